@@ -1,0 +1,34 @@
+import { assertNever, type ErrorCode } from '../contract/errors';
+
+/** The CLI's exit codes, documented in the README; scripts rely on them. */
+export const exitCodes = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  verificationFailed: 3,
+  cancelled: 130,
+} as const;
+
+export function exitCodeFor(code: ErrorCode): number {
+  switch (code) {
+    case 'INVALID_ARGUMENT':
+      return exitCodes.usage;
+    case 'CANCELLED':
+      return exitCodes.cancelled;
+    case 'SNAPSHOT_CORRUPT':
+    case 'SNAPSHOT_INCOMPLETE':
+    case 'CHECKSUM_MISMATCH':
+    case 'NOT_SQLITE_URL':
+    case 'DB_NOT_FOUND':
+    case 'NOT_A_DATABASE':
+    case 'DB_LOCKED':
+    case 'DISK_FULL':
+    case 'PERMISSION_DENIED':
+    case 'SNAPSHOT_NOT_FOUND':
+    case 'IO_ERROR':
+    case 'INTERNAL':
+      return exitCodes.failed;
+    default:
+      return assertNever(code);
+  }
+}

@@ -1,0 +1,180 @@
+// First import: enables SQLite URI filenames in this process before any worker opens a database.
+import '../core/sqlite/open-database';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { LifeboatError, Result } from '../contract/errors';
+import type { JobProgress } from '../contract/jobs';
+import { resolveLocation, type DatabaseLocation } from '../core/database-location';
+import { startJob, type JobHandle } from '../core/jobs/job-runner';
+import { LifeboatFailure, toLifeboatError } from '../core/lifeboat-failure';
+import { listSnapshots } from '../core/snapshot/list-snapshots';
+import { resolveSnapshotPath } from '../core/snapshot/resolve-snapshot';
+import { exitCodes, exitCodeFor } from './exit-codes';
+import { printBackup, printInfo, printList, printVerify } from './human-output';
+import { ProgressBar } from './progress-bar';
+
+const usage = `Lifeboat: see, snapshot and verify the SQLite database your app runs on.
+
+Usage:
+  lifeboat backup [REASON] --db DB [--backups-dir DIR] [--note TEXT] [--json]
+  lifeboat list            --db DB [--backups-dir DIR] [--json]
+  lifeboat verify [SNAPSHOT...] --db DB [--backups-dir DIR] [--json]
+  lifeboat info            --db DB [--backups-dir DIR] [--json]
+  lifeboat help
+
+DB is a path or an SQLAlchemy-style URL (sqlite:///relative.db, sqlite:////absolute.db).
+It can also come from the LIFEBOAT_DB environment variable. Snapshots go to
+<folder of DB>/backups unless --backups-dir says otherwise, named
+<stem>-YYYYMMDD-HHMMSS-<reason>.db (local time; reason reduced to A-Z a-z 0-9 -).
+
+Commands:
+  backup   Take a consistent snapshot while the app keeps running. REASON becomes
+           the label (default "manual"); --note adds a free-text note.
+  list     Every file in the backups folder, newest first, with its status:
+           verified, unverified, corrupt, not-a-database or incomplete.
+  verify   Integrity check and SHA-256 of the named snapshots (all when none are
+           named). A file without a recorded checksum gets one.
+  info     The live database: size, page size, journal mode, tables with row
+           counts, and the age of the newest snapshot.
+
+Exit codes: 0 success (also "nothing to back up"), 1 the operation failed,
+2 wrong arguments, 3 a snapshot failed verification, 130 cancelled (Ctrl-C).
+With --json, stdout is one JSON document; errors are {"error":{"code","message"}}.
+`;
+
+const options = {
+  db: { type: 'string' },
+  'backups-dir': { type: 'string' },
+  note: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} satisfies ParseArgsConfig['options'];
+
+interface Invocation {
+  readonly command: string;
+  readonly positionals: readonly string[];
+  readonly json: boolean;
+  readonly db: string | undefined;
+  readonly backupsDir: string | undefined;
+  readonly note: string | undefined;
+  readonly help: boolean;
+}
+
+function parseInvocation(argv: readonly string[]): Invocation {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new LifeboatFailure('INVALID_ARGUMENT', `${(error as Error).message}. Run "lifeboat help" for usage.`);
+  }
+  const [command = 'help', ...positionals] = parsed.positionals;
+  return {
+    command,
+    positionals,
+    json: parsed.values.json,
+    db: parsed.values.db ?? process.env['LIFEBOAT_DB'],
+    backupsDir: parsed.values['backups-dir'],
+    note: parsed.values.note,
+    help: parsed.values.help,
+  };
+}
+
+function locationOf(invocation: Invocation): DatabaseLocation {
+  if (invocation.db === undefined) {
+    throw new LifeboatFailure('INVALID_ARGUMENT', 'No database given. Pass --db PATH (or an sqlite:/// URL) or set LIFEBOAT_DB.');
+  }
+  return resolveLocation(invocation.db, invocation.backupsDir, process.cwd());
+}
+
+/** Runs a job with a progress bar on a terminal; Ctrl-C cancels it cleanly. */
+async function runWithProgress<T>(start: (onProgress: (p: JobProgress) => void) => JobHandle<T>, json: boolean): Promise<T> {
+  const bar = new ProgressBar();
+  const handle = start((progress) => {
+    if (!json) {
+      bar.update(progress);
+    }
+  });
+  const onSigint = (): void => handle.cancel();
+  process.on('SIGINT', onSigint);
+  let result: Result<T>;
+  try {
+    result = await handle.result;
+  } finally {
+    process.off('SIGINT', onSigint);
+    bar.clear();
+  }
+  if (!result.ok) {
+    throw new LifeboatFailure(result.error.code, result.error.message, result.error.path);
+  }
+  return result.value;
+}
+
+function emit(json: boolean, value: unknown, human: () => string): void {
+  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
+}
+
+async function run(invocation: Invocation): Promise<number> {
+  const { json } = invocation;
+  switch (invocation.command) {
+    case 'help':
+      process.stdout.write(usage);
+      return exitCodes.ok;
+    case 'backup': {
+      if (invocation.positionals.length > 1) {
+        throw new LifeboatFailure('INVALID_ARGUMENT', 'backup takes one REASON; quote it if it has spaces.');
+      }
+      const location = locationOf(invocation);
+      const outcome = await runWithProgress(
+        (onProgress) => startJob({ kind: 'snapshot', input: { location, reason: invocation.positionals[0], note: invocation.note } }, onProgress),
+        json,
+      );
+      emit(json, outcome, () => printBackup(outcome));
+      return exitCodes.ok;
+    }
+    case 'list': {
+      const list = await listSnapshots(locationOf(invocation));
+      emit(json, list, () => printList(list));
+      return exitCodes.ok;
+    }
+    case 'verify': {
+      const location = locationOf(invocation);
+      const names = invocation.positionals.length > 0 ? invocation.positionals : (await listSnapshots(location)).snapshots.map((s) => s.file);
+      const paths = names.map((name) => resolveSnapshotPath(location.backupsDir, name, process.cwd()));
+      const result = await runWithProgress((onProgress) => startJob({ kind: 'verify', input: { backupsDir: location.backupsDir, paths } }, onProgress), json);
+      emit(json, result, () => printVerify(result));
+      return result.ok ? exitCodes.ok : exitCodes.verificationFailed;
+    }
+    case 'info': {
+      const location = locationOf(invocation);
+      const info = await runWithProgress((onProgress) => startJob({ kind: 'info', input: location }, onProgress), json);
+      emit(json, info, () => printInfo(info));
+      return exitCodes.ok;
+    }
+    default:
+      throw new LifeboatFailure('INVALID_ARGUMENT', `Unknown command "${invocation.command}". Run "lifeboat help" for usage.`);
+  }
+}
+
+function report(error: LifeboatError, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ error }, null, 2)}\n`);
+  }
+  process.stderr.write(`lifeboat: ${error.message} [${error.code}]\n`);
+}
+
+/** The CLI entry point; resolves to the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let json = argv.includes('--json');
+  try {
+    const invocation = parseInvocation(argv);
+    json = invocation.json;
+    if (invocation.help) {
+      process.stdout.write(usage);
+      return exitCodes.ok;
+    }
+    return await run(invocation);
+  } catch (error) {
+    const detail = toLifeboatError(error);
+    report(detail, json);
+    return exitCodeFor(detail.code);
+  }
+}

@@ -1,0 +1,36 @@
+import type { JobProgress } from '../contract/jobs';
+
+/**
+ * A one-line progress bar on a terminal's stderr (nothing when stderr is not a terminal, so logs and
+ * pipes stay clean). Small enough that a dependency would not earn its place.
+ */
+export class ProgressBar {
+  private readonly stream: NodeJS.WriteStream;
+  private drawn = false;
+
+  constructor(stream: NodeJS.WriteStream = process.stderr) {
+    this.stream = stream;
+  }
+
+  update(progress: JobProgress): void {
+    if (!this.stream.isTTY) {
+      return;
+    }
+    const width = 30;
+    const filled = Math.round(progress.fraction * width);
+    const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+    const percent = `${Math.floor(progress.fraction * 100)}`.padStart(3);
+    const detail = progress.detail === undefined ? '' : ` ${progress.detail}`;
+    const columns = this.stream.columns;
+    const line = `${bar} ${percent}%  ${progress.phase}${detail}`.slice(0, Math.max(10, columns - 1));
+    this.stream.write(`\r\x1b[2K${line}`);
+    this.drawn = true;
+  }
+
+  clear(): void {
+    if (this.drawn) {
+      this.stream.write('\r\x1b[2K');
+      this.drawn = false;
+    }
+  }
+}

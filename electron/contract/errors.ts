@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/**
+ * Every failure Lifeboat reports has one of these codes. They are stable: scripts, the UI and the
+ * README rely on them, so a code is never renamed or reused for another meaning.
+ */
+export const errorCodes = [
+  'INVALID_ARGUMENT',
+  'NOT_SQLITE_URL',
+  'DB_NOT_FOUND',
+  'NOT_A_DATABASE',
+  'DB_LOCKED',
+  'DISK_FULL',
+  'PERMISSION_DENIED',
+  'CANCELLED',
+  'SNAPSHOT_NOT_FOUND',
+  'SNAPSHOT_CORRUPT',
+  'SNAPSHOT_INCOMPLETE',
+  'CHECKSUM_MISMATCH',
+  'IO_ERROR',
+  'INTERNAL',
+] as const;
+
+export const errorCodeSchema = z.enum(errorCodes);
+export type ErrorCode = z.infer<typeof errorCodeSchema>;
+
+/** A failure as data: what went wrong (code), a sentence a person can act on, and the file concerned. */
+export const lifeboatErrorSchema = z.object({
+  code: errorCodeSchema,
+  message: z.string(),
+  path: z.string().optional(),
+});
+export type LifeboatError = z.infer<typeof lifeboatErrorSchema>;
+
+/** The outcome of an operation, carried across every boundary (worker, IPC, HTTP, CLI --json). */
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: LifeboatError };
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+export function failed<T>(error: LifeboatError): Result<T> {
+  return { ok: false, error };
+}
+
+/** Exhaustiveness check for switches over discriminated unions. */
+export function assertNever(value: never): never {
+  throw new TypeError(`Unexpected value: ${JSON.stringify(value)}`);
+}

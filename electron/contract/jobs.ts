@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+/** Long work runs as a job: an id, a phase, a progress fraction 0..1, cancellation and a result. */
+export const jobKindSchema = z.enum(['snapshot', 'verify', 'info']);
+export type JobKind = z.infer<typeof jobKindSchema>;
+
+export const jobProgressSchema = z.object({
+  jobId: z.string(),
+  kind: jobKindSchema,
+  /** What the job is doing now, for a person: "Copying pages", "Checking integrity". */
+  phase: z.string(),
+  /** 0..1 over the whole job. */
+  fraction: z.number().min(0).max(1),
+  /** Optional detail, e.g. the file being verified. */
+  detail: z.string().optional(),
+});
+export type JobProgress = z.infer<typeof jobProgressSchema>;

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { lifeboatErrorSchema } from './errors';
+
+/**
+ * The data shapes Lifeboat shows and prints (`--json`). They are documented in the README and stay
+ * stable: add fields, never rename or remove them.
+ */
+
+export const snapshotStatuses = ['verified', 'unverified', 'corrupt', 'not-a-database', 'incomplete'] as const;
+export const snapshotStatusSchema = z.enum(snapshotStatuses);
+export type SnapshotStatus = z.infer<typeof snapshotStatusSchema>;
+
+export const journalModeSchema = z.enum(['wal', 'delete', 'truncate', 'persist', 'memory', 'off', 'unknown']);
+export type JournalMode = z.infer<typeof journalModeSchema>;
+
+/** Where a listed snapshot's time came from: Lifeboat's record, the file name, or the file's mtime. */
+export const timeSourceSchema = z.enum(['recorded', 'name', 'file']);
+
+export const snapshotEntrySchema = z.object({
+  /** File name inside the backups folder. */
+  file: z.string(),
+  path: z.string(),
+  /** ISO 8601 instant the snapshot was taken. */
+  time: z.string(),
+  timeSource: timeSourceSchema,
+  label: z.string(),
+  note: z.string().nullable(),
+  size: z.number().int().nonnegative(),
+  status: snapshotStatusSchema,
+  /** Why the status is not `verified`, in a sentence; null when verified. */
+  statusReason: z.string().nullable(),
+  sha256: z.string().nullable(),
+  /** `lifeboat` when Lifeboat made it; `other` for files made by scripts or by hand. */
+  madeBy: z.enum(['lifeboat', 'other']),
+  /** Sidecar files found beside it (`-wal`, `-shm`, `-journal`). */
+  sidecars: z.array(z.string()),
+});
+export type SnapshotEntry = z.infer<typeof snapshotEntrySchema>;
+
+export const snapshotListSchema = z.object({
+  database: z.string(),
+  backupsDir: z.string(),
+  snapshots: z.array(snapshotEntrySchema),
+});
+export type SnapshotList = z.infer<typeof snapshotListSchema>;
+
+export const backupOutcomeSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('created'),
+    snapshot: snapshotEntrySchema,
+    /** Milliseconds the whole snapshot took. */
+    durationMs: z.number(),
+    sourceJournalMode: journalModeSchema,
+    pageSize: z.number().int(),
+    pageCount: z.number().int(),
+  }),
+  z.object({ kind: z.literal('nothing-to-back-up'), database: z.string(), message: z.string() }),
+]);
+export type BackupOutcome = z.infer<typeof backupOutcomeSchema>;
+
+export const checksumOutcomeSchema = z.enum(['match', 'mismatch', 'recorded-now', 'not-recorded']);
+export type ChecksumOutcome = z.infer<typeof checksumOutcomeSchema>;
+
+export const verifyReportSchema = z.object({
+  file: z.string(),
+  path: z.string(),
+  ok: z.boolean(),
+  /** `ok`, or the problems `PRAGMA integrity_check` found (at most 20), or null when it could not run. */
+  integrity: z.array(z.string()).nullable(),
+  sha256: z.string().nullable(),
+  checksum: checksumOutcomeSchema,
+  error: lifeboatErrorSchema.nullable(),
+});
+export type VerifyReport = z.infer<typeof verifyReportSchema>;
+
+export const verifyResultSchema = z.object({
+  backupsDir: z.string(),
+  ok: z.boolean(),
+  reports: z.array(verifyReportSchema),
+});
+export type VerifyResult = z.infer<typeof verifyResultSchema>;
+
+export const tableInfoSchema = z.object({ name: z.string(), rows: z.number().int().nonnegative() });
+
+export const databaseInfoSchema = z.object({
+  path: z.string(),
+  exists: z.boolean(),
+  /** Bytes of the main file; the -wal file is counted separately. */
+  size: z.number().int().nonnegative(),
+  walSize: z.number().int().nonnegative(),
+  pageSize: z.number().int().nullable(),
+  pageCount: z.number().int().nullable(),
+  journalMode: journalModeSchema.nullable(),
+  /** The SQLite library Lifeboat uses, and the one that last wrote the file (from its header). */
+  sqliteVersion: z.string(),
+  lastWrittenBySqlite: z.string().nullable(),
+  tables: z.array(tableInfoSchema),
+  backupsDir: z.string(),
+  newestSnapshot: z
+    .object({ file: z.string(), time: z.string(), ageSeconds: z.number() })
+    .nullable(),
+});
+export type DatabaseInfo = z.infer<typeof databaseInfoSchema>;

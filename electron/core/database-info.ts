@@ -1,0 +1,66 @@
+import * as fs from 'node:fs';
+import type { DatabaseInfo } from '../contract/snapshots';
+import type { DatabaseLocation } from './database-location';
+import type { JobControl } from './jobs/job-control';
+import { LifeboatFailure } from './lifeboat-failure';
+import { listSnapshots } from './snapshot/list-snapshots';
+import { journalModeOf } from './sqlite/journal-mode';
+import { openLiveDatabase, sqliteLibraryVersion } from './sqlite/open-database';
+import { formatSqliteVersion, readSqliteHeaderSync } from './sqlite/sqlite-header';
+
+function fileSize(filePath: string): number {
+  try {
+    return fs.statSync(filePath).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** Describes the live database (read-only) and the age of its newest snapshot. */
+export async function describeDatabase(location: DatabaseLocation, control: JobControl, now: Date = new Date()): Promise<DatabaseInfo> {
+  const { databasePath, backupsDir } = location;
+  const list = await listSnapshots(location);
+  const newest = list.snapshots[0];
+  const newestSnapshot =
+    newest === undefined ? null : { file: newest.file, time: newest.time, ageSeconds: Math.max(0, Math.round((now.getTime() - Date.parse(newest.time)) / 1000)) };
+  const base = { path: databasePath, backupsDir, sqliteVersion: sqliteLibraryVersion(), newestSnapshot, walSize: fileSize(`${databasePath}-wal`) };
+  if (!fs.existsSync(databasePath)) {
+    return { ...base, exists: false, size: 0, pageSize: null, pageCount: null, journalMode: null, lastWrittenBySqlite: null, tables: [] };
+  }
+  const size = fileSize(databasePath);
+  const header = size === 0 ? null : readSqliteHeaderSync(databasePath);
+  if (header !== null && header.kind !== 'sqlite') {
+    throw new LifeboatFailure('NOT_A_DATABASE', `${databasePath} is not an SQLite database. Check the --db path.`, databasePath);
+  }
+  const db = openLiveDatabase(databasePath);
+  try {
+    control.report('Reading schema', 0);
+    db.exec('BEGIN');
+    const names = db
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
+      .pluck()
+      .all()
+      .map(String);
+    const tables = names.map((name, index) => {
+      control.throwIfCancelled();
+      control.report('Counting rows', index / Math.max(1, names.length), name);
+      const rows = Number(db.prepare(`SELECT count(*) FROM "${name.replaceAll('"', '""')}"`).pluck().get());
+      return { name, rows };
+    });
+    const info: DatabaseInfo = {
+      ...base,
+      exists: true,
+      size,
+      pageSize: Number(db.pragma('page_size', { simple: true })),
+      pageCount: Number(db.pragma('page_count', { simple: true })),
+      journalMode: journalModeOf(db.pragma('journal_mode', { simple: true })),
+      lastWrittenBySqlite: header === null ? null : formatSqliteVersion(header.header.lastWriterVersion),
+      tables,
+    };
+    db.exec('COMMIT');
+    control.report('Done', 1);
+    return info;
+  } finally {
+    db.close();
+  }
+}

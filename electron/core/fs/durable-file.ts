@@ -1,0 +1,112 @@
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** Flushes a folder's entry table, so that a rename or link in it survives a power cut. */
+export function fsyncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch (error) {
+    // Some platforms (Windows) and file systems cannot open or fsync a folder; the data itself is synced.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'ENOTSUP') {
+      throw error;
+    }
+  } finally {
+    if (fd !== undefined) {
+      fs.closeSync(fd);
+    }
+  }
+}
+
+/** Removes a file if it is there; used to clean up partial files, so a missing file is not an error. */
+export function removeIfPresent(filePath: string): void {
+  try {
+    fs.unlinkSync(filePath);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw error;
+    }
+  }
+}
+
+/** A random name for a file being written, hidden and recognisable (`.lifeboat-tmp-…`). */
+export function temporaryName(suffix: string): string {
+  return `.lifeboat-tmp-${crypto.randomBytes(8).toString('hex')}${suffix}`;
+}
+
+export const temporaryPrefix = '.lifeboat-tmp-';
+
+/**
+ * Gives a finished file its final name without ever replacing another file: a hard link fails if the
+ * name is taken (then the next candidate is tried), and the file appears complete or not at all. On
+ * file systems without hard links it falls back to an exclusive-check rename.
+ */
+export function publishWithoutClobber(tempPath: string, candidates: (attempt: number) => string): string {
+  for (let attempt = 1; attempt < 1000; attempt += 1) {
+    const target = candidates(attempt);
+    try {
+      fs.linkSync(tempPath, target);
+      fs.unlinkSync(tempPath);
+      return target;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') {
+        continue;
+      }
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'ENOSYS') {
+        throw error;
+      }
+      if (fs.existsSync(target)) {
+        continue;
+      }
+      fs.renameSync(tempPath, target);
+      return target;
+    }
+  }
+  throw new Error(`No free name for ${path.basename(tempPath)}`);
+}
+
+/** Writes a small file atomically: temporary file, fsync, rename, fsync of the folder. */
+export function writeFileAtomically(filePath: string, content: string): void {
+  const dir = path.dirname(filePath);
+  const tempPath = path.join(dir, temporaryName('.json'));
+  try {
+    const fd = fs.openSync(tempPath, 'wx', 0o644);
+    try {
+      fs.writeFileSync(fd, content);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tempPath, filePath);
+  } catch (error) {
+    removeIfPresent(tempPath);
+    throw error;
+  }
+  fsyncDirectory(dir);
+}
+
+/** SHA-256 of a file, read in chunks so that a cancelled job stops promptly. */
+export function sha256OfFile(filePath: string, onChunk: (bytes: number) => void): string {
+  const hash = crypto.createHash('sha256');
+  const fd = fs.openSync(filePath, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
+    let position = 0;
+    for (;;) {
+      const bytesRead = fs.readSync(fd, buffer, 0, buffer.length, position);
+      if (bytesRead === 0) {
+        break;
+      }
+      hash.update(buffer.subarray(0, bytesRead));
+      position += bytesRead;
+      onChunk(bytesRead);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest('hex');
+}

@@ -1,0 +1,48 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { assertNever, failed, ok, type Result } from '../../contract/errors';
+import type { JobProgress } from '../../contract/jobs';
+import { describeDatabase } from '../database-info';
+import { toLifeboatError } from '../lifeboat-failure';
+import { createSnapshot } from '../snapshot/create-snapshot';
+import { verifySnapshots } from '../snapshot/verify-snapshots';
+import { sharedFlagControl } from './job-control';
+import type { JobOutputs, WorkerData } from './job-requests';
+
+/** Messages a job worker posts to the thread that started it. */
+export type WorkerMessage =
+  | { readonly type: 'progress'; readonly progress: JobProgress }
+  | { readonly type: 'result'; readonly result: Result<JobOutputs[keyof JobOutputs]> };
+
+// Progress is posted at most this often, so that a fast loop does not flood the starting thread.
+const progressIntervalMs = 50;
+
+async function run(data: WorkerData): Promise<JobOutputs[keyof JobOutputs]> {
+  let lastPost = 0;
+  const post = (message: WorkerMessage): void => parentPort?.postMessage(message);
+  const control = sharedFlagControl(new Int32Array(data.cancelBuffer), (phase, fraction, detail) => {
+    const now = Date.now();
+    if (now - lastPost < progressIntervalMs && fraction < 1) {
+      return;
+    }
+    lastPost = now;
+    const progress: JobProgress = { jobId: data.jobId, kind: data.request.kind, phase, fraction: Math.max(0, Math.min(1, fraction)) };
+    post({ type: 'progress', progress: detail === undefined ? progress : { ...progress, detail } });
+  });
+  const { request } = data;
+  switch (request.kind) {
+    case 'snapshot':
+      return createSnapshot(request.input, control);
+    case 'verify':
+      return verifySnapshots(request.input, control);
+    case 'info':
+      return describeDatabase(request.input, control);
+    default:
+      return assertNever(request);
+  }
+}
+
+const data = workerData as WorkerData;
+run(data).then(
+  (value) => parentPort?.postMessage({ type: 'result', result: ok(value) } satisfies WorkerMessage),
+  (error: unknown) => parentPort?.postMessage({ type: 'result', result: failed(toLifeboatError(error)) } satisfies WorkerMessage),
+);

@@ -1,0 +1,81 @@
+import type { ErrorCode, LifeboatError } from '../contract/errors';
+
+/**
+ * Inside core, a failure travels as this exception so that I/O code stays linear; every boundary
+ * (worker, CLI, IPC, HTTP) turns it back into a plain LifeboatError value with `toLifeboatError`.
+ */
+export class LifeboatFailure extends Error {
+  readonly detail: LifeboatError;
+
+  constructor(code: ErrorCode, message: string, path?: string) {
+    super(message);
+    this.name = 'LifeboatFailure';
+    this.detail = path === undefined ? { code, message } : { code, message, path };
+  }
+}
+
+interface CodedError {
+  code?: unknown;
+  message?: unknown;
+  path?: unknown;
+}
+
+function errnoFailure(code: string, path: string | undefined): LifeboatError | undefined {
+  const where = path === undefined ? '' : ` (${path})`;
+  const withPath = (e: LifeboatError): LifeboatError => (path === undefined ? e : { ...e, path });
+  switch (code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return withPath({ code: 'DISK_FULL', message: `The disk is full${where}. Free some space or choose another backups folder, then try again.` });
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return withPath({ code: 'PERMISSION_DENIED', message: `Permission denied${where}. Run Lifeboat as a user that may read the database and write to the backups folder.` });
+    case 'ENOENT':
+      return withPath({ code: 'DB_NOT_FOUND', message: `File not found${where}.` });
+    case 'SQLITE_BUSY':
+    case 'SQLITE_LOCKED':
+    case 'SQLITE_BUSY_SNAPSHOT':
+    case 'SQLITE_BUSY_RECOVERY':
+      return withPath({ code: 'DB_LOCKED', message: `The database is locked by another process${where}. Try again when its current write has finished.` });
+    case 'SQLITE_NOTADB':
+      return withPath({ code: 'NOT_A_DATABASE', message: `This file is not an SQLite database${where}.` });
+    case 'SQLITE_CORRUPT':
+    case 'SQLITE_CORRUPT_INDEX':
+    case 'SQLITE_CORRUPT_SEQUENCE':
+    case 'SQLITE_CORRUPT_VTAB':
+      return withPath({ code: 'SNAPSHOT_CORRUPT', message: `The database file is corrupt${where}.` });
+    case 'SQLITE_FULL':
+      return withPath({ code: 'DISK_FULL', message: `The disk is full${where}. Free some space, then try again.` });
+    case 'SQLITE_CANTOPEN':
+    case 'SQLITE_READONLY':
+    case 'SQLITE_READONLY_RECOVERY':
+    case 'SQLITE_READONLY_CANTINIT':
+    case 'SQLITE_READONLY_DIRECTORY':
+    case 'SQLITE_PERM':
+    case 'SQLITE_AUTH':
+      return withPath({ code: 'PERMISSION_DENIED', message: `SQLite could not open the file${where}: check that it exists and that this user may read it and its folder.` });
+    default:
+      if (code.startsWith('SQLITE_IOERR')) {
+        return withPath({ code: 'IO_ERROR', message: `A disk read or write failed${where} (${code}). Check the disk and try again.` });
+      }
+      return undefined;
+  }
+}
+
+/** Turns anything thrown into a LifeboatError with a stable code. */
+export function toLifeboatError(error: unknown, path?: string): LifeboatError {
+  if (error instanceof LifeboatFailure) {
+    return error.detail;
+  }
+  const coded = (typeof error === 'object' && error !== null ? error : {}) as CodedError;
+  const filePath = typeof coded.path === 'string' ? coded.path : path;
+  if (typeof coded.code === 'string') {
+    const mapped = errnoFailure(coded.code, filePath);
+    if (mapped !== undefined) {
+      return mapped;
+    }
+  }
+  const text = typeof coded.message === 'string' ? coded.message : String(error);
+  return { code: 'INTERNAL', message: `Unexpected error: ${text}` };
+}

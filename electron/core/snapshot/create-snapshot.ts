@@ -1,0 +1,146 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { BackupOutcome } from '../../contract/snapshots';
+import type { DatabaseLocation } from '../database-location';
+import { fsyncDirectory, publishWithoutClobber, removeIfPresent, sha256OfFile, temporaryName } from '../fs/durable-file';
+import type { JobControl } from '../jobs/job-control';
+import { LifeboatFailure } from '../lifeboat-failure';
+import { databaseStem, sanitizeSlug, snapshotFileName } from '../snapshot-name';
+import { openSnapshotFile, sqliteLibraryVersion } from '../sqlite/open-database';
+import { readSqliteHeaderSync } from '../sqlite/sqlite-header';
+import { copyConsistently, type CopyOutcome } from './consistent-copy';
+import { describeFile } from './snapshot-status';
+import { writeRecord, type SnapshotRecord } from './snapshot-records';
+
+export interface SnapshotRequest {
+  readonly location: DatabaseLocation;
+  /** Free text; becomes the slug of the file name. */
+  readonly reason?: string | undefined;
+  readonly note?: string | undefined;
+}
+
+// Share of the progress bar each phase takes (copy, check, sync, checksum), measured on 512 MiB.
+const copyShare = 0.6;
+const checkShare = 0.15;
+const syncShare = 0.1;
+
+/**
+ * Takes a snapshot (invariant 2): a consistent copy under a temporary name in the backups folder,
+ * switched to rollback-journal mode, quick-checked, fsynced, published under its final name without
+ * replacing anything, then recorded with its SHA-256. On failure or cancellation nothing is left.
+ */
+export function createSnapshot(request: SnapshotRequest, control: JobControl): BackupOutcome {
+  const started = Date.now();
+  const { databasePath, backupsDir } = request.location;
+  const live = liveFileState(databasePath);
+  if (live !== 'present') {
+    return {
+      kind: 'nothing-to-back-up',
+      database: databasePath,
+      message: live === 'missing' ? `Nothing to back up: ${databasePath} does not exist yet.` : `Nothing to back up: ${databasePath} is empty.`,
+    };
+  }
+  fs.mkdirSync(backupsDir, { recursive: true });
+  const tempPath = path.join(backupsDir, temporaryName('.db'));
+  let publishedPath: string | undefined;
+  try {
+    const mode = fs.statSync(databasePath).mode & 0o444;
+    const fd = fs.openSync(tempPath, 'wx+', 0o600);
+    let copy: CopyOutcome;
+    try {
+      copy = copyConsistently(databasePath, fd, {
+        report: (phase, fraction) => control.report(phase, fraction * copyShare),
+        throwIfCancelled: () => control.throwIfCancelled(),
+      });
+      control.throwIfCancelled();
+      control.report('Checking integrity', copyShare);
+      quickCheck(tempPath);
+      control.throwIfCancelled();
+      control.report('Writing to disk', copyShare + checkShare);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const size = fs.statSync(tempPath).size;
+    let hashed = 0;
+    const sha256 = sha256OfFile(tempPath, (bytes) => {
+      hashed += bytes;
+      control.throwIfCancelled();
+      control.report('Computing checksum', copyShare + checkShare + syncShare + (1 - copyShare - checkShare - syncShare) * (hashed / Math.max(1, size)));
+    });
+    // Read-only from now on: a snapshot is immutable. Same readers as the live file.
+    fs.chmodSync(tempPath, mode === 0 ? 0o400 : mode);
+    control.throwIfCancelled();
+
+    const now = new Date();
+    const slug = sanitizeSlug(request.reason);
+    const dbFileName = path.basename(databasePath);
+    publishedPath = publishWithoutClobber(tempPath, (attempt) => path.join(backupsDir, snapshotFileName(dbFileName, now, slug, attempt)));
+    fsyncDirectory(backupsDir);
+    const stat = fs.statSync(publishedPath);
+    const record: SnapshotRecord = {
+      version: 1,
+      file: path.basename(publishedPath),
+      madeBy: 'lifeboat',
+      sha256,
+      size: stat.size,
+      mtimeMs: stat.mtimeMs,
+      recordedAt: now.toISOString(),
+      label: slug,
+      note: request.note === undefined || request.note === '' ? null : request.note,
+      source: { path: databasePath, journalMode: copy.journalMode },
+      sqliteVersion: sqliteLibraryVersion(),
+      pageSize: copy.pageSize,
+      pageCount: copy.pageCount,
+      verification: { at: now.toISOString(), ok: true, problem: null },
+    };
+    writeRecord(backupsDir, record);
+    control.report('Done', 1);
+    const snapshot = describeFile(
+      { file: record.file, path: publishedPath, size: stat.size, mtimeMs: stat.mtimeMs, header: readSqliteHeaderSync(publishedPath), record, sidecars: [] },
+      databaseStem(dbFileName),
+    );
+    return { kind: 'created', snapshot, durationMs: Date.now() - started, sourceJournalMode: copy.journalMode, pageSize: copy.pageSize, pageCount: copy.pageCount };
+  } catch (error) {
+    removeIfPresent(tempPath);
+    if (publishedPath !== undefined) {
+      // Published but not recorded (e.g. the disk filled up): a snapshot without its record is not done.
+      removeIfPresent(publishedPath);
+    }
+    throw error;
+  }
+}
+
+function liveFileState(databasePath: string): 'missing' | 'empty' | 'present' {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(databasePath);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return 'missing';
+    }
+    throw error;
+  }
+  if (!stat.isFile()) {
+    throw new LifeboatFailure('NOT_A_DATABASE', `${databasePath} is not a file.`, databasePath);
+  }
+  if (stat.size === 0) {
+    return 'empty';
+  }
+  if (readSqliteHeaderSync(databasePath).kind !== 'sqlite') {
+    throw new LifeboatFailure('NOT_A_DATABASE', `${databasePath} is not an SQLite database, so Lifeboat cannot back it up. Check the --db path.`, databasePath);
+  }
+  return 'present';
+}
+
+function quickCheck(filePath: string): void {
+  const db = openSnapshotFile(filePath);
+  try {
+    const rows = db.prepare('PRAGMA quick_check').pluck().all();
+    if (rows.length !== 1 || rows[0] !== 'ok') {
+      throw new LifeboatFailure('SNAPSHOT_CORRUPT', `The copy failed its integrity check (${String(rows[0])}); it was removed and the live database was not touched. Run "lifeboat info" to check the live database.`);
+    }
+  } finally {
+    db.close();
+  }
+}

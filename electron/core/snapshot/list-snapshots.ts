@@ -1,0 +1,85 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { SnapshotEntry, SnapshotList } from '../../contract/snapshots';
+import type { DatabaseLocation } from '../database-location';
+import { temporaryPrefix } from '../fs/durable-file';
+import { databaseStem } from '../snapshot-name';
+import { readSqliteHeader, type HeaderReading } from '../sqlite/sqlite-header';
+import { describeFile } from './snapshot-status';
+import { readAllRecords, recordsDirName } from './snapshot-records';
+
+const sidecarSuffixes = ['-wal', '-shm', '-journal'] as const;
+const headerReadsAtOnce = 32;
+
+async function safeHeader(filePath: string): Promise<HeaderReading> {
+  try {
+    return await readSqliteHeader(filePath);
+  } catch {
+    // Unreadable (permissions, vanished): listed as not a database rather than stopping the listing.
+    return { kind: 'not-sqlite' };
+  }
+}
+
+/**
+ * Lists every file in the backups folder, newest first. Reads only each file's header and its record:
+ * no file is opened with SQLite, so a hostile or huge file costs one 100-byte read.
+ */
+export async function listSnapshots(location: DatabaseLocation): Promise<SnapshotList> {
+  const { backupsDir } = location;
+  let dirents: fs.Dirent[];
+  try {
+    dirents = await fs.promises.readdir(backupsDir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { database: location.databasePath, backupsDir, snapshots: [] };
+    }
+    throw error;
+  }
+  const names = new Set(dirents.filter((d) => d.isFile() || d.isSymbolicLink()).map((d) => d.name));
+  const sidecarOf = (name: string): string | undefined => {
+    const suffix = sidecarSuffixes.find((s) => name.endsWith(s));
+    const base = suffix === undefined ? undefined : name.slice(0, -suffix.length);
+    return base !== undefined && names.has(base) ? base : undefined;
+  };
+  const candidates = [...names].filter((name) => name !== recordsDirName && !name.startsWith(temporaryPrefix) && sidecarOf(name) === undefined);
+  const records = await readAllRecords(backupsDir);
+  const liveStem = databaseStem(path.basename(location.databasePath));
+
+  const entries: SnapshotEntry[] = [];
+  for (let i = 0; i < candidates.length; i += headerReadsAtOnce) {
+    const batch = candidates.slice(i, i + headerReadsAtOnce);
+    const described = await Promise.all(
+      batch.map(async (file) => {
+        const filePath = path.join(backupsDir, file);
+        let stat: fs.Stats;
+        try {
+          stat = await fs.promises.stat(filePath);
+        } catch {
+          return null; // Removed while listing, or a dangling link.
+        }
+        if (!stat.isFile()) {
+          return null;
+        }
+        return describeFile(
+          {
+            file,
+            path: filePath,
+            size: stat.size,
+            mtimeMs: stat.mtimeMs,
+            header: stat.size === 0 ? { kind: 'empty' } : await safeHeader(filePath),
+            record: records.get(file) ?? null,
+            sidecars: sidecarSuffixes.filter((suffix) => names.has(`${file}${suffix}`)),
+          },
+          liveStem,
+        );
+      }),
+    );
+    for (const entry of described) {
+      if (entry !== null) {
+        entries.push(entry);
+      }
+    }
+  }
+  entries.sort((a, b) => (a.time === b.time ? a.file.localeCompare(b.file) : a.time < b.time ? 1 : -1));
+  return { database: location.databasePath, backupsDir, snapshots: entries };
+}

@@ -1,0 +1,102 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { journalModeSchema } from '../../contract/snapshots';
+import { writeFileAtomically } from '../fs/durable-file';
+
+/**
+ * What Lifeboat records about each snapshot: one small JSON file per snapshot in `.lifeboat/` inside
+ * the backups folder, written atomically. One file each (rather than one shared index) means two
+ * processes snapshotting the same folder never overwrite each other's records, and a shell script
+ * that lists `*.db` never sees them.
+ */
+
+export const recordsDirName = '.lifeboat';
+
+const verificationSchema = z.object({
+  at: z.string(),
+  ok: z.boolean(),
+  problem: z.string().nullable(),
+});
+export type Verification = z.infer<typeof verificationSchema>;
+
+export const snapshotRecordSchema = z.object({
+  version: z.literal(1),
+  file: z.string(),
+  madeBy: z.enum(['lifeboat', 'other']),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  size: z.number().int().nonnegative(),
+  /** The file's mtime when it was recorded: a changed mtime with the same size means "check again". */
+  mtimeMs: z.number(),
+  /** When the snapshot was taken (ours) or first recorded (others'), ISO 8601. */
+  recordedAt: z.string(),
+  label: z.string().nullable(),
+  note: z.string().nullable(),
+  source: z.object({ path: z.string(), journalMode: journalModeSchema }).nullable(),
+  sqliteVersion: z.string().nullable(),
+  pageSize: z.number().int().nullable(),
+  pageCount: z.number().int().nullable(),
+  verification: verificationSchema.nullable(),
+});
+export type SnapshotRecord = z.infer<typeof snapshotRecordSchema>;
+
+function recordPath(backupsDir: string, file: string): string {
+  return path.join(backupsDir, recordsDirName, `${file}.json`);
+}
+
+/** Reads the record of one snapshot; a missing or unreadable record is `null` (the file is then unverified). */
+export function readRecord(backupsDir: string, file: string): SnapshotRecord | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(recordPath(backupsDir, file), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return null;
+    }
+    throw error;
+  }
+  return parseRecord(text, file);
+}
+
+function parseRecord(text: string, file: string): SnapshotRecord | null {
+  try {
+    const parsed = snapshotRecordSchema.safeParse(JSON.parse(text));
+    return parsed.success && parsed.data.file === file ? parsed.data : null;
+  } catch {
+    // Not JSON: treated like no record, so the snapshot shows as unverified and can be verified again.
+    return null;
+  }
+}
+
+/** Reads every record in a backups folder, keyed by snapshot file name. */
+export async function readAllRecords(backupsDir: string): Promise<Map<string, SnapshotRecord>> {
+  const dir = path.join(backupsDir, recordsDirName);
+  const records = new Map<string, SnapshotRecord>();
+  let names: string[];
+  try {
+    names = await fs.promises.readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return records;
+    }
+    throw error;
+  }
+  await Promise.all(
+    names
+      .filter((name) => name.endsWith('.json'))
+      .map(async (name) => {
+        const file = name.slice(0, -'.json'.length);
+        const record = parseRecord(await fs.promises.readFile(path.join(dir, name), 'utf8'), file);
+        if (record !== null) {
+          records.set(file, record);
+        }
+      }),
+  );
+  return records;
+}
+
+/** Writes (or replaces) the record of one snapshot atomically. */
+export function writeRecord(backupsDir: string, record: SnapshotRecord): void {
+  fs.mkdirSync(path.join(backupsDir, recordsDirName), { recursive: true });
+  writeFileAtomically(recordPath(backupsDir, record.file), `${JSON.stringify(record, null, 2)}\n`);
+}

@@ -1,0 +1,149 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { LifeboatError } from '../../contract/errors';
+import type { ChecksumOutcome, VerifyReport, VerifyResult } from '../../contract/snapshots';
+import { sha256OfFile } from '../fs/durable-file';
+import type { JobControl } from '../jobs/job-control';
+import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
+import { openSnapshotFile } from '../sqlite/open-database';
+import { readSqliteHeaderSync } from '../sqlite/sqlite-header';
+import { readRecord, writeRecord, type SnapshotRecord } from './snapshot-records';
+
+export interface VerifyRequest {
+  readonly backupsDir: string;
+  /** Absolute paths of files directly inside backupsDir (see resolveSnapshotPath). */
+  readonly paths: readonly string[];
+}
+
+const maxProblems = 20;
+
+/**
+ * Verifies snapshots: a full `PRAGMA integrity_check` (opened immutable, so nothing is created beside
+ * the file) and a SHA-256 compared with the one recorded when it was made. A file without a record
+ * (made by another tool) gets one on its first successful verification. Never writes to a snapshot.
+ */
+export function verifySnapshots(request: VerifyRequest, control: JobControl): VerifyResult {
+  const sizes = request.paths.map((p) => {
+    try {
+      return fs.statSync(p).size;
+    } catch {
+      return 0;
+    }
+  });
+  const total = Math.max(1, sizes.reduce((a, b) => a + b, 0) * 2);
+  let done = 0;
+  const reports: VerifyReport[] = [];
+  request.paths.forEach((filePath, index) => {
+    control.throwIfCancelled();
+    const file = path.basename(filePath);
+    const size = sizes[index] ?? 0;
+    const advance = (bytes: number, phase: string): void => {
+      done += bytes;
+      control.report(phase, Math.min(1, done / total), file);
+    };
+    reports.push(verifyOne(request.backupsDir, filePath, size, control, advance));
+  });
+  control.report('Done', 1);
+  return { backupsDir: request.backupsDir, ok: reports.every((r) => r.ok), reports };
+}
+
+function verifyOne(backupsDir: string, filePath: string, size: number, control: JobControl, advance: (bytes: number, phase: string) => void): VerifyReport {
+  const file = path.basename(filePath);
+  const base = { file, path: filePath };
+  const failure = (error: LifeboatError, integrity: string[] | null = null, sha256: string | null = null, checksum: ChecksumOutcome = 'not-recorded'): VerifyReport => ({
+    ...base,
+    ok: false,
+    integrity,
+    sha256,
+    checksum,
+    error,
+  });
+  try {
+    if (!fs.existsSync(filePath)) {
+      return failure({ code: 'SNAPSHOT_NOT_FOUND', message: `${file} is not in the backups folder.`, path: filePath });
+    }
+    const hot = ['-wal', '-journal'].filter((suffix) => fs.existsSync(`${filePath}${suffix}`));
+    if (hot.length > 0) {
+      return failure({ code: 'SNAPSHOT_INCOMPLETE', message: `${file} has a ${hot.join(' and a ')} file beside it, so it is not self-contained and may miss its newest changes.`, path: filePath });
+    }
+    const header = size === 0 ? ({ kind: 'empty' } as const) : readSqliteHeaderSync(filePath);
+    if (header.kind === 'empty') {
+      return failure({ code: 'SNAPSHOT_INCOMPLETE', message: `${file} is empty (0 bytes).`, path: filePath });
+    }
+    if (header.kind === 'not-sqlite') {
+      return failure({ code: 'NOT_A_DATABASE', message: `${file} is not an SQLite database.`, path: filePath });
+    }
+    advance(0, 'Checking integrity');
+    const integrity = integrityCheck(filePath);
+    advance(size, 'Checking integrity');
+    control.throwIfCancelled();
+    const sha256 = sha256OfFile(filePath, (bytes) => {
+      control.throwIfCancelled();
+      advance(bytes, 'Computing checksum');
+    });
+    const integrityOk = integrity.length === 1 && integrity[0] === 'ok';
+    const record = readRecord(backupsDir, file);
+    const stat = fs.statSync(filePath);
+    const now = new Date().toISOString();
+    if (record === null) {
+      if (!integrityOk) {
+        return failure({ code: 'SNAPSHOT_CORRUPT', message: `${file} failed its integrity check: ${integrity[0] ?? 'no answer'}.`, path: filePath }, integrity, sha256);
+      }
+      writeRecord(backupsDir, newRecordFor(file, sha256, stat, now));
+      return { ...base, ok: true, integrity, sha256, checksum: 'recorded-now', error: null };
+    }
+    const checksum: ChecksumOutcome = record.sha256 === sha256 ? 'match' : 'mismatch';
+    const problem = !integrityOk
+      ? `Failed its integrity check: ${integrity[0] ?? 'no answer'}.`
+      : checksum === 'mismatch'
+        ? 'Its content changed after it was recorded (SHA-256 differs): do not restore it.'
+        : null;
+    // Keep the original checksum: it is the reference later verifications compare with.
+    writeRecord(backupsDir, { ...record, mtimeMs: problem === null ? stat.mtimeMs : record.mtimeMs, verification: { at: now, ok: problem === null, problem } });
+    if (problem !== null) {
+      const code = integrityOk ? 'CHECKSUM_MISMATCH' : 'SNAPSHOT_CORRUPT';
+      return failure({ code, message: `${file}: ${problem}`, path: filePath }, integrity, sha256, checksum);
+    }
+    return { ...base, ok: true, integrity, sha256, checksum, error: null };
+  } catch (error) {
+    const detail = toLifeboatError(error, filePath);
+    if (detail.code === 'CANCELLED') {
+      throw error;
+    }
+    return failure(detail);
+  }
+}
+
+function newRecordFor(file: string, sha256: string, stat: fs.Stats, now: string): SnapshotRecord {
+  return {
+    version: 1,
+    file,
+    madeBy: 'other',
+    sha256,
+    size: stat.size,
+    mtimeMs: stat.mtimeMs,
+    recordedAt: now,
+    label: null,
+    note: null,
+    source: null,
+    sqliteVersion: null,
+    pageSize: null,
+    pageCount: null,
+    verification: { at: now, ok: true, problem: null },
+  };
+}
+
+function integrityCheck(filePath: string): string[] {
+  const db = openSnapshotFile(filePath);
+  try {
+    return db.prepare(`PRAGMA integrity_check(${maxProblems})`).pluck().all().map(String);
+  } catch (error) {
+    const detail = toLifeboatError(error, filePath);
+    if (detail.code === 'SNAPSHOT_CORRUPT' || detail.code === 'NOT_A_DATABASE') {
+      return [detail.message];
+    }
+    throw new LifeboatFailure(detail.code, detail.message, filePath);
+  } finally {
+    db.close();
+  }
+}

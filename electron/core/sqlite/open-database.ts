@@ -1,0 +1,59 @@
+import Database from 'better-sqlite3';
+import { pathToFileURL } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
+import { LifeboatFailure } from '../lifeboat-failure';
+
+/**
+ * The one module that opens SQLite databases. Everything else asks for a database by intent:
+ *
+ * - `openLiveDatabase`: the app's live file, read-only, with a busy timeout. A read transaction on it
+ *   takes the ordinary shared lock (rollback journal) or read mark (WAL), so the app keeps writing.
+ *   In WAL mode SQLite needs the -shm index to read, so opening a WAL database whose app is stopped
+ *   leaves an empty -wal and a -shm beside it, exactly as the app itself would; the database file is
+ *   never written.
+ * - `openSnapshotFile`: a snapshot or any other file in a backups folder, through the `immutable=1`
+ *   URI: no locks, no journal, no -wal or -shm created beside it, whatever its header says.
+ *
+ * Native module: the better-sqlite3 build under node_modules is the one built for Node by
+ * `npm install`; it serves the CLI, the headless host and the tests. The Electron shell loads a
+ * second build made for Electron's ABI, kept in its own folder and passed as `nativeBinding`, so
+ * `npm test` and `npm start` never rebuild each other's module.
+ */
+
+// better-sqlite3 is compiled with URI filenames off; its addon turns them on from this variable when
+// it first loads. Workers copy the environment but SQLite reads the process's own, so the main thread
+// must set it before any worker opens a database: every entry point imports this module first.
+if (isMainThread) {
+  process.env['SQLITE_USE_URI'] = '1';
+}
+
+function assertUriFilenamesEnabled(): void {
+  if (process.env['SQLITE_USE_URI'] !== '1') {
+    throw new LifeboatFailure('INTERNAL', 'SQLite URI filenames are off: open-database must be imported by the main thread before workers start.');
+  }
+}
+
+export type SqliteDatabase = Database.Database;
+
+const liveBusyTimeoutMs = 5000;
+
+/** Opens the live database read-only. The caller closes it. */
+export function openLiveDatabase(filePath: string): SqliteDatabase {
+  return new Database(filePath, { readonly: true, fileMustExist: true, timeout: liveBusyTimeoutMs });
+}
+
+/** Opens a file in a backups folder without creating anything beside it. The caller closes it. */
+export function openSnapshotFile(filePath: string): SqliteDatabase {
+  assertUriFilenamesEnabled();
+  return new Database(`${pathToFileURL(filePath).href}?immutable=1`, { readonly: true, fileMustExist: true });
+}
+
+/** The version of the SQLite library Lifeboat runs. */
+export function sqliteLibraryVersion(): string {
+  const db = new Database(':memory:');
+  try {
+    return String(db.prepare('SELECT sqlite_version()').pluck().get());
+  } finally {
+    db.close();
+  }
+}
