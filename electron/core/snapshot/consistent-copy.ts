@@ -1,10 +1,11 @@
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import type { JournalMode } from '../../contract/snapshots';
 import type { JobControl } from '../jobs/job-control';
 import { LifeboatFailure } from '../lifeboat-failure';
 import { journalModeOf } from '../sqlite/journal-mode';
 import { openLiveDatabase } from '../sqlite/open-database';
-import { replayWal } from '../sqlite/wal-replay';
+import { scanWal, type WalLog } from '../sqlite/wal-log';
 
 /**
  * How a snapshot copies a live database: a raw copy under a read transaction.
@@ -12,29 +13,35 @@ import { replayWal } from '../sqlite/wal-replay';
  * A read transaction on the live database pins one committed state while the app keeps writing:
  * - rollback journal: the shared lock keeps every writer from changing the file, so the file is
  *   copied as it stands (writers wait for the copy, as they would for SQLite's own backup);
- * - WAL: the read mark keeps checkpoints from writing frames newer than our state into the main file
- *   and keeps the log from being restarted, so the main file is copied and then every committed frame
- *   of the log is replayed onto the copy, giving the state of the last commit in the log (one moment,
- *   at or after the read mark). The WAL writer is never blocked.
- * The copy is then switched to rollback-journal mode (header bytes 18-19), so it needs no sidecar.
+ * - WAL: the read mark keeps checkpoints from copying frames newer than it into the main file and
+ *   keeps the log from being restarted under it. The log is scanned first (committed frames only,
+ *   checksums verified), then the main file is copied with every page the log holds taken from the
+ *   log: the state of the last commit scanned, one moment at or after the read mark. Pages a
+ *   checkpoint may rewrite during the copy are exactly pages taken from the log, so the copy is
+ *   consistent; the WAL writer is never blocked.
+ * The image is written in one sequential pass, hashed on the way, and switched to rollback-journal
+ * mode (header bytes 18-19) so that it needs no sidecar file.
  *
- * Why not SQLite's backup API or VACUUM INTO: measured on this machine (512 MiB, `npm run bench`), the
- * stepwise backup API restarts on every concurrent commit and never finishes under a busy writer; the
- * one-step backup and VACUUM INTO finish, consistent, but take about 3x `cp` + fsync because every page
- * goes through SQLite's pager (and VACUUM INTO rebuilds every b-tree). The raw copy reads and writes each
- * byte once, so it runs close to `cp`, and the quick_check that follows proves the result.
+ * Measured here (`npm run bench`, 512 MiB): SQLite's stepwise backup restarts on every concurrent
+ * commit and never finishes under a busy writer; the one-step backup and VACUUM INTO finish but take
+ * about 3x `cp` + fsync, since every page goes through SQLite's pager (VACUUM INTO also rebuilds
+ * every b-tree). This copy reads and writes each byte once, so it runs at about the speed of `cp`, and
+ * the quick_check that follows proves the result before it is published.
  */
 
 export interface CopyOutcome {
   readonly journalMode: JournalMode;
   readonly pageSize: number;
   readonly pageCount: number;
+  /** SHA-256 of the image written. */
+  readonly sha256: string;
 }
 
 const copyChunkBytes = 8 * 1024 * 1024;
 const maxAttempts = 5;
+const noLog: WalLog = { fd: null, pages: new Map(), commitPageCount: null, restartedSinceScan: () => false, close: () => undefined };
 
-/** Copies `sourcePath` consistently into the empty file open at `destFd`. */
+/** Copies `sourcePath` consistently into the empty file open for reading and writing at `destFd`. */
 export function copyConsistently(sourcePath: string, destFd: number, control: JobControl): CopyOutcome {
   const db = openLiveDatabase(sourcePath);
   try {
@@ -46,28 +53,25 @@ export function copyConsistently(sourcePath: string, destFd: number, control: Jo
         db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get();
         const pageSize = Number(db.pragma('page_size', { simple: true }));
         const pageCount = Number(db.pragma('page_count', { simple: true }));
-        const expectedBytes = pageSize * pageCount;
         const walPath = `${sourcePath}-wal`;
         const walBytes = journalMode === 'wal' && fs.existsSync(walPath) ? fs.statSync(walPath).size : 0;
-        const total = Math.max(1, expectedBytes + walBytes);
+        const total = Math.max(1, pageSize * pageCount + walBytes);
         let done = 0;
         const progress = (bytes: number): void => {
           done += bytes;
           control.report('Copying pages', Math.min(1, done / total));
         };
-        fs.ftruncateSync(destFd, 0);
-        copyMainFile(sourcePath, destFd, control, progress);
-        let finalPageCount = pageCount;
-        if (journalMode === 'wal') {
-          const replay = replayWal(walPath, destFd, pageSize, control, progress);
-          if (replay.restarted) {
+        const log = journalMode === 'wal' ? scanWal(walPath, pageSize, control, progress) : noLog;
+        try {
+          const finalPageCount = log.commitPageCount ?? pageCount;
+          const sha256 = writeImage(sourcePath, destFd, pageSize, finalPageCount, log, control, progress);
+          if (log.restartedSinceScan()) {
             continue;
           }
-          finalPageCount = replay.commitPageCount ?? pageCount;
+          return { journalMode, pageSize, pageCount: finalPageCount, sha256 };
+        } finally {
+          log.close();
         }
-        fs.ftruncateSync(destFd, finalPageCount * pageSize);
-        markRollbackJournal(destFd);
-        return { journalMode, pageSize, pageCount: finalPageCount };
       } finally {
         db.exec('COMMIT');
       }
@@ -78,34 +82,55 @@ export function copyConsistently(sourcePath: string, destFd: number, control: Jo
   }
 }
 
-function copyMainFile(sourcePath: string, destFd: number, control: JobControl, progress: (bytes: number) => void): void {
-  const sourceFd = fs.openSync(sourcePath, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(copyChunkBytes);
-    let position = 0;
-    for (;;) {
-      control.throwIfCancelled();
-      const bytesRead = fs.readSync(sourceFd, buffer, 0, buffer.length, position);
-      if (bytesRead === 0) {
-        return;
-      }
-      let written = 0;
-      while (written < bytesRead) {
-        written += fs.writeSync(destFd, buffer, written, bytesRead - written, position + written);
-      }
-      position += bytesRead;
-      progress(bytesRead);
+function readFully(fd: number, buffer: Buffer, length: number, position: number): number {
+  let read = 0;
+  while (read < length) {
+    const bytes = fs.readSync(fd, buffer, read, length - read, position + read);
+    if (bytes === 0) {
+      break;
     }
-  } finally {
-    fs.closeSync(sourceFd);
+    read += bytes;
   }
+  return read;
 }
 
-/** Sets the header's read and write versions to 1 (rollback journal), as `PRAGMA journal_mode=DELETE` would. */
-function markRollbackJournal(destFd: number): void {
-  const versions = Buffer.alloc(2);
-  fs.readSync(destFd, versions, 0, 2, 18);
-  if (versions[0] !== 1 || versions[1] !== 1) {
-    fs.writeSync(destFd, Buffer.from([1, 1]), 0, 2, 18);
+/** Writes the database image of `pageCount` pages: main-file pages overlaid with the log's pages. */
+function writeImage(sourcePath: string, destFd: number, pageSize: number, pageCount: number, log: WalLog, control: JobControl, progress: (bytes: number) => void): string {
+  const hash = crypto.createHash('sha256');
+  const sourceFd = fs.openSync(sourcePath, 'r');
+  try {
+    fs.ftruncateSync(destFd, 0);
+    const buffer = Buffer.allocUnsafe(copyChunkBytes);
+    const totalBytes = pageCount * pageSize;
+    for (let position = 0; position < totalBytes; ) {
+      control.throwIfCancelled();
+      const length = Math.min(buffer.length, totalBytes - position);
+      const read = readFully(sourceFd, buffer, length, position);
+      // Past the main file's end (the database grew in the log) the pages come from the log.
+      buffer.fill(0, read, length);
+      if (log.fd !== null && log.pages.size > 0) {
+        for (let offset = 0; offset < length; offset += pageSize) {
+          const logOffset = log.pages.get((position + offset) / pageSize + 1);
+          if (logOffset !== undefined) {
+            readFully(log.fd, buffer.subarray(offset), pageSize, logOffset);
+          }
+        }
+      }
+      if (position === 0) {
+        // Header bytes 18-19: 1 = rollback journal, as `PRAGMA journal_mode=DELETE` would set them.
+        buffer[18] = 1;
+        buffer[19] = 1;
+      }
+      let written = 0;
+      while (written < length) {
+        written += fs.writeSync(destFd, buffer, written, length - written, position + written);
+      }
+      hash.update(buffer.subarray(0, length));
+      position += length;
+      progress(length);
+    }
+    return hash.digest('hex');
+  } finally {
+    fs.closeSync(sourceFd);
   }
 }

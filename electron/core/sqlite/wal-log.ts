@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import type { JobControl } from '../jobs/job-control';
 
 /**
- * Replays the committed frames of an SQLite write-ahead log onto a raw copy of its database file.
+ * Reads the committed content of an SQLite write-ahead log without SQLite's help.
  *
  * Format (sqlite.org/fileformat2.html#walformat): a 32-byte header (magic, version, page size,
  * checkpoint sequence, two salts, a checksum), then frames of a 24-byte header (page number, database
@@ -19,19 +19,18 @@ const walMagicLittleEndian = 0x377f0682;
 const walMagicBigEndian = 0x377f0683;
 const framesPerRead = 256;
 
-export interface WalReplayOutcome {
-  /** Distinct pages written from the log. */
-  readonly pagesApplied: number;
-  /** Database size in pages after the last commit found, or null when the log holds none. */
+/** The committed pages of a log: for each page, where its newest committed version lies. */
+export interface WalLog {
+  /** Open descriptor of the log, to read pages from; closed by `close()`. */
+  readonly fd: number | null;
+  /** Page number → byte offset of its newest committed page image in the log. */
+  readonly pages: ReadonlyMap<number, number>;
+  /** Database size in pages after the last commit, or null when the log holds none. */
   readonly commitPageCount: number | null;
-  /**
-   * True when a writer restarted the log (new salts) while it was being read, so pages re-read from
-   * it may belong to the new generation: the caller must copy again.
-   */
-  readonly restarted: boolean;
+  /** True when a writer restarted the log since it was scanned: offsets may now hold other pages. */
+  restartedSinceScan(): boolean;
+  close(): void;
 }
-
-const nothingApplied: WalReplayOutcome = { pagesApplied: 0, commitPageCount: null, restarted: false };
 
 interface Checksum {
   s1: number;
@@ -51,64 +50,75 @@ export function walChecksum(data: Buffer, bigEndian: boolean, sum: Checksum): Ch
   return { s1, s2 };
 }
 
+const emptyLog: WalLog = { fd: null, pages: new Map(), commitPageCount: null, restartedSinceScan: () => false, close: () => undefined };
+
+function readSalts(fd: number): [number, number] {
+  const header = Buffer.alloc(walHeaderLength);
+  const bytes = fs.readSync(fd, header, 0, walHeaderLength, 0);
+  return bytes < walHeaderLength ? [0, 0] : [header.readUInt32BE(16), header.readUInt32BE(20)];
+}
+
 /**
- * Applies the log at `walPath` to the file open at `destFd` (a copy of the main database file).
- * Returns what it applied; a missing or empty log, or one with another page size, applies nothing.
+ * Scans the log at `walPath` for a database of `pageSize`. A missing or empty log, or one with
+ * another page size or a bad header, holds nothing.
  */
-export function replayWal(walPath: string, destFd: number, pageSize: number, control: JobControl, onBytesRead: (bytes: number) => void): WalReplayOutcome {
+export function scanWal(walPath: string, pageSize: number, control: JobControl, onBytesRead: (bytes: number) => void): WalLog {
   let fd: number;
   try {
     fd = fs.openSync(walPath, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return nothingApplied;
+      return emptyLog;
     }
     throw error;
   }
+  const close = (): void => fs.closeSync(fd);
   try {
     const header = Buffer.alloc(walHeaderLength);
     if (fs.readSync(fd, header, 0, walHeaderLength, 0) < walHeaderLength) {
-      return nothingApplied;
+      close();
+      return emptyLog;
     }
     const magicNumber = header.readUInt32BE(0);
-    if ((magicNumber !== walMagicLittleEndian && magicNumber !== walMagicBigEndian) || header.readUInt32BE(8) !== pageSize) {
-      return nothingApplied;
-    }
     const bigEndian = magicNumber === walMagicBigEndian;
     const headerSum = walChecksum(header.subarray(0, 24), bigEndian, { s1: 0, s2: 0 });
-    if (headerSum.s1 !== header.readUInt32BE(24) || headerSum.s2 !== header.readUInt32BE(28)) {
-      return nothingApplied;
+    const usable =
+      (magicNumber === walMagicLittleEndian || bigEndian) &&
+      header.readUInt32BE(8) === pageSize &&
+      headerSum.s1 === header.readUInt32BE(24) &&
+      headerSum.s2 === header.readUInt32BE(28);
+    if (!usable) {
+      close();
+      return emptyLog;
     }
     const salt1 = header.readUInt32BE(16);
     const salt2 = header.readUInt32BE(20);
 
     const frameLength = frameHeaderLength + pageSize;
     const chunk = Buffer.alloc(frameLength * framesPerRead);
-    // Page number → offset in the log of its newest committed frame.
-    const committed = new Map<number, number>();
+    const pages = new Map<number, number>();
     let pending: Array<[number, number]> = [];
     let commitPageCount: number | null = null;
     let sum = headerSum;
     let position = walHeaderLength;
-    let valid = true;
-    while (valid) {
+    for (let valid = true; valid; ) {
       control.throwIfCancelled();
       const bytesRead = fs.readSync(fd, chunk, 0, chunk.length, position);
       onBytesRead(bytesRead);
       const frames = Math.floor(bytesRead / frameLength);
-      if (frames === 0) {
-        break;
-      }
+      valid = frames === framesPerRead;
       for (let i = 0; i < frames; i += 1) {
         const frame = chunk.subarray(i * frameLength, (i + 1) * frameLength);
         const pageNumber = frame.readUInt32BE(0);
         const commitSize = frame.readUInt32BE(4);
-        if (pageNumber === 0 || frame.readUInt32BE(8) !== salt1 || frame.readUInt32BE(12) !== salt2) {
-          valid = false;
-          break;
-        }
         const next = walChecksum(frame.subarray(frameHeaderLength), bigEndian, walChecksum(frame.subarray(0, 8), bigEndian, sum));
-        if (next.s1 !== frame.readUInt32BE(16) || next.s2 !== frame.readUInt32BE(20)) {
+        const belongs =
+          pageNumber !== 0 &&
+          frame.readUInt32BE(8) === salt1 &&
+          frame.readUInt32BE(12) === salt2 &&
+          next.s1 === frame.readUInt32BE(16) &&
+          next.s2 === frame.readUInt32BE(20);
+        if (!belongs) {
           valid = false;
           break;
         }
@@ -116,31 +126,26 @@ export function replayWal(walPath: string, destFd: number, pageSize: number, con
         pending.push([pageNumber, position + i * frameLength + frameHeaderLength]);
         if (commitSize !== 0) {
           for (const [page, offset] of pending) {
-            committed.set(page, offset);
+            pages.set(page, offset);
           }
           pending = [];
           commitPageCount = commitSize;
         }
       }
       position += frames * frameLength;
-      valid = valid && frames === framesPerRead;
     }
-
-    const page = Buffer.alloc(pageSize);
-    let pagesApplied = 0;
-    for (const [pageNumber, offset] of committed) {
-      if (commitPageCount !== null && pageNumber > commitPageCount) {
-        continue;
-      }
-      fs.readSync(fd, page, 0, pageSize, offset);
-      fs.writeSync(destFd, page, 0, pageSize, (pageNumber - 1) * pageSize);
-      pagesApplied += 1;
-    }
-    const after = Buffer.alloc(walHeaderLength);
-    fs.readSync(fd, after, 0, walHeaderLength, 0);
-    const restarted = after.readUInt32BE(16) !== salt1 || after.readUInt32BE(20) !== salt2;
-    return { pagesApplied, commitPageCount, restarted };
-  } finally {
-    fs.closeSync(fd);
+    return {
+      fd,
+      pages,
+      commitPageCount,
+      restartedSinceScan: () => {
+        const [now1, now2] = readSalts(fd);
+        return now1 !== salt1 || now2 !== salt2;
+      },
+      close,
+    };
+  } catch (error) {
+    close();
+    throw error;
   }
 }

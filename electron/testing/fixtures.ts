@@ -1,0 +1,96 @@
+import Database from 'better-sqlite3';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** A fresh temporary folder, removed by the returned function. */
+export function makeTempDir(prefix = 'lifeboat-test-'): { dir: string; cleanup: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+export type LiveMode = 'wal' | 'delete';
+
+/**
+ * Creates a realistic live database: `accounts` and `ledger` tables kept in step by the writer
+ * process (one ledger row and one balance change per transaction), plus `payload` rows to give it size.
+ */
+export function createLiveDatabase(filePath: string, mode: LiveMode, payloadBytes = 1024 * 1024): void {
+  const db = new Database(filePath);
+  try {
+    db.pragma(`journal_mode = ${mode}`);
+    db.exec(`
+      CREATE TABLE accounts (id INTEGER PRIMARY KEY, balance INTEGER NOT NULL);
+      CREATE TABLE ledger (id INTEGER PRIMARY KEY, account INTEGER NOT NULL, amount INTEGER NOT NULL, at TEXT NOT NULL);
+      CREATE INDEX ledger_account ON ledger(account);
+      CREATE TABLE payload (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
+    `);
+    const insertAccount = db.prepare('INSERT INTO accounts (id, balance) VALUES (?, 0)');
+    const insertPayload = db.prepare('INSERT INTO payload (data) VALUES (randomblob(?))');
+    const rowBytes = 4000;
+    db.transaction(() => {
+      for (let i = 1; i <= 100; i += 1) {
+        insertAccount.run(i);
+      }
+      for (let written = 0; written < payloadBytes; written += rowBytes) {
+        insertPayload.run(rowBytes);
+      }
+    })();
+  } finally {
+    db.close();
+  }
+}
+
+/** The invariant the writer keeps in every committed state: balances sum to the ledger's amounts. */
+export interface LedgerState {
+  readonly ledgerRows: number;
+  readonly ledgerSum: number;
+  readonly balanceSum: number;
+  readonly integrity: string;
+}
+
+export function readLedgerState(filePath: string): LedgerState {
+  const db = new Database(filePath, { readonly: true });
+  try {
+    const ledger = db.prepare('SELECT count(*) AS n, coalesce(sum(amount), 0) AS s FROM ledger').get() as { n: number; s: number };
+    const balance = db.prepare('SELECT coalesce(sum(balance), 0) AS s FROM accounts').pluck().get() as number;
+    const integrity = (db.prepare('PRAGMA integrity_check').pluck().all() as string[]).join('; ');
+    return { ledgerRows: ledger.n, ledgerSum: ledger.s, balanceSum: balance, integrity };
+  } finally {
+    db.close();
+  }
+}
+
+export function countLedgerRows(filePath: string): number {
+  const db = new Database(filePath, { readonly: true, timeout: 5000 });
+  try {
+    return db.prepare('SELECT count(*) FROM ledger').pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}
+
+export function sha256(filePath: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(filePath)).digest('hex');
+}
+
+/** Every row of every table, as one string: equal for two files exactly when their content is equal. */
+export function contentDigest(filePath: string): string {
+  const db = new Database(filePath, { readonly: true });
+  try {
+    const hash = crypto.createHash('sha256');
+    const tables = db.prepare("SELECT name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string; sql: string | null }[];
+    for (const table of tables) {
+      hash.update(`${table.name}\n${table.sql ?? ''}\n`);
+      if (table.sql?.startsWith('CREATE TABLE') === true) {
+        for (const row of db.prepare(`SELECT * FROM "${table.name}" ORDER BY rowid`).raw().iterate()) {
+          hash.update(JSON.stringify(row, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : v)));
+        }
+      }
+    }
+    return hash.digest('hex');
+  } finally {
+    db.close();
+  }
+}
