@@ -20,7 +20,8 @@ function fileSize(filePath: string): number {
 export async function describeDatabase(location: DatabaseLocation, control: JobControl, now: Date = new Date()): Promise<DatabaseInfo> {
   const { databasePath, backupsDir } = location;
   const list = await listSnapshots(location);
-  const newest = list.snapshots[0];
+  // The newest snapshot that could be restored: a corrupt or incomplete file is no backup.
+  const newest = list.snapshots.find((s) => s.status === 'verified' || s.status === 'unverified');
   const newestSnapshot =
     newest === undefined ? null : { file: newest.file, time: newest.time, ageSeconds: Math.max(0, Math.round((now.getTime() - Date.parse(newest.time)) / 1000)) };
   const base = { path: databasePath, backupsDir, sqliteVersion: sqliteLibraryVersion(), newestSnapshot, walSize: fileSize(`${databasePath}-wal`) };

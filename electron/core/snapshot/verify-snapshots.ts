@@ -87,14 +87,14 @@ function verifyOne(backupsDir: string, filePath: string, size: number, control: 
     const now = new Date().toISOString();
     if (record === null) {
       if (!integrityOk) {
-        return failure({ code: 'SNAPSHOT_CORRUPT', message: `${file} failed its integrity check: ${integrity[0] ?? 'no answer'}.`, path: filePath }, integrity, sha256);
+        return failure({ code: 'SNAPSHOT_CORRUPT', message: `${file} failed its integrity check: ${(integrity[0] ?? 'no answer').replace(/\.$/, '')}.`, path: filePath }, integrity, sha256);
       }
       writeRecord(backupsDir, newRecordFor(file, sha256, stat, now));
       return { ...base, ok: true, integrity, sha256, checksum: 'recorded-now', error: null };
     }
     const checksum: ChecksumOutcome = record.sha256 === sha256 ? 'match' : 'mismatch';
     const problem = !integrityOk
-      ? `Failed its integrity check: ${integrity[0] ?? 'no answer'}.`
+      ? `Failed its integrity check: ${(integrity[0] ?? 'no answer').replace(/\.$/, '')}.`
       : checksum === 'mismatch'
         ? 'Its content changed after it was recorded (SHA-256 differs): do not restore it.'
         : null;

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createLiveDatabase, makeTempDir } from '../testing/fixtures';
+
+const bin = path.resolve(__dirname, '../../../bin/lifeboat.js');
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  json<T>(): T;
+}
+
+function lifeboat(args: string[], cwd: string, env: Record<string, string> = {}): Run {
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, LIFEBOAT_DB: '', ...env } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, json: <T>() => JSON.parse(result.stdout) as T };
+}
+
+describe('lifeboat CLI', () => {
+  let temp: { dir: string; cleanup: () => void };
+  before(() => {
+    temp = makeTempDir();
+    createLiveDatabase(path.join(temp.dir, 'app.db'), 'wal', 256 * 1024);
+  });
+  after(() => temp.cleanup());
+
+  it('prints help', () => {
+    const run = lifeboat(['--help'], temp.dir);
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /lifeboat backup \[REASON\]/);
+    assert.equal(lifeboat([], temp.dir).code, 0);
+  });
+
+  it('backs up with a reason and a note, from an sqlite:/// URL, and prints where it went', () => {
+    const run = lifeboat(['backup', 'before upgrade', '--db', 'sqlite:///app.db', '--note', 'v2 → v3'], temp.dir);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /Snapshot written: .*backups\/app-\d{8}-\d{6}-before-upgrade\.db/);
+  });
+
+  it('prints the documented JSON shapes', () => {
+    const backup = lifeboat(['backup', '--db', 'app.db', '--json'], temp.dir).json<{ kind: string; snapshot: { label: string; status: string; sha256: string } }>();
+    assert.equal(backup.kind, 'created');
+    assert.equal(backup.snapshot.label, 'manual');
+    assert.equal(backup.snapshot.status, 'verified');
+    assert.match(backup.snapshot.sha256, /^[0-9a-f]{64}$/);
+
+    const list = lifeboat(['list', '--db', 'app.db', '--json'], temp.dir).json<{ snapshots: { label: string; note: string | null }[] }>();
+    assert.deepEqual(list.snapshots.map((s) => s.label).sort(), ['before-upgrade', 'manual']);
+    assert.equal(list.snapshots.find((s) => s.label === 'before-upgrade')?.note, 'v2 → v3');
+
+    const info = lifeboat(['info', '--db', 'app.db', '--json'], temp.dir).json<{ journalMode: string; tables: { name: string; rows: number }[]; newestSnapshot: { ageSeconds: number } | null }>();
+    assert.equal(info.journalMode, 'wal');
+    assert.equal(info.tables.find((t) => t.name === 'accounts')?.rows, 100);
+    assert.ok(info.newestSnapshot !== null && info.newestSnapshot.ageSeconds < 120);
+
+    const verify = lifeboat(['verify', '--db', 'app.db', '--json'], temp.dir);
+    assert.equal(verify.code, 0);
+    assert.equal(verify.json<{ ok: boolean; reports: unknown[] }>().reports.length, 2);
+  });
+
+  it('takes the database from LIFEBOAT_DB', () => {
+    const run = lifeboat(['list', '--json'], temp.dir, { LIFEBOAT_DB: `sqlite:///${path.join(temp.dir, 'app.db')}` });
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(run.json<{ snapshots: unknown[] }>().snapshots.length >= 2);
+  });
+
+  it('exits 3 when a snapshot fails verification, naming it', () => {
+    const dir = path.join(temp.dir, 'backups');
+    fs.writeFileSync(path.join(dir, 'app-20250101-000000-broken.db'), 'garbage');
+    const run = lifeboat(['verify', 'app-20250101-000000-broken.db', '--db', 'app.db'], temp.dir);
+    assert.equal(run.code, 3);
+    assert.match(run.stdout, /FAIL {2}app-20250101-000000-broken\.db: .*not an SQLite database/);
+    fs.unlinkSync(path.join(dir, 'app-20250101-000000-broken.db'));
+  });
+
+  it('exits 0 with "nothing to back up" for a database that does not exist', () => {
+    const run = lifeboat(['backup', '--db', 'sqlite:///later.db'], temp.dir);
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /Nothing to back up/);
+    assert.equal(fs.existsSync(path.join(temp.dir, 'later.db')), false);
+  });
+
+  it('exits 1 with NOT_SQLITE_URL for a URL that is not a file-backed SQLite database', () => {
+    for (const url of ['postgres://u:p@localhost/app', 'sqlite:///:memory:']) {
+      const run = lifeboat(['backup', '--db', url, '--json'], temp.dir);
+      assert.equal(run.code, 1, url);
+      assert.equal(run.json<{ error: { code: string } }>().error.code, 'NOT_SQLITE_URL');
+      assert.match(run.stderr, /NOT_SQLITE_URL/);
+    }
+  });
+
+  it('exits 2 on wrong arguments', () => {
+    assert.equal(lifeboat(['backup', '--db', 'app.db', '--bogus'], temp.dir).code, 2);
+    assert.equal(lifeboat(['frobnicate', '--db', 'app.db'], temp.dir).code, 2);
+    assert.equal(lifeboat(['list'], temp.dir).code, 2);
+    assert.equal(lifeboat(['verify', '../app.db', '--db', 'app.db'], temp.dir).code, 2);
+  });
+
+  it('exits 130 when interrupted, leaving no partial file', async () => {
+    const dir = path.join(temp.dir, 'interrupt');
+    fs.mkdirSync(dir);
+    createLiveDatabase(path.join(dir, 'big.db'), 'delete', 192 * 1024 * 1024);
+    const child = spawn(process.execPath, [bin, 'backup', '--db', 'big.db', '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Interrupt as soon as the temporary file exists, i.e. mid-copy.
+    await new Promise<void>((resolve) => {
+      const watcher = setInterval(() => {
+        const backups = path.join(dir, 'backups');
+        if (fs.existsSync(backups) && fs.readdirSync(backups).some((n) => n.startsWith('.lifeboat-tmp-'))) {
+          clearInterval(watcher);
+          child.kill('SIGINT');
+          resolve();
+        }
+      }, 1);
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const leftovers = fs.readdirSync(path.join(dir, 'backups')).filter((n) => n !== '.lifeboat');
+    assert.equal(code, 130, 'interrupted mid-copy (exit 0 would mean the copy won the race: use a larger database)');
+    assert.deepEqual(leftovers, []);
+  });
+});

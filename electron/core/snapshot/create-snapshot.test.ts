@@ -1,0 +1,197 @@
+import Database from 'better-sqlite3';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { DatabaseLocation } from '../database-location';
+import { startJob } from '../jobs/job-runner';
+import { contentDigest, createLiveDatabase, makeTempDir, readLedgerState, sha256, type LiveMode } from '../../testing/fixtures';
+import { mountTmpfs } from '../../testing/mounts';
+import { createdSnapshotPath, snapshotJob } from '../../testing/run-job';
+import { startWriter } from '../../testing/writer-handle';
+import { listSnapshots } from './list-snapshots';
+import { readRecord } from './snapshot-records';
+
+const modes: LiveMode[] = ['wal', 'delete'];
+
+function location(dir: string): DatabaseLocation {
+  return { databasePath: path.join(dir, 'app.db'), backupsDir: path.join(dir, 'backups') };
+}
+
+function filesIn(dir: string): string[] {
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => name !== '.lifeboat').sort() : [];
+}
+
+describe('snapshot', () => {
+  let temp: { dir: string; cleanup: () => void };
+  before(() => {
+    temp = makeTempDir();
+  });
+  after(() => temp.cleanup());
+
+  for (const mode of modes) {
+    it(`copies a ${mode} database with uncheckpointed changes into one self-contained file`, async () => {
+      const dir = fs.mkdtempSync(path.join(temp.dir, `${mode}-`));
+      const loc = location(dir);
+      createLiveDatabase(loc.databasePath, mode, 2 * 1024 * 1024);
+      // The app keeps its connection open; in WAL mode its recent commits live only in the -wal file.
+      const app = new Database(loc.databasePath);
+      app.pragma('wal_autocheckpoint = 0');
+      app.exec("INSERT INTO ledger (account, amount, at) SELECT id, id, 'now' FROM accounts; UPDATE accounts SET balance = id;");
+      app.exec('DELETE FROM payload WHERE id % 3 = 0');
+      if (mode === 'wal') {
+        assert.ok(fs.statSync(`${loc.databasePath}-wal`).size > 0, 'the -wal holds frames');
+      }
+      const expected = contentDigest(loc.databasePath);
+      const snapshotPath = await createdSnapshotPath(loc, 'before-upgrade');
+      app.close();
+
+      assert.match(path.basename(snapshotPath), /^app-\d{8}-\d{6}-before-upgrade\.db$/);
+      assert.deepEqual(filesIn(loc.backupsDir), [path.basename(snapshotPath)], 'no sidecar or temporary file beside it');
+      const header = Buffer.alloc(20);
+      fs.readSync(fs.openSync(snapshotPath, 'r'), header, 0, 20, 0);
+      assert.deepEqual([header[18], header[19]], [1, 1], 'rollback-journal mode');
+      assert.equal(contentDigest(snapshotPath), expected, 'same content as the live database');
+      const record = readRecord(loc.backupsDir, path.basename(snapshotPath));
+      assert.ok(record !== null);
+      assert.equal(record.sha256, sha256(snapshotPath));
+      assert.equal(record.source?.journalMode, mode);
+      assert.equal(record.label, 'before-upgrade');
+      assert.equal(fs.statSync(snapshotPath).mode & 0o222, 0, 'read-only');
+      const listed = await listSnapshots(loc);
+      assert.equal(listed.snapshots[0]?.status, 'verified');
+      assert.deepEqual(filesIn(loc.backupsDir), [path.basename(snapshotPath)], 'reading it created nothing beside it');
+    });
+
+    it(`finishes, consistent, while another process writes (${mode})`, async () => {
+      const dir = fs.mkdtempSync(path.join(temp.dir, `writer-${mode}-`));
+      const loc = location(dir);
+      createLiveDatabase(loc.databasePath, mode, 8 * 1024 * 1024);
+      const writer = await startWriter(loc.databasePath, 500);
+      try {
+        await writer.waitForCommits(50);
+        const counts: number[] = [];
+        for (let i = 0; i < 3; i += 1) {
+          const snapshotPath = await createdSnapshotPath(loc, `during-${i}`);
+          const state = readLedgerState(snapshotPath);
+          assert.equal(state.integrity, 'ok');
+          assert.equal(state.balanceSum, state.ledgerSum, 'balances and ledger from one moment');
+          counts.push(state.ledgerRows);
+        }
+        assert.ok(counts.every((n) => n >= 50), `snapshots hold the writer's commits: ${counts.join(', ')}`);
+      } finally {
+        const result = await writer.stop();
+        assert.equal(result.errors, 0, 'the writer never failed');
+        assert.ok(result.commits > 50);
+      }
+    });
+  }
+
+  it('never writes to the live database', async () => {
+    const dir = fs.mkdtempSync(path.join(temp.dir, 'untouched-'));
+    const loc = location(dir);
+    createLiveDatabase(loc.databasePath, 'delete', 1024 * 1024);
+    const before = { sha: sha256(loc.databasePath), mtime: fs.statSync(loc.databasePath).mtimeMs };
+    await createdSnapshotPath(loc);
+    await listSnapshots(loc);
+    const info = await startJob({ kind: 'info', input: loc }).result;
+    assert.ok(info.ok);
+    assert.deepEqual({ sha: sha256(loc.databasePath), mtime: fs.statSync(loc.databasePath).mtimeMs }, before);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['app.db', 'backups']);
+  });
+
+  it('says there is nothing to back up when the database does not exist', async () => {
+    const dir = fs.mkdtempSync(path.join(temp.dir, 'missing-'));
+    const result = await snapshotJob(location(dir));
+    assert.ok(result.ok);
+    assert.equal(result.value.kind, 'nothing-to-back-up');
+    assert.deepEqual(fs.readdirSync(dir), []);
+  });
+
+  it('refuses a file that is not a database, leaving nothing', async () => {
+    const dir = fs.mkdtempSync(path.join(temp.dir, 'notdb-'));
+    const loc = location(dir);
+    fs.writeFileSync(loc.databasePath, 'this is a text file, not SQLite\n'.repeat(10));
+    const result = await snapshotJob(loc);
+    assert.ok(!result.ok);
+    assert.equal(result.error.code, 'NOT_A_DATABASE');
+    assert.deepEqual(filesIn(loc.backupsDir), []);
+  });
+
+  it('stops when cancelled mid-copy and leaves no file', async () => {
+    const dir = fs.mkdtempSync(path.join(temp.dir, 'cancel-'));
+    const loc = location(dir);
+    createLiveDatabase(loc.databasePath, 'wal', 128 * 1024 * 1024);
+    const phases: string[] = [];
+    const handle = startJob({ kind: 'snapshot', input: { location: loc } }, (progress) => {
+      phases.push(`${progress.phase} ${progress.fraction.toFixed(2)}`);
+      if (progress.phase === 'Copying pages' && progress.fraction > 0) {
+        handle.cancel();
+      }
+    });
+    const result = await handle.result;
+    assert.ok(!result.ok, `cancelled (progress seen: ${phases.join(', ')})`);
+    assert.equal(result.error.code, 'CANCELLED');
+    assert.ok(phases.some((p) => p.startsWith('Copying pages')), 'it was cancelled while copying');
+    assert.deepEqual(filesIn(loc.backupsDir), []);
+  });
+
+  it('reports DISK_FULL and removes the partial file', async (t) => {
+    const dir = fs.mkdtempSync(path.join(temp.dir, 'full-'));
+    const loc = location(dir);
+    createLiveDatabase(loc.databasePath, 'delete', 8 * 1024 * 1024);
+    const mount = mountTmpfs(loc.backupsDir, 'size=2m');
+    if (!mount.ok) {
+      t.skip(mount.reason);
+      return;
+    }
+    try {
+      const liveBefore = sha256(loc.databasePath);
+      const result = await snapshotJob(loc);
+      assert.ok(!result.ok);
+      assert.equal(result.error.code, 'DISK_FULL');
+      assert.match(result.error.message, /disk is full/i);
+      assert.deepEqual(filesIn(loc.backupsDir), []);
+      assert.equal(sha256(loc.databasePath), liveBefore);
+    } finally {
+      mount.unmount();
+    }
+  });
+
+  it('reports PERMISSION_DENIED when the backups folder cannot be written', async (t) => {
+    const dir = fs.mkdtempSync(path.join(temp.dir, 'denied-'));
+    const loc = location(dir);
+    createLiveDatabase(loc.databasePath, 'delete', 1024 * 1024);
+    fs.mkdirSync(loc.backupsDir);
+    let restore: () => void;
+    if (process.getuid?.() === 0) {
+      // Root ignores permission bits; a read-only mount refuses root too.
+      const mount = mountTmpfs(loc.backupsDir, 'size=1m,ro');
+      if (!mount.ok) {
+        t.skip(mount.reason);
+        return;
+      }
+      restore = mount.unmount;
+    } else {
+      fs.chmodSync(loc.backupsDir, 0o555);
+      restore = () => fs.chmodSync(loc.backupsDir, 0o755);
+    }
+    try {
+      const result = await snapshotJob(loc);
+      assert.ok(!result.ok);
+      assert.equal(result.error.code, 'PERMISSION_DENIED');
+      assert.deepEqual(filesIn(loc.backupsDir), []);
+    } finally {
+      restore();
+    }
+  });
+
+  it('never replaces an existing snapshot taken in the same second', async () => {
+    const dir = fs.mkdtempSync(path.join(temp.dir, 'same-second-'));
+    const loc = location(dir);
+    createLiveDatabase(loc.databasePath, 'delete', 64 * 1024);
+    const [a, b, c] = await Promise.all([createdSnapshotPath(loc, 'x'), createdSnapshotPath(loc, 'x'), createdSnapshotPath(loc, 'x')]);
+    assert.equal(new Set([a, b, c]).size, 3);
+    assert.equal(filesIn(loc.backupsDir).length, 3);
+  });
+});
