@@ -11,6 +11,8 @@ const maxSlugLength = 64;
 export function sanitizeSlug(reason: string | undefined): string {
   const slug = (reason ?? '')
     .normalize('NFKD')
+    // Accents become their base letter (é → e) instead of a dash.
+    .replace(/\p{M}+/gu, '')
     .replace(/[^A-Za-z0-9-]+/g, '-')
     .replace(/-{2,}/g, '-')
     .replace(/^-+|-+$/g, '')
