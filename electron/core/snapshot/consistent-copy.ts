@@ -1,5 +1,6 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import { promisify } from 'node:util';
 import type { JournalMode } from '../../contract/snapshots';
 import type { JobControl } from '../jobs/job-control';
 import { LifeboatFailure } from '../lifeboat-failure';
@@ -39,10 +40,12 @@ export interface CopyOutcome {
 
 const copyChunkBytes = 8 * 1024 * 1024;
 const maxAttempts = 5;
+const readAsync = promisify(fs.read);
+const writeAsync = promisify(fs.write);
 const noLog: WalLog = { fd: null, pages: new Map(), commitPageCount: null, restartedSinceScan: () => false, close: () => undefined };
 
 /** Copies `sourcePath` consistently into the empty file open for reading and writing at `destFd`. */
-export function copyConsistently(sourcePath: string, destFd: number, control: JobControl): CopyOutcome {
+export async function copyConsistently(sourcePath: string, destFd: number, control: JobControl): Promise<CopyOutcome> {
   const db = openLiveDatabase(sourcePath);
   try {
     const journalMode = journalModeOf(db.pragma('journal_mode', { simple: true }));
@@ -64,7 +67,7 @@ export function copyConsistently(sourcePath: string, destFd: number, control: Jo
         const log = journalMode === 'wal' ? scanWal(walPath, pageSize, control, progress) : noLog;
         try {
           const finalPageCount = log.commitPageCount ?? pageCount;
-          const sha256 = writeImage(sourcePath, destFd, pageSize, finalPageCount, log, control, progress);
+          const sha256 = await writeImage(sourcePath, destFd, pageSize, finalPageCount, log, control, progress);
           if (log.restartedSinceScan()) {
             continue;
           }
@@ -82,7 +85,7 @@ export function copyConsistently(sourcePath: string, destFd: number, control: Jo
   }
 }
 
-function readFully(fd: number, buffer: Buffer, length: number, position: number): number {
+function readFullySync(fd: number, buffer: Buffer, length: number, position: number): number {
   let read = 0;
   while (read < length) {
     const bytes = fs.readSync(fd, buffer, read, length - read, position + read);
@@ -94,25 +97,50 @@ function readFully(fd: number, buffer: Buffer, length: number, position: number)
   return read;
 }
 
-/** Writes the database image of `pageCount` pages: main-file pages overlaid with the log's pages. */
-function writeImage(sourcePath: string, destFd: number, pageSize: number, pageCount: number, log: WalLog, control: JobControl, progress: (bytes: number) => void): string {
+async function readFully(fd: number, buffer: Buffer, length: number, position: number): Promise<number> {
+  let read = 0;
+  while (read < length) {
+    const { bytesRead } = await readAsync(fd, buffer, read, length - read, position + read);
+    if (bytesRead === 0) {
+      break;
+    }
+    read += bytesRead;
+  }
+  return read;
+}
+
+async function writeFully(fd: number, buffer: Buffer, length: number, position: number): Promise<void> {
+  let written = 0;
+  while (written < length) {
+    const { bytesWritten } = await writeAsync(fd, buffer, written, length - written, position + written);
+    written += bytesWritten;
+  }
+}
+
+/**
+ * Writes the database image of `pageCount` pages: main-file pages overlaid with the log's pages.
+ * Two buffers make a pipeline: while one chunk is written and the next one read on libuv's thread
+ * pool, this thread hashes the first, so the checksum costs almost no extra time.
+ */
+async function writeImage(sourcePath: string, destFd: number, pageSize: number, pageCount: number, log: WalLog, control: JobControl, progress: (bytes: number) => void): Promise<string> {
   const hash = crypto.createHash('sha256');
   const sourceFd = fs.openSync(sourcePath, 'r');
   try {
     fs.ftruncateSync(destFd, 0);
-    const buffer = Buffer.allocUnsafe(copyChunkBytes);
     const totalBytes = pageCount * pageSize;
-    for (let position = 0; position < totalBytes; ) {
-      control.throwIfCancelled();
-      const length = Math.min(buffer.length, totalBytes - position);
-      const read = readFully(sourceFd, buffer, length, position);
+    const buffers = [Buffer.allocUnsafe(copyChunkBytes), Buffer.allocUnsafe(copyChunkBytes)] as const;
+    const readChunk = async (index: number): Promise<number> => {
+      const position = index * copyChunkBytes;
+      const buffer = buffers[index % 2] as Buffer;
+      const length = Math.min(copyChunkBytes, totalBytes - position);
+      const read = await readFully(sourceFd, buffer, length, position);
       // Past the main file's end (the database grew in the log) the pages come from the log.
       buffer.fill(0, read, length);
       if (log.fd !== null && log.pages.size > 0) {
         for (let offset = 0; offset < length; offset += pageSize) {
           const logOffset = log.pages.get((position + offset) / pageSize + 1);
           if (logOffset !== undefined) {
-            readFully(log.fd, buffer.subarray(offset), pageSize, logOffset);
+            readFullySync(log.fd, buffer.subarray(offset), pageSize, logOffset);
           }
         }
       }
@@ -121,13 +149,19 @@ function writeImage(sourcePath: string, destFd: number, pageSize: number, pageCo
         buffer[18] = 1;
         buffer[19] = 1;
       }
-      let written = 0;
-      while (written < length) {
-        written += fs.writeSync(destFd, buffer, written, length - written, position + written);
-      }
+      return length;
+    };
+    const chunks = Math.ceil(totalBytes / copyChunkBytes);
+    let length = chunks > 0 ? await readChunk(0) : 0;
+    for (let index = 0; index < chunks; index += 1) {
+      control.throwIfCancelled();
+      const buffer = buffers[index % 2] as Buffer;
+      const written = writeFully(destFd, buffer, length, index * copyChunkBytes);
+      const next = index + 1 < chunks ? readChunk(index + 1) : Promise.resolve(0);
       hash.update(buffer.subarray(0, length));
-      position += length;
+      const [, nextLength] = await Promise.all([written, next]);
       progress(length);
+      length = nextLength;
     }
     return hash.digest('hex');
   } finally {

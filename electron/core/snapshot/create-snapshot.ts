@@ -48,7 +48,7 @@ export async function createSnapshot(request: SnapshotRequest, control: JobContr
     const fd = fs.openSync(tempPath, 'wx+', 0o600);
     let copy: CopyOutcome;
     try {
-      copy = copyConsistently(databasePath, fd, {
+      copy = await copyConsistently(databasePath, fd, {
         report: (phase, fraction) => control.report(phase, fraction * copyShare),
         throwIfCancelled: () => control.throwIfCancelled(),
       });

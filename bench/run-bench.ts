@@ -1,0 +1,229 @@
+// First import: enables SQLite URI filenames before any worker opens a database.
+import '../electron/core/sqlite/open-database';
+import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { startJob } from '../electron/core/jobs/job-runner';
+import { createLiveDatabase, readLedgerState, type LiveMode } from '../electron/testing/fixtures';
+import { percentile, startWriter, type WriterResult } from '../electron/testing/writer-handle';
+
+/**
+ * `npm run bench`: Lifeboat's snapshot against `cp` + fsync and SQLite's own backups, side by side in
+ * one run, idle and under a writer; plus the longest stall of the main thread while a snapshot runs.
+ * LIFEBOAT_BENCH_MB sets the database size (default 512), LIFEBOAT_BENCH_ROUNDS the rounds (default 3).
+ */
+
+const sizeMb = Number(process.env['LIFEBOAT_BENCH_MB'] ?? '512');
+const rounds = Number(process.env['LIFEBOAT_BENCH_ROUNDS'] ?? '3');
+const writerRate = 2000;
+const stepwiseTimeoutMs = 20000;
+
+function out(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function fsyncFile(filePath: string): void {
+  const fd = fs.openSync(filePath, 'r+');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+async function timedAsync(fn: () => Promise<void>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+function median(values: number[]): number {
+  return percentile(values, 50);
+}
+
+async function lifeboatSnapshot(databasePath: string, backupsDir: string): Promise<string> {
+  const result = await startJob({ kind: 'snapshot', input: { location: { databasePath, backupsDir } } }).result;
+  if (!result.ok || result.value.kind !== 'created') {
+    throw new Error(`snapshot failed: ${JSON.stringify(result)}`);
+  }
+  return result.value.snapshot.path;
+}
+
+type Candidate = { name: string; run: (src: string, dst: string, backupsDir: string) => Promise<void> };
+
+const candidates: Candidate[] = [
+  {
+    name: 'cp + fsync',
+    run: (src, dst) => {
+      const result = spawnSync('cp', [src, dst]);
+      if (result.status !== 0) {
+        throw new Error('cp failed');
+      }
+      fsyncFile(dst);
+      return Promise.resolve();
+    },
+  },
+  {
+    name: 'lifeboat snapshot (copy, quick_check, fsync, sha256)',
+    run: async (src, _dst, backupsDir) => {
+      await lifeboatSnapshot(src, backupsDir);
+    },
+  },
+  {
+    name: 'sqlite3 CLI .backup',
+    run: (src, dst) => {
+      const result = spawnSync('sqlite3', [src, `.backup '${dst}'`]);
+      if (result.status !== 0) {
+        throw new Error(`sqlite3 .backup failed: ${result.stderr.toString()}`);
+      }
+      return Promise.resolve();
+    },
+  },
+  {
+    name: 'backup API, one step + fsync',
+    run: async (src, dst) => {
+      const db = new Database(src, { readonly: true });
+      try {
+        // 0x7fffffff pages per step: "all at once" (better-sqlite3 clamps -1 to 0 and would spin).
+        await db.backup(dst, { progress: () => 0x7fffffff });
+      } finally {
+        db.close();
+      }
+      fsyncFile(dst);
+    },
+  },
+  {
+    name: 'VACUUM INTO + fsync',
+    run: (src, dst) => {
+      const db = new Database(src, { readonly: true });
+      try {
+        db.prepare('VACUUM INTO ?').run(dst);
+      } finally {
+        db.close();
+      }
+      fsyncFile(dst);
+      return Promise.resolve();
+    },
+  },
+];
+
+function clearDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+}
+
+function latencyLine(result: WriterResult): string {
+  const l = result.latenciesMs;
+  return `p50 ${percentile(l, 50).toFixed(2)} / p99 ${percentile(l, 99).toFixed(2)} / max ${Math.max(0, ...l).toFixed(1)} ms (${result.commits} commits, ${result.errors} errors)`;
+}
+
+async function benchMode(work: string, mode: LiveMode): Promise<void> {
+  const src = path.join(work, `live-${mode}.db`);
+  const outDir = path.join(work, `out-${mode}`);
+  out(`Creating a ${sizeMb} MiB database in ${mode} mode...`);
+  createLiveDatabase(src, mode, sizeMb * 1024 * 1024);
+  const bytes = fs.statSync(src).size;
+
+  const times = new Map<string, number[]>(candidates.map((c) => [c.name, []]));
+  for (let round = 0; round < rounds; round += 1) {
+    for (const candidate of candidates) {
+      clearDir(outDir);
+      const ms = await timedAsync(() => candidate.run(src, path.join(outDir, 'copy.db'), outDir));
+      times.get(candidate.name)?.push(ms);
+    }
+  }
+  clearDir(outDir);
+  const base = median(times.get('cp + fsync') ?? []);
+  out();
+  out(`Idle, ${mode} mode, ${(bytes / 1048576).toFixed(0)} MiB, median of ${rounds} interleaved rounds:`);
+  for (const candidate of candidates) {
+    const t = median(times.get(candidate.name) ?? []);
+    out(`  ${candidate.name.padEnd(54)} ${(t / 1000).toFixed(2).padStart(6)} s   ${(t / base).toFixed(2)}x cp + fsync`);
+  }
+
+  // Under a writer committing writerRate transactions a second.
+  const idleWriter = await startWriter(src, writerRate);
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const before = await idleWriter.stop();
+
+  const writer = await startWriter(src, writerRate);
+  await writer.waitForCommits(readLedgerState(src).ledgerRows + 200);
+  const outcomes: string[] = [];
+  let finished = 0;
+  let consistent = 0;
+  const snapshotTimes: number[] = [];
+  for (let i = 0; i < rounds; i += 1) {
+    let snapshotPath = '';
+    snapshotTimes.push(await timedAsync(async () => {
+      snapshotPath = await lifeboatSnapshot(src, outDir);
+    }));
+    finished += 1;
+    const state = readLedgerState(snapshotPath);
+    if (state.integrity === 'ok' && state.balanceSum === state.ledgerSum) {
+      consistent += 1;
+    }
+    outcomes.push(`${state.ledgerRows} ledger rows`);
+    fs.rmSync(snapshotPath, { force: true });
+  }
+  const during = await writer.stop();
+  clearDir(outDir);
+
+  const stepWriter = await startWriter(src, writerRate);
+  const stepStart = Date.now();
+  const step = spawnSync('sqlite3', [src, `.backup '${path.join(outDir, 'step.db')}'`], { timeout: stepwiseTimeoutMs });
+  const stepOutcome = step.status === 0 ? `finished in ${((Date.now() - stepStart) / 1000).toFixed(1)} s` : `did not finish in ${stepwiseTimeoutMs / 1000} s (killed)`;
+  await stepWriter.stop();
+  clearDir(outDir);
+
+  out();
+  out(`Under a writer committing ${writerRate} transactions/s, ${mode} mode:`);
+  out(`  lifeboat snapshots finished     ${finished}/${rounds}, consistent (integrity ok, ledger = balances) ${consistent}/${rounds} (${outcomes.join(', ')})`);
+  out(`  lifeboat snapshot time          median ${(median(snapshotTimes) / 1000).toFixed(2)} s = ${(median(snapshotTimes) / base).toFixed(2)}x idle cp + fsync`);
+  out(`  writer latency before           ${latencyLine(before)}`);
+  out(`  writer latency during snapshots ${latencyLine(during)}`);
+  out(`  sqlite3 CLI .backup (stepwise)  ${stepOutcome}`);
+  fs.rmSync(src, { force: true });
+  fs.rmSync(`${src}-wal`, { force: true });
+  fs.rmSync(`${src}-shm`, { force: true });
+}
+
+async function benchEventLoop(work: string): Promise<void> {
+  const src = path.join(work, 'loop.db');
+  createLiveDatabase(src, 'wal', sizeMb * 1024 * 1024);
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  let longestGap = 0;
+  let last = performance.now();
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    longestGap = Math.max(longestGap, now - last);
+    last = now;
+  }, 1);
+  histogram.enable();
+  await lifeboatSnapshot(src, path.join(work, 'loop-backups'));
+  histogram.disable();
+  clearInterval(ticker);
+  out();
+  out(`Main thread while a ${sizeMb} MiB snapshot ran in its worker: longest gap between 1 ms timer ticks ${longestGap.toFixed(1)} ms, event-loop delay max ${(histogram.max / 1e6).toFixed(1)} ms (target: under 20 ms)`);
+}
+
+async function main(): Promise<void> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-bench-'));
+  out(`Lifeboat benchmark: ${sizeMb} MiB, ${rounds} rounds, ${os.cpus().length} cores, work folder ${work}`);
+  try {
+    for (const mode of ['wal', 'delete'] as const) {
+      await benchMode(work, mode);
+      out();
+    }
+    await benchEventLoop(work);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+void main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${String(error)}\n`);
+  process.exitCode = 1;
+});
