@@ -21,7 +21,7 @@ export class ProgressBar {
     const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
     const percent = `${Math.floor(progress.fraction * 100)}`.padStart(3);
     const detail = progress.detail === undefined ? '' : ` ${progress.detail}`;
-    const columns = this.stream.columns;
+    const columns = this.stream.columns > 0 ? this.stream.columns : 80;
     const line = `${bar} ${percent}%  ${progress.phase}${detail}`.slice(0, Math.max(10, columns - 1));
     this.stream.write(`\r\x1b[2K${line}`);
     this.drawn = true;

@@ -85,18 +85,6 @@ export async function copyConsistently(sourcePath: string, destFd: number, contr
   }
 }
 
-function readFullySync(fd: number, buffer: Buffer, length: number, position: number): number {
-  let read = 0;
-  while (read < length) {
-    const bytes = fs.readSync(fd, buffer, read, length - read, position + read);
-    if (bytes === 0) {
-      break;
-    }
-    read += bytes;
-  }
-  return read;
-}
-
 async function readFully(fd: number, buffer: Buffer, length: number, position: number): Promise<number> {
   let read = 0;
   while (read < length) {
@@ -136,13 +124,16 @@ async function writeImage(sourcePath: string, destFd: number, pageSize: number, 
       const read = await readFully(sourceFd, buffer, length, position);
       // Past the main file's end (the database grew in the log) the pages come from the log.
       buffer.fill(0, read, length);
-      if (log.fd !== null && log.pages.size > 0) {
+      const logFd = log.fd;
+      if (logFd !== null && log.pages.size > 0) {
+        const reads: Promise<number>[] = [];
         for (let offset = 0; offset < length; offset += pageSize) {
           const logOffset = log.pages.get((position + offset) / pageSize + 1);
           if (logOffset !== undefined) {
-            readFullySync(log.fd, buffer.subarray(offset), pageSize, logOffset);
+            reads.push(readFully(logFd, buffer.subarray(offset), pageSize, logOffset));
           }
         }
+        await Promise.all(reads);
       }
       if (position === 0) {
         // Header bytes 18-19: 1 = rollback journal, as `PRAGMA journal_mode=DELETE` would set them.
