@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'worker_threads', 'url', 'util', 'stream', 'http', 'net'];
@@ -14,7 +15,7 @@ const layerRules = [
         {
           patterns: [
             { group: nodeBuiltins, message: 'The contract is shared with the renderer: no Node modules.' },
-            { group: ['electron', 'electron/*'], message: 'The contract imports no electron.' },
+            { group: ['electron', 'electron/main', 'electron/renderer', 'electron/common'], message: 'The contract imports no electron.' },
             { group: ['../core/*', '../cli/*', '../main/*', '../preload/*', '../web/*', 'better-sqlite3'], message: 'The contract depends on nothing but zod.' },
           ],
         },
@@ -28,8 +29,26 @@ const layerRules = [
         'error',
         {
           patterns: [
-            { group: ['electron', 'electron/*'], message: 'core runs on plain Node (CLI, tests, web host): never import electron.' },
+            { group: ['electron', 'electron/main', 'electron/renderer', 'electron/common'], message: 'core runs on plain Node (CLI, tests, web host): never import electron.' },
             { group: ['../cli/*', '../../cli/*', '../main/*', '../../main/*', '../web/*', '../../web/*', '../preload/*', '../../preload/*'], message: 'core depends only on the contract.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'The renderer talks to the Node side only through its client.' },
+            { name: 'better-sqlite3', message: 'The renderer talks to the Node side only through its client.' },
+          ],
+          patterns: [
+            { group: nodeBuiltins, message: 'The renderer runs in a sandboxed page: no Node modules.' },
+            { group: ['**/electron/core/*', '**/electron/core/**', '**/electron/main/**', '**/electron/web/**', '**/electron/cli/**', '**/electron/preload/**'], message: 'The renderer may import the contract only.' },
           ],
         },
       ],
@@ -38,7 +57,7 @@ const layerRules = [
   {
     files: ['electron/cli/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['electron', 'electron/*'], message: 'The CLI runs on plain Node.' }] }],
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The CLI runs on plain Node.' }] }],
     },
   },
 ];
@@ -49,18 +68,31 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['playwright.config.ts', 'renderer/vite.config.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       eqeqeq: 'error',
       'no-console': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       '@typescript-eslint/no-floating-promises': [
         'error',
         { allowForKnownSafeCalls: [{ from: 'package', name: ['describe', 'it', 'test', 'suite'], package: 'node:test' }] },
       ],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
+  },
+  {
+    files: ['renderer/**/*.tsx', 'renderer/**/*.ts'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { ...reactHooks.configs.recommended.rules },
+  },
+  {
+    // Playwright fixtures must destructure their dependencies, even when they use none.
+    files: ['e2e/**/*.ts'],
+    rules: { 'no-empty-pattern': 'off' },
   },
   ...layerRules,
 );

@@ -12,6 +12,7 @@ export const exitCodes = {
 export function exitCodeFor(code: ErrorCode): number {
   switch (code) {
     case 'INVALID_ARGUMENT':
+    case 'APP_NOT_FOUND':
       return exitCodes.usage;
     case 'CANCELLED':
       return exitCodes.cancelled;

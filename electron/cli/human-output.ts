@@ -1,5 +1,6 @@
 import type { BackupOutcome, DatabaseInfo, SnapshotList, VerifyResult } from '../contract/snapshots';
-import { formatAge, formatBytes, formatLocalTime, table } from './format';
+import { formatAge, formatBytes, formatLocalTime } from '../contract/format';
+import { table } from './format';
 
 export function printBackup(outcome: BackupOutcome): string {
   if (outcome.kind === 'nothing-to-back-up') {

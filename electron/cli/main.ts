@@ -11,6 +11,11 @@ import { resolveSnapshotPath } from '../core/snapshot/resolve-snapshot';
 import { exitCodes, exitCodeFor } from './exit-codes';
 import { printBackup, printInfo, printList, printVerify } from './human-output';
 import { ProgressBar } from './progress-bar';
+import * as path from 'node:path';
+import { dispatch } from '../core/service/dispatch';
+import { LifeboatService } from '../core/service/lifeboat-service';
+import { defaultUserDataDir } from '../core/settings/user-data-dir';
+import { startWebHost } from '../web/web-host';
 
 const usage = `Lifeboat: see, snapshot and verify the SQLite database your app runs on.
 
@@ -19,6 +24,7 @@ Usage:
   lifeboat list            --db DB [--backups-dir DIR] [--json]
   lifeboat verify [SNAPSHOT...] --db DB [--backups-dir DIR] [--json]
   lifeboat info            --db DB [--backups-dir DIR] [--json]
+  lifeboat serve [--port N] [--data-dir DIR] [--demo]
   lifeboat help
 
 DB is a path or an SQLAlchemy-style URL (sqlite:///relative.db, sqlite:////absolute.db).
@@ -35,6 +41,10 @@ Commands:
            named). A file without a recorded checksum gets one.
   info     The live database: size, page size, journal mode, tables with row
            counts, and the age of the newest snapshot.
+  serve    The desktop app's interface in a browser, for servers without a
+           desktop: listens on 127.0.0.1 only and prints a URL with a secret
+           token (reach it through an SSH tunnel). --demo opens the demo app;
+           --data-dir keeps its settings elsewhere (default: the desktop app's).
 
 Exit codes: 0 success (also "nothing to back up"), 1 the operation failed,
 2 wrong arguments, 3 a snapshot failed verification, 130 cancelled (Ctrl-C).
@@ -45,6 +55,9 @@ const options = {
   db: { type: 'string' },
   'backups-dir': { type: 'string' },
   note: { type: 'string' },
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
+  demo: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
@@ -57,6 +70,9 @@ interface Invocation {
   readonly backupsDir: string | undefined;
   readonly note: string | undefined;
   readonly help: boolean;
+  readonly port: string | undefined;
+  readonly dataDir: string | undefined;
+  readonly demo: boolean;
 }
 
 function parseInvocation(argv: readonly string[]): Invocation {
@@ -75,6 +91,9 @@ function parseInvocation(argv: readonly string[]): Invocation {
     backupsDir: parsed.values['backups-dir'],
     note: parsed.values.note,
     help: parsed.values.help,
+    port: parsed.values.port,
+    dataDir: parsed.values['data-dir'],
+    demo: parsed.values.demo,
   };
 }
 
@@ -149,9 +168,42 @@ async function run(invocation: Invocation): Promise<number> {
       emit(json, info, () => printInfo(info));
       return exitCodes.ok;
     }
+    case 'serve':
+      return serve(invocation);
     default:
       throw new LifeboatFailure('INVALID_ARGUMENT', `Unknown command "${invocation.command}". Run "lifeboat help" for usage.`);
   }
+}
+
+/** `lifeboat serve`: runs the headless host until Ctrl-C or SIGTERM. */
+async function serve(invocation: Invocation): Promise<number> {
+  const port = invocation.port === undefined ? 0 : Number(invocation.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new LifeboatFailure('INVALID_ARGUMENT', `--port must be a number from 0 to 65535 (0 picks a free port), not "${invocation.port ?? ''}".`);
+  }
+  const dataDir = invocation.dataDir === undefined ? defaultUserDataDir() : path.resolve(invocation.dataDir);
+  const service = new LifeboatService({ dataDir });
+  if (invocation.demo) {
+    process.stdout.write('Preparing the demo app...\n');
+    const demo = await dispatch(service, 'demo:open', {});
+    if (!demo.ok) {
+      throw new LifeboatFailure(demo.error.code, demo.error.message, demo.error.path);
+    }
+  }
+  const host = await startWebHost(service, { port, rendererDir: path.join(__dirname, '..', '..', 'renderer') });
+  process.stdout.write(
+    `Lifeboat is serving on ${host.url}\n` +
+      `Settings and demo: ${dataDir}\n` +
+      `It answers on this machine only. From another computer: ssh -L ${host.port}:127.0.0.1:${host.port} <this server>, then open the URL there.\n` +
+      'Press Ctrl-C to stop.\n',
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  service.cancelAll();
+  await host.close();
+  return exitCodes.ok;
 }
 
 function report(error: LifeboatError, json: boolean): void {

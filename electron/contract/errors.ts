@@ -6,6 +6,7 @@ import { z } from 'zod';
  */
 export const errorCodes = [
   'INVALID_ARGUMENT',
+  'APP_NOT_FOUND',
   'NOT_SQLITE_URL',
   'DB_NOT_FOUND',
   'NOT_A_DATABASE',

@@ -101,3 +101,17 @@ export const databaseInfoSchema = z.object({
     .nullable(),
 });
 export type DatabaseInfo = z.infer<typeof databaseInfoSchema>;
+
+/** What the detail panel shows of one snapshot: its listing entry, its record, and what it holds. */
+export const snapshotDetailsSchema = z.object({
+  entry: snapshotEntrySchema,
+  pageSize: z.number().int().nullable(),
+  pageCount: z.number().int().nullable(),
+  sqliteVersion: z.string().nullable(),
+  source: z.object({ path: z.string(), journalMode: journalModeSchema }).nullable(),
+  lastVerified: z.object({ at: z.string(), ok: z.boolean(), problem: z.string().nullable() }).nullable(),
+  /** Tables with row counts, or null when the file cannot be opened as a database. */
+  tables: z.array(tableInfoSchema).nullable(),
+  problem: z.string().nullable(),
+});
+export type SnapshotDetails = z.infer<typeof snapshotDetailsSchema>;

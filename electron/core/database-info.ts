@@ -7,6 +7,7 @@ import { listSnapshots } from './snapshot/list-snapshots';
 import { journalModeOf } from './sqlite/journal-mode';
 import { openLiveDatabase, sqliteLibraryVersion } from './sqlite/open-database';
 import { formatSqliteVersion, readSqliteHeaderSync } from './sqlite/sqlite-header';
+import { countTableRows } from './sqlite/table-rows';
 
 function fileSize(filePath: string): number {
   try {
@@ -37,17 +38,7 @@ export async function describeDatabase(location: DatabaseLocation, control: JobC
   try {
     control.report('Reading schema', 0);
     db.exec('BEGIN');
-    const names = db
-      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
-      .pluck()
-      .all()
-      .map(String);
-    const tables = names.map((name, index) => {
-      control.throwIfCancelled();
-      control.report('Counting rows', index / Math.max(1, names.length), name);
-      const rows = Number(db.prepare(`SELECT count(*) FROM "${name.replaceAll('"', '""')}"`).pluck().get());
-      return { name, rows };
-    });
+    const tables = countTableRows(db, control);
     const info: DatabaseInfo = {
       ...base,
       exists: true,

@@ -73,3 +73,19 @@ export function resolveLocation(databaseArgument: string, backupsDirArgument: st
       : path.resolve(cwd, backupsDirArgument);
   return { databasePath, backupsDir };
 }
+
+/**
+ * The same as parseDatabaseArgument for arguments that have no working directory to be relative to
+ * (the desktop app, the web host): the path must be absolute.
+ */
+export function parseAbsoluteDatabaseArgument(argument: string): string {
+  const resolved = parseDatabaseArgument(argument, path.resolve('/one'));
+  // A relative path resolves differently from two folders; an absolute one does not.
+  if (resolved !== parseDatabaseArgument(argument, path.resolve('/two'))) {
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      `"${argument.trim()}" is a relative path. Give the full path of the database file (for example /srv/myapp/app.db), or a URL with four slashes (sqlite:////srv/myapp/app.db).`,
+    );
+  }
+  return resolved;
+}

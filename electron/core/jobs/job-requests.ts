@@ -1,19 +1,24 @@
-import type { BackupOutcome, DatabaseInfo, VerifyResult } from '../../contract/snapshots';
+import type { BackupOutcome, DatabaseInfo, SnapshotDetails, VerifyResult } from '../../contract/snapshots';
 import type { DatabaseLocation } from '../database-location';
 import type { SnapshotRequest } from '../snapshot/create-snapshot';
+import type { InspectRequest } from '../snapshot/inspect-snapshot';
 import type { VerifyRequest } from '../snapshot/verify-snapshots';
 
 /** What a job is asked to do; each kind runs in a worker thread. */
 export type JobRequest =
   | { readonly kind: 'snapshot'; readonly input: SnapshotRequest }
   | { readonly kind: 'verify'; readonly input: VerifyRequest }
-  | { readonly kind: 'info'; readonly input: DatabaseLocation };
+  | { readonly kind: 'info'; readonly input: DatabaseLocation }
+  | { readonly kind: 'inspect'; readonly input: InspectRequest }
+  | { readonly kind: 'demo'; readonly input: { readonly dataDir: string } };
 
 /** What each kind of job produces. */
 export interface JobOutputs {
   snapshot: BackupOutcome;
   verify: VerifyResult;
   info: DatabaseInfo;
+  inspect: SnapshotDetails;
+  demo: DatabaseLocation;
 }
 
 /** The data a worker is started with. */

@@ -2,6 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { assertNever, failed, ok, type Result } from '../../contract/errors';
 import type { JobProgress } from '../../contract/jobs';
 import { describeDatabase } from '../database-info';
+import { createDemo } from '../demo/create-demo';
+import { inspectSnapshot } from '../snapshot/inspect-snapshot';
 import { toLifeboatError } from '../lifeboat-failure';
 import { createSnapshot } from '../snapshot/create-snapshot';
 import { verifySnapshots } from '../snapshot/verify-snapshots';
@@ -36,6 +38,10 @@ async function run(data: WorkerData): Promise<JobOutputs[keyof JobOutputs]> {
       return verifySnapshots(request.input, control);
     case 'info':
       return describeDatabase(request.input, control);
+    case 'inspect':
+      return inspectSnapshot(request.input, control);
+    case 'demo':
+      return createDemo(request.input.dataDir, control);
     default:
       return assertNever(request);
   }

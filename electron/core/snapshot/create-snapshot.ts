@@ -18,6 +18,8 @@ export interface SnapshotRequest {
   /** Free text; becomes the slug of the file name. */
   readonly reason?: string | undefined;
   readonly note?: string | undefined;
+  /** When the snapshot counts as taken (its name and record); now unless given (the demo back-dates). */
+  readonly takenAt?: Date | undefined;
 }
 
 // Share of the progress bar the copy takes; the check and the flush to disk share the rest.
@@ -69,7 +71,7 @@ export async function createSnapshot(request: SnapshotRequest, control: JobContr
     control.throwIfCancelled();
 
     // Named and dated by when it was asked for, which is within moments of the state it holds.
-    const now = new Date(started);
+    const now = request.takenAt ?? new Date(started);
     const slug = sanitizeSlug(request.reason);
     const dbFileName = path.basename(databasePath);
     publishedPath = publishWithoutClobber(tempPath, (attempt) => path.join(backupsDir, snapshotFileName(dbFileName, now, slug, attempt)));

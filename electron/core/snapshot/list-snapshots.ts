@@ -5,11 +5,11 @@ import type { DatabaseLocation } from '../database-location';
 import { temporaryPrefix } from '../fs/durable-file';
 import { databaseStem } from '../snapshot-name';
 import { readSqliteHeader, type HeaderReading } from '../sqlite/sqlite-header';
-import { describeFile } from './snapshot-status';
-import { readAllRecords, recordsDirName } from './snapshot-records';
+import { describeFile, type FileFacts } from './snapshot-status';
+import { readAllRecords, recordsDirName, type SnapshotRecord } from './snapshot-records';
 
-const sidecarSuffixes = ['-wal', '-shm', '-journal'] as const;
 const headerReadsAtOnce = 32;
+const sidecarSuffixes = ['-wal', '-shm', '-journal'] as const;
 
 async function safeHeader(filePath: string): Promise<HeaderReading> {
   try {
@@ -18,6 +18,29 @@ async function safeHeader(filePath: string): Promise<HeaderReading> {
     // Unreadable (permissions, vanished): listed as not a database rather than stopping the listing.
     return { kind: 'not-sqlite' };
   }
+}
+
+/** Gathers what listing knows of one file; null when it is gone or not a regular file. */
+export async function readFileFacts(backupsDir: string, file: string, record: SnapshotRecord | null, exists: (name: string) => boolean): Promise<FileFacts | null> {
+  const filePath = path.join(backupsDir, file);
+  let stat: fs.Stats;
+  try {
+    stat = await fs.promises.stat(filePath);
+  } catch {
+    return null; // Removed while listing, or a dangling link.
+  }
+  if (!stat.isFile()) {
+    return null;
+  }
+  return {
+    file,
+    path: filePath,
+    size: stat.size,
+    mtimeMs: stat.mtimeMs,
+    header: stat.size === 0 ? { kind: 'empty' } : await safeHeader(filePath),
+    record,
+    sidecars: sidecarSuffixes.filter((suffix) => exists(`${file}${suffix}`)),
+  };
 }
 
 /**
@@ -50,28 +73,8 @@ export async function listSnapshots(location: DatabaseLocation): Promise<Snapsho
     const batch = candidates.slice(i, i + headerReadsAtOnce);
     const described = await Promise.all(
       batch.map(async (file) => {
-        const filePath = path.join(backupsDir, file);
-        let stat: fs.Stats;
-        try {
-          stat = await fs.promises.stat(filePath);
-        } catch {
-          return null; // Removed while listing, or a dangling link.
-        }
-        if (!stat.isFile()) {
-          return null;
-        }
-        return describeFile(
-          {
-            file,
-            path: filePath,
-            size: stat.size,
-            mtimeMs: stat.mtimeMs,
-            header: stat.size === 0 ? { kind: 'empty' } : await safeHeader(filePath),
-            record: records.get(file) ?? null,
-            sidecars: sidecarSuffixes.filter((suffix) => names.has(`${file}${suffix}`)),
-          },
-          liveStem,
-        );
+        const facts = await readFileFacts(backupsDir, file, records.get(file) ?? null, (name) => names.has(name));
+        return facts === null ? null : describeFile(facts, liveStem);
       }),
     );
     for (const entry of described) {

@@ -100,3 +100,8 @@ export function writeRecord(backupsDir: string, record: SnapshotRecord): void {
   fs.mkdirSync(path.join(backupsDir, recordsDirName), { recursive: true });
   writeFileAtomically(recordPath(backupsDir, record.file), `${JSON.stringify(record, null, 2)}\n`);
 }
+
+/** Removes the record of a snapshot that was deleted. */
+export function removeRecord(backupsDir: string, file: string): void {
+  fs.rmSync(recordPath(backupsDir, file), { force: true });
+}

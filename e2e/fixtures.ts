@@ -1,0 +1,46 @@
+import { test as base, expect } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { AppPage } from './pages/app-page';
+
+const bin = path.resolve(__dirname, '..', 'bin', 'lifeboat.js');
+
+/** A running `lifeboat serve` with a fresh data folder of its own. */
+export interface Host {
+  readonly url: string;
+  readonly origin: string;
+  readonly dataDir: string;
+  /** A folder for the test's own files (live databases). */
+  readonly workDir: string;
+}
+
+async function startHost(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = readline.createInterface({ input: child.stdout });
+  for await (const line of lines) {
+    const match = /serving on (http:\/\/\S+)/.exec(line);
+    if (match?.[1] !== undefined) {
+      lines.close();
+      return { url: match[1], child };
+    }
+  }
+  throw new Error('lifeboat serve exited before printing its URL');
+}
+
+export const test = base.extend<{ host: Host; app: AppPage }>({
+  host: async ({}, use, testInfo) => {
+    const dataDir = testInfo.outputPath('data');
+    const { url, child } = await startHost(dataDir);
+    await use({ url, origin: new URL(url).origin, dataDir, workDir: testInfo.outputPath('work') });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  },
+  app: async ({ page, host }, use) => {
+    await page.goto(host.url);
+    await use(new AppPage(page));
+  },
+});
+
+export { expect };

@@ -1,0 +1,118 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createLiveDatabase } from '../electron/testing/fixtures';
+import { expect, test } from './fixtures';
+
+test('first run explains Lifeboat and offers the ways in', async ({ app }) => {
+  await expect(app.emptyState).toBeVisible();
+  await expect(app.page.getByRole('button', { name: 'Add an app…' })).toBeVisible();
+  await expect(app.page.getByRole('button', { name: 'Open the demo' })).toBeVisible();
+  await app.screenshot('01-empty-state');
+});
+
+test('add an app by path, see its snapshots, take one with a label and see it verified', async ({ app, host }) => {
+  fs.mkdirSync(host.workDir, { recursive: true });
+  const databasePath = path.join(host.workDir, 'app.db');
+  createLiveDatabase(databasePath, 'wal', 2 * 1024 * 1024);
+  // A snapshot made earlier by a backup script in the same naming convention.
+  fs.mkdirSync(path.join(host.workDir, 'backups'));
+  fs.copyFileSync(databasePath, path.join(host.workDir, 'backups', 'app-20260101-020000-nightly.db'));
+
+  await app.addApp(databasePath);
+  await expect(app.sidebar.getByRole('button', { name: /work/ })).toBeVisible();
+  await expect(app.row('nightly')).toHaveCount(1);
+  await expect(app.row('nightly').getByText('Unverified')).toBeVisible();
+  await expect(app.page.getByRole('region', { name: 'Live database' })).toContainText('wal');
+
+  const dialog = await app.startSnapshot('before-upgrade', 'Before v2');
+  await expect(dialog).toBeHidden();
+  const row = app.row('before-upgrade');
+  await expect(row).toHaveCount(1);
+  await expect(row.getByText('Verified')).toBeVisible();
+  await expect(row).toContainText('Before v2');
+  await expect(app.rows()).toHaveCount(2);
+  const files = fs.readdirSync(path.join(host.workDir, 'backups')).filter((n) => n.endsWith('.db'));
+  expect(files.some((n) => /^app-\d{8}-\d{6}-before-upgrade\.db$/.test(n))).toBe(true);
+  await app.screenshot('02-app-with-snapshots');
+
+  await row.click();
+  await expect(app.details).toContainText('SHA-256');
+  await expect(app.details.getByRole('cell', { name: 'accounts' })).toBeVisible();
+  await expect(app.details.getByRole('cell', { name: '100', exact: true })).toBeVisible();
+  await app.screenshot('03-detail-panel');
+});
+
+test('the snapshot dialog shows progress and cancelling leaves no file', async ({ app, host }) => {
+  fs.mkdirSync(host.workDir, { recursive: true });
+  const databasePath = path.join(host.workDir, 'big.db');
+  // Large enough (1 GiB) that the copy is still running when Cancel is pressed.
+  createLiveDatabase(databasePath, 'delete', 1024 * 1024 * 1024);
+  await app.addApp(databasePath);
+  await expect(app.page.getByText('No snapshots yet.')).toBeVisible();
+
+  const dialog = await app.startSnapshot('will-cancel');
+  await expect(dialog.getByRole('progressbar', { name: 'Snapshot progress' })).toBeVisible();
+  await expect(dialog).toContainText('Copying pages');
+  await app.screenshot('04-snapshot-progress');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toContainText('Nothing was kept');
+  const backups = path.join(host.workDir, 'backups');
+  expect(fs.existsSync(backups) ? fs.readdirSync(backups).filter((n) => n !== '.lifeboat') : []).toEqual([]);
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(app.page.getByText('No snapshots yet.')).toBeVisible();
+});
+
+test('a hostile file in the backups folder shows its status', async ({ app, host }) => {
+  fs.mkdirSync(path.join(host.workDir, 'backups'), { recursive: true });
+  const databasePath = path.join(host.workDir, 'app.db');
+  createLiveDatabase(databasePath, 'delete', 64 * 1024);
+  fs.writeFileSync(path.join(host.workDir, 'backups', 'app-20260101-000000-garbage.db'), 'not a database at all');
+  fs.writeFileSync(path.join(host.workDir, 'backups', 'app-20260102-000000-empty.db'), '');
+  await app.addApp(databasePath);
+  await expect(app.row('garbage').getByText('Not a database')).toBeVisible();
+  await expect(app.row('empty').getByText('Incomplete')).toBeVisible();
+  await expect(app.sidebar.getByRole('img', { name: /damaged or incomplete/ })).toBeVisible();
+});
+
+test('the demo opens with its snapshots, filters by label, and works in the dark theme', async ({ app }) => {
+  await app.openDemo();
+  await expect(app.rows()).toHaveCount(13);
+  await app.filter.fill('before-upgrade');
+  await expect(app.rows()).toHaveCount(2);
+  await app.filter.fill('');
+  await app.page.emulateMedia({ colorScheme: 'dark' });
+  await app.rows().first().click();
+  await expect(app.details.getByRole('cell', { name: 'customers' })).toBeVisible();
+  await app.screenshot('05-dark-theme');
+});
+
+test('keyboard: shortcuts open the snapshot dialog and move through the table', async ({ app }) => {
+  await app.openDemo();
+  await app.grid.focus();
+  await app.page.keyboard.press('ArrowDown');
+  await app.page.keyboard.press('Enter');
+  await expect(app.details).toBeVisible();
+  await app.page.keyboard.press('Escape');
+  await expect(app.details).toBeHidden();
+  await app.page.keyboard.press('Control+n');
+  await expect(app.dialog.getByLabel('Label')).toBeFocused();
+  await app.page.keyboard.press('Escape');
+  await expect(app.dialog).toBeHidden();
+  await app.page.keyboard.press('/');
+  await expect(app.filter).toBeFocused();
+});
+
+test('the host refuses requests without its token or from another origin', async ({ host, playwright }) => {
+  const anonymous = await playwright.request.newContext();
+  expect((await anonymous.post(`${host.origin}/api/apps:list`, { data: {} })).status()).toBe(401);
+  expect((await anonymous.get(`${host.origin}/`)).status()).toBe(401);
+  const token = new URL(host.url).searchParams.get('token') ?? '';
+  const withToken = await playwright.request.newContext({ extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
+  expect((await withToken.post(`${host.origin}/api/apps:list`, { data: {} })).status()).toBe(200);
+  const rebinding = await withToken.post(`${host.origin}/api/apps:list`, { data: {}, headers: { Host: 'attacker.example' } });
+  expect(rebinding.status()).toBe(403);
+  const crossSite = await withToken.post(`${host.origin}/api/apps:list`, { data: {}, headers: { Origin: 'http://attacker.example' } });
+  expect(crossSite.status()).toBe(403);
+  await anonymous.dispose();
+  await withToken.dispose();
+});

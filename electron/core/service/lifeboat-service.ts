@@ -1,0 +1,204 @@
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { App, AppHealth, AppSummary } from '../../contract/apps';
+import type { EventName, JobFinished, LifeboatEvents } from '../../contract/events';
+import type { JobState, OperationName, OperationOutput, ParsedInput } from '../../contract/operations';
+import { parseAbsoluteDatabaseArgument, type DatabaseLocation } from '../database-location';
+import { demoAppName } from '../demo/create-demo';
+import { startJob, type JobHandle } from '../jobs/job-runner';
+import type { JobOutputs, JobRequest } from '../jobs/job-requests';
+import { LifeboatFailure } from '../lifeboat-failure';
+import { SettingsStore } from '../settings/settings-store';
+import { databaseStem } from '../snapshot-name';
+import { listSnapshots } from '../snapshot/list-snapshots';
+import { resolveSnapshotPath } from '../snapshot/resolve-snapshot';
+import { removeRecord } from '../snapshot/snapshot-records';
+import { readSqliteHeaderSync } from '../sqlite/sqlite-header';
+
+/** The implementation of every contract operation, shared by the Electron binding and the web host. */
+export type OperationHandlers = { readonly [K in OperationName]: (input: ParsedInput<K>) => Promise<OperationOutput<K>> };
+
+type Listener<E extends EventName> = (payload: LifeboatEvents[E]) => void;
+
+interface RunningJob {
+  state: JobState;
+  readonly handle: JobHandle<unknown>;
+}
+
+const staleAfterMs = 7 * 86400000;
+// Database file stems that say nothing about the app: the folder's name is a better default name.
+const genericStems = new Set(['app', 'db', 'data', 'database', 'sqlite', 'main', 'prod', 'production', 'db.sqlite3']);
+
+/** Lifeboat's state for one user data folder: the apps, the running jobs, and the events they emit. */
+export class LifeboatService {
+  readonly settings: SettingsStore;
+  private readonly dataDir: string;
+  private readonly now: () => Date;
+  private readonly jobs = new Map<string, RunningJob>();
+  private readonly listeners: { [E in EventName]: Set<Listener<E>> } = { 'job:progress': new Set(), 'job:finished': new Set() };
+
+  constructor(options: { dataDir: string; now?: () => Date }) {
+    this.dataDir = options.dataDir;
+    this.now = options.now ?? (() => new Date());
+    this.settings = new SettingsStore(options.dataDir, this.now);
+  }
+
+  /** Subscribes to an event; returns the function that unsubscribes. */
+  on<E extends EventName>(event: E, listener: Listener<E>): () => void {
+    const set = this.listeners[event] as Set<Listener<E>>;
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  private emit<E extends EventName>(event: E, payload: LifeboatEvents[E]): void {
+    for (const listener of this.listeners[event] as Set<Listener<E>>) {
+      listener(payload);
+    }
+  }
+
+  /** Jobs still running, e.g. to show taskbar progress or to cancel them at quit. */
+  runningJobs(): JobState[] {
+    return [...this.jobs.values()].map((job) => job.state);
+  }
+
+  cancelAll(): void {
+    for (const job of this.jobs.values()) {
+      job.handle.cancel();
+    }
+  }
+
+  private app(appId: string): App {
+    const app = this.settings.apps.find((a) => a.id === appId);
+    if (app === undefined) {
+      throw new LifeboatFailure('APP_NOT_FOUND', 'That app is no longer in Lifeboat: it may have been removed in another window.');
+    }
+    return app;
+  }
+
+  private async summarize(app: App): Promise<AppSummary> {
+    const list = await listSnapshots(app);
+    const restorable = list.snapshots.filter((s) => s.status === 'verified' || s.status === 'unverified');
+    const damaged = list.snapshots.filter((s) => s.status === 'corrupt' || s.status === 'incomplete');
+    const newest = restorable[0];
+    const exists = fs.existsSync(app.databasePath);
+    const health: { health: AppHealth; healthText: string } = !exists
+      ? { health: 'no-database', healthText: 'The database file does not exist yet: nothing to back up.' }
+      : damaged.length > 0
+        ? { health: 'problem', healthText: `${damaged.length} damaged or incomplete file(s) in the backups folder.` }
+        : newest === undefined
+          ? { health: 'no-snapshots', healthText: 'No snapshot yet: take one now.' }
+          : this.now().getTime() - Date.parse(newest.time) > staleAfterMs
+            ? { health: 'stale', healthText: 'The newest snapshot is more than a week old.' }
+            : { health: 'ok', healthText: 'A recent snapshot exists and no file is damaged.' };
+    return {
+      ...app,
+      ...health,
+      newestSnapshot: newest === undefined ? null : { file: newest.file, time: newest.time },
+      snapshotCount: list.snapshots.length,
+    };
+  }
+
+  private async runJob<R extends JobRequest>(request: R): Promise<JobOutputs[R['kind']]> {
+    const result = await startJob(request).result;
+    if (!result.ok) {
+      throw new LifeboatFailure(result.error.code, result.error.message, result.error.path);
+    }
+    return result.value;
+  }
+
+  private addApp(location: DatabaseLocation, name: string): App {
+    const existing = this.settings.apps.find((a) => a.databasePath === location.databasePath);
+    if (existing !== undefined) {
+      return existing;
+    }
+    const app: App = { id: crypto.randomUUID(), name, ...location };
+    this.settings.update((s) => ({ ...s, apps: [...s.apps, app] }));
+    return app;
+  }
+
+  private followJob(kind: 'snapshot' | 'verify', appId: string, handle: JobHandle<JobOutputs['snapshot']> | JobHandle<JobOutputs['verify']>): void {
+    void handle.result.then((result) => {
+      this.jobs.delete(handle.id);
+      // kind and result belong together: the handle was started for this kind.
+      this.emit('job:finished', { jobId: handle.id, appId, kind, result } as JobFinished);
+    });
+  }
+
+  private startUiJob(kind: 'snapshot' | 'verify', appId: string, request: JobRequest & { kind: typeof kind }): { jobId: string } {
+    const job: { current?: RunningJob } = {};
+    const handle = startJob(request, (progress) => {
+      if (job.current !== undefined) {
+        job.current.state = { ...job.current.state, phase: progress.phase, fraction: progress.fraction };
+      }
+      this.emit('job:progress', { ...progress, appId });
+    }) as JobHandle<JobOutputs['snapshot']> | JobHandle<JobOutputs['verify']>;
+    job.current = { state: { jobId: handle.id, kind, appId, phase: 'Starting', fraction: 0 }, handle };
+    this.jobs.set(handle.id, job.current);
+    this.followJob(kind, appId, handle);
+    return { jobId: handle.id };
+  }
+
+  readonly handlers: OperationHandlers = {
+    'apps:list': async () => ({
+      apps: await Promise.all(this.settings.apps.map((app) => this.summarize(app))),
+      settingsProblem: this.settings.problem,
+    }),
+    'apps:add': async (input) => {
+      const databasePath = parseAbsoluteDatabaseArgument(input.database);
+      if (fs.existsSync(databasePath)) {
+        const stat = fs.statSync(databasePath);
+        if (!stat.isFile() || (stat.size > 0 && readSqliteHeaderSync(databasePath).kind !== 'sqlite')) {
+          throw new LifeboatFailure('NOT_A_DATABASE', `${databasePath} is not an SQLite database. Choose the app's database file (often app.db, db.sqlite3 or data.db).`, databasePath);
+        }
+      }
+      const backupsDir =
+        input.backupsDir === undefined || input.backupsDir === '' ? path.join(path.dirname(databasePath), 'backups') : parseAbsoluteDatabaseArgument(input.backupsDir);
+      const stem = databaseStem(path.basename(databasePath));
+      const fallbackName = genericStems.has(stem.toLowerCase()) ? path.basename(path.dirname(databasePath)) || stem : stem;
+      const app = this.addApp({ databasePath, backupsDir }, input.name === undefined || input.name === '' ? fallbackName : input.name);
+      return this.summarize(app);
+    },
+    'apps:remove': (input) => {
+      const app = this.app(input.appId);
+      this.settings.update((s) => ({ ...s, apps: s.apps.filter((a) => a.id !== app.id) }));
+      return Promise.resolve({ removed: app.id });
+    },
+    'demo:open': async () => {
+      const location = await this.runJob({ kind: 'demo', input: { dataDir: this.dataDir } });
+      return this.summarize(this.addApp(location, demoAppName));
+    },
+    'database:info': (input) => this.runJob({ kind: 'info', input: this.app(input.appId) }),
+    'snapshots:list': (input) => listSnapshots(this.app(input.appId)),
+    'snapshots:inspect': (input) => {
+      const app = this.app(input.appId);
+      const filePath = resolveSnapshotPath(app.backupsDir, input.file, app.backupsDir);
+      return this.runJob({ kind: 'inspect', input: { backupsDir: app.backupsDir, path: filePath, liveStem: databaseStem(path.basename(app.databasePath)) } });
+    },
+    'snapshots:create': (input) => {
+      const app = this.app(input.appId);
+      return Promise.resolve(this.startUiJob('snapshot', app.id, { kind: 'snapshot', input: { location: app, reason: input.label, note: input.note } }));
+    },
+    'snapshots:verify': (input) => {
+      const app = this.app(input.appId);
+      const paths = input.files.map((file) => resolveSnapshotPath(app.backupsDir, file, app.backupsDir));
+      return Promise.resolve(this.startUiJob('verify', app.id, { kind: 'verify', input: { backupsDir: app.backupsDir, paths } }));
+    },
+    'snapshots:delete': (input) => {
+      const app = this.app(input.appId);
+      const filePath = resolveSnapshotPath(app.backupsDir, input.file, app.backupsDir);
+      if (!fs.existsSync(filePath)) {
+        throw new LifeboatFailure('SNAPSHOT_NOT_FOUND', `${input.file} is no longer in the backups folder.`, filePath);
+      }
+      fs.unlinkSync(filePath);
+      removeRecord(app.backupsDir, input.file);
+      return Promise.resolve({ deleted: input.file });
+    },
+    'jobs:cancel': (input) => {
+      const job = this.jobs.get(input.jobId);
+      job?.handle.cancel();
+      return Promise.resolve({ cancelled: job !== undefined });
+    },
+    'jobs:list': () => Promise.resolve(this.runningJobs()),
+  };
+}

@@ -1,0 +1,202 @@
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { eventNames } from '../contract/events';
+import { dispatch } from '../core/service/dispatch';
+import type { LifeboatService } from '../core/service/lifeboat-service';
+
+/**
+ * The headless host: the built renderer and the contract's operations over HTTP, job events over a
+ * WebSocket, for servers without a desktop (reached through an SSH tunnel) and for end-to-end tests.
+ *
+ * It binds 127.0.0.1 only and answers nothing without its random token: the printed URL carries it
+ * once, it is then kept in an HttpOnly, SameSite=Strict cookie. Requests whose Host or Origin is not
+ * the loopback address it serves are refused, so a web page cannot reach it through DNS rebinding.
+ */
+
+export interface WebHost {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+const cookieName = 'lifeboat_token';
+const maxBodyBytes = 1024 * 1024;
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+};
+
+function sameToken(given: string | undefined, token: string): boolean {
+  if (given === undefined) {
+    return false;
+  }
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && crypto.timingSafeEqual(a, b);
+}
+
+function cookieToken(header: string | undefined): string | undefined {
+  return header
+    ?.split(';')
+    .map((part) => part.trim())
+    .find((part) => part.startsWith(`${cookieName}=`))
+    ?.slice(cookieName.length + 1);
+}
+
+function writeHead(res: http.ServerResponse, status: number, type: string, headers: http.OutgoingHttpHeaders): void {
+  res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', ...headers });
+}
+
+function send(res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8', headers: http.OutgoingHttpHeaders = {}): void {
+  writeHead(res, status, type, headers);
+  res.end(body);
+}
+
+async function readBody(req: http.IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBodyBytes) {
+      throw new Error('request body too large');
+    }
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text === '' ? {} : (JSON.parse(text) as unknown);
+}
+
+/** Starts the host on 127.0.0.1:`port` (0 picks a free port). */
+export async function startWebHost(service: LifeboatService, options: { port: number; rendererDir: string; token?: string }): Promise<WebHost> {
+  const token = options.token ?? crypto.randomBytes(24).toString('base64url');
+  const rendererDir = path.resolve(options.rendererDir);
+  if (!fs.existsSync(path.join(rendererDir, 'index.html'))) {
+    throw new Error(`The user interface is not built (${rendererDir} has no index.html). Run "npm run build" first.`);
+  }
+  let port = options.port;
+  const allowedHosts = (): string[] => [`127.0.0.1:${port}`, `localhost:${port}`];
+  const allowedOrigins = (): string[] => allowedHosts().map((host) => `http://${host}`);
+  const csp = (): string =>
+    [
+      "default-src 'none'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "img-src 'self' data:",
+      "font-src 'self'",
+      `connect-src 'self' ${allowedHosts().map((h) => `ws://${h}`).join(' ')}`,
+      "base-uri 'none'",
+      "form-action 'none'",
+      "frame-ancestors 'none'",
+    ].join('; ');
+
+  /** Host and Origin must name this loopback server: anything else is a rebinding or cross-site attempt. */
+  const trustedOrigin = (req: http.IncomingMessage): boolean => {
+    const host = req.headers.host;
+    const origin = req.headers.origin;
+    return host !== undefined && allowedHosts().includes(host) && (origin === undefined || allowedOrigins().includes(origin));
+  };
+  const authorized = (req: http.IncomingMessage): boolean => {
+    const bearer = req.headers.authorization?.startsWith('Bearer ') === true ? req.headers.authorization.slice(7) : undefined;
+    return sameToken(cookieToken(req.headers.cookie), token) || sameToken(bearer, token);
+  };
+
+  const serveStatic = (urlPath: string, res: http.ServerResponse): void => {
+    const relative = decodeURIComponent(urlPath === '/' ? '/index.html' : urlPath);
+    const filePath = path.resolve(rendererDir, `.${relative}`);
+    if (!filePath.startsWith(`${rendererDir}${path.sep}`) || !fs.existsSync(filePath) || !fs.statSync(filePath).isFile()) {
+      send(res, 404, 'Not found');
+      return;
+    }
+    const type = contentTypes[path.extname(filePath)] ?? 'application/octet-stream';
+    writeHead(res, 200, type, { 'Content-Security-Policy': csp() });
+    fs.createReadStream(filePath).pipe(res);
+  };
+
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      if (!trustedOrigin(req)) {
+        send(res, 403, 'Forbidden: this server only answers requests addressed to its own loopback address.');
+        return;
+      }
+      const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+      const queryToken = url.searchParams.get('token') ?? undefined;
+      if (req.method === 'GET' && sameToken(queryToken, token)) {
+        // Trade the token in the URL for a cookie, and drop it from the address bar and history.
+        url.searchParams.delete('token');
+        send(res, 303, '', 'text/plain', { 'Set-Cookie': `${cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/`, Location: `${url.pathname}${url.search}` });
+        return;
+      }
+      if (!authorized(req)) {
+        send(res, 401, 'Unauthorized: open the URL that "lifeboat serve" printed, including its token.');
+        return;
+      }
+      if (url.pathname.startsWith('/api/')) {
+        if (req.method !== 'POST') {
+          send(res, 405, 'Use POST.', 'text/plain', { Allow: 'POST' });
+          return;
+        }
+        let payload: unknown;
+        try {
+          payload = await readBody(req);
+        } catch (error) {
+          send(res, 400, JSON.stringify({ ok: false, error: { code: 'INVALID_ARGUMENT', message: `Unreadable request: ${(error as Error).message}` } }), 'application/json');
+          return;
+        }
+        const result = await dispatch(service, decodeURIComponent(url.pathname.slice('/api/'.length)), payload);
+        send(res, 200, JSON.stringify(result), 'application/json');
+        return;
+      }
+      if (req.method !== 'GET') {
+        send(res, 405, 'Method not allowed.');
+        return;
+      }
+      serveStatic(url.pathname, res);
+    })().catch((error: unknown) => {
+      if (!res.headersSent) {
+        send(res, 500, `Internal error: ${String(error)}`);
+      }
+    });
+  });
+
+  const sockets = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname !== '/events' || !trustedOrigin(req) || !authorized(req)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    sockets.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      const unsubscribes = eventNames.map((event) => service.on(event, (payload) => ws.send(JSON.stringify({ event, payload }))));
+      ws.on('close', () => unsubscribes.forEach((unsubscribe) => unsubscribe()));
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of sockets.clients) {
+          client.terminate();
+        }
+        sockets.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

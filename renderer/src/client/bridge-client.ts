@@ -1,0 +1,34 @@
+import { eventFunctionNameOf, functionNameOf, type LifeboatBridge } from '../../../electron/contract/bridge';
+import type { Result } from '../../../electron/contract/errors';
+import type { EventName, LifeboatEvents } from '../../../electron/contract/events';
+import type { OperationInput, OperationName, OperationOutput } from '../../../electron/contract/operations';
+import type { LifeboatClient } from './lifeboat-client';
+
+declare global {
+  interface Window {
+    /** Set by the Electron preload; absent in a browser. */
+    readonly lifeboat?: LifeboatBridge;
+  }
+}
+
+/** The client in Electron: the preload's named functions. */
+export function createBridgeClient(bridge: LifeboatBridge): LifeboatClient {
+  return {
+    call<K extends OperationName>(name: K, input: OperationInput<K>): Promise<Result<OperationOutput<K>>> {
+      const fn = (bridge as unknown as Record<string, (input: OperationInput<K>) => Promise<Result<OperationOutput<K>>>>)[functionNameOf(name)];
+      if (fn === undefined) {
+        return Promise.resolve({ ok: false, error: { code: 'INTERNAL', message: `The desktop bridge has no ${name}.` } });
+      }
+      return fn(input);
+    },
+    on<E extends EventName>(event: E, listener: (payload: LifeboatEvents[E]) => void): () => void {
+      const subscribe = (bridge as unknown as Record<string, (l: (payload: LifeboatEvents[E]) => void) => () => void>)[eventFunctionNameOf(event)];
+      return subscribe === undefined ? () => undefined : subscribe(listener);
+    },
+    desktop: {
+      chooseDatabase: () => bridge.dialogChooseDatabase({}),
+      revealSnapshot: (appId, file) => bridge.shellRevealSnapshot({ appId, file }),
+      pathForFile: (file) => bridge.pathForFile(file),
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { Result } from '../../../electron/contract/errors';
+import type { EventName, LifeboatEvents } from '../../../electron/contract/events';
+import type { OperationInput, OperationName, OperationOutput } from '../../../electron/contract/operations';
+import type { LifeboatClient } from './lifeboat-client';
+
+type Listeners = { [E in EventName]: Set<(payload: LifeboatEvents[E]) => void> };
+
+/**
+ * The client in a browser, against `lifeboat serve`: operations are POSTs to /api/<name> (the
+ * session cookie carries the token), events arrive on the /events WebSocket, which reconnects.
+ */
+export function createHttpClient(base: URL = new URL(window.location.href)): LifeboatClient {
+  const listeners: Listeners = { 'job:progress': new Set(), 'job:finished': new Set() };
+  const connect = (attempt: number): void => {
+    const url = new URL('/events', base);
+    url.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
+    const socket = new WebSocket(url);
+    socket.addEventListener('open', () => {
+      attempt = 0;
+    });
+    socket.addEventListener('message', (message: MessageEvent<string>) => {
+      const data = JSON.parse(message.data) as { event: EventName; payload: never };
+      for (const listener of listeners[data.event]) {
+        (listener as (payload: unknown) => void)(data.payload);
+      }
+    });
+    socket.addEventListener('close', () => {
+      // The host restarted or the network blinked: try again, waiting longer each time (max 10 s).
+      window.setTimeout(() => connect(attempt + 1), Math.min(10000, 250 * 2 ** attempt));
+    });
+  };
+  connect(0);
+
+  return {
+    async call<K extends OperationName>(name: K, input: OperationInput<K>): Promise<Result<OperationOutput<K>>> {
+      try {
+        const response = await fetch(new URL(`/api/${name}`, base), {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(input),
+          credentials: 'same-origin',
+        });
+        if (response.status === 401) {
+          return { ok: false, error: { code: 'PERMISSION_DENIED', message: 'The session expired or the host restarted: open the URL that "lifeboat serve" printed again.' } };
+        }
+        return (await response.json()) as Result<OperationOutput<K>>;
+      } catch (error) {
+        return { ok: false, error: { code: 'IO_ERROR', message: `Lifeboat's host did not answer (${String(error)}). Is "lifeboat serve" still running?` } };
+      }
+    },
+    on<E extends EventName>(event: E, listener: (payload: LifeboatEvents[E]) => void): () => void {
+      const set = listeners[event] as Set<(payload: LifeboatEvents[E]) => void>;
+      set.add(listener);
+      return () => set.delete(listener);
+    },
+    desktop: null,
+  };
+}

@@ -1,0 +1,82 @@
+import type { ReactNode } from 'react';
+import { formatAge, formatBytes } from '../../../electron/contract/format';
+import { openDialog } from '../store/actions';
+import { useStore } from '../store/store';
+import { DetailPanel } from './DetailPanel';
+import { SnapshotTable } from './SnapshotTable';
+import { ageSeconds, useNow } from './use-now';
+
+/** The selected app: the live database's card with Snapshot now, the snapshots, and the details. */
+export function AppView(): ReactNode {
+  const app = useStore((s) => s.overview?.apps.find((a) => a.id === s.selectedAppId) ?? null);
+  const info = useStore((s) => (s.selectedAppId === null ? undefined : s.infos[s.selectedAppId]));
+  const hasDetails = useStore((s) => s.details !== null);
+  const now = useNow();
+  if (app === null) {
+    return <main className="app-view" />;
+  }
+  const tables = info?.tables ?? [];
+  return (
+    <main className={hasDetails ? 'app-view with-details' : 'app-view'}>
+      <section className="card live" aria-label="Live database">
+        <div className="card-head">
+          <div>
+            <h1>{app.name}</h1>
+            <p className="path" title={app.databasePath}>
+              {app.databasePath}
+            </p>
+          </div>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => openDialog({ kind: 'snapshot', appId: app.id, jobId: null })}
+            disabled={info !== undefined && !info.exists}
+            title="Take a consistent snapshot now (Ctrl+N)"
+            aria-keyshortcuts="Control+N Meta+N"
+          >
+            Snapshot now
+          </button>
+        </div>
+        {info === undefined ? (
+          <p className="muted">Reading the database…</p>
+        ) : !info.exists ? (
+          <p className="muted">This database does not exist yet, so there is nothing to back up. It appears here once the app creates it.</p>
+        ) : (
+          <dl className="facts">
+            <div>
+              <dt>Size</dt>
+              <dd>
+                {formatBytes(info.size)}
+                {info.walSize > 0 && <span className="muted"> + {formatBytes(info.walSize)} WAL</span>}
+              </dd>
+            </div>
+            <div>
+              <dt>Journal mode</dt>
+              <dd>{info.journalMode ?? '–'}</dd>
+            </div>
+            <div>
+              <dt>Tables</dt>
+              <dd title={tables.map((t) => `${t.name}: ${t.rows} rows`).join('\n')}>
+                {tables.length} ({tables.reduce((sum, t) => sum + t.rows, 0).toLocaleString()} rows)
+              </dd>
+            </div>
+            <div>
+              <dt>Newest snapshot</dt>
+              <dd className={info.newestSnapshot === null ? 'warn' : undefined}>
+                {info.newestSnapshot === null ? 'none yet' : formatAge(ageSeconds(info.newestSnapshot.time, now))}
+              </dd>
+            </div>
+            <div>
+              <dt>Backups folder</dt>
+              <dd className="path" title={info.backupsDir}>
+                {info.backupsDir}
+              </dd>
+            </div>
+          </dl>
+        )}
+      </section>
+      <SnapshotTable appId={app.id} />
+      {hasDetails && <DetailPanel />}
+    </main>
+  );
+}

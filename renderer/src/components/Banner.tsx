@@ -1,0 +1,39 @@
+import { useEffect, type ReactNode } from 'react';
+import { dismissBanner } from '../store/actions';
+import { useStore } from '../store/store';
+
+/** The last error, in the core's own words and with its code; and brief notices. */
+export function Banner(): ReactNode {
+  const banner = useStore((s) => s.banner);
+  const notice = useStore((s) => s.notice);
+  const settingsProblem = useStore((s) => s.overview?.settingsProblem ?? null);
+  useEffect(() => {
+    if (notice === null) {
+      return;
+    }
+    const timer = window.setTimeout(() => useStore.setState({ notice: null }), 6000);
+    return () => window.clearTimeout(timer);
+  }, [notice]);
+  return (
+    <>
+      {settingsProblem !== null && (
+        <div className="banner warning" role="alert">
+          <strong>Settings were reset.</strong> {settingsProblem}
+        </div>
+      )}
+      {banner !== null && (
+        <div className="banner error" role="alert">
+          <span>
+            {banner.message} <code>{banner.code}</code>
+          </span>
+          <button type="button" className="ghost" onClick={dismissBanner} aria-label="Dismiss the error">
+            ✕
+          </button>
+        </div>
+      )}
+      <div className="notice" role="status" aria-live="polite">
+        {notice}
+      </div>
+    </>
+  );
+}

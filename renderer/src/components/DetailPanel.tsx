@@ -1,0 +1,122 @@
+import type { ReactNode } from 'react';
+import { formatBytes, formatLocalTime } from '../../../electron/contract/format';
+import { canRevealFiles, openDialog, revealSnapshot, selectSnapshot, verifySnapshots } from '../store/actions';
+import { useStore } from '../store/store';
+import { StatusBadge } from './StatusBadge';
+
+/** One snapshot: its metadata, checksum, what it holds, and what can be done with it. */
+export function DetailPanel(): ReactNode {
+  const details = useStore((s) => s.details);
+  const entry = useStore((s) => (s.details === null ? undefined : s.lists[s.details.appId]?.snapshots.find((e) => e.file === s.details?.file)));
+  const verifying = useStore((s) => Object.values(s.jobs).some((j) => j.kind === 'verify' && j.status === 'running' && j.appId === s.details?.appId));
+  if (details === null) {
+    return null;
+  }
+  const { appId, file, value, error } = details;
+  const shown = value?.entry ?? entry;
+  return (
+    <aside className="details" aria-label={`Details of ${file}`}>
+      <div className="details-head">
+        <h2>{shown?.label ?? file}</h2>
+        <button type="button" className="ghost" onClick={() => void selectSnapshot(appId, null)} aria-label="Close details">
+          ✕
+        </button>
+      </div>
+      {shown !== undefined && (
+        <p>
+          <StatusBadge status={shown.status} reason={shown.statusReason} />
+          {shown.statusReason !== null && <span className="reason"> {shown.statusReason}</span>}
+        </p>
+      )}
+      <div className="details-actions">
+        <button type="button" onClick={() => void verifySnapshots(appId, [file])} disabled={verifying}>
+          {verifying ? 'Verifying…' : 'Verify'}
+        </button>
+        {canRevealFiles() && (
+          <button type="button" onClick={() => void revealSnapshot(appId, file)}>
+            Reveal in folder
+          </button>
+        )}
+        <button type="button" className="danger" onClick={() => openDialog({ kind: 'confirm-delete', appId, file })}>
+          Delete…
+        </button>
+      </div>
+      {error !== null && (
+        <p className="error-text" role="alert">
+          {error.message}
+        </p>
+      )}
+      {shown !== undefined && (
+        <dl className="meta">
+          <dt>File</dt>
+          <dd className="path">{shown.file}</dd>
+          <dt>Taken</dt>
+          <dd>
+            {formatLocalTime(shown.time)} <span className="muted">({shown.timeSource === 'recorded' ? 'recorded' : shown.timeSource === 'name' ? 'from its name' : 'file time'})</span>
+          </dd>
+          <dt>Size</dt>
+          <dd>{formatBytes(shown.size)}</dd>
+          {shown.note !== null && (
+            <>
+              <dt>Note</dt>
+              <dd>{shown.note}</dd>
+            </>
+          )}
+          <dt>Made by</dt>
+          <dd>{shown.madeBy === 'lifeboat' ? 'Lifeboat' : 'another tool'}</dd>
+          <dt>SHA-256</dt>
+          <dd className="checksum">{shown.sha256 ?? <span className="muted">not recorded yet — verify to record it</span>}</dd>
+          {value !== null && value.source !== null && (
+            <>
+              <dt>Source</dt>
+              <dd className="path">
+                {value.source.path} <span className="muted">({value.source.journalMode})</span>
+              </dd>
+            </>
+          )}
+          {value !== null && value.pageCount !== null && value.pageSize !== null && (
+            <>
+              <dt>Pages</dt>
+              <dd>
+                {value.pageCount.toLocaleString()} × {value.pageSize} bytes
+              </dd>
+            </>
+          )}
+          {value !== null && value.lastVerified !== null && (
+            <>
+              <dt>Last verified</dt>
+              <dd>
+                {formatLocalTime(value.lastVerified.at)} — {value.lastVerified.ok ? 'ok' : (value.lastVerified.problem ?? 'failed')}
+              </dd>
+            </>
+          )}
+        </dl>
+      )}
+      <h3>Tables</h3>
+      {value === null && error === null ? (
+        <p className="muted">Reading…</p>
+      ) : value === null || value.tables === null ? (
+        <p className="muted">{value?.problem ?? 'This file cannot be read as a database.'}</p>
+      ) : value.tables.length === 0 ? (
+        <p className="muted">No tables.</p>
+      ) : (
+        <table className="tables">
+          <thead>
+            <tr>
+              <th scope="col">Table</th>
+              <th scope="col">Rows</th>
+            </tr>
+          </thead>
+          <tbody>
+            {value.tables.map((t) => (
+              <tr key={t.name}>
+                <td>{t.name}</td>
+                <td>{t.rows.toLocaleString()}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,172 @@
+import { useState, type FormEvent, type ReactNode } from 'react';
+import type { LifeboatError } from '../../../electron/contract/errors';
+import { addApp, canRevealFiles, cancelJob, chooseDatabaseFile, closeDialog, deleteSnapshot, startSnapshot } from '../store/actions';
+import { useStore } from '../store/store';
+import { Modal } from './Modal';
+
+/** Whichever dialog is open. */
+export function Dialogs(): ReactNode {
+  const dialog = useStore((s) => s.dialog);
+  switch (dialog.kind) {
+    case 'none':
+      return null;
+    case 'add-app':
+      return <AddAppDialog initialPath={dialog.initialPath} />;
+    case 'snapshot':
+      return <SnapshotDialog appId={dialog.appId} jobId={dialog.jobId} />;
+    case 'confirm-delete':
+      return <ConfirmDeleteDialog appId={dialog.appId} file={dialog.file} />;
+  }
+}
+
+function defaultBackupsDir(database: string): string {
+  const pathPart = database.replace(/^sqlite(\+\w+)?:\/\/\//i, '').replace(/\?.*$/, '');
+  const slash = Math.max(pathPart.lastIndexOf('/'), pathPart.lastIndexOf('\\'));
+  return slash > 0 ? `${pathPart.slice(0, slash)}/backups` : '<folder of the database>/backups';
+}
+
+function AddAppDialog(props: { initialPath: string }): ReactNode {
+  const [database, setDatabase] = useState(props.initialPath);
+  const [name, setName] = useState('');
+  const [backupsDir, setBackupsDir] = useState('');
+  const [error, setError] = useState<LifeboatError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: FormEvent): Promise<void> => {
+    event.preventDefault();
+    setBusy(true);
+    setError(await addApp(database, name, backupsDir));
+    setBusy(false);
+  };
+  return (
+    <Modal title="Add an app" onClose={closeDialog}>
+      <form onSubmit={(event) => void submit(event)}>
+        <label htmlFor="add-database">Database file</label>
+        <div className="field-row">
+          <input
+            id="add-database"
+            value={database}
+            onChange={(event) => setDatabase(event.target.value)}
+            placeholder="/srv/myapp/app.db  or  sqlite:////srv/myapp/app.db"
+            autoFocus
+            required
+            aria-describedby="add-database-help"
+            aria-invalid={error !== null}
+          />
+          {canRevealFiles() && (
+            <button
+              type="button"
+              onClick={() =>
+                void chooseDatabaseFile().then((chosen) => {
+                  if (chosen !== null) {
+                    setDatabase(chosen);
+                  }
+                })
+              }
+            >
+              Browse…
+            </button>
+          )}
+        </div>
+        <p id="add-database-help" className="help">
+          The SQLite file your app writes to. A full path, or an SQLAlchemy URL with four slashes.
+        </p>
+        <label htmlFor="add-name">Name (optional)</label>
+        <input id="add-name" value={name} onChange={(event) => setName(event.target.value)} placeholder="Taken from the file or its folder" />
+        <label htmlFor="add-backups">Backups folder (optional)</label>
+        <input id="add-backups" value={backupsDir} onChange={(event) => setBackupsDir(event.target.value)} placeholder={defaultBackupsDir(database)} />
+        {error !== null && (
+          <p className="error-text" role="alert">
+            {error.message}
+          </p>
+        )}
+        <div className="dialog-actions">
+          <button type="button" onClick={closeDialog}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy || database.trim() === ''}>
+            {busy ? 'Adding…' : 'Add app'}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+function SnapshotDialog(props: { appId: string; jobId: string | null }): ReactNode {
+  const [label, setLabel] = useState('');
+  const [note, setNote] = useState('');
+  const job = useStore((s) => (props.jobId === null ? undefined : s.jobs[props.jobId]));
+  const appName = useStore((s) => s.overview?.apps.find((a) => a.id === props.appId)?.name ?? 'this app');
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    void startSnapshot(props.appId, label, note);
+  };
+  if (props.jobId === null || job === undefined) {
+    return (
+      <Modal title={`Snapshot ${appName}`} onClose={closeDialog}>
+        <form onSubmit={submit}>
+          <label htmlFor="snapshot-label">Label</label>
+          <input id="snapshot-label" value={label} onChange={(event) => setLabel(event.target.value)} placeholder="manual" autoFocus maxLength={200} aria-describedby="snapshot-label-help" />
+          <p id="snapshot-label-help" className="help">
+            Becomes part of the file name: letters, digits and dashes (e.g. before-upgrade).
+          </p>
+          <label htmlFor="snapshot-note">Note (optional)</label>
+          <textarea id="snapshot-note" value={note} onChange={(event) => setNote(event.target.value)} rows={3} maxLength={2000} />
+          <div className="dialog-actions">
+            <button type="button" onClick={closeDialog}>
+              Cancel
+            </button>
+            <button type="submit" className="primary">
+              Take snapshot
+            </button>
+          </div>
+        </form>
+      </Modal>
+    );
+  }
+  const percent = Math.round(job.fraction * 100);
+  return (
+    <Modal title={`Snapshot ${appName}`} onClose={job.status === 'running' ? () => void cancelJob(job.jobId) : closeDialog}>
+      <div className="progress-block" aria-live="polite">
+        <p className="phase">{job.status === 'running' ? job.phase : job.status === 'cancelled' ? 'Cancelled' : job.status === 'failed' ? 'Failed' : 'Done'}</p>
+        <progress max={100} value={percent} aria-label="Snapshot progress" />
+        <p className="muted">{percent} %</p>
+        {job.status === 'cancelled' && <p>Cancelled. Nothing was kept: the partial file was removed and the live database was not touched.</p>}
+        {job.status === 'failed' && job.error !== null && (
+          <p className="error-text" role="alert">
+            {job.error.message} <code>{job.error.code}</code>
+          </p>
+        )}
+      </div>
+      <div className="dialog-actions">
+        {job.status === 'running' ? (
+          <button type="button" onClick={() => void cancelJob(job.jobId)}>
+            Cancel
+          </button>
+        ) : (
+          <button type="button" className="primary" onClick={closeDialog} autoFocus>
+            Close
+          </button>
+        )}
+      </div>
+    </Modal>
+  );
+}
+
+function ConfirmDeleteDialog(props: { appId: string; file: string }): ReactNode {
+  return (
+    <Modal title="Delete this snapshot?" onClose={closeDialog}>
+      <p>
+        <strong>{props.file}</strong> will be deleted from the backups folder, with its record. This cannot be undone.
+      </p>
+      <div className="dialog-actions">
+        <button type="button" onClick={closeDialog} autoFocus>
+          Keep it
+        </button>
+        <button type="button" className="danger" onClick={() => void deleteSnapshot(props.appId, props.file)}>
+          Delete
+        </button>
+      </div>
+    </Modal>
+  );
+}

@@ -1,0 +1,205 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { formatAge, formatBytes, formatLocalTime } from '../../../electron/contract/format';
+import type { SnapshotEntry } from '../../../electron/contract/snapshots';
+import { openDialog, selectSnapshot, setFilter, sortBy, visibleSnapshots } from '../store/actions';
+import { useStore, type SortColumn } from '../store/store';
+import { StatusBadge } from './StatusBadge';
+import { ageSeconds, useNow } from './use-now';
+
+const rowHeight = 44;
+const columns: ReadonlyArray<{ column: SortColumn | null; title: string }> = [
+  { column: 'time', title: 'When' },
+  { column: 'label', title: 'Label' },
+  { column: null, title: 'Note' },
+  { column: 'size', title: 'Size' },
+  { column: 'status', title: 'Status' },
+];
+
+const emptyList: readonly SnapshotEntry[] = [];
+
+/**
+ * The snapshots of one app: sortable, filterable, virtualised (only the visible rows are in the
+ * page, so 10,000 rows scroll smoothly), and driven by the keyboard: arrows move, Enter opens.
+ */
+export function SnapshotTable(props: { appId: string }): ReactNode {
+  const snapshots = useStore((s) => s.lists[props.appId]?.snapshots ?? emptyList);
+  const loaded = useStore((s) => s.lists[props.appId] !== undefined);
+  const filter = useStore((s) => s.filter);
+  const sort = useStore((s) => s.sort);
+  const selectedFile = useStore((s) => s.selectedFile);
+  const highlightFile = useStore((s) => s.highlightFile);
+  const rows = useMemo(() => visibleSnapshots(snapshots, filter, sort), [snapshots, filter, sort]);
+  const [active, setActive] = useState(0);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const now = useNow();
+  // The virtualiser's functions change every render by design; this component is not memoised.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => rowHeight, overscan: 12 });
+
+  useEffect(() => {
+    if (highlightFile === null) {
+      return;
+    }
+    const index = rows.findIndex((r) => r.file === highlightFile);
+    if (index >= 0) {
+      setActive(index);
+      virtualizer.scrollToIndex(index);
+    }
+    // Scroll once to a newly created snapshot; later list changes keep the user's position.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [highlightFile, rows.length]);
+
+  const move = (index: number): void => {
+    const clamped = Math.max(0, Math.min(rows.length - 1, index));
+    setActive(clamped);
+    virtualizer.scrollToIndex(clamped);
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>): void => {
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? rowHeight * 10) / rowHeight) - 1);
+    const row = rows[active];
+    switch (event.key) {
+      case 'ArrowDown':
+        move(active + 1);
+        break;
+      case 'ArrowUp':
+        move(active - 1);
+        break;
+      case 'PageDown':
+        move(active + page);
+        break;
+      case 'PageUp':
+        move(active - page);
+        break;
+      case 'Home':
+        move(0);
+        break;
+      case 'End':
+        move(rows.length - 1);
+        break;
+      case 'Enter':
+      case ' ':
+        if (row !== undefined) {
+          void selectSnapshot(props.appId, row.file);
+        }
+        break;
+      case 'Escape':
+        void selectSnapshot(props.appId, null);
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  };
+
+  const activeRow = rows[active];
+  return (
+    <section className="snapshots" aria-label="Snapshots">
+      <div className="toolbar">
+        <h2>
+          Snapshots <span className="count">{snapshots.length}</span>
+        </h2>
+        <input
+          id="snapshot-filter"
+          type="search"
+          placeholder="Filter by label or note  ( / )"
+          aria-label="Filter snapshots by label or note"
+          value={filter}
+          onChange={(event) => setFilter(event.target.value)}
+          aria-keyshortcuts="/ Control+F Meta+F"
+        />
+      </div>
+      {!loaded ? (
+        <p className="muted pad">Listing the backups folder…</p>
+      ) : snapshots.length === 0 ? (
+        <div className="table-empty">
+          <p>No snapshots yet.</p>
+          <p className="muted">
+            Take the first one now — it takes about as long as copying the file, and your app keeps running.
+          </p>
+          <button type="button" className="primary" onClick={() => openDialog({ kind: 'snapshot', appId: props.appId, jobId: null })}>
+            Snapshot now
+          </button>
+        </div>
+      ) : (
+        <div
+          className="grid"
+          role="grid"
+          aria-label="Snapshots, newest first"
+          aria-rowcount={rows.length + 1}
+          tabIndex={0}
+          onKeyDown={onKeyDown}
+          aria-activedescendant={activeRow === undefined ? undefined : `row-${active}`}
+        >
+          <div className="grid-row header" role="row" aria-rowindex={1}>
+            {columns.map(({ column, title }) => (
+              <div
+                key={title}
+                role="columnheader"
+                className="cell"
+                aria-sort={column !== null && sort.column === column ? (sort.descending ? 'descending' : 'ascending') : undefined}
+              >
+                {column === null ? (
+                  title
+                ) : (
+                  <button type="button" className="sort" onClick={() => sortBy(column)} tabIndex={-1}>
+                    {title}
+                    {sort.column === column ? (sort.descending ? ' ↓' : ' ↑') : ''}
+                  </button>
+                )}
+              </div>
+            ))}
+          </div>
+          <div className="grid-body" ref={scrollRef}>
+            {rows.length === 0 ? (
+              <p className="muted pad">No snapshot matches “{filter}”.</p>
+            ) : (
+              <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+                {virtualizer.getVirtualItems().map((item) => {
+                  const row = rows[item.index];
+                  if (row === undefined) {
+                    return null;
+                  }
+                  const classes = ['grid-row', item.index === active ? 'active' : '', row.file === selectedFile ? 'selected' : '', row.file === highlightFile ? 'fresh' : '']
+                    .filter(Boolean)
+                    .join(' ');
+                  return (
+                    <div
+                      key={row.file}
+                      id={`row-${item.index}`}
+                      role="row"
+                      aria-rowindex={item.index + 2}
+                      aria-selected={row.file === selectedFile}
+                      className={classes}
+                      style={{ position: 'absolute', top: 0, left: 0, right: 0, height: item.size, transform: `translateY(${item.start}px)` }}
+                      onClick={() => {
+                        setActive(item.index);
+                        void selectSnapshot(props.appId, row.file);
+                      }}
+                    >
+                      <div role="gridcell" className="cell" title={formatLocalTime(row.time)}>
+                        {formatAge(ageSeconds(row.time, now))}
+                      </div>
+                      <div role="gridcell" className="cell label" title={row.file}>
+                        {row.label}
+                      </div>
+                      <div role="gridcell" className="cell note" title={row.note ?? ''}>
+                        {row.note ?? ''}
+                      </div>
+                      <div role="gridcell" className="cell size">
+                        {formatBytes(row.size)}
+                      </div>
+                      <div role="gridcell" className="cell">
+                        <StatusBadge status={row.status} reason={row.statusReason} />
+                      </div>
+                    </div>
+                  );
+                })}
+              </div>
+            )}
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,21 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './components/App';
+import { createBridgeClient } from './client/bridge-client';
+import { createHttpClient } from './client/http-client';
+import { loadApps, startActions } from './store/actions';
+import './styles.css';
+
+// The preload's bridge in Electron; HTTP and a WebSocket against `lifeboat serve` in a browser.
+const client = window.lifeboat === undefined ? createHttpClient() : createBridgeClient(window.lifeboat);
+startActions(client);
+void loadApps();
+
+const root = document.getElementById('root');
+if (root !== null) {
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+}

@@ -1,0 +1,241 @@
+import type { LifeboatError, Result } from '../../../electron/contract/errors';
+import type { JobFinished } from '../../../electron/contract/events';
+import type { SnapshotEntry } from '../../../electron/contract/snapshots';
+import type { LifeboatClient } from '../client/lifeboat-client';
+import { useStore, type Dialog, type SortColumn } from './store';
+
+/** Actions are plain functions outside components; they talk to the client and update the store. */
+
+let client: LifeboatClient | null = null;
+
+function lifeboat(): LifeboatClient {
+  if (client === null) {
+    throw new Error('startActions was not called');
+  }
+  return client;
+}
+
+function showError(error: LifeboatError): void {
+  useStore.setState({ banner: error });
+}
+
+/** Unwraps a result; on failure shows the banner and returns null. */
+function valueOr<T>(result: Result<T>, onError: (error: LifeboatError) => void = showError): T | null {
+  if (result.ok) {
+    return result.value;
+  }
+  onError(result.error);
+  return null;
+}
+
+export function dismissBanner(): void {
+  useStore.setState({ banner: null });
+}
+
+export function openDialog(dialog: Dialog): void {
+  useStore.setState({ dialog });
+}
+
+export function closeDialog(): void {
+  useStore.setState({ dialog: { kind: 'none' } });
+}
+
+export async function loadApps(): Promise<void> {
+  const overview = valueOr(await lifeboat().call('apps:list', {}));
+  if (overview === null) {
+    useStore.setState({ loading: false });
+    return;
+  }
+  const { selectedAppId } = useStore.getState();
+  const stillThere = overview.apps.some((a) => a.id === selectedAppId);
+  useStore.setState({ overview, loading: false, selectedAppId: stillThere ? selectedAppId : (overview.apps[0]?.id ?? null) });
+  const selected = useStore.getState().selectedAppId;
+  if (selected !== null && !stillThere) {
+    await loadApp(selected);
+  }
+}
+
+export async function loadApp(appId: string): Promise<void> {
+  const [list, info] = await Promise.all([lifeboat().call('snapshots:list', { appId }), lifeboat().call('database:info', { appId })]);
+  const listValue = valueOr(list);
+  const infoValue = valueOr(info);
+  useStore.setState((s) => ({
+    lists: listValue === null ? s.lists : { ...s.lists, [appId]: listValue },
+    infos: infoValue === null ? s.infos : { ...s.infos, [appId]: infoValue },
+  }));
+}
+
+export async function selectApp(appId: string): Promise<void> {
+  useStore.setState({ selectedAppId: appId, selectedFile: null, details: null, filter: '' });
+  await loadApp(appId);
+}
+
+/** Adds an app; returns an error for the dialog to show next to the field, or null when added. */
+export async function addApp(database: string, name: string, backupsDir: string): Promise<LifeboatError | null> {
+  const result = await lifeboat().call('apps:add', { database, name, backupsDir });
+  if (!result.ok) {
+    return result.error;
+  }
+  closeDialog();
+  await loadApps();
+  await selectApp(result.value.id);
+  return null;
+}
+
+export async function openDemo(): Promise<void> {
+  useStore.setState({ notice: 'Preparing the demo shop…' });
+  const app = valueOr(await lifeboat().call('demo:open', {}));
+  useStore.setState({ notice: null });
+  if (app !== null) {
+    await loadApps();
+    await selectApp(app.id);
+  }
+}
+
+export async function chooseDatabaseFile(): Promise<string | null> {
+  const desktop = lifeboat().desktop;
+  if (desktop === null) {
+    return null;
+  }
+  return valueOr(await desktop.chooseDatabase())?.path ?? null;
+}
+
+/** True in the desktop app, which can open native dialogs and reveal files. */
+export function canRevealFiles(): boolean {
+  return lifeboat().desktop !== null;
+}
+
+export function pathOfDroppedFile(file: File): string | null {
+  return lifeboat().desktop?.pathForFile(file) ?? null;
+}
+
+export function setFilter(filter: string): void {
+  useStore.setState({ filter });
+}
+
+export function sortBy(column: SortColumn): void {
+  useStore.setState((s) => ({ sort: { column, descending: s.sort.column === column ? !s.sort.descending : column === 'time' || column === 'size' } }));
+}
+
+export async function selectSnapshot(appId: string, file: string | null): Promise<void> {
+  useStore.setState({ selectedFile: file, details: file === null ? null : { appId, file, value: null, error: null } });
+  if (file === null) {
+    return;
+  }
+  const result = await lifeboat().call('snapshots:inspect', { appId, file });
+  // Only if the user has not moved on meanwhile.
+  if (useStore.getState().selectedFile === file) {
+    useStore.setState({ details: { appId, file, value: result.ok ? result.value : null, error: result.ok ? null : result.error } });
+  }
+}
+
+export async function startSnapshot(appId: string, label: string, note: string): Promise<void> {
+  const started = valueOr(await lifeboat().call('snapshots:create', { appId, label, note }));
+  if (started === null) {
+    return;
+  }
+  useStore.setState((s) => ({
+    dialog: { kind: 'snapshot', appId, jobId: started.jobId },
+    jobs: { ...s.jobs, [started.jobId]: { jobId: started.jobId, appId, kind: 'snapshot', phase: 'Starting', fraction: 0, status: 'running', error: null, summary: null } },
+  }));
+}
+
+export async function verifySnapshots(appId: string, files: string[]): Promise<void> {
+  const started = valueOr(await lifeboat().call('snapshots:verify', { appId, files }));
+  if (started !== null) {
+    useStore.setState((s) => ({
+      jobs: { ...s.jobs, [started.jobId]: { jobId: started.jobId, appId, kind: 'verify', phase: 'Starting', fraction: 0, status: 'running', error: null, summary: null } },
+    }));
+  }
+}
+
+export async function cancelJob(jobId: string): Promise<void> {
+  valueOr(await lifeboat().call('jobs:cancel', { jobId }));
+}
+
+export async function deleteSnapshot(appId: string, file: string): Promise<void> {
+  closeDialog();
+  const deleted = valueOr(await lifeboat().call('snapshots:delete', { appId, file }));
+  if (deleted !== null) {
+    useStore.setState({ selectedFile: null, details: null, notice: `Deleted ${file}` });
+    await Promise.all([loadApp(appId), loadApps()]);
+  }
+}
+
+export async function revealSnapshot(appId: string, file: string): Promise<void> {
+  const desktop = lifeboat().desktop;
+  if (desktop !== null) {
+    valueOr(await desktop.revealSnapshot(appId, file));
+  }
+}
+
+function finishedSummary(event: JobFinished): { summary: string | null; file: string | null } {
+  if (!event.result.ok) {
+    return { summary: null, file: null };
+  }
+  if (event.kind === 'snapshot') {
+    const outcome = event.result.value;
+    return outcome.kind === 'created' ? { summary: `Snapshot ${outcome.snapshot.file} is ready.`, file: outcome.snapshot.file } : { summary: outcome.message, file: null };
+  }
+  const failedCount = event.result.value.reports.filter((r) => !r.ok).length;
+  return { summary: failedCount === 0 ? 'Verified: integrity and checksum are ok.' : `${failedCount} snapshot(s) failed verification.`, file: null };
+}
+
+/** Wires the client's job events into the store, once at start-up. */
+export function startActions(newClient: LifeboatClient): void {
+  client = newClient;
+  newClient.on('job:progress', (progress) => {
+    useStore.setState((s) => {
+      const job = s.jobs[progress.jobId];
+      const base = job ?? { jobId: progress.jobId, appId: progress.appId, kind: progress.kind === 'verify' ? 'verify' : 'snapshot', status: 'running', error: null, summary: null };
+      return { jobs: { ...s.jobs, [progress.jobId]: { ...base, phase: progress.phase, fraction: progress.fraction } } };
+    });
+  });
+  newClient.on('job:finished', (event) => {
+    const { summary, file } = finishedSummary(event);
+    const status = event.result.ok ? 'done' : event.result.error.code === 'CANCELLED' ? 'cancelled' : 'failed';
+    useStore.setState((s) => {
+      const job = s.jobs[event.jobId] ?? { jobId: event.jobId, appId: event.appId, kind: event.kind, phase: '', fraction: 0, status: 'running', error: null, summary: null };
+      const dialog = s.dialog.kind === 'snapshot' && s.dialog.jobId === event.jobId && status === 'done' ? { kind: 'none' as const } : s.dialog;
+      return {
+        jobs: { ...s.jobs, [event.jobId]: { ...job, status, fraction: status === 'done' ? 1 : job.fraction, error: event.result.ok ? null : event.result.error, summary } },
+        dialog,
+        highlightFile: file ?? s.highlightFile,
+        notice: summary ?? s.notice,
+      };
+    });
+    const { selectedAppId, selectedFile } = useStore.getState();
+    void loadApps();
+    if (selectedAppId === event.appId) {
+      void loadApp(event.appId);
+      if (event.kind === 'verify' && selectedFile !== null) {
+        void selectSnapshot(event.appId, selectedFile);
+      }
+    }
+  });
+}
+
+/** Sorted and filtered rows for the table; pure. */
+export function visibleSnapshots(snapshots: readonly SnapshotEntry[], filter: string, sort: { column: SortColumn; descending: boolean }): SnapshotEntry[] {
+  const needle = filter.trim().toLowerCase();
+  const rows = needle === '' ? [...snapshots] : snapshots.filter((s) => s.label.toLowerCase().includes(needle) || (s.note ?? '').toLowerCase().includes(needle) || s.file.toLowerCase().includes(needle));
+  const key = (s: SnapshotEntry): string | number => {
+    switch (sort.column) {
+      case 'time':
+        return s.time;
+      case 'label':
+        return s.label.toLowerCase();
+      case 'size':
+        return s.size;
+      case 'status':
+        return s.status;
+    }
+  };
+  rows.sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    const order = ka < kb ? -1 : ka > kb ? 1 : a.file.localeCompare(b.file);
+    return sort.descending ? -order : order;
+  });
+  return rows;
+}

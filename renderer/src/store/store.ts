@@ -1,0 +1,75 @@
+import { create, type StateCreator } from 'zustand';
+import type { AppsOverview } from '../../../electron/contract/apps';
+import type { LifeboatError } from '../../../electron/contract/errors';
+import type { DatabaseInfo, SnapshotDetails, SnapshotList } from '../../../electron/contract/snapshots';
+
+/** One store made of feature slices; components read it through narrow selectors. */
+
+export interface AppsSlice {
+  overview: AppsOverview | null;
+  selectedAppId: string | null;
+}
+
+export type SortColumn = 'time' | 'label' | 'size' | 'status';
+export interface SnapshotsSlice {
+  lists: Record<string, SnapshotList>;
+  infos: Record<string, DatabaseInfo>;
+  selectedFile: string | null;
+  details: { readonly appId: string; readonly file: string; readonly value: SnapshotDetails | null; readonly error: LifeboatError | null } | null;
+  filter: string;
+  sort: { readonly column: SortColumn; readonly descending: boolean };
+  /** The row just created, highlighted once. */
+  highlightFile: string | null;
+}
+
+export type JobStatus = 'running' | 'done' | 'failed' | 'cancelled';
+export interface JobView {
+  readonly jobId: string;
+  readonly appId: string;
+  readonly kind: 'snapshot' | 'verify';
+  readonly phase: string;
+  readonly fraction: number;
+  readonly status: JobStatus;
+  readonly error: LifeboatError | null;
+  readonly summary: string | null;
+}
+export interface JobsSlice {
+  jobs: Record<string, JobView>;
+}
+
+export type Dialog =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'add-app'; readonly initialPath: string }
+  | { readonly kind: 'snapshot'; readonly appId: string; readonly jobId: string | null }
+  | { readonly kind: 'confirm-delete'; readonly appId: string; readonly file: string };
+
+export interface UiSlice {
+  dialog: Dialog;
+  /** The last error, shown in a banner with what to do. */
+  banner: LifeboatError | null;
+  /** A short confirmation ("Snapshot verified"), shown briefly. */
+  notice: string | null;
+  loading: boolean;
+}
+
+export type State = AppsSlice & SnapshotsSlice & JobsSlice & UiSlice;
+
+const createAppsSlice: StateCreator<State, [], [], AppsSlice> = () => ({ overview: null, selectedAppId: null });
+const createSnapshotsSlice: StateCreator<State, [], [], SnapshotsSlice> = () => ({
+  lists: {},
+  infos: {},
+  selectedFile: null,
+  details: null,
+  filter: '',
+  sort: { column: 'time', descending: true },
+  highlightFile: null,
+});
+const createJobsSlice: StateCreator<State, [], [], JobsSlice> = () => ({ jobs: {} });
+const createUiSlice: StateCreator<State, [], [], UiSlice> = () => ({ dialog: { kind: 'none' }, banner: null, notice: null, loading: true });
+
+export const useStore = create<State>()((...args) => ({
+  ...createAppsSlice(...args),
+  ...createSnapshotsSlice(...args),
+  ...createJobsSlice(...args),
+  ...createUiSlice(...args),
+}));
