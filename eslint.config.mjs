@@ -55,6 +55,15 @@ const layerRules = [
     },
   },
   {
+    files: ['electron/preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../core/*', '../core/**', '../main/*', '../web/*', '../cli/*', 'better-sqlite3'], message: 'The preload exposes the contract only.' }] },
+      ],
+    },
+  },
+  {
     files: ['electron/cli/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The CLI runs on plain Node.' }] }],

@@ -116,3 +116,29 @@ test('the host refuses requests without its token or from another origin', async
   await anonymous.dispose();
   await withToken.dispose();
 });
+
+test('10,000 snapshots: the table renders only the visible rows and the keyboard reaches the last one', async ({ app, host }) => {
+  const backups = path.join(host.workDir, 'backups');
+  fs.mkdirSync(backups, { recursive: true });
+  const databasePath = path.join(host.workDir, 'app.db');
+  createLiveDatabase(databasePath, 'delete', 16 * 1024);
+  const image = fs.readFileSync(databasePath);
+  const start = new Date(2025, 0, 1).getTime();
+  for (let i = 0; i < 10_000; i += 1) {
+    const stamp = new Date(start + i * 3600_000);
+    const p = (n: number): string => String(n).padStart(2, '0');
+    const name = `app-${stamp.getFullYear()}${p(stamp.getMonth() + 1)}${p(stamp.getDate())}-${p(stamp.getHours())}${p(stamp.getMinutes())}00-hourly-${i}.db`;
+    fs.writeFileSync(path.join(backups, name), image);
+  }
+  await app.addApp(databasePath);
+  await expect(app.page.getByRole('heading', { name: /Snapshots/ })).toContainText('10000');
+  await expect(app.grid).toHaveAttribute('aria-rowcount', '10001');
+  const rendered = await app.rows().count();
+  expect(rendered).toBeGreaterThan(5);
+  expect(rendered).toBeLessThan(100);
+  await app.grid.focus();
+  await app.page.keyboard.press('End');
+  await expect(app.row('hourly-0')).toBeVisible();
+  await app.page.keyboard.press('Home');
+  await expect(app.row('hourly-9999')).toBeVisible();
+});

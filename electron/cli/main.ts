@@ -201,7 +201,8 @@ async function serve(invocation: Invocation): Promise<number> {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  service.cancelAll();
+  process.stdout.write('Stopping: cancelling running jobs...\n');
+  await service.shutdown();
   await host.close();
   return exitCodes.ok;
 }

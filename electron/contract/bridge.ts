@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Result } from './errors';
 import type { LifeboatEvents } from './events';
+import type { DesktopOperationName } from './names';
 import type { OperationInput, OperationName, OperationOutput } from './operations';
 
 /**
@@ -24,8 +25,7 @@ export type BridgeEvents = {
 export const desktopOperationInputs = {
   'dialog:chooseDatabase': z.object({}),
   'shell:revealSnapshot': z.object({ appId: z.string().min(1).max(100), file: z.string().min(1).max(255) }),
-} as const;
-export type DesktopOperationName = keyof typeof desktopOperationInputs;
+} as const satisfies { readonly [K in DesktopOperationName]: z.ZodType };
 
 export interface DesktopOperationOutputs {
   'dialog:chooseDatabase': { readonly path: string | null };
@@ -40,15 +40,3 @@ export type BridgeDesktop = {
 };
 
 export type LifeboatBridge = BridgeOperations & BridgeEvents & BridgeDesktop;
-
-/** `apps:list` → `appsList`. */
-export function functionNameOf(name: string): string {
-  const [area = '', verb = ''] = name.split(':');
-  return `${area}${verb.charAt(0).toUpperCase()}${verb.slice(1)}`;
-}
-
-/** `job:progress` → `onJobProgress`. */
-export function eventFunctionNameOf(name: string): string {
-  const [area = '', what = ''] = name.split(':');
-  return `on${area.charAt(0).toUpperCase()}${area.slice(1)}${what.charAt(0).toUpperCase()}${what.slice(1)}`;
-}

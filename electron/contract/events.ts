@@ -7,10 +7,19 @@ export type JobFinished =
   | { readonly jobId: string; readonly appId: string; readonly kind: 'snapshot'; readonly result: Result<BackupOutcome> }
   | { readonly jobId: string; readonly appId: string; readonly kind: 'verify'; readonly result: Result<VerifyResult> };
 
-export interface LifeboatEvents {
+/** Events of the jobs core runs, the same from Electron and from the web host. */
+export interface JobEvents {
   'job:progress': JobProgress & { readonly appId: string };
   'job:finished': JobFinished;
 }
+export type JobEventName = keyof JobEvents;
+export const jobEventNames: readonly JobEventName[] = ['job:progress', 'job:finished'];
 
+/** Commands from the desktop app's menu, carried out by the renderer. */
+export type MenuCommand = 'add-app' | 'snapshot-now' | 'open-demo';
+
+export interface LifeboatEvents extends JobEvents {
+  'menu:command': { readonly command: MenuCommand };
+}
 export type EventName = keyof LifeboatEvents;
-export const eventNames: readonly EventName[] = ['job:progress', 'job:finished'];
+export const eventNames: readonly EventName[] = [...jobEventNames, 'menu:command'];

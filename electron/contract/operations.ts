@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import type { AppsOverview, AppSummary } from './apps';
+import type { OperationName } from './names';
 import type { DatabaseInfo, SnapshotDetails, SnapshotList } from './snapshots';
+
+export type { OperationName } from './names';
 
 /**
  * Every operation the UI can ask of the Node side, declared once: its name (`area:verb`), the schema
@@ -34,10 +37,7 @@ export const operationInputs = {
   'snapshots:delete': z.object({ appId, file: snapshotFile }),
   'jobs:cancel': z.object({ jobId: z.string().min(1).max(100) }),
   'jobs:list': z.object({}),
-} as const;
-
-export type OperationName = keyof typeof operationInputs;
-export const operationNames = Object.keys(operationInputs) as OperationName[];
+} as const satisfies { readonly [K in OperationName]: z.ZodType };
 export type OperationInput<K extends OperationName> = z.input<(typeof operationInputs)[K]>;
 export type ParsedInput<K extends OperationName> = z.output<(typeof operationInputs)[K]>;
 

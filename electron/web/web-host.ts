@@ -4,7 +4,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { eventNames } from '../contract/events';
+import { jobEventNames } from '../contract/events';
 import { dispatch } from '../core/service/dispatch';
 import type { LifeboatService } from '../core/service/lifeboat-service';
 
@@ -176,7 +176,7 @@ export async function startWebHost(service: LifeboatService, options: { port: nu
       return;
     }
     sockets.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      const unsubscribes = eventNames.map((event) => service.on(event, (payload) => ws.send(JSON.stringify({ event, payload }))));
+      const unsubscribes = jobEventNames.map((event) => service.on(event, (payload) => ws.send(JSON.stringify({ event, payload }))));
       ws.on('close', () => unsubscribes.forEach((unsubscribe) => unsubscribe()));
     });
   });

@@ -1,9 +1,9 @@
-import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DatabaseLocation } from '../database-location';
 import type { JobControl } from '../jobs/job-control';
 import { createSnapshot } from '../snapshot/create-snapshot';
+import { openOwnDatabase, type SqliteDatabase } from '../sqlite/open-database';
 
 /**
  * The demo: a small shop's database with a few thousand rows, and a dozen labelled snapshots spread
@@ -32,7 +32,7 @@ const plan: ReadonlyArray<{ daysAgo: number; label: string; note?: string }> = [
   { daysAgo: 1, label: 'manual', note: 'Before cleaning up old customers' },
 ];
 
-function seedSchema(db: Database.Database): void {
+function seedSchema(db: SqliteDatabase): void {
   db.exec(`
     CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL UNIQUE, joined TEXT NOT NULL);
     CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price_cents INTEGER NOT NULL);
@@ -45,7 +45,7 @@ function seedSchema(db: Database.Database): void {
 }
 
 /** Adds customers and orders as if `days` of business happened up to `until`. */
-function addBusiness(db: Database.Database, orders: number, until: Date, seed: number): void {
+function addBusiness(db: SqliteDatabase, orders: number, until: Date, seed: number): void {
   const customerCount = Number(db.prepare('SELECT count(*) FROM customers').pluck().get());
   const insertCustomer = db.prepare('INSERT INTO customers (name, email, joined) VALUES (?, ?, ?)');
   const insertOrder = db.prepare('INSERT INTO orders (customer_id, placed, total_cents) VALUES (?, ?, ?)');
@@ -87,7 +87,7 @@ export async function createDemo(dataDir: string, control: JobControl, now: Date
   }
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  const db = new Database(location.databasePath);
+  const db = openOwnDatabase(location.databasePath);
   try {
     db.pragma('journal_mode = wal');
     seedSchema(db);

@@ -2,7 +2,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { App, AppHealth, AppSummary } from '../../contract/apps';
-import type { EventName, JobFinished, LifeboatEvents } from '../../contract/events';
+import type { JobEventName, JobEvents, JobFinished } from '../../contract/events';
 import type { JobState, OperationName, OperationOutput, ParsedInput } from '../../contract/operations';
 import { parseAbsoluteDatabaseArgument, type DatabaseLocation } from '../database-location';
 import { demoAppName } from '../demo/create-demo';
@@ -19,7 +19,7 @@ import { readSqliteHeaderSync } from '../sqlite/sqlite-header';
 /** The implementation of every contract operation, shared by the Electron binding and the web host. */
 export type OperationHandlers = { readonly [K in OperationName]: (input: ParsedInput<K>) => Promise<OperationOutput<K>> };
 
-type Listener<E extends EventName> = (payload: LifeboatEvents[E]) => void;
+type Listener<E extends JobEventName> = (payload: JobEvents[E]) => void;
 
 interface RunningJob {
   state: JobState;
@@ -36,7 +36,7 @@ export class LifeboatService {
   private readonly dataDir: string;
   private readonly now: () => Date;
   private readonly jobs = new Map<string, RunningJob>();
-  private readonly listeners: { [E in EventName]: Set<Listener<E>> } = { 'job:progress': new Set(), 'job:finished': new Set() };
+  private readonly listeners: { [E in JobEventName]: Set<Listener<E>> } = { 'job:progress': new Set(), 'job:finished': new Set() };
 
   constructor(options: { dataDir: string; now?: () => Date }) {
     this.dataDir = options.dataDir;
@@ -45,13 +45,13 @@ export class LifeboatService {
   }
 
   /** Subscribes to an event; returns the function that unsubscribes. */
-  on<E extends EventName>(event: E, listener: Listener<E>): () => void {
+  on<E extends JobEventName>(event: E, listener: Listener<E>): () => void {
     const set = this.listeners[event] as Set<Listener<E>>;
     set.add(listener);
     return () => set.delete(listener);
   }
 
-  private emit<E extends EventName>(event: E, payload: LifeboatEvents[E]): void {
+  private emit<E extends JobEventName>(event: E, payload: JobEvents[E]): void {
     for (const listener of this.listeners[event] as Set<Listener<E>>) {
       listener(payload);
     }
@@ -62,10 +62,17 @@ export class LifeboatService {
     return [...this.jobs.values()].map((job) => job.state);
   }
 
-  cancelAll(): void {
-    for (const job of this.jobs.values()) {
-      job.handle.cancel();
-    }
+  /** The path of a snapshot of an app, checked to lie inside its backups folder (to reveal it). */
+  snapshotPath(appId: string, file: string): string {
+    const app = this.app(appId);
+    return resolveSnapshotPath(app.backupsDir, file, app.backupsDir);
+  }
+
+  /** Cancels every running job and waits until each has cleaned up after itself. */
+  async shutdown(): Promise<void> {
+    const running = [...this.jobs.values()];
+    running.forEach((job) => job.handle.cancel());
+    await Promise.all(running.map((job) => job.handle.result));
   }
 
   private app(appId: string): App {

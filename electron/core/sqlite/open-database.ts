@@ -13,6 +13,7 @@ import { LifeboatFailure } from '../lifeboat-failure';
  *   never written.
  * - `openSnapshotFile`: a snapshot or any other file in a backups folder, through the `immutable=1`
  *   URI: no locks, no journal, no -wal or -shm created beside it, whatever its header says.
+ * - `openOwnDatabase`: read-write, only for files Lifeboat owns (the demo app's database).
  *
  * Native module: the better-sqlite3 build under node_modules is the one built for Node by
  * `npm install`; it serves the CLI, the headless host and the tests. The Electron shell loads a
@@ -37,9 +38,13 @@ export type SqliteDatabase = Database.Database;
 
 const liveBusyTimeoutMs = 5000;
 
+// Set by the Electron shell to its own build of the module (see electron/main/native-binding.ts).
+const nativeBinding = process.env['LIFEBOAT_SQLITE_BINDING'];
+const bindingOption = nativeBinding === undefined || nativeBinding === '' ? {} : { nativeBinding };
+
 /** Opens the live database read-only. The caller closes it. */
 export function openLiveDatabase(filePath: string): SqliteDatabase {
-  return new Database(filePath, { readonly: true, fileMustExist: true, timeout: liveBusyTimeoutMs });
+  return new Database(filePath, { ...bindingOption, readonly: true, fileMustExist: true, timeout: liveBusyTimeoutMs });
 }
 
 // Reading a snapshot through a memory map makes integrity checks about ten times faster (measured:
@@ -49,14 +54,19 @@ const snapshotMmapBytes = 0x7fff0000;
 /** Opens a file in a backups folder without creating anything beside it. The caller closes it. */
 export function openSnapshotFile(filePath: string): SqliteDatabase {
   assertUriFilenamesEnabled();
-  const db = new Database(`${pathToFileURL(filePath).href}?immutable=1`, { readonly: true, fileMustExist: true });
+  const db = new Database(`${pathToFileURL(filePath).href}?immutable=1`, { ...bindingOption, readonly: true, fileMustExist: true });
   db.pragma(`mmap_size = ${snapshotMmapBytes}`);
   return db;
 }
 
+/** Opens, read-write, a database Lifeboat itself owns (the demo app's), creating it if needed. */
+export function openOwnDatabase(filePath: string): SqliteDatabase {
+  return new Database(filePath, bindingOption);
+}
+
 /** The version of the SQLite library Lifeboat runs. */
 export function sqliteLibraryVersion(): string {
-  const db = new Database(':memory:');
+  const db = new Database(':memory:', bindingOption);
   try {
     return String(db.prepare('SELECT sqlite_version()').pluck().get());
   } finally {

@@ -1,6 +1,7 @@
-import { eventFunctionNameOf, functionNameOf, type LifeboatBridge } from '../../../electron/contract/bridge';
+import type { LifeboatBridge } from '../../../electron/contract/bridge';
 import type { Result } from '../../../electron/contract/errors';
 import type { EventName, LifeboatEvents } from '../../../electron/contract/events';
+import { eventFunctionNameOf, functionNameOf } from '../../../electron/contract/names';
 import type { OperationInput, OperationName, OperationOutput } from '../../../electron/contract/operations';
 import type { LifeboatClient } from './lifeboat-client';
 

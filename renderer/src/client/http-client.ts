@@ -10,7 +10,8 @@ type Listeners = { [E in EventName]: Set<(payload: LifeboatEvents[E]) => void> }
  * session cookie carries the token), events arrive on the /events WebSocket, which reconnects.
  */
 export function createHttpClient(base: URL = new URL(window.location.href)): LifeboatClient {
-  const listeners: Listeners = { 'job:progress': new Set(), 'job:finished': new Set() };
+  // menu:command comes from the desktop menu only; a browser never receives it.
+  const listeners: Listeners = { 'job:progress': new Set(), 'job:finished': new Set(), 'menu:command': new Set() };
   const connect = (attempt: number): void => {
     const url = new URL('/events', base);
     url.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';

@@ -191,6 +191,22 @@ export function startActions(newClient: LifeboatClient): void {
       return { jobs: { ...s.jobs, [progress.jobId]: { ...base, phase: progress.phase, fraction: progress.fraction } } };
     });
   });
+  newClient.on('menu:command', ({ command }) => {
+    const { selectedAppId } = useStore.getState();
+    switch (command) {
+      case 'add-app':
+        openDialog({ kind: 'add-app', initialPath: '' });
+        break;
+      case 'snapshot-now':
+        if (selectedAppId !== null) {
+          openDialog({ kind: 'snapshot', appId: selectedAppId, jobId: null });
+        }
+        break;
+      case 'open-demo':
+        void openDemo();
+        break;
+    }
+  });
   newClient.on('job:finished', (event) => {
     const { summary, file } = finishedSummary(event);
     const status = event.result.ok ? 'done' : event.result.error.code === 'CANCELLED' ? 'cancelled' : 'failed';

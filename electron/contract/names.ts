@@ -1,0 +1,36 @@
+/**
+ * The names of the contract's operations, without their schemas: what the preload needs to build
+ * its named functions (it is bundled, and must stay small). operations.ts checks its schemas against
+ * this list, so the two cannot drift apart.
+ */
+export const operationNames = [
+  'apps:list',
+  'apps:add',
+  'apps:remove',
+  'demo:open',
+  'database:info',
+  'snapshots:list',
+  'snapshots:inspect',
+  'snapshots:create',
+  'snapshots:verify',
+  'snapshots:delete',
+  'jobs:cancel',
+  'jobs:list',
+] as const;
+export type OperationName = (typeof operationNames)[number];
+
+/** Operations only the desktop app has: answered by the Electron main process itself. */
+export const desktopOperationNames = ['dialog:chooseDatabase', 'shell:revealSnapshot'] as const;
+export type DesktopOperationName = (typeof desktopOperationNames)[number];
+
+/** `apps:list` → `appsList`: the name of the bridge function for an operation. */
+export function functionNameOf(name: string): string {
+  const [area = '', verb = ''] = name.split(':');
+  return `${area}${verb.charAt(0).toUpperCase()}${verb.slice(1)}`;
+}
+
+/** `job:progress` → `onJobProgress`: the name of the bridge subscription for an event. */
+export function eventFunctionNameOf(name: string): string {
+  const [area = '', what = ''] = name.split(':');
+  return `on${area.charAt(0).toUpperCase()}${area.slice(1)}${what.charAt(0).toUpperCase()}${what.slice(1)}`;
+}

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Result } from '../../contract/errors';
+import { createLiveDatabase, makeTempDir } from '../../testing/fixtures';
+import { dispatch } from './dispatch';
+import { LifeboatService } from './lifeboat-service';
+
+function errorCode(result: Result<unknown>): string {
+  return result.ok ? 'ok' : result.error.code;
+}
+
+describe('the service behind the UI', () => {
+  let temp: { dir: string; cleanup: () => void };
+  let service: LifeboatService;
+  before(() => {
+    temp = makeTempDir();
+    service = new LifeboatService({ dataDir: path.join(temp.dir, 'data') });
+  });
+  after(() => temp.cleanup());
+
+  it('adds an app by absolute path or four-slash URL, named after its folder, and refuses relative paths', async () => {
+    const appDir = path.join(temp.dir, 'recipes');
+    fs.mkdirSync(appDir);
+    createLiveDatabase(path.join(appDir, 'app.db'), 'delete', 64 * 1024);
+    const added = await dispatch(service, 'apps:add', { database: `sqlite:///${path.join(appDir, 'app.db')}` });
+    assert.ok(added.ok);
+    assert.deepEqual(added.value, { ...(added.value as object), name: 'recipes', backupsDir: path.join(appDir, 'backups') });
+    assert.equal(errorCode(await dispatch(service, 'apps:add', { database: 'app.db' })), 'INVALID_ARGUMENT');
+    assert.equal(errorCode(await dispatch(service, 'apps:add', { database: 'sqlite:///app.db' })), 'INVALID_ARGUMENT');
+    assert.equal(errorCode(await dispatch(service, 'apps:add', { database: 'postgres://x/y' })), 'NOT_SQLITE_URL');
+    const again = await dispatch(service, 'apps:add', { database: path.join(appDir, 'app.db') });
+    assert.ok(again.ok);
+    assert.equal((await service.handlers['apps:list']({})).apps.length, 1, 'adding the same database twice keeps one app');
+  });
+
+  it('refuses a file that is not a database', async () => {
+    const text = path.join(temp.dir, 'notes.db');
+    fs.writeFileSync(text, 'hello');
+    assert.equal(errorCode(await dispatch(service, 'apps:add', { database: text })), 'NOT_A_DATABASE');
+  });
+
+  it('names snapshots by file name only: paths and unknown apps are refused', async () => {
+    const appId = (await service.handlers['apps:list']({})).apps[0]?.id ?? '';
+    for (const file of ['../app.db', '/etc/passwd', 'sub/x.db', '..']) {
+      assert.equal(errorCode(await dispatch(service, 'snapshots:delete', { appId, file })), 'INVALID_ARGUMENT', file);
+      assert.equal(errorCode(await dispatch(service, 'snapshots:inspect', { appId, file })), 'INVALID_ARGUMENT', file);
+    }
+    assert.equal(errorCode(await dispatch(service, 'snapshots:list', { appId: 'no-such-app' })), 'APP_NOT_FOUND');
+  });
+
+  it('creates the demo: a dozen labelled snapshots over several weeks and a script-made copy', async () => {
+    const demo = await dispatch(service, 'demo:open', {});
+    assert.ok(demo.ok);
+    const list = await service.handlers['snapshots:list']({ appId: (demo.value as { id: string }).id });
+    assert.equal(list.snapshots.length, 13);
+    assert.equal(list.snapshots.filter((s) => s.status === 'verified').length, 12);
+    const days = list.snapshots.map((s) => (Date.now() - Date.parse(s.time)) / 86400000);
+    assert.ok(Math.max(...days) > 35, 'spread over several weeks');
+    const info = await service.handlers['database:info']({ appId: (demo.value as { id: string }).id });
+    assert.ok(info.tables.reduce((sum, t) => sum + t.rows, 0) > 2000, 'a few thousand rows');
+    const reopened = await dispatch(service, 'demo:open', {});
+    assert.ok(reopened.ok);
+    assert.equal((await service.handlers['apps:list']({})).apps.filter((a) => a.name.includes('demo')).length, 1);
+  });
+
+  it('deletes a snapshot with its record', async () => {
+    const app = (await service.handlers['apps:list']({})).apps.find((a) => a.name.includes('demo'));
+    assert.ok(app !== undefined);
+    const before = await service.handlers['snapshots:list']({ appId: app.id });
+    const victim = before.snapshots[0]?.file ?? '';
+    assert.ok((await dispatch(service, 'snapshots:delete', { appId: app.id, file: victim })).ok);
+    assert.equal(fs.existsSync(path.join(app.backupsDir, victim)), false);
+    assert.equal(fs.existsSync(path.join(app.backupsDir, '.lifeboat', `${victim}.json`)), false);
+    assert.equal(errorCode(await dispatch(service, 'snapshots:delete', { appId: app.id, file: victim })), 'SNAPSHOT_NOT_FOUND');
+  });
+});

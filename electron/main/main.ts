@@ -1,0 +1,157 @@
+// First import: enables SQLite URI filenames before any worker opens a database.
+import '../core/sqlite/open-database';
+import { app, BrowserWindow, dialog, net, Notification, protocol, session, shell } from 'electron';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { LifeboatService } from '../core/service/lifeboat-service';
+import type { WindowState } from '../core/settings/settings-store';
+import { installMenu } from './app-menu';
+import { bindIpc } from './ipc-binding';
+import { useElectronBinding } from './native-binding';
+import { appHost, appOrigin, appScheme, isAppUrl, windowOptions } from './window-options';
+
+/** The Electron shell: lifecycle, one window, menus, dialogs, progress and notifications. */
+
+const distDir = path.join(__dirname, '..', '..');
+const rendererDir = path.join(distDir, 'renderer');
+const preloadPath = path.join(distDir, 'preload', 'preload.js');
+const longJobMs = 5000;
+
+protocol.registerSchemesAsPrivileged([{ scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+// Tests and power users may keep Lifeboat's settings elsewhere.
+const userDataOverride = process.env['LIFEBOAT_USER_DATA'];
+if (userDataOverride !== undefined && userDataOverride !== '') {
+  app.setPath('userData', userDataOverride);
+}
+
+let mainWindow: BrowserWindow | null = null;
+
+function serveRenderer(): void {
+  protocol.handle(appScheme, (request) => {
+    const url = new URL(request.url);
+    const relative = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+    const filePath = path.resolve(rendererDir, `.${relative}`);
+    if (url.host !== appHost || !filePath.startsWith(`${rendererDir}${path.sep}`)) {
+      return new Response('Not found', { status: 404 });
+    }
+    return net.fetch(pathToFileURL(filePath).toString());
+  });
+}
+
+function lockDownSession(): void {
+  // No remote content, no permissions: the app shows local data only.
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.webRequest.onBeforeRequest({ urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*'] }, (_details, callback) => callback({ cancel: true }));
+}
+
+function createWindow(service: LifeboatService): BrowserWindow {
+  const saved: WindowState | undefined = service.settings.settings.window;
+  const window = new BrowserWindow(windowOptions(preloadPath, saved ?? { width: 1280, height: 820 }, path.join(app.getAppPath(), 'assets', 'icon.png')));
+  if (saved?.maximized === true) {
+    window.maximize();
+  }
+  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  window.webContents.on('will-navigate', (event, url) => {
+    if (!isAppUrl(url)) {
+      event.preventDefault();
+    }
+  });
+  window.webContents.on('will-attach-webview', (event) => event.preventDefault());
+  window.once('ready-to-show', () => window.show());
+  window.on('close', () => {
+    const bounds = window.getNormalBounds();
+    service.settings.update((s) => ({ ...s, window: { ...bounds, maximized: window.isMaximized() } }));
+  });
+  void window.loadURL(`${appOrigin}/index.html`);
+  return window;
+}
+
+function followJobs(service: LifeboatService): void {
+  const started = new Map<string, number>();
+  service.on('job:progress', (progress) => {
+    if (!started.has(progress.jobId)) {
+      started.set(progress.jobId, Date.now());
+    }
+    mainWindow?.setProgressBar(progress.fraction);
+  });
+  service.on('job:finished', (event) => {
+    const duration = Date.now() - (started.get(event.jobId) ?? Date.now());
+    started.delete(event.jobId);
+    if (service.runningJobs().length === 0) {
+      mainWindow?.setProgressBar(-1);
+    }
+    if (duration > longJobMs && mainWindow !== null && !mainWindow.isFocused() && Notification.isSupported()) {
+      const what = event.kind === 'snapshot' ? 'Snapshot' : 'Verification';
+      const body = event.result.ok ? `${what} finished.` : `${what} failed: ${event.result.error.message}`;
+      new Notification({ title: 'Lifeboat', body }).show();
+    }
+  });
+}
+
+async function start(): Promise<void> {
+  useElectronBinding(app.getAppPath(), app.isPackaged);
+  await app.whenReady();
+  serveRenderer();
+  lockDownSession();
+  const service = new LifeboatService({ dataDir: app.getPath('userData') });
+  bindIpc(
+    service,
+    {
+      'dialog:chooseDatabase': async () => {
+        const options = {
+          title: 'Choose the app’s SQLite database',
+          properties: ['openFile' as const],
+          filters: [
+            { name: 'SQLite databases', extensions: ['db', 'sqlite', 'sqlite3', 'db3'] },
+            { name: 'All files', extensions: ['*'] },
+          ],
+        };
+        const result = mainWindow === null ? await dialog.showOpenDialog(options) : await dialog.showOpenDialog(mainWindow, options);
+        return { path: result.canceled ? null : (result.filePaths[0] ?? null) };
+      },
+      'shell:revealSnapshot': (input) => {
+        shell.showItemInFolder(service.snapshotPath(input.appId, input.file));
+        return Promise.resolve({ revealed: true });
+      },
+    },
+    () => mainWindow,
+  );
+  followJobs(service);
+  installMenu(() => mainWindow, path.join(app.getAppPath(), 'README.md'));
+  mainWindow = createWindow(service);
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) {
+      mainWindow = createWindow(service);
+    }
+  });
+  app.on('before-quit', (event) => {
+    if (service.runningJobs().length > 0) {
+      // Let running jobs remove their partial files before the process ends.
+      event.preventDefault();
+      void service.shutdown().then(() => app.quit());
+    }
+  });
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (mainWindow !== null) {
+      if (mainWindow.isMinimized()) {
+        mainWindow.restore();
+      }
+      mainWindow.focus();
+    }
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') {
+      app.quit();
+    }
+  });
+  start().catch((error: unknown) => {
+    dialog.showErrorBox('Lifeboat could not start', String(error));
+    app.exit(1);
+  });
+}

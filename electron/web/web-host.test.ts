@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
+import type { Result } from '../contract/errors';
+import type { JobFinished } from '../contract/events';
+import type { AppsOverview } from '../contract/apps';
+import { LifeboatService } from '../core/service/lifeboat-service';
+import { createLiveDatabase, makeTempDir } from '../testing/fixtures';
+import { startWebHost, type WebHost } from './web-host';
+
+interface Answer {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** A raw request, so that Host and Origin can be anything (fetch would not allow it). */
+function request(port: number, options: { method?: string; path?: string; headers?: http.OutgoingHttpHeaders; body?: string }): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path ?? '/', headers: options.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+describe('the headless host', () => {
+  let temp: { dir: string; cleanup: () => void };
+  let host: WebHost;
+  let token: string;
+  let cookie: string;
+
+  before(async () => {
+    temp = makeTempDir();
+    const service = new LifeboatService({ dataDir: path.join(temp.dir, 'data') });
+    host = await startWebHost(service, { port: 0, rendererDir: path.resolve(__dirname, '..', '..', 'renderer') });
+    token = new URL(host.url).searchParams.get('token') ?? '';
+  });
+  after(async () => {
+    await host.close();
+    temp.cleanup();
+  });
+
+  const api = (name: string, body: unknown, headers: http.OutgoingHttpHeaders = {}): Promise<Answer> =>
+    request(host.port, { method: 'POST', path: `/api/${name}`, headers: { 'Content-Type': 'application/json', Cookie: cookie, ...headers }, body: JSON.stringify(body) });
+
+  it('listens on 127.0.0.1 with a long random token in its URL', () => {
+    assert.match(host.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{32}$/);
+  });
+
+  it('refuses every request without the token', async () => {
+    assert.equal((await request(host.port, {})).status, 401);
+    assert.equal((await request(host.port, { path: '/assets/anything.js' })).status, 401);
+    assert.equal((await request(host.port, { method: 'POST', path: '/api/apps:list', body: '{}' })).status, 401);
+    assert.equal((await request(host.port, { path: '/?token=wrong' })).status, 401);
+  });
+
+  it('trades the token in the URL for an HttpOnly, SameSite=Strict cookie', async () => {
+    const answer = await request(host.port, { path: `/?token=${token}` });
+    assert.equal(answer.status, 303);
+    assert.equal(answer.headers.location, '/');
+    const setCookie = answer.headers['set-cookie']?.[0] ?? '';
+    assert.match(setCookie, /HttpOnly/);
+    assert.match(setCookie, /SameSite=Strict/);
+    cookie = setCookie.split(';')[0] ?? '';
+    const page = await request(host.port, { headers: { Cookie: cookie } });
+    assert.equal(page.status, 200);
+    assert.match(page.body, /<div id="root">/);
+    assert.match(String(page.headers['content-security-policy']), /script-src 'self'/);
+  });
+
+  it('refuses a foreign Host or Origin even with the token (DNS rebinding, cross-site)', async () => {
+    assert.equal((await api('apps:list', {}, { Host: `attacker.example:${host.port}` })).status, 403);
+    assert.equal((await api('apps:list', {}, { Origin: 'http://attacker.example' })).status, 403);
+    assert.equal((await api('apps:list', {}, { Origin: `http://localhost:${host.port}` })).status, 200);
+  });
+
+  it('answers operations as data, and refuses invalid payloads with INVALID_ARGUMENT', async () => {
+    const list = JSON.parse((await api('apps:list', {})).body) as Result<AppsOverview>;
+    assert.ok(list.ok);
+    assert.deepEqual(list.value.apps, []);
+    const invalid = JSON.parse((await api('apps:add', { database: 42 })).body) as Result<unknown>;
+    assert.ok(!invalid.ok);
+    assert.equal(invalid.error.code, 'INVALID_ARGUMENT');
+    const unknown = JSON.parse((await api('files:write', {})).body) as Result<unknown>;
+    assert.ok(!unknown.ok);
+    assert.equal(unknown.error.code, 'INVALID_ARGUMENT');
+  });
+
+  it('serves nothing outside the built renderer', async () => {
+    assert.equal((await request(host.port, { path: '/../../package.json', headers: { Cookie: cookie } })).status, 404);
+    assert.equal((await request(host.port, { path: '/%2e%2e/%2e%2e/package.json', headers: { Cookie: cookie } })).status, 404);
+  });
+
+  it('streams job events over the WebSocket, and refuses a socket without the token', async () => {
+    const refused = new WebSocket(`ws://127.0.0.1:${host.port}/events`);
+    await new Promise<void>((resolve) => refused.on('error', () => resolve()));
+
+    const databasePath = path.join(temp.dir, 'app.db');
+    createLiveDatabase(databasePath, 'wal', 256 * 1024);
+    const added = JSON.parse((await api('apps:add', { database: databasePath })).body) as Result<{ id: string }>;
+    assert.ok(added.ok);
+    const socket = new WebSocket(`ws://127.0.0.1:${host.port}/events`, { headers: { Cookie: cookie, Origin: `http://127.0.0.1:${host.port}` } });
+    await new Promise((resolve) => socket.on('open', resolve));
+    const finished = new Promise<JobFinished>((resolve) => {
+      socket.on('message', (data: Buffer) => {
+        const message = JSON.parse(data.toString('utf8')) as { event: string; payload: JobFinished };
+        if (message.event === 'job:finished') {
+          resolve(message.payload);
+        }
+      });
+    });
+    const started = JSON.parse((await api('snapshots:create', { appId: added.value.id, label: 'over-http' })).body) as Result<{ jobId: string }>;
+    assert.ok(started.ok);
+    const event = await finished;
+    socket.close();
+    assert.equal(event.jobId, started.value.jobId);
+    assert.ok(event.result.ok);
+    assert.equal(event.kind, 'snapshot');
+  });
+});
