@@ -14,11 +14,11 @@ import { percentile, startWriter, type WriterResult } from '../electron/testing/
 /**
  * `npm run bench`: Lifeboat's snapshot against `cp` + fsync and SQLite's own backups, side by side in
  * one run, idle and under a writer; plus the longest stall of the main thread while a snapshot runs.
- * LIFEBOAT_BENCH_MB sets the database size (default 512), LIFEBOAT_BENCH_ROUNDS the rounds (default 3).
+ * LIFEBOAT_BENCH_MB sets the database size (default 512), LIFEBOAT_BENCH_ROUNDS the rounds (default 5).
  */
 
 const sizeMb = Number(process.env['LIFEBOAT_BENCH_MB'] ?? '512');
-const rounds = Number(process.env['LIFEBOAT_BENCH_ROUNDS'] ?? '3');
+const rounds = Number(process.env['LIFEBOAT_BENCH_ROUNDS'] ?? '5');
 const writerRate = 2000;
 const stepwiseTimeoutMs = 20000;
 
@@ -127,16 +127,21 @@ async function benchMode(work: string, mode: LiveMode): Promise<void> {
   out(`Creating a ${sizeMb} MiB database in ${mode} mode...`);
   createLiveDatabase(src, mode, sizeMb * 1024 * 1024);
   const bytes = fs.statSync(src).size;
+  // Start from a quiet disk: the new database's own dirty pages would slow whichever candidate ran first.
+  spawnSync('sync');
 
   const times = new Map<string, number[]>(candidates.map((c) => [c.name, []]));
+  clearDir(outDir);
   for (let round = 0; round < rounds; round += 1) {
-    for (const candidate of candidates) {
-      clearDir(outDir);
+    // Each round starts with another candidate, so none always runs right after the same neighbour.
+    const order = [...candidates.slice(round % candidates.length), ...candidates.slice(0, round % candidates.length)];
+    for (const candidate of order) {
       const ms = await timedAsync(() => candidate.run(src, path.join(outDir, 'copy.db'), outDir));
       times.get(candidate.name)?.push(ms);
+      clearDir(outDir);
+      spawnSync('sync');
     }
   }
-  clearDir(outDir);
   const base = median(times.get('cp + fsync') ?? []);
   out();
   out(`Idle, ${mode} mode, ${(bytes / 1048576).toFixed(0)} MiB, median of ${rounds} interleaved rounds:`);
