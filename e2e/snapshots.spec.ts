@@ -142,3 +142,35 @@ test('10,000 snapshots: the table renders only the visible rows and the keyboard
   await app.page.keyboard.press('Home');
   await expect(app.row('hourly-9999')).toBeVisible();
 });
+
+test('verify and delete a snapshot from its detail panel', async ({ app }) => {
+  await app.openDemo();
+  const scriptMade = app.row('pre-deploy');
+  await expect(scriptMade.getByText('Unverified')).toBeVisible();
+  await scriptMade.click();
+  await app.details.getByRole('button', { name: 'Verify' }).click();
+  await expect(app.page.getByRole('status')).toContainText('Verified: integrity and checksum are ok.');
+  await expect(scriptMade.getByText('Verified')).toBeVisible();
+  await expect(app.details).toContainText('another tool');
+
+  await app.details.getByRole('button', { name: 'Delete…' }).click();
+  await expect(app.dialog).toContainText('cannot be undone');
+  await app.dialog.getByRole('button', { name: 'Keep it' }).click();
+  await expect(app.rows()).toHaveCount(13);
+  await app.details.getByRole('button', { name: 'Delete…' }).click();
+  await app.dialog.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(app.rows()).toHaveCount(12);
+  await expect(app.row('pre-deploy')).toHaveCount(0);
+});
+
+test('a wrong path gets the core’s sentence, next to the field', async ({ app }) => {
+  await app.page.getByRole('button', { name: 'Add an app…' }).click();
+  await app.dialog.getByLabel('Database file').fill('relative/app.db');
+  await app.dialog.getByRole('button', { name: 'Add app' }).click();
+  await expect(app.dialog.getByRole('alert')).toContainText('is a relative path. Give the full path');
+  await app.dialog.getByLabel('Database file').fill('postgres://db.example/app');
+  await app.dialog.getByRole('button', { name: 'Add app' }).click();
+  await expect(app.dialog.getByRole('alert')).toContainText('is not an SQLite database URL');
+  await app.page.keyboard.press('Escape');
+  await expect(app.emptyState).toBeVisible();
+});

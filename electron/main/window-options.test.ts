@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { isAppUrl, windowOptions } from './window-options';
 
@@ -31,5 +33,17 @@ describe('the desktop window', () => {
     for (const url of ['https://example.com/', 'file:///etc/passwd', 'app://other/index.html', 'http://127.0.0.1:3000/', 'javascript:alert(1)', 'not a url']) {
       assert.equal(isAppUrl(url), false, url);
     }
+  });
+});
+
+describe('the content security policy', () => {
+  it('is strict in the page Electron loads: scripts and styles from the app only, nothing remote', () => {
+    const html = fs.readFileSync(path.resolve(__dirname, '..', '..', 'renderer', 'index.html'), 'utf8');
+    const policy = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1] ?? '';
+    assert.match(policy, /default-src 'none'/);
+    assert.match(policy, /script-src 'self'(;|$)/);
+    assert.match(policy, /style-src 'self'(;|$)/);
+    assert.doesNotMatch(policy, /unsafe-inline|unsafe-eval|https?:|\*/);
+    assert.doesNotMatch(html, /<script>(?!<\/script>)|<style>/, 'no inline script or style');
   });
 });
