@@ -1,0 +1,102 @@
+import type { MigrationStatus, MigrationStatusKind } from '../../contract/migrations';
+import { withAncestors, type CodeGraph } from './revision-graph';
+
+/** What a database says about its migrations, read by a tool's adapter. */
+export type AppliedState =
+  | { readonly kind: 'no-database' }
+  /** No table at all. */
+  | { readonly kind: 'empty' }
+  /** Tables, but none of the tool's bookkeeping. */
+  | { readonly kind: 'unstamped'; readonly tables: readonly string[] }
+  | {
+      readonly kind: 'stamped';
+      /** What the tool recorded as applied. */
+      readonly recorded: readonly string[];
+      /** True when the tool records only where it is (Alembic's heads, a single version number). */
+      readonly recordsPositionOnly: boolean;
+      readonly tables: readonly string[];
+      readonly failed: readonly string[];
+      readonly dirty: readonly string[];
+      readonly locked: boolean;
+    };
+
+/** Tells, for revisions the code does not have, whether they are all newer than the code's. */
+export type AheadTest = (unknown: readonly string[], graph: CodeGraph) => boolean;
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * The status of a database against the code's graph. Pure: adapters read files and tables, this
+ * decides. Precedence: what the tool flagged (failed, dirty, locked) first, then revisions the code
+ * does not know, then missing tables, then several heads, then how far behind.
+ */
+export function migrationStatus(graph: CodeGraph, applied: AppliedState, isAhead: AheadTest): MigrationStatus {
+  const base = {
+    tool: graph.tool,
+    current: [] as string[],
+    pending: [] as string[],
+    unknown: [] as string[],
+    heads: [...graph.heads],
+    hasAllHeads: null as boolean | null,
+    missingTables: [] as string[],
+    problemRevisions: [] as string[],
+  };
+  const make = (status: MigrationStatusKind, badge: string, summary: string, extra: Partial<typeof base> = {}): MigrationStatus => ({ ...base, ...extra, status, badge, summary });
+  switch (applied.kind) {
+    case 'no-database':
+      return make('no-database', 'no database', 'The database file does not exist yet.');
+    case 'empty':
+      return make('empty', 'empty', 'The database has no tables yet: nothing has been migrated.', { pending: graph.revisions.map((r) => r.id) });
+    case 'unstamped':
+      return make('unstamped', 'unstamped', `The database has tables but no record of its migrations (no ${graph.tool} version table): it was made without them, or stamped away.`);
+    case 'stamped':
+      break;
+  }
+  const current = [...applied.recorded];
+  const known = new Set(graph.revisions.map((r) => r.id));
+  const unknown = current.filter((id) => !known.has(id));
+  const appliedSet = applied.recordsPositionOnly ? withAncestors(graph, current.filter((id) => known.has(id))) : new Set(current);
+  const pending = graph.revisions.filter((r) => !appliedSet.has(r.id)).map((r) => r.id);
+  const facts = { current, unknown, pending };
+  if (applied.failed.length > 0) {
+    return make('failed', 'failed', `The tool recorded a failed migration (${applied.failed.join(', ')}): it may have half-applied. Fix it before upgrading.`, { ...facts, problemRevisions: [...applied.failed] });
+  }
+  if (applied.dirty.length > 0) {
+    return make('dirty', 'dirty', `The database is marked dirty at ${applied.dirty.join(', ')}: a migration failed part-way. Repair it, then force the version.`, { ...facts, problemRevisions: [...applied.dirty] });
+  }
+  if (applied.locked) {
+    return make('locked', 'locked', 'The migration lock is held: a migration is running, or one crashed while holding the lock.', facts);
+  }
+  if (unknown.length > 0) {
+    return isAhead(unknown, graph)
+      ? make('ahead', 'ahead', `The database has ${plural(unknown.length, 'migration')} newer than the code (${unknown.join(', ')}): it was upgraded by a newer version of the app.`, facts)
+      : make('unknown-revision', 'unknown revision', `The database names ${unknown.join(', ')}, which the code does not have ("Can't locate revision"): the file was deleted, or the database comes from another branch.`, facts);
+  }
+  const tables = new Set(applied.tables.map((t) => t.toLowerCase()));
+  const expected = new Set<string>();
+  for (const revision of graph.revisions) {
+    if (appliedSet.has(revision.id)) {
+      revision.tablesCreated.forEach((t) => expected.add(t.toLowerCase()));
+      revision.tablesDropped.forEach((t) => expected.delete(t.toLowerCase()));
+    }
+  }
+  const missingTables = [...expected].filter((t) => !tables.has(t)).sort();
+  if (missingTables.length > 0) {
+    return make('partial', 'partial', `The version table says migrations ran, but ${plural(missingTables.length, 'table')} they create ${missingTables.length === 1 ? 'is' : 'are'} missing (${missingTables.join(', ')}).`, { ...facts, missingTables });
+  }
+  if (graph.heads.length > 1) {
+    const hasAllHeads = graph.heads.every((head) => appliedSet.has(head));
+    return make(
+      'multiple-heads',
+      `${graph.heads.length} heads`,
+      `The code has ${graph.heads.length} heads (${graph.heads.join(', ')}), so "upgrade head" is ambiguous; ${hasAllHeads ? 'the database has all of them applied' : `the database is missing ${plural(pending.length, 'revision')}`}. Merge the heads (alembic merge) or upgrade to "heads".`,
+      { ...facts, hasAllHeads },
+    );
+  }
+  if (pending.length > 0) {
+    return make('behind', `${pending.length} behind`, `The database is ${plural(pending.length, 'revision')} behind the code: an upgrade applies ${pending.join(', ')}.`, facts);
+  }
+  return make('at-head', 'at head', 'The database is at the newest revision the code has.', facts);
+}
