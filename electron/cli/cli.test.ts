@@ -121,3 +121,78 @@ describe('lifeboat CLI', () => {
     assert.deepEqual(leftovers, []);
   });
 });
+
+describe('lifeboat status and migrate', () => {
+  let temp: { dir: string; cleanup: () => void };
+  before(() => {
+    temp = makeTempDir();
+    fs.mkdirSync(path.join(temp.dir, 'migrations'));
+    fs.writeFileSync(path.join(temp.dir, 'migrations', '001_users.sql'), 'CREATE TABLE users (id INTEGER PRIMARY KEY);');
+    fs.writeFileSync(path.join(temp.dir, 'migrations', '002_posts.sql'), 'CREATE TABLE posts (id INTEGER PRIMARY KEY);');
+  });
+  after(() => temp.cleanup());
+
+  it('says empty, migrates, then exits 0 with --check only at head', () => {
+    fs.writeFileSync(path.join(temp.dir, 'app.db'), '');
+    const empty = lifeboat(['status', '--db', 'app.db', '--json'], temp.dir);
+    assert.equal(empty.code, 0, empty.stderr);
+    assert.equal(empty.json<{ status: { status: string } }>().status.status, 'empty');
+    assert.equal(lifeboat(['status', '--db', 'app.db', '--check'], temp.dir).code, 4);
+    const migrated = lifeboat(['migrate', '--db', 'app.db', '--migrations', 'migrations', '--json'], temp.dir);
+    assert.equal(migrated.code, 0, migrated.stderr);
+    assert.deepEqual(migrated.json<{ applied: { version: string }[] }>().applied.map((a) => a.version), ['1', '2']);
+    const check = lifeboat(['status', '--db', 'app.db', '--check'], temp.dir);
+    assert.equal(check.code, 0);
+    assert.match(check.stdout, /^AT HEAD/);
+  });
+
+  it('lists each snapshot with the revision it holds, and reads it only once', () => {
+    assert.equal(lifeboat(['backup', 'at-two', '--db', 'app.db'], temp.dir).code, 0);
+    const file = path.join(temp.dir, 'backups', fs.readdirSync(path.join(temp.dir, 'backups')).find((n) => n.includes('at-two')) ?? '');
+    // Whole seconds, so the test can put the same mtime back exactly.
+    const stamp = Math.floor(Date.now() / 1000) - 60;
+    fs.utimesSync(file, stamp, stamp);
+    fs.writeFileSync(path.join(temp.dir, 'migrations', '003_tags.sql'), 'CREATE TABLE tags (id INTEGER PRIMARY KEY);');
+    const list = lifeboat(['list', '--db', 'app.db', '--json'], temp.dir).json<{ snapshots: { label: string; migration: { current: string[]; status: string; badge: string } | null }[] }>();
+    const snapshot = list.snapshots.find((s) => s.label === 'at-two');
+    assert.deepEqual(snapshot?.migration?.current, ['2']);
+    assert.equal(snapshot?.migration?.status, 'behind');
+    assert.equal(snapshot?.migration?.badge, '1 behind');
+    const cache = path.join(temp.dir, 'backups', '.lifeboat', 'revisions-cache.json');
+    assert.ok(fs.existsSync(cache));
+    const human = lifeboat(['list', '--db', 'app.db'], temp.dir);
+    assert.match(human.stdout, /REVISION/);
+    assert.match(human.stdout, /2 \(1 behind\)/);
+
+    // The second listing takes the revision from the cache (same size and mtime): rewrite the
+    // snapshot's user_version behind its back, keep its mtime, and it still reads 2.
+    fs.chmodSync(file, 0o644);
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, Buffer.from([0, 0, 0, 1]), 0, 4, 60);
+    fs.closeSync(fd);
+    fs.utimesSync(file, stamp, stamp);
+    const current = (): string[] | undefined =>
+      lifeboat(['list', '--db', 'app.db', '--json'], temp.dir)
+        .json<{ snapshots: { label: string; migration: { current: string[] } | null }[] }>()
+        .snapshots.find((s) => s.label === 'at-two')?.migration?.current;
+    assert.deepEqual(current(), ['2'], 'not opened again');
+    fs.utimesSync(file, stamp, stamp + 5);
+    assert.deepEqual(current(), ['1'], 'read again once its mtime changed');
+  });
+
+  it('exits 1 and names the migration that failed, which was rolled back', () => {
+    fs.writeFileSync(path.join(temp.dir, 'migrations', '004_bad.sql'), 'CREATE TABLE half (id INTEGER);\nINSERT INTO missing VALUES (1);');
+    const run = lifeboat(['migrate', '--db', 'app.db', '--migrations', 'migrations'], temp.dir);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /004_bad\.sql failed and was rolled back.*\[MIGRATION_FAILED\]/);
+    const status = lifeboat(['status', '--db', 'app.db', '--json'], temp.dir).json<{ status: { current: string[]; pending: string[] } }>();
+    assert.deepEqual(status.status.current, ['3']);
+    assert.deepEqual(status.status.pending, ['4']);
+  });
+
+  it('refuses an unknown tool and a missing migrations folder with exit 2', () => {
+    assert.equal(lifeboat(['status', '--db', 'app.db', '--tool', 'liquibase'], temp.dir).code, 2);
+    assert.equal(lifeboat(['status', '--db', 'app.db', '--migrations', 'nope'], temp.dir).code, 2);
+    assert.equal(lifeboat(['migrate', '--db', 'app.db'], temp.dir).code, 2);
+  });
+});

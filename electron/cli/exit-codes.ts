@@ -6,6 +6,7 @@ export const exitCodes = {
   failed: 1,
   usage: 2,
   verificationFailed: 3,
+  notAtHead: 4,
   cancelled: 130,
 } as const;
 
@@ -19,6 +20,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'SNAPSHOT_CORRUPT':
     case 'SNAPSHOT_INCOMPLETE':
     case 'CHECKSUM_MISMATCH':
+    case 'MIGRATION_FAILED':
     case 'NOT_SQLITE_URL':
     case 'DB_NOT_FOUND':
     case 'NOT_A_DATABASE':

@@ -1,3 +1,5 @@
+import type { MigrateResult } from '../contract/migrate';
+import type { MigrationReport } from '../contract/migrations';
 import type { BackupOutcome, DatabaseInfo, SnapshotList, VerifyResult } from '../contract/snapshots';
 import { formatAge, formatBytes, formatLocalTime } from '../contract/format';
 import { table } from './format';
@@ -18,12 +20,14 @@ export function printList(list: SnapshotList): string {
   if (list.snapshots.length === 0) {
     return `No snapshots yet in ${list.backupsDir}. Take one with: lifeboat backup --db ${list.database}`;
   }
-  const rows = list.snapshots.map((s) => [formatLocalTime(s.time), s.status, formatBytes(s.size), s.label, s.file, s.note ?? '']);
+  const withRevisions = list.snapshots.some((s) => s.migration !== null);
+  const revision = (s: SnapshotList['snapshots'][number]): string[] => (withRevisions ? [s.migration === null ? '-' : `${s.migration.current.join('+') || '-'} (${s.migration.badge})`] : []);
+  const rows = list.snapshots.map((s) => [formatLocalTime(s.time), s.status, formatBytes(s.size), ...revision(s), s.label, s.file, s.note ?? '']);
   const problems = list.snapshots.filter((s) => s.status === 'corrupt' || s.status === 'incomplete' || s.status === 'not-a-database');
   const notes = problems.map((s) => `  ${s.file}: ${s.statusReason ?? s.status}`);
   return [
     `${list.snapshots.length} file(s) in ${list.backupsDir}`,
-    table([['TIME', 'STATUS', 'SIZE', 'LABEL', 'FILE', 'NOTE'], ...rows]),
+    table([['TIME', 'STATUS', 'SIZE', ...(withRevisions ? ['REVISION'] : []), 'LABEL', 'FILE', 'NOTE'], ...rows]),
     ...(notes.length > 0 ? ['', 'Problems:', ...notes] : []),
   ].join('\n');
 }
@@ -60,4 +64,34 @@ export function printInfo(info: DatabaseInfo): string {
     '',
     info.tables.length === 0 ? 'No tables.' : table([['TABLE', 'ROWS'], ...info.tables.map((t) => [t.name, String(t.rows)])]),
   ].join('\n');
+}
+
+export function printStatus(report: MigrationReport): string {
+  const { graph, status } = report;
+  const byId = new Map(graph.revisions.map((r) => [r.id, r]));
+  const describe = (id: string): string => `  ${id}  ${byId.get(id)?.message ?? '(not in the code)'}`;
+  return [
+    `${status.badge.toUpperCase()}: ${status.summary}`,
+    '',
+    `Tool       ${graph.tool} (${graph.locations.join(', ')})`,
+    `Database   ${report.database}`,
+    `Current    ${status.current.length === 0 ? '(none)' : status.current.join(', ')}`,
+    `Heads      ${graph.heads.join(', ') || '(no migrations)'}`,
+    ...(status.pending.length > 0 ? ['', `Pending (${status.pending.length}), in order:`, ...status.pending.map(describe)] : []),
+    ...(status.missingTables.length > 0 ? ['', `Missing tables: ${status.missingTables.join(', ')}`] : []),
+    ...(graph.problems.length > 0 ? ['', 'Problems reading the migrations:', ...graph.problems.map((p) => `  ${p}`)] : []),
+  ].join('\n');
+}
+
+export function printMigrate(result: MigrateResult): string {
+  const lines = result.applied.map((a) => `applied  ${a.file} (${a.durationMs} ms)`);
+  if (result.failed !== null) {
+    lines.push(`FAILED   ${result.failed.file}: ${result.failed.error.message}`);
+  }
+  if (result.applied.length === 0 && result.failed === null) {
+    lines.push(`Nothing to apply: ${result.database} is at version ${result.current ?? '(none)'}.`);
+  } else {
+    lines.push(`${result.database} is now at version ${result.current ?? '(none)'} (tracked by ${result.tracking}).`);
+  }
+  return lines.join('\n');
 }

@@ -7,9 +7,11 @@ import { resolveLocation, type DatabaseLocation } from '../core/database-locatio
 import { startJob, type JobHandle } from '../core/jobs/job-runner';
 import { LifeboatFailure, toLifeboatError } from '../core/lifeboat-failure';
 import { listSnapshots } from '../core/snapshot/list-snapshots';
+import { migrationTools, type MigrationTool } from '../contract/migrations';
+import type { MigrationSetup } from '../core/migrations/migration-reader';
 import { resolveSnapshotPath } from '../core/snapshot/resolve-snapshot';
 import { exitCodes, exitCodeFor } from './exit-codes';
-import { printBackup, printInfo, printList, printVerify } from './human-output';
+import { printBackup, printInfo, printList, printMigrate, printStatus, printVerify } from './human-output';
 import { ProgressBar } from './progress-bar';
 import * as path from 'node:path';
 import { dispatch } from '../core/service/dispatch';
@@ -24,6 +26,8 @@ Usage:
   lifeboat list            --db DB [--backups-dir DIR] [--json]
   lifeboat verify [SNAPSHOT...] --db DB [--backups-dir DIR] [--json]
   lifeboat info            --db DB [--backups-dir DIR] [--json]
+  lifeboat status          --db DB [--app DIR] [--migrations DIR] [--tool NAME] [--check] [--json]
+  lifeboat migrate         --db DB --migrations DIR [--version-table T [--version-column C]] [--json]
   lifeboat serve [--port N] [--data-dir DIR] [--demo]
   lifeboat help
 
@@ -41,13 +45,21 @@ Commands:
            named). A file without a recorded checksum gets one.
   info     The live database: size, page size, journal mode, tables with row
            counts, and the age of the newest snapshot.
+  status   Which schema revision the live database is at, against the app's
+           migrations (Alembic, Django, Rails, Knex, Prisma, Flyway, golang-migrate,
+           sqlx, PRAGMA user_version, or --tool table). Found in --app DIR (default:
+           the current folder, then the database's folder) unless --migrations and
+           --tool say. With --check, exits 0 only when the database is at head.
+  migrate  Applies numbered .sql files (001_name.sql, ...) in order, each in its
+           own transaction, tracked by PRAGMA user_version (or --version-table).
   serve    The desktop app's interface in a browser, for servers without a
            desktop: listens on 127.0.0.1 only and prints a URL with a secret
            token (reach it through an SSH tunnel). --demo opens the demo app;
            --data-dir keeps its settings elsewhere (default: the desktop app's).
 
 Exit codes: 0 success (also "nothing to back up"), 1 the operation failed,
-2 wrong arguments, 3 a snapshot failed verification, 130 cancelled (Ctrl-C).
+2 wrong arguments, 3 a snapshot failed verification, 4 status --check: not at
+head, 130 cancelled (Ctrl-C).
 With --json, stdout is one JSON document; errors are {"error":{"code","message"}}.
 `;
 
@@ -56,6 +68,12 @@ const options = {
   'backups-dir': { type: 'string' },
   note: { type: 'string' },
   port: { type: 'string' },
+  app: { type: 'string' },
+  migrations: { type: 'string' },
+  tool: { type: 'string' },
+  check: { type: 'boolean', default: false },
+  'version-table': { type: 'string' },
+  'version-column': { type: 'string' },
   'data-dir': { type: 'string' },
   demo: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
@@ -71,6 +89,12 @@ interface Invocation {
   readonly note: string | undefined;
   readonly help: boolean;
   readonly port: string | undefined;
+  readonly app: string | undefined;
+  readonly migrations: string | undefined;
+  readonly tool: string | undefined;
+  readonly check: boolean;
+  readonly versionTable: string | undefined;
+  readonly versionColumn: string | undefined;
   readonly dataDir: string | undefined;
   readonly demo: boolean;
 }
@@ -92,8 +116,31 @@ function parseInvocation(argv: readonly string[]): Invocation {
     note: parsed.values.note,
     help: parsed.values.help,
     port: parsed.values.port,
+    app: parsed.values.app,
+    migrations: parsed.values.migrations,
+    tool: parsed.values.tool,
+    check: parsed.values.check,
+    versionTable: parsed.values['version-table'],
+    versionColumn: parsed.values['version-column'],
     dataDir: parsed.values['data-dir'],
     demo: parsed.values.demo,
+  };
+}
+
+/** Where to look for the app's migrations: --migrations/--tool, else --app, the current folder, the database's folder. */
+function setupOf(invocation: Invocation, location: DatabaseLocation): MigrationSetup {
+  const tool = invocation.tool;
+  if (tool !== undefined && !(migrationTools as readonly string[]).includes(tool)) {
+    throw new LifeboatFailure('INVALID_ARGUMENT', `--tool must be one of ${migrationTools.join(', ')}; "${tool}" is not.`);
+  }
+  const cwd = process.cwd();
+  const appDirs = invocation.app !== undefined ? [path.resolve(cwd, invocation.app)] : [...new Set([cwd, path.dirname(location.databasePath)])];
+  return {
+    appDirs,
+    migrationsDir: invocation.migrations === undefined ? undefined : path.resolve(cwd, invocation.migrations),
+    tool: tool as MigrationTool | undefined,
+    versionTable: invocation.versionTable,
+    versionColumn: invocation.versionColumn,
   };
 }
 
@@ -150,8 +197,32 @@ async function run(invocation: Invocation): Promise<number> {
       return exitCodes.ok;
     }
     case 'list': {
-      const list = await listSnapshots(locationOf(invocation));
+      const location = locationOf(invocation);
+      const list = await runWithProgress((onProgress) => startJob({ kind: 'list', input: { location, setup: setupOf(invocation, location) } }, onProgress), json);
       emit(json, list, () => printList(list));
+      return exitCodes.ok;
+    }
+    case 'status': {
+      const location = locationOf(invocation);
+      const report = await runWithProgress((onProgress) => startJob({ kind: 'migrations', input: { databasePath: location.databasePath, setup: setupOf(invocation, location) } }, onProgress), json);
+      if (report === null) {
+        throw new LifeboatFailure('INVALID_ARGUMENT', 'No migrations found: run it in the app folder, or pass --app DIR, or --migrations DIR with --tool NAME.');
+      }
+      emit(json, report, () => printStatus(report));
+      return invocation.check && report.status.status !== 'at-head' ? exitCodes.notAtHead : exitCodes.ok;
+    }
+    case 'migrate': {
+      const location = locationOf(invocation);
+      if (invocation.migrations === undefined) {
+        throw new LifeboatFailure('INVALID_ARGUMENT', 'migrate needs --migrations DIR: the folder of numbered .sql files.');
+      }
+      const input = { databasePath: location.databasePath, migrationsDir: path.resolve(invocation.migrations), versionTable: invocation.versionTable, versionColumn: invocation.versionColumn };
+      const result = await runWithProgress((onProgress) => startJob({ kind: 'migrate', input }, onProgress), json);
+      emit(json, result, () => printMigrate(result));
+      if (result.failed !== null) {
+        process.stderr.write(`lifeboat: ${result.failed.error.message} [${result.failed.error.code}]\n`);
+        return exitCodes.failed;
+      }
       return exitCodes.ok;
     }
     case 'verify': {

@@ -18,6 +18,7 @@ export const errorCodes = [
   'SNAPSHOT_CORRUPT',
   'SNAPSHOT_INCOMPLETE',
   'CHECKSUM_MISMATCH',
+  'MIGRATION_FAILED',
   'IO_ERROR',
   'INTERNAL',
 ] as const;

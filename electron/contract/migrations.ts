@@ -73,3 +73,11 @@ export const migrationStatusSchema = z.object({
   summary: z.string(),
 });
 export type MigrationStatus = z.infer<typeof migrationStatusSchema>;
+
+/** `lifeboat status`: the app's migrations and where the live database stands on them. */
+export const migrationReportSchema = z.object({
+  database: z.string(),
+  graph: revisionGraphSchema,
+  status: migrationStatusSchema,
+});
+export type MigrationReport = z.infer<typeof migrationReportSchema>;

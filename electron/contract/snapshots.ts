@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { lifeboatErrorSchema } from './errors';
+import { migrationStatusKindSchema, migrationToolSchema } from './migrations';
 
 /**
  * The data shapes Lifeboat shows and prints (`--json`). They are documented in the README and stay
@@ -15,6 +16,18 @@ export type JournalMode = z.infer<typeof journalModeSchema>;
 
 /** Where a listed snapshot's time came from: Lifeboat's record, the file name, or the file's mtime. */
 export const timeSourceSchema = z.enum(['recorded', 'name', 'file']);
+
+export const snapshotMigrationSchema = z.object({
+  tool: migrationToolSchema,
+  /** The revisions the snapshot records as applied (its alembic_version rows, its latest version). */
+  current: z.array(z.string()),
+  status: migrationStatusKindSchema,
+  /** "at head", "3 behind", "unknown revision"…, and one sentence explaining it. */
+  badge: z.string(),
+  summary: z.string(),
+  pending: z.array(z.string()),
+});
+export type SnapshotMigration = z.infer<typeof snapshotMigrationSchema>;
 
 export const snapshotEntrySchema = z.object({
   /** File name inside the backups folder. */
@@ -34,6 +47,8 @@ export const snapshotEntrySchema = z.object({
   madeBy: z.enum(['lifeboat', 'other']),
   /** Sidecar files found beside it (`-wal`, `-shm`, `-journal`). */
   sidecars: z.array(z.string()),
+  /** Which schema revision it holds and how that compares with the code; null when no migrations are known. */
+  migration: snapshotMigrationSchema.nullable(),
 });
 export type SnapshotEntry = z.infer<typeof snapshotEntrySchema>;
 

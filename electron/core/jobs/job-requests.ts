@@ -1,4 +1,8 @@
-import type { BackupOutcome, DatabaseInfo, SnapshotDetails, VerifyResult } from '../../contract/snapshots';
+import type { MigrateResult } from '../../contract/migrate';
+import type { MigrationReport } from '../../contract/migrations';
+import type { BackupOutcome, DatabaseInfo, SnapshotDetails, SnapshotList, VerifyResult } from '../../contract/snapshots';
+import type { MigrationSetup } from '../migrations/migration-reader';
+import type { MigrateRequest } from '../migrations/sql-migrate';
 import type { DatabaseLocation } from '../database-location';
 import type { SnapshotRequest } from '../snapshot/create-snapshot';
 import type { InspectRequest } from '../snapshot/inspect-snapshot';
@@ -10,7 +14,10 @@ export type JobRequest =
   | { readonly kind: 'verify'; readonly input: VerifyRequest }
   | { readonly kind: 'info'; readonly input: DatabaseLocation }
   | { readonly kind: 'inspect'; readonly input: InspectRequest }
-  | { readonly kind: 'demo'; readonly input: { readonly dataDir: string } };
+  | { readonly kind: 'demo'; readonly input: { readonly dataDir: string } }
+  | { readonly kind: 'list'; readonly input: { readonly location: DatabaseLocation; readonly setup: MigrationSetup } }
+  | { readonly kind: 'migrations'; readonly input: { readonly databasePath: string; readonly setup: MigrationSetup } }
+  | { readonly kind: 'migrate'; readonly input: MigrateRequest };
 
 /** What each kind of job produces. */
 export interface JobOutputs {
@@ -19,6 +26,9 @@ export interface JobOutputs {
   info: DatabaseInfo;
   inspect: SnapshotDetails;
   demo: DatabaseLocation;
+  list: SnapshotList;
+  migrations: MigrationReport | null;
+  migrate: MigrateResult;
 }
 
 /** The data a worker is started with. */

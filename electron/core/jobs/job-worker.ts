@@ -5,6 +5,10 @@ import type { JobProgress } from '../../contract/jobs';
 import { describeDatabase } from '../database-info';
 import { createDemo } from '../demo/create-demo';
 import { inspectSnapshot } from '../snapshot/inspect-snapshot';
+import { listSnapshots } from '../snapshot/list-snapshots';
+import { migrationReport } from '../migrations/migration-reader';
+import { annotateWithMigrations } from '../migrations/snapshot-revisions';
+import { runSqlMigrations } from '../migrations/sql-migrate';
 import { toLifeboatError } from '../lifeboat-failure';
 import { createSnapshot } from '../snapshot/create-snapshot';
 import { verifySnapshots } from '../snapshot/verify-snapshots';
@@ -43,6 +47,14 @@ async function run(data: WorkerData): Promise<JobOutputs[keyof JobOutputs]> {
       return inspectSnapshot(request.input, control);
     case 'demo':
       return createDemo(request.input.dataDir, control);
+    case 'list': {
+      const list = await listSnapshots(request.input.location);
+      return { ...list, snapshots: annotateWithMigrations(list.backupsDir, list.snapshots, request.input.setup, control) };
+    }
+    case 'migrations':
+      return migrationReport(request.input.databasePath, request.input.setup);
+    case 'migrate':
+      return runSqlMigrations(request.input, control);
     default:
       return assertNever(request);
   }

@@ -16,7 +16,7 @@ describe('Alembic, against the real tool', () => {
   const revs: Record<string, string> = {};
 
   const status = (dbPath = project.databasePath) => {
-    const result = liveMigrationStatus(dbPath, { appDir: project.dir });
+    const result = liveMigrationStatus(dbPath, { appDirs: [project.dir] });
     assert.ok(result !== null, 'alembic.ini found');
     return result;
   };
@@ -49,17 +49,17 @@ describe('Alembic, against the real tool', () => {
   it('follows upgrades and downgrades: behind with the pending revisions in order, then at head', () => {
     project.alembic('upgrade', revs['users'] ?? '');
     let s = status().status;
-    assert.deepEqual(s.current, project.ids('current'));
+    assert.deepEqual([...s.current].sort(), project.ids('current'));
     assert.equal(s.status, 'behind');
     assert.deepEqual(s.pending, [revs['posts'], revs['tags']]);
     assert.equal(s.badge, '2 behind');
     project.alembic('upgrade', 'head');
     s = status().status;
     assert.equal(s.status, 'at-head');
-    assert.deepEqual(s.current, project.ids('current'));
+    assert.deepEqual([...s.current].sort(), project.ids('current'));
     project.alembic('downgrade', '-1');
     s = status().status;
-    assert.deepEqual(s.current, project.ids('current'));
+    assert.deepEqual([...s.current].sort(), project.ids('current'));
     assert.deepEqual(s.pending, [revs['tags']]);
     project.alembic('upgrade', 'head');
   });
@@ -113,7 +113,7 @@ describe('Alembic, against the real tool', () => {
 
     project.alembic('upgrade', 'heads');
     s = status().status;
-    assert.deepEqual(s.current, project.ids('current'));
+    assert.deepEqual([...s.current].sort(), project.ids('current'));
     assert.equal(s.current.length, 2, 'alembic_version holds two rows');
     assert.equal(s.status, 'multiple-heads');
     assert.equal(s.hasAllHeads, true);
@@ -127,7 +127,7 @@ describe('Alembic, against the real tool', () => {
     assert.deepEqual(found.status.pending, [revs['merge']]);
     project.alembic('upgrade', 'head');
     assert.equal(status().status.status, 'at-head');
-    assert.deepEqual(status().status.current, project.ids('current'));
+    assert.deepEqual([...status().status.current].sort(), project.ids('current'));
   });
 
   it('reads snapshots at several revisions, and a WAL copy taken without its -wal at its older revision', () => {
@@ -148,7 +148,7 @@ describe('Alembic, against the real tool', () => {
     assert.equal(inCopy.kind, 'stamped');
     assert.deepEqual(inCopy.kind === 'stamped' ? inCopy.recorded : [], [revs['merge']]);
     assert.deepEqual(fs.readdirSync(temp.dir).filter((n) => n.startsWith('copy-without-wal')), ['copy-without-wal.db'], 'reading it created no sidecar');
-    const atPosts = migrationStatus(graph, readAppliedState(live, alembicAdapter, source, 'snapshot'), alembicAdapter.isAhead);
+    const atPosts = migrationStatus(graph, readAppliedState(live, alembicAdapter, source, 'snapshot'), alembicAdapter);
     assert.equal(atPosts.status, 'behind');
   });
 });

@@ -163,4 +163,5 @@ export const alembicAdapter: MigrationAdapter = {
     return { kind: 'stamped', recorded, recordsPositionOnly: true, tables, failed: [], dirty: [], locked: false };
   },
   isAhead: neverAhead,
+  bookkeeping: 'an alembic_version table',
 };

@@ -113,7 +113,7 @@ export const djangoAdapter: MigrationAdapter = {
         });
       }
     }
-    return buildGraph('django', source.locations, revisions, problems);
+    return buildGraph('django', source.locations, revisions, problems, (id) => id.split('.')[0] ?? '');
   },
   recognizes(tables) {
     return tables.has('django_migrations');
@@ -128,4 +128,5 @@ export const djangoAdapter: MigrationAdapter = {
     return { kind: 'stamped', recorded, recordsPositionOnly: false, tables, failed: [], dirty: [], locked: false };
   },
   isAhead,
+  bookkeeping: 'the django_migrations table',
 };

@@ -30,6 +30,8 @@ interface Recorded {
 
 interface LinearSpec {
   readonly tool: MigrationTool;
+  /** How the tool records applied migrations, for messages. */
+  readonly bookkeeping: string;
   /** Folders, relative to the app folder, where the tool keeps migrations by default. */
   readonly folders: readonly string[];
   /** Other files whose presence in the app folder says the tool is used. */
@@ -94,6 +96,7 @@ function linearAdapter(spec: LinearSpec): MigrationAdapter {
   const listAll = (source: MigrationSource): MigrationFile[] => source.locations.flatMap((dir) => spec.list(dir));
   return {
     tool: spec.tool,
+    bookkeeping: spec.bookkeeping,
     detect(appDir) {
       const markers = (spec.markers ?? []).some((m) => fs.existsSync(path.join(appDir, m)));
       const folder = spec.folders.map((f) => path.join(appDir, f)).find((dir) => spec.list(dir).length > 0);
@@ -148,6 +151,7 @@ const numbers = (db: SqliteDatabase, sql: string): string[] =>
 
 export const railsAdapter = linearAdapter({
   tool: 'rails',
+  bookkeeping: 'the schema_migrations table',
   folders: ['db/migrate'],
   list: (dir) => filesMatching(dir, /^(\d+)_(\w+)\.rb$/),
   recognizes: (tables, db) => tables.has('schema_migrations') && tables.has('ar_internal_metadata') && !hasColumn(db, 'schema_migrations', 'dirty'),
@@ -156,6 +160,7 @@ export const railsAdapter = linearAdapter({
 
 export const knexAdapter = linearAdapter({
   tool: 'knex',
+  bookkeeping: 'the knex_migrations table',
   folders: ['migrations', 'db/migrations', 'src/migrations'],
   markers: ['knexfile.js', 'knexfile.ts', 'knexfile.cjs', 'knexfile.mjs'],
   list: (dir) => filesMatching(dir, /^(\d{14})_(.+)\.(?:c|m)?[jt]s$/),
@@ -169,6 +174,7 @@ export const knexAdapter = linearAdapter({
 
 export const prismaAdapter = linearAdapter({
   tool: 'prisma',
+  bookkeeping: 'the _prisma_migrations table',
   folders: ['prisma/migrations'],
   list: (dir) => filesMatching(dir, /^(\d{14})_(.+)$/, (full) => (fs.existsSync(path.join(full, 'migration.sql')) ? fs.readFileSync(path.join(full, 'migration.sql'), 'utf8') : null)).filter((f) => f.sql !== null),
   recognizes: (tables) => tables.has('_prisma_migrations'),
@@ -181,6 +187,7 @@ export const prismaAdapter = linearAdapter({
 
 export const flywayAdapter = linearAdapter({
   tool: 'flyway',
+  bookkeeping: 'the flyway_schema_history table',
   folders: ['db/migration', 'sql', 'src/main/resources/db/migration'],
   list: (dir) => filesMatching(dir, /^V(\d+(?:[._]\d+)*)__(.+)\.sql$/),
   recognizes: (tables) => tables.has('flyway_schema_history'),
@@ -193,6 +200,7 @@ export const flywayAdapter = linearAdapter({
 
 export const golangMigrateAdapter = linearAdapter({
   tool: 'golang-migrate',
+  bookkeeping: 'the schema_migrations table',
   folders: ['migrations', 'db/migrations'],
   list: (dir) => filesMatching(dir, /^(\d+)_(.+)\.up\.sql$/),
   recognizes: (tables, db) => tables.has('schema_migrations') && hasColumn(db, 'schema_migrations', 'dirty'),
@@ -205,6 +213,7 @@ export const golangMigrateAdapter = linearAdapter({
 
 export const sqlxAdapter = linearAdapter({
   tool: 'sqlx',
+  bookkeeping: 'the _sqlx_migrations table',
   folders: ['migrations'],
   markers: ['Cargo.toml'],
   list: (dir) => filesMatching(dir, /^(\d+)_(.+?)(?:\.up)?\.sql$/).filter((f) => !f.file.endsWith('.down.sql')),
@@ -219,6 +228,7 @@ export const sqlxAdapter = linearAdapter({
 /** Numbered `.sql` files tracked by `PRAGMA user_version`: the convention of `lifeboat migrate`. */
 export const userVersionAdapter = linearAdapter({
   tool: 'user-version',
+  bookkeeping: 'PRAGMA user_version above 0',
   folders: ['migrations', 'db/migrations', 'sql'],
   list: (dir) => filesMatching(dir, /^(\d+)[_-](.+)\.sql$/).filter((f) => !/\.down\.sql$/.test(f.file) && !f.file.endsWith('.up.sql')),
   recognizes: (_tables, db) => Number(db.pragma('user_version', { simple: true })) > 0,
@@ -228,6 +238,7 @@ export const userVersionAdapter = linearAdapter({
 /** Numbered `.sql` files tracked in a table and column the user names (`--version-table`, `--version-column`). */
 export const tableAdapter = linearAdapter({
   tool: 'table',
+  bookkeeping: 'the version table',
   folders: [],
   list: (dir) => filesMatching(dir, /^(\d+)[_-](.+)\.sql$/),
   recognizes: (tables, _db, source) => tables.has(source?.options?.['table'] ?? 'schema_version'),

@@ -25,6 +25,8 @@ export interface MigrationAdapter {
   /** What a database with user tables records; `unstamped` when it has none of the tool's tables. */
   readApplied(db: SqliteDatabase, tables: readonly string[], source: MigrationSource): AppliedState;
   readonly isAhead: AheadTest;
+  /** How the tool records applied migrations, for messages ("an alembic_version table"). */
+  readonly bookkeeping: string;
 }
 
 /** Never ahead: for tools whose ids carry no order (Alembic's hashes). */

@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import type { MigrationStatus, MigrationTool } from '../../contract/migrations';
+import type { MigrationReport, MigrationStatus, MigrationTool } from '../../contract/migrations';
 import { LifeboatFailure } from '../lifeboat-failure';
 import { openLiveDatabase, openSnapshotFile, type SqliteDatabase } from '../sqlite/open-database';
 import { alembicAdapter } from './alembic-adapter';
@@ -8,7 +7,7 @@ import { djangoAdapter } from './django-adapter';
 import { flywayAdapter, golangMigrateAdapter, knexAdapter, prismaAdapter, railsAdapter, sqlxAdapter, tableAdapter, userVersionAdapter } from './linear-adapters';
 import type { MigrationAdapter, MigrationSource } from './migration-adapter';
 import { migrationStatus, type AppliedState } from './migration-status';
-import type { CodeGraph } from './revision-graph';
+import { publicGraph, type CodeGraph } from './revision-graph';
 
 /** Every adapter, in the order autodetection tries them (the configurable table only on request). */
 export const adapters: readonly MigrationAdapter[] = [alembicAdapter, djangoAdapter, railsAdapter, prismaAdapter, flywayAdapter, knexAdapter, golangMigrateAdapter, sqlxAdapter, userVersionAdapter, tableAdapter];
@@ -24,8 +23,8 @@ export function adapterFor(tool: MigrationTool): MigrationAdapter {
 
 /** How to find an app's migrations: any of these may be given; the rest is detected. */
 export interface MigrationSetup {
-  /** The app's folder, searched when no migrations folder is given. */
-  readonly appDir?: string | undefined;
+  /** The app's folder(s), searched in order when no migrations folder is given. */
+  readonly appDirs?: readonly string[] | undefined;
   readonly migrationsDir?: string | undefined;
   readonly tool?: MigrationTool | undefined;
   /** For the configurable adapter: where the applied versions are recorded. */
@@ -39,9 +38,10 @@ export function findMigrations(setup: MigrationSetup): { adapter: MigrationAdapt
     source.tool === 'table' ? { ...source, options: { table: setup.versionTable ?? 'schema_version', column: setup.versionColumn ?? 'version' } } : source;
   if (setup.tool !== undefined) {
     const adapter = adapterFor(setup.tool);
-    const source = setup.migrationsDir !== undefined ? adapter.fromFolder(setup.migrationsDir) : setup.appDir === undefined ? null : adapter.detect(setup.appDir);
+    const source =
+      setup.migrationsDir !== undefined ? adapter.fromFolder(setup.migrationsDir) : ((setup.appDirs ?? []).map((dir) => adapter.detect(dir)).find((s) => s !== null) ?? null);
     if (source === null) {
-      throw new LifeboatFailure('INVALID_ARGUMENT', `No ${setup.tool} migrations found in ${setup.appDir ?? '.'}: pass --migrations DIR.`);
+      throw new LifeboatFailure('INVALID_ARGUMENT', `No ${setup.tool} migrations found in ${(setup.appDirs ?? []).join(' or ') || 'the app folder'}: pass --migrations DIR.`);
     }
     return { adapter, source: withOptions(source) };
   }
@@ -58,13 +58,12 @@ export function findMigrations(setup: MigrationSetup): { adapter: MigrationAdapt
     }
     throw new LifeboatFailure('INVALID_ARGUMENT', `No migrations Lifeboat can read in ${dir}. Name the tool with --tool.`);
   }
-  if (setup.appDir === undefined) {
-    return null;
-  }
-  for (const adapter of autodetected) {
-    const source = adapter.detect(setup.appDir);
-    if (source !== null) {
-      return { adapter, source };
+  for (const appDir of setup.appDirs ?? []) {
+    for (const adapter of autodetected) {
+      const source = adapter.detect(appDir);
+      if (source !== null) {
+        return { adapter, source };
+      }
     }
   }
   return null;
@@ -102,11 +101,17 @@ export interface DatabaseMigrations {
 
 /** The live database's status against the app's migrations. */
 export function liveMigrationStatus(dbPath: string, setup: MigrationSetup): DatabaseMigrations | null {
-  const found = findMigrations(setup) ?? findMigrations({ ...setup, appDir: path.dirname(dbPath) });
+  const found = findMigrations(setup);
   if (found === null) {
     return null;
   }
   const graph = found.adapter.readGraph(found.source);
   const applied = readAppliedState(dbPath, found.adapter, found.source, 'live');
-  return { ...found, graph, status: migrationStatus(graph, applied, found.adapter.isAhead) };
+  return { ...found, graph, status: migrationStatus(graph, applied, found.adapter) };
+}
+
+/** The report `lifeboat status` prints: the graph (without table bookkeeping) and the live status. */
+export function migrationReport(dbPath: string, setup: MigrationSetup): MigrationReport | null {
+  const found = liveMigrationStatus(dbPath, setup);
+  return found === null ? null : { database: dbPath, graph: publicGraph(found.graph), status: found.status };
 }

@@ -32,7 +32,7 @@ function plural(n: number, word: string): string {
  * decides. Precedence: what the tool flagged (failed, dirty, locked) first, then revisions the code
  * does not know, then missing tables, then several heads, then how far behind.
  */
-export function migrationStatus(graph: CodeGraph, applied: AppliedState, isAhead: AheadTest): MigrationStatus {
+export function migrationStatus(graph: CodeGraph, applied: AppliedState, rules: { readonly isAhead: AheadTest; readonly bookkeeping: string }): MigrationStatus {
   const base = {
     tool: graph.tool,
     current: [] as string[],
@@ -50,7 +50,7 @@ export function migrationStatus(graph: CodeGraph, applied: AppliedState, isAhead
     case 'empty':
       return make('empty', 'empty', 'The database has no tables yet: nothing has been migrated.', { pending: graph.revisions.map((r) => r.id) });
     case 'unstamped':
-      return make('unstamped', 'unstamped', `The database has tables but no record of its migrations (no ${graph.tool} version table): it was made without them, or stamped away.`);
+      return make('unstamped', 'unstamped', `The database has tables but no record of its ${graph.tool} migrations (it has no ${rules.bookkeeping.replace(/^(a|an|the) /, "")}): it was made without them, or its record was removed. Stamp it before upgrading.`);
     case 'stamped':
       break;
   }
@@ -70,7 +70,7 @@ export function migrationStatus(graph: CodeGraph, applied: AppliedState, isAhead
     return make('locked', 'locked', 'The migration lock is held: a migration is running, or one crashed while holding the lock.', facts);
   }
   if (unknown.length > 0) {
-    return isAhead(unknown, graph)
+    return rules.isAhead(unknown, graph)
       ? make('ahead', 'ahead', `The database has ${plural(unknown.length, 'migration')} newer than the code (${unknown.join(', ')}): it was upgraded by a newer version of the app.`, facts)
       : make('unknown-revision', 'unknown revision', `The database names ${unknown.join(', ')}, which the code does not have ("Can't locate revision"): the file was deleted, or the database comes from another branch.`, facts);
   }
@@ -86,13 +86,15 @@ export function migrationStatus(graph: CodeGraph, applied: AppliedState, isAhead
   if (missingTables.length > 0) {
     return make('partial', 'partial', `The version table says migrations ran, but ${plural(missingTables.length, 'table')} they create ${missingTables.length === 1 ? 'is' : 'are'} missing (${missingTables.join(', ')}).`, { ...facts, missingTables });
   }
-  if (graph.heads.length > 1) {
-    const hasAllHeads = graph.heads.every((head) => appliedSet.has(head));
+  if (graph.competingHeads.length > 1) {
+    const competing = graph.competingHeads;
+    const hasAllHeads = competing.every((head) => appliedSet.has(head));
+    const advice = graph.tool === 'django' ? 'Merge them (makemigrations --merge).' : 'Merge them (alembic merge heads), or upgrade to "heads".';
     return make(
       'multiple-heads',
-      `${graph.heads.length} heads`,
-      `The code has ${graph.heads.length} heads (${graph.heads.join(', ')}), so "upgrade head" is ambiguous; ${hasAllHeads ? 'the database has all of them applied' : `the database is missing ${plural(pending.length, 'revision')}`}. Merge the heads (alembic merge) or upgrade to "heads".`,
-      { ...facts, hasAllHeads },
+      `${competing.length} heads`,
+      `The code has ${competing.length} heads (${competing.join(', ')}), so an upgrade "to head" is ambiguous; ${hasAllHeads ? 'the database has all of them applied' : `the database is missing ${plural(pending.length, 'revision')}`}. ${advice}`,
+      { ...facts, heads: [...competing], hasAllHeads },
     );
   }
   if (pending.length > 0) {

@@ -13,6 +13,11 @@ export interface CodeGraph {
   /** Oldest first: every revision after its parents and dependencies. */
   readonly revisions: readonly CodeRevision[];
   readonly heads: readonly string[];
+  /**
+   * Heads that compete: several heads of one chain (Alembic's "multiple heads", Django's
+   * "conflicting migrations" inside one app). Django's apps each have their own head, which is normal.
+   */
+  readonly competingHeads: readonly string[];
   readonly problems: readonly string[];
 }
 
@@ -21,7 +26,13 @@ export interface CodeGraph {
  * keep the order given, e.g. by version or file name). Revisions in a cycle, or whose parent is
  * missing, are still listed (last) and reported as problems.
  */
-export function buildGraph(tool: MigrationTool, locations: readonly string[], revisions: readonly CodeRevision[], problems: readonly string[]): CodeGraph {
+export function buildGraph(
+  tool: MigrationTool,
+  locations: readonly string[],
+  revisions: readonly CodeRevision[],
+  problems: readonly string[],
+  chainOf: (id: string) => string = () => '',
+): CodeGraph {
   const byId = new Map(revisions.map((r) => [r.id, r]));
   const found = [...problems];
   const children = new Map<string, string[]>();
@@ -62,7 +73,8 @@ export function buildGraph(tool: MigrationTool, locations: readonly string[], re
   }
   const hasChild = new Set(revisions.flatMap((r) => r.parents));
   const heads = ordered.filter((r) => !hasChild.has(r.id)).map((r) => r.id);
-  return { tool, locations, revisions: ordered, heads, problems: found };
+  const competingHeads = heads.filter((head) => heads.some((other) => other !== head && chainOf(other) === chainOf(head)));
+  return { tool, locations, revisions: ordered, heads, competingHeads, problems: found };
 }
 
 /** Every revision `ids` stand on (parents and dependencies, transitively), the ids included. */

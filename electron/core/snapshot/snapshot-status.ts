@@ -78,5 +78,6 @@ export function describeFile(facts: FileFacts, liveStem: string): SnapshotEntry 
     sha256: record?.sha256 ?? null,
     madeBy: record?.madeBy ?? 'other',
     sidecars: [...facts.sidecars],
+    migration: null,
   };
 }

@@ -13,6 +13,7 @@ import { LifeboatFailure } from '../lifeboat-failure';
  *   never written.
  * - `openSnapshotFile`: a snapshot or any other file in a backups folder, through the `immutable=1`
  *   URI: no locks, no journal, no -wal or -shm created beside it, whatever its header says.
+ * - `openLiveDatabaseForMigration`: read-write, for `lifeboat migrate` (one transaction per migration).
  * - `openOwnDatabase`: read-write, only for files Lifeboat owns (the demo app's database).
  *
  * Native module: the better-sqlite3 build under node_modules is the one built for Node by
@@ -57,6 +58,14 @@ export function openSnapshotFile(filePath: string): SqliteDatabase {
   const db = new Database(`${pathToFileURL(filePath).href}?immutable=1`, { ...bindingOption, readonly: true, fileMustExist: true });
   db.pragma(`mmap_size = ${snapshotMmapBytes}`);
   return db;
+}
+
+/**
+ * Opens the live database read-write, for `lifeboat migrate` only: the one place Lifeboat changes an
+ * app's database on request, each migration in its own transaction.
+ */
+export function openLiveDatabaseForMigration(filePath: string): SqliteDatabase {
+  return new Database(filePath, { ...bindingOption, timeout: liveBusyTimeoutMs });
 }
 
 /** Opens, read-write, a database Lifeboat itself owns (the demo app's), creating it if needed. */

@@ -1,0 +1,117 @@
+import Database from 'better-sqlite3';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { MigrationStatusKind } from '../../contract/migrations';
+import { makeTempDir } from '../../testing/fixtures';
+import { liveMigrationStatus } from './migration-reader';
+
+/**
+ * The one-line tools, with files named and tables shaped exactly as each tool makes them (their
+ * own CLIs are not installable here; Knex, which is, is tested against itself in knex.test.ts).
+ */
+describe('one-line migration tools', () => {
+  let temp: { dir: string; cleanup: () => void };
+  before(() => {
+    temp = makeTempDir();
+  });
+  after(() => temp.cleanup());
+
+  function app(name: string, files: Record<string, string>, schema: string): { dir: string; db: string } {
+    const dir = path.join(temp.dir, name);
+    for (const [file, content] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), content);
+    }
+    const db = path.join(dir, 'app.db');
+    const handle = new Database(db);
+    handle.exec(schema);
+    handle.close();
+    return { dir, db };
+  }
+
+  function statusOf(dir: string, db: string, sql?: string): { status: MigrationStatusKind; pending: string[]; current: string[]; tool: string } {
+    if (sql !== undefined) {
+      const handle = new Database(db);
+      handle.exec(sql);
+      handle.close();
+    }
+    const result = liveMigrationStatus(db, { appDirs: [dir] });
+    assert.ok(result !== null, `migrations detected in ${dir}`);
+    return { status: result.status.status, pending: result.status.pending, current: result.status.current, tool: result.graph.tool };
+  }
+
+  it('Rails: schema_migrations versions, behind, at head, ahead', () => {
+    const { dir, db } = app(
+      'rails',
+      { 'db/migrate/20240101000000_create_users.rb': 'class CreateUsers < ActiveRecord::Migration[7.1]; end', 'db/migrate/20240201000000_add_email.rb': 'class AddEmail; end' },
+      "CREATE TABLE schema_migrations (version varchar NOT NULL PRIMARY KEY); CREATE TABLE ar_internal_metadata (key varchar PRIMARY KEY, value varchar); CREATE TABLE users (id integer); INSERT INTO schema_migrations VALUES ('20240101000000');",
+    );
+    assert.deepEqual(statusOf(dir, db), { status: 'behind', pending: ['20240201000000'], current: ['20240101000000'], tool: 'rails' });
+    assert.equal(statusOf(dir, db, "INSERT INTO schema_migrations VALUES ('20240201000000')").status, 'at-head');
+    assert.equal(statusOf(dir, db, "INSERT INTO schema_migrations VALUES ('20250101000000')").status, 'ahead');
+  });
+
+  it('golang-migrate: one version row with a dirty flag', () => {
+    const { dir, db } = app(
+      'gomigrate',
+      {
+        'migrations/000001_init.up.sql': 'CREATE TABLE users (id INTEGER);',
+        'migrations/000001_init.down.sql': 'DROP TABLE users;',
+        'migrations/000002_posts.up.sql': 'CREATE TABLE posts (id INTEGER);',
+        'migrations/000002_posts.down.sql': 'DROP TABLE posts;',
+      },
+      'CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); CREATE TABLE users (id INTEGER); INSERT INTO schema_migrations VALUES (1, 0);',
+    );
+    assert.deepEqual(statusOf(dir, db), { status: 'behind', pending: ['2'], current: ['1'], tool: 'golang-migrate' });
+    assert.equal(statusOf(dir, db, 'UPDATE schema_migrations SET version = 2, dirty = 1').status, 'dirty');
+    assert.equal(statusOf(dir, db, 'UPDATE schema_migrations SET version = 2, dirty = 0').status, 'partial', 'posts was never created');
+    assert.equal(statusOf(dir, db, 'CREATE TABLE posts (id INTEGER)').status, 'at-head');
+    assert.equal(statusOf(dir, db, 'UPDATE schema_migrations SET version = 7').status, 'ahead');
+  });
+
+  it('Prisma: a migration that did not finish is failed', () => {
+    const { dir, db } = app(
+      'prisma',
+      { 'prisma/migrations/20240101000000_init/migration.sql': 'CREATE TABLE "User" (id INTEGER);', 'prisma/migrations/20240102000000_posts/migration.sql': 'CREATE TABLE "Post" (id INTEGER);', 'prisma/migrations/migration_lock.toml': 'provider = "sqlite"' },
+      `CREATE TABLE _prisma_migrations (id TEXT PRIMARY KEY, checksum TEXT NOT NULL, finished_at DATETIME, migration_name TEXT NOT NULL, logs TEXT, rolled_back_at DATETIME, started_at DATETIME NOT NULL DEFAULT current_timestamp, applied_steps_count INTEGER NOT NULL DEFAULT 0);
+       CREATE TABLE "User" (id INTEGER);
+       INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name) VALUES ('a', 'x', current_timestamp, '20240101000000_init');`,
+    );
+    assert.equal(statusOf(dir, db).status, 'behind');
+    const failed = statusOf(dir, db, "INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, logs) VALUES ('b', 'y', NULL, '20240102000000_posts', 'error')");
+    assert.equal(failed.status, 'failed');
+  });
+
+  it('Flyway: a failed row in flyway_schema_history is failed', () => {
+    const { dir, db } = app(
+      'flyway',
+      { 'sql/V1__init.sql': 'CREATE TABLE users (id INTEGER);', 'sql/V2__posts.sql': 'CREATE TABLE posts (id INTEGER);' },
+      "CREATE TABLE flyway_schema_history (installed_rank INT PRIMARY KEY, version VARCHAR(50), description VARCHAR(200), success BOOLEAN NOT NULL); CREATE TABLE users (id INTEGER); INSERT INTO flyway_schema_history VALUES (1, '1', 'init', 1);",
+    );
+    assert.deepEqual(statusOf(dir, db).pending, ['2']);
+    assert.equal(statusOf(dir, db, "INSERT INTO flyway_schema_history VALUES (2, '2', 'posts', 0)").status, 'failed');
+  });
+
+  it('sqlx: success = 0 is dirty', () => {
+    const { dir, db } = app(
+      'sqlx',
+      { 'Cargo.toml': '[package]\nname = "x"', 'migrations/20240101000000_init.sql': 'CREATE TABLE users (id INTEGER);' },
+      'CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, success BOOLEAN NOT NULL); CREATE TABLE users (id INTEGER);',
+    );
+    assert.equal(statusOf(dir, db).status, 'behind');
+    assert.equal(statusOf(dir, db, "INSERT INTO _sqlx_migrations VALUES (20240101000000, 'init', 0)").status, 'dirty');
+    assert.equal(statusOf(dir, db, 'UPDATE _sqlx_migrations SET success = 1').status, 'at-head');
+  });
+
+  it('PRAGMA user_version: unstamped at 0 with tables, then behind, at head, unknown revision', () => {
+    const { dir, db } = app('userversion', { 'migrations/001_users.sql': 'CREATE TABLE users (id INTEGER);', 'migrations/002_posts.sql': 'CREATE TABLE posts (id INTEGER);' }, 'CREATE TABLE users (id INTEGER);');
+    assert.equal(statusOf(dir, db).status, 'unstamped');
+    assert.deepEqual(statusOf(dir, db, 'PRAGMA user_version = 1').pending, ['2']);
+    assert.equal(statusOf(dir, db, 'CREATE TABLE posts (id INTEGER); PRAGMA user_version = 2').status, 'at-head');
+    fs.writeFileSync(path.join(dir, 'migrations', '004_tags.sql'), 'CREATE TABLE tags (id INTEGER);');
+    const unknown = statusOf(dir, db, 'PRAGMA user_version = 3');
+    assert.equal(unknown.status, 'unknown-revision', 'version 3 has no file, and 4 is newer: not ahead');
+  });
+});
