@@ -174,3 +174,20 @@ test('a wrong path gets the core’s sentence, next to the field', async ({ app 
   await app.page.keyboard.press('Escape');
   await expect(app.emptyState).toBeVisible();
 });
+
+test('the schema view places the live database and the snapshots on the demo’s migrations', async ({ app }) => {
+  await app.openDemo();
+  await expect(app.row('initial-import').getByText('4 behind')).toBeVisible();
+  await expect(app.row('manual').getByText('1 behind')).toBeVisible();
+  await app.page.getByRole('tab', { name: /Schema/ }).click();
+  const revisions = app.page.getByRole('list', { name: 'Revisions, newest first' }).getByRole('listitem');
+  await expect(revisions).toHaveCount(5);
+  await expect(revisions.first()).toContainText('order notes');
+  await expect(revisions.first()).toContainText('pending');
+  await expect(revisions.nth(1)).toContainText('live database');
+  await expect(app.page.getByRole('status', { name: 'Schema status' })).toContainText('1 behind');
+  await app.screenshot('06-schema-view');
+  await revisions.nth(4).getByRole('button', { name: /Show the 4 snapshots at revision 1/ }).click();
+  await expect(app.rows()).toHaveCount(4);
+  await expect(app.page.getByRole('button', { name: /Showing snapshots at revision 1/ })).toBeVisible();
+});

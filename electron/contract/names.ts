@@ -10,6 +10,7 @@ export const operationNames = [
   'demo:open',
   'database:info',
   'snapshots:list',
+  'migrations:status',
   'snapshots:inspect',
   'snapshots:create',
   'snapshots:verify',

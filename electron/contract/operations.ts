@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AppsOverview, AppSummary } from './apps';
 import type { OperationName } from './names';
+import type { MigrationReport } from './migrations';
 import type { DatabaseInfo, SnapshotDetails, SnapshotList } from './snapshots';
 
 export type { OperationName } from './names';
@@ -31,6 +32,7 @@ export const operationInputs = {
   'demo:open': z.object({}),
   'database:info': z.object({ appId }),
   'snapshots:list': z.object({ appId }),
+  'migrations:status': z.object({ appId }),
   'snapshots:inspect': z.object({ appId, file: snapshotFile }),
   'snapshots:create': z.object({ appId, label: z.string().max(200).optional(), note: z.string().max(2000).optional() }),
   'snapshots:verify': z.object({ appId, files: z.array(snapshotFile).min(1).max(10000) }),
@@ -61,6 +63,8 @@ export interface OperationOutputs {
   'demo:open': AppSummary;
   'database:info': DatabaseInfo;
   'snapshots:list': SnapshotList;
+  /** Null when no migrations are found for the app. */
+  'migrations:status': MigrationReport | null;
   'snapshots:inspect': SnapshotDetails;
   'snapshots:create': JobStarted;
   'snapshots:verify': JobStarted;

@@ -9,6 +9,7 @@ import { demoAppName } from '../demo/create-demo';
 import { startJob, type JobHandle } from '../jobs/job-runner';
 import type { JobOutputs, JobRequest } from '../jobs/job-requests';
 import { LifeboatFailure } from '../lifeboat-failure';
+import type { MigrationSetup } from '../migrations/migration-reader';
 import { SettingsStore } from '../settings/settings-store';
 import { databaseStem } from '../snapshot-name';
 import { listSnapshots } from '../snapshot/list-snapshots';
@@ -27,6 +28,11 @@ interface RunningJob {
 }
 
 const staleAfterMs = 7 * 86400000;
+
+/** An app's migrations are looked for in the database's folder (the app's folder, as a rule). */
+function migrationSetupOf(app: App): MigrationSetup {
+  return { appDirs: [path.dirname(app.databasePath)] };
+}
 // Database file stems that say nothing about the app: the folder's name is a better default name.
 const genericStems = new Set(['app', 'db', 'data', 'database', 'sqlite', 'main', 'prod', 'production', 'db.sqlite3']);
 
@@ -176,7 +182,14 @@ export class LifeboatService {
       return this.summarize(this.addApp(location, demoAppName));
     },
     'database:info': (input) => this.runJob({ kind: 'info', input: this.app(input.appId) }),
-    'snapshots:list': (input) => listSnapshots(this.app(input.appId)),
+    'snapshots:list': (input) => {
+      const app = this.app(input.appId);
+      return this.runJob({ kind: 'list', input: { location: app, setup: migrationSetupOf(app) } });
+    },
+    'migrations:status': (input) => {
+      const app = this.app(input.appId);
+      return this.runJob({ kind: 'migrations', input: { databasePath: app.databasePath, setup: migrationSetupOf(app) } });
+    },
     'snapshots:inspect': (input) => {
       const app = this.app(input.appId);
       const filePath = resolveSnapshotPath(app.backupsDir, input.file, app.backupsDir);

@@ -1,16 +1,23 @@
 import type { ReactNode } from 'react';
 import { formatAge, formatBytes } from '../../../electron/contract/format';
-import { openDialog } from '../store/actions';
+import type { SnapshotEntry } from '../../../electron/contract/snapshots';
+import { openDialog, showView } from '../store/actions';
 import { useStore } from '../store/store';
 import { DetailPanel } from './DetailPanel';
+import { SchemaView } from './SchemaView';
 import { SnapshotTable } from './SnapshotTable';
+
+const emptyList: readonly SnapshotEntry[] = [];
 import { ageSeconds, useNow } from './use-now';
 
 /** The selected app: the live database's card with Snapshot now, the snapshots, and the details. */
 export function AppView(): ReactNode {
   const app = useStore((s) => s.overview?.apps.find((a) => a.id === s.selectedAppId) ?? null);
   const info = useStore((s) => (s.selectedAppId === null ? undefined : s.infos[s.selectedAppId]));
-  const hasDetails = useStore((s) => s.details !== null);
+  const hasDetails = useStore((s) => s.details !== null && s.view === 'snapshots');
+  const view = useStore((s) => s.view);
+  const schema = useStore((s) => (s.selectedAppId === null ? undefined : s.schemas[s.selectedAppId]));
+  const snapshots = useStore((s) => (s.selectedAppId === null ? emptyList : (s.lists[s.selectedAppId]?.snapshots ?? emptyList)));
   const now = useNow();
   if (app === null) {
     return <main className="app-view" />;
@@ -75,7 +82,21 @@ export function AppView(): ReactNode {
           </dl>
         )}
       </section>
-      <SnapshotTable appId={app.id} />
+      <div className="view-switch" role="tablist" aria-label="View">
+        <button type="button" role="tab" aria-selected={view === 'snapshots'} className={view === 'snapshots' ? 'tab selected' : 'tab'} onClick={() => showView('snapshots')}>
+          Snapshots
+        </button>
+        <button type="button" role="tab" aria-selected={view === 'schema'} className={view === 'schema' ? 'tab selected' : 'tab'} onClick={() => showView('schema')}>
+          Schema{schema !== undefined && schema !== null ? ` · ${schema.status.badge}` : ''}
+        </button>
+      </div>
+      {view === 'snapshots' ? (
+        <SnapshotTable appId={app.id} />
+      ) : (
+        <section className="snapshots" aria-label="Schema">
+          <SchemaView report={schema} snapshots={snapshots} />
+        </section>
+      )}
       {hasDetails && <DetailPanel />}
     </main>
   );

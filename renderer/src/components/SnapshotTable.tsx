@@ -2,9 +2,9 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { formatAge, formatBytes, formatLocalTime } from '../../../electron/contract/format';
 import type { SnapshotEntry } from '../../../electron/contract/snapshots';
-import { openDialog, selectSnapshot, setFilter, sortBy, visibleSnapshots } from '../store/actions';
+import { openDialog, selectSnapshot, setFilter, showSnapshotsAt, sortBy, visibleSnapshots } from '../store/actions';
 import { useStore, type SortColumn } from '../store/store';
-import { StatusBadge } from './StatusBadge';
+import { RevisionBadge, StatusBadge } from './StatusBadge';
 import { ageSeconds, useNow } from './use-now';
 
 const rowHeight = 44;
@@ -14,6 +14,7 @@ const columns: ReadonlyArray<{ column: SortColumn | null; title: string }> = [
   { column: null, title: 'Note' },
   { column: 'size', title: 'Size' },
   { column: 'status', title: 'Status' },
+  { column: null, title: 'Schema' },
 ];
 
 const emptyList: readonly SnapshotEntry[] = [];
@@ -29,7 +30,8 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
   const sort = useStore((s) => s.sort);
   const selectedFile = useStore((s) => s.selectedFile);
   const highlightFile = useStore((s) => s.highlightFile);
-  const rows = useMemo(() => visibleSnapshots(snapshots, filter, sort), [snapshots, filter, sort]);
+  const revisionFilter = useStore((s) => s.revisionFilter);
+  const rows = useMemo(() => visibleSnapshots(snapshots, filter, sort, revisionFilter), [snapshots, filter, sort, revisionFilter]);
   const [active, setActive] = useState(0);
   const scrollRef = useRef<HTMLDivElement>(null);
   const now = useNow();
@@ -99,6 +101,11 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
         <h2>
           Snapshots <span className="count">{snapshots.length}</span>
         </h2>
+        {revisionFilter !== null && (
+          <button type="button" className="chip" onClick={() => showSnapshotsAt(null)} aria-label={`Showing snapshots at revision ${revisionFilter}; show all`}>
+            at {revisionFilter} ✕
+          </button>
+        )}
         <input
           id="snapshot-filter"
           type="search"
@@ -191,6 +198,9 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
                       </div>
                       <div role="gridcell" className="cell">
                         <StatusBadge status={row.status} reason={row.statusReason} />
+                      </div>
+                      <div role="gridcell" className="cell">
+                        <RevisionBadge migration={row.migration} />
                       </div>
                     </div>
                   );

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { SnapshotStatus } from '../../../electron/contract/snapshots';
+import type { SnapshotMigration, SnapshotStatus } from '../../../electron/contract/snapshots';
 
 const labels: Record<SnapshotStatus, string> = {
   verified: 'Verified',
@@ -14,6 +14,20 @@ export function StatusBadge(props: { status: SnapshotStatus; reason: string | nu
   return (
     <span className={`badge status-${props.status}`} title={props.reason ?? 'Integrity checked and checksum recorded; unchanged since.'}>
       {labels[props.status]}
+    </span>
+  );
+}
+
+/** The schema revision a snapshot holds, relative to the code ("at head", "3 behind"); its sentence on hover. */
+export function RevisionBadge(props: { migration: SnapshotMigration | null }): ReactNode {
+  const { migration } = props;
+  if (migration === null) {
+    return <span className="muted">–</span>;
+  }
+  const revision = migration.current.length === 0 ? 'no revision' : `revision ${migration.current.join(' + ')}`;
+  return (
+    <span className={`badge revision revision-${migration.status}`} title={`${revision}: ${migration.summary}`}>
+      {migration.badge}
     </span>
   );
 }

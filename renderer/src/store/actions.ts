@@ -56,17 +56,32 @@ export async function loadApps(): Promise<void> {
 }
 
 export async function loadApp(appId: string): Promise<void> {
-  const [list, info] = await Promise.all([lifeboat().call('snapshots:list', { appId }), lifeboat().call('database:info', { appId })]);
+  const [list, info, schema] = await Promise.all([
+    lifeboat().call('snapshots:list', { appId }),
+    lifeboat().call('database:info', { appId }),
+    lifeboat().call('migrations:status', { appId }),
+  ]);
   const listValue = valueOr(list);
   const infoValue = valueOr(info);
+  const schemaValue = valueOr(schema);
   useStore.setState((s) => ({
     lists: listValue === null ? s.lists : { ...s.lists, [appId]: listValue },
     infos: infoValue === null ? s.infos : { ...s.infos, [appId]: infoValue },
+    schemas: schema.ok ? { ...s.schemas, [appId]: schemaValue } : s.schemas,
   }));
 }
 
+export function showView(view: 'snapshots' | 'schema'): void {
+  useStore.setState({ view });
+}
+
+/** From the Schema view: show the snapshots that hold one revision. */
+export function showSnapshotsAt(revision: string | null): void {
+  useStore.setState({ view: 'snapshots', revisionFilter: revision });
+}
+
 export async function selectApp(appId: string): Promise<void> {
-  useStore.setState({ selectedAppId: appId, selectedFile: null, details: null, filter: '' });
+  useStore.setState({ selectedAppId: appId, selectedFile: null, details: null, filter: '', revisionFilter: null });
   await loadApp(appId);
 }
 
@@ -232,9 +247,10 @@ export function startActions(newClient: LifeboatClient): void {
 }
 
 /** Sorted and filtered rows for the table; pure. */
-export function visibleSnapshots(snapshots: readonly SnapshotEntry[], filter: string, sort: { column: SortColumn; descending: boolean }): SnapshotEntry[] {
+export function visibleSnapshots(snapshots: readonly SnapshotEntry[], filter: string, sort: { column: SortColumn; descending: boolean }, revision: string | null = null): SnapshotEntry[] {
   const needle = filter.trim().toLowerCase();
-  const rows = needle === '' ? [...snapshots] : snapshots.filter((s) => s.label.toLowerCase().includes(needle) || (s.note ?? '').toLowerCase().includes(needle) || s.file.toLowerCase().includes(needle));
+  const atRevision = revision === null ? snapshots : snapshots.filter((s) => s.migration?.current.includes(revision) === true);
+  const rows = needle === '' ? [...atRevision] : atRevision.filter((s) => s.label.toLowerCase().includes(needle) || (s.note ?? '').toLowerCase().includes(needle) || s.file.toLowerCase().includes(needle));
   const key = (s: SnapshotEntry): string | number => {
     switch (sort.column) {
       case 'time':

@@ -1,6 +1,7 @@
 import { create, type StateCreator } from 'zustand';
 import type { AppsOverview } from '../../../electron/contract/apps';
 import type { LifeboatError } from '../../../electron/contract/errors';
+import type { MigrationReport } from '../../../electron/contract/migrations';
 import type { DatabaseInfo, SnapshotDetails, SnapshotList } from '../../../electron/contract/snapshots';
 
 /** One store made of feature slices; components read it through narrow selectors. */
@@ -20,6 +21,14 @@ export interface SnapshotsSlice {
   sort: { readonly column: SortColumn; readonly descending: boolean };
   /** The row just created, highlighted once. */
   highlightFile: string | null;
+  /** Show only snapshots at this revision (set from the Schema view). */
+  revisionFilter: string | null;
+}
+
+export interface SchemaSlice {
+  /** Per app: its migrations and the live database's place on them; null when none were found. */
+  schemas: Record<string, MigrationReport | null>;
+  view: 'snapshots' | 'schema';
 }
 
 export type JobStatus = 'running' | 'done' | 'failed' | 'cancelled';
@@ -52,7 +61,7 @@ export interface UiSlice {
   loading: boolean;
 }
 
-export type State = AppsSlice & SnapshotsSlice & JobsSlice & UiSlice;
+export type State = AppsSlice & SnapshotsSlice & SchemaSlice & JobsSlice & UiSlice;
 
 const createAppsSlice: StateCreator<State, [], [], AppsSlice> = () => ({ overview: null, selectedAppId: null });
 const createSnapshotsSlice: StateCreator<State, [], [], SnapshotsSlice> = () => ({
@@ -63,13 +72,16 @@ const createSnapshotsSlice: StateCreator<State, [], [], SnapshotsSlice> = () => 
   filter: '',
   sort: { column: 'time', descending: true },
   highlightFile: null,
+  revisionFilter: null,
 });
+const createSchemaSlice: StateCreator<State, [], [], SchemaSlice> = () => ({ schemas: {}, view: 'snapshots' });
 const createJobsSlice: StateCreator<State, [], [], JobsSlice> = () => ({ jobs: {} });
 const createUiSlice: StateCreator<State, [], [], UiSlice> = () => ({ dialog: { kind: 'none' }, banner: null, notice: null, loading: true });
 
 export const useStore = create<State>()((...args) => ({
   ...createAppsSlice(...args),
   ...createSnapshotsSlice(...args),
+  ...createSchemaSlice(...args),
   ...createJobsSlice(...args),
   ...createUiSlice(...args),
 }));
