@@ -234,6 +234,48 @@ async function benchEventLoop(work: string): Promise<void> {
   );
 }
 
+/** Listing 10,000 snapshots with their schema revisions: cold (no cache: each one opened) and warm. */
+async function benchListing(work: string): Promise<void> {
+  const count = Number(process.env['LIFEBOAT_BENCH_SNAPSHOTS'] ?? '10000');
+  const appDir = path.join(work, 'listing');
+  const backupsDir = path.join(appDir, 'backups');
+  fs.mkdirSync(path.join(appDir, 'migrations'), { recursive: true });
+  fs.mkdirSync(backupsDir);
+  for (let i = 1; i <= 5; i += 1) {
+    fs.writeFileSync(path.join(appDir, 'migrations', `00${i}_step.sql`), `CREATE TABLE t${i} (id INTEGER);`);
+  }
+  const databasePath = path.join(appDir, 'app.db');
+  createLiveDatabase(databasePath, 'delete', 32 * 1024);
+  const image = fs.readFileSync(databasePath);
+  const start = new Date(2025, 0, 1).getTime();
+  for (let i = 0; i < count; i += 1) {
+    const stamp = new Date(start + i * 3600_000);
+    const p = (n: number): string => String(n).padStart(2, '0');
+    // Snapshots at five revisions: user_version is bytes 60-63 of the header.
+    image.writeUInt32BE((i % 5) + 1, 60);
+    fs.writeFileSync(path.join(backupsDir, `app-${stamp.getFullYear()}${p(stamp.getMonth() + 1)}${p(stamp.getDate())}-${p(stamp.getHours())}0000-hourly-${i}.db`), image);
+  }
+  const location = { databasePath, backupsDir };
+  const setup = { appDirs: [appDir] };
+  const list = async (): Promise<number> => {
+    const result = await startJob({ kind: 'list', input: { location, setup } }).result;
+    if (!result.ok) {
+      throw new Error(result.error.message);
+    }
+    return result.value.snapshots.filter((s) => s.migration !== null).length;
+  };
+  let withRevisions = 0;
+  const cold = await timedAsync(async () => {
+    withRevisions = await list();
+  });
+  const warm: number[] = [];
+  for (let i = 0; i < 3; i += 1) {
+    warm.push(await timedAsync(async () => void (await list())));
+  }
+  out();
+  out(`Listing ${count} snapshots with their schema revisions (${withRevisions} read): cold ${(cold / 1000).toFixed(2)} s = ${Math.round(count / (cold / 1000))} snapshots/s (target: at least 3,000/s); warm median ${(median(warm) / 1000).toFixed(2)} s (target: under 0.3 s)`);
+}
+
 async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-bench-'));
   out(`Lifeboat benchmark: ${sizeMb} MiB, ${rounds} rounds, ${os.cpus().length} cores, work folder ${work}`);
@@ -242,6 +284,7 @@ async function main(): Promise<void> {
       await benchMode(work, mode);
       out();
     }
+    await benchListing(work);
     await benchEventLoop(work);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

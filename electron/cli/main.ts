@@ -227,7 +227,7 @@ async function run(invocation: Invocation): Promise<number> {
     }
     case 'verify': {
       const location = locationOf(invocation);
-      const names = invocation.positionals.length > 0 ? invocation.positionals : (await listSnapshots(location)).snapshots.map((s) => s.file);
+      const names = invocation.positionals.length > 0 ? invocation.positionals : listSnapshots(location).snapshots.map((s) => s.file);
       const paths = names.map((name) => resolveSnapshotPath(location.backupsDir, name, process.cwd()));
       const result = await runWithProgress((onProgress) => startJob({ kind: 'verify', input: { backupsDir: location.backupsDir, paths } }, onProgress), json);
       emit(json, result, () => printVerify(result));

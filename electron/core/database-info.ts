@@ -18,9 +18,9 @@ function fileSize(filePath: string): number {
 }
 
 /** Describes the live database (read-only) and the age of its newest snapshot. */
-export async function describeDatabase(location: DatabaseLocation, control: JobControl, now: Date = new Date()): Promise<DatabaseInfo> {
+export function describeDatabase(location: DatabaseLocation, control: JobControl, now: Date = new Date()): DatabaseInfo {
   const { databasePath, backupsDir } = location;
-  const list = await listSnapshots(location);
+  const list = listSnapshots(location);
   // The newest snapshot that could be restored: a corrupt or incomplete file is no backup.
   const newest = list.snapshots.find((s) => s.status === 'verified' || s.status === 'unverified');
   const newestSnapshot =

@@ -5,7 +5,7 @@ import type { JobProgress } from '../../contract/jobs';
 import { describeDatabase } from '../database-info';
 import { createDemo } from '../demo/create-demo';
 import { inspectSnapshot } from '../snapshot/inspect-snapshot';
-import { listSnapshots } from '../snapshot/list-snapshots';
+import { listSnapshotsWithTimes } from '../snapshot/list-snapshots';
 import { migrationReport } from '../migrations/migration-reader';
 import { annotateWithMigrations } from '../migrations/snapshot-revisions';
 import { runSqlMigrations } from '../migrations/sql-migrate';
@@ -48,8 +48,8 @@ async function run(data: WorkerData): Promise<JobOutputs[keyof JobOutputs]> {
     case 'demo':
       return createDemo(request.input.dataDir, control);
     case 'list': {
-      const list = await listSnapshots(request.input.location);
-      return { ...list, snapshots: annotateWithMigrations(list.backupsDir, list.snapshots, request.input.setup, control) };
+      const { list, mtimes } = listSnapshotsWithTimes(request.input.location);
+      return { ...list, snapshots: annotateWithMigrations(list.backupsDir, list.snapshots, request.input.setup, control, mtimes) };
     }
     case 'migrations':
       return migrationReport(request.input.databasePath, request.input.setup);

@@ -50,7 +50,13 @@ function readCache(file: string, key: string): Cache {
 }
 
 /** Adds each readable snapshot's revision and status; entries that are not databases get null. */
-export function annotateWithMigrations(backupsDir: string, snapshots: readonly SnapshotEntry[], setup: MigrationSetup, control: JobControl): SnapshotEntry[] {
+export function annotateWithMigrations(
+  backupsDir: string,
+  snapshots: readonly SnapshotEntry[],
+  setup: MigrationSetup,
+  control: JobControl,
+  mtimes: ReadonlyMap<string, number> = new Map(),
+): SnapshotEntry[] {
   const found = findMigrations(setup);
   if (found === null) {
     return [...snapshots];
@@ -62,16 +68,19 @@ export function annotateWithMigrations(backupsDir: string, snapshots: readonly S
   const cache = readCache(cacheFile, key);
   let changed = false;
   const seen = new Set<string>();
+  const byState = new Map<string, SnapshotMigration>();
   const result = snapshots.map((entry, index) => {
     if (entry.status === 'not-a-database' || (entry.status === 'incomplete' && entry.size === 0)) {
       return entry;
     }
     seen.add(entry.file);
-    let mtimeMs: number;
-    try {
-      mtimeMs = fs.statSync(entry.path).mtimeMs;
-    } catch {
-      return entry;
+    let mtimeMs = mtimes.get(entry.file);
+    if (mtimeMs === undefined) {
+      try {
+        mtimeMs = fs.statSync(entry.path).mtimeMs;
+      } catch {
+        return entry;
+      }
     }
     const cached = cache.entries[entry.file];
     let applied: AppliedState;
@@ -88,8 +97,14 @@ export function annotateWithMigrations(backupsDir: string, snapshots: readonly S
       cache.entries[entry.file] = { size: entry.size, mtimeMs, applied };
       changed = true;
     }
-    const status = migrationStatus(graph, applied, adapter);
-    const migration: SnapshotMigration = { tool: graph.tool, current: status.current, status: status.status, badge: status.badge, summary: status.summary, pending: status.pending };
+    // Many snapshots share a state: compute each distinct one once.
+    const stateKey = JSON.stringify(applied);
+    let migration = byState.get(stateKey);
+    if (migration === undefined) {
+      const status = migrationStatus(graph, applied, adapter);
+      migration = { tool: graph.tool, current: status.current, status: status.status, badge: status.badge, summary: status.summary, pending: status.pending };
+      byState.set(stateKey, migration);
+    }
     return { ...entry, migration };
   });
   for (const file of Object.keys(cache.entries)) {

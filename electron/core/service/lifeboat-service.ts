@@ -12,7 +12,6 @@ import { LifeboatFailure } from '../lifeboat-failure';
 import type { MigrationSetup } from '../migrations/migration-reader';
 import { SettingsStore } from '../settings/settings-store';
 import { databaseStem } from '../snapshot-name';
-import { listSnapshots } from '../snapshot/list-snapshots';
 import { resolveSnapshotPath } from '../snapshot/resolve-snapshot';
 import { removeRecord } from '../snapshot/snapshot-records';
 import { readSqliteHeaderSync } from '../sqlite/sqlite-header';
@@ -90,7 +89,8 @@ export class LifeboatService {
   }
 
   private async summarize(app: App): Promise<AppSummary> {
-    const list = await listSnapshots(app);
+    // In a worker: a folder of thousands of snapshots must not hold up the window's main process.
+    const list = await this.runJob({ kind: 'list', input: { location: app, setup: {} } });
     const restorable = list.snapshots.filter((s) => s.status === 'verified' || s.status === 'unverified');
     const damaged = list.snapshots.filter((s) => s.status === 'corrupt' || s.status === 'incomplete');
     const newest = restorable[0];

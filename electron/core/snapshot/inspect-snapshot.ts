@@ -17,10 +17,10 @@ export interface InspectRequest {
 }
 
 /** Everything the detail panel shows of one snapshot, read without writing anything. */
-export async function inspectSnapshot(request: InspectRequest, control: JobControl): Promise<SnapshotDetails> {
+export function inspectSnapshot(request: InspectRequest, control: JobControl): SnapshotDetails {
   const file = path.basename(request.path);
   const record = readRecord(request.backupsDir, file);
-  const facts = await readFileFacts(request.backupsDir, file, record, (name) => fs.existsSync(path.join(request.backupsDir, name)));
+  const facts = readFileFacts(request.backupsDir, file, record, (name) => fs.existsSync(path.join(request.backupsDir, name)));
   if (facts === null) {
     throw new LifeboatFailure('SNAPSHOT_NOT_FOUND', `${file} is no longer in the backups folder.`, request.path);
   }

@@ -44,7 +44,7 @@ describe('listing a backups folder', () => {
     fs.truncateSync(path.join(backupsDir, 'random.db'), 10 * 1024 * 1024 * 1024);
     untouched = new Map(fs.readdirSync(backupsDir).filter((n) => !n.startsWith('.') && n !== 'random.db' && n !== 'a-folder' && n !== 'dangling.db').map((n) => [n, sha256(path.join(backupsDir, n))]));
 
-    const list = await listSnapshots({ databasePath, backupsDir });
+    const list = listSnapshots({ databasePath, backupsDir });
     entries = new Map(list.snapshots.map((s) => [s.file, s]));
     order = list.snapshots.map((s) => s.time);
   });
@@ -116,7 +116,7 @@ describe('listing a backups folder', () => {
     db.close();
     const header = fs.readFileSync(file).subarray(18, 20);
     assert.deepEqual([...header], [2, 2], 'the copy is in WAL mode');
-    const list = await listSnapshots({ databasePath: path.join(temp.dir, 'app.db'), backupsDir });
+    const list = listSnapshots({ databasePath: path.join(temp.dir, 'app.db'), backupsDir });
     assert.equal(list.snapshots.find((s) => s.file === 'wal-copy.db')?.status, 'unverified');
     const verified = await verifyJob(backupsDir, [file]);
     assert.ok(verified.ok);
@@ -124,8 +124,8 @@ describe('listing a backups folder', () => {
     assert.deepEqual(fs.readdirSync(backupsDir).filter((n) => n.startsWith('wal-copy')), ['wal-copy.db']);
   });
 
-  it('returns an empty list for a folder that does not exist', async () => {
-    const list = await listSnapshots({ databasePath: path.join(temp.dir, 'x.db'), backupsDir: path.join(temp.dir, 'none') });
+  it('returns an empty list for a folder that does not exist', () => {
+    const list = listSnapshots({ databasePath: path.join(temp.dir, 'x.db'), backupsDir: path.join(temp.dir, 'none') });
     assert.deepEqual(list.snapshots, []);
   });
 });

@@ -69,29 +69,27 @@ function parseRecord(text: string, file: string): SnapshotRecord | null {
 }
 
 /** Reads every record in a backups folder, keyed by snapshot file name. */
-export async function readAllRecords(backupsDir: string): Promise<Map<string, SnapshotRecord>> {
+export function readAllRecords(backupsDir: string): Map<string, SnapshotRecord> {
   const dir = path.join(backupsDir, recordsDirName);
   const records = new Map<string, SnapshotRecord>();
   let names: string[];
   try {
-    names = await fs.promises.readdir(dir);
+    names = fs.readdirSync(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       return records;
     }
     throw error;
   }
-  await Promise.all(
-    names
-      .filter((name) => name.endsWith('.json'))
-      .map(async (name) => {
-        const file = name.slice(0, -'.json'.length);
-        const record = parseRecord(await fs.promises.readFile(path.join(dir, name), 'utf8'), file);
-        if (record !== null) {
-          records.set(file, record);
-        }
-      }),
-  );
+  for (const name of names) {
+    if (name.endsWith('.json') && name !== 'revisions-cache.json') {
+      const file = name.slice(0, -'.json'.length);
+      const record = parseRecord(fs.readFileSync(path.join(dir, name), 'utf8'), file);
+      if (record !== null) {
+        records.set(file, record);
+      }
+    }
+  }
   return records;
 }
 

@@ -48,7 +48,7 @@ describe('verifying snapshots', () => {
     assert.equal(report?.checksum, 'mismatch');
     assert.deepEqual(report?.integrity, ['ok']);
     assert.equal(report?.error?.code, 'CHECKSUM_MISMATCH');
-    const listed = (await listSnapshots({ databasePath, backupsDir })).snapshots.find((s) => s.file === path.basename(snapshot));
+    const listed = (listSnapshots({ databasePath, backupsDir })).snapshots.find((s) => s.file === path.basename(snapshot));
     assert.equal(listed?.status, 'corrupt', 'the listing remembers the failed verification');
     // The reference checksum is kept, so the file can never become "verified" again as it is.
     const again = await verifyJob(backupsDir, [snapshot]);
