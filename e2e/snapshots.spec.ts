@@ -191,3 +191,17 @@ test('the schema view places the live database and the snapshots on the demo’s
   await expect(app.rows()).toHaveCount(4);
   await expect(app.page.getByRole('button', { name: /Showing snapshots at revision 1/ })).toBeVisible();
 });
+
+test('the migrations of an app can be chosen, and a folder without any is refused next to the field', async ({ app }) => {
+  await app.openDemo();
+  const card = app.page.getByRole('region', { name: 'Live database' });
+  await expect(card).toContainText('user-version');
+  await card.getByRole('button', { name: 'Change where the migrations are' }).click();
+  await expect(app.dialog).toContainText('Detected: user-version');
+  await app.dialog.getByLabel('Migrations folder').fill('/no/such/folder');
+  await app.dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(app.dialog.getByRole('alert')).toContainText('does not exist');
+  await app.dialog.getByRole('button', { name: 'Use detection' }).click();
+  await expect(app.dialog).toBeHidden();
+  await expect(card).toContainText('user-version');
+});

@@ -1,11 +1,17 @@
 import { z } from 'zod';
+import { migrationToolSchema } from './migrations';
 
 /** An app whose database Lifeboat looks after, as kept in the settings file. */
+/** Where an app's migrations are, when the user chose them rather than leaving them to detection. */
+export const appMigrationsSchema = z.object({ dir: z.string().min(1), tool: migrationToolSchema });
+
 export const appSchema = z.object({
   id: z.string().min(1),
   name: z.string().min(1),
   databasePath: z.string().min(1),
   backupsDir: z.string().min(1),
+  /** Absent: detected from the database's folder. */
+  migrations: appMigrationsSchema.optional(),
 });
 export type App = z.infer<typeof appSchema>;
 
@@ -23,6 +29,8 @@ export const appSummarySchema = appSchema.extend({
   healthText: z.string(),
   newestSnapshot: z.object({ file: z.string(), time: z.string() }).nullable(),
   snapshotCount: z.number().int().nonnegative(),
+  /** The migrations in use (chosen or detected), or null when none were found. */
+  migrationsFound: z.object({ tool: migrationToolSchema, locations: z.array(z.string()), detected: z.boolean() }).nullable(),
 });
 export type AppSummary = z.infer<typeof appSummarySchema>;
 

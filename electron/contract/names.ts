@@ -7,6 +7,7 @@ export const operationNames = [
   'apps:list',
   'apps:add',
   'apps:remove',
+  'apps:setMigrations',
   'demo:open',
   'database:info',
   'snapshots:list',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppsOverview, AppSummary } from './apps';
 import type { OperationName } from './names';
-import type { MigrationReport } from './migrations';
+import { migrationToolSchema, type MigrationReport } from './migrations';
 import type { DatabaseInfo, SnapshotDetails, SnapshotList } from './snapshots';
 
 export type { OperationName } from './names';
@@ -29,6 +29,8 @@ export const operationInputs = {
     backupsDir: z.string().trim().max(4096).optional(),
   }),
   'apps:remove': z.object({ appId }),
+  /** Choose the migrations folder and tool; both absent: go back to detection. */
+  'apps:setMigrations': z.object({ appId, dir: z.string().trim().max(4096).optional(), tool: migrationToolSchema.optional() }),
   'demo:open': z.object({}),
   'database:info': z.object({ appId }),
   'snapshots:list': z.object({ appId }),
@@ -60,6 +62,7 @@ export interface OperationOutputs {
   'apps:list': AppsOverview;
   'apps:add': AppSummary;
   'apps:remove': { readonly removed: string };
+  'apps:setMigrations': AppSummary;
   'demo:open': AppSummary;
   'database:info': DatabaseInfo;
   'snapshots:list': SnapshotList;

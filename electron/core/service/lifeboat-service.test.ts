@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Result } from '../../contract/errors';
 import { createLiveDatabase, makeTempDir } from '../../testing/fixtures';
 import { dispatch } from './dispatch';
+import { SettingsStore } from '../settings/settings-store';
 import { LifeboatService } from './lifeboat-service';
 
 function errorCode(result: Result<unknown>): string {
@@ -63,6 +64,26 @@ describe('the service behind the UI', () => {
     const reopened = await dispatch(service, 'demo:open', {});
     assert.ok(reopened.ok);
     assert.equal((await service.handlers['apps:list']({})).apps.filter((a) => a.name.includes('demo')).length, 1);
+  });
+
+  it('detects an app’s migrations, lets the user choose another folder and tool, and refuses one without any', async () => {
+    const app = (await service.handlers['apps:list']({})).apps.find((a) => a.name.includes('demo'));
+    assert.ok(app !== undefined);
+    assert.deepEqual(app.migrationsFound, { tool: 'user-version', locations: [path.join(path.dirname(app.databasePath), 'migrations')], detected: true });
+    const elsewhere = path.join(temp.dir, 'sql');
+    fs.mkdirSync(elsewhere);
+    fs.writeFileSync(path.join(elsewhere, '1_users.sql'), 'CREATE TABLE users (id INTEGER);');
+    const chosen = await dispatch(service, 'apps:setMigrations', { appId: app.id, dir: elsewhere, tool: 'table' });
+    assert.ok(chosen.ok);
+    assert.deepEqual((chosen.value as { migrationsFound: unknown }).migrationsFound, { tool: 'table', locations: [elsewhere], detected: false });
+    const status = await service.handlers['migrations:status']({ appId: app.id });
+    assert.equal(status?.graph.tool, 'table');
+    assert.equal(errorCode(await dispatch(service, 'apps:setMigrations', { appId: app.id, dir: path.join(temp.dir, 'nothing-here') })), 'INVALID_ARGUMENT');
+    assert.equal(errorCode(await dispatch(service, 'apps:setMigrations', { appId: app.id, dir: 'relative/dir' })), 'INVALID_ARGUMENT');
+    const reset = await dispatch(service, 'apps:setMigrations', { appId: app.id });
+    assert.ok(reset.ok);
+    assert.equal((reset.value as { migrationsFound: { detected: boolean } }).migrationsFound.detected, true);
+    assert.equal(new SettingsStore(path.join(temp.dir, 'data')).apps.find((a) => a.id === app.id)?.migrations, undefined, 'saved without a choice');
   });
 
   it('deletes a snapshot with its record', async () => {

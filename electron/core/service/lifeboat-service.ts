@@ -9,7 +9,7 @@ import { demoAppName } from '../demo/create-demo';
 import { startJob, type JobHandle } from '../jobs/job-runner';
 import type { JobOutputs, JobRequest } from '../jobs/job-requests';
 import { LifeboatFailure } from '../lifeboat-failure';
-import type { MigrationSetup } from '../migrations/migration-reader';
+import { findMigrations, type MigrationSetup } from '../migrations/migration-reader';
 import { SettingsStore } from '../settings/settings-store';
 import { databaseStem } from '../snapshot-name';
 import { resolveSnapshotPath } from '../snapshot/resolve-snapshot';
@@ -28,9 +28,9 @@ interface RunningJob {
 
 const staleAfterMs = 7 * 86400000;
 
-/** An app's migrations are looked for in the database's folder (the app's folder, as a rule). */
+/** An app's migrations: the folder and tool the user chose, else detected in the database's folder. */
 function migrationSetupOf(app: App): MigrationSetup {
-  return { appDirs: [path.dirname(app.databasePath)] };
+  return app.migrations === undefined ? { appDirs: [path.dirname(app.databasePath)] } : { migrationsDir: app.migrations.dir, tool: app.migrations.tool };
 }
 // Database file stems that say nothing about the app: the folder's name is a better default name.
 const genericStems = new Set(['app', 'db', 'data', 'database', 'sqlite', 'main', 'prod', 'production', 'db.sqlite3']);
@@ -104,11 +104,19 @@ export class LifeboatService {
           : this.now().getTime() - Date.parse(newest.time) > staleAfterMs
             ? { health: 'stale', healthText: 'The newest snapshot is more than a week old.' }
             : { health: 'ok', healthText: 'A recent snapshot exists and no file is damaged.' };
+    let migrationsFound: AppSummary['migrationsFound'] = null;
+    try {
+      const found = findMigrations(migrationSetupOf(app));
+      migrationsFound = found === null ? null : { tool: found.source.tool, locations: [...found.source.locations], detected: app.migrations === undefined };
+    } catch {
+      // A chosen folder that has gone: shown as "none found", and the Schema view says why.
+    }
     return {
       ...app,
       ...health,
       newestSnapshot: newest === undefined ? null : { file: newest.file, time: newest.time },
       snapshotCount: list.snapshots.length,
+      migrationsFound,
     };
   }
 
@@ -171,6 +179,31 @@ export class LifeboatService {
       const fallbackName = genericStems.has(stem.toLowerCase()) ? path.basename(path.dirname(databasePath)) || stem : stem;
       const app = this.addApp({ databasePath, backupsDir }, input.name === undefined || input.name === '' ? fallbackName : input.name);
       return this.summarize(app);
+    },
+    'apps:setMigrations': async (input) => {
+      const app = this.app(input.appId);
+      let migrations: App['migrations'];
+      if (input.dir === undefined || input.dir === '') {
+        migrations = undefined;
+      } else {
+        if (!path.isAbsolute(input.dir)) {
+          throw new LifeboatFailure('INVALID_ARGUMENT', `"${input.dir}" is a relative path: give the full path of the migrations folder.`);
+        }
+        // Refuse a folder with nothing readable in it, rather than keep a setting that shows nothing.
+        const found = findMigrations({ migrationsDir: input.dir, tool: input.tool });
+        if (found === null || found.adapter.readGraph(found.source).revisions.length === 0) {
+          const what = input.tool === undefined ? 'migrations' : `${input.tool} migrations`;
+          throw new LifeboatFailure('INVALID_ARGUMENT', `No ${what} found in ${input.dir}: choose the folder that holds the migration files (for Alembic, the one with alembic.ini).`);
+        }
+        migrations = { dir: input.dir, tool: found.source.tool };
+      }
+      const { migrations: previous, ...rest } = app;
+      const updated: App = migrations === undefined ? rest : { ...rest, migrations };
+      if (previous === undefined && migrations === undefined) {
+        return this.summarize(app);
+      }
+      this.settings.update((s) => ({ ...s, apps: s.apps.map((a) => (a.id === app.id ? updated : a)) }));
+      return this.summarize(updated);
     },
     'apps:remove': (input) => {
       const app = this.app(input.appId);

@@ -74,6 +74,15 @@ export function AppView(): ReactNode {
               </dd>
             </div>
             <div>
+              <dt>Migrations</dt>
+              <dd>
+                {app.migrationsFound === null ? 'none found' : `${app.migrationsFound.tool}${app.migrationsFound.detected ? '' : ' (chosen)'}`}{' '}
+                <button type="button" className="link" onClick={() => openDialog({ kind: 'migrations', appId: app.id })} aria-label="Change where the migrations are">
+                  Change…
+                </button>
+              </dd>
+            </div>
+            <div>
               <dt>Backups folder</dt>
               <dd className="path" title={info.backupsDir}>
                 {info.backupsDir}

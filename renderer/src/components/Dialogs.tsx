@@ -1,6 +1,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { LifeboatError } from '../../../electron/contract/errors';
-import { addApp, canRevealFiles, cancelJob, chooseDatabaseFile, closeDialog, deleteSnapshot, startSnapshot } from '../store/actions';
+import { migrationTools, type MigrationTool } from '../../../electron/contract/migrations';
+import { addApp, canRevealFiles, cancelJob, chooseDatabaseFile, closeDialog, deleteSnapshot, setAppMigrations, startSnapshot } from '../store/actions';
 import { useStore } from '../store/store';
 import { Modal } from './Modal';
 
@@ -16,6 +17,8 @@ export function Dialogs(): ReactNode {
       return <SnapshotDialog appId={dialog.appId} jobId={dialog.jobId} />;
     case 'confirm-delete':
       return <ConfirmDeleteDialog appId={dialog.appId} file={dialog.file} />;
+    case 'migrations':
+      return <MigrationsDialog appId={dialog.appId} />;
   }
 }
 
@@ -167,6 +170,64 @@ function ConfirmDeleteDialog(props: { appId: string; file: string }): ReactNode 
           Delete
         </button>
       </div>
+    </Modal>
+  );
+}
+
+function MigrationsDialog(props: { appId: string }): ReactNode {
+  const app = useStore((s) => s.overview?.apps.find((a) => a.id === props.appId));
+  const [dir, setDir] = useState(app?.migrations?.dir ?? '');
+  const [tool, setTool] = useState<MigrationTool | ''>(app?.migrations?.tool ?? '');
+  const [error, setError] = useState<LifeboatError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const save = async (nextDir: string, nextTool: MigrationTool | ''): Promise<void> => {
+    setBusy(true);
+    setError(await setAppMigrations(props.appId, nextDir, nextTool));
+    setBusy(false);
+  };
+  const found = app?.migrationsFound ?? null;
+  return (
+    <Modal title="Migrations" onClose={closeDialog}>
+      <p className="help">
+        {found === null
+          ? 'No migrations were found in the database’s folder.'
+          : `${found.detected ? 'Detected' : 'Chosen'}: ${found.tool} in ${found.locations.join(', ')}.`}{' '}
+        Lifeboat reads the migration files to tell which schema revision each snapshot holds; it never runs them.
+      </p>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          void save(dir, tool);
+        }}
+      >
+        <label htmlFor="migrations-dir">Migrations folder</label>
+        <input id="migrations-dir" value={dir} onChange={(event) => setDir(event.target.value)} placeholder={found?.locations[0] ?? '/srv/myapp/migrations'} aria-invalid={error !== null} />
+        <label htmlFor="migrations-tool">Tool</label>
+        <select id="migrations-tool" value={tool} onChange={(event) => setTool(event.target.value as MigrationTool | '')}>
+          <option value="">Detect from the files</option>
+          {migrationTools.map((t) => (
+            <option key={t} value={t}>
+              {t}
+            </option>
+          ))}
+        </select>
+        {error !== null && (
+          <p className="error-text" role="alert">
+            {error.message}
+          </p>
+        )}
+        <div className="dialog-actions">
+          <button type="button" onClick={() => void save('', '')} disabled={busy}>
+            Use detection
+          </button>
+          <button type="button" onClick={closeDialog}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy || dir.trim() === ''}>
+            Save
+          </button>
+        </div>
+      </form>
     </Modal>
   );
 }

@@ -1,5 +1,6 @@
 import type { LifeboatError, Result } from '../../../electron/contract/errors';
 import type { JobFinished } from '../../../electron/contract/events';
+import type { MigrationTool } from '../../../electron/contract/migrations';
 import type { SnapshotEntry } from '../../../electron/contract/snapshots';
 import type { LifeboatClient } from '../client/lifeboat-client';
 import { useStore, type Dialog, type SortColumn } from './store';
@@ -94,6 +95,17 @@ export async function addApp(database: string, name: string, backupsDir: string)
   closeDialog();
   await loadApps();
   await selectApp(result.value.id);
+  return null;
+}
+
+/** Chooses an app's migrations folder and tool (both empty: detect); returns an error for the dialog. */
+export async function setAppMigrations(appId: string, dir: string, tool: MigrationTool | ''): Promise<LifeboatError | null> {
+  const result = await lifeboat().call('apps:setMigrations', tool === '' ? { appId, dir } : { appId, dir, tool });
+  if (!result.ok) {
+    return result.error;
+  }
+  closeDialog();
+  await Promise.all([loadApps(), loadApp(appId)]);
   return null;
 }
 

@@ -50,7 +50,8 @@ export type Dialog =
   | { readonly kind: 'none' }
   | { readonly kind: 'add-app'; readonly initialPath: string }
   | { readonly kind: 'snapshot'; readonly appId: string; readonly jobId: string | null }
-  | { readonly kind: 'confirm-delete'; readonly appId: string; readonly file: string };
+  | { readonly kind: 'confirm-delete'; readonly appId: string; readonly file: string }
+  | { readonly kind: 'migrations'; readonly appId: string };
 
 export interface UiSlice {
   dialog: Dialog;
