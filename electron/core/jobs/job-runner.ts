@@ -6,7 +6,7 @@ import type { JobProgress } from '../../contract/jobs';
 // Imported for its side effect first: it enables SQLite URI filenames before any worker loads SQLite.
 import '../sqlite/open-database';
 import type { JobOutputs, JobRequest, WorkerData } from './job-requests';
-import type { WorkerMessage } from './job-worker';
+import type { StartMessage, WorkerMessage } from './job-worker';
 
 /** A running job: its id, its eventual result, and a way to cancel it. */
 export interface JobHandle<T> {
@@ -17,39 +17,69 @@ export interface JobHandle<T> {
 }
 
 const workerPath = path.join(__dirname, 'job-worker.js');
+// Workers are kept for the next job a while: starting one (and loading its modules) costs ~90 ms.
+const maxIdleWorkers = 2;
+const idleTimeoutMs = 30_000;
+const idle = new Map<Worker, NodeJS.Timeout>();
+
+function takeWorker(): Worker {
+  const [reused] = idle.keys();
+  if (reused !== undefined) {
+    clearTimeout(idle.get(reused));
+    idle.delete(reused);
+    reused.removeAllListeners('exit');
+    reused.ref();
+    return reused;
+  }
+  return new Worker(workerPath);
+}
+
+function releaseWorker(worker: Worker): void {
+  worker.removeAllListeners('message');
+  worker.removeAllListeners('error');
+  worker.removeAllListeners('exit');
+  if (idle.size >= maxIdleWorkers) {
+    void worker.terminate();
+    return;
+  }
+  // An idle worker never keeps the process alive (the CLI exits as soon as its work is done).
+  worker.unref();
+  worker.once('exit', () => idle.delete(worker));
+  idle.set(worker, setTimeout(() => void worker.terminate(), idleTimeoutMs).unref());
+}
 
 /**
- * Starts a job in its own worker thread, so the blocking SQLite and file work never stalls the
- * thread that started it (the CLI's progress bar, Electron's main process, the web host).
+ * Starts a job in a worker thread, so the blocking SQLite and file work never stalls the thread
+ * that started it (the CLI's progress bar, Electron's main process, the web host).
  */
 export function startJob<R extends JobRequest>(request: R, onProgress?: (progress: JobProgress) => void): JobHandle<JobOutputs[R['kind']]> {
   const id = crypto.randomUUID();
   const cancelBuffer = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
   const data: WorkerData = { jobId: id, request, cancelBuffer };
-  const worker = new Worker(workerPath, { workerData: data });
+  const worker = takeWorker();
   const result = new Promise<Result<JobOutputs[R['kind']]>>((resolve) => {
     let settled = false;
+    const settle = (outcome: Result<JobOutputs[R['kind']]>, reusable: boolean): void => {
+      if (settled) {
+        return;
+      }
+      settled = true;
+      if (reusable) {
+        releaseWorker(worker);
+      }
+      resolve(outcome);
+    };
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'progress') {
         onProgress?.(message.progress);
       } else {
-        settled = true;
-        resolve(message.result as Result<JobOutputs[R['kind']]>);
+        settle(message.result as Result<JobOutputs[R['kind']]>, true);
       }
     });
-    worker.on('error', (error) => {
-      if (!settled) {
-        settled = true;
-        resolve(failed({ code: 'INTERNAL', message: `The job's worker failed: ${error.message}` }));
-      }
-    });
-    worker.on('exit', (exitCode) => {
-      if (!settled) {
-        settled = true;
-        resolve(failed({ code: 'INTERNAL', message: `The job's worker stopped (exit code ${exitCode}) before it finished.` }));
-      }
-    });
+    worker.on('error', (error) => settle(failed({ code: 'INTERNAL', message: `The job's worker failed: ${error.message}` }), false));
+    worker.on('exit', (exitCode) => settle(failed({ code: 'INTERNAL', message: `The job's worker stopped (exit code ${exitCode}) before it finished.` }), false));
   });
+  worker.postMessage({ type: 'start', data } satisfies StartMessage);
   return {
     id,
     result,

@@ -1,5 +1,5 @@
 import * as os from 'node:os';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { assertNever, failed, ok, type Result } from '../../contract/errors';
 import type { JobProgress } from '../../contract/jobs';
 import { describeDatabase } from '../database-info';
@@ -14,6 +14,12 @@ import { createSnapshot } from '../snapshot/create-snapshot';
 import { verifySnapshots } from '../snapshot/verify-snapshots';
 import { sharedFlagControl } from './job-control';
 import type { JobOutputs, WorkerData } from './job-requests';
+
+/** A job for a worker: workers are reused, one job at a time. */
+export interface StartMessage {
+  readonly type: 'start';
+  readonly data: WorkerData;
+}
 
 /** Messages a job worker posts to the thread that started it. */
 export type WorkerMessage =
@@ -71,8 +77,9 @@ if (process.platform === 'linux') {
   }
 }
 
-const data = workerData as WorkerData;
-run(data).then(
-  (value) => parentPort?.postMessage({ type: 'result', result: ok(value) } satisfies WorkerMessage),
-  (error: unknown) => parentPort?.postMessage({ type: 'result', result: failed(toLifeboatError(error)) } satisfies WorkerMessage),
-);
+parentPort?.on('message', (message: StartMessage) => {
+  run(message.data).then(
+    (value) => parentPort?.postMessage({ type: 'result', result: ok(value) } satisfies WorkerMessage),
+    (error: unknown) => parentPort?.postMessage({ type: 'result', result: failed(toLifeboatError(error)) } satisfies WorkerMessage),
+  );
+});
