@@ -151,4 +151,24 @@ describe('Alembic, against the real tool', () => {
     const atPosts = migrationStatus(graph, readAppliedState(live, alembicAdapter, source, 'snapshot'), alembicAdapter);
     assert.equal(atPosts.status, 'behind');
   });
+
+  it('reads a branch spliced off the middle of the chain, and the same history Alembic prints', () => {
+    const hotfix = project.revision('hotfix on users', { table: 'hotfix', extra: ['--head', revs['users'] ?? '', '--splice'] });
+    const found = status();
+    assert.deepEqual([...found.graph.heads].sort(), project.ids('heads'));
+    assert.ok(found.graph.heads.includes(hotfix));
+    assert.deepEqual(found.graph.revisions.find((r) => r.id === hotfix)?.parents, [revs['users']]);
+    assert.equal(found.status.status, 'multiple-heads');
+    assert.equal(found.status.hasAllHeads, false);
+    assert.deepEqual(found.status.pending, [hotfix]);
+    const history = [...project.alembic('history').matchAll(/-> (\w{12})/g)].map((m) => m[1] ?? '');
+    assert.deepEqual([...new Set(history)].sort(), found.graph.revisions.map((r) => r.id).sort());
+    // Every revision comes after its parents in our order, as Alembic applies them.
+    const index = new Map(found.graph.revisions.map((r, i) => [r.id, i]));
+    for (const r of found.graph.revisions) {
+      for (const parent of [...r.parents, ...r.dependsOn]) {
+        assert.ok((index.get(parent) ?? -1) < (index.get(r.id) ?? -1), `${parent} before ${r.id}`);
+      }
+    }
+  });
 });

@@ -105,6 +105,17 @@ describe('one-line migration tools', () => {
     assert.equal(statusOf(dir, db, 'UPDATE _sqlx_migrations SET success = 1').status, 'at-head');
   });
 
+  it('Drizzle: the journal orders the migrations; the newest created_at says where the database is', () => {
+    const journal = { version: '7', dialect: 'sqlite', entries: [{ idx: 0, version: '6', when: 1700000000000, tag: '0000_init', breakpoints: true }, { idx: 1, version: '6', when: 1700000100000, tag: '0001_posts', breakpoints: true }] };
+    const { dir, db } = app(
+      'drizzle',
+      { 'drizzle/meta/_journal.json': JSON.stringify(journal), 'drizzle/0000_init.sql': 'CREATE TABLE `users` (`id` integer PRIMARY KEY);', 'drizzle/0001_posts.sql': 'CREATE TABLE `posts` (`id` integer PRIMARY KEY);' },
+      "CREATE TABLE __drizzle_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, hash text NOT NULL, created_at numeric); CREATE TABLE users (id integer); INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('h0', 1700000000000);",
+    );
+    assert.deepEqual(statusOf(dir, db), { status: 'behind', pending: ['1700000100000'], current: ['1700000000000'], tool: 'drizzle' });
+    assert.equal(statusOf(dir, db, "CREATE TABLE posts (id integer); INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('h1', 1700000100000)").status, 'at-head');
+  });
+
   it('PRAGMA user_version: unstamped at 0 with tables, then behind, at head, unknown revision', () => {
     const { dir, db } = app('userversion', { 'migrations/001_users.sql': 'CREATE TABLE users (id INTEGER);', 'migrations/002_posts.sql': 'CREATE TABLE posts (id INTEGER);' }, 'CREATE TABLE users (id INTEGER);');
     assert.equal(statusOf(dir, db).status, 'unstamped');

@@ -225,6 +225,33 @@ export const sqlxAdapter = linearAdapter({
   }),
 });
 
+/** Drizzle's journal (`meta/_journal.json`): each entry's `when` (ms) is its version, its tag its name. */
+function drizzleJournal(dir: string): MigrationFile[] {
+  const journal = path.join(dir, 'meta', '_journal.json');
+  if (!fs.existsSync(journal)) {
+    return [];
+  }
+  const parsed = JSON.parse(fs.readFileSync(journal, 'utf8')) as { entries?: { when?: unknown; tag?: unknown }[] };
+  return (parsed.entries ?? []).flatMap((entry) => {
+    if (typeof entry.when !== 'number' || typeof entry.tag !== 'string') {
+      return [];
+    }
+    const file = `${entry.tag}.sql`;
+    const full = path.join(dir, file);
+    return [{ version: BigInt(entry.when), name: entry.tag, file, sql: fs.existsSync(full) ? fs.readFileSync(full, 'utf8') : null }];
+  });
+}
+
+/** Drizzle records each applied migration with its journal time; its migrator applies every newer one. */
+export const drizzleAdapter = linearAdapter({
+  tool: 'drizzle',
+  bookkeeping: 'the __drizzle_migrations table',
+  folders: ['drizzle', 'migrations'],
+  list: drizzleJournal,
+  recognizes: (tables) => tables.has('__drizzle_migrations'),
+  read: (db) => ({ applied: numbers(db, 'SELECT max(created_at) FROM __drizzle_migrations WHERE created_at IS NOT NULL'), positionOnly: true }),
+});
+
 /** Numbered `.sql` files tracked by `PRAGMA user_version`: the convention of `lifeboat migrate`. */
 export const userVersionAdapter = linearAdapter({
   tool: 'user-version',

@@ -4,13 +4,13 @@ import { LifeboatFailure } from '../lifeboat-failure';
 import { openLiveDatabase, openSnapshotFile, type SqliteDatabase } from '../sqlite/open-database';
 import { alembicAdapter } from './alembic-adapter';
 import { djangoAdapter } from './django-adapter';
-import { flywayAdapter, golangMigrateAdapter, knexAdapter, prismaAdapter, railsAdapter, sqlxAdapter, tableAdapter, userVersionAdapter } from './linear-adapters';
+import { drizzleAdapter, flywayAdapter, golangMigrateAdapter, knexAdapter, prismaAdapter, railsAdapter, sqlxAdapter, tableAdapter, userVersionAdapter } from './linear-adapters';
 import type { MigrationAdapter, MigrationSource } from './migration-adapter';
 import { migrationStatus, type AppliedState } from './migration-status';
 import { publicGraph, type CodeGraph } from './revision-graph';
 
 /** Every adapter, in the order autodetection tries them (the configurable table only on request). */
-export const adapters: readonly MigrationAdapter[] = [alembicAdapter, djangoAdapter, railsAdapter, prismaAdapter, flywayAdapter, knexAdapter, golangMigrateAdapter, sqlxAdapter, userVersionAdapter, tableAdapter];
+export const adapters: readonly MigrationAdapter[] = [alembicAdapter, djangoAdapter, railsAdapter, prismaAdapter, drizzleAdapter, flywayAdapter, knexAdapter, golangMigrateAdapter, sqlxAdapter, userVersionAdapter, tableAdapter];
 const autodetected = adapters.filter((a) => a.tool !== 'table');
 
 export function adapterFor(tool: MigrationTool): MigrationAdapter {
