@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -188,6 +189,17 @@ describe('lifeboat status and migrate', () => {
     const status = lifeboat(['status', '--db', 'app.db', '--json'], temp.dir).json<{ status: { current: string[]; pending: string[] } }>();
     assert.deepEqual(status.status.current, ['3']);
     assert.deepEqual(status.status.pending, ['4']);
+  });
+
+  it('says which tool migrated a database whose migrations it cannot find', () => {
+    const dir = path.join(temp.dir, 'elsewhere');
+    fs.mkdirSync(dir);
+    const db = new Database(path.join(dir, 'alembic.db'));
+    db.exec("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY); INSERT INTO alembic_version VALUES ('abc123def456');");
+    db.close();
+    const run = lifeboat(['status', '--db', 'alembic.db'], dir);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /migrated with alembic/);
   });
 
   it('refuses an unknown tool and a missing migrations folder with exit 2', () => {

@@ -204,9 +204,13 @@ async function run(invocation: Invocation): Promise<number> {
     }
     case 'status': {
       const location = locationOf(invocation);
-      const report = await runWithProgress((onProgress) => startJob({ kind: 'migrations', input: { databasePath: location.databasePath, setup: setupOf(invocation, location) } }, onProgress), json);
+      const { report, recognizedTool } = await runWithProgress(
+        (onProgress) => startJob({ kind: 'migrations', input: { databasePath: location.databasePath, setup: setupOf(invocation, location) } }, onProgress),
+        json,
+      );
       if (report === null) {
-        throw new LifeboatFailure('INVALID_ARGUMENT', 'No migrations found: run it in the app folder, or pass --app DIR, or --migrations DIR with --tool NAME.');
+        const hint = recognizedTool === null ? '' : ` The database was migrated with ${recognizedTool}: point --migrations at its migrations (with --tool ${recognizedTool}).`;
+        throw new LifeboatFailure('INVALID_ARGUMENT', `No migrations found: run it in the app folder, or pass --app DIR, or --migrations DIR with --tool NAME.${hint}`);
       }
       emit(json, report, () => printStatus(report));
       return invocation.check && report.status.status !== 'at-head' ? exitCodes.notAtHead : exitCodes.ok;

@@ -1,5 +1,5 @@
 import type { MigrateResult } from '../../contract/migrate';
-import type { MigrationReport } from '../../contract/migrations';
+import type { MigrationReport, MigrationTool } from '../../contract/migrations';
 import type { BackupOutcome, DatabaseInfo, SnapshotDetails, SnapshotList, VerifyResult } from '../../contract/snapshots';
 import type { MigrationSetup } from '../migrations/migration-reader';
 import type { MigrateRequest } from '../migrations/sql-migrate';
@@ -27,7 +27,7 @@ export interface JobOutputs {
   inspect: SnapshotDetails;
   demo: DatabaseLocation;
   list: SnapshotList;
-  migrations: MigrationReport | null;
+  migrations: { readonly report: MigrationReport | null; readonly recognizedTool: MigrationTool | null };
   migrate: MigrateResult;
 }
 

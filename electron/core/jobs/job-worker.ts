@@ -6,7 +6,7 @@ import { describeDatabase } from '../database-info';
 import { createDemo } from '../demo/create-demo';
 import { inspectSnapshot } from '../snapshot/inspect-snapshot';
 import { listSnapshotsWithTimes } from '../snapshot/list-snapshots';
-import { migrationReport } from '../migrations/migration-reader';
+import { migrationReport, recognizeTool } from '../migrations/migration-reader';
 import { annotateWithMigrations } from '../migrations/snapshot-revisions';
 import { runSqlMigrations } from '../migrations/sql-migrate';
 import { toLifeboatError } from '../lifeboat-failure';
@@ -57,8 +57,10 @@ async function run(data: WorkerData): Promise<JobOutputs[keyof JobOutputs]> {
       const { list, mtimes } = listSnapshotsWithTimes(request.input.location);
       return { ...list, snapshots: annotateWithMigrations(list.backupsDir, list.snapshots, request.input.setup, control, mtimes) };
     }
-    case 'migrations':
-      return migrationReport(request.input.databasePath, request.input.setup);
+    case 'migrations': {
+      const report = migrationReport(request.input.databasePath, request.input.setup);
+      return { report, recognizedTool: report === null ? recognizeTool(request.input.databasePath) : null };
+    }
     case 'migrate':
       return runSqlMigrations(request.input, control);
     default:

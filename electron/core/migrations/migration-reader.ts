@@ -115,3 +115,17 @@ export function migrationReport(dbPath: string, setup: MigrationSetup): Migratio
   const found = liveMigrationStatus(dbPath, setup);
   return found === null ? null : { database: dbPath, graph: publicGraph(found.graph), status: found.status };
 }
+
+/** Which tool's bookkeeping a database has (to say so when the app's migrations were not found). */
+export function recognizeTool(dbPath: string): MigrationTool | null {
+  if (!fs.existsSync(dbPath) || fs.statSync(dbPath).size === 0) {
+    return null;
+  }
+  const db = openLiveDatabase(dbPath);
+  try {
+    const tables = new Set(userTables(db));
+    return autodetected.find((adapter) => adapter.recognizes(tables, db))?.tool ?? null;
+  } finally {
+    db.close();
+  }
+}

@@ -219,9 +219,9 @@ export class LifeboatService {
       const app = this.app(input.appId);
       return this.runJob({ kind: 'list', input: { location: app, setup: migrationSetupOf(app) } });
     },
-    'migrations:status': (input) => {
+    'migrations:status': async (input) => {
       const app = this.app(input.appId);
-      return this.runJob({ kind: 'migrations', input: { databasePath: app.databasePath, setup: migrationSetupOf(app) } });
+      return (await this.runJob({ kind: 'migrations', input: { databasePath: app.databasePath, setup: migrationSetupOf(app) } })).report;
     },
     'snapshots:inspect': (input) => {
       const app = this.app(input.appId);

@@ -23,6 +23,7 @@ export function AppView(): ReactNode {
     return <main className="app-view" />;
   }
   const tables = info?.tables ?? [];
+  const rowCount = tables.reduce((sum, t) => sum + t.rows, 0);
   return (
     <main className={hasDetails ? 'app-view with-details' : 'app-view'}>
       <section className="card live" aria-label="Live database">
@@ -64,7 +65,7 @@ export function AppView(): ReactNode {
             <div>
               <dt>Tables</dt>
               <dd title={tables.map((t) => `${t.name}: ${t.rows} rows`).join('\n')}>
-                {tables.length} ({tables.reduce((sum, t) => sum + t.rows, 0).toLocaleString()} rows)
+                {tables.length} ({rowCount.toLocaleString()} {rowCount === 1 ? 'row' : 'rows'})
               </dd>
             </div>
             <div>
