@@ -2,9 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { SnapshotEntry, SnapshotMigration } from '../../contract/snapshots';
-import { writeFileAtomically } from '../fs/durable-file';
 import type { JobControl } from '../jobs/job-control';
-import { recordsDirName } from '../snapshot/snapshot-records';
+import { recordsDirName, writeCacheIfPossible } from '../snapshot/snapshot-records';
 import { findMigrations, readAppliedState, type MigrationSetup } from './migration-reader';
 import { migrationStatus, type AppliedState } from './migration-status';
 
@@ -114,8 +113,7 @@ export function annotateWithMigrations(
     }
   }
   if (changed && fs.existsSync(backupsDir)) {
-    fs.mkdirSync(path.join(backupsDir, recordsDirName), { recursive: true });
-    writeFileAtomically(cacheFile, JSON.stringify(cache));
+    writeCacheIfPossible(cacheFile, JSON.stringify(cache));
   }
   return result;
 }

@@ -31,12 +31,21 @@ export function readFileFacts(backupsDir: string, file: string, record: Snapshot
   if (!stat.isFile()) {
     return null;
   }
+  // A file unchanged since Lifeboat recorded it (same size and mtime) has the header it had then:
+  // reading it again would cost one open and read per snapshot for nothing.
+  const recordedPageSize = record !== null && record.size === stat.size && record.mtimeMs === stat.mtimeMs ? record.pageSize : null;
+  const header: HeaderReading =
+    stat.size === 0
+      ? { kind: 'empty' }
+      : recordedPageSize !== null
+        ? { kind: 'sqlite', header: { pageSize: recordedPageSize, writeVersion: 1, readVersion: 1, pageCount: record?.pageCount ?? null, lastWriterVersion: 0 } }
+        : safeHeader(filePath);
   return {
     file,
     path: filePath,
     size: stat.size,
     mtimeMs: stat.mtimeMs,
-    header: stat.size === 0 ? { kind: 'empty' } : safeHeader(filePath),
+    header,
     record,
     sidecars: sidecarSuffixes.filter((suffix) => exists(`${file}${suffix}`)),
   };

@@ -82,7 +82,7 @@ export function readAllRecords(backupsDir: string): Map<string, SnapshotRecord> 
     throw error;
   }
   for (const name of names) {
-    if (name.endsWith('.json') && name !== 'revisions-cache.json') {
+    if (name.endsWith('.json') && name !== 'revisions-cache.json' && !name.startsWith('.')) {
       const file = name.slice(0, -'.json'.length);
       const record = parseRecord(fs.readFileSync(path.join(dir, name), 'utf8'), file);
       if (record !== null) {
@@ -91,6 +91,22 @@ export function readAllRecords(backupsDir: string): Map<string, SnapshotRecord> 
     }
   }
   return records;
+}
+
+/**
+ * Writes a cache file in `.lifeboat/`. A backups folder may be read-only (a mounted backup disk):
+ * listing it must still work, so a cache that cannot be written is simply not kept.
+ */
+export function writeCacheIfPossible(file: string, content: string): void {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    writeFileAtomically(file, content);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS' && code !== 'ENOSPC' && code !== 'ENOENT') {
+      throw error;
+    }
+  }
 }
 
 /** Writes (or replaces) the record of one snapshot atomically. */
