@@ -21,3 +21,11 @@ export function mountTmpfs(dir: string, options: string): { ok: true; unmount: (
     },
   };
 }
+
+/** Makes a mounted tmpfs read-only, keeping its files (for "the folder is on a read-only disk"). */
+export function remountReadOnly(dir: string): void {
+  const result = spawnSync('mount', ['-o', 'remount,ro', dir], { encoding: 'utf8' });
+  if (result.status !== 0) {
+    throw new Error(`remount read-only failed: ${result.stderr}`);
+  }
+}
