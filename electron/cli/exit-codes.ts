@@ -21,6 +21,9 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'SNAPSHOT_INCOMPLETE':
     case 'CHECKSUM_MISMATCH':
     case 'MIGRATION_FAILED':
+    case 'DB_IN_USE':
+    case 'RESTORE_IN_PROGRESS':
+    case 'RESTORE_FAILED':
     case 'NOT_SQLITE_URL':
     case 'DB_NOT_FOUND':
     case 'NOT_A_DATABASE':

@@ -1,5 +1,6 @@
 import type { MigrateResult } from '../contract/migrate';
 import type { MigrationReport } from '../contract/migrations';
+import type { RestoreResult } from '../contract/restore';
 import type { BackupOutcome, DatabaseInfo, SnapshotList, VerifyResult } from '../contract/snapshots';
 import { formatAge, formatBytes, formatLocalTime } from '../contract/format';
 import { table } from './format';
@@ -92,6 +93,23 @@ export function printMigrate(result: MigrateResult): string {
     lines.push(`Nothing to apply: ${result.database} is at version ${result.current ?? '(none)'}.`);
   } else {
     lines.push(`${result.database} is now at version ${result.current ?? '(none)'} (tracked by ${result.tracking}).`);
+  }
+  return lines.join('\n');
+}
+
+export function printRestore(result: RestoreResult): string {
+  const headline: Record<RestoreResult['outcome'], string> = {
+    restored: `Restored ${result.snapshot ?? ''} over ${result.database}.`,
+    'rolled-back': result.error === null ? `Rolled back: ${result.database} is as it was before the restore.` : `Rolled back: ${result.database} is as it was before the restore. Why: ${result.error.message}`,
+    resumed: `The interrupted restore of ${result.database} was finished.`,
+    'nothing-to-recover': `No interrupted restore of ${result.database}: nothing to do.`,
+  };
+  const lines = [headline[result.outcome]];
+  if (result.preRestoreSnapshot !== null) {
+    lines.push(`Pre-restore snapshot (pinned): ${result.preRestoreSnapshot}`);
+  }
+  if (result.tables.length > 0) {
+    lines.push('', table([['TABLE', 'ROWS BEFORE', 'ROWS RESTORED'], ...result.tables.map((t) => [t.name, t.liveRows === null ? '-' : String(t.liveRows), t.snapshotRows === null ? '-' : String(t.snapshotRows)])]));
   }
   return lines.join('\n');
 }

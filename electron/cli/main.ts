@@ -11,7 +11,9 @@ import { migrationTools, type MigrationTool } from '../contract/migrations';
 import type { MigrationSetup } from '../core/migrations/migration-reader';
 import { resolveSnapshotPath } from '../core/snapshot/resolve-snapshot';
 import { exitCodes, exitCodeFor } from './exit-codes';
-import { printBackup, printInfo, printList, printMigrate, printStatus, printVerify } from './human-output';
+import { printBackup, printInfo, printList, printMigrate, printRestore, printStatus, printVerify } from './human-output';
+import * as readline from 'node:readline/promises';
+import { readJournal } from '../core/restore/restore-journal';
 import { ProgressBar } from './progress-bar';
 import * as path from 'node:path';
 import { dispatch } from '../core/service/dispatch';
@@ -28,6 +30,8 @@ Usage:
   lifeboat info            --db DB [--backups-dir DIR] [--json]
   lifeboat status          --db DB [--app DIR] [--migrations DIR] [--tool NAME] [--check] [--json]
   lifeboat migrate         --db DB --migrations DIR [--version-table T [--version-column C]] [--json]
+  lifeboat restore SNAPSHOT --db DB [--yes] [--force-open] [--json]
+  lifeboat restore --resume | --rollback --db DB [--json]
   lifeboat serve [--port N] [--data-dir DIR] [--demo]
   lifeboat help
 
@@ -52,6 +56,13 @@ Commands:
            --tool say. With --check, exits 0 only when the database is at head.
   migrate  Applies numbered .sql files (001_name.sql, ...) in order, each in its
            own transaction, tracked by PRAGMA user_version (or --version-table).
+  restore  Replaces the live database with a snapshot, guarded: the snapshot is
+           verified, no process may hold the database open (--force-open to
+           override), a pinned pre-restore snapshot is taken, the old file and its
+           -wal/-shm/-journal are set aside, the copy is renamed into place and
+           verified, else everything is rolled back. Stop the app first. A journal
+           beside the database lets --resume finish, or --rollback undo, a restore
+           that was interrupted.
   serve    The desktop app's interface in a browser, for servers without a
            desktop: listens on 127.0.0.1 only and prints a URL with a secret
            token (reach it through an SSH tunnel). --demo opens the demo app;
@@ -74,6 +85,10 @@ const options = {
   check: { type: 'boolean', default: false },
   'version-table': { type: 'string' },
   'version-column': { type: 'string' },
+  yes: { type: 'boolean', short: 'y', default: false },
+  'force-open': { type: 'boolean', default: false },
+  resume: { type: 'boolean', default: false },
+  rollback: { type: 'boolean', default: false },
   'data-dir': { type: 'string' },
   demo: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
@@ -97,6 +112,10 @@ interface Invocation {
   readonly versionColumn: string | undefined;
   readonly dataDir: string | undefined;
   readonly demo: boolean;
+  readonly yes: boolean;
+  readonly forceOpen: boolean;
+  readonly resume: boolean;
+  readonly rollback: boolean;
 }
 
 function parseInvocation(argv: readonly string[]): Invocation {
@@ -124,6 +143,10 @@ function parseInvocation(argv: readonly string[]): Invocation {
     versionColumn: parsed.values['version-column'],
     dataDir: parsed.values['data-dir'],
     demo: parsed.values.demo,
+    yes: parsed.values.yes,
+    forceOpen: parsed.values['force-open'],
+    resume: parsed.values.resume,
+    rollback: parsed.values.rollback,
   };
 }
 
@@ -148,7 +171,31 @@ function locationOf(invocation: Invocation): DatabaseLocation {
   if (invocation.db === undefined) {
     throw new LifeboatFailure('INVALID_ARGUMENT', 'No database given. Pass --db PATH (or an sqlite:/// URL) or set LIFEBOAT_DB.');
   }
-  return resolveLocation(invocation.db, invocation.backupsDir, process.cwd());
+  const location = resolveLocation(invocation.db, invocation.backupsDir, process.cwd());
+  const interrupted = invocation.command === 'restore' ? null : readJournal(location.databasePath);
+  if (interrupted !== null) {
+    process.stderr.write(
+      `lifeboat: a restore of ${location.databasePath} was interrupted (at step ${interrupted.step}). Finish it with "lifeboat restore --resume --db ${location.databasePath}" or undo it with "--rollback".\n`,
+    );
+  }
+  return location;
+}
+
+/** Asks on a terminal; elsewhere (scripts) only --yes may confirm. */
+async function confirm(question: string, yes: boolean): Promise<boolean> {
+  if (yes) {
+    return true;
+  }
+  if (process.stdin.isTTY !== true) {
+    throw new LifeboatFailure('INVALID_ARGUMENT', 'restore replaces the live database: confirm with --yes when not running on a terminal.');
+  }
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${question} [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
 }
 
 /** Runs a job with a progress bar on a terminal; Ctrl-C cancels it cleanly. */
@@ -241,6 +288,32 @@ async function run(invocation: Invocation): Promise<number> {
       const location = locationOf(invocation);
       const info = await runWithProgress((onProgress) => startJob({ kind: 'info', input: location }, onProgress), json);
       emit(json, info, () => printInfo(info));
+      return exitCodes.ok;
+    }
+    case 'restore': {
+      const location = locationOf(invocation);
+      if (invocation.resume || invocation.rollback) {
+        const mode = invocation.resume ? 'resume' : 'rollback';
+        const result = await runWithProgress((onProgress) => startJob({ kind: 'restore-recover', input: { databasePath: location.databasePath, mode, allowOpen: invocation.forceOpen } }, onProgress), json);
+        emit(json, result, () => printRestore(result));
+        return result.error === null ? exitCodes.ok : exitCodes.failed;
+      }
+      const [name] = invocation.positionals;
+      if (name === undefined || invocation.positionals.length > 1) {
+        throw new LifeboatFailure('INVALID_ARGUMENT', 'restore takes one SNAPSHOT (a name from "lifeboat list"), or --resume or --rollback.');
+      }
+      const snapshotPath = resolveSnapshotPath(location.backupsDir, name, process.cwd());
+      const question = `Replace ${location.databasePath} with ${path.basename(snapshotPath)}? A pinned pre-restore snapshot is taken first. Stop the app before you go on.`;
+      if (!(await confirm(question, invocation.yes))) {
+        process.stderr.write('Nothing was changed.\n');
+        return exitCodes.failed;
+      }
+      const result = await runWithProgress((onProgress) => startJob({ kind: 'restore', input: { location, snapshotPath, allowOpen: invocation.forceOpen } }, onProgress), json);
+      emit(json, result, () => printRestore(result));
+      if (result.error !== null) {
+        process.stderr.write(`lifeboat: the restore was rolled back: ${result.error.message} [${result.error.code}]\n`);
+        return exitCodes.failed;
+      }
       return exitCodes.ok;
     }
     case 'serve':

@@ -19,6 +19,9 @@ export const errorCodes = [
   'SNAPSHOT_INCOMPLETE',
   'CHECKSUM_MISMATCH',
   'MIGRATION_FAILED',
+  'DB_IN_USE',
+  'RESTORE_IN_PROGRESS',
+  'RESTORE_FAILED',
   'IO_ERROR',
   'INTERNAL',
 ] as const;

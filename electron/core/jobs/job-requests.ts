@@ -3,6 +3,8 @@ import type { MigrationReport, MigrationTool } from '../../contract/migrations';
 import type { BackupOutcome, DatabaseInfo, SnapshotDetails, SnapshotList, VerifyResult } from '../../contract/snapshots';
 import type { MigrationSetup } from '../migrations/migration-reader';
 import type { MigrateRequest } from '../migrations/sql-migrate';
+import type { RestoreResult } from '../../contract/restore';
+import type { RestoreRequest } from '../restore/guarded-restore';
 import type { DatabaseLocation } from '../database-location';
 import type { SnapshotRequest } from '../snapshot/create-snapshot';
 import type { InspectRequest } from '../snapshot/inspect-snapshot';
@@ -17,7 +19,9 @@ export type JobRequest =
   | { readonly kind: 'demo'; readonly input: { readonly dataDir: string } }
   | { readonly kind: 'list'; readonly input: { readonly location: DatabaseLocation; readonly setup: MigrationSetup } }
   | { readonly kind: 'migrations'; readonly input: { readonly databasePath: string; readonly setup: MigrationSetup } }
-  | { readonly kind: 'migrate'; readonly input: MigrateRequest };
+  | { readonly kind: 'migrate'; readonly input: MigrateRequest }
+  | { readonly kind: 'restore'; readonly input: RestoreRequest }
+  | { readonly kind: 'restore-recover'; readonly input: { readonly databasePath: string; readonly mode: 'resume' | 'rollback'; readonly allowOpen: boolean } };
 
 /** What each kind of job produces. */
 export interface JobOutputs {
@@ -29,6 +33,8 @@ export interface JobOutputs {
   list: SnapshotList;
   migrations: { readonly report: MigrationReport | null; readonly recognizedTool: MigrationTool | null };
   migrate: MigrateResult;
+  restore: RestoreResult;
+  'restore-recover': RestoreResult;
 }
 
 /** The data a worker is started with. */

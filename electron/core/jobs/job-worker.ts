@@ -9,6 +9,7 @@ import { listSnapshotsWithTimes } from '../snapshot/list-snapshots';
 import { migrationReport, recognizeTool } from '../migrations/migration-reader';
 import { annotateWithMigrations } from '../migrations/snapshot-revisions';
 import { runSqlMigrations } from '../migrations/sql-migrate';
+import { recoverRestore, restoreSnapshot } from '../restore/guarded-restore';
 import { toLifeboatError } from '../lifeboat-failure';
 import { createSnapshot } from '../snapshot/create-snapshot';
 import { verifySnapshots } from '../snapshot/verify-snapshots';
@@ -63,6 +64,10 @@ async function run(data: WorkerData): Promise<JobOutputs[keyof JobOutputs]> {
     }
     case 'migrate':
       return runSqlMigrations(request.input, control);
+    case 'restore':
+      return restoreSnapshot(request.input, control);
+    case 'restore-recover':
+      return recoverRestore(request.input.databasePath, request.input.mode, request.input.allowOpen, control);
     default:
       return assertNever(request);
   }

@@ -37,6 +37,8 @@ export const snapshotRecordSchema = z.object({
   pageSize: z.number().int().nullable(),
   pageCount: z.number().int().nullable(),
   verification: verificationSchema.nullable(),
+  /** Pinned snapshots (the pre-restore ones) are kept by retention. Absent in older records. */
+  pinned: z.boolean().optional(),
 });
 export type SnapshotRecord = z.infer<typeof snapshotRecordSchema>;
 

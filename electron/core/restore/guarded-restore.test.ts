@@ -1,0 +1,172 @@
+import Database from 'better-sqlite3';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { RestoreStep } from '../../contract/restore';
+import { contentDigest, createLiveDatabase, makeTempDir, sha256, type LiveMode } from '../../testing/fixtures';
+import { mountTmpfs } from '../../testing/mounts';
+import { startWriter } from '../../testing/writer-handle';
+import { readRecord } from '../snapshot/snapshot-records';
+
+const bin = path.resolve(__dirname, '../../../../bin/lifeboat.js');
+
+function lifeboat(args: string[], cwd: string, env: Record<string, string> = {}): { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, LIFEBOAT_DB: '', ...env } });
+  return { code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+}
+
+interface Scene {
+  readonly dir: string;
+  readonly db: string;
+  readonly snapshot: string;
+  readonly original: string;
+  readonly restored: string;
+}
+
+/**
+ * A live database with a snapshot of an earlier state. With `staleWal`, the app died with changes
+ * only in its -wal, which must neither survive into the restored file nor be lost (the pre-restore
+ * snapshot holds them).
+ */
+function scene(root: string, name: string, mode: LiveMode, staleWal: boolean): Scene {
+  const dir = path.join(root, name);
+  fs.mkdirSync(dir, { recursive: true });
+  const db = path.join(dir, 'app.db');
+  createLiveDatabase(db, mode, 256 * 1024);
+  const made = lifeboat(['backup', 'before', '--db', 'app.db', '--json'], dir);
+  const snapshot = (JSON.parse(made.stdout) as { snapshot: { path: string } }).snapshot.path;
+  const restored = contentDigest(snapshot);
+  const app = new Database(db);
+  app.exec("INSERT INTO ledger (account, amount, at) VALUES (1, 5, 'later'); UPDATE accounts SET balance = balance + 5 WHERE id = 1;");
+  if (staleWal) {
+    app.pragma('wal_autocheckpoint = 0');
+    app.exec("INSERT INTO ledger (account, amount, at) VALUES (2, 7, 'only in the wal'); UPDATE accounts SET balance = balance + 7 WHERE id = 2;");
+    // Leave the -wal behind as a crashed app would: copy the files while the connection is open.
+    fs.copyFileSync(db, `${db}.keep`);
+    fs.copyFileSync(`${db}-wal`, `${db}-wal.keep`);
+    app.close();
+    fs.renameSync(`${db}.keep`, db);
+    fs.renameSync(`${db}-wal.keep`, `${db}-wal`);
+    assert.ok(fs.statSync(`${db}-wal`).size > 0);
+  } else {
+    app.close();
+  }
+  return { dir, db, snapshot, original: contentDigest(db), restored };
+}
+
+function leftovers(dir: string): string[] {
+  return fs.readdirSync(dir).filter((n) => n.includes('lifeboat-restore'));
+}
+
+describe('the guarded restore', () => {
+  let temp: { dir: string; cleanup: () => void };
+  before(() => {
+    temp = makeTempDir();
+  });
+  after(() => temp.cleanup());
+
+  for (const mode of ['wal', 'delete'] as const) {
+    it(`replaces the live database (${mode}) with exactly the snapshot, keeps a pinned pre-restore snapshot, and leaves it writable`, () => {
+      const s = scene(temp.dir, `plain-${mode}`, mode, mode === 'wal');
+      const liveMode = fs.statSync(s.db).mode & 0o777;
+      const run = lifeboat(['restore', path.basename(s.snapshot), '--db', 'app.db', '--yes', '--json'], s.dir);
+      assert.equal(run.code, 0, run.stderr);
+      const result = JSON.parse(run.stdout) as { outcome: string; preRestoreSnapshot: string; tables: { name: string; liveRows: number; snapshotRows: number }[] };
+      assert.equal(result.outcome, 'restored');
+      assert.equal(contentDigest(s.db), s.restored, 'the live database holds the snapshot’s content');
+      assert.equal(sha256(s.db), sha256(s.snapshot), 'byte for byte');
+      assert.equal(fs.existsSync(`${s.db}-wal`), false, 'no stale -wal beside the restored file');
+      assert.equal(fs.statSync(s.db).mode & 0o777, liveMode, 'the live file’s permissions, not the read-only snapshot’s');
+      assert.equal(contentDigest(result.preRestoreSnapshot), s.original, 'the pre-restore snapshot holds the state before, -wal included');
+      const record = readRecord(path.join(s.dir, 'backups'), path.basename(result.preRestoreSnapshot));
+      assert.equal(record?.pinned, true);
+      assert.equal(record?.verification?.ok, true);
+      assert.deepEqual(result.tables.find((t) => t.name === 'ledger'), { name: 'ledger', liveRows: mode === 'wal' ? 2 : 1, snapshotRows: 0 });
+      assert.deepEqual(leftovers(s.dir), []);
+    });
+  }
+
+  it('refuses while a process holds the live database open, naming it, and touches nothing', async () => {
+    const s = scene(temp.dir, 'held', 'wal', false);
+    const writer = await startWriter(s.db, 1);
+    try {
+      const run = lifeboat(['restore', path.basename(s.snapshot), '--db', 'app.db', '--yes'], s.dir);
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /held open by pid \d+ \(.*writer-process/);
+      assert.match(run.stderr, /\[DB_IN_USE\]/);
+    } finally {
+      await writer.stop();
+    }
+    assert.equal(fs.readdirSync(path.join(s.dir, 'backups')).filter((n) => n.includes('pre-restore')).length, 0);
+    assert.deepEqual(leftovers(s.dir), []);
+  });
+
+  it('refuses a snapshot that changed since it was made, touching nothing', () => {
+    const s = scene(temp.dir, 'tampered', 'delete', false);
+    fs.chmodSync(s.snapshot, 0o644);
+    const db = new Database(s.snapshot);
+    db.exec('DELETE FROM payload');
+    db.close();
+    const before = sha256(s.db);
+    const run = lifeboat(['restore', path.basename(s.snapshot), '--db', 'app.db', '--yes'], s.dir);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /CHECKSUM_MISMATCH/);
+    assert.equal(sha256(s.db), before);
+    assert.deepEqual(leftovers(s.dir), []);
+  });
+
+  it('reports DISK_FULL when the pre-restore snapshot does not fit, touching nothing', (t) => {
+    const s = scene(temp.dir, 'full', 'delete', false);
+    const bigger = new Database(s.db);
+    bigger.exec('INSERT INTO payload (data) SELECT randomblob(4000) FROM payload, payload AS p2 LIMIT 600');
+    bigger.close();
+    const original = sha256(s.db);
+    const backups = path.join(s.dir, 'small-backups');
+    const mount = mountTmpfs(backups, 'size=1m');
+    if (!mount.ok) {
+      t.skip(mount.reason);
+      return;
+    }
+    try {
+      fs.copyFileSync(s.snapshot, path.join(backups, path.basename(s.snapshot)));
+      const run = lifeboat(['restore', path.basename(s.snapshot), '--db', 'app.db', '--backups-dir', backups, '--yes'], s.dir);
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /DISK_FULL/);
+      assert.equal(sha256(s.db), original);
+      assert.deepEqual(leftovers(s.dir), []);
+    } finally {
+      mount.unmount();
+    }
+  });
+
+  const steps: RestoreStep[] = ['pre-restore', 'stage', 'set-aside', 'put-in-place', 'verify', 'discard-old'];
+  for (const mode of ['wal', 'delete'] as const) {
+    for (const staleWal of mode === 'wal' ? [false, true] : [false]) {
+      it(`survives SIGKILL at every step (${mode}${staleWal ? ', with a -wal present' : ''}): resume gives the snapshot, rollback the original`, () => {
+        for (const step of steps) {
+          for (const recovery of ['resume', 'rollback'] as const) {
+            const s = scene(temp.dir, `crash-${mode}-${String(staleWal)}-${step}-${recovery}`, mode, staleWal);
+            const killed = lifeboat(['restore', path.basename(s.snapshot), '--db', 'app.db', '--yes'], s.dir, { LIFEBOAT_TEST_KILL_AT: step });
+            assert.equal(killed.signal, 'SIGKILL', `killed at ${step}`);
+            const warned = lifeboat(['info', '--db', 'app.db', '--json'], s.dir);
+            assert.match(warned.stderr, new RegExp(`interrupted \\(at step ${step}\\)`));
+            const again = lifeboat(['restore', path.basename(s.snapshot), '--db', 'app.db', '--yes'], s.dir);
+            assert.match(again.stderr, /RESTORE_IN_PROGRESS/, 'a second restore is refused while one is under way');
+            const recovered = lifeboat(['restore', `--${recovery}`, '--db', 'app.db'], s.dir);
+            assert.equal(recovered.code, 0, `${step}/${recovery}: ${recovered.stderr}`);
+            const expected = recovery === 'resume' && step !== 'pre-restore' ? s.restored : s.original;
+            assert.equal(contentDigest(s.db), expected, `${step}/${recovery}: the original or the snapshot, never a mix`);
+            assert.deepEqual(leftovers(s.dir), [], `${step}/${recovery}: journal resolved, nothing left beside the database`);
+            if (step !== 'pre-restore') {
+              const pre = fs.readdirSync(path.join(s.dir, 'backups')).find((n) => n.includes('pre-restore'));
+              assert.ok(pre !== undefined, 'the pre-restore snapshot exists');
+              assert.equal(contentDigest(path.join(s.dir, 'backups', pre)), s.original);
+            }
+          }
+        }
+      });
+    }
+  }
+});
