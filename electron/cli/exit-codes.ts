@@ -24,6 +24,9 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'DB_IN_USE':
     case 'RESTORE_IN_PROGRESS':
     case 'RESTORE_FAILED':
+    case 'APP_COMMAND_FAILED':
+    case 'SCHEMA_MISMATCH':
+    case 'HEALTH_CHECK_FAILED':
     case 'NOT_SQLITE_URL':
     case 'DB_NOT_FOUND':
     case 'NOT_A_DATABASE':

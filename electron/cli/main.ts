@@ -3,7 +3,7 @@ import '../core/sqlite/open-database';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { LifeboatError, Result } from '../contract/errors';
 import type { JobProgress } from '../contract/jobs';
-import { resolveLocation, type DatabaseLocation } from '../core/database-location';
+import { parseDatabaseArgument, resolveLocation, type DatabaseLocation } from '../core/database-location';
 import { startJob, type JobHandle } from '../core/jobs/job-runner';
 import { LifeboatFailure, toLifeboatError } from '../core/lifeboat-failure';
 import { listSnapshots } from '../core/snapshot/list-snapshots';
@@ -14,6 +14,9 @@ import { exitCodes, exitCodeFor } from './exit-codes';
 import { printBackup, printInfo, printList, printMigrate, printRestore, printStatus, printVerify } from './human-output';
 import * as readline from 'node:readline/promises';
 import { readJournal } from '../core/restore/restore-journal';
+import type { AppSettings } from '../core/restore/guarded-restore';
+import { describeCommand } from '../core/restore/run-command';
+import { appSettingsFileName, readAppSettingsFile } from '../core/settings/app-settings-file';
 import { ProgressBar } from './progress-bar';
 import * as path from 'node:path';
 import { dispatch } from '../core/service/dispatch';
@@ -130,7 +133,7 @@ function parseInvocation(argv: readonly string[]): Invocation {
     command,
     positionals,
     json: parsed.values.json,
-    db: parsed.values.db ?? process.env['LIFEBOAT_DB'],
+    db: parsed.values.db ?? (process.env['LIFEBOAT_DB'] === '' ? undefined : process.env['LIFEBOAT_DB']),
     backupsDir: parsed.values['backups-dir'],
     note: parsed.values.note,
     help: parsed.values.help,
@@ -179,6 +182,19 @@ function locationOf(invocation: Invocation): DatabaseLocation {
     );
   }
   return location;
+}
+
+/** The database and the app around it: --app DIR (with its lifeboat.json) or --db. */
+function appOf(invocation: Invocation): { location: DatabaseLocation; app: AppSettings } {
+  const appDir = invocation.app === undefined ? undefined : path.resolve(invocation.app);
+  const file = appDir === undefined ? null : readAppSettingsFile(appDir);
+  const database = invocation.db ?? (file?.database === undefined ? undefined : file.database);
+  if (database === undefined) {
+    throw new LifeboatFailure('INVALID_ARGUMENT', `No database given: pass --db, set LIFEBOAT_DB, or name it in ${appSettingsFileName} ("database").`);
+  }
+  const location = locationOf({ ...invocation, db: appDir !== undefined && invocation.db === undefined ? parseDatabaseArgument(database, appDir) : database, backupsDir: invocation.backupsDir ?? file?.backupsDir });
+  const migrations = file?.migrations === undefined ? setupOf(invocation, location) : { migrationsDir: file.migrations.dir, tool: file.migrations.tool };
+  return { location, app: { dir: appDir ?? path.dirname(location.databasePath), run: file?.run ?? null, migrations } };
 }
 
 /** Asks on a terminal; elsewhere (scripts) only --yes may confirm. */
@@ -291,10 +307,10 @@ async function run(invocation: Invocation): Promise<number> {
       return exitCodes.ok;
     }
     case 'restore': {
-      const location = locationOf(invocation);
+      const { location, app } = appOf(invocation);
       if (invocation.resume || invocation.rollback) {
         const mode = invocation.resume ? 'resume' : 'rollback';
-        const result = await runWithProgress((onProgress) => startJob({ kind: 'restore-recover', input: { databasePath: location.databasePath, mode, allowOpen: invocation.forceOpen } }, onProgress), json);
+        const result = await runWithProgress((onProgress) => startJob({ kind: 'restore-recover', input: { location, mode, allowOpen: invocation.forceOpen, app } }, onProgress), json);
         emit(json, result, () => printRestore(result));
         return result.error === null ? exitCodes.ok : exitCodes.failed;
       }
@@ -303,12 +319,19 @@ async function run(invocation: Invocation): Promise<number> {
         throw new LifeboatFailure('INVALID_ARGUMENT', 'restore takes one SNAPSHOT (a name from "lifeboat list"), or --resume or --rollback.');
       }
       const snapshotPath = resolveSnapshotPath(location.backupsDir, name, process.cwd());
-      const question = `Replace ${location.databasePath} with ${path.basename(snapshotPath)}? A pinned pre-restore snapshot is taken first. Stop the app before you go on.`;
+      const commands = app.run === null ? [] : (['stop', 'upgrade', 'start'] as const).flatMap((which) => {
+        const command = app.run?.[which];
+        return command === undefined ? [] : [`  ${which}: ${describeCommand(command)}`];
+      });
+      if (commands.length > 0 && !json) {
+        process.stderr.write(`These commands of the app will run, as written in its ${appSettingsFileName}:\n${commands.join('\n')}\n`);
+      }
+      const question = `Replace ${location.databasePath} with ${path.basename(snapshotPath)}? A pinned pre-restore snapshot is taken first.${app.run?.stop === undefined && app.run?.preset !== 'docker-compose' && app.run?.preset !== 'systemd' ? ' Stop the app before you go on.' : ''}`;
       if (!(await confirm(question, invocation.yes))) {
         process.stderr.write('Nothing was changed.\n');
         return exitCodes.failed;
       }
-      const result = await runWithProgress((onProgress) => startJob({ kind: 'restore', input: { location, snapshotPath, allowOpen: invocation.forceOpen } }, onProgress), json);
+      const result = await runWithProgress((onProgress) => startJob({ kind: 'restore', input: { location, snapshotPath, allowOpen: invocation.forceOpen, app } }, onProgress), json);
       emit(json, result, () => printRestore(result));
       if (result.error !== null) {
         process.stderr.write(`lifeboat: the restore was rolled back: ${result.error.message} [${result.error.code}]\n`);

@@ -22,6 +22,9 @@ export const errorCodes = [
   'DB_IN_USE',
   'RESTORE_IN_PROGRESS',
   'RESTORE_FAILED',
+  'APP_COMMAND_FAILED',
+  'SCHEMA_MISMATCH',
+  'HEALTH_CHECK_FAILED',
   'IO_ERROR',
   'INTERNAL',
 ] as const;

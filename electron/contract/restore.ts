@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { lifeboatErrorSchema } from './errors';
 
 /** The steps of a restore, in order; the journal records the one about to run. */
-export const restoreSteps = ['preflight', 'pre-restore', 'stage', 'set-aside', 'put-in-place', 'verify', 'discard-old'] as const;
+export const restoreSteps = ['preflight', 'stop', 'pre-restore', 'stage', 'set-aside', 'put-in-place', 'verify', 'upgrade', 'check', 'start', 'health', 'discard-old'] as const;
 export const restoreStepSchema = z.enum(restoreSteps);
 export type RestoreStep = z.infer<typeof restoreStepSchema>;
 
@@ -18,7 +18,7 @@ export const restoreResultSchema = z.object({
   preRestoreSnapshot: z.string().nullable(),
   /** What the restore threw away: per table, rows in the live database and in the snapshot. */
   tables: z.array(tableDifferenceSchema),
-  steps: z.array(z.object({ step: restoreStepSchema, durationMs: z.number() })),
+  steps: z.array(z.object({ step: restoreStepSchema, durationMs: z.number(), note: z.string().nullable() })),
   /** Why it was rolled back. */
   error: lifeboatErrorSchema.nullable(),
 });

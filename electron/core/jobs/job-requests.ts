@@ -4,7 +4,7 @@ import type { BackupOutcome, DatabaseInfo, SnapshotDetails, SnapshotList, Verify
 import type { MigrationSetup } from '../migrations/migration-reader';
 import type { MigrateRequest } from '../migrations/sql-migrate';
 import type { RestoreResult } from '../../contract/restore';
-import type { RestoreRequest } from '../restore/guarded-restore';
+import type { RecoverRequest, RestoreRequest } from '../restore/guarded-restore';
 import type { DatabaseLocation } from '../database-location';
 import type { SnapshotRequest } from '../snapshot/create-snapshot';
 import type { InspectRequest } from '../snapshot/inspect-snapshot';
@@ -21,7 +21,7 @@ export type JobRequest =
   | { readonly kind: 'migrations'; readonly input: { readonly databasePath: string; readonly setup: MigrationSetup } }
   | { readonly kind: 'migrate'; readonly input: MigrateRequest }
   | { readonly kind: 'restore'; readonly input: RestoreRequest }
-  | { readonly kind: 'restore-recover'; readonly input: { readonly databasePath: string; readonly mode: 'resume' | 'rollback'; readonly allowOpen: boolean } };
+  | { readonly kind: 'restore-recover'; readonly input: RecoverRequest };
 
 /** What each kind of job produces. */
 export interface JobOutputs {

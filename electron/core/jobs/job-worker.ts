@@ -67,7 +67,7 @@ async function run(data: WorkerData): Promise<JobOutputs[keyof JobOutputs]> {
     case 'restore':
       return restoreSnapshot(request.input, control);
     case 'restore-recover':
-      return recoverRestore(request.input.databasePath, request.input.mode, request.input.allowOpen, control);
+      return recoverRestore(request.input, control);
     default:
       return assertNever(request);
   }

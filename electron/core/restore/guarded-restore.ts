@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { AppRun } from '../../contract/app-run';
 import type { LifeboatError } from '../../contract/errors';
 import type { RestoreResult, RestoreStep, TableDifference } from '../../contract/restore';
 import type { DatabaseLocation } from '../database-location';
@@ -11,7 +12,13 @@ import { readRecord, writeRecord } from '../snapshot/snapshot-records';
 import { verifySnapshots } from '../snapshot/verify-snapshots';
 import { openLiveDatabase, openSnapshotFile } from '../sqlite/open-database';
 import { countTableRows } from '../sqlite/table-rows';
+import type { MigrationSetup } from '../migrations/migration-reader';
+import { readAppliedState } from '../migrations/migration-reader';
+import { migrationStatus } from '../migrations/migration-status';
+import { runSqlMigrations } from '../migrations/sql-migrate';
+import { planApp, type AppPlan } from './app-plan';
 import { processesHolding } from './file-holders';
+import { describeCommand, runCommand } from './run-command';
 import { crashPointForTests, readJournal, removeJournal, restorePaths, sidecarSuffixes, writeJournal, type RestoreJournal } from './restore-journal';
 
 /**
@@ -36,9 +43,21 @@ export interface RestoreRequest {
   readonly snapshotPath: string;
   /** Restore even though a process holds the live database open (the user said so explicitly). */
   readonly allowOpen: boolean;
+  /** The app: its folder, how to run it, where its migrations are (null: a plain file restore). */
+  readonly app: AppSettings | null;
 }
 
-const forward: readonly RestoreStep[] = ['stage', 'set-aside', 'put-in-place', 'verify', 'discard-old'];
+/** The app a restore works for. */
+export interface AppSettings {
+  readonly dir: string;
+  readonly run: AppRun | null;
+  readonly migrations: MigrationSetup | null;
+}
+
+type Timings = RestoreResult['steps'];
+
+const forward: readonly RestoreStep[] = ['stage', 'set-aside', 'put-in-place', 'verify', 'upgrade', 'check', 'start', 'health', 'discard-old'];
+const healthPollMs = 500;
 const spaceMarginBytes = 1024 * 1024;
 
 function tableCounts(open: () => ReturnType<typeof openLiveDatabase>, control: JobControl): Map<string, number> {
@@ -74,62 +93,161 @@ function requireSpace(dir: string, bytes: number, what: string): void {
   }
 }
 
-/** Runs the steps from `from` on, idempotently; each recorded in the journal before it runs. */
-function runSteps(journal: RestoreJournal, from: RestoreStep, control: JobControl, timings: RestoreResult['steps']): void {
+/** Runs one of the app's commands; a failure is an APP_COMMAND_FAILED with what it printed last. */
+async function appCommand(plan: AppPlan, which: 'stop' | 'start' | 'upgrade', control: JobControl): Promise<string | null> {
+  const command = which === 'upgrade' ? plan.upgrade : plan[which];
+  if (command === null || command === 'built-in') {
+    return null;
+  }
+  const shown = describeCommand(command);
+  control.report(`Restore: ${which}`, 0, `$ ${shown}`);
+  const outcome = await runCommand(command, { cwd: plan.cwd, env: plan.env, timeoutMs: plan.timeoutsMs[which], onLine: (line) => control.report(`Restore: ${which}`, 0, line) }, control);
+  if (!outcome.ok) {
+    const why = outcome.timedOut ? `did not finish within ${plan.timeoutsMs[which] / 1000} s` : `failed (exit code ${String(outcome.exitCode)})`;
+    throw new LifeboatFailure('APP_COMMAND_FAILED', `The ${which} command "${shown}" ${why}.${outcome.tail === '' ? '' : ` Its last output:\n${outcome.tail}`}`);
+  }
+  return shown;
+}
+
+/** The restored database's status against the code (opened immutable: the app is stopped). */
+function liveSchemaStatus(plan: AppPlan, databasePath: string): ReturnType<typeof migrationStatus> | null {
+  if (plan.migrations === null) {
+    return null;
+  }
+  const { adapter, source, graph } = plan.migrations;
+  return migrationStatus(graph, readAppliedState(databasePath, adapter, source, 'snapshot'), adapter);
+}
+
+async function waitUntilHealthy(url: string, timeoutMs: number, control: JobControl): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    control.throwIfCancelled();
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(Math.min(5000, Math.max(100, deadline - Date.now()))) });
+      if (response.ok) {
+        return;
+      }
+      last = `HTTP ${response.status}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, healthPollMs));
+  }
+  throw new LifeboatFailure('HEALTH_CHECK_FAILED', `${url} did not answer healthy within ${timeoutMs / 1000} s (last: ${last}).`);
+}
+
+/** Runs one forward step; idempotent, so that a resumed restore can run it again. Returns a note. */
+async function runStep(step: RestoreStep, journal: RestoreJournal, plan: AppPlan, control: JobControl): Promise<string | null> {
   const paths = restorePaths(journal.database);
   const dir = path.dirname(journal.database);
+  switch (step) {
+    case 'stage':
+      copyAndFlush(journal.snapshot, paths.staged, journal.owner);
+      if (sha256OfFile(paths.staged, () => undefined) !== journal.snapshotSha256) {
+        throw new LifeboatFailure('SNAPSHOT_CORRUPT', 'The copy of the snapshot differs from the snapshot: the disk may be failing. Nothing was changed.');
+      }
+      return null;
+    case 'set-aside':
+      // Sidecars first, the database last: a stale -wal or -journal must never meet the new file.
+      for (const suffix of [...sidecarSuffixes, '']) {
+        if (fs.existsSync(`${journal.database}${suffix}`) && !fs.existsSync(`${paths.old}${suffix}`)) {
+          fs.renameSync(`${journal.database}${suffix}`, `${paths.old}${suffix}`);
+        }
+      }
+      fsyncDirectory(dir);
+      return null;
+    case 'put-in-place':
+      if (fs.existsSync(paths.staged)) {
+        fs.renameSync(paths.staged, journal.database);
+        fsyncDirectory(dir);
+      }
+      return null;
+    case 'verify': {
+      const db = openSnapshotFile(journal.database);
+      let integrity: unknown[];
+      try {
+        integrity = db.prepare('PRAGMA integrity_check(5)').pluck().all();
+      } finally {
+        db.close();
+      }
+      if (integrity.length !== 1 || integrity[0] !== 'ok') {
+        throw new LifeboatFailure('RESTORE_FAILED', `The restored database failed its integrity check (${String(integrity[0])}).`);
+      }
+      return null;
+    }
+    case 'upgrade': {
+      const status = liveSchemaStatus(plan, journal.database);
+      if (status === null || status.status === 'at-head') {
+        return status === null ? 'no migrations known: skipped' : 'already at head: skipped';
+      }
+      if (plan.upgrade === null) {
+        throw new LifeboatFailure('APP_COMMAND_FAILED', `The snapshot is ${status.badge} and no upgrade command is set for ${plan.migrations?.source.tool ?? 'this tool'}: set one in the app's settings.`);
+      }
+      if (plan.upgrade === 'built-in') {
+        const source = plan.migrations?.source;
+        const result = runSqlMigrations(
+          { databasePath: journal.database, migrationsDir: source?.locations[0] ?? '', versionTable: source?.options?.['table'], versionColumn: source?.options?.['column'] },
+          control,
+        );
+        if (result.failed !== null) {
+          throw new LifeboatFailure('MIGRATION_FAILED', result.failed.error.message);
+        }
+        return `applied ${result.applied.map((a) => a.file).join(', ')}`;
+      }
+      return appCommand(plan, 'upgrade', control);
+    }
+    case 'check': {
+      const status = liveSchemaStatus(plan, journal.database);
+      if (status !== null && status.status !== 'at-head') {
+        throw new LifeboatFailure('SCHEMA_MISMATCH', `After the upgrade the database is not at head: ${status.summary}`);
+      }
+      if (plan.smokeQueries.length > 0) {
+        const db = openSnapshotFile(journal.database);
+        try {
+          for (const query of plan.smokeQueries) {
+            try {
+              db.prepare(query).all();
+            } catch (error) {
+              throw new LifeboatFailure('RESTORE_FAILED', `The smoke query "${query}" failed: ${(error as Error).message}`);
+            }
+          }
+        } finally {
+          db.close();
+        }
+      }
+      return null;
+    }
+    case 'start':
+      return appCommand(plan, 'start', control);
+    case 'health':
+      if (plan.healthUrl !== null) {
+        await waitUntilHealthy(plan.healthUrl, plan.timeoutsMs.health, control);
+      }
+      return null;
+    case 'discard-old':
+      for (const suffix of ['', ...sidecarSuffixes]) {
+        removeIfPresent(`${paths.old}${suffix}`);
+      }
+      fsyncDirectory(dir);
+      return null;
+    case 'preflight':
+    case 'stop':
+    case 'pre-restore':
+      throw new LifeboatFailure('INTERNAL', `A restore cannot resume at ${step}.`);
+  }
+}
+
+/** Runs the steps from `from` on; each recorded in the journal before it runs. */
+async function runSteps(journal: RestoreJournal, from: RestoreStep, plan: AppPlan, control: JobControl, timings: Timings): Promise<void> {
   for (const step of forward.slice(Math.max(0, forward.indexOf(from)))) {
     writeJournal({ ...journal, step });
     crashPointForTests(step);
     control.throwIfCancelled();
     control.report(`Restore: ${step}`, forward.indexOf(step) / forward.length);
     const started = Date.now();
-    switch (step) {
-      case 'stage': {
-        copyAndFlush(journal.snapshot, paths.staged, journal.owner);
-        if (sha256OfFile(paths.staged, () => undefined) !== journal.snapshotSha256) {
-          throw new LifeboatFailure('SNAPSHOT_CORRUPT', 'The copy of the snapshot differs from the snapshot: the disk may be failing. Nothing was changed.');
-        }
-        break;
-      }
-      case 'set-aside':
-        // Sidecars first, the database last: a stale -wal or -journal must never meet the new file.
-        for (const suffix of [...sidecarSuffixes, '']) {
-          if (fs.existsSync(`${journal.database}${suffix}`) && !fs.existsSync(`${paths.old}${suffix}`)) {
-            fs.renameSync(`${journal.database}${suffix}`, `${paths.old}${suffix}`);
-          }
-        }
-        fsyncDirectory(dir);
-        break;
-      case 'put-in-place':
-        if (fs.existsSync(paths.staged)) {
-          fs.renameSync(paths.staged, journal.database);
-          fsyncDirectory(dir);
-        }
-        break;
-      case 'verify': {
-        const db = openSnapshotFile(journal.database);
-        let integrity: unknown[];
-        try {
-          integrity = db.prepare('PRAGMA integrity_check(5)').pluck().all();
-        } finally {
-          db.close();
-        }
-        if (integrity.length !== 1 || integrity[0] !== 'ok' || sha256OfFile(journal.database, () => undefined) !== journal.snapshotSha256) {
-          throw new LifeboatFailure('RESTORE_FAILED', `The restored database failed its check (${String(integrity[0])}).`);
-        }
-        break;
-      }
-      case 'discard-old':
-        for (const suffix of ['', ...sidecarSuffixes]) {
-          removeIfPresent(`${paths.old}${suffix}`);
-        }
-        fsyncDirectory(dir);
-        break;
-      default:
-        throw new LifeboatFailure('INTERNAL', `A restore cannot resume at ${step}.`);
-    }
-    timings.push({ step, durationMs: Date.now() - started });
+    const note = await runStep(step, journal, plan, control);
+    timings.push({ step, durationMs: Date.now() - started, note });
   }
   removeJournal(journal.database);
 }
@@ -192,6 +310,31 @@ function rollBack(journal: RestoreJournal): void {
   removeJournal(journal.database);
 }
 
+/**
+ * Undoes a restore that failed or was interrupted at `journal.step`: the app is stopped first if it
+ * had been started on the restored file, the files are put back, and the app is started again on
+ * them if Lifeboat had stopped it. A failing start here is reported, the files stay rolled back.
+ */
+async function undo(journal: RestoreJournal, plan: AppPlan, control: JobControl): Promise<string | null> {
+  const reached = forward.indexOf(journal.step);
+  if (reached >= forward.indexOf('start')) {
+    await appCommand(plan, 'stop', control);
+  }
+  rollBack(journal);
+  if (journal.step !== 'pre-restore' && journal.step !== 'stop' && plan.stop !== null) {
+    try {
+      await appCommand(plan, 'start', control);
+    } catch (error) {
+      return `The database was rolled back, but the app did not start again: ${toLifeboatError(error).message}`;
+    }
+  }
+  return null;
+}
+
+function planFor(request: { readonly app: AppSettings | null; readonly location: DatabaseLocation }): AppPlan {
+  return planApp(request.app?.dir ?? path.dirname(request.location.databasePath), request.app?.run ?? null, request.app?.migrations ?? null);
+}
+
 /** A restore of one snapshot over the live database. */
 export async function restoreSnapshot(request: RestoreRequest, control: JobControl): Promise<RestoreResult> {
   const { databasePath, backupsDir } = request.location;
@@ -203,7 +346,8 @@ export async function restoreSnapshot(request: RestoreRequest, control: JobContr
       databasePath,
     );
   }
-  const timings: RestoreResult['steps'] = [];
+  const plan = planFor(request);
+  const timings: Timings = [];
   let started = Date.now();
   control.report('Restore: preflight', 0);
   const verified = verifySnapshots({ backupsDir, paths: [request.snapshotPath] }, control).reports[0];
@@ -211,17 +355,26 @@ export async function restoreSnapshot(request: RestoreRequest, control: JobContr
     const reason: LifeboatError = verified?.error ?? { code: 'SNAPSHOT_CORRUPT', message: 'The snapshot could not be verified.' };
     throw new LifeboatFailure(reason.code, `${reason.message} Nothing was changed.`, request.snapshotPath);
   }
-  refuseIfHeld(databasePath, request.allowOpen);
+  if (plan.migrations !== null) {
+    const { adapter, source, graph } = plan.migrations;
+    const status = migrationStatus(graph, readAppliedState(request.snapshotPath, adapter, source, 'snapshot'), adapter);
+    if (status.status === 'unknown-revision' || status.status === 'multiple-heads' || status.status === 'ahead') {
+      throw new LifeboatFailure('SCHEMA_MISMATCH', `The snapshot cannot be brought to the code's head: ${status.summary} Nothing was changed.`, request.snapshotPath);
+    }
+  }
+  if (plan.stop === null) {
+    refuseIfHeld(databasePath, request.allowOpen);
+  }
   const snapshotSize = fs.statSync(request.snapshotPath).size;
   requireSpace(path.dirname(databasePath), snapshotSize, 'the restored copy');
   const liveStat = fs.existsSync(databasePath) ? fs.statSync(databasePath) : null;
   const liveExists = liveStat !== null && liveStat.size > 0;
   if (liveExists) {
     fs.mkdirSync(backupsDir, { recursive: true });
-    requireSpace(backupsDir, fs.statSync(databasePath).size, 'the pre-restore snapshot');
+    requireSpace(backupsDir, liveStat.size, 'the pre-restore snapshot');
   }
   const tables = compareTables(databasePath, request.snapshotPath, control);
-  timings.push({ step: 'preflight', durationMs: Date.now() - started });
+  timings.push({ step: 'preflight', durationMs: Date.now() - started, note: null });
 
   const journal: RestoreJournal = {
     version: 1,
@@ -230,14 +383,21 @@ export async function restoreSnapshot(request: RestoreRequest, control: JobContr
     snapshotSha256: verified.sha256,
     preRestore: null,
     owner: liveStat === null ? null : { mode: liveStat.mode & 0o7777, uid: liveStat.uid, gid: liveStat.gid },
-    step: 'pre-restore',
+    step: 'stop',
     startedAt: new Date().toISOString(),
   };
   writeJournal(journal);
-  crashPointForTests('pre-restore');
-  started = Date.now();
+  crashPointForTests('stop');
   let preRestore: string | null = null;
   try {
+    started = Date.now();
+    const stopped = await appCommand(plan, 'stop', control);
+    // Whatever stopped the app, nothing may hold the database now (unless the user said so).
+    refuseIfHeld(databasePath, request.allowOpen);
+    timings.push({ step: 'stop', durationMs: Date.now() - started, note: stopped === null ? 'no stop command: the app must be stopped already' : `ran ${stopped}` });
+    writeJournal({ ...journal, step: 'pre-restore' });
+    crashPointForTests('pre-restore');
+    started = Date.now();
     if (liveExists) {
       const outcome = await createSnapshot({ location: request.location, reason: 'pre-restore', note: `Taken before restoring ${path.basename(request.snapshotPath)}` }, control);
       if (outcome.kind === 'created') {
@@ -248,42 +408,56 @@ export async function restoreSnapshot(request: RestoreRequest, control: JobContr
         }
       }
     }
+    timings.push({ step: 'pre-restore', durationMs: Date.now() - started, note: preRestore });
   } catch (error) {
-    removeJournal(databasePath);
-    throw error;
+    // Nothing was touched: bring the app back if it was stopped, and say why.
+    const note = await undo({ ...journal, step: 'stop' }, plan, control);
+    const detail = toLifeboatError(error);
+    throw new LifeboatFailure(detail.code, `${detail.message} Nothing was changed.${note === null ? '' : ` ${note}`}`, detail.path);
   }
-  timings.push({ step: 'pre-restore', durationMs: Date.now() - started });
   const withPreRestore = { ...journal, preRestore };
   try {
-    runSteps(withPreRestore, 'stage', control, timings);
+    await runSteps(withPreRestore, 'stage', plan, control, timings);
   } catch (error) {
     const detail = toLifeboatError(error);
-    rollBack({ ...withPreRestore, step: readJournal(databasePath)?.step ?? 'stage' });
-    return { outcome: 'rolled-back', database: databasePath, snapshot: request.snapshotPath, preRestoreSnapshot: preRestore, tables, steps: timings, error: detail };
+    const note = await undo({ ...withPreRestore, step: readJournal(databasePath)?.step ?? 'stage' }, plan, control);
+    const message = `${detail.message} The live database was rolled back to what it was before.${note === null ? '' : ` ${note}`}`;
+    return { outcome: 'rolled-back', database: databasePath, snapshot: request.snapshotPath, preRestoreSnapshot: preRestore, tables, steps: timings, error: { ...detail, message } };
   }
   control.report('Done', 1);
   return { outcome: 'restored', database: databasePath, snapshot: request.snapshotPath, preRestoreSnapshot: preRestore, tables, steps: timings, error: null };
 }
 
+export interface RecoverRequest {
+  readonly location: DatabaseLocation;
+  readonly mode: 'resume' | 'rollback';
+  readonly allowOpen: boolean;
+  readonly app: AppSettings | null;
+}
+
 /** After a crash: finish the restore the journal records (`resume`) or undo it (`rollback`). */
-export function recoverRestore(databasePath: string, mode: 'resume' | 'rollback', allowOpen: boolean, control: JobControl): RestoreResult {
+export async function recoverRestore(request: RecoverRequest, control: JobControl): Promise<RestoreResult> {
+  const { databasePath } = request.location;
   const journal = readJournal(databasePath);
-  const base = { database: databasePath, snapshot: journal?.snapshot ?? null, preRestoreSnapshot: journal?.preRestore ?? null, tables: [], steps: [] };
+  const base = { database: databasePath, snapshot: journal?.snapshot ?? null, preRestoreSnapshot: journal?.preRestore ?? null, tables: [] };
   if (journal === null) {
-    return { ...base, outcome: 'nothing-to-recover', error: null };
+    return { ...base, steps: [], outcome: 'nothing-to-recover', error: null };
   }
-  refuseIfHeld(databasePath, allowOpen);
-  if (mode === 'rollback' || journal.step === 'preflight' || journal.step === 'pre-restore') {
-    // Before the pre-restore snapshot was known to be complete there is nothing to finish safely.
-    rollBack(journal);
-    return { ...base, outcome: 'rolled-back', error: null };
+  const plan = planFor(request);
+  if (forward.indexOf(journal.step) < forward.indexOf('start')) {
+    refuseIfHeld(databasePath, request.allowOpen);
   }
-  const timings: RestoreResult['steps'] = [];
+  if (request.mode === 'rollback' || !forward.includes(journal.step)) {
+    // Before the pre-restore snapshot was complete there is nothing to finish safely: undo.
+    const note = await undo(journal, plan, control);
+    return { ...base, steps: [], outcome: 'rolled-back', error: note === null ? null : { code: 'APP_COMMAND_FAILED', message: note } };
+  }
+  const timings: Timings = [];
   try {
-    runSteps(journal, journal.step, control, timings);
+    await runSteps(journal, journal.step, plan, control, timings);
   } catch (error) {
     const detail = toLifeboatError(error);
-    rollBack({ ...journal, step: readJournal(databasePath)?.step ?? journal.step });
+    await undo({ ...journal, step: readJournal(databasePath)?.step ?? journal.step }, plan, control);
     return { ...base, steps: timings, outcome: 'rolled-back', error: detail };
   }
   return { ...base, steps: timings, outcome: 'resumed', error: null };

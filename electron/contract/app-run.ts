@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/**
+ * How to run an app, for the restore: its stop, start and upgrade commands (each an argument vector,
+ * or a shell line the user wrote, shown verbatim before it runs; Lifeboat never pastes a path or a
+ * name into one), its environment, its health URL and the time each step may take.
+ */
+export const appCommandSchema = z.union([z.object({ argv: z.array(z.string().min(1)).min(1) }), z.object({ shell: z.string().min(1) })]);
+export type AppCommand = z.infer<typeof appCommandSchema>;
+
+export const appRunSchema = z.object({
+  /** `manual`: the user stops and starts the app; Lifeboat checks that nothing holds the database. */
+  preset: z.enum(['manual', 'commands', 'docker-compose', 'systemd']).default('manual'),
+  /** The Compose service or systemd unit the presets drive. */
+  service: z.string().regex(/^[A-Za-z0-9@._-]+$/).optional(),
+  /** Working directory for the commands, relative to the app folder. */
+  workingDir: z.string().optional(),
+  stop: appCommandSchema.optional(),
+  start: appCommandSchema.optional(),
+  /** Default: the migration tool's own upgrade (alembic upgrade head, manage.py migrate, …). */
+  upgrade: appCommandSchema.optional(),
+  env: z.record(z.string(), z.string()).default({}),
+  healthUrl: z.url().optional(),
+  /** Queries that must run without error on the restored database, e.g. "SELECT count(*) FROM users". */
+  smokeQueries: z.array(z.string()).default([]),
+  timeouts: z
+    .object({ stopSeconds: z.number().positive(), startSeconds: z.number().positive(), upgradeSeconds: z.number().positive(), healthSeconds: z.number().positive() })
+    .partial()
+    .default({}),
+});
+export type AppRun = z.infer<typeof appRunSchema>;

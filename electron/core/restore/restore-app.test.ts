@@ -1,0 +1,134 @@
+import Database from 'better-sqlite3';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { AppRun } from '../../contract/app-run';
+import { AlembicProject } from '../../testing/alembic-project';
+import { contentDigest, makeTempDir } from '../../testing/fixtures';
+
+const bin = path.resolve(__dirname, '../../../../bin/lifeboat.js');
+
+function lifeboat(args: string[], cwd: string): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, LIFEBOAT_DB: '' } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+interface RestoreJson {
+  outcome: string;
+  steps: { step: string; note: string | null }[];
+  error: { code: string; message: string } | null;
+}
+
+/** An app with numbered SQL migrations, a snapshot at revision 1, and a live database at revision 2. */
+function sqlApp(root: string, name: string, run: Partial<AppRun> | null, secondMigration = 'ALTER TABLE notes ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;'): { dir: string; snapshot: string; original: string } {
+  const dir = path.join(root, name);
+  fs.mkdirSync(path.join(dir, 'migrations'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'migrations', '001_notes.sql'), 'CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);');
+  fs.writeFileSync(path.join(dir, 'lifeboat.json'), JSON.stringify({ database: 'sqlite:///app.db', ...(run === null ? {} : { run }) }));
+  assert.equal(lifeboat(['migrate', '--app', dir, '--db', 'app.db', '--migrations', 'migrations'], dir).code, 0);
+  const db = new Database(path.join(dir, 'app.db'));
+  db.exec("INSERT INTO notes (body) VALUES ('first'), ('second')");
+  db.close();
+  const made = lifeboat(['backup', 'at-one', '--db', 'app.db', '--json'], dir);
+  const snapshot = (JSON.parse(made.stdout) as { snapshot: { file: string } }).snapshot.file;
+  fs.writeFileSync(path.join(dir, 'migrations', '002_more.sql'), secondMigration);
+  if (!secondMigration.includes('no_such_table')) {
+    assert.equal(lifeboat(['migrate', '--db', 'app.db', '--migrations', 'migrations'], dir).code, 0);
+  }
+  const later = new Database(path.join(dir, 'app.db'));
+  later.exec("INSERT INTO notes (body) VALUES ('third')");
+  later.close();
+  return { dir, snapshot, original: contentDigest(path.join(dir, 'app.db')) };
+}
+
+function restore(dir: string, snapshot: string): { code: number | null; result: RestoreJson; stderr: string } {
+  const run = lifeboat(['restore', snapshot, '--app', dir, '--yes', '--json'], dir);
+  return { code: run.code, result: JSON.parse(run.stdout) as RestoreJson, stderr: run.stderr };
+}
+
+describe('the restore around the app: stop, upgrade, check, start, health', () => {
+  let temp: { dir: string; cleanup: () => void };
+  before(() => {
+    temp = makeTempDir();
+  });
+  after(() => temp.cleanup());
+
+  it('upgrades a snapshot that is behind with the built-in runner, to head', () => {
+    const app = sqlApp(temp.dir, 'builtin', null);
+    const { code, result } = restore(app.dir, app.snapshot);
+    assert.equal(code, 0, JSON.stringify(result.error));
+    assert.equal(result.outcome, 'restored');
+    assert.match(result.steps.find((s) => s.step === 'upgrade')?.note ?? '', /applied 002_more\.sql/);
+    const db = new Database(path.join(app.dir, 'app.db'), { readonly: true });
+    assert.equal(db.pragma('user_version', { simple: true }), 2);
+    assert.deepEqual(db.prepare('SELECT body, pinned FROM notes ORDER BY id').all(), [
+      { body: 'first', pinned: 0 },
+      { body: 'second', pinned: 0 },
+    ]);
+    db.close();
+    const status = lifeboat(['status', '--db', 'app.db', '--check'], app.dir);
+    assert.equal(status.code, 0, status.stdout);
+  });
+
+  it('rolls back automatically when the upgrade fails half-way: the live database is the original again', () => {
+    const app = sqlApp(temp.dir, 'half', null, 'ALTER TABLE notes ADD COLUMN pinned INTEGER;\nINSERT INTO no_such_table VALUES (1);');
+    const { code, result, stderr } = restore(app.dir, app.snapshot);
+    assert.equal(code, 1);
+    assert.equal(result.outcome, 'rolled-back');
+    assert.equal(result.error?.code, 'MIGRATION_FAILED');
+    assert.match(stderr, /rolled back/);
+    assert.equal(contentDigest(path.join(app.dir, 'app.db')), app.original, 'byte for byte in content');
+    assert.deepEqual(fs.readdirSync(app.dir).filter((n) => n.includes('lifeboat-restore')), []);
+  });
+
+  it('runs the app’s stop and start commands around the swap, verbatim, in its folder', () => {
+    const app = sqlApp(temp.dir, 'commands', { preset: 'commands', stop: { shell: 'echo stop >> events.log' }, start: { argv: ['sh', '-c', 'echo start >> events.log'] } });
+    const run = lifeboat(['restore', app.snapshot, '--app', app.dir, '--yes'], app.dir);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /stop: echo stop >> events\.log/, 'shown before it runs');
+    assert.equal(fs.readFileSync(path.join(app.dir, 'events.log'), 'utf8'), 'stop\nstart\n');
+  });
+
+  it('touches nothing when the stop command fails', () => {
+    const app = sqlApp(temp.dir, 'stopfails', { preset: 'commands', stop: { argv: ['sh', '-c', 'echo cannot stop; exit 3'] }, start: { shell: 'echo start >> events.log' } });
+    const { code, stderr } = { ...restore(app.dir, app.snapshot) };
+    assert.equal(code, 1);
+    assert.match(stderr, /exit code 3/);
+    assert.match(stderr, /cannot stop/);
+    assert.equal(contentDigest(path.join(app.dir, 'app.db')), app.original);
+    assert.equal(fs.readdirSync(path.join(app.dir, 'backups')).filter((n) => n.includes('pre-restore')).length, 0);
+    assert.equal(fs.existsSync(path.join(app.dir, 'events.log')), false, 'nothing was stopped, so nothing is started');
+  });
+
+  it('rolls back when the app never turns healthy, and starts it again on the original', () => {
+    const app = sqlApp(temp.dir, 'unhealthy', {
+      preset: 'commands',
+      stop: { shell: 'echo stop >> events.log' },
+      start: { shell: 'echo start >> events.log' },
+      healthUrl: 'http://127.0.0.1:9/health',
+      timeouts: { healthSeconds: 1 },
+    });
+    const { code, result } = restore(app.dir, app.snapshot);
+    assert.equal(code, 1);
+    assert.equal(result.error?.code, 'HEALTH_CHECK_FAILED');
+    assert.equal(contentDigest(path.join(app.dir, 'app.db')), app.original);
+    assert.equal(fs.readFileSync(path.join(app.dir, 'events.log'), 'utf8'), 'stop\nstart\nstop\nstart\n');
+  });
+
+  it('upgrades with the real Alembic: the restored database is at head, as alembic current says', () => {
+    const project = new AlembicProject(path.join(temp.dir, 'alembic-app'));
+    const first = project.revision('create users', { table: 'users' });
+    const second = project.revision('create posts', { table: 'posts' });
+    project.alembic('upgrade', first);
+    const made = lifeboat(['backup', 'at-users', '--db', 'app.db', '--json'], project.dir);
+    const snapshot = (JSON.parse(made.stdout) as { snapshot: { file: string } }).snapshot.file;
+    project.alembic('upgrade', 'head');
+    fs.writeFileSync(path.join(project.dir, 'lifeboat.json'), JSON.stringify({ database: 'sqlite:///app.db', run: { upgrade: { argv: ['/usr/bin/python3', '-m', 'alembic', 'upgrade', 'head'] } } }));
+    const { code, result } = restore(project.dir, snapshot);
+    assert.equal(code, 0, JSON.stringify(result.error));
+    assert.match(result.steps.find((s) => s.step === 'upgrade')?.note ?? '', /alembic upgrade head/);
+    assert.deepEqual(project.ids('current'), [second]);
+  });
+});

@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import type { AppCommand } from '../../contract/app-run';
+import type { JobControl } from '../jobs/job-control';
+
+/**
+ * Runs one of the app's own commands (stop, start, upgrade): an argument vector as it is, or the
+ * user's shell line through /bin/sh, verbatim. Nothing of Lifeboat's (no path, no snapshot name) is
+ * ever pasted into it. Output is streamed line by line; a timeout or a cancellation ends the whole
+ * process group.
+ */
+
+export interface CommandOutcome {
+  readonly ok: boolean;
+  readonly exitCode: number | null;
+  readonly timedOut: boolean;
+  /** The last lines it printed (stdout and stderr together), for the error message. */
+  readonly tail: string;
+}
+
+/** How a command is shown to the user before it runs: exactly what will run. */
+export function describeCommand(command: AppCommand): string {
+  return 'shell' in command ? command.shell : command.argv.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`)).join(' ');
+}
+
+const killGraceMs = 5000;
+const tailLines = 20;
+
+export function runCommand(
+  command: AppCommand,
+  options: { readonly cwd: string; readonly env: Readonly<Record<string, string>>; readonly timeoutMs: number; readonly onLine: (line: string) => void },
+  control: JobControl,
+): Promise<CommandOutcome> {
+  const [file, args] = 'shell' in command ? (process.platform === 'win32' ? ['cmd.exe', ['/d', '/s', '/c', command.shell]] : ['/bin/sh', ['-c', command.shell]]) : [command.argv[0] ?? '', command.argv.slice(1)];
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
+    const tail: string[] = [];
+    let timedOut = false;
+    let pending = '';
+    const onData = (chunk: Buffer): void => {
+      const lines = (pending + chunk.toString('utf8')).split(/\r?\n/);
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        options.onLine(line);
+        tail.push(line);
+        tail.splice(0, Math.max(0, tail.length - tailLines));
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const killGroup = (signal: NodeJS.Signals): void => {
+      try {
+        if (child.pid !== undefined) {
+          process.kill(process.platform === 'win32' ? child.pid : -child.pid, signal);
+        }
+      } catch {
+        // Already gone.
+      }
+    };
+    const stop = (): void => {
+      killGroup('SIGTERM');
+      setTimeout(() => killGroup('SIGKILL'), killGraceMs).unref();
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stop();
+    }, options.timeoutMs);
+    const cancelWatch = setInterval(() => {
+      try {
+        control.throwIfCancelled();
+      } catch {
+        stop();
+      }
+    }, 100);
+    const finish = (exitCode: number | null, error?: Error): void => {
+      clearTimeout(timer);
+      clearInterval(cancelWatch);
+      if (pending !== '') {
+        options.onLine(pending);
+        tail.push(pending);
+      }
+      if (error !== undefined) {
+        tail.push(error.message);
+      }
+      resolve({ ok: exitCode === 0 && !timedOut, exitCode, timedOut, tail: tail.join('\n') });
+    };
+    child.on('error', (error) => finish(null, error));
+    child.on('close', (code) => finish(code));
+  });
+}
