@@ -1,6 +1,7 @@
 import type { MigrateResult } from '../contract/migrate';
 import type { MigrationReport } from '../contract/migrations';
-import type { RestoreResult } from '../contract/restore';
+import type { RestoreResult, UpgradeOutcome } from '../contract/restore';
+
 import type { BackupOutcome, DatabaseInfo, SnapshotList, VerifyResult } from '../contract/snapshots';
 import { formatAge, formatBytes, formatLocalTime } from '../contract/format';
 import { table } from './format';
@@ -112,4 +113,15 @@ export function printRestore(result: RestoreResult): string {
     lines.push('', table([['TABLE', 'ROWS BEFORE', 'ROWS RESTORED'], ...result.tables.map((t) => [t.name, t.liveRows === null ? '-' : String(t.liveRows), t.snapshotRows === null ? '-' : String(t.snapshotRows)])]));
   }
   return lines.join('\n');
+}
+
+export function printUpgrade(result: UpgradeOutcome): string {
+  switch (result.outcome) {
+    case 'at-head':
+      return `${result.database} is at head: nothing to upgrade.`;
+    case 'upgraded':
+      return [`Upgraded ${result.database} to head${result.applied === null ? '' : ` (${result.applied})`}.`, `Pre-upgrade snapshot (pinned): ${result.preUpgradeSnapshot ?? '-'}`].join('\n');
+    case 'rolled-back':
+      return [`The upgrade failed; ${result.database} holds its pre-upgrade content again.`, `Why: ${result.error?.message ?? '-'}`].join('\n');
+  }
 }

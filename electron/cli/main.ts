@@ -11,7 +11,7 @@ import { migrationTools, type MigrationTool } from '../contract/migrations';
 import type { MigrationSetup } from '../core/migrations/migration-reader';
 import { resolveSnapshotPath } from '../core/snapshot/resolve-snapshot';
 import { exitCodes, exitCodeFor } from './exit-codes';
-import { printBackup, printInfo, printList, printMigrate, printRestore, printStatus, printVerify } from './human-output';
+import { printBackup, printInfo, printList, printMigrate, printRestore, printStatus, printUpgrade, printVerify } from './human-output';
 import * as readline from 'node:readline/promises';
 import { readJournal } from '../core/restore/restore-journal';
 import type { AppSettings } from '../core/restore/guarded-restore';
@@ -35,6 +35,7 @@ Usage:
   lifeboat migrate         --db DB --migrations DIR [--version-table T [--version-column C]] [--json]
   lifeboat restore SNAPSHOT --db DB [--yes] [--force-open] [--json]
   lifeboat restore --resume | --rollback --db DB [--json]
+  lifeboat upgrade (--app DIR | --db DB --migrations DIR [--tool NAME]) [--json]
   lifeboat serve [--port N] [--data-dir DIR] [--demo]
   lifeboat help
 
@@ -66,6 +67,10 @@ Commands:
            verified, else everything is rolled back. Stop the app first. A journal
            beside the database lets --resume finish, or --rollback undo, a restore
            that was interrupted.
+  upgrade  A safe upgrade for deploys and container entrypoints: at head it does
+           nothing; else a pinned pre-upgrade snapshot, the upgrade, a check that
+           the database reached head; on failure the snapshot is restored and it
+           exits 1 with the reason.
   serve    The desktop app's interface in a browser, for servers without a
            desktop: listens on 127.0.0.1 only and prints a URL with a secret
            token (reach it through an SSH tunnel). --demo opens the demo app;
@@ -335,6 +340,16 @@ async function run(invocation: Invocation): Promise<number> {
       emit(json, result, () => printRestore(result));
       if (result.error !== null) {
         process.stderr.write(`lifeboat: the restore was rolled back: ${result.error.message} [${result.error.code}]\n`);
+        return exitCodes.failed;
+      }
+      return exitCodes.ok;
+    }
+    case 'upgrade': {
+      const { location, app } = appOf(invocation);
+      const result = await runWithProgress((onProgress) => startJob({ kind: 'upgrade', input: { location, app } }, onProgress), json);
+      emit(json, result, () => printUpgrade(result));
+      if (result.error !== null) {
+        process.stderr.write(`lifeboat: the upgrade failed and was undone: ${result.error.message} [${result.error.code}]\n`);
         return exitCodes.failed;
       }
       return exitCodes.ok;

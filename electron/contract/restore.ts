@@ -23,3 +23,16 @@ export const restoreResultSchema = z.object({
   error: lifeboatErrorSchema.nullable(),
 });
 export type RestoreResult = z.infer<typeof restoreResultSchema>;
+
+/** What `lifeboat upgrade` did: nothing (at head), upgraded, or rolled back to its pre-upgrade snapshot. */
+export const upgradeOutcomeSchema = z.object({
+  outcome: z.enum(['at-head', 'upgraded', 'rolled-back']),
+  database: z.string(),
+  preUpgradeSnapshot: z.string().nullable(),
+  /** What ran: the migrations applied, or the command. */
+  applied: z.string().nullable(),
+  error: lifeboatErrorSchema.nullable(),
+  /** The guarded restore that put the pre-upgrade snapshot back, when the upgrade failed. */
+  rollback: restoreResultSchema.nullable(),
+});
+export type UpgradeOutcome = z.infer<typeof upgradeOutcomeSchema>;

@@ -3,8 +3,8 @@ import type { MigrationReport, MigrationTool } from '../../contract/migrations';
 import type { BackupOutcome, DatabaseInfo, SnapshotDetails, SnapshotList, VerifyResult } from '../../contract/snapshots';
 import type { MigrationSetup } from '../migrations/migration-reader';
 import type { MigrateRequest } from '../migrations/sql-migrate';
-import type { RestoreResult } from '../../contract/restore';
-import type { RecoverRequest, RestoreRequest } from '../restore/guarded-restore';
+import type { RestoreResult, UpgradeOutcome } from '../../contract/restore';
+import type { AppSettings, RecoverRequest, RestoreRequest } from '../restore/guarded-restore';
 import type { DatabaseLocation } from '../database-location';
 import type { SnapshotRequest } from '../snapshot/create-snapshot';
 import type { InspectRequest } from '../snapshot/inspect-snapshot';
@@ -21,7 +21,8 @@ export type JobRequest =
   | { readonly kind: 'migrations'; readonly input: { readonly databasePath: string; readonly setup: MigrationSetup } }
   | { readonly kind: 'migrate'; readonly input: MigrateRequest }
   | { readonly kind: 'restore'; readonly input: RestoreRequest }
-  | { readonly kind: 'restore-recover'; readonly input: RecoverRequest };
+  | { readonly kind: 'restore-recover'; readonly input: RecoverRequest }
+  | { readonly kind: 'upgrade'; readonly input: { readonly location: DatabaseLocation; readonly app: AppSettings } };
 
 /** What each kind of job produces. */
 export interface JobOutputs {
@@ -35,6 +36,7 @@ export interface JobOutputs {
   migrate: MigrateResult;
   restore: RestoreResult;
   'restore-recover': RestoreResult;
+  upgrade: UpgradeOutcome;
 }
 
 /** The data a worker is started with. */

@@ -10,6 +10,7 @@ import { migrationReport, recognizeTool } from '../migrations/migration-reader';
 import { annotateWithMigrations } from '../migrations/snapshot-revisions';
 import { runSqlMigrations } from '../migrations/sql-migrate';
 import { recoverRestore, restoreSnapshot } from '../restore/guarded-restore';
+import { safeUpgrade } from '../restore/safe-upgrade';
 import { toLifeboatError } from '../lifeboat-failure';
 import { createSnapshot } from '../snapshot/create-snapshot';
 import { verifySnapshots } from '../snapshot/verify-snapshots';
@@ -68,6 +69,8 @@ async function run(data: WorkerData): Promise<JobOutputs[keyof JobOutputs]> {
       return restoreSnapshot(request.input, control);
     case 'restore-recover':
       return recoverRestore(request.input, control);
+    case 'upgrade':
+      return safeUpgrade(request.input.location, request.input.app, control);
     default:
       return assertNever(request);
   }

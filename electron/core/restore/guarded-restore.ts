@@ -7,18 +7,14 @@ import type { DatabaseLocation } from '../database-location';
 import { fsyncDirectory, removeIfPresent, sha256OfFile } from '../fs/durable-file';
 import type { JobControl } from '../jobs/job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
-import { createSnapshot } from '../snapshot/create-snapshot';
-import { readRecord, writeRecord } from '../snapshot/snapshot-records';
 import { verifySnapshots } from '../snapshot/verify-snapshots';
 import { openLiveDatabase, openSnapshotFile } from '../sqlite/open-database';
 import { countTableRows } from '../sqlite/table-rows';
-import type { MigrationSetup } from '../migrations/migration-reader';
-import { readAppliedState } from '../migrations/migration-reader';
+import { readAppliedState, type MigrationSetup } from '../migrations/migration-reader';
 import { migrationStatus } from '../migrations/migration-status';
-import { runSqlMigrations } from '../migrations/sql-migrate';
 import { planApp, type AppPlan } from './app-plan';
 import { processesHolding } from './file-holders';
-import { describeCommand, runCommand } from './run-command';
+import { appCommand, liveSchemaStatus, runUpgrade, takePinnedSnapshot, waitUntilHealthy } from './app-steps';
 import { crashPointForTests, readJournal, removeJournal, restorePaths, sidecarSuffixes, writeJournal, type RestoreJournal } from './restore-journal';
 
 /**
@@ -57,7 +53,6 @@ export interface AppSettings {
 type Timings = RestoreResult['steps'];
 
 const forward: readonly RestoreStep[] = ['stage', 'set-aside', 'put-in-place', 'verify', 'upgrade', 'check', 'start', 'health', 'discard-old'];
-const healthPollMs = 500;
 const spaceMarginBytes = 1024 * 1024;
 
 function tableCounts(open: () => ReturnType<typeof openLiveDatabase>, control: JobControl): Map<string, number> {
@@ -91,50 +86,6 @@ function requireSpace(dir: string, bytes: number, what: string): void {
   if (free < bytes + spaceMarginBytes) {
     throw new LifeboatFailure('DISK_FULL', `Not enough free space in ${dir} for ${what}: ${bytes} bytes needed, ${free} free. Nothing was changed.`, dir);
   }
-}
-
-/** Runs one of the app's commands; a failure is an APP_COMMAND_FAILED with what it printed last. */
-async function appCommand(plan: AppPlan, which: 'stop' | 'start' | 'upgrade', control: JobControl): Promise<string | null> {
-  const command = which === 'upgrade' ? plan.upgrade : plan[which];
-  if (command === null || command === 'built-in') {
-    return null;
-  }
-  const shown = describeCommand(command);
-  control.report(`Restore: ${which}`, 0, `$ ${shown}`);
-  const outcome = await runCommand(command, { cwd: plan.cwd, env: plan.env, timeoutMs: plan.timeoutsMs[which], onLine: (line) => control.report(`Restore: ${which}`, 0, line) }, control);
-  if (!outcome.ok) {
-    const why = outcome.timedOut ? `did not finish within ${plan.timeoutsMs[which] / 1000} s` : `failed (exit code ${String(outcome.exitCode)})`;
-    throw new LifeboatFailure('APP_COMMAND_FAILED', `The ${which} command "${shown}" ${why}.${outcome.tail === '' ? '' : ` Its last output:\n${outcome.tail}`}`);
-  }
-  return shown;
-}
-
-/** The restored database's status against the code (opened immutable: the app is stopped). */
-function liveSchemaStatus(plan: AppPlan, databasePath: string): ReturnType<typeof migrationStatus> | null {
-  if (plan.migrations === null) {
-    return null;
-  }
-  const { adapter, source, graph } = plan.migrations;
-  return migrationStatus(graph, readAppliedState(databasePath, adapter, source, 'snapshot'), adapter);
-}
-
-async function waitUntilHealthy(url: string, timeoutMs: number, control: JobControl): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    control.throwIfCancelled();
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(Math.min(5000, Math.max(100, deadline - Date.now()))) });
-      if (response.ok) {
-        return;
-      }
-      last = `HTTP ${response.status}`;
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    await new Promise((resolve) => setTimeout(resolve, healthPollMs));
-  }
-  throw new LifeboatFailure('HEALTH_CHECK_FAILED', `${url} did not answer healthy within ${timeoutMs / 1000} s (last: ${last}).`);
 }
 
 /** Runs one forward step; idempotent, so that a resumed restore can run it again. Returns a note. */
@@ -177,28 +128,17 @@ async function runStep(step: RestoreStep, journal: RestoreJournal, plan: AppPlan
       return null;
     }
     case 'upgrade': {
-      const status = liveSchemaStatus(plan, journal.database);
+      const status = liveSchemaStatus(plan, journal.database, 'snapshot');
       if (status === null || status.status === 'at-head') {
         return status === null ? 'no migrations known: skipped' : 'already at head: skipped';
       }
       if (plan.upgrade === null) {
         throw new LifeboatFailure('APP_COMMAND_FAILED', `The snapshot is ${status.badge} and no upgrade command is set for ${plan.migrations?.source.tool ?? 'this tool'}: set one in the app's settings.`);
       }
-      if (plan.upgrade === 'built-in') {
-        const source = plan.migrations?.source;
-        const result = runSqlMigrations(
-          { databasePath: journal.database, migrationsDir: source?.locations[0] ?? '', versionTable: source?.options?.['table'], versionColumn: source?.options?.['column'] },
-          control,
-        );
-        if (result.failed !== null) {
-          throw new LifeboatFailure('MIGRATION_FAILED', result.failed.error.message);
-        }
-        return `applied ${result.applied.map((a) => a.file).join(', ')}`;
-      }
-      return appCommand(plan, 'upgrade', control);
+      return runUpgrade(plan, journal.database, control);
     }
     case 'check': {
-      const status = liveSchemaStatus(plan, journal.database);
+      const status = liveSchemaStatus(plan, journal.database, 'snapshot');
       if (status !== null && status.status !== 'at-head') {
         throw new LifeboatFailure('SCHEMA_MISMATCH', `After the upgrade the database is not at head: ${status.summary}`);
       }
@@ -399,14 +339,7 @@ export async function restoreSnapshot(request: RestoreRequest, control: JobContr
     crashPointForTests('pre-restore');
     started = Date.now();
     if (liveExists) {
-      const outcome = await createSnapshot({ location: request.location, reason: 'pre-restore', note: `Taken before restoring ${path.basename(request.snapshotPath)}` }, control);
-      if (outcome.kind === 'created') {
-        preRestore = outcome.snapshot.path;
-        const record = readRecord(backupsDir, outcome.snapshot.file);
-        if (record !== null) {
-          writeRecord(backupsDir, { ...record, pinned: true });
-        }
-      }
+      preRestore = await takePinnedSnapshot(request.location, 'pre-restore', `Taken before restoring ${path.basename(request.snapshotPath)}`, control);
     }
     timings.push({ step: 'pre-restore', durationMs: Date.now() - started, note: preRestore });
   } catch (error) {

@@ -131,4 +131,41 @@ describe('the restore around the app: stop, upgrade, check, start, health', () =
     assert.match(result.steps.find((s) => s.step === 'upgrade')?.note ?? '', /alembic upgrade head/);
     assert.deepEqual(project.ids('current'), [second]);
   });
+
+  it('lifeboat upgrade: nothing at head, a pinned pre-upgrade snapshot and the upgrade when behind', () => {
+    const app = sqlApp(temp.dir, 'upgrade-ok', null);
+    const atHead = lifeboat(['upgrade', '--app', app.dir, '--json'], app.dir);
+    assert.equal(atHead.code, 0, atHead.stderr);
+    assert.equal((JSON.parse(atHead.stdout) as { outcome: string }).outcome, 'at-head');
+    fs.writeFileSync(path.join(app.dir, 'migrations', '003_tags.sql'), 'CREATE TABLE tags (id INTEGER PRIMARY KEY);');
+    const run = lifeboat(['upgrade', '--app', app.dir, '--json'], app.dir);
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout) as { outcome: string; preUpgradeSnapshot: string };
+    assert.equal(result.outcome, 'upgraded');
+    assert.equal(contentDigest(result.preUpgradeSnapshot), app.original);
+    assert.equal(lifeboat(['status', '--db', 'app.db', '--check'], app.dir).code, 0);
+  });
+
+  it('lifeboat upgrade: a migration failing half-way exits 1 and leaves the pre-upgrade content live', () => {
+    const app = sqlApp(temp.dir, 'upgrade-fails', null);
+    fs.writeFileSync(path.join(app.dir, 'migrations', '003_half.sql'), 'CREATE TABLE tags (id INTEGER);\nINSERT INTO no_such_table VALUES (1);');
+    const run = lifeboat(['upgrade', '--app', app.dir], app.dir);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /upgrade failed and was undone: .*003_half\.sql failed/);
+    assert.equal(contentDigest(path.join(app.dir, 'app.db')), app.original);
+    assert.deepEqual(fs.readdirSync(app.dir).filter((n) => n.includes('lifeboat-restore')), []);
+  });
+
+  it('lifeboat upgrade: an upgrade command that changes the database and then fails is undone by restoring the pre-upgrade snapshot', () => {
+    const app = sqlApp(temp.dir, 'upgrade-command-fails', { upgrade: { shell: "sqlite3 app.db 'CREATE TABLE junk (x); PRAGMA user_version = 3;' && echo half-done && exit 4" } });
+    fs.writeFileSync(path.join(app.dir, 'migrations', '003_tags.sql'), 'CREATE TABLE tags (id INTEGER PRIMARY KEY);');
+    const run = lifeboat(['upgrade', '--app', app.dir, '--json'], app.dir);
+    assert.equal(run.code, 1);
+    const result = JSON.parse(run.stdout) as { outcome: string; error: { code: string; message: string }; rollback: { outcome: string } };
+    assert.equal(result.outcome, 'rolled-back');
+    assert.equal(result.error.code, 'APP_COMMAND_FAILED');
+    assert.match(result.error.message, /exit code 4.*half-done/s);
+    assert.equal(result.rollback.outcome, 'restored');
+    assert.equal(contentDigest(path.join(app.dir, 'app.db')), app.original, 'the junk table is gone, the pre-upgrade content is live');
+  });
 });

@@ -1,0 +1,89 @@
+import type { MigrationStatus } from '../../contract/migrations';
+import type { JobControl } from '../jobs/job-control';
+import { LifeboatFailure } from '../lifeboat-failure';
+import type { DatabaseLocation } from '../database-location';
+import { readAppliedState } from '../migrations/migration-reader';
+import { runSqlMigrations } from '../migrations/sql-migrate';
+import { createSnapshot } from '../snapshot/create-snapshot';
+import { readRecord, writeRecord } from '../snapshot/snapshot-records';
+import { migrationStatus } from '../migrations/migration-status';
+import type { AppPlan } from './app-plan';
+import { describeCommand, runCommand } from './run-command';
+
+/** The steps a restore (and `lifeboat upgrade`) runs around the app. */
+
+const healthPollMs = 500;
+
+/** Runs one of the app's commands; a failure is an APP_COMMAND_FAILED with what it printed last. */
+export async function appCommand(plan: AppPlan, which: 'stop' | 'start' | 'upgrade', control: JobControl): Promise<string | null> {
+  const command = which === 'upgrade' ? plan.upgrade : plan[which];
+  if (command === null || command === 'built-in') {
+    return null;
+  }
+  const shown = describeCommand(command);
+  control.report(`Restore: ${which}`, 0, `$ ${shown}`);
+  const outcome = await runCommand(command, { cwd: plan.cwd, env: plan.env, timeoutMs: plan.timeoutsMs[which], onLine: (line) => control.report(`Restore: ${which}`, 0, line) }, control);
+  if (!outcome.ok) {
+    const why = outcome.timedOut ? `did not finish within ${plan.timeoutsMs[which] / 1000} s` : `failed (exit code ${String(outcome.exitCode)})`;
+    throw new LifeboatFailure('APP_COMMAND_FAILED', `The ${which} command "${shown}" ${why}.${outcome.tail === '' ? '' : ` Its last output:\n${outcome.tail}`}`);
+  }
+  return shown;
+}
+
+/**
+ * A database's status against the app's code: `snapshot` opens it immutable (the app is stopped,
+ * nothing is written), `live` with the ordinary read-only connection.
+ */
+export function liveSchemaStatus(plan: AppPlan, databasePath: string, how: 'live' | 'snapshot'): MigrationStatus | null {
+  if (plan.migrations === null) {
+    return null;
+  }
+  const { adapter, source, graph } = plan.migrations;
+  return migrationStatus(graph, readAppliedState(databasePath, adapter, source, how), adapter);
+}
+
+/** Polls the app's health URL until it answers 2xx, or fails with HEALTH_CHECK_FAILED. */
+export async function waitUntilHealthy(url: string, timeoutMs: number, control: JobControl): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    control.throwIfCancelled();
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(Math.min(5000, Math.max(100, deadline - Date.now()))) });
+      if (response.ok) {
+        return;
+      }
+      last = `HTTP ${response.status}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, healthPollMs));
+  }
+  throw new LifeboatFailure('HEALTH_CHECK_FAILED', `${url} did not answer healthy within ${timeoutMs / 1000} s (last: ${last}).`);
+}
+
+/** Runs the upgrade the plan names (the built-in SQL runner or the app's command); returns what ran. */
+export async function runUpgrade(plan: AppPlan, databasePath: string, control: JobControl): Promise<string | null> {
+  if (plan.upgrade === 'built-in') {
+    const source = plan.migrations?.source;
+    const result = runSqlMigrations({ databasePath, migrationsDir: source?.locations[0] ?? '', versionTable: source?.options?.['table'], versionColumn: source?.options?.['column'] }, control);
+    if (result.failed !== null) {
+      throw new LifeboatFailure('MIGRATION_FAILED', result.failed.error.message);
+    }
+    return `applied ${result.applied.map((a) => a.file).join(', ')}`;
+  }
+  return appCommand(plan, 'upgrade', control);
+}
+
+/** A verified snapshot of the live database, pinned so that retention keeps it; null if there is no database. */
+export async function takePinnedSnapshot(location: DatabaseLocation, reason: string, note: string, control: JobControl): Promise<string | null> {
+  const outcome = await createSnapshot({ location, reason, note }, control);
+  if (outcome.kind !== 'created') {
+    return null;
+  }
+  const record = readRecord(location.backupsDir, outcome.snapshot.file);
+  if (record !== null) {
+    writeRecord(location.backupsDir, { ...record, pinned: true });
+  }
+  return outcome.snapshot.path;
+}
