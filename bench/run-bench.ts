@@ -208,7 +208,7 @@ async function benchEventLoop(work: string): Promise<void> {
   fs.mkdirSync(appDir);
   out(`Creating a ${loopMb} MiB database for the event-loop measurement...`);
   createLiveDatabase(path.join(appDir, 'app.db'), 'wal', loopMb * 1024 * 1024);
-  const service = new LifeboatService({ dataDir: path.join(work, 'loop-data') });
+  const service = new LifeboatService({ dataDir: path.join(work, 'loop-data'), origin: 'cli' });
   const app = await service.handlers['apps:add']({ database: path.join(appDir, 'app.db') });
   let events = 0;
   service.on('job:progress', () => {
@@ -289,6 +289,40 @@ async function benchListing(work: string): Promise<void> {
   out(`Listing ${count} snapshots (half Lifeboat's, with records) with their schema revisions (${withRevisions} read): cold ${(cold / 1000).toFixed(2)} s = ${Math.round(count / (cold / 1000))} snapshots/s (target: at least 3,000/s); warm median ${(median(warm) / 1000).toFixed(2)} s (target: under 0.3 s)`);
 }
 
+/** The restore's swap (stage, set aside, rename, verify, discard) of a 512 MiB snapshot against cp + fsync. */
+async function benchRestore(work: string): Promise<void> {
+  const dir = path.join(work, 'restore');
+  fs.mkdirSync(dir);
+  const databasePath = path.join(dir, 'app.db');
+  const backupsDir = path.join(dir, 'backups');
+  createLiveDatabase(databasePath, 'wal', sizeMb * 1024 * 1024);
+  const snapshotPath = await lifeboatSnapshot(databasePath, backupsDir);
+  spawnSync('sync');
+  const swap: number[] = [];
+  const copy: number[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    const result = await startJob({ kind: 'restore', input: { location: { databasePath, backupsDir }, snapshotPath, allowOpen: false, app: null } }).result;
+    if (!result.ok || result.value.outcome !== 'restored') {
+      throw new Error(`restore failed: ${JSON.stringify(result)}`);
+    }
+    swap.push(result.value.steps.filter((s) => ['stage', 'set-aside', 'put-in-place', 'verify', 'discard-old'].includes(s.step)).reduce((sum, s) => sum + s.durationMs, 0));
+    // Keep the backups folder from filling up with pre-restore snapshots between rounds.
+    fs.rmSync(result.value.preRestoreSnapshot ?? '', { force: true });
+    spawnSync('sync');
+    copy.push(
+      await timedAsync(() => {
+        spawnSync('cp', [snapshotPath, path.join(dir, 'copy.db')]);
+        fsyncFile(path.join(dir, 'copy.db'));
+        return Promise.resolve();
+      }),
+    );
+    fs.rmSync(path.join(dir, 'copy.db'));
+    spawnSync('sync');
+  }
+  out();
+  out(`Restore of a ${sizeMb} MiB snapshot, swap steps only (copy + checksum, set aside, rename, integrity check, discard): median ${(median(swap) / 1000).toFixed(2)} s = ${(median(swap) / median(copy)).toFixed(2)}x cp + fsync (${(median(copy) / 1000).toFixed(2)} s; target: within 2x)`);
+}
+
 async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-bench-'));
   out(`Lifeboat benchmark: ${sizeMb} MiB, ${rounds} rounds, ${os.cpus().length} cores, work folder ${work}`);
@@ -297,6 +331,7 @@ async function main(): Promise<void> {
       await benchMode(work, mode);
       out();
     }
+    await benchRestore(work);
     await benchListing(work);
     await benchEventLoop(work);
   } finally {

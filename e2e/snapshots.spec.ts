@@ -161,6 +161,13 @@ test('verify and delete a snapshot from its detail panel', async ({ app }) => {
   await app.dialog.getByRole('button', { name: 'Delete', exact: true }).click();
   await expect(app.rows()).toHaveCount(12);
   await expect(app.row('pre-deploy')).toHaveCount(0);
+
+  await app.page.getByRole('tab', { name: 'Activity' }).click();
+  const activity = app.page.getByRole('table', { name: 'Activity, newest first' });
+  await expect(activity.getByRole('row').nth(1)).toContainText('Delete');
+  await expect(activity.getByRole('row').nth(2)).toContainText('Verify');
+  await expect(activity.getByRole('row').nth(1)).toContainText('web');
+  await app.screenshot('07-activity');
 });
 
 test('a wrong path gets the core’s sentence, next to the field', async ({ app }) => {

@@ -202,6 +202,16 @@ describe('lifeboat status and migrate', () => {
     assert.match(run.stderr, /migrated with alembic/);
   });
 
+  it('logs what the command line did in the activity log, newest first', () => {
+    const log = path.join(temp.dir, 'backups', '.lifeboat', 'activity.jsonl');
+    const entries = fs
+      .readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { action: string; outcome: string; origin: string; target: string | null });
+    assert.ok(entries.some((e) => e.action === 'snapshot' && e.outcome === 'ok' && e.origin === 'cli' && e.target?.includes('at-two') === true));
+  });
+
   it('refuses an unknown tool and a missing migrations folder with exit 2', () => {
     assert.equal(lifeboat(['status', '--db', 'app.db', '--tool', 'liquibase'], temp.dir).code, 2);
     assert.equal(lifeboat(['status', '--db', 'app.db', '--migrations', 'nope'], temp.dir).code, 2);

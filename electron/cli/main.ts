@@ -258,7 +258,7 @@ async function run(invocation: Invocation): Promise<number> {
       }
       const location = locationOf(invocation);
       const outcome = await runWithProgress(
-        (onProgress) => startJob({ kind: 'snapshot', input: { location, reason: invocation.positionals[0], note: invocation.note } }, onProgress),
+        (onProgress) => startJob({ kind: 'snapshot', input: { location, reason: invocation.positionals[0], note: invocation.note } }, onProgress, 'cli'),
         json,
       );
       emit(json, outcome, () => printBackup(outcome));
@@ -266,14 +266,14 @@ async function run(invocation: Invocation): Promise<number> {
     }
     case 'list': {
       const location = locationOf(invocation);
-      const list = await runWithProgress((onProgress) => startJob({ kind: 'list', input: { location, setup: setupOf(invocation, location) } }, onProgress), json);
+      const list = await runWithProgress((onProgress) => startJob({ kind: 'list', input: { location, setup: setupOf(invocation, location) } }, onProgress, 'cli'), json);
       emit(json, list, () => printList(list));
       return exitCodes.ok;
     }
     case 'status': {
       const location = locationOf(invocation);
       const { report, recognizedTool } = await runWithProgress(
-        (onProgress) => startJob({ kind: 'migrations', input: { databasePath: location.databasePath, setup: setupOf(invocation, location) } }, onProgress),
+        (onProgress) => startJob({ kind: 'migrations', input: { databasePath: location.databasePath, setup: setupOf(invocation, location) } }, onProgress, 'cli'),
         json,
       );
       if (report === null) {
@@ -289,7 +289,7 @@ async function run(invocation: Invocation): Promise<number> {
         throw new LifeboatFailure('INVALID_ARGUMENT', 'migrate needs --migrations DIR: the folder of numbered .sql files.');
       }
       const input = { databasePath: location.databasePath, migrationsDir: path.resolve(invocation.migrations), versionTable: invocation.versionTable, versionColumn: invocation.versionColumn };
-      const result = await runWithProgress((onProgress) => startJob({ kind: 'migrate', input }, onProgress), json);
+      const result = await runWithProgress((onProgress) => startJob({ kind: 'migrate', input }, onProgress, 'cli'), json);
       emit(json, result, () => printMigrate(result));
       if (result.failed !== null) {
         process.stderr.write(`lifeboat: ${result.failed.error.message} [${result.failed.error.code}]\n`);
@@ -301,13 +301,13 @@ async function run(invocation: Invocation): Promise<number> {
       const location = locationOf(invocation);
       const names = invocation.positionals.length > 0 ? invocation.positionals : listSnapshots(location).snapshots.map((s) => s.file);
       const paths = names.map((name) => resolveSnapshotPath(location.backupsDir, name, process.cwd()));
-      const result = await runWithProgress((onProgress) => startJob({ kind: 'verify', input: { backupsDir: location.backupsDir, paths } }, onProgress), json);
+      const result = await runWithProgress((onProgress) => startJob({ kind: 'verify', input: { backupsDir: location.backupsDir, paths } }, onProgress, 'cli'), json);
       emit(json, result, () => printVerify(result));
       return result.ok ? exitCodes.ok : exitCodes.verificationFailed;
     }
     case 'info': {
       const location = locationOf(invocation);
-      const info = await runWithProgress((onProgress) => startJob({ kind: 'info', input: location }, onProgress), json);
+      const info = await runWithProgress((onProgress) => startJob({ kind: 'info', input: location }, onProgress, 'cli'), json);
       emit(json, info, () => printInfo(info));
       return exitCodes.ok;
     }
@@ -315,7 +315,7 @@ async function run(invocation: Invocation): Promise<number> {
       const { location, app } = appOf(invocation);
       if (invocation.resume || invocation.rollback) {
         const mode = invocation.resume ? 'resume' : 'rollback';
-        const result = await runWithProgress((onProgress) => startJob({ kind: 'restore-recover', input: { location, mode, allowOpen: invocation.forceOpen, app } }, onProgress), json);
+        const result = await runWithProgress((onProgress) => startJob({ kind: 'restore-recover', input: { location, mode, allowOpen: invocation.forceOpen, app } }, onProgress, 'cli'), json);
         emit(json, result, () => printRestore(result));
         return result.error === null ? exitCodes.ok : exitCodes.failed;
       }
@@ -336,7 +336,7 @@ async function run(invocation: Invocation): Promise<number> {
         process.stderr.write('Nothing was changed.\n');
         return exitCodes.failed;
       }
-      const result = await runWithProgress((onProgress) => startJob({ kind: 'restore', input: { location, snapshotPath, allowOpen: invocation.forceOpen, app } }, onProgress), json);
+      const result = await runWithProgress((onProgress) => startJob({ kind: 'restore', input: { location, snapshotPath, allowOpen: invocation.forceOpen, app } }, onProgress, 'cli'), json);
       emit(json, result, () => printRestore(result));
       if (result.error !== null) {
         process.stderr.write(`lifeboat: the restore was rolled back: ${result.error.message} [${result.error.code}]\n`);
@@ -346,7 +346,7 @@ async function run(invocation: Invocation): Promise<number> {
     }
     case 'upgrade': {
       const { location, app } = appOf(invocation);
-      const result = await runWithProgress((onProgress) => startJob({ kind: 'upgrade', input: { location, app } }, onProgress), json);
+      const result = await runWithProgress((onProgress) => startJob({ kind: 'upgrade', input: { location, app } }, onProgress, 'cli'), json);
       emit(json, result, () => printUpgrade(result));
       if (result.error !== null) {
         process.stderr.write(`lifeboat: the upgrade failed and was undone: ${result.error.message} [${result.error.code}]\n`);
@@ -368,7 +368,7 @@ async function serve(invocation: Invocation): Promise<number> {
     throw new LifeboatFailure('INVALID_ARGUMENT', `--port must be a number from 0 to 65535 (0 picks a free port), not "${invocation.port ?? ''}".`);
   }
   const dataDir = invocation.dataDir === undefined ? defaultUserDataDir() : path.resolve(invocation.dataDir);
-  const service = new LifeboatService({ dataDir });
+  const service = new LifeboatService({ dataDir, origin: 'web' });
   if (invocation.demo) {
     process.stdout.write('Preparing the demo app...\n');
     const demo = await dispatch(service, 'demo:open', {});

@@ -18,6 +18,7 @@ export const operationNames = [
   'snapshots:delete',
   'jobs:cancel',
   'jobs:list',
+  'activity:list',
 ] as const;
 export type OperationName = (typeof operationNames)[number];
 

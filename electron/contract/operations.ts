@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ActivityEntry } from './activity';
 import type { AppsOverview, AppSummary } from './apps';
 import type { OperationName } from './names';
 import { migrationToolSchema, type MigrationReport } from './migrations';
@@ -41,6 +42,7 @@ export const operationInputs = {
   'snapshots:delete': z.object({ appId, file: snapshotFile }),
   'jobs:cancel': z.object({ jobId: z.string().min(1).max(100) }),
   'jobs:list': z.object({}),
+  'activity:list': z.object({ appId }),
 } as const satisfies { readonly [K in OperationName]: z.ZodType };
 export type OperationInput<K extends OperationName> = z.input<(typeof operationInputs)[K]>;
 export type ParsedInput<K extends OperationName> = z.output<(typeof operationInputs)[K]>;
@@ -74,6 +76,8 @@ export interface OperationOutputs {
   'snapshots:delete': { readonly deleted: string };
   'jobs:cancel': { readonly cancelled: boolean };
   'jobs:list': readonly JobState[];
+  /** Newest first. */
+  'activity:list': readonly ActivityEntry[];
 }
 
 export type OperationOutput<K extends OperationName> = OperationOutputs[K];

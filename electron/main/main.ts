@@ -94,7 +94,7 @@ async function start(): Promise<void> {
   await app.whenReady();
   serveRenderer();
   lockDownSession();
-  const service = new LifeboatService({ dataDir: app.getPath('userData') });
+  const service = new LifeboatService({ dataDir: app.getPath('userData'), origin: 'desktop' });
   bindIpc(
     service,
     {

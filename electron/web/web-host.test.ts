@@ -37,7 +37,7 @@ describe('the headless host', () => {
 
   before(async () => {
     temp = makeTempDir();
-    const service = new LifeboatService({ dataDir: path.join(temp.dir, 'data') });
+    const service = new LifeboatService({ dataDir: path.join(temp.dir, 'data'), origin: 'web' });
     host = await startWebHost(service, { port: 0, rendererDir: path.resolve(__dirname, '..', '..', 'renderer') });
     token = new URL(host.url).searchParams.get('token') ?? '';
   });
@@ -122,5 +122,8 @@ describe('the headless host', () => {
     assert.equal(event.jobId, started.value.jobId);
     assert.ok(event.result.ok);
     assert.equal(event.kind, 'snapshot');
+    const activity = JSON.parse((await api('activity:list', { appId: added.value.id })).body) as Result<{ action: string; origin: string; outcome: string }[]>;
+    assert.ok(activity.ok);
+    assert.deepEqual(activity.value.map((e) => [e.action, e.outcome, e.origin]), [['snapshot', 'ok', 'web']]);
   });
 });

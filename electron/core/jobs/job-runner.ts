@@ -5,6 +5,9 @@ import { failed, type Result } from '../../contract/errors';
 import type { JobProgress } from '../../contract/jobs';
 // Imported for its side effect first: it enables SQLite URI filenames before any worker loads SQLite.
 import '../sqlite/open-database';
+import type { ActivityOrigin } from '../../contract/activity';
+import { appendActivity } from '../activity/activity-log';
+import { activityOfJob } from '../activity/job-activity';
 import type { JobOutputs, JobRequest, WorkerData } from './job-requests';
 import type { StartMessage, WorkerMessage } from './job-worker';
 
@@ -52,7 +55,7 @@ function releaseWorker(worker: Worker): void {
  * Starts a job in a worker thread, so the blocking SQLite and file work never stalls the thread
  * that started it (the CLI's progress bar, Electron's main process, the web host).
  */
-export function startJob<R extends JobRequest>(request: R, onProgress?: (progress: JobProgress) => void): JobHandle<JobOutputs[R['kind']]> {
+export function startJob<R extends JobRequest>(request: R, onProgress?: (progress: JobProgress) => void, origin?: ActivityOrigin): JobHandle<JobOutputs[R['kind']]> {
   const id = crypto.randomUUID();
   const cancelBuffer = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
   const data: WorkerData = { jobId: id, request, cancelBuffer };
@@ -66,6 +69,11 @@ export function startJob<R extends JobRequest>(request: R, onProgress?: (progres
       settled = true;
       if (reusable) {
         releaseWorker(worker);
+      }
+      // Every snapshot, verification, restore and upgrade started by a person or a script is logged.
+      const logged = origin === undefined ? null : activityOfJob(request, outcome, origin);
+      if (logged !== null) {
+        appendActivity(logged.backupsDir, logged.entry);
       }
       resolve(outcome);
     };

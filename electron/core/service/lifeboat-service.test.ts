@@ -17,7 +17,7 @@ describe('the service behind the UI', () => {
   let service: LifeboatService;
   before(() => {
     temp = makeTempDir();
-    service = new LifeboatService({ dataDir: path.join(temp.dir, 'data') });
+    service = new LifeboatService({ dataDir: path.join(temp.dir, 'data'), origin: 'web' });
   });
   after(() => temp.cleanup());
 

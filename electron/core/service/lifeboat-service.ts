@@ -8,6 +8,8 @@ import { parseAbsoluteDatabaseArgument, type DatabaseLocation } from '../databas
 import { demoAppName } from '../demo/create-demo';
 import { startJob, type JobHandle } from '../jobs/job-runner';
 import type { JobOutputs, JobRequest } from '../jobs/job-requests';
+import type { ActivityOrigin } from '../../contract/activity';
+import { appendActivity, readActivity } from '../activity/activity-log';
 import { LifeboatFailure } from '../lifeboat-failure';
 import { findMigrations, type MigrationSetup } from '../migrations/migration-reader';
 import { SettingsStore } from '../settings/settings-store';
@@ -43,8 +45,11 @@ export class LifeboatService {
   private readonly jobs = new Map<string, RunningJob>();
   private readonly listeners: { [E in JobEventName]: Set<Listener<E>> } = { 'job:progress': new Set(), 'job:finished': new Set() };
 
-  constructor(options: { dataDir: string; now?: () => Date }) {
+  private readonly origin: ActivityOrigin;
+
+  constructor(options: { dataDir: string; origin: ActivityOrigin; now?: () => Date }) {
     this.dataDir = options.dataDir;
+    this.origin = options.origin;
     this.now = options.now ?? (() => new Date());
     this.settings = new SettingsStore(options.dataDir, this.now);
   }
@@ -148,12 +153,16 @@ export class LifeboatService {
 
   private startUiJob(kind: 'snapshot' | 'verify', appId: string, request: JobRequest & { kind: typeof kind }): { jobId: string } {
     const job: { current?: RunningJob } = {};
-    const handle = startJob(request, (progress) => {
-      if (job.current !== undefined) {
-        job.current.state = { ...job.current.state, phase: progress.phase, fraction: progress.fraction };
-      }
-      this.emit('job:progress', { ...progress, appId });
-    }) as JobHandle<JobOutputs['snapshot']> | JobHandle<JobOutputs['verify']>;
+    const handle = startJob(
+      request,
+      (progress) => {
+        if (job.current !== undefined) {
+          job.current.state = { ...job.current.state, phase: progress.phase, fraction: progress.fraction };
+        }
+        this.emit('job:progress', { ...progress, appId });
+      },
+      this.origin,
+    ) as JobHandle<JobOutputs['snapshot']> | JobHandle<JobOutputs['verify']>;
     job.current = { state: { jobId: handle.id, kind, appId, phase: 'Starting', fraction: 0 }, handle };
     this.jobs.set(handle.id, job.current);
     this.followJob(kind, appId, handle);
@@ -245,6 +254,7 @@ export class LifeboatService {
       }
       fs.unlinkSync(filePath);
       removeRecord(app.backupsDir, input.file);
+      appendActivity(app.backupsDir, { at: this.now().toISOString(), action: 'delete', database: app.databasePath, target: input.file, outcome: 'ok', detail: 'Snapshot deleted.', origin: this.origin });
       return Promise.resolve({ deleted: input.file });
     },
     'jobs:cancel': (input) => {
@@ -253,5 +263,6 @@ export class LifeboatService {
       return Promise.resolve({ cancelled: job !== undefined });
     },
     'jobs:list': () => Promise.resolve(this.runningJobs()),
+    'activity:list': (input) => Promise.resolve(readActivity(this.app(input.appId).backupsDir)),
   };
 }

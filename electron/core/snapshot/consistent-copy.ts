@@ -42,13 +42,16 @@ export interface CopyOutcome {
 // busy in the kernel for long while the main thread waits to be scheduled.
 const copyChunkBytes = 2 * 1024 * 1024;
 const maxAttempts = 5;
+// In rollback-journal mode a reader can only start between two of the app's commits; under a writer
+// that commits back to back (measured: 2,000 a second) five seconds of retries were once not enough.
+const readLockTimeoutMs = 60_000;
 const readAsync = promisify(fs.read);
 const writeAsync = promisify(fs.write);
 const noLog: WalLog = { fd: null, pages: new Map(), commitPageCount: null, restartedSinceScan: () => false, close: () => undefined };
 
 /** Copies `sourcePath` consistently into the empty file open for reading and writing at `destFd`. */
 export async function copyConsistently(sourcePath: string, destFd: number, control: JobControl): Promise<CopyOutcome> {
-  const db = openLiveDatabase(sourcePath);
+  const db = openLiveDatabase(sourcePath, readLockTimeoutMs);
   try {
     const journalMode = journalModeOf(db.pragma('journal_mode', { simple: true }));
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {

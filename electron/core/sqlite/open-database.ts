@@ -43,9 +43,12 @@ const liveBusyTimeoutMs = 5000;
 const nativeBinding = process.env['LIFEBOAT_SQLITE_BINDING'];
 const bindingOption = nativeBinding === undefined || nativeBinding === '' ? {} : { nativeBinding };
 
-/** Opens the live database read-only. The caller closes it. */
-export function openLiveDatabase(filePath: string): SqliteDatabase {
-  return new Database(filePath, { ...bindingOption, readonly: true, fileMustExist: true, timeout: liveBusyTimeoutMs });
+/**
+ * Opens the live database read-only. The caller closes it. `busyTimeoutMs`: how long to wait for a
+ * moment between the app's writes (a snapshot in rollback-journal mode under a busy writer needs longer).
+ */
+export function openLiveDatabase(filePath: string, busyTimeoutMs = liveBusyTimeoutMs): SqliteDatabase {
+  return new Database(filePath, { ...bindingOption, readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
 }
 
 // Reading a snapshot through a memory map makes integrity checks about ten times faster (measured:

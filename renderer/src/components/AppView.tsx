@@ -4,6 +4,7 @@ import type { SnapshotEntry } from '../../../electron/contract/snapshots';
 import { openDialog, showView } from '../store/actions';
 import { useStore } from '../store/store';
 import { DetailPanel } from './DetailPanel';
+import { ActivityView } from './ActivityView';
 import { SchemaView } from './SchemaView';
 import { SnapshotTable } from './SnapshotTable';
 
@@ -16,6 +17,7 @@ export function AppView(): ReactNode {
   const info = useStore((s) => (s.selectedAppId === null ? undefined : s.infos[s.selectedAppId]));
   const hasDetails = useStore((s) => s.details !== null && s.view === 'snapshots');
   const view = useStore((s) => s.view);
+  const activity = useStore((s) => (s.selectedAppId === null ? undefined : s.activity[s.selectedAppId]));
   const schema = useStore((s) => (s.selectedAppId === null ? undefined : s.schemas[s.selectedAppId]));
   const snapshots = useStore((s) => (s.selectedAppId === null ? emptyList : (s.lists[s.selectedAppId]?.snapshots ?? emptyList)));
   const now = useNow();
@@ -99,12 +101,19 @@ export function AppView(): ReactNode {
         <button type="button" role="tab" aria-selected={view === 'schema'} className={view === 'schema' ? 'tab selected' : 'tab'} onClick={() => showView('schema')}>
           Schema{schema !== undefined && schema !== null ? ` · ${schema.status.badge}` : ''}
         </button>
+        <button type="button" role="tab" aria-selected={view === 'activity'} className={view === 'activity' ? 'tab selected' : 'tab'} onClick={() => showView('activity')}>
+          Activity
+        </button>
       </div>
       {view === 'snapshots' ? (
         <SnapshotTable appId={app.id} />
-      ) : (
+      ) : view === 'schema' ? (
         <section className="snapshots" aria-label="Schema">
           <SchemaView report={schema} snapshots={snapshots} />
+        </section>
+      ) : (
+        <section className="snapshots" aria-label="Activity">
+          <ActivityView entries={activity} />
         </section>
       )}
       {hasDetails && <DetailPanel />}

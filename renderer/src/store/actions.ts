@@ -72,8 +72,19 @@ export async function loadApp(appId: string): Promise<void> {
   }));
 }
 
-export function showView(view: 'snapshots' | 'schema'): void {
+export function showView(view: 'snapshots' | 'schema' | 'activity'): void {
   useStore.setState({ view });
+  const { selectedAppId } = useStore.getState();
+  if (view === 'activity' && selectedAppId !== null) {
+    void loadActivity(selectedAppId);
+  }
+}
+
+export async function loadActivity(appId: string): Promise<void> {
+  const entries = valueOr(await lifeboat().call('activity:list', { appId }));
+  if (entries !== null) {
+    useStore.setState((s) => ({ activity: { ...s.activity, [appId]: entries } }));
+  }
 }
 
 /** From the Schema view: show the snapshots that hold one revision. */
@@ -185,7 +196,7 @@ export async function deleteSnapshot(appId: string, file: string): Promise<void>
   const deleted = valueOr(await lifeboat().call('snapshots:delete', { appId, file }));
   if (deleted !== null) {
     useStore.setState({ selectedFile: null, details: null, notice: `Deleted ${file}` });
-    await Promise.all([loadApp(appId), loadApps()]);
+    await Promise.all([loadApp(appId), loadApps(), loadActivity(appId)]);
   }
 }
 
@@ -251,6 +262,7 @@ export function startActions(newClient: LifeboatClient): void {
     void loadApps();
     if (selectedAppId === event.appId) {
       void loadApp(event.appId);
+      void loadActivity(event.appId);
       if (event.kind === 'verify' && selectedFile !== null) {
         void selectSnapshot(event.appId, selectedFile);
       }

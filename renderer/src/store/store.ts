@@ -1,4 +1,5 @@
 import { create, type StateCreator } from 'zustand';
+import type { ActivityEntry } from '../../../electron/contract/activity';
 import type { AppsOverview } from '../../../electron/contract/apps';
 import type { LifeboatError } from '../../../electron/contract/errors';
 import type { MigrationReport } from '../../../electron/contract/migrations';
@@ -28,7 +29,9 @@ export interface SnapshotsSlice {
 export interface SchemaSlice {
   /** Per app: its migrations and the live database's place on them; null when none were found. */
   schemas: Record<string, MigrationReport | null>;
-  view: 'snapshots' | 'schema';
+  /** Per app: its activity log, newest first. */
+  activity: Record<string, readonly ActivityEntry[]>;
+  view: 'snapshots' | 'schema' | 'activity';
 }
 
 export type JobStatus = 'running' | 'done' | 'failed' | 'cancelled';
@@ -75,7 +78,7 @@ const createSnapshotsSlice: StateCreator<State, [], [], SnapshotsSlice> = () => 
   highlightFile: null,
   revisionFilter: null,
 });
-const createSchemaSlice: StateCreator<State, [], [], SchemaSlice> = () => ({ schemas: {}, view: 'snapshots' });
+const createSchemaSlice: StateCreator<State, [], [], SchemaSlice> = () => ({ schemas: {}, activity: {}, view: 'snapshots' });
 const createJobsSlice: StateCreator<State, [], [], JobsSlice> = () => ({ jobs: {} });
 const createUiSlice: StateCreator<State, [], [], UiSlice> = () => ({ dialog: { kind: 'none' }, banner: null, notice: null, loading: true });
 

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+/** One line of the activity log: every snapshot, verification, restore, rollback and upgrade. */
+export const activityEntrySchema = z.object({
+  at: z.string(),
+  action: z.enum(['snapshot', 'verify', 'restore', 'rollback', 'upgrade', 'migrate', 'delete']),
+  /** The live database (for a verification: the backups folder). */
+  database: z.string(),
+  /** The snapshot concerned, if one is. */
+  target: z.string().nullable(),
+  outcome: z.enum(['ok', 'failed', 'rolled-back', 'cancelled']),
+  /** One sentence: what happened, or why it failed. */
+  detail: z.string(),
+  /** Who started it. */
+  origin: z.enum(['desktop', 'cli', 'web']),
+});
+export type ActivityEntry = z.infer<typeof activityEntrySchema>;
+export type ActivityOrigin = ActivityEntry['origin'];

@@ -1,0 +1,62 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { activityEntrySchema, type ActivityEntry } from '../../contract/activity';
+import { recordsDirName } from '../snapshot/snapshot-records';
+
+/**
+ * The activity log of a backups folder: `.lifeboat/activity.jsonl`, one JSON line per action,
+ * appended (so the desktop app, the CLI and the web host can all write it) and read newest first.
+ */
+
+const logName = 'activity.jsonl';
+
+function logPath(backupsDir: string): string {
+  return path.join(backupsDir, recordsDirName, logName);
+}
+
+/**
+ * Appends one entry. The log is a record of what happened, not a precondition for it: on a
+ * read-only or full disk the action stands and the entry is not kept.
+ */
+export function appendActivity(backupsDir: string, entry: ActivityEntry): void {
+  try {
+    fs.mkdirSync(path.dirname(logPath(backupsDir)), { recursive: true });
+    // One write with O_APPEND: lines from several processes never interleave.
+    fs.appendFileSync(logPath(backupsDir), `${JSON.stringify(entry)}\n`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS' && code !== 'ENOSPC') {
+      throw error;
+    }
+  }
+}
+
+/** The newest entries first (at most `limit`); unreadable lines are skipped. */
+export function readActivity(backupsDir: string, limit = 1000): ActivityEntry[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(logPath(backupsDir), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return [];
+    }
+    throw error;
+  }
+  const entries: ActivityEntry[] = [];
+  const lines = text.split('\n');
+  for (let i = lines.length - 1; i >= 0 && entries.length < limit; i -= 1) {
+    const line = lines[i] ?? '';
+    if (line.trim() === '') {
+      continue;
+    }
+    try {
+      const parsed = activityEntrySchema.safeParse(JSON.parse(line));
+      if (parsed.success) {
+        entries.push(parsed.data);
+      }
+    } catch {
+      // A line cut short by a crash: the others still tell the story.
+    }
+  }
+  return entries;
+}

@@ -1,0 +1,70 @@
+import * as path from 'node:path';
+import type { ActivityEntry, ActivityOrigin } from '../../contract/activity';
+import type { Result } from '../../contract/errors';
+import type { JobOutputs, JobRequest } from '../jobs/job-requests';
+
+/** The activity-log entry a finished job leaves, and the backups folder whose log it goes to; null for reads. */
+export function activityOfJob(request: JobRequest, result: Result<JobOutputs[keyof JobOutputs]>, origin: ActivityOrigin): { backupsDir: string; entry: ActivityEntry } | null {
+  const at = new Date().toISOString();
+  const failure = (action: ActivityEntry['action'], database: string, target: string | null): ActivityEntry | null =>
+    result.ok ? null : { at, action, database, target, outcome: result.error.code === 'CANCELLED' ? 'cancelled' : 'failed', detail: result.error.message, origin };
+  switch (request.kind) {
+    case 'snapshot': {
+      const { location } = request.input;
+      const value = result.ok ? (result.value as JobOutputs['snapshot']) : null;
+      if (value?.kind === 'nothing-to-back-up') {
+        return null;
+      }
+      const entry = failure('snapshot', location.databasePath, null) ?? {
+        at, action: 'snapshot' as const, database: location.databasePath, target: value?.kind === 'created' ? value.snapshot.file : null, outcome: 'ok' as const, detail: 'Snapshot taken and checked.', origin,
+      };
+      return { backupsDir: location.backupsDir, entry };
+    }
+    case 'verify': {
+      const value = result.ok ? (result.value as JobOutputs['verify']) : null;
+      const target = request.input.paths.length === 1 ? path.basename(request.input.paths[0] ?? '') : null;
+      const failed = value?.reports.filter((r) => !r.ok) ?? [];
+      const entry = failure('verify', request.input.backupsDir, target) ?? {
+        at, action: 'verify' as const, database: request.input.backupsDir, target, outcome: failed.length === 0 ? ('ok' as const) : ('failed' as const),
+        detail: failed.length === 0 ? `${value?.reports.length ?? 0} snapshot(s) verified.` : failed.map((r) => r.error?.message ?? r.file).join(' '), origin,
+      };
+      return { backupsDir: request.input.backupsDir, entry };
+    }
+    case 'restore':
+    case 'restore-recover': {
+      const location = request.input.location;
+      const value = result.ok ? (result.value as JobOutputs['restore']) : null;
+      if (value?.outcome === 'nothing-to-recover') {
+        return null;
+      }
+      const target = value?.snapshot === null || value === null ? null : path.basename(value.snapshot);
+      const action = value?.outcome === 'rolled-back' && value.error === null ? 'rollback' : 'restore';
+      const entry = failure('restore', location.databasePath, request.kind === 'restore' ? path.basename(request.input.snapshotPath) : null) ?? {
+        at, action: action as ActivityEntry['action'], database: location.databasePath, target,
+        outcome: value?.outcome === 'rolled-back' && value.error !== null ? ('rolled-back' as const) : ('ok' as const),
+        detail: value?.error?.message ?? (value?.outcome === 'resumed' ? 'The interrupted restore was finished.' : action === 'rollback' ? 'The interrupted restore was undone.' : `Restored; pre-restore snapshot ${value?.preRestoreSnapshot === null || value === null ? 'not needed' : path.basename(value.preRestoreSnapshot)}.`),
+        origin,
+      };
+      return { backupsDir: location.backupsDir, entry };
+    }
+    case 'upgrade': {
+      const { location } = request.input;
+      const value = result.ok ? (result.value as JobOutputs['upgrade']) : null;
+      if (value?.outcome === 'at-head') {
+        return null;
+      }
+      const entry = failure('upgrade', location.databasePath, null) ?? {
+        at, action: 'upgrade' as const, database: location.databasePath, target: null, outcome: value?.outcome === 'rolled-back' ? ('rolled-back' as const) : ('ok' as const),
+        detail: value?.error?.message ?? `Upgraded to head${value?.applied === null || value === null ? '' : ` (${value.applied})`}.`, origin,
+      };
+      return { backupsDir: location.backupsDir, entry };
+    }
+    case 'info':
+    case 'inspect':
+    case 'demo':
+    case 'list':
+    case 'migrations':
+    case 'migrate':
+      return null;
+  }
+}
