@@ -1,4 +1,3 @@
-import * as os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { assertNever, failed, ok, type Result } from '../../contract/errors';
 import type { JobProgress } from '../../contract/jobs';
@@ -73,17 +72,6 @@ async function run(data: WorkerData): Promise<JobOutputs[keyof JobOutputs]> {
       return safeUpgrade(request.input.location, request.input.app, control);
     default:
       return assertNever(request);
-  }
-}
-
-// Background work yields to the thread that shows progress (the window, the terminal): on Linux a
-// nice value is per thread, so this lowers this worker only (elsewhere it would lower the whole
-// process, so it is left alone). Measured: it keeps the main thread's longest stall under 20 ms.
-if (process.platform === 'linux') {
-  try {
-    os.setPriority(10);
-  } catch {
-    // Not permitted in some sandboxes; the job simply runs at normal priority.
   }
 }
 
