@@ -115,10 +115,12 @@ async function runStep(step: RestoreStep, journal: RestoreJournal, plan: AppPlan
       }
       return null;
     case 'verify': {
+      // The bytes were checked against the verified snapshot's SHA-256 when staged and a rename does
+      // not change them: a quick_check here proves the file at the live name opens and is sound.
       const db = openSnapshotFile(journal.database);
       let integrity: unknown[];
       try {
-        integrity = db.prepare('PRAGMA integrity_check(5)').pluck().all();
+        integrity = db.prepare('PRAGMA quick_check(5)').pluck().all();
       } finally {
         db.close();
       }
