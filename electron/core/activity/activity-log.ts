@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { activityEntrySchema, type ActivityEntry } from '../../contract/activity';
+import { isUnwritableDisk, readTextIfPresent } from '../fs/durable-file';
 import { recordsDirName } from '../snapshot/snapshot-records';
 
 /**
@@ -24,8 +25,7 @@ export function appendActivity(backupsDir: string, entry: ActivityEntry): void {
     // One write with O_APPEND: lines from several processes never interleave.
     fs.appendFileSync(logPath(backupsDir), `${JSON.stringify(entry)}\n`);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS' && code !== 'ENOSPC') {
+    if (!isUnwritableDisk(error)) {
       throw error;
     }
   }
@@ -33,14 +33,9 @@ export function appendActivity(backupsDir: string, entry: ActivityEntry): void {
 
 /** The newest entries first (at most `limit`); unreadable lines are skipped. */
 export function readActivity(backupsDir: string, limit = 1000): ActivityEntry[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(logPath(backupsDir), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return [];
-    }
-    throw error;
+  const text = readTextIfPresent(logPath(backupsDir));
+  if (text === null) {
+    return [];
   }
   const entries: ActivityEntry[] = [];
   const lines = text.split('\n');

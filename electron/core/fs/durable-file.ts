@@ -32,6 +32,24 @@ export function removeIfPresent(filePath: string): void {
   }
 }
 
+/** A text file's content, or null when there is no such file (any other failure is thrown). */
+export function readTextIfPresent(filePath: string): string | null {
+  try {
+    return fs.readFileSync(filePath, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return null;
+    }
+    throw error;
+  }
+}
+
+/** True for the failures of a write to a read-only, forbidden or full disk. */
+export function isUnwritableDisk(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOSPC';
+}
+
 /** A random name for a file being written, hidden and recognisable (`.lifeboat-tmp-…`). */
 export function temporaryName(suffix: string): string {
   return `.lifeboat-tmp-${crypto.randomBytes(8).toString('hex')}${suffix}`;

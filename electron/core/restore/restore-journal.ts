@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { restoreStepSchema } from '../../contract/restore';
-import { fsyncDirectory, writeFileAtomically } from '../fs/durable-file';
+import { fsyncDirectory, readTextIfPresent, writeFileAtomically } from '../fs/durable-file';
 import { LifeboatFailure } from '../lifeboat-failure';
 
 /**
@@ -47,14 +47,9 @@ export function restorePaths(databasePath: string): RestorePaths {
 
 export function readJournal(databasePath: string): RestoreJournal | null {
   const file = restorePaths(databasePath).journal;
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return null;
-    }
-    throw error;
+  const text = readTextIfPresent(file);
+  if (text === null) {
+    return null;
   }
   const parsed = restoreJournalSchema.safeParse(JSON.parse(text));
   if (!parsed.success) {

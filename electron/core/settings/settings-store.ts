@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { appSchema, type App } from '../../contract/apps';
-import { writeFileAtomically } from '../fs/durable-file';
+import { readTextIfPresent, writeFileAtomically } from '../fs/durable-file';
 
 /** Where and how big the desktop window was, restored at the next start. */
 const windowStateSchema = z.object({
@@ -42,14 +42,9 @@ export class SettingsStore {
   }
 
   private load(now: () => Date): { settings: Settings; problem: string | null } {
-    let text: string;
-    try {
-      text = fs.readFileSync(this.filePath, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        return { settings: emptySettings, problem: null };
-      }
-      throw error;
+    const text = readTextIfPresent(this.filePath);
+    if (text === null) {
+      return { settings: emptySettings, problem: null };
     }
     let reason: string;
     try {

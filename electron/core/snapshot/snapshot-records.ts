@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { journalModeSchema } from '../../contract/snapshots';
-import { writeFileAtomically } from '../fs/durable-file';
+import { isUnwritableDisk, readTextIfPresent, writeFileAtomically } from '../fs/durable-file';
 
 /**
  * What Lifeboat records about each snapshot: one small JSON file per snapshot in `.lifeboat/` inside
@@ -48,16 +48,8 @@ function recordPath(backupsDir: string, file: string): string {
 
 /** Reads the record of one snapshot; a missing or unreadable record is `null` (the file is then unverified). */
 export function readRecord(backupsDir: string, file: string): SnapshotRecord | null {
-  let text: string;
-  try {
-    text = fs.readFileSync(recordPath(backupsDir, file), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return null;
-    }
-    throw error;
-  }
-  return parseRecord(text, file);
+  const text = readTextIfPresent(recordPath(backupsDir, file));
+  return text === null ? null : parseRecord(text, file);
 }
 
 function parseRecord(text: string, file: string): SnapshotRecord | null {
@@ -104,8 +96,7 @@ export function writeCacheIfPossible(file: string, content: string): void {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     writeFileAtomically(file, content);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS' && code !== 'ENOSPC' && code !== 'ENOENT') {
+    if (!isUnwritableDisk(error) && (error as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw error;
     }
   }
