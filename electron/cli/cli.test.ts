@@ -1,24 +1,12 @@
 import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { lifeboat, lifeboatBin as bin } from '../testing/cli-run';
 import { createLiveDatabase, makeTempDir } from '../testing/fixtures';
 
-const bin = path.resolve(__dirname, '../../../bin/lifeboat.js');
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  json<T>(): T;
-}
-
-function lifeboat(args: string[], cwd: string, env: Record<string, string> = {}): Run {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, LIFEBOAT_DB: '', ...env } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr, json: <T>() => JSON.parse(result.stdout) as T };
-}
 
 describe('lifeboat CLI', () => {
   let temp: { dir: string; cleanup: () => void };

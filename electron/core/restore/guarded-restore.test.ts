@@ -1,21 +1,15 @@
 import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RestoreStep } from '../../contract/restore';
+import { lifeboat } from '../../testing/cli-run';
 import { contentDigest, createLiveDatabase, makeTempDir, sha256, type LiveMode } from '../../testing/fixtures';
 import { mountTmpfs } from '../../testing/mounts';
 import { startWriter } from '../../testing/writer-handle';
 import { readRecord } from '../snapshot/snapshot-records';
 
-const bin = path.resolve(__dirname, '../../../../bin/lifeboat.js');
-
-function lifeboat(args: string[], cwd: string, env: Record<string, string> = {}): { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, LIFEBOAT_DB: '', ...env } });
-  return { code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
-}
 
 interface Scene {
   readonly dir: string;

@@ -1,19 +1,13 @@
 import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AppRun } from '../../contract/app-run';
 import { AlembicProject } from '../../testing/alembic-project';
+import { lifeboat } from '../../testing/cli-run';
 import { contentDigest, makeTempDir } from '../../testing/fixtures';
 
-const bin = path.resolve(__dirname, '../../../../bin/lifeboat.js');
-
-function lifeboat(args: string[], cwd: string): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, LIFEBOAT_DB: '' } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 interface RestoreJson {
   outcome: string;

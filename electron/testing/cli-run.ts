@@ -1,0 +1,19 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+
+/** The `lifeboat` command as a user runs it (compiled, in its own process). */
+export const lifeboatBin = path.resolve(__dirname, '../../../bin/lifeboat.js');
+
+export interface CliRun {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  json<T>(): T;
+}
+
+/** Runs `lifeboat ARGS` in `cwd`, with LIFEBOAT_DB unset unless `env` sets it. */
+export function lifeboat(args: string[], cwd: string, env: Record<string, string> = {}): CliRun {
+  const result = spawnSync(process.execPath, [lifeboatBin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, LIFEBOAT_DB: '', ...env } });
+  return { code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr, json: <T>() => JSON.parse(result.stdout) as T };
+}
