@@ -76,12 +76,17 @@ export function openOwnDatabase(filePath: string): SqliteDatabase {
   return new Database(filePath, bindingOption);
 }
 
-/** The version of the SQLite library Lifeboat runs. */
+let libraryVersion: string | undefined;
+
+/** The version of the SQLite library Lifeboat runs (asked once per thread: it cannot change). */
 export function sqliteLibraryVersion(): string {
-  const db = new Database(':memory:', bindingOption);
-  try {
-    return String(db.prepare('SELECT sqlite_version()').pluck().get());
-  } finally {
-    db.close();
+  if (libraryVersion === undefined) {
+    const db = new Database(':memory:', bindingOption);
+    try {
+      libraryVersion = String(db.prepare('SELECT sqlite_version()').pluck().get());
+    } finally {
+      db.close();
+    }
   }
+  return libraryVersion;
 }
