@@ -159,6 +159,7 @@ test('verify and delete a snapshot from its detail panel', async ({ app }) => {
   await expect(app.rows()).toHaveCount(13);
   await app.details.getByRole('button', { name: 'Delete…' }).click();
   await app.dialog.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(app.page.getByRole('heading', { name: /Snapshots/ })).toContainText('12');
   await expect(app.rows()).toHaveCount(12);
   await expect(app.row('pre-deploy')).toHaveCount(0);
 

@@ -41,8 +41,17 @@ export function closeDialog(): void {
   useStore.setState({ dialog: { kind: 'none' } });
 }
 
+// Loads overlap (a job finishing while a deletion reloads): only the newest answer may land, or an
+// older listing arriving late would show a snapshot that is already gone.
+let appsLoads = 0;
+const appLoads = new Map<string, number>();
+
 export async function loadApps(): Promise<void> {
+  const load = ++appsLoads;
   const overview = valueOr(await lifeboat().call('apps:list', {}));
+  if (load !== appsLoads) {
+    return;
+  }
   if (overview === null) {
     useStore.setState({ loading: false });
     return;
@@ -57,11 +66,16 @@ export async function loadApps(): Promise<void> {
 }
 
 export async function loadApp(appId: string): Promise<void> {
+  const load = (appLoads.get(appId) ?? 0) + 1;
+  appLoads.set(appId, load);
   const [list, info, schema] = await Promise.all([
     lifeboat().call('snapshots:list', { appId }),
     lifeboat().call('database:info', { appId }),
     lifeboat().call('migrations:status', { appId }),
   ]);
+  if (appLoads.get(appId) !== load) {
+    return;
+  }
   const listValue = valueOr(list);
   const infoValue = valueOr(info);
   const schemaValue = valueOr(schema);
