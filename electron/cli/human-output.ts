@@ -104,8 +104,15 @@ export function printRestore(result: RestoreResult): string {
     'rolled-back': result.error === null ? `Rolled back: ${result.database} is as it was before the restore.` : `Rolled back: ${result.database} is as it was before the restore. Why: ${result.error.message}`,
     resumed: `The interrupted restore of ${result.database} was finished.`,
     'nothing-to-recover': `No interrupted restore of ${result.database}: nothing to do.`,
+    rehearsed:
+      result.error === null
+        ? `Rehearsal passed: ${result.snapshot ?? ''} would restore over ${result.database}. Nothing was changed.`
+        : `Rehearsal found a problem: ${result.error.message} [${result.error.code}] Nothing was changed.`,
   };
   const lines = [headline[result.outcome]];
+  if (result.outcome === 'rehearsed') {
+    lines.push(...result.steps.map((s) => `  ${s.step.padEnd(10)} ${String(s.durationMs).padStart(6)} ms${s.note === null ? '' : `  ${s.note}`}`));
+  }
   if (result.preRestoreSnapshot !== null) {
     lines.push(`Pre-restore snapshot (pinned): ${result.preRestoreSnapshot}`);
   }

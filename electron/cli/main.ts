@@ -33,8 +33,9 @@ Usage:
   lifeboat info            --db DB [--backups-dir DIR] [--json]
   lifeboat status          --db DB [--app DIR] [--migrations DIR] [--tool NAME] [--check] [--json]
   lifeboat migrate         --db DB --migrations DIR [--version-table T [--version-column C]] [--json]
-  lifeboat restore SNAPSHOT --db DB [--yes] [--force-open] [--json]
-  lifeboat restore --resume | --rollback --db DB [--json]
+  lifeboat restore SNAPSHOT (--db DB | --app DIR) [--yes] [--force-open] [--json]
+  lifeboat restore SNAPSHOT --rehearse (--db DB | --app DIR) [--json]
+  lifeboat restore --resume | --rollback (--db DB | --app DIR) [--json]
   lifeboat upgrade (--app DIR | --db DB --migrations DIR [--tool NAME]) [--json]
   lifeboat serve [--port N] [--data-dir DIR] [--demo]
   lifeboat help
@@ -66,7 +67,8 @@ Commands:
            -wal/-shm/-journal are set aside, the copy is renamed into place and
            verified, else everything is rolled back. Stop the app first. A journal
            beside the database lets --resume finish, or --rollback undo, a restore
-           that was interrupted.
+           that was interrupted. --rehearse runs preflight, swap, upgrade and
+           verify on a scratch copy and reports, changing nothing.
   upgrade  A safe upgrade for deploys and container entrypoints: at head it does
            nothing; else a pinned pre-upgrade snapshot, the upgrade, a check that
            the database reached head; on failure the snapshot is restored and it
@@ -96,6 +98,7 @@ const options = {
   yes: { type: 'boolean', short: 'y', default: false },
   'force-open': { type: 'boolean', default: false },
   resume: { type: 'boolean', default: false },
+  rehearse: { type: 'boolean', default: false },
   rollback: { type: 'boolean', default: false },
   'data-dir': { type: 'string' },
   demo: { type: 'boolean', default: false },
@@ -123,6 +126,7 @@ interface Invocation {
   readonly yes: boolean;
   readonly forceOpen: boolean;
   readonly resume: boolean;
+  readonly rehearse: boolean;
   readonly rollback: boolean;
 }
 
@@ -154,6 +158,7 @@ function parseInvocation(argv: readonly string[]): Invocation {
     yes: parsed.values.yes,
     forceOpen: parsed.values['force-open'],
     resume: parsed.values.resume,
+    rehearse: parsed.values.rehearse,
     rollback: parsed.values.rollback,
   };
 }
@@ -324,6 +329,11 @@ async function run(invocation: Invocation): Promise<number> {
         throw new LifeboatFailure('INVALID_ARGUMENT', 'restore takes one SNAPSHOT (a name from "lifeboat list"), or --resume or --rollback.');
       }
       const snapshotPath = resolveSnapshotPath(location.backupsDir, name, process.cwd());
+      if (invocation.rehearse) {
+        const result = await runWithProgress((onProgress) => startJob({ kind: 'rehearse', input: { location, snapshotPath, app } }, onProgress, 'cli'), json);
+        emit(json, result, () => printRestore(result));
+        return result.error === null ? exitCodes.ok : exitCodes.failed;
+      }
       const commands = app.run === null ? [] : (['stop', 'upgrade', 'start'] as const).flatMap((which) => {
         const command = app.run?.[which];
         return command === undefined ? [] : [`  ${which}: ${describeCommand(command)}`];

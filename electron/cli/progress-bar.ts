@@ -1,8 +1,8 @@
 import type { JobProgress } from '../contract/jobs';
 
 /**
- * A one-line progress bar on a terminal's stderr (nothing when stderr is not a terminal, so logs and
- * pipes stay clean). Small enough that a dependency would not earn its place.
+ * A one-line progress bar on a terminal's stderr (no bar when stderr is not a terminal, so logs and
+ * pipes stay clean; the app's command output is written either way). Small enough that a dependency would not earn its place.
  */
 export class ProgressBar {
   private readonly stream: NodeJS.WriteStream;
@@ -13,6 +13,11 @@ export class ProgressBar {
   }
 
   update(progress: JobProgress): void {
+    // What the app's commands print goes above the bar, and into logs when there is no terminal.
+    if (progress.output !== undefined) {
+      this.clear();
+      this.stream.write(progress.output.map((line) => `${line}\n`).join(''));
+    }
     if (!this.stream.isTTY) {
       return;
     }

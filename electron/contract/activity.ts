@@ -11,6 +11,8 @@ export const activityEntrySchema = z.object({
   outcome: z.enum(['ok', 'failed', 'rolled-back', 'cancelled']),
   /** One sentence: what happened, or why it failed. */
   detail: z.string(),
+  /** For a restore: the pinned snapshot of what was live before, which *Undo last restore* puts back. */
+  preRestore: z.string().optional(),
   /** Who started it. */
   origin: z.enum(['desktop', 'cli', 'web']),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { appRunSchema } from './app-run';
 import { migrationToolSchema } from './migrations';
 
 /** An app whose database Lifeboat looks after, as kept in the settings file. */
@@ -12,6 +13,10 @@ export const appSchema = z.object({
   backupsDir: z.string().min(1),
   /** Absent: detected from the database's folder. */
   migrations: appMigrationsSchema.optional(),
+  /** The app's own folder: where its lifeboat.json is and its commands run. Absent: the database's folder. */
+  appDir: z.string().min(1).optional(),
+  /** How to run the app around a restore, kept in Lifeboat's settings (a lifeboat.json in appDir wins). */
+  run: appRunSchema.optional(),
 });
 export type App = z.infer<typeof appSchema>;
 
@@ -31,6 +36,14 @@ export const appSummarySchema = appSchema.extend({
   snapshotCount: z.number().int().nonnegative(),
   /** The migrations in use (chosen or detected), or null when none were found. */
   migrationsFound: z.object({ tool: migrationToolSchema, locations: z.array(z.string()), detected: z.boolean() }).nullable(),
+  /** Where the app's run settings come from: its lifeboat.json (the path), Lifeboat's settings, or nowhere yet. */
+  runSource: z.union([z.object({ kind: z.literal('file'), path: z.string() }), z.object({ kind: z.enum(['settings', 'none']) })]),
+  /** Set when a damaged lifeboat.json was found: what is wrong with it. */
+  runProblem: z.string().nullable(),
+  /** A restore that was interrupted (its journal is beside the database): finish it or roll it back. */
+  interruptedRestore: z.object({ step: z.string(), snapshot: z.string(), startedAt: z.string() }).nullable(),
+  /** The newest restore, while the pre-restore snapshot that undoes it still exists. */
+  lastRestore: z.object({ at: z.string(), snapshot: z.string().nullable(), preRestore: z.string() }).nullable(),
 });
 export type AppSummary = z.infer<typeof appSummarySchema>;
 

@@ -1,11 +1,13 @@
 import type { Result } from './errors';
 import type { JobProgress } from './jobs';
+import type { RestoreResult } from './restore';
 import type { BackupOutcome, VerifyResult } from './snapshots';
 
 /** Events pushed from the Node side to the UI (IPC in Electron, a WebSocket in the browser). */
 export type JobFinished =
   | { readonly jobId: string; readonly appId: string; readonly kind: 'snapshot'; readonly result: Result<BackupOutcome> }
-  | { readonly jobId: string; readonly appId: string; readonly kind: 'verify'; readonly result: Result<VerifyResult> };
+  | { readonly jobId: string; readonly appId: string; readonly kind: 'verify'; readonly result: Result<VerifyResult> }
+  | { readonly jobId: string; readonly appId: string; readonly kind: 'restore' | 'rehearse' | 'restore-recover'; readonly result: Result<RestoreResult> };
 
 /** Events of the jobs core runs, the same from Electron and from the web host. */
 export interface JobEvents {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Long work runs as a job: an id, a phase, a progress fraction 0..1, cancellation and a result. */
-export const jobKindSchema = z.enum(['snapshot', 'verify', 'info', 'inspect', 'demo', 'list', 'migrations', 'migrate', 'restore', 'restore-recover', 'upgrade']);
+export const jobKindSchema = z.enum(['snapshot', 'verify', 'info', 'inspect', 'demo', 'list', 'migrations', 'migrate', 'restore', 'restore-recover', 'restore-preview', 'rehearse', 'upgrade']);
 export type JobKind = z.infer<typeof jobKindSchema>;
 
 export const jobProgressSchema = z.object({
@@ -13,5 +13,7 @@ export const jobProgressSchema = z.object({
   fraction: z.number().min(0).max(1),
   /** Optional detail, e.g. the file being verified. */
   detail: z.string().optional(),
+  /** Lines the app's commands printed since the last progress (restore, upgrade), in order. */
+  output: z.array(z.string()).optional(),
 });
 export type JobProgress = z.infer<typeof jobProgressSchema>;

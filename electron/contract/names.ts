@@ -8,6 +8,7 @@ export const operationNames = [
   'apps:add',
   'apps:remove',
   'apps:setMigrations',
+  'apps:setRun',
   'demo:open',
   'database:info',
   'snapshots:list',
@@ -19,6 +20,11 @@ export const operationNames = [
   'jobs:cancel',
   'jobs:list',
   'activity:list',
+  'restore:preview',
+  'restore:start',
+  'restore:rehearse',
+  'restore:recover',
+  'restore:undo',
 ] as const;
 export type OperationName = (typeof operationNames)[number];
 

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import type { ActivityEntry } from './activity';
+import type { JobKind } from './jobs';
 import type { AppsOverview, AppSummary } from './apps';
 import type { OperationName } from './names';
+import { appRunSchema } from './app-run';
 import { migrationToolSchema, type MigrationReport } from './migrations';
+import type { RestorePreview } from './restore';
 import type { DatabaseInfo, SnapshotDetails, SnapshotList } from './snapshots';
 
 export type { OperationName } from './names';
@@ -32,6 +35,8 @@ export const operationInputs = {
   'apps:remove': z.object({ appId }),
   /** Choose the migrations folder and tool; both absent: go back to detection. */
   'apps:setMigrations': z.object({ appId, dir: z.string().trim().max(4096).optional(), tool: migrationToolSchema.optional() }),
+  /** How to run the app: its folder (for lifeboat.json and the commands) and its run settings; absent: none. */
+  'apps:setRun': z.object({ appId, appDir: z.string().trim().max(4096).optional(), run: appRunSchema.optional() }),
   'demo:open': z.object({}),
   'database:info': z.object({ appId }),
   'snapshots:list': z.object({ appId }),
@@ -43,6 +48,14 @@ export const operationInputs = {
   'jobs:cancel': z.object({ jobId: z.string().min(1).max(100) }),
   'jobs:list': z.object({}),
   'activity:list': z.object({ appId }),
+  /** undo: the preview of *Undo last restore* (the pre-restore snapshot goes back as it was, not upgraded). */
+  'restore:preview': z.object({ appId, file: snapshotFile, undo: z.boolean().default(false) }),
+  /** allowOpen: the user explicitly chose to restore although a process holds the database open. */
+  'restore:start': z.object({ appId, file: snapshotFile, allowOpen: z.boolean().default(false) }),
+  'restore:rehearse': z.object({ appId, file: snapshotFile }),
+  'restore:recover': z.object({ appId, mode: z.enum(['resume', 'rollback']) }),
+  /** Puts back the pre-restore snapshot of the last restore (`file`: the one the user was shown). */
+  'restore:undo': z.object({ appId, file: snapshotFile }),
 } as const satisfies { readonly [K in OperationName]: z.ZodType };
 export type OperationInput<K extends OperationName> = z.input<(typeof operationInputs)[K]>;
 export type ParsedInput<K extends OperationName> = z.output<(typeof operationInputs)[K]>;
@@ -51,10 +64,19 @@ export interface JobStarted {
   readonly jobId: string;
 }
 
-/** A job the UI can follow: started by snapshots:create or snapshots:verify. */
+/** The kinds of job the UI starts and follows (the others answer a call and are not shown as jobs). */
+export const uiJobKinds = ['snapshot', 'verify', 'restore', 'rehearse', 'restore-recover'] as const satisfies readonly JobKind[];
+export type UiJobKind = (typeof uiJobKinds)[number];
+
+/** The UI's kind of a job, or null for one it does not follow. */
+export function uiJobKindOf(kind: JobKind): UiJobKind | null {
+  return uiJobKinds.find((k) => k === kind) ?? null;
+}
+
+/** A job the UI can follow: started by snapshots:create, snapshots:verify or a restore:* operation. */
 export interface JobState {
   readonly jobId: string;
-  readonly kind: 'snapshot' | 'verify';
+  readonly kind: UiJobKind;
   readonly appId: string;
   readonly phase: string;
   readonly fraction: number;
@@ -65,6 +87,7 @@ export interface OperationOutputs {
   'apps:add': AppSummary;
   'apps:remove': { readonly removed: string };
   'apps:setMigrations': AppSummary;
+  'apps:setRun': AppSummary;
   'demo:open': AppSummary;
   'database:info': DatabaseInfo;
   'snapshots:list': SnapshotList;
@@ -78,6 +101,11 @@ export interface OperationOutputs {
   'jobs:list': readonly JobState[];
   /** Newest first. */
   'activity:list': readonly ActivityEntry[];
+  'restore:preview': RestorePreview;
+  'restore:start': JobStarted;
+  'restore:rehearse': JobStarted;
+  'restore:recover': JobStarted;
+  'restore:undo': JobStarted;
 }
 
 export type OperationOutput<K extends OperationName> = OperationOutputs[K];

@@ -6,23 +6,102 @@ export const restoreSteps = ['preflight', 'stop', 'pre-restore', 'stage', 'set-a
 export const restoreStepSchema = z.enum(restoreSteps);
 export type RestoreStep = z.infer<typeof restoreStepSchema>;
 
+/** The steps of a rollback, after a restore failed at or after the swap (or was interrupted). */
+export const rollbackSteps = ['stop-app', 'put-back', 'start-app'] as const;
+export const rollbackStepSchema = z.enum(rollbackSteps);
+export type RollbackStep = z.infer<typeof rollbackStepSchema>;
+
+/**
+ * The stages a person sees in the restore's stepper, each made of one or more journaled steps: the
+ * swap is staging the copy, setting the old files aside, renaming the copy in and checking it opens.
+ */
+export const restoreStages = [
+  { stage: 'preflight', title: 'Preflight', steps: ['preflight'] },
+  { stage: 'stop', title: 'Stop the app', steps: ['stop'] },
+  { stage: 'pre-restore', title: 'Pre-restore snapshot', steps: ['pre-restore'] },
+  { stage: 'swap', title: 'Swap', steps: ['stage', 'set-aside', 'put-in-place', 'verify'] },
+  { stage: 'upgrade', title: 'Upgrade', steps: ['upgrade'] },
+  { stage: 'check', title: 'Verify', steps: ['check'] },
+  { stage: 'start', title: 'Start the app', steps: ['start'] },
+  { stage: 'health', title: 'Health', steps: ['health'] },
+  { stage: 'clean-up', title: 'Clean up', steps: ['discard-old'] },
+] as const satisfies readonly { stage: string; title: string; steps: readonly RestoreStep[] }[];
+export type RestoreStage = (typeof restoreStages)[number]['stage'];
+
+/** The stages a rehearsal runs, on a scratch copy: the app is not stopped and nothing is swapped in. */
+export const rehearsalStages: readonly RestoreStage[] = ['preflight', 'swap', 'upgrade', 'check'];
+
+/** The stage a journaled step belongs to. */
+export function stageOfStep(step: RestoreStep): RestoreStage {
+  const found = restoreStages.find((s) => (s.steps as readonly RestoreStep[]).includes(step));
+  return found?.stage ?? 'preflight';
+}
+
+/** The job phase a restore reports while it runs a step (parsed back by phaseOfRestore). */
+export function restorePhase(step: RestoreStep): string {
+  return `Restore: ${step}`;
+}
+
+/** The job phase a rollback reports while it runs a step. */
+export function rollbackPhase(step: RollbackStep): string {
+  return `Rollback: ${step}`;
+}
+
+/** Which step a restore job's phase names, if any. */
+export function phaseOfRestore(phase: string): { readonly kind: 'restore'; readonly step: RestoreStep } | { readonly kind: 'rollback'; readonly step: RollbackStep } | null {
+  const [what, step] = phase.split(': ');
+  const restore = restoreStepSchema.safeParse(step);
+  if (what === 'Restore' && restore.success) {
+    return { kind: 'restore', step: restore.data };
+  }
+  const rollback = rollbackStepSchema.safeParse(step);
+  return what === 'Rollback' && rollback.success ? { kind: 'rollback', step: rollback.data } : null;
+}
+
 export const tableDifferenceSchema = z.object({ name: z.string(), liveRows: z.number().nullable(), snapshotRows: z.number().nullable() });
 export type TableDifference = z.infer<typeof tableDifferenceSchema>;
 
-/** What a restore did: restored, or rolled back (with why), or found nothing to do. */
+const timedStep = <S extends z.ZodType>(step: S) => z.object({ step, durationMs: z.number(), note: z.string().nullable() });
+
+/** What a restore did: restored, or rolled back (with why), or found nothing to do; or what a rehearsal found. */
 export const restoreResultSchema = z.object({
-  outcome: z.enum(['restored', 'rolled-back', 'resumed', 'nothing-to-recover']),
+  outcome: z.enum(['restored', 'rolled-back', 'resumed', 'nothing-to-recover', 'rehearsed']),
   database: z.string(),
   snapshot: z.string().nullable(),
   /** The pinned, verified snapshot of the live database taken before it was replaced. */
   preRestoreSnapshot: z.string().nullable(),
   /** What the restore threw away: per table, rows in the live database and in the snapshot. */
   tables: z.array(tableDifferenceSchema),
-  steps: z.array(z.object({ step: restoreStepSchema, durationMs: z.number(), note: z.string().nullable() })),
-  /** Why it was rolled back. */
+  steps: z.array(timedStep(restoreStepSchema)),
+  /** The rollback's own steps, when there was one. */
+  rollbackSteps: z.array(timedStep(rollbackStepSchema)),
+  /** Why it was rolled back (or, for a rehearsal, why the restore would fail). */
   error: lifeboatErrorSchema.nullable(),
 });
 export type RestoreResult = z.infer<typeof restoreResultSchema>;
+
+/**
+ * What a restore would do, found without changing anything: shown before the user confirms.
+ * `blockers` are the reasons it cannot go ahead; `holders` may be overridden explicitly.
+ */
+export const restorePreviewSchema = z.object({
+  snapshot: z.string(),
+  database: z.string(),
+  liveExists: z.boolean(),
+  tables: z.array(tableDifferenceSchema),
+  /** The snapshot's schema against the app's code: its badge, a sentence, the migrations the upgrade applies (id and message). */
+  schema: z.object({ badge: z.string(), summary: z.string(), pending: z.array(z.string()), tool: z.string() }).nullable(),
+  /** The app's own commands, verbatim, in the order they run. */
+  commands: z.array(z.object({ which: z.enum(['stop', 'upgrade', 'start']), text: z.string() })),
+  /** No stop command: the user stops the app and Lifeboat checks that nothing holds the file. */
+  manualStop: z.boolean(),
+  healthUrl: z.string().nullable(),
+  holders: z.array(z.object({ pid: z.number(), command: z.string() })),
+  freeBytes: z.number(),
+  neededBytes: z.number(),
+  blockers: z.array(lifeboatErrorSchema),
+});
+export type RestorePreview = z.infer<typeof restorePreviewSchema>;
 
 /** What `lifeboat upgrade` did: nothing (at head), upgraded, or rolled back to its pre-upgrade snapshot. */
 export const upgradeOutcomeSchema = z.object({

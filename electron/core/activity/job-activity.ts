@@ -42,6 +42,7 @@ export function activityOfJob(request: JobRequest, result: Result<JobOutputs[key
       const entry = failure('restore', location.databasePath, request.kind === 'restore' ? path.basename(request.input.snapshotPath) : null) ?? {
         at, action: action as ActivityEntry['action'], database: location.databasePath, target,
         outcome: value?.outcome === 'rolled-back' && value.error !== null ? ('rolled-back' as const) : ('ok' as const),
+        ...(value?.outcome === 'restored' && value.preRestoreSnapshot !== null ? { preRestore: path.basename(value.preRestoreSnapshot) } : {}),
         detail: value?.error?.message ?? (value?.outcome === 'resumed' ? 'The interrupted restore was finished.' : action === 'rollback' ? 'The interrupted restore was undone.' : `Restored; pre-restore snapshot ${value?.preRestoreSnapshot === null || value === null ? 'not needed' : path.basename(value.preRestoreSnapshot)}.`),
         origin,
       };
@@ -65,6 +66,8 @@ export function activityOfJob(request: JobRequest, result: Result<JobOutputs[key
     case 'list':
     case 'migrations':
     case 'migrate':
+    case 'restore-preview':
+    case 'rehearse':
       return null;
   }
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DatabaseLocation } from '../database-location';
-import type { JobControl } from '../jobs/job-control';
+import { quietControl, unwatchedControl, type JobControl } from '../jobs/job-control';
 import { createSnapshot } from '../snapshot/create-snapshot';
 import { openOwnDatabase, type SqliteDatabase } from '../sqlite/open-database';
 import { LifeboatFailure } from '../lifeboat-failure';
@@ -58,7 +58,7 @@ function migrate(location: DatabaseLocation, migrationsDir: string, last: string
       fs.writeFileSync(path.join(migrationsDir, file), sql);
     }
   }
-  const result = runSqlMigrations({ databasePath: location.databasePath, migrationsDir }, { report: () => undefined, throwIfCancelled: () => undefined });
+  const result = runSqlMigrations({ databasePath: location.databasePath, migrationsDir }, unwatchedControl);
   if (result.failed !== null) {
     throw new LifeboatFailure('INTERNAL', `The demo's migration ${result.failed.file} failed: ${result.failed.error.message}`);
   }
@@ -123,7 +123,7 @@ export async function createDemo(dataDir: string, control: JobControl, now: Date
       control.report('Building the demo shop', index / plan.length);
       const takenAt = new Date(now.getTime() - step.daysAgo * 86400000);
       addBusiness(db, 180 + index * 40, takenAt, index);
-      await createSnapshot({ location, reason: step.label, note: step.note, takenAt }, { report: () => undefined, throwIfCancelled: () => control.throwIfCancelled() });
+      await createSnapshot({ location, reason: step.label, note: step.note, takenAt }, quietControl(control));
       if (index === 6) {
         // A copy made by the shop's old deploy script, in its own naming convention.
         const stamp = takenAt.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');

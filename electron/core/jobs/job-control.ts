@@ -3,14 +3,17 @@ import { LifeboatFailure } from '../lifeboat-failure';
 /** What a running job may do besides its work: report progress, and stop when cancelled. */
 export interface JobControl {
   report(phase: string, fraction: number, detail?: string): void;
+  /** One line of what an app's command printed, passed on in order (never dropped like progress). */
+  output(line: string): void;
   /** Throws CANCELLED once cancellation was asked for; long loops call it between steps. */
   throwIfCancelled(): void;
 }
 
 /** A control whose cancellation is a flag in shared memory, set by the thread that started the job. */
-export function sharedFlagControl(cancelFlag: Int32Array, report: JobControl['report']): JobControl {
+export function sharedFlagControl(cancelFlag: Int32Array, report: JobControl['report'], output: JobControl['output']): JobControl {
   return {
     report,
+    output,
     throwIfCancelled(): void {
       if (Atomics.load(cancelFlag, 0) !== 0) {
         throw new LifeboatFailure('CANCELLED', 'Cancelled. Nothing was kept: the partial file was removed.');
@@ -18,3 +21,16 @@ export function sharedFlagControl(cancelFlag: Int32Array, report: JobControl['re
     },
   };
 }
+
+/** The same control with its progress reports scaled into [from, from + share) of the whole. */
+export function scaledControl(control: JobControl, from: number, share: number): JobControl {
+  return { ...control, report: (phase, fraction, detail) => control.report(phase, from + fraction * share, detail) };
+}
+
+/** The same cancellation, without progress: for work inside a job that reports its own progress. */
+export function quietControl(control: JobControl): JobControl {
+  return { ...control, report: () => undefined };
+}
+
+/** A control for work no one watches or cancels (building the demo's migrations, tests). */
+export const unwatchedControl: JobControl = { report: () => undefined, output: () => undefined, throwIfCancelled: () => undefined };

@@ -3,8 +3,8 @@ import type { MigrationReport, MigrationTool } from '../../contract/migrations';
 import type { BackupOutcome, DatabaseInfo, SnapshotDetails, SnapshotList, VerifyResult } from '../../contract/snapshots';
 import type { MigrationSetup } from '../migrations/migration-reader';
 import type { MigrateRequest } from '../migrations/sql-migrate';
-import type { RestoreResult, UpgradeOutcome } from '../../contract/restore';
-import type { AppSettings, RecoverRequest, RestoreRequest } from '../restore/guarded-restore';
+import type { RestorePreview, RestoreResult, UpgradeOutcome } from '../../contract/restore';
+import type { AppSettings, PreviewRequest, RecoverRequest, RestoreRequest } from '../restore/guarded-restore';
 import type { DatabaseLocation } from '../database-location';
 import type { SnapshotRequest } from '../snapshot/create-snapshot';
 import type { InspectRequest } from '../snapshot/inspect-snapshot';
@@ -22,6 +22,8 @@ export type JobRequest =
   | { readonly kind: 'migrate'; readonly input: MigrateRequest }
   | { readonly kind: 'restore'; readonly input: RestoreRequest }
   | { readonly kind: 'restore-recover'; readonly input: RecoverRequest }
+  | { readonly kind: 'restore-preview'; readonly input: PreviewRequest }
+  | { readonly kind: 'rehearse'; readonly input: PreviewRequest }
   | { readonly kind: 'upgrade'; readonly input: { readonly location: DatabaseLocation; readonly app: AppSettings } };
 
 /** What each kind of job produces. */
@@ -36,6 +38,8 @@ export interface JobOutputs {
   migrate: MigrateResult;
   restore: RestoreResult;
   'restore-recover': RestoreResult;
+  'restore-preview': RestorePreview;
+  rehearse: RestoreResult;
   upgrade: UpgradeOutcome;
 }
 

@@ -8,13 +8,13 @@ import { listSnapshotsWithTimes } from '../snapshot/list-snapshots';
 import { migrationReport, recognizeTool } from '../migrations/migration-reader';
 import { annotateWithMigrations } from '../migrations/snapshot-revisions';
 import { runSqlMigrations } from '../migrations/sql-migrate';
-import { recoverRestore, restoreSnapshot } from '../restore/guarded-restore';
+import { previewRestore, recoverRestore, rehearseRestore, restoreSnapshot } from '../restore/guarded-restore';
 import { safeUpgrade } from '../restore/safe-upgrade';
 import { toLifeboatError } from '../lifeboat-failure';
 import { createSnapshot } from '../snapshot/create-snapshot';
 import { verifySnapshots } from '../snapshot/verify-snapshots';
-import { sharedFlagControl } from './job-control';
-import type { JobOutputs, WorkerData } from './job-requests';
+import { sharedFlagControl, type JobControl } from './job-control';
+import type { JobOutputs, JobRequest, WorkerData } from './job-requests';
 
 /** A job for a worker: workers are reused, one job at a time. */
 export interface StartMessage {
@@ -30,19 +30,48 @@ export type WorkerMessage =
 // Progress is posted at most this often, so that a fast loop does not flood the starting thread.
 const progressIntervalMs = 50;
 
-async function run(data: WorkerData): Promise<JobOutputs[keyof JobOutputs]> {
+/** The control a job runs with, and a flush that sends output lines still waiting (before the result). */
+function controlFor(data: WorkerData): { control: JobControl; flush: () => void } {
   let lastPost = 0;
-  const post = (message: WorkerMessage): void => parentPort?.postMessage(message);
-  const control = sharedFlagControl(new Int32Array(data.cancelBuffer), (phase, fraction, detail) => {
-    const now = Date.now();
-    if (now - lastPost < progressIntervalMs && fraction < 1) {
-      return;
+  let last: JobProgress = { jobId: data.jobId, kind: data.request.kind, phase: 'Starting', fraction: 0 };
+  let lines: string[] = [];
+  let flushTimer: NodeJS.Timeout | null = null;
+  const post = (progress: JobProgress): void => {
+    lastPost = Date.now();
+    last = progress;
+    const output = lines;
+    lines = [];
+    if (flushTimer !== null) {
+      clearTimeout(flushTimer);
+      flushTimer = null;
     }
-    lastPost = now;
-    const progress: JobProgress = { jobId: data.jobId, kind: data.request.kind, phase, fraction: Math.max(0, Math.min(1, fraction)) };
-    post({ type: 'progress', progress: detail === undefined ? progress : { ...progress, detail } });
-  });
-  const { request } = data;
+    parentPort?.postMessage({ type: 'progress', progress: output.length === 0 ? progress : { ...progress, output } } satisfies WorkerMessage);
+  };
+  const control = sharedFlagControl(
+    new Int32Array(data.cancelBuffer),
+    (phase, fraction, detail) => {
+      // A new phase always goes out (a restore's stepper must see every step); the rest is throttled.
+      if (phase === last.phase && Date.now() - lastPost < progressIntervalMs && fraction < 1) {
+        return;
+      }
+      const progress: JobProgress = { jobId: data.jobId, kind: data.request.kind, phase, fraction: Math.max(0, Math.min(1, fraction)) };
+      post(detail === undefined ? progress : { ...progress, detail });
+    },
+    (line) => {
+      // Output lines are batched, never dropped: they go with the next progress, at most 50 ms later.
+      lines.push(line);
+      flushTimer ??= setTimeout(() => post(last), progressIntervalMs);
+    },
+  );
+  const flush = (): void => {
+    if (lines.length > 0) {
+      post(last);
+    }
+  };
+  return { control, flush };
+}
+
+async function run(request: JobRequest, control: JobControl): Promise<JobOutputs[keyof JobOutputs]> {
   switch (request.kind) {
     case 'snapshot':
       return createSnapshot(request.input, control);
@@ -68,6 +97,10 @@ async function run(data: WorkerData): Promise<JobOutputs[keyof JobOutputs]> {
       return restoreSnapshot(request.input, control);
     case 'restore-recover':
       return recoverRestore(request.input, control);
+    case 'restore-preview':
+      return previewRestore(request.input, control);
+    case 'rehearse':
+      return rehearseRestore(request.input, control);
     case 'upgrade':
       return safeUpgrade(request.input.location, request.input.app, control);
     default:
@@ -76,8 +109,13 @@ async function run(data: WorkerData): Promise<JobOutputs[keyof JobOutputs]> {
 }
 
 parentPort?.on('message', (message: StartMessage) => {
-  run(message.data).then(
-    (value) => parentPort?.postMessage({ type: 'result', result: ok(value) } satisfies WorkerMessage),
-    (error: unknown) => parentPort?.postMessage({ type: 'result', result: failed(toLifeboatError(error)) } satisfies WorkerMessage),
+  const { control, flush } = controlFor(message.data);
+  const finish = (result: WorkerMessage & { type: 'result' }): void => {
+    flush();
+    parentPort?.postMessage(result);
+  };
+  run(message.data.request, control).then(
+    (value) => finish({ type: 'result', result: ok(value) }),
+    (error: unknown) => finish({ type: 'result', result: failed(toLifeboatError(error)) }),
   );
 });

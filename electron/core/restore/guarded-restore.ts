@@ -1,10 +1,12 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AppRun } from '../../contract/app-run';
 import type { LifeboatError } from '../../contract/errors';
-import type { RestoreResult, RestoreStep, TableDifference } from '../../contract/restore';
+import { restorePhase, rollbackPhase, type RestorePreview, type RestoreResult, type RestoreStep, type RollbackStep, type TableDifference } from '../../contract/restore';
 import type { DatabaseLocation } from '../database-location';
-import { fsyncDirectory, removeIfPresent, sha256OfFile } from '../fs/durable-file';
+import { fsyncDirectory, removeIfPresent } from '../fs/durable-file';
+import { readFully, writeHashed } from '../fs/hashed-copy';
 import type { JobControl } from '../jobs/job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import { verifySnapshots } from '../snapshot/verify-snapshots';
@@ -13,8 +15,9 @@ import { countTableRows } from '../sqlite/table-rows';
 import { readAppliedState, type MigrationSetup } from '../migrations/migration-reader';
 import { migrationStatus } from '../migrations/migration-status';
 import { planApp, type AppPlan } from './app-plan';
-import { processesHolding } from './file-holders';
+import { processesHolding, type Holder } from './file-holders';
 import { appCommand, liveSchemaStatus, runUpgrade, takePinnedSnapshot, waitUntilHealthy } from './app-steps';
+import { describeCommand } from './run-command';
 import { crashPointForTests, readJournal, removeJournal, restorePaths, sidecarSuffixes, writeJournal, type RestoreJournal } from './restore-journal';
 
 /**
@@ -33,14 +36,20 @@ import { crashPointForTests, readJournal, removeJournal, restorePaths, sidecarSu
  * journal to be undone.
  */
 
-export interface RestoreRequest {
+/** A snapshot to restore over an app's live database (or to preview, or to rehearse). */
+export interface PreviewRequest {
   readonly location: DatabaseLocation;
   /** Absolute path of the snapshot, inside the backups folder (see resolveSnapshotPath). */
   readonly snapshotPath: string;
-  /** Restore even though a process holds the live database open (the user said so explicitly). */
-  readonly allowOpen: boolean;
   /** The app: its folder, how to run it, where its migrations are (null: a plain file restore). */
   readonly app: AppSettings | null;
+  /** Undo of the last restore: the pre-restore snapshot goes back exactly as it was, not upgraded. */
+  readonly undo?: boolean;
+}
+
+export interface RestoreRequest extends PreviewRequest {
+  /** Restore even though a process holds the live database open (the user said so explicitly). */
+  readonly allowOpen: boolean;
 }
 
 /** The app a restore works for. */
@@ -51,9 +60,12 @@ export interface AppSettings {
 }
 
 type Timings = RestoreResult['steps'];
+type RollbackTimings = RestoreResult['rollbackSteps'];
 
 const forward: readonly RestoreStep[] = ['stage', 'set-aside', 'put-in-place', 'verify', 'upgrade', 'check', 'start', 'health', 'discard-old'];
 const spaceMarginBytes = 1024 * 1024;
+/** Permissions for a restored file: the live file's, else read-write for its owner (snapshots are read-only). */
+const defaultMode = 0o644;
 
 function tableCounts(open: () => ReturnType<typeof openLiveDatabase>, control: JobControl): Map<string, number> {
   const db = open();
@@ -71,20 +83,176 @@ function compareTables(databasePath: string, snapshotPath: string, control: JobC
   return [...new Set([...live.keys(), ...snapshot.keys()])].sort().map((name) => ({ name, liveRows: live.get(name) ?? null, snapshotRows: snapshot.get(name) ?? null }));
 }
 
-function refuseIfHeld(databasePath: string, allowOpen: boolean): void {
-  const { holders } = processesHolding(databasePath);
-  if (allowOpen || holders.length === 0) {
-    return;
-  }
+function heldError(databasePath: string, holders: readonly Holder[]): LifeboatFailure {
   const named = holders.map((h) => `pid ${h.pid} (${h.command})`).join(', ');
-  throw new LifeboatFailure('DB_IN_USE', `${databasePath} is held open by ${named}. Stop the app first; restore over an open database only with --force-open.`, databasePath);
+  return new LifeboatFailure('DB_IN_USE', `${databasePath} is held open by ${named}. Stop the app first; restore over an open database only with --force-open.`, databasePath);
 }
 
-function requireSpace(dir: string, bytes: number, what: string): void {
+function refuseIfHeld(databasePath: string, allowOpen: boolean): void {
+  const { holders } = processesHolding(databasePath);
+  if (!allowOpen && holders.length > 0) {
+    throw heldError(databasePath, holders);
+  }
+}
+
+function freeBytesIn(dir: string): number {
   const stats = fs.statfsSync(dir);
-  const free = stats.bavail * stats.bsize;
-  if (free < bytes + spaceMarginBytes) {
-    throw new LifeboatFailure('DISK_FULL', `Not enough free space in ${dir} for ${what}: ${bytes} bytes needed, ${free} free. Nothing was changed.`, dir);
+  return stats.bavail * stats.bsize;
+}
+
+function spaceError(dir: string, bytes: number, what: string): LifeboatFailure | null {
+  const free = freeBytesIn(dir);
+  return free < bytes + spaceMarginBytes ? new LifeboatFailure('DISK_FULL', `Not enough free space in ${dir} for ${what}: ${bytes} bytes needed, ${free} free.`, dir) : null;
+}
+
+/** What preflight found, for the restore that follows it. */
+interface Preflight {
+  readonly plan: AppPlan;
+  readonly preview: RestorePreview;
+  /** The verified snapshot's SHA-256; null when it failed verification (a blocker says why). */
+  readonly sha256: string | null;
+  readonly liveStat: fs.Stats | null;
+}
+
+/**
+ * Preflight, changing nothing: the snapshot verified (integrity and checksum), its revision known to
+ * the code with a path to head, room on the disks, who holds the live file, and what will be lost.
+ * Whatever stands in the way is a blocker, so that the user sees every reason at once.
+ */
+function preflight(request: PreviewRequest, allowOpen: boolean, control: JobControl): Preflight {
+  const { databasePath, backupsDir } = request.location;
+  const plan = planFor(request);
+  const blockers: LifeboatError[] = [];
+  control.report(restorePhase('preflight'), 0);
+  const verified = verifySnapshots({ backupsDir, paths: [request.snapshotPath] }, control).reports[0];
+  const sound = verified !== undefined && verified.ok && verified.sha256 !== null;
+  if (!sound) {
+    blockers.push(verified?.error ?? { code: 'SNAPSHOT_CORRUPT', message: 'The snapshot could not be verified.' });
+  }
+  let schema: RestorePreview['schema'] = null;
+  if (plan.migrations !== null) {
+    const { adapter, source, graph } = plan.migrations;
+    const status = migrationStatus(graph, readAppliedState(request.snapshotPath, adapter, source, 'snapshot'), adapter);
+    const named = new Map(graph.revisions.map((r) => [r.id, r.message === '' ? r.id : `${r.id} ${r.message}`]));
+    schema = { badge: status.badge, summary: status.summary, pending: status.pending.map((id) => named.get(id) ?? id), tool: source.tool };
+    if (status.status === 'unknown-revision' || status.status === 'multiple-heads' || status.status === 'ahead') {
+      blockers.push({ code: 'SCHEMA_MISMATCH', message: `The snapshot cannot be brought to the code's head: ${status.summary}`, path: request.snapshotPath });
+    } else if (status.status !== 'at-head' && plan.upgrade === null) {
+      blockers.push({ code: 'APP_COMMAND_FAILED', message: `The snapshot is ${status.badge} and no upgrade command is set for ${source.tool}: set one in the app's settings.` });
+    }
+  }
+  const { holders } = processesHolding(databasePath);
+  if (plan.stop === null && holders.length > 0 && !allowOpen) {
+    blockers.push(toLifeboatError(heldError(databasePath, holders)));
+  }
+  const neededBytes = fs.statSync(request.snapshotPath).size;
+  const liveStat = fs.existsSync(databasePath) ? fs.statSync(databasePath) : null;
+  const liveExists = liveStat !== null && liveStat.size > 0;
+  const noRoom = [spaceError(path.dirname(databasePath), neededBytes, 'the restored copy')];
+  if (liveExists) {
+    fs.mkdirSync(backupsDir, { recursive: true });
+    noRoom.push(spaceError(backupsDir, liveStat.size, 'the pre-restore snapshot'));
+  }
+  noRoom.forEach((error) => error !== null && blockers.push(toLifeboatError(error)));
+  const commands = (['stop', 'upgrade', 'start'] as const).flatMap((which) => {
+    const command = which === 'upgrade' ? plan.upgrade : plan[which];
+    return command === null || command === 'built-in' ? [] : [{ which, text: describeCommand(command) }];
+  });
+  const preview: RestorePreview = {
+    snapshot: path.basename(request.snapshotPath),
+    database: databasePath,
+    liveExists,
+    tables: sound ? compareTables(databasePath, request.snapshotPath, control) : [],
+    schema,
+    commands,
+    manualStop: plan.stop === null,
+    healthUrl: plan.healthUrl,
+    holders: [...holders],
+    freeBytes: freeBytesIn(path.dirname(databasePath)),
+    neededBytes,
+    blockers,
+  };
+  return { plan, preview, sha256: sound ? verified.sha256 : null, liveStat };
+}
+
+/** What a restore of the snapshot would do and what stands in its way; changes nothing. */
+export function previewRestore(request: PreviewRequest, control: JobControl): RestorePreview {
+  return preflight(request, false, control).preview;
+}
+
+/**
+ * Copies the snapshot to `target`, hashing the bytes as they are written (one pass, no second read),
+ * and checks them against the verified snapshot's SHA-256; then gives the copy the live file's
+ * permissions and owner and flushes it to disk.
+ */
+async function stageCopy(snapshot: string, target: string, sha256: string, owner: RestoreJournal['owner'], control: JobControl): Promise<void> {
+  removeIfPresent(target);
+  const size = fs.statSync(snapshot).size;
+  const sourceFd = fs.openSync(snapshot, 'r');
+  let copied: string;
+  try {
+    const fd = fs.openSync(target, 'wx', owner?.mode ?? defaultMode);
+    try {
+      let done = 0;
+      const fill = async (buffer: Buffer, position: number, length: number): Promise<void> => {
+        if ((await readFully(sourceFd, buffer, length, position)) !== length) {
+          throw new LifeboatFailure('SNAPSHOT_CORRUPT', 'The snapshot got shorter while it was copied: something else is changing it. Nothing was changed.', snapshot);
+        }
+      };
+      copied = await writeHashed(fd, size, fill, control, (bytes) => {
+        done += bytes;
+        control.report('Copying the snapshot beside the database', done / Math.max(1, size));
+      });
+      settleOwnerAndFlush(fd, owner);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (error) {
+    removeIfPresent(target);
+    throw error;
+  } finally {
+    fs.closeSync(sourceFd);
+  }
+  if (copied !== sha256) {
+    removeIfPresent(target);
+    throw new LifeboatFailure('SNAPSHOT_CORRUPT', 'The snapshot changed since it was verified (its bytes no longer match the checksum). Nothing was changed.', snapshot);
+  }
+}
+
+/** A quick_check of a database that nothing else has open. */
+function requireSound(databasePath: string): void {
+  const db = openSnapshotFile(databasePath);
+  let integrity: unknown[];
+  try {
+    integrity = db.prepare('PRAGMA quick_check(5)').pluck().all();
+  } finally {
+    db.close();
+  }
+  if (integrity.length !== 1 || integrity[0] !== 'ok') {
+    throw new LifeboatFailure('RESTORE_FAILED', `The restored database failed its integrity check (${String(integrity[0])}).`);
+  }
+}
+
+/** The database is at the code's head and the app's smoke queries run on it. */
+function requireHeadAndSmoke(plan: AppPlan, databasePath: string): void {
+  const status = liveSchemaStatus(plan, databasePath, 'snapshot');
+  if (status !== null && status.status !== 'at-head') {
+    throw new LifeboatFailure('SCHEMA_MISMATCH', `After the upgrade the database is not at head: ${status.summary}`);
+  }
+  if (plan.smokeQueries.length === 0) {
+    return;
+  }
+  const db = openSnapshotFile(databasePath);
+  try {
+    for (const query of plan.smokeQueries) {
+      try {
+        db.prepare(query).all();
+      } catch (error) {
+        throw new LifeboatFailure('RESTORE_FAILED', `The smoke query "${query}" failed: ${(error as Error).message}`);
+      }
+    }
+  } finally {
+    db.close();
   }
 }
 
@@ -94,10 +262,7 @@ async function runStep(step: RestoreStep, journal: RestoreJournal, plan: AppPlan
   const dir = path.dirname(journal.database);
   switch (step) {
     case 'stage':
-      copyAndFlush(journal.snapshot, paths.staged, journal.owner);
-      if (sha256OfFile(paths.staged, () => undefined) !== journal.snapshotSha256) {
-        throw new LifeboatFailure('SNAPSHOT_CORRUPT', 'The copy of the snapshot differs from the snapshot: the disk may be failing. Nothing was changed.');
-      }
+      await stageCopy(journal.snapshot, paths.staged, journal.snapshotSha256, journal.owner, control);
       return null;
     case 'set-aside':
       // Sidecars first, the database last: a stale -wal or -journal must never meet the new file.
@@ -114,59 +279,34 @@ async function runStep(step: RestoreStep, journal: RestoreJournal, plan: AppPlan
         fsyncDirectory(dir);
       }
       return null;
-    case 'verify': {
+    case 'verify':
       // The bytes were checked against the verified snapshot's SHA-256 when staged and a rename does
       // not change them: a quick_check here proves the file at the live name opens and is sound.
-      const db = openSnapshotFile(journal.database);
-      let integrity: unknown[];
-      try {
-        integrity = db.prepare('PRAGMA quick_check(5)').pluck().all();
-      } finally {
-        db.close();
-      }
-      if (integrity.length !== 1 || integrity[0] !== 'ok') {
-        throw new LifeboatFailure('RESTORE_FAILED', `The restored database failed its integrity check (${String(integrity[0])}).`);
-      }
+      requireSound(journal.database);
       return null;
-    }
     case 'upgrade': {
       const status = liveSchemaStatus(plan, journal.database, 'snapshot');
       if (status === null || status.status === 'at-head') {
-        return status === null ? 'no migrations known: skipped' : 'already at head: skipped';
+        return status !== null ? 'already at head: skipped' : journal.upgrade ? 'no migrations known: skipped' : 'undo: put back as it was, not upgraded';
       }
       if (plan.upgrade === null) {
         throw new LifeboatFailure('APP_COMMAND_FAILED', `The snapshot is ${status.badge} and no upgrade command is set for ${plan.migrations?.source.tool ?? 'this tool'}: set one in the app's settings.`);
       }
       return runUpgrade(plan, journal.database, control);
     }
-    case 'check': {
-      const status = liveSchemaStatus(plan, journal.database, 'snapshot');
-      if (status !== null && status.status !== 'at-head') {
-        throw new LifeboatFailure('SCHEMA_MISMATCH', `After the upgrade the database is not at head: ${status.summary}`);
-      }
-      if (plan.smokeQueries.length > 0) {
-        const db = openSnapshotFile(journal.database);
-        try {
-          for (const query of plan.smokeQueries) {
-            try {
-              db.prepare(query).all();
-            } catch (error) {
-              throw new LifeboatFailure('RESTORE_FAILED', `The smoke query "${query}" failed: ${(error as Error).message}`);
-            }
-          }
-        } finally {
-          db.close();
-        }
-      }
+    case 'check':
+      requireHeadAndSmoke(plan, journal.database);
       return null;
+    case 'start': {
+      const ran = await appCommand(plan, 'start', control);
+      return ran === null ? 'skipped: no start command is set, so start the app yourself' : `ran ${ran}`;
     }
-    case 'start':
-      return appCommand(plan, 'start', control);
     case 'health':
-      if (plan.healthUrl !== null) {
-        await waitUntilHealthy(plan.healthUrl, plan.timeoutsMs.health, control);
+      if (plan.healthUrl === null) {
+        return 'skipped: no health URL is set';
       }
-      return null;
+      await waitUntilHealthy(plan.healthUrl, plan.timeoutsMs.health, control);
+      return `${plan.healthUrl} answered healthy`;
     case 'discard-old':
       for (const suffix of ['', ...sidecarSuffixes]) {
         removeIfPresent(`${paths.old}${suffix}`);
@@ -186,7 +326,7 @@ async function runSteps(journal: RestoreJournal, from: RestoreStep, plan: AppPla
     writeJournal({ ...journal, step });
     crashPointForTests(step);
     control.throwIfCancelled();
-    control.report(`Restore: ${step}`, forward.indexOf(step) / forward.length);
+    control.report(restorePhase(step), forward.indexOf(step) / forward.length);
     const started = Date.now();
     const note = await runStep(step, journal, plan, control);
     timings.push({ step, durationMs: Date.now() - started, note });
@@ -194,21 +334,24 @@ async function runSteps(journal: RestoreJournal, from: RestoreStep, plan: AppPla
   removeJournal(journal.database);
 }
 
-/** Permissions for a restored file: the live file's, else read-write for its owner (snapshots are read-only). */
-const defaultMode = 0o644;
+
+/** Gives a restored file the live file's permissions and owner (snapshots are read-only), and flushes it. */
+function settleOwnerAndFlush(fd: number, owner: RestoreJournal['owner']): void {
+  fs.fchmodSync(fd, owner?.mode ?? defaultMode);
+  if (owner !== null && process.getuid?.() === 0) {
+    // Run as root (a container entrypoint, sudo): the app's user must still own its database.
+    fs.fchownSync(fd, owner.uid, owner.gid);
+  }
+  fs.fsyncSync(fd);
+}
 
 /** Copies a file to a new name with the live file's permissions and owner, and flushes it to disk. */
 function copyAndFlush(source: string, target: string, owner: RestoreJournal['owner']): void {
   removeIfPresent(target);
   fs.copyFileSync(source, target, fs.constants.COPYFILE_EXCL);
-  fs.chmodSync(target, owner?.mode ?? defaultMode);
-  if (owner !== null && process.getuid?.() === 0) {
-    // Run as root (a container entrypoint, sudo): the app's user must still own its database.
-    fs.chownSync(target, owner.uid, owner.gid);
-  }
   const fd = fs.openSync(target, 'r+');
   try {
-    fs.fsyncSync(fd);
+    settleOwnerAndFlush(fd, owner);
   } finally {
     fs.closeSync(fd);
   }
@@ -252,20 +395,30 @@ function rollBack(journal: RestoreJournal): void {
   removeJournal(journal.database);
 }
 
+/** Runs one rollback step, timed and reported. */
+async function rollbackStep<T>(step: RollbackStep, timings: RollbackTimings, control: JobControl, work: () => Promise<T> | T, note: (value: T) => string | null): Promise<T> {
+  control.report(rollbackPhase(step), rollbackSteps.indexOf(step) / rollbackSteps.length);
+  const started = Date.now();
+  const value = await work();
+  timings.push({ step, durationMs: Date.now() - started, note: note(value) });
+  return value;
+}
+const rollbackSteps: readonly RollbackStep[] = ['stop-app', 'put-back', 'start-app'];
+
 /**
  * Undoes a restore that failed or was interrupted at `journal.step`: the app is stopped first if it
  * had been started on the restored file, the files are put back, and the app is started again on
  * them if Lifeboat had stopped it. A failing start here is reported, the files stay rolled back.
  */
-async function undo(journal: RestoreJournal, plan: AppPlan, control: JobControl): Promise<string | null> {
-  const reached = forward.indexOf(journal.step);
-  if (reached >= forward.indexOf('start')) {
-    await appCommand(plan, 'stop', control);
+async function undo(journal: RestoreJournal, plan: AppPlan, control: JobControl, timings: RollbackTimings): Promise<string | null> {
+  const ran = (command: string | null): string | null => (command === null ? null : `ran ${command}`);
+  if (forward.indexOf(journal.step) >= forward.indexOf('start')) {
+    await rollbackStep('stop-app', timings, control, () => appCommand(plan, 'stop', control), ran);
   }
-  rollBack(journal);
+  await rollbackStep('put-back', timings, control, () => rollBack(journal), () => (journal.preRestore === null ? null : `as in ${path.basename(journal.preRestore)}`));
   if (journal.step !== 'pre-restore' && journal.step !== 'stop' && plan.stop !== null) {
     try {
-      await appCommand(plan, 'start', control);
+      await rollbackStep('start-app', timings, control, () => appCommand(plan, 'start', control), ran);
     } catch (error) {
       return `The database was rolled back, but the app did not start again: ${toLifeboatError(error).message}`;
     }
@@ -273,13 +426,13 @@ async function undo(journal: RestoreJournal, plan: AppPlan, control: JobControl)
   return null;
 }
 
-function planFor(request: { readonly app: AppSettings | null; readonly location: DatabaseLocation }): AppPlan {
-  return planApp(request.app?.dir ?? path.dirname(request.location.databasePath), request.app?.run ?? null, request.app?.migrations ?? null);
+function planFor(request: { readonly app: AppSettings | null; readonly location: DatabaseLocation; readonly undo?: boolean }): AppPlan {
+  const plan = planApp(request.app?.dir ?? path.dirname(request.location.databasePath), request.app?.run ?? null, request.app?.migrations ?? null);
+  // An undo puts back what was live before, as it was: no upgrade, no head check (the smoke queries still run).
+  return request.undo === true ? { ...plan, migrations: null, upgrade: null } : plan;
 }
 
-/** A restore of one snapshot over the live database. */
-export async function restoreSnapshot(request: RestoreRequest, control: JobControl): Promise<RestoreResult> {
-  const { databasePath, backupsDir } = request.location;
+function refuseIfJournaled(databasePath: string): void {
   const pending = readJournal(databasePath);
   if (pending !== null) {
     throw new LifeboatFailure(
@@ -288,51 +441,45 @@ export async function restoreSnapshot(request: RestoreRequest, control: JobContr
       databasePath,
     );
   }
-  const plan = planFor(request);
+}
+
+/** The first thing preflight found in the way, as the failure that stops the restore before it changes anything. */
+function refuseIfBlocked(preview: RestorePreview): void {
+  const [blocker] = preview.blockers;
+  if (blocker !== undefined) {
+    throw new LifeboatFailure(blocker.code, `${blocker.message} Nothing was changed.`, blocker.path);
+  }
+}
+
+/** A restore of one snapshot over the live database. */
+export async function restoreSnapshot(request: RestoreRequest, control: JobControl): Promise<RestoreResult> {
+  const { databasePath } = request.location;
+  refuseIfJournaled(databasePath);
   const timings: Timings = [];
+  const rollbackTimings: RollbackTimings = [];
   let started = Date.now();
-  control.report('Restore: preflight', 0);
-  const verified = verifySnapshots({ backupsDir, paths: [request.snapshotPath] }, control).reports[0];
-  if (verified === undefined || !verified.ok || verified.sha256 === null) {
-    const reason: LifeboatError = verified?.error ?? { code: 'SNAPSHOT_CORRUPT', message: 'The snapshot could not be verified.' };
-    throw new LifeboatFailure(reason.code, `${reason.message} Nothing was changed.`, request.snapshotPath);
-  }
-  if (plan.migrations !== null) {
-    const { adapter, source, graph } = plan.migrations;
-    const status = migrationStatus(graph, readAppliedState(request.snapshotPath, adapter, source, 'snapshot'), adapter);
-    if (status.status === 'unknown-revision' || status.status === 'multiple-heads' || status.status === 'ahead') {
-      throw new LifeboatFailure('SCHEMA_MISMATCH', `The snapshot cannot be brought to the code's head: ${status.summary} Nothing was changed.`, request.snapshotPath);
-    }
-  }
-  if (plan.stop === null) {
-    refuseIfHeld(databasePath, request.allowOpen);
-  }
-  const snapshotSize = fs.statSync(request.snapshotPath).size;
-  requireSpace(path.dirname(databasePath), snapshotSize, 'the restored copy');
-  const liveStat = fs.existsSync(databasePath) ? fs.statSync(databasePath) : null;
-  const liveExists = liveStat !== null && liveStat.size > 0;
-  if (liveExists) {
-    fs.mkdirSync(backupsDir, { recursive: true });
-    requireSpace(backupsDir, liveStat.size, 'the pre-restore snapshot');
-  }
-  const tables = compareTables(databasePath, request.snapshotPath, control);
+  const { plan, preview, sha256, liveStat } = preflight(request, request.allowOpen, control);
+  refuseIfBlocked(preview);
+  const tables = preview.tables;
   timings.push({ step: 'preflight', durationMs: Date.now() - started, note: null });
 
   const journal: RestoreJournal = {
     version: 1,
     database: databasePath,
     snapshot: request.snapshotPath,
-    snapshotSha256: verified.sha256,
+    snapshotSha256: sha256 ?? '',
     preRestore: null,
     owner: liveStat === null ? null : { mode: liveStat.mode & 0o7777, uid: liveStat.uid, gid: liveStat.gid },
     step: 'stop',
     startedAt: new Date().toISOString(),
+    upgrade: request.undo !== true,
   };
   writeJournal(journal);
   crashPointForTests('stop');
   let preRestore: string | null = null;
   try {
     started = Date.now();
+    control.report(restorePhase('stop'), 0);
     const stopped = await appCommand(plan, 'stop', control);
     // Whatever stopped the app, nothing may hold the database now (unless the user said so).
     refuseIfHeld(databasePath, request.allowOpen);
@@ -340,27 +487,29 @@ export async function restoreSnapshot(request: RestoreRequest, control: JobContr
     writeJournal({ ...journal, step: 'pre-restore' });
     crashPointForTests('pre-restore');
     started = Date.now();
-    if (liveExists) {
+    control.report(restorePhase('pre-restore'), 0);
+    if (preview.liveExists) {
       preRestore = await takePinnedSnapshot(request.location, 'pre-restore', `Taken before restoring ${path.basename(request.snapshotPath)}`, control);
     }
-    timings.push({ step: 'pre-restore', durationMs: Date.now() - started, note: preRestore });
+    timings.push({ step: 'pre-restore', durationMs: Date.now() - started, note: preRestore === null ? 'no live database: nothing to keep' : path.basename(preRestore) });
   } catch (error) {
     // Nothing was touched: bring the app back if it was stopped, and say why.
-    const note = await undo({ ...journal, step: 'stop' }, plan, control);
+    const note = await undo({ ...journal, step: 'stop' }, plan, control, rollbackTimings);
     const detail = toLifeboatError(error);
     throw new LifeboatFailure(detail.code, `${detail.message} Nothing was changed.${note === null ? '' : ` ${note}`}`, detail.path);
   }
   const withPreRestore = { ...journal, preRestore };
+  const base = { database: databasePath, snapshot: request.snapshotPath, preRestoreSnapshot: preRestore, tables, steps: timings, rollbackSteps: rollbackTimings };
   try {
     await runSteps(withPreRestore, 'stage', plan, control, timings);
   } catch (error) {
     const detail = toLifeboatError(error);
-    const note = await undo({ ...withPreRestore, step: readJournal(databasePath)?.step ?? 'stage' }, plan, control);
+    const note = await undo({ ...withPreRestore, step: readJournal(databasePath)?.step ?? 'stage' }, plan, control, rollbackTimings);
     const message = `${detail.message} The live database was rolled back to what it was before.${note === null ? '' : ` ${note}`}`;
-    return { outcome: 'rolled-back', database: databasePath, snapshot: request.snapshotPath, preRestoreSnapshot: preRestore, tables, steps: timings, error: { ...detail, message } };
+    return { ...base, outcome: 'rolled-back', error: { ...detail, message } };
   }
   control.report('Done', 1);
-  return { outcome: 'restored', database: databasePath, snapshot: request.snapshotPath, preRestoreSnapshot: preRestore, tables, steps: timings, error: null };
+  return { ...base, outcome: 'restored', error: null };
 }
 
 export interface RecoverRequest {
@@ -374,26 +523,96 @@ export interface RecoverRequest {
 export async function recoverRestore(request: RecoverRequest, control: JobControl): Promise<RestoreResult> {
   const { databasePath } = request.location;
   const journal = readJournal(databasePath);
-  const base = { database: databasePath, snapshot: journal?.snapshot ?? null, preRestoreSnapshot: journal?.preRestore ?? null, tables: [] };
+  const timings: Timings = [];
+  const rollbackTimings: RollbackTimings = [];
+  const base = { database: databasePath, snapshot: journal?.snapshot ?? null, preRestoreSnapshot: journal?.preRestore ?? null, tables: [], steps: timings, rollbackSteps: rollbackTimings };
   if (journal === null) {
-    return { ...base, steps: [], outcome: 'nothing-to-recover', error: null };
+    return { ...base, outcome: 'nothing-to-recover', error: null };
   }
-  const plan = planFor(request);
+  const plan = planFor({ ...request, undo: !journal.upgrade });
   if (forward.indexOf(journal.step) < forward.indexOf('start')) {
     refuseIfHeld(databasePath, request.allowOpen);
   }
   if (request.mode === 'rollback' || !forward.includes(journal.step)) {
     // Before the pre-restore snapshot was complete there is nothing to finish safely: undo.
-    const note = await undo(journal, plan, control);
-    return { ...base, steps: [], outcome: 'rolled-back', error: note === null ? null : { code: 'APP_COMMAND_FAILED', message: note } };
+    const note = await undo(journal, plan, control, rollbackTimings);
+    return { ...base, outcome: 'rolled-back', error: note === null ? null : { code: 'APP_COMMAND_FAILED', message: note } };
   }
-  const timings: Timings = [];
   try {
     await runSteps(journal, journal.step, plan, control, timings);
   } catch (error) {
     const detail = toLifeboatError(error);
-    await undo({ ...journal, step: readJournal(databasePath)?.step ?? journal.step }, plan, control);
-    return { ...base, steps: timings, outcome: 'rolled-back', error: detail };
+    await undo({ ...journal, step: readJournal(databasePath)?.step ?? journal.step }, plan, control, rollbackTimings);
+    return { ...base, outcome: 'rolled-back', error: detail };
   }
-  return { ...base, steps: timings, outcome: 'resumed', error: null };
+  return { ...base, outcome: 'resumed', error: null };
+}
+
+/**
+ * A rehearsal: preflight, then the swap, upgrade and verification on a scratch copy of the snapshot,
+ * reporting what a restore would meet, without touching the live database or the app. The app's own
+ * upgrade command works on the database its configuration names, so it cannot be pointed at the
+ * scratch copy: with one, the rehearsal lists the migrations it would apply and checks the rest.
+ */
+export async function rehearseRestore(request: PreviewRequest, control: JobControl): Promise<RestoreResult> {
+  const timings: Timings = [];
+  const result = (error: LifeboatError | null, tables: TableDifference[]): RestoreResult => ({
+    outcome: 'rehearsed', database: request.location.databasePath, snapshot: request.snapshotPath, preRestoreSnapshot: null, tables, steps: timings, rollbackSteps: [], error,
+  });
+  let started = Date.now();
+  // Who holds the live file does not matter here: the rehearsal never touches it.
+  const { plan, preview, sha256 } = preflight(request, true, control);
+  timings.push({ step: 'preflight', durationMs: Date.now() - started, note: null });
+  const [blocker] = preview.blockers;
+  if (blocker !== undefined || sha256 === null) {
+    return result(blocker ?? null, preview.tables);
+  }
+  const scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-rehearsal-'));
+  const scratch = path.join(scratchDir, path.basename(request.location.databasePath));
+  const step = async (name: RestoreStep, work: () => Promise<string | null> | string | null): Promise<void> => {
+    control.throwIfCancelled();
+    control.report(restorePhase(name), forward.indexOf(name) / forward.length);
+    started = Date.now();
+    const note = await work();
+    timings.push({ step: name, durationMs: Date.now() - started, note });
+  };
+  try {
+    await step('stage', async () => {
+      const noRoom = spaceError(scratchDir, preview.neededBytes, 'the rehearsal\'s scratch copy');
+      if (noRoom !== null) {
+        throw noRoom;
+      }
+      await stageCopy(request.snapshotPath, scratch, sha256, null, control);
+      return `scratch copy in ${scratchDir}`;
+    });
+    await step('verify', () => {
+      requireSound(scratch);
+      return null;
+    });
+    let upgraded = true;
+    await step('upgrade', async () => {
+      const status = liveSchemaStatus(plan, scratch, 'snapshot');
+      if (status === null || status.status === 'at-head') {
+        return status === null ? 'no migrations known: skipped' : 'already at head: skipped';
+      }
+      if (plan.upgrade === 'built-in') {
+        return runUpgrade(plan, scratch, control);
+      }
+      upgraded = false;
+      return `not run on the scratch copy (the app's command works on its own database); it would apply ${status.pending.join(', ')}`;
+    });
+    await step('check', () => {
+      if (!upgraded) {
+        return 'the head check waits for the real upgrade; the copy is sound';
+      }
+      requireHeadAndSmoke(plan, scratch);
+      return plan.smokeQueries.length === 0 ? 'at head' : `at head; ${plan.smokeQueries.length} smoke queries ran`;
+    });
+  } catch (error) {
+    return result(toLifeboatError(error), preview.tables);
+  } finally {
+    fs.rmSync(scratchDir, { recursive: true, force: true });
+  }
+  control.report('Done', 1);
+  return result(null, preview.tables);
 }

@@ -12,6 +12,7 @@ import { contentDigest, makeTempDir } from '../../testing/fixtures';
 interface RestoreJson {
   outcome: string;
   steps: { step: string; note: string | null }[];
+  rollbackSteps: { step: string }[];
   error: { code: string; message: string } | null;
 }
 
@@ -72,16 +73,34 @@ describe('the restore around the app: stop, upgrade, check, start, health', () =
     assert.equal(code, 1);
     assert.equal(result.outcome, 'rolled-back');
     assert.equal(result.error?.code, 'MIGRATION_FAILED');
+    assert.deepEqual(result.rollbackSteps.map((s) => s.step), ['put-back']);
     assert.match(stderr, /rolled back/);
     assert.equal(contentDigest(path.join(app.dir, 'app.db')), app.original, 'byte for byte in content');
     assert.deepEqual(fs.readdirSync(app.dir).filter((n) => n.includes('lifeboat-restore')), []);
   });
 
-  it('runs the app’s stop and start commands around the swap, verbatim, in its folder', () => {
-    const app = sqlApp(temp.dir, 'commands', { preset: 'commands', stop: { shell: 'echo stop >> events.log' }, start: { argv: ['sh', '-c', 'echo start >> events.log'] } });
+  it('rehearses on a scratch copy: reports what the upgrade would do and leaves the live database alone', () => {
+    const app = sqlApp(temp.dir, 'rehearse', null);
+    const run = lifeboat(['restore', app.snapshot, '--rehearse', '--app', app.dir, '--json'], app.dir);
+    assert.equal(run.code, 0, run.stderr);
+    const result = run.json<RestoreJson>();
+    assert.equal(result.outcome, 'rehearsed');
+    assert.match(result.steps.find((s) => s.step === 'upgrade')?.note ?? '', /applied 002_more\.sql/);
+    assert.equal(contentDigest(path.join(app.dir, 'app.db')), app.original);
+    fs.writeFileSync(path.join(app.dir, 'migrations', '003_half.sql'), 'CREATE TABLE tags (id INTEGER);\nINSERT INTO no_such_table VALUES (1);');
+    const failing = lifeboat(['restore', app.snapshot, '--rehearse', '--app', app.dir], app.dir);
+    assert.equal(failing.code, 1);
+    assert.match(failing.stdout, /Rehearsal found a problem: .*003_half\.sql.*\[MIGRATION_FAILED\] Nothing was changed/);
+    assert.equal(contentDigest(path.join(app.dir, 'app.db')), app.original);
+    assert.equal(fs.readdirSync(path.join(app.dir, 'backups')).filter((n) => n.includes('pre-restore')).length, 0);
+  });
+
+  it('runs the app’s stop and start commands around the swap, verbatim, in its folder, with their output', () => {
+    const app = sqlApp(temp.dir, 'commands', { preset: 'commands', stop: { shell: 'echo stop >> events.log; echo the app has stopped' }, start: { argv: ['sh', '-c', 'echo start >> events.log'] } });
     const run = lifeboat(['restore', app.snapshot, '--app', app.dir, '--yes'], app.dir);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /stop: echo stop >> events\.log/, 'shown before it runs');
+    assert.match(run.stderr, /^\$ echo stop >> events\.log; echo the app has stopped\nthe app has stopped$/m, 'streamed as it runs');
     assert.equal(fs.readFileSync(path.join(app.dir, 'events.log'), 'utf8'), 'stop\nstart\n');
   });
 
@@ -107,6 +126,7 @@ describe('the restore around the app: stop, upgrade, check, start, health', () =
     const { code, result } = restore(app.dir, app.snapshot);
     assert.equal(code, 1);
     assert.equal(result.error?.code, 'HEALTH_CHECK_FAILED');
+    assert.deepEqual(result.rollbackSteps.map((s) => s.step), ['stop-app', 'put-back', 'start-app']);
     assert.equal(contentDigest(path.join(app.dir, 'app.db')), app.original);
     assert.equal(fs.readFileSync(path.join(app.dir, 'events.log'), 'utf8'), 'stop\nstart\nstop\nstart\n');
   });

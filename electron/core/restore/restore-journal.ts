@@ -21,6 +21,8 @@ export const restoreJournalSchema = z.object({
   owner: z.object({ mode: z.number().int(), uid: z.number().int(), gid: z.number().int() }).nullable(),
   step: restoreStepSchema,
   startedAt: z.string(),
+  /** False for an undo of the last restore: the snapshot goes back as it was, not upgraded. */
+  upgrade: z.boolean().default(true),
 });
 export type RestoreJournal = z.infer<typeof restoreJournalSchema>;
 

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { App, AppHealth, AppSummary } from '../../contract/apps';
 import type { JobEventName, JobEvents, JobFinished } from '../../contract/events';
-import type { JobState, OperationName, OperationOutput, ParsedInput } from '../../contract/operations';
+import type { JobState, OperationName, OperationOutput, ParsedInput, UiJobKind } from '../../contract/operations';
 import { parseAbsoluteDatabaseArgument, type DatabaseLocation } from '../database-location';
 import { demoAppName } from '../demo/create-demo';
 import { startJob, type JobHandle } from '../jobs/job-runner';
@@ -12,7 +12,11 @@ import type { ActivityOrigin } from '../../contract/activity';
 import { appendActivity, readActivity } from '../activity/activity-log';
 import { LifeboatFailure } from '../lifeboat-failure';
 import { findMigrations, type MigrationSetup } from '../migrations/migration-reader';
+import type { AppSettings } from '../restore/guarded-restore';
+import { readJournal } from '../restore/restore-journal';
+import { appSettingsFileName, readAppSettingsFile, type AppSettingsFile } from '../settings/app-settings-file';
 import { SettingsStore } from '../settings/settings-store';
+import { toLifeboatError } from '../lifeboat-failure';
 import { databaseStem } from '../snapshot-name';
 import { resolveSnapshotPath } from '../snapshot/resolve-snapshot';
 import { removeRecord } from '../snapshot/snapshot-records';
@@ -34,6 +38,42 @@ const staleAfterMs = 7 * 86400000;
 function migrationSetupOf(app: App): MigrationSetup {
   return app.migrations === undefined ? { appDirs: [path.dirname(app.databasePath)] } : { migrationsDir: app.migrations.dir, tool: app.migrations.tool };
 }
+/** The app's folder: where its lifeboat.json is and its commands run. */
+function appDirOf(app: App): string {
+  return app.appDir ?? path.dirname(app.databasePath);
+}
+
+/** The app's lifeboat.json, if it has one; a damaged one is reported, not used. */
+function appFileOf(app: App): { file: AppSettingsFile | null; problem: string | null } {
+  try {
+    return { file: readAppSettingsFile(appDirOf(app)), problem: null };
+  } catch (error) {
+    return { file: null, problem: toLifeboatError(error).message };
+  }
+}
+
+/** The interrupted restore the journal beside the database records, if any. */
+function interruptedRestoreOf(app: App): AppSummary['interruptedRestore'] {
+  try {
+    const journal = readJournal(app.databasePath);
+    return journal === null ? null : { step: journal.step, snapshot: path.basename(journal.snapshot), startedAt: journal.startedAt };
+  } catch {
+    // A damaged journal still means a restore was interrupted; resuming it says what to check by hand.
+    return { step: 'unknown', snapshot: '', startedAt: '' };
+  }
+}
+
+/** The newest restore, while the pre-restore snapshot that would undo it is still in the folder. */
+function lastRestoreOf(app: App): AppSummary['lastRestore'] {
+  const last = readActivity(app.backupsDir, 200).find((e) => e.action === 'restore' && e.outcome === 'ok');
+  if (last?.preRestore === undefined || !fs.existsSync(path.join(app.backupsDir, last.preRestore))) {
+    return null;
+  }
+  return { at: last.at, snapshot: last.target, preRestore: last.preRestore };
+}
+
+const restoreKinds: ReadonlySet<UiJobKind> = new Set(['restore', 'restore-recover']);
+
 // Database file stems that say nothing about the app: the folder's name is a better default name.
 const genericStems = new Set(['app', 'db', 'data', 'database', 'sqlite', 'main', 'prod', 'production', 'db.sqlite3']);
 
@@ -109,6 +149,7 @@ export class LifeboatService {
           : this.now().getTime() - Date.parse(newest.time) > staleAfterMs
             ? { health: 'stale', healthText: 'The newest snapshot is more than a week old.' }
             : { health: 'ok', healthText: 'A recent snapshot exists and no file is damaged.' };
+    const { file, problem } = appFileOf(app);
     let migrationsFound: AppSummary['migrationsFound'] = null;
     try {
       const found = findMigrations(migrationSetupOf(app));
@@ -122,7 +163,38 @@ export class LifeboatService {
       newestSnapshot: newest === undefined ? null : { file: newest.file, time: newest.time },
       snapshotCount: list.snapshots.length,
       migrationsFound,
+      runSource: file !== null && file.run !== undefined ? { kind: 'file', path: path.join(file.dir, appSettingsFileName) } : { kind: app.run === undefined ? 'none' : 'settings' },
+      runProblem: problem,
+      interruptedRestore: interruptedRestoreOf(app),
+      lastRestore: lastRestoreOf(app),
     };
+  }
+
+  /** Everything a restore needs to know about the app: its folder, how to run it, its migrations. */
+  private restoreSettingsOf(app: App): AppSettings {
+    const { file, problem } = appFileOf(app);
+    if (problem !== null) {
+      throw new LifeboatFailure('INVALID_ARGUMENT', `${problem} Fix the file, or move it away to use the settings kept in Lifeboat.`);
+    }
+    const migrations = app.migrations === undefined && file?.migrations !== undefined ? { migrationsDir: file.migrations.dir, tool: file.migrations.tool } : migrationSetupOf(app);
+    return { dir: appDirOf(app), run: file?.run ?? app.run ?? null, migrations };
+  }
+
+  private startRestore(app: App, file: string, allowOpen: boolean, undo: boolean): { jobId: string } {
+    this.refuseIfRestoring(app);
+    if (interruptedRestoreOf(app) !== null) {
+      throw new LifeboatFailure('RESTORE_IN_PROGRESS', `A restore of ${app.name} was interrupted: finish it or roll it back first.`);
+    }
+    const snapshotPath = resolveSnapshotPath(app.backupsDir, file, app.backupsDir);
+    return this.startUiJob('restore', app.id, { kind: 'restore', input: { location: app, snapshotPath, allowOpen, app: this.restoreSettingsOf(app), undo } });
+  }
+
+  /** Refuses to start a second restore of an app while one is running (the journal guards other processes). */
+  private refuseIfRestoring(app: App): void {
+    const running = [...this.jobs.values()].find((job) => job.state.appId === app.id && restoreKinds.has(job.state.kind));
+    if (running !== undefined) {
+      throw new LifeboatFailure('RESTORE_IN_PROGRESS', `A restore of ${app.name} is under way: wait until it has finished.`);
+    }
   }
 
   private async runJob<R extends JobRequest>(request: R): Promise<JobOutputs[R['kind']]> {
@@ -143,17 +215,9 @@ export class LifeboatService {
     return app;
   }
 
-  private followJob(kind: 'snapshot' | 'verify', appId: string, handle: JobHandle<JobOutputs['snapshot']> | JobHandle<JobOutputs['verify']>): void {
-    void handle.result.then((result) => {
-      this.jobs.delete(handle.id);
-      // kind and result belong together: the handle was started for this kind.
-      this.emit('job:finished', { jobId: handle.id, appId, kind, result } as JobFinished);
-    });
-  }
-
-  private startUiJob(kind: 'snapshot' | 'verify', appId: string, request: JobRequest & { kind: typeof kind }): { jobId: string } {
+  private startUiJob(kind: UiJobKind, appId: string, request: JobRequest & { kind: typeof kind }): { jobId: string } {
     const job: { current?: RunningJob } = {};
-    const handle = startJob(
+    const handle: JobHandle<unknown> = startJob(
       request,
       (progress) => {
         if (job.current !== undefined) {
@@ -162,10 +226,14 @@ export class LifeboatService {
         this.emit('job:progress', { ...progress, appId });
       },
       this.origin,
-    ) as JobHandle<JobOutputs['snapshot']> | JobHandle<JobOutputs['verify']>;
+    );
     job.current = { state: { jobId: handle.id, kind, appId, phase: 'Starting', fraction: 0 }, handle };
     this.jobs.set(handle.id, job.current);
-    this.followJob(kind, appId, handle);
+    void handle.result.then((result) => {
+      this.jobs.delete(handle.id);
+      // kind and result belong together: the handle was started for this kind.
+      this.emit('job:finished', { jobId: handle.id, appId, kind, result } as JobFinished);
+    });
     return { jobId: handle.id };
   }
 
@@ -239,6 +307,7 @@ export class LifeboatService {
     },
     'snapshots:create': (input) => {
       const app = this.app(input.appId);
+      this.refuseIfRestoring(app);
       return Promise.resolve(this.startUiJob('snapshot', app.id, { kind: 'snapshot', input: { location: app, reason: input.label, note: input.note } }));
     },
     'snapshots:verify': (input) => {
@@ -264,5 +333,46 @@ export class LifeboatService {
     },
     'jobs:list': () => Promise.resolve(this.runningJobs()),
     'activity:list': (input) => Promise.resolve(readActivity(this.app(input.appId).backupsDir)),
+    'apps:setRun': (input) => {
+      const app = this.app(input.appId);
+      if (input.appDir !== undefined && input.appDir !== '' && !path.isAbsolute(input.appDir)) {
+        throw new LifeboatFailure('INVALID_ARGUMENT', `"${input.appDir}" is a relative path: give the full path of the app's folder.`);
+      }
+      // Absent fields go back to their defaults: the database's folder, no run settings.
+      const updated: App = { ...app };
+      delete updated.appDir;
+      delete updated.run;
+      if (input.appDir !== undefined && input.appDir !== '') {
+        updated.appDir = input.appDir;
+      }
+      if (input.run !== undefined) {
+        updated.run = input.run;
+      }
+      this.settings.update((s) => ({ ...s, apps: s.apps.map((a) => (a.id === app.id ? updated : a)) }));
+      return this.summarize(updated);
+    },
+    'restore:preview': (input) => {
+      const app = this.app(input.appId);
+      const snapshotPath = resolveSnapshotPath(app.backupsDir, input.file, app.backupsDir);
+      return this.runJob({ kind: 'restore-preview', input: { location: app, snapshotPath, app: this.restoreSettingsOf(app), undo: input.undo } });
+    },
+    'restore:start': (input) => Promise.resolve(this.startRestore(this.app(input.appId), input.file, input.allowOpen, false)),
+    'restore:undo': (input) => {
+      const app = this.app(input.appId);
+      if (lastRestoreOf(app)?.preRestore !== input.file) {
+        throw new LifeboatFailure('SNAPSHOT_NOT_FOUND', `${input.file} is no longer the snapshot that undoes the last restore: look at the list again.`);
+      }
+      return Promise.resolve(this.startRestore(app, input.file, false, true));
+    },
+    'restore:rehearse': (input) => {
+      const app = this.app(input.appId);
+      const snapshotPath = resolveSnapshotPath(app.backupsDir, input.file, app.backupsDir);
+      return Promise.resolve(this.startUiJob('rehearse', app.id, { kind: 'rehearse', input: { location: app, snapshotPath, app: this.restoreSettingsOf(app) } }));
+    },
+    'restore:recover': (input) => {
+      const app = this.app(input.appId);
+      this.refuseIfRestoring(app);
+      return Promise.resolve(this.startUiJob('restore-recover', app.id, { kind: 'restore-recover', input: { location: app, mode: input.mode, allowOpen: false, app: this.restoreSettingsOf(app) } }));
+    },
   };
 }

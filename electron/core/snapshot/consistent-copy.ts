@@ -1,7 +1,6 @@
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import { promisify } from 'node:util';
 import type { JournalMode } from '../../contract/snapshots';
+import { readFully, writeHashed } from '../fs/hashed-copy';
 import type { JobControl } from '../jobs/job-control';
 import { LifeboatFailure } from '../lifeboat-failure';
 import { journalModeOf } from '../sqlite/journal-mode';
@@ -38,15 +37,10 @@ export interface CopyOutcome {
   readonly sha256: string;
 }
 
-// 2 MiB: large enough for full disk speed, small enough that no single read or write keeps a core
-// busy in the kernel for long while the main thread waits to be scheduled.
-const copyChunkBytes = 2 * 1024 * 1024;
 const maxAttempts = 5;
 // In rollback-journal mode a reader can only start between two of the app's commits; under a writer
 // that commits back to back (measured: 2,000 a second) five seconds of retries were once not enough.
 const readLockTimeoutMs = 60_000;
-const readAsync = promisify(fs.read);
-const writeAsync = promisify(fs.write);
 const noLog: WalLog = { fd: null, pages: new Map(), commitPageCount: null, restartedSinceScan: () => false, close: () => undefined };
 
 /** Copies `sourcePath` consistently into the empty file open for reading and writing at `destFd`. */
@@ -90,42 +84,15 @@ export async function copyConsistently(sourcePath: string, destFd: number, contr
   }
 }
 
-async function readFully(fd: number, buffer: Buffer, length: number, position: number): Promise<number> {
-  let read = 0;
-  while (read < length) {
-    const { bytesRead } = await readAsync(fd, buffer, read, length - read, position + read);
-    if (bytesRead === 0) {
-      break;
-    }
-    read += bytesRead;
-  }
-  return read;
-}
-
-async function writeFully(fd: number, buffer: Buffer, length: number, position: number): Promise<void> {
-  let written = 0;
-  while (written < length) {
-    const { bytesWritten } = await writeAsync(fd, buffer, written, length - written, position + written);
-    written += bytesWritten;
-  }
-}
-
 /**
- * Writes the database image of `pageCount` pages: main-file pages overlaid with the log's pages.
- * Two buffers make a pipeline: while one chunk is written and the next one read on libuv's thread
- * pool, this thread hashes the first, so the checksum costs almost no extra time.
+ * Writes the database image of `pageCount` pages: main-file pages overlaid with the log's pages,
+ * hashed on the way.
  */
 async function writeImage(sourcePath: string, destFd: number, pageSize: number, pageCount: number, log: WalLog, control: JobControl, progress: (bytes: number) => void): Promise<string> {
-  const hash = crypto.createHash('sha256');
   const sourceFd = fs.openSync(sourcePath, 'r');
   try {
     fs.ftruncateSync(destFd, 0);
-    const totalBytes = pageCount * pageSize;
-    const buffers = [Buffer.allocUnsafe(copyChunkBytes), Buffer.allocUnsafe(copyChunkBytes)] as const;
-    const readChunk = async (index: number): Promise<number> => {
-      const position = index * copyChunkBytes;
-      const buffer = buffers[index % 2] as Buffer;
-      const length = Math.min(copyChunkBytes, totalBytes - position);
+    const fill = async (buffer: Buffer, position: number, length: number): Promise<void> => {
       const read = await readFully(sourceFd, buffer, length, position);
       // Past the main file's end (the database grew in the log) the pages come from the log.
       buffer.fill(0, read, length);
@@ -145,21 +112,8 @@ async function writeImage(sourcePath: string, destFd: number, pageSize: number, 
         buffer[18] = 1;
         buffer[19] = 1;
       }
-      return length;
     };
-    const chunks = Math.ceil(totalBytes / copyChunkBytes);
-    let length = chunks > 0 ? await readChunk(0) : 0;
-    for (let index = 0; index < chunks; index += 1) {
-      control.throwIfCancelled();
-      const buffer = buffers[index % 2] as Buffer;
-      const written = writeFully(destFd, buffer, length, index * copyChunkBytes);
-      const next = index + 1 < chunks ? readChunk(index + 1) : Promise.resolve(0);
-      hash.update(buffer.subarray(0, length));
-      const [, nextLength] = await Promise.all([written, next]);
-      progress(length);
-      length = nextLength;
-    }
-    return hash.digest('hex');
+    return await writeHashed(destFd, pageCount * pageSize, fill, control, progress);
   } finally {
     fs.closeSync(sourceFd);
   }

@@ -4,7 +4,7 @@ import type { BackupOutcome } from '../../contract/snapshots';
 import type { DatabaseLocation } from '../database-location';
 import { promisify } from 'node:util';
 import { fsyncDirectory, publishWithoutClobber, removeIfPresent, temporaryName } from '../fs/durable-file';
-import type { JobControl } from '../jobs/job-control';
+import { scaledControl, type JobControl } from '../jobs/job-control';
 import { LifeboatFailure } from '../lifeboat-failure';
 import { databaseStem, sanitizeSlug, snapshotFileName } from '../snapshot-name';
 import { openSnapshotFile, sqliteLibraryVersion } from '../sqlite/open-database';
@@ -50,10 +50,7 @@ export async function createSnapshot(request: SnapshotRequest, control: JobContr
     const fd = fs.openSync(tempPath, 'wx+', 0o600);
     let copy: CopyOutcome;
     try {
-      copy = await copyConsistently(databasePath, fd, {
-        report: (phase, fraction) => control.report(phase, fraction * copyShare),
-        throwIfCancelled: () => control.throwIfCancelled(),
-      });
+      copy = await copyConsistently(databasePath, fd, scaledControl(control, 0, copyShare));
       control.throwIfCancelled();
       control.report('Checking integrity and writing to disk', copyShare);
       // The flush runs on libuv's thread pool while the CPU-bound quick_check runs here.

@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Result } from '../../contract/errors';
+import type { JobFinished, JobEvents } from '../../contract/events';
+import type { AppSummary } from '../../contract/apps';
+import { phaseOfRestore, type RestoreResult } from '../../contract/restore';
+import { lifeboat } from '../../testing/cli-run';
+import { contentDigest, makeTempDir } from '../../testing/fixtures';
+import { dispatch } from './dispatch';
+import { LifeboatService } from './lifeboat-service';
+
+/** The restore as the desktop app and the headless host drive it: preview, start, follow, undo, recover. */
+describe('the guarded restore through the service', () => {
+  let temp: { dir: string; cleanup: () => void };
+  let service: LifeboatService;
+  let demo: AppSummary;
+  before(async () => {
+    temp = makeTempDir();
+    service = new LifeboatService({ dataDir: path.join(temp.dir, 'data'), origin: 'desktop' });
+    demo = await service.handlers['demo:open']({});
+  });
+  after(() => temp.cleanup());
+
+  const app = async (): Promise<AppSummary> => {
+    const found = (await service.handlers['apps:list']({})).apps.find((a) => a.id === demo.id);
+    assert.ok(found);
+    return found;
+  };
+  const oldest = async (): Promise<string> => {
+    const list = await service.handlers['snapshots:list']({ appId: demo.id });
+    const file = list.snapshots.filter((s) => s.status === 'verified').at(-1)?.file;
+    assert.ok(file);
+    return file;
+  };
+
+  /** Runs a restore job to its end, keeping every progress event it sent. */
+  async function finish(start: Promise<{ jobId: string }>): Promise<{ outcome: Result<RestoreResult>; progress: JobEvents['job:progress'][] }> {
+    const progress: JobEvents['job:progress'][] = [];
+    const offProgress = service.on('job:progress', (p) => progress.push(p));
+    const finished = new Promise<JobFinished>((resolve) => {
+      const off = service.on('job:finished', (event) => {
+        off();
+        resolve(event);
+      });
+    });
+    const { jobId } = await start;
+    const event = await finished;
+    offProgress();
+    assert.equal(event.jobId, jobId);
+    return { outcome: event.result as Result<RestoreResult>, progress: progress.filter((p) => p.jobId === jobId) };
+  }
+
+  async function follow(start: Promise<{ jobId: string }>): Promise<{ result: RestoreResult; progress: JobEvents['job:progress'][] }> {
+    const { outcome, progress } = await finish(start);
+    assert.ok(outcome.ok, JSON.stringify(outcome));
+    return { result: outcome.value, progress };
+  }
+
+  it('previews without changing anything: what is lost per table, the schema path, the app’s commands', async () => {
+    const before = contentDigest(demo.databasePath);
+    const file = await oldest();
+    const preview = await service.handlers['restore:preview']({ appId: demo.id, file, undo: false });
+    assert.deepEqual(preview.blockers, []);
+    assert.equal(preview.manualStop, true);
+    assert.deepEqual(preview.commands, []);
+    assert.equal(preview.schema?.tool, 'user-version');
+    assert.ok((preview.schema?.pending.length ?? 0) >= 2, 'the oldest snapshot is several migrations behind');
+    const orders = preview.tables.find((t) => t.name === 'orders');
+    assert.ok(orders !== undefined && orders.liveRows !== null && orders.snapshotRows !== null && orders.liveRows > orders.snapshotRows);
+    assert.equal(contentDigest(demo.databasePath), before);
+  });
+
+  it('names the process that holds the live database and refuses, unless the user overrides', async () => {
+    // A process with the file open, as the app would have: named by its command line.
+    const holder = spawn(process.execPath, ['-e', 'require("fs").openSync(process.argv[1], "r"); console.log("holding"); setInterval(() => {}, 1000);', demo.databasePath]);
+    await new Promise((resolve) => holder.stdout.once('data', resolve));
+    try {
+      const preview = await service.handlers['restore:preview']({ appId: demo.id, file: await oldest(), undo: false });
+      assert.equal(preview.holders.length, 1);
+      assert.deepEqual(preview.blockers.map((b) => b.code), ['DB_IN_USE']);
+      assert.match(preview.blockers[0]?.message ?? '', new RegExp(`held open by pid ${holder.pid ?? 0} \\(.*openSync`));
+      const { outcome } = await finish(service.handlers['restore:start']({ appId: demo.id, file: await oldest(), allowOpen: false }));
+      assert.ok(!outcome.ok && outcome.error.code === 'DB_IN_USE');
+      const forced = await follow(service.handlers['restore:start']({ appId: demo.id, file: await oldest(), allowOpen: true }));
+      assert.equal(forced.result.outcome, 'restored', 'the user’s explicit override');
+    } finally {
+      holder.kill();
+    }
+  });
+
+  it('rehearses on a scratch copy: the upgrade runs there, the live database and the app are untouched', async () => {
+    const before = contentDigest(demo.databasePath);
+    const lastRestore = (await app()).lastRestore;
+    const { result, progress } = await follow(service.handlers['restore:rehearse']({ appId: demo.id, file: await oldest() }));
+    assert.equal(result.outcome, 'rehearsed');
+    assert.equal(result.error, null);
+    assert.deepEqual(result.steps.map((s) => s.step), ['preflight', 'stage', 'verify', 'upgrade', 'check']);
+    assert.match(result.steps.find((s) => s.step === 'upgrade')?.note ?? '', /applied .*005_order_notes\.sql/);
+    const scratch = /scratch copy in (\S+)/.exec(result.steps.find((s) => s.step === 'stage')?.note ?? '')?.[1];
+    assert.ok(scratch !== undefined && !fs.existsSync(scratch), 'the scratch copy is gone');
+    assert.ok(progress.some((p) => phaseOfRestore(p.phase)?.step === 'upgrade'));
+    assert.equal(contentDigest(demo.databasePath), before);
+    assert.deepEqual((await app()).lastRestore, lastRestore, 'a rehearsal is not a restore');
+  });
+
+  it('restores with every step reported and the app’s output streamed, then offers to undo it', async () => {
+    const original = contentDigest(demo.databasePath);
+    await service.handlers['apps:setRun']({ appId: demo.id, run: { preset: 'commands', stop: { shell: 'echo stopping the shop' }, start: { argv: ['echo', 'shop started'] }, env: {}, smokeQueries: ['SELECT count(*) FROM orders'], timeouts: {} } });
+    const preview = await service.handlers['restore:preview']({ appId: demo.id, file: await oldest(), undo: false });
+    assert.deepEqual(preview.commands, [
+      { which: 'stop', text: 'echo stopping the shop' },
+      { which: 'start', text: "echo 'shop started'" },
+    ]);
+    const { result, progress } = await follow(service.handlers['restore:start']({ appId: demo.id, file: await oldest(), allowOpen: false }));
+    assert.equal(result.outcome, 'restored', JSON.stringify(result.error));
+    const steps = progress.flatMap((p) => {
+      const phase = phaseOfRestore(p.phase);
+      return phase === null ? [] : [phase.step];
+    });
+    assert.deepEqual([...new Set(steps)], ['preflight', 'stop', 'pre-restore', 'stage', 'set-aside', 'put-in-place', 'verify', 'upgrade', 'check', 'start', 'health', 'discard-old']);
+    const output = progress.flatMap((p) => p.output ?? []);
+    assert.deepEqual(output, ['$ echo stopping the shop', 'stopping the shop', "$ echo 'shop started'", 'shop started']);
+    const after = await app();
+    assert.equal(after.lastRestore?.preRestore, path.basename(result.preRestoreSnapshot ?? ''));
+    assert.equal(contentDigest(result.preRestoreSnapshot ?? ''), original);
+    const status = await service.handlers['migrations:status']({ appId: demo.id });
+    assert.equal(status?.status.status, 'at-head');
+
+    // Undo last restore: the same guarded restore, of the pre-restore snapshot.
+    const undoFile = after.lastRestore?.preRestore ?? '';
+    const undoPreview = await service.handlers['restore:preview']({ appId: demo.id, file: undoFile, undo: true });
+    assert.deepEqual(undoPreview.blockers, []);
+    const undone = await follow(service.handlers['restore:undo']({ appId: demo.id, file: undoFile }));
+    assert.equal(undone.result.outcome, 'restored');
+    assert.equal(undone.result.steps.find((s) => s.step === 'upgrade')?.note, 'undo: put back as it was, not upgraded');
+    assert.equal(contentDigest(demo.databasePath), original);
+    const activity = await service.handlers['activity:list']({ appId: demo.id });
+    assert.deepEqual(activity.slice(0, 2).map((e) => [e.action, e.outcome, e.origin]), [
+      ['restore', 'ok', 'desktop'],
+      ['restore', 'ok', 'desktop'],
+    ]);
+    await service.handlers['apps:setRun']({ appId: demo.id });
+  });
+
+  it('rolls back when the code’s newest migration fails half-way, and shows the rollback’s own steps', async () => {
+    const original = contentDigest(demo.databasePath);
+    const broken = path.join(path.dirname(demo.databasePath), 'migrations', '006_broken.sql');
+    fs.writeFileSync(broken, 'ALTER TABLE orders ADD COLUMN gift INTEGER;\nINSERT INTO no_such_table VALUES (1);');
+    try {
+      const { result, progress } = await follow(service.handlers['restore:start']({ appId: demo.id, file: await oldest(), allowOpen: false }));
+      assert.equal(result.outcome, 'rolled-back');
+      assert.equal(result.error?.code, 'MIGRATION_FAILED');
+      assert.deepEqual(result.rollbackSteps.map((s) => s.step), ['put-back']);
+      assert.ok(progress.some((p) => phaseOfRestore(p.phase)?.kind === 'rollback'));
+      assert.equal(contentDigest(demo.databasePath), original, 'byte for byte in content');
+    } finally {
+      fs.rmSync(broken);
+    }
+  });
+
+  it('offers an interrupted restore at start-up, and rolls it back on request', async () => {
+    const original = contentDigest(demo.databasePath);
+    const killed = lifeboat(['restore', await oldest(), '--db', demo.databasePath, '--yes'], temp.dir, { LIFEBOAT_TEST_KILL_AT: 'put-in-place' });
+    assert.equal(killed.signal, 'SIGKILL');
+    // A fresh service, as when the desktop app starts again after a crash.
+    service = new LifeboatService({ dataDir: path.join(temp.dir, 'data'), origin: 'desktop' });
+    const interrupted = (await app()).interruptedRestore;
+    assert.equal(interrupted?.step, 'put-in-place');
+    const again = await dispatch(service, 'restore:start', { appId: demo.id, file: await oldest() });
+    assert.ok(!again.ok && again.error.code === 'RESTORE_IN_PROGRESS');
+    const { result } = await follow(service.handlers['restore:recover']({ appId: demo.id, mode: 'rollback' }));
+    assert.equal(result.outcome, 'rolled-back');
+    assert.deepEqual(result.rollbackSteps.map((s) => s.step), ['put-back']);
+    assert.equal((await app()).interruptedRestore, null);
+    assert.equal(contentDigest(demo.databasePath), original);
+  });
+});
