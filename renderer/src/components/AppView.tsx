@@ -1,7 +1,9 @@
 import type { ReactNode } from 'react';
-import { formatAge, formatBytes } from '../../../electron/contract/format';
+import type { AppSummary } from '../../../electron/contract/apps';
+import { formatAge, formatBytes, formatLocalTime } from '../../../electron/contract/format';
 import type { SnapshotEntry } from '../../../electron/contract/snapshots';
 import { openDialog, showView } from '../store/actions';
+import { openRestore, recoverRestore } from '../store/restore-actions';
 import { useStore } from '../store/store';
 import { DetailPanel } from './DetailPanel';
 import { ActivityView } from './ActivityView';
@@ -36,20 +38,32 @@ export function AppView(): ReactNode {
               {app.databasePath}
             </p>
           </div>
-          <button
-            type="button"
-            className="primary"
-            onClick={() => openDialog({ kind: 'snapshot', appId: app.id, jobId: null })}
-            disabled={info !== undefined && !info.exists}
-            title="Take a consistent snapshot now (Ctrl+N)"
-            aria-keyshortcuts="Control+N Meta+N"
-          >
-            Snapshot now
-          </button>
+          <div className="card-actions">
+            {app.lastRestore !== null && (
+              <button
+                type="button"
+                onClick={() => void openRestore(app.id, app.lastRestore?.preRestore ?? '', 'undo')}
+                title={`Put back ${app.lastRestore.preRestore}, the database as it was before the restore of ${formatLocalTime(app.lastRestore.at)}`}
+              >
+                Undo last restore
+              </button>
+            )}
+            <button
+              type="button"
+              className="primary"
+              onClick={() => openDialog({ kind: 'snapshot', appId: app.id, jobId: null })}
+              disabled={info !== undefined && !info.exists}
+              title="Take a consistent snapshot now (Ctrl+N)"
+              aria-keyshortcuts="Control+N Meta+N"
+            >
+              Snapshot now
+            </button>
+          </div>
         </div>
+        {app.interruptedRestore !== null && <InterruptedRestore app={app} />}
         {info === undefined ? (
           <p className="muted">Reading the database…</p>
-        ) : !info.exists ? (
+        ) : !info.exists && app.interruptedRestore !== null ? null : !info.exists ? (
           <p className="muted">This database does not exist yet, so there is nothing to back up. It appears here once the app creates it.</p>
         ) : (
           <dl className="facts">
@@ -81,6 +95,15 @@ export function AppView(): ReactNode {
               <dd>
                 {app.migrationsFound === null ? 'none found' : `${app.migrationsFound.tool}${app.migrationsFound.detected ? '' : ' (chosen)'}`}{' '}
                 <button type="button" className="link" onClick={() => openDialog({ kind: 'migrations', appId: app.id })} aria-label="Change where the migrations are">
+                  Change…
+                </button>
+              </dd>
+            </div>
+            <div>
+              <dt>Stop and start</dt>
+              <dd>
+                {runText(app)}{' '}
+                <button type="button" className="link" onClick={() => openDialog({ kind: 'run-settings', appId: app.id })} aria-label="Change how the app is stopped, started and upgraded">
                   Change…
                 </button>
               </dd>
@@ -118,5 +141,46 @@ export function AppView(): ReactNode {
       )}
       {hasDetails && <DetailPanel />}
     </main>
+  );
+}
+
+/** How the app is stopped and started around a restore, in a few words. */
+function runText(app: AppSummary): string {
+  const from = app.runSource.kind === 'file' ? ' (lifeboat.json)' : '';
+  switch (app.run?.preset ?? (app.runSource.kind === 'file' ? 'commands' : 'manual')) {
+    case 'manual':
+      return app.runProblem === null ? `by hand${from}` : 'lifeboat.json is damaged';
+    case 'docker-compose':
+      return `Docker Compose${from}`;
+    case 'systemd':
+      return `systemd${from}`;
+    case 'commands':
+      return `own commands${from}`;
+  }
+}
+
+/** A restore was interrupted (the app or the machine stopped mid-way): finish it or roll it back. */
+function InterruptedRestore(props: { app: AppSummary }): ReactNode {
+  const { app } = props;
+  const interrupted = app.interruptedRestore;
+  if (interrupted === null) {
+    return null;
+  }
+  return (
+    <div className="interrupted" role="alert">
+      <p>
+        <strong>A restore was interrupted</strong>
+        {interrupted.snapshot === '' ? '' : ` (of ${interrupted.snapshot}, at the step “${interrupted.step}”${interrupted.startedAt === '' ? '' : `, started ${formatLocalTime(interrupted.startedAt)}`})`}, perhaps by a crash
+        or a power cut. Finish it, or roll it back to the database as it was; the pre-restore snapshot is kept either way. No other restore starts until then.
+      </p>
+      <div className="interrupted-actions">
+        <button type="button" className="primary" onClick={() => void recoverRestore(app.id, interrupted.snapshot, 'resume')}>
+          Finish the restore
+        </button>
+        <button type="button" onClick={() => void recoverRestore(app.id, interrupted.snapshot, 'rollback')}>
+          Roll back
+        </button>
+      </div>
+    </div>
   );
 }

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { formatBytes, formatLocalTime } from '../../../electron/contract/format';
 import { canRevealFiles, openDialog, revealSnapshot, selectSnapshot, verifySnapshots } from '../store/actions';
+import { openRestore } from '../store/restore-actions';
 import { useStore } from '../store/store';
 import { StatusBadge } from './StatusBadge';
 
@@ -29,6 +30,15 @@ export function DetailPanel(): ReactNode {
         </p>
       )}
       <div className="details-actions">
+        <button
+          type="button"
+          className="primary"
+          onClick={() => void openRestore(appId, file, 'restore')}
+          disabled={shown !== undefined && shown.status !== 'verified' && shown.status !== 'unverified'}
+          title="Replace the live database with this snapshot, guarded: preflight, pre-restore snapshot, swap, upgrade, verify"
+        >
+          Restore…
+        </button>
         <button type="button" onClick={() => void verifySnapshots(appId, [file])} disabled={verifying}>
           {verifying ? 'Verifying…' : 'Verify'}
         </button>

@@ -3,7 +3,10 @@ import type { LifeboatError } from '../../../electron/contract/errors';
 import { migrationTools, type MigrationTool } from '../../../electron/contract/migrations';
 import { addApp, canRevealFiles, cancelJob, chooseDatabaseFile, closeDialog, deleteSnapshot, setAppMigrations, startSnapshot } from '../store/actions';
 import { useStore } from '../store/store';
+import { ErrorText } from './ErrorText';
 import { Modal } from './Modal';
+import { RestoreDialog } from './RestoreDialog';
+import { RunSettingsDialog } from './RunSettingsDialog';
 
 /** Whichever dialog is open. */
 export function Dialogs(): ReactNode {
@@ -19,6 +22,10 @@ export function Dialogs(): ReactNode {
       return <ConfirmDeleteDialog appId={dialog.appId} file={dialog.file} />;
     case 'migrations':
       return <MigrationsDialog appId={dialog.appId} />;
+    case 'restore':
+      return <RestoreDialog />;
+    case 'run-settings':
+      return <RunSettingsDialog appId={dialog.appId} />;
   }
 }
 
@@ -77,11 +84,7 @@ function AddAppDialog(props: { initialPath: string }): ReactNode {
         <input id="add-name" value={name} onChange={(event) => setName(event.target.value)} placeholder="Taken from the file or its folder" />
         <label htmlFor="add-backups">Backups folder (optional)</label>
         <input id="add-backups" value={backupsDir} onChange={(event) => setBackupsDir(event.target.value)} placeholder={defaultBackupsDir(database)} />
-        {error !== null && (
-          <p className="error-text" role="alert">
-            {error.message}
-          </p>
-        )}
+        <ErrorText error={error} />
         <div className="dialog-actions">
           <button type="button" onClick={closeDialog}>
             Cancel
@@ -211,11 +214,7 @@ function MigrationsDialog(props: { appId: string }): ReactNode {
             </option>
           ))}
         </select>
-        {error !== null && (
-          <p className="error-text" role="alert">
-            {error.message}
-          </p>
-        )}
+        <ErrorText error={error} />
         <div className="dialog-actions">
           <button type="button" onClick={() => void save('', '')} disabled={busy}>
             Use detection

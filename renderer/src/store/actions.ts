@@ -1,15 +1,19 @@
+import type { AppRun } from '../../../electron/contract/app-run';
 import type { LifeboatError, Result } from '../../../electron/contract/errors';
 import type { JobFinished } from '../../../electron/contract/events';
 import type { MigrationTool } from '../../../electron/contract/migrations';
+import { uiJobKindOf } from '../../../electron/contract/operations';
 import type { SnapshotEntry } from '../../../electron/contract/snapshots';
 import type { LifeboatClient } from '../client/lifeboat-client';
+import { followRestoreFinished, followRestoreProgress, restoreSummary } from './restore-actions';
 import { useStore, type Dialog, type SortColumn } from './store';
 
 /** Actions are plain functions outside components; they talk to the client and update the store. */
 
 let client: LifeboatClient | null = null;
 
-function lifeboat(): LifeboatClient {
+/** The client, for the actions of other store files. */
+export function lifeboat(): LifeboatClient {
   if (client === null) {
     throw new Error('startActions was not called');
   }
@@ -21,7 +25,7 @@ function showError(error: LifeboatError): void {
 }
 
 /** Unwraps a result; on failure shows the banner and returns null. */
-function valueOr<T>(result: Result<T>, onError: (error: LifeboatError) => void = showError): T | null {
+export function valueOr<T>(result: Result<T>, onError: (error: LifeboatError) => void = showError): T | null {
   if (result.ok) {
     return result.value;
   }
@@ -229,19 +233,27 @@ function finishedSummary(event: JobFinished): { summary: string | null; file: st
     const outcome = event.result.value;
     return outcome.kind === 'created' ? { summary: `Snapshot ${outcome.snapshot.file} is ready.`, file: outcome.snapshot.file } : { summary: outcome.message, file: null };
   }
-  const failedCount = event.result.value.reports.filter((r) => !r.ok).length;
-  return { summary: failedCount === 0 ? 'Verified: integrity and checksum are ok.' : `${failedCount} snapshot(s) failed verification.`, file: null };
+  if (event.kind === 'verify') {
+    const failedCount = event.result.value.reports.filter((r) => !r.ok).length;
+    return { summary: failedCount === 0 ? 'Verified: integrity and checksum are ok.' : `${failedCount} snapshot(s) failed verification.`, file: null };
+  }
+  return { summary: restoreSummary(event.result.value), file: null };
 }
 
 /** Wires the client's job events into the store, once at start-up. */
 export function startActions(newClient: LifeboatClient): void {
   client = newClient;
   newClient.on('job:progress', (progress) => {
+    const kind = uiJobKindOf(progress.kind);
     useStore.setState((s) => {
       const job = s.jobs[progress.jobId];
-      const base = job ?? { jobId: progress.jobId, appId: progress.appId, kind: progress.kind === 'verify' ? 'verify' : 'snapshot', status: 'running', error: null, summary: null };
+      if (job === undefined && kind === null) {
+        return {};
+      }
+      const base = job ?? { jobId: progress.jobId, appId: progress.appId, kind: kind ?? 'snapshot', status: 'running', error: null, summary: null };
       return { jobs: { ...s.jobs, [progress.jobId]: { ...base, phase: progress.phase, fraction: progress.fraction } } };
     });
+    followRestoreProgress(progress);
   });
   newClient.on('menu:command', ({ command }) => {
     const { selectedAppId } = useStore.getState();
@@ -260,6 +272,7 @@ export function startActions(newClient: LifeboatClient): void {
     }
   });
   newClient.on('job:finished', (event) => {
+    followRestoreFinished(event);
     const { summary, file } = finishedSummary(event);
     const status = event.result.ok ? 'done' : event.result.error.code === 'CANCELLED' ? 'cancelled' : 'failed';
     useStore.setState((s) => {
@@ -308,4 +321,15 @@ export function visibleSnapshots(snapshots: readonly SnapshotEntry[], filter: st
     return sort.descending ? -order : order;
   });
   return rows;
+}
+
+/** Saves how to run an app (its folder and run settings; run absent: none); returns an error for the dialog. */
+export async function setAppRun(appId: string, appDir: string, run: AppRun | undefined): Promise<LifeboatError | null> {
+  const result = await lifeboat().call('apps:setRun', run === undefined ? { appId, appDir } : { appId, appDir, run });
+  if (!result.ok) {
+    return result.error;
+  }
+  closeDialog();
+  await loadApps();
+  return null;
 }

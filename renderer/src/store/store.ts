@@ -3,6 +3,8 @@ import type { ActivityEntry } from '../../../electron/contract/activity';
 import type { AppsOverview } from '../../../electron/contract/apps';
 import type { LifeboatError } from '../../../electron/contract/errors';
 import type { MigrationReport } from '../../../electron/contract/migrations';
+import type { UiJobKind } from '../../../electron/contract/operations';
+import type { RestorePreview, RestoreResult, RestoreStep, RollbackStep } from '../../../electron/contract/restore';
 import type { DatabaseInfo, SnapshotDetails, SnapshotList } from '../../../electron/contract/snapshots';
 
 /** One store made of feature slices; components read it through narrow selectors. */
@@ -38,7 +40,7 @@ export type JobStatus = 'running' | 'done' | 'failed' | 'cancelled';
 export interface JobView {
   readonly jobId: string;
   readonly appId: string;
-  readonly kind: 'snapshot' | 'verify';
+  readonly kind: UiJobKind;
   readonly phase: string;
   readonly fraction: number;
   readonly status: JobStatus;
@@ -49,12 +51,45 @@ export interface JobsSlice {
   jobs: Record<string, JobView>;
 }
 
+/** What the restore dialog does: a restore, the undo of the last one, a rehearsal, or the recovery of an interrupted one. */
+export type RestoreMode = 'restore' | 'undo' | 'rehearse' | 'resume' | 'rollback';
+
+/** The restore the dialog shows: its preview, then its steps as the job reports them, then its result. */
+export interface RestoreRun {
+  readonly appId: string;
+  /** The snapshot put in place (for resume and rollback: the one the journal names). */
+  readonly file: string;
+  readonly mode: RestoreMode;
+  readonly preview: RestorePreview | null;
+  /** Why the preview could not be made. */
+  readonly previewError: LifeboatError | null;
+  readonly jobId: string | null;
+  /** Asked to start, its job id not back yet: the job's first events (a fast rollback's all) may arrive before it. */
+  readonly starting: boolean;
+  /** The step running now, from the job's progress. */
+  readonly current: { readonly kind: 'restore'; readonly step: RestoreStep } | { readonly kind: 'rollback'; readonly step: RollbackStep } | null;
+  /** When each step began (this window's clock), keyed `restore:stage` or `rollback:put-back`. */
+  readonly startedAt: Readonly<Record<string, number>>;
+  /** Sub-progress of the step running now (copying pages, verifying), with what it is doing. */
+  readonly work: { readonly phase: string; readonly fraction: number } | null;
+  /** What the app's commands printed. */
+  readonly output: readonly string[];
+  readonly result: RestoreResult | null;
+  /** The job failed before changing anything (refused, stop command failed, cancelled early). */
+  readonly error: LifeboatError | null;
+}
+export interface RestoreSlice {
+  restore: RestoreRun | null;
+}
+
 export type Dialog =
   | { readonly kind: 'none' }
   | { readonly kind: 'add-app'; readonly initialPath: string }
   | { readonly kind: 'snapshot'; readonly appId: string; readonly jobId: string | null }
   | { readonly kind: 'confirm-delete'; readonly appId: string; readonly file: string }
-  | { readonly kind: 'migrations'; readonly appId: string };
+  | { readonly kind: 'migrations'; readonly appId: string }
+  | { readonly kind: 'restore' }
+  | { readonly kind: 'run-settings'; readonly appId: string };
 
 export interface UiSlice {
   dialog: Dialog;
@@ -65,7 +100,7 @@ export interface UiSlice {
   loading: boolean;
 }
 
-export type State = AppsSlice & SnapshotsSlice & SchemaSlice & JobsSlice & UiSlice;
+export type State = AppsSlice & SnapshotsSlice & SchemaSlice & JobsSlice & RestoreSlice & UiSlice;
 
 const createAppsSlice: StateCreator<State, [], [], AppsSlice> = () => ({ overview: null, selectedAppId: null });
 const createSnapshotsSlice: StateCreator<State, [], [], SnapshotsSlice> = () => ({
@@ -80,6 +115,7 @@ const createSnapshotsSlice: StateCreator<State, [], [], SnapshotsSlice> = () => 
 });
 const createSchemaSlice: StateCreator<State, [], [], SchemaSlice> = () => ({ schemas: {}, activity: {}, view: 'snapshots' });
 const createJobsSlice: StateCreator<State, [], [], JobsSlice> = () => ({ jobs: {} });
+const createRestoreSlice: StateCreator<State, [], [], RestoreSlice> = () => ({ restore: null });
 const createUiSlice: StateCreator<State, [], [], UiSlice> = () => ({ dialog: { kind: 'none' }, banner: null, notice: null, loading: true });
 
 export const useStore = create<State>()((...args) => ({
@@ -87,5 +123,6 @@ export const useStore = create<State>()((...args) => ({
   ...createSnapshotsSlice(...args),
   ...createSchemaSlice(...args),
   ...createJobsSlice(...args),
+  ...createRestoreSlice(...args),
   ...createUiSlice(...args),
 }));

@@ -1,0 +1,134 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { contentDigest } from '../electron/testing/fixtures';
+import { expect, test } from './fixtures';
+import type { Locator } from '@playwright/test';
+import type { AppPage } from './pages/app-page';
+import type { Host } from './fixtures';
+
+/** The demo shop's files, made by the headless host in its data folder. */
+function demoFiles(host: Host): { db: string; migrations: string } {
+  const dir = path.join(host.dataDir, 'demo', 'corner-shop');
+  return { db: path.join(dir, 'shop.db'), migrations: path.join(dir, 'migrations') };
+}
+
+async function openRestoreOf(app: AppPage, label: string): Promise<void> {
+  await app.row(label).click();
+  await app.details.getByRole('button', { name: 'Restore…' }).click();
+  await expect(app.dialog.getByRole('heading', { name: /^Restore shop-/ })).toBeVisible();
+}
+
+function steps(app: AppPage, name = 'Restore steps'): Locator {
+  return app.dialog.getByRole('list', { name }).getByRole('listitem');
+}
+
+test('the whole restore wizard on the demo: preview, rehearsal, restore with live output, undo, activity', async ({ app, host }) => {
+  await app.openDemo();
+  const { db } = demoFiles(host);
+  const original = contentDigest(db);
+
+  // How to run the app: its own stop and start commands, shown verbatim before they run.
+  await app.page.getByRole('button', { name: 'Change how the app is stopped, started and upgraded' }).click();
+  await app.dialog.getByLabel('Stopping and starting').selectOption('commands');
+  await app.dialog.getByLabel('Stop command').fill('echo stopping the shop');
+  await app.dialog.getByLabel('Start command').fill('echo shop started; echo serving on port 8080');
+  await app.dialog.getByLabel('Smoke queries (optional, one per line)').fill('SELECT count(*) FROM orders');
+  await app.screenshot('10-run-settings');
+  await app.dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(app.dialog).toBeHidden();
+  await expect(app.page.getByRole('region', { name: 'Live database' })).toContainText('own commands');
+
+  await openRestoreOf(app, 'initial-import');
+  const changes = app.dialog.getByRole('table');
+  await expect(changes.getByRole('row', { name: /^orders/ })).toContainText('rows lost');
+  await expect(app.dialog).toContainText('Migrations the upgrade applies, in order: 2 order status → 3 customer phone → 4 product stock → 5 order notes');
+  await expect(app.dialog.locator('pre.commands')).toHaveText('stop: echo stopping the shop\nstart: echo shop started; echo serving on port 8080');
+  await app.screenshot('11-restore-preview');
+
+  // A rehearsal on a scratch copy first: the same steps, nothing live touched.
+  await app.dialog.getByRole('button', { name: 'Rehearse' }).click();
+  await expect(app.dialog.getByRole('status')).toHaveText('Rehearsal passed: the restore would go through. Nothing was changed.');
+  await expect(steps(app)).toHaveCount(4);
+  await expect(steps(app).filter({ hasText: 'Upgrade' })).toContainText('applied 002_order_status.sql');
+  expect(contentDigest(db)).toBe(original);
+  await app.screenshot('12-rehearsal');
+  await app.dialog.getByRole('button', { name: 'Back to the restore' }).click();
+
+  await app.dialog.getByRole('button', { name: 'Restore', exact: true }).click();
+  await expect(app.dialog.getByRole('status')).toHaveText('Restored. The app runs on the snapshot’s data.');
+  await expect(steps(app)).toHaveCount(9);
+  for (const title of ['Preflight', 'Stop the app', 'Pre-restore snapshot', 'Swap', 'Upgrade', 'Verify', 'Start the app', 'Clean up']) {
+    await expect(steps(app).filter({ hasText: title }).first()).toContainText('done');
+  }
+  await expect(steps(app).filter({ hasText: 'Health' })).toContainText('skipped: no health URL is set');
+  await expect(app.dialog.getByRole('log', { name: 'Output of the app’s commands' })).toHaveText(
+    '$ echo stopping the shop\nstopping the shop\n$ echo shop started; echo serving on port 8080\nshop started\nserving on port 8080',
+  );
+  await expect(app.dialog).toContainText('Pre-restore snapshot (pinned)');
+  await app.screenshot('13-restore-done');
+  await app.dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(app.row('pre-restore')).toHaveCount(1);
+  await expect(app.page.getByRole('tab', { name: /Schema/ })).toContainText('at head');
+
+  // Undo last restore: the pre-restore snapshot goes back exactly as it was.
+  await app.page.getByRole('button', { name: 'Undo last restore' }).click();
+  await expect(app.dialog.getByRole('heading', { name: 'Undo last restore' })).toBeVisible();
+  await expect(app.dialog).toContainText('Put back as it was: no upgrade runs.');
+  await app.dialog.getByRole('button', { name: 'Undo restore' }).click();
+  await expect(app.dialog.getByRole('status')).toHaveText('Restored. The app runs on the snapshot’s data.');
+  await expect(steps(app).filter({ hasText: 'Upgrade' })).toContainText('skipped');
+  await app.dialog.getByRole('button', { name: 'Close' }).click();
+  expect(contentDigest(db)).toBe(original);
+  await expect(app.page.getByRole('tab', { name: /Schema/ })).toContainText('1 behind');
+
+  await app.page.getByRole('tab', { name: 'Activity' }).click();
+  const activity = app.page.getByRole('table', { name: 'Activity, newest first' });
+  await expect(activity.getByRole('row').nth(1)).toContainText('Restore');
+  await expect(activity.getByRole('row').nth(2)).toContainText('Restore');
+  await app.screenshot('14-activity-restores');
+});
+
+test('a migration that fails half-way rolls the restore back, shown as steps of its own', async ({ app, host }) => {
+  await app.openDemo();
+  const { db, migrations } = demoFiles(host);
+  const original = contentDigest(db);
+  fs.writeFileSync(path.join(migrations, '006_gift_wrap.sql'), 'ALTER TABLE orders ADD COLUMN gift INTEGER;\nINSERT INTO no_such_table VALUES (1);\n');
+  await openRestoreOf(app, 'initial-import');
+  await app.dialog.getByRole('button', { name: 'Restore', exact: true }).click();
+  await expect(app.dialog.getByRole('status')).toHaveText('The restore failed and was rolled back: the live database is as it was before.');
+  await expect(steps(app).filter({ hasText: 'Swap' })).toContainText('done');
+  await expect(steps(app).filter({ hasText: 'Upgrade' })).toContainText('failed');
+  await expect(steps(app).filter({ hasText: 'Upgrade' })).toContainText('006_gift_wrap.sql failed and was rolled back: no such table: no_such_table');
+  await expect(steps(app).filter({ hasText: 'Start the app' })).toContainText('not run');
+  await expect(steps(app, 'Rollback steps')).toHaveCount(1);
+  await expect(steps(app, 'Rollback steps')).toContainText('Put the database back');
+  await expect(steps(app, 'Rollback steps')).toContainText('done');
+  await app.screenshot('15-restore-rolled-back');
+  await app.dialog.getByRole('button', { name: 'Close' }).click();
+  expect(contentDigest(db)).toBe(original);
+  await expect(app.page.getByRole('button', { name: 'Undo last restore' })).toHaveCount(0);
+});
+
+test('an interrupted restore is offered at start-up: roll it back from the banner', async ({ app, host }) => {
+  await app.openDemo();
+  const { db } = demoFiles(host);
+  const original = contentDigest(db);
+  const snapshot = fs.readdirSync(path.join(path.dirname(db), 'backups')).find((n) => n.includes('initial-import')) ?? '';
+  // The restoring process dies right after the live file was set aside (a test-only hook).
+  const killed = spawnSync(process.execPath, [path.resolve('bin/lifeboat.js'), 'restore', snapshot, '--db', db, '--yes'], { env: { ...process.env, LIFEBOAT_TEST_KILL_AT: 'put-in-place' } });
+  expect(killed.signal).toBe('SIGKILL');
+
+  await app.page.reload();
+  const banner = app.page.getByRole('region', { name: 'Live database' }).getByRole('alert');
+  await expect(banner).toContainText('A restore was interrupted');
+  await expect(banner).toContainText('put-in-place');
+  await app.screenshot('16-interrupted-restore');
+  await banner.getByRole('button', { name: 'Roll back' }).click();
+  await expect(app.dialog.getByRole('heading', { name: 'Roll back the interrupted restore' })).toBeVisible();
+  await expect(app.dialog.getByRole('status')).toHaveText('Rolled back: the database is as it was before the restore.');
+  await expect(steps(app, 'Rollback steps').filter({ hasText: 'Put the database back' })).toContainText('done');
+  await app.dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(banner).toHaveCount(0);
+  expect(contentDigest(db)).toBe(original);
+});

@@ -1,0 +1,310 @@
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { formatBytes, formatDuration } from '../../../electron/contract/format';
+import type { RestorePreview } from '../../../electron/contract/restore';
+import { backToPreview, cancelRestore, closeRestore, isRunning, startRestore } from '../store/restore-actions';
+import { useStore, type RestoreRun } from '../store/store';
+import { Modal } from './Modal';
+import { restoreStepViews, rollbackStepViews, type StepView } from './restore-stepper';
+import { useNow } from './use-now';
+
+/** The guarded restore, as a dialog: what it will do (preview), then each step as it runs, then the outcome. */
+export function RestoreDialog(): ReactNode {
+  const run = useStore((s) => s.restore);
+  if (run === null) {
+    return null;
+  }
+  return (
+    <Modal title={titleOf(run)} onClose={isRunning(run) ? () => undefined : closeRestore} wide>
+      {run.jobId === null && !run.starting && run.error === null ? <PreviewBody run={run} /> : <ProgressBody run={run} />}
+    </Modal>
+  );
+}
+
+function titleOf(run: RestoreRun): string {
+  switch (run.mode) {
+    case 'restore':
+      return `Restore ${run.file}`;
+    case 'undo':
+      return 'Undo last restore';
+    case 'rehearse':
+      return `Rehearse restoring ${run.file}`;
+    case 'resume':
+      return 'Finish the interrupted restore';
+    case 'rollback':
+      return 'Roll back the interrupted restore';
+  }
+}
+
+function PreviewBody(props: { run: RestoreRun }): ReactNode {
+  const { run } = props;
+  const [allowOpen, setAllowOpen] = useState(false);
+  if (run.previewError !== null) {
+    return (
+      <>
+        <p className="error-text" role="alert">
+          {run.previewError.message} <code>{run.previewError.code}</code>
+        </p>
+        <div className="dialog-actions">
+          <button type="button" className="primary" onClick={closeRestore} autoFocus>
+            Close
+          </button>
+        </div>
+      </>
+    );
+  }
+  const preview = run.preview;
+  if (preview === null) {
+    return (
+      <div className="progress-block" aria-live="polite">
+        <p className="phase">Preflight: verifying the snapshot, reading its schema, looking for processes that hold the database…</p>
+        <progress aria-label="Preflight progress" />
+      </div>
+    );
+  }
+  const inUse = preview.blockers.some((b) => b.code === 'DB_IN_USE');
+  const otherBlockers = preview.blockers.filter((b) => b.code !== 'DB_IN_USE');
+  const blocked = otherBlockers.length > 0 || (inUse && !allowOpen);
+  return (
+    <>
+      <p>
+        {run.mode === 'undo' ? (
+          <>
+            Puts back <strong>{preview.snapshot}</strong>, the snapshot Lifeboat took of the live database just before the last restore, exactly as it was (no upgrade). What is live now is kept as a
+            pre-restore snapshot of its own.
+          </>
+        ) : (
+          <>
+            Replaces the live database <span className="path">{preview.database}</span> with <strong>{preview.snapshot}</strong>. A verified, pinned pre-restore snapshot is taken first; if anything fails
+            after the swap, the database is rolled back to it.
+          </>
+        )}
+      </p>
+      {preview.blockers.length > 0 && (
+        <div className="blockers" role="alert">
+          <h3>{otherBlockers.length > 0 ? 'This restore cannot go ahead' : 'The database is in use'}</h3>
+          <ul>
+            {preview.blockers.map((b) => (
+              <li key={b.code + b.message}>
+                {b.message} <code>{b.code}</code>
+              </li>
+            ))}
+          </ul>
+          {inUse && otherBlockers.length === 0 && (
+            <label className="checkbox">
+              <input type="checkbox" checked={allowOpen} onChange={(event) => setAllowOpen(event.target.checked)} />
+              Restore anyway. The process keeps its old file open and may go on writing to it: only if you know it does not.
+            </label>
+          )}
+        </div>
+      )}
+      <TableChanges preview={preview} />
+      <h3>Schema</h3>
+      {preview.schema === null ? (
+        <p className="muted">{run.mode === 'undo' ? 'Put back as it was: no upgrade runs.' : 'No migrations known for this app: the snapshot is restored as it is.'}</p>
+      ) : (
+        <>
+          <p>
+            <span className="badge">{preview.schema.badge}</span> {preview.schema.summary}
+          </p>
+          {preview.schema.pending.length > 0 && (
+            <p className="help">
+              Migrations the upgrade applies, in order: <strong>{preview.schema.pending.join(' → ')}</strong>
+            </p>
+          )}
+        </>
+      )}
+      <h3>The app</h3>
+      {preview.manualStop ? (
+        <p>
+          No stop command is set: <strong>stop the app yourself</strong> before you go on. Lifeboat refuses to swap while any process holds the database open.
+        </p>
+      ) : null}
+      {preview.commands.length > 0 && (
+        <>
+          <p className="help">These commands of the app run, exactly as written in its settings:</p>
+          <pre className="commands">{preview.commands.map((c) => `${c.which}: ${c.text}`).join('\n')}</pre>
+        </>
+      )}
+      {preview.healthUrl !== null && (
+        <p className="help">
+          After the start, Lifeboat waits for <span className="path">{preview.healthUrl}</span> to answer healthy.
+        </p>
+      )}
+      <p className="help">
+        Needs {formatBytes(preview.neededBytes)} beside the database; {formatBytes(preview.freeBytes)} free.
+      </p>
+      <div className="dialog-actions">
+        <button type="button" onClick={closeRestore} autoFocus>
+          Cancel
+        </button>
+        {run.mode === 'restore' && (
+          <button type="button" onClick={() => void startRestore({ allowOpen, rehearse: true })} disabled={otherBlockers.length > 0} title="Swap, upgrade and verify on a scratch copy; nothing live is touched">
+            Rehearse
+          </button>
+        )}
+        <button type="button" className="danger" onClick={() => void startRestore({ allowOpen, rehearse: false })} disabled={blocked}>
+          {run.mode === 'undo' ? 'Undo restore' : 'Restore'}
+        </button>
+      </div>
+    </>
+  );
+}
+
+function TableChanges(props: { preview: RestorePreview }): ReactNode {
+  const { preview } = props;
+  if (!preview.liveExists) {
+    return <p className="muted">There is no live database yet: nothing is replaced.</p>;
+  }
+  const changed = preview.tables.filter((t) => t.liveRows !== t.snapshotRows);
+  return (
+    <>
+      <h3>What changes</h3>
+      {changed.length === 0 ? (
+        <p className="muted">Every table has the same number of rows in the snapshot as in the live database.</p>
+      ) : (
+        <table className="tables changes">
+          <thead>
+            <tr>
+              <th scope="col">Table</th>
+              <th scope="col">Rows now</th>
+              <th scope="col">Rows after</th>
+              <th scope="col">Difference</th>
+            </tr>
+          </thead>
+          <tbody>
+            {preview.tables.map((t) => {
+              const lost = (t.liveRows ?? 0) - (t.snapshotRows ?? 0);
+              return (
+                <tr key={t.name}>
+                  <td>{t.name}</td>
+                  <td>{t.liveRows === null ? <span className="muted">no table</span> : t.liveRows.toLocaleString()}</td>
+                  <td>{t.snapshotRows === null ? <span className="muted">no table</span> : t.snapshotRows.toLocaleString()}</td>
+                  <td className={lost > 0 ? 'loss' : undefined}>{lost > 0 ? `${lost.toLocaleString()} rows lost` : lost < 0 ? `${(-lost).toLocaleString()} more` : '–'}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+function headline(run: RestoreRun): { text: string; tone: 'running' | 'ok' | 'bad' } {
+  if (run.error !== null) {
+    return { text: run.error.code === 'CANCELLED' ? 'Cancelled before anything was changed.' : `Stopped before anything was changed: ${run.error.message}`, tone: 'bad' };
+  }
+  const result = run.result;
+  if (result === null) {
+    return { text: run.current?.kind === 'rollback' ? 'Rolling back…' : 'Working… keep this window open.', tone: 'running' };
+  }
+  switch (result.outcome) {
+    case 'restored':
+      return { text: result.steps.some((s) => s.step === 'start' && s.note?.startsWith('skipped') === true) ? 'Restored. Start the app again now: no start command is set.' : 'Restored. The app runs on the snapshot’s data.', tone: 'ok' };
+    case 'resumed':
+      return { text: 'The interrupted restore was finished.', tone: 'ok' };
+    case 'nothing-to-recover':
+      return { text: 'There was no interrupted restore.', tone: 'ok' };
+    case 'rolled-back':
+      // The failed step says why; the headline says where things stand.
+      return { text: result.error === null ? 'Rolled back: the database is as it was before the restore.' : 'The restore failed and was rolled back: the live database is as it was before.', tone: result.error === null ? 'ok' : 'bad' };
+    case 'rehearsed':
+      return result.error === null ? { text: 'Rehearsal passed: the restore would go through. Nothing was changed.', tone: 'ok' } : { text: `The rehearsal found a problem: ${result.error.message} Nothing was changed.`, tone: 'bad' };
+  }
+}
+
+function ProgressBody(props: { run: RestoreRun }): ReactNode {
+  const { run } = props;
+  const running = isRunning(run);
+  const now = useNow(running ? 250 : 60_000);
+  const steps = restoreStepViews(run);
+  const rollback = rollbackStepViews(run);
+  const { text, tone } = headline(run);
+  const swapped = run.current?.kind === 'rollback' || Object.keys(run.startedAt).some((key) => key === 'restore:stage');
+  return (
+    <>
+      <p className={`restore-headline ${tone}`} role="status" aria-live="polite">
+        {text}
+      </p>
+      {steps.length > 0 && <Stepper label="Restore steps" steps={steps} now={now} work={run.work} />}
+      {rollback.length > 0 && (
+        <>
+          <h3>Rollback</h3>
+          <Stepper label="Rollback steps" steps={rollback} now={now} work={null} />
+        </>
+      )}
+      {run.output.length > 0 && <OutputLog lines={run.output} />}
+      {run.result?.preRestoreSnapshot !== null && run.result?.preRestoreSnapshot !== undefined && run.result.outcome === 'restored' && (
+        <p className="help">
+          Pre-restore snapshot (pinned): <strong>{run.result.preRestoreSnapshot.split(/[/\\]/).pop()}</strong>. <em>Undo last restore</em> puts it back while it exists.
+        </p>
+      )}
+      <div className="dialog-actions">
+        {running ? (
+          <button type="button" onClick={() => void cancelRestore()}>
+            {swapped ? 'Cancel and roll back' : 'Cancel'}
+          </button>
+        ) : (
+          <>
+            {run.mode === 'rehearse' && run.result?.error === null && (
+              <button type="button" onClick={backToPreview}>
+                Back to the restore
+              </button>
+            )}
+            <button type="button" className="primary" onClick={closeRestore} autoFocus>
+              Close
+            </button>
+          </>
+        )}
+      </div>
+    </>
+  );
+}
+
+const stateSymbols: Record<StepView['state'], string> = { pending: '○', running: '●', done: '✓', skipped: '↷', failed: '✕', 'not-run': '–' };
+const stateWords: Record<StepView['state'], string> = { pending: 'waiting', running: 'running', done: 'done', skipped: 'skipped', failed: 'failed', 'not-run': 'not run' };
+
+function Stepper(props: { label: string; steps: StepView[]; now: number; work: RestoreRun['work'] }): ReactNode {
+  return (
+    <ol className="stepper" aria-label={props.label}>
+      {props.steps.map((step) => {
+        const elapsed = step.state === 'running' && step.startedAt !== null ? props.now - step.startedAt : step.durationMs;
+        return (
+          <li key={step.key} className={`step ${step.state}`} aria-current={step.state === 'running' ? 'step' : undefined}>
+            <span className="step-icon" aria-hidden="true">
+              {stateSymbols[step.state]}
+            </span>
+            <span className="step-title">{step.title}</span>
+            <span className="step-state">{stateWords[step.state]}</span>
+            <span className="step-time">{elapsed === null ? '' : formatDuration(elapsed)}</span>
+            {step.state === 'running' && (
+              <div className="step-progress">
+                {props.work === null ? <progress aria-label={`${step.title} progress`} /> : <progress max={100} value={Math.round(props.work.fraction * 100)} aria-label={`${step.title} progress`} />}
+                {props.work !== null && <span className="muted">{props.work.phase}</span>}
+              </div>
+            )}
+            {step.note !== null && <p className={step.state === 'failed' ? 'step-note error-text' : 'step-note muted'}>{step.note}</p>}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+function OutputLog(props: { lines: readonly string[] }): ReactNode {
+  const ref = useRef<HTMLPreElement>(null);
+  useEffect(() => {
+    const pre = ref.current;
+    if (pre !== null) {
+      pre.scrollTop = pre.scrollHeight;
+    }
+  }, [props.lines]);
+  return (
+    <details className="output" open>
+      <summary>Output of the app’s commands</summary>
+      <pre ref={ref} role="log" aria-label="Output of the app’s commands" tabIndex={0}>
+        {props.lines.join('\n')}
+      </pre>
+    </details>
+  );
+}

@@ -1,0 +1,121 @@
+import { useState, type FormEvent, type ReactNode } from 'react';
+import type { AppCommand, AppRun } from '../../../electron/contract/app-run';
+import type { LifeboatError } from '../../../electron/contract/errors';
+import { closeDialog, setAppRun } from '../store/actions';
+import { useStore } from '../store/store';
+import { ErrorText } from './ErrorText';
+import { Modal } from './Modal';
+
+type Preset = AppRun['preset'];
+
+const presetHelp: Record<Preset, string> = {
+  manual: 'You stop the app before a restore and start it after; Lifeboat checks that no process holds the database.',
+  'docker-compose': 'Lifeboat runs docker compose stop SERVICE and docker compose start SERVICE in the app’s folder.',
+  systemd: 'Lifeboat runs systemctl stop UNIT and systemctl start UNIT.',
+  commands: 'Lifeboat runs your stop and start commands, exactly as written, in the app’s folder.',
+};
+
+function lineOf(command: AppCommand | undefined): string {
+  return command === undefined ? '' : 'shell' in command ? command.shell : command.argv.join(' ');
+}
+
+function commandOf(line: string): AppCommand | undefined {
+  return line.trim() === '' ? undefined : { shell: line.trim() };
+}
+
+/** How to run the app around a restore: stop, start and upgrade commands, health URL, smoke queries. */
+export function RunSettingsDialog(props: { appId: string }): ReactNode {
+  const app = useStore((s) => s.overview?.apps.find((a) => a.id === props.appId));
+  const run = app?.run;
+  const [appDir, setAppDir] = useState(app?.appDir ?? '');
+  const [preset, setPreset] = useState<Preset>(run?.preset ?? 'manual');
+  const [service, setService] = useState(run?.service ?? '');
+  const [stop, setStop] = useState(lineOf(run?.stop));
+  const [start, setStart] = useState(lineOf(run?.start));
+  const [upgrade, setUpgrade] = useState(lineOf(run?.upgrade));
+  const [healthUrl, setHealthUrl] = useState(run?.healthUrl ?? '');
+  const [smoke, setSmoke] = useState((run?.smokeQueries ?? []).join('\n'));
+  const [error, setError] = useState<LifeboatError | null>(null);
+  const [busy, setBusy] = useState(false);
+  if (app === undefined) {
+    return null;
+  }
+  const fromFile = app.runSource.kind === 'file' ? app.runSource.path : null;
+  const submit = async (event: FormEvent): Promise<void> => {
+    event.preventDefault();
+    const settings: AppRun = {
+      preset,
+      ...(preset === 'docker-compose' || preset === 'systemd' ? { service: service.trim() } : {}),
+      ...(preset === 'commands' ? { stop: commandOf(stop), start: commandOf(start) } : {}),
+      upgrade: commandOf(upgrade),
+      ...(healthUrl.trim() === '' ? {} : { healthUrl: healthUrl.trim() }),
+      env: run?.env ?? {},
+      smokeQueries: smoke.split('\n').map((q) => q.trim()).filter((q) => q !== ''),
+      timeouts: run?.timeouts ?? {},
+    };
+    setBusy(true);
+    setError(await setAppRun(app.id, appDir.trim(), settings));
+    setBusy(false);
+  };
+  return (
+    <Modal title={`How to run ${app.name}`} onClose={closeDialog} wide>
+      <form onSubmit={(event) => void submit(event)}>
+        <p className="help">A restore stops the app, swaps the database, upgrades it, checks it and starts the app again. Lifeboat never adds a path or a name to these commands.</p>
+        {app.runProblem !== null && (
+          <p className="error-text" role="alert">
+            {app.runProblem}
+          </p>
+        )}
+        {fromFile !== null && (
+          <p className="notice-text">
+            These settings come from <span className="path">{fromFile}</span>, which wins over what is saved here. Edit that file to change them.
+          </p>
+        )}
+        <label htmlFor="run-dir">App folder</label>
+        <input id="run-dir" value={appDir} onChange={(event) => setAppDir(event.target.value)} placeholder={app.databasePath.replace(/[/\\][^/\\]*$/, '')} aria-describedby="run-dir-help" />
+        <p id="run-dir-help" className="help">
+          Where the commands run, and where a lifeboat.json committed with the app is read. Default: the database’s folder.
+        </p>
+        <label htmlFor="run-preset">Stopping and starting</label>
+        <select id="run-preset" value={preset} onChange={(event) => setPreset(event.target.value as Preset)} aria-describedby="run-preset-help">
+          <option value="manual">I stop and start the app myself</option>
+          <option value="docker-compose">A Docker Compose service</option>
+          <option value="systemd">A systemd unit</option>
+          <option value="commands">My own commands</option>
+        </select>
+        <p id="run-preset-help" className="help">
+          {presetHelp[preset]}
+        </p>
+        {(preset === 'docker-compose' || preset === 'systemd') && (
+          <>
+            <label htmlFor="run-service">{preset === 'systemd' ? 'Unit' : 'Service'}</label>
+            <input id="run-service" value={service} onChange={(event) => setService(event.target.value)} required placeholder={preset === 'systemd' ? 'myapp.service' : 'web'} />
+          </>
+        )}
+        {preset === 'commands' && (
+          <>
+            <label htmlFor="run-stop">Stop command</label>
+            <input id="run-stop" className="mono" value={stop} onChange={(event) => setStop(event.target.value)} placeholder="supervisorctl stop myapp" />
+            <label htmlFor="run-start">Start command</label>
+            <input id="run-start" className="mono" value={start} onChange={(event) => setStart(event.target.value)} placeholder="supervisorctl start myapp" />
+          </>
+        )}
+        <label htmlFor="run-upgrade">Upgrade command (optional)</label>
+        <input id="run-upgrade" className="mono" value={upgrade} onChange={(event) => setUpgrade(event.target.value)} placeholder="Default: the migration tool’s own (alembic upgrade head, python3 manage.py migrate, …)" />
+        <label htmlFor="run-health">Health URL (optional)</label>
+        <input id="run-health" value={healthUrl} onChange={(event) => setHealthUrl(event.target.value)} placeholder="http://127.0.0.1:8000/health" inputMode="url" />
+        <label htmlFor="run-smoke">Smoke queries (optional, one per line)</label>
+        <textarea id="run-smoke" className="mono" value={smoke} onChange={(event) => setSmoke(event.target.value)} rows={2} placeholder="SELECT count(*) FROM users" />
+        <ErrorText error={error} />
+        <div className="dialog-actions">
+          <button type="button" onClick={closeDialog}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy}>
+            Save
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

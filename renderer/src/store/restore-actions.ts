@@ -1,0 +1,131 @@
+import type { LifeboatError, Result } from '../../../electron/contract/errors';
+import type { JobFinished, JobEvents } from '../../../electron/contract/events';
+import { phaseOfRestore, type RestoreResult } from '../../../electron/contract/restore';
+import { lifeboat } from './actions';
+import { useStore, type RestoreMode, type RestoreRun } from './store';
+
+/** The restore dialog's actions: preview, start (or rehearse, undo, recover), follow, cancel, close. */
+
+// A long command's output is kept to its last lines: enough to see what went wrong.
+const maxOutputLines = 2000;
+
+function newRun(appId: string, file: string, mode: RestoreMode): RestoreRun {
+  return { appId, file, mode, preview: null, previewError: null, jobId: null, starting: false, current: null, startedAt: {}, work: null, output: [], result: null, error: null };
+}
+
+/** Applies a job event to the dialog's run if it is that run's job (or the job it is waiting to hear of). */
+function updateRun(event: { readonly jobId: string; readonly appId: string }, update: (run: RestoreRun) => RestoreRun): void {
+  useStore.setState((s) => {
+    const run = s.restore;
+    const waiting = run !== null && run.starting && run.jobId === null && run.appId === event.appId;
+    return run === null || (run.jobId !== event.jobId && !waiting) ? {} : { restore: update({ ...run, jobId: event.jobId }) };
+  });
+}
+
+/** Records the started job's id (unless its events already did), or why it did not start. */
+function started(run: RestoreRun, result: Result<{ jobId: string }>): void {
+  useStore.setState((s) => {
+    if (s.restore === null || s.restore.appId !== run.appId || s.restore.mode !== run.mode || !s.restore.starting) {
+      return {};
+    }
+    const current = { ...s.restore, starting: false };
+    return { restore: result.ok ? { ...current, jobId: current.jobId ?? result.value.jobId } : { ...current, error: result.error } };
+  });
+}
+
+/** One sentence for the notice when a restore job ends. */
+export function restoreSummary(result: RestoreResult): string {
+  const name = result.snapshot?.split(/[/\\]/).pop() ?? '';
+  switch (result.outcome) {
+    case 'restored':
+      return `Restored ${name}.`;
+    case 'rolled-back':
+      return 'The restore was rolled back: the database is as it was before.';
+    case 'resumed':
+      return 'The interrupted restore was finished.';
+    case 'nothing-to-recover':
+      return 'There was no interrupted restore to recover.';
+    case 'rehearsed':
+      return result.error === null ? `Rehearsal passed: ${name} would restore cleanly.` : 'The rehearsal found a problem: see the restore dialog.';
+  }
+}
+
+/** Opens the restore dialog on a snapshot (or, for an undo, the last restore's pre-restore snapshot) and previews it. */
+export async function openRestore(appId: string, file: string, mode: 'restore' | 'undo'): Promise<void> {
+  const run = newRun(appId, file, mode);
+  useStore.setState({ restore: run, dialog: { kind: 'restore' } });
+  const preview = await lifeboat().call('restore:preview', { appId, file, undo: mode === 'undo' });
+  useStore.setState((s) => (s.restore !== run ? {} : { restore: { ...run, preview: preview.ok ? preview.value : null, previewError: preview.ok ? null : preview.error } }));
+}
+
+/** Starts what the dialog previewed: the restore (allowOpen: the user's explicit override), its undo, or a rehearsal. */
+export async function startRestore(options: { allowOpen: boolean; rehearse: boolean }): Promise<void> {
+  const previewed = useStore.getState().restore;
+  if (previewed === null || previewed.jobId !== null || previewed.starting) {
+    return;
+  }
+  const { appId, file } = previewed;
+  const mode: RestoreMode = options.rehearse ? 'rehearse' : previewed.mode;
+  const run: RestoreRun = { ...newRun(appId, file, mode), preview: previewed.preview, starting: true };
+  useStore.setState({ restore: run });
+  const result =
+    mode === 'rehearse'
+      ? await lifeboat().call('restore:rehearse', { appId, file })
+      : mode === 'undo'
+        ? await lifeboat().call('restore:undo', { appId, file })
+        : await lifeboat().call('restore:start', { appId, file, allowOpen: options.allowOpen });
+  started(run, result);
+}
+
+/** After a crash: finishes (resume) or undoes (rollback) the restore the journal records. */
+export async function recoverRestore(appId: string, file: string, mode: 'resume' | 'rollback'): Promise<void> {
+  const run: RestoreRun = { ...newRun(appId, file, mode), starting: true };
+  useStore.setState({ restore: run, dialog: { kind: 'restore' } });
+  started(run, await lifeboat().call('restore:recover', { appId, mode }));
+}
+
+/** Back from a finished rehearsal to the preview, to restore for real. */
+export function backToPreview(): void {
+  useStore.setState((s) => (s.restore === null ? {} : { restore: { ...newRun(s.restore.appId, s.restore.file, 'restore'), preview: s.restore.preview } }));
+}
+
+export async function cancelRestore(): Promise<void> {
+  const jobId = useStore.getState().restore?.jobId;
+  if (jobId !== null && jobId !== undefined) {
+    await lifeboat().call('jobs:cancel', { jobId });
+  }
+}
+
+/** Closes the dialog, unless a restore is running (it must finish or roll back where the user sees it). */
+export function closeRestore(): void {
+  const run = useStore.getState().restore;
+  if (run !== null && isRunning(run)) {
+    return;
+  }
+  useStore.setState({ restore: null, dialog: { kind: 'none' } });
+}
+
+export function isRunning(run: RestoreRun): boolean {
+  return (run.starting || run.jobId !== null) && run.result === null && run.error === null;
+}
+
+export function followRestoreProgress(progress: JobEvents['job:progress']): void {
+  updateRun(progress, (run) => {
+    const output = progress.output === undefined ? run.output : [...run.output, ...progress.output].slice(-maxOutputLines);
+    const phase = phaseOfRestore(progress.phase);
+    if (phase === null) {
+      // Work inside a step (the pre-restore snapshot copying pages, the preflight verifying).
+      return { ...run, output, work: progress.phase === 'Done' ? null : { phase: progress.phase, fraction: progress.fraction } };
+    }
+    const key = `${phase.kind}:${phase.step}`;
+    return { ...run, output, current: phase, work: null, startedAt: key in run.startedAt ? run.startedAt : { ...run.startedAt, [key]: Date.now() } };
+  });
+}
+
+export function followRestoreFinished(event: JobFinished): void {
+  if (event.kind !== 'restore' && event.kind !== 'rehearse' && event.kind !== 'restore-recover') {
+    return;
+  }
+  const error: LifeboatError | null = event.result.ok ? null : event.result.error;
+  updateRun(event, (run) => ({ ...run, current: null, work: null, result: event.result.ok ? event.result.value : null, error }));
+}
