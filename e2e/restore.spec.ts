@@ -120,6 +120,7 @@ test('an interrupted restore is offered at start-up: roll it back from the banne
   expect(killed.signal).toBe('SIGKILL');
 
   await app.page.reload();
+  await expect(app.sidebar.getByRole('button', { name: /Corner shop \(demo\)/ })).toContainText('restore interrupted');
   const banner = app.page.getByRole('region', { name: 'Live database' }).getByRole('alert');
   await expect(banner).toContainText('A restore was interrupted');
   await expect(banner).toContainText('put-in-place');
@@ -130,5 +131,6 @@ test('an interrupted restore is offered at start-up: roll it back from the banne
   await expect(steps(app, 'Rollback steps').filter({ hasText: 'Put the database back' })).toContainText('done');
   await app.dialog.getByRole('button', { name: 'Close' }).click();
   await expect(banner).toHaveCount(0);
+  await expect(app.sidebar.getByRole('button', { name: /Corner shop \(demo\)/ })).not.toContainText('restore interrupted');
   expect(contentDigest(db)).toBe(original);
 });

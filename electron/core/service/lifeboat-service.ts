@@ -140,7 +140,10 @@ export class LifeboatService {
     const damaged = list.snapshots.filter((s) => s.status === 'corrupt' || s.status === 'incomplete');
     const newest = restorable[0];
     const exists = fs.existsSync(app.databasePath);
-    const health: { health: AppHealth; healthText: string } = !exists
+    const interruptedRestore = interruptedRestoreOf(app);
+    const health: { health: AppHealth; healthText: string } = interruptedRestore !== null
+      ? { health: 'problem', healthText: 'A restore was interrupted: finish it or roll it back.' }
+      : !exists
       ? { health: 'no-database', healthText: 'The database file does not exist yet: nothing to back up.' }
       : damaged.length > 0
         ? { health: 'problem', healthText: `${damaged.length} damaged or incomplete file(s) in the backups folder.` }
@@ -165,7 +168,7 @@ export class LifeboatService {
       migrationsFound,
       runSource: file !== null && file.run !== undefined ? { kind: 'file', path: path.join(file.dir, appSettingsFileName) } : { kind: app.run === undefined ? 'none' : 'settings' },
       runProblem: problem,
-      interruptedRestore: interruptedRestoreOf(app),
+      interruptedRestore,
       lastRestore: lastRestoreOf(app),
     };
   }

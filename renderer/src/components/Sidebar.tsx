@@ -26,7 +26,11 @@ export function Sidebar(): ReactNode {
             >
               <span className={`dot health-${app.health}`} title={app.healthText} aria-label={app.healthText} role="img" />
               <span className="app-name">{app.name}</span>
-              <span className="app-age">{app.newestSnapshot === null ? 'no snapshot' : formatAge(ageSeconds(app.newestSnapshot.time, now))}</span>
+              {app.interruptedRestore !== null ? (
+                <span className="app-age warn">restore interrupted</span>
+              ) : (
+                <span className="app-age">{app.newestSnapshot === null ? 'no snapshot' : formatAge(ageSeconds(app.newestSnapshot.time, now))}</span>
+              )}
             </button>
           </li>
         ))}

@@ -62,7 +62,9 @@ export async function loadApps(): Promise<void> {
   }
   const { selectedAppId } = useStore.getState();
   const stillThere = overview.apps.some((a) => a.id === selectedAppId);
-  useStore.setState({ overview, loading: false, selectedAppId: stillThere ? selectedAppId : (overview.apps[0]?.id ?? null) });
+  // At start-up an app whose restore was interrupted comes first: its banner offers to finish or roll back.
+  const first = overview.apps.find((a) => a.interruptedRestore !== null) ?? overview.apps[0];
+  useStore.setState({ overview, loading: false, selectedAppId: stillThere ? selectedAppId : (first?.id ?? null) });
   const selected = useStore.getState().selectedAppId;
   if (selected !== null && !stillThere) {
     await loadApp(selected);
