@@ -3,6 +3,7 @@ import '../core/sqlite/open-database';
 import { app, BrowserWindow, dialog, net, Notification, protocol, session, shell } from 'electron';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { UiJobKind } from '../contract/operations';
 import { LifeboatService } from '../core/service/lifeboat-service';
 import type { WindowState } from '../core/settings/settings-store';
 import { installMenu } from './app-menu';
@@ -67,6 +68,8 @@ function createWindow(service: LifeboatService): BrowserWindow {
   return window;
 }
 
+const jobTitles: Record<UiJobKind, string> = { snapshot: 'Snapshot', verify: 'Verification', restore: 'Restore', rehearse: 'Rehearsal', 'restore-recover': 'Recovery of the interrupted restore' };
+
 function followJobs(service: LifeboatService): void {
   const started = new Map<string, number>();
   service.on('job:progress', (progress) => {
@@ -82,7 +85,7 @@ function followJobs(service: LifeboatService): void {
       mainWindow?.setProgressBar(-1);
     }
     if (duration > longJobMs && mainWindow !== null && !mainWindow.isFocused() && Notification.isSupported()) {
-      const what = event.kind === 'snapshot' ? 'Snapshot' : 'Verification';
+      const what = jobTitles[event.kind];
       const body = event.result.ok ? `${what} finished.` : `${what} failed: ${event.result.error.message}`;
       new Notification({ title: 'Lifeboat', body }).show();
     }
@@ -125,12 +128,36 @@ async function start(): Promise<void> {
       mainWindow = createWindow(service);
     }
   });
+  let quitting = false;
   app.on('before-quit', (event) => {
-    if (service.runningJobs().length > 0) {
-      // Let running jobs remove their partial files before the process ends.
-      event.preventDefault();
-      void service.shutdown().then(() => app.quit());
+    const running = service.runningJobs();
+    if (running.length === 0) {
+      return;
     }
+    // Let running jobs remove their partial files (a restore: roll back) before the process ends.
+    event.preventDefault();
+    if (quitting) {
+      return;
+    }
+    const restoring = running.some((job) => job.kind === 'restore' || job.kind === 'restore-recover');
+    const confirmed = !restoring
+      ? Promise.resolve(true)
+      : dialog
+          .showMessageBox({
+            type: 'warning',
+            message: 'A restore is under way.',
+            detail: 'Quitting now stops it and rolls the database back to what it was before. Let it finish to keep the restore.',
+            buttons: ['Keep running', 'Roll back and quit'],
+            defaultId: 0,
+            cancelId: 0,
+          })
+          .then(({ response }) => response === 1);
+    void confirmed.then((quit) => {
+      if (quit) {
+        quitting = true;
+        void service.shutdown().then(() => app.quit());
+      }
+    });
   });
 }
 
