@@ -42,6 +42,7 @@ test('the whole restore wizard on the demo: preview, rehearsal, restore with liv
   await openRestoreOf(app, 'initial-import');
   const changes = app.dialog.getByRole('table');
   await expect(changes.getByRole('row', { name: /^orders/ })).toContainText('rows lost');
+  await expect(app.dialog.getByRole('list', { name: 'Schema differences' })).toContainText('The table orders differs: columns status only in the live database.');
   await expect(app.dialog).toContainText('Migrations the upgrade applies, in order: 2 order status → 3 customer phone → 4 product stock → 5 order notes');
   await expect(app.dialog.locator('pre.commands')).toHaveText('stop: echo stopping the shop\nstart: echo shop started; echo serving on port 8080');
   await app.screenshot('11-restore-preview');

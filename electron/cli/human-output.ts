@@ -1,6 +1,6 @@
 import type { MigrateResult } from '../contract/migrate';
 import type { MigrationReport } from '../contract/migrations';
-import type { RestoreResult, UpgradeOutcome } from '../contract/restore';
+import { describeSchemaDifference, type RestorePreview, type RestoreResult, type UpgradeOutcome } from '../contract/restore';
 
 import type { BackupOutcome, DatabaseInfo, SnapshotList, VerifyResult } from '../contract/snapshots';
 import { formatAge, formatBytes, formatLocalTime } from '../contract/format';
@@ -118,6 +118,32 @@ export function printRestore(result: RestoreResult): string {
   }
   if (result.tables.length > 0) {
     lines.push('', table([['TABLE', 'ROWS BEFORE', 'ROWS RESTORED'], ...result.tables.map((t) => [t.name, t.liveRows === null ? '-' : String(t.liveRows), t.snapshotRows === null ? '-' : String(t.snapshotRows)])]));
+  }
+  return lines.join('\n');
+}
+
+/** What a restore will change, printed before the question on a terminal. */
+export function printPreview(preview: RestorePreview): string {
+  const lines = ['What the restore changes:'];
+  if (!preview.liveExists) {
+    lines.push('  There is no live database yet: nothing is replaced.');
+  } else {
+    lines.push(
+      table([
+        ['TABLE', 'ROWS NOW', 'ROWS AFTER', 'LOST'],
+        ...preview.tables.map((t) => {
+          const lost = (t.liveRows ?? 0) - (t.snapshotRows ?? 0);
+          return [t.name, t.liveRows === null ? '-' : String(t.liveRows), t.snapshotRows === null ? '-' : String(t.snapshotRows), lost > 0 ? String(lost) : '-'];
+        }),
+      ]),
+    );
+    lines.push(...preview.schemaDifferences.map((d) => describeSchemaDifference(d)));
+  }
+  if (preview.schema !== null) {
+    lines.push(`Schema: ${preview.schema.summary}`);
+    if (preview.schema.pending.length > 0) {
+      lines.push(`Migrations the upgrade applies, in order: ${preview.schema.pending.join(' → ')}`);
+    }
   }
   return lines.join('\n');
 }

@@ -11,8 +11,9 @@ import { migrationTools, type MigrationTool } from '../contract/migrations';
 import type { MigrationSetup } from '../core/migrations/migration-reader';
 import { resolveSnapshotPath } from '../core/snapshot/resolve-snapshot';
 import { exitCodes, exitCodeFor } from './exit-codes';
-import { printBackup, printInfo, printList, printMigrate, printRestore, printStatus, printUpgrade, printVerify } from './human-output';
+import { printBackup, printInfo, printList, printMigrate, printPreview, printRestore, printStatus, printUpgrade, printVerify } from './human-output';
 import * as readline from 'node:readline/promises';
+import { lastRestore } from '../core/activity/activity-log';
 import { readJournal } from '../core/restore/restore-journal';
 import type { AppSettings } from '../core/restore/guarded-restore';
 import { describeCommand } from '../core/restore/run-command';
@@ -35,6 +36,7 @@ Usage:
   lifeboat migrate         --db DB --migrations DIR [--version-table T [--version-column C]] [--json]
   lifeboat restore SNAPSHOT (--db DB | --app DIR) [--yes] [--force-open] [--json]
   lifeboat restore SNAPSHOT --rehearse (--db DB | --app DIR) [--json]
+  lifeboat restore --undo (--db DB | --app DIR) [--yes] [--json]
   lifeboat restore --resume | --rollback (--db DB | --app DIR) [--json]
   lifeboat upgrade (--app DIR | --db DB --migrations DIR [--tool NAME]) [--json]
   lifeboat serve [--port N] [--data-dir DIR] [--demo]
@@ -68,7 +70,8 @@ Commands:
            verified, else everything is rolled back. Stop the app first. A journal
            beside the database lets --resume finish, or --rollback undo, a restore
            that was interrupted. --rehearse runs preflight, swap, upgrade and
-           verify on a scratch copy and reports, changing nothing.
+           verify on a scratch copy and reports, changing nothing. --undo puts
+           back the last restore's pre-restore snapshot as it was (no upgrade).
   upgrade  A safe upgrade for deploys and container entrypoints: at head it does
            nothing; else a pinned pre-upgrade snapshot, the upgrade, a check that
            the database reached head; on failure the snapshot is restored and it
@@ -99,6 +102,7 @@ const options = {
   'force-open': { type: 'boolean', default: false },
   resume: { type: 'boolean', default: false },
   rehearse: { type: 'boolean', default: false },
+  undo: { type: 'boolean', default: false },
   rollback: { type: 'boolean', default: false },
   'data-dir': { type: 'string' },
   demo: { type: 'boolean', default: false },
@@ -127,6 +131,7 @@ interface Invocation {
   readonly forceOpen: boolean;
   readonly resume: boolean;
   readonly rehearse: boolean;
+  readonly undo: boolean;
   readonly rollback: boolean;
 }
 
@@ -159,6 +164,7 @@ function parseInvocation(argv: readonly string[]): Invocation {
     forceOpen: parsed.values['force-open'],
     resume: parsed.values.resume,
     rehearse: parsed.values.rehearse,
+    undo: parsed.values.undo,
     rollback: parsed.values.rollback,
   };
 }
@@ -324,9 +330,13 @@ async function run(invocation: Invocation): Promise<number> {
         emit(json, result, () => printRestore(result));
         return result.error === null ? exitCodes.ok : exitCodes.failed;
       }
-      const [name] = invocation.positionals;
-      if (name === undefined || invocation.positionals.length > 1) {
-        throw new LifeboatFailure('INVALID_ARGUMENT', 'restore takes one SNAPSHOT (a name from "lifeboat list"), or --resume or --rollback.');
+      const undoing = invocation.undo ? lastRestore(location.backupsDir) : null;
+      if (invocation.undo && undoing === null) {
+        throw new LifeboatFailure('SNAPSHOT_NOT_FOUND', `No restore of ${location.databasePath} to undo: none is in the activity log, or its pre-restore snapshot is gone.`);
+      }
+      const name = undoing?.preRestore ?? invocation.positionals[0];
+      if (name === undefined || invocation.positionals.length > (undoing === null ? 1 : 0)) {
+        throw new LifeboatFailure('INVALID_ARGUMENT', 'restore takes one SNAPSHOT (a name from "lifeboat list"), or --undo, --resume or --rollback.');
       }
       const snapshotPath = resolveSnapshotPath(location.backupsDir, name, process.cwd());
       if (invocation.rehearse) {
@@ -341,12 +351,22 @@ async function run(invocation: Invocation): Promise<number> {
       if (commands.length > 0 && !json) {
         process.stderr.write(`These commands of the app will run, as written in its ${appSettingsFileName}:\n${commands.join('\n')}\n`);
       }
-      const question = `Replace ${location.databasePath} with ${path.basename(snapshotPath)}? A pinned pre-restore snapshot is taken first.${app.run?.stop === undefined && app.run?.preset !== 'docker-compose' && app.run?.preset !== 'systemd' ? ' Stop the app before you go on.' : ''}`;
+      if (!invocation.yes) {
+        // On a terminal, what the restore will throw away comes before the question.
+        const preview = await runWithProgress((onProgress) => startJob({ kind: 'restore-preview', input: { location, snapshotPath, app, undo: undoing !== null } }, onProgress), json);
+        const blocker = preview.blockers.find((b) => !(b.code === 'DB_IN_USE' && invocation.forceOpen));
+        if (blocker !== undefined) {
+          throw new LifeboatFailure(blocker.code, `${blocker.message} Nothing was changed.`, blocker.path);
+        }
+        process.stderr.write(`${printPreview(preview)}\n`);
+      }
+      const what = undoing === null ? `Replace ${location.databasePath} with ${path.basename(snapshotPath)}?` : `Undo the last restore: put ${path.basename(snapshotPath)} back over ${location.databasePath}, as it was?`;
+      const question = `${what} A pinned pre-restore snapshot is taken first.${app.run?.stop === undefined && app.run?.preset !== 'docker-compose' && app.run?.preset !== 'systemd' ? ' Stop the app before you go on.' : ''}`;
       if (!(await confirm(question, invocation.yes))) {
         process.stderr.write('Nothing was changed.\n');
         return exitCodes.failed;
       }
-      const result = await runWithProgress((onProgress) => startJob({ kind: 'restore', input: { location, snapshotPath, allowOpen: invocation.forceOpen, app } }, onProgress, 'cli'), json);
+      const result = await runWithProgress((onProgress) => startJob({ kind: 'restore', input: { location, snapshotPath, allowOpen: invocation.forceOpen, app, undo: undoing !== null } }, onProgress, 'cli'), json);
       emit(json, result, () => printRestore(result));
       if (result.error !== null) {
         process.stderr.write(`lifeboat: the restore was rolled back: ${result.error.message} [${result.error.code}]\n`);

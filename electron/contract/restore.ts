@@ -58,6 +58,16 @@ export function phaseOfRestore(phase: string): { readonly kind: 'restore'; reado
   return what === 'Rollback' && rollback.success ? { kind: 'rollback', step: rollback.data } : null;
 }
 
+/** How the live database's schema differs from the snapshot's: an object only in one, or changed (with a table's columns). */
+export const schemaDifferenceSchema = z.object({
+  type: z.enum(['table', 'index', 'view', 'trigger']),
+  name: z.string(),
+  change: z.enum(['only-live', 'only-snapshot', 'changed']),
+  columnsOnlyLive: z.array(z.string()),
+  columnsOnlySnapshot: z.array(z.string()),
+});
+export type SchemaDifference = z.infer<typeof schemaDifferenceSchema>;
+
 export const tableDifferenceSchema = z.object({ name: z.string(), liveRows: z.number().nullable(), snapshotRows: z.number().nullable() });
 export type TableDifference = z.infer<typeof tableDifferenceSchema>;
 
@@ -89,6 +99,8 @@ export const restorePreviewSchema = z.object({
   database: z.string(),
   liveExists: z.boolean(),
   tables: z.array(tableDifferenceSchema),
+  /** What the restore changes in the schema (before any upgrade): empty when both are alike. */
+  schemaDifferences: z.array(schemaDifferenceSchema),
   /** The snapshot's schema against the app's code: its badge, a sentence, the migrations the upgrade applies (id and message). */
   schema: z.object({ badge: z.string(), summary: z.string(), pending: z.array(z.string()), tool: z.string() }).nullable(),
   /** The app's own commands, verbatim, in the order they run. */
@@ -115,3 +127,21 @@ export const upgradeOutcomeSchema = z.object({
   rollback: restoreResultSchema.nullable(),
 });
 export type UpgradeOutcome = z.infer<typeof upgradeOutcomeSchema>;
+
+/** One schema difference in words, from the live database's point of view (for the preview, in the app and the CLI). */
+export function describeSchemaDifference(d: SchemaDifference): string {
+  const what = `${d.type} ${d.name}`;
+  switch (d.change) {
+    case 'only-live':
+      return `The ${what} exists only in the live database: the restore removes it (an upgrade may create it again).`;
+    case 'only-snapshot':
+      return `The ${what} comes back with the snapshot.`;
+    case 'changed': {
+      const parts = [
+        d.columnsOnlyLive.length > 0 ? `columns ${d.columnsOnlyLive.join(', ')} only in the live database` : null,
+        d.columnsOnlySnapshot.length > 0 ? `columns ${d.columnsOnlySnapshot.join(', ')} only in the snapshot` : null,
+      ].filter((p) => p !== null);
+      return `The ${what} differs${parts.length > 0 ? `: ${parts.join('; ')}` : ' in its definition'}.`;
+    }
+  }
+}

@@ -3,13 +3,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AppRun } from '../../contract/app-run';
 import type { LifeboatError } from '../../contract/errors';
-import { restorePhase, rollbackPhase, type RestorePreview, type RestoreResult, type RestoreStep, type RollbackStep, type TableDifference } from '../../contract/restore';
+import { restorePhase, rollbackPhase, type RestorePreview, type RestoreResult, type RestoreStep, type RollbackStep, type SchemaDifference, type TableDifference } from '../../contract/restore';
 import type { DatabaseLocation } from '../database-location';
 import { fsyncDirectory, removeIfPresent, sha256OfFile } from '../fs/durable-file';
 import type { JobControl } from '../jobs/job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import { verifySnapshots } from '../snapshot/verify-snapshots';
-import { openLiveDatabase, openSnapshotFile } from '../sqlite/open-database';
+import { openLiveDatabase, openSnapshotFile, type SqliteDatabase } from '../sqlite/open-database';
+import { diffSchemas, readSchema, type SchemaObject } from '../sqlite/schema-diff';
 import { countTableRows } from '../sqlite/table-rows';
 import { readAppliedState, type MigrationSetup } from '../migrations/migration-reader';
 import { migrationStatus } from '../migrations/migration-status';
@@ -66,20 +67,22 @@ const spaceMarginBytes = 1024 * 1024;
 /** Permissions for a restored file: the live file's, else read-write for its owner (snapshots are read-only). */
 const defaultMode = 0o644;
 
-function tableCounts(open: () => ReturnType<typeof openLiveDatabase>, control: JobControl): Map<string, number> {
-  const db = open();
-  try {
-    return new Map(countTableRows(db, control).map((t) => [t.name, t.rows]));
-  } finally {
-    db.close();
-  }
-}
-
-/** Per table, rows in the live database and in the snapshot: what the restore throws away. */
-function compareTables(databasePath: string, snapshotPath: string, control: JobControl): TableDifference[] {
-  const live = fs.existsSync(databasePath) && fs.statSync(databasePath).size > 0 ? tableCounts(() => openLiveDatabase(databasePath), control) : new Map<string, number>();
-  const snapshot = tableCounts(() => openSnapshotFile(snapshotPath), control);
-  return [...new Set([...live.keys(), ...snapshot.keys()])].sort().map((name) => ({ name, liveRows: live.get(name) ?? null, snapshotRows: snapshot.get(name) ?? null }));
+/** What the restore throws away: per table, rows in the live database and in the snapshot; and how their schemas differ. */
+function compareDatabases(databasePath: string, snapshotPath: string, control: JobControl): { tables: TableDifference[]; schemaDifferences: SchemaDifference[] } {
+  const read = (db: SqliteDatabase): { rows: Map<string, number>; schema: SchemaObject[] } => {
+    try {
+      return { rows: new Map(countTableRows(db, control).map((t) => [t.name, t.rows])), schema: readSchema(db) };
+    } finally {
+      db.close();
+    }
+  };
+  const live = fs.existsSync(databasePath) && fs.statSync(databasePath).size > 0 ? read(openLiveDatabase(databasePath)) : { rows: new Map<string, number>(), schema: [] };
+  const snapshot = read(openSnapshotFile(snapshotPath));
+  const names = [...new Set([...live.rows.keys(), ...snapshot.rows.keys()])].sort();
+  return {
+    tables: names.map((name) => ({ name, liveRows: live.rows.get(name) ?? null, snapshotRows: snapshot.rows.get(name) ?? null })),
+    schemaDifferences: diffSchemas(live.schema, snapshot.schema),
+  };
 }
 
 function heldError(databasePath: string, holders: readonly Holder[]): LifeboatFailure {
@@ -161,7 +164,7 @@ function preflight(request: PreviewRequest, allowOpen: boolean, control: JobCont
     snapshot: path.basename(request.snapshotPath),
     database: databasePath,
     liveExists,
-    tables: sound ? compareTables(databasePath, request.snapshotPath, control) : [],
+    ...(sound ? compareDatabases(databasePath, request.snapshotPath, control) : { tables: [], schemaDifferences: [] }),
     schema,
     commands,
     manualStop: plan.stop === null,

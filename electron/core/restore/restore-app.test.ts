@@ -1,11 +1,12 @@
 import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AppRun } from '../../contract/app-run';
 import { AlembicProject } from '../../testing/alembic-project';
-import { lifeboat } from '../../testing/cli-run';
+import { lifeboat, lifeboatBin } from '../../testing/cli-run';
 import { contentDigest, makeTempDir } from '../../testing/fixtures';
 
 
@@ -93,6 +94,32 @@ describe('the restore around the app: stop, upgrade, check, start, health', () =
     assert.match(failing.stdout, /Rehearsal found a problem: .*003_half\.sql.*\[MIGRATION_FAILED\] Nothing was changed/);
     assert.equal(contentDigest(path.join(app.dir, 'app.db')), app.original);
     assert.equal(fs.readdirSync(path.join(app.dir, 'backups')).filter((n) => n.includes('pre-restore')).length, 0);
+  });
+
+  it('lifeboat restore --undo puts the last restore’s pre-restore snapshot back as it was, not upgraded', () => {
+    const app = sqlApp(temp.dir, 'undo', null);
+    assert.equal(lifeboat(['restore', '--undo', '--app', app.dir, '--yes'], app.dir).code, 1, 'nothing to undo yet');
+    assert.equal(restore(app.dir, app.snapshot).result.outcome, 'restored');
+    fs.writeFileSync(path.join(app.dir, 'migrations', '003_tags.sql'), 'CREATE TABLE tags (id INTEGER PRIMARY KEY);');
+    const undone = lifeboat(['restore', '--undo', '--app', app.dir, '--yes', '--json'], app.dir);
+    assert.equal(undone.code, 0, undone.stderr);
+    assert.equal(undone.json<RestoreJson>().steps.find((s) => s.step === 'upgrade')?.note, 'undo: put back as it was, not upgraded');
+    assert.equal(contentDigest(path.join(app.dir, 'app.db')), app.original, 'as it was, though the code has moved on');
+  });
+
+  it('on a terminal, shows what the restore changes before it asks, and changes nothing on no', () => {
+    const app = sqlApp(temp.dir, 'ask', null);
+    // util-linux's script gives the command a terminal; the answer comes on its standard input.
+    const command = [process.execPath, lifeboatBin, 'restore', app.snapshot, '--app', app.dir].map((a) => `'${a}'`).join(' ');
+    const run = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: app.dir, input: 'n\n', encoding: 'utf8', env: { ...process.env, LIFEBOAT_DB: '' } });
+    assert.equal(run.status, 1, run.stdout);
+    assert.match(run.stdout, /What the restore changes:/);
+    assert.match(run.stdout, /notes\s+3\s+2\s+1/, 'one row of notes is lost');
+    assert.match(run.stdout, /The table notes differs: columns pinned only in the live database\./);
+    assert.match(run.stdout, /Migrations the upgrade applies, in order: 2 more/);
+    assert.match(run.stdout, /Replace .*app\.db with .*\? A pinned pre-restore snapshot is taken first\. Stop the app before you go on\. \[y\/N\]/);
+    assert.match(run.stdout, /Nothing was changed\./);
+    assert.equal(contentDigest(path.join(app.dir, 'app.db')), app.original);
   });
 
   it('runs the app’s stop and start commands around the swap, verbatim, in its folder, with their output', () => {

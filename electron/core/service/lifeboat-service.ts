@@ -9,7 +9,7 @@ import { demoAppName } from '../demo/create-demo';
 import { startJob, type JobHandle } from '../jobs/job-runner';
 import type { JobOutputs, JobRequest } from '../jobs/job-requests';
 import type { ActivityOrigin } from '../../contract/activity';
-import { appendActivity, readActivity } from '../activity/activity-log';
+import { appendActivity, lastRestore, readActivity } from '../activity/activity-log';
 import { LifeboatFailure } from '../lifeboat-failure';
 import { findMigrations, type MigrationSetup } from '../migrations/migration-reader';
 import type { AppSettings } from '../restore/guarded-restore';
@@ -61,15 +61,6 @@ function interruptedRestoreOf(app: App): AppSummary['interruptedRestore'] {
     // A damaged journal still means a restore was interrupted; resuming it says what to check by hand.
     return { step: 'unknown', snapshot: '', startedAt: '' };
   }
-}
-
-/** The newest restore, while the pre-restore snapshot that would undo it is still in the folder. */
-function lastRestoreOf(app: App): AppSummary['lastRestore'] {
-  const last = readActivity(app.backupsDir, 200).find((e) => e.action === 'restore' && e.outcome === 'ok');
-  if (last?.preRestore === undefined || !fs.existsSync(path.join(app.backupsDir, last.preRestore))) {
-    return null;
-  }
-  return { at: last.at, snapshot: last.target, preRestore: last.preRestore };
 }
 
 const restoreKinds: ReadonlySet<UiJobKind> = new Set(['restore', 'restore-recover']);
@@ -169,7 +160,7 @@ export class LifeboatService {
       runSource: file !== null && file.run !== undefined ? { kind: 'file', path: path.join(file.dir, appSettingsFileName) } : { kind: app.run === undefined ? 'none' : 'settings' },
       runProblem: problem,
       interruptedRestore,
-      lastRestore: lastRestoreOf(app),
+      lastRestore: lastRestore(app.backupsDir),
     };
   }
 
@@ -362,7 +353,7 @@ export class LifeboatService {
     'restore:start': (input) => Promise.resolve(this.startRestore(this.app(input.appId), input.file, input.allowOpen, false)),
     'restore:undo': (input) => {
       const app = this.app(input.appId);
-      if (lastRestoreOf(app)?.preRestore !== input.file) {
+      if (lastRestore(app.backupsDir)?.preRestore !== input.file) {
         throw new LifeboatFailure('SNAPSHOT_NOT_FOUND', `${input.file} is no longer the snapshot that undoes the last restore: look at the list again.`);
       }
       return Promise.resolve(this.startRestore(app, input.file, false, true));

@@ -68,6 +68,14 @@ describe('the guarded restore through the service', () => {
     assert.deepEqual(preview.commands, []);
     assert.equal(preview.schema?.tool, 'user-version');
     assert.ok((preview.schema?.pending.length ?? 0) >= 2, 'the oldest snapshot is several migrations behind');
+    assert.deepEqual(
+      preview.schemaDifferences.map((d) => [d.type, d.name, d.change, d.columnsOnlyLive.join(',')]),
+      [
+        ['table', 'customers', 'changed', 'phone'],
+        ['table', 'orders', 'changed', 'status'],
+        ['table', 'products', 'changed', 'stock'],
+      ],
+    );
     const orders = preview.tables.find((t) => t.name === 'orders');
     assert.ok(orders !== undefined && orders.liveRows !== null && orders.snapshotRows !== null && orders.liveRows > orders.snapshotRows);
     assert.equal(contentDigest(demo.databasePath), before);

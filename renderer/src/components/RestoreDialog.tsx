@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { formatBytes, formatDuration } from '../../../electron/contract/format';
-import type { RestorePreview } from '../../../electron/contract/restore';
+import { describeSchemaDifference, type RestorePreview } from '../../../electron/contract/restore';
 import { backToPreview, cancelRestore, closeRestore, isRunning, startRestore } from '../store/restore-actions';
 import { useStore, type RestoreRun } from '../store/store';
 import { Modal } from './Modal';
@@ -159,6 +159,13 @@ function TableChanges(props: { preview: RestorePreview }): ReactNode {
   return (
     <>
       <h3>What changes</h3>
+      {preview.schemaDifferences.length > 0 && (
+        <ul className="schema-differences" aria-label="Schema differences">
+          {preview.schemaDifferences.map((d) => (
+            <li key={`${d.type} ${d.name}`}>{describeSchemaDifference(d)}</li>
+          ))}
+        </ul>
+      )}
       {changed.length === 0 ? (
         <p className="muted">Every table has the same number of rows in the snapshot as in the live database.</p>
       ) : (
