@@ -139,6 +139,9 @@ export function printPreview(preview: RestorePreview): string {
     );
     lines.push(...preview.schemaDifferences.map((d) => describeSchemaDifference(d)));
   }
+  if (!preview.holdersKnown) {
+    lines.push('Lifeboat cannot see which processes hold files open on this system: make sure the app is stopped.');
+  }
   if (preview.schema !== null) {
     lines.push(`Schema: ${preview.schema.summary}`);
     if (preview.schema.pending.length > 0) {

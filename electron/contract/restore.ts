@@ -109,6 +109,8 @@ export const restorePreviewSchema = z.object({
   manualStop: z.boolean(),
   healthUrl: z.string().nullable(),
   holders: z.array(z.object({ pid: z.number(), command: z.string() })),
+  /** False where Lifeboat cannot see which processes hold a file (Windows, no lsof): then the user must make sure. */
+  holdersKnown: z.boolean(),
   freeBytes: z.number(),
   neededBytes: z.number(),
   blockers: z.array(lifeboatErrorSchema),

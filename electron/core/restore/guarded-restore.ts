@@ -143,7 +143,7 @@ function preflight(request: PreviewRequest, allowOpen: boolean, control: JobCont
       blockers.push({ code: 'APP_COMMAND_FAILED', message: `The snapshot is ${status.badge} and no upgrade command is set for ${source.tool}: set one in the app's settings.` });
     }
   }
-  const { holders } = processesHolding(databasePath);
+  const { holders, known } = processesHolding(databasePath);
   if (plan.stop === null && holders.length > 0 && !allowOpen) {
     blockers.push(toLifeboatError(heldError(databasePath, holders)));
   }
@@ -170,6 +170,7 @@ function preflight(request: PreviewRequest, allowOpen: boolean, control: JobCont
     manualStop: plan.stop === null,
     healthUrl: plan.healthUrl,
     holders: [...holders],
+    holdersKnown: known,
     freeBytes: freeBytesIn(path.dirname(databasePath)),
     neededBytes,
     blockers,

@@ -65,6 +65,7 @@ describe('the guarded restore through the service', () => {
     const preview = await service.handlers['restore:preview']({ appId: demo.id, file, undo: false });
     assert.deepEqual(preview.blockers, []);
     assert.equal(preview.manualStop, true);
+    assert.equal(preview.holdersKnown, true, 'Linux: read from /proc');
     assert.deepEqual(preview.commands, []);
     assert.equal(preview.schema?.tool, 'user-version');
     assert.ok((preview.schema?.pending.length ?? 0) >= 2, 'the oldest snapshot is several migrations behind');

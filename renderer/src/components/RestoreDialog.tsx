@@ -119,6 +119,9 @@ function PreviewBody(props: { run: RestoreRun }): ReactNode {
           No stop command is set: <strong>stop the app yourself</strong> before you go on. Lifeboat refuses to swap while any process holds the database open.
         </p>
       ) : null}
+      {!preview.holdersKnown && (
+        <p className="warn">Lifeboat cannot see which processes hold files open on this system: make sure the app is stopped before you go on.</p>
+      )}
       {preview.commands.length > 0 && (
         <>
           <p className="help">These commands of the app run, exactly as written in its settings:</p>
