@@ -50,12 +50,48 @@ export function isUnwritableDisk(error: unknown): boolean {
   return code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOSPC';
 }
 
-/** A random name for a file being written, hidden and recognisable (`.lifeboat-tmp-…`). */
+export const temporaryPrefix = '.lifeboat-tmp-';
+
+/**
+ * A name for a file being written, hidden and recognisable: `.lifeboat-tmp-<pid>-<random>`. The pid
+ * says whose it is, so that one left by a process that was killed can be told from one being written.
+ */
 export function temporaryName(suffix: string): string {
-  return `.lifeboat-tmp-${crypto.randomBytes(8).toString('hex')}${suffix}`;
+  return `${temporaryPrefix}${process.pid}-${crypto.randomBytes(8).toString('hex')}${suffix}`;
 }
 
-export const temporaryPrefix = '.lifeboat-tmp-';
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+// A file whose writer cannot be told (an older name without a pid) is only removed once surely abandoned.
+const abandonedAfterMs = 24 * 3600 * 1000;
+
+/**
+ * Removes the temporary files a killed process left in `dir` (a snapshot cut short by SIGKILL or a
+ * power cut): those whose process no longer runs. Files of running processes are never touched.
+ * Returns the names removed.
+ */
+export function removeAbandonedTemporaries(dir: string, now = Date.now()): string[] {
+  const removed: string[] = [];
+  const names = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+  for (const name of names.filter((n) => n.startsWith(temporaryPrefix))) {
+    const pid = /^\.lifeboat-tmp-(\d+)-/.exec(name)?.[1];
+    const filePath = path.join(dir, name);
+    const abandoned = pid !== undefined ? !isRunning(Number(pid)) : now - fs.statSync(filePath).mtimeMs > abandonedAfterMs;
+    if (abandoned) {
+      removeIfPresent(filePath);
+      removed.push(name);
+    }
+  }
+  return removed;
+}
 
 /**
  * Gives a finished file its final name without ever replacing another file: a hard link fails if the

@@ -1,11 +1,13 @@
 import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { DatabaseLocation } from '../database-location';
 import { startJob } from '../jobs/job-runner';
 import { contentDigest, createLiveDatabase, makeTempDir, readLedgerState, sha256, type LiveMode } from '../../testing/fixtures';
+import { lifeboatBin } from '../../testing/cli-run';
 import { mountTmpfs } from '../../testing/mounts';
 import { createdSnapshotPath, snapshotJob } from '../../testing/run-job';
 import { startWriter } from '../../testing/writer-handle';
@@ -134,6 +136,36 @@ describe('snapshot', () => {
     assert.equal(result.error.code, 'CANCELLED');
     assert.ok(phases.some((p) => p.startsWith('Copying pages')), 'it was cancelled while copying');
     assert.deepEqual(filesIn(loc.backupsDir), []);
+  });
+
+  it('removes what a snapshot killed mid-copy left, and never a file another process is writing', async () => {
+    const dir = fs.mkdtempSync(path.join(temp.dir, 'killed-'));
+    const loc = location(dir);
+    createLiveDatabase(loc.databasePath, 'wal', 256 * 1024 * 1024);
+    const child = spawn(process.execPath, [lifeboatBin, 'backup', '--db', loc.databasePath], { stdio: 'ignore', env: { ...process.env, LIFEBOAT_DB: '' } });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    // Killed (as by SIGKILL or a power cut) once its temporary file has data in it.
+    const partial = async (): Promise<string> => {
+      for (;;) {
+        const name = filesIn(loc.backupsDir).find((n) => n.startsWith(`.lifeboat-tmp-${child.pid ?? 0}-`));
+        if (name !== undefined && fs.statSync(path.join(loc.backupsDir, name)).size > 0) {
+          return name;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    const left = await partial();
+    child.kill('SIGKILL');
+    await exited;
+    const ours = `.lifeboat-tmp-${process.pid}-0123456789abcdef.db`;
+    fs.writeFileSync(path.join(loc.backupsDir, ours), 'being written by a running process');
+    assert.deepEqual(filesIn(loc.backupsDir), [left, ours].sort());
+
+    await createdSnapshotPath(loc, 'after-crash');
+    const after = filesIn(loc.backupsDir);
+    assert.ok(!after.includes(left), 'the killed snapshot’s partial file is gone');
+    assert.ok(after.includes(ours), 'a running process’s file is left alone');
+    assert.equal(after.filter((n) => n.endsWith('-after-crash.db')).length, 1);
   });
 
   it('reports DISK_FULL and removes the partial file', async (t) => {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { BackupOutcome } from '../../contract/snapshots';
 import type { DatabaseLocation } from '../database-location';
 import { promisify } from 'node:util';
-import { fsyncDirectory, publishWithoutClobber, removeIfPresent, temporaryName } from '../fs/durable-file';
+import { fsyncDirectory, publishWithoutClobber, removeAbandonedTemporaries, removeIfPresent, temporaryName } from '../fs/durable-file';
 import { scaledControl, type JobControl } from '../jobs/job-control';
 import { LifeboatFailure } from '../lifeboat-failure';
 import { databaseStem, sanitizeSlug, snapshotFileName } from '../snapshot-name';
@@ -43,6 +43,8 @@ export async function createSnapshot(request: SnapshotRequest, control: JobContr
     };
   }
   fs.mkdirSync(backupsDir, { recursive: true });
+  // What a snapshot killed mid-way (SIGKILL, power cut) left behind goes before a new one is written.
+  removeAbandonedTemporaries(backupsDir);
   const tempPath = path.join(backupsDir, temporaryName('.db'));
   let publishedPath: string | undefined;
   try {
