@@ -106,6 +106,8 @@ test('a migration that fails half-way rolls the restore back, shown as steps of 
   await expect(steps(app, 'Rollback steps')).toContainText('Put the database back');
   await expect(steps(app, 'Rollback steps')).toContainText('done');
   await app.screenshot('15-restore-rolled-back');
+  await app.page.emulateMedia({ colorScheme: 'dark' });
+  await app.screenshot('17-restore-rolled-back-dark');
   await app.dialog.getByRole('button', { name: 'Close' }).click();
   expect(contentDigest(db)).toBe(original);
   await expect(app.page.getByRole('button', { name: 'Undo last restore' })).toHaveCount(0);
