@@ -32,5 +32,10 @@ export function quietControl(control: JobControl): JobControl {
   return { ...control, report: () => undefined };
 }
 
+/** The same progress, but no cancellation: for a rollback, which must finish once it has begun. */
+export function uncancellableControl(control: JobControl): JobControl {
+  return { ...control, throwIfCancelled: () => undefined };
+}
+
 /** A control for work no one watches or cancels (building the demo's migrations, tests). */
 export const unwatchedControl: JobControl = { report: () => undefined, output: () => undefined, throwIfCancelled: () => undefined };

@@ -23,6 +23,8 @@ export async function appCommand(plan: AppPlan, which: 'stop' | 'start' | 'upgra
   const shown = describeCommand(command);
   control.output(`$ ${shown}`);
   const outcome = await runCommand(command, { cwd: plan.cwd, env: plan.env, timeoutMs: plan.timeoutsMs[which], onLine: (line) => control.output(line) }, control);
+  // Stopped because the user cancelled: that is the reason, not the command's exit.
+  control.throwIfCancelled();
   if (!outcome.ok) {
     const why = outcome.timedOut ? `did not finish within ${plan.timeoutsMs[which] / 1000} s` : `failed (exit code ${String(outcome.exitCode)})`;
     throw new LifeboatFailure('APP_COMMAND_FAILED', `The ${which} command "${shown}" ${why}.${outcome.tail === '' ? '' : ` Its last output:\n${outcome.tail}`}`);

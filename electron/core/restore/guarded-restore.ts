@@ -6,7 +6,7 @@ import type { LifeboatError } from '../../contract/errors';
 import { restorePhase, rollbackPhase, type RestorePreview, type RestoreResult, type RestoreStep, type RollbackStep, type SchemaDifference, type TableDifference } from '../../contract/restore';
 import type { DatabaseLocation } from '../database-location';
 import { fsyncDirectory, removeIfPresent, sha256OfFile } from '../fs/durable-file';
-import type { JobControl } from '../jobs/job-control';
+import { uncancellableControl, type JobControl } from '../jobs/job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import { verifySnapshots } from '../snapshot/verify-snapshots';
 import { openLiveDatabase, openSnapshotFile, type SqliteDatabase } from '../sqlite/open-database';
@@ -412,7 +412,9 @@ const rollbackSteps: readonly RollbackStep[] = ['stop-app', 'put-back', 'start-a
  * had been started on the restored file, the files are put back, and the app is started again on
  * them if Lifeboat had stopped it. A failing start here is reported, the files stay rolled back.
  */
-async function undo(journal: RestoreJournal, plan: AppPlan, control: JobControl, timings: RollbackTimings): Promise<string | null> {
+async function undo(journal: RestoreJournal, plan: AppPlan, cancellable: JobControl, timings: RollbackTimings): Promise<string | null> {
+  // A cancel may be what led here: the rollback itself runs to the end.
+  const control = uncancellableControl(cancellable);
   const ran = (command: string | null): string | null => (command === null ? null : `ran ${command}`);
   if (forward.indexOf(journal.step) >= forward.indexOf('start')) {
     await rollbackStep('stop-app', timings, control, () => appCommand(plan, 'stop', control), ran);

@@ -170,6 +170,34 @@ describe('the guarded restore through the service', () => {
     }
   });
 
+  it('cancelled while the app’s upgrade runs: the command is stopped and the restore rolled back', async () => {
+    const original = contentDigest(demo.databasePath);
+    // The shop's upgrade is slow this time: long enough to press Cancel while it runs.
+    await service.handlers['apps:setRun']({
+      appId: demo.id,
+      run: { preset: 'commands', stop: { shell: 'echo stopped' }, start: { shell: 'sleep 0.3; echo started again' }, upgrade: { shell: 'echo migrating; sleep 30' }, env: {}, smokeQueries: [], timeouts: {} },
+    });
+    try {
+      const cancelled = service.on('job:progress', (p) => {
+        if (p.output?.includes('migrating') === true) {
+          void service.handlers['jobs:cancel']({ jobId: p.jobId });
+        }
+      });
+      const started = Date.now();
+      const { result, progress } = await follow(service.handlers['restore:start']({ appId: demo.id, file: await oldest(), allowOpen: false }));
+      cancelled();
+      assert.deepEqual(result.rollbackSteps.map((s) => s.step), ['put-back', 'start-app'], 'the rollback is not cancelled with the restore');
+      assert.ok(progress.flatMap((p) => p.output ?? []).includes('started again'));
+      assert.ok(Date.now() - started < 20_000, 'the sleeping upgrade was stopped, not waited for');
+      assert.equal(result.outcome, 'rolled-back');
+      assert.equal(result.error?.code, 'CANCELLED');
+      assert.equal(contentDigest(demo.databasePath), original);
+      assert.equal((await app()).interruptedRestore, null);
+    } finally {
+      await service.handlers['apps:setRun']({ appId: demo.id });
+    }
+  });
+
   it('offers an interrupted restore at start-up, and rolls it back on request', async () => {
     const original = contentDigest(demo.databasePath);
     const killed = lifeboat(['restore', await oldest(), '--db', demo.databasePath, '--yes'], temp.dir, { LIFEBOAT_TEST_KILL_AT: 'put-in-place' });
