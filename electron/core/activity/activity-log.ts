@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { activityEntrySchema, type ActivityEntry } from '../../contract/activity';
-import { isUnwritableDisk, readTextIfPresent } from '../fs/durable-file';
+import { isUnwritableDisk } from '../fs/durable-file';
 import { recordsDirName } from '../snapshot/snapshot-records';
 
 /**
@@ -31,9 +31,35 @@ export function appendActivity(backupsDir: string, entry: ActivityEntry): void {
   }
 }
 
-/** The newest entries first (at most `limit`); unreadable lines are skipped. */
+// Entries are a few hundred bytes: this much of the log's end holds the newest `limit` of them.
+const bytesPerEntry = 2048;
+
+/** The end of a file, at most `maxBytes` of it, from a line start; null when it does not exist. */
+function readTail(filePath: string, maxBytes: number): string | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(filePath, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return null;
+    }
+    throw error;
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    const start = Math.max(0, size - maxBytes);
+    const buffer = Buffer.alloc(size - start);
+    fs.readSync(fd, buffer, 0, buffer.length, start);
+    const text = buffer.toString('utf8');
+    return start === 0 ? text : text.slice(text.indexOf('\n') + 1);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The newest entries first (at most `limit`, read from the log's end, however long it grew); unreadable lines are skipped. */
 export function readActivity(backupsDir: string, limit = 1000): ActivityEntry[] {
-  const text = readTextIfPresent(logPath(backupsDir));
+  const text = readTail(logPath(backupsDir), limit * bytesPerEntry);
   if (text === null) {
     return [];
   }
