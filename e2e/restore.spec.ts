@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { contentDigest } from '../electron/testing/fixtures';
@@ -136,4 +136,31 @@ test('an interrupted restore is offered at start-up: roll it back from the banne
   await expect(banner).toHaveCount(0);
   await expect(app.sidebar.getByRole('button', { name: /Corner shop \(demo\)/ })).not.toContainText('restore interrupted');
   expect(contentDigest(db)).toBe(original);
+});
+
+test('a process still holding the database after the stop command is named, and overriding it is explicit', async ({ app, host }) => {
+  await app.openDemo();
+  const { db } = demoFiles(host);
+  await app.page.getByRole('button', { name: 'Change how the app is stopped, started and upgraded' }).click();
+  await app.dialog.getByLabel('Stopping and starting').selectOption('commands');
+  await app.dialog.getByLabel('Stop command').fill('echo pretending to stop');
+  await app.dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(app.dialog).toBeHidden();
+  // A worker the stop command does not reach keeps the database open.
+  const holder = spawn(process.execPath, ['-e', 'require("fs").openSync(process.argv[1], "r"); console.log("holding"); setInterval(() => {}, 1000);', db]);
+  await new Promise((resolve) => holder.stdout.once('data', resolve));
+  try {
+    await openRestoreOf(app, 'manual');
+    await app.dialog.getByRole('button', { name: 'Restore', exact: true }).click();
+    await expect(app.dialog.getByRole('status')).toHaveText('Stopped before anything was changed.');
+    await expect(steps(app).filter({ hasText: 'Preflight' })).toContainText('done');
+    await expect(steps(app).filter({ hasText: 'Stop the app' })).toContainText('failed');
+    await expect(steps(app).filter({ hasText: 'Stop the app' })).toContainText(`${db} is held open by pid ${holder.pid ?? 0}`);
+    await expect(steps(app).filter({ hasText: 'Swap' })).toContainText('not run');
+    await app.screenshot('18-restore-held-open');
+    await app.dialog.getByRole('button', { name: 'Restore anyway' }).click();
+    await expect(app.dialog.getByRole('status')).toHaveText('Restored. Start the app again now: no start command is set.');
+  } finally {
+    holder.kill();
+  }
 });

@@ -87,7 +87,7 @@ function compareDatabases(databasePath: string, snapshotPath: string, control: J
 
 function heldError(databasePath: string, holders: readonly Holder[]): LifeboatFailure {
   const named = holders.map((h) => `pid ${h.pid} (${h.command})`).join(', ');
-  return new LifeboatFailure('DB_IN_USE', `${databasePath} is held open by ${named}. Stop the app first; restore over an open database only with --force-open.`, databasePath);
+  return new LifeboatFailure('DB_IN_USE', `${databasePath} is held open by ${named}. Stop the app first; restoring over an open database needs an explicit override (--force-open, or "Restore anyway").`, databasePath);
 }
 
 function refuseIfHeld(databasePath: string, allowOpen: boolean): void {
@@ -420,7 +420,8 @@ async function undo(journal: RestoreJournal, plan: AppPlan, cancellable: JobCont
     await rollbackStep('stop-app', timings, control, () => appCommand(plan, 'stop', control), ran);
   }
   await rollbackStep('put-back', timings, control, () => rollBack(journal), () => (journal.preRestore === null ? null : `as in ${path.basename(journal.preRestore)}`));
-  if (journal.step !== 'pre-restore' && journal.step !== 'stop' && plan.stop !== null) {
+  // At 'stop' the stop command failed or was cut short: the app may still run, and is not started twice.
+  if (journal.step !== 'stop' && plan.stop !== null) {
     try {
       await rollbackStep('start-app', timings, control, () => appCommand(plan, 'start', control), ran);
     } catch (error) {
@@ -481,10 +482,12 @@ export async function restoreSnapshot(request: RestoreRequest, control: JobContr
   writeJournal(journal);
   crashPointForTests('stop');
   let preRestore: string | null = null;
+  let appStopped = false;
   try {
     started = Date.now();
     control.report(restorePhase('stop'), 0);
     const stopped = await appCommand(plan, 'stop', control);
+    appStopped = stopped !== null;
     // Whatever stopped the app, nothing may hold the database now (unless the user said so).
     refuseIfHeld(databasePath, request.allowOpen);
     timings.push({ step: 'stop', durationMs: Date.now() - started, note: stopped === null ? 'no stop command: the app must be stopped already' : `ran ${stopped}` });
@@ -497,10 +500,11 @@ export async function restoreSnapshot(request: RestoreRequest, control: JobContr
     }
     timings.push({ step: 'pre-restore', durationMs: Date.now() - started, note: preRestore === null ? 'no live database: nothing to keep' : path.basename(preRestore) });
   } catch (error) {
-    // Nothing was touched: bring the app back if it was stopped, and say why.
-    const note = await undo({ ...journal, step: 'stop' }, plan, control, rollbackTimings);
+    // Nothing was touched: bring the app back if its stop command stopped it, and say why.
+    const note = await undo({ ...journal, step: appStopped ? 'pre-restore' : 'stop' }, plan, control, rollbackTimings);
     const detail = toLifeboatError(error);
-    throw new LifeboatFailure(detail.code, `${detail.message} Nothing was changed.${note === null ? '' : ` ${note}`}`, detail.path);
+    const restarted = note === null && rollbackTimings.some((t) => t.step === 'start-app') ? ' The app was started again.' : '';
+    throw new LifeboatFailure(detail.code, `${detail.message} Nothing was changed.${note === null ? restarted : ` ${note}`}`, detail.path);
   }
   const withPreRestore = { ...journal, preRestore };
   const base = { database: databasePath, snapshot: request.snapshotPath, preRestoreSnapshot: preRestore, tables, steps: timings, rollbackSteps: rollbackTimings };

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { formatBytes, formatDuration } from '../../../electron/contract/format';
 import { describeSchemaDifference, type RestorePreview } from '../../../electron/contract/restore';
-import { backToPreview, cancelRestore, closeRestore, isRunning, startRestore } from '../store/restore-actions';
+import { backToPreview, cancelRestore, closeRestore, isRunning, restoreAnyway, startRestore } from '../store/restore-actions';
 import { useStore, type RestoreRun } from '../store/store';
 import { Modal } from './Modal';
 import { restoreStepViews, rollbackStepViews, type StepView } from './restore-stepper';
@@ -202,7 +202,8 @@ function TableChanges(props: { preview: RestorePreview }): ReactNode {
 
 function headline(run: RestoreRun): { text: string; tone: 'running' | 'ok' | 'bad' } {
   if (run.error !== null) {
-    return { text: run.error.code === 'CANCELLED' ? 'Cancelled before anything was changed.' : `Stopped before anything was changed: ${run.error.message}`, tone: 'bad' };
+    // The failed step says why.
+    return { text: run.error.code === 'CANCELLED' ? 'Cancelled before anything was changed.' : 'Stopped before anything was changed.', tone: 'bad' };
   }
   const result = run.result;
   if (result === null) {
@@ -259,6 +260,11 @@ function ProgressBody(props: { run: RestoreRun }): ReactNode {
             {run.mode === 'rehearse' && run.result?.error === null && (
               <button type="button" onClick={backToPreview}>
                 Back to the restore
+              </button>
+            )}
+            {run.error?.code === 'DB_IN_USE' && (run.mode === 'restore' || run.mode === 'undo') && (
+              <button type="button" className="danger" onClick={() => void restoreAnyway()} title="The process keeps its old file open and may go on writing to it: only if you know it does not">
+                Restore anyway
               </button>
             )}
             <button type="button" className="primary" onClick={closeRestore} autoFocus>

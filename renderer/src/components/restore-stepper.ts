@@ -61,7 +61,8 @@ export function restoreStepViews(run: RestoreRun): StepView[] {
     if (run.result === null && run.error === null && stage === currentStage) {
       return { ...base, state: 'running', startedAt: started };
     }
-    const passed = currentStage !== null && index < stages.indexOf(currentStage);
+    const reached = currentStage ?? failedAt;
+    const passed = reached !== null && index < stages.indexOf(reached);
     if (run.mode === 'resume' && firstSeen > index) {
       return { ...base, state: 'done', note: 'before the interruption' };
     }

@@ -86,7 +86,13 @@ export async function recoverRestore(appId: string, file: string, mode: 'resume'
 
 /** Back from a finished rehearsal to the preview, to restore for real. */
 export function backToPreview(): void {
-  useStore.setState((s) => (s.restore === null ? {} : { restore: { ...newRun(s.restore.appId, s.restore.file, 'restore'), preview: s.restore.preview } }));
+  useStore.setState((s) => (s.restore === null ? {} : { restore: { ...newRun(s.restore.appId, s.restore.file, s.restore.mode === 'undo' ? 'undo' : 'restore'), preview: s.restore.preview } }));
+}
+
+/** After a restore stopped because a process still held the database: the user's explicit "restore anyway". */
+export async function restoreAnyway(): Promise<void> {
+  backToPreview();
+  await startRestore({ allowOpen: true, rehearse: false });
 }
 
 export async function cancelRestore(): Promise<void> {
