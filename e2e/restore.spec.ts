@@ -13,6 +13,11 @@ function demoFiles(host: Host): { db: string; migrations: string } {
   return { db: path.join(dir, 'shop.db'), migrations: path.join(dir, 'migrations') };
 }
 
+/** Writes the demo shop's lifeboat.json, with how to run it. */
+function writeRunSettings(host: Host, run: object): void {
+  fs.writeFileSync(path.join(host.dataDir, 'demo', 'corner-shop', 'lifeboat.json'), JSON.stringify({ run }, null, 2));
+}
+
 async function openRestoreOf(app: AppPage, label: string): Promise<void> {
   await app.row(label).click();
   await app.details.getByRole('button', { name: 'Restore…' }).click();
@@ -28,16 +33,17 @@ test('the whole restore wizard on the demo: preview, rehearsal, restore with liv
   const { db } = demoFiles(host);
   const original = contentDigest(db);
 
-  // How to run the app: its own stop and start commands, shown verbatim before they run.
+  // How to run the app: its own stop and start commands in the lifeboat.json committed with it,
+  // shown verbatim before they run (through lifeboat serve, commands come only from that file).
+  writeRunSettings(host, { preset: 'commands', stop: { shell: 'echo stopping the shop' }, start: { shell: 'echo shop started; echo serving on port 8080' }, smokeQueries: ['SELECT count(*) FROM orders'] });
+  await app.page.reload();
+  await expect(app.page.getByRole('region', { name: 'Live database' })).toContainText('own commands (lifeboat.json)');
   await app.page.getByRole('button', { name: 'Change how the app is stopped, started and upgraded' }).click();
-  await app.dialog.getByLabel('Stopping and starting').selectOption('commands');
-  await app.dialog.getByLabel('Stop command').fill('echo stopping the shop');
-  await app.dialog.getByLabel('Start command').fill('echo shop started; echo serving on port 8080');
-  await app.dialog.getByLabel('Smoke queries (optional, one per line)').fill('SELECT count(*) FROM orders');
+  await expect(app.dialog).toContainText('These settings come from');
+  await expect(app.dialog.getByLabel('Stop command')).toHaveValue('echo stopping the shop');
+  await expect(app.dialog.getByLabel('Stop command')).toBeDisabled();
   await app.screenshot('10-run-settings');
-  await app.dialog.getByRole('button', { name: 'Save' }).click();
-  await expect(app.dialog).toBeHidden();
-  await expect(app.page.getByRole('region', { name: 'Live database' })).toContainText('own commands');
+  await app.dialog.getByRole('button', { name: 'Cancel' }).click();
 
   await openRestoreOf(app, 'initial-import');
   const changes = app.dialog.getByRole('table');
@@ -141,11 +147,8 @@ test('an interrupted restore is offered at start-up: roll it back from the banne
 test('a process still holding the database after the stop command is named, and overriding it is explicit', async ({ app, host }) => {
   await app.openDemo();
   const { db } = demoFiles(host);
-  await app.page.getByRole('button', { name: 'Change how the app is stopped, started and upgraded' }).click();
-  await app.dialog.getByLabel('Stopping and starting').selectOption('commands');
-  await app.dialog.getByLabel('Stop command').fill('echo pretending to stop');
-  await app.dialog.getByRole('button', { name: 'Save' }).click();
-  await expect(app.dialog).toBeHidden();
+  writeRunSettings(host, { preset: 'commands', stop: { shell: 'echo pretending to stop' } });
+  await app.page.reload();
   // A worker the stop command does not reach keeps the database open.
   const holder = spawn(process.execPath, ['-e', 'require("fs").openSync(process.argv[1], "r"); console.log("holding"); setInterval(() => {}, 1000);', db]);
   await new Promise((resolve) => holder.stdout.once('data', resolve));
@@ -163,4 +166,19 @@ test('a process still holding the database after the stop command is named, and 
   } finally {
     holder.kill();
   }
+});
+
+test('through lifeboat serve, how to stop and start an app can be chosen, but no command typed in', async ({ app }) => {
+  await app.openDemo();
+  await app.page.getByRole('button', { name: 'Change how the app is stopped, started and upgraded' }).click();
+  await expect(app.dialog).toContainText('Commands cannot be changed through lifeboat serve');
+  await expect(app.dialog.getByRole('option', { name: 'My own commands' })).toBeDisabled();
+  await expect(app.dialog.getByLabel('Upgrade command (optional)')).toBeDisabled();
+  await app.dialog.getByLabel('Stopping and starting').selectOption('docker-compose');
+  await app.dialog.getByLabel('Service').fill('shop');
+  await app.dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(app.dialog).toBeHidden();
+  await expect(app.page.getByRole('region', { name: 'Live database' })).toContainText('Docker Compose');
+  await openRestoreOf(app, 'manual');
+  await expect(app.dialog.locator('pre.commands')).toHaveText('stop: docker compose stop shop\nstart: docker compose start shop');
 });

@@ -38,6 +38,8 @@ export const appSummarySchema = appSchema.extend({
   migrationsFound: z.object({ tool: migrationToolSchema, locations: z.array(z.string()), detected: z.boolean() }).nullable(),
   /** Where the app's run settings come from: its lifeboat.json (the path), Lifeboat's settings, or nowhere yet. */
   runSource: z.union([z.object({ kind: z.literal('file'), path: z.string() }), z.object({ kind: z.enum(['settings', 'none']) })]),
+  /** The run settings of its lifeboat.json, which win over `run`; null without one. */
+  runFromFile: appRunSchema.nullable(),
   /** Set when a damaged lifeboat.json was found: what is wrong with it. */
   runProblem: z.string().nullable(),
   /** A restore that was interrupted (its journal is beside the database): finish it or roll it back. */

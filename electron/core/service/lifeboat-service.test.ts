@@ -86,6 +86,24 @@ describe('the service behind the UI', () => {
     assert.equal(new SettingsStore(path.join(temp.dir, 'data')).apps.find((a) => a.id === app.id)?.migrations, undefined, 'saved without a choice');
   });
 
+  it('through the web host, never takes commands or environment variables for an app (no shell for a token holder)', async () => {
+    const appId = (await service.handlers['apps:list']({})).apps[0]?.id ?? '';
+    const refused = [
+      { preset: 'commands' as const, stop: { shell: 'touch /tmp/pwned' } },
+      { preset: 'manual' as const, upgrade: { argv: ['sh', '-c', 'id'] } },
+      { preset: 'manual' as const, env: { LD_PRELOAD: '/tmp/evil.so' } },
+    ];
+    for (const run of refused) {
+      const result = await dispatch(service, 'apps:setRun', { appId, run });
+      assert.ok(!result.ok && result.error.code === 'INVALID_ARGUMENT' && result.error.message.includes('lifeboat.json'), JSON.stringify(result));
+    }
+    const allowed = await dispatch(service, 'apps:setRun', { appId, run: { preset: 'docker-compose', service: 'web', healthUrl: 'http://127.0.0.1:8000/health' } });
+    assert.ok(allowed.ok);
+    assert.deepEqual((allowed.value as { runSource: unknown }).runSource, { kind: 'settings' });
+    const bad = await dispatch(service, 'apps:setRun', { appId, run: { preset: 'docker-compose', service: 'web; rm -rf /' } });
+    assert.equal(errorCode(bad), 'INVALID_ARGUMENT', 'a service name is a name, never a shell fragment');
+  });
+
   it('deletes a snapshot with its record', async () => {
     const app = (await service.handlers['apps:list']({})).apps.find((a) => a.name.includes('demo'));
     assert.ok(app !== undefined);

@@ -158,6 +158,7 @@ export class LifeboatService {
       snapshotCount: list.snapshots.length,
       migrationsFound,
       runSource: file !== null && file.run !== undefined ? { kind: 'file', path: path.join(file.dir, appSettingsFileName) } : { kind: app.run === undefined ? 'none' : 'settings' },
+      runFromFile: file?.run ?? null,
       runProblem: problem,
       interruptedRestore,
       lastRestore: lastRestore(app.backupsDir),
@@ -331,6 +332,11 @@ export class LifeboatService {
       const app = this.app(input.appId);
       if (input.appDir !== undefined && input.appDir !== '' && !path.isAbsolute(input.appDir)) {
         throw new LifeboatFailure('INVALID_ARGUMENT', `"${input.appDir}" is a relative path: give the full path of the app's folder.`);
+      }
+      const run = input.run;
+      if (this.origin === 'web' && run !== undefined && (run.stop !== undefined || run.start !== undefined || run.upgrade !== undefined || Object.keys(run.env).length > 0 || run.preset === 'commands')) {
+        // Whoever holds the web host's token must not gain a shell on the server through it.
+        throw new LifeboatFailure('INVALID_ARGUMENT', `Commands and environment variables cannot be set through lifeboat serve: write them in ${appSettingsFileName} in the app's folder on the server, or use the desktop app.`);
       }
       // Absent fields go back to their defaults: the database's folder, no run settings.
       const updated: App = { ...app };

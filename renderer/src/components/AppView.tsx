@@ -146,8 +146,8 @@ export function AppView(): ReactNode {
 
 /** How the app is stopped and started around a restore, in a few words. */
 function runText(app: AppSummary): string {
-  const from = app.runSource.kind === 'file' ? ' (lifeboat.json)' : '';
-  switch (app.run?.preset ?? (app.runSource.kind === 'file' ? 'commands' : 'manual')) {
+  const from = app.runFromFile !== null ? ' (lifeboat.json)' : '';
+  switch ((app.runFromFile ?? app.run)?.preset ?? 'manual') {
     case 'manual':
       return app.runProblem === null ? `by hand${from}` : 'lifeboat.json is damaged';
     case 'docker-compose':

@@ -1,7 +1,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { AppCommand, AppRun } from '../../../electron/contract/app-run';
 import type { LifeboatError } from '../../../electron/contract/errors';
-import { closeDialog, setAppRun } from '../store/actions';
+import { canSetCommands, closeDialog, setAppRun } from '../store/actions';
 import { useStore } from '../store/store';
 import { ErrorText } from './ErrorText';
 import { Modal } from './Modal';
@@ -26,7 +26,8 @@ function commandOf(line: string): AppCommand | undefined {
 /** How to run the app around a restore: stop, start and upgrade commands, health URL, smoke queries. */
 export function RunSettingsDialog(props: { appId: string }): ReactNode {
   const app = useStore((s) => s.overview?.apps.find((a) => a.id === props.appId));
-  const run = app?.run;
+  // What a restore will use: the app's lifeboat.json wins over what is saved in Lifeboat.
+  const run = app?.runFromFile ?? app?.run;
   const [appDir, setAppDir] = useState(app?.appDir ?? '');
   const [preset, setPreset] = useState<Preset>(run?.preset ?? 'manual');
   const [service, setService] = useState(run?.service ?? '');
@@ -41,6 +42,10 @@ export function RunSettingsDialog(props: { appId: string }): ReactNode {
     return null;
   }
   const fromFile = app.runSource.kind === 'file' ? app.runSource.path : null;
+  const commandsAllowed = canSetCommands();
+  // Set in the desktop app: shown, but the browser cannot change what runs on the server.
+  const saved = app.run;
+  const locked = !commandsAllowed && saved !== undefined && (saved.preset === 'commands' || saved.stop !== undefined || saved.start !== undefined || saved.upgrade !== undefined || Object.keys(saved.env).length > 0);
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
     const settings: AppRun = {
@@ -54,7 +59,8 @@ export function RunSettingsDialog(props: { appId: string }): ReactNode {
       timeouts: run?.timeouts ?? {},
     };
     setBusy(true);
-    setError(await setAppRun(app.id, appDir.trim(), settings));
+    // With a lifeboat.json only the folder changes here: the file's settings are not copied into Lifeboat's.
+    setError(await setAppRun(app.id, appDir.trim(), fromFile === null ? settings : app.run));
     setBusy(false);
   };
   return (
@@ -64,6 +70,12 @@ export function RunSettingsDialog(props: { appId: string }): ReactNode {
         {app.runProblem !== null && (
           <p className="error-text" role="alert">
             {app.runProblem}
+          </p>
+        )}
+        {!commandsAllowed && fromFile === null && (
+          <p className="notice-text">
+            {locked ? 'This app’s commands were set in the desktop app; they' : 'Commands'} cannot be changed through <code>lifeboat serve</code>, so that the web page never runs a shell on the server. Write
+            them in a lifeboat.json in the app’s folder, or use the desktop app.
           </p>
         )}
         {fromFile !== null && (
@@ -76,42 +88,53 @@ export function RunSettingsDialog(props: { appId: string }): ReactNode {
         <p id="run-dir-help" className="help">
           Where the commands run, and where a lifeboat.json committed with the app is read. Default: the database’s folder.
         </p>
-        <label htmlFor="run-preset">Stopping and starting</label>
-        <select id="run-preset" value={preset} onChange={(event) => setPreset(event.target.value as Preset)} aria-describedby="run-preset-help">
-          <option value="manual">I stop and start the app myself</option>
-          <option value="docker-compose">A Docker Compose service</option>
-          <option value="systemd">A systemd unit</option>
-          <option value="commands">My own commands</option>
-        </select>
-        <p id="run-preset-help" className="help">
-          {presetHelp[preset]}
-        </p>
-        {(preset === 'docker-compose' || preset === 'systemd') && (
-          <>
-            <label htmlFor="run-service">{preset === 'systemd' ? 'Unit' : 'Service'}</label>
-            <input id="run-service" value={service} onChange={(event) => setService(event.target.value)} required placeholder={preset === 'systemd' ? 'myapp.service' : 'web'} />
-          </>
-        )}
-        {preset === 'commands' && (
-          <>
-            <label htmlFor="run-stop">Stop command</label>
-            <input id="run-stop" className="mono" value={stop} onChange={(event) => setStop(event.target.value)} placeholder="supervisorctl stop myapp" />
-            <label htmlFor="run-start">Start command</label>
-            <input id="run-start" className="mono" value={start} onChange={(event) => setStart(event.target.value)} placeholder="supervisorctl start myapp" />
-          </>
-        )}
-        <label htmlFor="run-upgrade">Upgrade command (optional)</label>
-        <input id="run-upgrade" className="mono" value={upgrade} onChange={(event) => setUpgrade(event.target.value)} placeholder="Default: the migration tool’s own (alembic upgrade head, python3 manage.py migrate, …)" />
-        <label htmlFor="run-health">Health URL (optional)</label>
-        <input id="run-health" value={healthUrl} onChange={(event) => setHealthUrl(event.target.value)} placeholder="http://127.0.0.1:8000/health" inputMode="url" />
-        <label htmlFor="run-smoke">Smoke queries (optional, one per line)</label>
-        <textarea id="run-smoke" className="mono" value={smoke} onChange={(event) => setSmoke(event.target.value)} rows={2} placeholder="SELECT count(*) FROM users" />
+        <fieldset className="plain" disabled={fromFile !== null || locked}>
+          <label htmlFor="run-preset">Stopping and starting</label>
+          <select id="run-preset" value={preset} onChange={(event) => setPreset(event.target.value as Preset)} aria-describedby="run-preset-help">
+            <option value="manual">I stop and start the app myself</option>
+            <option value="docker-compose">A Docker Compose service</option>
+            <option value="systemd">A systemd unit</option>
+            <option value="commands" disabled={!commandsAllowed}>
+              My own commands
+            </option>
+          </select>
+          <p id="run-preset-help" className="help">
+            {presetHelp[preset]}
+          </p>
+          {(preset === 'docker-compose' || preset === 'systemd') && (
+            <>
+              <label htmlFor="run-service">{preset === 'systemd' ? 'Unit' : 'Service'}</label>
+              <input id="run-service" value={service} onChange={(event) => setService(event.target.value)} required placeholder={preset === 'systemd' ? 'myapp.service' : 'web'} />
+            </>
+          )}
+          {preset === 'commands' && (
+            <>
+              <label htmlFor="run-stop">Stop command</label>
+              <input id="run-stop" className="mono" value={stop} onChange={(event) => setStop(event.target.value)} placeholder="supervisorctl stop myapp" />
+              <label htmlFor="run-start">Start command</label>
+              <input id="run-start" className="mono" value={start} onChange={(event) => setStart(event.target.value)} placeholder="supervisorctl start myapp" />
+            </>
+          )}
+          <label htmlFor="run-upgrade">Upgrade command (optional)</label>
+          <input
+            id="run-upgrade"
+            className="mono"
+            value={upgrade}
+            onChange={(event) => setUpgrade(event.target.value)}
+            disabled={!commandsAllowed}
+            placeholder="Default: the migration tool’s own (alembic upgrade head, python3 manage.py migrate, …)"
+          />
+          <label htmlFor="run-health">Health URL (optional)</label>
+          <input id="run-health" value={healthUrl} onChange={(event) => setHealthUrl(event.target.value)} placeholder="http://127.0.0.1:8000/health" inputMode="url" />
+          <label htmlFor="run-smoke">Smoke queries (optional, one per line)</label>
+          <textarea id="run-smoke" className="mono" value={smoke} onChange={(event) => setSmoke(event.target.value)} rows={2} placeholder="SELECT count(*) FROM users" />
+        </fieldset>
         <ErrorText error={error} />
         <div className="dialog-actions">
           <button type="button" onClick={closeDialog}>
             Cancel
           </button>
-          <button type="submit" className="primary" disabled={busy}>
+          <button type="submit" className="primary" disabled={busy || locked}>
             Save
           </button>
         </div>
