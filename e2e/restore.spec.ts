@@ -35,12 +35,13 @@ test('the whole restore wizard on the demo: preview, rehearsal, restore with liv
 
   // How to run the app: its own stop and start commands in the lifeboat.json committed with it,
   // shown verbatim before they run (through lifeboat serve, commands come only from that file).
-  writeRunSettings(host, { preset: 'commands', stop: { shell: 'echo stopping the shop' }, start: { shell: 'echo shop started; echo serving on port 8080' }, smokeQueries: ['SELECT count(*) FROM orders'] });
+  // The stop takes a moment (as a real one does), so the stepper can be seen while it runs.
+  writeRunSettings(host, { preset: 'commands', stop: { shell: 'echo stopping the shop; sleep 2' }, start: { shell: 'echo shop started; echo serving on port 8080' }, smokeQueries: ['SELECT count(*) FROM orders'] });
   await app.page.reload();
   await expect(app.page.getByRole('region', { name: 'Live database' })).toContainText('own commands (lifeboat.json)');
   await app.page.getByRole('button', { name: 'Change how the app is stopped, started and upgraded' }).click();
   await expect(app.dialog).toContainText('These settings come from');
-  await expect(app.dialog.getByLabel('Stop command')).toHaveValue('echo stopping the shop');
+  await expect(app.dialog.getByLabel('Stop command')).toHaveValue('echo stopping the shop; sleep 2');
   await expect(app.dialog.getByLabel('Stop command')).toBeDisabled();
   await app.screenshot('10-run-settings');
   await app.dialog.getByRole('button', { name: 'Cancel' }).click();
@@ -50,7 +51,7 @@ test('the whole restore wizard on the demo: preview, rehearsal, restore with liv
   await expect(changes.getByRole('row', { name: /^orders/ })).toContainText('rows lost');
   await expect(app.dialog.getByRole('list', { name: 'Schema differences' })).toContainText('The table orders differs: columns status only in the live database.');
   await expect(app.dialog).toContainText('Migrations the upgrade applies, in order: 2 order status → 3 customer phone → 4 product stock → 5 order notes');
-  await expect(app.dialog.locator('pre.commands')).toHaveText('stop: echo stopping the shop\nstart: echo shop started; echo serving on port 8080');
+  await expect(app.dialog.locator('pre.commands')).toHaveText('stop: echo stopping the shop; sleep 2\nstart: echo shop started; echo serving on port 8080');
   await app.screenshot('11-restore-preview');
 
   // A rehearsal on a scratch copy first: the same steps, nothing live touched.
@@ -63,6 +64,12 @@ test('the whole restore wizard on the demo: preview, rehearsal, restore with liv
   await app.dialog.getByRole('button', { name: 'Back to the restore' }).click();
 
   await app.dialog.getByRole('button', { name: 'Restore', exact: true }).click();
+  // While it runs: the stop step is current, its output is already there, nothing after it has begun.
+  await expect(steps(app).filter({ hasText: 'Stop the app' })).toContainText('running');
+  await expect(app.dialog.getByRole('log', { name: 'Output of the app’s commands' })).toHaveText('$ echo stopping the shop; sleep 2\nstopping the shop');
+  await expect(app.dialog.getByRole('status')).toHaveText('Working… keep this window open.');
+  await expect(steps(app).filter({ hasText: 'Swap' })).toContainText('waiting');
+  await app.screenshot('12b-restore-running');
   await expect(app.dialog.getByRole('status')).toHaveText('Restored. The app runs on the snapshot’s data.');
   await expect(steps(app)).toHaveCount(9);
   for (const title of ['Preflight', 'Stop the app', 'Pre-restore snapshot', 'Swap', 'Upgrade', 'Verify', 'Start the app', 'Clean up']) {
@@ -70,7 +77,7 @@ test('the whole restore wizard on the demo: preview, rehearsal, restore with liv
   }
   await expect(steps(app).filter({ hasText: 'Health' })).toContainText('skipped: no health URL is set');
   await expect(app.dialog.getByRole('log', { name: 'Output of the app’s commands' })).toHaveText(
-    '$ echo stopping the shop\nstopping the shop\n$ echo shop started; echo serving on port 8080\nshop started\nserving on port 8080',
+    '$ echo stopping the shop; sleep 2\nstopping the shop\n$ echo shop started; echo serving on port 8080\nshop started\nserving on port 8080',
   );
   await expect(app.dialog).toContainText('Pre-restore snapshot (pinned)');
   await app.screenshot('13-restore-done');
