@@ -183,9 +183,16 @@ test('through lifeboat serve, how to stop and start an app can be chosen, but no
   await expect(app.dialog.getByLabel('Upgrade command (optional)')).toBeDisabled();
   await app.dialog.getByLabel('Stopping and starting').selectOption('docker-compose');
   await app.dialog.getByLabel('Service').fill('shop');
+  await expect(app.dialog.getByLabel('Environment variables (optional, NAME=value per line)')).toBeDisabled();
+  await app.dialog.getByLabel('Stop (s)').fill('30');
+  await app.screenshot('10b-run-settings-web');
   await app.dialog.getByRole('button', { name: 'Save' }).click();
   await expect(app.dialog).toBeHidden();
   await expect(app.page.getByRole('region', { name: 'Live database' })).toContainText('Docker Compose');
+  await app.page.getByRole('button', { name: 'Change how the app is stopped, started and upgraded' }).click();
+  await expect(app.dialog.getByLabel('Service')).toHaveValue('shop');
+  await expect(app.dialog.getByLabel('Stop (s)')).toHaveValue('30');
+  await app.dialog.getByRole('button', { name: 'Cancel' }).click();
   await openRestoreOf(app, 'manual');
   await expect(app.dialog.locator('pre.commands')).toHaveText('stop: docker compose stop shop\nstart: docker compose start shop');
 });

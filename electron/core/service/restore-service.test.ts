@@ -117,10 +117,13 @@ describe('the guarded restore through the service', () => {
 
   it('restores with every step reported and the app’s output streamed, then offers to undo it', async () => {
     const original = contentDigest(demo.databasePath);
-    await service.handlers['apps:setRun']({ appId: demo.id, run: { preset: 'commands', stop: { shell: 'echo stopping the shop' }, start: { argv: ['echo', 'shop started'] }, env: {}, smokeQueries: ['SELECT count(*) FROM orders'], timeouts: {} } });
+    await service.handlers['apps:setRun']({
+      appId: demo.id,
+      run: { preset: 'commands', stop: { shell: 'echo stopping the $SHOP' }, start: { argv: ['echo', 'shop started'] }, env: { SHOP: 'corner shop' }, smokeQueries: ['SELECT count(*) FROM orders'], timeouts: { stopSeconds: 5 } },
+    });
     const preview = await service.handlers['restore:preview']({ appId: demo.id, file: await oldest(), undo: false });
     assert.deepEqual(preview.commands, [
-      { which: 'stop', text: 'echo stopping the shop' },
+      { which: 'stop', text: 'echo stopping the $SHOP' },
       { which: 'start', text: "echo 'shop started'" },
     ]);
     const { result, progress } = await follow(service.handlers['restore:start']({ appId: demo.id, file: await oldest(), allowOpen: false }));
@@ -131,7 +134,7 @@ describe('the guarded restore through the service', () => {
     });
     assert.deepEqual([...new Set(steps)], ['preflight', 'stop', 'pre-restore', 'stage', 'set-aside', 'put-in-place', 'verify', 'upgrade', 'check', 'start', 'health', 'discard-old']);
     const output = progress.flatMap((p) => p.output ?? []);
-    assert.deepEqual(output, ['$ echo stopping the shop', 'stopping the shop', "$ echo 'shop started'", 'shop started']);
+    assert.deepEqual(output, ['$ echo stopping the $SHOP', 'stopping the corner shop', "$ echo 'shop started'", 'shop started'], 'shown verbatim, run with the app’s environment');
     const after = await app();
     assert.equal(after.lastRestore?.preRestore, path.basename(result.preRestoreSnapshot ?? ''));
     assert.equal(contentDigest(result.preRestoreSnapshot ?? ''), original);

@@ -19,6 +19,29 @@ function lineOf(command: AppCommand | undefined): string {
   return command === undefined ? '' : 'shell' in command ? command.shell : command.argv.join(' ');
 }
 
+type Timeouts = AppRun['timeouts'];
+const timeoutFields = [
+  ['stopSeconds', 'Stop'],
+  ['upgradeSeconds', 'Upgrade'],
+  ['startSeconds', 'Start'],
+  ['healthSeconds', 'Health'],
+] as const satisfies readonly (readonly [keyof Timeouts, string])[];
+
+/** `NAME=value` lines into variables; the lines that are not, for the error. */
+function envOf(text: string): { env: Record<string, string>; bad: string[] } {
+  const env: Record<string, string> = {};
+  const bad: string[] = [];
+  for (const line of text.split('\n').map((l) => l.trim()).filter((l) => l !== '')) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (match?.[1] === undefined) {
+      bad.push(line);
+    } else {
+      env[match[1]] = match[2] ?? '';
+    }
+  }
+  return { env, bad };
+}
+
 function commandOf(line: string): AppCommand | undefined {
   return line.trim() === '' ? undefined : { shell: line.trim() };
 }
@@ -36,6 +59,13 @@ export function RunSettingsDialog(props: { appId: string }): ReactNode {
   const [upgrade, setUpgrade] = useState(lineOf(run?.upgrade));
   const [healthUrl, setHealthUrl] = useState(run?.healthUrl ?? '');
   const [smoke, setSmoke] = useState((run?.smokeQueries ?? []).join('\n'));
+  const [envText, setEnvText] = useState(Object.entries(run?.env ?? {}).map(([name, value]) => `${name}=${value}`).join('\n'));
+  const [timeouts, setTimeouts] = useState<Record<keyof Timeouts, string>>({
+    stopSeconds: String(run?.timeouts.stopSeconds ?? ''),
+    upgradeSeconds: String(run?.timeouts.upgradeSeconds ?? ''),
+    startSeconds: String(run?.timeouts.startSeconds ?? ''),
+    healthSeconds: String(run?.timeouts.healthSeconds ?? ''),
+  });
   const [error, setError] = useState<LifeboatError | null>(null);
   const [busy, setBusy] = useState(false);
   if (app === undefined) {
@@ -48,15 +78,21 @@ export function RunSettingsDialog(props: { appId: string }): ReactNode {
   const locked = !commandsAllowed && saved !== undefined && (saved.preset === 'commands' || saved.stop !== undefined || saved.start !== undefined || saved.upgrade !== undefined || Object.keys(saved.env).length > 0);
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
+    const { env, bad } = envOf(envText);
+    if (bad.length > 0) {
+      setError({ code: 'INVALID_ARGUMENT', message: `Write each environment variable as NAME=value, not “${bad[0] ?? ''}”.` });
+      return;
+    }
+    const chosenTimeouts = Object.fromEntries(timeoutFields.flatMap(([key]) => (timeouts[key].trim() === '' ? [] : [[key, Number(timeouts[key])]]))) as Timeouts;
     const settings: AppRun = {
       preset,
       ...(preset === 'docker-compose' || preset === 'systemd' ? { service: service.trim() } : {}),
       ...(preset === 'commands' ? { stop: commandOf(stop), start: commandOf(start) } : {}),
       upgrade: commandOf(upgrade),
       ...(healthUrl.trim() === '' ? {} : { healthUrl: healthUrl.trim() }),
-      env: run?.env ?? {},
+      env,
       smokeQueries: smoke.split('\n').map((q) => q.trim()).filter((q) => q !== ''),
-      timeouts: run?.timeouts ?? {},
+      timeouts: chosenTimeouts,
     };
     setBusy(true);
     // With a lifeboat.json only the folder changes here: the file's settings are not copied into Lifeboat's.
@@ -128,6 +164,16 @@ export function RunSettingsDialog(props: { appId: string }): ReactNode {
           <input id="run-health" value={healthUrl} onChange={(event) => setHealthUrl(event.target.value)} placeholder="http://127.0.0.1:8000/health" inputMode="url" />
           <label htmlFor="run-smoke">Smoke queries (optional, one per line)</label>
           <textarea id="run-smoke" className="mono" value={smoke} onChange={(event) => setSmoke(event.target.value)} rows={2} placeholder="SELECT count(*) FROM users" />
+          <label htmlFor="run-env">Environment variables (optional, NAME=value per line)</label>
+          <textarea id="run-env" className="mono" value={envText} onChange={(event) => setEnvText(event.target.value)} rows={2} disabled={!commandsAllowed} placeholder="APP_ENV=production" />
+          <div className="timeouts" role="group" aria-label="Time limits in seconds">
+            {timeoutFields.map(([key, label]) => (
+              <label key={key}>
+                {label} (s)
+                <input type="number" min={1} value={timeouts[key]} onChange={(event) => setTimeouts({ ...timeouts, [key]: event.target.value })} placeholder={key === 'upgradeSeconds' ? '600' : '60'} />
+              </label>
+            ))}
+          </div>
         </fieldset>
         <ErrorText error={error} />
         <div className="dialog-actions">
