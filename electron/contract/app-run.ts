@@ -3,7 +3,8 @@ import { z } from 'zod';
 /**
  * How to run an app, for the restore: its stop, start and upgrade commands (each an argument vector,
  * or a shell line the user wrote, shown verbatim before it runs; Lifeboat never pastes a path or a
- * name into one), its environment, its health URL and the time each step may take.
+ * name into one: the database a command is about is in its environment, LIFEBOAT_DATABASE and
+ * LIFEBOAT_DATABASE_URL), its environment, its health URL and the time each step may take.
  */
 export const appCommandSchema = z.union([z.object({ argv: z.array(z.string().min(1)).min(1) }), z.object({ shell: z.string().min(1) })]);
 export type AppCommand = z.infer<typeof appCommandSchema>;
@@ -19,6 +20,11 @@ export const appRunSchema = z.object({
   start: appCommandSchema.optional(),
   /** Default: the migration tool's own upgrade (alembic upgrade head, manage.py migrate, …). */
   upgrade: appCommandSchema.optional(),
+  /**
+   * The upgrade works on the database named by $LIFEBOAT_DATABASE_URL (or $LIFEBOAT_DATABASE), which
+   * every command gets in its environment: then a rehearsal runs it on its scratch copy.
+   */
+  upgradeUsesLifeboatDatabase: z.boolean().default(false),
   env: z.record(z.string(), z.string()).default({}),
   healthUrl: z.url().optional(),
   /** Queries that must run without error on the restored database, e.g. "SELECT count(*) FROM users". */

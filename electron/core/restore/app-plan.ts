@@ -14,6 +14,8 @@ export interface AppPlan {
   readonly stop: AppCommand | null;
   readonly start: AppCommand | null;
   readonly upgrade: Upgrade | null;
+  /** The upgrade command works on the database in $LIFEBOAT_DATABASE_URL: a rehearsal can run it on a copy. */
+  readonly upgradeUsesLifeboatDatabase: boolean;
   readonly healthUrl: string | null;
   readonly smokeQueries: readonly string[];
   readonly timeoutsMs: { readonly stop: number; readonly start: number; readonly upgrade: number; readonly health: number };
@@ -73,6 +75,7 @@ export function planApp(appDir: string, run: AppRun | null, setup: MigrationSetu
     stop: run?.stop ?? preset.stop,
     start: run?.start ?? preset.start,
     upgrade: run?.upgrade ?? (migrations === null ? null : defaultUpgrade(migrations.source.tool)),
+    upgradeUsesLifeboatDatabase: run?.upgradeUsesLifeboatDatabase ?? false,
     healthUrl: run?.healthUrl ?? null,
     smokeQueries: run?.smokeQueries ?? [],
     timeoutsMs: {

@@ -14,15 +14,23 @@ import { describeCommand, runCommand } from './run-command';
 
 const healthPollMs = 500;
 
-/** Runs one of the app's commands; a failure is an APP_COMMAND_FAILED with what it printed last. */
-export async function appCommand(plan: AppPlan, which: 'stop' | 'start' | 'upgrade', control: JobControl): Promise<string | null> {
+/** The database a command is about, for its environment (never pasted into the command itself). */
+function databaseEnvironment(databasePath: string): Record<string, string> {
+  return { LIFEBOAT_DATABASE: databasePath, LIFEBOAT_DATABASE_URL: `sqlite:///${databasePath}` };
+}
+
+/**
+ * Runs one of the app's commands, with the database it is about in LIFEBOAT_DATABASE(_URL); a
+ * failure is an APP_COMMAND_FAILED with what it printed last.
+ */
+export async function appCommand(plan: AppPlan, which: 'stop' | 'start' | 'upgrade', databasePath: string, control: JobControl): Promise<string | null> {
   const command = which === 'upgrade' ? plan.upgrade : plan[which];
   if (command === null || command === 'built-in') {
     return null;
   }
   const shown = describeCommand(command);
   control.output(`$ ${shown}`);
-  const outcome = await runCommand(command, { cwd: plan.cwd, env: plan.env, timeoutMs: plan.timeoutsMs[which], onLine: (line) => control.output(line) }, control);
+  const outcome = await runCommand(command, { cwd: plan.cwd, env: { ...plan.env, ...databaseEnvironment(databasePath) }, timeoutMs: plan.timeoutsMs[which], onLine: (line) => control.output(line) }, control);
   // Stopped because the user cancelled: that is the reason, not the command's exit.
   control.throwIfCancelled();
   if (!outcome.ok) {
@@ -74,7 +82,7 @@ export async function runUpgrade(plan: AppPlan, databasePath: string, control: J
     }
     return `applied ${result.applied.map((a) => a.file).join(', ')}`;
   }
-  return appCommand(plan, 'upgrade', control);
+  return appCommand(plan, 'upgrade', databasePath, control);
 }
 
 /** A verified snapshot of the live database, pinned so that retention keeps it; null if there is no database. */

@@ -300,7 +300,7 @@ async function runStep(step: RestoreStep, journal: RestoreJournal, plan: AppPlan
       requireHeadAndSmoke(plan, journal.database);
       return null;
     case 'start': {
-      const ran = await appCommand(plan, 'start', control);
+      const ran = await appCommand(plan, 'start', journal.database, control);
       return ran === null ? 'skipped: no start command is set, so start the app yourself' : `ran ${ran}`;
     }
     case 'health':
@@ -417,13 +417,13 @@ async function undo(journal: RestoreJournal, plan: AppPlan, cancellable: JobCont
   const control = uncancellableControl(cancellable);
   const ran = (command: string | null): string | null => (command === null ? null : `ran ${command}`);
   if (forward.indexOf(journal.step) >= forward.indexOf('start')) {
-    await rollbackStep('stop-app', timings, control, () => appCommand(plan, 'stop', control), ran);
+    await rollbackStep('stop-app', timings, control, () => appCommand(plan, 'stop', journal.database, control), ran);
   }
   await rollbackStep('put-back', timings, control, () => rollBack(journal), () => (journal.preRestore === null ? null : `as in ${path.basename(journal.preRestore)}`));
   // At 'stop' the stop command failed or was cut short: the app may still run, and is not started twice.
   if (journal.step !== 'stop' && plan.stop !== null) {
     try {
-      await rollbackStep('start-app', timings, control, () => appCommand(plan, 'start', control), ran);
+      await rollbackStep('start-app', timings, control, () => appCommand(plan, 'start', journal.database, control), ran);
     } catch (error) {
       return `The database was rolled back, but the app did not start again: ${toLifeboatError(error).message}`;
     }
@@ -486,7 +486,7 @@ export async function restoreSnapshot(request: RestoreRequest, control: JobContr
   try {
     started = Date.now();
     control.report(restorePhase('stop'), 0);
-    const stopped = await appCommand(plan, 'stop', control);
+    const stopped = await appCommand(plan, 'stop', databasePath, control);
     appStopped = stopped !== null;
     // Whatever stopped the app, nothing may hold the database now (unless the user said so).
     refuseIfHeld(databasePath, request.allowOpen);
@@ -557,6 +557,25 @@ export async function recoverRestore(request: RecoverRequest, control: JobContro
 }
 
 /**
+ * Runs the app's upgrade command on the rehearsal's scratch copy, named in LIFEBOAT_DATABASE_URL. A
+ * command that does not read it works on the live database instead: that is found out (the live
+ * database's revision moved) and said plainly, so the setting gets corrected.
+ */
+async function upgradeScratchWithAppCommand(plan: AppPlan, scratch: string, livePath: string, control: JobControl): Promise<string | null> {
+  const liveRevision = (): string => liveSchemaStatus(plan, livePath, 'live')?.current.join(',') ?? '';
+  const before = liveRevision();
+  const ran = await runUpgrade(plan, scratch, control);
+  if (liveRevision() !== before) {
+    throw new LifeboatFailure(
+      'APP_COMMAND_FAILED',
+      `The upgrade command upgraded the live database, not the rehearsal's copy: it does not read $LIFEBOAT_DATABASE_URL. Make it read it (see the README), or turn off "the upgrade works on the database in $LIFEBOAT_DATABASE_URL" in the app's settings.`,
+      livePath,
+    );
+  }
+  return ran;
+}
+
+/**
  * A rehearsal: preflight, then the swap, upgrade and verification on a scratch copy of the snapshot,
  * reporting what a restore would meet, without touching the live database or the app. The app's own
  * upgrade command works on the database its configuration names, so it cannot be pointed at the
@@ -606,8 +625,12 @@ export async function rehearseRestore(request: PreviewRequest, control: JobContr
       if (plan.upgrade === 'built-in') {
         return runUpgrade(plan, scratch, control);
       }
+      if (plan.upgradeUsesLifeboatDatabase) {
+        // The app's command is told the scratch copy in LIFEBOAT_DATABASE_URL, as it is told the live file in a restore.
+        return upgradeScratchWithAppCommand(plan, scratch, request.location.databasePath, control);
+      }
       upgraded = false;
-      return `not run on the scratch copy (the app's command works on its own database); it would apply ${status.pending.join(', ')}`;
+      return `not run on the scratch copy (the app's command works on the database its own settings name; let it read $LIFEBOAT_DATABASE_URL to rehearse it); it would apply ${status.pending.join(', ')}`;
     });
     await step('check', () => {
       if (!upgraded) {

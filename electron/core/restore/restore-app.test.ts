@@ -188,6 +188,50 @@ describe('the restore around the app: stop, upgrade, check, start, health', () =
     assert.deepEqual(project.ids('current'), [second]);
   });
 
+  it('rehearses a real Alembic upgrade on a scratch copy when env.py reads LIFEBOAT_DATABASE_URL, and catches one that fails', () => {
+    const project = new AlembicProject(path.join(temp.dir, 'alembic-rehearse'));
+    // The three lines the README shows: env.py works on the database Lifeboat names.
+    const envPy = path.join(project.dir, 'alembic', 'env.py');
+    const readsLifeboatDatabase = 'config = context.config\nimport os\nif os.environ.get("LIFEBOAT_DATABASE_URL"):\n    config.set_main_option("sqlalchemy.url", os.environ["LIFEBOAT_DATABASE_URL"])\n';
+    fs.writeFileSync(envPy, fs.readFileSync(envPy, 'utf8').replace('config = context.config\n', readsLifeboatDatabase));
+    const first = project.revision('create users', { table: 'users' });
+    project.revision('create posts', { table: 'posts' });
+    project.alembic('upgrade', first);
+    const made = lifeboat(['backup', 'at-users', '--db', 'app.db', '--json'], project.dir);
+    const snapshot = (JSON.parse(made.stdout) as { snapshot: { file: string } }).snapshot.file;
+    project.alembic('upgrade', 'head');
+    fs.writeFileSync(
+      path.join(project.dir, 'lifeboat.json'),
+      JSON.stringify({ database: 'sqlite:///app.db', run: { upgrade: { argv: ['/usr/bin/python3', '-m', 'alembic', 'upgrade', 'head'] }, upgradeUsesLifeboatDatabase: true } }),
+    );
+    const original = contentDigest(path.join(project.dir, 'app.db'));
+    const passed = lifeboat(['restore', snapshot, '--rehearse', '--app', project.dir, '--json'], project.dir);
+    assert.equal(passed.code, 0, passed.stderr);
+    const result = passed.json<RestoreJson>();
+    assert.match(result.steps.find((s) => s.step === 'upgrade')?.note ?? '', /alembic upgrade head/);
+    assert.equal(result.steps.find((s) => s.step === 'check')?.note, 'at head');
+
+    // The code's next migration fails half-way: the rehearsal finds out, and nothing live moved.
+    const failing = project.revision('add tags');
+    const file = fs.readdirSync(path.join(project.dir, 'alembic', 'versions')).find((n) => n.startsWith(failing)) ?? '';
+    const migration = path.join(project.dir, 'alembic', 'versions', file);
+    fs.writeFileSync(migration, fs.readFileSync(migration, 'utf8').replace(/def upgrade\(\) -> None:\n {4}pass/, "def upgrade() -> None:\n    op.create_table('tags', sa.Column('id', sa.Integer, primary_key=True))\n    raise RuntimeError('tags cannot be added')"));
+    const caught = lifeboat(['restore', snapshot, '--rehearse', '--app', project.dir, '--json'], project.dir);
+    assert.equal(caught.code, 1);
+    const failed = caught.json<RestoreJson>();
+    assert.equal(failed.error?.code, 'APP_COMMAND_FAILED');
+    assert.match(failed.error?.message ?? '', /tags cannot be added/);
+    assert.equal(contentDigest(path.join(project.dir, 'app.db')), original);
+    assert.deepEqual(fs.readdirSync(path.join(project.dir, 'backups')).filter((n) => n.includes('pre-restore')), []);
+
+    // Said to read LIFEBOAT_DATABASE_URL when it does not: the command migrates the live database, and the rehearsal says so.
+    fs.writeFileSync(envPy, fs.readFileSync(envPy, 'utf8').replace(readsLifeboatDatabase, 'config = context.config\n'));
+    fs.writeFileSync(migration, fs.readFileSync(migration, 'utf8').replace("\n    raise RuntimeError('tags cannot be added')", ''));
+    const misled = lifeboat(['restore', snapshot, '--rehearse', '--app', project.dir, '--json'], project.dir);
+    assert.equal(misled.code, 1);
+    assert.match(misled.json<RestoreJson>().error?.message ?? '', /upgraded the live database, not the rehearsal's copy: it does not read \$LIFEBOAT_DATABASE_URL/);
+  });
+
   it('lifeboat upgrade: nothing at head, a pinned pre-upgrade snapshot and the upgrade when behind', () => {
     const app = sqlApp(temp.dir, 'upgrade-ok', null);
     const atHead = lifeboat(['upgrade', '--app', app.dir, '--json'], app.dir);

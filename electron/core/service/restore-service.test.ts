@@ -119,7 +119,7 @@ describe('the guarded restore through the service', () => {
     const original = contentDigest(demo.databasePath);
     await service.handlers['apps:setRun']({
       appId: demo.id,
-      run: { preset: 'commands', stop: { shell: 'echo stopping the $SHOP' }, start: { argv: ['echo', 'shop started'] }, env: { SHOP: 'corner shop' }, smokeQueries: ['SELECT count(*) FROM orders'], timeouts: { stopSeconds: 5 } },
+      run: { preset: 'commands', stop: { shell: 'echo stopping the $SHOP' }, start: { argv: ['echo', 'shop started'] }, upgradeUsesLifeboatDatabase: false, env: { SHOP: 'corner shop' }, smokeQueries: ['SELECT count(*) FROM orders'], timeouts: { stopSeconds: 5 } },
     });
     const preview = await service.handlers['restore:preview']({ appId: demo.id, file: await oldest(), undo: false });
     assert.deepEqual(preview.commands, [
@@ -178,7 +178,7 @@ describe('the guarded restore through the service', () => {
     // The shop's upgrade is slow this time: long enough to press Cancel while it runs.
     await service.handlers['apps:setRun']({
       appId: demo.id,
-      run: { preset: 'commands', stop: { shell: 'echo stopped' }, start: { shell: 'sleep 0.3; echo started again' }, upgrade: { shell: 'echo migrating; sleep 30' }, env: {}, smokeQueries: [], timeouts: {} },
+      run: { preset: 'commands', stop: { shell: 'echo stopped' }, start: { shell: 'sleep 0.3; echo started again' }, upgrade: { shell: 'echo migrating; sleep 30' }, upgradeUsesLifeboatDatabase: false, env: {}, smokeQueries: [], timeouts: {} },
     });
     try {
       const cancelled = service.on('job:progress', (p) => {

@@ -57,6 +57,7 @@ export function RunSettingsDialog(props: { appId: string }): ReactNode {
   const [stop, setStop] = useState(lineOf(run?.stop));
   const [start, setStart] = useState(lineOf(run?.start));
   const [upgrade, setUpgrade] = useState(lineOf(run?.upgrade));
+  const [usesLifeboatDatabase, setUsesLifeboatDatabase] = useState(run?.upgradeUsesLifeboatDatabase ?? false);
   const [healthUrl, setHealthUrl] = useState(run?.healthUrl ?? '');
   const [smoke, setSmoke] = useState((run?.smokeQueries ?? []).join('\n'));
   const [envText, setEnvText] = useState(Object.entries(run?.env ?? {}).map(([name, value]) => `${name}=${value}`).join('\n'));
@@ -89,6 +90,7 @@ export function RunSettingsDialog(props: { appId: string }): ReactNode {
       ...(preset === 'docker-compose' || preset === 'systemd' ? { service: service.trim() } : {}),
       ...(preset === 'commands' ? { stop: commandOf(stop), start: commandOf(start) } : {}),
       upgrade: commandOf(upgrade),
+      upgradeUsesLifeboatDatabase: usesLifeboatDatabase,
       ...(healthUrl.trim() === '' ? {} : { healthUrl: healthUrl.trim() }),
       env,
       smokeQueries: smoke.split('\n').map((q) => q.trim()).filter((q) => q !== ''),
@@ -160,6 +162,10 @@ export function RunSettingsDialog(props: { appId: string }): ReactNode {
             disabled={!commandsAllowed}
             placeholder="Default: the migration tool’s own (alembic upgrade head, python3 manage.py migrate, …)"
           />
+          <label className="checkbox">
+            <input type="checkbox" checked={usesLifeboatDatabase} onChange={(event) => setUsesLifeboatDatabase(event.target.checked)} />
+            The upgrade works on the database in <code>$LIFEBOAT_DATABASE_URL</code>, so a rehearsal can run it on a scratch copy
+          </label>
           <label htmlFor="run-health">Health URL (optional)</label>
           <input id="run-health" value={healthUrl} onChange={(event) => setHealthUrl(event.target.value)} placeholder="http://127.0.0.1:8000/health" inputMode="url" />
           <label htmlFor="run-smoke">Smoke queries (optional, one per line)</label>
