@@ -15,7 +15,7 @@ import { printBackup, printInfo, printList, printMigrate, printPreview, printRes
 import * as readline from 'node:readline/promises';
 import { lastRestore } from '../core/activity/activity-log';
 import { readJournal } from '../core/restore/restore-journal';
-import type { AppSettings } from '../core/restore/guarded-restore';
+import type { AppSettings } from '../core/restore/restore-preflight';
 import { describeCommand } from '../core/restore/run-command';
 import { appSettingsFileName, readAppSettingsFile } from '../core/settings/app-settings-file';
 import { ProgressBar } from './progress-bar';

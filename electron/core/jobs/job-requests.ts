@@ -4,7 +4,8 @@ import type { BackupOutcome, DatabaseInfo, SnapshotDetails, SnapshotList, Verify
 import type { MigrationSetup } from '../migrations/migration-reader';
 import type { MigrateRequest } from '../migrations/sql-migrate';
 import type { RestorePreview, RestoreResult, UpgradeOutcome } from '../../contract/restore';
-import type { AppSettings, PreviewRequest, RecoverRequest, RestoreRequest } from '../restore/guarded-restore';
+import type { RecoverRequest, RestoreRequest } from '../restore/guarded-restore';
+import type { AppSettings, PreviewRequest } from '../restore/restore-preflight';
 import type { DatabaseLocation } from '../database-location';
 import type { SnapshotRequest } from '../snapshot/create-snapshot';
 import type { InspectRequest } from '../snapshot/inspect-snapshot';

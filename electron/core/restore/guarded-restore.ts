@@ -1,24 +1,15 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AppRun } from '../../contract/app-run';
-import type { LifeboatError } from '../../contract/errors';
-import { restorePhase, rollbackPhase, type RestorePreview, type RestoreResult, type RestoreStep, type RollbackStep, type SchemaDifference, type TableDifference } from '../../contract/restore';
+import { restorePhase, rollbackPhase, type RestorePreview, type RestoreResult, type RestoreStep, type RollbackStep } from '../../contract/restore';
 import type { DatabaseLocation } from '../database-location';
-import { fsyncDirectory, removeIfPresent, sha256OfFile } from '../fs/durable-file';
+import { fsyncDirectory, removeIfPresent } from '../fs/durable-file';
 import { uncancellableControl, type JobControl } from '../jobs/job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
-import { verifySnapshots } from '../snapshot/verify-snapshots';
-import { openLiveDatabase, openSnapshotFile, type SqliteDatabase } from '../sqlite/open-database';
-import { diffSchemas, readSchema, type SchemaObject } from '../sqlite/schema-diff';
-import { countTableRows } from '../sqlite/table-rows';
-import { readAppliedState, type MigrationSetup } from '../migrations/migration-reader';
-import { migrationStatus } from '../migrations/migration-status';
-import { planApp, type AppPlan } from './app-plan';
-import { processesHolding, type Holder } from './file-holders';
+import type { AppPlan } from './app-plan';
 import { appCommand, liveSchemaStatus, runUpgrade, takePinnedSnapshot, waitUntilHealthy } from './app-steps';
-import { describeCommand } from './run-command';
 import { crashPointForTests, readJournal, removeJournal, restorePaths, sidecarSuffixes, writeJournal, type RestoreJournal } from './restore-journal';
+import { planFor, preflight, refuseIfHeld, type AppSettings, type PreviewRequest } from './restore-preflight';
+import { copyAndFlush, requireHeadAndSmoke, requireSound, stageCopy } from './restored-file';
 
 /**
  * Restores a snapshot over the live database (safety invariants 4 to 7 and 9):
@@ -36,227 +27,15 @@ import { crashPointForTests, readJournal, removeJournal, restorePaths, sidecarSu
  * journal to be undone.
  */
 
-/** A snapshot to restore over an app's live database (or to preview, or to rehearse). */
-export interface PreviewRequest {
-  readonly location: DatabaseLocation;
-  /** Absolute path of the snapshot, inside the backups folder (see resolveSnapshotPath). */
-  readonly snapshotPath: string;
-  /** The app: its folder, how to run it, where its migrations are (null: a plain file restore). */
-  readonly app: AppSettings | null;
-  /** Undo of the last restore: the pre-restore snapshot goes back exactly as it was, not upgraded. */
-  readonly undo?: boolean;
-}
-
 export interface RestoreRequest extends PreviewRequest {
   /** Restore even though a process holds the live database open (the user said so explicitly). */
   readonly allowOpen: boolean;
-}
-
-/** The app a restore works for. */
-export interface AppSettings {
-  readonly dir: string;
-  readonly run: AppRun | null;
-  readonly migrations: MigrationSetup | null;
 }
 
 type Timings = RestoreResult['steps'];
 type RollbackTimings = RestoreResult['rollbackSteps'];
 
 const forward: readonly RestoreStep[] = ['stage', 'set-aside', 'put-in-place', 'verify', 'upgrade', 'check', 'start', 'health', 'discard-old'];
-const spaceMarginBytes = 1024 * 1024;
-/** Permissions for a restored file: the live file's, else read-write for its owner (snapshots are read-only). */
-const defaultMode = 0o644;
-
-/** What the restore throws away: per table, rows in the live database and in the snapshot; and how their schemas differ. */
-function compareDatabases(databasePath: string, snapshotPath: string, control: JobControl): { tables: TableDifference[]; schemaDifferences: SchemaDifference[] } {
-  const read = (db: SqliteDatabase): { rows: Map<string, number>; schema: SchemaObject[] } => {
-    try {
-      return { rows: new Map(countTableRows(db, control).map((t) => [t.name, t.rows])), schema: readSchema(db) };
-    } finally {
-      db.close();
-    }
-  };
-  const live = fs.existsSync(databasePath) && fs.statSync(databasePath).size > 0 ? read(openLiveDatabase(databasePath)) : { rows: new Map<string, number>(), schema: [] };
-  const snapshot = read(openSnapshotFile(snapshotPath));
-  const names = [...new Set([...live.rows.keys(), ...snapshot.rows.keys()])].sort();
-  return {
-    tables: names.map((name) => ({ name, liveRows: live.rows.get(name) ?? null, snapshotRows: snapshot.rows.get(name) ?? null })),
-    schemaDifferences: diffSchemas(live.schema, snapshot.schema),
-  };
-}
-
-function heldError(databasePath: string, holders: readonly Holder[]): LifeboatFailure {
-  const named = holders.map((h) => `pid ${h.pid} (${h.command})`).join(', ');
-  return new LifeboatFailure('DB_IN_USE', `${databasePath} is held open by ${named}. Stop the app first; restoring over an open database needs an explicit override (--force-open, or "Restore anyway").`, databasePath);
-}
-
-function refuseIfHeld(databasePath: string, allowOpen: boolean): void {
-  const { holders } = processesHolding(databasePath);
-  if (!allowOpen && holders.length > 0) {
-    throw heldError(databasePath, holders);
-  }
-}
-
-function freeBytesIn(dir: string): number {
-  const stats = fs.statfsSync(dir);
-  return stats.bavail * stats.bsize;
-}
-
-function spaceError(dir: string, bytes: number, what: string): LifeboatFailure | null {
-  const free = freeBytesIn(dir);
-  return free < bytes + spaceMarginBytes ? new LifeboatFailure('DISK_FULL', `Not enough free space in ${dir} for ${what}: ${bytes} bytes needed, ${free} free.`, dir) : null;
-}
-
-/** What preflight found, for the restore that follows it. */
-interface Preflight {
-  readonly plan: AppPlan;
-  readonly preview: RestorePreview;
-  /** The verified snapshot's SHA-256; null when it failed verification (a blocker says why). */
-  readonly sha256: string | null;
-  readonly liveStat: fs.Stats | null;
-}
-
-/**
- * Preflight, changing nothing: the snapshot verified (integrity and checksum), its revision known to
- * the code with a path to head, room on the disks, who holds the live file, and what will be lost.
- * Whatever stands in the way is a blocker, so that the user sees every reason at once.
- */
-function preflight(request: PreviewRequest, allowOpen: boolean, control: JobControl): Preflight {
-  const { databasePath, backupsDir } = request.location;
-  const plan = planFor(request);
-  const blockers: LifeboatError[] = [];
-  control.report(restorePhase('preflight'), 0);
-  const verified = verifySnapshots({ backupsDir, paths: [request.snapshotPath] }, control).reports[0];
-  const sound = verified !== undefined && verified.ok && verified.sha256 !== null;
-  if (!sound) {
-    blockers.push(verified?.error ?? { code: 'SNAPSHOT_CORRUPT', message: 'The snapshot could not be verified.' });
-  }
-  let schema: RestorePreview['schema'] = null;
-  if (plan.migrations !== null) {
-    const { adapter, source, graph } = plan.migrations;
-    const status = migrationStatus(graph, readAppliedState(request.snapshotPath, adapter, source, 'snapshot'), adapter);
-    const named = new Map(graph.revisions.map((r) => [r.id, r.message === '' ? r.id : `${r.id} ${r.message}`]));
-    schema = { badge: status.badge, summary: status.summary, pending: status.pending.map((id) => named.get(id) ?? id), tool: source.tool };
-    if (status.status === 'unknown-revision' || status.status === 'multiple-heads' || status.status === 'ahead') {
-      blockers.push({ code: 'SCHEMA_MISMATCH', message: `The snapshot cannot be brought to the code's head: ${status.summary}`, path: request.snapshotPath });
-    } else if (status.status !== 'at-head' && plan.upgrade === null) {
-      blockers.push({ code: 'APP_COMMAND_FAILED', message: `The snapshot is ${status.badge} and no upgrade command is set for ${source.tool}: set one in the app's settings.` });
-    }
-  }
-  const { holders, known } = processesHolding(databasePath);
-  if (plan.stop === null && holders.length > 0 && !allowOpen) {
-    blockers.push(toLifeboatError(heldError(databasePath, holders)));
-  }
-  const neededBytes = fs.statSync(request.snapshotPath).size;
-  const liveStat = fs.existsSync(databasePath) ? fs.statSync(databasePath) : null;
-  const liveExists = liveStat !== null && liveStat.size > 0;
-  const noRoom = [spaceError(path.dirname(databasePath), neededBytes, 'the restored copy')];
-  if (liveExists) {
-    fs.mkdirSync(backupsDir, { recursive: true });
-    noRoom.push(spaceError(backupsDir, liveStat.size, 'the pre-restore snapshot'));
-  }
-  noRoom.forEach((error) => error !== null && blockers.push(toLifeboatError(error)));
-  const commands = (['stop', 'upgrade', 'start'] as const).flatMap((which) => {
-    const command = which === 'upgrade' ? plan.upgrade : plan[which];
-    return command === null || command === 'built-in' ? [] : [{ which, text: describeCommand(command) }];
-  });
-  const preview: RestorePreview = {
-    snapshot: path.basename(request.snapshotPath),
-    database: databasePath,
-    liveExists,
-    ...(sound ? compareDatabases(databasePath, request.snapshotPath, control) : { tables: [], schemaDifferences: [] }),
-    schema,
-    commands,
-    manualStop: plan.stop === null,
-    healthUrl: plan.healthUrl,
-    holders: [...holders],
-    holdersKnown: known,
-    freeBytes: freeBytesIn(path.dirname(databasePath)),
-    neededBytes,
-    blockers,
-  };
-  return { plan, preview, sha256: sound ? verified.sha256 : null, liveStat };
-}
-
-/** What a restore of the snapshot would do and what stands in its way; changes nothing. */
-export function previewRestore(request: PreviewRequest, control: JobControl): RestorePreview {
-  return preflight(request, false, control).preview;
-}
-
-/**
- * Copies the snapshot to `target` and proves the bytes copied are the verified snapshot's: the kernel
- * copies the file (copy_file_range, on the thread pool) while this thread hashes the snapshot, so the
- * checksum costs no time of its own (measured: 0.34 s for 512 MiB, against 0.6 s to copy and then
- * hash the copy, and 1 s to copy through a user-space pipeline). Hashing the copy instead would read
- * it back from the page cache, which proves nothing more about the disk; the quick_check after the
- * rename reads the restored file's every b-tree page.
- */
-async function stageCopy(snapshot: string, target: string, sha256: string, owner: RestoreJournal['owner'], control: JobControl): Promise<void> {
-  removeIfPresent(target);
-  const size = Math.max(1, fs.statSync(snapshot).size);
-  const copying = fs.promises.copyFile(snapshot, target, fs.constants.COPYFILE_EXCL);
-  let hashed: string;
-  try {
-    let done = 0;
-    hashed = sha256OfFile(snapshot, (bytes) => {
-      done += bytes;
-      control.report('Copying the snapshot beside the database', done / size);
-      control.throwIfCancelled();
-    });
-  } catch (error) {
-    await copying.catch(() => undefined);
-    removeIfPresent(target);
-    throw error;
-  }
-  try {
-    await copying;
-  } catch (error) {
-    removeIfPresent(target);
-    throw error;
-  }
-  if (hashed !== sha256) {
-    removeIfPresent(target);
-    throw new LifeboatFailure('SNAPSHOT_CORRUPT', 'The snapshot changed since it was verified (its bytes no longer match the checksum). Nothing was changed.', snapshot);
-  }
-  settleOwnerAndFlush(target, owner);
-}
-
-/** A quick_check of a database that nothing else has open. */
-function requireSound(databasePath: string): void {
-  const db = openSnapshotFile(databasePath);
-  let integrity: unknown[];
-  try {
-    integrity = db.prepare('PRAGMA quick_check(5)').pluck().all();
-  } finally {
-    db.close();
-  }
-  if (integrity.length !== 1 || integrity[0] !== 'ok') {
-    throw new LifeboatFailure('RESTORE_FAILED', `The restored database failed its integrity check (${String(integrity[0])}).`);
-  }
-}
-
-/** The database is at the code's head and the app's smoke queries run on it. */
-function requireHeadAndSmoke(plan: AppPlan, databasePath: string): void {
-  const status = liveSchemaStatus(plan, databasePath, 'snapshot');
-  if (status !== null && status.status !== 'at-head') {
-    throw new LifeboatFailure('SCHEMA_MISMATCH', `After the upgrade the database is not at head: ${status.summary}`);
-  }
-  if (plan.smokeQueries.length === 0) {
-    return;
-  }
-  const db = openSnapshotFile(databasePath);
-  try {
-    for (const query of plan.smokeQueries) {
-      try {
-        db.prepare(query).all();
-      } catch (error) {
-        throw new LifeboatFailure('RESTORE_FAILED', `The smoke query "${query}" failed: ${(error as Error).message}`);
-      }
-    }
-  } finally {
-    db.close();
-  }
-}
 
 /** Runs one forward step; idempotent, so that a resumed restore can run it again. Returns a note. */
 async function runStep(step: RestoreStep, journal: RestoreJournal, plan: AppPlan, control: JobControl): Promise<string | null> {
@@ -337,28 +116,6 @@ async function runSteps(journal: RestoreJournal, from: RestoreStep, plan: AppPla
 }
 
 
-/** Gives a restored file the live file's permissions and owner (snapshots are read-only), and flushes it. */
-function settleOwnerAndFlush(target: string, owner: RestoreJournal['owner']): void {
-  fs.chmodSync(target, owner?.mode ?? defaultMode);
-  const fd = fs.openSync(target, 'r+');
-  try {
-    if (owner !== null && process.getuid?.() === 0) {
-      // Run as root (a container entrypoint, sudo): the app's user must still own its database.
-      fs.fchownSync(fd, owner.uid, owner.gid);
-    }
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** Copies a file to a new name with the live file's permissions and owner, and flushes it to disk. */
-function copyAndFlush(source: string, target: string, owner: RestoreJournal['owner']): void {
-  removeIfPresent(target);
-  fs.copyFileSync(source, target, fs.constants.COPYFILE_EXCL);
-  settleOwnerAndFlush(target, owner);
-}
-
 /** Copies `source` beside the live file, flushes it, and renames it into place. */
 function putCopyInPlace(source: string, journal: RestoreJournal): void {
   const { staged } = restorePaths(journal.database);
@@ -429,12 +186,6 @@ async function undo(journal: RestoreJournal, plan: AppPlan, cancellable: JobCont
     }
   }
   return null;
-}
-
-function planFor(request: { readonly app: AppSettings | null; readonly location: DatabaseLocation; readonly undo?: boolean }): AppPlan {
-  const plan = planApp(request.app?.dir ?? path.dirname(request.location.databasePath), request.app?.run ?? null, request.app?.migrations ?? null);
-  // An undo puts back what was live before, as it was: no upgrade, no head check (the smoke queries still run).
-  return request.undo === true ? { ...plan, migrations: null, upgrade: null } : plan;
 }
 
 function refuseIfJournaled(databasePath: string): void {
@@ -554,96 +305,4 @@ export async function recoverRestore(request: RecoverRequest, control: JobContro
     return { ...base, outcome: 'rolled-back', error: detail };
   }
   return { ...base, outcome: 'resumed', error: null };
-}
-
-/**
- * Runs the app's upgrade command on the rehearsal's scratch copy, named in LIFEBOAT_DATABASE_URL. A
- * command that does not read it works on the live database instead: that is found out (the live
- * database's revision moved) and said plainly, so the setting gets corrected.
- */
-async function upgradeScratchWithAppCommand(plan: AppPlan, scratch: string, livePath: string, control: JobControl): Promise<string | null> {
-  const liveRevision = (): string => liveSchemaStatus(plan, livePath, 'live')?.current.join(',') ?? '';
-  const before = liveRevision();
-  const ran = await runUpgrade(plan, scratch, control);
-  if (liveRevision() !== before) {
-    throw new LifeboatFailure(
-      'APP_COMMAND_FAILED',
-      `The upgrade command upgraded the live database, not the rehearsal's copy: it does not read $LIFEBOAT_DATABASE_URL. Make it read it (see the README), or turn off "the upgrade works on the database in $LIFEBOAT_DATABASE_URL" in the app's settings.`,
-      livePath,
-    );
-  }
-  return ran;
-}
-
-/**
- * A rehearsal: preflight, then the swap, upgrade and verification on a scratch copy of the snapshot,
- * reporting what a restore would meet, without touching the live database or the app. The app's own
- * upgrade command works on the database its configuration names, so it cannot be pointed at the
- * scratch copy: with one, the rehearsal lists the migrations it would apply and checks the rest.
- */
-export async function rehearseRestore(request: PreviewRequest, control: JobControl): Promise<RestoreResult> {
-  const timings: Timings = [];
-  const result = (error: LifeboatError | null, tables: TableDifference[]): RestoreResult => ({
-    outcome: 'rehearsed', database: request.location.databasePath, snapshot: request.snapshotPath, preRestoreSnapshot: null, tables, steps: timings, rollbackSteps: [], error,
-  });
-  let started = Date.now();
-  // Who holds the live file does not matter here: the rehearsal never touches it.
-  const { plan, preview, sha256 } = preflight(request, true, control);
-  timings.push({ step: 'preflight', durationMs: Date.now() - started, note: null });
-  const [blocker] = preview.blockers;
-  if (blocker !== undefined || sha256 === null) {
-    return result(blocker ?? null, preview.tables);
-  }
-  const scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-rehearsal-'));
-  const scratch = path.join(scratchDir, path.basename(request.location.databasePath));
-  const step = async (name: RestoreStep, work: () => Promise<string | null> | string | null): Promise<void> => {
-    control.throwIfCancelled();
-    control.report(restorePhase(name), forward.indexOf(name) / forward.length);
-    started = Date.now();
-    const note = await work();
-    timings.push({ step: name, durationMs: Date.now() - started, note });
-  };
-  try {
-    await step('stage', async () => {
-      const noRoom = spaceError(scratchDir, preview.neededBytes, 'the rehearsal\'s scratch copy');
-      if (noRoom !== null) {
-        throw noRoom;
-      }
-      await stageCopy(request.snapshotPath, scratch, sha256, null, control);
-      return `scratch copy in ${scratchDir}`;
-    });
-    await step('verify', () => {
-      requireSound(scratch);
-      return null;
-    });
-    let upgraded = true;
-    await step('upgrade', async () => {
-      const status = liveSchemaStatus(plan, scratch, 'snapshot');
-      if (status === null || status.status === 'at-head') {
-        return status === null ? 'no migrations known: skipped' : 'already at head: skipped';
-      }
-      if (plan.upgrade === 'built-in') {
-        return runUpgrade(plan, scratch, control);
-      }
-      if (plan.upgradeUsesLifeboatDatabase) {
-        // The app's command is told the scratch copy in LIFEBOAT_DATABASE_URL, as it is told the live file in a restore.
-        return upgradeScratchWithAppCommand(plan, scratch, request.location.databasePath, control);
-      }
-      upgraded = false;
-      return `not run on the scratch copy (the app's command works on the database its own settings name; let it read $LIFEBOAT_DATABASE_URL to rehearse it); it would apply ${status.pending.join(', ')}`;
-    });
-    await step('check', () => {
-      if (!upgraded) {
-        return 'the head check waits for the real upgrade; the copy is sound';
-      }
-      requireHeadAndSmoke(plan, scratch);
-      return plan.smokeQueries.length === 0 ? 'at head' : `at head; ${plan.smokeQueries.length} smoke queries ran`;
-    });
-  } catch (error) {
-    return result(toLifeboatError(error), preview.tables);
-  } finally {
-    fs.rmSync(scratchDir, { recursive: true, force: true });
-  }
-  control.report('Done', 1);
-  return result(null, preview.tables);
 }

@@ -5,7 +5,8 @@ import type { JobControl } from '../jobs/job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import { planApp } from './app-plan';
 import { liveSchemaStatus, runUpgrade, takePinnedSnapshot } from './app-steps';
-import { restoreSnapshot, type AppSettings } from './guarded-restore';
+import { restoreSnapshot } from './guarded-restore';
+import type { AppSettings } from './restore-preflight';
 
 /**
  * `lifeboat upgrade`, for deploys and container entrypoints: nothing to do at head; otherwise a

@@ -12,7 +12,7 @@ import type { ActivityOrigin } from '../../contract/activity';
 import { appendActivity, lastRestore, readActivity } from '../activity/activity-log';
 import { LifeboatFailure } from '../lifeboat-failure';
 import { findMigrations, type MigrationSetup } from '../migrations/migration-reader';
-import type { AppSettings } from '../restore/guarded-restore';
+import type { AppSettings } from '../restore/restore-preflight';
 import { readJournal } from '../restore/restore-journal';
 import { appSettingsFileName, readAppSettingsFile, type AppSettingsFile } from '../settings/app-settings-file';
 import { SettingsStore } from '../settings/settings-store';

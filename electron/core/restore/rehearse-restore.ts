@@ -1,0 +1,103 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { LifeboatError } from '../../contract/errors';
+import { restorePhase, restoreSteps, type RestoreResult, type RestoreStep, type TableDifference } from '../../contract/restore';
+import type { JobControl } from '../jobs/job-control';
+import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
+import type { AppPlan } from './app-plan';
+import { liveSchemaStatus, runUpgrade } from './app-steps';
+import { preflight, spaceError, type PreviewRequest } from './restore-preflight';
+import { requireHeadAndSmoke, requireSound, stageCopy } from './restored-file';
+
+/**
+ * Runs the app's upgrade command on the rehearsal's scratch copy, named in LIFEBOAT_DATABASE_URL. A
+ * command that does not read it works on the live database instead: that is found out (the live
+ * database's revision moved) and said plainly, so the setting gets corrected.
+ */
+async function upgradeScratchWithAppCommand(plan: AppPlan, scratch: string, livePath: string, control: JobControl): Promise<string | null> {
+  const liveRevision = (): string => liveSchemaStatus(plan, livePath, 'live')?.current.join(',') ?? '';
+  const before = liveRevision();
+  const ran = await runUpgrade(plan, scratch, control);
+  if (liveRevision() !== before) {
+    throw new LifeboatFailure(
+      'APP_COMMAND_FAILED',
+      `The upgrade command upgraded the live database, not the rehearsal's copy: it does not read $LIFEBOAT_DATABASE_URL. Make it read it (see the README), or turn off "the upgrade works on the database in $LIFEBOAT_DATABASE_URL" in the app's settings.`,
+      livePath,
+    );
+  }
+  return ran;
+}
+
+/**
+ * A rehearsal: preflight, then the swap, upgrade and verification on a scratch copy of the snapshot,
+ * reporting what a restore would meet, without touching the live database or the app. The app's own
+ * upgrade command works on the database its configuration names, so it cannot be pointed at the
+ * scratch copy: with one, the rehearsal lists the migrations it would apply and checks the rest.
+ */
+export async function rehearseRestore(request: PreviewRequest, control: JobControl): Promise<RestoreResult> {
+  const timings: RestoreResult['steps'] = [];
+  const result = (error: LifeboatError | null, tables: TableDifference[]): RestoreResult => ({
+    outcome: 'rehearsed', database: request.location.databasePath, snapshot: request.snapshotPath, preRestoreSnapshot: null, tables, steps: timings, rollbackSteps: [], error,
+  });
+  let started = Date.now();
+  // Who holds the live file does not matter here: the rehearsal never touches it.
+  const { plan, preview, sha256 } = preflight(request, true, control);
+  timings.push({ step: 'preflight', durationMs: Date.now() - started, note: null });
+  const [blocker] = preview.blockers;
+  if (blocker !== undefined || sha256 === null) {
+    return result(blocker ?? null, preview.tables);
+  }
+  const scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-rehearsal-'));
+  const scratch = path.join(scratchDir, path.basename(request.location.databasePath));
+  const step = async (name: RestoreStep, work: () => Promise<string | null> | string | null): Promise<void> => {
+    control.throwIfCancelled();
+    control.report(restorePhase(name), restoreSteps.indexOf(name) / restoreSteps.length);
+    started = Date.now();
+    const note = await work();
+    timings.push({ step: name, durationMs: Date.now() - started, note });
+  };
+  try {
+    await step('stage', async () => {
+      const noRoom = spaceError(scratchDir, preview.neededBytes, 'the rehearsal\'s scratch copy');
+      if (noRoom !== null) {
+        throw noRoom;
+      }
+      await stageCopy(request.snapshotPath, scratch, sha256, null, control);
+      return `scratch copy in ${scratchDir}`;
+    });
+    await step('verify', () => {
+      requireSound(scratch);
+      return null;
+    });
+    let upgraded = true;
+    await step('upgrade', async () => {
+      const status = liveSchemaStatus(plan, scratch, 'snapshot');
+      if (status === null || status.status === 'at-head') {
+        return status === null ? 'no migrations known: skipped' : 'already at head: skipped';
+      }
+      if (plan.upgrade === 'built-in') {
+        return runUpgrade(plan, scratch, control);
+      }
+      if (plan.upgradeUsesLifeboatDatabase) {
+        // The app's command is told the scratch copy in LIFEBOAT_DATABASE_URL, as it is told the live file in a restore.
+        return upgradeScratchWithAppCommand(plan, scratch, request.location.databasePath, control);
+      }
+      upgraded = false;
+      return `not run on the scratch copy (the app's command works on the database its own settings name; let it read $LIFEBOAT_DATABASE_URL to rehearse it); it would apply ${status.pending.join(', ')}`;
+    });
+    await step('check', () => {
+      if (!upgraded) {
+        return 'the head check waits for the real upgrade; the copy is sound';
+      }
+      requireHeadAndSmoke(plan, scratch);
+      return plan.smokeQueries.length === 0 ? 'at head' : `at head; ${plan.smokeQueries.length} smoke queries ran`;
+    });
+  } catch (error) {
+    return result(toLifeboatError(error), preview.tables);
+  } finally {
+    fs.rmSync(scratchDir, { recursive: true, force: true });
+  }
+  control.report('Done', 1);
+  return result(null, preview.tables);
+}

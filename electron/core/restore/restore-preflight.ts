@@ -1,0 +1,168 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { AppRun } from '../../contract/app-run';
+import type { LifeboatError } from '../../contract/errors';
+import { restorePhase, type RestorePreview, type SchemaDifference, type TableDifference } from '../../contract/restore';
+import type { DatabaseLocation } from '../database-location';
+import type { JobControl } from '../jobs/job-control';
+import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
+import { readAppliedState, type MigrationSetup } from '../migrations/migration-reader';
+import { migrationStatus } from '../migrations/migration-status';
+import { verifySnapshots } from '../snapshot/verify-snapshots';
+import { openLiveDatabase, openSnapshotFile, type SqliteDatabase } from '../sqlite/open-database';
+import { diffSchemas, readSchema, type SchemaObject } from '../sqlite/schema-diff';
+import { countTableRows } from '../sqlite/table-rows';
+import { planApp, type AppPlan } from './app-plan';
+import { processesHolding, type Holder } from './file-holders';
+import { describeCommand } from './run-command';
+
+/**
+ * A restore's preflight, which changes nothing: the snapshot verified, its revision known to the
+ * code, room on the disks, who holds the live file, and what the restore would throw away. The
+ * restore, its preview and its rehearsal all start here.
+ */
+
+const spaceMarginBytes = 1024 * 1024;
+
+/** A snapshot to restore over an app's live database (or to preview, or to rehearse). */
+export interface PreviewRequest {
+  readonly location: DatabaseLocation;
+  /** Absolute path of the snapshot, inside the backups folder (see resolveSnapshotPath). */
+  readonly snapshotPath: string;
+  /** The app: its folder, how to run it, where its migrations are (null: a plain file restore). */
+  readonly app: AppSettings | null;
+  /** Undo of the last restore: the pre-restore snapshot goes back exactly as it was, not upgraded. */
+  readonly undo?: boolean;
+}
+
+/** The app a restore works for. */
+export interface AppSettings {
+  readonly dir: string;
+  readonly run: AppRun | null;
+  readonly migrations: MigrationSetup | null;
+}
+
+/** How to run the app around the restore; for an undo, without the upgrade and its head check. */
+export function planFor(request: { readonly app: AppSettings | null; readonly location: DatabaseLocation; readonly undo?: boolean }): AppPlan {
+  const plan = planApp(request.app?.dir ?? path.dirname(request.location.databasePath), request.app?.run ?? null, request.app?.migrations ?? null);
+  // An undo puts back what was live before, as it was: no upgrade, no head check (the smoke queries still run).
+  return request.undo === true ? { ...plan, migrations: null, upgrade: null } : plan;
+}
+
+/** What the restore throws away: per table, rows in the live database and in the snapshot; and how their schemas differ. */
+function compareDatabases(databasePath: string, snapshotPath: string, control: JobControl): { tables: TableDifference[]; schemaDifferences: SchemaDifference[] } {
+  const read = (db: SqliteDatabase): { rows: Map<string, number>; schema: SchemaObject[] } => {
+    try {
+      return { rows: new Map(countTableRows(db, control).map((t) => [t.name, t.rows])), schema: readSchema(db) };
+    } finally {
+      db.close();
+    }
+  };
+  const live = fs.existsSync(databasePath) && fs.statSync(databasePath).size > 0 ? read(openLiveDatabase(databasePath)) : { rows: new Map<string, number>(), schema: [] };
+  const snapshot = read(openSnapshotFile(snapshotPath));
+  const names = [...new Set([...live.rows.keys(), ...snapshot.rows.keys()])].sort();
+  return {
+    tables: names.map((name) => ({ name, liveRows: live.rows.get(name) ?? null, snapshotRows: snapshot.rows.get(name) ?? null })),
+    schemaDifferences: diffSchemas(live.schema, snapshot.schema),
+  };
+}
+
+function heldError(databasePath: string, holders: readonly Holder[]): LifeboatFailure {
+  const named = holders.map((h) => `pid ${h.pid} (${h.command})`).join(', ');
+  return new LifeboatFailure('DB_IN_USE', `${databasePath} is held open by ${named}. Stop the app first; restoring over an open database needs an explicit override (--force-open, or "Restore anyway").`, databasePath);
+}
+
+/** Throws DB_IN_USE, naming the processes, while any holds the database open (unless the user allowed it). */
+export function refuseIfHeld(databasePath: string, allowOpen: boolean): void {
+  const { holders } = processesHolding(databasePath);
+  if (!allowOpen && holders.length > 0) {
+    throw heldError(databasePath, holders);
+  }
+}
+
+function freeBytesIn(dir: string): number {
+  const stats = fs.statfsSync(dir);
+  return stats.bavail * stats.bsize;
+}
+
+/** DISK_FULL when `dir` has no room for `bytes` (and a margin); null when it has. */
+export function spaceError(dir: string, bytes: number, what: string): LifeboatFailure | null {
+  const free = freeBytesIn(dir);
+  return free < bytes + spaceMarginBytes ? new LifeboatFailure('DISK_FULL', `Not enough free space in ${dir} for ${what}: ${bytes} bytes needed, ${free} free.`, dir) : null;
+}
+
+/** What preflight found, for the restore that follows it. */
+export interface Preflight {
+  readonly plan: AppPlan;
+  readonly preview: RestorePreview;
+  /** The verified snapshot's SHA-256; null when it failed verification (a blocker says why). */
+  readonly sha256: string | null;
+  readonly liveStat: fs.Stats | null;
+}
+
+/**
+ * Preflight, changing nothing: the snapshot verified (integrity and checksum), its revision known to
+ * the code with a path to head, room on the disks, who holds the live file, and what will be lost.
+ * Whatever stands in the way is a blocker, so that the user sees every reason at once.
+ */
+export function preflight(request: PreviewRequest, allowOpen: boolean, control: JobControl): Preflight {
+  const { databasePath, backupsDir } = request.location;
+  const plan = planFor(request);
+  const blockers: LifeboatError[] = [];
+  control.report(restorePhase('preflight'), 0);
+  const verified = verifySnapshots({ backupsDir, paths: [request.snapshotPath] }, control).reports[0];
+  const sound = verified !== undefined && verified.ok && verified.sha256 !== null;
+  if (!sound) {
+    blockers.push(verified?.error ?? { code: 'SNAPSHOT_CORRUPT', message: 'The snapshot could not be verified.' });
+  }
+  let schema: RestorePreview['schema'] = null;
+  if (plan.migrations !== null) {
+    const { adapter, source, graph } = plan.migrations;
+    const status = migrationStatus(graph, readAppliedState(request.snapshotPath, adapter, source, 'snapshot'), adapter);
+    const named = new Map(graph.revisions.map((r) => [r.id, r.message === '' ? r.id : `${r.id} ${r.message}`]));
+    schema = { badge: status.badge, summary: status.summary, pending: status.pending.map((id) => named.get(id) ?? id), tool: source.tool };
+    if (status.status === 'unknown-revision' || status.status === 'multiple-heads' || status.status === 'ahead') {
+      blockers.push({ code: 'SCHEMA_MISMATCH', message: `The snapshot cannot be brought to the code's head: ${status.summary}`, path: request.snapshotPath });
+    } else if (status.status !== 'at-head' && plan.upgrade === null) {
+      blockers.push({ code: 'APP_COMMAND_FAILED', message: `The snapshot is ${status.badge} and no upgrade command is set for ${source.tool}: set one in the app's settings.` });
+    }
+  }
+  const { holders, known } = processesHolding(databasePath);
+  if (plan.stop === null && holders.length > 0 && !allowOpen) {
+    blockers.push(toLifeboatError(heldError(databasePath, holders)));
+  }
+  const neededBytes = fs.statSync(request.snapshotPath).size;
+  const liveStat = fs.existsSync(databasePath) ? fs.statSync(databasePath) : null;
+  const liveExists = liveStat !== null && liveStat.size > 0;
+  const noRoom = [spaceError(path.dirname(databasePath), neededBytes, 'the restored copy')];
+  if (liveExists) {
+    fs.mkdirSync(backupsDir, { recursive: true });
+    noRoom.push(spaceError(backupsDir, liveStat.size, 'the pre-restore snapshot'));
+  }
+  noRoom.forEach((error) => error !== null && blockers.push(toLifeboatError(error)));
+  const commands = (['stop', 'upgrade', 'start'] as const).flatMap((which) => {
+    const command = which === 'upgrade' ? plan.upgrade : plan[which];
+    return command === null || command === 'built-in' ? [] : [{ which, text: describeCommand(command) }];
+  });
+  const preview: RestorePreview = {
+    snapshot: path.basename(request.snapshotPath),
+    database: databasePath,
+    liveExists,
+    ...(sound ? compareDatabases(databasePath, request.snapshotPath, control) : { tables: [], schemaDifferences: [] }),
+    schema,
+    commands,
+    manualStop: plan.stop === null,
+    healthUrl: plan.healthUrl,
+    holders: [...holders],
+    holdersKnown: known,
+    freeBytes: freeBytesIn(path.dirname(databasePath)),
+    neededBytes,
+    blockers,
+  };
+  return { plan, preview, sha256: sound ? verified.sha256 : null, liveStat };
+}
+
+/** What a restore of the snapshot would do and what stands in its way; changes nothing. */
+export function previewRestore(request: PreviewRequest, control: JobControl): RestorePreview {
+  return preflight(request, false, control).preview;
+}
