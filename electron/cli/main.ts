@@ -25,7 +25,7 @@ import { LifeboatService } from '../core/service/lifeboat-service';
 import { defaultUserDataDir } from '../core/settings/user-data-dir';
 import { startWebHost } from '../web/web-host';
 
-const usage = `Lifeboat: see, snapshot and verify the SQLite database your app runs on.
+const usage = `Lifeboat: see, snapshot, verify and restore the SQLite database your app runs on.
 
 Usage:
   lifeboat backup [REASON] --db DB [--backups-dir DIR] [--note TEXT] [--json]
