@@ -31,9 +31,10 @@ async function upgradeScratchWithAppCommand(plan: AppPlan, scratch: string, live
 
 /**
  * A rehearsal: preflight, then the swap, upgrade and verification on a scratch copy of the snapshot,
- * reporting what a restore would meet, without touching the live database or the app. The app's own
- * upgrade command works on the database its configuration names, so it cannot be pointed at the
- * scratch copy: with one, the rehearsal lists the migrations it would apply and checks the rest.
+ * reporting what a restore would meet, without touching the live database or the app. Lifeboat's
+ * own runner upgrades the copy; so does the app's upgrade command when its settings say it reads
+ * $LIFEBOAT_DATABASE_URL. Otherwise that command works on the database its configuration names, so
+ * the rehearsal only lists the migrations it would apply and checks the rest.
  */
 export async function rehearseRestore(request: PreviewRequest, control: JobControl): Promise<RestoreResult> {
   const timings: RestoreResult['steps'] = [];
