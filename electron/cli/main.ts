@@ -15,8 +15,7 @@ import { printBackup, printInfo, printList, printMigrate, printPreview, printRes
 import * as readline from 'node:readline/promises';
 import { lastRestore } from '../core/activity/activity-log';
 import { readJournal } from '../core/restore/restore-journal';
-import type { AppSettings } from '../core/restore/restore-preflight';
-import { describeCommand } from '../core/restore/run-command';
+import { appCommandsOf, planFor, type AppSettings } from '../core/restore/restore-preflight';
 import { appSettingsFileName, readAppSettingsFile } from '../core/settings/app-settings-file';
 import { ProgressBar } from './progress-bar';
 import * as path from 'node:path';
@@ -344,12 +343,10 @@ async function run(invocation: Invocation): Promise<number> {
         emit(json, result, () => printRestore(result));
         return result.error === null ? exitCodes.ok : exitCodes.failed;
       }
-      const commands = app.run === null ? [] : (['stop', 'upgrade', 'start'] as const).flatMap((which) => {
-        const command = app.run?.[which];
-        return command === undefined ? [] : [`  ${which}: ${describeCommand(command)}`];
-      });
+      // The same list the preview shows: presets and the default upgrade included, exactly as they will run.
+      const commands = appCommandsOf(planFor({ app, location, undo: undoing !== null }));
       if (commands.length > 0 && !json) {
-        process.stderr.write(`These commands of the app will run, as written in its ${appSettingsFileName}:\n${commands.join('\n')}\n`);
+        process.stderr.write(`These commands of the app will run, exactly as shown:\n${commands.map((c) => `  ${c.which}: ${c.text}`).join('\n')}\n`);
       }
       if (!invocation.yes) {
         // On a terminal, what the restore will throw away comes before the question.

@@ -35,3 +35,8 @@ export const appRunSchema = z.object({
     .default({}),
 });
 export type AppRun = z.infer<typeof appRunSchema>;
+
+/** How a command is shown to the user before it runs: exactly what will run (an argument vector quoted as a shell would need). */
+export function describeCommand(command: AppCommand): string {
+  return 'shell' in command ? command.shell : command.argv.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`)).join(' ');
+}

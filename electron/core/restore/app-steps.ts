@@ -8,7 +8,8 @@ import { createSnapshot } from '../snapshot/create-snapshot';
 import { readRecord, writeRecord } from '../snapshot/snapshot-records';
 import { migrationStatus } from '../migrations/migration-status';
 import type { AppPlan } from './app-plan';
-import { describeCommand, runCommand } from './run-command';
+import { describeCommand } from '../../contract/app-run';
+import { runCommand } from './run-command';
 
 /** The steps a restore (and `lifeboat upgrade`) runs around the app. */
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AppRun } from '../../contract/app-run';
+import { describeCommand, type AppRun } from '../../contract/app-run';
 import type { LifeboatError } from '../../contract/errors';
 import { restorePhase, type RestorePreview, type SchemaDifference, type TableDifference } from '../../contract/restore';
 import type { DatabaseLocation } from '../database-location';
@@ -14,7 +14,6 @@ import { diffSchemas, readSchema, type SchemaObject } from '../sqlite/schema-dif
 import { countTableRows } from '../sqlite/table-rows';
 import { planApp, type AppPlan } from './app-plan';
 import { processesHolding, type Holder } from './file-holders';
-import { describeCommand } from './run-command';
 
 /**
  * A restore's preflight, which changes nothing: the snapshot verified, its revision known to the
@@ -47,6 +46,14 @@ export function planFor(request: { readonly app: AppSettings | null; readonly lo
   const plan = planApp(request.app?.dir ?? path.dirname(request.location.databasePath), request.app?.run ?? null, request.app?.migrations ?? null);
   // An undo puts back what was live before, as it was: no upgrade, no head check (the smoke queries still run).
   return request.undo === true ? { ...plan, migrations: null, upgrade: null } : plan;
+}
+
+/** The app's commands a restore runs, in order, exactly as they will run (a preset's included). */
+export function appCommandsOf(plan: AppPlan): RestorePreview['commands'] {
+  return (['stop', 'upgrade', 'start'] as const).flatMap((which) => {
+    const command = which === 'upgrade' ? plan.upgrade : plan[which];
+    return command === null || command === 'built-in' ? [] : [{ which, text: describeCommand(command) }];
+  });
 }
 
 /** What the restore throws away: per table, rows in the live database and in the snapshot; and how their schemas differ. */
@@ -140,17 +147,13 @@ export function preflight(request: PreviewRequest, allowOpen: boolean, control: 
     noRoom.push(spaceError(backupsDir, liveStat.size, 'the pre-restore snapshot'));
   }
   noRoom.forEach((error) => error !== null && blockers.push(toLifeboatError(error)));
-  const commands = (['stop', 'upgrade', 'start'] as const).flatMap((which) => {
-    const command = which === 'upgrade' ? plan.upgrade : plan[which];
-    return command === null || command === 'built-in' ? [] : [{ which, text: describeCommand(command) }];
-  });
   const preview: RestorePreview = {
     snapshot: path.basename(request.snapshotPath),
     database: databasePath,
     liveExists,
     ...(sound ? compareDatabases(databasePath, request.snapshotPath, control) : { tables: [], schemaDifferences: [] }),
     schema,
-    commands,
+    commands: appCommandsOf(plan),
     manualStop: plan.stop === null,
     healthUrl: plan.healthUrl,
     holders: [...holders],

@@ -17,11 +17,6 @@ export interface CommandOutcome {
   readonly tail: string;
 }
 
-/** How a command is shown to the user before it runs: exactly what will run. */
-export function describeCommand(command: AppCommand): string {
-  return 'shell' in command ? command.shell : command.argv.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`)).join(' ');
-}
-
 const killGraceMs = 5000;
 const tailLines = 20;
 

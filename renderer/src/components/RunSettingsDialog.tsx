@@ -1,5 +1,5 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
-import type { AppCommand, AppRun } from '../../../electron/contract/app-run';
+import { describeCommand, type AppCommand, type AppRun } from '../../../electron/contract/app-run';
 import type { LifeboatError } from '../../../electron/contract/errors';
 import { canSetCommands, closeDialog, setAppRun } from '../store/actions';
 import { useStore } from '../store/store';
@@ -16,7 +16,7 @@ const presetHelp: Record<Preset, string> = {
 };
 
 function lineOf(command: AppCommand | undefined): string {
-  return command === undefined ? '' : 'shell' in command ? command.shell : command.argv.join(' ');
+  return command === undefined ? '' : describeCommand(command);
 }
 
 type Timeouts = AppRun['timeouts'];
