@@ -68,6 +68,11 @@ export interface JobStarted {
 export const uiJobKinds = ['snapshot', 'verify', 'restore', 'rehearse', 'restore-recover'] as const satisfies readonly JobKind[];
 export type UiJobKind = (typeof uiJobKinds)[number];
 
+/** Jobs that change the live database (a restore, a recovery): one at a time per app; quitting asks first. */
+export function changesLiveDatabase(kind: UiJobKind): boolean {
+  return kind === 'restore' || kind === 'restore-recover';
+}
+
 /** The UI's kind of a job, or null for one it does not follow. */
 export function uiJobKindOf(kind: JobKind): UiJobKind | null {
   return uiJobKinds.find((k) => k === kind) ?? null;

@@ -3,7 +3,7 @@ import '../core/sqlite/open-database';
 import { app, BrowserWindow, dialog, net, Notification, protocol, session, shell } from 'electron';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { UiJobKind } from '../contract/operations';
+import { changesLiveDatabase, type UiJobKind } from '../contract/operations';
 import { LifeboatService } from '../core/service/lifeboat-service';
 import type { WindowState } from '../core/settings/settings-store';
 import { installMenu } from './app-menu';
@@ -139,7 +139,7 @@ async function start(): Promise<void> {
     if (quitting) {
       return;
     }
-    const restoring = running.some((job) => job.kind === 'restore' || job.kind === 'restore-recover');
+    const restoring = running.some((job) => changesLiveDatabase(job.kind));
     const confirmed = !restoring
       ? Promise.resolve(true)
       : dialog

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { activityEntrySchema, type ActivityEntry } from '../../contract/activity';
-import { isUnwritableDisk } from '../fs/durable-file';
+import { isUnwritableDisk, openIfPresent } from '../fs/durable-file';
 import { recordsDirName } from '../snapshot/snapshot-records';
 
 /**
@@ -36,14 +36,9 @@ const bytesPerEntry = 2048;
 
 /** The end of a file, at most `maxBytes` of it, from a line start; null when it does not exist. */
 function readTail(filePath: string, maxBytes: number): string | null {
-  let fd: number;
-  try {
-    fd = fs.openSync(filePath, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return null;
-    }
-    throw error;
+  const fd = openIfPresent(filePath);
+  if (fd === null) {
+    return null;
   }
   try {
     const size = fs.fstatSync(fd).size;

@@ -32,6 +32,18 @@ export function removeIfPresent(filePath: string): void {
   }
 }
 
+/** A file opened for reading, or null when there is no such file (any other failure is thrown). */
+export function openIfPresent(filePath: string): number | null {
+  try {
+    return fs.openSync(filePath, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return null;
+    }
+    throw error;
+  }
+}
+
 /** A text file's content, or null when there is no such file (any other failure is thrown). */
 export function readTextIfPresent(filePath: string): string | null {
   try {

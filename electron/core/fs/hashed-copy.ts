@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import type { JobControl } from '../jobs/job-control';
 
 /**
- * Writing a file in chunks while hashing it, for snapshots and for the restore's staged copy.
+ * Writing a file in chunks while hashing it, as a snapshot's image is written.
  * Two buffers make a pipeline: while one chunk is written and the next one filled on libuv's thread
  * pool, this thread hashes the first, so the checksum costs almost no extra time.
  */

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { App, AppHealth, AppSummary } from '../../contract/apps';
 import type { JobEventName, JobEvents, JobFinished } from '../../contract/events';
-import type { JobState, OperationName, OperationOutput, ParsedInput, UiJobKind } from '../../contract/operations';
+import { changesLiveDatabase, type JobState, type OperationName, type OperationOutput, type ParsedInput, type UiJobKind } from '../../contract/operations';
 import { parseAbsoluteDatabaseArgument, type DatabaseLocation } from '../database-location';
 import { demoAppName } from '../demo/create-demo';
 import { startJob, type JobHandle } from '../jobs/job-runner';
@@ -62,8 +62,6 @@ function interruptedRestoreOf(app: App): AppSummary['interruptedRestore'] {
     return { step: 'unknown', snapshot: '', startedAt: '' };
   }
 }
-
-const restoreKinds: ReadonlySet<UiJobKind> = new Set(['restore', 'restore-recover']);
 
 // Database file stems that say nothing about the app: the folder's name is a better default name.
 const genericStems = new Set(['app', 'db', 'data', 'database', 'sqlite', 'main', 'prod', 'production', 'db.sqlite3']);
@@ -186,7 +184,7 @@ export class LifeboatService {
 
   /** Refuses to start a second restore of an app while one is running (the journal guards other processes). */
   private refuseIfRestoring(app: App): void {
-    const running = [...this.jobs.values()].find((job) => job.state.appId === app.id && restoreKinds.has(job.state.kind));
+    const running = [...this.jobs.values()].find((job) => job.state.appId === app.id && changesLiveDatabase(job.state.kind));
     if (running !== undefined) {
       throw new LifeboatFailure('RESTORE_IN_PROGRESS', `A restore of ${app.name} is under way: wait until it has finished.`);
     }

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import type { JobControl } from '../jobs/job-control';
+import { openIfPresent } from '../fs/durable-file';
 
 /**
  * Reads the committed content of an SQLite write-ahead log without SQLite's help.
@@ -63,14 +64,9 @@ function readSalts(fd: number): [number, number] {
  * another page size or a bad header, holds nothing.
  */
 export function scanWal(walPath: string, pageSize: number, control: JobControl, onBytesRead: (bytes: number) => void): WalLog {
-  let fd: number;
-  try {
-    fd = fs.openSync(walPath, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return emptyLog;
-    }
-    throw error;
+  const fd = openIfPresent(walPath);
+  if (fd === null) {
+    return emptyLog;
   }
   const close = (): void => fs.closeSync(fd);
   try {
