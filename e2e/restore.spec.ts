@@ -1,7 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { contentDigest } from '../electron/testing/fixtures';
+import { holdFileOpen } from '../electron/testing/holding-process';
 import { expect, test } from './fixtures';
 import type { Locator } from '@playwright/test';
 import type { AppPage } from './pages/app-page';
@@ -157,21 +158,20 @@ test('a process still holding the database after the stop command is named, and 
   writeRunSettings(host, { preset: 'commands', stop: { shell: 'echo pretending to stop' } });
   await app.page.reload();
   // A worker the stop command does not reach keeps the database open.
-  const holder = spawn(process.execPath, ['-e', 'require("fs").openSync(process.argv[1], "r"); console.log("holding"); setInterval(() => {}, 1000);', db]);
-  await new Promise((resolve) => holder.stdout.once('data', resolve));
+  const holder = await holdFileOpen(db);
   try {
     await openRestoreOf(app, 'manual');
     await app.dialog.getByRole('button', { name: 'Restore', exact: true }).click();
     await expect(app.dialog.getByRole('status')).toHaveText('Stopped before anything was changed.');
     await expect(steps(app).filter({ hasText: 'Preflight' })).toContainText('done');
     await expect(steps(app).filter({ hasText: 'Stop the app' })).toContainText('failed');
-    await expect(steps(app).filter({ hasText: 'Stop the app' })).toContainText(`${db} is held open by pid ${holder.pid ?? 0}`);
+    await expect(steps(app).filter({ hasText: 'Stop the app' })).toContainText(`${db} is held open by pid ${holder.pid}`);
     await expect(steps(app).filter({ hasText: 'Swap' })).toContainText('not run');
     await app.screenshot('18-restore-held-open');
     await app.dialog.getByRole('button', { name: 'Restore anyway' }).click();
     await expect(app.dialog.getByRole('status')).toHaveText('Restored. Start the app again now: no start command is set.');
   } finally {
-    holder.kill();
+    holder.release();
   }
 });
 

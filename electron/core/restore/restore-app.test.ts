@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,6 +8,7 @@ import type { AppRun } from '../../contract/app-run';
 import { AlembicProject } from '../../testing/alembic-project';
 import { lifeboat, lifeboatBin } from '../../testing/cli-run';
 import { contentDigest, makeTempDir } from '../../testing/fixtures';
+import { holdFileOpen } from '../../testing/holding-process';
 
 
 interface RestoreJson {
@@ -144,14 +145,13 @@ describe('the restore around the app: stop, upgrade, check, start, health', () =
 
   it('starts the app again when its stop command ran but a process still holds the database', async () => {
     const app = sqlApp(temp.dir, 'still-held', { preset: 'commands', stop: { shell: 'echo stop >> events.log' }, start: { shell: 'echo start >> events.log' } });
-    const holder = spawn(process.execPath, ['-e', 'require("fs").openSync(process.argv[1], "r"); console.log("holding"); setInterval(() => {}, 1000);', path.join(app.dir, 'app.db')]);
-    await new Promise((resolve) => holder.stdout.once('data', resolve));
+    const holder = await holdFileOpen(path.join(app.dir, 'app.db'));
     try {
       const run = lifeboat(['restore', app.snapshot, '--app', app.dir, '--yes'], app.dir);
       assert.equal(run.code, 1);
-      assert.match(run.stderr, new RegExp(`held open by pid ${holder.pid ?? 0}.*Nothing was changed\\. The app was started again\\.`, 's'));
+      assert.match(run.stderr, new RegExp(`held open by pid ${holder.pid}.*Nothing was changed\\. The app was started again\\.`, 's'));
     } finally {
-      holder.kill();
+      holder.release();
     }
     assert.equal(fs.readFileSync(path.join(app.dir, 'events.log'), 'utf8'), 'stop\nstart\n');
     assert.equal(contentDigest(path.join(app.dir, 'app.db')), app.original);

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -9,6 +8,7 @@ import type { AppSummary } from '../../contract/apps';
 import { phaseOfRestore, type RestoreResult } from '../../contract/restore';
 import { lifeboat } from '../../testing/cli-run';
 import { contentDigest, makeTempDir } from '../../testing/fixtures';
+import { holdFileOpen } from '../../testing/holding-process';
 import { dispatch } from './dispatch';
 import { LifeboatService } from './lifeboat-service';
 
@@ -84,19 +84,18 @@ describe('the guarded restore through the service', () => {
 
   it('names the process that holds the live database and refuses, unless the user overrides', async () => {
     // A process with the file open, as the app would have: named by its command line.
-    const holder = spawn(process.execPath, ['-e', 'require("fs").openSync(process.argv[1], "r"); console.log("holding"); setInterval(() => {}, 1000);', demo.databasePath]);
-    await new Promise((resolve) => holder.stdout.once('data', resolve));
+    const holder = await holdFileOpen(demo.databasePath);
     try {
       const preview = await service.handlers['restore:preview']({ appId: demo.id, file: await oldest(), undo: false });
       assert.equal(preview.holders.length, 1);
       assert.deepEqual(preview.blockers.map((b) => b.code), ['DB_IN_USE']);
-      assert.match(preview.blockers[0]?.message ?? '', new RegExp(`held open by pid ${holder.pid ?? 0} \\(.*openSync`));
+      assert.match(preview.blockers[0]?.message ?? '', new RegExp(`held open by pid ${holder.pid} \\(.*openSync`));
       const { outcome } = await finish(service.handlers['restore:start']({ appId: demo.id, file: await oldest(), allowOpen: false }));
       assert.ok(!outcome.ok && outcome.error.code === 'DB_IN_USE');
       const forced = await follow(service.handlers['restore:start']({ appId: demo.id, file: await oldest(), allowOpen: true }));
       assert.equal(forced.result.outcome, 'restored', 'the user’s explicit override');
     } finally {
-      holder.kill();
+      holder.release();
     }
   });
 
