@@ -25,6 +25,11 @@ async function openRestoreOf(app: AppPage, label: string): Promise<void> {
   await expect(app.dialog.getByRole('heading', { name: /^Restore shop-/ })).toBeVisible();
 }
 
+/** The journal mode a database file's header records (bytes 18-19: 2 is WAL). */
+function headerJournalMode(file: string): 'wal' | 'rollback' {
+  return fs.readFileSync(file).readUInt8(18) === 2 ? 'wal' : 'rollback';
+}
+
 function steps(app: AppPage, name = 'Restore steps'): Locator {
   return app.dialog.getByRole('list', { name }).getByRole('listitem');
 }
@@ -53,6 +58,8 @@ test('the whole restore wizard on the demo: preview, rehearsal, restore with liv
   await expect(app.dialog.getByRole('list', { name: 'Schema differences' })).toContainText('The table orders differs: columns status only in the live database.');
   await expect(app.dialog).toContainText('Migrations the upgrade applies, in order: 2 order status → 3 customer phone → 4 product stock → 5 order notes');
   await expect(app.dialog.locator('pre.commands')).toHaveText('stop: echo stopping the shop; sleep 2\nstart: echo shop started; echo serving on port 8080');
+  await expect(app.dialog.getByTestId('journal-mode')).toHaveText('Journal mode: wal, kept; so are the file’s owner and permissions.');
+  expect(headerJournalMode(db)).toBe('wal');
   await app.screenshot('11-restore-preview');
 
   // A rehearsal on a scratch copy first: the same steps, nothing live touched.
@@ -84,7 +91,9 @@ test('the whole restore wizard on the demo: preview, rehearsal, restore with liv
   await app.screenshot('13-restore-done');
   await app.dialog.getByRole('button', { name: 'Close' }).click();
   await expect(app.row('pre-restore')).toHaveCount(1);
+  await expect(app.row('pre-restore').getByRole('img', { name: 'Pinned' })).toBeVisible();
   await expect(app.page.getByRole('tab', { name: /Schema/ })).toContainText('at head');
+  expect(headerJournalMode(db), 'the shop keeps the WAL mode it set').toBe('wal');
 
   // Undo last restore: the pre-restore snapshot goes back exactly as it was.
   await app.page.getByRole('button', { name: 'Undo last restore' }).click();
@@ -95,6 +104,7 @@ test('the whole restore wizard on the demo: preview, rehearsal, restore with liv
   await expect(steps(app).filter({ hasText: 'Upgrade' })).toContainText('skipped');
   await app.dialog.getByRole('button', { name: 'Close' }).click();
   expect(contentDigest(db)).toBe(original);
+  expect(headerJournalMode(db)).toBe('wal');
   await expect(app.page.getByRole('tab', { name: /Schema/ })).toContainText('1 behind');
 
   await app.page.getByRole('tab', { name: 'Activity' }).click();

@@ -1,8 +1,8 @@
 import type { MigrateResult } from '../contract/migrate';
 import type { MigrationReport } from '../contract/migrations';
-import { describeSchemaDifference, type RestorePreview, type RestoreResult, type UpgradeOutcome } from '../contract/restore';
+import { describeJournalMode, describeSchemaDifference, type RestorePreview, type RestoreResult, type UpgradeOutcome } from '../contract/restore';
 
-import type { BackupOutcome, DatabaseInfo, SnapshotList, VerifyResult } from '../contract/snapshots';
+import type { BackupOutcome, DatabaseInfo, PinResult, SnapshotList, VerifyResult } from '../contract/snapshots';
 import { formatAge, formatBytes, formatLocalTime } from '../contract/format';
 import { table } from './format';
 
@@ -24,7 +24,7 @@ export function printList(list: SnapshotList): string {
   }
   const withRevisions = list.snapshots.some((s) => s.migration !== null);
   const revision = (s: SnapshotList['snapshots'][number]): string[] => (withRevisions ? [s.migration === null ? '-' : `${s.migration.current.join('+') || '-'} (${s.migration.badge})`] : []);
-  const rows = list.snapshots.map((s) => [formatLocalTime(s.time), s.status, formatBytes(s.size), ...revision(s), s.label, s.file, s.note ?? '']);
+  const rows = list.snapshots.map((s) => [formatLocalTime(s.time), s.pinned ? `${s.status}, pinned` : s.status, formatBytes(s.size), ...revision(s), s.label, s.file, s.note ?? '']);
   const problems = list.snapshots.filter((s) => s.status === 'corrupt' || s.status === 'incomplete' || s.status === 'not-a-database');
   const notes = problems.map((s) => `  ${s.file}: ${s.statusReason ?? s.status}`);
   return [
@@ -139,6 +139,7 @@ export function printPreview(preview: RestorePreview): string {
     );
     lines.push(...preview.schemaDifferences.map((d) => describeSchemaDifference(d)));
   }
+  lines.push(describeJournalMode(preview.journalMode));
   if (!preview.holdersKnown) {
     lines.push('Lifeboat cannot see which processes hold files open on this system: make sure the app is stopped.');
   }
@@ -160,4 +161,8 @@ export function printUpgrade(result: UpgradeOutcome): string {
     case 'rolled-back':
       return [`The upgrade failed; ${result.database} holds its pre-upgrade content again.`, `Why: ${result.error?.message ?? '-'}`].join('\n');
   }
+}
+
+export function printPins(result: PinResult): string {
+  return result.snapshots.map((s) => (s.pinned ? `Pinned ${s.file}: kept until unpinned.` : `Unpinned ${s.file}.`)).join('\n');
 }

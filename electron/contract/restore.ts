@@ -58,6 +58,14 @@ export function phaseOfRestore(phase: string): { readonly kind: 'restore'; reado
   return what === 'Rollback' && rollback.success ? { kind: 'rollback', step: rollback.data } : null;
 }
 
+/**
+ * The journal mode a database file carries in its header (bytes 18-19): write-ahead log, or one of
+ * the rollback-journal modes (delete, truncate, persist: chosen per connection, not stored). A
+ * restore gives the restored file the live file's, so an app that set WAL once keeps it.
+ */
+export const fileJournalModeSchema = z.enum(['wal', 'rollback']);
+export type FileJournalMode = z.infer<typeof fileJournalModeSchema>;
+
 /** How the live database's schema differs from the snapshot's: an object only in one, or changed (with a table's columns). */
 export const schemaDifferenceSchema = z.object({
   type: z.enum(['table', 'index', 'view', 'trigger']),
@@ -103,6 +111,11 @@ export const restorePreviewSchema = z.object({
   schemaDifferences: z.array(schemaDifferenceSchema),
   /** The snapshot's schema against the app's code: its badge, a sentence, the migrations the upgrade applies (id and message). */
   schema: z.object({ badge: z.string(), summary: z.string(), pending: z.array(z.string()), tool: z.string() }).nullable(),
+  /**
+   * The journal mode the restored file is given: the live file's (`live`), or, with no live database,
+   * the mode of the database the snapshot was taken from (`snapshot`, `rollback` when unknown).
+   */
+  journalMode: z.object({ mode: fileJournalModeSchema, from: z.enum(['live', 'snapshot']) }),
   /** The app's own commands, verbatim, in the order they run. */
   commands: z.array(z.object({ which: z.enum(['stop', 'upgrade', 'start']), text: z.string() })),
   /** No stop command: the user stops the app and Lifeboat checks that nothing holds the file. */
@@ -129,6 +142,12 @@ export const upgradeOutcomeSchema = z.object({
   rollback: restoreResultSchema.nullable(),
 });
 export type UpgradeOutcome = z.infer<typeof upgradeOutcomeSchema>;
+
+/** "Journal mode: wal, kept": what the preview says of the restored file's journal mode. */
+export function describeJournalMode(journalMode: RestorePreview['journalMode']): string {
+  const origin = journalMode.from === 'live' ? 'kept' : 'as the database the snapshot was taken from had it';
+  return `Journal mode: ${journalMode.mode}, ${origin}`;
+}
 
 /** One schema difference in words, from the live database's point of view (for the preview, in the app and the CLI). */
 export function describeSchemaDifference(d: SchemaDifference): string {

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { RestoreStep } from '../../contract/restore';
 import { lifeboat } from '../../testing/cli-run';
 import { contentDigest, createLiveDatabase, makeTempDir, sha256, type LiveMode } from '../../testing/fixtures';
+import { createHash } from 'node:crypto';
 import { mountTmpfs } from '../../testing/mounts';
 import { startWriter } from '../../testing/writer-handle';
 import { readRecord } from '../snapshot/snapshot-records';
@@ -50,6 +51,21 @@ function scene(root: string, name: string, mode: LiveMode, staleWal: boolean): S
   return { dir, db, snapshot, original: contentDigest(db), restored };
 }
 
+/** The journal mode a database file's header records (bytes 18-19). */
+function headerMode(file: string): string {
+  const header = fs.readFileSync(file).subarray(18, 20);
+  return header[0] === 2 && header[1] === 2 ? 'wal' : header[0] === 1 && header[1] === 1 ? 'rollback' : `bytes ${header.join(',')}`;
+}
+
+/** The file's bytes with its journal-mode bytes blanked: equal for a snapshot and its restored copy. */
+const sha256Of = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+function bytesBesideMode(file: string): string {
+  const bytes = fs.readFileSync(file);
+  bytes.fill(0, 18, 20);
+  return sha256Of(bytes);
+}
+
 function leftovers(dir: string): string[] {
   return fs.readdirSync(dir).filter((n) => n.includes('lifeboat-restore'));
 }
@@ -62,16 +78,25 @@ describe('the guarded restore', () => {
   after(() => temp.cleanup());
 
   for (const mode of ['wal', 'delete'] as const) {
-    it(`replaces the live database (${mode}) with exactly the snapshot, keeps a pinned pre-restore snapshot, and leaves it writable`, () => {
+    it(`replaces the live database (${mode}) with exactly the snapshot, keeps a pinned pre-restore snapshot, its journal mode and permissions; undo puts it back the same way`, () => {
       const s = scene(temp.dir, `plain-${mode}`, mode, mode === 'wal');
+      fs.chmodSync(s.db, 0o640);
       const liveMode = fs.statSync(s.db).mode & 0o777;
+      const journalMode = mode === 'wal' ? 'wal' : 'rollback';
+      assert.equal(headerMode(s.db), journalMode);
+      assert.equal(headerMode(s.snapshot), 'rollback', 'snapshots are stored self-contained');
       const run = lifeboat(['restore', path.basename(s.snapshot), '--db', 'app.db', '--yes', '--json'], s.dir);
       assert.equal(run.code, 0, run.stderr);
       const result = JSON.parse(run.stdout) as { outcome: string; preRestoreSnapshot: string; tables: { name: string; liveRows: number; snapshotRows: number }[] };
       assert.equal(result.outcome, 'restored');
-      assert.equal(contentDigest(s.db), s.restored, 'the live database holds the snapshot’s content');
-      assert.equal(sha256(s.db), sha256(s.snapshot), 'byte for byte');
+      // Checked before anything reads it: opening a WAL database creates an (empty) -wal of its own.
       assert.equal(fs.existsSync(`${s.db}-wal`), false, 'no stale -wal beside the restored file');
+      assert.equal(contentDigest(s.db), s.restored, 'the live database holds the snapshot’s content');
+      assert.equal(bytesBesideMode(s.db), bytesBesideMode(s.snapshot), 'byte for byte, but for the journal mode');
+      assert.equal(headerMode(s.db), journalMode, 'the live database keeps its journal mode');
+      const reopened = new Database(s.db, { readonly: true });
+      assert.equal(reopened.pragma('journal_mode', { simple: true }), mode === 'wal' ? 'wal' : 'delete', 'SQLite reads the mode the app set');
+      reopened.close();
       assert.equal(fs.statSync(s.db).mode & 0o777, liveMode, 'the live file’s permissions, not the read-only snapshot’s');
       assert.equal(contentDigest(result.preRestoreSnapshot), s.original, 'the pre-restore snapshot holds the state before, -wal included');
       const record = readRecord(path.join(s.dir, 'backups'), path.basename(result.preRestoreSnapshot));
@@ -79,6 +104,12 @@ describe('the guarded restore', () => {
       assert.equal(record?.verification?.ok, true);
       assert.deepEqual(result.tables.find((t) => t.name === 'ledger'), { name: 'ledger', liveRows: mode === 'wal' ? 2 : 1, snapshotRows: 0 });
       assert.deepEqual(leftovers(s.dir), []);
+
+      const undone = lifeboat(['restore', '--undo', '--db', 'app.db', '--yes', '--json'], s.dir);
+      assert.equal(undone.code, 0, undone.stderr);
+      assert.equal(contentDigest(s.db), s.original, 'undo puts back what was live');
+      assert.equal(headerMode(s.db), journalMode, 'and in the journal mode it had');
+      assert.equal(fs.statSync(s.db).mode & 0o777, liveMode);
     });
   }
 
@@ -152,6 +183,7 @@ describe('the guarded restore', () => {
             assert.equal(recovered.code, 0, `${step}/${recovery}: ${recovered.stderr}`);
             const expected = recovery === 'resume' && step !== 'pre-restore' && step !== 'stop' ? s.restored : s.original;
             assert.equal(contentDigest(s.db), expected, `${step}/${recovery}: the original or the snapshot, never a mix`);
+            assert.equal(headerMode(s.db), mode === 'wal' ? 'wal' : 'rollback', `${step}/${recovery}: the journal mode is as before`);
             assert.deepEqual(leftovers(s.dir), [], `${step}/${recovery}: journal resolved, nothing left beside the database`);
             if (step !== 'pre-restore' && step !== 'stop') {
               const pre = fs.readdirSync(path.join(s.dir, 'backups')).find((n) => n.includes('pre-restore'));

@@ -9,7 +9,7 @@ import type { AppPlan } from './app-plan';
 import { appCommand, liveSchemaStatus, runUpgrade, takePinnedSnapshot, waitUntilHealthy } from './app-steps';
 import { crashPointForTests, readJournal, removeJournal, restorePaths, sidecarSuffixes, writeJournal, type RestoreJournal } from './restore-journal';
 import { planFor, preflight, refuseIfHeld, type AppSettings, type PreviewRequest } from './restore-preflight';
-import { copyAndFlush, requireHeadAndSmoke, requireSound, stageCopy } from './restored-file';
+import { copyAndFlush, requireHeadAndSmoke, requireJournalMode, requireSound, stageCopy, type Settling } from './restored-file';
 
 /**
  * Restores a snapshot over the live database (safety invariants 4 to 7 and 9):
@@ -43,7 +43,7 @@ async function runStep(step: RestoreStep, journal: RestoreJournal, plan: AppPlan
   const dir = path.dirname(journal.database);
   switch (step) {
     case 'stage':
-      await stageCopy(journal.snapshot, paths.staged, journal.snapshotSha256, journal.owner, control);
+      await stageCopy(journal.snapshot, paths.staged, journal.snapshotSha256, settlingOf(journal), control);
       return null;
     case 'set-aside':
       // Sidecars first, the database last: a stale -wal or -journal must never meet the new file.
@@ -64,7 +64,8 @@ async function runStep(step: RestoreStep, journal: RestoreJournal, plan: AppPlan
       // The bytes were checked against the verified snapshot's SHA-256 when staged and a rename does
       // not change them: a quick_check here proves the file at the live name opens and is sound.
       requireSound(journal.database);
-      return null;
+      requireJournalMode(journal.database, journal.journalMode);
+      return journal.journalMode === null ? null : `journal mode: ${journal.journalMode}, as before`;
     case 'upgrade': {
       const status = liveSchemaStatus(plan, journal.database, 'snapshot');
       if (status === null || status.status === 'at-head') {
@@ -116,10 +117,15 @@ async function runSteps(journal: RestoreJournal, from: RestoreStep, plan: AppPla
 }
 
 
+/** What the restored file is given: the live file's journal mode, permissions and owner, as the journal recorded them. */
+function settlingOf(journal: RestoreJournal): Settling {
+  return { owner: journal.owner, journalMode: journal.journalMode };
+}
+
 /** Copies `source` beside the live file, flushes it, and renames it into place. */
 function putCopyInPlace(source: string, journal: RestoreJournal): void {
   const { staged } = restorePaths(journal.database);
-  copyAndFlush(source, staged, journal.owner);
+  copyAndFlush(source, staged, settlingOf(journal));
   fs.renameSync(staged, journal.database);
 }
 
@@ -226,6 +232,7 @@ export async function restoreSnapshot(request: RestoreRequest, control: JobContr
     snapshotSha256: sha256 ?? '',
     preRestore: null,
     owner: liveStat === null ? null : { mode: liveStat.mode & 0o7777, uid: liveStat.uid, gid: liveStat.gid },
+    journalMode: preview.journalMode.mode,
     step: 'stop',
     startedAt: new Date().toISOString(),
     upgrade: request.undo !== true,

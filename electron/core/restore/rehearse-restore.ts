@@ -8,7 +8,7 @@ import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import type { AppPlan } from './app-plan';
 import { liveSchemaStatus, runUpgrade } from './app-steps';
 import { preflight, spaceError, type PreviewRequest } from './restore-preflight';
-import { requireHeadAndSmoke, requireSound, stageCopy } from './restored-file';
+import { requireHeadAndSmoke, requireJournalMode, requireSound, stageCopy } from './restored-file';
 
 /**
  * Runs the app's upgrade command on the rehearsal's scratch copy, named in LIFEBOAT_DATABASE_URL. A
@@ -64,12 +64,14 @@ export async function rehearseRestore(request: PreviewRequest, control: JobContr
       if (noRoom !== null) {
         throw noRoom;
       }
-      await stageCopy(request.snapshotPath, scratch, sha256, null, control);
+      // The scratch copy is what the restore would put in place: in the live file's journal mode.
+      await stageCopy(request.snapshotPath, scratch, sha256, { owner: null, journalMode: preview.journalMode.mode }, control);
       return `scratch copy in ${scratchDir}`;
     });
     await step('verify', () => {
       requireSound(scratch);
-      return null;
+      requireJournalMode(scratch, preview.journalMode.mode);
+      return `journal mode: ${preview.journalMode.mode}`;
     });
     let upgraded = true;
     await step('upgrade', async () => {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { restoreStepSchema } from '../../contract/restore';
+import { fileJournalModeSchema, restoreStepSchema } from '../../contract/restore';
 import { fsyncDirectory, readTextIfPresent, writeFileAtomically } from '../fs/durable-file';
 import { LifeboatFailure } from '../lifeboat-failure';
 
@@ -19,6 +19,11 @@ export const restoreJournalSchema = z.object({
   preRestore: z.string().nullable(),
   /** The live file's permissions and owner, given to the restored file (snapshots are read-only). */
   owner: z.object({ mode: z.number().int(), uid: z.number().int(), gid: z.number().int() }).nullable(),
+  /**
+   * The journal mode the restored file is given (the live file's, recorded in preflight), so that a
+   * resumed restore keeps it too. Null in journals written before it was recorded: the snapshot's mode.
+   */
+  journalMode: fileJournalModeSchema.nullable().default(null),
   step: restoreStepSchema,
   startedAt: z.string(),
   /** False for an undo of the last restore: the snapshot goes back as it was, not upgraded. */

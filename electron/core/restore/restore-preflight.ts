@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeCommand, type AppRun } from '../../contract/app-run';
 import type { LifeboatError } from '../../contract/errors';
-import { restorePhase, type RestorePreview, type SchemaDifference, type TableDifference } from '../../contract/restore';
+import { restorePhase, type FileJournalMode, type RestorePreview, type SchemaDifference, type TableDifference } from '../../contract/restore';
 import type { DatabaseLocation } from '../database-location';
 import type { JobControl } from '../jobs/job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
@@ -11,7 +11,9 @@ import { migrationStatus } from '../migrations/migration-status';
 import { verifySnapshots } from '../snapshot/verify-snapshots';
 import { openLiveDatabase, openSnapshotFile, type SqliteDatabase } from '../sqlite/open-database';
 import { diffSchemas, readSchema, type SchemaObject } from '../sqlite/schema-diff';
+import { readFileJournalMode } from '../sqlite/sqlite-header';
 import { countTableRows } from '../sqlite/table-rows';
+import { readRecord } from '../snapshot/snapshot-records';
 import { planApp, type AppPlan } from './app-plan';
 import { processesHolding, type Holder } from './file-holders';
 
@@ -98,6 +100,19 @@ export function spaceError(dir: string, bytes: number, what: string): LifeboatFa
   return free < bytes + spaceMarginBytes ? new LifeboatFailure('DISK_FULL', `Not enough free space in ${dir} for ${what}: ${bytes} bytes needed, ${free} free.`, dir) : null;
 }
 
+/**
+ * The journal mode the restored file is given: the live file's, so that nothing changes that the user
+ * did not ask to change; with no live database, the mode of the database the snapshot was taken from.
+ */
+function restoredJournalMode(request: PreviewRequest, liveExists: boolean): RestorePreview['journalMode'] {
+  const live: FileJournalMode | null = liveExists ? readFileJournalMode(request.location.databasePath) : null;
+  if (live !== null) {
+    return { mode: live, from: 'live' };
+  }
+  const source = readRecord(request.location.backupsDir, path.basename(request.snapshotPath))?.source;
+  return { mode: source?.journalMode === 'wal' ? 'wal' : 'rollback', from: 'snapshot' };
+}
+
 /** What preflight found, for the restore that follows it. */
 export interface Preflight {
   readonly plan: AppPlan;
@@ -153,6 +168,7 @@ export function preflight(request: PreviewRequest, allowOpen: boolean, control: 
     liveExists,
     ...(sound ? compareDatabases(databasePath, request.snapshotPath, control) : { tables: [], schemaDifferences: [] }),
     schema,
+    journalMode: restoredJournalMode(request, liveExists),
     commands: appCommandsOf(plan),
     manualStop: plan.stop === null,
     healthUrl: plan.healthUrl,

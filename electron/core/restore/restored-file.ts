@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
+import type { FileJournalMode } from '../../contract/restore';
 import type { JobControl } from '../jobs/job-control';
 import { removeIfPresent, sha256OfFile } from '../fs/durable-file';
 import { LifeboatFailure } from '../lifeboat-failure';
 import { openSnapshotFile } from '../sqlite/open-database';
+import { readFileJournalMode, writeFileJournalMode } from '../sqlite/sqlite-header';
 import type { AppPlan } from './app-plan';
 import { liveSchemaStatus } from './app-steps';
 import type { RestoreJournal } from './restore-journal';
@@ -20,7 +22,7 @@ const defaultMode = 0o644;
  * it back from the page cache, which proves nothing more about the disk; the quick_check after the
  * rename reads the restored file's every b-tree page.
  */
-export async function stageCopy(snapshot: string, target: string, sha256: string, owner: RestoreJournal['owner'], control: JobControl): Promise<void> {
+export async function stageCopy(snapshot: string, target: string, sha256: string, settle: Settling, control: JobControl): Promise<void> {
   removeIfPresent(target);
   const size = Math.max(1, fs.statSync(snapshot).size);
   const copying = fs.promises.copyFile(snapshot, target, fs.constants.COPYFILE_EXCL);
@@ -47,7 +49,7 @@ export async function stageCopy(snapshot: string, target: string, sha256: string
     removeIfPresent(target);
     throw new LifeboatFailure('SNAPSHOT_CORRUPT', 'The snapshot changed since it was verified (its bytes no longer match the checksum). Nothing was changed.', snapshot);
   }
-  settleOwnerAndFlush(target, owner);
+  settleAndFlush(target, settle);
 }
 
 /** A quick_check of a database that nothing else has open. */
@@ -87,11 +89,50 @@ export function requireHeadAndSmoke(plan: AppPlan, databasePath: string): void {
   }
 }
 
-/** Gives a restored file the live file's permissions and owner (snapshots are read-only), and flushes it. */
-function settleOwnerAndFlush(target: string, owner: RestoreJournal['owner']): void {
-  fs.chmodSync(target, owner?.mode ?? defaultMode);
-  const fd = fs.openSync(target, 'r+');
+/** The restored database's journal mode is the one it must have: what the journal recorded from the live file. */
+export function requireJournalMode(databasePath: string, expected: FileJournalMode | null): void {
+  const found = readFileJournalMode(databasePath);
+  if (expected !== null && found !== expected) {
+    throw new LifeboatFailure('RESTORE_FAILED', `The restored database is in ${found ?? 'no'} journal mode, not ${expected} as the live database was.`, databasePath);
+  }
+}
+
+/** What a restored file is given before it takes the live file's name: as the live file was. */
+export interface Settling {
+  /** The live file's permissions and owner (snapshots are read-only); null: read-write for its owner. */
+  readonly owner: RestoreJournal['owner'];
+  /** The live file's journal mode (snapshots are stored in rollback-journal mode); null: as copied. */
+  readonly journalMode: FileJournalMode | null;
+}
+
+/**
+ * Opens a fresh copy (read-only like the snapshot it came from) for writing, never through a link:
+ * made writable for its owner on a read-only descriptor, then opened again and proved to be the same file.
+ */
+function openCopyForWriting(target: string): number {
+  const readOnly = fs.openSync(target, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
   try {
+    fs.fchmodSync(readOnly, 0o600);
+    const fd = fs.openSync(target, fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
+    const [was, is] = [fs.fstatSync(readOnly), fs.fstatSync(fd)];
+    if (was.dev !== is.dev || was.ino !== is.ino || !is.isFile()) {
+      fs.closeSync(fd);
+      throw new LifeboatFailure('RESTORE_FAILED', `${target} was replaced while Lifeboat prepared it. Nothing was changed.`, target);
+    }
+    return fd;
+  } finally {
+    fs.closeSync(readOnly);
+  }
+}
+
+/** Gives a restored file the live file's journal mode, permissions and owner, and flushes it; all on its descriptor. */
+function settleAndFlush(target: string, { owner, journalMode }: Settling): void {
+  const fd = openCopyForWriting(target);
+  try {
+    if (journalMode !== null) {
+      writeFileJournalMode(fd, journalMode);
+    }
+    fs.fchmodSync(fd, owner?.mode ?? defaultMode);
     if (owner !== null && process.getuid?.() === 0) {
       // Run as root (a container entrypoint, sudo): the app's user must still own its database.
       fs.fchownSync(fd, owner.uid, owner.gid);
@@ -102,9 +143,9 @@ function settleOwnerAndFlush(target: string, owner: RestoreJournal['owner']): vo
   }
 }
 
-/** Copies a file to a new name with the live file's permissions and owner, and flushes it to disk. */
-export function copyAndFlush(source: string, target: string, owner: RestoreJournal['owner']): void {
+/** Copies a file to a new name as the live file was (journal mode, permissions, owner), and flushes it to disk. */
+export function copyAndFlush(source: string, target: string, settle: Settling): void {
   removeIfPresent(target);
   fs.copyFileSync(source, target, fs.constants.COPYFILE_EXCL);
-  settleOwnerAndFlush(target, owner);
+  settleAndFlush(target, settle);
 }

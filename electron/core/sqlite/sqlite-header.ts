@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import type { FileJournalMode } from '../../contract/restore';
 
 /** The fields of the 100-byte SQLite file header that Lifeboat reads without opening the file. */
 export interface SqliteHeader {
@@ -70,6 +71,27 @@ export function readSqliteHeaderSync(filePath: string): HeaderReading {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The journal mode a header records: 2 in bytes 18-19 is WAL, 1 a rollback journal. */
+export function fileJournalModeOf(header: SqliteHeader): FileJournalMode {
+  return header.writeVersion === 2 ? 'wal' : 'rollback';
+}
+
+/** The journal mode of a database file by its header; null when it is empty or not SQLite. */
+export function readFileJournalMode(filePath: string): FileJournalMode | null {
+  const reading = readSqliteHeaderSync(filePath);
+  return reading.kind === 'sqlite' ? fileJournalModeOf(reading.header) : null;
+}
+
+/**
+ * Sets the journal mode in the header of the database open at `fd`, exactly as `PRAGMA
+ * journal_mode` would (bytes 18-19: 2 for WAL, 1 for a rollback journal). Only for a file nothing else
+ * has open and that has no -wal beside it: the staged copy of a restore.
+ */
+export function writeFileJournalMode(fd: number, mode: FileJournalMode): void {
+  const version = mode === 'wal' ? 2 : 1;
+  fs.writeSync(fd, Buffer.from([version, version]), 0, 2, 18);
 }
 
 /** 3045001 → "3.45.1". */

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { formatBytes, formatDuration } from '../../../electron/contract/format';
-import { describeSchemaDifference, type RestorePreview } from '../../../electron/contract/restore';
+import { describeJournalMode, describeSchemaDifference, type RestorePreview } from '../../../electron/contract/restore';
 import { backToPreview, cancelRestore, closeRestore, isRunning, restoreAnyway, startRestore } from '../store/restore-actions';
 import { useStore, type RestoreRun } from '../store/store';
 import { Modal } from './Modal';
@@ -98,6 +98,10 @@ function PreviewBody(props: { run: RestoreRun }): ReactNode {
         </div>
       )}
       <TableChanges preview={preview} />
+      <p className="help" data-testid="journal-mode">
+        {describeJournalMode(preview.journalMode)}
+        {preview.journalMode.from === 'live' ? '; so are the file’s owner and permissions.' : '.'}
+      </p>
       <h3>Schema</h3>
       {preview.schema === null ? (
         <p className="muted">{run.mode === 'undo' ? 'Put back as it was: no upgrade runs.' : 'No migrations known for this app: the snapshot is restored as it is.'}</p>
