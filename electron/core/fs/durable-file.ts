@@ -136,11 +136,11 @@ export function publishWithoutClobber(tempPath: string, candidates: (attempt: nu
 }
 
 /** Writes a small file atomically: temporary file, fsync, rename, fsync of the folder. */
-export function writeFileAtomically(filePath: string, content: string): void {
+export function writeFileAtomically(filePath: string, content: string, mode = 0o644): void {
   const dir = path.dirname(filePath);
   const tempPath = path.join(dir, temporaryName('.json'));
   try {
-    const fd = fs.openSync(tempPath, 'wx', 0o644);
+    const fd = fs.openSync(tempPath, 'wx', mode);
     try {
       fs.writeFileSync(fd, content);
       fs.fsyncSync(fd);

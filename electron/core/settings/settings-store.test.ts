@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -45,5 +46,38 @@ describe('the settings file', () => {
     const store = new SettingsStore(dir);
     assert.throws(() => store.update((s) => ({ ...s, apps: [{ id: '', name: '', databasePath: '', backupsDir: '' }] })));
     assert.equal(fs.existsSync(path.join(dir, 'settings.json')), false);
+  });
+
+  it('two processes on one data folder never lose each other\'s changes, and each sees the other\'s', async () => {
+    const dir = fs.mkdtempSync(path.join(temp.dir, 'shared-'));
+    const mine = new SettingsStore(dir);
+    // Two other processes (as the desktop app and lifeboat serve would be) each add 25 apps, interleaved.
+    const adder = `
+      const { SettingsStore } = require(${JSON.stringify(require.resolve('./settings-store'))});
+      const store = new SettingsStore(process.argv[1]);
+      for (let i = 0; i < 25; i += 1) {
+        const id = process.argv[2] + '-' + i;
+        store.update((s) => ({ ...s, apps: [...s.apps, { id, name: id, databasePath: '/srv/' + id + '.db', backupsDir: '/srv/backups' }] }));
+      }`;
+    const run = (name: string): Promise<number | null> =>
+      new Promise((resolve) => spawn(process.execPath, ['-e', adder, dir, name], { stdio: 'inherit' }).on('close', resolve));
+    assert.deepEqual(await Promise.all([run('desktop'), run('serve')]), [0, 0]);
+    assert.equal(mine.apps.length, 50, 'this process sees what the two others added, without a restart');
+    mine.update((s) => ({ ...s, apps: s.apps.filter((a) => a.id !== 'serve-3') }));
+    const fresh = new SettingsStore(dir);
+    assert.equal(fresh.apps.length, 49);
+    assert.equal(fresh.apps.some((a) => a.id === 'serve-3'), false);
+    assert.equal(fs.statSync(path.join(dir, 'settings.json')).mode & 0o777, 0o600, 'readable by its owner only: run settings may hold secrets');
+    assert.deepEqual(fs.readdirSync(dir), ['settings.json'], 'no lock or temporary file left');
+  });
+
+  it('takes over the lock of a process that died holding it', async () => {
+    const dir = fs.mkdtempSync(path.join(temp.dir, 'stale-'));
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await new Promise((resolve) => dead.on('close', resolve));
+    fs.writeFileSync(path.join(dir, 'settings.json.lock'), String(dead.pid));
+    const store = new SettingsStore(dir);
+    store.update((s) => ({ ...s, apps: [{ id: 'a', name: 'Shop', databasePath: '/srv/shop.db', backupsDir: '/srv/backups' }] }));
+    assert.equal(new SettingsStore(dir).apps.length, 1);
   });
 });
