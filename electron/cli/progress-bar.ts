@@ -1,15 +1,18 @@
 import type { JobProgress } from '../contract/jobs';
 
 /**
- * A one-line progress bar on a terminal's stderr (no bar when stderr is not a terminal, so logs and
- * pipes stay clean; the app's command output is written either way). Small enough that a dependency would not earn its place.
+ * A one-line progress bar on a terminal's stderr (no bar when stderr is not a terminal or `showBar`
+ * is off (--json), so logs and pipes stay clean; the app's command output is written either way).
+ * Small enough that a dependency would not earn its place.
  */
 export class ProgressBar {
   private readonly stream: NodeJS.WriteStream;
+  private readonly showBar: boolean;
   private drawn = false;
 
-  constructor(stream: NodeJS.WriteStream = process.stderr) {
+  constructor(showBar: boolean, stream: NodeJS.WriteStream = process.stderr) {
     this.stream = stream;
+    this.showBar = showBar;
   }
 
   update(progress: JobProgress): void {
@@ -18,7 +21,7 @@ export class ProgressBar {
       this.clear();
       this.stream.write(progress.output.map((line) => `${line}\n`).join(''));
     }
-    if (!this.stream.isTTY) {
+    if (!this.showBar || !this.stream.isTTY) {
       return;
     }
     const width = 30;

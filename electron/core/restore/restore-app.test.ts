@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -267,5 +267,40 @@ describe('the restore around the app: stop, upgrade, check, start, health', () =
     assert.match(result.error.message, /exit code 4.*half-done/s);
     assert.equal(result.rollback.outcome, 'restored');
     assert.equal(contentDigest(path.join(app.dir, 'app.db')), app.original, 'the junk table is gone, the pre-upgrade content is live');
+  });
+
+  it('lifeboat upgrade: Ctrl-C while the upgrade command runs undoes what it changed, never cancelling its own rollback', async () => {
+    const app = sqlApp(temp.dir, 'upgrade-interrupted', { upgrade: { shell: "sqlite3 app.db 'CREATE TABLE junk (x); DELETE FROM notes;' && echo half-done && sleep 60" } });
+    fs.writeFileSync(path.join(app.dir, 'migrations', '003_tags.sql'), 'CREATE TABLE tags (id INTEGER PRIMARY KEY);');
+    const dump = (): string => spawnSync('sqlite3', [path.join(app.dir, 'app.db'), '.dump'], { encoding: 'utf8' }).stdout;
+    const before = dump();
+    const child = spawn(process.execPath, [lifeboatBin, 'upgrade', '--app', app.dir, '--json'], { cwd: app.dir, env: { ...process.env, LIFEBOAT_DB: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // Interrupted once the command has changed the database and sleeps, as a person pressing Ctrl-C would.
+    const halfDone = new Promise<void>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        const seen = stderr.includes('half-done');
+        stderr += chunk.toString();
+        if (!seen && stderr.includes('half-done')) {
+          child.kill('SIGINT');
+          resolve();
+        }
+      });
+    });
+    await Promise.race([halfDone, exited]);
+    assert.match(stderr, /half-done/, 'the command ran and its output was passed on');
+    const code = await exited;
+    assert.equal(code, 130, stderr);
+    const result = JSON.parse(stdout) as { outcome: string; preUpgradeSnapshot: string; error: { code: string; message: string }; rollback: { outcome: string } };
+    assert.equal(result.outcome, 'rolled-back');
+    assert.equal(result.error.code, 'CANCELLED');
+    assert.match(result.error.message, /cancelled\. The database was restored from app-.*-pre-upgrade\.db/);
+    assert.equal(result.rollback.outcome, 'restored');
+    assert.equal(dump(), before, 'the database holds exactly what it held before the upgrade');
+    assert.ok(fs.existsSync(result.preUpgradeSnapshot), 'the pre-upgrade snapshot is kept');
+    assert.deepEqual(fs.readdirSync(app.dir).filter((n) => n.includes('lifeboat-restore')), []);
   });
 });

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { UpgradeOutcome } from '../../contract/restore';
 import type { DatabaseLocation } from '../database-location';
-import type { JobControl } from '../jobs/job-control';
+import { uncancellableControl, type JobControl } from '../jobs/job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import { planApp } from './app-plan';
 import { liveSchemaStatus, runUpgrade, takePinnedSnapshot } from './app-steps';
@@ -43,8 +43,18 @@ export async function safeUpgrade(location: DatabaseLocation, app: AppSettings, 
     if (preUpgrade === null) {
       throw error;
     }
-    // Put the pre-upgrade content back: the same guarded restore, with no app commands around it.
-    const rollback = await restoreSnapshot({ location, snapshotPath: preUpgrade, allowOpen: false, app: { dir: app.dir, run: null, migrations: null } }, control);
-    return { ...base, outcome: 'rolled-back', preUpgradeSnapshot: preUpgrade, error: { ...detail, message: `${detail.message} The database was restored from ${path.basename(preUpgrade)}.` }, rollback };
+    // Put the pre-upgrade content back: the same guarded restore, with no app commands around it. A
+    // cancel may be what led here: the rollback itself is never cancelled, or the half-upgraded
+    // database would stay live.
+    const rollback = await restoreSnapshot(
+      { location, snapshotPath: preUpgrade, allowOpen: false, app: { dir: app.dir, run: null, migrations: null } },
+      uncancellableControl(control),
+    );
+    const why = detail.code === 'CANCELLED' ? 'The upgrade was cancelled.' : detail.message;
+    const what =
+      rollback.outcome === 'restored'
+        ? `The database was restored from ${path.basename(preUpgrade)}.`
+        : `Putting back ${path.basename(preUpgrade)} failed too (${rollback.error?.message ?? 'no reason given'}): restore it with "lifeboat restore ${path.basename(preUpgrade)}".`;
+    return { ...base, outcome: 'rolled-back', preUpgradeSnapshot: preUpgrade, error: { ...detail, message: `${why} ${what}` }, rollback };
   }
 }
