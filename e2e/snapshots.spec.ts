@@ -118,6 +118,8 @@ test('the host refuses requests without its token or from another origin', async
 });
 
 test('10,000 snapshots: the table renders only the visible rows and the keyboard reaches the last one', async ({ app, host }) => {
+  // Writing and listing 10,000 files is slow on a loaded machine: more time, still waiting for conditions.
+  test.slow();
   const backups = path.join(host.workDir, 'backups');
   fs.mkdirSync(backups, { recursive: true });
   const databasePath = path.join(host.workDir, 'app.db');
@@ -131,7 +133,7 @@ test('10,000 snapshots: the table renders only the visible rows and the keyboard
     fs.writeFileSync(path.join(backups, name), image);
   }
   await app.addApp(databasePath);
-  await expect(app.page.getByRole('heading', { name: /Snapshots/ })).toContainText('10000');
+  await expect(app.page.getByRole('heading', { name: /Snapshots/ })).toContainText('10000', { timeout: 90_000 });
   await expect(app.grid).toHaveAttribute('aria-rowcount', '10001');
   const rendered = await app.rows().count();
   expect(rendered).toBeGreaterThan(5);
@@ -169,6 +171,26 @@ test('verify and delete a snapshot from its detail panel', async ({ app }) => {
   await expect(activity.getByRole('row').nth(2)).toContainText('Verify');
   await expect(activity.getByRole('row').nth(1)).toContainText('web');
   await app.screenshot('07-activity');
+});
+
+test('pin a snapshot from its details: marked in the table, and it cannot be deleted until unpinned', async ({ app }) => {
+  await app.openDemo();
+  const row = app.row('manual');
+  await expect(row.getByRole('img', { name: 'Pinned' })).toHaveCount(0);
+  await row.click();
+  await app.details.getByRole('button', { name: 'Pin', exact: true }).click();
+  await expect(app.page.getByRole('status')).toContainText('it is kept until you unpin it');
+  await expect(row.getByRole('img', { name: 'Pinned' })).toBeVisible();
+  await expect(app.details.getByRole('button', { name: 'Delete…' })).toBeDisabled();
+  await expect(app.details).toContainText('Kept until you unpin it: it cannot be deleted');
+  await app.screenshot('08-pinned');
+  await app.details.getByRole('button', { name: 'Unpin' }).click();
+  await expect(row.getByRole('img', { name: 'Pinned' })).toHaveCount(0);
+  await expect(app.details.getByRole('button', { name: 'Delete…' })).toBeEnabled();
+  await app.page.getByRole('tab', { name: 'Activity' }).click();
+  const activity = app.page.getByRole('table', { name: 'Activity, newest first' });
+  await expect(activity.getByRole('row').nth(1)).toContainText('Unpin');
+  await expect(activity.getByRole('row').nth(2)).toContainText('Pin');
 });
 
 test('a wrong path gets the core’s sentence, next to the field', async ({ app }) => {

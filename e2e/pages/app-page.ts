@@ -29,8 +29,10 @@ export class AppPage {
     return this.grid.getByRole('row').filter({ has: this.page.getByRole('gridcell') });
   }
 
+  /** The rows whose label is `label` (a pinned one's label cell reads "Pinned <label>"). */
   row(label: string): Locator {
-    return this.rows().filter({ has: this.page.getByRole('gridcell', { name: label, exact: true }) });
+    const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return this.rows().filter({ has: this.page.getByRole('gridcell', { name: new RegExp(`^(Pinned ?)?${escaped}$`) }) });
   }
 
   async addApp(databasePath: string): Promise<void> {

@@ -34,6 +34,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'DISK_FULL':
     case 'PERMISSION_DENIED':
     case 'SNAPSHOT_NOT_FOUND':
+    case 'SNAPSHOT_PINNED':
     case 'IO_ERROR':
     case 'INTERNAL':
       return exitCodes.failed;

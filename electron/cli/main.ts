@@ -11,7 +11,7 @@ import { migrationTools, type MigrationTool } from '../contract/migrations';
 import type { MigrationSetup } from '../core/migrations/migration-reader';
 import { resolveSnapshotPath } from '../core/snapshot/resolve-snapshot';
 import { exitCodes, exitCodeFor } from './exit-codes';
-import { printBackup, printInfo, printList, printMigrate, printPreview, printRestore, printStatus, printUpgrade, printVerify } from './human-output';
+import { printBackup, printInfo, printList, printMigrate, printPins, printPreview, printRestore, printStatus, printUpgrade, printVerify } from './human-output';
 import * as readline from 'node:readline/promises';
 import { lastRestore } from '../core/activity/activity-log';
 import { readJournal } from '../core/restore/restore-journal';
@@ -38,6 +38,9 @@ Usage:
   lifeboat restore --undo (--db DB | --app DIR) [--yes] [--json]
   lifeboat restore --resume | --rollback (--db DB | --app DIR) [--json]
   lifeboat upgrade (--app DIR | --db DB --migrations DIR [--tool NAME]) [--json]
+  lifeboat pin SNAPSHOT... (--db DB | --app DIR) [--json]
+  lifeboat unpin SNAPSHOT... (--db DB | --app DIR) [--json]
+  lifeboat delete SNAPSHOT... (--db DB | --app DIR) [--yes] [--json]
   lifeboat serve [--port N] [--data-dir DIR] [--demo]
   lifeboat help
 
@@ -75,6 +78,11 @@ Commands:
            nothing; else a pinned pre-upgrade snapshot, the upgrade, a check that
            the database reached head; on failure the snapshot is restored and it
            exits 1 with the reason.
+  pin      Keeps snapshots until they are unpinned: a pinned snapshot cannot be
+           deleted (every pre-restore and pre-upgrade snapshot is pinned). A file
+           without a record is verified first. unpin lifts the pin.
+  delete   Deletes snapshots and their records; asks on a terminal unless --yes.
+           If one of them is pinned, nothing is deleted [SNAPSHOT_PINNED].
   serve    The desktop app's interface in a browser, for servers without a
            desktop: listens on 127.0.0.1 only and prints a URL with a secret
            token (reach it through an SSH tunnel). --demo opens the demo app;
@@ -212,13 +220,21 @@ function appOf(invocation: Invocation): { location: DatabaseLocation; app: AppSe
   return { location, app: { dir: appDir ?? path.dirname(location.databasePath), run: file?.run ?? null, migrations } };
 }
 
-/** Asks on a terminal; elsewhere (scripts) only --yes may confirm. */
-async function confirm(question: string, yes: boolean): Promise<boolean> {
+/** The snapshots a command names (at least one), each resolved inside the backups folder. */
+function snapshotPathsOf(invocation: Invocation, location: DatabaseLocation): string[] {
+  if (invocation.positionals.length === 0) {
+    throw new LifeboatFailure('INVALID_ARGUMENT', `${invocation.command} takes one or more SNAPSHOT names from "lifeboat list".`);
+  }
+  return invocation.positionals.map((name) => resolveSnapshotPath(location.backupsDir, name, process.cwd()));
+}
+
+/** Asks on a terminal; elsewhere (scripts) only --yes may confirm. `what`: why it asks, for scripts. */
+async function confirm(question: string, yes: boolean, what: string): Promise<boolean> {
   if (yes) {
     return true;
   }
   if (process.stdin.isTTY !== true) {
-    throw new LifeboatFailure('INVALID_ARGUMENT', 'restore replaces the live database: confirm with --yes when not running on a terminal.');
+    throw new LifeboatFailure('INVALID_ARGUMENT', `${what}: confirm with --yes when not running on a terminal.`);
   }
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
   try {
@@ -231,12 +247,8 @@ async function confirm(question: string, yes: boolean): Promise<boolean> {
 
 /** Runs a job with a progress bar on a terminal; Ctrl-C cancels it cleanly. */
 async function runWithProgress<T>(start: (onProgress: (p: JobProgress) => void) => JobHandle<T>, json: boolean): Promise<T> {
-  const bar = new ProgressBar();
-  const handle = start((progress) => {
-    if (!json) {
-      bar.update(progress);
-    }
-  });
+  const bar = new ProgressBar(!json);
+  const handle = start((progress) => bar.update(progress));
   const onSigint = (): void => handle.cancel();
   process.on('SIGINT', onSigint);
   let result: Result<T>;
@@ -359,7 +371,7 @@ async function run(invocation: Invocation): Promise<number> {
       }
       const what = undoing === null ? `Replace ${location.databasePath} with ${path.basename(snapshotPath)}?` : `Undo the last restore: put ${path.basename(snapshotPath)} back over ${location.databasePath}, as it was?`;
       const question = `${what} A pinned pre-restore snapshot is taken first.${app.run?.stop === undefined && app.run?.preset !== 'docker-compose' && app.run?.preset !== 'systemd' ? ' Stop the app before you go on.' : ''}`;
-      if (!(await confirm(question, invocation.yes))) {
+      if (!(await confirm(question, invocation.yes, 'restore replaces the live database'))) {
         process.stderr.write('Nothing was changed.\n');
         return exitCodes.failed;
       }
@@ -376,9 +388,30 @@ async function run(invocation: Invocation): Promise<number> {
       const result = await runWithProgress((onProgress) => startJob({ kind: 'upgrade', input: { location, app } }, onProgress, 'cli'), json);
       emit(json, result, () => printUpgrade(result));
       if (result.error !== null) {
-        process.stderr.write(`lifeboat: the upgrade failed and was undone: ${result.error.message} [${result.error.code}]\n`);
+        const undone = result.rollback?.outcome === 'restored' ? 'failed and was undone' : 'failed and could not be undone';
+        process.stderr.write(`lifeboat: the upgrade ${undone}: ${result.error.message} [${result.error.code}]\n`);
+        return exitCodeFor(result.error.code);
+      }
+      return exitCodes.ok;
+    }
+    case 'pin':
+    case 'unpin': {
+      const { location } = appOf(invocation);
+      const paths = snapshotPathsOf(invocation, location);
+      const result = await runWithProgress((onProgress) => startJob({ kind: 'pin', input: { backupsDir: location.backupsDir, paths, pinned: invocation.command === 'pin' } }, onProgress, 'cli'), json);
+      emit(json, result, () => printPins(result));
+      return exitCodes.ok;
+    }
+    case 'delete': {
+      const { location } = appOf(invocation);
+      const paths = snapshotPathsOf(invocation, location);
+      const names = paths.map((p) => path.basename(p));
+      if (!(await confirm(`Delete ${names.join(', ')} for good?`, invocation.yes, 'delete removes snapshot files'))) {
+        process.stderr.write('Nothing was deleted.\n');
         return exitCodes.failed;
       }
+      const result = await runWithProgress((onProgress) => startJob({ kind: 'delete', input: { backupsDir: location.backupsDir, paths } }, onProgress, 'cli'), json);
+      emit(json, result, () => result.deleted.map((file) => `Deleted ${file}`).join('\n'));
       return exitCodes.ok;
     }
     case 'serve':

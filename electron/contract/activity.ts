@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** One line of the activity log: every snapshot, verification, restore, rollback and upgrade. */
 export const activityEntrySchema = z.object({
   at: z.string(),
-  action: z.enum(['snapshot', 'verify', 'restore', 'rollback', 'upgrade', 'migrate', 'delete']),
+  action: z.enum(['snapshot', 'verify', 'restore', 'rollback', 'upgrade', 'migrate', 'delete', 'pin', 'unpin']),
   /** The live database (for a verification: the backups folder). */
   database: z.string(),
   /** The snapshot concerned, if one is. */

@@ -17,6 +17,7 @@ export const operationNames = [
   'snapshots:create',
   'snapshots:verify',
   'snapshots:delete',
+  'snapshots:pin',
   'jobs:cancel',
   'jobs:list',
   'activity:list',

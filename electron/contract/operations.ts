@@ -45,6 +45,8 @@ export const operationInputs = {
   'snapshots:create': z.object({ appId, label: z.string().max(200).optional(), note: z.string().max(2000).optional() }),
   'snapshots:verify': z.object({ appId, files: z.array(snapshotFile).min(1).max(10000) }),
   'snapshots:delete': z.object({ appId, file: snapshotFile }),
+  /** Pin (kept until unpinned, never deleted) or unpin one snapshot. */
+  'snapshots:pin': z.object({ appId, file: snapshotFile, pinned: z.boolean() }),
   'jobs:cancel': z.object({ jobId: z.string().min(1).max(100) }),
   'jobs:list': z.object({}),
   'activity:list': z.object({ appId }),
@@ -102,6 +104,7 @@ export interface OperationOutputs {
   'snapshots:create': JobStarted;
   'snapshots:verify': JobStarted;
   'snapshots:delete': { readonly deleted: string };
+  'snapshots:pin': { readonly file: string; readonly pinned: boolean };
   'jobs:cancel': { readonly cancelled: boolean };
   'jobs:list': readonly JobState[];
   /** Newest first. */

@@ -49,6 +49,8 @@ export const snapshotEntrySchema = z.object({
   sidecars: z.array(z.string()),
   /** Which schema revision it holds and how that compares with the code; null when no migrations are known. */
   migration: snapshotMigrationSchema.nullable(),
+  /** Pinned snapshots (every pre-restore and pre-upgrade one) are never deleted until unpinned. */
+  pinned: z.boolean(),
 });
 export type SnapshotEntry = z.infer<typeof snapshotEntrySchema>;
 
@@ -94,6 +96,17 @@ export const verifyResultSchema = z.object({
   reports: z.array(verifyReportSchema),
 });
 export type VerifyResult = z.infer<typeof verifyResultSchema>;
+
+/** What `lifeboat pin`/`unpin` changed. */
+export const pinResultSchema = z.object({
+  backupsDir: z.string(),
+  snapshots: z.array(z.object({ file: z.string(), pinned: z.boolean() })),
+});
+export type PinResult = z.infer<typeof pinResultSchema>;
+
+/** What `lifeboat delete` deleted. */
+export const deleteResultSchema = z.object({ backupsDir: z.string(), deleted: z.array(z.string()) });
+export type DeleteResult = z.infer<typeof deleteResultSchema>;
 
 export const tableInfoSchema = z.object({ name: z.string(), rows: z.number().int().nonnegative() });
 

@@ -62,15 +62,6 @@ export function readLedgerState(filePath: string): LedgerState {
   }
 }
 
-export function countLedgerRows(filePath: string): number {
-  const db = new Database(filePath, { readonly: true, timeout: 5000 });
-  try {
-    return db.prepare('SELECT count(*) FROM ledger').pluck().get() as number;
-  } finally {
-    db.close();
-  }
-}
-
 export function sha256(filePath: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(filePath)).digest('hex');
 }

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { countLedgerRows } from './fixtures';
 
 export interface WriterResult {
   readonly commits: number;
@@ -11,7 +10,7 @@ export interface WriterResult {
 
 /** A running writer process (see writer-process.ts). */
 export interface Writer {
-  /** Resolves once it has committed at least `n` transactions. */
+  /** Resolves once it has committed at least `n` transactions since it started, as it reports itself. */
   waitForCommits(n: number): Promise<void>;
   stop(): Promise<WriterResult>;
 }
@@ -22,26 +21,40 @@ export async function startWriter(dbPath: string, rate: number): Promise<Writer>
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = readline.createInterface({ input: child.stdout! });
-  const iterator = lines[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  if (first.value !== 'ready') {
-    throw new Error(`writer did not start: ${String(first.value)}`);
-  }
-  return {
-    async waitForCommits(n: number): Promise<void> {
-      // Polls the database itself: the writer's own commits are what a snapshot must see.
-      for (;;) {
-        if (countLedgerRows(dbPath) >= n) {
-          return;
+  let commits = 0;
+  const waiting = new Set<{ n: number; resolve: () => void }>();
+  let ready: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => (ready = resolve));
+  const report = new Promise<WriterResult>((resolve, reject) => {
+    lines.on('line', (line) => {
+      if (line === 'ready') {
+        ready();
+      } else if (line.startsWith('commits ')) {
+        commits = Number(line.slice('commits '.length));
+        for (const waiter of waiting) {
+          if (commits >= waiter.n) {
+            waiting.delete(waiter);
+            waiter.resolve();
+          }
         }
-        await new Promise((resolve) => setTimeout(resolve, 20));
+      } else {
+        resolve(JSON.parse(line) as WriterResult);
       }
+    });
+    child.on('close', (code) => reject(new Error(`writer exited (${String(code)}) without its report`)));
+  });
+  // The report is awaited by stop(); a writer that dies early fails that call, not the process.
+  report.catch(() => undefined);
+  await Promise.race([started, report.then(() => undefined)]);
+  return {
+    waitForCommits(n: number): Promise<void> {
+      return commits >= n ? Promise.resolve() : new Promise((resolve) => waiting.add({ n, resolve }));
     },
     async stop(): Promise<WriterResult> {
       child.stdin!.end('stop\n');
-      const next = await iterator.next();
+      const result = await report;
       lines.close();
-      return JSON.parse(String(next.value)) as WriterResult;
+      return result;
     },
   };
 }

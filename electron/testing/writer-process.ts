@@ -3,6 +3,8 @@ import Database from 'better-sqlite3';
 /**
  * A stand-in for an app writing to its database: commits small transactions at a target rate and,
  * when told to stop (SIGTERM or a line on stdin), prints one JSON line with the commit latencies.
+ * While it runs it prints `commits N` now and then, so that a test can wait for its commits without
+ * opening the database (a reader under a writer in rollback-journal mode can wait seconds for a gap).
  * Used by the tests (snapshots under a concurrent writer) and by the benchmark.
  *
  * Usage: node writer-process.js DB_PATH TRANSACTIONS_PER_SECOND
@@ -46,6 +48,8 @@ function main(): void {
 
   const start = process.hrtime.bigint();
   process.stdout.write('ready\n');
+  let reported = 0;
+  let reportedAt = 0;
   const tick = (): void => {
     if (stopping) {
       return;
@@ -64,6 +68,11 @@ function main(): void {
       }
       latenciesMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
       batch += 1;
+    }
+    if (commits !== reported && Date.now() - reportedAt >= 10) {
+      reported = commits;
+      reportedAt = Date.now();
+      process.stdout.write(`commits ${commits}\n`);
     }
     setImmediate(tick);
   };

@@ -60,6 +60,15 @@ export function activityOfJob(request: JobRequest, result: Result<JobOutputs[key
       };
       return { backupsDir: location.backupsDir, entry };
     }
+    case 'pin':
+    case 'delete': {
+      const { backupsDir, paths } = request.input;
+      const action = request.kind === 'delete' ? 'delete' : request.input.pinned ? 'pin' : 'unpin';
+      const target = paths.map((p) => path.basename(p)).join(', ');
+      const done = { delete: 'Deleted.', pin: 'Pinned: kept until unpinned.', unpin: 'Unpinned: retention and deletion may remove it.' }[action];
+      const entry = failure(action, backupsDir, target) ?? { at, action, database: backupsDir, target, outcome: 'ok' as const, detail: done, origin };
+      return { backupsDir, entry };
+    }
     case 'info':
     case 'inspect':
     case 'demo':

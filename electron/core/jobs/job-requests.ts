@@ -1,6 +1,6 @@
 import type { MigrateResult } from '../../contract/migrate';
 import type { MigrationReport, MigrationTool } from '../../contract/migrations';
-import type { BackupOutcome, DatabaseInfo, SnapshotDetails, SnapshotList, VerifyResult } from '../../contract/snapshots';
+import type { BackupOutcome, DatabaseInfo, DeleteResult, PinResult, SnapshotDetails, SnapshotList, VerifyResult } from '../../contract/snapshots';
 import type { MigrationSetup } from '../migrations/migration-reader';
 import type { MigrateRequest } from '../migrations/sql-migrate';
 import type { RestorePreview, RestoreResult, UpgradeOutcome } from '../../contract/restore';
@@ -9,6 +9,7 @@ import type { AppSettings, PreviewRequest } from '../restore/restore-preflight';
 import type { DatabaseLocation } from '../database-location';
 import type { SnapshotRequest } from '../snapshot/create-snapshot';
 import type { InspectRequest } from '../snapshot/inspect-snapshot';
+import type { DeleteRequest, PinRequest } from '../snapshot/pin-snapshots';
 import type { VerifyRequest } from '../snapshot/verify-snapshots';
 
 /** What a job is asked to do; each kind runs in a worker thread. */
@@ -25,7 +26,9 @@ export type JobRequest =
   | { readonly kind: 'restore-recover'; readonly input: RecoverRequest }
   | { readonly kind: 'restore-preview'; readonly input: PreviewRequest }
   | { readonly kind: 'rehearse'; readonly input: PreviewRequest }
-  | { readonly kind: 'upgrade'; readonly input: { readonly location: DatabaseLocation; readonly app: AppSettings } };
+  | { readonly kind: 'upgrade'; readonly input: { readonly location: DatabaseLocation; readonly app: AppSettings } }
+  | { readonly kind: 'pin'; readonly input: PinRequest }
+  | { readonly kind: 'delete'; readonly input: DeleteRequest };
 
 /** What each kind of job produces. */
 export interface JobOutputs {
@@ -42,6 +45,8 @@ export interface JobOutputs {
   'restore-preview': RestorePreview;
   rehearse: RestoreResult;
   upgrade: UpgradeOutcome;
+  pin: PinResult;
+  delete: DeleteResult;
 }
 
 /** The data a worker is started with. */

@@ -15,6 +15,7 @@ import { safeUpgrade } from '../restore/safe-upgrade';
 import { toLifeboatError } from '../lifeboat-failure';
 import { createSnapshot } from '../snapshot/create-snapshot';
 import { verifySnapshots } from '../snapshot/verify-snapshots';
+import { deleteSnapshots, pinSnapshots } from '../snapshot/pin-snapshots';
 import { sharedFlagControl, type JobControl } from './job-control';
 import type { JobOutputs, JobRequest, WorkerData } from './job-requests';
 
@@ -105,6 +106,10 @@ async function run(request: JobRequest, control: JobControl): Promise<JobOutputs
       return rehearseRestore(request.input, control);
     case 'upgrade':
       return safeUpgrade(request.input.location, request.input.app, control);
+    case 'pin':
+      return pinSnapshots(request.input, control);
+    case 'delete':
+      return deleteSnapshots(request.input, control);
     default:
       return assertNever(request);
   }

@@ -5,7 +5,6 @@ import type { DatabaseLocation } from '../database-location';
 import { readAppliedState } from '../migrations/migration-reader';
 import { runSqlMigrations } from '../migrations/sql-migrate';
 import { createSnapshot } from '../snapshot/create-snapshot';
-import { readRecord, writeRecord } from '../snapshot/snapshot-records';
 import { migrationStatus } from '../migrations/migration-status';
 import type { AppPlan } from './app-plan';
 import { describeCommand } from '../../contract/app-run';
@@ -88,13 +87,7 @@ export async function runUpgrade(plan: AppPlan, databasePath: string, control: J
 
 /** A verified snapshot of the live database, pinned so that retention keeps it; null if there is no database. */
 export async function takePinnedSnapshot(location: DatabaseLocation, reason: string, note: string, control: JobControl): Promise<string | null> {
-  const outcome = await createSnapshot({ location, reason, note }, control);
-  if (outcome.kind !== 'created') {
-    return null;
-  }
-  const record = readRecord(location.backupsDir, outcome.snapshot.file);
-  if (record !== null) {
-    writeRecord(location.backupsDir, { ...record, pinned: true });
-  }
-  return outcome.snapshot.path;
+  // Pinned in the record it is published with: no moment exists when it could be deleted as unpinned.
+  const outcome = await createSnapshot({ location, reason, note, pinned: true }, control);
+  return outcome.kind === 'created' ? outcome.snapshot.path : null;
 }

@@ -9,7 +9,7 @@ import { demoAppName } from '../demo/create-demo';
 import { startJob, type JobHandle } from '../jobs/job-runner';
 import type { JobOutputs, JobRequest } from '../jobs/job-requests';
 import type { ActivityOrigin } from '../../contract/activity';
-import { appendActivity, lastRestore, readActivity } from '../activity/activity-log';
+import { lastRestore, readActivity } from '../activity/activity-log';
 import { LifeboatFailure } from '../lifeboat-failure';
 import { findMigrations, type MigrationSetup } from '../migrations/migration-reader';
 import type { AppSettings } from '../restore/restore-preflight';
@@ -19,7 +19,6 @@ import { SettingsStore } from '../settings/settings-store';
 import { toLifeboatError } from '../lifeboat-failure';
 import { databaseStem } from '../snapshot-name';
 import { resolveSnapshotPath } from '../snapshot/resolve-snapshot';
-import { removeRecord } from '../snapshot/snapshot-records';
 import { readSqliteHeaderSync } from '../sqlite/sqlite-header';
 
 /** The implementation of every contract operation, shared by the Electron binding and the web host. */
@@ -190,8 +189,9 @@ export class LifeboatService {
     }
   }
 
-  private async runJob<R extends JobRequest>(request: R): Promise<JobOutputs[R['kind']]> {
-    const result = await startJob(request).result;
+  /** Runs a job to its end; with `origin`, it is written to the activity log. */
+  private async runJob<R extends JobRequest>(request: R, origin?: ActivityOrigin): Promise<JobOutputs[R['kind']]> {
+    const result = await startJob(request, undefined, origin).result;
     if (!result.ok) {
       throw new LifeboatFailure(result.error.code, result.error.message, result.error.path);
     }
@@ -308,16 +308,17 @@ export class LifeboatService {
       const paths = input.files.map((file) => resolveSnapshotPath(app.backupsDir, file, app.backupsDir));
       return Promise.resolve(this.startUiJob('verify', app.id, { kind: 'verify', input: { backupsDir: app.backupsDir, paths } }));
     },
-    'snapshots:delete': (input) => {
+    'snapshots:delete': async (input) => {
       const app = this.app(input.appId);
-      const filePath = resolveSnapshotPath(app.backupsDir, input.file, app.backupsDir);
-      if (!fs.existsSync(filePath)) {
-        throw new LifeboatFailure('SNAPSHOT_NOT_FOUND', `${input.file} is no longer in the backups folder.`, filePath);
-      }
-      fs.unlinkSync(filePath);
-      removeRecord(app.backupsDir, input.file);
-      appendActivity(app.backupsDir, { at: this.now().toISOString(), action: 'delete', database: app.databasePath, target: input.file, outcome: 'ok', detail: 'Snapshot deleted.', origin: this.origin });
-      return Promise.resolve({ deleted: input.file });
+      const paths = [resolveSnapshotPath(app.backupsDir, input.file, app.backupsDir)];
+      await this.runJob({ kind: 'delete', input: { backupsDir: app.backupsDir, paths } }, this.origin);
+      return { deleted: input.file };
+    },
+    'snapshots:pin': async (input) => {
+      const app = this.app(input.appId);
+      const paths = [resolveSnapshotPath(app.backupsDir, input.file, app.backupsDir)];
+      await this.runJob({ kind: 'pin', input: { backupsDir: app.backupsDir, paths, pinned: input.pinned } }, this.origin);
+      return { file: input.file, pinned: input.pinned };
     },
     'jobs:cancel': (input) => {
       const job = this.jobs.get(input.jobId);

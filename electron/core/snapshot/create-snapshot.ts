@@ -20,6 +20,8 @@ export interface SnapshotRequest {
   readonly note?: string | undefined;
   /** When the snapshot counts as taken (its name and record); now unless given (the demo back-dates). */
   readonly takenAt?: Date | undefined;
+  /** Pinned from the moment it is recorded (pre-restore and pre-upgrade snapshots): never deleted until unpinned. */
+  readonly pinned?: boolean;
 }
 
 // Share of the progress bar the copy takes; the check and the flush to disk share the rest.
@@ -91,6 +93,7 @@ export async function createSnapshot(request: SnapshotRequest, control: JobContr
       pageSize: copy.pageSize,
       pageCount: copy.pageCount,
       verification: { at: now.toISOString(), ok: true, problem: null },
+      ...(request.pinned === true ? { pinned: true } : {}),
     };
     writeRecord(backupsDir, record);
     control.report('Done', 1);

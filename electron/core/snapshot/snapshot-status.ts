@@ -79,5 +79,6 @@ export function describeFile(facts: FileFacts, liveStem: string): SnapshotEntry 
     madeBy: record?.madeBy ?? 'other',
     sidecars: [...facts.sidecars],
     migration: null,
+    pinned: record?.pinned === true,
   };
 }

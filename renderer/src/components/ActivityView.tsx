@@ -11,6 +11,8 @@ const actionNames: Record<ActivityEntry['action'], string> = {
   upgrade: 'Upgrade',
   migrate: 'Migrate',
   delete: 'Delete',
+  pin: 'Pin',
+  unpin: 'Unpin',
 };
 
 const originNames: Record<ActivityEntry['origin'], string> = { desktop: 'desktop app', cli: 'command line', web: 'web' };

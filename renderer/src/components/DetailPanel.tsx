@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { formatBytes, formatLocalTime } from '../../../electron/contract/format';
-import { canRevealFiles, openDialog, revealSnapshot, selectSnapshot, verifySnapshots } from '../store/actions';
+import { canRevealFiles, openDialog, pinSnapshot, revealSnapshot, selectSnapshot, verifySnapshots } from '../store/actions';
 import { openRestore } from '../store/restore-actions';
 import { useStore } from '../store/store';
 import { StatusBadge } from './StatusBadge';
@@ -15,6 +15,8 @@ export function DetailPanel(): ReactNode {
   }
   const { appId, file, value, error } = details;
   const shown = value?.entry ?? entry;
+  // The list is reloaded after a pin changes; the details read when the row was opened are not.
+  const pinned = (entry ?? shown)?.pinned === true;
   return (
     <aside className="details" aria-label={`Details of ${file}`}>
       <div className="details-head">
@@ -47,7 +49,21 @@ export function DetailPanel(): ReactNode {
             Reveal in folder
           </button>
         )}
-        <button type="button" className="danger" onClick={() => openDialog({ kind: 'confirm-delete', appId, file })}>
+        <button
+          type="button"
+          aria-pressed={pinned}
+          onClick={() => void pinSnapshot(appId, file, !pinned)}
+          title={pinned ? 'Unpin: deletion and retention may then remove it' : 'Pin: keep this snapshot until you unpin it; it cannot be deleted'}
+        >
+          {pinned ? 'Unpin' : 'Pin'}
+        </button>
+        <button
+          type="button"
+          className="danger"
+          onClick={() => openDialog({ kind: 'confirm-delete', appId, file })}
+          disabled={pinned}
+          title={pinned ? 'Pinned snapshots cannot be deleted: unpin it first' : 'Delete this snapshot file'}
+        >
           Delete…
         </button>
       </div>
@@ -70,6 +86,12 @@ export function DetailPanel(): ReactNode {
             <>
               <dt>Note</dt>
               <dd>{shown.note}</dd>
+            </>
+          )}
+          {pinned && shown !== undefined && (
+            <>
+              <dt>Pinned</dt>
+              <dd>Kept until you unpin it: it cannot be deleted{shown.label === 'pre-restore' || shown.label === 'pre-upgrade' ? ' (Lifeboat pins every pre-restore and pre-upgrade snapshot)' : ''}.</dd>
             </>
           )}
           <dt>Made by</dt>

@@ -187,7 +187,13 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
                       <div role="gridcell" className="cell" title={formatLocalTime(row.time)}>
                         {formatAge(ageSeconds(row.time, now))}
                       </div>
-                      <div role="gridcell" className="cell label" title={row.file}>
+                      <div role="gridcell" className="cell label" title={row.pinned ? `${row.file} (pinned: kept until unpinned)` : row.file}>
+                        {row.pinned && (
+                          // Drawn, not an emoji: not every system has an emoji font.
+                          <svg className="pin-mark" role="img" aria-label="Pinned" viewBox="0 0 16 16" width="12" height="12">
+                            <path d="M10 1l5 5-1.5.7-2.6 2.6-.4 3.2L9 14l-3-3-4 4H1v-1l4-4-3-3 1.5-1.5 3.2-.4L9.3 2.5z" fill="currentColor" />
+                          </svg>
+                        )}
                         {row.label}
                       </div>
                       <div role="gridcell" className="cell note" title={row.note ?? ''}>

@@ -225,6 +225,15 @@ export async function deleteSnapshot(appId: string, file: string): Promise<void>
   }
 }
 
+/** Pins (kept until unpinned, never deleted) or unpins a snapshot. */
+export async function pinSnapshot(appId: string, file: string, pinned: boolean): Promise<void> {
+  const done = valueOr(await lifeboat().call('snapshots:pin', { appId, file, pinned }));
+  if (done !== null) {
+    useStore.setState({ notice: pinned ? `Pinned ${file}: it is kept until you unpin it` : `Unpinned ${file}` });
+    await Promise.all([loadApp(appId), loadActivity(appId)]);
+  }
+}
+
 export async function revealSnapshot(appId: string, file: string): Promise<void> {
   const desktop = lifeboat().desktop;
   if (desktop !== null) {
