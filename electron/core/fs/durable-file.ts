@@ -72,7 +72,8 @@ export function temporaryName(suffix: string): string {
   return `${temporaryPrefix}${process.pid}-${crypto.randomBytes(8).toString('hex')}${suffix}`;
 }
 
-function isRunning(pid: number): boolean {
+/** Whether a process with this pid runs (as any user). */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { LifeboatFailure } from '../lifeboat-failure';
+import { isRunning } from './durable-file';
 
 /**
  * A lock between processes: a file created with O_EXCL that holds the owner's pid. A lock whose
@@ -12,16 +13,6 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 function sleepSync(ms: number): void {
   Atomics.wait(sleeper, 0, 0, ms);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The pid a lock file names, or null when it cannot be read (being written, or gone). */
@@ -61,7 +52,7 @@ export function withFileLock<T>(lockPath: string, work: () => T, timeoutMs = 10_
     const now = Date.now();
     // A lock with no readable pid for a whole second was left by a process killed while creating it.
     unreadableSince = owner === null ? (unreadableSince ?? now) : null;
-    const stale = (owner !== null && owner !== process.pid && !isAlive(owner)) || (unreadableSince !== null && now - unreadableSince > 1000);
+    const stale = (owner !== null && owner !== process.pid && !isRunning(owner)) || (unreadableSince !== null && now - unreadableSince > 1000);
     if (stale && ownerOf(lockPath) === owner) {
       fs.rmSync(lockPath, { force: true });
       continue;

@@ -114,4 +114,26 @@ describe('the service behind the UI', () => {
     assert.equal(fs.existsSync(path.join(app.backupsDir, '.lifeboat', `${victim}.json`)), false);
     assert.equal(errorCode(await dispatch(service, 'snapshots:delete', { appId: app.id, file: victim })), 'SNAPSHOT_NOT_FOUND');
   });
+
+  it('the desktop app and lifeboat serve on one data folder: an app added or changed in one is kept and seen by the other', async () => {
+    const dataDir = path.join(temp.dir, 'shared-data');
+    const desktop = new LifeboatService({ dataDir, origin: 'desktop' });
+    const web = new LifeboatService({ dataDir, origin: 'web' });
+    const dbs = ['shop', 'blog'].map((name) => {
+      fs.mkdirSync(path.join(temp.dir, name));
+      createLiveDatabase(path.join(temp.dir, name, 'app.db'), 'delete', 16 * 1024);
+      return path.join(temp.dir, name, 'app.db');
+    });
+    const shop = await desktop.handlers['apps:add']({ database: dbs[0] ?? '' });
+    const blog = await web.handlers['apps:add']({ database: dbs[1] ?? '' });
+    await desktop.handlers['apps:setRun']({ appId: shop.id, run: { preset: 'manual', env: {}, smokeQueries: [], timeouts: {}, upgradeUsesLifeboatDatabase: false } });
+    await web.handlers['apps:setMigrations']({ appId: shop.id });
+    for (const service of [desktop, web]) {
+      const apps = (await service.handlers['apps:list']({})).apps;
+      assert.deepEqual(apps.map((a) => a.name).sort(), ['blog', 'shop']);
+      assert.equal(apps.find((a) => a.id === shop.id)?.run?.preset, 'manual', 'a change made in one survives the other\'s later change');
+    }
+    await web.handlers['apps:remove']({ appId: blog.id });
+    assert.deepEqual((await desktop.handlers['apps:list']({})).apps.map((a) => a.name), ['shop']);
+  });
 });

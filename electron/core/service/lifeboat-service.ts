@@ -198,14 +198,28 @@ export class LifeboatService {
     return result.value;
   }
 
+  /** Adds an app, or finds the one already watching this database (looked up in the file under its lock). */
   private addApp(location: DatabaseLocation, name: string): App {
-    const existing = this.settings.apps.find((a) => a.databasePath === location.databasePath);
-    if (existing !== undefined) {
-      return existing;
-    }
-    const app: App = { id: crypto.randomUUID(), name, ...location };
-    this.settings.update((s) => ({ ...s, apps: [...s.apps, app] }));
+    let app: App = { id: crypto.randomUUID(), name, ...location };
+    this.settings.update((s) => {
+      const existing = s.apps.find((a) => a.databasePath === location.databasePath);
+      app = existing ?? app;
+      return existing === undefined ? { ...s, apps: [...s.apps, app] } : s;
+    });
     return app;
+  }
+
+  /**
+   * Changes one app as it is in the settings file now (another process may have changed its other
+   * fields since this one read it); returns it as changed.
+   */
+  private updateApp(appId: string, change: (app: App) => App): App {
+    let updated: App | undefined;
+    this.settings.update((s) => ({ ...s, apps: s.apps.map((a) => (a.id === appId ? (updated = change(a)) : a)) }));
+    if (updated === undefined) {
+      throw new LifeboatFailure('APP_NOT_FOUND', 'That app is no longer in Lifeboat: it may have been removed in another window.');
+    }
+    return updated;
   }
 
   private startUiJob(kind: UiJobKind, appId: string, request: JobRequest & { kind: typeof kind }): { jobId: string } {
@@ -267,12 +281,14 @@ export class LifeboatService {
         }
         migrations = { dir: input.dir, tool: found.source.tool };
       }
-      const { migrations: previous, ...rest } = app;
-      const updated: App = migrations === undefined ? rest : { ...rest, migrations };
-      if (previous === undefined && migrations === undefined) {
+      if (app.migrations === undefined && migrations === undefined) {
         return this.summarize(app);
       }
-      this.settings.update((s) => ({ ...s, apps: s.apps.map((a) => (a.id === app.id ? updated : a)) }));
+      const updated = this.updateApp(app.id, (current) => {
+        const next: App = { ...current };
+        delete next.migrations;
+        return migrations === undefined ? next : { ...next, migrations };
+      });
       return this.summarize(updated);
     },
     'apps:remove': (input) => {
@@ -338,16 +354,16 @@ export class LifeboatService {
         throw new LifeboatFailure('INVALID_ARGUMENT', `Commands and environment variables cannot be set through lifeboat serve: write them in ${appSettingsFileName} in the app's folder on the server, or use the desktop app.`);
       }
       // Absent fields go back to their defaults: the database's folder, no run settings.
-      const updated: App = { ...app };
-      delete updated.appDir;
-      delete updated.run;
-      if (input.appDir !== undefined && input.appDir !== '') {
-        updated.appDir = input.appDir;
-      }
-      if (input.run !== undefined) {
-        updated.run = input.run;
-      }
-      this.settings.update((s) => ({ ...s, apps: s.apps.map((a) => (a.id === app.id ? updated : a)) }));
+      const updated = this.updateApp(app.id, (current) => {
+        const next: App = { ...current };
+        delete next.appDir;
+        delete next.run;
+        return {
+          ...next,
+          ...(input.appDir !== undefined && input.appDir !== '' ? { appDir: input.appDir } : {}),
+          ...(input.run !== undefined ? { run: input.run } : {}),
+        };
+      });
       return this.summarize(updated);
     },
     'restore:preview': (input) => {
