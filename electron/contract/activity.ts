@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const activityEntrySchema = z.object({
   at: z.string(),
   action: z.enum(['snapshot', 'verify', 'restore', 'rollback', 'upgrade', 'migrate', 'delete', 'pin', 'unpin']),
-  /** The live database (for a verification: the backups folder). */
+  /** The live database (for a verification, a pin or a deletion: the backups folder). */
   database: z.string(),
   /** The snapshot concerned, if one is. */
   target: z.string().nullable(),

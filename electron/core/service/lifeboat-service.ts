@@ -62,6 +62,11 @@ function interruptedRestoreOf(app: App): AppSummary['interruptedRestore'] {
   }
 }
 
+/** The app asked for was removed, here or by another process sharing the settings. */
+function appGone(): LifeboatFailure {
+  return new LifeboatFailure('APP_NOT_FOUND', 'That app is no longer in Lifeboat: it may have been removed in another window.');
+}
+
 // Database file stems that say nothing about the app: the folder's name is a better default name.
 const genericStems = new Set(['app', 'db', 'data', 'database', 'sqlite', 'main', 'prod', 'production', 'db.sqlite3']);
 
@@ -116,7 +121,7 @@ export class LifeboatService {
   private app(appId: string): App {
     const app = this.settings.apps.find((a) => a.id === appId);
     if (app === undefined) {
-      throw new LifeboatFailure('APP_NOT_FOUND', 'That app is no longer in Lifeboat: it may have been removed in another window.');
+      throw appGone();
     }
     return app;
   }
@@ -217,7 +222,7 @@ export class LifeboatService {
     let updated: App | undefined;
     this.settings.update((s) => ({ ...s, apps: s.apps.map((a) => (a.id === appId ? (updated = change(a)) : a)) }));
     if (updated === undefined) {
-      throw new LifeboatFailure('APP_NOT_FOUND', 'That app is no longer in Lifeboat: it may have been removed in another window.');
+      throw appGone();
     }
     return updated;
   }

@@ -74,7 +74,7 @@ export function readSqliteHeaderSync(filePath: string): HeaderReading {
 }
 
 /** The journal mode a header records: 2 in bytes 18-19 is WAL, 1 a rollback journal. */
-export function fileJournalModeOf(header: SqliteHeader): FileJournalMode {
+function fileJournalModeOf(header: SqliteHeader): FileJournalMode {
   return header.writeVersion === 2 ? 'wal' : 'rollback';
 }
 
