@@ -33,6 +33,12 @@ function errnoFailure(code: string, path: string | undefined): LifeboatError | u
       return withPath({ code: 'PERMISSION_DENIED', message: `Permission denied${where}. Run Lifeboat as a user that may read the database and write to the backups folder.` });
     case 'ENOENT':
       return withPath({ code: 'DB_NOT_FOUND', message: `File not found${where}.` });
+    case 'ENOTDIR':
+      return withPath({ code: 'IO_ERROR', message: `A file stands where a folder should be${where}. Choose a folder, then try again.` });
+    case 'ELOOP':
+      return withPath({ code: 'IO_ERROR', message: `A symbolic link stands where Lifeboat expects a file or folder of its own${where}; it does not follow it. Remove the link, then try again.` });
+    case 'ENAMETOOLONG':
+      return withPath({ code: 'INVALID_ARGUMENT', message: `A file name is too long for the file system${where}. Use a shorter name.` });
     case 'SQLITE_BUSY':
     case 'SQLITE_LOCKED':
     case 'SQLITE_BUSY_SNAPSHOT':

@@ -12,8 +12,8 @@ export interface CliRun {
   json<T>(): T;
 }
 
-/** Runs `lifeboat ARGS` in `cwd`, with LIFEBOAT_DB unset unless `env` sets it. */
+/** Runs `lifeboat ARGS` in `cwd`, with LIFEBOAT_DB unset unless `env` sets it; a run that hangs is killed after a minute. */
 export function lifeboat(args: string[], cwd: string, env: Record<string, string> = {}): CliRun {
-  const result = spawnSync(process.execPath, [lifeboatBin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, LIFEBOAT_DB: '', ...env } });
+  const result = spawnSync(process.execPath, [lifeboatBin, ...args], { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, LIFEBOAT_DB: '', ...env } });
   return { code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr, json: <T>() => JSON.parse(result.stdout) as T };
 }

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { activityEntrySchema, type ActivityEntry } from '../../contract/activity';
-import { isUnwritableDisk, openIfPresent } from '../fs/durable-file';
+import { isUnwritableDisk } from '../fs/durable-file';
+import { ensureOwnFolder, openUntrusted, openUntrustedForAppend } from '../fs/untrusted-file';
 import { recordsDirName } from '../snapshot/snapshot-records';
 
 /**
@@ -16,14 +17,32 @@ function logPath(backupsDir: string): string {
 }
 
 /**
+ * One entry as a line of printable ASCII: JSON escapes quotes and control characters, and everything
+ * beyond ASCII is escaped as well, so that a file name chosen by someone else (a newline, a terminal
+ * escape, a line separator) can neither start a line of its own nor do anything where the log is shown.
+ */
+export function activityLine(entry: ActivityEntry): string {
+  return `${JSON.stringify(entry).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
+}
+
+/**
  * Appends one entry. The log is a record of what happened, not a precondition for it: on a
- * read-only or full disk the action stands and the entry is not kept.
+ * read-only or full disk the action stands and the entry is not kept, and so it is when the log is
+ * not a regular file of its own (a link, a FIFO, another user's file): nothing is written through it.
  */
 export function appendActivity(backupsDir: string, entry: ActivityEntry): void {
   try {
-    fs.mkdirSync(path.dirname(logPath(backupsDir)), { recursive: true });
-    // One write with O_APPEND: lines from several processes never interleave.
-    fs.appendFileSync(logPath(backupsDir), `${JSON.stringify(entry)}\n`);
+    ensureOwnFolder(path.dirname(logPath(backupsDir)));
+    const opened = openUntrustedForAppend(logPath(backupsDir));
+    if ('refused' in opened) {
+      return;
+    }
+    try {
+      // One write with O_APPEND: lines from several processes never interleave.
+      fs.writeSync(opened.fd, activityLine(entry));
+    } finally {
+      fs.closeSync(opened.fd);
+    }
   } catch (error) {
     if (!isUnwritableDisk(error)) {
       throw error;
@@ -34,14 +53,15 @@ export function appendActivity(backupsDir: string, entry: ActivityEntry): void {
 // Entries are a few hundred bytes: this much of the log's end holds the newest `limit` of them.
 const bytesPerEntry = 2048;
 
-/** The end of a file, at most `maxBytes` of it, from a line start; null when it does not exist. */
+/** The end of a file, at most `maxBytes` of it, from a line start; null when it does not exist or is not a regular file. */
 function readTail(filePath: string, maxBytes: number): string | null {
-  const fd = openIfPresent(filePath);
-  if (fd === null) {
+  const opened = openUntrusted(filePath);
+  if (opened.kind !== 'open') {
     return null;
   }
+  const { fd, stat } = opened;
   try {
-    const size = fs.fstatSync(fd).size;
+    const size = stat.size;
     const start = Math.max(0, size - maxBytes);
     const buffer = Buffer.alloc(size - start);
     fs.readSync(fd, buffer, 0, buffer.length, start);

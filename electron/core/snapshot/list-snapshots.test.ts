@@ -40,9 +40,11 @@ describe('listing a backups folder', () => {
     write('orphan.db-journal', Buffer.alloc(512, 1));
     fs.mkdirSync(path.join(backupsDir, 'a-folder'));
     fs.symlinkSync('/nonexistent/target.db', path.join(backupsDir, 'dangling.db'));
+    // A link to a sound database outside the folder: not followed out of it.
+    fs.symlinkSync(path.join(backupsDir, 'with-wal.db'), path.join(backupsDir, 'linked.db'));
     // A 10 GiB sparse file that is not a database: listing must not read it.
     fs.truncateSync(path.join(backupsDir, 'random.db'), 10 * 1024 * 1024 * 1024);
-    untouched = new Map(fs.readdirSync(backupsDir).filter((n) => !n.startsWith('.') && n !== 'random.db' && n !== 'a-folder' && n !== 'dangling.db').map((n) => [n, sha256(path.join(backupsDir, n))]));
+    untouched = new Map(fs.readdirSync(backupsDir).filter((n) => !n.startsWith('.') && n !== 'random.db' && n !== 'a-folder' && n !== 'dangling.db' && n !== 'linked.db').map((n) => [n, sha256(path.join(backupsDir, n))]));
 
     const list = listSnapshots({ databasePath, backupsDir });
     entries = new Map(list.snapshots.map((s) => [s.file, s]));
@@ -89,9 +91,10 @@ describe('listing a backups folder', () => {
     assert.equal(status('orphan.db-journal'), 'not-a-database');
   });
 
-  it('lists files only: no folder, no dangling link, no sidecar as its own row, no records', () => {
+  it('lists files only: no folder, no link, no sidecar as its own row, no records', () => {
     assert.equal(entries.has('a-folder'), false);
     assert.equal(entries.has('dangling.db'), false);
+    assert.equal(entries.has('linked.db'), false);
     assert.equal(entries.has('with-wal.db-wal'), false);
     assert.equal([...entries.keys()].some((name) => name.startsWith('.')), false);
   });

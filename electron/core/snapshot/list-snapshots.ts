@@ -19,14 +19,17 @@ function safeHeader(filePath: string): HeaderReading {
   }
 }
 
-/** Gathers what listing knows of one file; null when it is gone or not a regular file. */
+/**
+ * Gathers what listing knows of one file; null when it is gone or not a regular file. A link is not
+ * followed: it could lead out of the backups folder (to another user's file, to /dev/zero).
+ */
 export function readFileFacts(backupsDir: string, file: string, record: SnapshotRecord | null, exists: (name: string) => boolean): FileFacts | null {
   const filePath = path.join(backupsDir, file);
   let stat: fs.Stats;
   try {
-    stat = fs.statSync(filePath);
+    stat = fs.lstatSync(filePath);
   } catch {
-    return null; // Removed while listing, or a dangling link.
+    return null; // Removed while listing.
   }
   if (!stat.isFile()) {
     return null;
@@ -77,7 +80,7 @@ export function listSnapshotsWithTimes(location: DatabaseLocation): ListingWithT
     }
     throw error;
   }
-  const names = new Set(dirents.filter((d) => d.isFile() || d.isSymbolicLink()).map((d) => d.name));
+  const names = new Set(dirents.filter((d) => d.isFile()).map((d) => d.name));
   const sidecarOf = (name: string): string | undefined => {
     const suffix = sidecarSuffixes.find((s) => name.endsWith(s));
     const base = suffix === undefined ? undefined : name.slice(0, -suffix.length);

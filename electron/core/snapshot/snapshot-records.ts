@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { journalModeSchema } from '../../contract/snapshots';
-import { isUnwritableDisk, readTextIfPresent, writeFileAtomically } from '../fs/durable-file';
+import { isUnwritableDisk, writeFileAtomically } from '../fs/durable-file';
+import { ensureOwnFolder, readUntrustedText } from '../fs/untrusted-file';
 
 /**
  * What Lifeboat records about each snapshot: one small JSON file per snapshot in `.lifeboat/` inside
@@ -46,15 +47,24 @@ function recordPath(backupsDir: string, file: string): string {
   return path.join(backupsDir, recordsDirName, `${file}.json`);
 }
 
-/** Reads the record of one snapshot; a missing or unreadable record is `null` (the file is then unverified). */
+// A record is a few hundred bytes; a label or note makes it longer, never this long.
+const maxRecordBytes = 256 * 1024;
+
+/**
+ * Reads the record of one snapshot; a missing or unreadable record is `null` (the file is then
+ * unverified). Anything but a small regular file (a link, a FIFO, /dev/zero) counts as unreadable.
+ */
 export function readRecord(backupsDir: string, file: string): SnapshotRecord | null {
-  const text = readTextIfPresent(recordPath(backupsDir, file));
-  return text === null ? null : parseRecord(text, file);
+  return parseRecord(recordPath(backupsDir, file), file);
 }
 
-function parseRecord(text: string, file: string): SnapshotRecord | null {
+function parseRecord(filePath: string, file: string): SnapshotRecord | null {
+  const read = readUntrustedText(filePath, maxRecordBytes);
+  if (read.kind !== 'text') {
+    return null;
+  }
   try {
-    const parsed = snapshotRecordSchema.safeParse(JSON.parse(text));
+    const parsed = snapshotRecordSchema.safeParse(JSON.parse(read.text));
     return parsed.success && parsed.data.file === file ? parsed.data : null;
   } catch {
     // Not JSON: treated like no record, so the snapshot shows as unverified and can be verified again.
@@ -78,7 +88,7 @@ export function readAllRecords(backupsDir: string): Map<string, SnapshotRecord> 
   for (const name of names) {
     if (name.endsWith('.json') && name !== 'revisions-cache.json' && !name.startsWith('.')) {
       const file = name.slice(0, -'.json'.length);
-      const record = parseRecord(fs.readFileSync(path.join(dir, name), 'utf8'), file);
+      const record = parseRecord(path.join(dir, name), file);
       if (record !== null) {
         records.set(file, record);
       }
@@ -93,7 +103,7 @@ export function readAllRecords(backupsDir: string): Map<string, SnapshotRecord> 
  */
 export function writeCacheIfPossible(file: string, content: string): void {
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    ensureOwnFolder(path.dirname(file));
     writeFileAtomically(file, content);
   } catch (error) {
     if (!isUnwritableDisk(error) && (error as NodeJS.ErrnoException).code !== 'ENOENT') {
@@ -104,7 +114,7 @@ export function writeCacheIfPossible(file: string, content: string): void {
 
 /** Writes (or replaces) the record of one snapshot atomically. */
 export function writeRecord(backupsDir: string, record: SnapshotRecord): void {
-  fs.mkdirSync(path.join(backupsDir, recordsDirName), { recursive: true });
+  ensureOwnFolder(path.join(backupsDir, recordsDirName));
   writeFileAtomically(recordPath(backupsDir, record.file), `${JSON.stringify(record, null, 2)}\n`);
 }
 

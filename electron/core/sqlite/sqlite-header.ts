@@ -61,9 +61,9 @@ export async function readSqliteHeader(filePath: string): Promise<HeaderReading>
   }
 }
 
-/** The same, synchronously, for worker code. */
+/** The same, synchronously, for worker code; a FIFO put in a file's place fails the read rather than blocking it. */
 export function readSqliteHeaderSync(filePath: string): HeaderReading {
-  const fd = fs.openSync(filePath, 'r');
+  const fd = fs.openSync(filePath, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   try {
     const buffer = Buffer.alloc(headerLength);
     const bytesRead = fs.readSync(fd, buffer, 0, headerLength, 0);
