@@ -23,12 +23,14 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'MIGRATION_FAILED':
     case 'DB_IN_USE':
     case 'RESTORE_IN_PROGRESS':
+    case 'JOURNAL_INVALID':
     case 'RESTORE_FAILED':
     case 'APP_COMMAND_FAILED':
     case 'SCHEMA_MISMATCH':
     case 'HEALTH_CHECK_FAILED':
     case 'NOT_SQLITE_URL':
     case 'DB_NOT_FOUND':
+    case 'DB_IS_LINK':
     case 'NOT_A_DATABASE':
     case 'DB_LOCKED':
     case 'DISK_FULL':

@@ -193,16 +193,27 @@ function setupOf(invocation: Invocation, location: DatabaseLocation): MigrationS
   };
 }
 
+/** Says so when a restore of the database was interrupted; a journal that cannot be trusted is reported and blocks nothing here. */
+function warnOfInterruptedRestore(location: DatabaseLocation): void {
+  try {
+    const interrupted = readJournal(location);
+    if (interrupted !== null) {
+      process.stderr.write(
+        `lifeboat: a restore of ${location.databasePath} was interrupted (at step ${interrupted.step}). Finish it with "lifeboat restore --resume --db ${location.databasePath}" or undo it with "--rollback".\n`,
+      );
+    }
+  } catch (error) {
+    process.stderr.write(`lifeboat: ${toLifeboatError(error).message}\n`);
+  }
+}
+
 function locationOf(invocation: Invocation): DatabaseLocation {
   if (invocation.db === undefined) {
     throw new LifeboatFailure('INVALID_ARGUMENT', 'No database given. Pass --db PATH (or an sqlite:/// URL) or set LIFEBOAT_DB.');
   }
   const location = resolveLocation(invocation.db, invocation.backupsDir, process.cwd());
-  const interrupted = invocation.command === 'restore' ? null : readJournal(location.databasePath);
-  if (interrupted !== null) {
-    process.stderr.write(
-      `lifeboat: a restore of ${location.databasePath} was interrupted (at step ${interrupted.step}). Finish it with "lifeboat restore --resume --db ${location.databasePath}" or undo it with "--rollback".\n`,
-    );
+  if (invocation.command !== 'restore') {
+    warnOfInterruptedRestore(location);
   }
   return location;
 }

@@ -9,6 +9,8 @@ export const errorCodes = [
   'APP_NOT_FOUND',
   'NOT_SQLITE_URL',
   'DB_NOT_FOUND',
+  /** The live database's path is a symbolic link: a restore replaces only a real file. */
+  'DB_IS_LINK',
   'NOT_A_DATABASE',
   'DB_LOCKED',
   'DISK_FULL',
@@ -22,6 +24,8 @@ export const errorCodes = [
   'MIGRATION_FAILED',
   'DB_IN_USE',
   'RESTORE_IN_PROGRESS',
+  /** A restore journal Lifeboat cannot trust (damaged, foreign, naming files elsewhere): reported, never acted on. */
+  'JOURNAL_INVALID',
   'RESTORE_FAILED',
   'APP_COMMAND_FAILED',
   'SCHEMA_MISMATCH',

@@ -1,11 +1,68 @@
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { lifeboat } from '../testing/cli-run';
 import { createLiveDatabase, makeTempDir } from '../testing/fixtures';
-import { giveToAppUser, hostileUserSkip, runAsAppUser } from '../testing/hostile-user';
+import { giveToAppUser, hostileUserSkip, runAsAppUser, startAsAppUser } from '../testing/hostile-user';
 import { activityLine, appendActivity, readActivity } from './activity/activity-log';
+import { restorePaths } from './restore/restore-journal';
+
+type Failed = { error: { code: string; message: string } };
+
+/** A journal as Lifeboat writes one, with `fields` changed. */
+function journalText(db: string, backups: string, fields: Record<string, unknown>): string {
+  return JSON.stringify({
+    version: 1,
+    database: db,
+    snapshot: path.join(backups, 'app-1.db'),
+    snapshotSha256: '0'.repeat(64),
+    preRestore: null,
+    owner: null,
+    journalMode: 'wal',
+    step: 'stage',
+    startedAt: new Date(0).toISOString(),
+    upgrade: true,
+    ...fields,
+  });
+}
+
+describe('a restore journal Lifeboat cannot trust', () => {
+  let temp: { dir: string; cleanup: () => void };
+  before(() => {
+    temp = makeTempDir();
+  });
+  after(() => temp.cleanup());
+
+  const cases: [string, (db: string, backups: string) => string, RegExp][] = [
+    ['cut short', (db, backups) => journalText(db, backups, {}).slice(0, 40), /not JSON/],
+    ['naming another database', (db, backups) => journalText(db, backups, { database: path.join(temp.dir, 'other.db') }), /another database/],
+    ['naming a snapshot outside the backups folder', (db, backups) => journalText(db, backups, { step: 'discard-old', preRestore: '/etc/passwd' }), /not a snapshot file in the backups folder/],
+    ['with a mode beyond permissions', (db, backups) => journalText(db, backups, { owner: { mode: 0o4755, uid: 0, gid: 0 } }), /not a restore journal/],
+  ];
+  for (const [what, text, reason] of cases) {
+    it(`${what}: reported as JOURNAL_INVALID and never acted on, and backup and list still work`, () => {
+      const dir = fs.mkdtempSync(path.join(temp.dir, 'journal-'));
+      const db = path.join(dir, 'app.db');
+      createLiveDatabase(db, 'wal', 16 * 1024);
+      const before = fs.readFileSync(db);
+      fs.writeFileSync(restorePaths(db).journal, text(db, path.join(dir, 'backups')));
+      for (const mode of ['--rollback', '--resume']) {
+        const run = lifeboat(['restore', mode, '--db', db, '--json'], dir);
+        assert.equal(run.code, 1, run.stderr);
+        assert.equal(run.json<Failed>().error.code, 'JOURNAL_INVALID');
+        assert.match(run.json<Failed>().error.message, reason);
+      }
+      assert.deepEqual(fs.readFileSync(db), before, 'the live database changed');
+      assert.equal(fs.existsSync(restorePaths(db).journal), true, 'the journal is left for a person to look at');
+      const backup = lifeboat(['backup', '--db', db, '--json'], dir);
+      assert.equal(backup.code, 0, backup.stderr);
+      assert.match(backup.stderr, /JOURNAL_INVALID|cannot be trusted/);
+      assert.equal(lifeboat(['list', '--db', db], dir).code, 0);
+    });
+  }
+});
 
 /**
  * Lifeboat run as root against folders the app's user owns (issue 10): every file there is the app
@@ -74,6 +131,81 @@ describe('files the app user controls, with Lifeboat run as root', { skip: hosti
     const dir = path.join(temp.dir, 'escaped');
     appendActivity(dir, JSON.parse(line) as Parameters<typeof appendActivity>[1]);
     assert.equal(readActivity(dir)[0]?.target, name);
+  });
+
+  it('C2: a journal the app user wrote is never acted on, whatever it names', () => {
+    const folder = appFolder('journal');
+    const before = fs.readFileSync(folder.db);
+    // Root restoring at the last step would put the "pre-restore snapshot" (here root's secret) in
+    // place of the database and give it to the owner the journal names.
+    const forged = journalText(folder.db, folder.backups, { step: 'discard-old', preRestore: secret, owner: { mode: 0o644, uid: 65534, gid: 65534 } });
+    runAsAppUser(`require('fs').writeFileSync(process.argv[1], process.argv[2])`, restorePaths(folder.db).journal, forged);
+    const run = lifeboat(['restore', '--rollback', '--db', folder.db, '--json'], folder.dir);
+    assert.equal(run.json<Failed>().error.code, 'JOURNAL_INVALID');
+    assert.match(run.json<Failed>().error.message, /belongs to user 65534/);
+    assert.deepEqual(fs.readFileSync(folder.db), before);
+    assertSecretUntouched();
+  });
+
+  it('C1: the staged copy swapped for a link or a forged database during the copy: root neither gives the link away nor restores the forgery', async () => {
+    const folder = appFolder('staged');
+    createLiveDatabase(path.join(folder.dir, 'big.db'), 'wal', 48 * 1024 * 1024);
+    fs.renameSync(path.join(folder.dir, 'big.db'), folder.db);
+    fs.rmSync(`${folder.db}-wal`, { force: true });
+    fs.rmSync(`${folder.db}-shm`, { force: true });
+    giveToAppUser(folder.db);
+    const backup = lifeboat(['backup', '--db', folder.db, '--json'], folder.dir);
+    assert.equal(backup.code, 0, backup.stderr);
+    const snapshot = backup.json<{ snapshot: { file: string } }>().snapshot.file;
+    const forged = path.join(folder.dir, 'forged.db');
+    const db = new Database(forged);
+    db.exec('CREATE TABLE forged (x)');
+    db.close();
+    giveToAppUser(forged);
+    // The app user swaps every file root is still writing under the staged name, by turns for a link
+    // to root's secret and for a database of its own, until told to stop; it prints how often it hit.
+    const stop = path.join(folder.dir, 'stop');
+    const attacker = startAsAppUser(
+      `const fs = require('fs'); const [staged, secret, forged, stop] = process.argv.slice(1); let hits = 0;
+       while (!fs.existsSync(stop)) {
+         try {
+           if (fs.lstatSync(staged).uid === 0) {
+             const tmp = staged + '.' + hits;
+             if (hits % 2 === 0) fs.symlinkSync(secret, tmp); else fs.copyFileSync(forged, tmp);
+             fs.renameSync(tmp, staged);
+             hits += 1;
+           }
+         } catch {}
+       }
+       process.stdout.write(String(hits));`,
+      restorePaths(folder.db).staged,
+      secret,
+      forged,
+      stop,
+    );
+    const output: Buffer[] = [];
+    attacker.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
+    const outcomes: string[] = [];
+    const stopAttacker = async (): Promise<void> => {
+      fs.writeFileSync(stop, '');
+      await new Promise((resolve) => attacker.once('exit', resolve));
+    };
+    try {
+    for (let round = 0; round < 4; round += 1) {
+      const run = lifeboat(['restore', snapshot, '--db', folder.db, '--yes', '--json'], folder.dir);
+      outcomes.push(run.code === 0 ? 'restored' : (run.json<Failed>().error.code ?? 'failed'));
+      assertSecretUntouched();
+      const live = new Database(folder.db, { readonly: true });
+      const tables = live.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
+      live.close();
+      assert.equal(tables.includes('forged'), false, 'the forged database took the live name');
+      assert.ok(tables.includes('ledger'));
+      assert.equal(fs.lstatSync(folder.db).isSymbolicLink(), false);
+    }
+    } finally {
+      await stopAttacker();
+    }
+    assert.ok(Number(Buffer.concat(output).toString()) > 0, `the attacker never hit the staged copy (outcomes: ${outcomes.join(', ')})`);
   });
 
   it('M4: records that are links to /dev/zero or FIFOs are treated as missing, not read', () => {

@@ -1,11 +1,13 @@
 import * as fs from 'node:fs';
 import { LifeboatFailure } from '../lifeboat-failure';
 import { isRunning } from './durable-file';
+import { readUntrustedText } from './untrusted-file';
 
 /**
  * A lock between processes: a file created with O_EXCL that holds the owner's pid. A lock whose
  * process is gone (killed, crashed) is stale and is taken over; a live one is waited for, briefly.
- * Held only around short work (a read-modify-write of a settings file), never across a job.
+ * withFileLock holds it around short work (a read-modify-write of a settings file); whileLocked
+ * around a whole job that must never run twice at once (a restore), refusing rather than waiting.
  */
 
 const pollMs = 10;
@@ -15,14 +17,11 @@ function sleepSync(ms: number): void {
   Atomics.wait(sleeper, 0, 0, ms);
 }
 
-/** The pid a lock file names, or null when it cannot be read (being written, or gone). */
+/** The pid a lock file names, or null when it cannot be read (being written, gone, or not a small regular file). */
 function ownerOf(lockPath: string): number | null {
-  try {
-    const pid = Number.parseInt(fs.readFileSync(lockPath, 'utf8'), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
+  const read = readUntrustedText(lockPath, 32);
+  const pid = read.kind === 'text' ? Number.parseInt(read.text, 10) : Number.NaN;
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
 
 function tryCreate(lockPath: string): boolean {
@@ -43,8 +42,11 @@ function tryCreate(lockPath: string): boolean {
   return true;
 }
 
-/** Runs `work` while holding the lock at `lockPath`; fails with IO_ERROR if another live process keeps it past `timeoutMs`. */
-export function withFileLock<T>(lockPath: string, work: () => T, timeoutMs = 10_000): T {
+/**
+ * Takes the lock at `lockPath` if it is free or stale, waiting up to `timeoutMs` for a live holder;
+ * returns null when it is still held then, with the holder's pid in `heldBy`.
+ */
+function acquire(lockPath: string, timeoutMs: number): { heldBy: number | null } | null {
   const deadline = Date.now() + timeoutMs;
   let unreadableSince: number | null = null;
   while (!tryCreate(lockPath)) {
@@ -57,13 +59,38 @@ export function withFileLock<T>(lockPath: string, work: () => T, timeoutMs = 10_
       fs.rmSync(lockPath, { force: true });
       continue;
     }
-    if (now > deadline) {
-      throw new LifeboatFailure('IO_ERROR', `${lockPath} is held by process ${String(owner)}, which did not let go of it. If no Lifeboat is running, delete that file.`, lockPath);
+    if (now >= deadline) {
+      return { heldBy: owner };
     }
     sleepSync(pollMs);
   }
+  return null;
+}
+
+/** Runs `work` while holding the lock at `lockPath`; fails with IO_ERROR if another live process keeps it past `timeoutMs`. */
+export function withFileLock<T>(lockPath: string, work: () => T, timeoutMs = 10_000): T {
+  const held = acquire(lockPath, timeoutMs);
+  if (held !== null) {
+    throw new LifeboatFailure('IO_ERROR', `${lockPath} is held by process ${String(held.heldBy)}, which did not let go of it. If no Lifeboat is running, delete that file.`, lockPath);
+  }
   try {
     return work();
+  } finally {
+    fs.rmSync(lockPath, { force: true });
+  }
+}
+
+/**
+ * Runs async `work` (a whole job) holding the lock at `lockPath`, or calls `refused` with the pid of
+ * the live process that holds it: no waiting, since such work takes minutes.
+ */
+export async function whileLocked<T>(lockPath: string, refused: (heldBy: number | null) => LifeboatFailure, work: () => Promise<T>): Promise<T> {
+  const held = acquire(lockPath, 0);
+  if (held !== null) {
+    throw refused(held.heldBy);
+  }
+  try {
+    return await work();
   } finally {
     fs.rmSync(lockPath, { force: true });
   }

@@ -5,6 +5,7 @@ import type { SqliteDatabase } from '../sqlite/open-database';
 import type { MigrationAdapter, MigrationSource } from './migration-adapter';
 import type { AppliedState } from './migration-status';
 import { buildGraph, type CodeGraph, type CodeRevision } from './revision-graph';
+import { quotedName } from '../sqlite/quoted-name';
 
 /**
  * Tools whose migrations form one line ordered by a version number in the file name, and whose
@@ -272,7 +273,6 @@ export const tableAdapter = linearAdapter({
   read: (db, _files, source) => {
     const table = source.options?.['table'] ?? 'schema_version';
     const column = source.options?.['column'] ?? 'version';
-    const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`;
-    return { applied: numbers(db, `SELECT ${quote(column)} FROM ${quote(table)}`), positionOnly: false };
+    return { applied: numbers(db, `SELECT ${quotedName(column)} FROM ${quotedName(table)}`), positionOnly: false };
   },
 });

@@ -7,6 +7,7 @@ import { openLiveDatabaseForMigration } from '../sqlite/open-database';
 import { tableAdapter, userVersionAdapter } from './linear-adapters';
 import type { MigrationSource } from './migration-adapter';
 import { transactionControlStatements } from './sql-transaction-control';
+import { quotedName } from '../sqlite/quoted-name';
 
 /**
  * `lifeboat migrate`: applies numbered `.sql` files (`001_create_users.sql`, …) in order, each in its
@@ -20,10 +21,6 @@ export interface MigrateRequest {
   /** Track in this table and column instead of `PRAGMA user_version`. */
   readonly versionTable?: string | undefined;
   readonly versionColumn?: string | undefined;
-}
-
-function quote(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
 }
 
 export function runSqlMigrations(request: MigrateRequest, control: JobControl): MigrateResult {
@@ -42,11 +39,11 @@ export function runSqlMigrations(request: MigrateRequest, control: JobControl): 
   const db = openLiveDatabaseForMigration(request.databasePath);
   try {
     if (byTable) {
-      db.exec(`CREATE TABLE IF NOT EXISTS ${quote(table)} (${quote(column)} INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`);
+      db.exec(`CREATE TABLE IF NOT EXISTS ${quotedName(table)} (${quotedName(column)} INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`);
     }
     const appliedVersions = (): Set<string> =>
       byTable
-        ? new Set(db.prepare(`SELECT ${quote(column)} FROM ${quote(table)}`).pluck().all().map((v) => BigInt(String(v)).toString()))
+        ? new Set(db.prepare(`SELECT ${quotedName(column)} FROM ${quotedName(table)}`).pluck().all().map((v) => BigInt(String(v)).toString()))
         : new Set(graph.revisions.filter((r) => BigInt(r.id) <= BigInt(Number(db.pragma('user_version', { simple: true })))).map((r) => r.id));
     const done = appliedVersions();
     const pending = graph.revisions.filter((r) => !done.has(r.id));
@@ -78,7 +75,7 @@ export function runSqlMigrations(request: MigrateRequest, control: JobControl): 
         db.exec('BEGIN IMMEDIATE');
         db.exec(sql);
         if (byTable) {
-          db.prepare(`INSERT INTO ${quote(table)} (${quote(column)}, applied_at) VALUES (?, ?)`).run(BigInt(revision.id), new Date().toISOString());
+          db.prepare(`INSERT INTO ${quotedName(table)} (${quotedName(column)}, applied_at) VALUES (?, ?)`).run(BigInt(revision.id), new Date().toISOString());
         } else {
           db.exec(`PRAGMA user_version = ${Number(revision.id)}`);
         }

@@ -3,13 +3,14 @@ import * as path from 'node:path';
 import { restorePhase, rollbackPhase, type RestorePreview, type RestoreResult, type RestoreStep, type RollbackStep } from '../../contract/restore';
 import type { DatabaseLocation } from '../database-location';
 import { fsyncDirectory, removeIfPresent } from '../fs/durable-file';
+import { whileLocked } from '../fs/lock-file';
 import { uncancellableControl, type JobControl } from '../jobs/job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import type { AppPlan } from './app-plan';
 import { appCommand, liveSchemaStatus, runUpgrade, takePinnedSnapshot, waitUntilHealthy } from './app-steps';
 import { crashPointForTests, readJournal, removeJournal, restorePaths, sidecarSuffixes, writeJournal, type RestoreJournal } from './restore-journal';
 import { planFor, preflight, refuseIfHeld, type AppSettings, type PreviewRequest } from './restore-preflight';
-import { copyAndFlush, requireHeadAndSmoke, requireJournalMode, requireSound, stageCopy, type Settling } from './restored-file';
+import { copyAndFlush, renameOwnFile, requireHeadAndSmoke, requireJournalMode, requireSound, stageCopy, type FileIdentity, type Settling } from './restored-file';
 
 /**
  * Restores a snapshot over the live database (safety invariants 4 to 7 and 9):
@@ -37,13 +38,19 @@ type RollbackTimings = RestoreResult['rollbackSteps'];
 
 const forward: readonly RestoreStep[] = ['stage', 'set-aside', 'put-in-place', 'verify', 'upgrade', 'check', 'start', 'health', 'discard-old'];
 
+/** What one run of the steps knows beyond the journal: the staged file it created (a resumed run created none). */
+interface StepState {
+  staged: FileIdentity | null;
+}
+
 /** Runs one forward step; idempotent, so that a resumed restore can run it again. Returns a note. */
-async function runStep(step: RestoreStep, journal: RestoreJournal, plan: AppPlan, control: JobControl): Promise<string | null> {
+async function runStep(step: RestoreStep, journal: RestoreJournal, plan: AppPlan, control: JobControl, state: StepState): Promise<string | null> {
   const paths = restorePaths(journal.database);
   const dir = path.dirname(journal.database);
+  const stage = (): Promise<FileIdentity> => stageCopy(journal.snapshot, paths.staged, journal.snapshotSha256, settlingOf(journal), control);
   switch (step) {
     case 'stage':
-      await stageCopy(journal.snapshot, paths.staged, journal.snapshotSha256, settlingOf(journal), control);
+      state.staged = await stage();
       return null;
     case 'set-aside':
       // Sidecars first, the database last: a stale -wal or -journal must never meet the new file.
@@ -54,12 +61,14 @@ async function runStep(step: RestoreStep, journal: RestoreJournal, plan: AppPlan
       }
       fsyncDirectory(dir);
       return null;
-    case 'put-in-place':
-      if (fs.existsSync(paths.staged)) {
-        fs.renameSync(paths.staged, journal.database);
-        fsyncDirectory(dir);
-      }
-      return null;
+    case 'put-in-place': {
+      // Only a file this process created takes the live name: a resumed restore stages the snapshot
+      // again rather than trust whatever a crash (or the app's user) left under the staged name.
+      const resumed = state.staged === null;
+      renameOwnFile(paths.staged, journal.database, state.staged ?? (await stage()));
+      fsyncDirectory(dir);
+      return resumed ? 'resumed: the snapshot was staged again' : null;
+    }
     case 'verify':
       // The bytes were checked against the verified snapshot's SHA-256 when staged and a rename does
       // not change them: a quick_check here proves the file at the live name opens and is sound.
@@ -104,13 +113,14 @@ async function runStep(step: RestoreStep, journal: RestoreJournal, plan: AppPlan
 
 /** Runs the steps from `from` on; each recorded in the journal before it runs. */
 async function runSteps(journal: RestoreJournal, from: RestoreStep, plan: AppPlan, control: JobControl, timings: Timings): Promise<void> {
+  const state: StepState = { staged: null };
   for (const step of forward.slice(Math.max(0, forward.indexOf(from)))) {
     writeJournal({ ...journal, step });
     crashPointForTests(step);
     control.throwIfCancelled();
     control.report(restorePhase(step), forward.indexOf(step) / forward.length);
     const started = Date.now();
-    const note = await runStep(step, journal, plan, control);
+    const note = await runStep(step, journal, plan, control, state);
     timings.push({ step, durationMs: Date.now() - started, note });
   }
   removeJournal(journal.database);
@@ -123,14 +133,13 @@ function settlingOf(journal: RestoreJournal): Settling {
 }
 
 /** Copies `source` beside the live file, flushes it, and renames it into place. */
-function putCopyInPlace(source: string, journal: RestoreJournal): void {
+async function putCopyInPlace(source: string, journal: RestoreJournal): Promise<void> {
   const { staged } = restorePaths(journal.database);
-  copyAndFlush(source, staged, settlingOf(journal));
-  fs.renameSync(staged, journal.database);
+  renameOwnFile(staged, journal.database, await copyAndFlush(source, staged, settlingOf(journal)));
 }
 
 /** Puts the database back as it was before the restore began; needs only what the journal names. */
-function rollBack(journal: RestoreJournal): void {
+async function rollBack(journal: RestoreJournal): Promise<void> {
   const paths = restorePaths(journal.database);
   const dir = path.dirname(journal.database);
   const all = ['', ...sidecarSuffixes];
@@ -142,7 +151,7 @@ function rollBack(journal: RestoreJournal): void {
     all.forEach((suffix) => removeIfPresent(`${paths.old}${suffix}`));
     all.forEach((suffix) => removeIfPresent(`${journal.database}${suffix}`));
     if (journal.preRestore !== null) {
-      putCopyInPlace(journal.preRestore, journal);
+      await putCopyInPlace(journal.preRestore, journal);
     }
   } else if (fs.existsSync(paths.old)) {
     // The live file was set aside: whatever has its name now is the restored copy.
@@ -194,8 +203,9 @@ async function undo(journal: RestoreJournal, plan: AppPlan, cancellable: JobCont
   return null;
 }
 
-function refuseIfJournaled(databasePath: string): void {
-  const pending = readJournal(databasePath);
+function refuseIfJournaled(location: DatabaseLocation): void {
+  const { databasePath } = location;
+  const pending = readJournal(location);
   if (pending !== null) {
     throw new LifeboatFailure(
       'RESTORE_IN_PROGRESS',
@@ -213,10 +223,24 @@ function refuseIfBlocked(preview: RestorePreview): void {
   }
 }
 
+/**
+ * Runs a restore or a recovery of the database holding its restore lock: a second one at the same
+ * time (another window, another process, even with "Restore anyway") is refused, not run alongside.
+ */
+function exclusively<T>(databasePath: string, work: () => Promise<T>): Promise<T> {
+  const refused = (heldBy: number | null): LifeboatFailure =>
+    new LifeboatFailure('RESTORE_IN_PROGRESS', `Another restore of ${databasePath} is under way (process ${String(heldBy)}). Wait until it has finished. Nothing was changed.`, databasePath);
+  return whileLocked(restorePaths(databasePath).lock, refused, work);
+}
+
 /** A restore of one snapshot over the live database. */
-export async function restoreSnapshot(request: RestoreRequest, control: JobControl): Promise<RestoreResult> {
+export function restoreSnapshot(request: RestoreRequest, control: JobControl): Promise<RestoreResult> {
+  return exclusively(request.location.databasePath, () => restoreHeld(request, control));
+}
+
+async function restoreHeld(request: RestoreRequest, control: JobControl): Promise<RestoreResult> {
   const { databasePath } = request.location;
-  refuseIfJournaled(databasePath);
+  refuseIfJournaled(request.location);
   const timings: Timings = [];
   const rollbackTimings: RollbackTimings = [];
   let started = Date.now();
@@ -270,7 +294,7 @@ export async function restoreSnapshot(request: RestoreRequest, control: JobContr
     await runSteps(withPreRestore, 'stage', plan, control, timings);
   } catch (error) {
     const detail = toLifeboatError(error);
-    const note = await undo({ ...withPreRestore, step: readJournal(databasePath)?.step ?? 'stage' }, plan, control, rollbackTimings);
+    const note = await undo({ ...withPreRestore, step: readJournal(request.location)?.step ?? 'stage' }, plan, control, rollbackTimings);
     const message = `${detail.message} The live database was rolled back to what it was before.${note === null ? '' : ` ${note}`}`;
     return { ...base, outcome: 'rolled-back', error: { ...detail, message } };
   }
@@ -286,9 +310,13 @@ export interface RecoverRequest {
 }
 
 /** After a crash: finish the restore the journal records (`resume`) or undo it (`rollback`). */
-export async function recoverRestore(request: RecoverRequest, control: JobControl): Promise<RestoreResult> {
+export function recoverRestore(request: RecoverRequest, control: JobControl): Promise<RestoreResult> {
+  return exclusively(request.location.databasePath, () => recoverHeld(request, control));
+}
+
+async function recoverHeld(request: RecoverRequest, control: JobControl): Promise<RestoreResult> {
   const { databasePath } = request.location;
-  const journal = readJournal(databasePath);
+  const journal = readJournal(request.location);
   const timings: Timings = [];
   const rollbackTimings: RollbackTimings = [];
   const base = { database: databasePath, snapshot: journal?.snapshot ?? null, preRestoreSnapshot: journal?.preRestore ?? null, tables: [], steps: timings, rollbackSteps: rollbackTimings };
@@ -308,7 +336,7 @@ export async function recoverRestore(request: RecoverRequest, control: JobContro
     await runSteps(journal, journal.step, plan, control, timings);
   } catch (error) {
     const detail = toLifeboatError(error);
-    await undo({ ...journal, step: readJournal(databasePath)?.step ?? journal.step }, plan, control, rollbackTimings);
+    await undo({ ...journal, step: readJournal(request.location)?.step ?? journal.step }, plan, control, rollbackTimings);
     return { ...base, outcome: 'rolled-back', error: detail };
   }
   return { ...base, outcome: 'resumed', error: null };

@@ -153,6 +153,14 @@ export function preflight(request: PreviewRequest, allowOpen: boolean, control: 
   if (plan.stop === null && holders.length > 0 && !allowOpen) {
     blockers.push(toLifeboatError(heldError(databasePath, holders)));
   }
+  const link = linkTarget(databasePath);
+  if (link !== null) {
+    blockers.push({
+      code: 'DB_IS_LINK',
+      message: `${databasePath} is a symbolic link to ${link}. A restore would replace the link, not the file it leads to: point Lifeboat at ${link} itself (--db ${link}), then restore.`,
+      path: databasePath,
+    });
+  }
   const neededBytes = fs.statSync(request.snapshotPath).size;
   const liveStat = fs.existsSync(databasePath) ? fs.statSync(databasePath) : null;
   const liveExists = liveStat !== null && liveStat.size > 0;
@@ -179,6 +187,15 @@ export function preflight(request: PreviewRequest, allowOpen: boolean, control: 
     blockers,
   };
   return { plan, preview, sha256: sound ? verified.sha256 : null, liveStat };
+}
+
+/** Where the link at `filePath` leads, or null when it is not a link (or not there). */
+function linkTarget(filePath: string): string | null {
+  try {
+    return fs.lstatSync(filePath).isSymbolicLink() ? path.resolve(path.dirname(filePath), fs.readlinkSync(filePath)) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** What a restore of the snapshot would do and what stands in its way; changes nothing. */

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { FileJournalMode } from '../../contract/restore';
 import type { JobControl } from '../jobs/job-control';
 import { removeIfPresent, sha256OfFile } from '../fs/durable-file';
@@ -14,6 +15,124 @@ import type { RestoreJournal } from './restore-journal';
 /** Permissions for a restored file: the live file's, else read-write for its owner (snapshots are read-only). */
 const defaultMode = 0o644;
 
+/** Which file a restore created: its device and inode, checked before it is renamed into place. */
+export interface FileIdentity {
+  readonly dev: number;
+  readonly ino: number;
+}
+
+/**
+ * Creates `target` as a new, empty file that only this process holds: whatever had the name is
+ * removed (a link is removed, never followed), and O_EXCL|O_NOFOLLOW makes the creation fail rather
+ * than open anything someone put there since. Everything after works on the descriptor, so renaming a
+ * link over the name while Lifeboat works (the app's user owns the folder) changes nothing it does.
+ */
+function createExclusive(target: string): number {
+  removeIfPresent(target);
+  try {
+    return fs.openSync(target, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL | (fs.constants.O_NOFOLLOW ?? 0), 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new LifeboatFailure('RESTORE_FAILED', `${target} appeared again as Lifeboat created it: another process writes in ${path.dirname(target)}. Nothing was changed.`, target);
+    }
+    throw error;
+  }
+}
+
+// On Linux a descriptor can be named as a path: the kernel copies (copy_file_range) into exactly that file.
+const descriptorPaths = process.platform === 'linux' && fs.existsSync('/proc/self/fd') ? '/proc/self/fd' : null;
+
+/** Copies `source` into the file open at `fd`: by the kernel on Linux, else through a buffer. */
+async function copyIntoDescriptor(source: string, fd: number): Promise<void> {
+  if (descriptorPaths !== null) {
+    await fs.promises.copyFile(source, `${descriptorPaths}/${fd}`);
+    return;
+  }
+  const input = await fs.promises.open(source, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
+    for (let position = 0; ; ) {
+      const { bytesRead } = await input.read(buffer, 0, buffer.length, position);
+      if (bytesRead === 0) {
+        return;
+      }
+      fs.writeSync(fd, buffer, 0, bytesRead, position);
+      position += bytesRead;
+    }
+  } finally {
+    await input.close();
+  }
+}
+
+/**
+ * Copies `source` to the new file `target` (see createExclusive), gives it the live file's journal
+ * mode, permissions and owner and flushes it, all on its descriptor; `hashSource` runs meanwhile and
+ * proves the bytes copied are the ones expected. Returns the file's identity; on any failure the file
+ * is removed (if the name is still the file's).
+ */
+async function copyToNewFile(source: string, target: string, settle: Settling, hashSource: () => void): Promise<FileIdentity> {
+  const fd = createExclusive(target);
+  const identity = fs.fstatSync(fd);
+  try {
+    const copying = copyIntoDescriptor(source, fd);
+    try {
+      hashSource();
+    } catch (error) {
+      await copying.catch(() => undefined);
+      throw error;
+    }
+    await copying;
+    if (fs.fstatSync(fd).size !== fs.statSync(source).size) {
+      throw new LifeboatFailure('RESTORE_FAILED', `The copy of ${source} came out at a different size. Nothing was changed.`, target);
+    }
+    if (settle.journalMode !== null) {
+      writeFileJournalMode(fd, settle.journalMode);
+    }
+    fs.fchmodSync(fd, settle.owner?.mode ?? defaultMode);
+    if (settle.owner !== null && process.getuid?.() === 0) {
+      // Run as root (a container entrypoint, sudo): the app's user must still own its database.
+      fs.fchownSync(fd, settle.owner.uid, settle.owner.gid);
+    }
+    fs.fsyncSync(fd);
+  } catch (error) {
+    removeIfOwn(target, identity);
+    throw error;
+  } finally {
+    fs.closeSync(fd);
+  }
+  return { dev: identity.dev, ino: identity.ino };
+}
+
+function isFile(filePath: string, identity: FileIdentity): boolean {
+  try {
+    const stat = fs.lstatSync(filePath);
+    return stat.dev === identity.dev && stat.ino === identity.ino;
+  } catch {
+    return false;
+  }
+}
+
+function removeIfOwn(filePath: string, identity: FileIdentity): void {
+  if (isFile(filePath, identity)) {
+    removeIfPresent(filePath);
+  }
+}
+
+/**
+ * Renames the file Lifeboat created (`identity`) from `from` to `to`: refused if something else has
+ * taken the name `from` since, and checked again after, so that only that file ever takes the live name.
+ */
+export function renameOwnFile(from: string, to: string, identity: FileIdentity): void {
+  const replaced = (): LifeboatFailure => new LifeboatFailure('RESTORE_FAILED', `${from} was replaced by another file while Lifeboat worked; it was not put in place.`, from);
+  if (!isFile(from, identity)) {
+    throw replaced();
+  }
+  fs.renameSync(from, to);
+  if (!isFile(to, identity)) {
+    throw replaced();
+  }
+}
+
 /**
  * Copies the snapshot to `target` and proves the bytes copied are the verified snapshot's: the kernel
  * copies the file (copy_file_range, on the thread pool) while this thread hashes the snapshot, so the
@@ -22,34 +141,19 @@ const defaultMode = 0o644;
  * it back from the page cache, which proves nothing more about the disk; the quick_check after the
  * rename reads the restored file's every b-tree page.
  */
-export async function stageCopy(snapshot: string, target: string, sha256: string, settle: Settling, control: JobControl): Promise<void> {
-  removeIfPresent(target);
+export async function stageCopy(snapshot: string, target: string, sha256: string, settle: Settling, control: JobControl): Promise<FileIdentity> {
   const size = Math.max(1, fs.statSync(snapshot).size);
-  const copying = fs.promises.copyFile(snapshot, target, fs.constants.COPYFILE_EXCL);
-  let hashed: string;
-  try {
+  return copyToNewFile(snapshot, target, settle, () => {
     let done = 0;
-    hashed = sha256OfFile(snapshot, (bytes) => {
+    const hashed = sha256OfFile(snapshot, (bytes) => {
       done += bytes;
       control.report('Copying the snapshot beside the database', done / size);
       control.throwIfCancelled();
     });
-  } catch (error) {
-    await copying.catch(() => undefined);
-    removeIfPresent(target);
-    throw error;
-  }
-  try {
-    await copying;
-  } catch (error) {
-    removeIfPresent(target);
-    throw error;
-  }
-  if (hashed !== sha256) {
-    removeIfPresent(target);
-    throw new LifeboatFailure('SNAPSHOT_CORRUPT', 'The snapshot changed since it was verified (its bytes no longer match the checksum). Nothing was changed.', snapshot);
-  }
-  settleAndFlush(target, settle);
+    if (hashed !== sha256) {
+      throw new LifeboatFailure('SNAPSHOT_CORRUPT', 'The snapshot changed since it was verified (its bytes no longer match the checksum). Nothing was changed.', snapshot);
+    }
+  });
 }
 
 /** A quick_check of a database that nothing else has open. */
@@ -105,47 +209,7 @@ export interface Settling {
   readonly journalMode: FileJournalMode | null;
 }
 
-/**
- * Opens a fresh copy (read-only like the snapshot it came from) for writing, never through a link:
- * made writable for its owner on a read-only descriptor, then opened again and proved to be the same file.
- */
-function openCopyForWriting(target: string): number {
-  const readOnly = fs.openSync(target, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-  try {
-    fs.fchmodSync(readOnly, 0o600);
-    const fd = fs.openSync(target, fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
-    const [was, is] = [fs.fstatSync(readOnly), fs.fstatSync(fd)];
-    if (was.dev !== is.dev || was.ino !== is.ino || !is.isFile()) {
-      fs.closeSync(fd);
-      throw new LifeboatFailure('RESTORE_FAILED', `${target} was replaced while Lifeboat prepared it. Nothing was changed.`, target);
-    }
-    return fd;
-  } finally {
-    fs.closeSync(readOnly);
-  }
-}
-
-/** Gives a restored file the live file's journal mode, permissions and owner, and flushes it; all on its descriptor. */
-function settleAndFlush(target: string, { owner, journalMode }: Settling): void {
-  const fd = openCopyForWriting(target);
-  try {
-    if (journalMode !== null) {
-      writeFileJournalMode(fd, journalMode);
-    }
-    fs.fchmodSync(fd, owner?.mode ?? defaultMode);
-    if (owner !== null && process.getuid?.() === 0) {
-      // Run as root (a container entrypoint, sudo): the app's user must still own its database.
-      fs.fchownSync(fd, owner.uid, owner.gid);
-    }
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** Copies a file to a new name as the live file was (journal mode, permissions, owner), and flushes it to disk. */
-export function copyAndFlush(source: string, target: string, settle: Settling): void {
-  removeIfPresent(target);
-  fs.copyFileSync(source, target, fs.constants.COPYFILE_EXCL);
-  settleAndFlush(target, settle);
+/** Copies a file to a new name as the live file was (journal mode, permissions, owner), flushed to disk. */
+export async function copyAndFlush(source: string, target: string, settle: Settling): Promise<FileIdentity> {
+  return copyToNewFile(source, target, settle, () => undefined);
 }

@@ -54,7 +54,7 @@ function appFileOf(app: App): { file: AppSettingsFile | null; problem: string | 
 /** The interrupted restore the journal beside the database records, if any. */
 function interruptedRestoreOf(app: App): AppSummary['interruptedRestore'] {
   try {
-    const journal = readJournal(app.databasePath);
+    const journal = readJournal(app);
     return journal === null ? null : { step: journal.step, snapshot: path.basename(journal.snapshot), startedAt: journal.startedAt };
   } catch {
     // A damaged journal still means a restore was interrupted; resuming it says what to check by hand.

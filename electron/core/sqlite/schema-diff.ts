@@ -1,5 +1,7 @@
 import type { SchemaDifference } from '../../contract/restore';
 import type { SqliteDatabase } from './open-database';
+import { quotedName } from './quoted-name';
+import { canReadTable } from './table-rows';
 
 /** One table, index, view or trigger of a database, with a table's column names. */
 export interface SchemaObject {
@@ -14,7 +16,8 @@ export function readSchema(db: SqliteDatabase): SchemaObject[] {
   const rows = db.prepare("SELECT type, name, coalesce(sql, '') AS sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name").all() as { type: SchemaObject['type']; name: string; sql: string }[];
   return rows.map((row) => ({
     ...row,
-    columns: row.type === 'table' ? db.prepare(`PRAGMA table_info("${row.name.replaceAll('"', '""')}")`).all().map((c) => String((c as { name: unknown }).name)) : [],
+    // A virtual table of an extension not loaded here has no columns SQLite can tell: compared by its SQL alone.
+    columns: row.type === 'table' && canReadTable(db, row.name) ? db.prepare(`PRAGMA table_info(${quotedName(row.name)})`).all().map((c) => String((c as { name: unknown }).name)) : [],
   }));
 }
 

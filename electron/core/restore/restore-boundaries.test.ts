@@ -1,0 +1,108 @@
+import Database from 'better-sqlite3';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import * as sqliteVec from 'sqlite-vec';
+import { lifeboat, lifeboatBin } from '../../testing/cli-run';
+import { contentDigest, createLiveDatabase, makeTempDir } from '../../testing/fixtures';
+
+/** Databases and requests at the edge of what a restore may do (issue 10: H3, M1, M2). */
+
+interface RestoreJson {
+  outcome?: string;
+  error: { code: string; message: string } | null;
+}
+
+/** Runs `lifeboat ARGS` without waiting, so that two can run at once. */
+function lifeboatAsync(args: string[], cwd: string): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [lifeboatBin, ...args], { cwd, env: { ...process.env, LIFEBOAT_DB: '' } });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.on('exit', (code) => resolve({ code, stdout }));
+  });
+}
+
+function snapshotOf(dir: string, db: string): string {
+  const made = lifeboat(['backup', '--db', db, '--json'], dir);
+  assert.equal(made.code, 0, made.stderr);
+  return made.json<{ snapshot: { file: string } }>().snapshot.file;
+}
+
+describe('restore boundaries', () => {
+  let temp: { dir: string; cleanup: () => void };
+  before(() => {
+    temp = makeTempDir();
+  });
+  after(() => temp.cleanup());
+
+  it('H3: a database with a virtual table of an extension Lifeboat does not load (sqlite-vec) is backed up, described, rehearsed and restored', () => {
+    const dir = path.join(temp.dir, 'vec');
+    fs.mkdirSync(dir);
+    const file = path.join(dir, 'app.db');
+    const db = new Database(file);
+    sqliteVec.load(db);
+    db.exec('CREATE TABLE documents (id INTEGER PRIMARY KEY, title TEXT); CREATE VIRTUAL TABLE embeddings USING vec0(embedding float[4])');
+    const insert = db.prepare('INSERT INTO embeddings (rowid, embedding) VALUES (?, ?)');
+    for (let i = 1; i <= 50; i += 1) {
+      db.prepare('INSERT INTO documents (id, title) VALUES (?, ?)').run(i, `doc ${i}`);
+      insert.run(BigInt(i), new Float32Array([i, i + 1, i + 2, i + 3]));
+    }
+    db.close();
+    const snapshot = snapshotOf(dir, file);
+    const later = new Database(file);
+    later.exec('DELETE FROM documents WHERE id > 10');
+    later.close();
+
+    const info = lifeboat(['info', '--db', file, '--json'], dir);
+    assert.equal(info.code, 0, info.stderr);
+    const tables = info.json<{ tables: { name: string; rows: number }[] }>().tables;
+    assert.equal(tables.find((t) => t.name === 'documents')?.rows, 10);
+    assert.equal(tables.some((t) => t.name === 'embeddings'), false, 'the vec0 table itself cannot be counted here');
+
+    const rehearsal = lifeboat(['restore', snapshot, '--rehearse', '--db', file, '--json'], dir);
+    assert.equal(rehearsal.code, 0, rehearsal.stdout + rehearsal.stderr);
+    const restored = lifeboat(['restore', snapshot, '--db', file, '--yes', '--json'], dir);
+    assert.equal(restored.json<RestoreJson>().outcome, 'restored', restored.stdout);
+
+    const check = new Database(file, { readonly: true });
+    sqliteVec.load(check);
+    assert.equal(check.prepare('SELECT count(*) FROM documents').pluck().get(), 50);
+    const nearest = check.prepare('SELECT rowid FROM embeddings WHERE embedding MATCH ? ORDER BY distance LIMIT 1').pluck().get(new Float32Array([7, 8, 9, 10]));
+    assert.equal(nearest, 7);
+    check.close();
+  });
+
+  it('M1: a database path that is a symbolic link is refused with DB_IS_LINK; the link and the file it leads to stay as they were', () => {
+    const dir = path.join(temp.dir, 'linked');
+    const volume = path.join(temp.dir, 'volume');
+    fs.mkdirSync(dir);
+    fs.mkdirSync(volume);
+    const real = path.join(volume, 'app.db');
+    createLiveDatabase(real, 'delete', 16 * 1024);
+    const link = path.join(dir, 'app.db');
+    fs.symlinkSync(real, link);
+    const snapshot = snapshotOf(dir, link);
+    const before = contentDigest(real);
+    const run = lifeboat(['restore', snapshot, '--db', link, '--yes', '--json'], dir);
+    assert.equal(run.code, 1);
+    assert.equal(run.json<RestoreJson>().error?.code, 'DB_IS_LINK');
+    assert.match(run.json<RestoreJson>().error?.message ?? '', new RegExp(`--db ${real.replaceAll('/', '\\/')}`));
+    assert.equal(fs.lstatSync(link).isSymbolicLink(), true);
+    assert.equal(contentDigest(real), before);
+  });
+
+  it('M2: two restores of one database at once, both told to restore anyway: one restores, the other is refused', async () => {
+    const dir = path.join(temp.dir, 'twice');
+    fs.mkdirSync(dir);
+    const file = path.join(dir, 'app.db');
+    createLiveDatabase(file, 'wal', 8 * 1024 * 1024);
+    const snapshot = snapshotOf(dir, file);
+    const runs = await Promise.all([0, 1].map(() => lifeboatAsync(['restore', snapshot, '--db', file, '--yes', '--force-open', '--json'], dir)));
+    const outcomes = runs.map((r) => JSON.parse(r.stdout) as RestoreJson).map((r) => r.outcome ?? r.error?.code);
+    assert.deepEqual(outcomes.sort(), ['RESTORE_IN_PROGRESS', 'restored']);
+    assert.equal(fs.readdirSync(dir).filter((n) => n.includes('lifeboat-restore')).length, 0, 'a restore file was left beside the database');
+  });
+});
