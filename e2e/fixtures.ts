@@ -15,8 +15,8 @@ export interface Host {
   readonly workDir: string;
 }
 
-async function startHost(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startHost(dataDir: string, workDir: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir, '--allow', workDir], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: child.stdout });
   for await (const line of lines) {
     const match = /serving on (http:\/\/\S+)/.exec(line);
@@ -31,8 +31,9 @@ async function startHost(dataDir: string): Promise<{ url: string; child: ChildPr
 export const test = base.extend<{ host: Host; app: AppPage }>({
   host: async ({}, use, testInfo) => {
     const dataDir = testInfo.outputPath('data');
-    const { url, child } = await startHost(dataDir);
-    await use({ url, origin: new URL(url).origin, dataDir, workDir: testInfo.outputPath('work') });
+    const workDir = testInfo.outputPath('work');
+    const { url, child } = await startHost(dataDir, workDir);
+    await use({ url, origin: new URL(url).origin, dataDir, workDir });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;

@@ -185,13 +185,19 @@ test('a process still holding the database after the stop command is named, and 
   }
 });
 
-test('through lifeboat serve, how to stop and start an app can be chosen, but no command typed in', async ({ app }) => {
+test('through lifeboat serve, how to stop and start an app can be chosen, but no command typed in', async ({ app, host }) => {
   await app.openDemo();
+  // The shop runs under Docker Compose: its compose file declares the service (and a database beside it).
+  fs.writeFileSync(path.join(path.dirname(demoFiles(host).db), 'compose.yaml'), 'services:\n  shop:\n    image: corner-shop:1\n  cache:\n    image: redis:7\n');
   await app.page.getByRole('button', { name: 'Change how the app is stopped, started and upgraded' }).click();
   await expect(app.dialog).toContainText('Commands cannot be changed through lifeboat serve');
   await expect(app.dialog.getByRole('option', { name: 'My own commands' })).toBeDisabled();
   await expect(app.dialog.getByLabel('Upgrade command (optional)')).toBeDisabled();
   await app.dialog.getByLabel('Stopping and starting').selectOption('docker-compose');
+  // A service the app's compose file does not declare (another app's, the server's own) is refused.
+  await app.dialog.getByLabel('Service').fill('postgres');
+  await app.dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(app.dialog.getByRole('alert')).toContainText('The Compose service "postgres" is not declared in a compose file');
   await app.dialog.getByLabel('Service').fill('shop');
   await expect(app.dialog.getByLabel('Environment variables (optional, NAME=value per line)')).toBeDisabled();
   await app.dialog.getByLabel('Stop (s)').fill('30');

@@ -41,7 +41,7 @@ Usage:
   lifeboat pin SNAPSHOT... (--db DB | --app DIR) [--json]
   lifeboat unpin SNAPSHOT... (--db DB | --app DIR) [--json]
   lifeboat delete SNAPSHOT... (--db DB | --app DIR) [--yes] [--json]
-  lifeboat serve [--port N] [--data-dir DIR] [--demo]
+  lifeboat serve [--port N] [--data-dir DIR] [--allow DIR]... [--demo]
   lifeboat help
 
 DB is a path or an SQLAlchemy-style URL (sqlite:///relative.db, sqlite:////absolute.db).
@@ -87,6 +87,9 @@ Commands:
            desktop: listens on 127.0.0.1 only and prints a URL with a secret
            token (reach it through an SSH tunnel). --demo opens the demo app;
            --data-dir keeps its settings elsewhere (default: the desktop app's).
+           Through it, apps can be added only in the folders given with
+           --allow (and no commands set): the token grants the apps, not the
+           server's files.
 
 Exit codes: 0 success (also "nothing to back up"), 1 the operation failed,
 2 wrong arguments, 3 a snapshot failed verification, 4 status --check: not at
@@ -113,6 +116,7 @@ const options = {
   rollback: { type: 'boolean', default: false },
   'data-dir': { type: 'string' },
   demo: { type: 'boolean', default: false },
+  allow: { type: 'string', multiple: true, default: [] },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
@@ -134,6 +138,8 @@ interface Invocation {
   readonly versionColumn: string | undefined;
   readonly dataDir: string | undefined;
   readonly demo: boolean;
+  /** serve: the folders a token holder may add apps in. */
+  readonly allow: readonly string[];
   readonly yes: boolean;
   readonly forceOpen: boolean;
   readonly resume: boolean;
@@ -167,6 +173,7 @@ function parseInvocation(argv: readonly string[]): Invocation {
     versionColumn: parsed.values['version-column'],
     dataDir: parsed.values['data-dir'],
     demo: parsed.values.demo,
+    allow: parsed.values.allow.map((dir) => path.resolve(dir)),
     yes: parsed.values.yes,
     forceOpen: parsed.values['force-open'],
     resume: parsed.values.resume,
@@ -421,7 +428,7 @@ async function run(invocation: Invocation): Promise<number> {
         process.stderr.write('Nothing was deleted.\n');
         return exitCodes.failed;
       }
-      const result = await runWithProgress((onProgress) => startJob({ kind: 'delete', input: { backupsDir: location.backupsDir, paths } }, onProgress, 'cli'), json);
+      const result = await runWithProgress((onProgress) => startJob({ kind: 'delete', input: { backupsDir: location.backupsDir, databasePath: location.databasePath, paths } }, onProgress, 'cli'), json);
       emit(json, result, () => result.deleted.map((file) => `Deleted ${file}`).join('\n'));
       return exitCodes.ok;
     }
@@ -439,7 +446,7 @@ async function serve(invocation: Invocation): Promise<number> {
     throw new LifeboatFailure('INVALID_ARGUMENT', `--port must be a number from 0 to 65535 (0 picks a free port), not "${invocation.port ?? ''}".`);
   }
   const dataDir = invocation.dataDir === undefined ? defaultUserDataDir() : path.resolve(invocation.dataDir);
-  const service = new LifeboatService({ dataDir, origin: 'web' });
+  const service = new LifeboatService({ dataDir, origin: 'web', allow: invocation.allow });
   if (invocation.demo) {
     process.stdout.write('Preparing the demo app...\n');
     const demo = await dispatch(service, 'demo:open', {});
@@ -451,6 +458,7 @@ async function serve(invocation: Invocation): Promise<number> {
   process.stdout.write(
     `Lifeboat is serving on ${host.url}\n` +
       `Settings and demo: ${dataDir}\n` +
+      (invocation.allow.length === 0 ? 'Apps can be added through it only with --allow DIR (none given).\n' : `Apps can be added through it in: ${invocation.allow.join(', ')}\n`) +
       `It answers on this machine only. From another computer: ssh -L ${host.port}:127.0.0.1:${host.port} <this server>, then open the URL there.\n` +
       'Press Ctrl-C to stop.\n',
   );

@@ -37,7 +37,7 @@ describe('the headless host', () => {
 
   before(async () => {
     temp = makeTempDir();
-    const service = new LifeboatService({ dataDir: path.join(temp.dir, 'data'), origin: 'web' });
+    const service = new LifeboatService({ dataDir: path.join(temp.dir, 'data'), origin: 'web', allow: [temp.dir] });
     host = await startWebHost(service, { port: 0, rendererDir: path.resolve(__dirname, '..', '..', 'renderer') });
     token = new URL(host.url).searchParams.get('token') ?? '';
   });
@@ -68,6 +68,20 @@ describe('the headless host', () => {
     assert.match(setCookie, /HttpOnly/);
     assert.match(setCookie, /SameSite=Strict/);
     cookie = setCookie.split(';')[0] ?? '';
+    // Named for this host's port, and not the token itself (cookies for 127.0.0.1 reach every port).
+    const [name = '', value = ''] = cookie.split('=');
+    assert.equal(name, `lifeboat_${host.port}`);
+    assert.notEqual(value, token);
+    assert.equal((await request(host.port, { headers: { Cookie: `${name}=${token}` } })).status, 401);
+    assert.equal((await request(host.port, { method: 'POST', path: '/api/apps:list', headers: { Authorization: `Bearer ${value}` }, body: '{}' })).status, 401);
+    const other = await startWebHost(new LifeboatService({ dataDir: path.join(temp.dir, 'other-data'), origin: 'web' }), { port: 0, rendererDir: path.resolve(__dirname, '..', '..', 'renderer') });
+    try {
+      const otherCookie = (await request(other.port, { path: `/?token=${new URL(other.url).searchParams.get('token') ?? ''}` })).headers['set-cookie']?.[0]?.split(';')[0] ?? '';
+      assert.notEqual(otherCookie.split('=')[0], name, 'two hosts share a cookie name');
+      assert.equal((await request(host.port, { headers: { Cookie: `${name}=${otherCookie.split('=')[1] ?? ''}` } })).status, 401);
+    } finally {
+      await other.close();
+    }
     const page = await request(host.port, { headers: { Cookie: cookie } });
     assert.equal(page.status, 200);
     assert.match(page.body, /<div id="root">/);

@@ -23,7 +23,6 @@ export interface WebHost {
   close(): Promise<void>;
 }
 
-const cookieName = 'lifeboat_token';
 const maxBodyBytes = 1024 * 1024;
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -45,12 +44,12 @@ function sameToken(given: string | undefined, token: string): boolean {
   return a.length === b.length && crypto.timingSafeEqual(a, b);
 }
 
-function cookieToken(header: string | undefined): string | undefined {
+function cookieValue(header: string | undefined, name: string): string | undefined {
   return header
     ?.split(';')
     .map((part) => part.trim())
-    .find((part) => part.startsWith(`${cookieName}=`))
-    ?.slice(cookieName.length + 1);
+    .find((part) => part.startsWith(`${name}=`))
+    ?.slice(name.length + 1);
 }
 
 function writeHead(res: http.ServerResponse, status: number, type: string, headers: http.OutgoingHttpHeaders): void {
@@ -84,6 +83,11 @@ export async function startWebHost(service: LifeboatService, options: { port: nu
     throw new Error(`The user interface is not built (${rendererDir} has no index.html). Run "npm run build" first.`);
   }
   let port = options.port;
+  // Browsers send a cookie for 127.0.0.1 to every port of it: one named per port keeps two hosts from
+  // replacing each other's, and its value, derived from the token, is not the token, so whatever else
+  // listens on this machine and receives it cannot use it as the token (in a URL or as a bearer).
+  const cookieName = (): string => `lifeboat_${port}`;
+  const session = crypto.createHmac('sha256', token).update('lifeboat serve session cookie').digest('base64url');
   const allowedHosts = (): string[] => [`127.0.0.1:${port}`, `localhost:${port}`];
   const allowedOrigins = (): string[] => allowedHosts().map((host) => `http://${host}`);
   const csp = (): string =>
@@ -107,7 +111,7 @@ export async function startWebHost(service: LifeboatService, options: { port: nu
   };
   const authorized = (req: http.IncomingMessage): boolean => {
     const bearer = req.headers.authorization?.startsWith('Bearer ') === true ? req.headers.authorization.slice(7) : undefined;
-    return sameToken(cookieToken(req.headers.cookie), token) || sameToken(bearer, token);
+    return sameToken(cookieValue(req.headers.cookie, cookieName()), session) || sameToken(bearer, token);
   };
 
   const serveStatic = (urlPath: string, res: http.ServerResponse): void => {
@@ -133,7 +137,7 @@ export async function startWebHost(service: LifeboatService, options: { port: nu
       if (req.method === 'GET' && sameToken(queryToken, token)) {
         // Trade the token in the URL for a cookie, and drop it from the address bar and history.
         url.searchParams.delete('token');
-        send(res, 303, '', 'text/plain', { 'Set-Cookie': `${cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/`, Location: `${url.pathname}${url.search}` });
+        send(res, 303, '', 'text/plain', { 'Set-Cookie': `${cookieName()}=${session}; HttpOnly; SameSite=Strict; Path=/`, Location: `${url.pathname}${url.search}` });
         return;
       }
       if (!authorized(req)) {

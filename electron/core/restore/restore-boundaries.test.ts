@@ -75,6 +75,23 @@ describe('restore boundaries', () => {
     check.close();
   });
 
+  it('H1: a smoke query that would open another file (ATTACH) is refused, and nothing of that file is shown', () => {
+    const dir = path.join(temp.dir, 'smoke');
+    fs.mkdirSync(dir);
+    const file = path.join(dir, 'app.db');
+    createLiveDatabase(file, 'delete', 16 * 1024);
+    const secret = path.join(temp.dir, 'secret.db');
+    const other = new Database(secret);
+    other.exec("CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('the-secret-value')");
+    other.close();
+    const snapshot = snapshotOf(dir, file);
+    const query = `ATTACH (SELECT '${secret}') AS s`;
+    fs.writeFileSync(path.join(dir, 'lifeboat.json'), JSON.stringify({ database: 'sqlite:///app.db', run: { smokeQueries: ['SELECT count(*) FROM ledger', query] } }));
+    const run = lifeboat(['restore', snapshot, '--rehearse', '--app', dir, '--json'], dir);
+    assert.doesNotMatch(run.stdout + run.stderr, /the-secret-value/);
+    assert.match(run.stdout, /does not only read/);
+  });
+
   it('M1: a database path that is a symbolic link is refused with DB_IS_LINK; the link and the file it leads to stay as they were', () => {
     const dir = path.join(temp.dir, 'linked');
     const volume = path.join(temp.dir, 'volume');

@@ -183,7 +183,12 @@ export function requireHeadAndSmoke(plan: AppPlan, databasePath: string): void {
   try {
     for (const query of plan.smokeQueries) {
       try {
-        db.prepare(query).all();
+        const statement = db.prepare(query);
+        // Only a query that reads: an ATTACH could open (and its error show) any file Lifeboat can read.
+        if (!statement.reader || !statement.readonly) {
+          throw new Error('it does not only read; a smoke query is a SELECT');
+        }
+        statement.all();
       } catch (error) {
         throw new LifeboatFailure('RESTORE_FAILED', `The smoke query "${query}" failed: ${(error as Error).message}`);
       }

@@ -17,7 +17,7 @@ describe('the service behind the UI', () => {
   let service: LifeboatService;
   before(() => {
     temp = makeTempDir();
-    service = new LifeboatService({ dataDir: path.join(temp.dir, 'data'), origin: 'web' });
+    service = new LifeboatService({ dataDir: path.join(temp.dir, 'data'), origin: 'web', allow: [temp.dir] });
   });
   after(() => temp.cleanup());
 
@@ -118,7 +118,7 @@ describe('the service behind the UI', () => {
   it('the desktop app and lifeboat serve on one data folder: an app added or changed in one is kept and seen by the other', async () => {
     const dataDir = path.join(temp.dir, 'shared-data');
     const desktop = new LifeboatService({ dataDir, origin: 'desktop' });
-    const web = new LifeboatService({ dataDir, origin: 'web' });
+    const web = new LifeboatService({ dataDir, origin: 'web', allow: [temp.dir] });
     const dbs = ['shop', 'blog'].map((name) => {
       fs.mkdirSync(path.join(temp.dir, name));
       createLiveDatabase(path.join(temp.dir, name, 'app.db'), 'delete', 16 * 1024);

@@ -14,6 +14,7 @@ import { LifeboatFailure } from '../lifeboat-failure';
 import { findMigrations, type MigrationSetup } from '../migrations/migration-reader';
 import type { AppSettings } from '../restore/restore-preflight';
 import { readJournal } from '../restore/restore-journal';
+import { isInside, WebBoundary } from './web-boundary';
 import { appSettingsFileName, readAppSettingsFile, type AppSettingsFile } from '../settings/app-settings-file';
 import { SettingsStore } from '../settings/settings-store';
 import { toLifeboatError } from '../lifeboat-failure';
@@ -79,10 +80,14 @@ export class LifeboatService {
   private readonly listeners: { [E in JobEventName]: Set<Listener<E>> } = { 'job:progress': new Set(), 'job:finished': new Set() };
 
   private readonly origin: ActivityOrigin;
+  /** For the web host: the folders a token holder may reach; null for the desktop app (its user chose every path). */
+  private readonly boundary: WebBoundary | null;
 
-  constructor(options: { dataDir: string; origin: ActivityOrigin; now?: () => Date }) {
+  /** `allow`: for origin 'web', the folders `lifeboat serve --allow` named. */
+  constructor(options: { dataDir: string; origin: ActivityOrigin; now?: () => Date; allow?: readonly string[] }) {
     this.dataDir = options.dataDir;
     this.origin = options.origin;
+    this.boundary = options.origin === 'web' ? new WebBoundary(options.allow ?? [], options.dataDir) : null;
     this.now = options.now ?? (() => new Date());
     this.settings = new SettingsStore(options.dataDir, this.now);
   }
@@ -256,6 +261,7 @@ export class LifeboatService {
     }),
     'apps:add': async (input) => {
       const databasePath = parseAbsoluteDatabaseArgument(input.database);
+      this.boundary?.requireAllowed(databasePath, 'The database');
       if (fs.existsSync(databasePath)) {
         const stat = fs.statSync(databasePath);
         if (!stat.isFile() || (stat.size > 0 && readSqliteHeaderSync(databasePath).kind !== 'sqlite')) {
@@ -264,6 +270,8 @@ export class LifeboatService {
       }
       const backupsDir =
         input.backupsDir === undefined || input.backupsDir === '' ? path.join(path.dirname(databasePath), 'backups') : parseAbsoluteDatabaseArgument(input.backupsDir);
+      this.boundary?.requireAllowed(databasePath, 'The database');
+      this.boundary?.requireAllowed(backupsDir, 'The backups folder');
       const stem = databaseStem(path.basename(databasePath));
       const fallbackName = genericStems.has(stem.toLowerCase()) ? path.basename(path.dirname(databasePath)) || stem : stem;
       const app = this.addApp({ databasePath, backupsDir }, input.name === undefined || input.name === '' ? fallbackName : input.name);
@@ -278,6 +286,7 @@ export class LifeboatService {
         if (!path.isAbsolute(input.dir)) {
           throw new LifeboatFailure('INVALID_ARGUMENT', `"${input.dir}" is a relative path: give the full path of the migrations folder.`);
         }
+        this.boundary?.requireAllowed(input.dir, 'The migrations folder');
         // Refuse a folder with nothing readable in it, rather than keep a setting that shows nothing.
         const found = findMigrations({ migrationsDir: input.dir, tool: input.tool });
         if (found === null || found.adapter.readGraph(found.source).revisions.length === 0) {
@@ -332,7 +341,7 @@ export class LifeboatService {
     'snapshots:delete': async (input) => {
       const app = this.app(input.appId);
       const paths = [resolveSnapshotPath(app.backupsDir, input.file, app.backupsDir)];
-      await this.runJob({ kind: 'delete', input: { backupsDir: app.backupsDir, paths } }, this.origin);
+      await this.runJob({ kind: 'delete', input: { backupsDir: app.backupsDir, databasePath: app.databasePath, paths } }, this.origin);
       return { deleted: input.file };
     },
     'snapshots:pin': async (input) => {
@@ -354,6 +363,16 @@ export class LifeboatService {
         throw new LifeboatFailure('INVALID_ARGUMENT', `"${input.appDir}" is a relative path: give the full path of the app's folder.`);
       }
       const run = input.run;
+      const appDir = input.appDir !== undefined && input.appDir !== '' ? input.appDir : appDirOf(app);
+      if (input.appDir !== undefined && input.appDir !== '') {
+        this.boundary?.requireAllowed(input.appDir, "The app's folder");
+      }
+      if (run?.workingDir !== undefined && !isInside(path.resolve(appDir, run.workingDir), appDir)) {
+        throw new LifeboatFailure('INVALID_ARGUMENT', `The working folder "${run.workingDir}" leads out of the app's folder ${appDir}: give a folder inside it.`);
+      }
+      if (run !== undefined) {
+        this.boundary?.requireRunAllowed(run, appDir, app.run);
+      }
       if (this.origin === 'web' && run !== undefined && (run.stop !== undefined || run.start !== undefined || run.upgrade !== undefined || Object.keys(run.env).length > 0 || run.preset === 'commands')) {
         // Whoever holds the web host's token must not gain a shell on the server through it.
         throw new LifeboatFailure('INVALID_ARGUMENT', `Commands and environment variables cannot be set through lifeboat serve: write them in ${appSettingsFileName} in the app's folder on the server, or use the desktop app.`);

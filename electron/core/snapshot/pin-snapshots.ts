@@ -22,7 +22,18 @@ export interface PinRequest {
 
 export interface DeleteRequest {
   readonly backupsDir: string;
+  /** The live database: never deleted as a snapshot, nor its sidecars, even in a backups folder beside it. */
+  readonly databasePath: string;
   readonly paths: readonly string[];
+}
+
+/** Only a snapshot file may be deleted: a regular file in the backups folder that is not the live database or one of its sidecars. */
+function requireDeletable(filePath: string, databasePath: string): void {
+  requirePresent(filePath);
+  const live = ['', '-wal', '-shm', '-journal'].map((suffix) => path.resolve(`${databasePath}${suffix}`));
+  if (live.includes(path.resolve(filePath)) || !fs.lstatSync(filePath).isFile()) {
+    throw new LifeboatFailure('INVALID_ARGUMENT', `${path.basename(filePath)} is not a snapshot (it is the live database, one of its files, or not a regular file): nothing was deleted.`, filePath);
+  }
 }
 
 function requirePresent(filePath: string): void {
@@ -61,7 +72,7 @@ export function pinSnapshots(request: PinRequest, control: JobControl): PinResul
  */
 export function deleteSnapshots(request: DeleteRequest, control: JobControl): DeleteResult {
   const { backupsDir } = request;
-  request.paths.forEach(requirePresent);
+  request.paths.forEach((p) => requireDeletable(p, request.databasePath));
   const pinned = request.paths.map((p) => path.basename(p)).filter((file) => readRecord(backupsDir, file)?.pinned === true);
   if (pinned.length > 0) {
     const names = pinned.join(', ');

@@ -1,0 +1,103 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { AppRun } from '../../contract/app-run';
+import { readUntrustedText } from '../fs/untrusted-file';
+import { LifeboatFailure } from '../lifeboat-failure';
+
+/**
+ * What a holder of `lifeboat serve`'s token may reach: the apps that were set up, and new ones only
+ * in the folders the operator allowed when starting it (`--allow DIR`); never the server's whole
+ * filesystem, and never a command or a service the operator did not choose.
+ */
+
+/** A path with its links resolved as far as it exists (the rest appended): where it really leads. */
+function realPathOf(p: string): string {
+  const absolute = path.resolve(p);
+  let existing = absolute;
+  const rest: string[] = [];
+  while (!fs.existsSync(existing)) {
+    const parent = path.dirname(existing);
+    if (parent === existing) {
+      break;
+    }
+    rest.unshift(path.basename(existing));
+    existing = parent;
+  }
+  return path.join(fs.realpathSync(existing), ...rest);
+}
+
+/** Whether `child` is `parent` or lies inside it (by path, links not resolved). */
+export function isInside(child: string, parent: string): boolean {
+  const relative = path.relative(parent, child);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+export class WebBoundary {
+  private readonly allowed: readonly string[];
+
+  /** `allowed`: the folders given with --allow; `ownDir`: Lifeboat's data folder (where the demo lives). */
+  constructor(allowed: readonly string[], ownDir: string) {
+    this.allowed = [...allowed, ownDir].map(realPathOf);
+  }
+
+  /** The folders a token holder may add apps in (the data folder last). */
+  get folders(): readonly string[] {
+    return this.allowed;
+  }
+
+  /** Fails with PERMISSION_DENIED unless `p` (after its links) lies in an allowed folder. */
+  requireAllowed(p: string, what: string): void {
+    if (!this.allowed.some((folder) => isInside(realPathOf(p), folder))) {
+      const hint = this.allowed.length > 1 ? `the folders it was started with (--allow): ${this.allowed.slice(0, -1).join(', ')}` : 'no folder: it was started without --allow';
+      throw new LifeboatFailure(
+        'PERMISSION_DENIED',
+        `${what} ${p} is outside what lifeboat serve may reach, ${hint}. Start it with --allow DIR for the folder that holds your apps, or set the app up with the desktop app or lifeboat.json.`,
+        p,
+      );
+    }
+  }
+
+  /**
+   * Run settings a token holder may save: no commands or environment (refused before), a Compose
+   * service only if the app's compose file declares it, a systemd unit only as it already was.
+   */
+  requireRunAllowed(run: AppRun, appDir: string, current: AppRun | undefined): void {
+    const unchanged = current?.preset === run.preset && current.service === run.service;
+    if (run.preset === 'docker-compose' && !unchanged && !composeServices(appDir).includes(run.service ?? '')) {
+      throw new LifeboatFailure('PERMISSION_DENIED', `The Compose service "${run.service ?? ''}" is not declared in a compose file in ${appDir}: through lifeboat serve, only a service of the app's own compose file can be chosen.`);
+    }
+    if (run.preset === 'systemd' && !unchanged) {
+      throw new LifeboatFailure('PERMISSION_DENIED', `A systemd unit to stop and start cannot be chosen through lifeboat serve: set it in lifeboat.json in ${appDir} on the server, or in the desktop app.`);
+    }
+  }
+}
+
+const composeFiles = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+
+/** The services a compose file in `dir` declares: the keys one level under `services:`. */
+export function composeServices(dir: string): string[] {
+  const read = composeFiles.map((name) => readUntrustedText(path.join(dir, name), 1024 * 1024)).find((r) => r.kind !== 'missing');
+  if (read?.kind !== 'text') {
+    return [];
+  }
+  const services: string[] = [];
+  let indent: number | null = null;
+  let inServices = false;
+  for (const line of read.text.split(/\r?\n/)) {
+    if (line.trim() === '' || line.trimStart().startsWith('#')) {
+      continue;
+    }
+    const depth = line.length - line.trimStart().length;
+    if (depth === 0) {
+      inServices = /^services:\s*$/.test(line);
+      indent = null;
+      continue;
+    }
+    const key = /^\s+([A-Za-z0-9._-]+):/.exec(line)?.[1];
+    if (inServices && key !== undefined && (indent === null || depth === indent)) {
+      indent = depth;
+      services.push(key);
+    }
+  }
+  return services;
+}
