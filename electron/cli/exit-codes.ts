@@ -18,6 +18,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'CANCELLED':
       return exitCodes.cancelled;
     case 'SNAPSHOT_CORRUPT':
+    case 'DB_CORRUPT':
     case 'SNAPSHOT_INCOMPLETE':
     case 'CHECKSUM_MISMATCH':
     case 'MIGRATION_FAILED':

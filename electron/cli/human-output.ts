@@ -43,7 +43,7 @@ export function printVerify(result: VerifyResult): string {
       return `FAIL  ${r.file}: ${r.error?.message ?? 'failed'}${r.error === null ? '' : ` [${r.error.code}]`}`;
     }
     const checksum = r.checksum === 'recorded-now' ? 'no checksum was recorded: recorded now' : 'checksum matches the record';
-    return `ok    ${r.file}: integrity ok, ${checksum}`;
+    return `ok    ${r.file}: integrity ok, ${checksum}${r.recordSaved ? '' : ' (verified, record not saved: the backups folder is read-only)'}`;
   });
   const failedCount = result.reports.filter((r) => !r.ok).length;
   lines.push(failedCount === 0 ? `All ${result.reports.length} snapshot(s) verified.` : `${failedCount} of ${result.reports.length} snapshot(s) failed verification.`);

@@ -9,6 +9,9 @@ import { z } from 'zod';
 export const appCommandSchema = z.union([z.object({ argv: z.array(z.string().min(1)).min(1) }), z.object({ shell: z.string().min(1) })]);
 export type AppCommand = z.infer<typeof appCommandSchema>;
 
+/** A step's time limit: at most a week (a timer cannot wait longer than 24.8 days; more would fire at once). */
+const seconds = z.number().positive().max(7 * 24 * 3600);
+
 export const appRunSchema = z.object({
   /** `manual`: the user stops and starts the app; Lifeboat checks that nothing holds the database. */
   preset: z.enum(['manual', 'commands', 'docker-compose', 'systemd']).default('manual'),
@@ -30,7 +33,7 @@ export const appRunSchema = z.object({
   /** Queries that must run without error on the restored database, e.g. "SELECT count(*) FROM users". */
   smokeQueries: z.array(z.string()).default([]),
   timeouts: z
-    .object({ stopSeconds: z.number().positive(), startSeconds: z.number().positive(), upgradeSeconds: z.number().positive(), healthSeconds: z.number().positive() })
+    .object({ stopSeconds: seconds, startSeconds: seconds, upgradeSeconds: seconds, healthSeconds: seconds })
     .partial()
     .default({}),
 });

@@ -19,6 +19,8 @@ export const errorCodes = [
   'SNAPSHOT_NOT_FOUND',
   'SNAPSHOT_PINNED',
   'SNAPSHOT_CORRUPT',
+  /** The live database itself is damaged (SNAPSHOT_CORRUPT is for snapshots). */
+  'DB_CORRUPT',
   'SNAPSHOT_INCOMPLETE',
   'CHECKSUM_MISMATCH',
   'MIGRATION_FAILED',

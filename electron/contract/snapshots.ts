@@ -87,6 +87,8 @@ export const verifyReportSchema = z.object({
   sha256: z.string().nullable(),
   checksum: checksumOutcomeSchema,
   error: lifeboatErrorSchema.nullable(),
+  /** False when the backups folder is read-only (a mounted backup disk): verified, but the result not kept. */
+  recordSaved: z.boolean().default(true),
 });
 export type VerifyReport = z.infer<typeof verifyReportSchema>;
 

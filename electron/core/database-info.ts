@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import type { DatabaseInfo } from '../contract/snapshots';
 import type { DatabaseLocation } from './database-location';
 import type { JobControl } from './jobs/job-control';
-import { LifeboatFailure } from './lifeboat-failure';
+import { asLiveDatabaseFailure, LifeboatFailure } from './lifeboat-failure';
 import { listSnapshots } from './snapshot/list-snapshots';
 import { journalModeOf } from './sqlite/journal-mode';
 import { openLiveDatabase, sqliteLibraryVersion } from './sqlite/open-database';
-import { formatSqliteVersion, readSqliteHeaderSync } from './sqlite/sqlite-header';
+import { formatSqliteVersion, readSqliteHeaderSync, type HeaderReading } from './sqlite/sqlite-header';
 import { countTableRows } from './sqlite/table-rows';
 
 function fileSize(filePath: string): number {
@@ -34,19 +34,29 @@ export function describeDatabase(location: DatabaseLocation, control: JobControl
   if (header !== null && header.kind !== 'sqlite') {
     throw new LifeboatFailure('NOT_A_DATABASE', `${databasePath} is not an SQLite database. Check the --db path.`, databasePath);
   }
+  try {
+    return { ...base, ...describeLive(databasePath, size, header, control) };
+  } catch (error) {
+    throw asLiveDatabaseFailure(error, databasePath);
+  }
+}
+
+type LiveFacts = Pick<DatabaseInfo, 'exists' | 'size' | 'pageSize' | 'pageCount' | 'journalMode' | 'lastWrittenBySqlite' | 'tables'>;
+
+/** What SQLite says of the live file, read in one transaction. */
+function describeLive(databasePath: string, size: number, header: HeaderReading | null, control: JobControl): LiveFacts {
   const db = openLiveDatabase(databasePath);
   try {
     control.report('Reading schema', 0);
     db.exec('BEGIN');
     const tables = countTableRows(db, control);
-    const info: DatabaseInfo = {
-      ...base,
+    const info: LiveFacts = {
       exists: true,
       size,
       pageSize: Number(db.pragma('page_size', { simple: true })),
       pageCount: Number(db.pragma('page_count', { simple: true })),
       journalMode: journalModeOf(db.pragma('journal_mode', { simple: true })),
-      lastWrittenBySqlite: header === null ? null : formatSqliteVersion(header.header.lastWriterVersion),
+      lastWrittenBySqlite: header?.kind === 'sqlite' ? formatSqliteVersion(header.header.lastWriterVersion) : null,
       tables,
     };
     db.exec('COMMIT');

@@ -21,6 +21,9 @@ export function parseDatabaseArgument(argument: string, cwd: string): string {
   if (text === '') {
     throw new LifeboatFailure('INVALID_ARGUMENT', 'No database given. Pass --db PATH or set LIFEBOAT_DB.');
   }
+  if (text.includes('\0')) {
+    throw new LifeboatFailure('INVALID_ARGUMENT', 'A path cannot contain a NUL character. Check the path.');
+  }
   const scheme = schemePattern.exec(text)?.[1];
   // A Windows drive letter (C:\ or C:/) is a path, not a scheme.
   if (scheme === undefined || /^[A-Za-z]:[\\/]/.test(text)) {

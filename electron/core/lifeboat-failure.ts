@@ -26,7 +26,8 @@ function errnoFailure(code: string, path: string | undefined): LifeboatError | u
   switch (code) {
     case 'ENOSPC':
     case 'EDQUOT':
-      return withPath({ code: 'DISK_FULL', message: `The disk is full${where}. Free some space or choose another backups folder, then try again.` });
+      // Whichever disk it is (the backups folder's, the database's): the path says, the advice fits both.
+      return withPath({ code: 'DISK_FULL', message: `The disk is full${where}. Free some space on that disk, then try again.` });
     case 'EACCES':
     case 'EPERM':
     case 'EROFS':
@@ -67,6 +68,22 @@ function errnoFailure(code: string, path: string | undefined): LifeboatError | u
       }
       return undefined;
   }
+}
+
+/**
+ * SQLite found the live database damaged while Lifeboat read it: said as DB_CORRUPT (SQLite's own
+ * code would read as a damaged snapshot), with what to do. Anything else is passed through as it was.
+ */
+export function asLiveDatabaseFailure(error: unknown, databasePath: string): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('SQLITE_CORRUPT')) {
+    return new LifeboatFailure(
+      'DB_CORRUPT',
+      `The live database ${databasePath} is damaged (${(error as Error).message}). Nothing was changed. Restore a verified snapshot, or rescue what it holds with sqlite3's .recover on a copy.`,
+      databasePath,
+    );
+  }
+  return error;
 }
 
 /** Turns anything thrown into a LifeboatError with a stable code. */

@@ -40,9 +40,26 @@ export function formatNameTime(date: Date): string {
 }
 
 /** The file name of a new snapshot. `attempt` > 1 disambiguates two snapshots in the same second. */
+// File names are at most 255 bytes; a snapshot's record adds ".json" to its name.
+const maxSnapshotNameBytes = 250;
+
+/** The longest start of `text` that fits in `maxBytes` of UTF-8, never cutting a character in two. */
+export function truncateToBytes(text: string, maxBytes: number): string {
+  let out = '';
+  for (const char of text) {
+    if (Buffer.byteLength(out + char) > maxBytes) {
+      break;
+    }
+    out += char;
+  }
+  return out;
+}
+
 export function snapshotFileName(databaseFileName: string, date: Date, slug: string, attempt = 1): string {
   const suffix = attempt > 1 ? `-${attempt}` : '';
-  return `${databaseStem(databaseFileName)}-${formatNameTime(date)}-${slug}${suffix}.db`;
+  const rest = `-${formatNameTime(date)}-${slug}${suffix}.db`;
+  // A very long database name is shortened, so that its snapshots (and their records) can exist at all.
+  return `${truncateToBytes(databaseStem(databaseFileName), maxSnapshotNameBytes - Buffer.byteLength(rest))}${rest}`;
 }
 
 export interface ParsedSnapshotName {

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -34,10 +36,11 @@ describe('the headless host', () => {
   let host: WebHost;
   let token: string;
   let cookie: string;
+  let service: LifeboatService;
 
   before(async () => {
     temp = makeTempDir();
-    const service = new LifeboatService({ dataDir: path.join(temp.dir, 'data'), origin: 'web', allow: [temp.dir] });
+    service = new LifeboatService({ dataDir: path.join(temp.dir, 'data'), origin: 'web', allow: [temp.dir] });
     host = await startWebHost(service, { port: 0, rendererDir: path.resolve(__dirname, '..', '..', 'renderer') });
     token = new URL(host.url).searchParams.get('token') ?? '';
   });
@@ -139,5 +142,38 @@ describe('the headless host', () => {
     const activity = JSON.parse((await api('activity:list', { appId: added.value.id })).body) as Result<{ action: string; origin: string; outcome: string }[]>;
     assert.ok(activity.ok);
     assert.deepEqual(activity.value.map((e) => [e.action, e.outcome, e.origin]), [['snapshot', 'ok', 'web']]);
+  });
+
+  it('one app with unreadable folders (a file as backups folder, a NUL in a path, a FIFO as its log) never freezes or fails the rest', async () => {
+    const dir = path.join(temp.dir, 'robust');
+    fs.mkdirSync(dir);
+    const databasePath = path.join(dir, 'app.db');
+    createLiveDatabase(databasePath, 'delete', 16 * 1024);
+    fs.writeFileSync(path.join(dir, 'not-a-folder'), 'x');
+    const refused = JSON.parse((await api('apps:add', { database: databasePath, backupsDir: path.join(dir, 'not-a-folder') })).body) as Result<unknown>;
+    assert.equal(refused.ok ? 'ok' : refused.error.code, 'IO_ERROR');
+    const nul = JSON.parse((await api('apps:add', { database: `${databasePath}\u0000x` })).body) as Result<unknown>;
+    assert.equal(nul.ok ? 'ok' : nul.error.code, 'INVALID_ARGUMENT');
+    const good = JSON.parse((await api('apps:add', { database: databasePath })).body) as Result<{ id: string; backupsDir: string }>;
+    assert.ok(good.ok);
+    fs.mkdirSync(path.join(good.value.backupsDir, '.lifeboat'), { recursive: true });
+    execFileSync('mkfifo', [path.join(good.value.backupsDir, '.lifeboat', 'activity.jsonl')]);
+    // Settings edited by hand (or by an older version) can hold what the checks now refuse.
+    service.settings.update((s) => ({
+      ...s,
+      apps: [
+        ...s.apps,
+        { id: 'file-as-folder', name: 'file as folder', databasePath, backupsDir: path.join(dir, 'not-a-folder') },
+        { id: 'nul', name: 'nul', databasePath: `${databasePath}\u0000x`, backupsDir: `${dir}\u0000y` },
+      ],
+    }));
+    const listed = JSON.parse((await api('apps:list', {})).body) as Result<AppsOverview>;
+    assert.ok(listed.ok);
+    const health = new Map(listed.value.apps.map((a) => [a.id, a.health]));
+    assert.equal(health.get('file-as-folder'), 'problem');
+    assert.equal(health.get('nul'), 'problem');
+    assert.notEqual(health.get(good.value.id), 'problem');
+    const activity = JSON.parse((await api('activity:list', { appId: good.value.id })).body) as Result<unknown[]>;
+    assert.deepEqual(activity, { ok: true, value: [] });
   });
 });

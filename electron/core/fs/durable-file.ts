@@ -107,33 +107,29 @@ export function removeAbandonedTemporaries(dir: string, now = Date.now()): strin
 }
 
 /**
- * Gives a finished file its final name without ever replacing another file: a hard link fails if the
- * name is taken (then the next candidate is tried), and the file appears complete or not at all. On
- * file systems without hard links it falls back to an exclusive-check rename.
+ * Gives a finished file its final name unless the name is taken (then returns false and the file
+ * keeps its temporary name): a hard link fails if the name exists, and the file appears complete or
+ * not at all. On file systems without hard links it falls back to an exclusive-check rename.
  */
-export function publishWithoutClobber(tempPath: string, candidates: (attempt: number) => string): string {
-  for (let attempt = 1; attempt < 1000; attempt += 1) {
-    const target = candidates(attempt);
-    try {
-      fs.linkSync(tempPath, target);
-      fs.unlinkSync(tempPath);
-      return target;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') {
-        continue;
-      }
-      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'ENOSYS') {
-        throw error;
-      }
-      if (fs.existsSync(target)) {
-        continue;
-      }
-      fs.renameSync(tempPath, target);
-      return target;
+export function publishIfFree(tempPath: string, target: string): boolean {
+  try {
+    fs.linkSync(tempPath, target);
+    fs.unlinkSync(tempPath);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      return false;
     }
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'ENOSYS') {
+      throw error;
+    }
+    if (fs.existsSync(target)) {
+      return false;
+    }
+    fs.renameSync(tempPath, target);
+    return true;
   }
-  throw new Error(`No free name for ${path.basename(tempPath)}`);
 }
 
 /** Writes a small file atomically: temporary file, fsync, rename, fsync of the folder. */

@@ -1,4 +1,5 @@
 import * as crypto from 'node:crypto';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { failed, type Result } from '../../contract/errors';
@@ -24,6 +25,31 @@ const workerPath = path.join(__dirname, 'job-worker.js');
 const maxIdleWorkers = 2;
 const idleTimeoutMs = 30_000;
 const idle = new Map<Worker, NodeJS.Timeout>();
+
+// At most this many jobs run at once; the others wait their turn. Each worker is a thread with its
+// own heap (about 40 MB): sixty requests at once once made 283 threads and 2.5 GB.
+export const maxRunningJobs = Math.max(8, 2 * os.availableParallelism());
+let running = 0;
+const queued: (() => void)[] = [];
+
+/** Resolves when a job may start a worker. */
+function turn(): Promise<void> {
+  if (running < maxRunningJobs) {
+    running += 1;
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => queued.push(resolve));
+}
+
+/** A job finished: the next waiting one takes its place. */
+function endTurn(): void {
+  const next = queued.shift();
+  if (next === undefined) {
+    running -= 1;
+  } else {
+    next();
+  }
+}
 
 function takeWorker(): Worker {
   const [reused] = idle.keys();
@@ -59,35 +85,39 @@ export function startJob<R extends JobRequest>(request: R, onProgress?: (progres
   const id = crypto.randomUUID();
   const cancelBuffer = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
   const data: WorkerData = { jobId: id, request, cancelBuffer };
-  const worker = takeWorker();
-  const result = new Promise<Result<JobOutputs[R['kind']]>>((resolve) => {
-    let settled = false;
-    const settle = (outcome: Result<JobOutputs[R['kind']]>, reusable: boolean): void => {
-      if (settled) {
-        return;
-      }
-      settled = true;
-      if (reusable) {
-        releaseWorker(worker);
-      }
-      // Every snapshot, verification, restore and upgrade started by a person or a script is logged.
-      const logged = origin === undefined ? null : activityOfJob(request, outcome, origin);
-      if (logged !== null) {
-        appendActivity(logged.backupsDir, logged.entry);
-      }
-      resolve(outcome);
-    };
-    worker.on('message', (message: WorkerMessage) => {
-      if (message.type === 'progress') {
-        onProgress?.(message.progress);
-      } else {
-        settle(message.result as Result<JobOutputs[R['kind']]>, true);
-      }
-    });
-    worker.on('error', (error) => settle(failed({ code: 'INTERNAL', message: `The job's worker failed: ${error.message}` }), false));
-    worker.on('exit', (exitCode) => settle(failed({ code: 'INTERNAL', message: `The job's worker stopped (exit code ${exitCode}) before it finished.` }), false));
-  });
-  worker.postMessage({ type: 'start', data } satisfies StartMessage);
+  const result = turn().then(
+    () =>
+      new Promise<Result<JobOutputs[R['kind']]>>((resolve) => {
+        const worker = takeWorker();
+        let settled = false;
+        const settle = (outcome: Result<JobOutputs[R['kind']]>, reusable: boolean): void => {
+          if (settled) {
+            return;
+          }
+          settled = true;
+          if (reusable) {
+            releaseWorker(worker);
+          }
+          endTurn();
+          // Every snapshot, verification, restore and upgrade started by a person or a script is logged.
+          const logged = origin === undefined ? null : activityOfJob(request, outcome, origin);
+          if (logged !== null) {
+            appendActivity(logged.backupsDir, logged.entry);
+          }
+          resolve(outcome);
+        };
+        worker.on('message', (message: WorkerMessage) => {
+          if (message.type === 'progress') {
+            onProgress?.(message.progress);
+          } else {
+            settle(message.result as Result<JobOutputs[R['kind']]>, true);
+          }
+        });
+        worker.on('error', (error) => settle(failed({ code: 'INTERNAL', message: `The job's worker failed: ${error.message}` }), false));
+        worker.on('exit', (exitCode) => settle(failed({ code: 'INTERNAL', message: `The job's worker stopped (exit code ${exitCode}) before it finished.` }), false));
+        worker.postMessage({ type: 'start', data } satisfies StartMessage);
+      }),
+  );
   return {
     id,
     result,

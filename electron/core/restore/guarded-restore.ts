@@ -2,13 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { restorePhase, rollbackPhase, type RestorePreview, type RestoreResult, type RestoreStep, type RollbackStep } from '../../contract/restore';
 import type { DatabaseLocation } from '../database-location';
-import { fsyncDirectory, removeIfPresent } from '../fs/durable-file';
+import { crashPointForTests } from '../crash-point';
+import { fsyncDirectory, removeAbandonedTemporaries, removeIfPresent } from '../fs/durable-file';
 import { whileLocked } from '../fs/lock-file';
 import { uncancellableControl, type JobControl } from '../jobs/job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import type { AppPlan } from './app-plan';
 import { appCommand, liveSchemaStatus, runUpgrade, takePinnedSnapshot, waitUntilHealthy } from './app-steps';
-import { crashPointForTests, readJournal, removeJournal, restorePaths, sidecarSuffixes, writeJournal, type RestoreJournal } from './restore-journal';
+import { readJournal, removeJournal, restorePaths, sidecarSuffixes, writeJournal, type RestoreJournal } from './restore-journal';
 import { planFor, preflight, refuseIfHeld, type AppSettings, type PreviewRequest } from './restore-preflight';
 import { copyAndFlush, renameOwnFile, requireHeadAndSmoke, requireJournalMode, requireSound, stageCopy, type FileIdentity, type Settling } from './restored-file';
 
@@ -230,7 +231,11 @@ function refuseIfBlocked(preview: RestorePreview): void {
 function exclusively<T>(databasePath: string, work: () => Promise<T>): Promise<T> {
   const refused = (heldBy: number | null): LifeboatFailure =>
     new LifeboatFailure('RESTORE_IN_PROGRESS', `Another restore of ${databasePath} is under way (process ${String(heldBy)}). Wait until it has finished. Nothing was changed.`, databasePath);
-  return whileLocked(restorePaths(databasePath).lock, refused, work);
+  return whileLocked(restorePaths(databasePath).lock, refused, () => {
+    // A journal being rewritten when its process was killed leaves a temporary file beside the database.
+    removeAbandonedTemporaries(path.dirname(databasePath));
+    return work();
+  });
 }
 
 /** A restore of one snapshot over the live database. */

@@ -92,6 +92,23 @@ describe('restore boundaries', () => {
     assert.match(run.stdout, /does not only read/);
   });
 
+  it('a database name of 240 bytes: backed up, listed, restored; a journal temporary left by a killed restore is cleared', () => {
+    const dir = path.join(temp.dir, 'long');
+    fs.mkdirSync(dir);
+    const name = `${'ü'.repeat(118)}.db`;
+    assert.equal(Buffer.byteLength(name), 239);
+    const file = path.join(dir, name);
+    createLiveDatabase(file, 'delete', 16 * 1024);
+    const snapshot = snapshotOf(dir, file);
+    assert.ok(Buffer.byteLength(snapshot) <= 250, snapshot);
+    assert.equal(lifeboat(['list', '--db', file], dir).code, 0);
+    const abandoned = path.join(dir, '.lifeboat-tmp-999999999-0123456789abcdef.json');
+    fs.writeFileSync(abandoned, '{"version": 1, "step": "sta');
+    const restored = lifeboat(['restore', snapshot, '--db', file, '--yes', '--json'], dir);
+    assert.equal(restored.json<RestoreJson>().outcome, 'restored', restored.stdout + restored.stderr);
+    assert.equal(fs.existsSync(abandoned), false);
+  });
+
   it('M1: a database path that is a symbolic link is refused with DB_IS_LINK; the link and the file it leads to stay as they were', () => {
     const dir = path.join(temp.dir, 'linked');
     const volume = path.join(temp.dir, 'volume');
@@ -111,15 +128,24 @@ describe('restore boundaries', () => {
     assert.equal(contentDigest(real), before);
   });
 
-  it('M2: two restores of one database at once, both told to restore anyway: one restores, the other is refused', async () => {
+  it('M2: a second restore of a database while one runs (both told to restore anyway) is refused, not run alongside', async () => {
     const dir = path.join(temp.dir, 'twice');
     fs.mkdirSync(dir);
     const file = path.join(dir, 'app.db');
-    createLiveDatabase(file, 'wal', 8 * 1024 * 1024);
+    createLiveDatabase(file, 'wal', 1024 * 1024);
     const snapshot = snapshotOf(dir, file);
-    const runs = await Promise.all([0, 1].map(() => lifeboatAsync(['restore', snapshot, '--db', file, '--yes', '--force-open', '--json'], dir)));
-    const outcomes = runs.map((r) => JSON.parse(r.stdout) as RestoreJson).map((r) => r.outcome ?? r.error?.code);
-    assert.deepEqual(outcomes.sort(), ['RESTORE_IN_PROGRESS', 'restored']);
-    assert.equal(fs.readdirSync(dir).filter((n) => n.includes('lifeboat-restore')).length, 0, 'a restore file was left beside the database');
+    // The first restore's stop command takes two seconds: long enough to start the second meanwhile.
+    fs.writeFileSync(path.join(dir, 'lifeboat.json'), JSON.stringify({ database: 'sqlite:///app.db', run: { preset: 'commands', stop: { argv: ['sleep', '2'] } } }));
+    const first = lifeboatAsync(['restore', snapshot, '--app', dir, '--yes', '--force-open', '--json'], dir);
+    const lock = path.join(dir, '.app.db.lifeboat-restore.lock');
+    for (let waited = 0; !fs.existsSync(lock); waited += 20) {
+      assert.ok(waited < 15_000, 'the first restore never took its lock');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const second = lifeboat(['restore', snapshot, '--db', file, '--yes', '--force-open', '--json'], dir);
+    assert.equal(second.json<RestoreJson>().error?.code, 'RESTORE_IN_PROGRESS');
+    assert.match(second.json<RestoreJson>().error?.message ?? '', /Another restore of .* is under way/);
+    assert.equal((JSON.parse((await first).stdout) as RestoreJson).outcome, 'restored');
+    assert.deepEqual(fs.readdirSync(dir).filter((n) => n.includes('lifeboat-restore')), [], 'a restore file was left beside the database');
   });
 });

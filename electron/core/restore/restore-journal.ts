@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
@@ -6,6 +7,7 @@ import type { DatabaseLocation } from '../database-location';
 import { fsyncDirectory, writeFileAtomically } from '../fs/durable-file';
 import { readUntrustedText } from '../fs/untrusted-file';
 import { LifeboatFailure } from '../lifeboat-failure';
+import { truncateToBytes } from '../snapshot-name';
 
 /**
  * The restore journal: a small file beside the live database, rewritten atomically before every
@@ -46,9 +48,21 @@ export interface RestorePaths {
 
 export const sidecarSuffixes = ['-wal', '-shm', '-journal'] as const;
 
+// The longest database name the restore's own names are made from as they are (they add up to 27 bytes; a name is at most 255).
+const maxBaseBytes = 200;
+
+/** The database's name for the restore's files: as it is, or for a very long one its start and a hash of all of it. */
+function restoreBase(name: string): string {
+  if (Buffer.byteLength(name) <= maxBaseBytes) {
+    return name;
+  }
+  const hash = crypto.createHash('sha256').update(name).digest('hex').slice(0, 16);
+  return `${truncateToBytes(name, maxBaseBytes - hash.length - 1)}~${hash}`;
+}
+
 export function restorePaths(databasePath: string): RestorePaths {
   const dir = path.dirname(databasePath);
-  const base = path.basename(databasePath);
+  const base = restoreBase(path.basename(databasePath));
   return {
     journal: path.join(dir, `.${base}.lifeboat-restore.json`),
     staged: path.join(dir, `.${base}.lifeboat-restore-new`),
@@ -146,14 +160,4 @@ export function writeJournal(journal: RestoreJournal): void {
 export function removeJournal(databasePath: string): void {
   fs.rmSync(restorePaths(databasePath).journal, { force: true });
   fsyncDirectory(path.dirname(databasePath));
-}
-
-/**
- * For the crash tests only: LIFEBOAT_TEST_KILL_AT=<step> kills the process with SIGKILL right after
- * the journal recorded that step. Never set in normal use.
- */
-export function crashPointForTests(step: string): void {
-  if (process.env['LIFEBOAT_TEST_KILL_AT'] === step) {
-    process.kill(process.pid, 'SIGKILL');
-  }
 }

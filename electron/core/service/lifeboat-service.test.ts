@@ -87,7 +87,10 @@ describe('the service behind the UI', () => {
   });
 
   it('through the web host, never takes commands or environment variables for an app (no shell for a token holder)', async () => {
-    const appId = (await service.handlers['apps:list']({})).apps[0]?.id ?? '';
+    const app = (await service.handlers['apps:list']({})).apps[0];
+    const appId = app?.id ?? '';
+    // The app runs under Docker Compose: its compose file declares the service a token holder may pick.
+    fs.writeFileSync(path.join(path.dirname(app?.databasePath ?? ''), 'compose.yaml'), 'services:\n  web:\n    image: recipes:1\n');
     const refused = [
       { preset: 'commands' as const, stop: { shell: 'touch /tmp/pwned' } },
       { preset: 'manual' as const, upgrade: { argv: ['sh', '-c', 'id'] } },

@@ -131,7 +131,32 @@ export class LifeboatService {
     return app;
   }
 
+  /**
+   * The app's summary; one app whose folders cannot be read (a file or a link where its backups
+   * folder should be, a path the file system refuses) is shown with the problem, never failing the list.
+   */
   private async summarize(app: App): Promise<AppSummary> {
+    try {
+      return await this.summarizeReadable(app);
+    } catch (error) {
+      const { message } = toLifeboatError(error);
+      return {
+        ...app,
+        health: 'problem',
+        healthText: `Lifeboat cannot read this app's files: ${message}`,
+        newestSnapshot: null,
+        snapshotCount: 0,
+        migrationsFound: null,
+        runSource: { kind: app.run === undefined ? 'none' : 'settings' },
+        runFromFile: null,
+        runProblem: null,
+        interruptedRestore: null,
+        lastRestore: null,
+      };
+    }
+  }
+
+  private async summarizeReadable(app: App): Promise<AppSummary> {
     // In a worker: a folder of thousands of snapshots must not hold up the window's main process.
     const list = await this.runJob({ kind: 'list', input: { location: app, setup: {} } });
     const restorable = list.snapshots.filter((s) => s.status === 'verified' || s.status === 'unverified');
@@ -272,6 +297,9 @@ export class LifeboatService {
         input.backupsDir === undefined || input.backupsDir === '' ? path.join(path.dirname(databasePath), 'backups') : parseAbsoluteDatabaseArgument(input.backupsDir);
       this.boundary?.requireAllowed(databasePath, 'The database');
       this.boundary?.requireAllowed(backupsDir, 'The backups folder');
+      if (fs.existsSync(backupsDir) && !fs.statSync(backupsDir).isDirectory()) {
+        throw new LifeboatFailure('IO_ERROR', `${backupsDir} is a file, not a folder: choose a folder for the snapshots (it is made if it does not exist).`, backupsDir);
+      }
       const stem = databaseStem(path.basename(databasePath));
       const fallbackName = genericStems.has(stem.toLowerCase()) ? path.basename(path.dirname(databasePath)) || stem : stem;
       const app = this.addApp({ databasePath, backupsDir }, input.name === undefined || input.name === '' ? fallbackName : input.name);

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -168,6 +168,26 @@ describe('snapshot', () => {
     assert.equal(after.filter((n) => n.endsWith('-after-crash.db')).length, 1);
   });
 
+  it('says a damaged live database is damaged (DB_CORRUPT, not a corrupt snapshot), keeping nothing and changing nothing', async () => {
+    const dir = fs.mkdtempSync(path.join(temp.dir, 'damaged-'));
+    const loc = location(dir);
+    createLiveDatabase(loc.databasePath, 'delete', 2 * 1024 * 1024);
+    const fd = fs.openSync(loc.databasePath, 'r+');
+    for (const page of [3, 40]) {
+      fs.writeSync(fd, Buffer.alloc(4096, 0x55), 0, 4096, page * 4096);
+    }
+    fs.closeSync(fd);
+    const before = sha256(loc.databasePath);
+    const result = await snapshotJob(loc);
+    assert.ok(!result.ok);
+    assert.equal(result.error.code, 'DB_CORRUPT');
+    assert.match(result.error.message, /live database .* is damaged/);
+    assert.deepEqual(filesIn(loc.backupsDir), []);
+    const info = await startJob({ kind: 'info', input: loc }).result;
+    assert.equal(info.ok ? 'ok' : info.error.code, 'DB_CORRUPT');
+    assert.equal(sha256(loc.databasePath), before);
+  });
+
   it('reports DISK_FULL and removes the partial file', async (t) => {
     const dir = fs.mkdtempSync(path.join(temp.dir, 'full-'));
     const loc = location(dir);
@@ -183,6 +203,8 @@ describe('snapshot', () => {
       assert.ok(!result.ok);
       assert.equal(result.error.code, 'DISK_FULL');
       assert.match(result.error.message, /disk is full/i);
+      assert.ok(result.error.path?.startsWith(loc.backupsDir), `blames ${String(result.error.path)}`);
+      assert.doesNotMatch(result.error.message, /choose another backups folder/);
       assert.deepEqual(filesIn(loc.backupsDir), []);
       assert.equal(sha256(loc.databasePath), liveBefore);
     } finally {
@@ -216,6 +238,19 @@ describe('snapshot', () => {
     } finally {
       restore();
     }
+  });
+
+  it('is never seen without its record: a process killed just as the file took its name leaves a verified snapshot', () => {
+    const dir = fs.mkdtempSync(path.join(temp.dir, 'killed-publishing-'));
+    const loc = location(dir);
+    createLiveDatabase(loc.databasePath, 'delete', 64 * 1024);
+    const killed = spawnSync(process.execPath, [lifeboatBin, 'backup', '--db', loc.databasePath], { env: { ...process.env, LIFEBOAT_TEST_KILL_AT: 'snapshot-published' } });
+    assert.equal(killed.signal, 'SIGKILL');
+    const [snapshot] = listSnapshots(loc).snapshots;
+    assert.equal(snapshot?.status, 'verified');
+    // Same names for the next snapshot in that second: still one record each, none taken over.
+    const records = fs.readdirSync(path.join(loc.backupsDir, '.lifeboat')).filter((n) => n.endsWith('.db.json'));
+    assert.deepEqual(records, [`${snapshot?.file ?? ''}.json`]);
   });
 
   it('never replaces an existing snapshot taken in the same second', async () => {

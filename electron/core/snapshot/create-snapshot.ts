@@ -3,15 +3,16 @@ import * as path from 'node:path';
 import type { BackupOutcome } from '../../contract/snapshots';
 import type { DatabaseLocation } from '../database-location';
 import { promisify } from 'node:util';
-import { fsyncDirectory, publishWithoutClobber, removeAbandonedTemporaries, removeIfPresent, temporaryName } from '../fs/durable-file';
+import { fsyncDirectory, publishIfFree, removeAbandonedTemporaries, removeIfPresent, temporaryName } from '../fs/durable-file';
+import { crashPointForTests } from '../crash-point';
 import { scaledControl, type JobControl } from '../jobs/job-control';
-import { LifeboatFailure } from '../lifeboat-failure';
+import { asLiveDatabaseFailure, LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import { databaseStem, sanitizeSlug, snapshotFileName } from '../snapshot-name';
 import { openSnapshotFile, sqliteLibraryVersion } from '../sqlite/open-database';
 import { readSqliteHeaderSync } from '../sqlite/sqlite-header';
 import { copyConsistently, type CopyOutcome } from './consistent-copy';
 import { describeFile } from './snapshot-status';
-import { writeRecord, type SnapshotRecord } from './snapshot-records';
+import { removeRecord, writeNewRecord, type SnapshotRecord } from './snapshot-records';
 
 export interface SnapshotRequest {
   readonly location: DatabaseLocation;
@@ -54,13 +55,15 @@ export async function createSnapshot(request: SnapshotRequest, control: JobContr
     const fd = fs.openSync(tempPath, 'wx+', 0o600);
     let copy: CopyOutcome;
     try {
-      copy = await copyConsistently(databasePath, fd, scaledControl(control, 0, copyShare));
+      copy = await copyConsistently(databasePath, fd, scaledControl(control, 0, copyShare)).catch((error: unknown) => {
+        throw asLiveDatabaseFailure(error, databasePath);
+      });
       control.throwIfCancelled();
       control.report('Checking integrity and writing to disk', copyShare);
       // The flush runs on libuv's thread pool while the CPU-bound quick_check runs here.
       const synced = fsyncAsync(fd);
       try {
-        quickCheck(tempPath);
+        quickCheck(tempPath, databasePath);
       } finally {
         await synced;
       }
@@ -75,12 +78,10 @@ export async function createSnapshot(request: SnapshotRequest, control: JobContr
     const now = request.takenAt ?? new Date(started);
     const slug = sanitizeSlug(request.reason);
     const dbFileName = path.basename(databasePath);
-    publishedPath = publishWithoutClobber(tempPath, (attempt) => path.join(backupsDir, snapshotFileName(dbFileName, now, slug, attempt)));
-    fsyncDirectory(backupsDir);
-    const stat = fs.statSync(publishedPath);
-    const record: SnapshotRecord = {
+    const stat = fs.statSync(tempPath);
+    const recordFor = (file: string): SnapshotRecord => ({
       version: 1,
-      file: path.basename(publishedPath),
+      file,
       madeBy: 'lifeboat',
       sha256: copy.sha256,
       size: stat.size,
@@ -94,8 +95,12 @@ export async function createSnapshot(request: SnapshotRequest, control: JobContr
       pageCount: copy.pageCount,
       verification: { at: now.toISOString(), ok: true, problem: null },
       ...(request.pinned === true ? { pinned: true } : {}),
-    };
-    writeRecord(backupsDir, record);
+    });
+    const published = publishRecorded(tempPath, backupsDir, (attempt) => recordFor(snapshotFileName(dbFileName, now, slug, attempt)));
+    publishedPath = published.path;
+    const { record } = published;
+    crashPointForTests('snapshot-published');
+    fsyncDirectory(backupsDir);
     control.report('Done', 1);
     const snapshot = describeFile(
       { file: record.file, path: publishedPath, size: stat.size, mtimeMs: stat.mtimeMs, header: readSqliteHeaderSync(publishedPath), record, sidecars: [] },
@@ -105,11 +110,41 @@ export async function createSnapshot(request: SnapshotRequest, control: JobContr
   } catch (error) {
     removeIfPresent(tempPath);
     if (publishedPath !== undefined) {
-      // Published but not recorded (e.g. the disk filled up): a snapshot without its record is not done.
+      // Published but not flushed (e.g. the disk filled up): a snapshot not known to be on disk is not done.
       removeIfPresent(publishedPath);
+      removeRecord(backupsDir, path.basename(publishedPath));
     }
-    throw error;
+    // A write to the snapshot's descriptor names no file: a full disk is the backups folder's.
+    const detail = toLifeboatError(error, backupsDir);
+    throw detail.code === 'DISK_FULL' ? new LifeboatFailure(detail.code, detail.message, detail.path) : error;
   }
+}
+
+/**
+ * Publishes the finished snapshot at `tempPath` with its record written first, so that no snapshot
+ * is ever seen without its record. A name taken (a snapshot in the same second, or a record left by
+ * one killed between the two steps) moves on to the next name.
+ */
+function publishRecorded(tempPath: string, backupsDir: string, recordFor: (attempt: number) => SnapshotRecord): { path: string; record: SnapshotRecord } {
+  for (let attempt = 1; attempt < 1000; attempt += 1) {
+    const record = recordFor(attempt);
+    const target = path.join(backupsDir, record.file);
+    if (fs.existsSync(target) || !writeNewRecord(backupsDir, record)) {
+      continue;
+    }
+    let published = false;
+    try {
+      published = publishIfFree(tempPath, target);
+    } finally {
+      if (!published) {
+        removeRecord(backupsDir, record.file);
+      }
+    }
+    if (published) {
+      return { path: target, record };
+    }
+  }
+  throw new LifeboatFailure('IO_ERROR', `No free name for a snapshot in ${backupsDir}.`, backupsDir);
 }
 
 function liveFileState(databasePath: string): 'missing' | 'empty' | 'present' {
@@ -134,14 +169,19 @@ function liveFileState(databasePath: string): 'missing' | 'empty' | 'present' {
   return 'present';
 }
 
-function quickCheck(filePath: string): void {
-  const db = openSnapshotFile(filePath);
+/** A quick_check of the copy of `databasePath` at `filePath`. */
+function quickCheck(filePath: string, databasePath: string): void {
+  let db: ReturnType<typeof openSnapshotFile> | undefined;
   try {
+    db = openSnapshotFile(filePath);
     const rows = db.prepare('PRAGMA quick_check').pluck().all();
     if (rows.length !== 1 || rows[0] !== 'ok') {
-      throw new LifeboatFailure('SNAPSHOT_CORRUPT', `The copy failed its integrity check (${String(rows[0])}); it was removed and the live database was not touched. Run "lifeboat info" to check the live database.`);
+      // The copy holds exactly the live file's pages, read under its lock: the damage is the live database's.
+      throw new LifeboatFailure('DB_CORRUPT', `The live database is damaged: a faithful copy of it failed its integrity check (${String(rows[0])}). The copy was removed and the live database not touched. Restore a verified snapshot, or rescue what it holds with sqlite3's .recover on a copy.`);
     }
+  } catch (error) {
+    throw asLiveDatabaseFailure(error, databasePath);
   } finally {
-    db.close();
+    db?.close();
   }
 }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { journalModeSchema } from '../../contract/snapshots';
-import { isUnwritableDisk, writeFileAtomically } from '../fs/durable-file';
+import { isUnwritableDisk, publishIfFree, removeIfPresent, temporaryName, writeFileAtomically } from '../fs/durable-file';
 import { ensureOwnFolder, readUntrustedText } from '../fs/untrusted-file';
 
 /**
@@ -116,6 +116,30 @@ export function writeCacheIfPossible(file: string, content: string): void {
 export function writeRecord(backupsDir: string, record: SnapshotRecord): void {
   ensureOwnFolder(path.join(backupsDir, recordsDirName));
   writeFileAtomically(recordPath(backupsDir, record.file), `${JSON.stringify(record, null, 2)}\n`);
+}
+
+/**
+ * Writes the record of a snapshot about to be published under `record.file`, unless a record of that
+ * name exists (another snapshot's, or one left by a snapshot killed before its file was published):
+ * returns false then, and nothing is written. Written before the snapshot takes its name, so that no
+ * snapshot is ever seen without its record.
+ */
+export function writeNewRecord(backupsDir: string, record: SnapshotRecord): boolean {
+  const dir = path.join(backupsDir, recordsDirName);
+  ensureOwnFolder(dir);
+  const tempPath = path.join(dir, temporaryName('.json'));
+  try {
+    fs.writeFileSync(tempPath, `${JSON.stringify(record, null, 2)}\n`, { flag: 'wx', mode: 0o644 });
+    const fd = fs.openSync(tempPath, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return publishIfFree(tempPath, recordPath(backupsDir, record.file));
+  } finally {
+    removeIfPresent(tempPath);
+  }
 }
 
 /** Removes the record of a snapshot that was deleted. */

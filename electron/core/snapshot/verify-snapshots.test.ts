@@ -9,6 +9,7 @@ import { LifeboatFailure } from '../lifeboat-failure';
 import { listSnapshots } from './list-snapshots';
 import { resolveSnapshotPath } from './resolve-snapshot';
 import { readRecord } from './snapshot-records';
+import { mountTmpfs, remountReadOnly } from '../../testing/mounts';
 
 describe('verifying snapshots', () => {
   let temp: { dir: string; cleanup: () => void };
@@ -97,6 +98,40 @@ describe('verifying snapshots', () => {
       result.value.reports.map((r) => r.error?.code),
       ['NOT_A_DATABASE', 'SNAPSHOT_INCOMPLETE', 'SNAPSHOT_INCOMPLETE', 'SNAPSHOT_NOT_FOUND'],
     );
+  });
+
+  it('catches a sound database with bytes appended or cut off by its size against the pages its header counts', async () => {
+    for (const [label, change] of [
+      ['appended', (file: string): void => fs.truncateSync(file, fs.statSync(file).size + 64 * 1024 * 1024)],
+      ['cut', (file: string): void => fs.truncateSync(file, fs.statSync(file).size - 4096)],
+    ] as const) {
+      const snapshot = await createdSnapshotPath({ databasePath, backupsDir }, label);
+      fs.chmodSync(snapshot, 0o644);
+      change(snapshot);
+      const result = await verifyJob(backupsDir, [snapshot]);
+      assert.ok(result.ok);
+      assert.equal(result.value.reports[0]?.error?.code, 'SNAPSHOT_CORRUPT', label);
+      assert.match(result.value.reports[0]?.error?.message ?? '', label === 'appended' ? /67108864 bytes more than its \d+ pages hold/ : /4096 bytes short/);
+    }
+  });
+
+  it('on a read-only backups folder, an intact snapshot is verified and its record said not to be saved', async (t) => {
+    const readOnly = path.join(temp.dir, 'read-only-backups');
+    const mount = mountTmpfs(readOnly, 'size=8m');
+    if (!mount.ok) {
+      t.skip(mount.reason);
+      return;
+    }
+    try {
+      const snapshot = await createdSnapshotPath({ databasePath, backupsDir: readOnly }, 'mounted');
+      remountReadOnly(readOnly);
+      const result = await verifyJob(readOnly, [snapshot]);
+      assert.ok(result.ok);
+      assert.equal(result.value.ok, true);
+      assert.deepEqual([result.value.reports[0]?.checksum, result.value.reports[0]?.recordSaved], ['match', false]);
+    } finally {
+      mount.unmount();
+    }
   });
 
   it('refuses names that leave the backups folder', () => {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LifeboatError } from '../../contract/errors';
 import type { ChecksumOutcome, VerifyReport, VerifyResult } from '../../contract/snapshots';
-import { sha256OfFile } from '../fs/durable-file';
+import { isUnwritableDisk, sha256OfFile } from '../fs/durable-file';
 import type { JobControl } from '../jobs/job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import { openSnapshotFile } from '../sqlite/open-database';
@@ -57,6 +57,7 @@ function verifyOne(backupsDir: string, filePath: string, size: number, control: 
     sha256,
     checksum,
     error,
+    recordSaved: false,
   });
   try {
     if (!fs.existsSync(filePath)) {
@@ -72,6 +73,12 @@ function verifyOne(backupsDir: string, filePath: string, size: number, control: 
     }
     if (header.kind === 'not-sqlite') {
       return failure({ code: 'NOT_A_DATABASE', message: `${file} is not an SQLite database.`, path: filePath });
+    }
+    const { pageCount, pageSize } = header.header;
+    if (pageCount !== null && pageCount * pageSize !== size) {
+      const expected = pageCount * pageSize;
+      const what = size > expected ? `${size - expected} bytes more than its ${pageCount} pages hold: something was appended to it` : `${expected - size} bytes short of its ${pageCount} pages: it was cut short`;
+      return failure({ code: 'SNAPSHOT_CORRUPT', message: `${file} is ${what}.`, path: filePath });
     }
     advance(0, 'Checking integrity');
     const integrity = integrityCheck(filePath);
@@ -89,8 +96,8 @@ function verifyOne(backupsDir: string, filePath: string, size: number, control: 
       if (!integrityOk) {
         return failure({ code: 'SNAPSHOT_CORRUPT', message: `${file} failed its integrity check: ${(integrity[0] ?? 'no answer').replace(/\.$/, '')}.`, path: filePath }, integrity, sha256);
       }
-      writeRecord(backupsDir, newRecordFor(file, sha256, stat, now));
-      return { ...base, ok: true, integrity, sha256, checksum: 'recorded-now', error: null };
+      const saved = saveRecord(backupsDir, newRecordFor(file, sha256, stat, now));
+      return { ...base, ok: true, integrity, sha256, checksum: saved ? 'recorded-now' : 'not-recorded', error: null, recordSaved: saved };
     }
     const checksum: ChecksumOutcome = record.sha256 === sha256 ? 'match' : 'mismatch';
     const problem = !integrityOk
@@ -99,18 +106,31 @@ function verifyOne(backupsDir: string, filePath: string, size: number, control: 
         ? 'Its content changed after it was recorded (SHA-256 differs): do not restore it.'
         : null;
     // Keep the original checksum: it is the reference later verifications compare with.
-    writeRecord(backupsDir, { ...record, mtimeMs: problem === null ? stat.mtimeMs : record.mtimeMs, verification: { at: now, ok: problem === null, problem } });
+    const saved = saveRecord(backupsDir, { ...record, mtimeMs: problem === null ? stat.mtimeMs : record.mtimeMs, verification: { at: now, ok: problem === null, problem } });
     if (problem !== null) {
       const code = integrityOk ? 'CHECKSUM_MISMATCH' : 'SNAPSHOT_CORRUPT';
-      return failure({ code, message: `${file}: ${problem}`, path: filePath }, integrity, sha256, checksum);
+      return { ...failure({ code, message: `${file}: ${problem}`, path: filePath }, integrity, sha256, checksum), recordSaved: saved };
     }
-    return { ...base, ok: true, integrity, sha256, checksum, error: null };
+    return { ...base, ok: true, integrity, sha256, checksum, error: null, recordSaved: saved };
   } catch (error) {
     const detail = toLifeboatError(error, filePath);
     if (detail.code === 'CANCELLED') {
       throw error;
     }
     return failure(detail);
+  }
+}
+
+/** Keeps the verification's result; on a read-only or full backups folder it is not kept, and the verification stands. */
+function saveRecord(backupsDir: string, record: SnapshotRecord): boolean {
+  try {
+    writeRecord(backupsDir, record);
+    return true;
+  } catch (error) {
+    if (isUnwritableDisk(error)) {
+      return false;
+    }
+    throw error;
   }
 }
 
