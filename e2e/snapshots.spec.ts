@@ -222,13 +222,18 @@ test('the schema view places the live database and the snapshots on the demo’s
   await expect(app.page.getByRole('button', { name: /Showing snapshots at revision 1/ })).toBeVisible();
 });
 
-test('the migrations of an app can be chosen, and a folder without any is refused next to the field', async ({ app }) => {
+test('the migrations of an app can be chosen, and a folder without any is refused next to the field', async ({ app, host }) => {
   await app.openDemo();
   const card = app.page.getByRole('region', { name: 'Live database' });
   await expect(card).toContainText('user-version');
   await card.getByRole('button', { name: 'Change where the migrations are' }).click();
   await expect(app.dialog).toContainText('Detected: user-version');
-  await app.dialog.getByLabel('Migrations folder').fill('/no/such/folder');
+  // Through lifeboat serve, a folder outside those it was started with (--allow) is out of reach.
+  await app.dialog.getByLabel('Migrations folder').fill('/etc');
+  await app.dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(app.dialog.getByRole('alert')).toContainText('The migrations folder /etc is outside what lifeboat serve may reach');
+  await app.screenshot('21-migrations-folder-out-of-reach');
+  await app.dialog.getByLabel('Migrations folder').fill(path.join(host.workDir, 'no', 'such', 'folder'));
   await app.dialog.getByRole('button', { name: 'Save' }).click();
   await expect(app.dialog.getByRole('alert')).toContainText('does not exist');
   await app.dialog.getByRole('button', { name: 'Use detection' }).click();

@@ -165,6 +165,7 @@ describe('the headless host', () => {
         ...s.apps,
         { id: 'file-as-folder', name: 'file as folder', databasePath, backupsDir: path.join(dir, 'not-a-folder') },
         { id: 'nul', name: 'nul', databasePath: `${databasePath}\u0000x`, backupsDir: `${dir}\u0000y` },
+        { id: 'proc', name: 'proc', databasePath, backupsDir: '/proc' },
       ],
     }));
     const listed = JSON.parse((await api('apps:list', {})).body) as Result<AppsOverview>;
@@ -173,6 +174,7 @@ describe('the headless host', () => {
     assert.equal(health.get('file-as-folder'), 'problem');
     assert.equal(health.get('nul'), 'problem');
     assert.notEqual(health.get(good.value.id), 'problem');
+    assert.ok(health.has('proc'), '/proc as a backups folder is listed, not spun on');
     const activity = JSON.parse((await api('activity:list', { appId: good.value.id })).body) as Result<unknown[]>;
     assert.deepEqual(activity, { ok: true, value: [] });
   });

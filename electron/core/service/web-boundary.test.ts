@@ -57,6 +57,8 @@ describe('the reach of the web host token', () => {
     assert.equal(errorCode(await dispatch(web, 'apps:setRun', { appId, run: { ...manual, preset: 'docker-compose', service: 'db' } })), 'PERMISSION_DENIED');
     assert.equal(errorCode(await dispatch(web, 'apps:setRun', { appId, run: { ...manual, preset: 'docker-compose', service: 'worker' } })), 'ok');
     assert.equal(errorCode(await dispatch(web, 'apps:setRun', { appId, run: { ...manual, workingDir: '../elsewhere' } })), 'INVALID_ARGUMENT');
+    // A timer cannot wait past 24.8 days (it would fire at once): a step may take a week at most.
+    assert.equal(errorCode(await dispatch(web, 'apps:setRun', { appId, run: { ...manual, timeouts: { healthSeconds: 30 * 24 * 3600 } } })), 'INVALID_ARGUMENT');
     assert.equal(errorCode(await dispatch(web, 'apps:setMigrations', { appId, dir: outside })), 'PERMISSION_DENIED');
   });
 

@@ -48,10 +48,14 @@ export class WebBoundary {
   /** Fails with PERMISSION_DENIED unless `p` (after its links) lies in an allowed folder. */
   requireAllowed(p: string, what: string): void {
     if (!this.allowed.some((folder) => isInside(realPathOf(p), folder))) {
-      const hint = this.allowed.length > 1 ? `the folders it was started with (--allow): ${this.allowed.slice(0, -1).join(', ')}` : 'no folder: it was started without --allow';
+      const given = this.allowed.slice(0, -1);
+      const why =
+        given.length > 0
+          ? `is outside the folders this lifeboat serve may reach (${given.join(', ')}, given with --allow): choose a folder inside them, or start it`
+          : 'is out of reach: this lifeboat serve was started without --allow, so no folder can be chosen through it. Start it';
       throw new LifeboatFailure(
         'PERMISSION_DENIED',
-        `${what} ${p} is outside what lifeboat serve may reach, ${hint}. Start it with --allow DIR for the folder that holds your apps, or set the app up with the desktop app or lifeboat.json.`,
+        `${what} ${p} ${why} with --allow DIR for the folder that holds your apps, or set the app up in the desktop app or its lifeboat.json.`,
         p,
       );
     }
