@@ -90,6 +90,16 @@ describe('restore boundaries', () => {
     const run = lifeboat(['restore', snapshot, '--rehearse', '--app', dir, '--json'], dir);
     assert.doesNotMatch(run.stdout + run.stderr, /the-secret-value/);
     assert.match(run.stdout, /does not only read/);
+    // A query that reads can still make SQLite quote a value in its error: the message leaves it out.
+    const db = new Database(file);
+    db.exec("CREATE TABLE secrets (v TEXT); INSERT INTO secrets VALUES ('the-secret-value')");
+    db.close();
+    const quoting = "SELECT json_extract('{}', (SELECT v FROM secrets))";
+    fs.writeFileSync(path.join(dir, 'lifeboat.json'), JSON.stringify({ database: 'sqlite:///app.db', run: { smokeQueries: [quoting] } }));
+    const withSecret = snapshotOf(dir, file);
+    const leaked = lifeboat(['restore', withSecret, '--rehearse', '--app', dir, '--json'], dir);
+    assert.match(leaked.stdout, /The smoke query .* failed: bad JSON path\./);
+    assert.doesNotMatch(leaked.stdout + leaked.stderr, /the-secret-value/);
   });
 
   it('a database name of 240 bytes: backed up, listed, restored; a journal temporary left by a killed restore is cleared', () => {

@@ -190,12 +190,22 @@ export function requireHeadAndSmoke(plan: AppPlan, databasePath: string): void {
         }
         statement.all();
       } catch (error) {
-        throw new LifeboatFailure('RESTORE_FAILED', `The smoke query "${query}" failed: ${(error as Error).message}`);
+        throw new LifeboatFailure('RESTORE_FAILED', `The smoke query "${query}" failed: ${withoutData((error as Error).message)}.`);
       }
     }
   } finally {
     db.close();
   }
+}
+
+/**
+ * SQLite's message for a failed query without the part that can quote a value (`JSON path error near
+ * '<a value>'`, `no such table: <a name>`): the query is shown beside it, and a value from the database
+ * must not reach whoever set the query (a holder of the web host's token).
+ */
+export function withoutData(message: string): string {
+  const text = /^near .*?: (.+)$/.exec(message)?.[1] ?? message;
+  return text.split(/: | near |['"]/)[0]?.trim().replace(/\.$/, '') ?? '';
 }
 
 /** The restored database's journal mode is the one it must have: what the journal recorded from the live file. */
