@@ -231,7 +231,7 @@ test('the migrations of an app can be chosen, and a folder without any is refuse
   // Through lifeboat serve, a folder outside those it was started with (--allow) is out of reach.
   await app.dialog.getByLabel('Migrations folder').fill('/etc');
   await app.dialog.getByRole('button', { name: 'Save' }).click();
-  await expect(app.dialog.getByRole('alert')).toContainText('The migrations folder /etc is outside what lifeboat serve may reach');
+  await expect(app.dialog.getByRole('alert')).toContainText('The migrations folder /etc is outside the folders this lifeboat serve may reach');
   await app.screenshot('21-migrations-folder-out-of-reach');
   await app.dialog.getByLabel('Migrations folder').fill(path.join(host.workDir, 'no', 'such', 'folder'));
   await app.dialog.getByRole('button', { name: 'Save' }).click();
