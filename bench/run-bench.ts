@@ -314,6 +314,10 @@ async function benchRestore(work: string): Promise<void> {
     // Keep the backups folder from filling up with pre-restore snapshots between rounds.
     fs.rmSync(result.value.preRestoreSnapshot ?? '', { force: true });
     spawnSync('sync');
+    // The copy a restore stages always follows the pre-restore snapshot it has just written; on a disk
+    // with write-back caching the next 512 MiB then flush several times slower (measured here: 1.6 s
+    // against 0.4 s after a sync). The reference copy is made in that same state.
+    const preRestoreLike = await lifeboatSnapshot(databasePath, backupsDir);
     copy.push(
       await timedAsync(() => {
         spawnSync('cp', [snapshotPath, path.join(dir, 'copy.db')]);
@@ -321,12 +325,13 @@ async function benchRestore(work: string): Promise<void> {
         return Promise.resolve();
       }),
     );
+    fs.rmSync(preRestoreLike);
     fs.rmSync(path.join(dir, 'copy.db'));
     spawnSync('sync');
   }
   out();
   out(
-    `Restore of a ${sizeMb} MiB snapshot, swap steps only (copy + checksum, set aside, rename, integrity check): median ${(median(swap) / 1000).toFixed(2)} s = ${(median(swap) / median(copy)).toFixed(2)}x cp + fsync (${(median(copy) / 1000).toFixed(2)} s; target: within 2x); removing the old file once the app is healthy again: median ${(median(discard) / 1000).toFixed(2)} s`,
+    `Restore of a ${sizeMb} MiB snapshot, swap steps only (copy + checksum, set aside, rename, verify): median ${(median(swap) / 1000).toFixed(2)} s = ${(median(swap) / median(copy)).toFixed(2)}x cp + fsync made just after a snapshot, as the restore's copy is (${(median(copy) / 1000).toFixed(2)} s; target: within 1.5x); removing the old file once the app is healthy again: median ${(median(discard) / 1000).toFixed(2)} s`,
   );
 }
 

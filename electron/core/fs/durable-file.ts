@@ -154,22 +154,25 @@ export function writeFileAtomically(filePath: string, content: string, mode = 0o
 
 /** SHA-256 of a file, read in chunks so that a cancelled job stops promptly. */
 export function sha256OfFile(filePath: string, onChunk: (bytes: number) => void): string {
-  const hash = crypto.createHash('sha256');
   const fd = fs.openSync(filePath, 'r');
   try {
-    const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
-    let position = 0;
-    for (;;) {
-      const bytesRead = fs.readSync(fd, buffer, 0, buffer.length, position);
-      if (bytesRead === 0) {
-        break;
-      }
-      hash.update(buffer.subarray(0, bytesRead));
-      position += bytesRead;
-      onChunk(bytesRead);
-    }
+    return sha256OfDescriptor(fd, onChunk);
   } finally {
     fs.closeSync(fd);
   }
-  return hash.digest('hex');
+}
+
+/** SHA-256 of the whole file open at `fd`, from its start. */
+export function sha256OfDescriptor(fd: number, onChunk: (bytes: number) => void): string {
+  const hash = crypto.createHash('sha256');
+  const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
+  for (let position = 0; ; ) {
+    const bytesRead = fs.readSync(fd, buffer, 0, buffer.length, position);
+    if (bytesRead === 0) {
+      return hash.digest('hex');
+    }
+    hash.update(buffer.subarray(0, bytesRead));
+    position += bytesRead;
+    onChunk(bytesRead);
+  }
 }

@@ -11,7 +11,7 @@ import type { AppPlan } from './app-plan';
 import { appCommand, liveSchemaStatus, runUpgrade, takePinnedSnapshot, waitUntilHealthy } from './app-steps';
 import { readJournal, removeJournal, restorePaths, sidecarSuffixes, writeJournal, type RestoreJournal } from './restore-journal';
 import { planFor, preflight, refuseIfHeld, type AppSettings, type PreviewRequest } from './restore-preflight';
-import { copyAndFlush, renameOwnFile, requireHeadAndSmoke, requireJournalMode, requireSound, stageCopy, type FileIdentity, type Settling } from './restored-file';
+import { copyAndFlush, renameOwnFile, requireHeadAndSmoke, requireJournalMode, requireOpensAsSnapshot, stageCopy, type FileIdentity, type Settling } from './restored-file';
 
 /**
  * Restores a snapshot over the live database (safety invariants 4 to 7 and 9):
@@ -72,8 +72,8 @@ async function runStep(step: RestoreStep, journal: RestoreJournal, plan: AppPlan
     }
     case 'verify':
       // The bytes were checked against the verified snapshot's SHA-256 when staged and a rename does
-      // not change them: a quick_check here proves the file at the live name opens and is sound.
-      requireSound(journal.database);
+      // not change them: what is left is that the file at the live name has its size and opens.
+      requireOpensAsSnapshot(journal.database);
       requireJournalMode(journal.database, journal.journalMode);
       return journal.journalMode === null ? null : `journal mode: ${journal.journalMode}, as before`;
     case 'upgrade': {

@@ -8,7 +8,7 @@ import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import type { AppPlan } from './app-plan';
 import { liveSchemaStatus, runUpgrade } from './app-steps';
 import { preflight, spaceError, type PreviewRequest } from './restore-preflight';
-import { requireHeadAndSmoke, requireJournalMode, requireSound, stageCopy } from './restored-file';
+import { requireHeadAndSmoke, requireJournalMode, requireOpensAsSnapshot, stageCopy } from './restored-file';
 
 /**
  * Runs the app's upgrade command on the rehearsal's scratch copy, named in LIFEBOAT_DATABASE_URL. A
@@ -69,7 +69,7 @@ export async function rehearseRestore(request: PreviewRequest, control: JobContr
       return `scratch copy in ${scratchDir}`;
     });
     await step('verify', () => {
-      requireSound(scratch);
+      requireOpensAsSnapshot(scratch);
       requireJournalMode(scratch, preview.journalMode.mode);
       return `journal mode: ${preview.journalMode.mode}`;
     });

@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import type { JournalMode } from '../../contract/snapshots';
+import { copyIntoDescriptor } from '../fs/descriptor-copy';
+import { sha256OfDescriptor } from '../fs/durable-file';
 import { readFully, writeHashed } from '../fs/hashed-copy';
 import type { JobControl } from '../jobs/job-control';
 import { LifeboatFailure } from '../lifeboat-failure';
@@ -12,14 +14,15 @@ import { scanWal, type WalLog } from '../sqlite/wal-log';
  *
  * A read transaction on the live database pins one committed state while the app keeps writing:
  * - rollback journal: the shared lock keeps every writer from changing the file, so the file is
- *   copied as it stands (writers wait for the copy, as they would for SQLite's own backup);
+ *   copied as it stands, by the kernel (copy_file_range), and hashed once the lock is let go: the
+ *   app's writers wait for the copy alone, not for the checksum, the check or the flush;
  * - WAL: the read mark keeps checkpoints from copying frames newer than it into the main file and
  *   keeps the log from being restarted under it. The log is scanned first (committed frames only,
  *   checksums verified), then the main file is copied with every page the log holds taken from the
  *   log: the state of the last commit scanned, one moment at or after the read mark. Pages a
  *   checkpoint may rewrite during the copy are exactly pages taken from the log, so the copy is
  *   consistent; the WAL writer is never blocked.
- * The image is written in one sequential pass, hashed on the way, and switched to rollback-journal
+ * A WAL image is written in one sequential pass, hashed on the way, and switched to rollback-journal
  * mode (header bytes 18-19) so that it needs no sidecar file.
  *
  * Measured here (`npm run bench`, 512 MiB): SQLite's stepwise backup restarts on every concurrent
@@ -41,10 +44,16 @@ const maxAttempts = 5;
 // In rollback-journal mode a reader can only start between two of the app's commits; under a writer
 // that commits back to back (measured: 2,000 a second) five seconds of retries were once not enough.
 const readLockTimeoutMs = 60_000;
-const noLog: WalLog = { fd: null, pages: new Map(), commitPageCount: null, restartedSinceScan: () => false, close: () => undefined };
 
-/** Copies `sourcePath` consistently into the empty file open for reading and writing at `destFd`. */
-export async function copyConsistently(sourcePath: string, destFd: number, control: JobControl): Promise<CopyOutcome> {
+/** Copies `sourcePath` consistently into the empty file `destPath`, open for reading and writing at `destFd`. */
+export async function copyConsistently(sourcePath: string, destFd: number, destPath: string, control: JobControl): Promise<CopyOutcome> {
+  const copy = await copyUnderReadLock(sourcePath, destFd, destPath, control);
+  // A rollback-journal copy was made by the kernel and is hashed now, with the lock let go.
+  return { ...copy, sha256: copy.sha256 ?? sha256OfDescriptor(destFd, () => control.throwIfCancelled()) };
+}
+
+/** The copy itself, in one read transaction; its SHA-256 when it was hashed on the way (WAL), else null. */
+async function copyUnderReadLock(sourcePath: string, destFd: number, destPath: string, control: JobControl): Promise<Omit<CopyOutcome, 'sha256'> & { sha256: string | null }> {
   const db = openLiveDatabase(sourcePath, readLockTimeoutMs);
   try {
     const journalMode = journalModeOf(db.pragma('journal_mode', { simple: true }));
@@ -63,7 +72,18 @@ export async function copyConsistently(sourcePath: string, destFd: number, contr
           done += bytes;
           control.report('Copying pages', Math.min(1, done / total));
         };
-        const log = journalMode === 'wal' ? scanWal(walPath, pageSize, control, progress) : noLog;
+        if (journalMode !== 'wal') {
+          // Rollback journal: the app's writers wait while the shared lock is held, so it is held
+          // for the kernel's copy alone; the copy is hashed after the lock is let go.
+          await copyIntoDescriptor(sourcePath, destFd, destPath);
+          control.throwIfCancelled();
+          if (fs.fstatSync(destFd).size !== pageSize * pageCount) {
+            throw new LifeboatFailure('DB_LOCKED', `The database changed size during the copy; try again.`, sourcePath);
+          }
+          progress(pageSize * pageCount);
+          return { journalMode, pageSize, pageCount, sha256: null };
+        }
+        const log = scanWal(walPath, pageSize, control, progress);
         try {
           const finalPageCount = log.commitPageCount ?? pageCount;
           const sha256 = await writeImage(sourcePath, destFd, pageSize, finalPageCount, log, control, progress);

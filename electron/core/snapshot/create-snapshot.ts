@@ -55,7 +55,7 @@ export async function createSnapshot(request: SnapshotRequest, control: JobContr
     const fd = fs.openSync(tempPath, 'wx+', 0o600);
     let copy: CopyOutcome;
     try {
-      copy = await copyConsistently(databasePath, fd, scaledControl(control, 0, copyShare)).catch((error: unknown) => {
+      copy = await copyConsistently(databasePath, fd, tempPath, scaledControl(control, 0, copyShare)).catch((error: unknown) => {
         throw asLiveDatabaseFailure(error, databasePath);
       });
       control.throwIfCancelled();
