@@ -29,3 +29,34 @@ export function remountReadOnly(dir: string): void {
     throw new Error(`remount read-only failed: ${result.stderr}`);
   }
 }
+
+/**
+ * A small XFS file system with reflinks, in a loop-mounted image inside `dir`'s parent (for "a copy
+ * shares its blocks"). Needs root, mkfs.xfs (xfsprogs) and a loop device; otherwise a reason to skip.
+ */
+export function mountReflinkXfs(dir: string, sizeMb = 600): { ok: true; unmount: () => void } | { ok: false; reason: string } {
+  if (process.getuid?.() !== 0) {
+    return { ok: false, reason: 'mounting a loop image needs root; run the tests as root (CI does) to cover this case' };
+  }
+  const image = `${dir}.xfs.img`;
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(image, '');
+  fs.truncateSync(image, sizeMb * 1024 * 1024);
+  const made = spawnSync('mkfs.xfs', ['-q', '-m', 'reflink=1', image], { encoding: 'utf8' });
+  if (made.status !== 0) {
+    fs.rmSync(image, { force: true });
+    return { ok: false, reason: `mkfs.xfs (xfsprogs) is not usable here: ${made.stderr.trim() || String(made.error)}` };
+  }
+  const mounted = spawnSync('mount', ['-o', 'loop', image, dir], { encoding: 'utf8' });
+  if (mounted.status !== 0) {
+    fs.rmSync(image, { force: true });
+    return { ok: false, reason: `mount -o loop failed here: ${mounted.stderr.trim() || String(mounted.error)}` };
+  }
+  return {
+    ok: true,
+    unmount: () => {
+      spawnSync('umount', [dir]);
+      fs.rmSync(image, { force: true });
+    },
+  };
+}

@@ -8,7 +8,7 @@ import type { DatabaseLocation } from '../database-location';
 import { startJob } from '../jobs/job-runner';
 import { contentDigest, createLiveDatabase, makeTempDir, readLedgerState, sha256, type LiveMode } from '../../testing/fixtures';
 import { lifeboatBin } from '../../testing/cli-run';
-import { mountTmpfs } from '../../testing/mounts';
+import { mountReflinkXfs, mountTmpfs } from '../../testing/mounts';
 import { createdSnapshotPath, snapshotJob } from '../../testing/run-job';
 import { startWriter } from '../../testing/writer-handle';
 import { listSnapshots } from './list-snapshots';
@@ -186,6 +186,38 @@ describe('snapshot', () => {
     const info = await startJob({ kind: 'info', input: loc }).result;
     assert.equal(info.ok ? 'ok' : info.error.code, 'DB_CORRUPT');
     assert.equal(sha256(loc.databasePath), before);
+  });
+
+  it('on a file system with reflinks (XFS), a rollback-journal snapshot and a restore\'s copy share blocks instead of copying them', async (t) => {
+    const dir = path.join(temp.dir, 'xfs');
+    const mount = mountReflinkXfs(dir);
+    if (!mount.ok) {
+      t.skip(mount.reason);
+      return;
+    }
+    try {
+      const loc = location(dir);
+      const size = 128 * 1024 * 1024;
+      createLiveDatabase(loc.databasePath, 'delete', size);
+      fs.mkdirSync(loc.backupsDir);
+      spawnSync('sync');
+      const used = (): number => {
+        const stat = fs.statfsSync(dir);
+        return (stat.blocks - stat.bfree) * stat.bsize;
+      };
+      const before = used();
+      const snapshot = await createdSnapshotPath(loc, 'cloned');
+      spawnSync('sync');
+      assert.ok(used() - before < size / 10, `the snapshot took ${used() - before} bytes of new blocks`);
+      assert.equal(listSnapshots(loc).snapshots[0]?.status, 'verified');
+      const beforeRestore = used();
+      const restored = await startJob({ kind: 'restore', input: { location: loc, snapshotPath: snapshot, allowOpen: false, app: null } }).result;
+      assert.equal(restored.ok ? restored.value.outcome : restored.error.code, 'restored');
+      spawnSync('sync');
+      assert.ok(used() - beforeRestore < size / 5, `the restore took ${used() - beforeRestore} bytes of new blocks (a pre-restore snapshot and the copy)`);
+    } finally {
+      mount.unmount();
+    }
   });
 
   it('reports DISK_FULL and removes the partial file', async (t) => {
