@@ -70,14 +70,14 @@ export function readUntrustedText(filePath: string, maxBytes: number): Untrusted
     if (stat.size > maxBytes) {
       return { kind: 'refused', reason: `it is ${stat.size} bytes, more than the ${maxBytes} such a file can be` };
     }
-    // Read one byte more than allowed: a file that grew since fstat is refused too.
-    const buffer = Buffer.alloc(maxBytes + 1);
+    // One byte more than the file had: a file that grows while read (towards /dev/zero's size) is refused.
+    const buffer = Buffer.allocUnsafe(stat.size + 1);
     let length = 0;
     for (let n = -1; n !== 0 && length < buffer.length; length += n) {
       n = fs.readSync(fd, buffer, length, buffer.length - length, length);
     }
-    if (length > maxBytes) {
-      return { kind: 'refused', reason: `it grew past ${maxBytes} bytes while read` };
+    if (length > stat.size) {
+      return { kind: 'refused', reason: 'it grew while it was read' };
     }
     return { kind: 'text', text: buffer.toString('utf8', 0, length), stat };
   } finally {
