@@ -1,0 +1,18 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * `npm run test:unit`: every compiled `*.test.js` under dist/electron, given to Node's test runner by
+ * name. (Node 20 took a folder and searched it; Node 22 takes glob patterns instead, and would match
+ * the TypeScript sources too now that it strips types. Naming the files works on both.)
+ */
+
+const root = path.resolve(__dirname, '..');
+const files = fs
+  .readdirSync(root, { recursive: true, encoding: 'utf8' })
+  .filter((name) => name.endsWith('.test.js'))
+  .map((name) => path.join(root, name))
+  .sort();
+const run = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...process.argv.slice(2), ...files], { stdio: 'inherit' });
+process.exitCode = run.status ?? 1;
