@@ -189,7 +189,7 @@ export function requireHeadAndSmoke(plan: AppPlan, databasePath: string): void {
  * '<a value>'`, `no such table: <a name>`): the query is shown beside it, and a value from the database
  * must not reach whoever set the query (a holder of the web host's token).
  */
-export function withoutData(message: string): string {
+function withoutData(message: string): string {
   const text = /^near .*?: (.+)$/.exec(message)?.[1] ?? message;
   return text.split(/: | near |['"]/)[0]?.trim().replace(/\.$/, '') ?? '';
 }

@@ -79,7 +79,7 @@ export class WebBoundary {
 const composeFiles = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 
 /** The services a compose file in `dir` declares: the keys one level under `services:`. */
-export function composeServices(dir: string): string[] {
+function composeServices(dir: string): string[] {
   const read = composeFiles.map((name) => readUntrustedText(path.join(dir, name), 1024 * 1024)).find((r) => r.kind !== 'missing');
   if (read?.kind !== 'text') {
     return [];
