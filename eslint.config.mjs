@@ -9,6 +9,8 @@ const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', '
 const layerRules = [
   {
     files: ['electron/contract/**/*.ts'],
+    // Its tests run on Node (node:test) and are not part of what the renderer bundles.
+    ignores: ['electron/contract/**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -77,6 +77,9 @@ test('a hostile file in the backups folder shows its status', async ({ app, host
 test('the demo opens with its snapshots, filters by label, and works in the dark theme', async ({ app }) => {
   await app.openDemo();
   await expect(app.rows()).toHaveCount(13);
+  // Times read as ages within the last week and as dates beyond it (never "31 days ago").
+  await expect(app.rows().first().getByRole('gridcell').first()).toHaveText(/ ago$/);
+  await expect(app.rows().last().getByRole('gridcell').first()).toHaveText(/^\d{1,2} [A-Z][a-z]{2}( \d{4})?$/);
   await app.filter.fill('before-upgrade');
   await expect(app.rows()).toHaveCount(2);
   await app.filter.fill('');

@@ -30,6 +30,24 @@ export function formatAge(seconds: number): string {
   return `${Math.round(hours / 24)} days ago`;
 }
 
+const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const weekSeconds = 7 * 24 * 3600;
+
+/**
+ * When something happened, for a list: relative within the last week ("5 h ago", "3 days ago"), a
+ * date beyond it, where "208 days ago" says little ("28 Oct"; "28 Oct 2025" in another year). The
+ * exact time is in the cell's tooltip.
+ */
+export function formatWhen(iso: string, nowMs: number): string {
+  const at = new Date(iso);
+  const seconds = Math.max(0, (nowMs - at.getTime()) / 1000);
+  if (seconds < weekSeconds) {
+    return formatAge(seconds);
+  }
+  const day = `${at.getDate()} ${months[at.getMonth()] ?? ''}`;
+  return at.getFullYear() === new Date(nowMs).getFullYear() ? day : `${day} ${at.getFullYear()}`;
+}
+
 /** An ISO instant as local `YYYY-MM-DD HH:MM:SS`. */
 export function formatLocalTime(iso: string): string {
   const d = new Date(iso);

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import type { ActivityEntry } from '../../../electron/contract/activity';
-import { formatAge, formatLocalTime } from '../../../electron/contract/format';
-import { ageSeconds, useNow } from './use-now';
+import { formatLocalTime, formatWhen } from '../../../electron/contract/format';
+import { useNow } from './use-now';
 
 const actionNames: Record<ActivityEntry['action'], string> = {
   snapshot: 'Snapshot',
@@ -47,7 +47,7 @@ export function ActivityView(props: { entries: readonly ActivityEntry[] | undefi
         <tbody>
           {props.entries.map((entry, index) => (
             <tr key={`${entry.at}-${index}`}>
-              <td title={formatLocalTime(entry.at)}>{formatAge(ageSeconds(entry.at, now))}</td>
+              <td title={formatLocalTime(entry.at)}>{formatWhen(entry.at, now)}</td>
               <td>{actionNames[entry.action]}</td>
               <td className="path">{entry.target ?? '–'}</td>
               <td>

@@ -1,11 +1,11 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import { formatAge, formatBytes, formatLocalTime } from '../../../electron/contract/format';
+import { formatBytes, formatLocalTime, formatWhen } from '../../../electron/contract/format';
 import type { SnapshotEntry } from '../../../electron/contract/snapshots';
 import { openDialog, selectSnapshot, setFilter, showSnapshotsAt, sortBy, visibleSnapshots } from '../store/actions';
 import { useStore, type SortColumn } from '../store/store';
 import { RevisionBadge, StatusBadge } from './StatusBadge';
-import { ageSeconds, useNow } from './use-now';
+import { useNow } from './use-now';
 
 const rowHeight = 44;
 const columns: ReadonlyArray<{ column: SortColumn | null; title: string }> = [
@@ -185,7 +185,7 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
                       }}
                     >
                       <div role="gridcell" className="cell" title={formatLocalTime(row.time)}>
-                        {formatAge(ageSeconds(row.time, now))}
+                        {formatWhen(row.time, now)}
                       </div>
                       <div role="gridcell" className="cell label" title={row.pinned ? `${row.file} (pinned: kept until unpinned)` : row.file}>
                         {row.pinned && (
