@@ -243,3 +243,13 @@ test('the migrations of an app can be chosen, and a folder without any is refuse
   await expect(app.dialog).toBeHidden();
   await expect(card).toContainText('user-version');
 });
+
+test('without its token, the browser gets a page that says how to get in, not a bare 401', async ({ page, host }) => {
+  const answer = await page.goto(`${host.origin}/`);
+  expect(answer?.status()).toBe(401);
+  await expect(page.getByRole('heading', { name: 'This link needs its token' })).toBeVisible();
+  await expect(page.getByRole('main')).toContainText('copy the new address from the output of lifeboat serve');
+  await page.screenshot({ path: 'test-results/screenshots/22-no-token.png' });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: 'test-results/screenshots/22-no-token-dark.png' });
+});

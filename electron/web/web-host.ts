@@ -56,6 +56,29 @@ function writeHead(res: http.ServerResponse, status: number, type: string, heade
   res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', ...headers });
 }
 
+/** What a browser shows without the token (a bookmark of the bare address, a host started again): how to get in. */
+const unauthorizedPage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Lifeboat: this link needs its token</title>
+<style>
+  :root { color-scheme: light dark; font: 15px/1.5 system-ui, sans-serif; }
+  body { margin: 0; min-height: 100vh; display: grid; place-items: center; background: #f4f6f8; color: #1c2733; }
+  main { max-width: 34rem; margin: 2rem; padding: 2rem 2.25rem; background: #fff; border-radius: 12px; box-shadow: 0 1px 3px #0002; }
+  h1 { font-size: 1.3rem; margin: 0 0 .75rem; }
+  code { font: 13px ui-monospace, monospace; background: #eef1f4; padding: .1rem .35rem; border-radius: 4px; }
+  @media (prefers-color-scheme: dark) {
+    body { background: #11161c; color: #dde4ea; }
+    main { background: #1a2129; box-shadow: none; }
+    code { background: #26303a; }
+  }
+</style></head>
+<body><main>
+<h1>This link needs its token</h1>
+<p>Lifeboat's web host answers only the address it printed when it started, the one that ends in <code>?token=…</code>. Open that address once; this browser then stays signed in until the host stops.</p>
+<p>If the host was started again, its token changed: copy the new address from the output of <code>lifeboat serve</code> on the server (through your SSH tunnel).</p>
+</main></body></html>
+`;
+
 function send(res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8', headers: http.OutgoingHttpHeaders = {}): void {
   writeHead(res, status, type, headers);
   res.end(body);
@@ -141,7 +164,11 @@ export async function startWebHost(service: LifeboatService, options: { port: nu
         return;
       }
       if (!authorized(req)) {
-        send(res, 401, 'Unauthorized: open the URL that "lifeboat serve" printed, including its token.');
+        if (req.method === 'GET' && req.headers.accept?.includes('text/html') === true) {
+          send(res, 401, unauthorizedPage, 'text/html; charset=utf-8', { 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'" });
+        } else {
+          send(res, 401, 'Unauthorized: open the URL that "lifeboat serve" printed, including its token.');
+        }
         return;
       }
       if (url.pathname.startsWith('/api/')) {
