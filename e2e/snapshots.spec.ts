@@ -253,3 +253,25 @@ test('without its token, the browser gets a page that says how to get in, not a 
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.screenshot({ path: 'test-results/screenshots/22-no-token-dark.png' });
 });
+
+test('at 1024 px with the details open, the table drops columns rather than overprint them', async ({ app }) => {
+  await app.page.setViewportSize({ width: 1024, height: 700 });
+  await app.openDemo();
+  await app.rows().first().click();
+  await expect(app.details).toBeVisible();
+  const headers = app.grid.getByRole('columnheader');
+  const boxes = [];
+  for (const header of await headers.all()) {
+    const box = await header.boundingBox();
+    if (box !== null && (await header.isVisible())) {
+      boxes.push({ name: await header.innerText(), left: box.x, right: box.x + box.width });
+    }
+  }
+  const grid = await app.grid.boundingBox();
+  expect(boxes.map((b) => b.name.replace(/ [↑↓]$/, ''))).toEqual(['When', 'Label', 'Size', 'Status']);
+  for (const [i, box] of boxes.entries()) {
+    expect(box.right, `${box.name} runs out of the table`).toBeLessThanOrEqual((grid?.x ?? 0) + (grid?.width ?? 0) + 1);
+    expect(box.left, `${box.name} overlaps the column before it`).toBeGreaterThanOrEqual((boxes[i - 1]?.right ?? 0) - 1);
+  }
+  await app.screenshot('23-narrow-table');
+});

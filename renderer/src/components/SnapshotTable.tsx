@@ -8,13 +8,14 @@ import { RevisionBadge, StatusBadge } from './StatusBadge';
 import { useNow } from './use-now';
 
 const rowHeight = 44;
-const columns: ReadonlyArray<{ column: SortColumn | null; title: string }> = [
-  { column: 'time', title: 'When' },
-  { column: 'label', title: 'Label' },
-  { column: null, title: 'Note' },
-  { column: 'size', title: 'Size' },
-  { column: 'status', title: 'Status' },
-  { column: null, title: 'Schema' },
+// `cell`: the class its cells share; a narrow table hides the note, then the schema (styles.css).
+const columns: ReadonlyArray<{ column: SortColumn | null; title: string; cell: string }> = [
+  { column: 'time', title: 'When', cell: 'cell' },
+  { column: 'label', title: 'Label', cell: 'cell label' },
+  { column: null, title: 'Note', cell: 'cell note' },
+  { column: 'size', title: 'Size', cell: 'cell size' },
+  { column: 'status', title: 'Status', cell: 'cell' },
+  { column: null, title: 'Schema', cell: 'cell schema' },
 ];
 
 const emptyList: readonly SnapshotEntry[] = [];
@@ -139,11 +140,11 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
           aria-activedescendant={activeRow === undefined ? undefined : `row-${active}`}
         >
           <div className="grid-row header" role="row" aria-rowindex={1}>
-            {columns.map(({ column, title }) => (
+            {columns.map(({ column, title, cell }) => (
               <div
                 key={title}
                 role="columnheader"
-                className="cell"
+                className={cell}
                 aria-sort={column !== null && sort.column === column ? (sort.descending ? 'descending' : 'ascending') : undefined}
               >
                 {column === null ? (
@@ -205,7 +206,7 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
                       <div role="gridcell" className="cell">
                         <StatusBadge status={row.status} reason={row.statusReason} />
                       </div>
-                      <div role="gridcell" className="cell">
+                      <div role="gridcell" className="cell schema">
                         <RevisionBadge migration={row.migration} />
                       </div>
                     </div>
