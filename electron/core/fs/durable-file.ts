@@ -132,10 +132,9 @@ export function publishIfFree(tempPath: string, target: string): boolean {
   }
 }
 
-/** Writes a small file atomically: temporary file, fsync, rename, fsync of the folder. */
-export function writeFileAtomically(filePath: string, content: string, mode = 0o644): void {
-  const dir = path.dirname(filePath);
-  const tempPath = path.join(dir, temporaryName('.json'));
+/** Writes `content` to a new temporary file beside `filePath`, flushed to disk; returns its path. */
+function writeFlushedTemporary(filePath: string, content: string, mode: number): string {
+  const tempPath = path.join(path.dirname(filePath), temporaryName('.json'));
   try {
     const fd = fs.openSync(tempPath, 'wx', mode);
     try {
@@ -144,12 +143,37 @@ export function writeFileAtomically(filePath: string, content: string, mode = 0o
     } finally {
       fs.closeSync(fd);
     }
+  } catch (error) {
+    removeIfPresent(tempPath);
+    throw error;
+  }
+  return tempPath;
+}
+
+/** Writes a small file atomically: temporary file, fsync, rename, fsync of the folder. */
+export function writeFileAtomically(filePath: string, content: string, mode = 0o644): void {
+  const tempPath = writeFlushedTemporary(filePath, content, mode);
+  try {
     fs.renameSync(tempPath, filePath);
   } catch (error) {
     removeIfPresent(tempPath);
     throw error;
   }
-  fsyncDirectory(dir);
+  fsyncDirectory(path.dirname(filePath));
+}
+
+/** The same, unless a file has the name already: then false, and nothing is written (see publishIfFree). */
+export function writeFileIfAbsent(filePath: string, content: string, mode = 0o644): boolean {
+  const tempPath = writeFlushedTemporary(filePath, content, mode);
+  try {
+    const placed = publishIfFree(tempPath, filePath);
+    if (placed) {
+      fsyncDirectory(path.dirname(filePath));
+    }
+    return placed;
+  } finally {
+    removeIfPresent(tempPath);
+  }
 }
 
 /** SHA-256 of a file, read in chunks so that a cancelled job stops promptly. */

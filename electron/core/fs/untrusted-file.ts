@@ -88,7 +88,7 @@ export function readUntrustedText(filePath: string, maxBytes: number): Untrusted
 /**
  * Opens a log for appending, creating it if needed, only if it is a regular file with one name, owned
  * by this process's user or by the owner of its folder: never a link, a FIFO or another user's file.
- * Returns null (and nothing is written) for anything else, with the reason.
+ * For anything else nothing is opened, and the reason is returned.
  */
 export function openUntrustedForAppend(filePath: string): { fd: number } | { refused: string } {
   let fd: number;

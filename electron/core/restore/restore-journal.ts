@@ -77,7 +77,7 @@ const maxJournalBytes = 64 * 1024;
 function invalid(file: string, databasePath: string, why: string): LifeboatFailure {
   return new LifeboatFailure(
     'JOURNAL_INVALID',
-    `The restore journal ${file} cannot be trusted: ${why}. Lifeboat will not act on it. Check the database and the files beside it (.${path.basename(databasePath)}.lifeboat-restore-*) by hand, then delete the journal.`,
+    `The restore journal ${file} cannot be trusted: ${why}. Lifeboat will not act on it. Check the database and the files beside it (.${restoreBase(path.basename(databasePath))}.lifeboat-restore-*) by hand, then delete the journal.`,
     file,
   );
 }

@@ -79,7 +79,8 @@ async function copyToNewFile(source: string, target: string, settle: Settling, h
   return { dev: identity.dev, ino: identity.ino };
 }
 
-function isFile(filePath: string, identity: FileIdentity): boolean {
+/** Whether the name `filePath` holds the file `identity` (never through a link). */
+function holdsFile(filePath: string, identity: FileIdentity): boolean {
   try {
     const stat = fs.lstatSync(filePath);
     return stat.dev === identity.dev && stat.ino === identity.ino;
@@ -89,7 +90,7 @@ function isFile(filePath: string, identity: FileIdentity): boolean {
 }
 
 function removeIfOwn(filePath: string, identity: FileIdentity): void {
-  if (isFile(filePath, identity)) {
+  if (holdsFile(filePath, identity)) {
     removeIfPresent(filePath);
   }
 }
@@ -100,11 +101,11 @@ function removeIfOwn(filePath: string, identity: FileIdentity): void {
  */
 export function renameOwnFile(from: string, to: string, identity: FileIdentity): void {
   const replaced = (): LifeboatFailure => new LifeboatFailure('RESTORE_FAILED', `${from} was replaced by another file while Lifeboat worked; it was not put in place.`, from);
-  if (!isFile(from, identity)) {
+  if (!holdsFile(from, identity)) {
     throw replaced();
   }
   fs.renameSync(from, to);
-  if (!isFile(to, identity)) {
+  if (!holdsFile(to, identity)) {
     throw replaced();
   }
 }

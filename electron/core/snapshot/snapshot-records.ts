@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { journalModeSchema } from '../../contract/snapshots';
-import { isUnwritableDisk, publishIfFree, removeIfPresent, temporaryName, writeFileAtomically } from '../fs/durable-file';
+import { isUnwritableDisk, writeFileAtomically, writeFileIfAbsent } from '../fs/durable-file';
 import { ensureOwnFolder, readUntrustedText } from '../fs/untrusted-file';
 
 /**
@@ -125,21 +125,8 @@ export function writeRecord(backupsDir: string, record: SnapshotRecord): void {
  * snapshot is ever seen without its record.
  */
 export function writeNewRecord(backupsDir: string, record: SnapshotRecord): boolean {
-  const dir = path.join(backupsDir, recordsDirName);
-  ensureOwnFolder(dir);
-  const tempPath = path.join(dir, temporaryName('.json'));
-  try {
-    fs.writeFileSync(tempPath, `${JSON.stringify(record, null, 2)}\n`, { flag: 'wx', mode: 0o644 });
-    const fd = fs.openSync(tempPath, 'r');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    return publishIfFree(tempPath, recordPath(backupsDir, record.file));
-  } finally {
-    removeIfPresent(tempPath);
-  }
+  ensureOwnFolder(path.join(backupsDir, recordsDirName));
+  return writeFileIfAbsent(recordPath(backupsDir, record.file), `${JSON.stringify(record, null, 2)}\n`);
 }
 
 /** Removes the record of a snapshot that was deleted. */
