@@ -6,7 +6,7 @@ import { uiJobKindOf } from '../../../electron/contract/operations';
 import type { SnapshotEntry } from '../../../electron/contract/snapshots';
 import type { LifeboatClient } from '../client/lifeboat-client';
 import { followRestoreFinished, followRestoreProgress, restoreSummary } from './restore-actions';
-import { useStore, type Dialog, type SortColumn } from './store';
+import { useStore, type Dialog, type JobView, type SortColumn } from './store';
 
 /** Actions are plain functions outside components; they talk to the client and update the store. */
 
@@ -197,18 +197,24 @@ export async function startSnapshot(appId: string, label: string, note: string):
   if (started === null) {
     return;
   }
-  useStore.setState((s) => ({
-    dialog: { kind: 'snapshot', appId, jobId: started.jobId },
-    jobs: { ...s.jobs, [started.jobId]: { jobId: started.jobId, appId, kind: 'snapshot', phase: 'Starting', fraction: 0, status: 'running', error: null, summary: null } },
-  }));
+  useStore.setState((s) => {
+    // A small snapshot can finish before the call that started it returns: its events came first.
+    const known = s.jobs[started.jobId];
+    if (known?.status === 'done') {
+      return { dialog: s.dialog.kind === 'snapshot' ? { kind: 'none' } : s.dialog };
+    }
+    return { dialog: { kind: 'snapshot', appId, jobId: started.jobId }, jobs: known === undefined ? { ...s.jobs, [started.jobId]: startingJob(started.jobId, appId, 'snapshot') } : s.jobs };
+  });
+}
+
+function startingJob(jobId: string, appId: string, kind: JobView['kind']): JobView {
+  return { jobId, appId, kind, phase: 'Starting', fraction: 0, status: 'running', error: null, summary: null };
 }
 
 export async function verifySnapshots(appId: string, files: string[]): Promise<void> {
   const started = valueOr(await lifeboat().call('snapshots:verify', { appId, files }));
   if (started !== null) {
-    useStore.setState((s) => ({
-      jobs: { ...s.jobs, [started.jobId]: { jobId: started.jobId, appId, kind: 'verify', phase: 'Starting', fraction: 0, status: 'running', error: null, summary: null } },
-    }));
+    useStore.setState((s) => (s.jobs[started.jobId] === undefined ? { jobs: { ...s.jobs, [started.jobId]: startingJob(started.jobId, appId, 'verify') } } : {}));
   }
 }
 
