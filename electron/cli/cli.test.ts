@@ -151,7 +151,7 @@ describe('lifeboat status and migrate', () => {
     assert.ok(fs.existsSync(cache));
     const human = lifeboat(['list', '--db', 'app.db'], temp.dir);
     assert.match(human.stdout, /REVISION/);
-    assert.match(human.stdout, /2 \(1 behind\)/);
+    assert.match(human.stdout, /2 · 1 behind/);
 
     // The second listing takes the revision from the cache (same size and mtime): rewrite the
     // snapshot's user_version behind its back, keep its mtime, and it still reads 2.
@@ -179,15 +179,27 @@ describe('lifeboat status and migrate', () => {
     assert.deepEqual(status.status.pending, ['4']);
   });
 
-  it('says which tool migrated a database whose migrations it cannot find', () => {
+  it('without the migration files, reads what the database records, and --check will not call it at head', () => {
     const dir = path.join(temp.dir, 'elsewhere');
     fs.mkdirSync(dir);
     const db = new Database(path.join(dir, 'alembic.db'));
     db.exec("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY); INSERT INTO alembic_version VALUES ('abc123def456');");
     db.close();
     const run = lifeboat(['status', '--db', 'alembic.db'], dir);
-    assert.equal(run.code, 2);
-    assert.match(run.stderr, /migrated with alembic/);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /Tool\s+Alembic \(read from the database/);
+    assert.match(run.stdout, /Revision\s+abc123def456/);
+    const json = lifeboat(['status', '--db', 'alembic.db', '--json'], dir).json<{ status: { reference: string; revision: string; status: string } }>();
+    assert.deepEqual([json.status.reference, json.status.revision, json.status.status], ['live', 'abc123def456', 'recorded']);
+    const check = lifeboat(['status', '--db', 'alembic.db', '--check'], dir);
+    assert.equal(check.code, 4);
+    assert.match(check.stderr, /none were found: pass --app DIR or --migrations DIR/);
+    const bare = new Database(path.join(dir, 'bare.db'));
+    bare.exec('CREATE TABLE t (x)');
+    bare.close();
+    const none = lifeboat(['status', '--db', 'bare.db'], dir);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /records none Lifeboat knows/);
   });
 
   it('logs what the command line did in the activity log, newest first', () => {

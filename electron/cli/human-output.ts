@@ -1,5 +1,5 @@
 import type { MigrateResult } from '../contract/migrate';
-import type { MigrationReport } from '../contract/migrations';
+import { toolNames, type MigrationReport } from '../contract/migrations';
 import { describeJournalMode, describeSchemaDifference, type RestorePreview, type RestoreResult, type UpgradeOutcome } from '../contract/restore';
 
 import type { BackupOutcome, DatabaseInfo, PinResult, SnapshotList, VerifyResult } from '../contract/snapshots';
@@ -23,7 +23,7 @@ export function printList(list: SnapshotList): string {
     return `No snapshots yet in ${list.backupsDir}. Take one with: lifeboat backup --db ${list.database}`;
   }
   const withRevisions = list.snapshots.some((s) => s.migration !== null);
-  const revision = (s: SnapshotList['snapshots'][number]): string[] => (withRevisions ? [s.migration === null ? '-' : `${s.migration.current.join('+') || '-'} (${s.migration.badge})`] : []);
+  const revision = (s: SnapshotList['snapshots'][number]): string[] => (withRevisions ? [s.migration === null ? '-' : `${s.migration.revision ?? '-'} · ${s.migration.badge}`] : []);
   const rows = list.snapshots.map((s) => [formatLocalTime(s.time), s.pinned ? `${s.status}, pinned` : s.status, formatBytes(s.size), ...revision(s), s.label, s.file, s.note ?? '']);
   const problems = list.snapshots.filter((s) => s.status === 'corrupt' || s.status === 'incomplete' || s.status === 'not-a-database');
   const notes = problems.map((s) => `  ${s.file}: ${s.statusReason ?? s.status}`);
@@ -75,10 +75,11 @@ export function printStatus(report: MigrationReport): string {
   return [
     `${status.badge.toUpperCase()}: ${status.summary}`,
     '',
-    `Tool       ${graph.tool} (${graph.locations.join(', ')})`,
+    `Tool       ${toolNames[graph.tool]} (${status.reference === 'code' ? graph.locations.join(', ') : 'read from the database; no migration files found'})`,
     `Database   ${report.database}`,
-    `Current    ${status.current.length === 0 ? '(none)' : status.current.join(', ')}`,
-    `Heads      ${graph.heads.join(', ') || '(no migrations)'}`,
+    `Against    ${status.reference === 'code' ? 'the migration files' : 'the live database itself'}`,
+    `Revision   ${status.revision ?? '(none)'}${status.current.length > 1 ? ` (${status.current.length} recorded)` : ''}`,
+    ...(status.reference === 'code' ? [`Heads      ${graph.heads.join(', ') || '(no migrations)'}`] : []),
     ...(status.pending.length > 0 ? ['', `Pending (${status.pending.length}), in order:`, ...status.pending.map(describe)] : []),
     ...(status.missingTables.length > 0 ? ['', `Missing tables: ${status.missingTables.join(', ')}`] : []),
     ...(graph.problems.length > 0 ? ['', 'Problems reading the migrations:', ...graph.problems.map((p) => `  ${p}`)] : []),
@@ -144,8 +145,8 @@ export function printPreview(preview: RestorePreview): string {
     lines.push('Lifeboat cannot see which processes hold files open on this system: make sure the app is stopped.');
   }
   if (preview.schema !== null) {
-    lines.push(`Schema: ${preview.schema.summary}`);
-    if (preview.schema.pending.length > 0) {
+    lines.push(`Schema: ${preview.schema.revision ?? 'no revision'} (${preview.schema.badge}). ${preview.schema.summary}`);
+    if (preview.schema.pending.length > 0 && preview.schema.reference === 'code') {
       lines.push(`Migrations the upgrade applies, in order: ${preview.schema.pending.join(' → ')}`);
     }
   }

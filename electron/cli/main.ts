@@ -197,6 +197,7 @@ function setupOf(invocation: Invocation, location: DatabaseLocation): MigrationS
     tool: tool as MigrationTool | undefined,
     versionTable: invocation.versionTable,
     versionColumn: invocation.versionColumn,
+    databasePath: location.databasePath,
   };
 }
 
@@ -312,16 +313,23 @@ async function run(invocation: Invocation): Promise<number> {
     }
     case 'status': {
       const location = locationOf(invocation);
-      const { report, recognizedTool } = await runWithProgress(
+      const { report } = await runWithProgress(
         (onProgress) => startJob({ kind: 'migrations', input: { databasePath: location.databasePath, setup: setupOf(invocation, location) } }, onProgress, 'cli'),
         json,
       );
       if (report === null) {
-        const hint = recognizedTool === null ? '' : ` The database was migrated with ${recognizedTool}: point --migrations at its migrations (with --tool ${recognizedTool}).`;
-        throw new LifeboatFailure('INVALID_ARGUMENT', `No migrations found: run it in the app folder, or pass --app DIR, or --migrations DIR with --tool NAME.${hint}`);
+        throw new LifeboatFailure(
+          'INVALID_ARGUMENT',
+          'No migrations found, and the database records none Lifeboat knows: run it in the app folder, or pass --app DIR, or --migrations DIR with --tool NAME.',
+        );
       }
       emit(json, report, () => printStatus(report));
-      return invocation.check && report.status.status !== 'at-head' ? exitCodes.notAtHead : exitCodes.ok;
+      if (invocation.check && report.status.reference === 'live') {
+        process.stderr.write('lifeboat: --check compares with the app\'s migrations, and none were found: pass --app DIR or --migrations DIR.\n');
+        return exitCodes.notAtHead;
+      }
+      // A migration file Lifeboat could not read may be one the database lacks: never "at head" then.
+      return invocation.check && (report.status.status !== 'at-head' || report.graph.problems.length > 0) ? exitCodes.notAtHead : exitCodes.ok;
     }
     case 'migrate': {
       const location = locationOf(invocation);

@@ -1,9 +1,90 @@
 import { z } from 'zod';
 
-/** The migration tools Lifeboat reads, deepest first. */
-export const migrationTools = ['alembic', 'django', 'rails', 'knex', 'prisma', 'drizzle', 'flyway', 'golang-migrate', 'sqlx', 'user-version', 'table'] as const;
+/** The migration tools whose migration files Lifeboat reads (`--tool`), deepest first. */
+export const migrationTools = [
+  'alembic',
+  'django',
+  'rails',
+  'knex',
+  'prisma',
+  'drizzle',
+  'flyway',
+  'golang-migrate',
+  'sqlx',
+  'diesel',
+  'ef-core',
+  'fluentmigrator',
+  'typeorm',
+  'goose',
+  'laravel',
+  'sequelize',
+  'dbmate',
+  'user-version',
+  'table',
+] as const;
 export const migrationToolSchema = z.enum(migrationTools);
 export type MigrationTool = z.infer<typeof migrationToolSchema>;
+
+/**
+ * Tools and apps whose bookkeeping Lifeboat reads from the database alone: their migrations are
+ * compiled into the app (Go, Rust) or are the app's own schema number.
+ */
+export const recordOnlyTools = [
+  'gormigrate',
+  'refinery',
+  'sea-orm',
+  'liquibase',
+  'atlas',
+  'pocketbase',
+  'home-assistant',
+  'gitea',
+  'authelia',
+  'memos',
+  'uptime-kuma',
+] as const;
+export const recordedToolSchema = z.enum([...migrationTools, ...recordOnlyTools]);
+export type RecordedTool = z.infer<typeof recordedToolSchema>;
+
+/** How each tool is named to a person. */
+export const toolNames: Readonly<Record<RecordedTool, string>> = {
+  alembic: 'Alembic',
+  django: 'Django',
+  rails: 'Rails',
+  knex: 'Knex',
+  prisma: 'Prisma',
+  drizzle: 'Drizzle',
+  flyway: 'Flyway',
+  'golang-migrate': 'golang-migrate',
+  sqlx: 'SQLx',
+  diesel: 'Diesel',
+  'ef-core': 'EF Core',
+  fluentmigrator: 'FluentMigrator',
+  typeorm: 'TypeORM',
+  goose: 'goose',
+  laravel: 'Laravel',
+  sequelize: 'Sequelize',
+  dbmate: 'dbmate',
+  'user-version': 'PRAGMA user_version',
+  table: 'a version table',
+  gormigrate: 'gormigrate',
+  refinery: 'refinery',
+  'sea-orm': 'SeaORM',
+  liquibase: 'Liquibase',
+  atlas: 'Atlas',
+  pocketbase: 'PocketBase',
+  'home-assistant': 'Home Assistant',
+  gitea: 'Gitea',
+  authelia: 'Authelia',
+  memos: 'Memos',
+  'uptime-kuma': 'Uptime Kuma',
+};
+
+/**
+ * What a status is measured against: the app's migration files, or (when they are not at hand, as
+ * with an app in a container) the live database, which an app that migrates on start keeps at head.
+ */
+export const statusReferenceSchema = z.enum(['code', 'live']);
+export type StatusReference = z.infer<typeof statusReferenceSchema>;
 
 /** One migration as the app's code declares it (read from its files, never by running them). */
 export const revisionSchema = z.object({
@@ -22,7 +103,7 @@ export const revisionSchema = z.object({
 export type Revision = z.infer<typeof revisionSchema>;
 
 export const revisionGraphSchema = z.object({
-  tool: migrationToolSchema,
+  tool: recordedToolSchema,
   /** The folders the revisions were read from. */
   locations: z.array(z.string()),
   /** Oldest first; every revision after its parents. */
@@ -47,13 +128,18 @@ export const migrationStatusKinds = [
   'dirty',
   'failed',
   'no-database',
+  'recorded',
 ] as const;
 export const migrationStatusKindSchema = z.enum(migrationStatusKinds);
 export type MigrationStatusKind = z.infer<typeof migrationStatusKindSchema>;
 
 export const migrationStatusSchema = z.object({
   status: migrationStatusKindSchema,
-  tool: migrationToolSchema,
+  tool: recordedToolSchema,
+  /** Whether the status is against the code or against the live database. */
+  reference: statusReferenceSchema,
+  /** The newest revision the database records, as a person names it; null when it records none. */
+  revision: z.string().nullable(),
   /** What the database records as applied now (Alembic: its alembic_version rows). */
   current: z.array(z.string()),
   /** Revisions the code has that the database lacks, in the order an upgrade applies them. */

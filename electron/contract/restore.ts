@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { lifeboatErrorSchema } from './errors';
+import { migrationStatusKindSchema, statusReferenceSchema } from './migrations';
 
 /** The steps of a restore, in order; the journal records the one about to run. */
 export const restoreSteps = ['preflight', 'stop', 'pre-restore', 'stage', 'set-aside', 'put-in-place', 'verify', 'upgrade', 'check', 'start', 'health', 'discard-old'] as const;
@@ -110,7 +111,18 @@ export const restorePreviewSchema = z.object({
   /** What the restore changes in the schema (before any upgrade): empty when both are alike. */
   schemaDifferences: z.array(schemaDifferenceSchema),
   /** The snapshot's schema against the app's code: its badge, a sentence, the migrations the upgrade applies (id and message). */
-  schema: z.object({ badge: z.string(), summary: z.string(), pending: z.array(z.string()), tool: z.string() }).nullable(),
+  schema: z
+    .object({
+      badge: z.string(),
+      summary: z.string(),
+      pending: z.array(z.string()),
+      tool: z.string(),
+      /** The newest revision the snapshot records, and what its status is against. */
+      revision: z.string().nullable(),
+      reference: statusReferenceSchema,
+      status: migrationStatusKindSchema,
+    })
+    .nullable(),
   /**
    * The journal mode the restored file is given: the live file's (`live`), or, with no live database,
    * the mode of the database the snapshot was taken from (`snapshot`, `rollback` when unknown).

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { lifeboatErrorSchema } from './errors';
-import { migrationStatusKindSchema, migrationToolSchema } from './migrations';
+import { migrationStatusKindSchema, recordedToolSchema, statusReferenceSchema } from './migrations';
 
 /**
  * The data shapes Lifeboat shows and prints (`--json`). They are documented in the README and stay
@@ -18,7 +18,10 @@ export type JournalMode = z.infer<typeof journalModeSchema>;
 export const timeSourceSchema = z.enum(['recorded', 'name', 'file']);
 
 export const snapshotMigrationSchema = z.object({
-  tool: migrationToolSchema,
+  tool: recordedToolSchema,
+  reference: statusReferenceSchema,
+  /** The newest revision it records ("20240313…", "schema 48"); null when none. */
+  revision: z.string().nullable(),
   /** The revisions the snapshot records as applied (its alembic_version rows, its latest version). */
   current: z.array(z.string()),
   status: migrationStatusKindSchema,

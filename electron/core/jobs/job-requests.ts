@@ -1,5 +1,5 @@
 import type { MigrateResult } from '../../contract/migrate';
-import type { MigrationReport, MigrationTool } from '../../contract/migrations';
+import type { MigrationReport } from '../../contract/migrations';
 import type { BackupOutcome, DatabaseInfo, DeleteResult, PinResult, SnapshotDetails, SnapshotList, VerifyResult } from '../../contract/snapshots';
 import type { MigrationSetup } from '../migrations/migration-reader';
 import type { MigrateRequest } from '../migrations/sql-migrate';
@@ -19,7 +19,7 @@ export type JobRequest =
   | { readonly kind: 'info'; readonly input: DatabaseLocation }
   | { readonly kind: 'inspect'; readonly input: InspectRequest }
   | { readonly kind: 'demo'; readonly input: { readonly dataDir: string } }
-  | { readonly kind: 'list'; readonly input: { readonly location: DatabaseLocation; readonly setup: MigrationSetup } }
+  | { readonly kind: 'list'; readonly input: { readonly location: DatabaseLocation; readonly setup: MigrationSetup | null } }
   | { readonly kind: 'migrations'; readonly input: { readonly databasePath: string; readonly setup: MigrationSetup } }
   | { readonly kind: 'migrate'; readonly input: MigrateRequest }
   | { readonly kind: 'restore'; readonly input: RestoreRequest }
@@ -38,7 +38,7 @@ export interface JobOutputs {
   inspect: SnapshotDetails;
   demo: DatabaseLocation;
   list: SnapshotList;
-  migrations: { readonly report: MigrationReport | null; readonly recognizedTool: MigrationTool | null };
+  migrations: { readonly report: MigrationReport | null };
   migrate: MigrateResult;
   restore: RestoreResult;
   'restore-recover': RestoreResult;

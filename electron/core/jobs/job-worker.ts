@@ -5,7 +5,7 @@ import { describeDatabase } from '../database-info';
 import { createDemo } from '../demo/create-demo';
 import { inspectSnapshot } from '../snapshot/inspect-snapshot';
 import { listSnapshotsWithTimes } from '../snapshot/list-snapshots';
-import { migrationReport, recognizeTool } from '../migrations/migration-reader';
+import { migrationReport } from '../migrations/migration-reader';
 import { annotateWithMigrations } from '../migrations/snapshot-revisions';
 import { runSqlMigrations } from '../migrations/sql-migrate';
 import { recoverRestore, restoreSnapshot } from '../restore/guarded-restore';
@@ -88,11 +88,10 @@ async function run(request: JobRequest, control: JobControl): Promise<JobOutputs
       return createDemo(request.input.dataDir, control);
     case 'list': {
       const { list, mtimes } = listSnapshotsWithTimes(request.input.location);
-      return { ...list, snapshots: annotateWithMigrations(list.backupsDir, list.snapshots, request.input.setup, control, mtimes) };
+      return request.input.setup === null ? list : { ...list, snapshots: annotateWithMigrations(list, request.input.setup, control, mtimes) };
     }
     case 'migrations': {
-      const report = migrationReport(request.input.databasePath, request.input.setup);
-      return { report, recognizedTool: report === null ? recognizeTool(request.input.databasePath) : null };
+      return { report: migrationReport(request.input.databasePath, request.input.setup) };
     }
     case 'migrate':
       return runSqlMigrations(request.input, control);

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { neverAhead, type MigrationAdapter, type MigrationSource } from './migration-adapter';
 import type { AppliedState } from './migration-status';
 import { assignedValue, docstringTitle, stringLiterals, tableCalls } from './python-source';
+import { readRecordedBy } from './recorded-migrations';
 import { buildGraph, type CodeGraph, type CodeRevision } from './revision-graph';
 
 /**
@@ -152,15 +153,12 @@ export const alembicAdapter: MigrationAdapter = {
     const revisions = parsed.map((p) => ({ ...p.revision, dependsOn: p.dependsOnRaw.map((d) => byLabel.get(d) ?? d) }));
     return buildGraph('alembic', source.locations, revisions, problems);
   },
-  recognizes(tables) {
-    return tables.has('alembic_version');
-  },
   readApplied(db, tables): AppliedState {
-    if (!tables.includes('alembic_version')) {
+    const recorded = readRecordedBy(db, 'alembic');
+    if (recorded === null) {
       return { kind: 'unstamped', tables };
     }
-    const recorded = db.prepare('SELECT version_num FROM alembic_version').pluck().all().map(String);
-    return { kind: 'stamped', recorded, recordsPositionOnly: true, tables, failed: [], dirty: [], locked: false };
+    return { kind: 'stamped', recorded: recorded.applied.map((m) => m.id), recordsPositionOnly: true, tables, failed: [], dirty: [], locked: false };
   },
   isAhead: neverAhead,
   bookkeeping: 'an alembic_version table',

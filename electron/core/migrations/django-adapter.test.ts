@@ -74,3 +74,72 @@ describe('Django, against the real tool', () => {
     fs.rmSync(path.join(dir, '0002_book_isbn_alt.py'));
   });
 });
+
+/** Real Django again: `squashmigrations` as Paperless-ngx ships it, and Django's own apps read from a virtualenv. */
+describe('Django squashes and installed apps, against the real tool', () => {
+  let temp: { dir: string; cleanup: () => void };
+  let project: DjangoProject;
+  const status = () => {
+    const result = liveMigrationStatus(project.databasePath, { appDirs: [project.dir] });
+    assert.ok(result !== null, 'manage.py and migrations found');
+    return result.status;
+  };
+
+  before(() => {
+    temp = makeTempDir();
+    project = new DjangoProject(path.join(temp.dir, 'paper'));
+    project.addApp('docs');
+    const fields = ['    title = models.CharField(max_length=200)', "    body = models.TextField(default='')", '    pages = models.IntegerField(default=0)'];
+    fields.forEach((_, i) => {
+      project.writeModels('docs', `class Document(models.Model):\n${fields.slice(0, i + 1).join('\n')}\n`);
+      project.manage('makemigrations', 'docs', '--name', `step${i + 1}`);
+    });
+    project.manage('migrate');
+    project.manage('squashmigrations', 'docs', '0003', '--noinput');
+  });
+  after(() => temp.cleanup());
+
+  it('a squash whose replaced migrations the database records is applied (was "unknown revision")', () => {
+    const dir = path.join(project.dir, 'docs', 'migrations');
+    const squash = fs.readdirSync(dir).find((f) => f.includes('_squashed_'));
+    assert.ok(squash !== undefined, 'squashmigrations wrote a squash');
+    // The last step of squashing, as projects ship it: the replaced files are deleted, `replaces` stays.
+    for (const old of ['0001_step1.py', '0002_step2.py', '0003_step3.py']) {
+      fs.rmSync(path.join(dir, old));
+    }
+    const id = `docs.${squash.slice(0, -3)}`;
+    assert.deepEqual(project.showMigrations(['docs']), { applied: [id], pending: [] });
+    let s = status();
+    assert.equal(s.status, 'at-head', s.summary);
+    assert.deepEqual(s.unknown, []);
+    assert.equal(s.revision, id);
+    project.writeModels('docs', "class Document(models.Model):\n    title = models.CharField(max_length=200)\n    body = models.TextField(default='')\n    pages = models.IntegerField(default=0)\n    tags = models.CharField(max_length=50, default='')\n");
+    project.manage('makemigrations', 'docs', '--name', 'tags');
+    const reference = project.showMigrations(['docs']);
+    s = status();
+    assert.equal(s.status, 'behind');
+    assert.deepEqual(s.pending, reference.pending);
+  });
+
+  it('reads Django’s own apps from the project’s virtualenv, and says when there is none', () => {
+    assert.match(status().summary, /no virtualenv was found/);
+    const python = fs.readdirSync('/usr/lib').find((d) => /^python3\.\d+$/.test(d)) ?? 'python3';
+    const site = path.join(project.dir, '.venv', 'lib', python, 'site-packages');
+    fs.mkdirSync(site, { recursive: true });
+    // Debian's Django stands in for `pip install django` in the virtualenv: the same package, the same files.
+    fs.symlinkSync('/usr/lib/python3/dist-packages/django', path.join(site, 'django'));
+    project.manage('migrate');
+    let s = status();
+    const all = project.showMigrations([]);
+    assert.equal(s.status, 'at-head', s.summary);
+    assert.ok(s.current.includes('auth.0012_alter_user_first_name_max_length'), 'auth is read');
+    assert.deepEqual([...s.current].sort(), [...all.applied].sort());
+    const db = new Database(project.databasePath);
+    db.exec("DELETE FROM django_migrations WHERE app = 'sessions'");
+    db.close();
+    s = status();
+    assert.equal(s.status, 'behind');
+    assert.deepEqual(s.pending, project.showMigrations(['sessions']).pending);
+    assert.doesNotMatch(s.summary, /no virtualenv/);
+  });
+});

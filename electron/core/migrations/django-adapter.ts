@@ -2,14 +2,18 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MigrationAdapter, MigrationSource } from './migration-adapter';
 import type { AheadTest, AppliedState } from './migration-status';
+import { entriesOf, foldersNamed, readSource } from './migration-files';
 import { assignedValue, stringLiterals } from './python-source';
+import { readRecordedBy } from './recorded-migrations';
 import { buildGraph, type CodeGraph, type CodeRevision } from './revision-graph';
 
 /**
  * Django: one chain per app (`<app>/migrations/0001_initial.py`), linked by each file's
- * `dependencies`, across apps too; `django_migrations` records every applied (app, name). Apps whose
- * migrations are not in the project (django.contrib.*, third-party packages) are left out on both
- * sides, so their rows never read as unknown revisions.
+ * `dependencies`, across apps too; `django_migrations` records every applied (app, name). Apps the
+ * settings install from the project's virtualenv (django.contrib.*, third-party packages) are read
+ * from there; without a virtualenv they are left out on both sides (and the status says so), so
+ * their rows never read as unknown revisions. A squashed migration stands for the ones it `replaces`,
+ * as Django's loader has it: applied when all of them are recorded.
  */
 
 const migrationFile = /^(\d{4})_\w+\.py$/;
@@ -37,9 +41,9 @@ function findMigrationFolders(root: string, depth = 0): Map<string, string> {
   return found;
 }
 
-/** `dependencies = [('app', '0001_initial'), migrations.swappable_dependency(...)]` → app.name ids. */
-function dependencies(source: string): string[] {
-  const value = assignedValue(source.replace(/^\s+(?=dependencies\s*=)/m, ''), 'dependencies') ?? '';
+/** `dependencies = [('app', '0001_initial'), migrations.swappable_dependency(...)]` → app.name ids; the same for `replaces`. */
+function migrationPairs(source: string, name: 'dependencies' | 'replaces'): string[] {
+  const value = assignedValue(source.replace(new RegExp(`^\\s+(?=${name}\\s*=)`, 'm'), ''), name) ?? '';
   return [...value.matchAll(/\(\s*(['"])(\w+)\1\s*,\s*(['"])(\w+)\3\s*\)/g)].map((m) => `${m[2] ?? ''}.${m[4] ?? ''}`);
 }
 
@@ -53,9 +57,54 @@ function modelTables(app: string, source: string): { created: string[]; dropped:
   return { created, dropped };
 }
 
+/** The site-packages folders of the project's virtualenv (`.venv`, `venv`, or `$VIRTUAL_ENV`). */
+function sitePackages(projectDir: string): string[] {
+  const venvs = [path.join(projectDir, '.venv'), path.join(projectDir, 'venv'), process.env['VIRTUAL_ENV']].filter((v): v is string => v !== undefined && v !== '');
+  return venvs.flatMap((venv) =>
+    entriesOf(path.join(venv, 'lib'))
+      .filter((e) => e.isDirectory() && /^python3/.test(e.name))
+      .map((e) => path.join(venv, 'lib', e.name, 'site-packages'))
+      .filter((dir) => entriesOf(dir).length > 0),
+  );
+}
+
+/** The dotted names in the project's INSTALLED_APPS (every settings module found, read as text). */
+function installedApps(projectDir: string): string[] {
+  const settings = [...foldersNamed(projectDir, new Set(['settings']), 3), ...foldersNamed(projectDir, projectPackages(projectDir), 1)];
+  const files = settings.flatMap((dir) => entriesOf(dir).filter((e) => e.name.endsWith('.py')).map((e) => path.join(dir, e.name)));
+  return [...new Set(files.flatMap((file) => stringLiterals(assignedValue(readSource(file) ?? '', 'INSTALLED_APPS'))))];
+}
+
+function projectPackages(projectDir: string): Set<string> {
+  return new Set(entriesOf(projectDir).filter((e) => e.isDirectory() && entriesOf(path.join(projectDir, e.name)).some((f) => f.name === 'settings.py')).map((e) => e.name));
+}
+
+/** An installed app's migrations folder in site-packages: `django.contrib.auth` → …/django/contrib/auth/migrations. */
+function installedMigrations(site: string, dotted: string): string | null {
+  const parts = dotted.split('.');
+  for (let n = parts.length; n > 0; n--) {
+    const dir = path.join(site, ...parts.slice(0, n), 'migrations');
+    if (entriesOf(dir).some((e) => e.name === '__init__.py')) {
+      return dir;
+    }
+  }
+  return null;
+}
+
 function sourceFor(projectDir: string): MigrationSource | null {
   const folders = findMigrationFolders(projectDir);
-  return folders.size === 0 ? null : { tool: 'django', locations: [...folders.values()].sort() };
+  if (folders.size === 0) {
+    return null;
+  }
+  const outside = installedApps(projectDir).filter((dotted) => !folders.has(dotted.split('.')[0] ?? '') && !folders.has(dotted.split('.').pop() ?? ''));
+  const sites = sitePackages(projectDir);
+  const found = outside.flatMap((dotted) => sites.map((site) => installedMigrations(site, dotted)).filter((d): d is string => d !== null).slice(0, 1));
+  const missing = sites.length === 0 ? outside : [];
+  return {
+    tool: 'django',
+    locations: [...folders.values(), ...found].sort(),
+    ...(missing.length > 0 ? { options: { outside: missing.join(' ') } } : {}),
+  };
 }
 
 /** The apps whose migrations the project has: rows of other apps are not the project's to judge. */
@@ -86,22 +135,21 @@ export const djangoAdapter: MigrationAdapter = {
     const apps = projectApps(source);
     const problems: string[] = [];
     const revisions: CodeRevision[] = [];
+    const squashed = new Map<string, string>();
     for (const dir of source.locations) {
       const app = path.basename(path.dirname(dir));
       for (const file of fs.readdirSync(dir).filter((f) => migrationFile.test(f)).sort()) {
-        const text = fs.readFileSync(path.join(dir, file), 'utf8');
+        const text = readSource(path.join(dir, file)) ?? '';
         if (!/class Migration\(/.test(text)) {
           problems.push(`${app}/migrations/${file}: no Migration class.`);
           continue;
         }
-        const deps = dependencies(text);
+        const id = `${app}.${file.slice(0, -3)}`;
+        const deps = migrationPairs(text, 'dependencies');
         const tables = modelTables(app, text);
-        const replaces = stringLiterals(assignedValue(text.replace(/^\s+(?=replaces\s*=)/m, ''), 'replaces'));
-        if (replaces.length > 0) {
-          problems.push(`${app}/migrations/${file}: squashed migrations are read as ordinary ones.`);
-        }
+        migrationPairs(text, 'replaces').forEach((replaced) => squashed.set(replaced, id));
         revisions.push({
-          id: `${app}.${file.slice(0, -3)}`,
+          id,
           parents: deps.filter((d) => d.startsWith(`${app}.`)),
           dependsOn: deps.filter((d) => !d.startsWith(`${app}.`) && apps.has(d.split('.')[0] ?? '')),
           branchLabels: [],
@@ -113,19 +161,31 @@ export const djangoAdapter: MigrationAdapter = {
         });
       }
     }
-    return buildGraph('django', source.locations, revisions, problems, (id) => id.split('.')[0] ?? '');
-  },
-  recognizes(tables) {
-    return tables.has('django_migrations');
+    // The squash stands in for what it replaces: links to a replaced migration lead to the squash.
+    const kept = revisions
+      .filter((r) => !squashed.has(r.id))
+      .map((r) => {
+        const relink = (ids: readonly string[]): string[] => [...new Set(ids.map((d) => squashed.get(d) ?? d))].filter((d) => d !== r.id);
+        return { ...r, parents: relink(r.parents), dependsOn: relink(r.dependsOn) };
+      });
+    const outside = source.options?.['outside'];
+    const notes = outside === undefined ? [] : [`Apps installed outside the project (${outside}) are not compared: no virtualenv was found (.venv, venv or VIRTUAL_ENV).`];
+    return { ...buildGraph('django', source.locations, kept, problems, (id) => id.split('.')[0] ?? ''), notes, replaced: squashed };
   },
   readApplied(db, tables, source): AppliedState {
-    if (!tables.includes('django_migrations')) {
+    const recorded = readRecordedBy(db, 'django');
+    if (recorded === null) {
       return { kind: 'unstamped', tables };
     }
     const apps = projectApps(source);
-    const rows = db.prepare('SELECT app, name FROM django_migrations ORDER BY id').all() as { app: string; name: string }[];
-    const recorded = rows.filter((r) => apps.has(r.app)).map((r) => `${r.app}.${r.name}`);
-    return { kind: 'stamped', recorded, recordsPositionOnly: false, tables, failed: [], dirty: [], locked: false };
+    const ids = recorded.applied.map((m) => m.id).filter((id) => apps.has(id.split('.')[0] ?? ''));
+    // A squash counts as applied when every migration it replaces is recorded (Django's loader does the same).
+    const replaced = this.readGraph(source).replaced ?? new Map<string, string>();
+    const recordedSet = new Set(ids);
+    const squashes = new Set(replaced.values());
+    const appliedSquashes = [...squashes].filter((squash) => [...replaced].every(([old, by]) => by !== squash || recordedSet.has(old)));
+    const current = [...ids.filter((id) => !replaced.has(id)), ...appliedSquashes.filter((s) => !recordedSet.has(s))];
+    return { kind: 'stamped', recorded: current, recordsPositionOnly: false, tables, failed: [], dirty: [], locked: false };
   },
   isAhead,
   bookkeeping: 'the django_migrations table',

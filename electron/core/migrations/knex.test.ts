@@ -26,7 +26,7 @@ describe('Knex, against the real tool', () => {
 
   const listed = async (): Promise<{ done: string[]; pending: string[] }> => {
     const [completed, pending] = (await knex.migrate.list({ directory: migrations() })) as [{ name: string }[], { file: string }[]];
-    return { done: completed.map((c) => c.name.slice(0, 14)), pending: pending.map((p) => p.file.slice(0, 14)) };
+    return { done: completed.map((c) => c.name), pending: pending.map((p) => p.file) };
   };
 
   before(async () => {

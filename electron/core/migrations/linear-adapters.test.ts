@@ -125,4 +125,56 @@ describe('one-line migration tools', () => {
     const unknown = statusOf(dir, db, 'PRAGMA user_version = 3');
     assert.equal(unknown.status, 'unknown-revision', 'version 3 has no file, and 4 is newer: not ahead');
   });
+
+  it('PRAGMA user_version with a first file 0000_: user_version counts files applied (was off by one: "partial")', () => {
+    const { dir, db } = app('userversion-zero', { 'migrations/0000_users.sql': 'CREATE TABLE users (id INTEGER);', 'migrations/0001_posts.sql': 'CREATE TABLE posts (id INTEGER);' }, 'CREATE TABLE users (id INTEGER);');
+    assert.deepEqual(statusOf(dir, db, 'PRAGMA user_version = 1'), { status: 'behind', pending: ['1'], current: ['0'], tool: 'user-version' });
+    assert.equal(statusOf(dir, db, 'CREATE TABLE posts (id INTEGER); PRAGMA user_version = 2').status, 'at-head');
+  });
+
+  it('golang-migrate in a per-dialect folder (resources/migrations/sqlite)', () => {
+    const { dir, db } = app(
+      'gomigrate-dialects',
+      { 'resources/migrations/sqlite/000001_init.up.sql': 'CREATE TABLE users (id INTEGER);', 'resources/migrations/postgres/000001_init.up.sql': 'CREATE TABLE users (id SERIAL);' },
+      'CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); CREATE TABLE users (id INTEGER); INSERT INTO schema_migrations VALUES (1, 0);',
+    );
+    const found = liveMigrationStatus(db, { appDirs: [dir] });
+    assert.equal(found?.graph.tool, 'golang-migrate');
+    assert.deepEqual(found?.graph.locations, [path.join(dir, 'resources', 'migrations', 'sqlite')]);
+    assert.equal(found?.status.status, 'at-head');
+  });
+
+  it('numbered .sql files that fit several tools: the database’s bookkeeping decides which', () => {
+    const files = { 'Cargo.toml': '[package]\nname = "x"', 'migrations/001_users.sql': 'CREATE TABLE users (id INTEGER);' };
+    const runner = app('decide-user-version', files, 'CREATE TABLE users (id INTEGER); PRAGMA user_version = 1;');
+    assert.deepEqual(statusOf(runner.dir, runner.db), { status: 'at-head', pending: [], current: ['1'], tool: 'user-version' });
+    const sqlx = app(
+      'decide-sqlx',
+      files,
+      "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, success BOOLEAN NOT NULL, checksum BLOB NOT NULL, execution_time BIGINT NOT NULL); CREATE TABLE users (id INTEGER); INSERT INTO _sqlx_migrations VALUES (1, 'users', CURRENT_TIMESTAMP, 1, x'00', 1);",
+    );
+    assert.equal(statusOf(sqlx.dir, sqlx.db).tool, 'sqlx');
+  });
+
+  it('never "unstamped" for one tool when the database holds another tool’s bookkeeping', () => {
+    const { dir, db } = app(
+      'foreign',
+      { 'migrations/001_users.sql': 'CREATE TABLE users (id INTEGER);' },
+      'CREATE TABLE goose_db_version (id INTEGER PRIMARY KEY AUTOINCREMENT, version_id INTEGER NOT NULL, is_applied INTEGER NOT NULL, tstamp TIMESTAMP DEFAULT (datetime(\'now\'))); INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, 1), (1, 1); CREATE TABLE users (id INTEGER);',
+    );
+    const found = liveMigrationStatus(db, { appDirs: [dir] });
+    assert.equal(found?.status.status, 'unknown-revision');
+    assert.match(found?.status.summary ?? '', /records its migrations with goose, not with PRAGMA user_version/);
+  });
+
+  it('a migration file whose name cannot be read is a problem shown, never dropped', () => {
+    const { dir, db } = app(
+      'flyway-typo',
+      { 'sql/V1__init.sql': 'CREATE TABLE users (id INTEGER);', 'sql/V2_posts.sql': 'CREATE TABLE posts (id INTEGER);' },
+      "CREATE TABLE flyway_schema_history (installed_rank INT PRIMARY KEY, version VARCHAR(50), description VARCHAR(200), installed_on TEXT, success BOOLEAN NOT NULL); CREATE TABLE users (id INTEGER); INSERT INTO flyway_schema_history VALUES (1, '1', 'init', '', 1);",
+    );
+    const found = liveMigrationStatus(db, { appDirs: [dir] });
+    assert.deepEqual(found?.graph.problems, ["V2_posts.sql: the name does not follow the tool's pattern, so Lifeboat cannot place it."]);
+    assert.match(found?.status.summary ?? '', /1 migration file could not be read/);
+  });
 });

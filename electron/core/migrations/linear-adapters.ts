@@ -1,215 +1,218 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MigrationTool } from '../../contract/migrations';
 import type { SqliteDatabase } from '../sqlite/open-database';
-import type { MigrationAdapter, MigrationSource } from './migration-adapter';
-import type { AppliedState } from './migration-status';
-import { buildGraph, type CodeGraph, type CodeRevision } from './revision-graph';
 import { quotedName } from '../sqlite/quoted-name';
+import type { MigrationAdapter, MigrationSource } from './migration-adapter';
+import { entriesOf, foldersNamed, readSource, tableChanges } from './migration-files';
+import type { AheadTest, AppliedState } from './migration-status';
+import { laravelId, readRecordedBy, userVersion, versionId, type Recorded } from './recorded-migrations';
+import { buildGraph, type CodeGraph, type CodeRevision } from './revision-graph';
 
 /**
- * Tools whose migrations form one line ordered by a version number in the file name, and whose
- * database records the versions it applied (or, for golang-migrate and `PRAGMA user_version`, only
- * the latest). Each is a small spec: where its files are, how they are named, how the database
- * records them.
+ * Tools whose migrations form one line, ordered by a version in the file name (or, for Knex and
+ * Sequelize, by the file name itself), and whose database records what it applied (or only the
+ * latest, for golang-migrate, Drizzle and `PRAGMA user_version`). Each is a small spec: where its files
+ * are, how they are named. What the database records is read by `recorded-migrations.ts`, the one
+ * place that knows each tool's table.
  */
 
 interface MigrationFile {
-  readonly version: bigint;
+  /** The id the database records for it (a version number, or the file name). */
+  readonly id: string;
+  /** Where it sorts: versions numerically, names as strings. */
+  readonly order: bigint | string;
   readonly name: string;
   readonly file: string;
   readonly sql: string | null;
 }
 
-interface Recorded {
-  readonly applied: readonly string[];
-  readonly positionOnly: boolean;
-  readonly failed?: readonly string[];
-  readonly dirty?: readonly string[];
-  readonly locked?: boolean;
+/** The migrations in a folder, and the files that look like migrations but could not be read. */
+interface Listing {
+  readonly files: MigrationFile[];
+  readonly unreadable: string[];
 }
 
 interface LinearSpec {
   readonly tool: MigrationTool;
   /** How the tool records applied migrations, for messages. */
   readonly bookkeeping: string;
-  /** Folders, relative to the app folder, where the tool keeps migrations by default. */
+  /** Folders, relative to the app folder, where the tool keeps migrations (each also with a `sqlite` subfolder). */
   readonly folders: readonly string[];
+  /** Folder names searched for under the app folder (a few levels down), for tools whose projects nest them. */
+  readonly nestedFolders?: readonly string[];
   /** Other files whose presence in the app folder says the tool is used. */
   readonly markers?: readonly string[];
-  /** Lists the migrations in a folder. */
-  list(dir: string): MigrationFile[];
-  /** Whether the database has the tool's bookkeeping. */
-  recognizes(tables: ReadonlySet<string>, db: SqliteDatabase, source?: MigrationSource): boolean;
-  read(db: SqliteDatabase, files: readonly MigrationFile[], source: MigrationSource): Recorded;
+  /** Folders the app's own configuration names (a knexfile's `directory`), relative to the app folder. */
+  configuredFolders?(appDir: string): string[];
+  list(dir: string): Listing;
+  /** What the database records, in the ids `list` gives; the default reads the tool's own table. */
+  read?(db: SqliteDatabase, files: readonly MigrationFile[], source: MigrationSource): Recorded | null;
 }
 
-function filesMatching(dir: string, pattern: RegExp, sqlOf: (file: string) => string | null = (file) => readIfSql(file)): MigrationFile[] {
-  if (!fs.existsSync(dir)) {
-    return [];
+interface Naming {
+  /** Matches a migration's entry name; group 1 is its version, group 2 its name. */
+  readonly pattern: RegExp;
+  /** Entries that look like this tool's migrations: one that does not match `pattern` is reported, never dropped. */
+  readonly candidate: RegExp;
+  /** Its SQL (for the tables it makes), given its full path; null when it has none Lifeboat reads. */
+  readonly sqlOf?: (full: string) => string | null;
+  /** The id the database records, when it is not the version number (Knex and Sequelize record the file name). */
+  readonly idOf?: (entry: string) => string;
+  /** Skip an entry that matches but is not a migration (a `.down.sql`, a goose file without `+goose`). */
+  readonly accept?: (entry: string, full: string) => boolean;
+}
+
+const sqlFile = (full: string): string | null => (full.endsWith('.sql') ? readSource(full) : null);
+
+function listFolder(dir: string, naming: Naming): Listing {
+  const files: MigrationFile[] = [];
+  const unreadable: string[] = [];
+  for (const entry of entriesOf(dir).map((e) => e.name)) {
+    if (!naming.candidate.test(entry)) {
+      continue;
+    }
+    const full = path.join(dir, entry);
+    const match = naming.pattern.exec(entry);
+    const version = versionId(match?.[1]);
+    if (match === null || (version === null && naming.idOf === undefined)) {
+      unreadable.push(`${entry}: the name does not follow the tool's pattern, so Lifeboat cannot place it.`);
+      continue;
+    }
+    if (naming.accept !== undefined && !naming.accept(entry, full)) {
+      continue;
+    }
+    const id = naming.idOf?.(entry) ?? (version as string);
+    files.push({ id, order: naming.idOf === undefined ? BigInt(id) : id, name: (match[2] ?? '').replace(/[_-]+/g, ' ').trim(), file: entry, sql: (naming.sqlOf ?? sqlFile)(full) });
   }
-  return fs
-    .readdirSync(dir)
-    .flatMap((entry) => {
-      const match = pattern.exec(entry);
-      if (match?.[1] === undefined) {
-        return [];
-      }
-      const full = path.join(dir, entry);
-      return [{ version: BigInt(match[1].replace(/[._]/g, '')), name: (match[2] ?? '').replace(/[_-]+/g, ' ').trim(), file: entry, sql: sqlOf(full) }];
-    })
-    .sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
+  files.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+  return { files, unreadable };
 }
-
-function readIfSql(file: string): string | null {
-  return file.endsWith('.sql') && fs.statSync(file).isFile() ? fs.readFileSync(file, 'utf8') : null;
-}
-
-function hasColumn(db: SqliteDatabase, table: string, column: string): boolean {
-  return db
-    .prepare(`SELECT name FROM pragma_table_info(?)`)
-    .pluck()
-    .all(table)
-    .some((name) => String(name).toLowerCase() === column.toLowerCase());
-}
-
-const createTable = /create\s+table\s+(?:if\s+not\s+exists\s+)?[`"[]?(\w+)[`"\]]?/gi;
-const dropTable = /drop\s+table\s+(?:if\s+exists\s+)?[`"[]?(\w+)[`"\]]?/gi;
 
 function revisionsOf(files: readonly MigrationFile[]): CodeRevision[] {
   return files.map((f, i) => {
     const previous = files[i - 1];
+    const tables = f.sql === null ? { created: [], dropped: [] } : tableChanges(f.sql);
     return {
-      id: f.version.toString(),
-      parents: previous === undefined ? [] : [previous.version.toString()],
+      id: f.id,
+      parents: previous === undefined ? [] : [previous.id],
       dependsOn: [],
       branchLabels: [],
       message: f.name,
       createdAt: null,
       file: f.file,
-      tablesCreated: f.sql === null ? [] : [...f.sql.matchAll(createTable)].map((m) => m[1] ?? ''),
-      tablesDropped: f.sql === null ? [] : [...f.sql.matchAll(dropTable)].map((m) => m[1] ?? ''),
+      tablesCreated: tables.created,
+      tablesDropped: tables.dropped,
     };
   });
 }
 
+/** Ids the code does not have are newer when they sort after its newest migration. */
+const sortsAfterNewest: AheadTest = (unknown, graph) => {
+  const ids = graph.revisions.map((r) => r.id);
+  const numeric = [...ids, ...unknown].every((id) => /^\d+$/.test(id));
+  if (numeric) {
+    const newest = ids.reduce((max, id) => (BigInt(id) > max ? BigInt(id) : max), -1n);
+    return unknown.every((id) => BigInt(id) > newest);
+  }
+  const newest = [...ids].sort().pop() ?? '';
+  return unknown.every((id) => id > newest);
+};
+
 function linearAdapter(spec: LinearSpec): MigrationAdapter {
-  const listAll = (source: MigrationSource): MigrationFile[] => source.locations.flatMap((dir) => spec.list(dir));
+  const listAll = (source: MigrationSource): Listing => {
+    const listings = source.locations.map((dir) => spec.list(dir));
+    return { files: listings.flatMap((l) => l.files), unreadable: listings.flatMap((l) => l.unreadable) };
+  };
+  const candidates = (appDir: string): string[] => {
+    const direct = [...(spec.configuredFolders?.(appDir) ?? []), ...spec.folders].flatMap((f) => ['sqlite', 'sqlite3', ''].map((sub) => path.join(appDir, f, sub)));
+    return [...direct, ...foldersNamed(appDir, new Set(spec.nestedFolders ?? []), spec.nestedFolders === undefined ? -1 : 5)];
+  };
+  const read = (db: SqliteDatabase, source: MigrationSource): Recorded | null => (spec.read === undefined ? readRecordedBy(db, spec.tool) : spec.read(db, listAll(source).files, source));
   return {
     tool: spec.tool,
     bookkeeping: spec.bookkeeping,
     detect(appDir) {
-      const markers = (spec.markers ?? []).some((m) => fs.existsSync(path.join(appDir, m)));
-      const folder = spec.folders.map((f) => path.join(appDir, f)).find((dir) => spec.list(dir).length > 0);
-      return folder !== undefined && (spec.markers === undefined || markers) ? { tool: spec.tool, locations: [folder] } : null;
+      if (spec.markers !== undefined && !spec.markers.some((m) => entriesOf(appDir).some((e) => e.name === m))) {
+        return null;
+      }
+      const folder = candidates(appDir).find((dir) => spec.list(dir).files.length > 0);
+      return folder === undefined ? null : { tool: spec.tool, locations: [folder] };
     },
     fromFolder(dir) {
       return { tool: spec.tool, locations: [dir] };
     },
     readGraph(source): CodeGraph {
-      const files = listAll(source);
-      const problems: string[] = [];
+      const { files, unreadable } = listAll(source);
+      const problems = [...unreadable];
       const seen = new Set<string>();
       for (const f of files) {
-        if (seen.has(f.version.toString())) {
-          problems.push(`${f.file}: another migration has the same version ${f.version}.`);
+        if (seen.has(f.id)) {
+          problems.push(`${f.file}: another migration has the same version ${f.id}.`);
         }
-        seen.add(f.version.toString());
+        seen.add(f.id);
       }
       return buildGraph(spec.tool, source.locations, revisionsOf(files), problems);
     },
-    recognizes: (tables, db) => spec.recognizes(tables, db),
     readApplied(db, tables, source): AppliedState {
-      if (!spec.recognizes(new Set(tables), db, source)) {
+      const recorded = read(db, source);
+      if (recorded === null) {
         return { kind: 'unstamped', tables };
       }
-      const recorded = spec.read(db, listAll(source), source);
       return {
         kind: 'stamped',
-        recorded: recorded.applied,
+        recorded: recorded.applied.map((m) => m.id),
         recordsPositionOnly: recorded.positionOnly,
         tables,
-        failed: recorded.failed ?? [],
-        dirty: recorded.dirty ?? [],
-        locked: recorded.locked ?? false,
+        failed: recorded.failed,
+        dirty: recorded.dirty,
+        locked: recorded.locked,
       };
     },
-    isAhead(unknown, graph) {
-      const newest = graph.revisions.reduce((max, r) => (BigInt(r.id) > max ? BigInt(r.id) : max), -1n);
-      return unknown.every((id) => /^\d+$/.test(id) && BigInt(id) > newest);
-    },
+    isAhead: sortsAfterNewest,
   };
 }
 
-const numbers = (db: SqliteDatabase, sql: string): string[] =>
-  db
-    .prepare(sql)
-    .pluck()
-    .all()
-    .map((v) => String(v).replace(/[._]/g, ''))
-    .filter((v) => /^\d+$/.test(v))
-    .map((v) => BigInt(v).toString());
+const scripts = /\.(?:c|m)?[jt]s$/;
+const knexfiles = ['knexfile.js', 'knexfile.ts', 'knexfile.cjs', 'knexfile.mjs'];
 
 export const railsAdapter = linearAdapter({
   tool: 'rails',
   bookkeeping: 'the schema_migrations table',
   folders: ['db/migrate'],
-  list: (dir) => filesMatching(dir, /^(\d+)_(\w+)\.rb$/),
-  recognizes: (tables, db) => tables.has('schema_migrations') && tables.has('ar_internal_metadata') && !hasColumn(db, 'schema_migrations', 'dirty'),
-  read: (db) => ({ applied: numbers(db, 'SELECT version FROM schema_migrations'), positionOnly: false }),
+  list: (dir) => listFolder(dir, { pattern: /^(\d+)_(\w+)\.rb$/, candidate: /\.rb$/ }),
 });
 
+/** Knex records each file's name, and orders migrations by name, whatever the name looks like. */
 export const knexAdapter = linearAdapter({
   tool: 'knex',
   bookkeeping: 'the knex_migrations table',
   folders: ['migrations', 'db/migrations', 'src/migrations'],
-  markers: ['knexfile.js', 'knexfile.ts', 'knexfile.cjs', 'knexfile.mjs'],
-  list: (dir) => filesMatching(dir, /^(\d{14})_(.+)\.(?:c|m)?[jt]s$/),
-  recognizes: (tables) => tables.has('knex_migrations'),
-  read: (db) => ({
-    applied: numbers(db, "SELECT substr(name, 1, instr(name, '_') - 1) FROM knex_migrations"),
-    positionOnly: false,
-    locked: db.prepare('SELECT name FROM sqlite_schema WHERE name = ?').get('knex_migrations_lock') !== undefined && Number(db.prepare('SELECT max(is_locked) FROM knex_migrations_lock').pluck().get() ?? 0) === 1,
-  }),
+  markers: knexfiles,
+  // Read as text, never run: `directory: './db/knex_migrations'` (Uptime Kuma 2 keeps its migrations there).
+  configuredFolders: (appDir) =>
+    knexfiles.flatMap((name) => [...(readSource(path.join(appDir, name)) ?? '').matchAll(/directory\s*:\s*(['"`])([\w./-]+)\1/g)].map((m) => m[2] ?? '')).filter((d) => d !== '' && !d.split('/').includes('..')),
+  list: (dir) => listFolder(dir, { pattern: /^([\d_-]*)(.*)\.(?:c|m)?[jt]s$/, candidate: scripts, sqlOf: () => null, idOf: (entry) => entry }),
 });
 
 export const prismaAdapter = linearAdapter({
   tool: 'prisma',
   bookkeeping: 'the _prisma_migrations table',
   folders: ['prisma/migrations'],
-  list: (dir) => filesMatching(dir, /^(\d{14})_(.+)$/, (full) => (fs.existsSync(path.join(full, 'migration.sql')) ? fs.readFileSync(path.join(full, 'migration.sql'), 'utf8') : null)).filter((f) => f.sql !== null),
-  recognizes: (tables) => tables.has('_prisma_migrations'),
-  read: (db) => ({
-    applied: numbers(db, "SELECT substr(migration_name, 1, 14) FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL"),
-    positionOnly: false,
-    failed: numbers(db, 'SELECT substr(migration_name, 1, 14) FROM _prisma_migrations WHERE finished_at IS NULL AND rolled_back_at IS NULL'),
-  }),
+  list: (dir) => listFolder(dir, { pattern: /^(\d{14})_(.+)$/, candidate: /^\d/, sqlOf: (full) => readSource(path.join(full, 'migration.sql')), accept: (_e, full) => readSource(path.join(full, 'migration.sql')) !== null }),
 });
 
 export const flywayAdapter = linearAdapter({
   tool: 'flyway',
   bookkeeping: 'the flyway_schema_history table',
   folders: ['db/migration', 'sql', 'src/main/resources/db/migration'],
-  list: (dir) => filesMatching(dir, /^V(\d+(?:[._]\d+)*)__(.+)\.sql$/),
-  recognizes: (tables) => tables.has('flyway_schema_history'),
-  read: (db) => ({
-    applied: numbers(db, 'SELECT version FROM flyway_schema_history WHERE success = 1 AND version IS NOT NULL'),
-    positionOnly: false,
-    failed: numbers(db, 'SELECT version FROM flyway_schema_history WHERE success = 0 AND version IS NOT NULL'),
-  }),
+  list: (dir) => listFolder(dir, { pattern: /^V(\d+(?:[._]\d+)*)__(.+)\.sql$/, candidate: /^V.*\.sql$/ }),
 });
 
 export const golangMigrateAdapter = linearAdapter({
   tool: 'golang-migrate',
   bookkeeping: 'the schema_migrations table',
-  folders: ['migrations', 'db/migrations'],
-  list: (dir) => filesMatching(dir, /^(\d+)_(.+)\.up\.sql$/),
-  recognizes: (tables, db) => tables.has('schema_migrations') && hasColumn(db, 'schema_migrations', 'dirty'),
-  read: (db) => {
-    const row = db.prepare('SELECT version, dirty FROM schema_migrations LIMIT 1').get() as { version: number | bigint; dirty: number } | undefined;
-    const version = row === undefined ? [] : [BigInt(row.version).toString()];
-    return { applied: version, positionOnly: true, dirty: row !== undefined && Number(row.dirty) === 1 ? version : [] };
-  },
+  folders: ['migrations', 'db/migrations', 'resources/migrations', 'internal/db/migrations', 'sql/migrations'],
+  list: (dir) => listFolder(dir, { pattern: /^(\d+)_(.+)\.up\.sql$/, candidate: /\.up\.sql$/ }),
 });
 
 export const sqlxAdapter = linearAdapter({
@@ -217,30 +220,122 @@ export const sqlxAdapter = linearAdapter({
   bookkeeping: 'the _sqlx_migrations table',
   folders: ['migrations'],
   markers: ['Cargo.toml'],
-  list: (dir) => filesMatching(dir, /^(\d+)_(.+?)(?:\.up)?\.sql$/).filter((f) => !f.file.endsWith('.down.sql')),
-  recognizes: (tables) => tables.has('_sqlx_migrations'),
-  read: (db) => ({
-    applied: numbers(db, 'SELECT version FROM _sqlx_migrations WHERE success = 1'),
-    positionOnly: false,
-    dirty: numbers(db, 'SELECT version FROM _sqlx_migrations WHERE success = 0'),
-  }),
+  list: (dir) => listFolder(dir, { pattern: /^(\d+)_(.+?)(?:\.up)?\.sql$/, candidate: /\.sql$/, accept: (entry) => !entry.endsWith('.down.sql') }),
+});
+
+/** Diesel: a folder per migration, `2024-03-13-101500_name/up.sql`; the version is the name up to `_`, without dashes. */
+export const dieselAdapter = linearAdapter({
+  tool: 'diesel',
+  bookkeeping: 'the __diesel_schema_migrations table',
+  folders: ['migrations'],
+  list: (dir) => listFolder(dir, { pattern: /^(\d[\d-]*)_(.+)$/, candidate: /^\d/, sqlOf: (full) => readSource(path.join(full, 'up.sql')), accept: (_e, full) => readSource(path.join(full, 'up.sql')) !== null }),
+});
+
+/** C# migrations (EF Core, FluentMigrator) are found by the attribute each class carries, in every `.cs` file of the folder. */
+function attributedClasses(dir: string, attribute: RegExp): Listing {
+  const files: MigrationFile[] = [];
+  for (const entry of entriesOf(dir).filter((e) => e.name.endsWith('.cs'))) {
+    const source = readSource(path.join(dir, entry.name)) ?? '';
+    for (const m of source.matchAll(attribute)) {
+      const version = versionId(m[1]);
+      if (version !== null) {
+        files.push({ id: version, order: BigInt(version), name: (m[2] ?? '').replace(/([a-z])([A-Z])/g, '$1 $2'), file: entry.name, sql: null });
+      }
+    }
+  }
+  files.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+  return { files, unreadable: [] };
+}
+
+/** EF Core: `[Migration("20240313101500_AddUsers")]` on each migration (in its `.Designer.cs`). */
+export const efCoreAdapter = linearAdapter({
+  tool: 'ef-core',
+  bookkeeping: 'the __EFMigrationsHistory table',
+  folders: ['Migrations', 'Data/Migrations'],
+  nestedFolders: ['Migrations'],
+  list: (dir) => attributedClasses(dir, /\[Migration\(\s*"(\d{14})_(\w+)"\s*\)\]/g),
+});
+
+/** FluentMigrator (Sonarr, Radarr, …): `[Migration(42)]` or `[Migration(20240313101500, "description")]` on a class. */
+export const fluentMigratorAdapter = linearAdapter({
+  tool: 'fluentmigrator',
+  bookkeeping: 'the VersionInfo table',
+  folders: ['Migrations', 'Migration', 'Datastore/Migration'],
+  nestedFolders: ['Migration', 'Migrations'],
+  list: (dir) => attributedClasses(dir, /\[Migration\(\s*(\d+)L?\s*(?:,[^\]]*)?\)\]\s*(?:\[[^\]]*\]\s*)*(?:public\s+)?(?:sealed\s+)?class\s+(\w+)/g),
+});
+
+/** TypeORM: `1710324900000-AddUsers.ts` holding `class AddUsers1710324900000`; the class name's timestamp is what it records. */
+export const typeormAdapter = linearAdapter({
+  tool: 'typeorm',
+  bookkeeping: 'the migrations table (TypeORM)',
+  folders: ['src/migrations', 'migrations', 'src/migration', 'src/database/migrations', 'dist/migrations'],
+  nestedFolders: ['migrations'],
+  list: (dir) => {
+    const listing = listFolder(dir, { pattern: /^(\d{13})-(.+)\.(?:c|m)?[jt]s$/, candidate: /^\d{13}-.*\.(?:c|m)?[jt]s$/, sqlOf: () => null, accept: (entry) => !entry.endsWith('.d.ts') });
+    const files = listing.files.map((f) => {
+      const stamp = /class\s+\w*?(\d{13})\b/.exec(readSource(path.join(dir, f.file)) ?? '')?.[1];
+      return stamp === undefined ? f : { ...f, id: BigInt(stamp).toString(), order: BigInt(stamp) };
+    });
+    return { files, unreadable: listing.unreadable };
+  },
+});
+
+/** goose: `00042_add_users.sql` with `-- +goose Up`, or a `.go` file that registers itself with goose. */
+export const gooseAdapter = linearAdapter({
+  tool: 'goose',
+  bookkeeping: 'the goose_db_version table',
+  folders: ['migrations', 'db/migrations', 'db/migration', 'persistence/migrations', 'internal/db/migrations', 'sql/migrations'],
+  list: (dir) =>
+    listFolder(dir, {
+      pattern: /^(\d+)_(.+)\.(?:sql|go)$/,
+      candidate: /^\d.*\.(?:sql|go)$/,
+      accept: (entry, full) => !entry.endsWith('_test.go') && /\+goose\s+up|goose\.Add/i.test(readSource(full) ?? ''),
+    }),
+});
+
+/** Laravel: `database/migrations/2024_03_13_101500_create_users_table.php`; the table records the name. */
+export const laravelAdapter = linearAdapter({
+  tool: 'laravel',
+  bookkeeping: 'the migrations table (Laravel)',
+  folders: ['database/migrations'],
+  markers: ['artisan'],
+  list: (dir) => listFolder(dir, { pattern: /^(\d{4}_\d{2}_\d{2}_\d{6})_(\w+)\.php$/, candidate: /\.php$/, sqlOf: () => null, idOf: (entry) => laravelId(entry.slice(0, -4)) }),
+});
+
+/** Sequelize (sequelize-cli, umzug): `20240313101500-create-user.js`; SequelizeMeta records the file name. */
+export const sequelizeAdapter = linearAdapter({
+  tool: 'sequelize',
+  bookkeeping: 'the SequelizeMeta table',
+  folders: ['migrations', 'db/migrations', 'src/migrations'],
+  markers: ['.sequelizerc', 'config', 'models'],
+  list: (dir) => listFolder(dir, { pattern: /^(\d+)[-_](.+)\.(?:c|m)?[jt]s$/, candidate: scripts, sqlOf: () => null, idOf: (entry) => entry }),
+});
+
+/** dbmate: `db/migrations/20240313101500_create_users.sql` with `-- migrate:up` and `-- migrate:down`. */
+export const dbmateAdapter = linearAdapter({
+  tool: 'dbmate',
+  bookkeeping: 'the schema_migrations table (dbmate)',
+  folders: ['db/migrations', 'migrations'],
+  list: (dir) => listFolder(dir, { pattern: /^(\d+)_(.+)\.sql$/, candidate: /^\d.*\.sql$/, accept: (_e, full) => /^\s*--\s*migrate:up/m.test(readSource(full) ?? '') }),
 });
 
 /** Drizzle's journal (`meta/_journal.json`): each entry's `when` (ms) is its version, its tag its name. */
-function drizzleJournal(dir: string): MigrationFile[] {
-  const journal = path.join(dir, 'meta', '_journal.json');
-  if (!fs.existsSync(journal)) {
-    return [];
+function drizzleJournal(dir: string): Listing {
+  let parsed: { entries?: { when?: unknown; tag?: unknown }[] };
+  try {
+    parsed = JSON.parse(readSource(path.join(dir, 'meta', '_journal.json')) ?? '{}') as typeof parsed;
+  } catch {
+    return { files: [], unreadable: ['meta/_journal.json: not valid JSON.'] };
   }
-  const parsed = JSON.parse(fs.readFileSync(journal, 'utf8')) as { entries?: { when?: unknown; tag?: unknown }[] };
-  return (parsed.entries ?? []).flatMap((entry) => {
-    if (typeof entry.when !== 'number' || typeof entry.tag !== 'string') {
+  const files = (parsed.entries ?? []).flatMap((entry): MigrationFile[] => {
+    if (typeof entry.when !== 'number' || typeof entry.tag !== 'string' || !/^[\w-]+$/.test(entry.tag)) {
       return [];
     }
     const file = `${entry.tag}.sql`;
-    const full = path.join(dir, file);
-    return [{ version: BigInt(entry.when), name: entry.tag, file, sql: fs.existsSync(full) ? fs.readFileSync(full, 'utf8') : null }];
+    return [{ id: BigInt(entry.when).toString(), order: BigInt(entry.when), name: entry.tag, file, sql: readSource(path.join(dir, file)) }];
   });
+  return { files, unreadable: [] };
 }
 
 /** Drizzle records each applied migration with its journal time; its migrator applies every newer one. */
@@ -249,18 +344,27 @@ export const drizzleAdapter = linearAdapter({
   bookkeeping: 'the __drizzle_migrations table',
   folders: ['drizzle', 'migrations'],
   list: drizzleJournal,
-  recognizes: (tables) => tables.has('__drizzle_migrations'),
-  read: (db) => ({ applied: numbers(db, 'SELECT max(created_at) FROM __drizzle_migrations WHERE created_at IS NOT NULL'), positionOnly: true }),
 });
 
-/** Numbered `.sql` files tracked by `PRAGMA user_version`: the convention of `lifeboat migrate`. */
+const numberedSql = (dir: string): Listing => listFolder(dir, { pattern: /^(\d+)[_-](.+)\.sql$/, candidate: /^\d.*\.sql$/, accept: (entry) => !/\.(?:up|down)\.sql$/.test(entry) });
+
+/**
+ * Numbered `.sql` files tracked by `PRAGMA user_version`: the convention of `lifeboat migrate`. A
+ * runner whose first file is `0000_…` counts applied files, so file N is applied when user_version > N.
+ */
 export const userVersionAdapter = linearAdapter({
   tool: 'user-version',
   bookkeeping: 'PRAGMA user_version above 0',
   folders: ['migrations', 'db/migrations', 'sql'],
-  list: (dir) => filesMatching(dir, /^(\d+)[_-](.+)\.sql$/).filter((f) => !/\.down\.sql$/.test(f.file) && !f.file.endsWith('.up.sql')),
-  recognizes: (_tables, db) => Number(db.pragma('user_version', { simple: true })) > 0,
-  read: (db) => ({ applied: [String(Number(db.pragma('user_version', { simple: true })))], positionOnly: true }),
+  list: numberedSql,
+  read: (db, files) => {
+    const version = userVersion(db);
+    if (version <= 0) {
+      return null;
+    }
+    const position = files[0]?.order === 0n ? version - 1 : version;
+    return { tool: 'user-version', applied: [{ id: String(position), name: null, appliedAt: null }], positionOnly: true, failed: [], dirty: [], locked: false };
+  },
 });
 
 /** Numbered `.sql` files tracked in a table and column the user names (`--version-table`, `--version-column`). */
@@ -268,11 +372,18 @@ export const tableAdapter = linearAdapter({
   tool: 'table',
   bookkeeping: 'the version table',
   folders: [],
-  list: (dir) => filesMatching(dir, /^(\d+)[_-](.+)\.sql$/),
-  recognizes: (tables, _db, source) => tables.has(source?.options?.['table'] ?? 'schema_version'),
+  list: (dir) => listFolder(dir, { pattern: /^(\d+)[_-](.+)\.sql$/, candidate: /^\d.*\.sql$/ }),
   read: (db, _files, source) => {
     const table = source.options?.['table'] ?? 'schema_version';
     const column = source.options?.['column'] ?? 'version';
-    return { applied: numbers(db, `SELECT ${quotedName(column)} FROM ${quotedName(table)}`), positionOnly: false };
+    if (db.prepare('SELECT 1 FROM sqlite_schema WHERE type = ? AND name = ? COLLATE NOCASE').get('table', table) === undefined) {
+      return null;
+    }
+    const versions = db.prepare(`SELECT ${quotedName(column)} FROM ${quotedName(table)}`).pluck().all();
+    const applied = versions.flatMap((v) => {
+      const id = versionId(v);
+      return id === null ? [] : [{ id, name: null, appliedAt: null }];
+    });
+    return { tool: 'table', applied, positionOnly: false, failed: [], dirty: [], locked: false };
   },
 });

@@ -20,8 +20,6 @@ export interface MigrationAdapter {
   /** The tool's migrations in a folder named explicitly (`--migrations DIR`). */
   fromFolder(dir: string): MigrationSource;
   readGraph(source: MigrationSource): CodeGraph;
-  /** True when a database's tables show this tool's bookkeeping (used when no code is found). */
-  recognizes(tables: ReadonlySet<string>, db: SqliteDatabase): boolean;
   /** What a database with user tables records; `unstamped` when it has none of the tool's tables. */
   readApplied(db: SqliteDatabase, tables: readonly string[], source: MigrationSource): AppliedState;
   readonly isAhead: AheadTest;

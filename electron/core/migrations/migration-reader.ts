@@ -4,13 +4,53 @@ import { LifeboatFailure } from '../lifeboat-failure';
 import { openLiveDatabase, openSnapshotFile, type SqliteDatabase } from '../sqlite/open-database';
 import { alembicAdapter } from './alembic-adapter';
 import { djangoAdapter } from './django-adapter';
-import { drizzleAdapter, flywayAdapter, golangMigrateAdapter, knexAdapter, prismaAdapter, railsAdapter, sqlxAdapter, tableAdapter, userVersionAdapter } from './linear-adapters';
+import {
+  dbmateAdapter,
+  dieselAdapter,
+  drizzleAdapter,
+  efCoreAdapter,
+  fluentMigratorAdapter,
+  flywayAdapter,
+  golangMigrateAdapter,
+  gooseAdapter,
+  knexAdapter,
+  laravelAdapter,
+  prismaAdapter,
+  railsAdapter,
+  sequelizeAdapter,
+  sqlxAdapter,
+  tableAdapter,
+  typeormAdapter,
+  userVersionAdapter,
+} from './linear-adapters';
+import { liveRecordStatus, recordedGraph } from './live-reference';
 import type { MigrationAdapter, MigrationSource } from './migration-adapter';
 import { migrationStatus, type AppliedState } from './migration-status';
+import { readRecorded, type Recorded } from './recorded-migrations';
 import { publicGraph, type CodeGraph } from './revision-graph';
 
 /** Every adapter, in the order autodetection tries them (the configurable table only on request). */
-export const adapters: readonly MigrationAdapter[] = [alembicAdapter, djangoAdapter, railsAdapter, prismaAdapter, drizzleAdapter, flywayAdapter, knexAdapter, golangMigrateAdapter, sqlxAdapter, userVersionAdapter, tableAdapter];
+export const adapters: readonly MigrationAdapter[] = [
+  alembicAdapter,
+  djangoAdapter,
+  railsAdapter,
+  laravelAdapter,
+  prismaAdapter,
+  drizzleAdapter,
+  flywayAdapter,
+  knexAdapter,
+  sequelizeAdapter,
+  typeormAdapter,
+  dieselAdapter,
+  efCoreAdapter,
+  fluentMigratorAdapter,
+  gooseAdapter,
+  dbmateAdapter,
+  golangMigrateAdapter,
+  sqlxAdapter,
+  userVersionAdapter,
+  tableAdapter,
+];
 const autodetected = adapters.filter((a) => a.tool !== 'table');
 
 export function adapterFor(tool: MigrationTool): MigrationAdapter {
@@ -30,9 +70,15 @@ export interface MigrationSetup {
   /** For the configurable adapter: where the applied versions are recorded. */
   readonly versionTable?: string | undefined;
   readonly versionColumn?: string | undefined;
+  /** The live database: when files fit several tools, the one whose bookkeeping it holds wins. */
+  readonly databasePath?: string | undefined;
 }
 
-/** The migrations an app uses, or null when none are found. */
+/**
+ * The migrations an app uses, or null when none are found. A folder of numbered `.sql` files fits
+ * several tools (sqlx, golang-migrate, goose, dbmate, a user_version runner): the tool whose
+ * bookkeeping the live database holds wins.
+ */
 export function findMigrations(setup: MigrationSetup): { adapter: MigrationAdapter; source: MigrationSource } | null {
   const withOptions = (source: MigrationSource): MigrationSource =>
     source.tool === 'table' ? { ...source, options: { table: setup.versionTable ?? 'schema_version', column: setup.versionColumn ?? 'version' } } : source;
@@ -59,11 +105,13 @@ export function findMigrations(setup: MigrationSetup): { adapter: MigrationAdapt
     throw new LifeboatFailure('INVALID_ARGUMENT', `No migrations Lifeboat can read in ${dir}. Name the tool with --tool.`);
   }
   for (const appDir of setup.appDirs ?? []) {
-    for (const adapter of autodetected) {
+    const found = autodetected.flatMap((adapter) => {
       const source = adapter.detect(appDir);
-      if (source !== null) {
-        return { adapter, source };
-      }
+      return source === null ? [] : [{ adapter, source }];
+    });
+    if (found.length > 0) {
+      const recorded = found.length > 1 && setup.databasePath !== undefined ? recordIfReadable(setup.databasePath) : null;
+      return found.find((f) => f.adapter.tool === recorded?.tool) ?? (found[0] as (typeof found)[number]);
     }
   }
   return null;
@@ -86,7 +134,12 @@ export function readAppliedState(dbPath: string, adapter: MigrationAdapter, sour
   try {
     const tables = userTables(db);
     const applied = adapter.readApplied(db, tables, source);
-    return tables.length === 0 && applied.kind !== 'stamped' ? { kind: 'empty' } : applied;
+    if (tables.length === 0 && applied.kind !== 'stamped') {
+      return { kind: 'empty' };
+    }
+    // Never "unstamped" for one tool when the database holds another tool's record.
+    const other = applied.kind === 'unstamped' ? readRecorded(db) : null;
+    return other === null ? applied : { kind: 'foreign', tool: other.tool };
   } finally {
     db.close();
   }
@@ -101,7 +154,7 @@ export interface DatabaseMigrations {
 
 /** The live database's status against the app's migrations. */
 export function liveMigrationStatus(dbPath: string, setup: MigrationSetup): DatabaseMigrations | null {
-  const found = findMigrations(setup);
+  const found = findMigrations({ ...setup, databasePath: dbPath });
   if (found === null) {
     return null;
   }
@@ -110,22 +163,37 @@ export function liveMigrationStatus(dbPath: string, setup: MigrationSetup): Data
   return { ...found, graph, status: migrationStatus(graph, applied, found.adapter) };
 }
 
-/** The report `lifeboat status` prints: the graph (without table bookkeeping) and the live status. */
+/**
+ * The report `lifeboat status` prints: the graph (without table bookkeeping) and the live status,
+ * against the code when it is found, else what the live database records; null when neither is there.
+ */
 export function migrationReport(dbPath: string, setup: MigrationSetup): MigrationReport | null {
   const found = liveMigrationStatus(dbPath, setup);
-  return found === null ? null : { database: dbPath, graph: publicGraph(found.graph), status: found.status };
+  if (found !== null) {
+    return { database: dbPath, graph: publicGraph(found.graph), status: found.status };
+  }
+  const live = readRecordOf(dbPath, 'live');
+  return live === null ? null : { database: dbPath, graph: publicGraph(recordedGraph(live)), status: liveRecordStatus(live) };
 }
 
-/** Which tool's bookkeeping a database has (to say so when the app's migrations were not found). */
-export function recognizeTool(dbPath: string): MigrationTool | null {
+/** What a database records about its migrations, by any tool; null when it has no file or no record. */
+export function readRecordOf(dbPath: string, how: 'live' | 'snapshot'): Recorded | null {
   if (!fs.existsSync(dbPath) || fs.statSync(dbPath).size === 0) {
     return null;
   }
-  const db = openLiveDatabase(dbPath);
+  const db = how === 'live' ? openLiveDatabase(dbPath) : openSnapshotFile(dbPath);
   try {
-    const tables = new Set(userTables(db));
-    return autodetected.find((adapter) => adapter.recognizes(tables, db))?.tool ?? null;
+    return readRecorded(db);
   } finally {
     db.close();
+  }
+}
+
+/** A database's record, or null when it has none or cannot be read (nothing to compare with then). */
+export function recordIfReadable(dbPath: string, how: 'live' | 'snapshot' = 'live'): Recorded | null {
+  try {
+    return readRecordOf(dbPath, how);
+  } catch {
+    return null;
   }
 }

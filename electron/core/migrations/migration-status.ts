@@ -1,4 +1,4 @@
-import type { MigrationStatus, MigrationStatusKind } from '../../contract/migrations';
+import { toolNames, type MigrationStatus, type MigrationStatusKind, type RecordedTool } from '../../contract/migrations';
 import { withAncestors, type CodeGraph } from './revision-graph';
 
 /** What a database says about its migrations, read by a tool's adapter. */
@@ -8,6 +8,8 @@ export type AppliedState =
   | { readonly kind: 'empty' }
   /** Tables, but none of the tool's bookkeeping. */
   | { readonly kind: 'unstamped'; readonly tables: readonly string[] }
+  /** Another tool's bookkeeping: the migrations found are not this database's. */
+  | { readonly kind: 'foreign'; readonly tool: RecordedTool }
   | {
       readonly kind: 'stamped';
       /** What the tool recorded as applied. */
@@ -23,8 +25,21 @@ export type AppliedState =
 /** Tells, for revisions the code does not have, whether they are all newer than the code's. */
 export type AheadTest = (unknown: readonly string[], graph: CodeGraph) => boolean;
 
-function plural(n: number, word: string): string {
+export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** The revision a person is shown: the newest of what the database records, in the code's order when it has them. */
+function newestRevision(graph: CodeGraph, current: readonly string[], positionOnly: boolean): string | null {
+  if (current.length === 0) {
+    return null;
+  }
+  if (positionOnly) {
+    return current.join(' + ');
+  }
+  const order = new Map(graph.revisions.map((r, i) => [r.id, i]));
+  const known = current.filter((id) => order.has(id)).sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+  return known[known.length - 1] ?? current[current.length - 1] ?? null;
 }
 
 /**
@@ -35,6 +50,8 @@ function plural(n: number, word: string): string {
 export function migrationStatus(graph: CodeGraph, applied: AppliedState, rules: { readonly isAhead: AheadTest; readonly bookkeeping: string }): MigrationStatus {
   const base = {
     tool: graph.tool,
+    reference: 'code' as const,
+    revision: applied.kind === 'stamped' ? newestRevision(graph, applied.recorded, applied.recordsPositionOnly) : null,
     current: [] as string[],
     pending: [] as string[],
     unknown: [] as string[],
@@ -43,7 +60,14 @@ export function migrationStatus(graph: CodeGraph, applied: AppliedState, rules: 
     missingTables: [] as string[],
     problemRevisions: [] as string[],
   };
-  const make = (status: MigrationStatusKind, badge: string, summary: string, extra: Partial<typeof base> = {}): MigrationStatus => ({ ...base, ...extra, status, badge, summary });
+  const notes = (graph.notes ?? []).map((n) => ` ${n}`).join('');
+  const make = (status: MigrationStatusKind, badge: string, summary: string, extra: Partial<typeof base> = {}): MigrationStatus => ({
+    ...base,
+    ...extra,
+    status,
+    badge,
+    summary: `${summary}${notes}`,
+  });
   switch (applied.kind) {
     case 'no-database':
       return make('no-database', 'no database', 'The database file does not exist yet.');
@@ -51,6 +75,12 @@ export function migrationStatus(graph: CodeGraph, applied: AppliedState, rules: 
       return make('empty', 'empty', 'The database has no tables yet: nothing has been migrated.', { pending: graph.revisions.map((r) => r.id) });
     case 'unstamped':
       return make('unstamped', 'unstamped', `The database has tables but no record of its ${graph.tool} migrations (it has no ${rules.bookkeeping.replace(/^(a|an|the) /, "")}): it was made without them, or its record was removed. Stamp it before upgrading.`);
+    case 'foreign':
+      return make(
+        'unknown-revision',
+        `${toolNames[applied.tool]}, not ${toolNames[graph.tool]}`,
+        `The database records its migrations with ${toolNames[applied.tool]}, not with ${toolNames[graph.tool]}: the migrations found are not this database's. Point Lifeboat at the app's own migrations, or leave them out to compare snapshots with the live database.`,
+      );
     case 'stamped':
       break;
   }
@@ -99,6 +129,9 @@ export function migrationStatus(graph: CodeGraph, applied: AppliedState, rules: 
   }
   if (pending.length > 0) {
     return make('behind', `${pending.length} behind`, `The database is ${plural(pending.length, 'revision')} behind the code: an upgrade applies ${pending.join(', ')}.`, facts);
+  }
+  if (graph.problems.length > 0) {
+    return make('at-head', 'at head', `The database is at the newest revision Lifeboat could read, but ${plural(graph.problems.length, 'migration file')} could not be read: ${graph.problems.join(' ')}`, facts);
   }
   return make('at-head', 'at head', 'The database is at the newest revision the code has.', facts);
 }

@@ -1,4 +1,4 @@
-import type { MigrationTool, Revision, RevisionGraph } from '../../contract/migrations';
+import type { RecordedTool, Revision, RevisionGraph } from '../../contract/migrations';
 
 /** A revision with what its file does to tables, used to tell a `partial` database. */
 export interface CodeRevision extends Revision {
@@ -8,7 +8,7 @@ export interface CodeRevision extends Revision {
 
 /** The code's revisions, ordered, with their heads: what every status is computed against. */
 export interface CodeGraph {
-  readonly tool: MigrationTool;
+  readonly tool: RecordedTool;
   readonly locations: readonly string[];
   /** Oldest first: every revision after its parents and dependencies. */
   readonly revisions: readonly CodeRevision[];
@@ -19,6 +19,10 @@ export interface CodeGraph {
    */
   readonly competingHeads: readonly string[];
   readonly problems: readonly string[];
+  /** What the status should mention beside the revisions (what was left out, and why). */
+  readonly notes?: readonly string[];
+  /** Django: each migration a squash replaces, and the squash that stands for it. */
+  readonly replaced?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -27,7 +31,7 @@ export interface CodeGraph {
  * missing, are still listed (last) and reported as problems.
  */
 export function buildGraph(
-  tool: MigrationTool,
+  tool: RecordedTool,
   locations: readonly string[],
   revisions: readonly CodeRevision[],
   problems: readonly string[],

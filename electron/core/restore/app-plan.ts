@@ -44,8 +44,19 @@ function defaultUpgrade(tool: MigrationTool): Upgrade | null {
     case 'user-version':
     case 'table':
       return 'built-in';
+    case 'laravel':
+      return { argv: ['php', 'artisan', 'migrate', '--force'] };
+    case 'sequelize':
+      return { argv: ['npx', 'sequelize-cli', 'db:migrate'] };
     case 'golang-migrate':
-      // It needs the database URL and the folder: the app's settings must say the command.
+    case 'goose':
+    case 'dbmate':
+    case 'diesel':
+    case 'typeorm':
+    case 'ef-core':
+    case 'fluentmigrator':
+      // They need the database URL, a data source or a build of the app (most such apps migrate when
+      // they start): the app's settings must say the command.
       return null;
   }
 }

@@ -6,7 +6,9 @@ import { restorePhase, type FileJournalMode, type RestorePreview, type SchemaDif
 import type { DatabaseLocation } from '../database-location';
 import type { JobControl } from '../jobs/job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
-import { readAppliedState, type MigrationSetup } from '../migrations/migration-reader';
+import type { MigrationStatus } from '../../contract/migrations';
+import { statusAgainstLive } from '../migrations/live-reference';
+import { readAppliedState, recordIfReadable, type MigrationSetup } from '../migrations/migration-reader';
 import { migrationStatus } from '../migrations/migration-status';
 import { verifySnapshots } from '../snapshot/verify-snapshots';
 import { openLiveDatabase, openSnapshotFile, type SqliteDatabase } from '../sqlite/open-database';
@@ -122,6 +124,12 @@ export interface Preflight {
   readonly liveStat: fs.Stats | null;
 }
 
+/** The preview's schema line from a status (against the code or the live database). */
+function schemaOf(status: MigrationStatus): NonNullable<RestorePreview['schema']> {
+  const { badge, summary, pending, tool, revision, reference } = status;
+  return { badge, summary, pending, tool, revision, reference, status: status.status };
+}
+
 /**
  * Preflight, changing nothing: the snapshot verified (integrity and checksum), its revision known to
  * the code with a path to head, room on the disks, who holds the live file, and what will be lost.
@@ -142,12 +150,17 @@ export function preflight(request: PreviewRequest, allowOpen: boolean, control: 
     const { adapter, source, graph } = plan.migrations;
     const status = migrationStatus(graph, readAppliedState(request.snapshotPath, adapter, source, 'snapshot'), adapter);
     const named = new Map(graph.revisions.map((r) => [r.id, r.message === '' ? r.id : `${r.id} ${r.message}`]));
-    schema = { badge: status.badge, summary: status.summary, pending: status.pending.map((id) => named.get(id) ?? id), tool: source.tool };
+    schema = { ...schemaOf(status), pending: status.pending.map((id) => named.get(id) ?? id) };
     if (status.status === 'unknown-revision' || status.status === 'multiple-heads' || status.status === 'ahead') {
       blockers.push({ code: 'SCHEMA_MISMATCH', message: `The snapshot cannot be brought to the code's head: ${status.summary}`, path: request.snapshotPath });
     } else if (status.status !== 'at-head' && plan.upgrade === null) {
       blockers.push({ code: 'APP_COMMAND_FAILED', message: `The snapshot is ${status.badge} and no upgrade command is set for ${source.tool}: set one in the app's settings.` });
     }
+  } else if (sound && request.undo !== true) {
+    // No migration files: say where the snapshot stands against the live database (the app, not
+    // Lifeboat, upgrades it when it starts, so nothing here blocks the restore).
+    const status = statusAgainstLive(recordIfReadable(request.snapshotPath, 'snapshot'), recordIfReadable(databasePath));
+    schema = status === null ? null : schemaOf(status);
   }
   const { holders, known } = processesHolding(databasePath);
   if (plan.stop === null && holders.length > 0 && !allowOpen) {

@@ -36,7 +36,8 @@ const staleAfterMs = 7 * 86400000;
 
 /** An app's migrations: the folder and tool the user chose, else detected in the database's folder. */
 function migrationSetupOf(app: App): MigrationSetup {
-  return app.migrations === undefined ? { appDirs: [path.dirname(app.databasePath)] } : { migrationsDir: app.migrations.dir, tool: app.migrations.tool };
+  const { databasePath } = app;
+  return app.migrations === undefined ? { appDirs: [path.dirname(databasePath)], databasePath } : { migrationsDir: app.migrations.dir, tool: app.migrations.tool, databasePath };
 }
 /** The app's folder: where its lifeboat.json is and its commands run. */
 function appDirOf(app: App): string {
@@ -158,7 +159,7 @@ export class LifeboatService {
 
   private async summarizeReadable(app: App): Promise<AppSummary> {
     // In a worker: a folder of thousands of snapshots must not hold up the window's main process.
-    const list = await this.runJob({ kind: 'list', input: { location: app, setup: {} } });
+    const list = await this.runJob({ kind: 'list', input: { location: app, setup: null } });
     const restorable = list.snapshots.filter((s) => s.status === 'verified' || s.status === 'unverified');
     const damaged = list.snapshots.filter((s) => s.status === 'corrupt' || s.status === 'incomplete');
     const newest = restorable[0];
