@@ -228,7 +228,7 @@ test('the schema view places the live database and the snapshots on the demo’s
 test('the migrations of an app can be chosen, and a folder without any is refused next to the field', async ({ app, host }) => {
   await app.openDemo();
   const card = app.page.getByRole('region', { name: 'Live database' });
-  await expect(card).toContainText('user-version');
+  await expect(card).toContainText('PRAGMA user_version 4 · 1 behind');
   await card.getByRole('button', { name: 'Change where the migrations are' }).click();
   await expect(app.dialog).toContainText('Detected: user-version');
   // Through lifeboat serve, a folder outside those it was started with (--allow) is out of reach.
@@ -241,7 +241,7 @@ test('the migrations of an app can be chosen, and a folder without any is refuse
   await expect(app.dialog.getByRole('alert')).toContainText('does not exist');
   await app.dialog.getByRole('button', { name: 'Use detection' }).click();
   await expect(app.dialog).toBeHidden();
-  await expect(card).toContainText('user-version');
+  await expect(card).toContainText('PRAGMA user_version 4 · 1 behind');
 });
 
 test('without its token, the browser gets a page that says how to get in, not a bare 401', async ({ page, host }) => {

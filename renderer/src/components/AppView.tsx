@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { AppSummary } from '../../../electron/contract/apps';
 import { formatAge, formatBytes, formatLocalTime } from '../../../electron/contract/format';
+import { toolNames } from '../../../electron/contract/migrations';
 import type { SnapshotEntry } from '../../../electron/contract/snapshots';
 import { openDialog, showView } from '../store/actions';
 import { openRestore, recoverRestore } from '../store/restore-actions';
@@ -9,6 +10,7 @@ import { DetailPanel } from './DetailPanel';
 import { ActivityView } from './ActivityView';
 import { SchemaView } from './SchemaView';
 import { SnapshotTable } from './SnapshotTable';
+import { referenceText, revisionText } from './StatusBadge';
 
 const emptyList: readonly SnapshotEntry[] = [];
 import { ageSeconds, useNow } from './use-now';
@@ -91,9 +93,13 @@ export function AppView(): ReactNode {
               </dd>
             </div>
             <div>
-              <dt>Migrations</dt>
-              <dd>
-                {app.migrationsFound === null ? 'none found' : `${app.migrationsFound.tool}${app.migrationsFound.detected ? '' : ' (chosen)'}`}{' '}
+              <dt>Schema</dt>
+              <dd data-testid="live-schema" title={schema === undefined || schema === null ? undefined : `${referenceText(schema.status)}: ${schema.status.summary}`}>
+                {schema === undefined
+                  ? 'reading…'
+                  : schema === null
+                    ? 'no migrations found'
+                    : `${toolNames[schema.status.tool]} ${revisionText(schema.status)}${schema.status.reference === 'live' ? ' (from the database)' : app.migrationsFound?.detected === false ? ' (chosen)' : ''}`}{' '}
                 <button type="button" className="link" onClick={() => openDialog({ kind: 'migrations', appId: app.id })} aria-label="Change where the migrations are">
                   Change…
                 </button>
@@ -122,7 +128,7 @@ export function AppView(): ReactNode {
           Snapshots
         </button>
         <button type="button" role="tab" aria-selected={view === 'schema'} className={view === 'schema' ? 'tab selected' : 'tab'} onClick={() => showView('schema')}>
-          Schema{schema !== undefined && schema !== null ? ` · ${schema.status.badge}` : ''}
+          Schema{schema !== undefined && schema !== null && schema.status.status !== 'recorded' ? ` · ${schema.status.badge}` : ''}
         </button>
         <button type="button" role="tab" aria-selected={view === 'activity'} className={view === 'activity' ? 'tab selected' : 'tab'} onClick={() => showView('activity')}>
           Activity

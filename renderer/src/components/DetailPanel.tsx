@@ -1,9 +1,10 @@
 import type { ReactNode } from 'react';
 import { formatBytes, formatLocalTime } from '../../../electron/contract/format';
+import { toolNames } from '../../../electron/contract/migrations';
 import { canRevealFiles, openDialog, pinSnapshot, revealSnapshot, selectSnapshot, verifySnapshots } from '../store/actions';
 import { openRestore } from '../store/restore-actions';
 import { useStore } from '../store/store';
-import { StatusBadge } from './StatusBadge';
+import { revisionText, StatusBadge } from './StatusBadge';
 
 /** One snapshot: its metadata, checksum, what it holds, and what can be done with it. */
 export function DetailPanel(): ReactNode {
@@ -17,6 +18,8 @@ export function DetailPanel(): ReactNode {
   const shown = value?.entry ?? entry;
   // The list is reloaded after a pin changes; the details read when the row was opened are not.
   const pinned = (entry ?? shown)?.pinned === true;
+  // The listing reads each snapshot's revision; inspecting one does not.
+  const migration = entry?.migration ?? shown?.migration ?? null;
   return (
     <aside className="details" aria-label={`Details of ${file}`}>
       <div className="details-head">
@@ -92,6 +95,18 @@ export function DetailPanel(): ReactNode {
             <>
               <dt>Pinned</dt>
               <dd>Kept until you unpin it: it cannot be deleted{shown.label === 'pre-restore' || shown.label === 'pre-upgrade' ? ' (Lifeboat pins every pre-restore and pre-upgrade snapshot)' : ''}.</dd>
+            </>
+          )}
+          {migration !== null && (
+            <>
+              <dt>Schema</dt>
+              <dd data-testid="detail-schema">
+                <strong className={`revision-${migration.status}`}>{revisionText(migration)}</strong>
+                <br />
+                <span className="muted"> {toolNames[migration.tool]}, against {migration.reference === 'code' ? 'the migration files' : 'the live database'}.</span>
+                <br />
+                {migration.summary}
+              </dd>
             </>
           )}
           <dt>Made by</dt>

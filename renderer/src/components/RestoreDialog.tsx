@@ -5,6 +5,7 @@ import { backToPreview, cancelRestore, closeRestore, isRunning, restoreAnyway, s
 import { useStore, type RestoreRun } from '../store/store';
 import { Modal } from './Modal';
 import { restoreStepViews, rollbackStepViews, type StepView } from './restore-stepper';
+import { revisionText } from './StatusBadge';
 import { useNow } from './use-now';
 
 /** The guarded restore, as a dialog: what it will do (preview), then each step as it runs, then the outcome. */
@@ -107,14 +108,17 @@ function PreviewBody(props: { run: RestoreRun }): ReactNode {
         <p className="muted">{run.mode === 'undo' ? 'Put back as it was: no upgrade runs.' : 'No migrations known for this app: the snapshot is restored as it is.'}</p>
       ) : (
         <>
-          <p>
-            <span className="badge">{preview.schema.badge}</span> {preview.schema.summary}
+          <p data-testid="preview-schema">
+            <span className={`badge revision revision-${preview.schema.status}`}>{revisionText(preview.schema)}</span> {preview.schema.summary}
           </p>
-          {preview.schema.pending.length > 0 && (
-            <p className="help">
-              Migrations the upgrade applies, in order: <strong>{preview.schema.pending.join(' → ')}</strong>
-            </p>
-          )}
+          {preview.schema.pending.length > 0 &&
+            (preview.schema.reference === 'code' ? (
+              <p className="help">
+                Migrations the upgrade applies, in order: <strong>{preview.schema.pending.join(' → ')}</strong>
+              </p>
+            ) : (
+              <p className="help">No migration files are at hand, so Lifeboat runs no upgrade: an app that migrates when it starts brings the snapshot to where the live database is.</p>
+            ))}
         </>
       )}
       <h3>The app</h3>

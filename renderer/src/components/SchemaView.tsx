@@ -1,7 +1,8 @@
 import type { ReactNode } from 'react';
-import type { MigrationReport, Revision } from '../../../electron/contract/migrations';
+import { toolNames, type MigrationReport, type Revision } from '../../../electron/contract/migrations';
 import type { SnapshotEntry } from '../../../electron/contract/snapshots';
 import { showSnapshotsAt } from '../store/actions';
+import { revisionText } from './StatusBadge';
 
 const rowHeight = 48;
 const laneWidth = 22;
@@ -54,10 +55,11 @@ export function SchemaView(props: { report: MigrationReport | null | undefined; 
   if (report === null) {
     return (
       <div className="table-empty">
-        <p>No migrations found for this app.</p>
+        <p>No migrations found for this app, and its database records none Lifeboat knows.</p>
         <p className="muted">
-          Lifeboat looks in the database’s folder for alembic.ini, a Django manage.py, db/migrate (Rails), prisma/migrations, a knexfile, or numbered .sql files in
-          migrations/. From the command line: <code>lifeboat status --app DIR</code> or <code>--migrations DIR --tool NAME</code>.
+          Lifeboat reads the bookkeeping of Alembic, Django, Rails, Prisma, Drizzle, Knex, TypeORM, Sequelize, Diesel, EF Core, FluentMigrator, goose, golang-migrate, sqlx,
+          dbmate, Laravel and more, and the schema numbers of Home Assistant, Gitea, Authelia, Memos and Uptime Kuma. If the app keeps its migrations elsewhere, choose
+          the folder with <em>Change…</em> beside Schema, or from the command line: <code>lifeboat status --app DIR</code> or <code>--migrations DIR --tool NAME</code>.
         </p>
       </div>
     );
@@ -81,8 +83,12 @@ export function SchemaView(props: { report: MigrationReport | null | undefined; 
   return (
     <div className="schema">
       <div className={`schema-summary revision-${status.status}`} role="status" aria-label="Schema status">
-        <strong>{status.badge}</strong> — {status.summary}
-        <span className="muted"> ({graph.tool}, {graph.revisions.length} revisions)</span>
+        <strong>{revisionText(status)}</strong> — {status.summary}
+        <span className="muted">
+          {' '}
+          ({toolNames[graph.tool]}, {graph.revisions.length} {graph.revisions.length === 1 ? 'revision' : 'revisions'}
+          {status.reference === 'live' ? ', as the live database records them' : ''})
+        </span>
       </div>
       {graph.problems.length > 0 && (
         <ul className="schema-problems">

@@ -207,7 +207,7 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
                         <StatusBadge status={row.status} reason={row.statusReason} />
                       </div>
                       <div role="gridcell" className="cell schema">
-                        <RevisionBadge migration={row.migration} />
+                        <RevisionBadge migration={row.migration} short />
                       </div>
                     </div>
                   );
