@@ -8,7 +8,8 @@ import { makeTempDir } from '../../testing/fixtures';
 import { liveMigrationStatus } from './migration-reader';
 
 /**
- * The tools of apps whose migrations are C#, Rust, Go or PHP, or whose CLI cannot be installed here:
+ * The tools of apps whose migrations are C#, Rust, Go or PHP, or whose CLI cannot be installed here
+ * (dbmate's npm package needs per-platform packages this registry does not carry):
  * small projects of our own in each tool's layout (Vaultwarden's `migrations/sqlite`, a Sonarr-like
  * `Datastore/Migration`, a Jellyfin-like nested `Migrations`), the bookkeeping written exactly as the
  * tool writes it (its source is named in `recorded-migrations.ts`). Each tool through every status:
@@ -109,6 +110,17 @@ const cases: ToolCase[] = [
     ids: ['20240101000000-create-user.js', '20240201000000-create-post.js', '20240301000000-create-tag.js'],
     record: (ids) => `CREATE TABLE \`SequelizeMeta\` (\`name\` VARCHAR(255) NOT NULL UNIQUE PRIMARY KEY);\n${ids.map((id) => `INSERT INTO SequelizeMeta VALUES ('${id}');`).join('\n')}`,
   },
+  {
+    // dbmate's `-- migrate:down` section drops the table: on the way up it must not count.
+    tool: 'dbmate',
+    files: {
+      'db/migrations/20240101000000_create_users.sql': '-- migrate:up\nCREATE TABLE users (id integer PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE users;\n',
+      'db/migrations/20240201000000_create_posts.sql': '-- migrate:up\nCREATE TABLE posts (id integer PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE posts;\n',
+      'db/migrations/20240301000000_create_tags.sql': '-- migrate:up\nCREATE TABLE tags (id integer PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE tags;\n',
+    },
+    ids: ['20240101000000', '20240201000000', '20240301000000'],
+    record: (ids) => `CREATE TABLE IF NOT EXISTS "schema_migrations" (version varchar(128) primary key);\n${ids.map((id) => `INSERT INTO schema_migrations (version) VALUES ('${id}');`).join('\n')}`,
+  },
 ];
 
 /** An id the code does not have, older than its newest migration: from another branch, or a file deleted. */
@@ -119,6 +131,7 @@ const strays: Record<string, string> = {
   goose: '20240115000000',
   laravel: '20240115000000',
   sequelize: '20240115000000-stray.js',
+  dbmate: '20240115000000',
 };
 
 describe('migration tools of compiled and PHP apps, in their own layouts', () => {

@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,9 +11,9 @@ import { makeTempDir } from '../../testing/fixtures';
 import { liveMigrationStatus } from './migration-reader';
 
 /**
- * Node and Go tools installed from npm, each making its own bookkeeping: TypeORM's DataSource runs
- * the migrations, dbmate's own binary applies its files, Drizzle's migrator applies a drizzle-kit
- * folder, Knex runs with the custom table and file names real apps use. Each project is our own,
+ * Node tools installed from npm, each making its own bookkeeping: TypeORM's DataSource runs the
+ * migrations, Drizzle's migrator applies a drizzle-kit folder, Knex runs with the custom table and
+ * file names real apps use. Each project is our own,
  * in the tool's layout.
  */
 describe('migration tools from npm, each writing its own bookkeeping', () => {
@@ -77,36 +76,6 @@ describe('migration tools from npm, each writing its own bookkeeping', () => {
     assert.equal(s.status, 'unknown-revision', 'a recorded migration the code no longer has');
     const handle = new Database(db);
     handle.exec('DROP TABLE migrations');
-    handle.close();
-    assert.equal(status(dir, db).status, 'unstamped');
-  });
-
-  it('dbmate: its own binary applies the files; "-- migrate:down" drops nothing on the way up', () => {
-    const dir = path.join(temp.dir, 'dbmate-app');
-    const db = path.join(dir, 'app.db');
-    const folder = path.join(dir, 'db', 'migrations');
-    const file = (version: string, name: string, table: string): void =>
-      write(path.join(folder, `${version}_${name}.sql`), `-- migrate:up\nCREATE TABLE ${table} (id integer PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE ${table};\n`);
-    file('20240101000000', 'create_users', 'users');
-    file('20240201000000', 'create_posts', 'posts');
-    const dbmate = (...args: string[]): string =>
-      execFileSync(path.resolve('node_modules', '.bin', 'dbmate'), ['--url', `sqlite:${db}`, '--migrations-dir', folder, '--no-dump-schema', ...args], { encoding: 'utf8' });
-    dbmate('up');
-    file('20240301000000', 'create_tags', 'tags');
-    const reference = dbmate('status');
-    assert.match(reference, /\[ \] 20240301000000_create_tags\.sql/);
-    let s = status(dir, db);
-    assert.equal(s.tool, 'dbmate');
-    assert.equal(s.status, 'behind');
-    assert.deepEqual(s.pending, ['20240301000000']);
-    dbmate('up');
-    s = status(dir, db);
-    assert.equal(s.status, 'at-head', s.summary);
-    assert.equal(s.revision, '20240301000000');
-    fs.rmSync(path.join(folder, '20240201000000_create_posts.sql'));
-    assert.deepEqual([status(dir, db).status, status(dir, db).unknown], ['unknown-revision', ['20240201000000']]);
-    const handle = new Database(db);
-    handle.exec('DROP TABLE schema_migrations');
     handle.close();
     assert.equal(status(dir, db).status, 'unstamped');
   });
