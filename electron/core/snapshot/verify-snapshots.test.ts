@@ -84,6 +84,21 @@ describe('verifying snapshots', () => {
     assert.equal(second.value.reports[0]?.checksum, 'match');
   });
 
+  it('remembers a file made by another tool that fails its first verification: listed Corrupt, not Unverified', async () => {
+    const external = path.join(backupsDir, 'app-20250102-000000-broken.db');
+    fs.copyFileSync(databasePath, external);
+    const fd = fs.openSync(external, 'r+');
+    fs.writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, 4096 * 3);
+    fs.closeSync(fd);
+    const listed = (): string | undefined => listSnapshots({ databasePath, backupsDir }).snapshots.find((s) => s.file === path.basename(external))?.status;
+    assert.equal(listed(), 'unverified');
+    const result = await verifyJob(backupsDir, [external]);
+    assert.ok(result.ok);
+    assert.equal(result.value.reports[0]?.error?.code, 'SNAPSHOT_CORRUPT');
+    assert.equal(listed(), 'corrupt');
+    assert.equal(readRecord(backupsDir, path.basename(external))?.verification?.ok, false);
+  });
+
   it('reports files that are not databases, empty or incomplete', async () => {
     const text = path.join(backupsDir, 'readme.txt');
     const empty = path.join(backupsDir, 'empty.db');

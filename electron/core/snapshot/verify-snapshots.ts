@@ -92,16 +92,19 @@ function verifyOne(backupsDir: string, filePath: string, size: number, control: 
     const record = readRecord(backupsDir, file);
     const stat = fs.statSync(filePath);
     const now = new Date().toISOString();
+    const integrityProblem = (integrity[0] ?? 'no answer').replace(/\.$/, '');
     if (record === null) {
       if (!integrityOk) {
-        return failure({ code: 'SNAPSHOT_CORRUPT', message: `${file} failed its integrity check: ${(integrity[0] ?? 'no answer').replace(/\.$/, '')}.`, path: filePath }, integrity, sha256);
+        // Recorded as failed, so that the listing says Corrupt from now on, not Unverified.
+        const saved = saveRecord(backupsDir, newRecordFor(file, sha256, stat, { at: now, ok: false, problem: `Failed its integrity check: ${integrityProblem}.` }));
+        return { ...failure({ code: 'SNAPSHOT_CORRUPT', message: `${file} failed its integrity check: ${integrityProblem}.`, path: filePath }, integrity, sha256), recordSaved: saved };
       }
-      const saved = saveRecord(backupsDir, newRecordFor(file, sha256, stat, now));
+      const saved = saveRecord(backupsDir, newRecordFor(file, sha256, stat, { at: now, ok: true, problem: null }));
       return { ...base, ok: true, integrity, sha256, checksum: saved ? 'recorded-now' : 'not-recorded', error: null, recordSaved: saved };
     }
     const checksum: ChecksumOutcome = record.sha256 === sha256 ? 'match' : 'mismatch';
     const problem = !integrityOk
-      ? `Failed its integrity check: ${(integrity[0] ?? 'no answer').replace(/\.$/, '')}.`
+      ? `Failed its integrity check: ${integrityProblem}.`
       : checksum === 'mismatch'
         ? 'Its content changed after it was recorded (SHA-256 differs): do not restore it.'
         : null;
@@ -134,7 +137,7 @@ function saveRecord(backupsDir: string, record: SnapshotRecord): boolean {
   }
 }
 
-function newRecordFor(file: string, sha256: string, stat: fs.Stats, now: string): SnapshotRecord {
+function newRecordFor(file: string, sha256: string, stat: fs.Stats, verification: NonNullable<SnapshotRecord['verification']>): SnapshotRecord {
   return {
     version: 1,
     file,
@@ -142,14 +145,14 @@ function newRecordFor(file: string, sha256: string, stat: fs.Stats, now: string)
     sha256,
     size: stat.size,
     mtimeMs: stat.mtimeMs,
-    recordedAt: now,
+    recordedAt: verification.at,
     label: null,
     note: null,
     source: null,
     sqliteVersion: null,
     pageSize: null,
     pageCount: null,
-    verification: { at: now, ok: true, problem: null },
+    verification,
   };
 }
 
