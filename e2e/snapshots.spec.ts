@@ -136,7 +136,7 @@ test('10,000 snapshots: the table renders only the visible rows and the keyboard
     fs.writeFileSync(path.join(backups, name), image);
   }
   await app.addApp(databasePath);
-  await expect(app.page.getByRole('heading', { name: /Snapshots/ })).toContainText('10000', { timeout: 90_000 });
+  await expect(app.page.getByRole('heading', { name: /Snapshots/ })).toContainText('10,000', { timeout: 90_000 });
   await expect(app.grid).toHaveAttribute('aria-rowcount', '10001');
   const rendered = await app.rows().count();
   expect(rendered).toBeGreaterThan(5);
@@ -146,6 +146,13 @@ test('10,000 snapshots: the table renders only the visible rows and the keyboard
   await expect(app.row('hourly-0')).toBeVisible();
   await app.page.keyboard.press('Home');
   await expect(app.row('hourly-9999')).toBeVisible();
+  // A filter says how many of all match, and shows them from the top wherever the list was scrolled.
+  await app.page.keyboard.press('End');
+  await app.filter.fill('hourly-99');
+  await expect(app.page.getByTestId('snapshot-count')).toHaveText('111 of 10,000');
+  await expect(app.row('hourly-9999')).toBeVisible();
+  await app.filter.fill('');
+  await expect(app.page.getByTestId('snapshot-count')).toHaveText('10,000');
 });
 
 test('verify and delete a snapshot from its detail panel', async ({ app }) => {
@@ -274,4 +281,28 @@ test('at 1024 px with the details open, the table drops columns rather than over
     expect(box.left, `${box.name} overlaps the column before it`).toBeGreaterThanOrEqual((boxes[i - 1]?.right ?? 0) - 1);
   }
   await app.screenshot('23-narrow-table');
+});
+
+test('the list follows the backups folder: a file a script adds, changes or deletes shows without a reload', async ({ app, host }) => {
+  fs.mkdirSync(host.workDir, { recursive: true });
+  const databasePath = path.join(host.workDir, 'app.db');
+  createLiveDatabase(databasePath, 'wal', 64 * 1024);
+  await app.addApp(databasePath);
+  await expect(await app.startSnapshot('by-lifeboat')).toBeHidden();
+  await expect(app.row('by-lifeboat').getByText('Verified')).toBeVisible();
+  const backups = path.join(host.workDir, 'backups');
+  const made = path.join(backups, fs.readdirSync(backups).find((n) => n.includes('by-lifeboat')) ?? '');
+
+  // A nightly script's copy appears...
+  fs.copyFileSync(databasePath, path.join(backups, 'app-20260101-020000-nightly.db'));
+  await expect(app.row('nightly')).toHaveCount(1);
+  await expect(app.page.getByTestId('snapshot-count')).toHaveText('2');
+  // ...a snapshot changed behind Lifeboat's back no longer shows Verified...
+  fs.chmodSync(made, 0o644);
+  fs.appendFileSync(made, Buffer.alloc(4096));
+  await expect(app.row('by-lifeboat').getByText('Corrupt')).toBeVisible();
+  // ...and one deleted on disk disappears.
+  fs.rmSync(path.join(backups, 'app-20260101-020000-nightly.db'));
+  await expect(app.row('nightly')).toHaveCount(0);
+  await expect(app.page.getByTestId('snapshot-count')).toHaveText('1');
 });

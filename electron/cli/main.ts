@@ -455,6 +455,7 @@ async function serve(invocation: Invocation): Promise<number> {
   }
   const dataDir = invocation.dataDir === undefined ? defaultUserDataDir() : path.resolve(invocation.dataDir);
   const service = new LifeboatService({ dataDir, origin: 'web', allow: invocation.allow });
+  service.followBackupsFolders();
   if (invocation.demo) {
     process.stdout.write('Preparing the demo app...\n');
     const demo = await dispatch(service, 'demo:open', {});

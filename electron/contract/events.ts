@@ -9,13 +9,15 @@ export type JobFinished =
   | { readonly jobId: string; readonly appId: string; readonly kind: 'verify'; readonly result: Result<VerifyResult> }
   | { readonly jobId: string; readonly appId: string; readonly kind: 'restore' | 'rehearse' | 'restore-recover'; readonly result: Result<RestoreResult> };
 
-/** Events of the jobs core runs, the same from Electron and from the web host. */
+/** Events of the jobs core runs and of the folders it follows, the same from Electron and from the web host. */
 export interface JobEvents {
   'job:progress': JobProgress & { readonly appId: string };
   'job:finished': JobFinished;
+  /** Something in the app's backups folder changed on disk (a script added, deleted or touched a file). */
+  'snapshots:changed': { readonly appId: string };
 }
 export type JobEventName = keyof JobEvents;
-export const jobEventNames: readonly JobEventName[] = ['job:progress', 'job:finished'];
+export const jobEventNames: readonly JobEventName[] = ['job:progress', 'job:finished', 'snapshots:changed'];
 
 /** Commands from the desktop app's menu, carried out by the renderer. */
 export type MenuCommand = 'add-app' | 'snapshot-now' | 'open-demo';

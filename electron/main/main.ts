@@ -98,6 +98,7 @@ async function start(): Promise<void> {
   serveRenderer();
   lockDownSession();
   const service = new LifeboatService({ dataDir: app.getPath('userData'), origin: 'desktop' });
+  service.followBackupsFolders();
   bindIpc(
     service,
     {

@@ -11,6 +11,7 @@ import type { JobOutputs, JobRequest } from '../jobs/job-requests';
 import type { ActivityOrigin } from '../../contract/activity';
 import { lastRestore, readActivity } from '../activity/activity-log';
 import { LifeboatFailure } from '../lifeboat-failure';
+import { BackupsWatcher } from './backups-watcher';
 import { findMigrations, type MigrationSetup } from '../migrations/migration-reader';
 import type { AppSettings } from '../restore/restore-preflight';
 import { readJournal } from '../restore/restore-journal';
@@ -78,7 +79,9 @@ export class LifeboatService {
   private readonly dataDir: string;
   private readonly now: () => Date;
   private readonly jobs = new Map<string, RunningJob>();
-  private readonly listeners: { [E in JobEventName]: Set<Listener<E>> } = { 'job:progress': new Set(), 'job:finished': new Set() };
+  private readonly listeners: { [E in JobEventName]: Set<Listener<E>> } = { 'job:progress': new Set(), 'job:finished': new Set(), 'snapshots:changed': new Set() };
+  /** Set by the hosts that show the apps (the desktop app, `lifeboat serve`): their backups folders are followed. */
+  private watcher: BackupsWatcher | null = null;
 
   private readonly origin: ActivityOrigin;
   /** For the web host: the folders a token holder may reach; null for the desktop app (its user chose every path). */
@@ -117,8 +120,14 @@ export class LifeboatService {
     return resolveSnapshotPath(app.backupsDir, file, app.backupsDir);
   }
 
+  /** Follows every listed app's backups folder and emits `snapshots:changed` when something in it changes on disk. */
+  followBackupsFolders(): void {
+    this.watcher ??= new BackupsWatcher((appId) => this.emit('snapshots:changed', { appId }));
+  }
+
   /** Cancels every running job and waits until each has cleaned up after itself. */
   async shutdown(): Promise<void> {
+    this.watcher?.close();
     const running = [...this.jobs.values()];
     running.forEach((job) => job.handle.cancel());
     await Promise.all(running.map((job) => job.handle.result));
@@ -137,6 +146,7 @@ export class LifeboatService {
    * folder should be, a path the file system refuses) is shown with the problem, never failing the list.
    */
   private async summarize(app: App): Promise<AppSummary> {
+    this.watcher?.follow(app.id, app.backupsDir);
     try {
       return await this.summarizeReadable(app);
     } catch (error) {
@@ -337,6 +347,7 @@ export class LifeboatService {
     'apps:remove': (input) => {
       const app = this.app(input.appId);
       this.settings.update((s) => ({ ...s, apps: s.apps.filter((a) => a.id !== app.id) }));
+      this.watcher?.unfollow(app.id);
       return Promise.resolve({ removed: app.id });
     },
     'demo:open': async () => {

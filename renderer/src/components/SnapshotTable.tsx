@@ -40,6 +40,12 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
   // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => rowHeight, overscan: 12 });
 
+  // A new filter shows its matches from the top, not from wherever the old list was scrolled.
+  useEffect(() => {
+    setActive(0);
+    scrollRef.current?.scrollTo({ top: 0 });
+  }, [filter, revisionFilter]);
+
   useEffect(() => {
     if (highlightFile === null) {
       return;
@@ -100,7 +106,10 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
     <section className="snapshots" aria-label="Snapshots">
       <div className="toolbar">
         <h2>
-          Snapshots <span className="count">{snapshots.length}</span>
+          Snapshots{' '}
+          <span className="count" data-testid="snapshot-count">
+            {rows.length === snapshots.length ? snapshots.length.toLocaleString() : `${rows.length.toLocaleString()} of ${snapshots.length.toLocaleString()}`}
+          </span>
         </h2>
         {revisionFilter !== null && (
           <button type="button" className="chip" onClick={() => showSnapshotsAt(null)} aria-label={`Showing snapshots at revision ${revisionFilter}; show all`}>

@@ -277,6 +277,13 @@ export function startActions(newClient: LifeboatClient): void {
     });
     followRestoreProgress(progress);
   });
+  // A script added, deleted or changed a snapshot: show the folder as it is now.
+  newClient.on('snapshots:changed', ({ appId }) => {
+    void loadApps();
+    if (useStore.getState().selectedAppId === appId) {
+      void loadApp(appId);
+    }
+  });
   newClient.on('menu:command', ({ command }) => {
     const { selectedAppId } = useStore.getState();
     switch (command) {
