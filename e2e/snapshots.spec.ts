@@ -306,3 +306,22 @@ test('the list follows the backups folder: a file a script adds, changes or dele
   await expect(app.row('nightly')).toHaveCount(0);
   await expect(app.page.getByTestId('snapshot-count')).toHaveText('1');
 });
+
+test('Verify all checks every snapshot with progress, and the Last verified column says when', async ({ app, host }) => {
+  const backups = path.join(host.workDir, 'backups');
+  fs.mkdirSync(backups, { recursive: true });
+  const databasePath = path.join(host.workDir, 'app.db');
+  createLiveDatabase(databasePath, 'delete', 16 * 1024 * 1024);
+  for (let day = 1; day <= 20; day += 1) {
+    fs.copyFileSync(databasePath, path.join(backups, `app-202601${String(day).padStart(2, '0')}-020000-nightly-${day}.db`));
+  }
+  await app.addApp(databasePath);
+  await expect(app.rows()).toHaveCount(20);
+  await expect(app.row('nightly-1').getByRole('gridcell').nth(5)).toHaveText('never');
+  await app.page.getByRole('button', { name: 'Verify all' }).click();
+  await expect(app.page.getByRole('progressbar', { name: 'Verifying snapshots' })).toBeVisible();
+  await app.screenshot('16-verify-all-progress');
+  await expect(app.page.getByRole('button', { name: 'Verify all' })).toBeVisible({ timeout: 60_000 });
+  await expect(app.row('nightly-1').getByText('Verified')).toBeVisible();
+  await expect(app.row('nightly-20').getByRole('gridcell').nth(5)).toHaveText('just now');
+});

@@ -54,6 +54,8 @@ export const snapshotEntrySchema = z.object({
   migration: snapshotMigrationSchema.nullable(),
   /** Pinned snapshots (every pre-restore and pre-upgrade one) are never deleted until unpinned. */
   pinned: z.boolean(),
+  /** When it was last verified (integrity and checksum), whatever the outcome; null when never. */
+  lastVerified: z.string().nullable(),
 });
 export type SnapshotEntry = z.infer<typeof snapshotEntrySchema>;
 

@@ -80,5 +80,6 @@ export function describeFile(facts: FileFacts, liveStem: string): SnapshotEntry 
     sidecars: [...facts.sidecars],
     migration: null,
     pinned: record?.pinned === true,
+    lastVerified: record?.verification?.at ?? null,
   };
 }

@@ -2,7 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { formatBytes, formatLocalTime, formatWhen } from '../../../electron/contract/format';
 import type { SnapshotEntry } from '../../../electron/contract/snapshots';
-import { openDialog, selectSnapshot, setFilter, showSnapshotsAt, sortBy, visibleSnapshots } from '../store/actions';
+import { openDialog, selectSnapshot, setFilter, showSnapshotsAt, sortBy, verifySnapshots, visibleSnapshots } from '../store/actions';
 import { useStore, type SortColumn } from '../store/store';
 import { RevisionBadge, StatusBadge } from './StatusBadge';
 import { useNow } from './use-now';
@@ -15,6 +15,7 @@ const columns: ReadonlyArray<{ column: SortColumn | null; title: string; cell: s
   { column: null, title: 'Note', cell: 'cell note' },
   { column: 'size', title: 'Size', cell: 'cell size' },
   { column: 'status', title: 'Status', cell: 'cell' },
+  { column: null, title: 'Last verified', cell: 'cell verified' },
   { column: null, title: 'Schema', cell: 'cell schema' },
 ];
 
@@ -32,6 +33,7 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
   const selectedFile = useStore((s) => s.selectedFile);
   const highlightFile = useStore((s) => s.highlightFile);
   const revisionFilter = useStore((s) => s.revisionFilter);
+  const verifying = useStore((s) => Object.values(s.jobs).find((j) => j.kind === 'verify' && j.status === 'running' && j.appId === props.appId));
   const rows = useMemo(() => visibleSnapshots(snapshots, filter, sort, revisionFilter), [snapshots, filter, sort, revisionFilter]);
   const [active, setActive] = useState(0);
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -115,6 +117,24 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
           <button type="button" className="chip" onClick={() => showSnapshotsAt(null)} aria-label={`Showing snapshots at revision ${revisionFilter}; show all`}>
             at {revisionFilter} ✕
           </button>
+        )}
+        {verifying !== undefined ? (
+          <div className="toolbar-progress" role="status" aria-label="Verification progress">
+            <progress value={verifying.fraction} max={1} aria-label="Verifying snapshots" />
+            <span className="muted">
+              {verifying.phase} · {Math.round(verifying.fraction * 100)} %
+            </span>
+          </div>
+        ) : (
+          snapshots.length > 0 && (
+            <button
+              type="button"
+              onClick={() => void verifySnapshots(props.appId, snapshots.map((s) => s.file))}
+              title="Check the integrity and the checksum of every snapshot in the folder"
+            >
+              Verify all
+            </button>
+          )
         )}
         <input
           id="snapshot-filter"
@@ -214,6 +234,9 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
                       </div>
                       <div role="gridcell" className="cell">
                         <StatusBadge status={row.status} reason={row.statusReason} />
+                      </div>
+                      <div role="gridcell" className="cell verified" title={row.lastVerified === null ? 'Never verified' : formatLocalTime(row.lastVerified)}>
+                        {row.lastVerified === null ? <span className="muted">never</span> : formatWhen(row.lastVerified, now)}
                       </div>
                       <div role="gridcell" className="cell schema">
                         <RevisionBadge migration={row.migration} short />
