@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { contentDigest } from '../electron/testing/fixtures';
+import { contentDigest, createLiveDatabase } from '../electron/testing/fixtures';
 import { holdFileOpen } from '../electron/testing/holding-process';
 import { expect, test } from './fixtures';
 import type { Locator } from '@playwright/test';
@@ -211,4 +211,28 @@ test('through lifeboat serve, how to stop and start an app can be chosen, but no
   await app.dialog.getByRole('button', { name: 'Cancel' }).click();
   await openRestoreOf(app, 'manual');
   await expect(app.dialog.locator('pre.commands')).toHaveText('stop: docker compose stop shop\nstart: docker compose start shop');
+});
+
+test('the preview of a damaged snapshot says it cannot be read, shows no raw integrity report, and marks the row Corrupt', async ({ app, host }) => {
+  fs.mkdirSync(path.join(host.workDir, 'backups'), { recursive: true });
+  const databasePath = path.join(host.workDir, 'app.db');
+  createLiveDatabase(databasePath, 'wal', 256 * 1024);
+  const damaged = path.join(host.workDir, 'backups', 'app-20260101-020000-nightly.db');
+  fs.copyFileSync(databasePath, damaged);
+  const fd = fs.openSync(damaged, 'r+');
+  fs.writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, 4096 * 3);
+  fs.closeSync(fd);
+  await app.addApp(databasePath);
+  await expect(app.row('nightly').getByText('Unverified')).toBeVisible();
+  await app.row('nightly').click();
+  await app.details.getByRole('button', { name: 'Restore…' }).click();
+  await expect(app.dialog.getByRole('alert')).toContainText("is damaged: SQLite's integrity check found broken pages in it. Do not restore it");
+  await expect(app.dialog.getByTestId('unreadable-snapshot')).toBeVisible();
+  await expect(app.dialog).not.toContainText('Every table has the same number of rows');
+  await expect(app.dialog).not.toContainText('*** in database');
+  await expect(app.dialog.getByRole('button', { name: 'Restore', exact: true })).toBeDisabled();
+  await app.screenshot('17-restore-preview-damaged');
+  await app.dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(app.row('nightly').getByText('Corrupt')).toBeVisible();
+  await expect(app.details.getByRole('button', { name: 'Restore…' })).toBeDisabled();
 });

@@ -128,6 +128,8 @@ export function printPreview(preview: RestorePreview): string {
   const lines = ['What the restore changes:'];
   if (!preview.liveExists) {
     lines.push('  There is no live database yet: nothing is replaced.');
+  } else if (!preview.snapshotReadable) {
+    lines.push('  Unknown: the snapshot could not be read (it failed verification).');
   } else {
     lines.push(
       table([

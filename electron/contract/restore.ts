@@ -107,6 +107,8 @@ export const restorePreviewSchema = z.object({
   snapshot: z.string(),
   database: z.string(),
   liveExists: z.boolean(),
+  /** False when the snapshot failed verification: then nothing is said about what would change. */
+  snapshotReadable: z.boolean(),
   tables: z.array(tableDifferenceSchema),
   /** What the restore changes in the schema (before any upgrade): empty when both are alike. */
   schemaDifferences: z.array(schemaDifferenceSchema),

@@ -124,6 +124,14 @@ export interface Preflight {
   readonly liveStat: fs.Stats | null;
 }
 
+/** Why a snapshot that failed verification cannot be restored, in a sentence (never SQLite's raw integrity report). */
+function verificationBlocker(error: LifeboatError | null, file: string): LifeboatError {
+  if (error === null || (error.code === 'SNAPSHOT_CORRUPT' && /integrity check/.test(error.message))) {
+    return { code: 'SNAPSHOT_CORRUPT', message: `${file} is damaged: SQLite's integrity check found broken pages in it. Do not restore it; choose another snapshot.` };
+  }
+  return error;
+}
+
 /** The preview's schema line from a status (against the code or the live database). */
 function schemaOf(status: MigrationStatus): NonNullable<RestorePreview['schema']> {
   const { badge, summary, pending, tool, revision, reference } = status;
@@ -143,7 +151,7 @@ export function preflight(request: PreviewRequest, allowOpen: boolean, control: 
   const verified = verifySnapshots({ backupsDir, paths: [request.snapshotPath] }, control).reports[0];
   const sound = verified !== undefined && verified.ok && verified.sha256 !== null;
   if (!sound) {
-    blockers.push(verified?.error ?? { code: 'SNAPSHOT_CORRUPT', message: 'The snapshot could not be verified.' });
+    blockers.push(verificationBlocker(verified?.error ?? null, path.basename(request.snapshotPath)));
   }
   let schema: RestorePreview['schema'] = null;
   if (plan.migrations !== null) {
@@ -187,6 +195,7 @@ export function preflight(request: PreviewRequest, allowOpen: boolean, control: 
     snapshot: path.basename(request.snapshotPath),
     database: databasePath,
     liveExists,
+    snapshotReadable: sound,
     ...(sound ? compareDatabases(databasePath, request.snapshotPath, control) : { tables: [], schemaDifferences: [] }),
     schema,
     journalMode: restoredJournalMode(request, liveExists),

@@ -15,11 +15,11 @@ export function DetailPanel(): ReactNode {
     return null;
   }
   const { appId, file, value, error } = details;
-  const shown = value?.entry ?? entry;
-  // The list is reloaded after a pin changes; the details read when the row was opened are not.
-  const pinned = (entry ?? shown)?.pinned === true;
-  // The listing reads each snapshot's revision; inspecting one does not.
-  const migration = entry?.migration ?? shown?.migration ?? null;
+  // The listing is the fresher of the two (it is reloaded after a pin, a verification, a change on
+  // disk) and the one that reads each snapshot's revision; what inspecting found stands in until then.
+  const shown = entry ?? value?.entry;
+  const pinned = shown?.pinned === true;
+  const migration = shown?.migration ?? null;
   return (
     <aside className="details" aria-label={`Details of ${file}`}>
       <div className="details-head">

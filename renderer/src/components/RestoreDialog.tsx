@@ -166,6 +166,16 @@ function TableChanges(props: { preview: RestorePreview }): ReactNode {
   if (!preview.liveExists) {
     return <p className="muted">There is no live database yet: nothing is replaced.</p>;
   }
+  if (!preview.snapshotReadable) {
+    return (
+      <>
+        <h3>What changes</h3>
+        <p className="muted" data-testid="unreadable-snapshot">
+          The snapshot could not be read, so Lifeboat cannot tell what a restore would change: it failed verification (see above).
+        </p>
+      </>
+    );
+  }
   const changed = preview.tables.filter((t) => t.liveRows !== t.snapshotRows);
   return (
     <>

@@ -1,7 +1,7 @@
 import type { LifeboatError, Result } from '../../../electron/contract/errors';
 import type { JobFinished, JobEvents } from '../../../electron/contract/events';
 import { phaseOfRestore, type RestoreResult } from '../../../electron/contract/restore';
-import { lifeboat } from './actions';
+import { lifeboat, loadApp } from './actions';
 import { useStore, type RestoreMode, type RestoreRun } from './store';
 
 /** The restore dialog's actions: preview, start (or rehearse, undo, recover), follow, cancel, close. */
@@ -56,6 +56,10 @@ export async function openRestore(appId: string, file: string, mode: 'restore' |
   useStore.setState({ restore: run, dialog: { kind: 'restore' } });
   const preview = await lifeboat().call('restore:preview', { appId, file, undo: mode === 'undo' });
   useStore.setState((s) => (s.restore !== run ? {} : { restore: { ...run, preview: preview.ok ? preview.value : null, previewError: preview.ok ? null : preview.error } }));
+  // The preview verified the snapshot: a failure is written to its record, and its row says so now.
+  if (preview.ok && !preview.value.snapshotReadable) {
+    void loadApp(appId);
+  }
 }
 
 /** Starts what the dialog previewed: the restore (allowOpen: the user's explicit override), its undo, or a rehearsal. */
