@@ -103,6 +103,25 @@ test('keyboard: shortcuts open the snapshot dialog and move through the table', 
   await expect(app.dialog).toBeHidden();
   await app.page.keyboard.press('/');
   await expect(app.filter).toBeFocused();
+  // A dialog gives the focus back to what opened it.
+  await expect(app.dialog).toBeHidden();
+  await app.snapshotNow.focus();
+  await app.page.keyboard.press('Enter');
+  await expect(app.dialog.getByLabel('Label')).toBeFocused();
+  await app.page.keyboard.press('Escape');
+  await expect(app.snapshotNow).toBeFocused();
+  await app.rows().first().click();
+  const restore = app.details.getByRole('button', { name: 'Restore…' });
+  await restore.focus();
+  await app.page.keyboard.press('Enter');
+  await expect(app.dialog.getByRole('button', { name: 'Cancel' })).toBeVisible();
+  await app.dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(restore).toBeFocused();
+  // The keyboard's row stands out by its ring, the open one by its bar.
+  await app.grid.focus();
+  await app.page.keyboard.press('ArrowDown');
+  await expect(app.rows().nth(1)).toHaveCSS('box-shadow', /inset/);
+  await app.screenshot('18-keyboard-row');
 });
 
 test('the host refuses requests without its token or from another origin', async ({ host, playwright }) => {

@@ -106,6 +106,12 @@ export function DetailPanel(): ReactNode {
                 <span className="muted"> {toolNames[migration.tool]}, against {migration.reference === 'code' ? 'the migration files' : 'the live database'}.</span>
                 <br />
                 {migration.summary}
+                {migration.reference === 'code' && migration.pending.length > 0 && (
+                  <>
+                    <br />
+                    <span className="muted">A restore upgrades it with: {migration.pending.join(' → ')}</span>
+                  </>
+                )}
               </dd>
             </>
           )}

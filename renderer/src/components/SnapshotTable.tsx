@@ -8,7 +8,7 @@ import { RevisionBadge, StatusBadge } from './StatusBadge';
 import { useNow } from './use-now';
 
 const rowHeight = 44;
-// `cell`: the class its cells share; a narrow table hides the note, then the schema (styles.css).
+// `cell`: the class its cells share; a narrow table hides the note, then Last verified, then the schema (styles.css).
 const columns: ReadonlyArray<{ column: SortColumn | null; title: string; cell: string }> = [
   { column: 'time', title: 'When', cell: 'cell' },
   { column: 'label', title: 'Label', cell: 'cell label' },
@@ -16,7 +16,7 @@ const columns: ReadonlyArray<{ column: SortColumn | null; title: string; cell: s
   { column: 'size', title: 'Size', cell: 'cell size' },
   { column: 'status', title: 'Status', cell: 'cell' },
   { column: null, title: 'Last verified', cell: 'cell verified' },
-  { column: null, title: 'Schema', cell: 'cell schema' },
+  { column: null, title: 'Schema', cell: 'cell revision-cell' },
 ];
 
 const emptyList: readonly SnapshotEntry[] = [];
@@ -238,7 +238,7 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
                       <div role="gridcell" className="cell verified" title={row.lastVerified === null ? 'Never verified' : formatLocalTime(row.lastVerified)}>
                         {row.lastVerified === null ? <span className="muted">never</span> : formatWhen(row.lastVerified, now)}
                       </div>
-                      <div role="gridcell" className="cell schema">
+                      <div role="gridcell" className="cell revision-cell">
                         <RevisionBadge migration={row.migration} short />
                       </div>
                     </div>
