@@ -95,7 +95,8 @@ test('the whole restore wizard on the demo: preview, rehearsal, restore with liv
   await expect(app.page.getByRole('tab', { name: /Schema/ })).toContainText('at head');
   expect(headerJournalMode(db), 'the shop keeps the WAL mode it set').toBe('wal');
 
-  // Undo last restore: the pre-restore snapshot goes back exactly as it was.
+  // Undo last restore: the pre-restore snapshot goes back exactly as it was; the card says which and from when.
+  await expect(app.page.getByTestId('last-restore')).toContainText(/^Restored \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} from shop-.*initial-import\.db\. Undo last restore puts back the database as it was just before \(shop-.*pre-restore\.db\)\.$/);
   await app.page.getByRole('button', { name: 'Undo last restore' }).click();
   await expect(app.dialog.getByRole('heading', { name: 'Undo last restore' })).toBeVisible();
   await expect(app.dialog).toContainText('Put back as it was: no upgrade runs.');

@@ -344,3 +344,31 @@ test('Verify all checks every snapshot with progress, and the Last verified colu
   await expect(app.row('nightly-1').getByText('Verified')).toBeVisible();
   await expect(app.row('nightly-20').getByRole('gridcell').nth(5)).toHaveText('just now');
 });
+
+test('adding an app whose folder does not exist warns first; removing an app keeps every file', async ({ app, host }) => {
+  fs.mkdirSync(host.workDir, { recursive: true });
+  createLiveDatabase(path.join(host.workDir, 'app.db'), 'wal', 64 * 1024);
+  await app.addApp(path.join(host.workDir, 'app.db'));
+  await expect(app.sidebar.getByRole('button', { name: /work/ })).toBeVisible();
+
+  const missing = path.join(host.workDir, 'not-mounted', 'app.db');
+  await app.sidebar.getByRole('button', { name: '+ Add an app' }).click();
+  await app.dialog.getByLabel('Database file').fill(missing);
+  await app.dialog.getByRole('button', { name: 'Add app' }).click();
+  await expect(app.dialog.getByRole('alert')).toContainText('does not exist: check the path (a typo, or a volume that is not mounted)');
+  await app.screenshot('19-add-app-missing-folder');
+  await app.dialog.getByRole('button', { name: 'Add anyway' }).click();
+  await expect(app.dialog).toBeHidden();
+  await expect(app.sidebar.getByRole('button', { name: /not-mounted/ })).toBeVisible();
+
+  await app.sidebar.getByRole('button', { name: /work/ }).click();
+  await expect(await app.startSnapshot('keep-me')).toBeHidden();
+  const backups = path.join(host.workDir, 'backups');
+  const before = fs.readdirSync(backups).sort();
+  await app.page.getByRole('button', { name: 'Remove app…' }).click();
+  await expect(app.dialog).toContainText('Every file is kept');
+  await app.dialog.getByRole('button', { name: 'Remove from Lifeboat' }).click();
+  await expect(app.sidebar.getByRole('button', { name: /work/ })).toHaveCount(0);
+  expect(fs.readdirSync(backups).sort()).toEqual(before);
+  expect(fs.existsSync(path.join(host.workDir, 'app.db'))).toBe(true);
+});

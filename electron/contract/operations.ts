@@ -31,6 +31,8 @@ export const operationInputs = {
     database: z.string().trim().min(1, 'Enter the path of the database file or an sqlite:/// URL.').max(4096),
     name: z.string().trim().max(100).optional(),
     backupsDir: z.string().trim().max(4096).optional(),
+    /** Add it even though the database's folder does not exist (a volume not mounted yet). */
+    allowMissingFolder: z.boolean().optional(),
   }),
   'apps:remove': z.object({ appId }),
   /** Choose the migrations folder and tool; both absent: go back to detection. */

@@ -308,6 +308,14 @@ export class LifeboatService {
         input.backupsDir === undefined || input.backupsDir === '' ? path.join(path.dirname(databasePath), 'backups') : parseAbsoluteDatabaseArgument(input.backupsDir);
       this.boundary?.requireAllowed(databasePath, 'The database');
       this.boundary?.requireAllowed(backupsDir, 'The backups folder');
+      const folder = path.dirname(databasePath);
+      if (!fs.existsSync(folder) && input.allowMissingFolder !== true) {
+        throw new LifeboatFailure(
+          'DB_NOT_FOUND',
+          `The folder ${folder} does not exist: check the path (a typo, or a volume that is not mounted). If the app will create it, add the app anyway.`,
+          folder,
+        );
+      }
       if (fs.existsSync(backupsDir) && !fs.statSync(backupsDir).isDirectory()) {
         throw new LifeboatFailure('IO_ERROR', `${backupsDir} is a file, not a folder: choose a folder for the snapshots (it is made if it does not exist).`, backupsDir);
       }

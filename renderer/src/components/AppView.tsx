@@ -39,6 +39,12 @@ export function AppView(): ReactNode {
             <p className="path" title={app.databasePath}>
               {app.databasePath}
             </p>
+            {app.lastRestore !== null && (
+              <p className="muted last-restore" data-testid="last-restore">
+                Restored {formatLocalTime(app.lastRestore.at)}
+                {app.lastRestore.snapshot === null ? '' : ` from ${app.lastRestore.snapshot}`}. <em>Undo last restore</em> puts back the database as it was just before ({app.lastRestore.preRestore}).
+              </p>
+            )}
           </div>
           <div className="card-actions">
             {app.lastRestore !== null && (
@@ -50,6 +56,9 @@ export function AppView(): ReactNode {
                 Undo last restore
               </button>
             )}
+            <button type="button" onClick={() => openDialog({ kind: 'confirm-remove-app', appId: app.id })} title="Stop showing this app in Lifeboat; every file is kept">
+              Remove app…
+            </button>
             <button
               type="button"
               className="primary"

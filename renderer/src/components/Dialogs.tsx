@@ -1,7 +1,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { LifeboatError } from '../../../electron/contract/errors';
 import { migrationTools, type MigrationTool } from '../../../electron/contract/migrations';
-import { addApp, canRevealFiles, cancelJob, chooseDatabaseFile, closeDialog, deleteSnapshot, setAppMigrations, startSnapshot } from '../store/actions';
+import { addApp, canRevealFiles, cancelJob, chooseDatabaseFile, closeDialog, deleteSnapshot, removeApp, setAppMigrations, startSnapshot } from '../store/actions';
 import { useStore } from '../store/store';
 import { ErrorText } from './ErrorText';
 import { Modal } from './Modal';
@@ -20,6 +20,8 @@ export function Dialogs(): ReactNode {
       return <SnapshotDialog appId={dialog.appId} jobId={dialog.jobId} />;
     case 'confirm-delete':
       return <ConfirmDeleteDialog appId={dialog.appId} file={dialog.file} />;
+    case 'confirm-remove-app':
+      return <ConfirmRemoveAppDialog appId={dialog.appId} />;
     case 'migrations':
       return <MigrationsDialog appId={dialog.appId} />;
     case 'restore':
@@ -41,10 +43,12 @@ function AddAppDialog(props: { initialPath: string }): ReactNode {
   const [backupsDir, setBackupsDir] = useState('');
   const [error, setError] = useState<LifeboatError | null>(null);
   const [busy, setBusy] = useState(false);
+  // A folder that does not exist is asked about once: the second Add goes ahead.
+  const missingFolder = error?.code === 'DB_NOT_FOUND';
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
     setBusy(true);
-    setError(await addApp(database, name, backupsDir));
+    setError(await addApp(database, name, backupsDir, missingFolder));
     setBusy(false);
   };
   return (
@@ -55,7 +59,10 @@ function AddAppDialog(props: { initialPath: string }): ReactNode {
           <input
             id="add-database"
             value={database}
-            onChange={(event) => setDatabase(event.target.value)}
+            onChange={(event) => {
+              setDatabase(event.target.value);
+              setError(null);
+            }}
             placeholder="/srv/myapp/app.db  or  sqlite:////srv/myapp/app.db"
             autoFocus
             required
@@ -90,7 +97,7 @@ function AddAppDialog(props: { initialPath: string }): ReactNode {
             Cancel
           </button>
           <button type="submit" className="primary" disabled={busy || database.trim() === ''}>
-            {busy ? 'Adding…' : 'Add app'}
+            {busy ? 'Adding…' : missingFolder ? 'Add anyway' : 'Add app'}
           </button>
         </div>
       </form>
@@ -171,6 +178,26 @@ function ConfirmDeleteDialog(props: { appId: string; file: string }): ReactNode 
         </button>
         <button type="button" className="danger" onClick={() => void deleteSnapshot(props.appId, props.file)}>
           Delete
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+function ConfirmRemoveAppDialog(props: { appId: string }): ReactNode {
+  const app = useStore((s) => s.overview?.apps.find((a) => a.id === props.appId));
+  return (
+    <Modal title={`Remove ${app?.name ?? 'this app'} from Lifeboat?`} onClose={closeDialog}>
+      <p>
+        Lifeboat forgets the app and stops showing it. <strong>Every file is kept:</strong> the database <span className="path">{app?.databasePath}</span>, its backups folder and
+        every snapshot in it stay on disk, and adding the app again shows them all.
+      </p>
+      <div className="dialog-actions">
+        <button type="button" onClick={closeDialog} autoFocus>
+          Keep it
+        </button>
+        <button type="button" className="danger" onClick={() => void removeApp(props.appId)}>
+          Remove from Lifeboat
         </button>
       </div>
     </Modal>

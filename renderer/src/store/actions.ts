@@ -118,8 +118,8 @@ export async function selectApp(appId: string): Promise<void> {
 }
 
 /** Adds an app; returns an error for the dialog to show next to the field, or null when added. */
-export async function addApp(database: string, name: string, backupsDir: string): Promise<LifeboatError | null> {
-  const result = await lifeboat().call('apps:add', { database, name, backupsDir });
+export async function addApp(database: string, name: string, backupsDir: string, allowMissingFolder = false): Promise<LifeboatError | null> {
+  const result = await lifeboat().call('apps:add', { database, name, backupsDir, allowMissingFolder });
   if (!result.ok) {
     return result.error;
   }
@@ -127,6 +127,17 @@ export async function addApp(database: string, name: string, backupsDir: string)
   await loadApps();
   await selectApp(result.value.id);
   return null;
+}
+
+/** Forgets an app: nothing on disk is touched (the database, its backups folder and every snapshot stay). */
+export async function removeApp(appId: string): Promise<void> {
+  const removed = valueOr(await lifeboat().call('apps:remove', { appId }));
+  closeDialog();
+  if (removed !== null) {
+    const name = useStore.getState().overview?.apps.find((a) => a.id === appId)?.name ?? 'The app';
+    useStore.setState((s) => ({ selectedAppId: s.selectedAppId === appId ? null : s.selectedAppId, notice: `${name} was removed from Lifeboat; its files were kept.` }));
+    await loadApps();
+  }
 }
 
 /** Chooses an app's migrations folder and tool (both empty: detect); returns an error for the dialog. */

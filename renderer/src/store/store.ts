@@ -87,6 +87,7 @@ export type Dialog =
   | { readonly kind: 'add-app'; readonly initialPath: string }
   | { readonly kind: 'snapshot'; readonly appId: string; readonly jobId: string | null }
   | { readonly kind: 'confirm-delete'; readonly appId: string; readonly file: string }
+  | { readonly kind: 'confirm-remove-app'; readonly appId: string }
   | { readonly kind: 'migrations'; readonly appId: string }
   | { readonly kind: 'restore' }
   | { readonly kind: 'run-settings'; readonly appId: string };
