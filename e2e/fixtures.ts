@@ -13,6 +13,8 @@ export interface Host {
   readonly dataDir: string;
   /** A folder for the test's own files (live databases). */
   readonly workDir: string;
+  /** Stops the host, as its user pressing Ctrl-C would. */
+  stop(): Promise<void>;
 }
 
 async function startHost(dataDir: string, workDir: string): Promise<{ url: string; child: ChildProcess }> {
@@ -33,10 +35,13 @@ export const test = base.extend<{ host: Host; app: AppPage }>({
     const dataDir = testInfo.outputPath('data');
     const workDir = testInfo.outputPath('work');
     const { url, child } = await startHost(dataDir, workDir);
-    await use({ url, origin: new URL(url).origin, dataDir, workDir });
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
+    const stop = async (): Promise<void> => {
+      child.kill('SIGTERM');
+      await exited;
+    };
+    await use({ url, origin: new URL(url).origin, dataDir, workDir, stop });
+    await stop();
   },
   app: async ({ page, host }, use) => {
     await page.goto(host.url);

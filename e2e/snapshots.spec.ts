@@ -372,3 +372,12 @@ test('adding an app whose folder does not exist warns first; removing an app kee
   expect(fs.readdirSync(backups).sort()).toEqual(before);
   expect(fs.existsSync(path.join(host.workDir, 'app.db'))).toBe(true);
 });
+
+test('when lifeboat serve stops, the page says it lost the connection and keeps retrying', async ({ app, host }) => {
+  await app.openDemo();
+  await expect(app.rows()).toHaveCount(13);
+  await expect(app.page.getByTestId('disconnected')).toHaveCount(0);
+  await host.stop();
+  await expect(app.page.getByTestId('disconnected')).toContainText('Lost the connection to Lifeboat. Retrying every few seconds');
+  await app.screenshot('20-lost-connection');
+});

@@ -26,6 +26,7 @@ export function createBridgeClient(bridge: LifeboatBridge): LifeboatClient {
       const subscribe = (bridge as unknown as Record<string, (l: (payload: LifeboatEvents[E]) => void) => () => void>)[eventFunctionNameOf(event)];
       return subscribe === undefined ? () => undefined : subscribe(listener);
     },
+    onConnection: () => () => undefined,
     desktop: {
       chooseDatabase: () => bridge.dialogChooseDatabase({}),
       revealSnapshot: (appId, file) => bridge.shellRevealSnapshot({ appId, file }),

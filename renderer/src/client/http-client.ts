@@ -12,12 +12,21 @@ type Listeners = { [E in EventName]: Set<(payload: LifeboatEvents[E]) => void> }
 export function createHttpClient(base: URL = new URL(window.location.href)): LifeboatClient {
   // menu:command comes from the desktop menu only; a browser never receives it.
   const listeners: Listeners = { 'job:progress': new Set(), 'job:finished': new Set(), 'snapshots:changed': new Set(), 'menu:command': new Set() };
+  const connection = new Set<(connected: boolean) => void>();
+  let connected = true;
+  const setConnected = (value: boolean): void => {
+    if (value !== connected) {
+      connected = value;
+      connection.forEach((listener) => listener(value));
+    }
+  };
   const connect = (attempt: number): void => {
     const url = new URL('/events', base);
     url.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
     const socket = new WebSocket(url);
     socket.addEventListener('open', () => {
       attempt = 0;
+      setConnected(true);
     });
     socket.addEventListener('message', (message: MessageEvent<string>) => {
       const data = JSON.parse(message.data) as { event: EventName; payload: never };
@@ -26,8 +35,9 @@ export function createHttpClient(base: URL = new URL(window.location.href)): Lif
       }
     });
     socket.addEventListener('close', () => {
-      // The host restarted or the network blinked: try again, waiting longer each time (max 10 s).
-      window.setTimeout(() => connect(attempt + 1), Math.min(10000, 250 * 2 ** attempt));
+      setConnected(false);
+      // The host restarted or the network blinked: try again, waiting longer each time (max 5 s).
+      window.setTimeout(() => connect(attempt + 1), Math.min(5000, 250 * 2 ** attempt));
     });
   };
   connect(0);
@@ -53,6 +63,10 @@ export function createHttpClient(base: URL = new URL(window.location.href)): Lif
       const set = listeners[event] as Set<(payload: LifeboatEvents[E]) => void>;
       set.add(listener);
       return () => set.delete(listener);
+    },
+    onConnection(listener: (connected: boolean) => void): () => void {
+      connection.add(listener);
+      return () => connection.delete(listener);
     },
     desktop: null,
   };

@@ -17,5 +17,7 @@ export interface DesktopAbilities {
 export interface LifeboatClient {
   call<K extends OperationName>(name: K, input: OperationInput<K>): Promise<Result<OperationOutput<K>>>;
   on<E extends EventName>(event: E, listener: (payload: LifeboatEvents[E]) => void): () => void;
+  /** Told when the link to the host drops and when it is back (a browser's; the desktop app's never drops). */
+  onConnection(listener: (connected: boolean) => void): () => void;
   readonly desktop: DesktopAbilities | null;
 }

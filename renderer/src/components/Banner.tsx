@@ -7,6 +7,7 @@ export function Banner(): ReactNode {
   const banner = useStore((s) => s.banner);
   const notice = useStore((s) => s.notice);
   const settingsProblem = useStore((s) => s.overview?.settingsProblem ?? null);
+  const disconnected = useStore((s) => s.disconnected);
   useEffect(() => {
     if (notice === null) {
       return;
@@ -16,6 +17,14 @@ export function Banner(): ReactNode {
   }, [notice]);
   return (
     <>
+      {disconnected && (
+        <div className="banner warning" role="alert" data-testid="disconnected">
+          <span>
+            <strong>Lost the connection to Lifeboat.</strong> Retrying every few seconds, and catching up by itself once it is back. Is <code>lifeboat serve</code>{' '}
+            still running? If it was started again, open the new address it printed: the old one no longer works.
+          </span>
+        </div>
+      )}
       {settingsProblem !== null && (
         <div className="banner warning" role="alert">
           <strong>Settings were reset.</strong> {settingsProblem}

@@ -110,7 +110,7 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
         <h2>
           Snapshots{' '}
           <span className="count" data-testid="snapshot-count">
-            {rows.length === snapshots.length ? snapshots.length.toLocaleString() : `${rows.length.toLocaleString()} of ${snapshots.length.toLocaleString()}`}
+            {!loaded ? '…' : rows.length === snapshots.length ? snapshots.length.toLocaleString() : `${rows.length.toLocaleString()} of ${snapshots.length.toLocaleString()}`}
           </span>
         </h2>
         {revisionFilter !== null && (

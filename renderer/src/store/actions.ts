@@ -21,7 +21,10 @@ export function lifeboat(): LifeboatClient {
 }
 
 function showError(error: LifeboatError): void {
-  useStore.setState({ banner: error });
+  // While the host is unreachable, its banner already says so: not once more per failed call.
+  if (error.code !== 'IO_ERROR' || !useStore.getState().disconnected) {
+    useStore.setState({ banner: error });
+  }
 }
 
 /** Unwraps a result; on failure shows the banner and returns null. */
@@ -287,6 +290,17 @@ export function startActions(newClient: LifeboatClient): void {
       return { jobs: { ...s.jobs, [progress.jobId]: { ...base, phase: progress.phase, fraction: progress.fraction } } };
     });
     followRestoreProgress(progress);
+  });
+  newClient.onConnection((connected) => {
+    useStore.setState((s) => ({ disconnected: !connected, banner: s.banner?.code === 'IO_ERROR' ? null : s.banner }));
+    if (connected) {
+      // Back after a restart of the host: what it has now, not what the page last saw.
+      void loadApps();
+      const { selectedAppId } = useStore.getState();
+      if (selectedAppId !== null) {
+        void loadApp(selectedAppId);
+      }
+    }
   });
   // A script added, deleted or changed a snapshot: show the folder as it is now.
   newClient.on('snapshots:changed', ({ appId }) => {

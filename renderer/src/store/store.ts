@@ -99,6 +99,8 @@ export interface UiSlice {
   /** A short confirmation ("Snapshot verified"), shown briefly. */
   notice: string | null;
   loading: boolean;
+  /** In a browser: the link to `lifeboat serve` dropped, and the page is retrying. */
+  disconnected: boolean;
 }
 
 export type State = AppsSlice & SnapshotsSlice & SchemaSlice & JobsSlice & RestoreSlice & UiSlice;
@@ -117,7 +119,7 @@ const createSnapshotsSlice: StateCreator<State, [], [], SnapshotsSlice> = () => 
 const createSchemaSlice: StateCreator<State, [], [], SchemaSlice> = () => ({ schemas: {}, activity: {}, view: 'snapshots' });
 const createJobsSlice: StateCreator<State, [], [], JobsSlice> = () => ({ jobs: {} });
 const createRestoreSlice: StateCreator<State, [], [], RestoreSlice> = () => ({ restore: null });
-const createUiSlice: StateCreator<State, [], [], UiSlice> = () => ({ dialog: { kind: 'none' }, banner: null, notice: null, loading: true });
+const createUiSlice: StateCreator<State, [], [], UiSlice> = () => ({ dialog: { kind: 'none' }, banner: null, notice: null, loading: true, disconnected: false });
 
 export const useStore = create<State>()((...args) => ({
   ...createAppsSlice(...args),
