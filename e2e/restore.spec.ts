@@ -49,6 +49,11 @@ test('the whole restore wizard on the demo: preview, rehearsal, restore with liv
   await expect(app.dialog).toContainText('These settings come from');
   await expect(app.dialog.getByLabel('Stop command')).toHaveValue('echo stopping the shop; sleep 2');
   await expect(app.dialog.getByLabel('Stop command')).toBeDisabled();
+  // A checkbox sits beside its sentence, like the rest of the form: a box, not a field as wide as the form.
+  const box = await app.dialog.getByRole('checkbox', { name: /LIFEBOAT_DATABASE_URL/ }).boundingBox();
+  const sentence = await app.dialog.getByText(/The upgrade works on the database in/).boundingBox();
+  expect(box?.width ?? 999).toBeLessThan(30);
+  expect(Math.abs((box?.y ?? 0) - (sentence?.y ?? 999))).toBeLessThan(12);
   await app.screenshot('10-run-settings');
   await app.dialog.getByRole('button', { name: 'Cancel' }).click();
 

@@ -93,7 +93,7 @@ function PreviewBody(props: { run: RestoreRun }): ReactNode {
           {inUse && otherBlockers.length === 0 && (
             <label className="checkbox">
               <input type="checkbox" checked={allowOpen} onChange={(event) => setAllowOpen(event.target.checked)} />
-              Restore anyway. The process keeps its old file open and may go on writing to it: only if you know it does not.
+              <span>Restore anyway. The process keeps its old file open and may go on writing to it: only if you know it does not.</span>
             </label>
           )}
         </div>

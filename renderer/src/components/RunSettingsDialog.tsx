@@ -164,7 +164,9 @@ export function RunSettingsDialog(props: { appId: string }): ReactNode {
           />
           <label className="checkbox">
             <input type="checkbox" checked={usesLifeboatDatabase} onChange={(event) => setUsesLifeboatDatabase(event.target.checked)} />
-            The upgrade works on the database in <code>$LIFEBOAT_DATABASE_URL</code>, so a rehearsal can run it on a scratch copy
+            <span>
+              The upgrade works on the database in <code>$LIFEBOAT_DATABASE_URL</code>, so a rehearsal can run it on a scratch copy
+            </span>
           </label>
           <label htmlFor="run-health">Health URL (optional)</label>
           <input id="run-health" value={healthUrl} onChange={(event) => setHealthUrl(event.target.value)} placeholder="http://127.0.0.1:8000/health" inputMode="url" />
