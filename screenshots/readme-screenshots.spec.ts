@@ -1,0 +1,84 @@
+import { expect, test, type Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { AppPage } from '../e2e/pages/app-page';
+
+/**
+ * Every screenshot in the README, from the demo, at a neutral path (/tmp/lifeboat-demo, not a test
+ * folder), light and dark, in one run: `npm run screenshots`. It writes docs/screenshots/*.png.
+ */
+const root = path.resolve(__dirname, '..');
+const out = path.join(root, 'docs', 'screenshots');
+const dataDir = '/tmp/lifeboat-demo';
+
+let host: ChildProcess | null = null;
+
+async function startHost(): Promise<string> {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  fs.mkdirSync(dataDir, { recursive: true });
+  const child = spawn(process.execPath, [path.join(root, 'bin', 'lifeboat.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--allow', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  host = child;
+  for await (const line of readline.createInterface({ input: child.stdout })) {
+    const url = /serving on (http:\/\/\S+)/.exec(line)?.[1];
+    if (url !== undefined) {
+      return url;
+    }
+  }
+  throw new Error('lifeboat serve exited before printing its URL');
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(out, { recursive: true });
+  await page.screenshot({ path: path.join(out, `${name}.png`) });
+}
+
+test.afterAll(() => {
+  host?.kill('SIGTERM');
+});
+
+test('the README screenshots', async ({ page }) => {
+  await page.goto(await startHost());
+  const app = new AppPage(page);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await expect(app.emptyState).toBeVisible();
+  await shoot(page, 'empty-state');
+
+  await app.openDemo();
+  await expect(app.rows()).toHaveCount(13);
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await app.row('manual').click();
+  await expect(app.details.getByRole('cell', { name: 'customers' })).toBeVisible();
+  await shoot(page, 'app-with-details');
+
+  await page.keyboard.press('Escape');
+  await page.getByRole('tab', { name: /Schema/ }).click();
+  await expect(page.getByRole('status', { name: 'Schema status' })).toBeVisible();
+  await shoot(page, 'schema-view');
+
+  await page.getByRole('tab', { name: 'Snapshots' }).click();
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await app.row('before-upgrade').first().click();
+  await expect(app.details.getByRole('cell', { name: 'customers' })).toBeVisible();
+  await shoot(page, 'dark-theme');
+
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await page.keyboard.press('Escape');
+  await app.row('initial-import').click();
+  await app.details.getByRole('button', { name: 'Restore…' }).click();
+  await expect(app.dialog.getByRole('button', { name: 'Restore', exact: true })).toBeEnabled();
+  await shoot(page, 'restore-preview');
+
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await app.dialog.getByRole('button', { name: 'Restore', exact: true }).click();
+  await expect(app.dialog.getByRole('status')).toHaveText(/^Restored./, { timeout: 60_000 });
+  await shoot(page, 'restore-done');
+  await app.dialog.getByRole('button', { name: 'Close' }).click();
+
+  await page.getByRole('tab', { name: 'Activity' }).click();
+  await expect(page.getByRole('region', { name: 'Activity' })).toContainText('Restore');
+  await shoot(page, 'activity');
+});
