@@ -53,6 +53,8 @@ test('the snapshot dialog shows progress and cancelling leaves no file', async (
   const dialog = await app.startSnapshot('will-cancel');
   await expect(dialog.getByRole('progressbar', { name: 'Snapshot progress' })).toBeVisible();
   await expect(dialog).toContainText('Copying pages');
+  // How much is copied, of how much, and (once there is enough to go by) how long is left.
+  await expect(dialog.getByTestId('snapshot-amount')).toContainText(/ of 1\.0 GiB/);
   await app.screenshot('04-snapshot-progress');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(dialog).toContainText('Nothing was kept');

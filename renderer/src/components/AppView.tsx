@@ -73,7 +73,9 @@ export function AppView(): ReactNode {
         </div>
         {app.interruptedRestore !== null && <InterruptedRestore app={app} />}
         {info === undefined ? (
-          <p className="muted">Reading the database…</p>
+          <p className="muted">
+            <progress aria-label="Reading the database" /> Reading the database…
+          </p>
         ) : !info.exists && app.interruptedRestore !== null ? null : !info.exists ? (
           <p className="muted">This database does not exist yet, so there is nothing to back up. It appears here once the app creates it.</p>
         ) : (

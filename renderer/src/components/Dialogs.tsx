@@ -1,12 +1,14 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { LifeboatError } from '../../../electron/contract/errors';
+import { formatBytes } from '../../../electron/contract/format';
 import { migrationTools, type MigrationTool } from '../../../electron/contract/migrations';
 import { addApp, canRevealFiles, cancelJob, chooseDatabaseFile, closeDialog, deleteSnapshot, removeApp, setAppMigrations, startSnapshot } from '../store/actions';
-import { useStore } from '../store/store';
+import { useStore, type JobView } from '../store/store';
 import { ErrorText } from './ErrorText';
 import { Modal } from './Modal';
 import { RestoreDialog } from './RestoreDialog';
 import { RunSettingsDialog } from './RunSettingsDialog';
+import { useNow } from './use-now';
 
 /** Whichever dialog is open. */
 export function Dialogs(): ReactNode {
@@ -105,11 +107,24 @@ function AddAppDialog(props: { initialPath: string }): ReactNode {
   );
 }
 
+/** "120 MiB of 512 MiB · about 20 s left" (the time once there is enough to go by). Pure. */
+function progressAmount(job: Pick<JobView, 'fraction' | 'startedAt' | 'status'>, totalBytes: number, now: number): string {
+  const done = `${formatBytes(Math.round(totalBytes * job.fraction))} of ${formatBytes(totalBytes)}`;
+  const elapsed = (now - job.startedAt) / 1000;
+  if (job.status !== 'running' || job.fraction < 0.05 || elapsed < 1) {
+    return done;
+  }
+  const left = Math.max(1, Math.round((elapsed * (1 - job.fraction)) / job.fraction));
+  return `${done} · about ${left < 90 ? `${left} s` : `${Math.round(left / 60)} min`} left`;
+}
+
 function SnapshotDialog(props: { appId: string; jobId: string | null }): ReactNode {
   const [label, setLabel] = useState('');
   const [note, setNote] = useState('');
   const job = useStore((s) => (props.jobId === null ? undefined : s.jobs[props.jobId]));
   const appName = useStore((s) => s.overview?.apps.find((a) => a.id === props.appId)?.name ?? 'this app');
+  const info = useStore((s) => s.infos[props.appId]);
+  const now = useNow(1000);
   const submit = (event: FormEvent): void => {
     event.preventDefault();
     void startSnapshot(props.appId, label, note);
@@ -143,7 +158,9 @@ function SnapshotDialog(props: { appId: string; jobId: string | null }): ReactNo
       <div className="progress-block" aria-live="polite">
         <p className="phase">{job.status === 'running' ? job.phase : job.status === 'cancelled' ? 'Cancelled' : job.status === 'failed' ? 'Failed' : 'Done'}</p>
         <progress max={100} value={percent} aria-label="Snapshot progress" />
-        <p className="muted">{percent} %</p>
+        <p className="muted" data-testid="snapshot-amount">
+          {percent} %{info === undefined ? '' : ` · ${progressAmount(job, info.size + info.walSize, now)}`}
+        </p>
         {job.status === 'cancelled' && <p>Cancelled. Nothing was kept: the partial file was removed and the live database was not touched.</p>}
         {job.status === 'failed' && job.error !== null && (
           <p className="error-text" role="alert">

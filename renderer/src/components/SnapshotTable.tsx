@@ -119,7 +119,7 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
           </button>
         )}
         {verifying !== undefined ? (
-          <div className="toolbar-progress" role="status" aria-label="Verification progress">
+          <div className="toolbar-progress" aria-live="polite">
             <progress value={verifying.fraction} max={1} aria-label="Verifying snapshots" />
             <span className="muted">
               {verifying.phase} · {Math.round(verifying.fraction * 100)} %
@@ -147,7 +147,11 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
         />
       </div>
       {!loaded ? (
-        <p className="muted pad">Listing the backups folder…</p>
+        <div className="pad listing-progress">
+          {/* Indeterminate: how many files the folder holds is what the listing finds out. */}
+          <progress aria-label="Listing the backups folder" />
+          <p className="muted">Listing the backups folder and reading each snapshot’s schema revision…</p>
+        </div>
       ) : snapshots.length === 0 ? (
         <div className="table-empty">
           <p>No snapshots yet.</p>

@@ -222,7 +222,7 @@ export async function startSnapshot(appId: string, label: string, note: string):
 }
 
 function startingJob(jobId: string, appId: string, kind: JobView['kind']): JobView {
-  return { jobId, appId, kind, phase: 'Starting', fraction: 0, status: 'running', error: null, summary: null };
+  return { jobId, appId, kind, phase: 'Starting', fraction: 0, status: 'running', error: null, summary: null, startedAt: Date.now() };
 }
 
 export async function verifySnapshots(appId: string, files: string[]): Promise<void> {
@@ -286,7 +286,7 @@ export function startActions(newClient: LifeboatClient): void {
       if (job === undefined && kind === null) {
         return {};
       }
-      const base = job ?? { jobId: progress.jobId, appId: progress.appId, kind: kind ?? 'snapshot', status: 'running', error: null, summary: null };
+      const base = job ?? { jobId: progress.jobId, appId: progress.appId, kind: kind ?? 'snapshot', status: 'running', error: null, summary: null, startedAt: Date.now() };
       return { jobs: { ...s.jobs, [progress.jobId]: { ...base, phase: progress.phase, fraction: progress.fraction } } };
     });
     followRestoreProgress(progress);
@@ -330,7 +330,7 @@ export function startActions(newClient: LifeboatClient): void {
     const { summary, file } = finishedSummary(event);
     const status = event.result.ok ? 'done' : event.result.error.code === 'CANCELLED' ? 'cancelled' : 'failed';
     useStore.setState((s) => {
-      const job = s.jobs[event.jobId] ?? { jobId: event.jobId, appId: event.appId, kind: event.kind, phase: '', fraction: 0, status: 'running', error: null, summary: null };
+      const job = s.jobs[event.jobId] ?? { jobId: event.jobId, appId: event.appId, kind: event.kind, phase: '', fraction: 0, status: 'running', error: null, summary: null, startedAt: Date.now() };
       const dialog = s.dialog.kind === 'snapshot' && s.dialog.jobId === event.jobId && status === 'done' ? { kind: 'none' as const } : s.dialog;
       return {
         jobs: { ...s.jobs, [event.jobId]: { ...job, status, fraction: status === 'done' ? 1 : job.fraction, error: event.result.ok ? null : event.result.error, summary } },

@@ -46,6 +46,8 @@ export interface JobView {
   readonly status: JobStatus;
   readonly error: LifeboatError | null;
   readonly summary: string | null;
+  /** When the page first heard of it (ms since the epoch), to say how long is left. */
+  readonly startedAt: number;
 }
 export interface JobsSlice {
   jobs: Record<string, JobView>;
