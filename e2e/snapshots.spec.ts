@@ -322,6 +322,10 @@ test('the list follows the backups folder: a file a script adds, changes or dele
   fs.chmodSync(made, 0o644);
   fs.appendFileSync(made, Buffer.alloc(4096));
   await expect(app.row('by-lifeboat').getByText('Corrupt')).toBeVisible();
+  // The newest snapshot that could be restored is now the script's: the card and the sidebar agree.
+  const sidebarAge = app.sidebar.locator('.app-age');
+  await expect(sidebarAge).not.toHaveText('just now');
+  await expect(app.page.getByTestId('newest-snapshot')).toHaveText((await sidebarAge.textContent()) ?? '');
   // ...and one deleted on disk disappears.
   fs.rmSync(path.join(backups, 'app-20260101-020000-nightly.db'));
   await expect(app.row('nightly')).toHaveCount(0);

@@ -59,6 +59,14 @@ export const snapshotEntrySchema = z.object({
 });
 export type SnapshotEntry = z.infer<typeof snapshotEntrySchema>;
 
+/**
+ * The newest snapshot a restore could use (a corrupt or incomplete file is no backup), from a listing
+ * (newest first): one rule for the sidebar, the live card and the table.
+ */
+export function newestRestorable(snapshots: readonly SnapshotEntry[]): SnapshotEntry | undefined {
+  return snapshots.find((s) => s.status === 'verified' || s.status === 'unverified');
+}
+
 export const snapshotListSchema = z.object({
   database: z.string(),
   backupsDir: z.string(),

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import type { DatabaseInfo } from '../contract/snapshots';
+import { newestRestorable, type DatabaseInfo } from '../contract/snapshots';
 import type { DatabaseLocation } from './database-location';
 import type { JobControl } from './jobs/job-control';
 import { asLiveDatabaseFailure, LifeboatFailure } from './lifeboat-failure';
@@ -21,8 +21,7 @@ function fileSize(filePath: string): number {
 export function describeDatabase(location: DatabaseLocation, control: JobControl, now: Date = new Date()): DatabaseInfo {
   const { databasePath, backupsDir } = location;
   const list = listSnapshots(location);
-  // The newest snapshot that could be restored: a corrupt or incomplete file is no backup.
-  const newest = list.snapshots.find((s) => s.status === 'verified' || s.status === 'unverified');
+  const newest = newestRestorable(list.snapshots);
   const newestSnapshot =
     newest === undefined ? null : { file: newest.file, time: newest.time, ageSeconds: Math.max(0, Math.round((now.getTime() - Date.parse(newest.time)) / 1000)) };
   const base = { path: databasePath, backupsDir, sqliteVersion: sqliteLibraryVersion(), newestSnapshot, walSize: fileSize(`${databasePath}-wal`) };

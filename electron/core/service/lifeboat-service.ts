@@ -11,6 +11,7 @@ import type { JobOutputs, JobRequest } from '../jobs/job-requests';
 import type { ActivityOrigin } from '../../contract/activity';
 import { lastRestore, readActivity } from '../activity/activity-log';
 import { LifeboatFailure } from '../lifeboat-failure';
+import { newestRestorable } from '../../contract/snapshots';
 import { BackupsWatcher } from './backups-watcher';
 import { findMigrations, type MigrationSetup } from '../migrations/migration-reader';
 import type { AppSettings } from '../restore/restore-preflight';
@@ -170,9 +171,8 @@ export class LifeboatService {
   private async summarizeReadable(app: App): Promise<AppSummary> {
     // In a worker: a folder of thousands of snapshots must not hold up the window's main process.
     const list = await this.runJob({ kind: 'list', input: { location: app, setup: null } });
-    const restorable = list.snapshots.filter((s) => s.status === 'verified' || s.status === 'unverified');
     const damaged = list.snapshots.filter((s) => s.status === 'corrupt' || s.status === 'incomplete');
-    const newest = restorable[0];
+    const newest = newestRestorable(list.snapshots);
     const exists = fs.existsSync(app.databasePath);
     const interruptedRestore = interruptedRestoreOf(app);
     const health: { health: AppHealth; healthText: string } = interruptedRestore !== null

@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import type { AppSummary } from '../../../electron/contract/apps';
 import { formatAge, formatBytes, formatLocalTime } from '../../../electron/contract/format';
 import { toolNames } from '../../../electron/contract/migrations';
-import type { SnapshotEntry } from '../../../electron/contract/snapshots';
+import { newestRestorable, type SnapshotEntry } from '../../../electron/contract/snapshots';
 import { openDialog, showView } from '../store/actions';
 import { openRestore, recoverRestore } from '../store/restore-actions';
 import { useStore } from '../store/store';
@@ -24,11 +24,14 @@ export function AppView(): ReactNode {
   const activity = useStore((s) => (s.selectedAppId === null ? undefined : s.activity[s.selectedAppId]));
   const schema = useStore((s) => (s.selectedAppId === null ? undefined : s.schemas[s.selectedAppId]));
   const snapshots = useStore((s) => (s.selectedAppId === null ? emptyList : (s.lists[s.selectedAppId]?.snapshots ?? emptyList)));
+  const loadedList = useStore((s) => (s.selectedAppId === null ? undefined : s.lists[s.selectedAppId]));
   const now = useNow();
   if (app === null) {
     return <main className="app-view" />;
   }
   const tables = info?.tables ?? [];
+  // The same listing as the table's, once it is there: the card and the table never disagree.
+  const newest = loadedList === undefined ? (info?.newestSnapshot ?? null) : (newestRestorable(loadedList.snapshots) ?? null);
   const rowCount = tables.reduce((sum, t) => sum + t.rows, 0);
   return (
     <main className={hasDetails ? 'app-view with-details' : 'app-view'}>
@@ -99,8 +102,8 @@ export function AppView(): ReactNode {
             </div>
             <div>
               <dt>Newest snapshot</dt>
-              <dd className={info.newestSnapshot === null ? 'warn' : undefined}>
-                {info.newestSnapshot === null ? 'none yet' : formatAge(ageSeconds(info.newestSnapshot.time, now))}
+              <dd className={newest === null ? 'warn' : undefined} data-testid="newest-snapshot">
+                {newest === null ? 'none yet' : formatAge(ageSeconds(newest.time, now))}
               </dd>
             </div>
             <div>
