@@ -10,6 +10,7 @@ import { revisionText, StatusBadge } from './StatusBadge';
 export function DetailPanel(): ReactNode {
   const details = useStore((s) => s.details);
   const entry = useStore((s) => (s.details === null ? undefined : s.lists[s.details.appId]?.snapshots.find((e) => e.file === s.details?.file)));
+  const report = useStore((s) => (s.details === null ? undefined : s.schemas[s.details.appId]));
   const verifying = useStore((s) => Object.values(s.jobs).some((j) => j.kind === 'verify' && j.status === 'running' && j.appId === s.details?.appId));
   if (details === null) {
     return null;
@@ -20,6 +21,8 @@ export function DetailPanel(): ReactNode {
   const shown = entry ?? value?.entry;
   const pinned = shown?.pinned === true;
   const migration = shown?.migration ?? null;
+  // Each migration's message ("order notes"), from the app's migrations the Schema view reads.
+  const messages = new Map((report?.graph.revisions ?? []).map((r) => [r.id, r.message]));
   return (
     <aside className="details" aria-label={`Details of ${file}`}>
       <div className="details-head">
@@ -109,7 +112,7 @@ export function DetailPanel(): ReactNode {
                 {migration.reference === 'code' && migration.pending.length > 0 && (
                   <>
                     <br />
-                    <span className="muted">A restore upgrades it with: {migration.pending.join(' → ')}</span>
+                    <span className="muted">A restore upgrades it with: {migration.pending.map((id) => (messages.get(id) ? `${id} ${messages.get(id) ?? ''}` : id)).join(' → ')}</span>
                   </>
                 )}
               </dd>
