@@ -178,14 +178,9 @@ export const djangoAdapter: MigrationAdapter = {
       return { kind: 'unstamped', tables };
     }
     const apps = projectApps(source);
+    // What it records as it is; which squash those rows stand for is decided against the graph (migration-status.ts).
     const ids = recorded.applied.map((m) => m.id).filter((id) => apps.has(id.split('.')[0] ?? ''));
-    // A squash counts as applied when every migration it replaces is recorded (Django's loader does the same).
-    const replaced = this.readGraph(source).replaced ?? new Map<string, string>();
-    const recordedSet = new Set(ids);
-    const squashes = new Set(replaced.values());
-    const appliedSquashes = [...squashes].filter((squash) => [...replaced].every(([old, by]) => by !== squash || recordedSet.has(old)));
-    const current = [...ids.filter((id) => !replaced.has(id)), ...appliedSquashes.filter((s) => !recordedSet.has(s))];
-    return { kind: 'stamped', recorded: current, recordsPositionOnly: false, tables, failed: [], dirty: [], locked: false };
+    return { kind: 'stamped', recorded: ids, recordsPositionOnly: false, tables, failed: [], dirty: [], locked: false };
   },
   isAhead,
   bookkeeping: 'the django_migrations table',

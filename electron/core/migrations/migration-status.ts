@@ -43,15 +43,31 @@ function newestRevision(graph: CodeGraph, current: readonly string[], positionOn
 }
 
 /**
+ * What the database records, as the code's graph names it: a migration that a squash replaces
+ * stands for the squash, which counts as applied when everything it replaces is recorded (Django's
+ * loader does the same).
+ */
+function throughSquashes(graph: CodeGraph, recorded: readonly string[]): string[] {
+  const replaced = graph.replaced;
+  if (replaced === undefined || replaced.size === 0) {
+    return [...recorded];
+  }
+  const seen = new Set(recorded);
+  const squashes = [...new Set(replaced.values())].filter((squash) => !seen.has(squash) && [...replaced].every(([old, by]) => by !== squash || seen.has(old)));
+  return [...recorded.filter((id) => !replaced.has(id)), ...squashes];
+}
+
+/**
  * The status of a database against the code's graph. Pure: adapters read files and tables, this
  * decides. Precedence: what the tool flagged (failed, dirty, locked) first, then revisions the code
  * does not know, then missing tables, then several heads, then how far behind.
  */
 export function migrationStatus(graph: CodeGraph, applied: AppliedState, rules: { readonly isAhead: AheadTest; readonly bookkeeping: string }): MigrationStatus {
+  const recorded = applied.kind === 'stamped' ? throughSquashes(graph, applied.recorded) : [];
   const base = {
     tool: graph.tool,
     reference: 'code' as const,
-    revision: applied.kind === 'stamped' ? newestRevision(graph, applied.recorded, applied.recordsPositionOnly) : null,
+    revision: applied.kind === 'stamped' ? newestRevision(graph, recorded, applied.recordsPositionOnly) : null,
     current: [] as string[],
     pending: [] as string[],
     unknown: [] as string[],
@@ -84,7 +100,7 @@ export function migrationStatus(graph: CodeGraph, applied: AppliedState, rules: 
     case 'stamped':
       break;
   }
-  const current = [...applied.recorded];
+  const current = recorded;
   const known = new Set(graph.revisions.map((r) => r.id));
   const unknown = current.filter((id) => !known.has(id));
   const appliedSet = applied.recordsPositionOnly ? withAncestors(graph, current.filter((id) => known.has(id))) : new Set(current);
