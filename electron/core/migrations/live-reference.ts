@@ -1,5 +1,5 @@
 import { toolNames, type MigrationStatus, type MigrationStatusKind } from '../../contract/migrations';
-import { plural } from './migration-status';
+import { flaggedByTool, plural } from './migration-status';
 import type { Recorded } from './recorded-migrations';
 import { buildGraph, type CodeGraph } from './revision-graph';
 
@@ -51,16 +51,8 @@ function status(recorded: Recorded | null, kind: MigrationStatusKind, badge: str
 
 /** What the tool flagged in a record (failed, dirty, locked), or null when nothing. */
 function flagged(recorded: Recorded): MigrationStatus | null {
-  if (recorded.failed.length > 0) {
-    return status(recorded, 'failed', 'failed', `${toolNames[recorded.tool]} recorded a failed migration (${recorded.failed.join(', ')}): it may have half-applied.`, { problemRevisions: [...recorded.failed] });
-  }
-  if (recorded.dirty.length > 0) {
-    return status(recorded, 'dirty', 'dirty', `The database is marked dirty at ${recorded.dirty.join(', ')}: a migration failed part-way.`, { problemRevisions: [...recorded.dirty] });
-  }
-  if (recorded.locked) {
-    return status(recorded, 'locked', 'locked', 'The migration lock is held: a migration was running, or one crashed while holding the lock.');
-  }
-  return null;
+  const flag = flaggedByTool(recorded);
+  return flag === null ? null : status(recorded, flag.status, flag.status, flag.summary, { problemRevisions: flag.problemRevisions });
 }
 
 /** The live database described by its own record, for `lifeboat status` and the Schema view. */

@@ -42,6 +42,24 @@ function newestRevision(graph: CodeGraph, current: readonly string[], positionOn
   return known[known.length - 1] ?? current[current.length - 1] ?? null;
 }
 
+/** What a tool flagged in its record, in the order it matters: a failed migration, a dirty one, a held lock. */
+export function flaggedByTool(record: {
+  readonly failed: readonly string[];
+  readonly dirty: readonly string[];
+  readonly locked: boolean;
+}): { readonly status: 'failed' | 'dirty' | 'locked'; readonly summary: string; readonly problemRevisions: string[] } | null {
+  if (record.failed.length > 0) {
+    return { status: 'failed', summary: `The tool recorded a failed migration (${record.failed.join(', ')}): it may have half-applied. Fix it before upgrading.`, problemRevisions: [...record.failed] };
+  }
+  if (record.dirty.length > 0) {
+    return { status: 'dirty', summary: `The database is marked dirty at ${record.dirty.join(', ')}: a migration failed part-way. Repair it, then force the version.`, problemRevisions: [...record.dirty] };
+  }
+  if (record.locked) {
+    return { status: 'locked', summary: 'The migration lock is held: a migration is running, or one crashed while holding the lock.', problemRevisions: [] };
+  }
+  return null;
+}
+
 /**
  * What the database records, as the code's graph names it: a migration that a squash replaces
  * stands for the squash, which counts as applied when everything it replaces is recorded (Django's
@@ -106,14 +124,9 @@ export function migrationStatus(graph: CodeGraph, applied: AppliedState, rules: 
   const appliedSet = applied.recordsPositionOnly ? withAncestors(graph, current.filter((id) => known.has(id))) : new Set(current);
   const pending = graph.revisions.filter((r) => !appliedSet.has(r.id)).map((r) => r.id);
   const facts = { current, unknown, pending };
-  if (applied.failed.length > 0) {
-    return make('failed', 'failed', `The tool recorded a failed migration (${applied.failed.join(', ')}): it may have half-applied. Fix it before upgrading.`, { ...facts, problemRevisions: [...applied.failed] });
-  }
-  if (applied.dirty.length > 0) {
-    return make('dirty', 'dirty', `The database is marked dirty at ${applied.dirty.join(', ')}: a migration failed part-way. Repair it, then force the version.`, { ...facts, problemRevisions: [...applied.dirty] });
-  }
-  if (applied.locked) {
-    return make('locked', 'locked', 'The migration lock is held: a migration is running, or one crashed while holding the lock.', facts);
+  const flag = flaggedByTool(applied);
+  if (flag !== null) {
+    return make(flag.status, flag.status, flag.summary, { ...facts, problemRevisions: flag.problemRevisions });
   }
   if (unknown.length > 0) {
     return rules.isAhead(unknown, graph)
