@@ -58,8 +58,11 @@ interface Naming {
   readonly sqlOf?: (full: string) => string | null;
   /** The id the database records, when it is not the version number (Knex and Sequelize record the file name). */
   readonly idOf?: (entry: string) => string;
-  /** Skip an entry that matches but is not a migration (a `.down.sql`, a goose file without `+goose`). */
-  readonly accept?: (entry: string, full: string) => boolean;
+  /**
+   * Skip an entry that matches but is not a migration (a `.down.sql`, a goose file without `+goose`).
+   * `sql()` is what `sqlOf` reads, read once and only when asked for.
+   */
+  readonly accept?: (entry: string, sql: () => string | null, full: string) => boolean;
 }
 
 const sqlFile = (full: string): string | null => (full.endsWith('.sql') ? readSource(full) : null);
@@ -78,11 +81,13 @@ function listFolder(dir: string, naming: Naming): Listing {
       unreadable.push(`${entry}: the name does not follow the tool's pattern, so Lifeboat cannot place it.`);
       continue;
     }
-    if (naming.accept !== undefined && !naming.accept(entry, full)) {
+    let read: { sql: string | null } | undefined;
+    const sql = (): string | null => (read ??= { sql: (naming.sqlOf ?? sqlFile)(full) }).sql;
+    if (naming.accept !== undefined && !naming.accept(entry, sql, full)) {
       continue;
     }
     const id = naming.idOf?.(entry) ?? (version as string);
-    files.push({ id, order: naming.idOf === undefined ? BigInt(id) : id, name: (match[2] ?? '').replace(/[_-]+/g, ' ').trim(), file: entry, sql: (naming.sqlOf ?? sqlFile)(full) });
+    files.push({ id, order: naming.idOf === undefined ? BigInt(id) : id, name: (match[2] ?? '').replace(/[_-]+/g, ' ').trim(), file: entry, sql: sql() });
   }
   files.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
   return { files, unreadable };
@@ -198,7 +203,7 @@ export const prismaAdapter = linearAdapter({
   tool: 'prisma',
   bookkeeping: 'the _prisma_migrations table',
   folders: ['prisma/migrations'],
-  list: (dir) => listFolder(dir, { pattern: /^(\d{14})_(.+)$/, candidate: /^\d/, sqlOf: (full) => readSource(path.join(full, 'migration.sql')), accept: (_e, full) => readSource(path.join(full, 'migration.sql')) !== null }),
+  list: (dir) => listFolder(dir, { pattern: /^(\d{14})_(.+)$/, candidate: /^\d/, sqlOf: (full) => readSource(path.join(full, 'migration.sql')), accept: (_e, sql) => sql() !== null }),
 });
 
 export const flywayAdapter = linearAdapter({
@@ -228,7 +233,7 @@ export const dieselAdapter = linearAdapter({
   tool: 'diesel',
   bookkeeping: 'the __diesel_schema_migrations table',
   folders: ['migrations'],
-  list: (dir) => listFolder(dir, { pattern: /^(\d[\d-]*)_(.+)$/, candidate: /^\d/, sqlOf: (full) => readSource(path.join(full, 'up.sql')), accept: (_e, full) => readSource(path.join(full, 'up.sql')) !== null }),
+  list: (dir) => listFolder(dir, { pattern: /^(\d[\d-]*)_(.+)$/, candidate: /^\d/, sqlOf: (full) => readSource(path.join(full, 'up.sql')), accept: (_e, sql) => sql() !== null }),
 });
 
 /** C# migrations (EF Core, FluentMigrator) are found by the attribute each class carries, in every `.cs` file of the folder. */
@@ -290,7 +295,8 @@ export const gooseAdapter = linearAdapter({
     listFolder(dir, {
       pattern: /^(\d+)_(.+)\.(?:sql|go)$/,
       candidate: /^\d.*\.(?:sql|go)$/,
-      accept: (entry, full) => !entry.endsWith('_test.go') && /\+goose\s+up|goose\.Add/i.test(readSource(full) ?? ''),
+      // A .sql file's text is its SQL; a .go file is read for its registration with goose.
+      accept: (entry, sql, full) => !entry.endsWith('_test.go') && /\+goose\s+up|goose\.Add/i.test(sql() ?? readSource(full) ?? ''),
     }),
 });
 
@@ -317,7 +323,7 @@ export const dbmateAdapter = linearAdapter({
   tool: 'dbmate',
   bookkeeping: 'the schema_migrations table (dbmate)',
   folders: ['db/migrations', 'migrations'],
-  list: (dir) => listFolder(dir, { pattern: /^(\d+)_(.+)\.sql$/, candidate: /^\d.*\.sql$/, accept: (_e, full) => /^\s*--\s*migrate:up/m.test(readSource(full) ?? '') }),
+  list: (dir) => listFolder(dir, { pattern: /^(\d+)_(.+)\.sql$/, candidate: /^\d.*\.sql$/, accept: (_e, sql) => /^\s*--\s*migrate:up/m.test(sql() ?? '') }),
 });
 
 /** Drizzle's journal (`meta/_journal.json`): each entry's `when` (ms) is its version, its tag its name. */
