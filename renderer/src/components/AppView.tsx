@@ -23,8 +23,8 @@ export function AppView(): ReactNode {
   const view = useStore((s) => s.view);
   const activity = useStore((s) => (s.selectedAppId === null ? undefined : s.activity[s.selectedAppId]));
   const schema = useStore((s) => (s.selectedAppId === null ? undefined : s.schemas[s.selectedAppId]));
-  const snapshots = useStore((s) => (s.selectedAppId === null ? emptyList : (s.lists[s.selectedAppId]?.snapshots ?? emptyList)));
   const loadedList = useStore((s) => (s.selectedAppId === null ? undefined : s.lists[s.selectedAppId]));
+  const snapshots = loadedList?.snapshots ?? emptyList;
   const now = useNow();
   if (app === null) {
     return <main className="app-view" />;
