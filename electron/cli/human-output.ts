@@ -5,6 +5,7 @@ import { describeJournalMode, describeSchemaDifference, type RestorePreview, typ
 import type { BackupOutcome, DatabaseInfo, PinResult, SnapshotList, VerifyResult } from '../contract/snapshots';
 import { formatAge, formatBytes, formatLocalTime } from '../contract/format';
 import { table } from './format';
+import { keepReasonText, type PruneResult } from '../contract/retention';
 
 export function printBackup(outcome: BackupOutcome): string {
   if (outcome.kind === 'nothing-to-back-up') {
@@ -168,4 +169,22 @@ export function printUpgrade(result: UpgradeOutcome): string {
 
 export function printPins(result: PinResult): string {
   return result.snapshots.map((s) => (s.pinned ? `Pinned ${s.file}: kept until unpinned.` : `Unpinned ${s.file}.`)).join('\n');
+}
+
+export function printPrune(result: PruneResult): string {
+  if (result.snapshots.length === 0) {
+    return `No snapshots in ${result.backupsDir}: nothing to prune.`;
+  }
+  const rows = result.snapshots.map((d) => [
+    d.decision === 'keep' ? 'keep' : result.dryRun ? 'would delete' : result.deleted.includes(d.file) ? 'deleted' : 'delete',
+    formatLocalTime(d.time),
+    d.file,
+    d.reasons.length === 0 ? 'no rule keeps it' : d.reasons.map(keepReasonText).join('; '),
+  ]);
+  const kept = result.snapshots.filter((d) => d.decision === 'keep').length;
+  const doomed = result.snapshots.length - kept;
+  const outcome = result.dryRun
+    ? `Dry run: ${kept} kept, ${doomed} would be deleted. Nothing was deleted.`
+    : `${kept} kept, ${result.deleted.length} deleted.`;
+  return [table([['Decision', 'Time', 'File', 'Why'], ...rows]), '', outcome].join('\n');
 }

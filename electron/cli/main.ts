@@ -2,6 +2,7 @@
 import '../core/sqlite/open-database';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { LifeboatError, Result } from '../contract/errors';
+import type { PruneResult } from '../contract/retention';
 import type { JobProgress } from '../contract/jobs';
 import { parseDatabaseArgument, resolveLocation, type DatabaseLocation } from '../core/database-location';
 import { startJob, type JobHandle } from '../core/jobs/job-runner';
@@ -11,12 +12,13 @@ import { migrationTools, type MigrationTool } from '../contract/migrations';
 import type { MigrationSetup } from '../core/migrations/migration-reader';
 import { resolveSnapshotPath } from '../core/snapshot/resolve-snapshot';
 import { exitCodes, exitCodeFor } from './exit-codes';
-import { printBackup, printInfo, printList, printMigrate, printPins, printPreview, printRestore, printStatus, printUpgrade, printVerify } from './human-output';
+import { printBackup, printInfo, printList, printMigrate, printPins, printPreview, printPrune, printRestore, printStatus, printUpgrade, printVerify } from './human-output';
 import * as readline from 'node:readline/promises';
 import { lastRestore } from '../core/activity/activity-log';
 import { readJournal } from '../core/restore/restore-journal';
 import { appCommandsOf, planFor, type AppSettings } from '../core/restore/restore-preflight';
-import { appSettingsFileName, readAppSettingsFile } from '../core/settings/app-settings-file';
+import { appSettingsFileName, readAppSettingsFile, readSettingsBesideDatabase, type AppSettingsFile } from '../core/settings/app-settings-file';
+import { retentionRuleNames, retentionRulesSchema, ruleFlag, type RetentionRuleName, type RetentionRules } from '../contract/retention';
 import { ProgressBar } from './progress-bar';
 import * as path from 'node:path';
 import { dispatch } from '../core/service/dispatch';
@@ -41,6 +43,8 @@ Usage:
   lifeboat pin SNAPSHOT... (--db DB | --app DIR) [--json]
   lifeboat unpin SNAPSHOT... (--db DB | --app DIR) [--json]
   lifeboat delete SNAPSHOT... (--db DB | --app DIR) [--yes] [--json]
+  lifeboat prune (--db DB | --app DIR) [--keep-last N] [--keep-hourly N] [--keep-daily N]
+                 [--keep-weekly N] [--keep-monthly N] [--keep-yearly N] [--dry-run] [--yes] [--json]
   lifeboat serve [--port N] [--data-dir DIR] [--allow DIR]... [--demo]
   lifeboat help
 
@@ -83,6 +87,15 @@ Commands:
            without a record is verified first. unpin lifts the pin.
   delete   Deletes snapshots and their records; asks on a terminal unless --yes.
            If one of them is pinned, nothing is deleted [SNAPSHOT_PINNED].
+  prune    Deletes the snapshots no retention rule keeps. The rules come from
+           "retention" in lifeboat.json (in --app DIR, else beside the database
+           if it is yours), or from --keep-* flags, which then replace them all.
+           Each rule keeps the newest snapshot of each of the N newest hours,
+           days, ISO weeks, months or years that have one (keep-last: the N
+           newest). Never deleted: pinned snapshots, the newest, the newest
+           verified, damaged or foreign files, anything during a restore.
+           Shows every snapshot with keep/delete and why, then asks (on a
+           terminal) unless --yes; --dry-run deletes nothing.
   serve    The desktop app's interface in a browser, for servers without a
            desktop: listens on 127.0.0.1 only and prints a URL with a secret
            token (reach it through an SSH tunnel). --demo opens the demo app;
@@ -115,6 +128,13 @@ const options = {
   undo: { type: 'boolean', default: false },
   rollback: { type: 'boolean', default: false },
   'data-dir': { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+  'keep-last': { type: 'string' },
+  'keep-hourly': { type: 'string' },
+  'keep-daily': { type: 'string' },
+  'keep-weekly': { type: 'string' },
+  'keep-monthly': { type: 'string' },
+  'keep-yearly': { type: 'string' },
   demo: { type: 'boolean', default: false },
   allow: { type: 'string', multiple: true, default: [] },
   json: { type: 'boolean', default: false },
@@ -146,6 +166,9 @@ interface Invocation {
   readonly rehearse: boolean;
   readonly undo: boolean;
   readonly rollback: boolean;
+  readonly dryRun: boolean;
+  /** prune: the --keep-* flags given, by rule. */
+  readonly keep: Partial<Record<RetentionRuleName, string>>;
 }
 
 function parseInvocation(argv: readonly string[]): Invocation {
@@ -180,6 +203,13 @@ function parseInvocation(argv: readonly string[]): Invocation {
     rehearse: parsed.values.rehearse,
     undo: parsed.values.undo,
     rollback: parsed.values.rollback,
+    dryRun: parsed.values['dry-run'],
+    keep: Object.fromEntries(
+      retentionRuleNames.flatMap((rule) => {
+        const value: unknown = (parsed.values as Record<string, unknown>)[ruleFlag(rule).slice(2)];
+        return typeof value === 'string' ? [[rule, value]] : [];
+      }),
+    ),
   };
 }
 
@@ -227,7 +257,7 @@ function locationOf(invocation: Invocation): DatabaseLocation {
 }
 
 /** The database and the app around it: --app DIR (with its lifeboat.json) or --db. */
-function appOf(invocation: Invocation): { location: DatabaseLocation; app: AppSettings } {
+function appOf(invocation: Invocation): { location: DatabaseLocation; app: AppSettings; file: AppSettingsFile | null } {
   const appDir = invocation.app === undefined ? undefined : path.resolve(invocation.app);
   const file = appDir === undefined ? null : readAppSettingsFile(appDir);
   const database = invocation.db ?? (file?.database === undefined ? undefined : file.database);
@@ -236,7 +266,7 @@ function appOf(invocation: Invocation): { location: DatabaseLocation; app: AppSe
   }
   const location = locationOf({ ...invocation, db: appDir !== undefined && invocation.db === undefined ? parseDatabaseArgument(database, appDir) : database, backupsDir: invocation.backupsDir ?? file?.backupsDir });
   const migrations = file?.migrations === undefined ? setupOf(invocation, location) : { migrationsDir: file.migrations.dir, tool: file.migrations.tool };
-  return { location, app: { dir: appDir ?? path.dirname(location.databasePath), run: file?.run ?? null, migrations } };
+  return { location, app: { dir: appDir ?? path.dirname(location.databasePath), run: file?.run ?? null, migrations }, file };
 }
 
 /** The snapshots a command names (at least one), each resolved inside the backups folder. */
@@ -440,11 +470,58 @@ async function run(invocation: Invocation): Promise<number> {
       emit(json, result, () => result.deleted.map((file) => `Deleted ${file}`).join('\n'));
       return exitCodes.ok;
     }
+    case 'prune':
+      return prune(invocation);
     case 'serve':
       return serve(invocation);
     default:
       throw new LifeboatFailure('INVALID_ARGUMENT', `Unknown command "${invocation.command}". Run "lifeboat help" for usage.`);
   }
+}
+
+/** The app's lifeboat.json for what runs without a person: --app DIR's, else the one beside the database if it is the user's own. */
+function automationOf(invocation: Invocation): { location: DatabaseLocation; file: AppSettingsFile | null } {
+  const { location, file } = appOf(invocation);
+  return { location, file: invocation.app === undefined ? readSettingsBesideDatabase(location.databasePath) : file };
+}
+
+/** The retention rules: the --keep-* flags when any is given (they replace the file's), else lifeboat.json's. */
+function rulesOf(invocation: Invocation, file: AppSettingsFile | null): RetentionRules {
+  const flags = Object.entries(invocation.keep);
+  if (flags.length === 0) {
+    return file?.retention ?? {};
+  }
+  const parsed = retentionRulesSchema.safeParse(Object.fromEntries(flags.map(([rule, value]) => [rule, /^\d+$/.test(value) ? Number(value) : Number.NaN])));
+  if (!parsed.success) {
+    const [rule] = flags.find(([, value]) => !/^[1-9]\d{0,5}$/.test(value)) ?? flags[0] ?? [];
+    throw new LifeboatFailure('INVALID_ARGUMENT', `${ruleFlag((rule ?? 'keepLast') as RetentionRuleName)} takes a whole number from 1 to 100000.`);
+  }
+  return parsed.data;
+}
+
+/** `lifeboat prune`: shows the plan, asks, then deletes exactly the snapshots it showed (and that the rules still drop). */
+async function prune(invocation: Invocation): Promise<number> {
+  const { json } = invocation;
+  const { location, file } = automationOf(invocation);
+  const rules = rulesOf(invocation, file);
+  const run = (dryRun: boolean, confirmed?: readonly string[]): Promise<PruneResult> =>
+    runWithProgress((onProgress) => startJob({ kind: 'prune', input: { location, rules, dryRun, ...(confirmed === undefined ? {} : { confirmed }) } }, onProgress, 'cli'), json);
+  const plan = await run(true);
+  const doomed = plan.snapshots.filter((d) => d.decision === 'delete').map((d) => d.file);
+  if (invocation.dryRun || doomed.length === 0) {
+    emit(json, plan, () => printPrune(plan));
+    return exitCodes.ok;
+  }
+  if (!invocation.yes && !json) {
+    process.stderr.write(`${printPrune(plan)}\n`);
+  }
+  if (!(await confirm(`Delete ${doomed.length} snapshot(s) from ${location.backupsDir} for good?`, invocation.yes, 'prune deletes snapshot files'))) {
+    process.stderr.write('Nothing was deleted.\n');
+    return exitCodes.failed;
+  }
+  const result = await run(false, doomed);
+  emit(json, result, () => printPrune(result));
+  return exitCodes.ok;
 }
 
 /** `lifeboat serve`: runs the headless host until Ctrl-C or SIGTERM. */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** One line of the activity log: every snapshot, verification, restore, rollback and upgrade. */
 export const activityEntrySchema = z.object({
   at: z.string(),
-  action: z.enum(['snapshot', 'verify', 'restore', 'rollback', 'upgrade', 'migrate', 'delete', 'pin', 'unpin']),
+  action: z.enum(['snapshot', 'verify', 'restore', 'rollback', 'upgrade', 'migrate', 'delete', 'pin', 'unpin', 'prune']),
   /** The live database (for a verification, a pin or a deletion: the backups folder). */
   database: z.string(),
   /** The snapshot concerned, if one is. */
@@ -14,7 +14,7 @@ export const activityEntrySchema = z.object({
   /** For a restore: the pinned snapshot of what was live before, which *Undo last restore* puts back. */
   preRestore: z.string().optional(),
   /** Who started it. */
-  origin: z.enum(['desktop', 'cli', 'web']),
+  origin: z.enum(['desktop', 'cli', 'web', 'schedule']),
 });
 export type ActivityEntry = z.infer<typeof activityEntrySchema>;
 export type ActivityOrigin = ActivityEntry['origin'];

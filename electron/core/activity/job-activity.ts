@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { ActivityEntry, ActivityOrigin } from '../../contract/activity';
 import type { Result } from '../../contract/errors';
 import type { JobOutputs, JobRequest } from '../jobs/job-requests';
+import { rulesText } from '../retention/prune-snapshots';
 
 /** The activity-log entry a finished job leaves, and the backups folder whose log it goes to; null for reads. */
 export function activityOfJob(request: JobRequest, result: Result<JobOutputs[keyof JobOutputs]>, origin: ActivityOrigin): { backupsDir: string; entry: ActivityEntry } | null {
@@ -68,6 +69,19 @@ export function activityOfJob(request: JobRequest, result: Result<JobOutputs[key
       const done = { delete: 'Deleted.', pin: 'Pinned: kept until unpinned.', unpin: 'Unpinned: retention and deletion may remove it.' }[action];
       const entry = failure(action, backupsDir, target) ?? { at, action, database: backupsDir, target, outcome: 'ok' as const, detail: done, origin };
       return { backupsDir, entry };
+    }
+    case 'prune': {
+      const { location } = request.input;
+      const value = result.ok ? (result.value as JobOutputs['prune']) : null;
+      if (value !== null && (value.dryRun || value.deleted.length === 0)) {
+        return null;
+      }
+      const deleted = value?.deleted ?? [];
+      const entry = failure('prune', location.databasePath, null) ?? {
+        at, action: 'prune' as const, database: location.databasePath, target: deleted.length === 1 ? (deleted[0] ?? null) : `${deleted.length} snapshots`, outcome: 'ok' as const,
+        detail: `Deleted by the retention rules (${rulesText(request.input.rules)}): ${deleted.join(', ')}.`, origin,
+      };
+      return { backupsDir: location.backupsDir, entry };
     }
     case 'info':
     case 'inspect':

@@ -11,6 +11,8 @@ import type { SnapshotRequest } from '../snapshot/create-snapshot';
 import type { InspectRequest } from '../snapshot/inspect-snapshot';
 import type { DeleteRequest, PinRequest } from '../snapshot/pin-snapshots';
 import type { VerifyRequest } from '../snapshot/verify-snapshots';
+import type { PruneResult } from '../../contract/retention';
+import type { PruneRequest } from '../retention/prune-snapshots';
 
 /** What a job is asked to do; each kind runs in a worker thread. */
 export type JobRequest =
@@ -28,7 +30,8 @@ export type JobRequest =
   | { readonly kind: 'rehearse'; readonly input: PreviewRequest }
   | { readonly kind: 'upgrade'; readonly input: { readonly location: DatabaseLocation; readonly app: AppSettings } }
   | { readonly kind: 'pin'; readonly input: PinRequest }
-  | { readonly kind: 'delete'; readonly input: DeleteRequest };
+  | { readonly kind: 'delete'; readonly input: DeleteRequest }
+  | { readonly kind: 'prune'; readonly input: PruneRequest };
 
 /** What each kind of job produces. */
 export interface JobOutputs {
@@ -47,6 +50,7 @@ export interface JobOutputs {
   upgrade: UpgradeOutcome;
   pin: PinResult;
   delete: DeleteResult;
+  prune: PruneResult;
 }
 
 /** The data a worker is started with. */

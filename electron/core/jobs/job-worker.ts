@@ -16,6 +16,7 @@ import { toLifeboatError } from '../lifeboat-failure';
 import { createSnapshot } from '../snapshot/create-snapshot';
 import { verifySnapshots } from '../snapshot/verify-snapshots';
 import { deleteSnapshots, pinSnapshots } from '../snapshot/pin-snapshots';
+import { pruneSnapshots } from '../retention/prune-snapshots';
 import { sharedFlagControl, type JobControl } from './job-control';
 import type { JobOutputs, JobRequest, WorkerData } from './job-requests';
 
@@ -109,6 +110,8 @@ async function run(request: JobRequest, control: JobControl): Promise<JobOutputs
       return pinSnapshots(request.input, control);
     case 'delete':
       return deleteSnapshots(request.input, control);
+    case 'prune':
+      return pruneSnapshots(request.input, control);
     default:
       return assertNever(request);
   }

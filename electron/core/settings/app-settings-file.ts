@@ -1,9 +1,12 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { appRunSchema, type AppRun } from '../../contract/app-run';
 import { appMigrationsSchema } from '../../contract/apps';
+import { retentionRulesSchema, type RetentionRules } from '../../contract/retention';
+import { readUntrustedText } from '../fs/untrusted-file';
 import { LifeboatFailure } from '../lifeboat-failure';
+
+const maxSettingsBytes = 256 * 1024;
 
 /**
  * `lifeboat.json` in an app's own folder (committed with the app, like alembic.ini): its database,
@@ -17,6 +20,8 @@ const appSettingsFileSchema = z.object({
   backupsDir: z.string().min(1).optional(),
   migrations: appMigrationsSchema.optional(),
   run: appRunSchema.optional(),
+  /** Which snapshots `lifeboat prune` (and the keeper, after each scheduled snapshot) keeps. */
+  retention: retentionRulesSchema.optional(),
 });
 
 export interface AppSettingsFile {
@@ -25,17 +30,51 @@ export interface AppSettingsFile {
   readonly backupsDir: string | undefined;
   readonly migrations: { readonly dir: string; readonly tool: z.infer<typeof appMigrationsSchema>['tool'] } | undefined;
   readonly run: AppRun | undefined;
+  readonly retention: RetentionRules | undefined;
 }
 
 /** Reads the app folder's lifeboat.json; null when there is none. A damaged one is an error, not ignored. */
 export function readAppSettingsFile(appDir: string): AppSettingsFile | null {
   const file = path.join(appDir, appSettingsFileName);
-  if (!fs.existsSync(file)) {
+  const read = readUntrustedText(file, maxSettingsBytes);
+  if (read.kind === 'missing') {
     return null;
   }
+  if (read.kind === 'refused') {
+    throw new LifeboatFailure('INVALID_ARGUMENT', `${file} was not read: ${read.reason}.`, file);
+  }
+  return parseSettings(appDir, file, read.text);
+}
+
+/**
+ * The lifeboat.json beside a database, when no app folder was named: used only if it belongs to the
+ * user running Lifeboat (or root). One the app's user wrote must not steer what root deletes.
+ */
+export function readSettingsBesideDatabase(databasePath: string): AppSettingsFile | null {
+  const dir = path.dirname(databasePath);
+  const file = path.join(dir, appSettingsFileName);
+  const read = readUntrustedText(file, maxSettingsBytes);
+  if (read.kind === 'missing') {
+    return null;
+  }
+  if (read.kind === 'refused') {
+    throw new LifeboatFailure('INVALID_ARGUMENT', `${file} was not read: ${read.reason}.`, file);
+  }
+  const uid = process.getuid?.();
+  if (uid !== undefined && read.stat.uid !== uid && read.stat.uid !== 0) {
+    throw new LifeboatFailure(
+      'PERMISSION_DENIED',
+      `${file} belongs to another user (uid ${read.stat.uid}), so Lifeboat does not take its settings on its own: name the folder with --app ${dir} if you trust it, or pass the rules as flags.`,
+      file,
+    );
+  }
+  return parseSettings(dir, file, read.text);
+}
+
+function parseSettings(appDir: string, file: string, text: string): AppSettingsFile {
   let json: unknown;
   try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+    json = JSON.parse(text);
   } catch (error) {
     throw new LifeboatFailure('INVALID_ARGUMENT', `${file} is not valid JSON: ${(error as Error).message}`, file);
   }
@@ -50,5 +89,6 @@ export function readAppSettingsFile(appDir: string): AppSettingsFile | null {
     backupsDir: settings.backupsDir === undefined ? undefined : path.resolve(appDir, settings.backupsDir),
     migrations: settings.migrations === undefined ? undefined : { dir: path.resolve(appDir, settings.migrations.dir), tool: settings.migrations.tool },
     run: settings.run,
+    retention: settings.retention,
   };
 }

@@ -28,7 +28,7 @@ export interface DeleteRequest {
 }
 
 /** Only a snapshot file may be deleted: a regular file in the backups folder that is not the live database or one of its sidecars. */
-function requireDeletable(filePath: string, databasePath: string): void {
+export function requireDeletable(filePath: string, databasePath: string): void {
   requirePresent(filePath);
   const live = ['', '-wal', '-shm', '-journal'].map((suffix) => path.resolve(`${databasePath}${suffix}`));
   if (live.includes(path.resolve(filePath)) || !fs.lstatSync(filePath).isFile()) {
@@ -82,13 +82,19 @@ export function deleteSnapshots(request: DeleteRequest, control: JobControl): De
       path.join(backupsDir, pinned[0] ?? ''),
     );
   }
-  const deleted = request.paths.map((filePath, index) => {
-    control.report('Deleting', index / request.paths.length, path.basename(filePath));
+  const deleted = removeSnapshots(backupsDir, request.paths, control);
+  control.report('Done', 1);
+  return { backupsDir, deleted };
+}
+
+/** Removes snapshot files (checked deletable by the caller) and their records, then makes the removal durable. */
+export function removeSnapshots(backupsDir: string, paths: readonly string[], control: JobControl): string[] {
+  const deleted = paths.map((filePath, index) => {
+    control.report('Deleting', index / paths.length, path.basename(filePath));
     fs.rmSync(filePath, { force: true });
     removeRecord(backupsDir, path.basename(filePath));
     return path.basename(filePath);
   });
   fsyncDirectory(backupsDir);
-  control.report('Done', 1);
-  return { backupsDir, deleted };
+  return deleted;
 }

@@ -13,9 +13,10 @@ const actionNames: Record<ActivityEntry['action'], string> = {
   delete: 'Delete',
   pin: 'Pin',
   unpin: 'Unpin',
+  prune: 'Prune',
 };
 
-const originNames: Record<ActivityEntry['origin'], string> = { desktop: 'desktop app', cli: 'command line', web: 'web' };
+const originNames: Record<ActivityEntry['origin'], string> = { desktop: 'desktop app', cli: 'command line', web: 'web', schedule: 'schedule' };
 
 /** Every snapshot, verification, restore, rollback and upgrade of the app, newest first. */
 export function ActivityView(props: { entries: readonly ActivityEntry[] | undefined }): ReactNode {
