@@ -13,21 +13,24 @@ export function formatBytes(bytes: number): string {
 
 /** "just now", "45 s ago", "12 min ago", "5 h ago", "3 days ago". */
 export function formatAge(seconds: number): string {
-  if (seconds < 10) {
-    return 'just now';
-  }
+  return seconds < 10 ? 'just now' : `${formatSpan(seconds)} ago`;
+}
+
+/** A length of time: "45 s", "12 min", "5 h", "3 days". */
+export function formatSpan(seconds: number): string {
   if (seconds < 90) {
-    return `${Math.max(0, Math.round(seconds))} s ago`;
+    return `${Math.max(0, Math.round(seconds))} s`;
   }
   const minutes = seconds / 60;
   if (minutes < 90) {
-    return `${Math.round(minutes)} min ago`;
+    return `${Math.round(minutes)} min`;
   }
   const hours = minutes / 60;
   if (hours < 36) {
-    return `${Math.round(hours)} h ago`;
+    return `${Math.round(hours)} h`;
   }
-  return `${Math.round(hours / 24)} days ago`;
+  const days = Math.round(hours / 24);
+  return `${days} day${days === 1 ? '' : 's'}`;
 }
 
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -85,12 +85,21 @@ export function withFileLock<T>(lockPath: string, work: () => T, timeoutMs = 10_
  * the live process that holds it: no waiting, since such work takes minutes.
  */
 export async function whileLocked<T>(lockPath: string, refused: (heldBy: number | null) => LifeboatFailure, work: () => Promise<T>): Promise<T> {
+  const outcome = await ifUnlocked(lockPath, work);
+  if (!outcome.ran) {
+    throw refused(outcome.heldBy);
+  }
+  return outcome.value;
+}
+
+/** Runs async `work` holding the lock if no live process holds it; else says who does and runs nothing. */
+export async function ifUnlocked<T>(lockPath: string, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false; heldBy: number | null }> {
   const held = acquire(lockPath, 0);
   if (held !== null) {
-    throw refused(held.heldBy);
+    return { ran: false, heldBy: held.heldBy };
   }
   try {
-    return await work();
+    return { ran: true, value: await work() };
   } finally {
     fs.rmSync(lockPath, { force: true });
   }

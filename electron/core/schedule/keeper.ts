@@ -1,0 +1,153 @@
+import * as fs from 'node:fs';
+import type { LifeboatError, Result } from '../../contract/errors';
+import type { PruneResult, RetentionRules } from '../../contract/retention';
+import { hasNoRules } from '../../contract/retention';
+import type { Freshness, NotifyTarget, Schedule } from '../../contract/schedule';
+import type { BackupOutcome, SnapshotEntry } from '../../contract/snapshots';
+import type { DatabaseLocation } from '../database-location';
+import { ifUnlocked } from '../fs/lock-file';
+import { ensureOwnFolder } from '../fs/untrusted-file';
+import { LifeboatFailure } from '../lifeboat-failure';
+import type { Alert, Delivery } from '../notify/send-alerts';
+import { freshnessOf } from './freshness';
+import { keeperPaths, readKeeperState, writeKeeperState, type KeeperState } from './keeper-state';
+import { dueAt } from './schedule-times';
+import * as path from 'node:path';
+
+/**
+ * The keeper: runs an app's scheduled snapshot when it is due (then its retention), works out its
+ * freshness, and tells people when a run fails, when it turns stale and when it recovers. The same
+ * code serves `lifeboat run-due` (one pass), `lifeboat serve` and the desktop app (a pass a minute).
+ * One keeper at a time per app: a lock in `backups/.lifeboat/`; a second keeper skips its turn.
+ */
+
+/** What an app asks of its keeper, from its lifeboat.json or Lifeboat's settings. */
+export interface AppAutomation {
+  readonly schedule: Schedule | null;
+  readonly retention: RetentionRules | null;
+  readonly staleAfter: string | null;
+  readonly notify: readonly NotifyTarget[];
+}
+
+export interface KeptApp {
+  readonly name: string;
+  readonly location: DatabaseLocation;
+  readonly automation: AppAutomation;
+}
+
+/** How the keeper acts: jobs, listing and alerts are given, so that hosts track them and tests watch them. */
+export interface KeeperActions {
+  now(): number;
+  snapshot(app: KeptApp, label: string): Promise<Result<BackupOutcome>>;
+  prune(app: KeptApp, rules: RetentionRules): Promise<Result<PruneResult>>;
+  list(app: KeptApp): Promise<readonly SnapshotEntry[]>;
+  alert(app: KeptApp, alert: Alert): Promise<Delivery[]>;
+  ping(app: KeptApp, phase: 'start' | 'success' | 'fail', message: string): Promise<Delivery[]>;
+}
+
+/** One pass of the keeper over one app. */
+export interface KeeperPass {
+  readonly app: string;
+  /** `ran`; else why not: not due yet, another keeper holds the app, no schedule. */
+  readonly outcome: 'ran' | 'not-due' | 'locked' | 'no-schedule';
+  /** The scheduled snapshot taken, if one was. */
+  readonly snapshot: string | null;
+  /** Why the scheduled run failed, if it did. */
+  readonly error: LifeboatError | null;
+  /** The retention after the run: deleted files, or why it could not run. */
+  readonly pruned: readonly string[];
+  readonly pruneError: LifeboatError | null;
+  readonly freshness: Freshness;
+  /** Alerts and pings sent, secrets masked. */
+  readonly deliveries: readonly Delivery[];
+}
+
+interface RunOutcome {
+  readonly snapshot: string | null;
+  readonly error: LifeboatError | null;
+  readonly pruned: readonly string[];
+  readonly pruneError: LifeboatError | null;
+  readonly deliveries: readonly Delivery[];
+}
+
+const notRun: RunOutcome = { snapshot: null, error: null, pruned: [], pruneError: null, deliveries: [] };
+
+/** The scheduled snapshot, then retention if the app has rules; the state records how it went. */
+async function runScheduled(app: KeptApp, schedule: Schedule, actions: KeeperActions, state: KeeperState): Promise<{ run: RunOutcome; state: KeeperState }> {
+  const at = new Date(actions.now()).toISOString();
+  const started = await actions.ping(app, 'start', `Scheduled snapshot of ${app.location.databasePath}`);
+  const result = await actions.snapshot(app, schedule.label ?? 'scheduled');
+  const snapshot = result.ok && result.value.kind === 'created' ? result.value.snapshot.file : null;
+  const error = result.ok ? null : result.error;
+  const message = error?.message ?? (result.ok && result.value.kind === 'nothing-to-back-up' ? result.value.message : `Snapshot ${snapshot ?? ''} taken and checked.`);
+  // Written at once: a keeper killed during retention has still made its run, and does not make it twice.
+  const next: KeeperState = { ...state, lastRun: { at, ok: error === null, message, snapshot } };
+  writeKeeperState(app.location.backupsDir, next);
+  let pruned: readonly string[] = [];
+  let pruneError: LifeboatError | null = null;
+  const rules = app.automation.retention;
+  if (error === null && rules !== null && !hasNoRules(rules)) {
+    const outcome = await actions.prune(app, rules);
+    pruned = outcome.ok ? outcome.value.deleted : [];
+    pruneError = outcome.ok ? null : outcome.error;
+  }
+  const finished = await actions.ping(app, error === null ? 'success' : 'fail', message);
+  return { run: { snapshot, error, pruned, pruneError, deliveries: [...started, ...finished] }, state: next };
+}
+
+/** The alert a change of freshness calls for: every failed run; turning stale; fresh again after either. */
+function alertFor(previous: KeeperState['alerted'], freshness: Freshness, ranAndFailed: boolean): Alert['event'] | null {
+  if (ranAndFailed) {
+    return 'failed';
+  }
+  if (freshness.state === 'stale' && previous !== 'stale') {
+    return 'stale';
+  }
+  if (freshness.state === 'fresh' && (previous === 'stale' || previous === 'failing')) {
+    return 'recovered';
+  }
+  return null;
+}
+
+/** One pass over one app, holding its keeper lock: run what is due, then say what changed. */
+export async function keepApp(app: KeptApp, actions: KeeperActions, options: { force?: boolean } = {}): Promise<KeeperPass> {
+  const { backupsDir } = app.location;
+  if (!fs.existsSync(path.dirname(app.location.databasePath))) {
+    throw new LifeboatFailure('DB_NOT_FOUND', `The folder of ${app.location.databasePath} does not exist (a volume not mounted?): no scheduled snapshot can be taken.`, app.location.databasePath);
+  }
+  ensureOwnFolder(path.dirname(keeperPaths(backupsDir).lock));
+  const locked = async (): Promise<KeeperPass> => {
+    const { schedule } = app.automation;
+    let state = readKeeperState(backupsDir);
+    const { alerted } = state;
+    let run = notRun;
+    const due = schedule !== null && (options.force === true || dueAt(schedule, state.lastRun === null ? null : Date.parse(state.lastRun.at)) <= actions.now());
+    if (schedule !== null && due) {
+      ({ run, state } = await runScheduled(app, schedule, actions, state));
+    }
+    const freshness = freshnessOf({ snapshots: await actions.list(app), schedule, staleAfter: app.automation.staleAfter, state, nowMs: actions.now() });
+    const event = alertFor(state.alerted, freshness, due && run.error !== null);
+    let deliveries = run.deliveries;
+    if (event !== null) {
+      const sent = await actions.alert(app, { event, app: app.name, database: app.location.databasePath, state: freshness.state, reason: freshness.reason, at: new Date(actions.now()).toISOString() });
+      deliveries = [...deliveries, ...sent];
+      // Told: not again until it changes. Told no one (every target down): tried again next pass.
+      if (sent.length === 0 || sent.some((d) => d.ok)) {
+        state = { ...state, alerted: freshness.state };
+      }
+    } else if (freshness.state === 'fresh' && state.alerted !== null && state.alerted !== 'fresh') {
+      state = { ...state, alerted: 'fresh' };
+    }
+    if (state.alerted !== alerted) {
+      writeKeeperState(backupsDir, state);
+    }
+    return { app: app.name, outcome: schedule === null ? 'no-schedule' : due ? 'ran' : 'not-due', ...run, deliveries, freshness };
+  };
+  const outcome = await ifUnlocked(keeperPaths(backupsDir).lock, locked);
+  if (outcome.ran) {
+    return outcome.value;
+  }
+  const state = readKeeperState(backupsDir);
+  const freshness = freshnessOf({ snapshots: await actions.list(app), schedule: app.automation.schedule, staleAfter: app.automation.staleAfter, state, nowMs: actions.now() });
+  return { app: app.name, outcome: 'locked', ...notRun, freshness };
+}
