@@ -6,6 +6,8 @@ import type { BackupOutcome, DatabaseInfo, PinResult, SnapshotList, VerifyResult
 import { formatAge, formatBytes, formatLocalTime } from '../contract/format';
 import { table } from './format';
 import { keepReasonText, type PruneResult } from '../contract/retention';
+import type { KeeperPass } from '../core/schedule/keeper';
+import type { Freshness } from '../contract/schedule';
 
 export function printBackup(outcome: BackupOutcome): string {
   if (outcome.kind === 'nothing-to-back-up') {
@@ -19,9 +21,9 @@ export function printBackup(outcome: BackupOutcome): string {
   ].join('\n');
 }
 
-export function printList(list: SnapshotList): string {
+export function printList(list: SnapshotList & { freshness: Freshness }): string {
   if (list.snapshots.length === 0) {
-    return `No snapshots yet in ${list.backupsDir}. Take one with: lifeboat backup --db ${list.database}`;
+    return `No snapshots yet in ${list.backupsDir}. Take one with: lifeboat backup --db ${list.database}\n${freshnessLine(list.freshness)}`;
   }
   const withRevisions = list.snapshots.some((s) => s.migration !== null);
   const revision = (s: SnapshotList['snapshots'][number]): string[] => (withRevisions ? [s.migration === null ? '-' : `${s.migration.revision ?? '-'} · ${s.migration.badge}`] : []);
@@ -32,6 +34,8 @@ export function printList(list: SnapshotList): string {
     `${list.snapshots.length} file(s) in ${list.backupsDir}`,
     table([['TIME', 'STATUS', 'SIZE', ...(withRevisions ? ['REVISION'] : []), 'LABEL', 'FILE', 'NOTE'], ...rows]),
     ...(notes.length > 0 ? ['', 'Problems:', ...notes] : []),
+    '',
+    freshnessLine(list.freshness),
   ].join('\n');
 }
 
@@ -51,7 +55,12 @@ export function printVerify(result: VerifyResult): string {
   return lines.join('\n');
 }
 
-export function printInfo(info: DatabaseInfo): string {
+/** The freshness line of `list` and `info`: "Freshness: stale. The newest snapshot is …". */
+export function freshnessLine(freshness: Freshness): string {
+  return `Freshness     ${freshness.state}. ${freshness.reason}`;
+}
+
+export function printInfo(info: DatabaseInfo & { freshness: Freshness }): string {
   if (!info.exists) {
     return `${info.path} does not exist yet: nothing to back up.`;
   }
@@ -64,6 +73,7 @@ export function printInfo(info: DatabaseInfo): string {
     `SQLite        ${info.sqliteVersion} (file last written by ${info.lastWrittenBySqlite ?? '-'})`,
     `Backups       ${info.backupsDir}`,
     `Newest        ${newest}`,
+    freshnessLine(info.freshness),
     '',
     info.tables.length === 0 ? 'No tables.' : table([['TABLE', 'ROWS'], ...info.tables.map((t) => [t.name, String(t.rows)])]),
   ].join('\n');
@@ -187,4 +197,31 @@ export function printPrune(result: PruneResult): string {
     ? `Dry run: ${kept} kept, ${doomed} would be deleted. Nothing was deleted.`
     : `${kept} kept, ${result.deleted.length} deleted.`;
   return [table([['Decision', 'Time', 'File', 'Why'], ...rows]), '', outcome].join('\n');
+}
+
+export function printKeeperPass(pass: KeeperPass): string {
+  const { freshness } = pass;
+  const next = freshness.nextRun === null ? '' : formatLocalTime(freshness.nextRun);
+  const what: Record<KeeperPass['outcome'], string> = {
+    ran: pass.error === null ? `Scheduled snapshot taken: ${pass.snapshot ?? 'nothing to back up'}.` : `The scheduled snapshot failed: ${pass.error.message} [${pass.error.code}]`,
+    'not-due': `Not due: the next scheduled snapshot is at ${next} (${freshness.schedule ?? ''}).`,
+    locked: 'Another keeper is running this app\'s schedule right now: nothing was done.',
+    restoring: 'A restore of the database is under way: the scheduled snapshot waits for the next run.',
+    'no-schedule': 'No schedule is set.',
+  };
+  const lines = [what[pass.outcome]];
+  if (pass.pruned.length > 0) {
+    lines.push(`Retention deleted ${pass.pruned.length}: ${pass.pruned.join(', ')}`);
+  }
+  if (pass.pruneError !== null) {
+    lines.push(`Retention did not run: ${pass.pruneError.message} [${pass.pruneError.code}]`);
+  }
+  lines.push(`Freshness: ${freshness.state}. ${freshness.reason}`);
+  if (pass.outcome === 'ran') {
+    lines.push(`Next scheduled snapshot: ${next}.`);
+  }
+  for (const delivery of pass.deliveries) {
+    lines.push(delivery.ok ? `Told ${delivery.target}.` : `Could not tell ${delivery.target}: ${delivery.error ?? ''}`);
+  }
+  return lines.join('\n');
 }

@@ -3,6 +3,13 @@ import '../core/sqlite/open-database';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { LifeboatError, Result } from '../contract/errors';
 import type { PruneResult } from '../contract/retention';
+import { automationOf as appAutomationOf } from '../core/schedule/app-automation';
+import { jobActions, scheduledJob } from '../core/schedule/job-actions';
+import { keepApp } from '../core/schedule/keeper';
+import { freshnessOf } from '../core/schedule/freshness';
+import { readKeeperState } from '../core/schedule/keeper-state';
+import type { Freshness } from '../contract/schedule';
+import type { SnapshotEntry } from '../contract/snapshots';
 import type { JobProgress } from '../contract/jobs';
 import { parseDatabaseArgument, resolveLocation, type DatabaseLocation } from '../core/database-location';
 import { startJob, type JobHandle } from '../core/jobs/job-runner';
@@ -12,7 +19,7 @@ import { migrationTools, type MigrationTool } from '../contract/migrations';
 import type { MigrationSetup } from '../core/migrations/migration-reader';
 import { resolveSnapshotPath } from '../core/snapshot/resolve-snapshot';
 import { exitCodes, exitCodeFor } from './exit-codes';
-import { printBackup, printInfo, printList, printMigrate, printPins, printPreview, printPrune, printRestore, printStatus, printUpgrade, printVerify } from './human-output';
+import { printBackup, printInfo, printList, printMigrate, printKeeperPass, printPins, printPreview, printPrune, printRestore, printStatus, printUpgrade, printVerify } from './human-output';
 import * as readline from 'node:readline/promises';
 import { lastRestore } from '../core/activity/activity-log';
 import { readJournal } from '../core/restore/restore-journal';
@@ -45,6 +52,7 @@ Usage:
   lifeboat delete SNAPSHOT... (--db DB | --app DIR) [--yes] [--json]
   lifeboat prune (--db DB | --app DIR) [--keep-last N] [--keep-hourly N] [--keep-daily N]
                  [--keep-weekly N] [--keep-monthly N] [--keep-yearly N] [--dry-run] [--yes] [--json]
+  lifeboat run-due (--app DIR | --db DB) [--json]
   lifeboat serve [--port N] [--data-dir DIR] [--allow DIR]... [--demo]
   lifeboat help
 
@@ -96,6 +104,14 @@ Commands:
            verified, damaged or foreign files, anything during a restore.
            Shows every snapshot with keep/delete and why, then asks (on a
            terminal) unless --yes; --dry-run deletes nothing.
+  run-due  For cron or a systemd timer: takes the app's scheduled snapshot if
+           it is due ("schedule" in lifeboat.json: {"every": "6h"}, {"daily":
+           "03:30"} or {"cron": "0 */4 * * *"}), then applies its retention,
+           and sends alerts ("notify") when a run fails, the app turns stale or
+           it recovers. A run missed while the machine was off runs once. Prints
+           the app's freshness (fresh, stale, never, failing); exits 1 if the
+           scheduled snapshot failed. lifeboat serve and the desktop app do the
+           same every minute while they run.
   serve    The desktop app's interface in a browser, for servers without a
            desktop: listens on 127.0.0.1 only and prints a URL with a secret
            token (reach it through an SSH tunnel). --demo opens the demo app;
@@ -337,7 +353,8 @@ async function run(invocation: Invocation): Promise<number> {
     }
     case 'list': {
       const location = locationOf(invocation);
-      const list = await runWithProgress((onProgress) => startJob({ kind: 'list', input: { location, setup: setupOf(invocation, location) } }, onProgress, 'cli'), json);
+      const listed = await runWithProgress((onProgress) => startJob({ kind: 'list', input: { location, setup: setupOf(invocation, location) } }, onProgress, 'cli'), json);
+      const list = { ...listed, freshness: freshnessFor(invocation, location, listed.snapshots) };
       emit(json, list, () => printList(list));
       return exitCodes.ok;
     }
@@ -385,7 +402,8 @@ async function run(invocation: Invocation): Promise<number> {
     }
     case 'info': {
       const location = locationOf(invocation);
-      const info = await runWithProgress((onProgress) => startJob({ kind: 'info', input: location }, onProgress, 'cli'), json);
+      const described = await runWithProgress((onProgress) => startJob({ kind: 'info', input: location }, onProgress, 'cli'), json);
+      const info = { ...described, freshness: freshnessFor(invocation, location, listSnapshots(location).snapshots) };
       emit(json, info, () => printInfo(info));
       return exitCodes.ok;
     }
@@ -472,6 +490,8 @@ async function run(invocation: Invocation): Promise<number> {
     }
     case 'prune':
       return prune(invocation);
+    case 'run-due':
+      return runDue(invocation);
     case 'serve':
       return serve(invocation);
     default:
@@ -483,6 +503,21 @@ async function run(invocation: Invocation): Promise<number> {
 function automationOf(invocation: Invocation): { location: DatabaseLocation; file: AppSettingsFile | null } {
   const { location, file } = appOf(invocation);
   return { location, file: invocation.app === undefined ? readSettingsBesideDatabase(location.databasePath) : file };
+}
+
+/**
+ * How fresh the app's protection is, for `list` and `info`. Only shown, so a lifeboat.json of another
+ * user is read too (it steers nothing here); a damaged one counts as none.
+ */
+function freshnessFor(invocation: Invocation, location: DatabaseLocation, snapshots: readonly SnapshotEntry[]): Freshness {
+  let file: AppSettingsFile | null = null;
+  try {
+    file = readAppSettingsFile(invocation.app === undefined ? path.dirname(location.databasePath) : path.resolve(invocation.app));
+  } catch {
+    // A damaged lifeboat.json: freshness without its schedule; prune and run-due say what is wrong.
+  }
+  const { automation } = appAutomationOf({}, file, []);
+  return freshnessOf({ snapshots, schedule: automation.schedule, staleAfter: automation.staleAfter, state: readKeeperState(location.backupsDir), nowMs: Date.now() });
 }
 
 /** The retention rules: the --keep-* flags when any is given (they replace the file's), else lifeboat.json's. */
@@ -524,6 +559,19 @@ async function prune(invocation: Invocation): Promise<number> {
   return exitCodes.ok;
 }
 
+/** `lifeboat run-due`: one pass of the keeper over the app, for a cron line or a systemd timer. */
+async function runDue(invocation: Invocation): Promise<number> {
+  const { location, file } = automationOf(invocation);
+  if (file?.schedule === undefined) {
+    throw new LifeboatFailure('INVALID_ARGUMENT', `No schedule for ${location.databasePath}: set "schedule" in ${appSettingsFileName} (for example {"every": "6h"}) in the app's folder.`);
+  }
+  const { automation } = appAutomationOf({}, file, []);
+  const app = { id: location.databasePath, name: path.basename(path.dirname(location.databasePath)) || location.databasePath, location, automation };
+  const pass = await keepApp(app, jobActions(scheduledJob));
+  emit(invocation.json, pass, () => printKeeperPass(pass));
+  return pass.error === null ? exitCodes.ok : exitCodes.failed;
+}
+
 /** `lifeboat serve`: runs the headless host until Ctrl-C or SIGTERM. */
 async function serve(invocation: Invocation): Promise<number> {
   const port = invocation.port === undefined ? 0 : Number(invocation.port);
@@ -533,6 +581,8 @@ async function serve(invocation: Invocation): Promise<number> {
   const dataDir = invocation.dataDir === undefined ? defaultUserDataDir() : path.resolve(invocation.dataDir);
   const service = new LifeboatService({ dataDir, origin: 'web', allow: invocation.allow });
   service.followBackupsFolders();
+  // The keeper of every app's schedule, for as long as it serves.
+  service.startKeeper((line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`));
   if (invocation.demo) {
     process.stdout.write('Preparing the demo app...\n');
     const demo = await dispatch(service, 'demo:open', {});

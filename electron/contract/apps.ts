@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { appRunSchema } from './app-run';
 import { migrationToolSchema } from './migrations';
+import { retentionRulesSchema } from './retention';
+import { durationSchema, freshnessSchema, scheduleSchema } from './schedule';
 
 /** An app whose database Lifeboat looks after, as kept in the settings file. */
 /** Where an app's migrations are, when the user chose them rather than leaving them to detection. */
@@ -17,15 +19,20 @@ export const appSchema = z.object({
   appDir: z.string().min(1).optional(),
   /** How to run the app around a restore, kept in Lifeboat's settings (a lifeboat.json in appDir wins). */
   run: appRunSchema.optional(),
+  /** Automatic snapshots, retention and staleness, kept in Lifeboat's settings (a lifeboat.json in appDir wins, rule by rule). */
+  schedule: scheduleSchema.optional(),
+  retention: retentionRulesSchema.optional(),
+  staleAfter: durationSchema.optional(),
 });
 export type App = z.infer<typeof appSchema>;
 
 /**
- * The colour of an app's status dot: `ok` (a restorable snapshot from the last 7 days, no damaged
- * file), `stale` (the newest is older), `no-snapshots`, `problem` (a corrupt or incomplete file in the
- * folder), `no-database` (the live file does not exist yet).
+ * The colour of an app's status dot: `ok` (fresh: a restorable snapshot within its schedule, or the
+ * last 7 days; no damaged file), `stale` (the newest is older), `failing` (the last scheduled snapshot
+ * failed), `no-snapshots`, `problem` (a corrupt or incomplete file in the folder, an interrupted
+ * restore), `no-database` (the live file does not exist yet).
  */
-export const appHealthSchema = z.enum(['ok', 'stale', 'no-snapshots', 'problem', 'no-database']);
+export const appHealthSchema = z.enum(['ok', 'stale', 'failing', 'no-snapshots', 'problem', 'no-database']);
 export type AppHealth = z.infer<typeof appHealthSchema>;
 
 export const appSummarySchema = appSchema.extend({
@@ -44,6 +51,17 @@ export const appSummarySchema = appSchema.extend({
   runProblem: z.string().nullable(),
   /** A restore that was interrupted (its journal is beside the database): finish it or roll it back. */
   interruptedRestore: z.object({ step: z.string(), snapshot: z.string(), startedAt: z.string() }).nullable(),
+  /** What runs without anyone clicking, and where each part is set (lifeboat.json parts cannot be changed in the UI). */
+  automation: z.object({
+    schedule: scheduleSchema.nullable(),
+    retention: retentionRulesSchema.nullable(),
+    staleAfter: durationSchema.nullable(),
+    fromFile: z.array(z.enum(['schedule', 'retention', 'staleAfter'])),
+    /** Where alerts go, secrets masked ("ntfy https://ntfy.sh/…opic"). */
+    notify: z.array(z.string()),
+  }),
+  /** How fresh its protection is; null when Lifeboat cannot read its folders. */
+  freshness: freshnessSchema.nullable(),
   /** The newest restore, while the pre-restore snapshot that undoes it still exists. */
   lastRestore: z.object({ at: z.string(), snapshot: z.string().nullable(), preRestore: z.string() }).nullable(),
 });

@@ -15,9 +15,11 @@ export interface JobEvents {
   'job:finished': JobFinished;
   /** Something in the app's backups folder changed on disk (a script added, deleted or touched a file). */
   'snapshots:changed': { readonly appId: string };
+  /** The keeper's news of an app: a scheduled snapshot failed, it turned stale, or it is protected again. */
+  'keeper:alert': { readonly appId: string; readonly event: 'failed' | 'stale' | 'recovered'; readonly title: string; readonly reason: string };
 }
 export type JobEventName = keyof JobEvents;
-export const jobEventNames: readonly JobEventName[] = ['job:progress', 'job:finished', 'snapshots:changed'];
+export const jobEventNames: readonly JobEventName[] = ['job:progress', 'job:finished', 'snapshots:changed', 'keeper:alert'];
 
 /** Commands from the desktop app's menu, carried out by the renderer. */
 export type MenuCommand = 'add-app' | 'snapshot-now' | 'open-demo';

@@ -9,6 +9,8 @@ export const operationNames = [
   'apps:remove',
   'apps:setMigrations',
   'apps:setRun',
+  'apps:setAutomation',
+  'retention:preview',
   'demo:open',
   'database:info',
   'snapshots:list',

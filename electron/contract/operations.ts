@@ -6,6 +6,8 @@ import type { OperationName } from './names';
 import { appRunSchema } from './app-run';
 import { migrationToolSchema, type MigrationReport } from './migrations';
 import type { RestorePreview } from './restore';
+import { retentionRulesSchema, type PruneResult } from './retention';
+import { durationSchema, scheduleSchema } from './schedule';
 import type { DatabaseInfo, SnapshotDetails, SnapshotList } from './snapshots';
 
 export type { OperationName } from './names';
@@ -39,6 +41,10 @@ export const operationInputs = {
   'apps:setMigrations': z.object({ appId, dir: z.string().trim().max(4096).optional(), tool: migrationToolSchema.optional() }),
   /** How to run the app: its folder (for lifeboat.json and the commands) and its run settings; absent: none. */
   'apps:setRun': z.object({ appId, appDir: z.string().trim().max(4096).optional(), run: appRunSchema.optional() }),
+  /** The app's schedule, retention rules and staleness limit in Lifeboat's settings; an absent part: none. */
+  'apps:setAutomation': z.object({ appId, schedule: scheduleSchema.optional(), retention: retentionRulesSchema.optional(), staleAfter: durationSchema.optional() }),
+  /** What these rules would keep and delete among the app's snapshots now, and why (nothing is deleted). */
+  'retention:preview': z.object({ appId, rules: retentionRulesSchema }),
   'demo:open': z.object({}),
   'database:info': z.object({ appId }),
   'snapshots:list': z.object({ appId }),
@@ -97,6 +103,8 @@ export interface OperationOutputs {
   'apps:remove': { readonly removed: string };
   'apps:setMigrations': AppSummary;
   'apps:setRun': AppSummary;
+  'apps:setAutomation': AppSummary;
+  'retention:preview': PruneResult;
   'demo:open': AppSummary;
   'database:info': DatabaseInfo;
   'snapshots:list': SnapshotList;

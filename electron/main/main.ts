@@ -1,6 +1,6 @@
 // First import: enables SQLite URI filenames before any worker opens a database.
 import '../core/sqlite/open-database';
-import { app, BrowserWindow, dialog, net, Notification, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, net, Notification, protocol, session, shell, type Tray } from 'electron';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { changesLiveDatabase, type UiJobKind } from '../contract/operations';
@@ -8,6 +8,7 @@ import { LifeboatService } from '../core/service/lifeboat-service';
 import type { WindowState } from '../core/settings/settings-store';
 import { installMenu } from './app-menu';
 import { bindIpc } from './ipc-binding';
+import { stayInTray } from './tray-keeper';
 import { useElectronBinding } from './native-binding';
 import { appHost, appOrigin, appScheme, isAppUrl, windowOptions } from './window-options';
 
@@ -27,6 +28,8 @@ if (userDataOverride !== undefined && userDataOverride !== '') {
 }
 
 let mainWindow: BrowserWindow | null = null;
+/** Present while Lifeboat stays in the tray with its window closed (see stayInTray). */
+let tray: Tray | null = null;
 
 function serveRenderer(): void {
   protocol.handle(appScheme, (request) => {
@@ -122,8 +125,34 @@ async function start(): Promise<void> {
     () => mainWindow,
   );
   followJobs(service);
-  installMenu(() => mainWindow, path.join(app.getAppPath(), 'README.md'));
+  service.startKeeper((line) => process.stdout.write(`${line}\n`));
+  service.on('keeper:alert', (alert) => {
+    if (Notification.isSupported()) {
+      new Notification({ title: alert.title, body: alert.reason }).show();
+    }
+  });
+  const trayChoice = {
+    get enabled(): boolean {
+      return service.settings.settings.keepInTray === true;
+    },
+    set: (enabled: boolean): void => service.settings.update((s) => ({ ...s, keepInTray: enabled })),
+  };
+  installMenu(() => mainWindow, path.join(app.getAppPath(), 'README.md'), trayChoice);
   mainWindow = createWindow(service);
+  app.on('window-all-closed', () => {
+    if (trayChoice.enabled) {
+      tray ??= stayInTray(
+        path.join(app.getAppPath(), 'assets', 'icon.png'),
+        () => {
+          mainWindow = BrowserWindow.getAllWindows().length === 0 ? createWindow(service) : mainWindow;
+          mainWindow?.show();
+        },
+        () => app.quit(),
+      );
+    } else if (process.platform !== 'darwin') {
+      app.quit();
+    }
+  });
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) {
       mainWindow = createWindow(service);
@@ -171,11 +200,6 @@ if (!app.requestSingleInstanceLock()) {
         mainWindow.restore();
       }
       mainWindow.focus();
-    }
-  });
-  app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') {
-      app.quit();
     }
   });
   start().catch((error: unknown) => {

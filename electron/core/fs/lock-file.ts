@@ -24,6 +24,12 @@ function ownerOf(lockPath: string): number | null {
   return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
 
+/** The live process holding the lock at `lockPath`, or null when it is free or stale. */
+export function liveHolder(lockPath: string): number | null {
+  const owner = ownerOf(lockPath);
+  return owner !== null && isRunning(owner) ? owner : null;
+}
+
 function tryCreate(lockPath: string): boolean {
   let fd: number;
   try {

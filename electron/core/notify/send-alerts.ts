@@ -76,13 +76,18 @@ const titles: Record<Alert['event'], (app: string) => string> = {
   recovered: (app) => `Lifeboat: ${app} is protected again`,
 };
 
+/** The alert's title, the same in every channel and in the desktop notification. */
+export function alertTitle(alert: Pick<Alert, 'event' | 'app'>): string {
+  return titles[alert.event](alert.app);
+}
+
 const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || host.startsWith('127.');
 
 type PingTarget = Extract<NotifyTarget, { kind: 'healthchecks' }>;
 const isPing = (target: NotifyTarget): target is PingTarget => target.kind === 'healthchecks';
 
 async function deliver(target: Exclude<NotifyTarget, PingTarget>, alert: Alert): Promise<void> {
-  const title = titles[alert.event](alert.app);
+  const title = alertTitle(alert);
   const body = `${alert.reason}\n${alert.database}`;
   const urgent = alert.event !== 'recovered';
   switch (target.kind) {

@@ -1,5 +1,5 @@
 import { toLifeboatError } from '../lifeboat-failure';
-import type { LifeboatError } from '../../contract/errors';
+import { failed, ok, type Result } from '../../contract/errors';
 import { keepApp, type KeeperActions, type KeeperPass, type KeptApp } from './keeper';
 
 /** A keeper that stays: a pass over every app now, then every minute (late timers after sleep catch up once). */
@@ -11,7 +11,7 @@ export class KeeperLoop {
   constructor(
     private readonly apps: () => readonly KeptApp[],
     private readonly actions: KeeperActions,
-    private readonly report: (app: KeptApp, pass: KeeperPass | { error: LifeboatError }) => void,
+    private readonly report: (app: KeptApp, pass: Result<KeeperPass>) => void,
     private readonly intervalMs = 60_000,
   ) {}
 
@@ -25,9 +25,9 @@ export class KeeperLoop {
     this.running ??= (async () => {
       for (const app of this.apps()) {
         try {
-          this.report(app, await keepApp(app, this.actions));
+          this.report(app, ok(await keepApp(app, this.actions)));
         } catch (error) {
-          this.report(app, { error: toLifeboatError(error) });
+          this.report(app, failed(toLifeboatError(error)));
         }
       }
     })().finally(() => {

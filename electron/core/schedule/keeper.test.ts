@@ -74,6 +74,7 @@ describe('the keeper', () => {
     world = { now: new Date(2026, 0, 10, 12, 0).getTime(), snapshots: [], failNext: null, alerts: [], runs: [], slowMs: 0 };
   });
   const appWith = (automation: Partial<AppAutomation>): KeptApp => ({
+    id: dir,
     name: 'Vault',
     location: { databasePath: path.join(dir, 'app.db'), backupsDir: path.join(dir, 'backups') },
     automation: { schedule: null, retention: null, staleAfter: null, notify: [], ...automation },
@@ -194,6 +195,16 @@ describe('the keeper', () => {
     assert.equal(monday.outcome, 'not-due');
     assert.equal(monday.freshness.state, 'fresh');
     assert.equal(monday.freshness.staleAfterMs, 1.25 * 3 * 86_400_000);
+  });
+
+  it('takes no scheduled snapshot while the database is being restored, and takes it on the first pass after', async () => {
+    const app = appWith({ schedule: { every: '1h' } });
+    const journal = path.join(dir, '.app.db.lifeboat-restore.json');
+    fs.writeFileSync(journal, '{}');
+    assert.equal((await keepApp(app, actionsOf(world))).outcome, 'restoring');
+    assert.equal(world.runs.length, 0);
+    fs.rmSync(journal);
+    assert.equal((await keepApp(app, actionsOf(world))).outcome, 'ran');
   });
 
   it('without a schedule it runs nothing, and is stale after a week without a snapshot', async () => {

@@ -5,7 +5,8 @@ import { hasNoRules } from '../../contract/retention';
 import type { Freshness, NotifyTarget, Schedule } from '../../contract/schedule';
 import type { BackupOutcome, SnapshotEntry } from '../../contract/snapshots';
 import type { DatabaseLocation } from '../database-location';
-import { ifUnlocked } from '../fs/lock-file';
+import { ifUnlocked, liveHolder } from '../fs/lock-file';
+import { restorePaths } from '../restore/restore-journal';
 import { ensureOwnFolder } from '../fs/untrusted-file';
 import { LifeboatFailure } from '../lifeboat-failure';
 import type { Alert, Delivery } from '../notify/send-alerts';
@@ -30,6 +31,8 @@ export interface AppAutomation {
 }
 
 export interface KeptApp {
+  /** The host's id of the app (the settings' app id; the database's path for the CLI). */
+  readonly id: string;
   readonly name: string;
   readonly location: DatabaseLocation;
   readonly automation: AppAutomation;
@@ -48,8 +51,8 @@ export interface KeeperActions {
 /** One pass of the keeper over one app. */
 export interface KeeperPass {
   readonly app: string;
-  /** `ran`; else why not: not due yet, another keeper holds the app, no schedule. */
-  readonly outcome: 'ran' | 'not-due' | 'locked' | 'no-schedule';
+  /** `ran`; else why not: not due yet, another keeper holds the app, a restore of it is under way, no schedule. */
+  readonly outcome: 'ran' | 'not-due' | 'locked' | 'restoring' | 'no-schedule';
   /** The scheduled snapshot taken, if one was. */
   readonly snapshot: string | null;
   /** Why the scheduled run failed, if it did. */
@@ -110,7 +113,13 @@ function alertFor(previous: KeeperState['alerted'], freshness: Freshness, ranAnd
 }
 
 /** One pass over one app, holding its keeper lock: run what is due, then say what changed. */
-export async function keepApp(app: KeptApp, actions: KeeperActions, options: { force?: boolean } = {}): Promise<KeeperPass> {
+/** A restore of the database is running (its lock is held by a live process) or was interrupted (its journal is there). */
+function restoreUnderWay(location: DatabaseLocation): boolean {
+  const paths = restorePaths(location.databasePath);
+  return liveHolder(paths.lock) !== null || fs.existsSync(paths.journal);
+}
+
+export async function keepApp(app: KeptApp, actions: KeeperActions): Promise<KeeperPass> {
   const { backupsDir } = app.location;
   if (!fs.existsSync(path.dirname(app.location.databasePath))) {
     throw new LifeboatFailure('DB_NOT_FOUND', `The folder of ${app.location.databasePath} does not exist (a volume not mounted?): no scheduled snapshot can be taken.`, app.location.databasePath);
@@ -121,12 +130,14 @@ export async function keepApp(app: KeptApp, actions: KeeperActions, options: { f
     let state = readKeeperState(backupsDir);
     const { alerted } = state;
     let run = notRun;
-    const due = schedule !== null && (options.force === true || dueAt(schedule, state.lastRun === null ? null : Date.parse(state.lastRun.at)) <= actions.now());
-    if (schedule !== null && due) {
+    const due = schedule !== null && dueAt(schedule, state.lastRun === null ? null : Date.parse(state.lastRun.at)) <= actions.now();
+    // Never a snapshot of a database being restored: the run waits for the next pass.
+    const restoring = due && restoreUnderWay(app.location);
+    if (schedule !== null && due && !restoring) {
       ({ run, state } = await runScheduled(app, schedule, actions, state));
     }
     const freshness = freshnessOf({ snapshots: await actions.list(app), schedule, staleAfter: app.automation.staleAfter, state, nowMs: actions.now() });
-    const event = alertFor(state.alerted, freshness, due && run.error !== null);
+    const event = alertFor(state.alerted, freshness, run.error !== null);
     let deliveries = run.deliveries;
     if (event !== null) {
       const sent = await actions.alert(app, { event, app: app.name, database: app.location.databasePath, state: freshness.state, reason: freshness.reason, at: new Date(actions.now()).toISOString() });
@@ -141,7 +152,8 @@ export async function keepApp(app: KeptApp, actions: KeeperActions, options: { f
     if (state.alerted !== alerted) {
       writeKeeperState(backupsDir, state);
     }
-    return { app: app.name, outcome: schedule === null ? 'no-schedule' : due ? 'ran' : 'not-due', ...run, deliveries, freshness };
+    const outcome = schedule === null ? 'no-schedule' : restoring ? 'restoring' : due ? 'ran' : 'not-due';
+    return { app: app.name, outcome, ...run, deliveries, freshness };
   };
   const outcome = await ifUnlocked(keeperPaths(backupsDir).lock, locked);
   if (outcome.ran) {

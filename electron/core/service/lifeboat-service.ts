@@ -9,6 +9,7 @@ import { demoAppName } from '../demo/create-demo';
 import { startJob, type JobHandle } from '../jobs/job-runner';
 import type { JobOutputs, JobRequest } from '../jobs/job-requests';
 import type { ActivityOrigin } from '../../contract/activity';
+import type { Result } from '../../contract/errors';
 import { lastRestore, readActivity } from '../activity/activity-log';
 import { LifeboatFailure } from '../lifeboat-failure';
 import { newestRestorable } from '../../contract/snapshots';
@@ -23,6 +24,16 @@ import { toLifeboatError } from '../lifeboat-failure';
 import { databaseStem } from '../snapshot-name';
 import { resolveSnapshotPath } from '../snapshot/resolve-snapshot';
 import { readSqliteHeaderSync } from '../sqlite/sqlite-header';
+import type { Freshness } from '../../contract/schedule';
+import { automationOf } from '../schedule/app-automation';
+import { freshnessOf } from '../schedule/freshness';
+import { readKeeperState } from '../schedule/keeper-state';
+import { hasNoRules } from '../../contract/retention';
+import { alertTitle } from '../notify/send-alerts';
+import { jobActions, type JobStarter } from '../schedule/job-actions';
+import type { KeptApp } from '../schedule/keeper';
+import { KeeperLoop } from '../schedule/keeper-loop';
+import { checkSchedule } from '../schedule/schedule-times';
 
 /** The implementation of every contract operation, shared by the Electron binding and the web host. */
 export type OperationHandlers = { readonly [K in OperationName]: (input: ParsedInput<K>) => Promise<OperationOutput<K>> };
@@ -34,7 +45,21 @@ interface RunningJob {
   readonly handle: JobHandle<unknown>;
 }
 
-const staleAfterMs = 7 * 86400000;
+/** The status dot: what needs the user first (an interrupted restore, damage), then how fresh the protection is. */
+function healthOf(facts: { interrupted: boolean; exists: boolean; damaged: number; freshness: Freshness }): { health: AppHealth; healthText: string } {
+  const { freshness } = facts;
+  if (facts.interrupted) {
+    return { health: 'problem', healthText: 'A restore was interrupted: finish it or roll it back.' };
+  }
+  if (!facts.exists) {
+    return { health: 'no-database', healthText: 'The database file does not exist yet: nothing to back up.' };
+  }
+  if (facts.damaged > 0) {
+    return { health: 'problem', healthText: `${facts.damaged} damaged or incomplete file(s) in the backups folder.` };
+  }
+  const byState = { failing: 'failing', never: 'no-snapshots', stale: 'stale', fresh: 'ok' } as const;
+  return { health: byState[freshness.state], healthText: freshness.reason };
+}
 
 /** An app's migrations: the folder and tool the user chose, else detected in the database's folder. */
 function migrationSetupOf(app: App): MigrationSetup {
@@ -80,7 +105,9 @@ export class LifeboatService {
   private readonly dataDir: string;
   private readonly now: () => Date;
   private readonly jobs = new Map<string, RunningJob>();
-  private readonly listeners: { [E in JobEventName]: Set<Listener<E>> } = { 'job:progress': new Set(), 'job:finished': new Set(), 'snapshots:changed': new Set() };
+  private readonly listeners: { [E in JobEventName]: Set<Listener<E>> } = { 'job:progress': new Set(), 'job:finished': new Set(), 'snapshots:changed': new Set(), 'keeper:alert': new Set() };
+  /** Set by the hosts that keep the apps' schedules (the desktop app, `lifeboat serve`). */
+  private keeper: KeeperLoop | null = null;
   /** Set by the hosts that show the apps (the desktop app, `lifeboat serve`): their backups folders are followed. */
   private watcher: BackupsWatcher | null = null;
 
@@ -126,8 +153,51 @@ export class LifeboatService {
     this.watcher ??= new BackupsWatcher((appId) => this.emit('snapshots:changed', { appId }));
   }
 
+  /**
+   * Keeps every app's schedule while this host runs: a pass now and every minute (see keeper.ts).
+   * `log` hears of each pass that did something or failed, for a server's log.
+   */
+  startKeeper(log: (line: string) => void = () => undefined): void {
+    const actions = jobActions(this.keeperJob, (app, alert) => this.emit('keeper:alert', { appId: app.id, event: alert.event, title: alertTitle(alert), reason: alert.reason }));
+    this.keeper ??= new KeeperLoop(() => this.keptApps(), actions, (app, result) => {
+      if (!result.ok) {
+        log(`${app.name}: the keeper could not look after it: ${result.error.message} [${result.error.code}]`);
+        return;
+      }
+      const pass = result.value;
+      if (pass.outcome === 'ran') {
+        this.emit('snapshots:changed', { appId: app.id });
+        log(`${app.name}: ${pass.error === null ? `scheduled snapshot ${pass.snapshot ?? '(nothing to back up)'}` : `scheduled snapshot failed: ${pass.error.message}`}${pass.pruned.length > 0 ? `; retention deleted ${pass.pruned.length}` : ''}`);
+      }
+      for (const delivery of pass.deliveries.filter((d) => !d.ok)) {
+        log(`${app.name}: could not alert ${delivery.target}: ${delivery.error ?? ''}`);
+      }
+    });
+    this.keeper.start();
+  }
+
+  /** The apps the keeper looks after: those whose settings can be read and whose database folder exists. */
+  private keptApps(): KeptApp[] {
+    return this.settings.apps.flatMap((app) => {
+      const { file, problem } = appFileOf(app);
+      if (problem !== null || !fs.existsSync(path.dirname(app.databasePath))) {
+        return [];
+      }
+      return [{ id: app.id, name: app.name, location: { databasePath: app.databasePath, backupsDir: app.backupsDir }, automation: this.automationOf(app, file).automation }];
+    });
+  }
+
+  /** The keeper's jobs: a scheduled snapshot shows in the UI like any other; its list and prune run quietly. */
+  private readonly keeperJob: JobStarter = <R extends JobRequest>(request: R) => {
+    const appId = request.kind === 'snapshot' ? this.settings.apps.find((a) => a.databasePath === request.input.location.databasePath)?.id : undefined;
+    const handle = request.kind === 'snapshot' && appId !== undefined ? this.trackJob('snapshot', appId, request, 'schedule') : startJob(request, undefined, 'schedule');
+    // The handle was started for this request: its result is this kind's.
+    return handle.result as Promise<Result<JobOutputs[R['kind']]>>;
+  };
+
   /** Cancels every running job and waits until each has cleaned up after itself. */
   async shutdown(): Promise<void> {
+    await this.keeper?.stop();
     this.watcher?.close();
     const running = [...this.jobs.values()];
     running.forEach((job) => job.handle.cancel());
@@ -164,8 +234,15 @@ export class LifeboatService {
         runProblem: null,
         interruptedRestore: null,
         lastRestore: null,
+        automation: this.automationOf(app, null).summary,
+        freshness: null,
       };
     }
+  }
+
+  /** The app's automation in effect (its lifeboat.json first, then Lifeboat's settings) with the global alert targets. */
+  private automationOf(app: App, file: AppSettingsFile | null): ReturnType<typeof automationOf> {
+    return automationOf(app, file, this.settings.settings.notify ?? []);
   }
 
   private async summarizeReadable(app: App): Promise<AppSummary> {
@@ -175,18 +252,16 @@ export class LifeboatService {
     const newest = newestRestorable(list.snapshots);
     const exists = fs.existsSync(app.databasePath);
     const interruptedRestore = interruptedRestoreOf(app);
-    const health: { health: AppHealth; healthText: string } = interruptedRestore !== null
-      ? { health: 'problem', healthText: 'A restore was interrupted: finish it or roll it back.' }
-      : !exists
-      ? { health: 'no-database', healthText: 'The database file does not exist yet: nothing to back up.' }
-      : damaged.length > 0
-        ? { health: 'problem', healthText: `${damaged.length} damaged or incomplete file(s) in the backups folder.` }
-        : newest === undefined
-          ? { health: 'no-snapshots', healthText: 'No snapshot yet: take one now.' }
-          : this.now().getTime() - Date.parse(newest.time) > staleAfterMs
-            ? { health: 'stale', healthText: 'The newest snapshot is more than a week old.' }
-            : { health: 'ok', healthText: 'A recent snapshot exists and no file is damaged.' };
     const { file, problem } = appFileOf(app);
+    const automation = this.automationOf(app, file);
+    const freshness = freshnessOf({
+      snapshots: list.snapshots,
+      schedule: automation.automation.schedule,
+      staleAfter: automation.automation.staleAfter,
+      state: readKeeperState(app.backupsDir),
+      nowMs: this.now().getTime(),
+    });
+    const health = healthOf({ interrupted: interruptedRestore !== null, exists, damaged: damaged.length, freshness });
     let migrationsFound: AppSummary['migrationsFound'] = null;
     try {
       const found = findMigrations(migrationSetupOf(app));
@@ -205,6 +280,8 @@ export class LifeboatService {
       runProblem: problem,
       interruptedRestore,
       lastRestore: lastRestore(app.backupsDir),
+      automation: automation.summary,
+      freshness,
     };
   }
 
@@ -269,6 +346,11 @@ export class LifeboatService {
   }
 
   private startUiJob(kind: UiJobKind, appId: string, request: JobRequest & { kind: typeof kind }): { jobId: string } {
+    return { jobId: this.trackJob(kind, appId, request, this.origin).id };
+  }
+
+  /** Starts a job the UI follows (its progress and end are emitted); `origin` is who it is logged as started by. */
+  private trackJob(kind: UiJobKind, appId: string, request: JobRequest & { kind: typeof kind }, origin: ActivityOrigin): JobHandle<unknown> {
     const job: { current?: RunningJob } = {};
     const handle: JobHandle<unknown> = startJob(
       request,
@@ -278,7 +360,7 @@ export class LifeboatService {
         }
         this.emit('job:progress', { ...progress, appId });
       },
-      this.origin,
+      origin,
     );
     job.current = { state: { jobId: handle.id, kind, appId, phase: 'Starting', fraction: 0 }, handle };
     this.jobs.set(handle.id, job.current);
@@ -287,7 +369,7 @@ export class LifeboatService {
       // kind and result belong together: the handle was started for this kind.
       this.emit('job:finished', { jobId: handle.id, appId, kind, result } as JobFinished);
     });
-    return { jobId: handle.id };
+    return handle;
   }
 
   readonly handlers: OperationHandlers = {
@@ -357,6 +439,31 @@ export class LifeboatService {
       this.settings.update((s) => ({ ...s, apps: s.apps.filter((a) => a.id !== app.id) }));
       this.watcher?.unfollow(app.id);
       return Promise.resolve({ removed: app.id });
+    },
+    'apps:setAutomation': async (input) => {
+      const app = this.app(input.appId);
+      if (input.schedule !== undefined) {
+        checkSchedule(input.schedule, this.now().getTime());
+      }
+      // Absent parts are cleared: the dialog sends the whole of what it shows.
+      const updated = this.updateApp(app.id, (current) => {
+        const next: App = { ...current };
+        delete next.schedule;
+        delete next.retention;
+        delete next.staleAfter;
+        return {
+          ...next,
+          ...(input.schedule === undefined ? {} : { schedule: input.schedule }),
+          ...(input.retention === undefined || hasNoRules(input.retention) ? {} : { retention: input.retention }),
+          ...(input.staleAfter === undefined ? {} : { staleAfter: input.staleAfter }),
+        };
+      });
+      void this.keeper?.pass();
+      return this.summarize(updated);
+    },
+    'retention:preview': (input) => {
+      const app = this.app(input.appId);
+      return this.runJob({ kind: 'prune', input: { location: app, rules: input.rules, dryRun: true } });
     },
     'demo:open': async () => {
       const location = await this.runJob({ kind: 'demo', input: { dataDir: this.dataDir } });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { appRunSchema, type AppRun } from '../../contract/app-run';
 import { appMigrationsSchema } from '../../contract/apps';
 import { retentionRulesSchema, type RetentionRules } from '../../contract/retention';
+import { durationSchema, notifyTargetSchema, scheduleSchema, type NotifyTarget, type Schedule } from '../../contract/schedule';
 import { readUntrustedText } from '../fs/untrusted-file';
 import { LifeboatFailure } from '../lifeboat-failure';
 
@@ -22,6 +23,12 @@ const appSettingsFileSchema = z.object({
   run: appRunSchema.optional(),
   /** Which snapshots `lifeboat prune` (and the keeper, after each scheduled snapshot) keeps. */
   retention: retentionRulesSchema.optional(),
+  /** When the keeper takes a snapshot: {"every": "6h"}, {"daily": "03:30"} or {"cron": "0 *\/4 * * *"}. */
+  schedule: scheduleSchema.optional(),
+  /** Stale after this long without a snapshot ("2d"); default 1.25 times the schedule's period, else a week. */
+  staleAfter: durationSchema.optional(),
+  /** Who hears when a scheduled run fails, when the app turns stale, and when it recovers. */
+  notify: z.array(notifyTargetSchema).max(20).optional(),
 });
 
 export interface AppSettingsFile {
@@ -31,6 +38,9 @@ export interface AppSettingsFile {
   readonly migrations: { readonly dir: string; readonly tool: z.infer<typeof appMigrationsSchema>['tool'] } | undefined;
   readonly run: AppRun | undefined;
   readonly retention: RetentionRules | undefined;
+  readonly schedule: Schedule | undefined;
+  readonly staleAfter: string | undefined;
+  readonly notify: readonly NotifyTarget[] | undefined;
 }
 
 /** Reads the app folder's lifeboat.json; null when there is none. A damaged one is an error, not ignored. */
@@ -90,5 +100,8 @@ function parseSettings(appDir: string, file: string, text: string): AppSettingsF
     migrations: settings.migrations === undefined ? undefined : { dir: path.resolve(appDir, settings.migrations.dir), tool: settings.migrations.tool },
     run: settings.run,
     retention: settings.retention,
+    schedule: settings.schedule,
+    staleAfter: settings.staleAfter,
+    notify: settings.notify,
   };
 }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { appSchema, type App } from '../../contract/apps';
+import { notifyTargetSchema } from '../../contract/schedule';
 import { readTextIfPresent, writeFileAtomically } from '../fs/durable-file';
 import { withFileLock } from '../fs/lock-file';
 
@@ -19,6 +20,10 @@ const settingsSchema = z.object({
   version: z.literal(1),
   apps: z.array(appSchema),
   window: windowStateSchema.optional(),
+  /** Where every app's alerts go (each app's lifeboat.json may add its own). */
+  notify: z.array(notifyTargetSchema).max(20).optional(),
+  /** The desktop app: with its window closed, stay in the tray and keep the schedules. */
+  keepInTray: z.boolean().optional(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

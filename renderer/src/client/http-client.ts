@@ -11,7 +11,7 @@ type Listeners = { [E in EventName]: Set<(payload: LifeboatEvents[E]) => void> }
  */
 export function createHttpClient(base: URL = new URL(window.location.href)): LifeboatClient {
   // menu:command comes from the desktop menu only; a browser never receives it.
-  const listeners: Listeners = { 'job:progress': new Set(), 'job:finished': new Set(), 'snapshots:changed': new Set(), 'menu:command': new Set() };
+  const listeners: Listeners = { 'job:progress': new Set(), 'job:finished': new Set(), 'snapshots:changed': new Set(), 'keeper:alert': new Set(), 'menu:command': new Set() };
   const connection = new Set<(connected: boolean) => void>();
   let connected = true;
   const setConnected = (value: boolean): void => {

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import type { AppSummary } from '../../../electron/contract/apps';
 import { formatAge, formatBytes, formatLocalTime } from '../../../electron/contract/format';
 import { toolNames } from '../../../electron/contract/migrations';
+import { scheduleText, type FreshnessState } from '../../../electron/contract/schedule';
 import { newestRestorable, type SnapshotEntry } from '../../../electron/contract/snapshots';
 import { openDialog, showView } from '../store/actions';
 import { openRestore, recoverRestore } from '../store/restore-actions';
@@ -75,6 +76,11 @@ export function AppView(): ReactNode {
           </div>
         </div>
         {app.interruptedRestore !== null && <InterruptedRestore app={app} />}
+        {(app.freshness?.state === 'stale' || app.freshness?.state === 'failing') && (
+          <p className={`freshness-alert ${app.freshness.state}`} role="status" data-testid="freshness-alert">
+            <strong>{app.freshness.state === 'failing' ? 'Scheduled snapshots are failing.' : 'No recent snapshot.'}</strong> {app.freshness.reason}
+          </p>
+        )}
         {info === undefined ? (
           <p className="muted">
             <progress aria-label="Reading the database" /> Reading the database…
@@ -136,6 +142,19 @@ export function AppView(): ReactNode {
             </div>
           </dl>
         )}
+        {/* Even when the database cannot be read: a failing schedule is news then most of all. */}
+        <dl className="facts">
+            <div>
+              <dt>Protection</dt>
+              <dd data-testid="protection" title={protectionTitle(app)}>
+                <span className={`freshness-state ${app.freshness?.state ?? ''}`}>{freshnessWords[app.freshness?.state ?? 'never']}</span>
+                {` · ${protectionText(app)} `}
+                <button type="button" className="link" onClick={() => openDialog({ kind: 'automation', appId: app.id })} aria-label="Change the schedule and retention">
+                  Change…
+                </button>
+              </dd>
+            </div>
+        </dl>
       </section>
       <div className="view-switch" role="tablist" aria-label="View">
         <button type="button" role="tab" aria-selected={view === 'snapshots'} className={view === 'snapshots' ? 'tab selected' : 'tab'} onClick={() => showView('snapshots')}>
@@ -162,6 +181,20 @@ export function AppView(): ReactNode {
       {hasDetails && <DetailPanel />}
     </main>
   );
+}
+
+const freshnessWords: Record<FreshnessState, string> = { fresh: 'Fresh', stale: 'Stale', never: 'No snapshot', failing: 'Failing' };
+
+/** The schedule in a few words; the next run and the retention in the tooltip. */
+function protectionText(app: AppSummary): string {
+  return app.automation.schedule === null ? 'no schedule' : scheduleText(app.automation.schedule);
+}
+
+function protectionTitle(app: AppSummary): string {
+  const next = app.freshness?.nextRun ?? null;
+  const { retention } = app.automation;
+  const rules = retention === null ? 'every snapshot is kept' : `retention: ${Object.entries(retention).map(([rule, n]) => `${rule.slice(4).toLowerCase()} ${String(n)}`).join(', ')}`;
+  return [app.freshness?.reason ?? '', next === null ? '' : `Next scheduled snapshot: ${formatLocalTime(next)}.`, `${rules.charAt(0).toUpperCase()}${rules.slice(1)}.`].filter((line) => line !== '').join('\n');
 }
 
 /** How the app is stopped and started around a restore, in a few words. */

@@ -8,6 +8,7 @@ import { ErrorText } from './ErrorText';
 import { Modal } from './Modal';
 import { RestoreDialog } from './RestoreDialog';
 import { RunSettingsDialog } from './RunSettingsDialog';
+import { AutomationDialog } from './AutomationDialog';
 import { useNow } from './use-now';
 
 /** Whichever dialog is open. */
@@ -30,6 +31,8 @@ export function Dialogs(): ReactNode {
       return <RestoreDialog />;
     case 'run-settings':
       return <RunSettingsDialog appId={dialog.appId} />;
+    case 'automation':
+      return <AutomationDialog appId={dialog.appId} />;
   }
 }
 

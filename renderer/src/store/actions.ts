@@ -4,6 +4,8 @@ import type { JobFinished } from '../../../electron/contract/events';
 import type { MigrationTool } from '../../../electron/contract/migrations';
 import { uiJobKindOf } from '../../../electron/contract/operations';
 import type { SnapshotEntry } from '../../../electron/contract/snapshots';
+import type { RetentionRules } from '../../../electron/contract/retention';
+import type { Schedule } from '../../../electron/contract/schedule';
 import type { LifeboatClient } from '../client/lifeboat-client';
 import { followRestoreFinished, followRestoreProgress, restoreSummary } from './restore-actions';
 import { useStore, type Dialog, type JobView, type SortColumn } from './store';
@@ -302,6 +304,13 @@ export function startActions(newClient: LifeboatClient): void {
       }
     }
   });
+  // The keeper's news (a scheduled snapshot failed, the app turned stale or recovered): the dots and cards change.
+  newClient.on('keeper:alert', ({ appId }) => {
+    void loadApps();
+    if (useStore.getState().selectedAppId === appId) {
+      void loadApp(appId);
+    }
+  });
   // A script added, deleted or changed a snapshot: show the folder as it is now.
   newClient.on('snapshots:changed', ({ appId }) => {
     void loadApps();
@@ -375,6 +384,18 @@ export function visibleSnapshots(snapshots: readonly SnapshotEntry[], filter: st
     return sort.descending ? -order : order;
   });
   return rows;
+}
+
+/** Saves an app's schedule, retention and staleness limit (absent parts: none); returns an error for the dialog. */
+export async function setAppAutomation(appId: string, automation: { schedule: Schedule | undefined; retention: RetentionRules; staleAfter: string | undefined }): Promise<LifeboatError | null> {
+  const { schedule, retention, staleAfter } = automation;
+  const result = await lifeboat().call('apps:setAutomation', { appId, retention, ...(schedule === undefined ? {} : { schedule }), ...(staleAfter === undefined ? {} : { staleAfter }) });
+  if (!result.ok) {
+    return result.error;
+  }
+  closeDialog();
+  await loadApps();
+  return null;
 }
 
 /** Saves how to run an app (its folder and run settings; run absent: none); returns an error for the dialog. */

@@ -92,7 +92,8 @@ export type Dialog =
   | { readonly kind: 'confirm-remove-app'; readonly appId: string }
   | { readonly kind: 'migrations'; readonly appId: string }
   | { readonly kind: 'restore' }
-  | { readonly kind: 'run-settings'; readonly appId: string };
+  | { readonly kind: 'run-settings'; readonly appId: string }
+  | { readonly kind: 'automation'; readonly appId: string };
 
 export interface UiSlice {
   dialog: Dialog;

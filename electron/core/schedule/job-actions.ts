@@ -1,0 +1,37 @@
+import type { Result } from '../../contract/errors';
+import type { JobOutputs, JobRequest } from '../jobs/job-requests';
+import { startJob } from '../jobs/job-runner';
+import { LifeboatFailure } from '../lifeboat-failure';
+import { ping, sendAlert, type Alert, type Delivery } from '../notify/send-alerts';
+import type { KeeperActions, KeptApp } from './keeper';
+
+/** Starts a job for the keeper and resolves to its result; hosts pass one that shows the job in their UI. */
+export type JobStarter = <R extends JobRequest>(request: R) => Promise<Result<JobOutputs[R['kind']]>>;
+
+/** A starter for hosts without a UI (`lifeboat run-due`): a plain job, logged as started by the schedule. */
+export const scheduledJob: JobStarter = (request) => startJob(request, undefined, 'schedule').result;
+
+/**
+ * The keeper's actions on real things: real snapshot, prune and list jobs, alerts to the app's
+ * targets, and `onAlert` for the host's own way to tell its user (a desktop notification).
+ */
+export function jobActions(start: JobStarter, onAlert?: (app: KeptApp, alert: Alert) => void): KeeperActions {
+  return {
+    now: () => Date.now(),
+    snapshot: (app, label) => start({ kind: 'snapshot', input: { location: app.location, reason: label } }),
+    prune: (app, rules) => start({ kind: 'prune', input: { location: app.location, rules, dryRun: false } }),
+    list: async (app) => {
+      const listed = await start({ kind: 'list', input: { location: app.location, setup: null } });
+      if (!listed.ok) {
+        throw new LifeboatFailure(listed.error.code, listed.error.message, listed.error.path);
+      }
+      return listed.value.snapshots;
+    },
+    alert: async (app, alert): Promise<Delivery[]> => {
+      onAlert?.(app, alert);
+      const sent = await sendAlert(app.automation.notify, alert);
+      return onAlert === undefined ? sent : [{ target: 'this computer', ok: true, error: null }, ...sent];
+    },
+    ping: (app, phase, message) => ping(app.automation.notify, phase, message),
+  };
+}
