@@ -81,4 +81,14 @@ test('the README screenshots', async ({ page }) => {
   await page.getByRole('tab', { name: 'Activity' }).click();
   await expect(page.getByRole('region', { name: 'Activity' })).toContainText('Restore');
   await shoot(page, 'activity');
+
+  // Last: saving a schedule runs it, and its retention then thins the demo's snapshots.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.getByRole('button', { name: 'Change the schedule and retention' }).click();
+  await app.dialog.getByLabel('Scheduled snapshots').selectOption('daily');
+  await app.dialog.getByLabel('Daily', { exact: true }).fill('3');
+  await app.dialog.getByLabel('Weekly').fill('2');
+  await app.dialog.getByLabel('Monthly').fill('2');
+  await expect(app.dialog.getByTestId('retention-preview')).toBeVisible();
+  await shoot(page, 'retention-preview');
 });
