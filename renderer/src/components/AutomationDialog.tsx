@@ -71,12 +71,13 @@ function RetentionPreview(props: { preview: PruneResult }): ReactNode {
           {virtualizer.getVirtualItems().map((item) => {
             const s = snapshots[item.index];
             if (s === undefined) return null;
+            const why = s.reasons.length === 0 ? 'no rule keeps it' : s.reasons.map(keepReasonText).join('; ');
             return (
               <div key={s.file} role="listitem" className={`preview-row ${s.decision}`} style={{ position: 'absolute', top: 0, left: 0, right: 0, height: item.size, transform: `translateY(${item.start}px)` }}>
                 <span className={`decision ${s.decision}`}>{s.decision === 'keep' ? 'Keep' : 'Delete'}</span>
                 <span className="time">{formatLocalTime(s.time)}</span>
-                <span className="why" title={s.file}>
-                  {s.reasons.length === 0 ? 'no rule keeps it' : s.reasons.map(keepReasonText).join('; ')}
+                <span className="why" title={`${s.file}: ${why}`}>
+                  {why}
                 </span>
               </div>
             );
