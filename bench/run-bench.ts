@@ -18,7 +18,7 @@ import { percentile, startWriter, type WriterResult } from '../electron/testing/
  * `npm run bench`: Lifeboat's snapshot against `cp` + fsync and SQLite's own backups, side by side in
  * one run, idle and under a writer; plus the longest stall of the main thread while a snapshot runs.
  * LIFEBOAT_BENCH_MB sets the database size (default 512), LIFEBOAT_BENCH_ROUNDS the rounds (default 5).
- * `npm run bench -- restore listing` runs only the parts named (snapshot, restore, listing, prune, stall).
+ * `npm run bench -- restore listing` runs only the parts named (snapshot, restore, listing, prune, diff, stall).
  */
 
 const sizeMb = Number(process.env['LIFEBOAT_BENCH_MB'] ?? '512');
@@ -324,6 +324,62 @@ function fillBackupsFolder(databasePath: string, backupsDir: string, count: numb
   }
 }
 
+/** Peak memory (kB) and seconds of a command, read by the command's own process (Node reports its rusage). */
+function timedCommand(argv: readonly string[]): { seconds: number; maxRssKb: number | null } {
+  const start = process.hrtime.bigint();
+  const run = spawnSync(argv[0] ?? '', argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 26 });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (run.status !== 0) {
+    throw new Error(`${argv.join(' ')} failed: ${run.stderr}`);
+  }
+  const rss = /maxRSS (\d+)/.exec(run.stderr);
+  return { seconds, maxRssKb: rss === null ? null : Number(rss[1]) };
+}
+
+/**
+ * `lifeboat diff` of two snapshots of a database of LIFEBOAT_BENCH_MB that differ in 1 % of their rows
+ * (updates, deletions and insertions), against sqldiff (sqlite3-tools) on the same pair, and its memory.
+ */
+function benchDiff(work: string): void {
+  const sqldiff = '/usr/bin/sqldiff';
+  const dir = path.join(work, 'diff');
+  fs.mkdirSync(dir);
+  const a = path.join(dir, 'a.db');
+  const rows = Math.round((sizeMb * 1024 * 1024) / 230);
+  const db = new Database(a);
+  db.exec('PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;');
+  db.exec('CREATE TABLE orders (id INTEGER PRIMARY KEY, customer TEXT, total REAL, status TEXT, note TEXT)');
+  db.exec(`WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < ${rows}) INSERT INTO orders SELECT i, 'customer-' || (i % 5000), i * 0.01, 'open', hex(randomblob(80)) FROM c`);
+  db.close();
+  const b = path.join(dir, 'b.db');
+  fs.copyFileSync(a, b);
+  const other = new Database(b);
+  // 1 % of the rows differ: 0.6 % changed, 0.2 % deleted, 0.2 % added.
+  other.exec(`UPDATE orders SET status = 'paid' WHERE id % 1000 < 6; DELETE FROM orders WHERE id % 1000 = 500 OR id % 1000 = 501; INSERT INTO orders SELECT id + ${rows}, customer, total, status, note FROM orders WHERE id % 500 = 7`);
+  other.close();
+  const size = fs.statSync(a).size / 1024 / 1024;
+  const cli = path.join(__dirname, '..', 'electron', 'cli', 'main.js');
+  const script = `require(${JSON.stringify(cli)}).main(process.argv.slice(1)).then((code) => { process.stderr.write('maxRSS ' + process.resourceUsage().maxRSS + '\\n'); process.exitCode = code; })`;
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  let memory = 0;
+  let counts = '';
+  for (let round = 0; round < Math.max(1, Math.min(rounds, 3)); round += 1) {
+    const run = timedCommand([process.execPath, '-e', script, 'diff', 'a.db', 'b.db', '--db', path.join(dir, 'live.db'), '--backups-dir', dir, '--json']);
+    ours.push(run.seconds);
+    memory = Math.max(memory, run.maxRssKb ?? 0);
+    if (fs.existsSync(sqldiff)) {
+      theirs.push(timedCommand([sqldiff, '--primarykey', '--summary', a, b]).seconds);
+    }
+  }
+  const summary = spawnSync(sqldiff, ['--primarykey', '--summary', a, b], { encoding: 'utf8' });
+  counts = summary.stdout.trim();
+  out();
+  out(`Diff of two ${size.toFixed(0)} MiB snapshots (${rows} rows, 1 % differ; sqldiff: ${counts || 'not installed'}):`);
+  out(`  lifeboat diff        ${median(ours).toFixed(2)} s, peak memory ${(memory / 1024).toFixed(0)} MB (target: under 200 MB)`);
+  out(theirs.length === 0 ? '  sqldiff              not installed (apt-get install sqlite3-tools)' : `  sqldiff --summary    ${median(theirs).toFixed(2)} s: lifeboat diff takes ${(median(ours) / median(theirs)).toFixed(2)}x its time (target: under 1x)`);
+}
+
 /** The restore's swap (stage, set aside, rename, verify) of a 512 MiB snapshot against cp + fsync; the discard after it apart. */
 async function benchRestore(work: string): Promise<void> {
   const dir = path.join(work, 'restore');
@@ -387,6 +443,9 @@ async function main(): Promise<void> {
     }
     if (wanted('prune')) {
       await benchPrune(work);
+    }
+    if (wanted('diff')) {
+      benchDiff(work);
     }
     if (wanted('stall')) {
       await benchEventLoop(work);

@@ -8,6 +8,7 @@ import { table } from './format';
 import { keepReasonText, type PruneResult } from '../contract/retention';
 import type { KeeperPass } from '../core/schedule/keeper';
 import type { Freshness } from '../contract/schedule';
+import type { DiffResult, DiffValue, RowChange, TableDiff } from '../contract/diff';
 
 export function printBackup(outcome: BackupOutcome): string {
   if (outcome.kind === 'nothing-to-back-up') {
@@ -222,6 +223,44 @@ export function printKeeperPass(pass: KeeperPass): string {
   }
   for (const delivery of pass.deliveries) {
     lines.push(delivery.ok ? `Told ${delivery.target}.` : `Could not tell ${delivery.target}: ${delivery.error ?? ''}`);
+  }
+  return lines.join('\n');
+}
+
+function cellText(value: DiffValue): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return `'${value.replaceAll("'", "''")}'`;
+  if ('integer' in value) return value.integer;
+  if ('blob' in value) return `x'${value.blob}${value.size > value.blob.length / 2 ? '…' : ''}' (${value.size} bytes)`;
+  return `'${value.text.replaceAll("'", "''")}…' (${value.length} characters)`;
+}
+
+function rowText(table: TableDiff, change: RowChange): string {
+  const key = (table.key ?? []).map((column, i) => `${column}=${cellText(change.key[i] ?? null)}`).join(', ');
+  const row = change.after ?? change.before ?? [];
+  if (change.before !== null && change.after !== null) {
+    const before = change.before;
+    const after = change.after;
+    return `  ~ ${key}: ${change.changedColumns.map((column) => { const i = table.columns.indexOf(column); return `${column} ${cellText(before[i] ?? null)} → ${cellText(after[i] ?? null)}`; }).join(', ')}`;
+  }
+  return `  ${change.after === null ? '-' : '+'} ${key}: ${table.columns.map((column, i) => `${column}=${cellText(row[i] ?? null)}`).join(', ')}`;
+}
+
+export function printDiff(result: DiffResult): string {
+  const { totals } = result;
+  const lines = [`${result.a} → ${result.b}: ${totals.added} added, ${totals.changed} changed, ${totals.deleted} deleted`];
+  for (const difference of result.schema) {
+    const where = difference.change === 'only-a' ? `only in ${result.a}` : difference.change === 'only-b' ? `only in ${result.b}` : 'changed';
+    const columns = [...difference.columnsOnlyA.map((c) => `-${c}`), ...difference.columnsOnlyB.map((c) => `+${c}`)];
+    lines.push(`Schema: ${difference.type} ${difference.name} ${where}${columns.length > 0 ? ` (columns ${columns.join(' ')})` : ''}`);
+  }
+  lines.push('', table([['TABLE', 'ADDED', 'CHANGED', 'DELETED', 'MATCHED BY'], ...result.tables.map((t) => [t.name, String(t.added), String(t.changed), String(t.deleted), t.key === null ? '-' : t.key.join(', ')])]));
+  for (const t of result.tables.filter((d) => d.added + d.changed + d.deleted > 0 || d.note !== null)) {
+    lines.push('', `${t.name}${t.note === null ? '' : `: ${t.note}`}`);
+    for (const change of [...t.samples.deleted, ...t.samples.changed, ...t.samples.added].slice(0, 15)) {
+      lines.push(rowText(t, change));
+    }
   }
   return lines.join('\n');
 }

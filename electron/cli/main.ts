@@ -6,6 +6,7 @@ import type { PruneResult } from '../contract/retention';
 import { automationOf as appAutomationOf } from '../core/schedule/app-automation';
 import { jobActions, scheduledJob } from '../core/schedule/job-actions';
 import { keepApp } from '../core/schedule/keeper';
+import type { DiffSide } from '../core/diff/diff-databases';
 import { freshnessOf } from '../core/schedule/freshness';
 import { readKeeperState } from '../core/schedule/keeper-state';
 import type { Freshness } from '../contract/schedule';
@@ -19,7 +20,7 @@ import { migrationTools, type MigrationTool } from '../contract/migrations';
 import type { MigrationSetup } from '../core/migrations/migration-reader';
 import { resolveSnapshotPath } from '../core/snapshot/resolve-snapshot';
 import { exitCodes, exitCodeFor } from './exit-codes';
-import { printBackup, printInfo, printList, printMigrate, printKeeperPass, printPins, printPreview, printPrune, printRestore, printStatus, printUpgrade, printVerify } from './human-output';
+import { printBackup, printInfo, printList, printMigrate, printDiff, printKeeperPass, printPins, printPreview, printPrune, printRestore, printStatus, printUpgrade, printVerify } from './human-output';
 import * as readline from 'node:readline/promises';
 import { lastRestore } from '../core/activity/activity-log';
 import { readJournal } from '../core/restore/restore-journal';
@@ -53,6 +54,7 @@ Usage:
   lifeboat prune (--db DB | --app DIR) [--keep-last N] [--keep-hourly N] [--keep-daily N]
                  [--keep-weekly N] [--keep-monthly N] [--keep-yearly N] [--dry-run] [--yes] [--json]
   lifeboat run-due (--app DIR | --db DB) [--json]
+  lifeboat diff A B (--db DB | --app DIR) [--table T] [--json]
   lifeboat serve [--port N] [--data-dir DIR] [--allow DIR]... [--demo]
   lifeboat help
 
@@ -112,6 +114,10 @@ Commands:
            the app's freshness (fresh, stale, never, failing); exits 1 if the
            scheduled snapshot failed. lifeboat serve and the desktop app do the
            same every minute while they run.
+  diff     What changed from A to B (snapshot names, or "live" for the live
+           database, opened read-only): per table the rows added, changed and
+           deleted, matched by primary key (rowid without one), a sample of
+           each, and the schema's differences. Streams: any size, little memory.
   serve    The desktop app's interface in a browser, for servers without a
            desktop: listens on 127.0.0.1 only and prints a URL with a secret
            token (reach it through an SSH tunnel). --demo opens the demo app;
@@ -145,6 +151,7 @@ const options = {
   rollback: { type: 'boolean', default: false },
   'data-dir': { type: 'string' },
   'dry-run': { type: 'boolean', default: false },
+  table: { type: 'string' },
   'keep-last': { type: 'string' },
   'keep-hourly': { type: 'string' },
   'keep-daily': { type: 'string' },
@@ -183,6 +190,8 @@ interface Invocation {
   readonly undo: boolean;
   readonly rollback: boolean;
   readonly dryRun: boolean;
+  /** diff: only this table. */
+  readonly table: string | undefined;
   /** prune: the --keep-* flags given, by rule. */
   readonly keep: Partial<Record<RetentionRuleName, string>>;
 }
@@ -220,6 +229,7 @@ function parseInvocation(argv: readonly string[]): Invocation {
     undo: parsed.values.undo,
     rollback: parsed.values.rollback,
     dryRun: parsed.values['dry-run'],
+    table: parsed.values.table,
     keep: Object.fromEntries(
       retentionRuleNames.flatMap((rule) => {
         const value: unknown = (parsed.values as Record<string, unknown>)[ruleFlag(rule).slice(2)];
@@ -492,6 +502,19 @@ async function run(invocation: Invocation): Promise<number> {
       return prune(invocation);
     case 'run-due':
       return runDue(invocation);
+    case 'diff': {
+      const { location } = appOf(invocation);
+      const [a, b] = invocation.positionals;
+      if (a === undefined || b === undefined || invocation.positionals.length > 2) {
+        throw new LifeboatFailure('INVALID_ARGUMENT', 'diff takes two snapshots: names from "lifeboat list", or "live" for the live database.');
+      }
+      const side = (name: string): DiffSide =>
+        name === 'live' ? { kind: 'live', path: location.databasePath } : { kind: 'snapshot', path: resolveSnapshotPath(location.backupsDir, name, process.cwd()) };
+      const input = { a: side(a), b: side(b), ...(invocation.table === undefined ? {} : { table: invocation.table }) };
+      const result = await runWithProgress((onProgress) => startJob({ kind: 'diff', input }, onProgress, 'cli'), json);
+      emit(json, result, () => printDiff(result));
+      return exitCodes.ok;
+    }
     case 'serve':
       return serve(invocation);
     default:

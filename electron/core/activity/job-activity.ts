@@ -83,6 +83,7 @@ export function activityOfJob(request: JobRequest, result: Result<JobOutputs[key
       };
       return { backupsDir: location.backupsDir, entry };
     }
+    case 'diff':
     case 'info':
     case 'inspect':
     case 'demo':

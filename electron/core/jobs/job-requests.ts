@@ -13,6 +13,8 @@ import type { DeleteRequest, PinRequest } from '../snapshot/pin-snapshots';
 import type { VerifyRequest } from '../snapshot/verify-snapshots';
 import type { PruneResult } from '../../contract/retention';
 import type { PruneRequest } from '../retention/prune-snapshots';
+import type { DiffResult } from '../../contract/diff';
+import type { DiffRequest } from '../diff/diff-databases';
 
 /** What a job is asked to do; each kind runs in a worker thread. */
 export type JobRequest =
@@ -31,7 +33,8 @@ export type JobRequest =
   | { readonly kind: 'upgrade'; readonly input: { readonly location: DatabaseLocation; readonly app: AppSettings } }
   | { readonly kind: 'pin'; readonly input: PinRequest }
   | { readonly kind: 'delete'; readonly input: DeleteRequest }
-  | { readonly kind: 'prune'; readonly input: PruneRequest };
+  | { readonly kind: 'prune'; readonly input: PruneRequest }
+  | { readonly kind: 'diff'; readonly input: DiffRequest };
 
 /** What each kind of job produces. */
 export interface JobOutputs {
@@ -51,6 +54,7 @@ export interface JobOutputs {
   pin: PinResult;
   delete: DeleteResult;
   prune: PruneResult;
+  diff: DiffResult;
 }
 
 /** The data a worker is started with. */

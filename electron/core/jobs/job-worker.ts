@@ -17,6 +17,7 @@ import { createSnapshot } from '../snapshot/create-snapshot';
 import { verifySnapshots } from '../snapshot/verify-snapshots';
 import { deleteSnapshots, pinSnapshots } from '../snapshot/pin-snapshots';
 import { pruneSnapshots } from '../retention/prune-snapshots';
+import { diffDatabases } from '../diff/diff-databases';
 import { sharedFlagControl, type JobControl } from './job-control';
 import type { JobOutputs, JobRequest, WorkerData } from './job-requests';
 
@@ -112,6 +113,8 @@ async function run(request: JobRequest, control: JobControl): Promise<JobOutputs
       return deleteSnapshots(request.input, control);
     case 'prune':
       return pruneSnapshots(request.input, control);
+    case 'diff':
+      return diffDatabases(request.input, control);
     default:
       return assertNever(request);
   }
