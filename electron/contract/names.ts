@@ -20,6 +20,7 @@ export const operationNames = [
   'snapshots:verify',
   'snapshots:delete',
   'snapshots:pin',
+  'snapshots:diff',
   'jobs:cancel',
   'jobs:list',
   'activity:list',

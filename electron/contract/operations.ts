@@ -55,6 +55,8 @@ export const operationInputs = {
   'snapshots:delete': z.object({ appId, file: snapshotFile }),
   /** Pin (kept until unpinned, never deleted) or unpin one snapshot. */
   'snapshots:pin': z.object({ appId, file: snapshotFile, pinned: z.boolean() }),
+  /** What changed from A to B: snapshot file names, or "live" for the live database (read only). */
+  'snapshots:diff': z.object({ appId, a: z.union([z.literal('live'), snapshotFile]), b: z.union([z.literal('live'), snapshotFile]), table: z.string().max(1000).optional() }),
   'jobs:cancel': z.object({ jobId: z.string().min(1).max(100) }),
   'jobs:list': z.object({}),
   'activity:list': z.object({ appId }),
@@ -75,7 +77,7 @@ export interface JobStarted {
 }
 
 /** The kinds of job the UI starts and follows (the others answer a call and are not shown as jobs). */
-export const uiJobKinds = ['snapshot', 'verify', 'restore', 'rehearse', 'restore-recover'] as const satisfies readonly JobKind[];
+export const uiJobKinds = ['snapshot', 'verify', 'restore', 'rehearse', 'restore-recover', 'diff'] as const satisfies readonly JobKind[];
 export type UiJobKind = (typeof uiJobKinds)[number];
 
 /** Jobs that change the live database (a restore, a recovery): one at a time per app; quitting asks first. */
@@ -115,6 +117,7 @@ export interface OperationOutputs {
   'snapshots:verify': JobStarted;
   'snapshots:delete': { readonly deleted: string };
   'snapshots:pin': { readonly file: string; readonly pinned: boolean };
+  'snapshots:diff': JobStarted;
   'jobs:cancel': { readonly cancelled: boolean };
   'jobs:list': readonly JobState[];
   /** Newest first. */

@@ -34,6 +34,7 @@ import { jobActions, type JobStarter } from '../schedule/job-actions';
 import type { KeptApp } from '../schedule/keeper';
 import { KeeperLoop } from '../schedule/keeper-loop';
 import { checkSchedule } from '../schedule/schedule-times';
+import type { DiffSide } from '../diff/diff-databases';
 
 /** The implementation of every contract operation, shared by the Electron binding and the web host. */
 export type OperationHandlers = { readonly [K in OperationName]: (input: ParsedInput<K>) => Promise<OperationOutput<K>> };
@@ -504,6 +505,12 @@ export class LifeboatService {
       const paths = [resolveSnapshotPath(app.backupsDir, input.file, app.backupsDir)];
       await this.runJob({ kind: 'pin', input: { backupsDir: app.backupsDir, paths, pinned: input.pinned } }, this.origin);
       return { file: input.file, pinned: input.pinned };
+    },
+    'snapshots:diff': (input) => {
+      const app = this.app(input.appId);
+      const side = (name: string): DiffSide => (name === 'live' ? { kind: 'live', path: app.databasePath } : { kind: 'snapshot', path: resolveSnapshotPath(app.backupsDir, name, app.backupsDir) });
+      const request = { a: side(input.a), b: side(input.b), ...(input.table === undefined ? {} : { table: input.table }) };
+      return Promise.resolve(this.startUiJob('diff', app.id, { kind: 'diff', input: request }));
     },
     'jobs:cancel': (input) => {
       const job = this.jobs.get(input.jobId);

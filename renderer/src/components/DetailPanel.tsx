@@ -3,6 +3,7 @@ import { formatBytes, formatLocalTime } from '../../../electron/contract/format'
 import { toolNames } from '../../../electron/contract/migrations';
 import { canRevealFiles, openDialog, pinSnapshot, revealSnapshot, selectSnapshot, verifySnapshots } from '../store/actions';
 import { openRestore } from '../store/restore-actions';
+import { startCompare } from '../store/compare-actions';
 import { useStore } from '../store/store';
 import { revisionText, StatusBadge } from './StatusBadge';
 
@@ -11,6 +12,7 @@ export function DetailPanel(): ReactNode {
   const details = useStore((s) => s.details);
   const entry = useStore((s) => (s.details === null ? undefined : s.lists[s.details.appId]?.snapshots.find((e) => e.file === s.details?.file)));
   const report = useStore((s) => (s.details === null ? undefined : s.schemas[s.details.appId]));
+  const list = useStore((s) => (s.details === null ? undefined : s.lists[s.details.appId]));
   const verifying = useStore((s) => Object.values(s.jobs).some((j) => j.kind === 'verify' && j.status === 'running' && j.appId === s.details?.appId));
   if (details === null) {
     return null;
@@ -20,6 +22,7 @@ export function DetailPanel(): ReactNode {
   // disk) and the one that reads each snapshot's revision; what inspecting found stands in until then.
   const shown = entry ?? value?.entry;
   const pinned = shown?.pinned === true;
+  const others = (list?.snapshots ?? []).filter((s) => s.file !== file && (s.status === 'verified' || s.status === 'unverified'));
   const migration = shown?.migration ?? null;
   // Each migration's message ("order notes"), from the app's migrations the Schema view reads.
   const messages = new Map((report?.graph.revisions ?? []).map((r) => [r.id, r.message]));
@@ -63,6 +66,22 @@ export function DetailPanel(): ReactNode {
         >
           {pinned ? 'Unpin' : 'Pin'}
         </button>
+        <select
+          aria-label="Compare with"
+          value=""
+          onChange={(event) => {
+            if (event.target.value !== '') void startCompare(appId, file, event.target.value);
+          }}
+          disabled={shown !== undefined && shown.status !== 'verified' && shown.status !== 'unverified'}
+        >
+          <option value="">Compare with…</option>
+          <option value="live">the live database</option>
+          {others.map((s) => (
+            <option key={s.file} value={s.file}>
+              {s.label}, {formatLocalTime(s.time)}
+            </option>
+          ))}
+        </select>
         <button
           type="button"
           className="danger"

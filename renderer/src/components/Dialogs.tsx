@@ -9,6 +9,7 @@ import { Modal } from './Modal';
 import { RestoreDialog } from './RestoreDialog';
 import { RunSettingsDialog } from './RunSettingsDialog';
 import { AutomationDialog } from './AutomationDialog';
+import { CompareDialog } from './CompareDialog';
 import { useNow } from './use-now';
 
 /** Whichever dialog is open. */
@@ -33,6 +34,8 @@ export function Dialogs(): ReactNode {
       return <RunSettingsDialog appId={dialog.appId} />;
     case 'automation':
       return <AutomationDialog appId={dialog.appId} />;
+    case 'compare':
+      return <CompareDialog />;
   }
 }
 

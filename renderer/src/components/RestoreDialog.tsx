@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { formatBytes, formatDuration } from '../../../electron/contract/format';
 import { describeJournalMode, describeSchemaDifference, type RestorePreview } from '../../../electron/contract/restore';
 import { backToPreview, cancelRestore, closeRestore, isRunning, restoreAnyway, startRestore } from '../store/restore-actions';
+import { startCompare } from '../store/compare-actions';
 import { useStore, type RestoreRun } from '../store/store';
 import { Modal } from './Modal';
 import { restoreStepViews, rollbackStepViews, type StepView } from './restore-stepper';
@@ -98,7 +99,7 @@ function PreviewBody(props: { run: RestoreRun }): ReactNode {
           )}
         </div>
       )}
-      <TableChanges preview={preview} />
+      <TableChanges preview={preview} appId={run.appId} file={run.file} />
       <p className="help" data-testid="journal-mode">
         {describeJournalMode(preview.journalMode)}
         {preview.journalMode.from === 'live' ? '; so are the file’s owner and permissions.' : '.'}
@@ -161,7 +162,7 @@ function PreviewBody(props: { run: RestoreRun }): ReactNode {
   );
 }
 
-function TableChanges(props: { preview: RestorePreview }): ReactNode {
+function TableChanges(props: { preview: RestorePreview; appId: string; file: string }): ReactNode {
   const { preview } = props;
   if (!preview.liveExists) {
     return <p className="muted">There is no live database yet: nothing is replaced.</p>;
@@ -214,6 +215,9 @@ function TableChanges(props: { preview: RestorePreview }): ReactNode {
           </tbody>
         </table>
       )}
+      <button type="button" className="link" onClick={() => void startCompare(props.appId, props.file, 'live')}>
+        See the rows you would lose and get back…
+      </button>
     </>
   );
 }

@@ -8,6 +8,7 @@ import type { RetentionRules } from '../../../electron/contract/retention';
 import type { Schedule } from '../../../electron/contract/schedule';
 import type { LifeboatClient } from '../client/lifeboat-client';
 import { followRestoreFinished, followRestoreProgress, restoreSummary } from './restore-actions';
+import { followCompareFinished } from './compare-actions';
 import { useStore, type Dialog, type JobView, type SortColumn } from './store';
 
 /** Actions are plain functions outside components; they talk to the client and update the store. */
@@ -271,6 +272,9 @@ function finishedSummary(event: JobFinished): { summary: string | null; file: st
     const outcome = event.result.value;
     return outcome.kind === 'created' ? { summary: `Snapshot ${outcome.snapshot.file} is ready.`, file: outcome.snapshot.file } : { summary: outcome.message, file: null };
   }
+  if (event.kind === 'diff') {
+    return { summary: null, file: null };
+  }
   if (event.kind === 'verify') {
     const failedCount = event.result.value.reports.filter((r) => !r.ok).length;
     return { summary: failedCount === 0 ? 'Verified: integrity and checksum are ok.' : `${failedCount} snapshot(s) failed verification.`, file: null };
@@ -336,6 +340,7 @@ export function startActions(newClient: LifeboatClient): void {
   });
   newClient.on('job:finished', (event) => {
     followRestoreFinished(event);
+    followCompareFinished(event);
     const { summary, file } = finishedSummary(event);
     const status = event.result.ok ? 'done' : event.result.error.code === 'CANCELLED' ? 'cancelled' : 'failed';
     useStore.setState((s) => {

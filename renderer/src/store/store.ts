@@ -6,6 +6,7 @@ import type { MigrationReport } from '../../../electron/contract/migrations';
 import type { UiJobKind } from '../../../electron/contract/operations';
 import type { RestorePreview, RestoreResult, RestoreStep, RollbackStep } from '../../../electron/contract/restore';
 import type { DatabaseInfo, SnapshotDetails, SnapshotList } from '../../../electron/contract/snapshots';
+import type { DiffResult } from '../../../electron/contract/diff';
 
 /** One store made of feature slices; components read it through narrow selectors. */
 
@@ -84,6 +85,22 @@ export interface RestoreSlice {
   restore: RestoreRun | null;
 }
 
+/** A comparison of two databases the compare dialog shows: its job, then its result. */
+export interface CompareRun {
+  readonly appId: string;
+  /** Snapshot file names, or "live". */
+  readonly a: string;
+  readonly b: string;
+  readonly jobId: string | null;
+  readonly result: DiffResult | null;
+  readonly error: LifeboatError | null;
+  /** The dialog to go back to when it closes (the restore's preview it was opened from). */
+  readonly returnTo: Dialog;
+}
+export interface CompareSlice {
+  compare: CompareRun | null;
+}
+
 export type Dialog =
   | { readonly kind: 'none' }
   | { readonly kind: 'add-app'; readonly initialPath: string }
@@ -93,7 +110,8 @@ export type Dialog =
   | { readonly kind: 'migrations'; readonly appId: string }
   | { readonly kind: 'restore' }
   | { readonly kind: 'run-settings'; readonly appId: string }
-  | { readonly kind: 'automation'; readonly appId: string };
+  | { readonly kind: 'automation'; readonly appId: string }
+  | { readonly kind: 'compare' };
 
 export interface UiSlice {
   dialog: Dialog;
@@ -106,7 +124,7 @@ export interface UiSlice {
   disconnected: boolean;
 }
 
-export type State = AppsSlice & SnapshotsSlice & SchemaSlice & JobsSlice & RestoreSlice & UiSlice;
+export type State = AppsSlice & SnapshotsSlice & SchemaSlice & JobsSlice & RestoreSlice & CompareSlice & UiSlice;
 
 const createAppsSlice: StateCreator<State, [], [], AppsSlice> = () => ({ overview: null, selectedAppId: null });
 const createSnapshotsSlice: StateCreator<State, [], [], SnapshotsSlice> = () => ({
@@ -122,6 +140,7 @@ const createSnapshotsSlice: StateCreator<State, [], [], SnapshotsSlice> = () => 
 const createSchemaSlice: StateCreator<State, [], [], SchemaSlice> = () => ({ schemas: {}, activity: {}, view: 'snapshots' });
 const createJobsSlice: StateCreator<State, [], [], JobsSlice> = () => ({ jobs: {} });
 const createRestoreSlice: StateCreator<State, [], [], RestoreSlice> = () => ({ restore: null });
+const createCompareSlice: StateCreator<State, [], [], CompareSlice> = () => ({ compare: null });
 const createUiSlice: StateCreator<State, [], [], UiSlice> = () => ({ dialog: { kind: 'none' }, banner: null, notice: null, loading: true, disconnected: false });
 
 export const useStore = create<State>()((...args) => ({
@@ -130,5 +149,6 @@ export const useStore = create<State>()((...args) => ({
   ...createSchemaSlice(...args),
   ...createJobsSlice(...args),
   ...createRestoreSlice(...args),
+  ...createCompareSlice(...args),
   ...createUiSlice(...args),
 }));
