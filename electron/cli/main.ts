@@ -7,6 +7,7 @@ import { automationOf as appAutomationOf } from '../core/schedule/app-automation
 import { jobActions, scheduledJob } from '../core/schedule/job-actions';
 import { keepApp } from '../core/schedule/keeper';
 import type { DiffSide } from '../core/diff/diff-databases';
+import { formatBytes } from '../contract/format';
 import { freshnessOf } from '../core/schedule/freshness';
 import { readKeeperState } from '../core/schedule/keeper-state';
 import type { Freshness } from '../contract/schedule';
@@ -55,6 +56,8 @@ Usage:
                  [--keep-weekly N] [--keep-monthly N] [--keep-yearly N] [--dry-run] [--yes] [--json]
   lifeboat run-due (--app DIR | --db DB) [--json]
   lifeboat diff A B (--db DB | --app DIR) [--table T] [--json]
+  lifeboat export SOURCE --table T (--db DB | --app DIR) [--format csv|sql] [--filter TEXT] [--out FILE]
+  lifeboat restore SNAPSHOT --to FILE (--db DB | --app DIR) [--json]
   lifeboat serve [--port N] [--data-dir DIR] [--allow DIR]... [--demo]
   lifeboat help
 
@@ -118,6 +121,12 @@ Commands:
            database, opened read-only): per table the rows added, changed and
            deleted, matched by primary key (rowid without one), a sample of
            each, and the schema's differences. Streams: any size, little memory.
+  export   Writes a table of a snapshot (or of "live", read only) as CSV with a
+           header, or as SQL INSERT statements (--format sql), to standard
+           output or to a new file (--out; never over an existing one).
+           --filter keeps the rows whose text, in any column, contains TEXT.
+           "restore SNAPSHOT --to FILE" writes the snapshot to a new file for
+           inspection instead, checked; the live database is not touched.
   serve    The desktop app's interface in a browser, for servers without a
            desktop: listens on 127.0.0.1 only and prints a URL with a secret
            token (reach it through an SSH tunnel). --demo opens the demo app;
@@ -152,6 +161,10 @@ const options = {
   'data-dir': { type: 'string' },
   'dry-run': { type: 'boolean', default: false },
   table: { type: 'string' },
+  format: { type: 'string' },
+  filter: { type: 'string' },
+  out: { type: 'string' },
+  to: { type: 'string' },
   'keep-last': { type: 'string' },
   'keep-hourly': { type: 'string' },
   'keep-daily': { type: 'string' },
@@ -190,8 +203,13 @@ interface Invocation {
   readonly undo: boolean;
   readonly rollback: boolean;
   readonly dryRun: boolean;
-  /** diff: only this table. */
+  /** diff: only this table; export: the table. */
   readonly table: string | undefined;
+  readonly format: string | undefined;
+  readonly filter: string | undefined;
+  readonly out: string | undefined;
+  /** restore --to: a new file to write the snapshot to. */
+  readonly to: string | undefined;
   /** prune: the --keep-* flags given, by rule. */
   readonly keep: Partial<Record<RetentionRuleName, string>>;
 }
@@ -230,6 +248,10 @@ function parseInvocation(argv: readonly string[]): Invocation {
     rollback: parsed.values.rollback,
     dryRun: parsed.values['dry-run'],
     table: parsed.values.table,
+    format: parsed.values.format,
+    filter: parsed.values.filter,
+    out: parsed.values.out,
+    to: parsed.values.to,
     keep: Object.fromEntries(
       retentionRuleNames.flatMap((rule) => {
         const value: unknown = (parsed.values as Record<string, unknown>)[ruleFlag(rule).slice(2)];
@@ -419,6 +441,9 @@ async function run(invocation: Invocation): Promise<number> {
     }
     case 'restore': {
       const { location, app } = appOf(invocation);
+      if (invocation.to !== undefined) {
+        return restoreAsCopy(invocation, location);
+      }
       if (invocation.resume || invocation.rollback) {
         const mode = invocation.resume ? 'resume' : 'rollback';
         const result = await runWithProgress((onProgress) => startJob({ kind: 'restore-recover', input: { location, mode, allowOpen: invocation.forceOpen, app } }, onProgress, 'cli'), json);
@@ -502,6 +527,8 @@ async function run(invocation: Invocation): Promise<number> {
       return prune(invocation);
     case 'run-due':
       return runDue(invocation);
+    case 'export':
+      return exportTable(invocation);
     case 'diff': {
       const { location } = appOf(invocation);
       const [a, b] = invocation.positionals;
@@ -579,6 +606,41 @@ async function prune(invocation: Invocation): Promise<number> {
   }
   const result = await run(false, doomed);
   emit(json, result, () => printPrune(result));
+  return exitCodes.ok;
+}
+
+/** `restore SNAPSHOT --to FILE`: the snapshot as a new file, checked; nothing live changes. */
+async function restoreAsCopy(invocation: Invocation, location: DatabaseLocation): Promise<number> {
+  const [name, ...rest] = invocation.positionals;
+  if (name === undefined || rest.length > 0 || invocation.to === undefined) {
+    throw new LifeboatFailure('INVALID_ARGUMENT', 'restore SNAPSHOT --to FILE takes one snapshot (a name from "lifeboat list") and a new file.');
+  }
+  const snapshotPath = resolveSnapshotPath(location.backupsDir, name, process.cwd());
+  const target = path.resolve(invocation.to);
+  const written = await runWithProgress((onProgress) => startJob({ kind: 'copy', input: { snapshotPath, target } }, onProgress, 'cli'), invocation.json);
+  emit(invocation.json, written, () => `Wrote ${written.path} (${formatBytes(written.bytes)}), a checked copy of ${name}. The live database was not touched.`);
+  return exitCodes.ok;
+}
+
+/** `lifeboat export`: a table of a snapshot or of the live database, as CSV or SQL, to stdout or a new file. */
+async function exportTable(invocation: Invocation): Promise<number> {
+  const { location } = appOf(invocation);
+  const [source, ...rest] = invocation.positionals;
+  if (source === undefined || rest.length > 0 || invocation.table === undefined) {
+    throw new LifeboatFailure('INVALID_ARGUMENT', 'export takes one SOURCE (a snapshot name from "lifeboat list", or "live") and --table T.');
+  }
+  const format = invocation.format ?? 'csv';
+  if (format !== 'csv' && format !== 'sql') {
+    throw new LifeboatFailure('INVALID_ARGUMENT', `--format is csv or sql, not "${format}".`);
+  }
+  const side: DiffSide = source === 'live' ? { kind: 'live', path: location.databasePath } : { kind: 'snapshot', path: resolveSnapshotPath(location.backupsDir, source, process.cwd()) };
+  const target = invocation.out === undefined ? null : path.resolve(invocation.out);
+  const input = { side, table: invocation.table, filter: invocation.filter ?? '', orderBy: null, descending: false, format, target } as const;
+  // Rows on standard output: no progress bar in between them.
+  const written = await runWithProgress((onProgress) => startJob({ kind: 'export', input }, onProgress, 'cli'), target === null || invocation.json);
+  if (target !== null) {
+    emit(invocation.json, written, () => `Wrote ${String(written.rows)} rows of ${invocation.table ?? ''} to ${written.path} (${formatBytes(written.bytes)}).`);
+  }
   return exitCodes.ok;
 }
 

@@ -3,13 +3,15 @@ import type { JobProgress } from './jobs';
 import type { RestoreResult } from './restore';
 import type { BackupOutcome, VerifyResult } from './snapshots';
 import type { DiffResult } from './diff';
+import type { WrittenFile } from './browse';
 
 /** Events pushed from the Node side to the UI (IPC in Electron, a WebSocket in the browser). */
 export type JobFinished =
   | { readonly jobId: string; readonly appId: string; readonly kind: 'snapshot'; readonly result: Result<BackupOutcome> }
   | { readonly jobId: string; readonly appId: string; readonly kind: 'verify'; readonly result: Result<VerifyResult> }
   | { readonly jobId: string; readonly appId: string; readonly kind: 'restore' | 'rehearse' | 'restore-recover'; readonly result: Result<RestoreResult> }
-  | { readonly jobId: string; readonly appId: string; readonly kind: 'diff'; readonly result: Result<DiffResult> };
+  | { readonly jobId: string; readonly appId: string; readonly kind: 'diff'; readonly result: Result<DiffResult> }
+  | { readonly jobId: string; readonly appId: string; readonly kind: 'export' | 'copy'; readonly result: Result<WrittenFile> };
 
 /** Events of the jobs core runs and of the folders it follows, the same from Electron and from the web host. */
 export interface JobEvents {

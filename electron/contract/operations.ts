@@ -8,6 +8,7 @@ import { migrationToolSchema, type MigrationReport } from './migrations';
 import type { RestorePreview } from './restore';
 import { retentionRulesSchema, type PruneResult } from './retention';
 import { durationSchema, scheduleSchema } from './schedule';
+import { exportFormatSchema, type TablePage } from './browse';
 import type { DatabaseInfo, SnapshotDetails, SnapshotList } from './snapshots';
 
 export type { OperationName } from './names';
@@ -26,6 +27,19 @@ const snapshotFile = z
   .min(1)
   .max(255)
   .refine((name) => !/[/\\]/.test(name) && name !== '.' && name !== '..', 'must be a file name from the snapshot list');
+
+/** Where a read comes from: a snapshot's file name, or "live" for the live database (opened read-only). */
+const source = z.union([z.literal('live'), snapshotFile]);
+const rowsQuery = {
+  source,
+  table: z.string().min(1).max(1000).optional(),
+  /** Rows whose text, in any column, contains this. */
+  filter: z.string().max(1000).default(''),
+  orderBy: z.string().min(1).max(1000).optional(),
+  descending: z.boolean().default(false),
+};
+/** A new file the user names (it must not exist): the full path. */
+const newFilePath = z.string().trim().min(1, 'Enter the full path of a new file.').max(4096);
 
 export const operationInputs = {
   'apps:list': z.object({}),
@@ -57,6 +71,12 @@ export const operationInputs = {
   'snapshots:pin': z.object({ appId, file: snapshotFile, pinned: z.boolean() }),
   /** What changed from A to B: snapshot file names, or "live" for the live database (read only). */
   'snapshots:diff': z.object({ appId, a: z.union([z.literal('live'), snapshotFile]), b: z.union([z.literal('live'), snapshotFile]), table: z.string().max(1000).optional() }),
+  /** A page of a table of a snapshot or the live database (read only); no table: the first. */
+  'snapshots:rows': z.object({ appId, ...rowsQuery, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(200) }),
+  /** The rows the filter shows, written as CSV or SQL INSERTs to a new file at `path`. */
+  'snapshots:export': z.object({ appId, ...rowsQuery, table: z.string().min(1).max(1000), format: exportFormatSchema, path: newFilePath }),
+  /** Restore as a copy: the snapshot written to a new file at `path`, for inspection; nothing live changes. */
+  'snapshots:copy': z.object({ appId, file: snapshotFile, path: newFilePath }),
   'jobs:cancel': z.object({ jobId: z.string().min(1).max(100) }),
   'jobs:list': z.object({}),
   'activity:list': z.object({ appId }),
@@ -77,7 +97,7 @@ export interface JobStarted {
 }
 
 /** The kinds of job the UI starts and follows (the others answer a call and are not shown as jobs). */
-export const uiJobKinds = ['snapshot', 'verify', 'restore', 'rehearse', 'restore-recover', 'diff'] as const satisfies readonly JobKind[];
+export const uiJobKinds = ['snapshot', 'verify', 'restore', 'rehearse', 'restore-recover', 'diff', 'export', 'copy'] as const satisfies readonly JobKind[];
 export type UiJobKind = (typeof uiJobKinds)[number];
 
 /** Jobs that change the live database (a restore, a recovery): one at a time per app; quitting asks first. */
@@ -118,6 +138,9 @@ export interface OperationOutputs {
   'snapshots:delete': { readonly deleted: string };
   'snapshots:pin': { readonly file: string; readonly pinned: boolean };
   'snapshots:diff': JobStarted;
+  'snapshots:rows': TablePage;
+  'snapshots:export': JobStarted;
+  'snapshots:copy': JobStarted;
   'jobs:cancel': { readonly cancelled: boolean };
   'jobs:list': readonly JobState[];
   /** Newest first. */

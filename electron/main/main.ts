@@ -71,7 +71,7 @@ function createWindow(service: LifeboatService): BrowserWindow {
   return window;
 }
 
-const jobTitles: Record<UiJobKind, string> = { snapshot: 'Snapshot', verify: 'Verification', restore: 'Restore', rehearse: 'Rehearsal', 'restore-recover': 'Recovery of the interrupted restore', diff: 'Comparison' };
+const jobTitles: Record<UiJobKind, string> = { snapshot: 'Snapshot', verify: 'Verification', restore: 'Restore', rehearse: 'Rehearsal', 'restore-recover': 'Recovery of the interrupted restore', diff: 'Comparison', export: 'Export', copy: 'Restore as a copy' };
 
 function followJobs(service: LifeboatService): void {
   const started = new Map<string, number>();

@@ -84,6 +84,9 @@ export function activityOfJob(request: JobRequest, result: Result<JobOutputs[key
       return { backupsDir: location.backupsDir, entry };
     }
     case 'diff':
+    case 'rows':
+    case 'export':
+    case 'copy':
     case 'info':
     case 'inspect':
     case 'demo':

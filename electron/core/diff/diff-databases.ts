@@ -29,7 +29,8 @@ export interface DiffRequest {
 
 const nameOf = (side: DiffSide): string => (side.kind === 'live' ? 'live' : path.basename(side.path));
 
-function open(side: DiffSide): SqliteDatabase {
+/** Opens one side read-only: the live database as it is now, a snapshot as the immutable file it is. */
+export function openSide(side: DiffSide): SqliteDatabase {
   const db = side.kind === 'live' ? openLiveDatabase(side.path) : openSnapshotFile(side.path);
   // Read through SQLite's page cache, not a map of the whole file: a map's pages count as the
   // process's memory, and a diff reads both files end to end.
@@ -201,9 +202,9 @@ function estimateRows(db: SqliteDatabase, table: string, key: Key): number {
 export function diffDatabases(request: DiffRequest, control: JobControl): DiffResult {
   const sampleSize = request.sampleSize ?? 20;
   control.report('Opening both databases', 0);
-  const dbA = open(request.a);
+  const dbA = openSide(request.a);
   try {
-    const dbB = open(request.b);
+    const dbB = openSide(request.b);
     try {
       const schemaA = readSchema(dbA);
       const schemaB = readSchema(dbB);

@@ -15,6 +15,8 @@ import type { PruneResult } from '../../contract/retention';
 import type { PruneRequest } from '../retention/prune-snapshots';
 import type { DiffResult } from '../../contract/diff';
 import type { DiffRequest } from '../diff/diff-databases';
+import type { ExportFormat, TablePage, WrittenFile } from '../../contract/browse';
+import type { RowsQuery } from '../browse/table-rows';
 
 /** What a job is asked to do; each kind runs in a worker thread. */
 export type JobRequest =
@@ -34,7 +36,10 @@ export type JobRequest =
   | { readonly kind: 'pin'; readonly input: PinRequest }
   | { readonly kind: 'delete'; readonly input: DeleteRequest }
   | { readonly kind: 'prune'; readonly input: PruneRequest }
-  | { readonly kind: 'diff'; readonly input: DiffRequest };
+  | { readonly kind: 'diff'; readonly input: DiffRequest }
+  | { readonly kind: 'rows'; readonly input: RowsQuery & { readonly offset: number; readonly limit: number } }
+  | { readonly kind: 'export'; readonly input: RowsQuery & { readonly format: ExportFormat; readonly target: string | null } }
+  | { readonly kind: 'copy'; readonly input: { readonly snapshotPath: string; readonly target: string } };
 
 /** What each kind of job produces. */
 export interface JobOutputs {
@@ -55,6 +60,9 @@ export interface JobOutputs {
   delete: DeleteResult;
   prune: PruneResult;
   diff: DiffResult;
+  rows: TablePage;
+  export: WrittenFile;
+  copy: WrittenFile;
 }
 
 /** The data a worker is started with. */

@@ -18,6 +18,7 @@ import { verifySnapshots } from '../snapshot/verify-snapshots';
 import { deleteSnapshots, pinSnapshots } from '../snapshot/pin-snapshots';
 import { pruneSnapshots } from '../retention/prune-snapshots';
 import { diffDatabases } from '../diff/diff-databases';
+import { copySnapshot, exportRows, readTablePage } from '../browse/table-rows';
 import { sharedFlagControl, type JobControl } from './job-control';
 import type { JobOutputs, JobRequest, WorkerData } from './job-requests';
 
@@ -115,6 +116,12 @@ async function run(request: JobRequest, control: JobControl): Promise<JobOutputs
       return pruneSnapshots(request.input, control);
     case 'diff':
       return diffDatabases(request.input, control);
+    case 'rows':
+      return readTablePage(request.input, control);
+    case 'export':
+      return exportRows(request.input, control);
+    case 'copy':
+      return copySnapshot(request.input, control);
     default:
       return assertNever(request);
   }

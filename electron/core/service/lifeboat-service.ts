@@ -35,6 +35,7 @@ import type { KeptApp } from '../schedule/keeper';
 import { KeeperLoop } from '../schedule/keeper-loop';
 import { checkSchedule } from '../schedule/schedule-times';
 import type { DiffSide } from '../diff/diff-databases';
+import type { RowsQuery } from '../browse/table-rows';
 
 /** The implementation of every contract operation, shared by the Electron binding and the web host. */
 export type OperationHandlers = { readonly [K in OperationName]: (input: ParsedInput<K>) => Promise<OperationOutput<K>> };
@@ -44,6 +45,15 @@ type Listener<E extends JobEventName> = (payload: JobEvents[E]) => void;
 interface RunningJob {
   state: JobState;
   readonly handle: JobHandle<unknown>;
+}
+
+/** One side of a read: "live" (the live database, read only) or a snapshot's file name in the app's backups folder. */
+function sideOf(app: App, name: string): DiffSide {
+  return name === 'live' ? { kind: 'live', path: app.databasePath } : { kind: 'snapshot', path: resolveSnapshotPath(app.backupsDir, name, app.backupsDir) };
+}
+
+function rowsQueryOf(app: App, input: { source: string; table?: string | undefined; filter: string; orderBy?: string | undefined; descending: boolean }): RowsQuery {
+  return { side: sideOf(app, input.source), table: input.table ?? null, filter: input.filter, orderBy: input.orderBy ?? null, descending: input.descending };
 }
 
 /** The status dot: what needs the user first (an interrupted restore, damage), then how fresh the protection is. */
@@ -195,6 +205,21 @@ export class LifeboatService {
     // The handle was started for this request: its result is this kind's.
     return handle.result as Promise<Result<JobOutputs[R['kind']]>>;
   };
+
+  /** A new file the user named for an export or a copy: a full path, in a folder the web host may reach, not there yet. */
+  private newFileTarget(target: string, what: string): string {
+    if (!path.isAbsolute(target)) {
+      throw new LifeboatFailure('INVALID_ARGUMENT', `"${target}" is a relative path: give the full path of the new file.`);
+    }
+    this.boundary?.requireAllowed(path.dirname(target), `${what}'s folder`);
+    if (fs.existsSync(target)) {
+      throw new LifeboatFailure('INVALID_ARGUMENT', `${target} already exists: choose a new file name. Nothing was written.`, target);
+    }
+    if (!fs.existsSync(path.dirname(target))) {
+      throw new LifeboatFailure('INVALID_ARGUMENT', `The folder ${path.dirname(target)} does not exist.`, target);
+    }
+    return target;
+  }
 
   /** Cancels every running job and waits until each has cleaned up after itself. */
   async shutdown(): Promise<void> {
@@ -508,9 +533,24 @@ export class LifeboatService {
     },
     'snapshots:diff': (input) => {
       const app = this.app(input.appId);
-      const side = (name: string): DiffSide => (name === 'live' ? { kind: 'live', path: app.databasePath } : { kind: 'snapshot', path: resolveSnapshotPath(app.backupsDir, name, app.backupsDir) });
-      const request = { a: side(input.a), b: side(input.b), ...(input.table === undefined ? {} : { table: input.table }) };
+      const request = { a: sideOf(app, input.a), b: sideOf(app, input.b), ...(input.table === undefined ? {} : { table: input.table }) };
       return Promise.resolve(this.startUiJob('diff', app.id, { kind: 'diff', input: request }));
+    },
+    'snapshots:rows': (input) => {
+      const app = this.app(input.appId);
+      const { offset, limit } = input;
+      return this.runJob({ kind: 'rows', input: { ...rowsQueryOf(app, input), offset, limit } });
+    },
+    'snapshots:export': (input) => {
+      const app = this.app(input.appId);
+      const target = this.newFileTarget(input.path, 'The export');
+      return Promise.resolve(this.startUiJob('export', app.id, { kind: 'export', input: { ...rowsQueryOf(app, input), format: input.format, target } }));
+    },
+    'snapshots:copy': (input) => {
+      const app = this.app(input.appId);
+      const target = this.newFileTarget(input.path, 'The copy');
+      const snapshotPath = resolveSnapshotPath(app.backupsDir, input.file, app.backupsDir);
+      return Promise.resolve(this.startUiJob('copy', app.id, { kind: 'copy', input: { snapshotPath, target } }));
     },
     'jobs:cancel': (input) => {
       const job = this.jobs.get(input.jobId);

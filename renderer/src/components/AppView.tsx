@@ -6,6 +6,7 @@ import { scheduleText, type FreshnessState } from '../../../electron/contract/sc
 import { newestRestorable, type SnapshotEntry } from '../../../electron/contract/snapshots';
 import { openDialog, showView } from '../store/actions';
 import { openRestore, recoverRestore } from '../store/restore-actions';
+import { openBrowse } from '../store/browse-actions';
 import { useStore } from '../store/store';
 import { DetailPanel } from './DetailPanel';
 import { ActivityView } from './ActivityView';
@@ -103,7 +104,10 @@ export function AppView(): ReactNode {
             <div>
               <dt>Tables</dt>
               <dd title={tables.map((t) => `${t.name}: ${t.rows} rows`).join('\n')}>
-                {tables.length} ({rowCount.toLocaleString()} {rowCount === 1 ? 'row' : 'rows'})
+                {tables.length} ({rowCount.toLocaleString()} {rowCount === 1 ? 'row' : 'rows'}){' '}
+                <button type="button" className="link" onClick={() => openBrowse(app.id, 'live')} aria-label="Browse the live database's tables, read only">
+                  Browse…
+                </button>
               </dd>
             </div>
             <div>

@@ -4,6 +4,7 @@ import { toolNames } from '../../../electron/contract/migrations';
 import { canRevealFiles, openDialog, pinSnapshot, revealSnapshot, selectSnapshot, verifySnapshots } from '../store/actions';
 import { openRestore } from '../store/restore-actions';
 import { startCompare } from '../store/compare-actions';
+import { openBrowse } from '../store/browse-actions';
 import { useStore } from '../store/store';
 import { revisionText, StatusBadge } from './StatusBadge';
 
@@ -22,6 +23,7 @@ export function DetailPanel(): ReactNode {
   // disk) and the one that reads each snapshot's revision; what inspecting found stands in until then.
   const shown = entry ?? value?.entry;
   const pinned = shown?.pinned === true;
+  const readable = shown === undefined || shown.status === 'verified' || shown.status === 'unverified';
   const others = (list?.snapshots ?? []).filter((s) => s.file !== file && (s.status === 'verified' || s.status === 'unverified'));
   const migration = shown?.migration ?? null;
   // Each migration's message ("order notes"), from the app's migrations the Schema view reads.
@@ -66,13 +68,19 @@ export function DetailPanel(): ReactNode {
         >
           {pinned ? 'Unpin' : 'Pin'}
         </button>
+        <button type="button" onClick={() => openBrowse(appId, file)} disabled={!readable} title="Look at this snapshot's tables and rows, read only; export rows as CSV or SQL">
+          Browse…
+        </button>
+        <button type="button" onClick={() => openDialog({ kind: 'copy', appId, file })} disabled={!readable} title="Write this snapshot to a new file, to open with any SQLite tool; nothing live changes">
+          Restore as a copy…
+        </button>
         <select
           aria-label="Compare with"
           value=""
           onChange={(event) => {
             if (event.target.value !== '') void startCompare(appId, file, event.target.value);
           }}
-          disabled={shown !== undefined && shown.status !== 'verified' && shown.status !== 'unverified'}
+          disabled={!readable}
         >
           <option value="">Compare with…</option>
           <option value="live">the live database</option>

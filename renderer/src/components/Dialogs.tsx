@@ -10,6 +10,7 @@ import { RestoreDialog } from './RestoreDialog';
 import { RunSettingsDialog } from './RunSettingsDialog';
 import { AutomationDialog } from './AutomationDialog';
 import { CompareDialog } from './CompareDialog';
+import { BrowseDialog, CopyDialog } from './BrowseDialog';
 import { useNow } from './use-now';
 
 /** Whichever dialog is open. */
@@ -36,6 +37,10 @@ export function Dialogs(): ReactNode {
       return <AutomationDialog appId={dialog.appId} />;
     case 'compare':
       return <CompareDialog />;
+    case 'browse':
+      return <BrowseDialog />;
+    case 'copy':
+      return <CopyDialog appId={dialog.appId} file={dialog.file} />;
   }
 }
 

@@ -265,21 +265,32 @@ export async function revealSnapshot(appId: string, file: string): Promise<void>
 }
 
 function finishedSummary(event: JobFinished): { summary: string | null; file: string | null } {
-  if (!event.result.ok) {
-    return { summary: null, file: null };
+  const none = { summary: null, file: null };
+  switch (event.kind) {
+    case 'snapshot': {
+      if (!event.result.ok) return none;
+      const outcome = event.result.value;
+      return outcome.kind === 'created' ? { summary: `Snapshot ${outcome.snapshot.file} is ready.`, file: outcome.snapshot.file } : { summary: outcome.message, file: null };
+    }
+    case 'verify': {
+      if (!event.result.ok) return none;
+      const failedCount = event.result.value.reports.filter((r) => !r.ok).length;
+      return { summary: failedCount === 0 ? 'Verified: integrity and checksum are ok.' : `${failedCount} snapshot(s) failed verification.`, file: null };
+    }
+    case 'diff':
+      // The compare dialog shows it.
+      return none;
+    case 'export':
+    case 'copy': {
+      if (!event.result.ok) return none;
+      const written = event.result.value;
+      return { summary: event.kind === 'export' ? `Wrote ${String(written.rows)} rows to ${written.path}.` : `Wrote a checked copy to ${written.path}.`, file: null };
+    }
+    case 'restore':
+    case 'rehearse':
+    case 'restore-recover':
+      return event.result.ok ? { summary: restoreSummary(event.result.value), file: null } : none;
   }
-  if (event.kind === 'snapshot') {
-    const outcome = event.result.value;
-    return outcome.kind === 'created' ? { summary: `Snapshot ${outcome.snapshot.file} is ready.`, file: outcome.snapshot.file } : { summary: outcome.message, file: null };
-  }
-  if (event.kind === 'diff') {
-    return { summary: null, file: null };
-  }
-  if (event.kind === 'verify') {
-    const failedCount = event.result.value.reports.filter((r) => !r.ok).length;
-    return { summary: failedCount === 0 ? 'Verified: integrity and checksum are ok.' : `${failedCount} snapshot(s) failed verification.`, file: null };
-  }
-  return { summary: restoreSummary(event.result.value), file: null };
 }
 
 /** Wires the client's job events into the store, once at start-up. */

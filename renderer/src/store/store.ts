@@ -7,6 +7,7 @@ import type { UiJobKind } from '../../../electron/contract/operations';
 import type { RestorePreview, RestoreResult, RestoreStep, RollbackStep } from '../../../electron/contract/restore';
 import type { DatabaseInfo, SnapshotDetails, SnapshotList } from '../../../electron/contract/snapshots';
 import type { DiffResult } from '../../../electron/contract/diff';
+import type { TablePage } from '../../../electron/contract/browse';
 
 /** One store made of feature slices; components read it through narrow selectors. */
 
@@ -101,6 +102,21 @@ export interface CompareSlice {
   compare: CompareRun | null;
 }
 
+/** What the browse grid shows: a source (a snapshot's file or "live"), a table, a filter, an order, a page. */
+export interface BrowseQuery {
+  readonly appId: string;
+  readonly source: string;
+  /** Null until the first page names the first table. */
+  readonly table: string | null;
+  readonly filter: string;
+  readonly orderBy: string | null;
+  readonly descending: boolean;
+  readonly offset: number;
+}
+export interface BrowseSlice {
+  browse: { readonly query: BrowseQuery; readonly page: TablePage | null; readonly error: LifeboatError | null } | null;
+}
+
 export type Dialog =
   | { readonly kind: 'none' }
   | { readonly kind: 'add-app'; readonly initialPath: string }
@@ -111,7 +127,9 @@ export type Dialog =
   | { readonly kind: 'restore' }
   | { readonly kind: 'run-settings'; readonly appId: string }
   | { readonly kind: 'automation'; readonly appId: string }
-  | { readonly kind: 'compare' };
+  | { readonly kind: 'compare' }
+  | { readonly kind: 'browse' }
+  | { readonly kind: 'copy'; readonly appId: string; readonly file: string };
 
 export interface UiSlice {
   dialog: Dialog;
@@ -124,7 +142,7 @@ export interface UiSlice {
   disconnected: boolean;
 }
 
-export type State = AppsSlice & SnapshotsSlice & SchemaSlice & JobsSlice & RestoreSlice & CompareSlice & UiSlice;
+export type State = AppsSlice & SnapshotsSlice & SchemaSlice & JobsSlice & RestoreSlice & CompareSlice & BrowseSlice & UiSlice;
 
 const createAppsSlice: StateCreator<State, [], [], AppsSlice> = () => ({ overview: null, selectedAppId: null });
 const createSnapshotsSlice: StateCreator<State, [], [], SnapshotsSlice> = () => ({
@@ -141,6 +159,7 @@ const createSchemaSlice: StateCreator<State, [], [], SchemaSlice> = () => ({ sch
 const createJobsSlice: StateCreator<State, [], [], JobsSlice> = () => ({ jobs: {} });
 const createRestoreSlice: StateCreator<State, [], [], RestoreSlice> = () => ({ restore: null });
 const createCompareSlice: StateCreator<State, [], [], CompareSlice> = () => ({ compare: null });
+const createBrowseSlice: StateCreator<State, [], [], BrowseSlice> = () => ({ browse: null });
 const createUiSlice: StateCreator<State, [], [], UiSlice> = () => ({ dialog: { kind: 'none' }, banner: null, notice: null, loading: true, disconnected: false });
 
 export const useStore = create<State>()((...args) => ({
@@ -150,5 +169,6 @@ export const useStore = create<State>()((...args) => ({
   ...createJobsSlice(...args),
   ...createRestoreSlice(...args),
   ...createCompareSlice(...args),
+  ...createBrowseSlice(...args),
   ...createUiSlice(...args),
 }));

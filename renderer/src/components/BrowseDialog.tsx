@@ -1,0 +1,187 @@
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import type { ExportFormat } from '../../../electron/contract/browse';
+import type { DiffValue } from '../../../electron/contract/diff';
+import type { LifeboatError } from '../../../electron/contract/errors';
+import { formatLocalTime } from '../../../electron/contract/format';
+import { changeBrowse, copySnapshot, exportBrowsed, pageSize } from '../store/browse-actions';
+import { closeDialog } from '../store/actions';
+import { useStore } from '../store/store';
+import { ErrorText } from './ErrorText';
+import { Modal } from './Modal';
+
+function cellText(value: DiffValue): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'number' || typeof value === 'string') return String(value);
+  if ('integer' in value) return value.integer;
+  if ('blob' in value) return `blob, ${value.size} bytes`;
+  return `${value.text}…`;
+}
+
+/** The folder of a path, as typed by the user's system ("/srv/app/app.db" → "/srv/app"). */
+function folderOf(filePath: string): string {
+  return filePath.replace(/[/\\][^/\\]*$/, '');
+}
+
+/** Writes the rows shown (all pages) to a new file as CSV or SQL. */
+function ExportForm(props: { suggestion: string; count: number }): ReactNode {
+  const [format, setFormat] = useState<ExportFormat>('csv');
+  const [target, setTarget] = useState(`${props.suggestion}.csv`);
+  const [error, setError] = useState<LifeboatError | null>(null);
+  const submit = async (event: FormEvent): Promise<void> => {
+    event.preventDefault();
+    setError(await exportBrowsed(format, target.trim()));
+  };
+  return (
+    <form className="export-form" onSubmit={(event) => void submit(event)}>
+      <label htmlFor="export-format">Export the {props.count.toLocaleString()} rows shown as</label>
+      <div className="field-row">
+        <select
+          id="export-format"
+          value={format}
+          onChange={(event) => {
+            const next = event.target.value as ExportFormat;
+            setFormat(next);
+            setTarget(target.replace(/\.(csv|sql)$/, `.${next}`));
+          }}
+        >
+          <option value="csv">CSV (with a header row)</option>
+          <option value="sql">SQL INSERT statements</option>
+        </select>
+        <input aria-label="New file" className="mono" value={target} onChange={(event) => setTarget(event.target.value)} />
+        <button type="submit">Export</button>
+      </div>
+      <ErrorText error={error} />
+    </form>
+  );
+}
+
+/** A table of a snapshot (or of the live database), read only: pages of rows, sorted and filtered, and an export of what it shows. */
+export function BrowseDialog(): ReactNode {
+  const browse = useStore((s) => s.browse);
+  const app = useStore((s) => s.overview?.apps.find((a) => a.id === s.browse?.query.appId));
+  const entry = useStore((s) => (s.browse === null ? undefined : s.lists[s.browse.query.appId]?.snapshots.find((e) => e.file === s.browse?.query.source)));
+  const [filter, setFilter] = useState(browse?.query.filter ?? '');
+  const queryFilter = browse?.query.filter ?? '';
+  useEffect(() => {
+    if (filter === queryFilter) return undefined;
+    // The filter follows the typing, a moment after it stops.
+    const timer = window.setTimeout(() => changeBrowse({ filter }), 300);
+    return () => window.clearTimeout(timer);
+  }, [filter, queryFilter]);
+  if (browse === null || app === undefined) {
+    return null;
+  }
+  const { query, page, error } = browse;
+  const source = query.source === 'live' ? 'the live database (read only)' : entry === undefined ? query.source : `${entry.label}, ${formatLocalTime(entry.time)}`;
+  const last = page === null ? 0 : Math.min(page.total, page.offset + page.rows.length);
+  const stem = `${folderOf(app.databasePath)}/${query.table ?? 'table'}-${query.source === 'live' ? 'live' : query.source.replace(/\.[^.]*$/, '')}`;
+  return (
+    <Modal title={`Browse ${source}`} onClose={closeDialog} wide>
+      <div className="browse-controls">
+        <label htmlFor="browse-table">Table</label>
+        <select id="browse-table" value={query.table ?? ''} onChange={(event) => changeBrowse({ table: event.target.value })}>
+          {(page?.tables ?? []).map((t) => (
+            <option key={t} value={t}>
+              {t}
+            </option>
+          ))}
+        </select>
+        <input type="search" aria-label="Filter rows" placeholder="Filter: rows containing…" value={filter} onChange={(event) => setFilter(event.target.value)} />
+      </div>
+      <ErrorText error={error} />
+      {page === null ? (
+        <p className="muted">
+          <progress aria-label="Reading rows" /> Reading rows…
+        </p>
+      ) : (
+        <>
+          <div className="browse-grid">
+            <table aria-label={`Rows of ${page.table}`} aria-rowcount={page.total}>
+              <thead>
+                <tr>
+                  {page.columns.map((column) => {
+                    const sorted = query.orderBy === column;
+                    return (
+                      <th key={column} scope="col" aria-sort={sorted ? (query.descending ? 'descending' : 'ascending') : 'none'}>
+                        <button type="button" className="sort" onClick={() => changeBrowse({ orderBy: column, descending: sorted && !query.descending })}>
+                          {column}
+                          {sorted ? (query.descending ? ' ↓' : ' ↑') : ''}
+                        </button>
+                      </th>
+                    );
+                  })}
+                </tr>
+              </thead>
+              <tbody>
+                {page.rows.map((row, index) => (
+                  <tr key={page.offset + index}>
+                    {row.map((cell, i) => (
+                      <td key={page.columns[i] ?? i} className={cell === null ? 'null' : undefined} title={cellText(cell)}>
+                        {cellText(cell)}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {page.rows.length === 0 && <p className="muted pad">{query.filter === '' ? 'This table has no rows.' : `No row contains “${query.filter}”.`}</p>}
+          </div>
+          <div className="pager">
+            <span data-testid="browse-range">
+              {page.total === 0 ? 'No rows' : `Rows ${(page.offset + 1).toLocaleString()}–${last.toLocaleString()} of ${page.total.toLocaleString()}`}
+              {query.filter === '' ? '' : ' matching the filter'}
+            </span>
+            <button type="button" disabled={page.offset === 0} onClick={() => changeBrowse({ offset: Math.max(0, page.offset - pageSize) })}>
+              Previous
+            </button>
+            <button type="button" disabled={last >= page.total} onClick={() => changeBrowse({ offset: page.offset + pageSize })}>
+              Next
+            </button>
+          </div>
+          <ExportForm key={`${page.table}`} suggestion={stem} count={page.total} />
+        </>
+      )}
+      <div className="dialog-actions">
+        <button type="button" onClick={closeDialog}>
+          Close
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+/** Restore as a copy: the snapshot to a new file of the user's choice, for inspection; nothing live changes. */
+export function CopyDialog(props: { appId: string; file: string }): ReactNode {
+  const app = useStore((s) => s.overview?.apps.find((a) => a.id === props.appId));
+  const [target, setTarget] = useState(app === undefined ? '' : `${folderOf(app.databasePath)}/${props.file.replace(/\.[^.]*$/, '')}-copy.db`);
+  const [error, setError] = useState<LifeboatError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: FormEvent): Promise<void> => {
+    event.preventDefault();
+    setBusy(true);
+    const failed = await copySnapshot(props.appId, props.file, target.trim());
+    setBusy(false);
+    setError(failed);
+    if (failed === null) closeDialog();
+  };
+  return (
+    <Modal title="Restore as a copy" onClose={closeDialog}>
+      <form onSubmit={(event) => void submit(event)}>
+        <p className="help">
+          Writes <span className="path">{props.file}</span> to a new file, checked, to open with any SQLite tool. The live database is not touched.
+        </p>
+        <label htmlFor="copy-target">New file</label>
+        <input id="copy-target" className="mono" value={target} onChange={(event) => setTarget(event.target.value)} />
+        <ErrorText error={error} />
+        <div className="dialog-actions">
+          <button type="button" onClick={closeDialog}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy}>
+            Write the copy
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
