@@ -182,6 +182,51 @@ describe('diff', { skip }, () => {
     assert.match(human.stdout, /docs: A virtual table, matched by rowid\.\n {2}- rowid=1: body='first'\n {2}\+ rowid=3: body='third'/);
   });
 
+  it('two snapshots compared page by page first give what reading every row gives, and sqldiff: deep trees, overflow rows, freed pages', () => {
+    const a = path.join(temp.dir, 'deep-a.db');
+    const db = new Database(a);
+    db.exec(`
+      CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT, body TEXT);
+      CREATE TABLE docs (slug TEXT PRIMARY KEY, body TEXT);
+      CREATE TABLE log (line TEXT);
+      WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 60000)
+        INSERT INTO events SELECT i, 'k' || (i % 7), hex(randomblob(40 + i % 30)) FROM c;
+      WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 300)
+        INSERT INTO docs SELECT 'doc-' || i, hex(randomblob(3000 + i * 7)) FROM c;
+      WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 20000)
+        INSERT INTO log SELECT 'line ' || i FROM c;
+      CREATE TABLE big (id INTEGER PRIMARY KEY, payload BLOB);
+      WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 120)
+        INSERT INTO big SELECT i, randomblob(9000) FROM c;
+    `);
+    db.close();
+    const b = path.join(temp.dir, 'deep-b.db');
+    fs.copyFileSync(a, b);
+    const other = new Database(b);
+    other.exec(`
+      UPDATE events SET kind = 'changed' WHERE id % 997 = 0;
+      DELETE FROM events WHERE id BETWEEN 30000 AND 30400;
+      INSERT INTO events (kind, body) VALUES ('new', 'x'), ('new', 'y');
+      UPDATE docs SET body = upper(body) WHERE slug IN ('doc-5', 'doc-150');
+      DELETE FROM log WHERE rowid % 5000 = 1;
+      UPDATE big SET payload = zeroblob(9000) WHERE id = 60;
+      UPDATE big SET payload = randomblob(9000) WHERE id = 61;
+      -- Only the spilled tail changes: SQLite rewrites the overflow page in place and the leaf stays the same.
+      UPDATE big SET payload = CAST(substr(payload, 1, 6000) || zeroblob(3000) AS BLOB) WHERE id = 100;
+    `);
+    other.close();
+    const sides = { a: { kind: 'snapshot' as const, path: a }, b: { kind: 'snapshot' as const, path: b } };
+    const fast = diffDatabases(sides, quiet);
+    const slow = diffDatabases({ ...sides, pageSkip: false }, quiet);
+    assert.deepEqual(fast, slow);
+    const expected = reference(a, b);
+    for (const table of fast.tables) {
+      assert.deepEqual({ changed: table.changed, added: table.added, deleted: table.deleted }, expected.get(table.name) ?? { changed: 0, added: 0, deleted: 0 }, table.name);
+    }
+    assert.deepEqual(fast.tables.find((t) => t.name === 'big')?.changed, 3);
+    assert.deepEqual(fast.tables.find((t) => t.name === 'events')?.deleted, 401);
+  });
+
   it('runs as a cancellable job', async () => {
     const a = path.join(temp.dir, 'big-a.db');
     const db = new Database(a);
@@ -189,6 +234,10 @@ describe('diff', { skip }, () => {
     db.close();
     const b = path.join(temp.dir, 'big-b.db');
     fs.copyFileSync(a, b);
+    // Every page differs, so every row is read and compared.
+    const other = new Database(b);
+    other.exec("UPDATE t SET v = v || 'x'");
+    other.close();
     const job: { handle?: JobHandle<DiffResult> } = {};
     job.handle = startJob({ kind: 'diff', input: { a: { kind: 'snapshot', path: a }, b: { kind: 'snapshot', path: b } } }, (progress) => {
       if (progress.phase === 'Comparing rows' && progress.fraction > 0) job.handle?.cancel();

@@ -7,6 +7,7 @@ import { quotedName } from '../sqlite/quoted-name';
 import { diffSchemas, readSchema, type SchemaObject } from '../sqlite/schema-diff';
 import { canReadTable } from '../sqlite/table-rows';
 import { compareValues, sameValue, toDiffValue, type SqliteValue } from './sqlite-values';
+import { comparePages, type PagePair, type RowidRange } from './changed-ranges';
 
 /**
  * The difference between two databases, streamed: each table is read in key order on both sides at
@@ -25,6 +26,8 @@ export interface DiffRequest {
   readonly table?: string;
   /** Rows of each kind kept per table as samples (default 20). */
   readonly sampleSize?: number;
+  /** False: read every row, even of two snapshot files (the tests compare both ways). */
+  readonly pageSkip?: boolean;
 }
 
 const nameOf = (side: DiffSide): string => (side.kind === 'live' ? 'live' : path.basename(side.path));
@@ -47,17 +50,22 @@ interface TableShape {
   readonly readable: boolean;
   /** A virtual table that answers `SELECT rowid` (FTS, R-tree). */
   readonly hasRowid: boolean;
+  /** The INTEGER PRIMARY KEY column, which is the rowid itself; null without one. */
+  readonly rowidAlias: string | null;
 }
 
 function shapeOf(db: SqliteDatabase, object: SchemaObject): TableShape {
   const virtual = /^\s*create\s+virtual\s+table/i.test(object.sql);
   const readable = canReadTable(db, object.name);
   if (virtual || !readable) {
-    return { columns: object.columns, primaryKey: [], withoutRowid: false, virtual, readable, hasRowid: readable && answersRowid(db, object.name) };
+    return { columns: object.columns, primaryKey: [], withoutRowid: false, virtual, readable, hasRowid: readable && answersRowid(db, object.name), rowidAlias: null };
   }
-  const info = db.prepare(`PRAGMA table_info(${quotedName(object.name)})`).all() as { name: string; pk: number }[];
+  const info = db.prepare(`PRAGMA table_info(${quotedName(object.name)})`).all() as { name: string; type: string; pk: number }[];
   const primaryKey = info.filter((c) => c.pk > 0).sort((x, y) => x.pk - y.pk).map((c) => c.name);
-  return { columns: info.map((c) => c.name), primaryKey, withoutRowid: /\)\s*without\s+rowid\s*;?\s*$/i.test(object.sql), virtual, readable, hasRowid: true };
+  const withoutRowid = /\)\s*without\s+rowid\s*;?\s*$/i.test(object.sql);
+  const [only] = info.filter((c) => c.pk > 0);
+  const rowidAlias = !withoutRowid && primaryKey.length === 1 && only?.type.trim().toUpperCase() === 'INTEGER' ? only.name : null;
+  return { columns: info.map((c) => c.name), primaryKey, withoutRowid, virtual, readable, hasRowid: true, rowidAlias };
 }
 
 function answersRowid(db: SqliteDatabase, table: string): boolean {
@@ -115,11 +123,40 @@ function emptyDiff(name: string, presence: TableDiff['presence'], columns: reado
   return { name, key: key === null ? null : [...key], columns: [...columns], presence, added: 0, changed: 0, deleted: 0, samples: { added: [], changed: [], deleted: [] }, note };
 }
 
-/** Rows of one table in key order, as arrays (key values first, then the compared columns). */
-function rowsInKeyOrder(db: SqliteDatabase, table: string, keyExpressions: readonly string[], columns: readonly string[]): IterableIterator<SqliteValue[]> {
+/**
+ * Rows of one table in key order, as arrays (key values first, then the compared columns); with
+ * `ranges` (rowid tables), only the rows in those rowid ranges, in order.
+ */
+function* rowsInKeyOrder(db: SqliteDatabase, table: string, keyExpressions: readonly string[], columns: readonly string[], ranges: { readonly rowid: string; readonly list: readonly RowidRange[] } | null): Generator<SqliteValue[]> {
   const select = [...keyExpressions, ...columns.map(quotedName)].join(', ');
   const order = keyExpressions.map((k) => `${k} COLLATE BINARY`).join(', ');
-  return db.prepare(`SELECT ${select} FROM main.${quotedName(table)} ORDER BY ${order}`).safeIntegers(true).raw(true).iterate() as IterableIterator<SqliteValue[]>;
+  if (ranges === null) {
+    yield* db.prepare(`SELECT ${select} FROM main.${quotedName(table)} ORDER BY ${order}`).safeIntegers(true).raw(true).iterate() as IterableIterator<SqliteValue[]>;
+    return;
+  }
+  const min = -(2n ** 63n);
+  const max = 2n ** 63n - 1n;
+  const statement = db.prepare(`SELECT ${select} FROM main.${quotedName(table)} WHERE ${ranges.rowid} >= ? AND ${ranges.rowid} <= ? ORDER BY ${order}`).safeIntegers(true).raw(true);
+  for (const range of ranges.list) {
+    if (range.after !== max) {
+      yield* statement.iterate(range.after === null ? min : range.after + 1n, range.upTo ?? max) as IterableIterator<SqliteValue[]>;
+    }
+  }
+}
+
+/**
+ * For a rowid table of two snapshot files: the rowid ranges whose rows can differ, from their pages
+ * (see changed-ranges.ts); null when every row must be read (other keys, the live database, files
+ * that cannot be compared page by page).
+ */
+function rowidRangesOf(pages: PagePair | null, dbA: SqliteDatabase, dbB: SqliteDatabase, table: string, key: Key, shape: TableShape): { rowid: string; list: RowidRange[] } | null {
+  const rowid = key.kind === 'rowid' ? key.alias : key.kind === 'columns' && shape.rowidAlias !== null && key.columns.join() === shape.rowidAlias ? quotedName(shape.rowidAlias) : null;
+  if (pages === null || rowid === null) {
+    return null;
+  }
+  const root = (db: SqliteDatabase): number => Number(db.prepare("SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = ?").pluck().get(table));
+  const list = pages.rangesOf(root(dbA), root(dbB));
+  return list === null ? null : { rowid, list };
 }
 
 function compareKeys(a: SqliteValue[], b: SqliteValue[], width: number): number {
@@ -131,12 +168,12 @@ function compareKeys(a: SqliteValue[], b: SqliteValue[], width: number): number 
 }
 
 /** Merges one table's rows from both sides. */
-function diffRows(dbA: SqliteDatabase, dbB: SqliteDatabase, base: TableDiff, key: Key & { kind: 'columns' | 'rowid' }, sampleSize: number, control: JobControl, onRows: (n: number) => void): TableDiff {
+function diffRows(dbA: SqliteDatabase, dbB: SqliteDatabase, base: TableDiff, key: Key & { kind: 'columns' | 'rowid' }, ranges: { readonly rowid: string; readonly list: readonly RowidRange[] } | null, sampleSize: number, control: JobControl, onRows: (n: number) => void): TableDiff {
   const keyExpressions = key.kind === 'rowid' ? [key.alias] : key.columns.map(quotedName);
   const width = keyExpressions.length;
   const { columns } = base;
-  const rowsA = rowsInKeyOrder(dbA, base.name, keyExpressions, columns);
-  const rowsB = rowsInKeyOrder(dbB, base.name, keyExpressions, columns);
+  const rowsA = rowsInKeyOrder(dbA, base.name, keyExpressions, columns, ranges);
+  const rowsB = rowsInKeyOrder(dbB, base.name, keyExpressions, columns, ranges);
   const result = { ...base, samples: { added: [] as RowChange[], changed: [] as RowChange[], deleted: [] as RowChange[] } };
   const cells = (row: SqliteValue[]): SqliteValue[] => row.slice(width);
   const sample = (kind: 'added' | 'changed' | 'deleted', before: SqliteValue[] | null, after: SqliteValue[] | null, changedColumns: string[]): void => {
@@ -181,8 +218,8 @@ function diffRows(dbA: SqliteDatabase, dbB: SqliteDatabase, base: TableDiff, key
     }
   } finally {
     // Stopped early (cancelled): the statements must be let go before their connections close.
-    rowsA.return?.();
-    rowsB.return?.();
+    rowsA.return(undefined);
+    rowsB.return(undefined);
   }
   return result;
 }
@@ -230,20 +267,25 @@ export function diffDatabases(request: DiffRequest, control: JobControl): DiffRe
         const inA = tablesA.get(name);
         const inB = tablesB.get(name);
         if (inA === undefined || inB === undefined) {
-          return { name, inA, inB, key: null, columns: [] as string[], estimate: 0 };
+          return { name, inA, inB, key: null, shape: null, columns: [] as string[], estimate: 0 };
         }
         const shapeA = shapeOf(dbA, inA);
         const shapeB = shapeOf(dbB, inB);
         const columns = shapeA.columns.filter((c) => shapeB.columns.includes(c));
         const key = keyOf(shapeA, shapeB, columns);
-        return { name, inA, inB, key, columns, estimate: Math.max(estimateRows(dbA, name, key), estimateRows(dbB, name, key)) };
+        return { name, inA, inB, key, shape: shapeA, columns, estimate: Math.max(estimateRows(dbA, name, key), estimateRows(dbB, name, key)) };
       });
       const total = Math.max(1, plans.reduce((sum, p) => sum + p.estimate, 0));
+      // Two snapshot files (never the live database, whose newest pages may be in its -wal): compared page by page first.
+      control.report('Comparing pages', 0);
+      const pages = request.a.kind === 'snapshot' && request.b.kind === 'snapshot' && request.pageSkip !== false ? comparePages(request.a.path, request.b.path) : null;
       let done = 0;
-      const tables = plans.map((plan): TableDiff => {
+      let tables: TableDiff[];
+      try {
+      tables = plans.map((plan): TableDiff => {
         control.throwIfCancelled();
         control.report('Comparing rows', Math.min(0.99, done / total), plan.name);
-        const { name, inA, inB, key, columns } = plan;
+        const { name, inA, inB, key, shape, columns } = plan;
         if (inA === undefined || inB === undefined || key === null) {
           const presence = inA === undefined ? 'only-b' : 'only-a';
           const db = inA === undefined ? dbB : dbA;
@@ -257,11 +299,14 @@ export function diffDatabases(request: DiffRequest, control: JobControl): DiffRe
         const dropped = [...(inA.columns.filter((c) => !columns.includes(c))), ...(inB.columns.filter((c) => !columns.includes(c)))];
         const note = [key.kind === 'rowid' ? (inA.sql.match(/^\s*create\s+virtual/i) !== null ? 'A virtual table, matched by rowid.' : 'Matched by rowid (no primary key).') : null, dropped.length > 0 ? `Columns in only one of them are not compared: ${dropped.join(', ')}.` : null].filter((n) => n !== null).join(' ');
         const base = emptyDiff(name, 'both', columns, key.kind === 'rowid' ? ['rowid'] : key.columns, note === '' ? null : note);
-        return diffRows(dbA, dbB, base, key, sampleSize, control, (n) => {
+        return diffRows(dbA, dbB, base, key, shape === null ? null : rowidRangesOf(pages, dbA, dbB, name, key, shape), sampleSize, control, (n) => {
           done += n;
           control.report('Comparing rows', Math.min(0.99, done / total), name);
         });
       });
+      } finally {
+        pages?.close();
+      }
       control.report('Done', 1);
       const totals = tables.reduce((sum, t) => ({ added: sum.added + t.added, changed: sum.changed + t.changed, deleted: sum.deleted + t.deleted }), { added: 0, changed: 0, deleted: 0 });
       return { a: nameOf(request.a), b: nameOf(request.b), tables, schema, totals };
