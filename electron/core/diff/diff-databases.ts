@@ -280,9 +280,7 @@ export function diffDatabases(request: DiffRequest, control: JobControl): DiffRe
       control.report('Comparing pages', 0);
       const pages = request.a.kind === 'snapshot' && request.b.kind === 'snapshot' && request.pageSkip !== false ? comparePages(request.a.path, request.b.path) : null;
       let done = 0;
-      let tables: TableDiff[];
-      try {
-      tables = plans.map((plan): TableDiff => {
+      const diffTable = (plan: (typeof plans)[number]): TableDiff => {
         control.throwIfCancelled();
         control.report('Comparing rows', Math.min(0.99, done / total), plan.name);
         const { name, inA, inB, key, shape, columns } = plan;
@@ -303,7 +301,10 @@ export function diffDatabases(request: DiffRequest, control: JobControl): DiffRe
           done += n;
           control.report('Comparing rows', Math.min(0.99, done / total), name);
         });
-      });
+      };
+      let tables: TableDiff[];
+      try {
+        tables = plans.map(diffTable);
       } finally {
         pages?.close();
       }
