@@ -42,7 +42,9 @@ test('compare a snapshot with the live database: the counts of lifeboat diff, th
 
   // From a restore's preview: the comparison, then back to the preview.
   await app.details.getByRole('button', { name: 'Restore…' }).click();
-  await app.dialog.getByRole('button', { name: 'See the rows you would lose and get back…' }).click();
+  await expect(app.dialog.getByTestId('row-changes')).toHaveText('Rows you would lose: 1 · changes undone: 1 · rows you would get back: 2 See the rows…');
+  await app.screenshot('26-restore-preview-rows');
+  await app.dialog.getByRole('button', { name: 'See the rows…' }).click();
   await expect(headline).toBeVisible();
   await app.dialog.getByRole('button', { name: 'Close', exact: true }).click();
   await expect(app.dialog.getByRole('heading', { name: /Restore/ })).toBeVisible();

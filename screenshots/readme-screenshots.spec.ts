@@ -70,17 +70,33 @@ test('the README screenshots', async ({ page }) => {
   await app.row('initial-import').click();
   await app.details.getByRole('button', { name: 'Restore…' }).click();
   await expect(app.dialog.getByRole('button', { name: 'Restore', exact: true })).toBeEnabled();
+  await expect(app.dialog.getByTestId('row-changes')).toBeVisible();
   await shoot(page, 'restore-preview');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await app.dialog.getByRole('button', { name: 'See the rows…' }).click();
+  await app.dialog.getByRole('button', { name: /^customers/ }).click();
+  await shoot(page, 'compare-with-live');
+  await app.dialog.getByRole('button', { name: 'Close', exact: true }).click();
+  await page.setViewportSize({ width: 1024, height: 700 });
 
   await page.setViewportSize({ width: 1280, height: 800 });
   await app.dialog.getByRole('button', { name: 'Restore', exact: true }).click();
-  await expect(app.dialog.getByRole('status')).toHaveText(/^Restored./, { timeout: 60_000 });
+  await expect(app.dialog.getByRole('status').filter({ hasText: /^Restored./ })).toBeVisible({ timeout: 60_000 });
   await shoot(page, 'restore-done');
   await app.dialog.getByRole('button', { name: 'Close' }).click();
 
   await page.getByRole('tab', { name: 'Activity' }).click();
   await expect(page.getByRole('region', { name: 'Activity' })).toContainText('Restore');
   await shoot(page, 'activity');
+
+  await page.getByRole('tab', { name: 'Snapshots' }).click();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await app.row('nightly').first().click();
+  await app.details.getByRole('button', { name: 'Browse…' }).click();
+  await app.dialog.getByLabel('Table').selectOption('orders');
+  await expect(app.dialog.getByTestId('browse-range')).toBeVisible();
+  await shoot(page, 'browse');
+  await app.dialog.getByRole('button', { name: 'Close', exact: true }).click();
 
   // Last: saving a schedule runs it, and its retention then thins the demo's snapshots.
   await page.setViewportSize({ width: 1280, height: 900 });

@@ -115,6 +115,7 @@ function headline(result: DiffResult, restoring: boolean): string {
 export function CompareDialog(): ReactNode {
   const run = useStore((s) => s.compare);
   const job = useStore((s) => (s.compare?.jobId === null || s.compare === null ? undefined : s.jobs[s.compare.jobId]));
+  const found = useStore((s) => (s.compare?.jobId === null || s.compare === null ? undefined : s.diffResults[s.compare.jobId]));
   const snapshots = useStore((s) => (s.compare === null ? undefined : s.lists[s.compare.appId]?.snapshots));
   if (run === null) {
     return null;
@@ -126,17 +127,18 @@ export function CompareDialog(): ReactNode {
   };
   const restoring = run.b === 'live';
   const words = restoring ? { deleted: 'Rows you would get back (deleted since)', changed: 'Changes you would undo', added: 'Rows you would lose (added since)' } : { deleted: 'Deleted', changed: 'Changed', added: 'Added' };
-  const { result } = run;
+  const result = found ?? null;
+  const error = run.error ?? job?.error ?? null;
   return (
     <Modal title={`Compare ${nameOf(run.a)} with ${nameOf(run.b)}`} onClose={closeCompare} wide>
-      {result === null && run.error === null && (
+      {result === null && error === null && (
         <div className="progress-block" role="status">
           <p className="phase">{job?.phase ?? 'Starting'}…</p>
           <progress value={job?.fraction ?? 0} max={1} aria-label="Comparing" />
           <p className="help">Both databases are read in key order at once; the live database is only read.</p>
         </div>
       )}
-      <ErrorText error={run.error} />
+      <ErrorText error={error} />
       {result !== null && (
         <div className="compare-result">
           <p className="compare-headline" data-testid="compare-headline">
@@ -167,7 +169,7 @@ export function CompareDialog(): ReactNode {
       )}
       <div className="dialog-actions">
         <button type="button" onClick={closeCompare}>
-          {result === null && run.error === null ? 'Cancel' : 'Close'}
+          {result === null && error === null ? 'Cancel' : 'Close'}
         </button>
       </div>
     </Modal>

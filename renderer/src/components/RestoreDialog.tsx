@@ -99,7 +99,7 @@ function PreviewBody(props: { run: RestoreRun }): ReactNode {
           )}
         </div>
       )}
-      <TableChanges preview={preview} appId={run.appId} file={run.file} />
+      <TableChanges preview={preview} appId={run.appId} file={run.file} rowsJobId={run.rowsJobId} />
       <p className="help" data-testid="journal-mode">
         {describeJournalMode(preview.journalMode)}
         {preview.journalMode.from === 'live' ? '; so are the file’s owner and permissions.' : '.'}
@@ -162,7 +162,35 @@ function PreviewBody(props: { run: RestoreRun }): ReactNode {
   );
 }
 
-function TableChanges(props: { preview: RestorePreview; appId: string; file: string }): ReactNode {
+/** The rows a restore would lose and get back, from a comparison of the snapshot with the live database; the rows one click away. */
+function RowChanges(props: { appId: string; file: string; jobId: string | null }): ReactNode {
+  const job = useStore((s) => (props.jobId === null ? undefined : s.jobs[props.jobId]));
+  const found = useStore((s) => (props.jobId === null ? undefined : s.diffResults[props.jobId]));
+  if (props.jobId === null || (job === undefined && found === undefined)) {
+    return <p className="muted row-changes">Comparing the rows with the live database…</p>;
+  }
+  if (found === undefined) {
+    return job?.error !== null && job?.error !== undefined ? (
+      <p className="muted row-changes">The rows could not be compared: {job.error.message}</p>
+    ) : (
+      <p className="muted row-changes">
+        Comparing the rows with the live database… <progress value={job?.fraction ?? 0} max={1} aria-label="Comparing the rows" />
+      </p>
+    );
+  }
+  const { added, changed, deleted } = found.totals;
+  return (
+    <p className="row-changes" data-testid="row-changes">
+      <span className={added > 0 ? 'loss' : undefined}>Rows you would lose: {added.toLocaleString()}</span> · <span>changes undone: {changed.toLocaleString()}</span> ·{' '}
+      <span>rows you would get back: {deleted.toLocaleString()}</span>{' '}
+      <button type="button" className="link" onClick={() => void startCompare(props.appId, props.file, 'live', props.jobId)}>
+        See the rows…
+      </button>
+    </p>
+  );
+}
+
+function TableChanges(props: { preview: RestorePreview; appId: string; file: string; rowsJobId: string | null }): ReactNode {
   const { preview } = props;
   if (!preview.liveExists) {
     return <p className="muted">There is no live database yet: nothing is replaced.</p>;
@@ -215,9 +243,7 @@ function TableChanges(props: { preview: RestorePreview; appId: string; file: str
           </tbody>
         </table>
       )}
-      <button type="button" className="link" onClick={() => void startCompare(props.appId, props.file, 'live')}>
-        See the rows you would lose and get back…
-      </button>
+      <RowChanges appId={props.appId} file={props.file} jobId={props.rowsJobId} />
     </>
   );
 }

@@ -8,7 +8,6 @@ import type { RetentionRules } from '../../../electron/contract/retention';
 import type { Schedule } from '../../../electron/contract/schedule';
 import type { LifeboatClient } from '../client/lifeboat-client';
 import { followRestoreFinished, followRestoreProgress, restoreSummary } from './restore-actions';
-import { followCompareFinished } from './compare-actions';
 import { useStore, type Dialog, type JobView, type SortColumn } from './store';
 
 /** Actions are plain functions outside components; they talk to the client and update the store. */
@@ -351,7 +350,10 @@ export function startActions(newClient: LifeboatClient): void {
   });
   newClient.on('job:finished', (event) => {
     followRestoreFinished(event);
-    followCompareFinished(event);
+    if (event.kind === 'diff' && event.result.ok) {
+      const found = event.result.value;
+      useStore.setState((s) => ({ diffResults: { ...s.diffResults, [event.jobId]: found } }));
+    }
     const { summary, file } = finishedSummary(event);
     const status = event.result.ok ? 'done' : event.result.error.code === 'CANCELLED' ? 'cancelled' : 'failed';
     useStore.setState((s) => {

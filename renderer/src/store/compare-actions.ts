@@ -1,43 +1,25 @@
-import type { JobFinished } from '../../../electron/contract/events';
 import { lifeboat } from './actions';
 import { useStore } from './store';
 
-/** The compare dialog's actions: start a comparison, follow its job, close. */
+/** The compare dialog's actions: start a comparison (or show one already under way), close. Its result comes in with the job's end. */
 
-/** Compares A with B (snapshot names or "live") and opens the dialog; it goes back to the dialog open now when closed. */
-export async function startCompare(appId: string, a: string, b: string): Promise<void> {
+/** Compares A with B (snapshot names or "live") and opens the dialog; `jobId`: a comparison of the two already started. It goes back to the dialog open now when closed. */
+export async function startCompare(appId: string, a: string, b: string, jobId: string | null = null): Promise<void> {
   const returnTo = useStore.getState().dialog;
-  const run = { appId, a, b, jobId: null, result: null, error: null, returnTo: returnTo.kind === 'compare' ? { kind: 'none' as const } : returnTo };
+  const run = { appId, a, b, jobId, error: null, returnTo: returnTo.kind === 'compare' ? { kind: 'none' as const } : returnTo };
   useStore.setState({ compare: run, dialog: { kind: 'compare' } });
-  const started = await lifeboat().call('snapshots:diff', { appId, a, b });
-  // A quick comparison's end may have come before this answer: then its job id is already known.
-  useStore.setState((s) => {
-    const current = s.compare;
-    if (current === null || current.appId !== appId || current.a !== a || current.b !== b) {
-      return {};
-    }
-    return { compare: started.ok ? { ...current, jobId: current.jobId ?? started.value.jobId } : { ...current, error: started.error } };
-  });
-}
-
-/** Takes in the end of the comparison's job. */
-export function followCompareFinished(event: JobFinished): void {
-  if (event.kind !== 'diff') {
+  if (jobId !== null) {
     return;
   }
-  useStore.setState((s) => {
-    const run = s.compare;
-    // Its own job, or (not yet told its id) the one comparison of this app under way.
-    const ours = run !== null && (run.jobId === event.jobId || (run.jobId === null && run.appId === event.appId && run.result === null));
-    return !ours ? {} : { compare: { ...run, jobId: event.jobId, result: event.result.ok ? event.result.value : null, error: event.result.ok ? null : event.result.error } };
-  });
+  const started = await lifeboat().call('snapshots:diff', { appId, a, b });
+  useStore.setState((s) => (s.compare !== run ? {} : { compare: started.ok ? { ...run, jobId: started.value.jobId } : { ...run, error: started.error } }));
 }
 
-/** Closes the dialog, back to the one it was opened from. */
+/** Closes the dialog, back to the one it was opened from. A comparison it started stops if it still runs. */
 export function closeCompare(): void {
-  const run = useStore.getState().compare;
-  // Closed while it runs: the job stops too.
-  if (run !== null && run.jobId !== null && run.result === null && run.error === null) {
+  const { compare: run, jobs, restore } = useStore.getState();
+  const shared = run?.jobId !== null && run?.jobId === restore?.rowsJobId;
+  if (run !== null && run.jobId !== null && !shared && jobs[run.jobId]?.status === 'running') {
     void lifeboat().call('jobs:cancel', { jobId: run.jobId });
   }
   useStore.setState({ compare: null, dialog: run?.returnTo ?? { kind: 'none' } });

@@ -10,7 +10,7 @@ import { useStore, type RestoreMode, type RestoreRun } from './store';
 const maxOutputLines = 2000;
 
 function newRun(appId: string, file: string, mode: RestoreMode): RestoreRun {
-  return { appId, file, mode, preview: null, previewError: null, jobId: null, starting: false, current: null, startedAt: {}, work: null, output: [], result: null, error: null };
+  return { appId, file, mode, preview: null, previewError: null, jobId: null, starting: false, current: null, startedAt: {}, work: null, output: [], result: null, error: null, rowsJobId: null };
 }
 
 /** Applies a job event to the dialog's run if it is that run's job (or the job it is waiting to hear of). */
@@ -55,7 +55,13 @@ export async function openRestore(appId: string, file: string, mode: 'restore' |
   const run = newRun(appId, file, mode);
   useStore.setState({ restore: run, dialog: { kind: 'restore' } });
   const preview = await lifeboat().call('restore:preview', { appId, file, undo: mode === 'undo' });
-  useStore.setState((s) => (s.restore !== run ? {} : { restore: { ...run, preview: preview.ok ? preview.value : null, previewError: preview.ok ? null : preview.error } }));
+  const previewed: RestoreRun = { ...run, preview: preview.ok ? preview.value : null, previewError: preview.ok ? null : preview.error };
+  useStore.setState((s) => (s.restore !== run ? {} : { restore: previewed }));
+  // Then the rows themselves: what the restore would lose and get back, compared in a job of its own.
+  if (preview.ok && preview.value.liveExists && preview.value.snapshotReadable) {
+    const rows = await lifeboat().call('snapshots:diff', { appId, a: file, b: 'live' });
+    useStore.setState((s) => (s.restore !== previewed || !rows.ok ? {} : { restore: { ...previewed, rowsJobId: rows.value.jobId } }));
+  }
   // The preview verified the snapshot: a failure is written to its record, and its row says so now.
   if (preview.ok && !preview.value.snapshotReadable) {
     void loadApp(appId);
@@ -69,8 +75,12 @@ export async function startRestore(options: { allowOpen: boolean; rehearse: bool
     return;
   }
   const { appId, file } = previewed;
+  // The rows' comparison reads the live database: it stops before the restore begins.
+  if (previewed.rowsJobId !== null && useStore.getState().jobs[previewed.rowsJobId]?.status === 'running') {
+    void lifeboat().call('jobs:cancel', { jobId: previewed.rowsJobId });
+  }
   const mode: RestoreMode = options.rehearse ? 'rehearse' : previewed.mode;
-  const run: RestoreRun = { ...newRun(appId, file, mode), preview: previewed.preview, starting: true };
+  const run: RestoreRun = { ...newRun(appId, file, mode), preview: previewed.preview, rowsJobId: previewed.rowsJobId, starting: true };
   useStore.setState({ restore: run });
   const result =
     mode === 'rehearse'

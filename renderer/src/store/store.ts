@@ -53,6 +53,8 @@ export interface JobView {
 }
 export interface JobsSlice {
   jobs: Record<string, JobView>;
+  /** What finished comparisons found, by job id (the compare dialog and the restore preview read them). */
+  diffResults: Record<string, DiffResult>;
 }
 
 /** What the restore dialog does: a restore, the undo of the last one, a rehearsal, or the recovery of an interrupted one. */
@@ -81,6 +83,8 @@ export interface RestoreRun {
   readonly result: RestoreResult | null;
   /** The job failed before changing anything (refused, stop command failed, cancelled early). */
   readonly error: LifeboatError | null;
+  /** The comparison of the snapshot with the live database the preview shows (rows lost and got back). */
+  readonly rowsJobId: string | null;
 }
 export interface RestoreSlice {
   restore: RestoreRun | null;
@@ -93,7 +97,7 @@ export interface CompareRun {
   readonly a: string;
   readonly b: string;
   readonly jobId: string | null;
-  readonly result: DiffResult | null;
+  /** Why it did not start. */
   readonly error: LifeboatError | null;
   /** The dialog to go back to when it closes (the restore's preview it was opened from). */
   readonly returnTo: Dialog;
@@ -156,7 +160,7 @@ const createSnapshotsSlice: StateCreator<State, [], [], SnapshotsSlice> = () => 
   revisionFilter: null,
 });
 const createSchemaSlice: StateCreator<State, [], [], SchemaSlice> = () => ({ schemas: {}, activity: {}, view: 'snapshots' });
-const createJobsSlice: StateCreator<State, [], [], JobsSlice> = () => ({ jobs: {} });
+const createJobsSlice: StateCreator<State, [], [], JobsSlice> = () => ({ jobs: {}, diffResults: {} });
 const createRestoreSlice: StateCreator<State, [], [], RestoreSlice> = () => ({ restore: null });
 const createCompareSlice: StateCreator<State, [], [], CompareSlice> = () => ({ compare: null });
 const createBrowseSlice: StateCreator<State, [], [], BrowseSlice> = () => ({ browse: null });
