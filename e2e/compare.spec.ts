@@ -20,6 +20,10 @@ test('compare a snapshot with the live database: the counts of lifeboat diff, th
   const cli = JSON.parse(spawnSync(process.execPath, [bin, 'diff', snapshot, 'live', '--db', live, '--json'], { encoding: 'utf8' }).stdout) as DiffResult;
   const accounts = cli.tables.find((t) => t.name === 'accounts');
   expect([accounts?.added, accounts?.changed, accounts?.deleted]).toEqual([1, 1, 2]);
+  // The reference: SQLite's own sqldiff (Debian's sqlite3-tools, installed by .ci/run).
+  const reference = spawnSync('sqldiff', ['--primarykey', '--summary', '--table', 'accounts', path.join(host.workDir, 'backups', snapshot), live], { encoding: 'utf8' });
+  expect(reference.error, 'sqldiff (apt-get install sqlite3-tools) is the reference').toBeUndefined();
+  expect(reference.stdout.trim()).toMatch(/^accounts: 1 changes, 1 inserts, 2 deletes/);
   const before = accounts?.samples.changed[0]?.before?.[1];
   if (typeof before !== 'number') throw new Error(`the old balance is a number, not ${JSON.stringify(before)}`);
 
