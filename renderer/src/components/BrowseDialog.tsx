@@ -1,4 +1,5 @@
-import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode, type RefObject } from 'react';
 import type { ExportFormat } from '../../../electron/contract/browse';
 import type { DiffValue } from '../../../electron/contract/diff';
 import type { LifeboatError } from '../../../electron/contract/errors';
@@ -55,12 +56,40 @@ function ExportForm(props: { suggestion: string; count: number }): ReactNode {
   );
 }
 
+const rowHeight = 25;
+
+/** The rows of a page, only those in view rendered (a page holds up to 500), with spacers for the rest. */
+function RowsBody(props: { rows: readonly (readonly DiffValue[])[]; columns: readonly string[]; offset: number; scrollRef: RefObject<HTMLDivElement | null> }): ReactNode {
+  // The virtualizer's functions change every render by design; this component is not memoized.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({ count: props.rows.length, getScrollElement: () => props.scrollRef.current, estimateSize: () => rowHeight, overscan: 20 });
+  const items = virtualizer.getVirtualItems();
+  const top = items[0]?.start ?? 0;
+  const bottom = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
+  return (
+    <tbody>
+      {top > 0 && <tr aria-hidden="true" style={{ height: top }} />}
+      {items.map((item) => (
+        <tr key={props.offset + item.index} aria-rowindex={props.offset + item.index + 2} style={{ height: rowHeight }}>
+          {(props.rows[item.index] ?? []).map((cell, i) => (
+            <td key={props.columns[i] ?? i} className={cell === null ? 'null' : undefined} title={cellText(cell)}>
+              {cellText(cell)}
+            </td>
+          ))}
+        </tr>
+      ))}
+      {bottom > 0 && <tr aria-hidden="true" style={{ height: bottom }} />}
+    </tbody>
+  );
+}
+
 /** A table of a snapshot (or of the live database), read only: pages of rows, sorted and filtered, and an export of what it shows. */
 export function BrowseDialog(): ReactNode {
   const browse = useStore((s) => s.browse);
   const app = useStore((s) => s.overview?.apps.find((a) => a.id === s.browse?.query.appId));
   const entry = useStore((s) => (s.browse === null ? undefined : s.lists[s.browse.query.appId]?.snapshots.find((e) => e.file === s.browse?.query.source)));
   const [filter, setFilter] = useState(browse?.query.filter ?? '');
+  const scrollRef = useRef<HTMLDivElement>(null);
   const queryFilter = browse?.query.filter ?? '';
   useEffect(() => {
     if (filter === queryFilter) return undefined;
@@ -95,7 +124,7 @@ export function BrowseDialog(): ReactNode {
         </p>
       ) : (
         <>
-          <div className="browse-grid">
+          <div className="browse-grid" ref={scrollRef}>
             <table aria-label={`Rows of ${page.table}`} aria-rowcount={page.total}>
               <thead>
                 <tr>
@@ -112,17 +141,7 @@ export function BrowseDialog(): ReactNode {
                   })}
                 </tr>
               </thead>
-              <tbody>
-                {page.rows.map((row, index) => (
-                  <tr key={page.offset + index}>
-                    {row.map((cell, i) => (
-                      <td key={page.columns[i] ?? i} className={cell === null ? 'null' : undefined} title={cellText(cell)}>
-                        {cellText(cell)}
-                      </td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
+              <RowsBody rows={page.rows} columns={page.columns} offset={page.offset} scrollRef={scrollRef} />
             </table>
             {page.rows.length === 0 && <p className="muted pad">{query.filter === '' ? 'This table has no rows.' : `No row contains “${query.filter}”.`}</p>}
           </div>

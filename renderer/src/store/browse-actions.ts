@@ -5,7 +5,7 @@ import { useStore, type BrowseQuery } from './store';
 
 /** The browse dialog's actions: open a source, change the page, sort or filter, export, restore as a copy. */
 
-export const pageSize = 100;
+export const pageSize = 500;
 
 async function load(query: BrowseQuery): Promise<void> {
   const { appId, source, table, filter, orderBy, descending, offset } = query;
