@@ -3,7 +3,20 @@ import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'worker_threads', 'url', 'util', 'stream', 'http', 'net'];
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'path',
+  'os',
+  'crypto',
+  'child_process',
+  'worker_threads',
+  'url',
+  'util',
+  'stream',
+  'http',
+  'net',
+];
 
 /** Folder rules from DESIGN.md's architecture, enforced here so that a wrong import fails `npm test`. */
 const layerRules = [
@@ -17,8 +30,14 @@ const layerRules = [
         {
           patterns: [
             { group: nodeBuiltins, message: 'The contract is shared with the renderer: no Node modules.' },
-            { group: ['electron', 'electron/main', 'electron/renderer', 'electron/common'], message: 'The contract imports no electron.' },
-            { group: ['../core/*', '../cli/*', '../main/*', '../preload/*', '../web/*', 'better-sqlite3'], message: 'The contract depends on nothing but zod.' },
+            {
+              group: ['electron', 'electron/main', 'electron/renderer', 'electron/common'],
+              message: 'The contract imports no electron.',
+            },
+            {
+              group: ['../core/*', '../cli/*', '../main/*', '../preload/*', '../web/*', 'better-sqlite3'],
+              message: 'The contract depends on nothing but zod.',
+            },
           ],
         },
       ],
@@ -31,8 +50,23 @@ const layerRules = [
         'error',
         {
           patterns: [
-            { group: ['electron', 'electron/main', 'electron/renderer', 'electron/common'], message: 'core runs on plain Node (CLI, tests, web host): never import electron.' },
-            { group: ['../cli/*', '../../cli/*', '../main/*', '../../main/*', '../web/*', '../../web/*', '../preload/*', '../../preload/*'], message: 'core depends only on the contract.' },
+            {
+              group: ['electron', 'electron/main', 'electron/renderer', 'electron/common'],
+              message: 'core runs on plain Node (CLI, tests, web host): never import electron.',
+            },
+            {
+              group: [
+                '../cli/*',
+                '../../cli/*',
+                '../main/*',
+                '../../main/*',
+                '../web/*',
+                '../../web/*',
+                '../preload/*',
+                '../../preload/*',
+              ],
+              message: 'core depends only on the contract.',
+            },
           ],
         },
       ],
@@ -46,11 +80,24 @@ const layerRules = [
         {
           paths: [
             { name: 'electron', message: 'The renderer talks to the Node side only through its client.' },
-            { name: 'better-sqlite3', message: 'The renderer talks to the Node side only through its client.' },
+            {
+              name: 'better-sqlite3',
+              message: 'The renderer talks to the Node side only through its client.',
+            },
           ],
           patterns: [
             { group: nodeBuiltins, message: 'The renderer runs in a sandboxed page: no Node modules.' },
-            { group: ['**/electron/core/*', '**/electron/core/**', '**/electron/main/**', '**/electron/web/**', '**/electron/cli/**', '**/electron/preload/**'], message: 'The renderer may import the contract only.' },
+            {
+              group: [
+                '**/electron/core/*',
+                '**/electron/core/**',
+                '**/electron/main/**',
+                '**/electron/web/**',
+                '**/electron/cli/**',
+                '**/electron/preload/**',
+              ],
+              message: 'The renderer may import the contract only.',
+            },
           ],
         },
       ],
@@ -61,14 +108,24 @@ const layerRules = [
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['../core/*', '../core/**', '../main/*', '../web/*', '../cli/*', 'better-sqlite3'], message: 'The preload exposes the contract only.' }] },
+        {
+          patterns: [
+            {
+              group: ['../core/*', '../core/**', '../main/*', '../web/*', '../cli/*', 'better-sqlite3'],
+              message: 'The preload exposes the contract only.',
+            },
+          ],
+        },
       ],
     },
   },
   {
     files: ['electron/cli/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The CLI runs on plain Node.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'The CLI runs on plain Node.' }] },
+      ],
     },
   },
 ];
@@ -87,10 +144,17 @@ export default tseslint.config(
     rules: {
       eqeqeq: 'error',
       'no-console': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', name: ['describe', 'it', 'test', 'suite'], package: 'node:test' }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', name: ['describe', 'it', 'test', 'suite'], package: 'node:test' },
+          ],
+        },
       ],
       '@typescript-eslint/consistent-type-imports': 'error',
     },

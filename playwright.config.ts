@@ -5,7 +5,15 @@ import { defineConfig } from '@playwright/test';
  * /usr/bin/chromium: Playwright's own browser download is not used), driven through `lifeboat serve`.
  * The Electron spec launches the desktop app itself where Electron's binary is installed.
  */
-const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 export default defineConfig({
   testDir: './e2e',
@@ -17,7 +25,10 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     browserName: 'chromium',
-    launchOptions: { executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: chromiumArgs },
+    launchOptions: {
+      executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+      args: chromiumArgs,
+    },
     viewport: { width: 1280, height: 800 },
     trace: 'retain-on-failure',
   },

@@ -50,7 +50,8 @@ function median(values: number[]): number {
 }
 
 async function lifeboatSnapshot(databasePath: string, backupsDir: string): Promise<string> {
-  const result = await startJob({ kind: 'snapshot', input: { location: { databasePath, backupsDir } } }).result;
+  const result = await startJob({ kind: 'snapshot', input: { location: { databasePath, backupsDir } } })
+    .result;
   if (!result.ok || result.value.kind !== 'created') {
     throw new Error(`snapshot failed: ${JSON.stringify(result)}`);
   }
@@ -138,7 +139,10 @@ async function benchMode(work: string, mode: LiveMode): Promise<void> {
   clearDir(outDir);
   for (let round = 0; round < rounds; round += 1) {
     // Each round starts with another candidate, so none always runs right after the same neighbour.
-    const order = [...candidates.slice(round % candidates.length), ...candidates.slice(0, round % candidates.length)];
+    const order = [
+      ...candidates.slice(round % candidates.length),
+      ...candidates.slice(0, round % candidates.length),
+    ];
     for (const candidate of order) {
       const ms = await timedAsync(() => candidate.run(src, path.join(outDir, 'copy.db'), outDir));
       times.get(candidate.name)?.push(ms);
@@ -151,7 +155,9 @@ async function benchMode(work: string, mode: LiveMode): Promise<void> {
   out(`Idle, ${mode} mode, ${(bytes / 1048576).toFixed(0)} MiB, median of ${rounds} interleaved rounds:`);
   for (const candidate of candidates) {
     const t = median(times.get(candidate.name) ?? []);
-    out(`  ${candidate.name.padEnd(54)} ${(t / 1000).toFixed(2).padStart(6)} s   ${(t / base).toFixed(2)}x cp + fsync`);
+    out(
+      `  ${candidate.name.padEnd(54)} ${(t / 1000).toFixed(2).padStart(6)} s   ${(t / base).toFixed(2)}x cp + fsync`,
+    );
   }
 
   // Under a writer committing writerRate transactions a second.
@@ -168,9 +174,11 @@ async function benchMode(work: string, mode: LiveMode): Promise<void> {
   const snapshotTimes: number[] = [];
   for (let i = 0; i < rounds; i += 1) {
     let snapshotPath = '';
-    snapshotTimes.push(await timedAsync(async () => {
-      snapshotPath = await lifeboatSnapshot(src, outDir);
-    }));
+    snapshotTimes.push(
+      await timedAsync(async () => {
+        snapshotPath = await lifeboatSnapshot(src, outDir);
+      }),
+    );
     finished += 1;
     const state = readLedgerState(snapshotPath);
     if (state.integrity === 'ok' && state.balanceSum === state.ledgerSum) {
@@ -184,15 +192,24 @@ async function benchMode(work: string, mode: LiveMode): Promise<void> {
 
   const stepWriter = await startWriter(src, writerRate);
   const stepStart = Date.now();
-  const step = spawnSync('sqlite3', [src, `.backup '${path.join(outDir, 'step.db')}'`], { timeout: stepwiseTimeoutMs });
-  const stepOutcome = step.status === 0 ? `finished in ${((Date.now() - stepStart) / 1000).toFixed(1)} s` : `did not finish in ${stepwiseTimeoutMs / 1000} s (killed)`;
+  const step = spawnSync('sqlite3', [src, `.backup '${path.join(outDir, 'step.db')}'`], {
+    timeout: stepwiseTimeoutMs,
+  });
+  const stepOutcome =
+    step.status === 0
+      ? `finished in ${((Date.now() - stepStart) / 1000).toFixed(1)} s`
+      : `did not finish in ${stepwiseTimeoutMs / 1000} s (killed)`;
   await stepWriter.stop();
   clearDir(outDir);
 
   out();
   out(`Under a writer committing ${writerRate} transactions/s, ${mode} mode:`);
-  out(`  lifeboat snapshots finished     ${finished}/${rounds}, consistent (integrity ok, ledger = balances) ${consistent}/${rounds} (${outcomes.join(', ')})`);
-  out(`  lifeboat snapshot time          median ${(median(snapshotTimes) / 1000).toFixed(2)} s = ${(median(snapshotTimes) / base).toFixed(2)}x idle cp + fsync`);
+  out(
+    `  lifeboat snapshots finished     ${finished}/${rounds}, consistent (integrity ok, ledger = balances) ${consistent}/${rounds} (${outcomes.join(', ')})`,
+  );
+  out(
+    `  lifeboat snapshot time          median ${(median(snapshotTimes) / 1000).toFixed(2)} s = ${(median(snapshotTimes) / base).toFixed(2)}x idle cp + fsync`,
+  );
   out(`  writer latency before           ${latencyLine(before)}`);
   out(`  writer latency during snapshots ${latencyLine(during)}`);
   out(`  sqlite3 CLI .backup (stepwise)  ${stepOutcome}`);
@@ -271,7 +288,9 @@ async function benchListing(work: string): Promise<void> {
     warm.push(await timedAsync(async () => void (await list())));
   }
   out();
-  out(`Listing ${count} snapshots (half Lifeboat's, with records) with their schema revisions (${withRevisions} read): cold ${(cold / 1000).toFixed(2)} s = ${Math.round(count / (cold / 1000))} snapshots/s (target: at least 3,000/s); warm median ${(median(warm) / 1000).toFixed(2)} s (target: under 0.3 s)`);
+  out(
+    `Listing ${count} snapshots (half Lifeboat's, with records) with their schema revisions (${withRevisions} read): cold ${(cold / 1000).toFixed(2)} s = ${Math.round(count / (cold / 1000))} snapshots/s (target: at least 3,000/s); warm median ${(median(warm) / 1000).toFixed(2)} s (target: under 0.3 s)`,
+  );
 }
 
 /** Prune's dry run (list, then plan every snapshot against six rules) over 10,000 snapshots of Lifeboat's. */
@@ -283,10 +302,20 @@ async function benchPrune(work: string): Promise<void> {
   const databasePath = path.join(dir, 'app.db');
   createLiveDatabase(databasePath, 'delete', 32 * 1024);
   fillBackupsFolder(databasePath, backupsDir, count, () => true);
-  const rules = { keepLast: 24, keepHourly: 48, keepDaily: 14, keepWeekly: 8, keepMonthly: 12, keepYearly: 5 };
+  const rules = {
+    keepLast: 24,
+    keepHourly: 48,
+    keepDaily: 14,
+    keepWeekly: 8,
+    keepMonthly: 12,
+    keepYearly: 5,
+  };
   let doomed = 0;
   const prune = async (): Promise<void> => {
-    const result = await startJob({ kind: 'prune', input: { location: { databasePath, backupsDir }, rules, dryRun: true } }).result;
+    const result = await startJob({
+      kind: 'prune',
+      input: { location: { databasePath, backupsDir }, rules, dryRun: true },
+    }).result;
     if (!result.ok) {
       throw new Error(result.error.message);
     }
@@ -298,11 +327,18 @@ async function benchPrune(work: string): Promise<void> {
     warm.push(await timedAsync(prune));
   }
   out();
-  out(`Prune --dry-run over ${count} snapshots, six rules (${count - doomed} kept, ${doomed} to delete): first ${(cold / 1000).toFixed(2)} s, then median ${(median(warm) / 1000).toFixed(2)} s (target: under 1 s)`);
+  out(
+    `Prune --dry-run over ${count} snapshots, six rules (${count - doomed} kept, ${doomed} to delete): first ${(cold / 1000).toFixed(2)} s, then median ${(median(warm) / 1000).toFixed(2)} s (target: under 1 s)`,
+  );
 }
 
 /** Writes `count` hourly snapshots of the database into the backups folder, with Lifeboat's records for those `ours` picks. */
-function fillBackupsFolder(databasePath: string, backupsDir: string, count: number, ours: (i: number) => boolean): void {
+function fillBackupsFolder(
+  databasePath: string,
+  backupsDir: string,
+  count: number,
+  ours: (i: number) => boolean,
+): void {
   const image = fs.readFileSync(databasePath);
   const start = new Date(2025, 0, 1).getTime();
   for (let i = 0; i < count; i += 1) {
@@ -316,8 +352,19 @@ function fillBackupsFolder(databasePath: string, backupsDir: string, count: numb
       const stat = fs.statSync(path.join(backupsDir, file));
       const now = stamp.toISOString();
       writeRecord(backupsDir, {
-        version: 1, file, madeBy: 'lifeboat', sha256: crypto.createHash('sha256').update(image).digest('hex'), size: stat.size, mtimeMs: stat.mtimeMs, recordedAt: now,
-        label: `hourly-${i}`, note: null, source: { path: databasePath, journalMode: 'delete' }, sqliteVersion: '3', pageSize: 4096, pageCount: stat.size / 4096,
+        version: 1,
+        file,
+        madeBy: 'lifeboat',
+        sha256: crypto.createHash('sha256').update(image).digest('hex'),
+        size: stat.size,
+        mtimeMs: stat.mtimeMs,
+        recordedAt: now,
+        label: `hourly-${i}`,
+        note: null,
+        source: { path: databasePath, journalMode: 'delete' },
+        sqliteVersion: '3',
+        pageSize: 4096,
+        pageCount: stat.size / 4096,
         verification: { at: now, ok: true, problem: null },
       });
     }
@@ -327,7 +374,11 @@ function fillBackupsFolder(databasePath: string, backupsDir: string, count: numb
 /** Peak memory (kB) and seconds of a command, read by the command's own process (Node reports its rusage). */
 function timedCommand(argv: readonly string[]): { seconds: number; maxRssKb: number | null } {
   const start = process.hrtime.bigint();
-  const run = spawnSync(argv[0] ?? '', argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 26 });
+  const run = spawnSync(argv[0] ?? '', argv.slice(1), {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (run.status !== 0) {
     throw new Error(`${argv.join(' ')} failed: ${run.stderr}`);
@@ -349,13 +400,17 @@ function benchDiff(work: string): void {
   const db = new Database(a);
   db.exec('PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;');
   db.exec('CREATE TABLE orders (id INTEGER PRIMARY KEY, customer TEXT, total REAL, status TEXT, note TEXT)');
-  db.exec(`WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < ${rows}) INSERT INTO orders SELECT i, 'customer-' || (i % 5000), i * 0.01, 'open', hex(randomblob(80)) FROM c`);
+  db.exec(
+    `WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < ${rows}) INSERT INTO orders SELECT i, 'customer-' || (i % 5000), i * 0.01, 'open', hex(randomblob(80)) FROM c`,
+  );
   db.close();
   const b = path.join(dir, 'b.db');
   fs.copyFileSync(a, b);
   const other = new Database(b);
   // 1 % of the rows differ: 0.6 % changed, 0.2 % deleted, 0.2 % added.
-  other.exec(`UPDATE orders SET status = 'paid' WHERE id % 1000 < 6; DELETE FROM orders WHERE id % 1000 = 500 OR id % 1000 = 501; INSERT INTO orders SELECT id + ${rows}, customer, total, status, note FROM orders WHERE id % 500 = 7`);
+  other.exec(
+    `UPDATE orders SET status = 'paid' WHERE id % 1000 < 6; DELETE FROM orders WHERE id % 1000 = 500 OR id % 1000 = 501; INSERT INTO orders SELECT id + ${rows}, customer, total, status, note FROM orders WHERE id % 500 = 7`,
+  );
   other.close();
   const size = fs.statSync(a).size / 1024 / 1024;
   const cli = path.join(__dirname, '..', 'electron', 'cli', 'main.js');
@@ -365,7 +420,19 @@ function benchDiff(work: string): void {
   let memory = 0;
   let counts = '';
   for (let round = 0; round < Math.max(1, Math.min(rounds, 3)); round += 1) {
-    const run = timedCommand([process.execPath, '-e', script, 'diff', 'a.db', 'b.db', '--db', path.join(dir, 'live.db'), '--backups-dir', dir, '--json']);
+    const run = timedCommand([
+      process.execPath,
+      '-e',
+      script,
+      'diff',
+      'a.db',
+      'b.db',
+      '--db',
+      path.join(dir, 'live.db'),
+      '--backups-dir',
+      dir,
+      '--json',
+    ]);
     ours.push(run.seconds);
     memory = Math.max(memory, run.maxRssKb ?? 0);
     if (fs.existsSync(sqldiff)) {
@@ -375,9 +442,17 @@ function benchDiff(work: string): void {
   const summary = spawnSync(sqldiff, ['--primarykey', '--summary', a, b], { encoding: 'utf8' });
   counts = summary.stdout.trim();
   out();
-  out(`Diff of two ${size.toFixed(0)} MiB snapshots (${rows} rows, 1 % differ; sqldiff: ${counts || 'not installed'}):`);
-  out(`  lifeboat diff        ${median(ours).toFixed(2)} s, peak memory ${(memory / 1024).toFixed(0)} MB (target: under 200 MB)`);
-  out(theirs.length === 0 ? '  sqldiff              not installed (apt-get install sqlite3-tools)' : `  sqldiff --summary    ${median(theirs).toFixed(2)} s: lifeboat diff takes ${(median(ours) / median(theirs)).toFixed(2)}x its time (target: under 1x)`);
+  out(
+    `Diff of two ${size.toFixed(0)} MiB snapshots (${rows} rows, 1 % differ; sqldiff: ${counts || 'not installed'}):`,
+  );
+  out(
+    `  lifeboat diff        ${median(ours).toFixed(2)} s, peak memory ${(memory / 1024).toFixed(0)} MB (target: under 200 MB)`,
+  );
+  out(
+    theirs.length === 0
+      ? '  sqldiff              not installed (apt-get install sqlite3-tools)'
+      : `  sqldiff --summary    ${median(theirs).toFixed(2)} s: lifeboat diff takes ${(median(ours) / median(theirs)).toFixed(2)}x its time (target: under 1x)`,
+  );
 }
 
 /** The restore's swap (stage, set aside, rename, verify) of a 512 MiB snapshot against cp + fsync; the discard after it apart. */
@@ -393,11 +468,18 @@ async function benchRestore(work: string): Promise<void> {
   const discard: number[] = [];
   const copy: number[] = [];
   for (let round = 0; round < rounds; round += 1) {
-    const result = await startJob({ kind: 'restore', input: { location: { databasePath, backupsDir }, snapshotPath, allowOpen: false, app: null } }).result;
+    const result = await startJob({
+      kind: 'restore',
+      input: { location: { databasePath, backupsDir }, snapshotPath, allowOpen: false, app: null },
+    }).result;
     if (!result.ok || result.value.outcome !== 'restored') {
       throw new Error(`restore failed: ${JSON.stringify(result)}`);
     }
-    swap.push(result.value.steps.filter((s) => stageOfStep(s.step) === 'swap').reduce((sum, s) => sum + s.durationMs, 0));
+    swap.push(
+      result.value.steps
+        .filter((s) => stageOfStep(s.step) === 'swap')
+        .reduce((sum, s) => sum + s.durationMs, 0),
+    );
     discard.push(result.value.steps.find((s) => s.step === 'discard-old')?.durationMs ?? 0);
     // Keep the backups folder from filling up with pre-restore snapshots between rounds.
     fs.rmSync(result.value.preRestoreSnapshot ?? '', { force: true });

@@ -10,11 +10,16 @@ const bin = path.resolve(__dirname, '..', 'bin', 'lifeboat.js');
 
 /** The CLI's own dry run over the same folder: what the UI's preview must agree with. */
 function cliDryRun(database: string, flags: string[]): PruneResult {
-  const run = spawnSync(process.execPath, [bin, 'prune', '--db', database, ...flags, '--dry-run', '--json'], { encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [bin, 'prune', '--db', database, ...flags, '--dry-run', '--json'], {
+    encoding: 'utf8',
+  });
   return JSON.parse(run.stdout) as PruneResult;
 }
 
-test('retention: the preview shows what the rules keep and delete on the real snapshots, as prune would; saving with a schedule runs it', async ({ app, host }) => {
+test('retention: the preview shows what the rules keep and delete on the real snapshots, as prune would; saving with a schedule runs it', async ({
+  app,
+  host,
+}) => {
   await app.openDemo();
   const card = app.page.getByRole('region', { name: 'Live database' });
   await expect(card.getByTestId('protection')).toContainText('Fresh · no schedule');
@@ -31,14 +36,22 @@ test('retention: the preview shows what the rules keep and delete on the real sn
   const kept = expected.snapshots.filter((s) => s.decision === 'keep').length;
   const deleted = expected.snapshots.length - kept;
   expect(deleted).toBeGreaterThan(0);
-  await expect(preview).toContainText(`${kept} kept, ${deleted} deleted of ${expected.snapshots.length} snapshots`);
+  await expect(preview).toContainText(
+    `${kept} kept, ${deleted} deleted of ${expected.snapshots.length} snapshots`,
+  );
   await expect(preview.getByRole('listitem').filter({ hasText: 'not made by Lifeboat' })).toHaveCount(1);
-  await expect(preview.getByRole('listitem').filter({ hasText: 'keep-daily: newest of' }).first()).toBeVisible();
+  await expect(
+    preview.getByRole('listitem').filter({ hasText: 'keep-daily: newest of' }).first(),
+  ).toBeVisible();
   await app.screenshot('22-retention-preview');
 
   // Nothing is deleted by a preview.
   const backups = path.join(host.dataDir, 'demo', 'corner-shop', 'backups');
-  const dbFiles = (): string[] => fs.readdirSync(backups, { withFileTypes: true }).filter((d) => d.isFile() && !d.name.startsWith('.')).map((d) => d.name);
+  const dbFiles = (): string[] =>
+    fs
+      .readdirSync(backups, { withFileTypes: true })
+      .filter((d) => d.isFile() && !d.name.startsWith('.'))
+      .map((d) => d.name);
   expect(dbFiles()).toHaveLength(expected.snapshots.length);
 
   await dialog.getByLabel('Scheduled snapshots').selectOption('every');
@@ -56,7 +69,10 @@ test('retention: the preview shows what the rules keep and delete on the real sn
   await expect(app.page.getByRole('region', { name: 'Activity' })).toContainText('Prune');
 });
 
-test('freshness: a failing schedule and a stale app show why, on the dot and the card', async ({ app, host }) => {
+test('freshness: a failing schedule and a stale app show why, on the dot and the card', async ({
+  app,
+  host,
+}) => {
   fs.mkdirSync(host.workDir, { recursive: true });
   // An app whose database is damaged: its scheduled snapshot fails.
   const brokenDir = path.join(host.workDir, 'wiki');
@@ -89,7 +105,9 @@ test('freshness: a failing schedule and a stale app show why, on the dot and the
   if (record === null) throw new Error('no record');
   writeRecord(backupsDir, { ...record, recordedAt: new Date(Date.now() - 3 * 86_400_000).toISOString() });
   await app.addApp(notes);
-  await expect(card.getByTestId('freshness-alert')).toContainText('No recent snapshot. The newest snapshot is 3 days old, more than 2 days (stale after 2d).');
+  await expect(card.getByTestId('freshness-alert')).toContainText(
+    'No recent snapshot. The newest snapshot is 3 days old, more than 2 days (stale after 2d).',
+  );
   await expect(card.getByTestId('protection')).toContainText('Stale · no schedule');
   await expect(app.sidebar.locator('.dot.health-stale')).toHaveCount(1);
   await app.screenshot('23-freshness-stale');

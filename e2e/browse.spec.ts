@@ -3,7 +3,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expect, test } from './fixtures';
 
-test('browse a snapshot read only: pages, sort, filter; export what the filter shows; restore it as a copy; browse the live database', async ({ app, host }) => {
+test('browse a snapshot read only: pages, sort, filter; export what the filter shows; restore it as a copy; browse the live database', async ({
+  app,
+  host,
+}) => {
   await app.openDemo();
   await app.row('manual').click();
   await app.details.getByRole('button', { name: 'Browse…' }).click();
@@ -14,7 +17,9 @@ test('browse a snapshot read only: pages, sort, filter; export what the filter s
   await expect(range).toHaveText(/^Rows 1–500 of [\d,]+$/);
   const total = Number((await range.textContent())?.replace(/^.* of /, '').replace(/,/g, ''));
   await dialog.getByRole('button', { name: 'Next' }).click();
-  await expect(range).toHaveText(`Rows 501–${total.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`);
+  await expect(range).toHaveText(
+    `Rows 501–${total.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`,
+  );
   // Only the rows in view are in the page: a page of 500 renders a few dozen.
   expect(await dialog.locator('tbody tr:not([aria-hidden])').count()).toBeLessThan(80);
   // Sorting by a column starts again at the first page.
@@ -25,7 +30,12 @@ test('browse a snapshot read only: pages, sort, filter; export what the filter s
   await expect(dialog.getByRole('row').nth(1).getByRole('cell').first()).toHaveText(String(total));
   await dialog.getByLabel('Filter rows').fill('Turing');
   await expect(range).toHaveText(/matching the filter$/);
-  const matching = Number((await range.textContent())?.replace(/^.* of /, '').replace(/ matching.*$/, '').replace(/,/g, ''));
+  const matching = Number(
+    (await range.textContent())
+      ?.replace(/^.* of /, '')
+      .replace(/ matching.*$/, '')
+      .replace(/,/g, ''),
+  );
   expect(matching).toBeGreaterThan(0);
   expect(matching).toBeLessThan(total);
   await app.screenshot('25-browse-snapshot');
@@ -40,12 +50,17 @@ test('browse a snapshot read only: pages, sort, filter; export what the filter s
   const backups = path.join(host.dataDir, 'demo', 'corner-shop', 'backups');
   const snapshotFile = fs.readdirSync(backups).find((f) => f.endsWith('-manual.db')) ?? '';
   const snapshot = new Database(path.join(backups, snapshotFile), { readonly: true });
-  const createCustomers = snapshot.prepare("SELECT sql FROM sqlite_schema WHERE name = 'customers'").pluck().get() as string;
+  const createCustomers = snapshot
+    .prepare("SELECT sql FROM sqlite_schema WHERE name = 'customers'")
+    .pluck()
+    .get() as string;
   snapshot.close();
   const check = new Database(':memory:');
   check.exec(createCustomers);
   check.exec(fs.readFileSync(target, 'utf8'));
-  expect(check.prepare("SELECT count(*) FROM customers WHERE name LIKE '%Turing%'").pluck().get()).toBe(matching);
+  expect(check.prepare("SELECT count(*) FROM customers WHERE name LIKE '%Turing%'").pluck().get()).toBe(
+    matching,
+  );
   check.close();
   // A file that exists is never written over.
   await dialog.getByRole('button', { name: 'Export' }).click();
@@ -67,6 +82,8 @@ test('browse a snapshot read only: pages, sort, filter; export what the filter s
 
   // The live database, read only, from the card.
   await app.page.getByRole('button', { name: "Browse the live database's tables, read only" }).click();
-  await expect(app.dialog.getByRole('heading', { name: 'Browse the live database (read only)' })).toBeVisible();
+  await expect(
+    app.dialog.getByRole('heading', { name: 'Browse the live database (read only)' }),
+  ).toBeVisible();
   await expect(app.dialog.getByTestId('browse-range')).toHaveText(/^Rows 1–500 of/);
 });

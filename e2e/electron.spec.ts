@@ -25,8 +25,14 @@ test.describe('the Electron desktop app', () => {
       const window = await app.firstWindow();
       const page = new AppPage(window);
       await expect(page.emptyState).toBeVisible();
-      expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
-      expect(await window.evaluate(() => typeof (globalThis as { lifeboat?: { appsList?: unknown } }).lifeboat?.appsList)).toBe('function');
+      expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe(
+        'undefined',
+      );
+      expect(
+        await window.evaluate(
+          () => typeof (globalThis as { lifeboat?: { appsList?: unknown } }).lifeboat?.appsList,
+        ),
+      ).toBe('function');
       await page.openDemo();
       await expect(page.rows()).toHaveCount(13);
       await page.rows().first().click();

@@ -18,7 +18,11 @@ export interface Host {
 }
 
 async function startHost(dataDir: string, workDir: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir, '--allow', workDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [bin, 'serve', '--port', '0', '--data-dir', dataDir, '--allow', workDir],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const lines = readline.createInterface({ input: child.stdout });
   for await (const line of lines) {
     const match = /serving on (http:\/\/\S+)/.exec(line);

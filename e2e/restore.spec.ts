@@ -16,7 +16,10 @@ function demoFiles(host: Host): { db: string; migrations: string } {
 
 /** Writes the demo shop's lifeboat.json, with how to run it. */
 function writeRunSettings(host: Host, run: object): void {
-  fs.writeFileSync(path.join(host.dataDir, 'demo', 'corner-shop', 'lifeboat.json'), JSON.stringify({ run }, null, 2));
+  fs.writeFileSync(
+    path.join(host.dataDir, 'demo', 'corner-shop', 'lifeboat.json'),
+    JSON.stringify({ run }, null, 2),
+  );
 }
 
 async function openRestoreOf(app: AppPage, label: string): Promise<void> {
@@ -34,7 +37,10 @@ function steps(app: AppPage, name = 'Restore steps'): Locator {
   return app.dialog.getByRole('list', { name }).getByRole('listitem');
 }
 
-test('the whole restore wizard on the demo: preview, rehearsal, restore with live output, undo, activity', async ({ app, host }) => {
+test('the whole restore wizard on the demo: preview, rehearsal, restore with live output, undo, activity', async ({
+  app,
+  host,
+}) => {
   await app.openDemo();
   const { db } = demoFiles(host);
   const original = contentDigest(db);
@@ -42,9 +48,16 @@ test('the whole restore wizard on the demo: preview, rehearsal, restore with liv
   // How to run the app: its own stop and start commands in the lifeboat.json committed with it,
   // shown verbatim before they run (through lifeboat serve, commands come only from that file).
   // The stop takes a moment (as a real one does), so the stepper can be seen while it runs.
-  writeRunSettings(host, { preset: 'commands', stop: { shell: 'echo stopping the shop; sleep 2' }, start: { shell: 'echo shop started; echo serving on port 8080' }, smokeQueries: ['SELECT count(*) FROM orders'] });
+  writeRunSettings(host, {
+    preset: 'commands',
+    stop: { shell: 'echo stopping the shop; sleep 2' },
+    start: { shell: 'echo shop started; echo serving on port 8080' },
+    smokeQueries: ['SELECT count(*) FROM orders'],
+  });
   await app.page.reload();
-  await expect(app.page.getByRole('region', { name: 'Live database' })).toContainText('own commands (lifeboat.json)');
+  await expect(app.page.getByRole('region', { name: 'Live database' })).toContainText(
+    'own commands (lifeboat.json)',
+  );
   await app.page.getByRole('button', { name: 'Change how the app is stopped, started and upgraded' }).click();
   await expect(app.dialog).toContainText('These settings come from');
   await expect(app.dialog.getByLabel('Stop command')).toHaveValue('echo stopping the shop; sleep 2');
@@ -60,16 +73,26 @@ test('the whole restore wizard on the demo: preview, rehearsal, restore with liv
   await openRestoreOf(app, 'initial-import');
   const changes = app.dialog.getByRole('table');
   await expect(changes.getByRole('row', { name: /^orders/ })).toContainText('rows lost');
-  await expect(app.dialog.getByRole('list', { name: 'Schema differences' })).toContainText('The table orders differs: columns status only in the live database.');
-  await expect(app.dialog).toContainText('Migrations the upgrade applies, in order: 2 order status → 3 customer phone → 4 product stock → 5 order notes');
-  await expect(app.dialog.locator('pre.commands')).toHaveText('stop: echo stopping the shop; sleep 2\nstart: echo shop started; echo serving on port 8080');
-  await expect(app.dialog.getByTestId('journal-mode')).toHaveText('Journal mode: wal, kept; so are the file’s owner and permissions.');
+  await expect(app.dialog.getByRole('list', { name: 'Schema differences' })).toContainText(
+    'The table orders differs: columns status only in the live database.',
+  );
+  await expect(app.dialog).toContainText(
+    'Migrations the upgrade applies, in order: 2 order status → 3 customer phone → 4 product stock → 5 order notes',
+  );
+  await expect(app.dialog.locator('pre.commands')).toHaveText(
+    'stop: echo stopping the shop; sleep 2\nstart: echo shop started; echo serving on port 8080',
+  );
+  await expect(app.dialog.getByTestId('journal-mode')).toHaveText(
+    'Journal mode: wal, kept; so are the file’s owner and permissions.',
+  );
   expect(headerJournalMode(db)).toBe('wal');
   await app.screenshot('11-restore-preview');
 
   // A rehearsal on a scratch copy first: the same steps, nothing live touched.
   await app.dialog.getByRole('button', { name: 'Rehearse' }).click();
-  await expect(app.dialog.getByRole('status')).toHaveText('Rehearsal passed: the restore would go through. Nothing was changed.');
+  await expect(app.dialog.getByRole('status')).toHaveText(
+    'Rehearsal passed: the restore would go through. Nothing was changed.',
+  );
   await expect(steps(app)).toHaveCount(4);
   await expect(steps(app).filter({ hasText: 'Upgrade' })).toContainText('applied 002_order_status.sql');
   expect(contentDigest(db)).toBe(original);
@@ -79,13 +102,24 @@ test('the whole restore wizard on the demo: preview, rehearsal, restore with liv
   await app.dialog.getByRole('button', { name: 'Restore', exact: true }).click();
   // While it runs: the stop step is current, its output is already there, nothing after it has begun.
   await expect(steps(app).filter({ hasText: 'Stop the app' })).toContainText('running');
-  await expect(app.dialog.getByRole('log', { name: 'Output of the app’s commands' })).toHaveText('$ echo stopping the shop; sleep 2\nstopping the shop');
+  await expect(app.dialog.getByRole('log', { name: 'Output of the app’s commands' })).toHaveText(
+    '$ echo stopping the shop; sleep 2\nstopping the shop',
+  );
   await expect(app.dialog.getByRole('status')).toHaveText('Working… keep this window open.');
   await expect(steps(app).filter({ hasText: 'Swap' })).toContainText('waiting');
   await app.screenshot('12b-restore-running');
   await expect(app.dialog.getByRole('status')).toHaveText('Restored. The app runs on the snapshot’s data.');
   await expect(steps(app)).toHaveCount(9);
-  for (const title of ['Preflight', 'Stop the app', 'Pre-restore snapshot', 'Swap', 'Upgrade', 'Verify', 'Start the app', 'Clean up']) {
+  for (const title of [
+    'Preflight',
+    'Stop the app',
+    'Pre-restore snapshot',
+    'Swap',
+    'Upgrade',
+    'Verify',
+    'Start the app',
+    'Clean up',
+  ]) {
     await expect(steps(app).filter({ hasText: title }).first()).toContainText('done');
   }
   await expect(steps(app).filter({ hasText: 'Health' })).toContainText('skipped: no health URL is set');
@@ -101,7 +135,9 @@ test('the whole restore wizard on the demo: preview, rehearsal, restore with liv
   expect(headerJournalMode(db), 'the shop keeps the WAL mode it set').toBe('wal');
 
   // Undo last restore: the pre-restore snapshot goes back exactly as it was; the card says which and from when.
-  await expect(app.page.getByTestId('last-restore')).toContainText(/^Restored \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} from shop-.*initial-import\.db\. Undo last restore puts back the database as it was just before \(shop-.*pre-restore\.db\)\.$/);
+  await expect(app.page.getByTestId('last-restore')).toContainText(
+    /^Restored \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} from shop-.*initial-import\.db\. Undo last restore puts back the database as it was just before \(shop-.*pre-restore\.db\)\.$/,
+  );
   await app.page.getByRole('button', { name: 'Undo last restore' }).click();
   await expect(app.dialog.getByRole('heading', { name: 'Undo last restore' })).toBeVisible();
   await expect(app.dialog).toContainText('Put back as it was: no upgrade runs.');
@@ -120,17 +156,27 @@ test('the whole restore wizard on the demo: preview, rehearsal, restore with liv
   await app.screenshot('14-activity-restores');
 });
 
-test('a migration that fails half-way rolls the restore back, shown as steps of its own', async ({ app, host }) => {
+test('a migration that fails half-way rolls the restore back, shown as steps of its own', async ({
+  app,
+  host,
+}) => {
   await app.openDemo();
   const { db, migrations } = demoFiles(host);
   const original = contentDigest(db);
-  fs.writeFileSync(path.join(migrations, '006_gift_wrap.sql'), 'ALTER TABLE orders ADD COLUMN gift INTEGER;\nINSERT INTO no_such_table VALUES (1);\n');
+  fs.writeFileSync(
+    path.join(migrations, '006_gift_wrap.sql'),
+    'ALTER TABLE orders ADD COLUMN gift INTEGER;\nINSERT INTO no_such_table VALUES (1);\n',
+  );
   await openRestoreOf(app, 'initial-import');
   await app.dialog.getByRole('button', { name: 'Restore', exact: true }).click();
-  await expect(app.dialog.getByRole('status')).toHaveText('The restore failed and was rolled back: the live database is as it was before.');
+  await expect(app.dialog.getByRole('status')).toHaveText(
+    'The restore failed and was rolled back: the live database is as it was before.',
+  );
   await expect(steps(app).filter({ hasText: 'Swap' })).toContainText('done');
   await expect(steps(app).filter({ hasText: 'Upgrade' })).toContainText('failed');
-  await expect(steps(app).filter({ hasText: 'Upgrade' })).toContainText('006_gift_wrap.sql failed and was rolled back: no such table: no_such_table');
+  await expect(steps(app).filter({ hasText: 'Upgrade' })).toContainText(
+    '006_gift_wrap.sql failed and was rolled back: no such table: no_such_table',
+  );
   await expect(steps(app).filter({ hasText: 'Start the app' })).toContainText('not run');
   await expect(steps(app, 'Rollback steps')).toHaveCount(1);
   await expect(steps(app, 'Rollback steps')).toContainText('Put the database back');
@@ -147,28 +193,44 @@ test('an interrupted restore is offered at start-up: roll it back from the banne
   await app.openDemo();
   const { db } = demoFiles(host);
   const original = contentDigest(db);
-  const snapshot = fs.readdirSync(path.join(path.dirname(db), 'backups')).find((n) => n.includes('initial-import')) ?? '';
+  const snapshot =
+    fs.readdirSync(path.join(path.dirname(db), 'backups')).find((n) => n.includes('initial-import')) ?? '';
   // The restoring process dies right after the live file was set aside (a test-only hook).
-  const killed = spawnSync(process.execPath, [path.resolve('bin/lifeboat.js'), 'restore', snapshot, '--db', db, '--yes'], { env: { ...process.env, LIFEBOAT_TEST_KILL_AT: 'put-in-place' } });
+  const killed = spawnSync(
+    process.execPath,
+    [path.resolve('bin/lifeboat.js'), 'restore', snapshot, '--db', db, '--yes'],
+    { env: { ...process.env, LIFEBOAT_TEST_KILL_AT: 'put-in-place' } },
+  );
   expect(killed.signal).toBe('SIGKILL');
 
   await app.page.reload();
-  await expect(app.sidebar.getByRole('button', { name: /Corner shop \(demo\)/ })).toContainText('restore interrupted');
+  await expect(app.sidebar.getByRole('button', { name: /Corner shop \(demo\)/ })).toContainText(
+    'restore interrupted',
+  );
   const banner = app.page.getByRole('region', { name: 'Live database' }).getByRole('alert');
   await expect(banner).toContainText('A restore was interrupted');
   await expect(banner).toContainText('put-in-place');
   await app.screenshot('16-interrupted-restore');
   await banner.getByRole('button', { name: 'Roll back' }).click();
   await expect(app.dialog.getByRole('heading', { name: 'Roll back the interrupted restore' })).toBeVisible();
-  await expect(app.dialog.getByRole('status')).toHaveText('Rolled back: the database is as it was before the restore.');
-  await expect(steps(app, 'Rollback steps').filter({ hasText: 'Put the database back' })).toContainText('done');
+  await expect(app.dialog.getByRole('status')).toHaveText(
+    'Rolled back: the database is as it was before the restore.',
+  );
+  await expect(steps(app, 'Rollback steps').filter({ hasText: 'Put the database back' })).toContainText(
+    'done',
+  );
   await app.dialog.getByRole('button', { name: 'Close' }).click();
   await expect(banner).toHaveCount(0);
-  await expect(app.sidebar.getByRole('button', { name: /Corner shop \(demo\)/ })).not.toContainText('restore interrupted');
+  await expect(app.sidebar.getByRole('button', { name: /Corner shop \(demo\)/ })).not.toContainText(
+    'restore interrupted',
+  );
   expect(contentDigest(db)).toBe(original);
 });
 
-test('a process still holding the database after the stop command is named, and overriding it is explicit', async ({ app, host }) => {
+test('a process still holding the database after the stop command is named, and overriding it is explicit', async ({
+  app,
+  host,
+}) => {
   await app.openDemo();
   const { db } = demoFiles(host);
   writeRunSettings(host, { preset: 'commands', stop: { shell: 'echo pretending to stop' } });
@@ -181,20 +243,30 @@ test('a process still holding the database after the stop command is named, and 
     await expect(app.dialog.getByRole('status')).toHaveText('Stopped before anything was changed.');
     await expect(steps(app).filter({ hasText: 'Preflight' })).toContainText('done');
     await expect(steps(app).filter({ hasText: 'Stop the app' })).toContainText('failed');
-    await expect(steps(app).filter({ hasText: 'Stop the app' })).toContainText(`${db} is held open by pid ${holder.pid}`);
+    await expect(steps(app).filter({ hasText: 'Stop the app' })).toContainText(
+      `${db} is held open by pid ${holder.pid}`,
+    );
     await expect(steps(app).filter({ hasText: 'Swap' })).toContainText('not run');
     await app.screenshot('18-restore-held-open');
     await app.dialog.getByRole('button', { name: 'Restore anyway' }).click();
-    await expect(app.dialog.getByRole('status')).toHaveText('Restored. Start the app again now: no start command is set.');
+    await expect(app.dialog.getByRole('status')).toHaveText(
+      'Restored. Start the app again now: no start command is set.',
+    );
   } finally {
     holder.release();
   }
 });
 
-test('through lifeboat serve, how to stop and start an app can be chosen, but no command typed in', async ({ app, host }) => {
+test('through lifeboat serve, how to stop and start an app can be chosen, but no command typed in', async ({
+  app,
+  host,
+}) => {
   await app.openDemo();
   // The shop runs under Docker Compose: its compose file declares the service (and a database beside it).
-  fs.writeFileSync(path.join(path.dirname(demoFiles(host).db), 'compose.yaml'), 'services:\n  shop:\n    image: corner-shop:1\n  cache:\n    image: redis:7\n');
+  fs.writeFileSync(
+    path.join(path.dirname(demoFiles(host).db), 'compose.yaml'),
+    'services:\n  shop:\n    image: corner-shop:1\n  cache:\n    image: redis:7\n',
+  );
   await app.page.getByRole('button', { name: 'Change how the app is stopped, started and upgraded' }).click();
   await expect(app.dialog).toContainText('Commands cannot be changed through lifeboat serve');
   await expect(app.dialog.getByRole('option', { name: 'My own commands' })).toBeDisabled();
@@ -203,7 +275,9 @@ test('through lifeboat serve, how to stop and start an app can be chosen, but no
   // A service the app's compose file does not declare (another app's, the server's own) is refused.
   await app.dialog.getByLabel('Service').fill('postgres');
   await app.dialog.getByRole('button', { name: 'Save' }).click();
-  await expect(app.dialog.getByRole('alert')).toContainText('The Compose service "postgres" is not declared in a compose file');
+  await expect(app.dialog.getByRole('alert')).toContainText(
+    'The Compose service "postgres" is not declared in a compose file',
+  );
   await app.dialog.getByLabel('Service').fill('shop');
   await expect(app.dialog.getByLabel('Environment variables (optional, NAME=value per line)')).toBeDisabled();
   await app.dialog.getByLabel('Stop (s)').fill('30');
@@ -216,10 +290,15 @@ test('through lifeboat serve, how to stop and start an app can be chosen, but no
   await expect(app.dialog.getByLabel('Stop (s)')).toHaveValue('30');
   await app.dialog.getByRole('button', { name: 'Cancel' }).click();
   await openRestoreOf(app, 'manual');
-  await expect(app.dialog.locator('pre.commands')).toHaveText('stop: docker compose stop shop\nstart: docker compose start shop');
+  await expect(app.dialog.locator('pre.commands')).toHaveText(
+    'stop: docker compose stop shop\nstart: docker compose start shop',
+  );
 });
 
-test('the preview of a damaged snapshot says it cannot be read, shows no raw integrity report, and marks the row Corrupt', async ({ app, host }) => {
+test('the preview of a damaged snapshot says it cannot be read, shows no raw integrity report, and marks the row Corrupt', async ({
+  app,
+  host,
+}) => {
   fs.mkdirSync(path.join(host.workDir, 'backups'), { recursive: true });
   const databasePath = path.join(host.workDir, 'app.db');
   createLiveDatabase(databasePath, 'wal', 256 * 1024);
@@ -232,7 +311,9 @@ test('the preview of a damaged snapshot says it cannot be read, shows no raw int
   await expect(app.row('nightly').getByText('Unverified')).toBeVisible();
   await app.row('nightly').click();
   await app.details.getByRole('button', { name: 'Restore…' }).click();
-  await expect(app.dialog.getByRole('alert')).toContainText("is damaged: SQLite's integrity check found broken pages in it. Do not restore it");
+  await expect(app.dialog.getByRole('alert')).toContainText(
+    "is damaged: SQLite's integrity check found broken pages in it. Do not restore it",
+  );
   await expect(app.dialog.getByTestId('unreadable-snapshot')).toBeVisible();
   await expect(app.dialog).not.toContainText('Every table has the same number of rows');
   await expect(app.dialog).not.toContainText('*** in database');

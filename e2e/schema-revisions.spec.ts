@@ -8,7 +8,10 @@ import { expect, test } from './fixtures';
  * folder is on the host. Lifeboat reads the Diesel bookkeeping and compares each snapshot with the
  * live database, naming the revision everywhere it shows one.
  */
-test('an app without migration files: snapshots are compared with the live database, by revision', async ({ app, host }) => {
+test('an app without migration files: snapshots are compared with the live database, by revision', async ({
+  app,
+  host,
+}) => {
   const dataDir = path.join(host.workDir, 'vw-data');
   fs.mkdirSync(dataDir, { recursive: true });
   const databasePath = path.join(dataDir, 'db.sqlite3');
@@ -20,7 +23,11 @@ test('an app without migration files: snapshots are compared with the live datab
   await expect(await app.startSnapshot('before-upgrade')).toBeHidden();
 
   // The app upgrades itself when it starts: two more migrations.
-  applyDieselMigrations(db, ['20210315163412', '20240313101500'], 'CREATE TABLE sends (uuid TEXT PRIMARY KEY)');
+  applyDieselMigrations(
+    db,
+    ['20210315163412', '20240313101500'],
+    'CREATE TABLE sends (uuid TEXT PRIMARY KEY)',
+  );
   db.close();
   await expect(await app.startSnapshot('after-upgrade')).toBeHidden();
   await expect(live.getByTestId('live-schema')).toContainText('Diesel 20240313101500 (from the database)');
@@ -32,13 +39,17 @@ test('an app without migration files: snapshots are compared with the live datab
   const schema = app.details.getByTestId('detail-schema');
   await expect(schema).toContainText('20180217205753 · 2 behind live');
   await expect(schema).toContainText('Diesel, against the live database');
-  await expect(schema).toContainText('The live database has 2 migrations the snapshot lacks: 20210315163412, 20240313101500.');
+  await expect(schema).toContainText(
+    'The live database has 2 migrations the snapshot lacks: 20210315163412, 20240313101500.',
+  );
   await app.page.emulateMedia({ colorScheme: 'dark' });
   await app.screenshot('13-schema-details-dark-1024');
   await app.details.getByRole('button', { name: 'Restore…' }).click();
   const preview = app.dialog.getByTestId('preview-schema');
   await expect(preview).toContainText('20180217205753 · 2 behind live');
-  await expect(preview).toContainText('The live database has 2 migrations the snapshot lacks: 20210315163412, 20240313101500.');
+  await expect(preview).toContainText(
+    'The live database has 2 migrations the snapshot lacks: 20210315163412, 20240313101500.',
+  );
   await expect(app.dialog).toContainText('Lifeboat runs no upgrade');
   await app.screenshot('15-restore-preview-against-live-dark');
   await app.dialog.getByRole('button', { name: 'Cancel' }).click();
@@ -47,7 +58,11 @@ test('an app without migration files: snapshots are compared with the live datab
 
   await app.page.setViewportSize({ width: 1920, height: 1080 });
   await app.page.getByRole('tab', { name: /Schema/ }).click();
-  await expect(app.page.getByRole('status', { name: 'Schema status' })).toContainText('Diesel records 4 migrations, the newest 20240313101500');
-  await expect(app.page.getByRole('list', { name: 'Revisions, newest first' }).getByRole('listitem')).toHaveCount(4);
+  await expect(app.page.getByRole('status', { name: 'Schema status' })).toContainText(
+    'Diesel records 4 migrations, the newest 20240313101500',
+  );
+  await expect(
+    app.page.getByRole('list', { name: 'Revisions, newest first' }).getByRole('listitem'),
+  ).toHaveCount(4);
   await app.screenshot('14-schema-view-live-reference-dark');
 });

@@ -10,7 +10,10 @@ test('first run explains Lifeboat and offers the ways in', async ({ app }) => {
   await app.screenshot('01-empty-state');
 });
 
-test('add an app by path, see its snapshots, take one with a label and see it verified', async ({ app, host }) => {
+test('add an app by path, see its snapshots, take one with a label and see it verified', async ({
+  app,
+  host,
+}) => {
   fs.mkdirSync(host.workDir, { recursive: true });
   const databasePath = path.join(host.workDir, 'app.db');
   createLiveDatabase(databasePath, 'wal', 2 * 1024 * 1024);
@@ -68,7 +71,10 @@ test('a hostile file in the backups folder shows its status', async ({ app, host
   fs.mkdirSync(path.join(host.workDir, 'backups'), { recursive: true });
   const databasePath = path.join(host.workDir, 'app.db');
   createLiveDatabase(databasePath, 'delete', 64 * 1024);
-  fs.writeFileSync(path.join(host.workDir, 'backups', 'app-20260101-000000-garbage.db'), 'not a database at all');
+  fs.writeFileSync(
+    path.join(host.workDir, 'backups', 'app-20260101-000000-garbage.db'),
+    'not a database at all',
+  );
   fs.writeFileSync(path.join(host.workDir, 'backups', 'app-20260102-000000-empty.db'), '');
   await app.addApp(databasePath);
   await expect(app.row('garbage').getByText('Not a database')).toBeVisible();
@@ -81,7 +87,9 @@ test('the demo opens with its snapshots, filters by label, and works in the dark
   await expect(app.rows()).toHaveCount(13);
   // Times read as ages within the last week and as dates beyond it (never "31 days ago").
   await expect(app.rows().first().getByRole('gridcell').first()).toHaveText(/ ago$/);
-  await expect(app.rows().last().getByRole('gridcell').first()).toHaveText(/^\d{1,2} [A-Z][a-z]{2}( \d{4})?$/);
+  await expect(app.rows().last().getByRole('gridcell').first()).toHaveText(
+    /^\d{1,2} [A-Z][a-z]{2}( \d{4})?$/,
+  );
   await app.filter.fill('before-upgrade');
   await expect(app.rows()).toHaveCount(2);
   await app.filter.fill('');
@@ -131,17 +139,28 @@ test('the host refuses requests without its token or from another origin', async
   expect((await anonymous.post(`${host.origin}/api/apps:list`, { data: {} })).status()).toBe(401);
   expect((await anonymous.get(`${host.origin}/`)).status()).toBe(401);
   const token = new URL(host.url).searchParams.get('token') ?? '';
-  const withToken = await playwright.request.newContext({ extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
+  const withToken = await playwright.request.newContext({
+    extraHTTPHeaders: { Authorization: `Bearer ${token}` },
+  });
   expect((await withToken.post(`${host.origin}/api/apps:list`, { data: {} })).status()).toBe(200);
-  const rebinding = await withToken.post(`${host.origin}/api/apps:list`, { data: {}, headers: { Host: 'attacker.example' } });
+  const rebinding = await withToken.post(`${host.origin}/api/apps:list`, {
+    data: {},
+    headers: { Host: 'attacker.example' },
+  });
   expect(rebinding.status()).toBe(403);
-  const crossSite = await withToken.post(`${host.origin}/api/apps:list`, { data: {}, headers: { Origin: 'http://attacker.example' } });
+  const crossSite = await withToken.post(`${host.origin}/api/apps:list`, {
+    data: {},
+    headers: { Origin: 'http://attacker.example' },
+  });
   expect(crossSite.status()).toBe(403);
   await anonymous.dispose();
   await withToken.dispose();
 });
 
-test('10,000 snapshots: the table renders only the visible rows and the keyboard reaches the last one', async ({ app, host }) => {
+test('10,000 snapshots: the table renders only the visible rows and the keyboard reaches the last one', async ({
+  app,
+  host,
+}) => {
   // Writing and listing 10,000 files is slow on a loaded machine: more time, still waiting for conditions.
   test.slow();
   const backups = path.join(host.workDir, 'backups');
@@ -157,7 +176,9 @@ test('10,000 snapshots: the table renders only the visible rows and the keyboard
     fs.writeFileSync(path.join(backups, name), image);
   }
   await app.addApp(databasePath);
-  await expect(app.page.getByRole('heading', { name: /Snapshots/ })).toContainText('10,000', { timeout: 90_000 });
+  await expect(app.page.getByRole('heading', { name: /Snapshots/ })).toContainText('10,000', {
+    timeout: 90_000,
+  });
   await expect(app.grid).toHaveAttribute('aria-rowcount', '10001');
   const rendered = await app.rows().count();
   expect(rendered).toBeGreaterThan(5);
@@ -204,7 +225,9 @@ test('verify and delete a snapshot from its detail panel', async ({ app }) => {
   await app.screenshot('07-activity');
 });
 
-test('pin a snapshot from its details: marked in the table, and it cannot be deleted until unpinned', async ({ app }) => {
+test('pin a snapshot from its details: marked in the table, and it cannot be deleted until unpinned', async ({
+  app,
+}) => {
   await app.openDemo();
   const row = app.row('manual');
   await expect(row.getByRole('img', { name: 'Pinned' })).toHaveCount(0);
@@ -236,7 +259,9 @@ test('a wrong path gets the core’s sentence, next to the field', async ({ app 
   await expect(app.emptyState).toBeVisible();
 });
 
-test('the schema view places the live database and the snapshots on the demo’s migrations', async ({ app }) => {
+test('the schema view places the live database and the snapshots on the demo’s migrations', async ({
+  app,
+}) => {
   await app.openDemo();
   await expect(app.row('initial-import').getByText('4 behind')).toBeVisible();
   await expect(app.row('manual').getByText('1 behind')).toBeVisible();
@@ -248,12 +273,18 @@ test('the schema view places the live database and the snapshots on the demo’s
   await expect(revisions.nth(1)).toContainText('live database');
   await expect(app.page.getByRole('status', { name: 'Schema status' })).toContainText('1 behind');
   await app.screenshot('06-schema-view');
-  await revisions.nth(4).getByRole('button', { name: /Show the 4 snapshots at revision 1/ }).click();
+  await revisions
+    .nth(4)
+    .getByRole('button', { name: /Show the 4 snapshots at revision 1/ })
+    .click();
   await expect(app.rows()).toHaveCount(4);
   await expect(app.page.getByRole('button', { name: /Showing snapshots at revision 1/ })).toBeVisible();
 });
 
-test('the migrations of an app can be chosen, and a folder without any is refused next to the field', async ({ app, host }) => {
+test('the migrations of an app can be chosen, and a folder without any is refused next to the field', async ({
+  app,
+  host,
+}) => {
   await app.openDemo();
   const card = app.page.getByRole('region', { name: 'Live database' });
   await expect(card).toContainText('PRAGMA user_version 4 · 1 behind');
@@ -262,7 +293,9 @@ test('the migrations of an app can be chosen, and a folder without any is refuse
   // Through lifeboat serve, a folder outside those it was started with (--allow) is out of reach.
   await app.dialog.getByLabel('Migrations folder').fill('/etc');
   await app.dialog.getByRole('button', { name: 'Save' }).click();
-  await expect(app.dialog.getByRole('alert')).toContainText('The migrations folder /etc is outside the folders this lifeboat serve may reach');
+  await expect(app.dialog.getByRole('alert')).toContainText(
+    'The migrations folder /etc is outside the folders this lifeboat serve may reach',
+  );
   await app.screenshot('21-migrations-folder-out-of-reach');
   await app.dialog.getByLabel('Migrations folder').fill(path.join(host.workDir, 'no', 'such', 'folder'));
   await app.dialog.getByRole('button', { name: 'Save' }).click();
@@ -272,17 +305,24 @@ test('the migrations of an app can be chosen, and a folder without any is refuse
   await expect(card).toContainText('PRAGMA user_version 4 · 1 behind');
 });
 
-test('without its token, the browser gets a page that says how to get in, not a bare 401', async ({ page, host }) => {
+test('without its token, the browser gets a page that says how to get in, not a bare 401', async ({
+  page,
+  host,
+}) => {
   const answer = await page.goto(`${host.origin}/`);
   expect(answer?.status()).toBe(401);
   await expect(page.getByRole('heading', { name: 'This link needs its token' })).toBeVisible();
-  await expect(page.getByRole('main')).toContainText('copy the new address from the output of lifeboat serve');
+  await expect(page.getByRole('main')).toContainText(
+    'copy the new address from the output of lifeboat serve',
+  );
   await page.screenshot({ path: 'test-results/screenshots/22-no-token.png' });
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.screenshot({ path: 'test-results/screenshots/22-no-token-dark.png' });
 });
 
-test('at 1024 px with the details open, the table drops columns rather than overprint them', async ({ app }) => {
+test('at 1024 px with the details open, the table drops columns rather than overprint them', async ({
+  app,
+}) => {
   await app.page.setViewportSize({ width: 1024, height: 700 });
   await app.openDemo();
   await app.rows().first().click();
@@ -298,13 +338,20 @@ test('at 1024 px with the details open, the table drops columns rather than over
   const grid = await app.grid.boundingBox();
   expect(boxes.map((b) => b.name.replace(/ [↑↓]$/, ''))).toEqual(['When', 'Label', 'Size', 'Status']);
   for (const [i, box] of boxes.entries()) {
-    expect(box.right, `${box.name} runs out of the table`).toBeLessThanOrEqual((grid?.x ?? 0) + (grid?.width ?? 0) + 1);
-    expect(box.left, `${box.name} overlaps the column before it`).toBeGreaterThanOrEqual((boxes[i - 1]?.right ?? 0) - 1);
+    expect(box.right, `${box.name} runs out of the table`).toBeLessThanOrEqual(
+      (grid?.x ?? 0) + (grid?.width ?? 0) + 1,
+    );
+    expect(box.left, `${box.name} overlaps the column before it`).toBeGreaterThanOrEqual(
+      (boxes[i - 1]?.right ?? 0) - 1,
+    );
   }
   await app.screenshot('23-narrow-table');
 });
 
-test('the list follows the backups folder: a file a script adds, changes or deletes shows without a reload', async ({ app, host }) => {
+test('the list follows the backups folder: a file a script adds, changes or deletes shows without a reload', async ({
+  app,
+  host,
+}) => {
   fs.mkdirSync(host.workDir, { recursive: true });
   const databasePath = path.join(host.workDir, 'app.db');
   createLiveDatabase(databasePath, 'wal', 64 * 1024);
@@ -332,13 +379,19 @@ test('the list follows the backups folder: a file a script adds, changes or dele
   await expect(app.page.getByTestId('snapshot-count')).toHaveText('1');
 });
 
-test('Verify all checks every snapshot with progress, and the Last verified column says when', async ({ app, host }) => {
+test('Verify all checks every snapshot with progress, and the Last verified column says when', async ({
+  app,
+  host,
+}) => {
   const backups = path.join(host.workDir, 'backups');
   fs.mkdirSync(backups, { recursive: true });
   const databasePath = path.join(host.workDir, 'app.db');
   createLiveDatabase(databasePath, 'delete', 16 * 1024 * 1024);
   for (let day = 1; day <= 20; day += 1) {
-    fs.copyFileSync(databasePath, path.join(backups, `app-202601${String(day).padStart(2, '0')}-020000-nightly-${day}.db`));
+    fs.copyFileSync(
+      databasePath,
+      path.join(backups, `app-202601${String(day).padStart(2, '0')}-020000-nightly-${day}.db`),
+    );
   }
   await app.addApp(databasePath);
   await expect(app.rows()).toHaveCount(20);
@@ -351,7 +404,10 @@ test('Verify all checks every snapshot with progress, and the Last verified colu
   await expect(app.row('nightly-20').getByRole('gridcell').nth(5)).toHaveText('just now');
 });
 
-test('adding an app whose folder does not exist warns first; removing an app keeps every file', async ({ app, host }) => {
+test('adding an app whose folder does not exist warns first; removing an app keeps every file', async ({
+  app,
+  host,
+}) => {
   fs.mkdirSync(host.workDir, { recursive: true });
   createLiveDatabase(path.join(host.workDir, 'app.db'), 'wal', 64 * 1024);
   await app.addApp(path.join(host.workDir, 'app.db'));
@@ -361,7 +417,9 @@ test('adding an app whose folder does not exist warns first; removing an app kee
   await app.sidebar.getByRole('button', { name: '+ Add an app' }).click();
   await app.dialog.getByLabel('Database file').fill(missing);
   await app.dialog.getByRole('button', { name: 'Add app' }).click();
-  await expect(app.dialog.getByRole('alert')).toContainText('does not exist: check the path (a typo, or a volume that is not mounted)');
+  await expect(app.dialog.getByRole('alert')).toContainText(
+    'does not exist: check the path (a typo, or a volume that is not mounted)',
+  );
   await app.screenshot('19-add-app-missing-folder');
   await app.dialog.getByRole('button', { name: 'Add anyway' }).click();
   await expect(app.dialog).toBeHidden();
@@ -379,11 +437,16 @@ test('adding an app whose folder does not exist warns first; removing an app kee
   expect(fs.existsSync(path.join(host.workDir, 'app.db'))).toBe(true);
 });
 
-test('when lifeboat serve stops, the page says it lost the connection and keeps retrying', async ({ app, host }) => {
+test('when lifeboat serve stops, the page says it lost the connection and keeps retrying', async ({
+  app,
+  host,
+}) => {
   await app.openDemo();
   await expect(app.rows()).toHaveCount(13);
   await expect(app.page.getByTestId('disconnected')).toHaveCount(0);
   await host.stop();
-  await expect(app.page.getByTestId('disconnected')).toContainText('Lost the connection to Lifeboat. Retrying every few seconds');
+  await expect(app.page.getByTestId('disconnected')).toContainText(
+    'Lost the connection to Lifeboat. Retrying every few seconds',
+  );
   await app.screenshot('20-lost-connection');
 });

@@ -18,7 +18,20 @@ let host: ChildProcess | null = null;
 async function startHost(): Promise<string> {
   fs.rmSync(dataDir, { recursive: true, force: true });
   fs.mkdirSync(dataDir, { recursive: true });
-  const child = spawn(process.execPath, [path.join(root, 'bin', 'lifeboat.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--allow', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(root, 'bin', 'lifeboat.js'),
+      'serve',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--allow',
+      dataDir,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   host = child;
   for await (const line of readline.createInterface({ input: child.stdout })) {
     const url = /serving on (http:\/\/\S+)/.exec(line)?.[1];
@@ -81,7 +94,9 @@ test('the README screenshots', async ({ page }) => {
 
   await page.setViewportSize({ width: 1280, height: 800 });
   await app.dialog.getByRole('button', { name: 'Restore', exact: true }).click();
-  await expect(app.dialog.getByRole('status').filter({ hasText: /^Restored./ })).toBeVisible({ timeout: 60_000 });
+  await expect(app.dialog.getByRole('status').filter({ hasText: /^Restored./ })).toBeVisible({
+    timeout: 60_000,
+  });
   await shoot(page, 'restore-done');
   await app.dialog.getByRole('button', { name: 'Close' }).click();
 

@@ -16,7 +16,9 @@ export class AppPage {
     this.page = page;
     this.emptyState = page.getByRole('heading', { name: /keeps your app's SQLite database safe/ });
     this.sidebar = page.getByRole('navigation', { name: 'Apps' });
-    this.snapshotNow = page.getByRole('region', { name: 'Live database' }).getByRole('button', { name: 'Snapshot now' });
+    this.snapshotNow = page
+      .getByRole('region', { name: 'Live database' })
+      .getByRole('button', { name: 'Snapshot now' });
     this.grid = page.getByRole('grid', { name: /Snapshots/ });
     this.filter = page.getByRole('searchbox', { name: /Filter snapshots/ });
     this.details = page.getByRole('complementary');
@@ -32,11 +34,15 @@ export class AppPage {
   /** The rows whose label is `label` (a pinned one's label cell reads "Pinned <label>"). */
   row(label: string): Locator {
     const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    return this.rows().filter({ has: this.page.getByRole('gridcell', { name: new RegExp(`^(Pinned ?)?${escaped}$`) }) });
+    return this.rows().filter({
+      has: this.page.getByRole('gridcell', { name: new RegExp(`^(Pinned ?)?${escaped}$`) }),
+    });
   }
 
   async addApp(databasePath: string): Promise<void> {
-    const button = (await this.emptyState.isVisible()) ? this.page.getByRole('button', { name: 'Add an app…' }) : this.sidebar.getByRole('button', { name: '+ Add an app' });
+    const button = (await this.emptyState.isVisible())
+      ? this.page.getByRole('button', { name: 'Add an app…' })
+      : this.sidebar.getByRole('button', { name: '+ Add an app' });
     await button.click();
     await expect(this.dialog).toBeVisible();
     await this.dialog.getByLabel('Database file').fill(databasePath);

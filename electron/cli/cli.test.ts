@@ -7,7 +7,6 @@ import { after, before, describe, it } from 'node:test';
 import { lifeboat, lifeboatBin as bin } from '../testing/cli-run';
 import { createLiveDatabase, makeTempDir } from '../testing/fixtures';
 
-
 describe('lifeboat CLI', () => {
   let temp: { dir: string; cleanup: () => void };
   before(() => {
@@ -24,23 +23,35 @@ describe('lifeboat CLI', () => {
   });
 
   it('backs up with a reason and a note, from an sqlite:/// URL, and prints where it went', () => {
-    const run = lifeboat(['backup', 'before upgrade', '--db', 'sqlite:///app.db', '--note', 'v2 → v3'], temp.dir);
+    const run = lifeboat(
+      ['backup', 'before upgrade', '--db', 'sqlite:///app.db', '--note', 'v2 → v3'],
+      temp.dir,
+    );
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /Snapshot written: .*backups\/app-\d{8}-\d{6}-before-upgrade\.db/);
   });
 
   it('prints the documented JSON shapes', () => {
-    const backup = lifeboat(['backup', '--db', 'app.db', '--json'], temp.dir).json<{ kind: string; snapshot: { label: string; status: string; sha256: string } }>();
+    const backup = lifeboat(['backup', '--db', 'app.db', '--json'], temp.dir).json<{
+      kind: string;
+      snapshot: { label: string; status: string; sha256: string };
+    }>();
     assert.equal(backup.kind, 'created');
     assert.equal(backup.snapshot.label, 'manual');
     assert.equal(backup.snapshot.status, 'verified');
     assert.match(backup.snapshot.sha256, /^[0-9a-f]{64}$/);
 
-    const list = lifeboat(['list', '--db', 'app.db', '--json'], temp.dir).json<{ snapshots: { label: string; note: string | null }[] }>();
+    const list = lifeboat(['list', '--db', 'app.db', '--json'], temp.dir).json<{
+      snapshots: { label: string; note: string | null }[];
+    }>();
     assert.deepEqual(list.snapshots.map((s) => s.label).sort(), ['before-upgrade', 'manual']);
     assert.equal(list.snapshots.find((s) => s.label === 'before-upgrade')?.note, 'v2 → v3');
 
-    const info = lifeboat(['info', '--db', 'app.db', '--json'], temp.dir).json<{ journalMode: string; tables: { name: string; rows: number }[]; newestSnapshot: { ageSeconds: number } | null }>();
+    const info = lifeboat(['info', '--db', 'app.db', '--json'], temp.dir).json<{
+      journalMode: string;
+      tables: { name: string; rows: number }[];
+      newestSnapshot: { ageSeconds: number } | null;
+    }>();
     assert.equal(info.journalMode, 'wal');
     assert.equal(info.tables.find((t) => t.name === 'accounts')?.rows, 100);
     assert.ok(info.newestSnapshot !== null && info.newestSnapshot.ageSeconds < 120);
@@ -51,7 +62,9 @@ describe('lifeboat CLI', () => {
   });
 
   it('takes the database from LIFEBOAT_DB', () => {
-    const run = lifeboat(['list', '--json'], temp.dir, { LIFEBOAT_DB: `sqlite:///${path.join(temp.dir, 'app.db')}` });
+    const run = lifeboat(['list', '--json'], temp.dir, {
+      LIFEBOAT_DB: `sqlite:///${path.join(temp.dir, 'app.db')}`,
+    });
     assert.equal(run.code, 0, run.stderr);
     assert.ok(run.json<{ snapshots: unknown[] }>().snapshots.length >= 2);
   });
@@ -92,7 +105,10 @@ describe('lifeboat CLI', () => {
     const dir = path.join(temp.dir, 'interrupt');
     fs.mkdirSync(dir);
     createLiveDatabase(path.join(dir, 'big.db'), 'delete', 192 * 1024 * 1024);
-    const child = spawn(process.execPath, [bin, 'backup', '--db', 'big.db', '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'backup', '--db', 'big.db', '--json'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     // Interrupt as soon as the temporary file exists, i.e. mid-copy.
     await new Promise<void>((resolve) => {
       const watcher = setInterval(() => {
@@ -106,7 +122,11 @@ describe('lifeboat CLI', () => {
     });
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     const leftovers = fs.readdirSync(path.join(dir, 'backups')).filter((n) => n !== '.lifeboat');
-    assert.equal(code, 130, 'interrupted mid-copy (exit 0 would mean the copy won the race: use a larger database)');
+    assert.equal(
+      code,
+      130,
+      'interrupted mid-copy (exit 0 would mean the copy won the race: use a larger database)',
+    );
     assert.deepEqual(leftovers, []);
   });
 });
@@ -116,8 +136,14 @@ describe('lifeboat status and migrate', () => {
   before(() => {
     temp = makeTempDir();
     fs.mkdirSync(path.join(temp.dir, 'migrations'));
-    fs.writeFileSync(path.join(temp.dir, 'migrations', '001_users.sql'), 'CREATE TABLE users (id INTEGER PRIMARY KEY);');
-    fs.writeFileSync(path.join(temp.dir, 'migrations', '002_posts.sql'), 'CREATE TABLE posts (id INTEGER PRIMARY KEY);');
+    fs.writeFileSync(
+      path.join(temp.dir, 'migrations', '001_users.sql'),
+      'CREATE TABLE users (id INTEGER PRIMARY KEY);',
+    );
+    fs.writeFileSync(
+      path.join(temp.dir, 'migrations', '002_posts.sql'),
+      'CREATE TABLE posts (id INTEGER PRIMARY KEY);',
+    );
   });
   after(() => temp.cleanup());
 
@@ -127,9 +153,15 @@ describe('lifeboat status and migrate', () => {
     assert.equal(empty.code, 0, empty.stderr);
     assert.equal(empty.json<{ status: { status: string } }>().status.status, 'empty');
     assert.equal(lifeboat(['status', '--db', 'app.db', '--check'], temp.dir).code, 4);
-    const migrated = lifeboat(['migrate', '--db', 'app.db', '--migrations', 'migrations', '--json'], temp.dir);
+    const migrated = lifeboat(
+      ['migrate', '--db', 'app.db', '--migrations', 'migrations', '--json'],
+      temp.dir,
+    );
     assert.equal(migrated.code, 0, migrated.stderr);
-    assert.deepEqual(migrated.json<{ applied: { version: string }[] }>().applied.map((a) => a.version), ['1', '2']);
+    assert.deepEqual(
+      migrated.json<{ applied: { version: string }[] }>().applied.map((a) => a.version),
+      ['1', '2'],
+    );
     const check = lifeboat(['status', '--db', 'app.db', '--check'], temp.dir);
     assert.equal(check.code, 0);
     assert.match(check.stdout, /^AT HEAD/);
@@ -137,12 +169,21 @@ describe('lifeboat status and migrate', () => {
 
   it('lists each snapshot with the revision it holds, and reads it only once', () => {
     assert.equal(lifeboat(['backup', 'at-two', '--db', 'app.db'], temp.dir).code, 0);
-    const file = path.join(temp.dir, 'backups', fs.readdirSync(path.join(temp.dir, 'backups')).find((n) => n.includes('at-two')) ?? '');
+    const file = path.join(
+      temp.dir,
+      'backups',
+      fs.readdirSync(path.join(temp.dir, 'backups')).find((n) => n.includes('at-two')) ?? '',
+    );
     // Whole seconds, so the test can put the same mtime back exactly.
     const stamp = Math.floor(Date.now() / 1000) - 60;
     fs.utimesSync(file, stamp, stamp);
-    fs.writeFileSync(path.join(temp.dir, 'migrations', '003_tags.sql'), 'CREATE TABLE tags (id INTEGER PRIMARY KEY);');
-    const list = lifeboat(['list', '--db', 'app.db', '--json'], temp.dir).json<{ snapshots: { label: string; migration: { current: string[]; status: string; badge: string } | null }[] }>();
+    fs.writeFileSync(
+      path.join(temp.dir, 'migrations', '003_tags.sql'),
+      'CREATE TABLE tags (id INTEGER PRIMARY KEY);',
+    );
+    const list = lifeboat(['list', '--db', 'app.db', '--json'], temp.dir).json<{
+      snapshots: { label: string; migration: { current: string[]; status: string; badge: string } | null }[];
+    }>();
     const snapshot = list.snapshots.find((s) => s.label === 'at-two');
     assert.deepEqual(snapshot?.migration?.current, ['2']);
     assert.equal(snapshot?.migration?.status, 'behind');
@@ -170,11 +211,16 @@ describe('lifeboat status and migrate', () => {
   });
 
   it('exits 1 and names the migration that failed, which was rolled back', () => {
-    fs.writeFileSync(path.join(temp.dir, 'migrations', '004_bad.sql'), 'CREATE TABLE half (id INTEGER);\nINSERT INTO missing VALUES (1);');
+    fs.writeFileSync(
+      path.join(temp.dir, 'migrations', '004_bad.sql'),
+      'CREATE TABLE half (id INTEGER);\nINSERT INTO missing VALUES (1);',
+    );
     const run = lifeboat(['migrate', '--db', 'app.db', '--migrations', 'migrations'], temp.dir);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /004_bad\.sql failed and was rolled back.*\[MIGRATION_FAILED\]/);
-    const status = lifeboat(['status', '--db', 'app.db', '--json'], temp.dir).json<{ status: { current: string[]; pending: string[] } }>();
+    const status = lifeboat(['status', '--db', 'app.db', '--json'], temp.dir).json<{
+      status: { current: string[]; pending: string[] };
+    }>();
     assert.deepEqual(status.status.current, ['3']);
     assert.deepEqual(status.status.pending, ['4']);
   });
@@ -183,14 +229,21 @@ describe('lifeboat status and migrate', () => {
     const dir = path.join(temp.dir, 'elsewhere');
     fs.mkdirSync(dir);
     const db = new Database(path.join(dir, 'alembic.db'));
-    db.exec("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY); INSERT INTO alembic_version VALUES ('abc123def456');");
+    db.exec(
+      "CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY); INSERT INTO alembic_version VALUES ('abc123def456');",
+    );
     db.close();
     const run = lifeboat(['status', '--db', 'alembic.db'], dir);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /Tool\s+Alembic \(read from the database/);
     assert.match(run.stdout, /Revision\s+abc123def456/);
-    const json = lifeboat(['status', '--db', 'alembic.db', '--json'], dir).json<{ status: { reference: string; revision: string; status: string } }>();
-    assert.deepEqual([json.status.reference, json.status.revision, json.status.status], ['live', 'abc123def456', 'recorded']);
+    const json = lifeboat(['status', '--db', 'alembic.db', '--json'], dir).json<{
+      status: { reference: string; revision: string; status: string };
+    }>();
+    assert.deepEqual(
+      [json.status.reference, json.status.revision, json.status.status],
+      ['live', 'abc123def456', 'recorded'],
+    );
     const check = lifeboat(['status', '--db', 'alembic.db', '--check'], dir);
     assert.equal(check.code, 4);
     assert.match(check.stderr, /none were found: pass --app DIR or --migrations DIR/);
@@ -208,8 +261,19 @@ describe('lifeboat status and migrate', () => {
       .readFileSync(log, 'utf8')
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as { action: string; outcome: string; origin: string; target: string | null });
-    assert.ok(entries.some((e) => e.action === 'snapshot' && e.outcome === 'ok' && e.origin === 'cli' && e.target?.includes('at-two') === true));
+      .map(
+        (line) =>
+          JSON.parse(line) as { action: string; outcome: string; origin: string; target: string | null },
+      );
+    assert.ok(
+      entries.some(
+        (e) =>
+          e.action === 'snapshot' &&
+          e.outcome === 'ok' &&
+          e.origin === 'cli' &&
+          e.target?.includes('at-two') === true,
+      ),
+    );
   });
 
   it('refuses an unknown tool and a missing migrations folder with exit 2', () => {

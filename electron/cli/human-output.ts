@@ -1,8 +1,20 @@
 import type { MigrateResult } from '../contract/migrate';
 import { toolNames, type MigrationReport } from '../contract/migrations';
-import { describeJournalMode, describeSchemaDifference, type RestorePreview, type RestoreResult, type UpgradeOutcome } from '../contract/restore';
+import {
+  describeJournalMode,
+  describeSchemaDifference,
+  type RestorePreview,
+  type RestoreResult,
+  type UpgradeOutcome,
+} from '../contract/restore';
 
-import type { BackupOutcome, DatabaseInfo, PinResult, SnapshotList, VerifyResult } from '../contract/snapshots';
+import type {
+  BackupOutcome,
+  DatabaseInfo,
+  PinResult,
+  SnapshotList,
+  VerifyResult,
+} from '../contract/snapshots';
 import { formatAge, formatBytes, formatLocalTime } from '../contract/format';
 import { table } from './format';
 import { keepReasonText, type PruneResult } from '../contract/retention';
@@ -27,13 +39,29 @@ export function printList(list: SnapshotList & { freshness: Freshness }): string
     return `No snapshots yet in ${list.backupsDir}. Take one with: lifeboat backup --db ${list.database}\n${freshnessLine(list.freshness)}`;
   }
   const withRevisions = list.snapshots.some((s) => s.migration !== null);
-  const revision = (s: SnapshotList['snapshots'][number]): string[] => (withRevisions ? [s.migration === null ? '-' : `${s.migration.revision ?? '-'} · ${s.migration.badge}`] : []);
-  const rows = list.snapshots.map((s) => [formatLocalTime(s.time), s.pinned ? `${s.status}, pinned` : s.status, formatBytes(s.size), ...revision(s), s.label, s.file, s.note ?? '']);
-  const problems = list.snapshots.filter((s) => s.status === 'corrupt' || s.status === 'incomplete' || s.status === 'not-a-database');
+  const revision = (s: SnapshotList['snapshots'][number]): string[] =>
+    withRevisions
+      ? [s.migration === null ? '-' : `${s.migration.revision ?? '-'} · ${s.migration.badge}`]
+      : [];
+  const rows = list.snapshots.map((s) => [
+    formatLocalTime(s.time),
+    s.pinned ? `${s.status}, pinned` : s.status,
+    formatBytes(s.size),
+    ...revision(s),
+    s.label,
+    s.file,
+    s.note ?? '',
+  ]);
+  const problems = list.snapshots.filter(
+    (s) => s.status === 'corrupt' || s.status === 'incomplete' || s.status === 'not-a-database',
+  );
   const notes = problems.map((s) => `  ${s.file}: ${s.statusReason ?? s.status}`);
   return [
     `${list.snapshots.length} file(s) in ${list.backupsDir}`,
-    table([['TIME', 'STATUS', 'SIZE', ...(withRevisions ? ['REVISION'] : []), 'LABEL', 'FILE', 'NOTE'], ...rows]),
+    table([
+      ['TIME', 'STATUS', 'SIZE', ...(withRevisions ? ['REVISION'] : []), 'LABEL', 'FILE', 'NOTE'],
+      ...rows,
+    ]),
     ...(notes.length > 0 ? ['', 'Problems:', ...notes] : []),
     '',
     freshnessLine(list.freshness),
@@ -48,11 +76,18 @@ export function printVerify(result: VerifyResult): string {
     if (!r.ok) {
       return `FAIL  ${r.file}: ${r.error?.message ?? 'failed'}${r.error === null ? '' : ` [${r.error.code}]`}`;
     }
-    const checksum = r.checksum === 'recorded-now' ? 'no checksum was recorded: recorded now' : 'checksum matches the record';
+    const checksum =
+      r.checksum === 'recorded-now'
+        ? 'no checksum was recorded: recorded now'
+        : 'checksum matches the record';
     return `ok    ${r.file}: integrity ok, ${checksum}${r.recordSaved ? '' : ' (verified, record not saved: the backups folder is read-only)'}`;
   });
   const failedCount = result.reports.filter((r) => !r.ok).length;
-  lines.push(failedCount === 0 ? `All ${result.reports.length} snapshot(s) verified.` : `${failedCount} of ${result.reports.length} snapshot(s) failed verification.`);
+  lines.push(
+    failedCount === 0
+      ? `All ${result.reports.length} snapshot(s) verified.`
+      : `${failedCount} of ${result.reports.length} snapshot(s) failed verification.`,
+  );
   return lines.join('\n');
 }
 
@@ -65,7 +100,10 @@ export function printInfo(info: DatabaseInfo & { freshness: Freshness }): string
   if (!info.exists) {
     return `${info.path} does not exist yet: nothing to back up.`;
   }
-  const newest = info.newestSnapshot === null ? 'none yet' : `${info.newestSnapshot.file} (${formatAge(info.newestSnapshot.ageSeconds)})`;
+  const newest =
+    info.newestSnapshot === null
+      ? 'none yet'
+      : `${info.newestSnapshot.file} (${formatAge(info.newestSnapshot.ageSeconds)})`;
   return [
     `Database      ${info.path}`,
     `Size          ${formatBytes(info.size)}${info.walSize > 0 ? ` (+ ${formatBytes(info.walSize)} in -wal)` : ''}`,
@@ -76,7 +114,9 @@ export function printInfo(info: DatabaseInfo & { freshness: Freshness }): string
     `Newest        ${newest}`,
     freshnessLine(info.freshness),
     '',
-    info.tables.length === 0 ? 'No tables.' : table([['TABLE', 'ROWS'], ...info.tables.map((t) => [t.name, String(t.rows)])]),
+    info.tables.length === 0
+      ? 'No tables.'
+      : table([['TABLE', 'ROWS'], ...info.tables.map((t) => [t.name, String(t.rows)])]),
   ].join('\n');
 }
 
@@ -92,9 +132,13 @@ export function printStatus(report: MigrationReport): string {
     `Against    ${status.reference === 'code' ? 'the migration files' : 'the live database itself'}`,
     `Revision   ${status.revision ?? '(none)'}${status.current.length > 1 ? ` (${status.current.length} recorded)` : ''}`,
     ...(status.reference === 'code' ? [`Heads      ${graph.heads.join(', ') || '(no migrations)'}`] : []),
-    ...(status.pending.length > 0 ? ['', `Pending (${status.pending.length}), in order:`, ...status.pending.map(describe)] : []),
+    ...(status.pending.length > 0
+      ? ['', `Pending (${status.pending.length}), in order:`, ...status.pending.map(describe)]
+      : []),
     ...(status.missingTables.length > 0 ? ['', `Missing tables: ${status.missingTables.join(', ')}`] : []),
-    ...(graph.problems.length > 0 ? ['', 'Problems reading the migrations:', ...graph.problems.map((p) => `  ${p}`)] : []),
+    ...(graph.problems.length > 0
+      ? ['', 'Problems reading the migrations:', ...graph.problems.map((p) => `  ${p}`)]
+      : []),
   ].join('\n');
 }
 
@@ -106,7 +150,9 @@ export function printMigrate(result: MigrateResult): string {
   if (result.applied.length === 0 && result.failed === null) {
     lines.push(`Nothing to apply: ${result.database} is at version ${result.current ?? '(none)'}.`);
   } else {
-    lines.push(`${result.database} is now at version ${result.current ?? '(none)'} (tracked by ${result.tracking}).`);
+    lines.push(
+      `${result.database} is now at version ${result.current ?? '(none)'} (tracked by ${result.tracking}).`,
+    );
   }
   return lines.join('\n');
 }
@@ -114,7 +160,10 @@ export function printMigrate(result: MigrateResult): string {
 export function printRestore(result: RestoreResult): string {
   const headline: Record<RestoreResult['outcome'], string> = {
     restored: `Restored ${result.snapshot ?? ''} over ${result.database}.`,
-    'rolled-back': result.error === null ? `Rolled back: ${result.database} is as it was before the restore.` : `Rolled back: ${result.database} is as it was before the restore. Why: ${result.error.message}`,
+    'rolled-back':
+      result.error === null
+        ? `Rolled back: ${result.database} is as it was before the restore.`
+        : `Rolled back: ${result.database} is as it was before the restore. Why: ${result.error.message}`,
     resumed: `The interrupted restore of ${result.database} was finished.`,
     'nothing-to-recover': `No interrupted restore of ${result.database}: nothing to do.`,
     rehearsed:
@@ -124,13 +173,28 @@ export function printRestore(result: RestoreResult): string {
   };
   const lines = [headline[result.outcome]];
   if (result.outcome === 'rehearsed') {
-    lines.push(...result.steps.map((s) => `  ${s.step.padEnd(10)} ${String(s.durationMs).padStart(6)} ms${s.note === null ? '' : `  ${s.note}`}`));
+    lines.push(
+      ...result.steps.map(
+        (s) =>
+          `  ${s.step.padEnd(10)} ${String(s.durationMs).padStart(6)} ms${s.note === null ? '' : `  ${s.note}`}`,
+      ),
+    );
   }
   if (result.preRestoreSnapshot !== null) {
     lines.push(`Pre-restore snapshot (pinned): ${result.preRestoreSnapshot}`);
   }
   if (result.tables.length > 0) {
-    lines.push('', table([['TABLE', 'ROWS BEFORE', 'ROWS RESTORED'], ...result.tables.map((t) => [t.name, t.liveRows === null ? '-' : String(t.liveRows), t.snapshotRows === null ? '-' : String(t.snapshotRows)])]));
+    lines.push(
+      '',
+      table([
+        ['TABLE', 'ROWS BEFORE', 'ROWS RESTORED'],
+        ...result.tables.map((t) => [
+          t.name,
+          t.liveRows === null ? '-' : String(t.liveRows),
+          t.snapshotRows === null ? '-' : String(t.snapshotRows),
+        ]),
+      ]),
+    );
   }
   return lines.join('\n');
 }
@@ -148,7 +212,12 @@ export function printPreview(preview: RestorePreview): string {
         ['TABLE', 'ROWS NOW', 'ROWS AFTER', 'LOST'],
         ...preview.tables.map((t) => {
           const lost = (t.liveRows ?? 0) - (t.snapshotRows ?? 0);
-          return [t.name, t.liveRows === null ? '-' : String(t.liveRows), t.snapshotRows === null ? '-' : String(t.snapshotRows), lost > 0 ? String(lost) : '-'];
+          return [
+            t.name,
+            t.liveRows === null ? '-' : String(t.liveRows),
+            t.snapshotRows === null ? '-' : String(t.snapshotRows),
+            lost > 0 ? String(lost) : '-',
+          ];
         }),
       ]),
     );
@@ -156,10 +225,14 @@ export function printPreview(preview: RestorePreview): string {
   }
   lines.push(describeJournalMode(preview.journalMode));
   if (!preview.holdersKnown) {
-    lines.push('Lifeboat cannot see which processes hold files open on this system: make sure the app is stopped.');
+    lines.push(
+      'Lifeboat cannot see which processes hold files open on this system: make sure the app is stopped.',
+    );
   }
   if (preview.schema !== null) {
-    lines.push(`Schema: ${preview.schema.revision ?? 'no revision'} (${preview.schema.badge}). ${preview.schema.summary}`);
+    lines.push(
+      `Schema: ${preview.schema.revision ?? 'no revision'} (${preview.schema.badge}). ${preview.schema.summary}`,
+    );
     if (preview.schema.pending.length > 0 && preview.schema.reference === 'code') {
       lines.push(`Migrations the upgrade applies, in order: ${preview.schema.pending.join(' → ')}`);
     }
@@ -172,14 +245,22 @@ export function printUpgrade(result: UpgradeOutcome): string {
     case 'at-head':
       return `${result.database} is at head: nothing to upgrade.`;
     case 'upgraded':
-      return [`Upgraded ${result.database} to head${result.applied === null ? '' : ` (${result.applied})`}.`, `Pre-upgrade snapshot (pinned): ${result.preUpgradeSnapshot ?? '-'}`].join('\n');
+      return [
+        `Upgraded ${result.database} to head${result.applied === null ? '' : ` (${result.applied})`}.`,
+        `Pre-upgrade snapshot (pinned): ${result.preUpgradeSnapshot ?? '-'}`,
+      ].join('\n');
     case 'rolled-back':
-      return [`The upgrade failed; ${result.database} holds its pre-upgrade content again.`, `Why: ${result.error?.message ?? '-'}`].join('\n');
+      return [
+        `The upgrade failed; ${result.database} holds its pre-upgrade content again.`,
+        `Why: ${result.error?.message ?? '-'}`,
+      ].join('\n');
   }
 }
 
 export function printPins(result: PinResult): string {
-  return result.snapshots.map((s) => (s.pinned ? `Pinned ${s.file}: kept until unpinned.` : `Unpinned ${s.file}.`)).join('\n');
+  return result.snapshots
+    .map((s) => (s.pinned ? `Pinned ${s.file}: kept until unpinned.` : `Unpinned ${s.file}.`))
+    .join('\n');
 }
 
 export function printPrune(result: PruneResult): string {
@@ -187,7 +268,13 @@ export function printPrune(result: PruneResult): string {
     return `No snapshots in ${result.backupsDir}: nothing to prune.`;
   }
   const rows = result.snapshots.map((d) => [
-    d.decision === 'keep' ? 'keep' : result.dryRun ? 'would delete' : result.deleted.includes(d.file) ? 'deleted' : 'delete',
+    d.decision === 'keep'
+      ? 'keep'
+      : result.dryRun
+        ? 'would delete'
+        : result.deleted.includes(d.file)
+          ? 'deleted'
+          : 'delete',
     formatLocalTime(d.time),
     d.file,
     d.reasons.length === 0 ? 'no rule keeps it' : d.reasons.map(keepReasonText).join('; '),
@@ -204,9 +291,12 @@ export function printKeeperPass(pass: KeeperPass): string {
   const { freshness } = pass;
   const next = freshness.nextRun === null ? '' : formatLocalTime(freshness.nextRun);
   const what: Record<KeeperPass['outcome'], string> = {
-    ran: pass.error === null ? `Scheduled snapshot taken: ${pass.snapshot ?? 'nothing to back up'}.` : `The scheduled snapshot failed: ${pass.error.message} [${pass.error.code}]`,
+    ran:
+      pass.error === null
+        ? `Scheduled snapshot taken: ${pass.snapshot ?? 'nothing to back up'}.`
+        : `The scheduled snapshot failed: ${pass.error.message} [${pass.error.code}]`,
     'not-due': `Not due: the next scheduled snapshot is at ${next} (${freshness.schedule ?? ''}).`,
-    locked: 'Another keeper is running this app\'s schedule right now: nothing was done.',
+    locked: "Another keeper is running this app's schedule right now: nothing was done.",
     restoring: 'A restore of the database is under way: the scheduled snapshot waits for the next run.',
     'no-schedule': 'No schedule is set.',
   };
@@ -222,7 +312,9 @@ export function printKeeperPass(pass: KeeperPass): string {
     lines.push(`Next scheduled snapshot: ${next}.`);
   }
   for (const delivery of pass.deliveries) {
-    lines.push(delivery.ok ? `Told ${delivery.target}.` : `Could not tell ${delivery.target}: ${delivery.error ?? ''}`);
+    lines.push(
+      delivery.ok ? `Told ${delivery.target}.` : `Could not tell ${delivery.target}: ${delivery.error ?? ''}`,
+    );
   }
   return lines.join('\n');
 }
@@ -232,7 +324,8 @@ function cellText(value: DiffValue): string {
   if (typeof value === 'number') return String(value);
   if (typeof value === 'string') return `'${value.replaceAll("'", "''")}'`;
   if ('integer' in value) return value.integer;
-  if ('blob' in value) return `x'${value.blob}${value.size > value.blob.length / 2 ? '…' : ''}' (${value.size} bytes)`;
+  if ('blob' in value)
+    return `x'${value.blob}${value.size > value.blob.length / 2 ? '…' : ''}' (${value.size} bytes)`;
   return `'${value.text.replaceAll("'", "''")}…' (${value.length} characters)`;
 }
 
@@ -242,20 +335,49 @@ function rowText(table: TableDiff, change: RowChange): string {
   if (change.before !== null && change.after !== null) {
     const before = change.before;
     const after = change.after;
-    return `  ~ ${key}: ${change.changedColumns.map((column) => { const i = table.columns.indexOf(column); return `${column} ${cellText(before[i] ?? null)} → ${cellText(after[i] ?? null)}`; }).join(', ')}`;
+    return `  ~ ${key}: ${change.changedColumns
+      .map((column) => {
+        const i = table.columns.indexOf(column);
+        return `${column} ${cellText(before[i] ?? null)} → ${cellText(after[i] ?? null)}`;
+      })
+      .join(', ')}`;
   }
   return `  ${change.after === null ? '-' : '+'} ${key}: ${table.columns.map((column, i) => `${column}=${cellText(row[i] ?? null)}`).join(', ')}`;
 }
 
 export function printDiff(result: DiffResult): string {
   const { totals } = result;
-  const lines = [`${result.a} → ${result.b}: ${totals.added} added, ${totals.changed} changed, ${totals.deleted} deleted`];
+  const lines = [
+    `${result.a} → ${result.b}: ${totals.added} added, ${totals.changed} changed, ${totals.deleted} deleted`,
+  ];
   for (const difference of result.schema) {
-    const where = difference.change === 'only-a' ? `only in ${result.a}` : difference.change === 'only-b' ? `only in ${result.b}` : 'changed';
-    const columns = [...difference.columnsOnlyA.map((c) => `-${c}`), ...difference.columnsOnlyB.map((c) => `+${c}`)];
-    lines.push(`Schema: ${difference.type} ${difference.name} ${where}${columns.length > 0 ? ` (columns ${columns.join(' ')})` : ''}`);
+    const where =
+      difference.change === 'only-a'
+        ? `only in ${result.a}`
+        : difference.change === 'only-b'
+          ? `only in ${result.b}`
+          : 'changed';
+    const columns = [
+      ...difference.columnsOnlyA.map((c) => `-${c}`),
+      ...difference.columnsOnlyB.map((c) => `+${c}`),
+    ];
+    lines.push(
+      `Schema: ${difference.type} ${difference.name} ${where}${columns.length > 0 ? ` (columns ${columns.join(' ')})` : ''}`,
+    );
   }
-  lines.push('', table([['TABLE', 'ADDED', 'CHANGED', 'DELETED', 'MATCHED BY'], ...result.tables.map((t) => [t.name, String(t.added), String(t.changed), String(t.deleted), t.key === null ? '-' : t.key.join(', ')])]));
+  lines.push(
+    '',
+    table([
+      ['TABLE', 'ADDED', 'CHANGED', 'DELETED', 'MATCHED BY'],
+      ...result.tables.map((t) => [
+        t.name,
+        String(t.added),
+        String(t.changed),
+        String(t.deleted),
+        t.key === null ? '-' : t.key.join(', '),
+      ]),
+    ]),
+  );
   for (const t of result.tables.filter((d) => d.added + d.changed + d.deleted > 0 || d.note !== null)) {
     lines.push('', `${t.name}${t.note === null ? '' : `: ${t.note}`}`);
     for (const change of [...t.samples.deleted, ...t.samples.changed, ...t.samples.added].slice(0, 15)) {

@@ -21,13 +21,38 @@ import { migrationTools, type MigrationTool } from '../contract/migrations';
 import type { MigrationSetup } from '../core/migrations/migration-reader';
 import { resolveSnapshotPath } from '../core/snapshot/resolve-snapshot';
 import { exitCodes, exitCodeFor } from './exit-codes';
-import { printBackup, printInfo, printList, printMigrate, printDiff, printKeeperPass, printPins, printPreview, printPrune, printRestore, printStatus, printUpgrade, printVerify } from './human-output';
+import {
+  printBackup,
+  printInfo,
+  printList,
+  printMigrate,
+  printDiff,
+  printKeeperPass,
+  printPins,
+  printPreview,
+  printPrune,
+  printRestore,
+  printStatus,
+  printUpgrade,
+  printVerify,
+} from './human-output';
 import * as readline from 'node:readline/promises';
 import { lastRestore } from '../core/activity/activity-log';
 import { readJournal } from '../core/restore/restore-journal';
 import { appCommandsOf, planFor, type AppSettings } from '../core/restore/restore-preflight';
-import { appSettingsFileName, readAppSettingsFile, readSettingsBesideDatabase, type AppSettingsFile } from '../core/settings/app-settings-file';
-import { retentionRuleNames, retentionRulesSchema, ruleFlag, type RetentionRuleName, type RetentionRules } from '../contract/retention';
+import {
+  appSettingsFileName,
+  readAppSettingsFile,
+  readSettingsBesideDatabase,
+  type AppSettingsFile,
+} from '../core/settings/app-settings-file';
+import {
+  retentionRuleNames,
+  retentionRulesSchema,
+  ruleFlag,
+  type RetentionRuleName,
+  type RetentionRules,
+} from '../contract/retention';
 import { ProgressBar } from './progress-bar';
 import * as path from 'node:path';
 import { dispatch } from '../core/service/dispatch';
@@ -219,7 +244,10 @@ function parseInvocation(argv: readonly string[]): Invocation {
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new LifeboatFailure('INVALID_ARGUMENT', `${(error as Error).message}. Run "lifeboat help" for usage.`);
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      `${(error as Error).message}. Run "lifeboat help" for usage.`,
+    );
   }
   const [command = 'help', ...positionals] = parsed.positionals;
   return {
@@ -265,10 +293,16 @@ function parseInvocation(argv: readonly string[]): Invocation {
 function setupOf(invocation: Invocation, location: DatabaseLocation): MigrationSetup {
   const tool = invocation.tool;
   if (tool !== undefined && !(migrationTools as readonly string[]).includes(tool)) {
-    throw new LifeboatFailure('INVALID_ARGUMENT', `--tool must be one of ${migrationTools.join(', ')}; "${tool}" is not.`);
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      `--tool must be one of ${migrationTools.join(', ')}; "${tool}" is not.`,
+    );
   }
   const cwd = process.cwd();
-  const appDirs = invocation.app !== undefined ? [path.resolve(cwd, invocation.app)] : [...new Set([cwd, path.dirname(location.databasePath)])];
+  const appDirs =
+    invocation.app !== undefined
+      ? [path.resolve(cwd, invocation.app)]
+      : [...new Set([cwd, path.dirname(location.databasePath)])];
   return {
     appDirs,
     migrationsDir: invocation.migrations === undefined ? undefined : path.resolve(cwd, invocation.migrations),
@@ -295,7 +329,10 @@ function warnOfInterruptedRestore(location: DatabaseLocation): void {
 
 function locationOf(invocation: Invocation): DatabaseLocation {
   if (invocation.db === undefined) {
-    throw new LifeboatFailure('INVALID_ARGUMENT', 'No database given. Pass --db PATH (or an sqlite:/// URL) or set LIFEBOAT_DB.');
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      'No database given. Pass --db PATH (or an sqlite:/// URL) or set LIFEBOAT_DB.',
+    );
   }
   const location = resolveLocation(invocation.db, invocation.backupsDir, process.cwd());
   if (invocation.command !== 'restore') {
@@ -305,22 +342,46 @@ function locationOf(invocation: Invocation): DatabaseLocation {
 }
 
 /** The database and the app around it: --app DIR (with its lifeboat.json) or --db. */
-function appOf(invocation: Invocation): { location: DatabaseLocation; app: AppSettings; file: AppSettingsFile | null } {
+function appOf(invocation: Invocation): {
+  location: DatabaseLocation;
+  app: AppSettings;
+  file: AppSettingsFile | null;
+} {
   const appDir = invocation.app === undefined ? undefined : path.resolve(invocation.app);
   const file = appDir === undefined ? null : readAppSettingsFile(appDir);
   const database = invocation.db ?? (file?.database === undefined ? undefined : file.database);
   if (database === undefined) {
-    throw new LifeboatFailure('INVALID_ARGUMENT', `No database given: pass --db, set LIFEBOAT_DB, or name it in ${appSettingsFileName} ("database").`);
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      `No database given: pass --db, set LIFEBOAT_DB, or name it in ${appSettingsFileName} ("database").`,
+    );
   }
-  const location = locationOf({ ...invocation, db: appDir !== undefined && invocation.db === undefined ? parseDatabaseArgument(database, appDir) : database, backupsDir: invocation.backupsDir ?? file?.backupsDir });
-  const migrations = file?.migrations === undefined ? setupOf(invocation, location) : { migrationsDir: file.migrations.dir, tool: file.migrations.tool };
-  return { location, app: { dir: appDir ?? path.dirname(location.databasePath), run: file?.run ?? null, migrations }, file };
+  const location = locationOf({
+    ...invocation,
+    db:
+      appDir !== undefined && invocation.db === undefined
+        ? parseDatabaseArgument(database, appDir)
+        : database,
+    backupsDir: invocation.backupsDir ?? file?.backupsDir,
+  });
+  const migrations =
+    file?.migrations === undefined
+      ? setupOf(invocation, location)
+      : { migrationsDir: file.migrations.dir, tool: file.migrations.tool };
+  return {
+    location,
+    app: { dir: appDir ?? path.dirname(location.databasePath), run: file?.run ?? null, migrations },
+    file,
+  };
 }
 
 /** The snapshots a command names (at least one), each resolved inside the backups folder. */
 function snapshotPathsOf(invocation: Invocation, location: DatabaseLocation): string[] {
   if (invocation.positionals.length === 0) {
-    throw new LifeboatFailure('INVALID_ARGUMENT', `${invocation.command} takes one or more SNAPSHOT names from "lifeboat list".`);
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      `${invocation.command} takes one or more SNAPSHOT names from "lifeboat list".`,
+    );
   }
   return invocation.positionals.map((name) => resolveSnapshotPath(location.backupsDir, name, process.cwd()));
 }
@@ -331,7 +392,10 @@ async function confirm(question: string, yes: boolean, what: string): Promise<bo
     return true;
   }
   if (process.stdin.isTTY !== true) {
-    throw new LifeboatFailure('INVALID_ARGUMENT', `${what}: confirm with --yes when not running on a terminal.`);
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      `${what}: confirm with --yes when not running on a terminal.`,
+    );
   }
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
   try {
@@ -343,7 +407,10 @@ async function confirm(question: string, yes: boolean, what: string): Promise<bo
 }
 
 /** Runs a job with a progress bar on a terminal; Ctrl-C cancels it cleanly. */
-async function runWithProgress<T>(start: (onProgress: (p: JobProgress) => void) => JobHandle<T>, json: boolean): Promise<T> {
+async function runWithProgress<T>(
+  start: (onProgress: (p: JobProgress) => void) => JobHandle<T>,
+  json: boolean,
+): Promise<T> {
   const bar = new ProgressBar(!json);
   const handle = start((progress) => bar.update(progress));
   const onSigint = (): void => handle.cancel();
@@ -377,7 +444,15 @@ async function run(invocation: Invocation): Promise<number> {
       }
       const location = locationOf(invocation);
       const outcome = await runWithProgress(
-        (onProgress) => startJob({ kind: 'snapshot', input: { location, reason: invocation.positionals[0], note: invocation.note } }, onProgress, 'cli'),
+        (onProgress) =>
+          startJob(
+            {
+              kind: 'snapshot',
+              input: { location, reason: invocation.positionals[0], note: invocation.note },
+            },
+            onProgress,
+            'cli',
+          ),
         json,
       );
       emit(json, outcome, () => printBackup(outcome));
@@ -385,7 +460,15 @@ async function run(invocation: Invocation): Promise<number> {
     }
     case 'list': {
       const location = locationOf(invocation);
-      const listed = await runWithProgress((onProgress) => startJob({ kind: 'list', input: { location, setup: setupOf(invocation, location) } }, onProgress, 'cli'), json);
+      const listed = await runWithProgress(
+        (onProgress) =>
+          startJob(
+            { kind: 'list', input: { location, setup: setupOf(invocation, location) } },
+            onProgress,
+            'cli',
+          ),
+        json,
+      );
       const list = { ...listed, freshness: freshnessFor(invocation, location, listed.snapshots) };
       emit(json, list, () => printList(list));
       return exitCodes.ok;
@@ -393,7 +476,15 @@ async function run(invocation: Invocation): Promise<number> {
     case 'status': {
       const location = locationOf(invocation);
       const { report } = await runWithProgress(
-        (onProgress) => startJob({ kind: 'migrations', input: { databasePath: location.databasePath, setup: setupOf(invocation, location) } }, onProgress, 'cli'),
+        (onProgress) =>
+          startJob(
+            {
+              kind: 'migrations',
+              input: { databasePath: location.databasePath, setup: setupOf(invocation, location) },
+            },
+            onProgress,
+            'cli',
+          ),
         json,
       );
       if (report === null) {
@@ -404,19 +495,34 @@ async function run(invocation: Invocation): Promise<number> {
       }
       emit(json, report, () => printStatus(report));
       if (invocation.check && report.status.reference === 'live') {
-        process.stderr.write('lifeboat: --check compares with the app\'s migrations, and none were found: pass --app DIR or --migrations DIR.\n');
+        process.stderr.write(
+          "lifeboat: --check compares with the app's migrations, and none were found: pass --app DIR or --migrations DIR.\n",
+        );
         return exitCodes.notAtHead;
       }
       // A migration file Lifeboat could not read may be one the database lacks: never "at head" then.
-      return invocation.check && (report.status.status !== 'at-head' || report.graph.problems.length > 0) ? exitCodes.notAtHead : exitCodes.ok;
+      return invocation.check && (report.status.status !== 'at-head' || report.graph.problems.length > 0)
+        ? exitCodes.notAtHead
+        : exitCodes.ok;
     }
     case 'migrate': {
       const location = locationOf(invocation);
       if (invocation.migrations === undefined) {
-        throw new LifeboatFailure('INVALID_ARGUMENT', 'migrate needs --migrations DIR: the folder of numbered .sql files.');
+        throw new LifeboatFailure(
+          'INVALID_ARGUMENT',
+          'migrate needs --migrations DIR: the folder of numbered .sql files.',
+        );
       }
-      const input = { databasePath: location.databasePath, migrationsDir: path.resolve(invocation.migrations), versionTable: invocation.versionTable, versionColumn: invocation.versionColumn };
-      const result = await runWithProgress((onProgress) => startJob({ kind: 'migrate', input }, onProgress, 'cli'), json);
+      const input = {
+        databasePath: location.databasePath,
+        migrationsDir: path.resolve(invocation.migrations),
+        versionTable: invocation.versionTable,
+        versionColumn: invocation.versionColumn,
+      };
+      const result = await runWithProgress(
+        (onProgress) => startJob({ kind: 'migrate', input }, onProgress, 'cli'),
+        json,
+      );
       emit(json, result, () => printMigrate(result));
       if (result.failed !== null) {
         process.stderr.write(`lifeboat: ${result.failed.error.message} [${result.failed.error.code}]\n`);
@@ -426,16 +532,29 @@ async function run(invocation: Invocation): Promise<number> {
     }
     case 'verify': {
       const location = locationOf(invocation);
-      const names = invocation.positionals.length > 0 ? invocation.positionals : listSnapshots(location).snapshots.map((s) => s.file);
+      const names =
+        invocation.positionals.length > 0
+          ? invocation.positionals
+          : listSnapshots(location).snapshots.map((s) => s.file);
       const paths = names.map((name) => resolveSnapshotPath(location.backupsDir, name, process.cwd()));
-      const result = await runWithProgress((onProgress) => startJob({ kind: 'verify', input: { backupsDir: location.backupsDir, paths } }, onProgress, 'cli'), json);
+      const result = await runWithProgress(
+        (onProgress) =>
+          startJob({ kind: 'verify', input: { backupsDir: location.backupsDir, paths } }, onProgress, 'cli'),
+        json,
+      );
       emit(json, result, () => printVerify(result));
       return result.ok ? exitCodes.ok : exitCodes.verificationFailed;
     }
     case 'info': {
       const location = locationOf(invocation);
-      const described = await runWithProgress((onProgress) => startJob({ kind: 'info', input: location }, onProgress, 'cli'), json);
-      const info = { ...described, freshness: freshnessFor(invocation, location, listSnapshots(location).snapshots) };
+      const described = await runWithProgress(
+        (onProgress) => startJob({ kind: 'info', input: location }, onProgress, 'cli'),
+        json,
+      );
+      const info = {
+        ...described,
+        freshness: freshnessFor(invocation, location, listSnapshots(location).snapshots),
+      };
       emit(json, info, () => printInfo(info));
       return exitCodes.ok;
     }
@@ -446,59 +565,110 @@ async function run(invocation: Invocation): Promise<number> {
       }
       if (invocation.resume || invocation.rollback) {
         const mode = invocation.resume ? 'resume' : 'rollback';
-        const result = await runWithProgress((onProgress) => startJob({ kind: 'restore-recover', input: { location, mode, allowOpen: invocation.forceOpen, app } }, onProgress, 'cli'), json);
+        const result = await runWithProgress(
+          (onProgress) =>
+            startJob(
+              { kind: 'restore-recover', input: { location, mode, allowOpen: invocation.forceOpen, app } },
+              onProgress,
+              'cli',
+            ),
+          json,
+        );
         emit(json, result, () => printRestore(result));
         return result.error === null ? exitCodes.ok : exitCodes.failed;
       }
       const undoing = invocation.undo ? lastRestore(location.backupsDir) : null;
       if (invocation.undo && undoing === null) {
-        throw new LifeboatFailure('SNAPSHOT_NOT_FOUND', `No restore of ${location.databasePath} to undo: none is in the activity log, or its pre-restore snapshot is gone.`);
+        throw new LifeboatFailure(
+          'SNAPSHOT_NOT_FOUND',
+          `No restore of ${location.databasePath} to undo: none is in the activity log, or its pre-restore snapshot is gone.`,
+        );
       }
       const name = undoing?.preRestore ?? invocation.positionals[0];
       if (name === undefined || invocation.positionals.length > (undoing === null ? 1 : 0)) {
-        throw new LifeboatFailure('INVALID_ARGUMENT', 'restore takes one SNAPSHOT (a name from "lifeboat list"), or --undo, --resume or --rollback.');
+        throw new LifeboatFailure(
+          'INVALID_ARGUMENT',
+          'restore takes one SNAPSHOT (a name from "lifeboat list"), or --undo, --resume or --rollback.',
+        );
       }
       const snapshotPath = resolveSnapshotPath(location.backupsDir, name, process.cwd());
       if (invocation.rehearse) {
-        const result = await runWithProgress((onProgress) => startJob({ kind: 'rehearse', input: { location, snapshotPath, app } }, onProgress, 'cli'), json);
+        const result = await runWithProgress(
+          (onProgress) =>
+            startJob({ kind: 'rehearse', input: { location, snapshotPath, app } }, onProgress, 'cli'),
+          json,
+        );
         emit(json, result, () => printRestore(result));
         return result.error === null ? exitCodes.ok : exitCodes.failed;
       }
       // The same list the preview shows: presets and the default upgrade included, exactly as they will run.
       const commands = appCommandsOf(planFor({ app, location, undo: undoing !== null }));
       if (commands.length > 0 && !json) {
-        process.stderr.write(`These commands of the app will run, exactly as shown:\n${commands.map((c) => `  ${c.which}: ${c.text}`).join('\n')}\n`);
+        process.stderr.write(
+          `These commands of the app will run, exactly as shown:\n${commands.map((c) => `  ${c.which}: ${c.text}`).join('\n')}\n`,
+        );
       }
       if (!invocation.yes) {
         // On a terminal, what the restore will throw away comes before the question.
-        const preview = await runWithProgress((onProgress) => startJob({ kind: 'restore-preview', input: { location, snapshotPath, app, undo: undoing !== null } }, onProgress), json);
+        const preview = await runWithProgress(
+          (onProgress) =>
+            startJob(
+              { kind: 'restore-preview', input: { location, snapshotPath, app, undo: undoing !== null } },
+              onProgress,
+            ),
+          json,
+        );
         const blocker = preview.blockers.find((b) => !(b.code === 'DB_IN_USE' && invocation.forceOpen));
         if (blocker !== undefined) {
           throw new LifeboatFailure(blocker.code, `${blocker.message} Nothing was changed.`, blocker.path);
         }
         process.stderr.write(`${printPreview(preview)}\n`);
       }
-      const what = undoing === null ? `Replace ${location.databasePath} with ${path.basename(snapshotPath)}?` : `Undo the last restore: put ${path.basename(snapshotPath)} back over ${location.databasePath}, as it was?`;
+      const what =
+        undoing === null
+          ? `Replace ${location.databasePath} with ${path.basename(snapshotPath)}?`
+          : `Undo the last restore: put ${path.basename(snapshotPath)} back over ${location.databasePath}, as it was?`;
       const question = `${what} A pinned pre-restore snapshot is taken first.${app.run?.stop === undefined && app.run?.preset !== 'docker-compose' && app.run?.preset !== 'systemd' ? ' Stop the app before you go on.' : ''}`;
       if (!(await confirm(question, invocation.yes, 'restore replaces the live database'))) {
         process.stderr.write('Nothing was changed.\n');
         return exitCodes.failed;
       }
-      const result = await runWithProgress((onProgress) => startJob({ kind: 'restore', input: { location, snapshotPath, allowOpen: invocation.forceOpen, app, undo: undoing !== null } }, onProgress, 'cli'), json);
+      const result = await runWithProgress(
+        (onProgress) =>
+          startJob(
+            {
+              kind: 'restore',
+              input: { location, snapshotPath, allowOpen: invocation.forceOpen, app, undo: undoing !== null },
+            },
+            onProgress,
+            'cli',
+          ),
+        json,
+      );
       emit(json, result, () => printRestore(result));
       if (result.error !== null) {
-        process.stderr.write(`lifeboat: the restore was rolled back: ${result.error.message} [${result.error.code}]\n`);
+        process.stderr.write(
+          `lifeboat: the restore was rolled back: ${result.error.message} [${result.error.code}]\n`,
+        );
         return exitCodes.failed;
       }
       return exitCodes.ok;
     }
     case 'upgrade': {
       const { location, app } = appOf(invocation);
-      const result = await runWithProgress((onProgress) => startJob({ kind: 'upgrade', input: { location, app } }, onProgress, 'cli'), json);
+      const result = await runWithProgress(
+        (onProgress) => startJob({ kind: 'upgrade', input: { location, app } }, onProgress, 'cli'),
+        json,
+      );
       emit(json, result, () => printUpgrade(result));
       if (result.error !== null) {
-        const undone = result.rollback?.outcome === 'restored' ? 'failed and was undone' : 'failed and could not be undone';
-        process.stderr.write(`lifeboat: the upgrade ${undone}: ${result.error.message} [${result.error.code}]\n`);
+        const undone =
+          result.rollback?.outcome === 'restored'
+            ? 'failed and was undone'
+            : 'failed and could not be undone';
+        process.stderr.write(
+          `lifeboat: the upgrade ${undone}: ${result.error.message} [${result.error.code}]\n`,
+        );
         return exitCodeFor(result.error.code);
       }
       return exitCodes.ok;
@@ -507,7 +677,18 @@ async function run(invocation: Invocation): Promise<number> {
     case 'unpin': {
       const { location } = appOf(invocation);
       const paths = snapshotPathsOf(invocation, location);
-      const result = await runWithProgress((onProgress) => startJob({ kind: 'pin', input: { backupsDir: location.backupsDir, paths, pinned: invocation.command === 'pin' } }, onProgress, 'cli'), json);
+      const result = await runWithProgress(
+        (onProgress) =>
+          startJob(
+            {
+              kind: 'pin',
+              input: { backupsDir: location.backupsDir, paths, pinned: invocation.command === 'pin' },
+            },
+            onProgress,
+            'cli',
+          ),
+        json,
+      );
       emit(json, result, () => printPins(result));
       return exitCodes.ok;
     }
@@ -515,11 +696,28 @@ async function run(invocation: Invocation): Promise<number> {
       const { location } = appOf(invocation);
       const paths = snapshotPathsOf(invocation, location);
       const names = paths.map((p) => path.basename(p));
-      if (!(await confirm(`Delete ${names.join(', ')} for good?`, invocation.yes, 'delete removes snapshot files'))) {
+      if (
+        !(await confirm(
+          `Delete ${names.join(', ')} for good?`,
+          invocation.yes,
+          'delete removes snapshot files',
+        ))
+      ) {
         process.stderr.write('Nothing was deleted.\n');
         return exitCodes.failed;
       }
-      const result = await runWithProgress((onProgress) => startJob({ kind: 'delete', input: { backupsDir: location.backupsDir, databasePath: location.databasePath, paths } }, onProgress, 'cli'), json);
+      const result = await runWithProgress(
+        (onProgress) =>
+          startJob(
+            {
+              kind: 'delete',
+              input: { backupsDir: location.backupsDir, databasePath: location.databasePath, paths },
+            },
+            onProgress,
+            'cli',
+          ),
+        json,
+      );
       emit(json, result, () => result.deleted.map((file) => `Deleted ${file}`).join('\n'));
       return exitCodes.ok;
     }
@@ -533,41 +731,71 @@ async function run(invocation: Invocation): Promise<number> {
       const { location } = appOf(invocation);
       const [a, b] = invocation.positionals;
       if (a === undefined || b === undefined || invocation.positionals.length > 2) {
-        throw new LifeboatFailure('INVALID_ARGUMENT', 'diff takes two snapshots: names from "lifeboat list", or "live" for the live database.');
+        throw new LifeboatFailure(
+          'INVALID_ARGUMENT',
+          'diff takes two snapshots: names from "lifeboat list", or "live" for the live database.',
+        );
       }
       const side = (name: string): DiffSide =>
-        name === 'live' ? { kind: 'live', path: location.databasePath } : { kind: 'snapshot', path: resolveSnapshotPath(location.backupsDir, name, process.cwd()) };
-      const input = { a: side(a), b: side(b), ...(invocation.table === undefined ? {} : { table: invocation.table }) };
-      const result = await runWithProgress((onProgress) => startJob({ kind: 'diff', input }, onProgress, 'cli'), json);
+        name === 'live'
+          ? { kind: 'live', path: location.databasePath }
+          : { kind: 'snapshot', path: resolveSnapshotPath(location.backupsDir, name, process.cwd()) };
+      const input = {
+        a: side(a),
+        b: side(b),
+        ...(invocation.table === undefined ? {} : { table: invocation.table }),
+      };
+      const result = await runWithProgress(
+        (onProgress) => startJob({ kind: 'diff', input }, onProgress, 'cli'),
+        json,
+      );
       emit(json, result, () => printDiff(result));
       return exitCodes.ok;
     }
     case 'serve':
       return serve(invocation);
     default:
-      throw new LifeboatFailure('INVALID_ARGUMENT', `Unknown command "${invocation.command}". Run "lifeboat help" for usage.`);
+      throw new LifeboatFailure(
+        'INVALID_ARGUMENT',
+        `Unknown command "${invocation.command}". Run "lifeboat help" for usage.`,
+      );
   }
 }
 
 /** The app's lifeboat.json for what runs without a person: --app DIR's, else the one beside the database if it is the user's own. */
 function automationOf(invocation: Invocation): { location: DatabaseLocation; file: AppSettingsFile | null } {
   const { location, file } = appOf(invocation);
-  return { location, file: invocation.app === undefined ? readSettingsBesideDatabase(location.databasePath) : file };
+  return {
+    location,
+    file: invocation.app === undefined ? readSettingsBesideDatabase(location.databasePath) : file,
+  };
 }
 
 /**
  * How fresh the app's protection is, for `list` and `info`. Only shown, so a lifeboat.json of another
  * user is read too (it steers nothing here); a damaged one counts as none.
  */
-function freshnessFor(invocation: Invocation, location: DatabaseLocation, snapshots: readonly SnapshotEntry[]): Freshness {
+function freshnessFor(
+  invocation: Invocation,
+  location: DatabaseLocation,
+  snapshots: readonly SnapshotEntry[],
+): Freshness {
   let file: AppSettingsFile | null = null;
   try {
-    file = readAppSettingsFile(invocation.app === undefined ? path.dirname(location.databasePath) : path.resolve(invocation.app));
+    file = readAppSettingsFile(
+      invocation.app === undefined ? path.dirname(location.databasePath) : path.resolve(invocation.app),
+    );
   } catch {
     // A damaged lifeboat.json: freshness without its schedule; prune and run-due say what is wrong.
   }
   const { automation } = appAutomationOf({}, file, []);
-  return freshnessOf({ snapshots, schedule: automation.schedule, staleAfter: automation.staleAfter, state: readKeeperState(location.backupsDir), nowMs: Date.now() });
+  return freshnessOf({
+    snapshots,
+    schedule: automation.schedule,
+    staleAfter: automation.staleAfter,
+    state: readKeeperState(location.backupsDir),
+    nowMs: Date.now(),
+  });
 }
 
 /** The retention rules: the --keep-* flags when any is given (they replace the file's), else lifeboat.json's. */
@@ -576,10 +804,17 @@ function rulesOf(invocation: Invocation, file: AppSettingsFile | null): Retentio
   if (flags.length === 0) {
     return file?.retention ?? {};
   }
-  const parsed = retentionRulesSchema.safeParse(Object.fromEntries(flags.map(([rule, value]) => [rule, /^\d+$/.test(value) ? Number(value) : Number.NaN])));
+  const parsed = retentionRulesSchema.safeParse(
+    Object.fromEntries(
+      flags.map(([rule, value]) => [rule, /^\d+$/.test(value) ? Number(value) : Number.NaN]),
+    ),
+  );
   if (!parsed.success) {
     const [rule] = flags.find(([, value]) => !/^[1-9]\d{0,5}$/.test(value)) ?? flags[0] ?? [];
-    throw new LifeboatFailure('INVALID_ARGUMENT', `${ruleFlag((rule ?? 'keepLast') as RetentionRuleName)} takes a whole number from 1 to 100000.`);
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      `${ruleFlag((rule ?? 'keepLast') as RetentionRuleName)} takes a whole number from 1 to 100000.`,
+    );
   }
   return parsed.data;
 }
@@ -590,7 +825,18 @@ async function prune(invocation: Invocation): Promise<number> {
   const { location, file } = automationOf(invocation);
   const rules = rulesOf(invocation, file);
   const run = (dryRun: boolean, confirmed?: readonly string[]): Promise<PruneResult> =>
-    runWithProgress((onProgress) => startJob({ kind: 'prune', input: { location, rules, dryRun, ...(confirmed === undefined ? {} : { confirmed }) } }, onProgress, 'cli'), json);
+    runWithProgress(
+      (onProgress) =>
+        startJob(
+          {
+            kind: 'prune',
+            input: { location, rules, dryRun, ...(confirmed === undefined ? {} : { confirmed }) },
+          },
+          onProgress,
+          'cli',
+        ),
+      json,
+    );
   const plan = await run(true);
   const doomed = plan.snapshots.filter((d) => d.decision === 'delete').map((d) => d.file);
   if (invocation.dryRun || doomed.length === 0) {
@@ -600,7 +846,13 @@ async function prune(invocation: Invocation): Promise<number> {
   if (!invocation.yes && !json) {
     process.stderr.write(`${printPrune(plan)}\n`);
   }
-  if (!(await confirm(`Delete ${doomed.length} snapshot(s) from ${location.backupsDir} for good?`, invocation.yes, 'prune deletes snapshot files'))) {
+  if (
+    !(await confirm(
+      `Delete ${doomed.length} snapshot(s) from ${location.backupsDir} for good?`,
+      invocation.yes,
+      'prune deletes snapshot files',
+    ))
+  ) {
     process.stderr.write('Nothing was deleted.\n');
     return exitCodes.failed;
   }
@@ -613,12 +865,23 @@ async function prune(invocation: Invocation): Promise<number> {
 async function restoreAsCopy(invocation: Invocation, location: DatabaseLocation): Promise<number> {
   const [name, ...rest] = invocation.positionals;
   if (name === undefined || rest.length > 0 || invocation.to === undefined) {
-    throw new LifeboatFailure('INVALID_ARGUMENT', 'restore SNAPSHOT --to FILE takes one snapshot (a name from "lifeboat list") and a new file.');
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      'restore SNAPSHOT --to FILE takes one snapshot (a name from "lifeboat list") and a new file.',
+    );
   }
   const snapshotPath = resolveSnapshotPath(location.backupsDir, name, process.cwd());
   const target = path.resolve(invocation.to);
-  const written = await runWithProgress((onProgress) => startJob({ kind: 'copy', input: { snapshotPath, target } }, onProgress, 'cli'), invocation.json);
-  emit(invocation.json, written, () => `Wrote ${written.path} (${formatBytes(written.bytes)}), a checked copy of ${name}. The live database was not touched.`);
+  const written = await runWithProgress(
+    (onProgress) => startJob({ kind: 'copy', input: { snapshotPath, target } }, onProgress, 'cli'),
+    invocation.json,
+  );
+  emit(
+    invocation.json,
+    written,
+    () =>
+      `Wrote ${written.path} (${formatBytes(written.bytes)}), a checked copy of ${name}. The live database was not touched.`,
+  );
   return exitCodes.ok;
 }
 
@@ -627,19 +890,41 @@ async function exportTable(invocation: Invocation): Promise<number> {
   const { location } = appOf(invocation);
   const [source, ...rest] = invocation.positionals;
   if (source === undefined || rest.length > 0 || invocation.table === undefined) {
-    throw new LifeboatFailure('INVALID_ARGUMENT', 'export takes one SOURCE (a snapshot name from "lifeboat list", or "live") and --table T.');
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      'export takes one SOURCE (a snapshot name from "lifeboat list", or "live") and --table T.',
+    );
   }
   const format = invocation.format ?? 'csv';
   if (format !== 'csv' && format !== 'sql') {
     throw new LifeboatFailure('INVALID_ARGUMENT', `--format is csv or sql, not "${format}".`);
   }
-  const side: DiffSide = source === 'live' ? { kind: 'live', path: location.databasePath } : { kind: 'snapshot', path: resolveSnapshotPath(location.backupsDir, source, process.cwd()) };
+  const side: DiffSide =
+    source === 'live'
+      ? { kind: 'live', path: location.databasePath }
+      : { kind: 'snapshot', path: resolveSnapshotPath(location.backupsDir, source, process.cwd()) };
   const target = invocation.out === undefined ? null : path.resolve(invocation.out);
-  const input = { side, table: invocation.table, filter: invocation.filter ?? '', orderBy: null, descending: false, format, target } as const;
+  const input = {
+    side,
+    table: invocation.table,
+    filter: invocation.filter ?? '',
+    orderBy: null,
+    descending: false,
+    format,
+    target,
+  } as const;
   // Rows on standard output: no progress bar in between them.
-  const written = await runWithProgress((onProgress) => startJob({ kind: 'export', input }, onProgress, 'cli'), target === null || invocation.json);
+  const written = await runWithProgress(
+    (onProgress) => startJob({ kind: 'export', input }, onProgress, 'cli'),
+    target === null || invocation.json,
+  );
   if (target !== null) {
-    emit(invocation.json, written, () => `Wrote ${String(written.rows)} rows of ${invocation.table ?? ''} to ${written.path} (${formatBytes(written.bytes)}).`);
+    emit(
+      invocation.json,
+      written,
+      () =>
+        `Wrote ${String(written.rows)} rows of ${invocation.table ?? ''} to ${written.path} (${formatBytes(written.bytes)}).`,
+    );
   }
   return exitCodes.ok;
 }
@@ -648,10 +933,18 @@ async function exportTable(invocation: Invocation): Promise<number> {
 async function runDue(invocation: Invocation): Promise<number> {
   const { location, file } = automationOf(invocation);
   if (file?.schedule === undefined) {
-    throw new LifeboatFailure('INVALID_ARGUMENT', `No schedule for ${location.databasePath}: set "schedule" in ${appSettingsFileName} (for example {"every": "6h"}) in the app's folder.`);
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      `No schedule for ${location.databasePath}: set "schedule" in ${appSettingsFileName} (for example {"every": "6h"}) in the app's folder.`,
+    );
   }
   const { automation } = appAutomationOf({}, file, []);
-  const app = { id: location.databasePath, name: path.basename(path.dirname(location.databasePath)) || location.databasePath, location, automation };
+  const app = {
+    id: location.databasePath,
+    name: path.basename(path.dirname(location.databasePath)) || location.databasePath,
+    location,
+    automation,
+  };
   const pass = await keepApp(app, jobActions(scheduledJob));
   emit(invocation.json, pass, () => printKeeperPass(pass));
   return pass.error === null ? exitCodes.ok : exitCodes.failed;
@@ -661,7 +954,10 @@ async function runDue(invocation: Invocation): Promise<number> {
 async function serve(invocation: Invocation): Promise<number> {
   const port = invocation.port === undefined ? 0 : Number(invocation.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new LifeboatFailure('INVALID_ARGUMENT', `--port must be a number from 0 to 65535 (0 picks a free port), not "${invocation.port ?? ''}".`);
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      `--port must be a number from 0 to 65535 (0 picks a free port), not "${invocation.port ?? ''}".`,
+    );
   }
   const dataDir = invocation.dataDir === undefined ? defaultUserDataDir() : path.resolve(invocation.dataDir);
   const service = new LifeboatService({ dataDir, origin: 'web', allow: invocation.allow });
@@ -675,11 +971,16 @@ async function serve(invocation: Invocation): Promise<number> {
       throw new LifeboatFailure(demo.error.code, demo.error.message, demo.error.path);
     }
   }
-  const host = await startWebHost(service, { port, rendererDir: path.join(__dirname, '..', '..', 'renderer') });
+  const host = await startWebHost(service, {
+    port,
+    rendererDir: path.join(__dirname, '..', '..', 'renderer'),
+  });
   process.stdout.write(
     `Lifeboat is serving on ${host.url}\n` +
       `Settings and demo: ${dataDir}\n` +
-      (invocation.allow.length === 0 ? 'Apps can be added through it only with --allow DIR (none given).\n' : `Apps can be added through it in: ${invocation.allow.join(', ')}\n`) +
+      (invocation.allow.length === 0
+        ? 'Apps can be added through it only with --allow DIR (none given).\n'
+        : `Apps can be added through it in: ${invocation.allow.join(', ')}\n`) +
       `It answers on this machine only. From another computer: ssh -L ${host.port}:127.0.0.1:${host.port} <this server>, then open the URL there.\n` +
       'Press Ctrl-C to stop.\n',
   );

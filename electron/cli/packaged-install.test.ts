@@ -19,34 +19,71 @@ describe('installing Lifeboat from a tarball made by npm pack', () => {
   before(() => {
     temp = makeTempDir();
     // dist is already built by `npm test`; packing with scripts would rebuild it under the other tests.
-    const tarball = execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', temp.dir], { cwd: checkout, encoding: 'utf8' }).trim().split('\n').pop() ?? '';
+    const tarball =
+      execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', temp.dir], {
+        cwd: checkout,
+        encoding: 'utf8',
+      })
+        .trim()
+        .split('\n')
+        .pop() ?? '';
     const prefix = path.join(temp.dir, 'prefix');
-    execFileSync('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel=error', path.join(temp.dir, tarball)], { cwd: temp.dir, stdio: 'pipe', timeout: 600_000 });
+    execFileSync(
+      'npm',
+      [
+        'install',
+        '--global',
+        '--prefix',
+        prefix,
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        path.join(temp.dir, tarball),
+      ],
+      { cwd: temp.dir, stdio: 'pipe', timeout: 600_000 },
+    );
     bin = path.join(prefix, 'bin', 'lifeboat');
   });
   after(() => temp.cleanup());
 
   const run = (...args: string[]): { code: number | null; stdout: string; stderr: string } => {
-    const result = spawnSync(bin, args, { cwd: temp.dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, LIFEBOAT_DB: '' } });
+    const result = spawnSync(bin, args, {
+      cwd: temp.dir,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, LIFEBOAT_DB: '' },
+    });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
   };
 
   it('backs up, lists and verifies a database, and has the web host', () => {
     const db = new Database(path.join(temp.dir, 'app.db'));
-    db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES (\'kept\')');
+    db.exec(
+      "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('kept')",
+    );
     db.close();
     const backup = run('backup', 'nightly', '--db', 'app.db', '--json');
     assert.equal(backup.code, 0, backup.stderr);
     const list = run('list', '--db', 'app.db', '--json');
     assert.equal(list.code, 0, list.stderr);
     assert.deepEqual(
-      (JSON.parse(list.stdout) as { snapshots: { label: string; status: string }[] }).snapshots.map((s) => [s.label, s.status]),
+      (JSON.parse(list.stdout) as { snapshots: { label: string; status: string }[] }).snapshots.map((s) => [
+        s.label,
+        s.status,
+      ]),
       [['nightly', 'verified']],
     );
     assert.equal(run('verify', '--db', 'app.db').code, 0);
     assert.match(run('help').stdout, /lifeboat serve/);
     const installed = path.join(path.dirname(path.dirname(bin)), 'lib', 'node_modules', 'lifeboat');
-    assert.ok(fs.existsSync(path.join(installed, 'dist', 'renderer', 'index.html')), 'the web host has its page');
-    assert.equal(fs.existsSync(path.join(installed, 'dist', 'electron', 'testing')), false, 'no test helpers shipped');
+    assert.ok(
+      fs.existsSync(path.join(installed, 'dist', 'renderer', 'index.html')),
+      'the web host has its page',
+    );
+    assert.equal(
+      fs.existsSync(path.join(installed, 'dist', 'electron', 'testing')),
+      false,
+      'no test helpers shipped',
+    );
   });
 });

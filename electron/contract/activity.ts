@@ -3,7 +3,18 @@ import { z } from 'zod';
 /** One line of the activity log: every snapshot, verification, restore, rollback and upgrade. */
 export const activityEntrySchema = z.object({
   at: z.string(),
-  action: z.enum(['snapshot', 'verify', 'restore', 'rollback', 'upgrade', 'migrate', 'delete', 'pin', 'unpin', 'prune']),
+  action: z.enum([
+    'snapshot',
+    'verify',
+    'restore',
+    'rollback',
+    'upgrade',
+    'migrate',
+    'delete',
+    'pin',
+    'unpin',
+    'prune',
+  ]),
   /** The live database (for a verification, a pin or a deletion: the backups folder). */
   database: z.string(),
   /** The snapshot concerned, if one is. */

@@ -6,17 +6,26 @@ import { z } from 'zod';
  * name into one: the database a command is about is in its environment, LIFEBOAT_DATABASE and
  * LIFEBOAT_DATABASE_URL), its environment, its health URL and the time each step may take.
  */
-export const appCommandSchema = z.union([z.object({ argv: z.array(z.string().min(1)).min(1) }), z.object({ shell: z.string().min(1) })]);
+export const appCommandSchema = z.union([
+  z.object({ argv: z.array(z.string().min(1)).min(1) }),
+  z.object({ shell: z.string().min(1) }),
+]);
 export type AppCommand = z.infer<typeof appCommandSchema>;
 
 /** A step's time limit: at most a week (a timer cannot wait longer than 24.8 days; more would fire at once). */
-const seconds = z.number().positive().max(7 * 24 * 3600);
+const seconds = z
+  .number()
+  .positive()
+  .max(7 * 24 * 3600);
 
 export const appRunSchema = z.object({
   /** `manual`: the user stops and starts the app; Lifeboat checks that nothing holds the database. */
   preset: z.enum(['manual', 'commands', 'docker-compose', 'systemd']).default('manual'),
   /** The Compose service or systemd unit the presets drive. */
-  service: z.string().regex(/^[A-Za-z0-9@._-]+$/).optional(),
+  service: z
+    .string()
+    .regex(/^[A-Za-z0-9@._-]+$/)
+    .optional(),
   /** Working directory for the commands, relative to the app folder. */
   workingDir: z.string().optional(),
   stop: appCommandSchema.optional(),
@@ -41,5 +50,9 @@ export type AppRun = z.infer<typeof appRunSchema>;
 
 /** How a command is shown to the user before it runs: exactly what will run (an argument vector quoted as a shell would need). */
 export function describeCommand(command: AppCommand): string {
-  return 'shell' in command ? command.shell : command.argv.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`)).join(' ');
+  return 'shell' in command
+    ? command.shell
+    : command.argv
+        .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`))
+        .join(' ');
 }

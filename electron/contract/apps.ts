@@ -42,9 +42,14 @@ export const appSummarySchema = appSchema.extend({
   newestSnapshot: z.object({ file: z.string(), time: z.string() }).nullable(),
   snapshotCount: z.number().int().nonnegative(),
   /** The migrations in use (chosen or detected), or null when none were found. */
-  migrationsFound: z.object({ tool: migrationToolSchema, locations: z.array(z.string()), detected: z.boolean() }).nullable(),
+  migrationsFound: z
+    .object({ tool: migrationToolSchema, locations: z.array(z.string()), detected: z.boolean() })
+    .nullable(),
   /** Where the app's run settings come from: its lifeboat.json (the path), Lifeboat's settings, or nowhere yet. */
-  runSource: z.union([z.object({ kind: z.literal('file'), path: z.string() }), z.object({ kind: z.enum(['settings', 'none']) })]),
+  runSource: z.union([
+    z.object({ kind: z.literal('file'), path: z.string() }),
+    z.object({ kind: z.enum(['settings', 'none']) }),
+  ]),
   /** The run settings of its lifeboat.json, which win over `run`; null without one. */
   runFromFile: appRunSchema.nullable(),
   /** Set when a damaged lifeboat.json was found: what is wrong with it. */
@@ -63,7 +68,9 @@ export const appSummarySchema = appSchema.extend({
   /** How fresh its protection is; null when Lifeboat cannot read its folders. */
   freshness: freshnessSchema.nullable(),
   /** The newest restore, while the pre-restore snapshot that undoes it still exists. */
-  lastRestore: z.object({ at: z.string(), snapshot: z.string().nullable(), preRestore: z.string() }).nullable(),
+  lastRestore: z
+    .object({ at: z.string(), snapshot: z.string().nullable(), preRestore: z.string() })
+    .nullable(),
 });
 export type AppSummary = z.infer<typeof appSummarySchema>;
 

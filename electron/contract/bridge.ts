@@ -10,15 +10,23 @@ import type { OperationInput, OperationName, OperationOutput } from './operation
  * `onJobProgress`, returning its unsubscribe function), and the few desktop-only verbs.
  */
 
-type FunctionName<K extends string> = K extends `${infer Area}:${infer Verb}` ? `${Area}${Capitalize<Verb>}` : never;
-type EventFunctionName<E extends string> = E extends `${infer Area}:${infer What}` ? `on${Capitalize<Area>}${Capitalize<What>}` : never;
+type FunctionName<K extends string> = K extends `${infer Area}:${infer Verb}`
+  ? `${Area}${Capitalize<Verb>}`
+  : never;
+type EventFunctionName<E extends string> = E extends `${infer Area}:${infer What}`
+  ? `on${Capitalize<Area>}${Capitalize<What>}`
+  : never;
 
 export type BridgeOperations = {
-  readonly [K in OperationName as FunctionName<K>]: (input: OperationInput<K>) => Promise<Result<OperationOutput<K>>>;
+  readonly [K in OperationName as FunctionName<K>]: (
+    input: OperationInput<K>,
+  ) => Promise<Result<OperationOutput<K>>>;
 };
 
 export type BridgeEvents = {
-  readonly [E in keyof LifeboatEvents as EventFunctionName<E>]: (listener: (payload: LifeboatEvents[E]) => void) => () => void;
+  readonly [E in keyof LifeboatEvents as EventFunctionName<E>]: (
+    listener: (payload: LifeboatEvents[E]) => void,
+  ) => () => void;
 };
 
 /** Desktop-only operations, answered by the Electron main process itself (native dialogs, the shell). */
@@ -33,7 +41,9 @@ export interface DesktopOperationOutputs {
 }
 
 export type BridgeDesktop = {
-  readonly [K in DesktopOperationName as FunctionName<K>]: (input: z.input<(typeof desktopOperationInputs)[K]>) => Promise<Result<DesktopOperationOutputs[K]>>;
+  readonly [K in DesktopOperationName as FunctionName<K>]: (
+    input: z.input<(typeof desktopOperationInputs)[K]>,
+  ) => Promise<Result<DesktopOperationOutputs[K]>>;
 } & {
   /** The file system path of a file dropped on the window (Electron's webUtils.getPathForFile). */
   readonly pathForFile: (file: unknown) => string;

@@ -19,5 +19,9 @@ export const exportFormatSchema = z.enum(['csv', 'sql']);
 export type ExportFormat = z.infer<typeof exportFormatSchema>;
 
 /** What an export or a copy wrote. */
-export const writtenFileSchema = z.object({ path: z.string(), bytes: z.number().int().nonnegative(), rows: z.number().int().nonnegative().nullable() });
+export const writtenFileSchema = z.object({
+  path: z.string(),
+  bytes: z.number().int().nonnegative(),
+  rows: z.number().int().nonnegative().nullable(),
+});
 export type WrittenFile = z.infer<typeof writtenFileSchema>;

@@ -41,7 +41,11 @@ export const tableDiffSchema = z.object({
   changed: z.number().int().nonnegative(),
   deleted: z.number().int().nonnegative(),
   /** Up to the sample size of each kind, in key order. */
-  samples: z.object({ added: z.array(rowChangeSchema), changed: z.array(rowChangeSchema), deleted: z.array(rowChangeSchema) }),
+  samples: z.object({
+    added: z.array(rowChangeSchema),
+    changed: z.array(rowChangeSchema),
+    deleted: z.array(rowChangeSchema),
+  }),
   /** Why its rows were not compared, or what to know about the comparison; null when nothing. */
   note: z.string().nullable(),
 });

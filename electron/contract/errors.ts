@@ -48,7 +48,8 @@ export const lifeboatErrorSchema = z.object({
 export type LifeboatError = z.infer<typeof lifeboatErrorSchema>;
 
 /** The outcome of an operation, carried across every boundary (worker, IPC, HTTP, CLI --json). */
-export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: LifeboatError };
+export type Result<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: LifeboatError };
 
 export function ok<T>(value: T): Result<T> {
   return { ok: true, value };

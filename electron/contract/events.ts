@@ -7,11 +7,36 @@ import type { WrittenFile } from './browse';
 
 /** Events pushed from the Node side to the UI (IPC in Electron, a WebSocket in the browser). */
 export type JobFinished =
-  | { readonly jobId: string; readonly appId: string; readonly kind: 'snapshot'; readonly result: Result<BackupOutcome> }
-  | { readonly jobId: string; readonly appId: string; readonly kind: 'verify'; readonly result: Result<VerifyResult> }
-  | { readonly jobId: string; readonly appId: string; readonly kind: 'restore' | 'rehearse' | 'restore-recover'; readonly result: Result<RestoreResult> }
-  | { readonly jobId: string; readonly appId: string; readonly kind: 'diff'; readonly result: Result<DiffResult> }
-  | { readonly jobId: string; readonly appId: string; readonly kind: 'export' | 'copy'; readonly result: Result<WrittenFile> };
+  | {
+      readonly jobId: string;
+      readonly appId: string;
+      readonly kind: 'snapshot';
+      readonly result: Result<BackupOutcome>;
+    }
+  | {
+      readonly jobId: string;
+      readonly appId: string;
+      readonly kind: 'verify';
+      readonly result: Result<VerifyResult>;
+    }
+  | {
+      readonly jobId: string;
+      readonly appId: string;
+      readonly kind: 'restore' | 'rehearse' | 'restore-recover';
+      readonly result: Result<RestoreResult>;
+    }
+  | {
+      readonly jobId: string;
+      readonly appId: string;
+      readonly kind: 'diff';
+      readonly result: Result<DiffResult>;
+    }
+  | {
+      readonly jobId: string;
+      readonly appId: string;
+      readonly kind: 'export' | 'copy';
+      readonly result: Result<WrittenFile>;
+    };
 
 /** Events of the jobs core runs and of the folders it follows, the same from Electron and from the web host. */
 export interface JobEvents {
@@ -20,10 +45,20 @@ export interface JobEvents {
   /** Something in the app's backups folder changed on disk (a script added, deleted or touched a file). */
   'snapshots:changed': { readonly appId: string };
   /** The keeper's news of an app: a scheduled snapshot failed, it turned stale, or it is protected again. */
-  'keeper:alert': { readonly appId: string; readonly event: 'failed' | 'stale' | 'recovered'; readonly title: string; readonly reason: string };
+  'keeper:alert': {
+    readonly appId: string;
+    readonly event: 'failed' | 'stale' | 'recovered';
+    readonly title: string;
+    readonly reason: string;
+  };
 }
 export type JobEventName = keyof JobEvents;
-export const jobEventNames: readonly JobEventName[] = ['job:progress', 'job:finished', 'snapshots:changed', 'keeper:alert'];
+export const jobEventNames: readonly JobEventName[] = [
+  'job:progress',
+  'job:finished',
+  'snapshots:changed',
+  'keeper:alert',
+];
 
 /** Commands from the desktop app's menu, carried out by the renderer. */
 export type MenuCommand = 'add-app' | 'snapshot-now' | 'open-demo';

@@ -1,7 +1,28 @@
 import { z } from 'zod';
 
 /** Long work runs as a job: an id, a phase, a progress fraction 0..1, cancellation and a result. */
-export const jobKindSchema = z.enum(['snapshot', 'verify', 'info', 'inspect', 'demo', 'list', 'migrations', 'migrate', 'restore', 'restore-recover', 'restore-preview', 'rehearse', 'upgrade', 'pin', 'delete', 'prune', 'diff', 'rows', 'export', 'copy']);
+export const jobKindSchema = z.enum([
+  'snapshot',
+  'verify',
+  'info',
+  'inspect',
+  'demo',
+  'list',
+  'migrations',
+  'migrate',
+  'restore',
+  'restore-recover',
+  'restore-preview',
+  'rehearse',
+  'upgrade',
+  'pin',
+  'delete',
+  'prune',
+  'diff',
+  'rows',
+  'export',
+  'copy',
+]);
 export type JobKind = z.infer<typeof jobKindSchema>;
 
 export const jobProgressSchema = z.object({

@@ -26,7 +26,10 @@ const snapshotFile = z
   .string()
   .min(1)
   .max(255)
-  .refine((name) => !/[/\\]/.test(name) && name !== '.' && name !== '..', 'must be a file name from the snapshot list');
+  .refine(
+    (name) => !/[/\\]/.test(name) && name !== '.' && name !== '..',
+    'must be a file name from the snapshot list',
+  );
 
 /** Where a read comes from: a snapshot's file name, or "live" for the live database (opened read-only). */
 const source = z.union([z.literal('live'), snapshotFile]);
@@ -52,11 +55,24 @@ export const operationInputs = {
   }),
   'apps:remove': z.object({ appId }),
   /** Choose the migrations folder and tool; both absent: go back to detection. */
-  'apps:setMigrations': z.object({ appId, dir: z.string().trim().max(4096).optional(), tool: migrationToolSchema.optional() }),
+  'apps:setMigrations': z.object({
+    appId,
+    dir: z.string().trim().max(4096).optional(),
+    tool: migrationToolSchema.optional(),
+  }),
   /** How to run the app: its folder (for lifeboat.json and the commands) and its run settings; absent: none. */
-  'apps:setRun': z.object({ appId, appDir: z.string().trim().max(4096).optional(), run: appRunSchema.optional() }),
+  'apps:setRun': z.object({
+    appId,
+    appDir: z.string().trim().max(4096).optional(),
+    run: appRunSchema.optional(),
+  }),
   /** The app's schedule, retention rules and staleness limit in Lifeboat's settings; an absent part: none. */
-  'apps:setAutomation': z.object({ appId, schedule: scheduleSchema.optional(), retention: retentionRulesSchema.optional(), staleAfter: durationSchema.optional() }),
+  'apps:setAutomation': z.object({
+    appId,
+    schedule: scheduleSchema.optional(),
+    retention: retentionRulesSchema.optional(),
+    staleAfter: durationSchema.optional(),
+  }),
   /** What these rules would keep and delete among the app's snapshots now, and why (nothing is deleted). */
   'retention:preview': z.object({ appId, rules: retentionRulesSchema }),
   'demo:open': z.object({}),
@@ -64,17 +80,37 @@ export const operationInputs = {
   'snapshots:list': z.object({ appId }),
   'migrations:status': z.object({ appId }),
   'snapshots:inspect': z.object({ appId, file: snapshotFile }),
-  'snapshots:create': z.object({ appId, label: z.string().max(200).optional(), note: z.string().max(2000).optional() }),
+  'snapshots:create': z.object({
+    appId,
+    label: z.string().max(200).optional(),
+    note: z.string().max(2000).optional(),
+  }),
   'snapshots:verify': z.object({ appId, files: z.array(snapshotFile).min(1).max(10000) }),
   'snapshots:delete': z.object({ appId, file: snapshotFile }),
   /** Pin (kept until unpinned, never deleted) or unpin one snapshot. */
   'snapshots:pin': z.object({ appId, file: snapshotFile, pinned: z.boolean() }),
   /** What changed from A to B: snapshot file names, or "live" for the live database (read only). */
-  'snapshots:diff': z.object({ appId, a: z.union([z.literal('live'), snapshotFile]), b: z.union([z.literal('live'), snapshotFile]), table: z.string().max(1000).optional() }),
+  'snapshots:diff': z.object({
+    appId,
+    a: z.union([z.literal('live'), snapshotFile]),
+    b: z.union([z.literal('live'), snapshotFile]),
+    table: z.string().max(1000).optional(),
+  }),
   /** A page of a table of a snapshot or the live database (read only); no table: the first. */
-  'snapshots:rows': z.object({ appId, ...rowsQuery, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(200) }),
+  'snapshots:rows': z.object({
+    appId,
+    ...rowsQuery,
+    offset: z.number().int().min(0).default(0),
+    limit: z.number().int().min(1).max(500).default(200),
+  }),
   /** The rows the filter shows, written as CSV or SQL INSERTs to a new file at `path`. */
-  'snapshots:export': z.object({ appId, ...rowsQuery, table: z.string().min(1).max(1000), format: exportFormatSchema, path: newFilePath }),
+  'snapshots:export': z.object({
+    appId,
+    ...rowsQuery,
+    table: z.string().min(1).max(1000),
+    format: exportFormatSchema,
+    path: newFilePath,
+  }),
   /** Restore as a copy: the snapshot written to a new file at `path`, for inspection; nothing live changes. */
   'snapshots:copy': z.object({ appId, file: snapshotFile, path: newFilePath }),
   'jobs:cancel': z.object({ jobId: z.string().min(1).max(100) }),
@@ -97,7 +133,16 @@ export interface JobStarted {
 }
 
 /** The kinds of job the UI starts and follows (the others answer a call and are not shown as jobs). */
-export const uiJobKinds = ['snapshot', 'verify', 'restore', 'rehearse', 'restore-recover', 'diff', 'export', 'copy'] as const satisfies readonly JobKind[];
+export const uiJobKinds = [
+  'snapshot',
+  'verify',
+  'restore',
+  'rehearse',
+  'restore-recover',
+  'diff',
+  'export',
+  'copy',
+] as const satisfies readonly JobKind[];
 export type UiJobKind = (typeof uiJobKinds)[number];
 
 /** Jobs that change the live database (a restore, a recovery): one at a time per app; quitting asks first. */

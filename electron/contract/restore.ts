@@ -3,7 +3,20 @@ import { lifeboatErrorSchema } from './errors';
 import { migrationStatusKindSchema, statusReferenceSchema } from './migrations';
 
 /** The steps of a restore, in order; the journal records the one about to run. */
-export const restoreSteps = ['preflight', 'stop', 'pre-restore', 'stage', 'set-aside', 'put-in-place', 'verify', 'upgrade', 'check', 'start', 'health', 'discard-old'] as const;
+export const restoreSteps = [
+  'preflight',
+  'stop',
+  'pre-restore',
+  'stage',
+  'set-aside',
+  'put-in-place',
+  'verify',
+  'upgrade',
+  'check',
+  'start',
+  'health',
+  'discard-old',
+] as const;
 export const restoreStepSchema = z.enum(restoreSteps);
 export type RestoreStep = z.infer<typeof restoreStepSchema>;
 
@@ -49,7 +62,12 @@ export function rollbackPhase(step: RollbackStep): string {
 }
 
 /** Which step a restore job's phase names, if any. */
-export function phaseOfRestore(phase: string): { readonly kind: 'restore'; readonly step: RestoreStep } | { readonly kind: 'rollback'; readonly step: RollbackStep } | null {
+export function phaseOfRestore(
+  phase: string,
+):
+  | { readonly kind: 'restore'; readonly step: RestoreStep }
+  | { readonly kind: 'rollback'; readonly step: RollbackStep }
+  | null {
   const [what, step] = phase.split(': ');
   const restore = restoreStepSchema.safeParse(step);
   if (what === 'Restore' && restore.success) {
@@ -77,10 +95,15 @@ export const schemaDifferenceSchema = z.object({
 });
 export type SchemaDifference = z.infer<typeof schemaDifferenceSchema>;
 
-export const tableDifferenceSchema = z.object({ name: z.string(), liveRows: z.number().nullable(), snapshotRows: z.number().nullable() });
+export const tableDifferenceSchema = z.object({
+  name: z.string(),
+  liveRows: z.number().nullable(),
+  snapshotRows: z.number().nullable(),
+});
 export type TableDifference = z.infer<typeof tableDifferenceSchema>;
 
-const timedStep = <S extends z.ZodType>(step: S) => z.object({ step, durationMs: z.number(), note: z.string().nullable() });
+const timedStep = <S extends z.ZodType>(step: S) =>
+  z.object({ step, durationMs: z.number(), note: z.string().nullable() });
 
 /** What a restore did: restored, or rolled back (with why), or found nothing to do; or what a rehearsal found. */
 export const restoreResultSchema = z.object({
@@ -173,8 +196,12 @@ export function describeSchemaDifference(d: SchemaDifference): string {
       return `The ${what} comes back with the snapshot.`;
     case 'changed': {
       const parts = [
-        d.columnsOnlyLive.length > 0 ? `columns ${d.columnsOnlyLive.join(', ')} only in the live database` : null,
-        d.columnsOnlySnapshot.length > 0 ? `columns ${d.columnsOnlySnapshot.join(', ')} only in the snapshot` : null,
+        d.columnsOnlyLive.length > 0
+          ? `columns ${d.columnsOnlyLive.join(', ')} only in the live database`
+          : null,
+        d.columnsOnlySnapshot.length > 0
+          ? `columns ${d.columnsOnlySnapshot.join(', ')} only in the snapshot`
+          : null,
       ].filter((p) => p !== null);
       return `The ${what} differs${parts.length > 0 ? `: ${parts.join('; ')}` : ' in its definition'}.`;
     }

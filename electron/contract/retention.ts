@@ -8,7 +8,14 @@ import { snapshotStatusSchema } from './snapshots';
  * any rule keeps it.
  */
 
-export const retentionRuleNames = ['keepLast', 'keepHourly', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepYearly'] as const;
+export const retentionRuleNames = [
+  'keepLast',
+  'keepHourly',
+  'keepDaily',
+  'keepWeekly',
+  'keepMonthly',
+  'keepYearly',
+] as const;
 export type RetentionRuleName = (typeof retentionRuleNames)[number];
 
 const count = z.number().int().min(1).max(100_000);
@@ -36,7 +43,16 @@ export function hasNoRules(rules: RetentionRules): boolean {
  */
 export const keepReasonSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('rule'), rule: z.enum(retentionRuleNames), period: z.string() }),
-  z.object({ kind: z.enum(['pinned', 'newest', 'newest-verified', 'unreadable', 'not-lifeboat', 'restore-in-progress']) }),
+  z.object({
+    kind: z.enum([
+      'pinned',
+      'newest',
+      'newest-verified',
+      'unreadable',
+      'not-lifeboat',
+      'restore-in-progress',
+    ]),
+  }),
 ]);
 export type KeepReason = z.infer<typeof keepReasonSchema>;
 

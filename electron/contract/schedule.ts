@@ -28,7 +28,15 @@ const scheduleLabel = z
 
 export const scheduleSchema = z.union([
   z.object({ every: durationSchema, label: scheduleLabel }).strict(),
-  z.object({ daily: z.string().trim().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM, 24-hour'), label: scheduleLabel }).strict(),
+  z
+    .object({
+      daily: z
+        .string()
+        .trim()
+        .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM, 24-hour'),
+      label: scheduleLabel,
+    })
+    .strict(),
   z.object({ cron: z.string().trim().min(9).max(200), label: scheduleLabel }).strict(),
 ]);
 export type Schedule = z.infer<typeof scheduleSchema>;
@@ -93,4 +101,3 @@ export const freshnessSchema = z.object({
   lastRun: z.object({ at: z.string(), ok: z.boolean(), message: z.string() }).nullable(),
 });
 export type Freshness = z.infer<typeof freshnessSchema>;
-

@@ -7,7 +7,13 @@ import { migrationStatusKindSchema, recordedToolSchema, statusReferenceSchema } 
  * stable: add fields, never rename or remove them.
  */
 
-export const snapshotStatuses = ['verified', 'unverified', 'corrupt', 'not-a-database', 'incomplete'] as const;
+export const snapshotStatuses = [
+  'verified',
+  'unverified',
+  'corrupt',
+  'not-a-database',
+  'incomplete',
+] as const;
 export const snapshotStatusSchema = z.enum(snapshotStatuses);
 export type SnapshotStatus = z.infer<typeof snapshotStatusSchema>;
 
@@ -139,9 +145,7 @@ export const databaseInfoSchema = z.object({
   lastWrittenBySqlite: z.string().nullable(),
   tables: z.array(tableInfoSchema),
   backupsDir: z.string(),
-  newestSnapshot: z
-    .object({ file: z.string(), time: z.string(), ageSeconds: z.number() })
-    .nullable(),
+  newestSnapshot: z.object({ file: z.string(), time: z.string(), ageSeconds: z.number() }).nullable(),
 });
 export type DatabaseInfo = z.infer<typeof databaseInfoSchema>;
 

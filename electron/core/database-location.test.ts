@@ -31,8 +31,20 @@ describe('database argument', () => {
   });
 
   it('refuses other databases and in-memory URLs with NOT_SQLITE_URL', () => {
-    for (const url of ['postgres://user:secret@db/app', 'mysql://x/y', 'sqlite://', 'sqlite:///:memory:', 'sqlite://host/app.db', ':memory:', 'sqlite:relative.db']) {
-      assert.equal(codeOf(() => parseDatabaseArgument(url, cwd)), 'NOT_SQLITE_URL', url);
+    for (const url of [
+      'postgres://user:secret@db/app',
+      'mysql://x/y',
+      'sqlite://',
+      'sqlite:///:memory:',
+      'sqlite://host/app.db',
+      ':memory:',
+      'sqlite:relative.db',
+    ]) {
+      assert.equal(
+        codeOf(() => parseDatabaseArgument(url, cwd)),
+        'NOT_SQLITE_URL',
+        url,
+      );
     }
   });
 
@@ -47,11 +59,20 @@ describe('database argument', () => {
   });
 
   it('refuses an empty argument', () => {
-    assert.equal(codeOf(() => parseDatabaseArgument('  ', cwd)), 'INVALID_ARGUMENT');
+    assert.equal(
+      codeOf(() => parseDatabaseArgument('  ', cwd)),
+      'INVALID_ARGUMENT',
+    );
   });
 
   it('puts backups in <dir of the live db>/backups unless told otherwise', () => {
-    assert.deepEqual(resolveLocation('sqlite:////var/app/app.db', undefined, cwd), { databasePath: '/var/app/app.db', backupsDir: '/var/app/backups' });
-    assert.deepEqual(resolveLocation('app.db', 'snaps', cwd), { databasePath: '/srv/app/app.db', backupsDir: '/srv/app/snaps' });
+    assert.deepEqual(resolveLocation('sqlite:////var/app/app.db', undefined, cwd), {
+      databasePath: '/var/app/app.db',
+      backupsDir: '/var/app/backups',
+    });
+    assert.deepEqual(resolveLocation('app.db', 'snaps', cwd), {
+      databasePath: '/srv/app/app.db',
+      backupsDir: '/srv/app/snaps',
+    });
   });
 });

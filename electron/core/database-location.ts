@@ -68,7 +68,11 @@ function redactUrl(text: string): string {
 }
 
 /** Resolves the live database and its backups folder (default `<dir of the live db>/backups`). */
-export function resolveLocation(databaseArgument: string, backupsDirArgument: string | undefined, cwd: string): DatabaseLocation {
+export function resolveLocation(
+  databaseArgument: string,
+  backupsDirArgument: string | undefined,
+  cwd: string,
+): DatabaseLocation {
   const databasePath = parseDatabaseArgument(databaseArgument, cwd);
   const backupsDir =
     backupsDirArgument === undefined || backupsDirArgument === ''

@@ -37,9 +37,21 @@ describe('a restore journal Lifeboat cannot trust', () => {
 
   const cases: [string, (db: string, backups: string) => string, RegExp][] = [
     ['cut short', (db, backups) => journalText(db, backups, {}).slice(0, 40), /not JSON/],
-    ['naming another database', (db, backups) => journalText(db, backups, { database: path.join(temp.dir, 'other.db') }), /another database/],
-    ['naming a snapshot outside the backups folder', (db, backups) => journalText(db, backups, { step: 'discard-old', preRestore: '/etc/passwd' }), /not a snapshot file in the backups folder/],
-    ['with a mode beyond permissions', (db, backups) => journalText(db, backups, { owner: { mode: 0o4755, uid: 0, gid: 0 } }), /not a restore journal/],
+    [
+      'naming another database',
+      (db, backups) => journalText(db, backups, { database: path.join(temp.dir, 'other.db') }),
+      /another database/,
+    ],
+    [
+      'naming a snapshot outside the backups folder',
+      (db, backups) => journalText(db, backups, { step: 'discard-old', preRestore: '/etc/passwd' }),
+      /not a snapshot file in the backups folder/,
+    ],
+    [
+      'with a mode beyond permissions',
+      (db, backups) => journalText(db, backups, { owner: { mode: 0o4755, uid: 0, gid: 0 } }),
+      /not a restore journal/,
+    ],
   ];
   for (const [what, text, reason] of cases) {
     it(`${what}: reported as JOURNAL_INVALID and never acted on, and backup and list still work`, () => {
@@ -55,7 +67,11 @@ describe('a restore journal Lifeboat cannot trust', () => {
         assert.match(run.json<Failed>().error.message, reason);
       }
       assert.deepEqual(fs.readFileSync(db), before, 'the live database changed');
-      assert.equal(fs.existsSync(restorePaths(db).journal), true, 'the journal is left for a person to look at');
+      assert.equal(
+        fs.existsSync(restorePaths(db).journal),
+        true,
+        'the journal is left for a person to look at',
+      );
       const backup = lifeboat(['backup', '--db', db, '--json'], dir);
       assert.equal(backup.code, 0, backup.stderr);
       assert.match(backup.stderr, /JOURNAL_INVALID|cannot be trusted/);
@@ -107,17 +123,28 @@ describe('files the app user controls, with Lifeboat run as root', { skip: hosti
   it('H2: root appends nothing through a linked activity log, and a FIFO in its place blocks nothing', () => {
     const linked = appFolder('activity-link');
     const missing = path.join(temp.dir, 'vault', 'created-by-root');
-    runAsAppUser(`require('fs').symlinkSync(process.argv[1], process.argv[2])`, secret, path.join(linked.backups, '.lifeboat', 'activity.jsonl'));
+    runAsAppUser(
+      `require('fs').symlinkSync(process.argv[1], process.argv[2])`,
+      secret,
+      path.join(linked.backups, '.lifeboat', 'activity.jsonl'),
+    );
     const backup = lifeboat(['backup', 'nightly', '--db', linked.db, '--json'], linked.dir);
     assert.equal(backup.code, 0, backup.stderr);
     assertSecretUntouched();
     fs.rmSync(path.join(linked.backups, '.lifeboat', 'activity.jsonl'));
-    runAsAppUser(`require('fs').symlinkSync(process.argv[1], process.argv[2])`, missing, path.join(linked.backups, '.lifeboat', 'activity.jsonl'));
+    runAsAppUser(
+      `require('fs').symlinkSync(process.argv[1], process.argv[2])`,
+      missing,
+      path.join(linked.backups, '.lifeboat', 'activity.jsonl'),
+    );
     assert.equal(lifeboat(['backup', '--db', linked.db, '--json'], linked.dir).code, 0);
     assert.equal(fs.existsSync(missing), false, 'root created the file the link names');
 
     const fifo = appFolder('activity-fifo');
-    runAsAppUser(`require('child_process').execFileSync('mkfifo', [process.argv[1]])`, path.join(fifo.backups, '.lifeboat', 'activity.jsonl'));
+    runAsAppUser(
+      `require('child_process').execFileSync('mkfifo', [process.argv[1]])`,
+      path.join(fifo.backups, '.lifeboat', 'activity.jsonl'),
+    );
     const blocked = lifeboat(['backup', '--db', fifo.db, '--json'], fifo.dir);
     assert.equal(blocked.signal, null, 'the backup hung on the FIFO');
     assert.equal(blocked.code, 0, blocked.stderr);
@@ -126,7 +153,15 @@ describe('files the app user controls, with Lifeboat run as root', { skip: hosti
 
   it('H2: names the app user chose are written as one line of printable ASCII', () => {
     const name = 'x$(id>proof)\n{"forged":1}\u2028\u001b[31m.db';
-    const line = activityLine({ at: new Date(0).toISOString(), action: 'snapshot', database: '/srv/app.db', target: name, outcome: 'ok', detail: 'd', origin: 'cli' });
+    const line = activityLine({
+      at: new Date(0).toISOString(),
+      action: 'snapshot',
+      database: '/srv/app.db',
+      target: name,
+      outcome: 'ok',
+      detail: 'd',
+      origin: 'cli',
+    });
     assert.match(line, /^[\x20-\x7e]*\n$/);
     const dir = path.join(temp.dir, 'escaped');
     appendActivity(dir, JSON.parse(line) as Parameters<typeof appendActivity>[1]);
@@ -138,8 +173,16 @@ describe('files the app user controls, with Lifeboat run as root', { skip: hosti
     const before = fs.readFileSync(folder.db);
     // Root restoring at the last step would put the "pre-restore snapshot" (here root's secret) in
     // place of the database and give it to the owner the journal names.
-    const forged = journalText(folder.db, folder.backups, { step: 'discard-old', preRestore: secret, owner: { mode: 0o644, uid: 65534, gid: 65534 } });
-    runAsAppUser(`require('fs').writeFileSync(process.argv[1], process.argv[2])`, restorePaths(folder.db).journal, forged);
+    const forged = journalText(folder.db, folder.backups, {
+      step: 'discard-old',
+      preRestore: secret,
+      owner: { mode: 0o644, uid: 65534, gid: 65534 },
+    });
+    runAsAppUser(
+      `require('fs').writeFileSync(process.argv[1], process.argv[2])`,
+      restorePaths(folder.db).journal,
+      forged,
+    );
     const run = lifeboat(['restore', '--rollback', '--db', folder.db, '--json'], folder.dir);
     assert.equal(run.json<Failed>().error.code, 'JOURNAL_INVALID');
     assert.match(run.json<Failed>().error.message, /belongs to user 65534/);
@@ -191,21 +234,24 @@ describe('files the app user controls, with Lifeboat run as root', { skip: hosti
       await new Promise((resolve) => attacker.once('exit', resolve));
     };
     try {
-    for (let round = 0; round < 4; round += 1) {
-      const run = lifeboat(['restore', snapshot, '--db', folder.db, '--yes', '--json'], folder.dir);
-      outcomes.push(run.code === 0 ? 'restored' : (run.json<Failed>().error.code ?? 'failed'));
-      assertSecretUntouched();
-      const live = new Database(folder.db, { readonly: true });
-      const tables = live.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
-      live.close();
-      assert.equal(tables.includes('forged'), false, 'the forged database took the live name');
-      assert.ok(tables.includes('ledger'));
-      assert.equal(fs.lstatSync(folder.db).isSymbolicLink(), false);
-    }
+      for (let round = 0; round < 4; round += 1) {
+        const run = lifeboat(['restore', snapshot, '--db', folder.db, '--yes', '--json'], folder.dir);
+        outcomes.push(run.code === 0 ? 'restored' : (run.json<Failed>().error.code ?? 'failed'));
+        assertSecretUntouched();
+        const live = new Database(folder.db, { readonly: true });
+        const tables = live.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
+        live.close();
+        assert.equal(tables.includes('forged'), false, 'the forged database took the live name');
+        assert.ok(tables.includes('ledger'));
+        assert.equal(fs.lstatSync(folder.db).isSymbolicLink(), false);
+      }
     } finally {
       await stopAttacker();
     }
-    assert.ok(Number(Buffer.concat(output).toString()) > 0, `the attacker never hit the staged copy (outcomes: ${outcomes.join(', ')})`);
+    assert.ok(
+      Number(Buffer.concat(output).toString()) > 0,
+      `the attacker never hit the staged copy (outcomes: ${outcomes.join(', ')})`,
+    );
   });
 
   it('M4: records that are links to /dev/zero or FIFOs are treated as missing, not read', () => {
@@ -215,15 +261,23 @@ describe('files the app user controls, with Lifeboat run as root', { skip: hosti
     assert.ok(snapshot !== undefined);
     const recordsDir = path.join(folder.backups, '.lifeboat');
     fs.rmSync(path.join(recordsDir, `${snapshot}.json`));
-    runAsAppUser(`require('fs').symlinkSync('/dev/zero', process.argv[1])`, path.join(recordsDir, `${snapshot}.json`));
+    runAsAppUser(
+      `require('fs').symlinkSync('/dev/zero', process.argv[1])`,
+      path.join(recordsDir, `${snapshot}.json`),
+    );
     fs.copyFileSync(path.join(folder.backups, snapshot), path.join(folder.backups, 'other.db'));
-    runAsAppUser(`require('child_process').execFileSync('mkfifo', [process.argv[1]])`, path.join(recordsDir, 'other.db.json'));
+    runAsAppUser(
+      `require('child_process').execFileSync('mkfifo', [process.argv[1]])`,
+      path.join(recordsDir, 'other.db.json'),
+    );
     for (const verb of ['list', 'info']) {
       const run = lifeboat([verb, '--db', folder.db, '--json'], folder.dir);
       assert.equal(run.signal, null, `${verb} hung`);
       assert.equal(run.code, 0, run.stderr);
     }
-    const listed = lifeboat(['list', '--db', folder.db, '--json'], folder.dir).json<{ snapshots: { file: string; status: string }[] }>();
+    const listed = lifeboat(['list', '--db', folder.db, '--json'], folder.dir).json<{
+      snapshots: { file: string; status: string }[];
+    }>();
     assert.deepEqual(listed.snapshots.map((s) => s.status).sort(), ['unverified', 'unverified']);
   });
 });

@@ -27,24 +27,42 @@ function errnoFailure(code: string, path: string | undefined): LifeboatError | u
     case 'ENOSPC':
     case 'EDQUOT':
       // Whichever disk it is (the backups folder's, the database's): the path says, the advice fits both.
-      return withPath({ code: 'DISK_FULL', message: `The disk is full${where}. Free some space on that disk, then try again.` });
+      return withPath({
+        code: 'DISK_FULL',
+        message: `The disk is full${where}. Free some space on that disk, then try again.`,
+      });
     case 'EACCES':
     case 'EPERM':
     case 'EROFS':
-      return withPath({ code: 'PERMISSION_DENIED', message: `Permission denied${where}. Run Lifeboat as a user that may read the database and write to the backups folder.` });
+      return withPath({
+        code: 'PERMISSION_DENIED',
+        message: `Permission denied${where}. Run Lifeboat as a user that may read the database and write to the backups folder.`,
+      });
     case 'ENOENT':
       return withPath({ code: 'DB_NOT_FOUND', message: `File not found${where}.` });
     case 'ENOTDIR':
-      return withPath({ code: 'IO_ERROR', message: `A file stands where a folder should be${where}. Choose a folder, then try again.` });
+      return withPath({
+        code: 'IO_ERROR',
+        message: `A file stands where a folder should be${where}. Choose a folder, then try again.`,
+      });
     case 'ELOOP':
-      return withPath({ code: 'IO_ERROR', message: `A symbolic link stands where Lifeboat expects a file or folder of its own${where}; it does not follow it. Remove the link, then try again.` });
+      return withPath({
+        code: 'IO_ERROR',
+        message: `A symbolic link stands where Lifeboat expects a file or folder of its own${where}; it does not follow it. Remove the link, then try again.`,
+      });
     case 'ENAMETOOLONG':
-      return withPath({ code: 'INVALID_ARGUMENT', message: `A file name is too long for the file system${where}. Use a shorter name.` });
+      return withPath({
+        code: 'INVALID_ARGUMENT',
+        message: `A file name is too long for the file system${where}. Use a shorter name.`,
+      });
     case 'SQLITE_BUSY':
     case 'SQLITE_LOCKED':
     case 'SQLITE_BUSY_SNAPSHOT':
     case 'SQLITE_BUSY_RECOVERY':
-      return withPath({ code: 'DB_LOCKED', message: `The database is locked by another process${where}. Try again when its current write has finished.` });
+      return withPath({
+        code: 'DB_LOCKED',
+        message: `The database is locked by another process${where}. Try again when its current write has finished.`,
+      });
     case 'SQLITE_NOTADB':
       return withPath({ code: 'NOT_A_DATABASE', message: `This file is not an SQLite database${where}.` });
     case 'SQLITE_CORRUPT':
@@ -53,7 +71,10 @@ function errnoFailure(code: string, path: string | undefined): LifeboatError | u
     case 'SQLITE_CORRUPT_VTAB':
       return withPath({ code: 'SNAPSHOT_CORRUPT', message: `The database file is corrupt${where}.` });
     case 'SQLITE_FULL':
-      return withPath({ code: 'DISK_FULL', message: `The disk is full${where}. Free some space, then try again.` });
+      return withPath({
+        code: 'DISK_FULL',
+        message: `The disk is full${where}. Free some space, then try again.`,
+      });
     case 'SQLITE_CANTOPEN':
     case 'SQLITE_READONLY':
     case 'SQLITE_READONLY_RECOVERY':
@@ -61,10 +82,16 @@ function errnoFailure(code: string, path: string | undefined): LifeboatError | u
     case 'SQLITE_READONLY_DIRECTORY':
     case 'SQLITE_PERM':
     case 'SQLITE_AUTH':
-      return withPath({ code: 'PERMISSION_DENIED', message: `SQLite could not open the file${where}: check that it exists and that this user may read it and its folder.` });
+      return withPath({
+        code: 'PERMISSION_DENIED',
+        message: `SQLite could not open the file${where}: check that it exists and that this user may read it and its folder.`,
+      });
     default:
       if (code.startsWith('SQLITE_IOERR')) {
-        return withPath({ code: 'IO_ERROR', message: `A disk read or write failed${where} (${code}). Check the disk and try again.` });
+        return withPath({
+          code: 'IO_ERROR',
+          message: `A disk read or write failed${where} (${code}). Check the disk and try again.`,
+        });
       }
       return undefined;
   }

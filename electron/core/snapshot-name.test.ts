@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { databaseStem, formatNameTime, parseSnapshotName, sanitizeSlug, snapshotFileName } from './snapshot-name';
+import {
+  databaseStem,
+  formatNameTime,
+  parseSnapshotName,
+  sanitizeSlug,
+  snapshotFileName,
+} from './snapshot-name';
 
 describe('snapshot names', () => {
   it('produces <stem>-YYYYMMDD-HHMMSS-<slug>.db in local time', () => {
@@ -20,12 +26,17 @@ describe('snapshot names', () => {
   });
 
   it('parses a name made by a shell backup script with date(1)', () => {
-    const name = execFileSync('bash', ['-c', 'echo "app-$(date +%Y%m%d-%H%M%S)-pre-deploy.db"'], { encoding: 'utf8' }).trim();
+    const name = execFileSync('bash', ['-c', 'echo "app-$(date +%Y%m%d-%H%M%S)-pre-deploy.db"'], {
+      encoding: 'utf8',
+    }).trim();
     const before = Date.now();
     const parsed = parseSnapshotName(name);
     assert.equal(parsed.convention, 'lifeboat');
     assert.equal(parsed.label, 'pre-deploy');
-    assert.ok(parsed.time !== null && Math.abs(parsed.time.getTime() - before) < 5000, `time ${String(parsed.time)} is now`);
+    assert.ok(
+      parsed.time !== null && Math.abs(parsed.time.getTime() - before) < 5000,
+      `time ${String(parsed.time)} is now`,
+    );
     assert.equal(formatNameTime(parsed.time), name.slice(4, 19));
   });
 

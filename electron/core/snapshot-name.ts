@@ -94,9 +94,21 @@ function localDate(y: string, mo: string, d: string, h: string, mi: string, s: s
  */
 export function parseSnapshotName(fileName: string, liveStem?: string): ParsedSnapshotName {
   const exact = conventionPattern.exec(fileName)?.groups;
-  if (exact?.['stem'] !== undefined && exact['date'] !== undefined && exact['time'] !== undefined && exact['slug'] !== undefined) {
+  if (
+    exact?.['stem'] !== undefined &&
+    exact['date'] !== undefined &&
+    exact['time'] !== undefined &&
+    exact['slug'] !== undefined
+  ) {
     const { date, time } = { date: exact['date'], time: exact['time'] };
-    const parsed = localDate(date.slice(0, 4), date.slice(4, 6), date.slice(6, 8), time.slice(0, 2), time.slice(2, 4), time.slice(4, 6));
+    const parsed = localDate(
+      date.slice(0, 4),
+      date.slice(4, 6),
+      date.slice(6, 8),
+      time.slice(0, 2),
+      time.slice(2, 4),
+      time.slice(4, 6),
+    );
     if (parsed !== null) {
       return { convention: 'lifeboat', stem: exact['stem'], time: parsed, label: exact['slug'] };
     }
@@ -104,7 +116,12 @@ export function parseSnapshotName(fileName: string, liveStem?: string): ParsedSn
   const loose = looseTimePattern.exec(fileName);
   const g = loose?.groups;
   const time =
-    g?.['y'] !== undefined && g['mo'] !== undefined && g['d'] !== undefined && g['h'] !== undefined && g['mi'] !== undefined && g['s'] !== undefined
+    g?.['y'] !== undefined &&
+    g['mo'] !== undefined &&
+    g['d'] !== undefined &&
+    g['h'] !== undefined &&
+    g['mi'] !== undefined &&
+    g['s'] !== undefined
       ? localDate(g['y'], g['mo'], g['d'], g['h'], g['mi'], g['s'])
       : null;
   const withoutTime = loose !== null && time !== null ? fileName.replace(loose[0], ' ') : fileName;

@@ -30,17 +30,24 @@ export function electronBinary(): string | null {
 /** Runs the electron package's own download; returns the binary, or the first line of its error. */
 function downloadElectron(): { binary: string } | { error: string } {
   out('Downloading Electron (first start only)...');
-  const result = spawnSync(process.execPath, [path.join(root, 'node_modules', 'electron', 'install.js')], { cwd: path.join(root, 'node_modules', 'electron'), encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [path.join(root, 'node_modules', 'electron', 'install.js')], {
+    cwd: path.join(root, 'node_modules', 'electron'),
+    encoding: 'utf8',
+  });
   const binary = electronBinary();
   if (binary !== null) {
     return { binary };
   }
-  const firstLine = `${result.stderr}${result.stdout}`.split('\n').find((line) => line.trim() !== '') ?? `exit code ${String(result.status)}`;
+  const firstLine =
+    `${result.stderr}${result.stdout}`.split('\n').find((line) => line.trim() !== '') ??
+    `exit code ${String(result.status)}`;
   return { error: firstLine.trim() };
 }
 
 function versionOf(packageName: string): string {
-  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', packageName, 'package.json'), 'utf8')) as { version: string };
+  const manifest = JSON.parse(
+    fs.readFileSync(path.join(root, 'node_modules', packageName, 'package.json'), 'utf8'),
+  ) as { version: string };
   return manifest.version;
 }
 
@@ -56,8 +63,19 @@ export async function buildNativeModule(): Promise<void> {
   out(`Building better-sqlite3 ${sqliteVersion} for Electron ${electronVersion} (first start only)...`);
   fs.rmSync(nativeDir, { recursive: true, force: true });
   const moduleDir = path.join(nativeDir, 'node_modules', 'better-sqlite3');
-  fs.cpSync(path.join(root, 'node_modules', 'better-sqlite3'), moduleDir, { recursive: true, filter: (source) => !source.includes(`${path.sep}build${path.sep}`) && !source.endsWith(`${path.sep}build`) });
-  fs.writeFileSync(path.join(nativeDir, 'package.json'), JSON.stringify({ name: 'lifeboat-electron-native', private: true, dependencies: { 'better-sqlite3': sqliteVersion } }));
+  fs.cpSync(path.join(root, 'node_modules', 'better-sqlite3'), moduleDir, {
+    recursive: true,
+    filter: (source) =>
+      !source.includes(`${path.sep}build${path.sep}`) && !source.endsWith(`${path.sep}build`),
+  });
+  fs.writeFileSync(
+    path.join(nativeDir, 'package.json'),
+    JSON.stringify({
+      name: 'lifeboat-electron-native',
+      private: true,
+      dependencies: { 'better-sqlite3': sqliteVersion },
+    }),
+  );
   const { rebuild } = await import('@electron/rebuild');
   await rebuild({ buildPath: nativeDir, electronVersion, onlyModules: ['better-sqlite3'], force: true });
   fs.writeFileSync(stampPath, stamp);
@@ -85,7 +103,9 @@ async function main(): Promise<number> {
   try {
     await buildNativeModule();
   } catch (error) {
-    out(`Building better-sqlite3 for Electron failed: ${String(error)}\nIt needs make, a C++ compiler, Python 3 and Electron's headers (downloaded once). Meanwhile, npx lifeboat serve --demo works.`);
+    out(
+      `Building better-sqlite3 for Electron failed: ${String(error)}\nIt needs make, a C++ compiler, Python 3 and Electron's headers (downloaded once). Meanwhile, npx lifeboat serve --demo works.`,
+    );
     return 1;
   }
   const child = spawn(download.binary, [root], { stdio: 'inherit' });

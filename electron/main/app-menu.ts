@@ -19,7 +19,12 @@ export function installMenu(window: () => BrowserWindow | null, readmePath: stri
         { label: 'Snapshot Now', accelerator: 'CmdOrCtrl+N', click: () => send('snapshot-now') },
         { label: 'Open Demo', click: () => send('open-demo') },
         { type: 'separator' },
-        { label: 'Keep Schedules Running When Closed', type: 'checkbox', checked: tray.enabled, click: (item) => tray.set(item.checked) },
+        {
+          label: 'Keep Schedules Running When Closed',
+          type: 'checkbox',
+          checked: tray.enabled,
+          click: (item) => tray.set(item.checked),
+        },
         { type: 'separator' },
         process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },
       ],

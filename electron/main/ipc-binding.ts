@@ -9,17 +9,30 @@ import { dispatch } from '../core/service/dispatch';
 import type { LifeboatService } from '../core/service/lifeboat-service';
 import { isTrustedSender } from './trusted-sender';
 
-const untrusted = failed<never>({ code: 'PERMISSION_DENIED', message: 'This request did not come from Lifeboat’s own window.' });
+const untrusted = failed<never>({
+  code: 'PERMISSION_DENIED',
+  message: 'This request did not come from Lifeboat’s own window.',
+});
 
-export type DesktopHandlers = { readonly [K in DesktopOperationName]: (input: z.output<(typeof desktopOperationInputs)[K]>) => Promise<DesktopOperationOutputs[K]> };
+export type DesktopHandlers = {
+  readonly [K in DesktopOperationName]: (
+    input: z.output<(typeof desktopOperationInputs)[K]>,
+  ) => Promise<DesktopOperationOutputs[K]>;
+};
 
 /**
  * Binds the contract to IPC, once for every operation: sender check, then payload validation (in
  * dispatch), then core. Results and errors cross as data. Events go to the window as they happen.
  */
-export function bindIpc(service: LifeboatService, desktop: DesktopHandlers, window: () => BrowserWindow | null): () => void {
+export function bindIpc(
+  service: LifeboatService,
+  desktop: DesktopHandlers,
+  window: () => BrowserWindow | null,
+): () => void {
   for (const name of operationNames) {
-    ipcMain.handle(name, (event: IpcMainInvokeEvent, payload: unknown) => (isTrustedSender(event) ? dispatch(service, name, payload) : untrusted));
+    ipcMain.handle(name, (event: IpcMainInvokeEvent, payload: unknown) =>
+      isTrustedSender(event) ? dispatch(service, name, payload) : untrusted,
+    );
   }
   for (const name of desktopOperationNames) {
     ipcMain.handle(name, async (event: IpcMainInvokeEvent, payload: unknown): Promise<Result<unknown>> => {
@@ -38,7 +51,9 @@ export function bindIpc(service: LifeboatService, desktop: DesktopHandlers, wind
       }
     });
   }
-  const unsubscribes = jobEventNames.map((event) => service.on(event, (payload) => window()?.webContents.send(event, payload)));
+  const unsubscribes = jobEventNames.map((event) =>
+    service.on(event, (payload) => window()?.webContents.send(event, payload)),
+  );
   return () => {
     unsubscribes.forEach((unsubscribe) => unsubscribe());
     [...operationNames, ...desktopOperationNames].forEach((name) => ipcMain.removeHandler(name));

@@ -19,7 +19,9 @@ const rendererDir = path.join(distDir, 'renderer');
 const preloadPath = path.join(distDir, 'preload', 'preload.js');
 const longJobMs = 5000;
 
-protocol.registerSchemesAsPrivileged([{ scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+protocol.registerSchemesAsPrivileged([
+  { scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
 
 // Tests and power users may keep Lifeboat's settings elsewhere.
 const userDataOverride = process.env['LIFEBOAT_USER_DATA'];
@@ -46,12 +48,21 @@ function serveRenderer(): void {
 function lockDownSession(): void {
   // No remote content, no permissions: the app shows local data only.
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.webRequest.onBeforeRequest({ urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*'] }, (_details, callback) => callback({ cancel: true }));
+  session.defaultSession.webRequest.onBeforeRequest(
+    { urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*'] },
+    (_details, callback) => callback({ cancel: true }),
+  );
 }
 
 function createWindow(service: LifeboatService): BrowserWindow {
   const saved: WindowState | undefined = service.settings.settings.window;
-  const window = new BrowserWindow(windowOptions(preloadPath, saved ?? { width: 1280, height: 820 }, path.join(app.getAppPath(), 'assets', 'icon.png')));
+  const window = new BrowserWindow(
+    windowOptions(
+      preloadPath,
+      saved ?? { width: 1280, height: 820 },
+      path.join(app.getAppPath(), 'assets', 'icon.png'),
+    ),
+  );
   if (saved?.maximized === true) {
     window.maximize();
   }
@@ -71,7 +82,16 @@ function createWindow(service: LifeboatService): BrowserWindow {
   return window;
 }
 
-const jobTitles: Record<UiJobKind, string> = { snapshot: 'Snapshot', verify: 'Verification', restore: 'Restore', rehearse: 'Rehearsal', 'restore-recover': 'Recovery of the interrupted restore', diff: 'Comparison', export: 'Export', copy: 'Restore as a copy' };
+const jobTitles: Record<UiJobKind, string> = {
+  snapshot: 'Snapshot',
+  verify: 'Verification',
+  restore: 'Restore',
+  rehearse: 'Rehearsal',
+  'restore-recover': 'Recovery of the interrupted restore',
+  diff: 'Comparison',
+  export: 'Export',
+  copy: 'Restore as a copy',
+};
 
 function followJobs(service: LifeboatService): void {
   const started = new Map<string, number>();
@@ -87,7 +107,12 @@ function followJobs(service: LifeboatService): void {
     if (service.runningJobs().length === 0) {
       mainWindow?.setProgressBar(-1);
     }
-    if (duration > longJobMs && mainWindow !== null && !mainWindow.isFocused() && Notification.isSupported()) {
+    if (
+      duration > longJobMs &&
+      mainWindow !== null &&
+      !mainWindow.isFocused() &&
+      Notification.isSupported()
+    ) {
       const what = jobTitles[event.kind];
       const body = event.result.ok ? `${what} finished.` : `${what} failed: ${event.result.error.message}`;
       new Notification({ title: 'Lifeboat', body }).show();
@@ -114,7 +139,10 @@ async function start(): Promise<void> {
             { name: 'All files', extensions: ['*'] },
           ],
         };
-        const result = mainWindow === null ? await dialog.showOpenDialog(options) : await dialog.showOpenDialog(mainWindow, options);
+        const result =
+          mainWindow === null
+            ? await dialog.showOpenDialog(options)
+            : await dialog.showOpenDialog(mainWindow, options);
         return { path: result.canceled ? null : (result.filePaths[0] ?? null) };
       },
       'shell:revealSnapshot': (input) => {
@@ -176,7 +204,8 @@ async function start(): Promise<void> {
           .showMessageBox({
             type: 'warning',
             message: 'A restore is under way.',
-            detail: 'Quitting now stops it and rolls the database back to what it was before. Let it finish to keep the restore.',
+            detail:
+              'Quitting now stops it and rolls the database back to what it was before. Let it finish to keep the restore.',
             buttons: ['Keep running', 'Roll back and quit'],
             defaultId: 0,
             cancelId: 0,

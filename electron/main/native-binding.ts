@@ -7,7 +7,15 @@ import * as path from 'node:path';
  * A packaged app has its module rebuilt for Electron by electron-builder and needs no override.
  */
 export function developmentBindingPath(appPath: string): string {
-  return path.join(appPath, '.electron-native', 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+  return path.join(
+    appPath,
+    '.electron-native',
+    'node_modules',
+    'better-sqlite3',
+    'build',
+    'Release',
+    'better_sqlite3.node',
+  );
 }
 
 /** Points core's open-database at the Electron build (before any worker starts), if there is one. */

@@ -5,7 +5,11 @@ import { describe, it } from 'node:test';
 import { isAppUrl, windowOptions } from './window-options';
 
 describe('the desktop window', () => {
-  const options = windowOptions('/app/dist/preload/preload.js', { width: 1200, height: 800 }, '/app/assets/icon.png');
+  const options = windowOptions(
+    '/app/dist/preload/preload.js',
+    { width: 1200, height: 800 },
+    '/app/assets/icon.png',
+  );
 
   it('isolates the renderer: context isolation, sandbox, no Node integration anywhere', () => {
     const prefs = options.webPreferences;
@@ -30,7 +34,14 @@ describe('the desktop window', () => {
   it('allows navigation within the app only', () => {
     assert.equal(isAppUrl('app://lifeboat/index.html'), true);
     assert.equal(isAppUrl('app://lifeboat/assets/x.js'), true);
-    for (const url of ['https://example.com/', 'file:///etc/passwd', 'app://other/index.html', 'http://127.0.0.1:3000/', 'javascript:alert(1)', 'not a url']) {
+    for (const url of [
+      'https://example.com/',
+      'file:///etc/passwd',
+      'app://other/index.html',
+      'http://127.0.0.1:3000/',
+      'javascript:alert(1)',
+      'not a url',
+    ]) {
       assert.equal(isAppUrl(url), false, url);
     }
   });

@@ -17,7 +17,11 @@ export interface WindowBounds {
   readonly height: number;
 }
 
-export function windowOptions(preloadPath: string, bounds: WindowBounds, iconPath: string): BrowserWindowConstructorOptions {
+export function windowOptions(
+  preloadPath: string,
+  bounds: WindowBounds,
+  iconPath: string,
+): BrowserWindowConstructorOptions {
   return {
     width: bounds.width,
     height: bounds.height,

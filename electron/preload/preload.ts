@@ -1,6 +1,11 @@
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { eventNames } from '../contract/events';
-import { desktopOperationNames, eventFunctionNameOf, functionNameOf, operationNames } from '../contract/names';
+import {
+  desktopOperationNames,
+  eventFunctionNameOf,
+  functionNameOf,
+  operationNames,
+} from '../contract/names';
 
 /**
  * Exposes the contract to the sandboxed renderer as `window.lifeboat`: one named function per

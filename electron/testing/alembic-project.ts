@@ -16,12 +16,19 @@ export class AlembicProject {
     fs.mkdirSync(dir, { recursive: true });
     this.alembic('init', 'alembic');
     const ini = path.join(dir, 'alembic.ini');
-    fs.writeFileSync(ini, fs.readFileSync(ini, 'utf8').replace(/^sqlalchemy\.url = .*$/m, 'sqlalchemy.url = sqlite:///app.db'));
+    fs.writeFileSync(
+      ini,
+      fs.readFileSync(ini, 'utf8').replace(/^sqlalchemy\.url = .*$/m, 'sqlalchemy.url = sqlite:///app.db'),
+    );
   }
 
   /** Runs alembic in the project folder and returns what it printed. */
   alembic(...args: string[]): string {
-    return execFileSync('/usr/bin/python3', ['-m', 'alembic', ...args], { cwd: this.dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync('/usr/bin/python3', ['-m', 'alembic', ...args], {
+      cwd: this.dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   }
 
   /** `alembic revision`; the upgrade creates `table` (if given). Returns the new revision id. */
@@ -33,7 +40,13 @@ export class AlembicProject {
     }
     if (options.table !== undefined) {
       const body = `op.create_table('${options.table}', sa.Column('id', sa.Integer, primary_key=True))`;
-      const text = fs.readFileSync(file.trim(), 'utf8').replace(/def upgrade\(\) -> None:\n {4}pass/, `def upgrade() -> None:\n    ${body}`).replace(/def downgrade\(\) -> None:\n {4}pass/, `def downgrade() -> None:\n    op.drop_table('${options.table}')`);
+      const text = fs
+        .readFileSync(file.trim(), 'utf8')
+        .replace(/def upgrade\(\) -> None:\n {4}pass/, `def upgrade() -> None:\n    ${body}`)
+        .replace(
+          /def downgrade\(\) -> None:\n {4}pass/,
+          `def downgrade() -> None:\n    op.drop_table('${options.table}')`,
+        );
       fs.writeFileSync(file.trim(), text);
     }
     return /^revision = '(\w+)'/m.exec(fs.readFileSync(file.trim(), 'utf8'))?.[1] ?? '';

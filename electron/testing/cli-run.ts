@@ -14,18 +14,34 @@ export interface CliRun {
 
 /** Runs `lifeboat ARGS` in `cwd`, with LIFEBOAT_DB unset unless `env` sets it; a run that hangs is killed after a minute. */
 export function lifeboat(args: string[], cwd: string, env: Record<string, string> = {}): CliRun {
-  const result = spawnSync(process.execPath, [lifeboatBin, ...args], { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, LIFEBOAT_DB: '', ...env } });
-  return { code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr, json: <T>() => JSON.parse(result.stdout) as T };
+  const result = spawnSync(process.execPath, [lifeboatBin, ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, LIFEBOAT_DB: '', ...env },
+  });
+  return {
+    code: result.status,
+    signal: result.signal,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    json: <T>() => JSON.parse(result.stdout) as T,
+  };
 }
 
 /** `lifeboat` as an async child: for tests whose servers in this process must answer it while it runs. */
 export function lifeboatAsync(args: string[], cwd: string): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [lifeboatBin, ...args], { cwd, env: { ...process.env, LIFEBOAT_DB: '' } });
+    const child = spawn(process.execPath, [lifeboatBin, ...args], {
+      cwd,
+      env: { ...process.env, LIFEBOAT_DB: '' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, json: <T>() => JSON.parse(stdout) as T }));
+    child.on('close', (code, signal) =>
+      resolve({ code, signal, stdout, stderr, json: <T>() => JSON.parse(stdout) as T }),
+    );
   });
 }

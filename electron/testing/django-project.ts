@@ -11,18 +11,28 @@ export class DjangoProject {
     this.dir = dir;
     this.databasePath = path.join(dir, 'db.sqlite3');
     fs.mkdirSync(dir, { recursive: true });
-    execFileSync('/usr/bin/python3', ['-m', 'django', 'startproject', 'site_config', '.'], { cwd: dir, stdio: 'pipe' });
+    execFileSync('/usr/bin/python3', ['-m', 'django', 'startproject', 'site_config', '.'], {
+      cwd: dir,
+      stdio: 'pipe',
+    });
   }
 
   manage(...args: string[]): string {
-    return execFileSync('/usr/bin/python3', ['manage.py', ...args], { cwd: this.dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync('/usr/bin/python3', ['manage.py', ...args], {
+      cwd: this.dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   }
 
   /** `startapp NAME` and adds it to INSTALLED_APPS. */
   addApp(name: string): void {
     this.manage('startapp', name);
     const settings = path.join(this.dir, 'site_config', 'settings.py');
-    fs.writeFileSync(settings, fs.readFileSync(settings, 'utf8').replace("INSTALLED_APPS = [", `INSTALLED_APPS = [\n    '${name}',`));
+    fs.writeFileSync(
+      settings,
+      fs.readFileSync(settings, 'utf8').replace('INSTALLED_APPS = [', `INSTALLED_APPS = [\n    '${name}',`),
+    );
   }
 
   writeModels(app: string, source: string): void {

@@ -53,7 +53,10 @@ export interface LedgerState {
 export function readLedgerState(filePath: string): LedgerState {
   const db = new Database(filePath, { readonly: true });
   try {
-    const ledger = db.prepare('SELECT count(*) AS n, coalesce(sum(amount), 0) AS s FROM ledger').get() as { n: number; s: number };
+    const ledger = db.prepare('SELECT count(*) AS n, coalesce(sum(amount), 0) AS s FROM ledger').get() as {
+      n: number;
+      s: number;
+    };
     const balance = db.prepare('SELECT coalesce(sum(balance), 0) AS s FROM accounts').pluck().get() as number;
     const integrity = (db.prepare('PRAGMA integrity_check').pluck().all() as string[]).join('; ');
     return { ledgerRows: ledger.n, ledgerSum: ledger.s, balanceSum: balance, integrity };
@@ -71,12 +74,16 @@ export function contentDigest(filePath: string): string {
   const db = new Database(filePath, { readonly: true });
   try {
     const hash = crypto.createHash('sha256');
-    const tables = db.prepare("SELECT name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string; sql: string | null }[];
+    const tables = db
+      .prepare("SELECT name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY name")
+      .all() as { name: string; sql: string | null }[];
     for (const table of tables) {
       hash.update(`${table.name}\n${table.sql ?? ''}\n`);
       if (table.sql?.startsWith('CREATE TABLE') === true) {
         for (const row of db.prepare(`SELECT * FROM "${table.name}" ORDER BY rowid`).raw().iterate()) {
-          hash.update(JSON.stringify(row, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : v)));
+          hash.update(
+            JSON.stringify(row, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : v)),
+          );
         }
       }
     }

@@ -9,7 +9,15 @@ export interface HoldingProcess {
 
 /** Starts a process that opens `filePath` and keeps it open; resolves once it holds it. */
 export async function holdFileOpen(filePath: string): Promise<HoldingProcess> {
-  const child = spawn(process.execPath, ['-e', 'require("fs").openSync(process.argv[1], "r"); console.log("holding"); setInterval(() => {}, 1000);', filePath], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      'require("fs").openSync(process.argv[1], "r"); console.log("holding"); setInterval(() => {}, 1000);',
+      filePath,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   await new Promise((resolve) => child.stdout.once('data', resolve));
   return { pid: child.pid ?? 0, release: () => child.kill() };
 }

@@ -28,14 +28,25 @@ export function giveToAppUser(...paths: string[]): void {
 }
 
 function asAppUserArgs(script: string, args: readonly string[]): string[] {
-  return [`--reuid=${nobody.uid}`, `--regid=${nobody.gid}`, '--clear-groups', process.execPath, '-e', script, '--', ...args];
+  return [
+    `--reuid=${nobody.uid}`,
+    `--regid=${nobody.gid}`,
+    '--clear-groups',
+    process.execPath,
+    '-e',
+    script,
+    '--',
+    ...args,
+  ];
 }
 
 /** Runs a Node script as the app's user and waits for it; throws with its stderr if it fails. */
 export function runAsAppUser(script: string, ...args: string[]): string {
   const result = spawnSync(setpriv, asAppUserArgs(script, args), { encoding: 'utf8', timeout: 30_000 });
   if (result.status !== 0) {
-    throw new Error(`The app user's script failed (${String(result.status ?? result.signal)}): ${result.stderr}`);
+    throw new Error(
+      `The app user's script failed (${String(result.status ?? result.signal)}): ${result.stderr}`,
+    );
   }
   return result.stdout;
 }

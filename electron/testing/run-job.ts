@@ -5,7 +5,11 @@ import type { DatabaseLocation } from '../core/database-location';
 import { startJob } from '../core/jobs/job-runner';
 
 /** Takes a snapshot through the real job machinery (worker thread), as the CLI and app do. */
-export function snapshotJob(location: DatabaseLocation, reason?: string, onProgress?: (p: JobProgress) => void): Promise<Result<BackupOutcome>> {
+export function snapshotJob(
+  location: DatabaseLocation,
+  reason?: string,
+  onProgress?: (p: JobProgress) => void,
+): Promise<Result<BackupOutcome>> {
   return startJob({ kind: 'snapshot', input: { location, reason } }, onProgress).result;
 }
 

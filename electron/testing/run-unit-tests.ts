@@ -14,5 +14,9 @@ const files = fs
   .filter((name) => name.endsWith('.test.js'))
   .map((name) => path.join(root, name))
   .sort();
-const run = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...process.argv.slice(2), ...files], { stdio: 'inherit' });
+const run = spawnSync(
+  process.execPath,
+  ['--test', '--test-concurrency=2', ...process.argv.slice(2), ...files],
+  { stdio: 'inherit' },
+);
 process.exitCode = run.status ?? 1;

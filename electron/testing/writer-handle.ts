@@ -17,9 +17,13 @@ export interface Writer {
 
 /** Starts a child process committing `rate` transactions a second to `dbPath`; resolves when it runs. */
 export async function startWriter(dbPath: string, rate: number): Promise<Writer> {
-  const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, 'writer-process.js'), dbPath, String(rate)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [path.join(__dirname, 'writer-process.js'), dbPath, String(rate)],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const lines = readline.createInterface({ input: child.stdout! });
   let commits = 0;
   const waiting = new Set<{ n: number; resolve: () => void }>();

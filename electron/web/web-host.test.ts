@@ -19,13 +19,31 @@ interface Answer {
 }
 
 /** A raw request, so that Host and Origin can be anything (fetch would not allow it). */
-function request(port: number, options: { method?: string; path?: string; headers?: http.OutgoingHttpHeaders; body?: string }): Promise<Answer> {
+function request(
+  port: number,
+  options: { method?: string; path?: string; headers?: http.OutgoingHttpHeaders; body?: string },
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path ?? '/', headers: options.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: options.method ?? 'GET',
+        path: options.path ?? '/',
+        headers: options.headers,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -41,7 +59,10 @@ describe('the headless host', () => {
   before(async () => {
     temp = makeTempDir();
     service = new LifeboatService({ dataDir: path.join(temp.dir, 'data'), origin: 'web', allow: [temp.dir] });
-    host = await startWebHost(service, { port: 0, rendererDir: path.resolve(__dirname, '..', '..', 'renderer') });
+    host = await startWebHost(service, {
+      port: 0,
+      rendererDir: path.resolve(__dirname, '..', '..', 'renderer'),
+    });
     token = new URL(host.url).searchParams.get('token') ?? '';
   });
   after(async () => {
@@ -50,7 +71,12 @@ describe('the headless host', () => {
   });
 
   const api = (name: string, body: unknown, headers: http.OutgoingHttpHeaders = {}): Promise<Answer> =>
-    request(host.port, { method: 'POST', path: `/api/${name}`, headers: { 'Content-Type': 'application/json', Cookie: cookie, ...headers }, body: JSON.stringify(body) });
+    request(host.port, {
+      method: 'POST',
+      path: `/api/${name}`,
+      headers: { 'Content-Type': 'application/json', Cookie: cookie, ...headers },
+      body: JSON.stringify(body),
+    });
 
   it('listens on 127.0.0.1 with a long random token in its URL', () => {
     assert.match(host.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{32}$/);
@@ -59,7 +85,10 @@ describe('the headless host', () => {
   it('refuses every request without the token', async () => {
     assert.equal((await request(host.port, {})).status, 401);
     assert.equal((await request(host.port, { path: '/assets/anything.js' })).status, 401);
-    assert.equal((await request(host.port, { method: 'POST', path: '/api/apps:list', body: '{}' })).status, 401);
+    assert.equal(
+      (await request(host.port, { method: 'POST', path: '/api/apps:list', body: '{}' })).status,
+      401,
+    );
     assert.equal((await request(host.port, { path: '/?token=wrong' })).status, 401);
   });
 
@@ -76,12 +105,32 @@ describe('the headless host', () => {
     assert.equal(name, `lifeboat_${host.port}`);
     assert.notEqual(value, token);
     assert.equal((await request(host.port, { headers: { Cookie: `${name}=${token}` } })).status, 401);
-    assert.equal((await request(host.port, { method: 'POST', path: '/api/apps:list', headers: { Authorization: `Bearer ${value}` }, body: '{}' })).status, 401);
-    const other = await startWebHost(new LifeboatService({ dataDir: path.join(temp.dir, 'other-data'), origin: 'web' }), { port: 0, rendererDir: path.resolve(__dirname, '..', '..', 'renderer') });
+    assert.equal(
+      (
+        await request(host.port, {
+          method: 'POST',
+          path: '/api/apps:list',
+          headers: { Authorization: `Bearer ${value}` },
+          body: '{}',
+        })
+      ).status,
+      401,
+    );
+    const other = await startWebHost(
+      new LifeboatService({ dataDir: path.join(temp.dir, 'other-data'), origin: 'web' }),
+      { port: 0, rendererDir: path.resolve(__dirname, '..', '..', 'renderer') },
+    );
     try {
-      const otherCookie = (await request(other.port, { path: `/?token=${new URL(other.url).searchParams.get('token') ?? ''}` })).headers['set-cookie']?.[0]?.split(';')[0] ?? '';
+      const otherCookie =
+        (
+          await request(other.port, { path: `/?token=${new URL(other.url).searchParams.get('token') ?? ''}` })
+        ).headers['set-cookie']?.[0]?.split(';')[0] ?? '';
       assert.notEqual(otherCookie.split('=')[0], name, 'two hosts share a cookie name');
-      assert.equal((await request(host.port, { headers: { Cookie: `${name}=${otherCookie.split('=')[1] ?? ''}` } })).status, 401);
+      assert.equal(
+        (await request(host.port, { headers: { Cookie: `${name}=${otherCookie.split('=')[1] ?? ''}` } }))
+          .status,
+        401,
+      );
     } finally {
       await other.close();
     }
@@ -110,8 +159,14 @@ describe('the headless host', () => {
   });
 
   it('serves nothing outside the built renderer', async () => {
-    assert.equal((await request(host.port, { path: '/../../package.json', headers: { Cookie: cookie } })).status, 404);
-    assert.equal((await request(host.port, { path: '/%2e%2e/%2e%2e/package.json', headers: { Cookie: cookie } })).status, 404);
+    assert.equal(
+      (await request(host.port, { path: '/../../package.json', headers: { Cookie: cookie } })).status,
+      404,
+    );
+    assert.equal(
+      (await request(host.port, { path: '/%2e%2e/%2e%2e/package.json', headers: { Cookie: cookie } })).status,
+      404,
+    );
   });
 
   it('streams job events over the WebSocket, and refuses a socket without the token', async () => {
@@ -120,9 +175,13 @@ describe('the headless host', () => {
 
     const databasePath = path.join(temp.dir, 'app.db');
     createLiveDatabase(databasePath, 'wal', 256 * 1024);
-    const added = JSON.parse((await api('apps:add', { database: databasePath })).body) as Result<{ id: string }>;
+    const added = JSON.parse((await api('apps:add', { database: databasePath })).body) as Result<{
+      id: string;
+    }>;
     assert.ok(added.ok);
-    const socket = new WebSocket(`ws://127.0.0.1:${host.port}/events`, { headers: { Cookie: cookie, Origin: `http://127.0.0.1:${host.port}` } });
+    const socket = new WebSocket(`ws://127.0.0.1:${host.port}/events`, {
+      headers: { Cookie: cookie, Origin: `http://127.0.0.1:${host.port}` },
+    });
     await new Promise((resolve) => socket.on('open', resolve));
     const finished = new Promise<JobFinished>((resolve) => {
       socket.on('message', (data: Buffer) => {
@@ -132,16 +191,23 @@ describe('the headless host', () => {
         }
       });
     });
-    const started = JSON.parse((await api('snapshots:create', { appId: added.value.id, label: 'over-http' })).body) as Result<{ jobId: string }>;
+    const started = JSON.parse(
+      (await api('snapshots:create', { appId: added.value.id, label: 'over-http' })).body,
+    ) as Result<{ jobId: string }>;
     assert.ok(started.ok);
     const event = await finished;
     socket.close();
     assert.equal(event.jobId, started.value.jobId);
     assert.ok(event.result.ok);
     assert.equal(event.kind, 'snapshot');
-    const activity = JSON.parse((await api('activity:list', { appId: added.value.id })).body) as Result<{ action: string; origin: string; outcome: string }[]>;
+    const activity = JSON.parse((await api('activity:list', { appId: added.value.id })).body) as Result<
+      { action: string; origin: string; outcome: string }[]
+    >;
     assert.ok(activity.ok);
-    assert.deepEqual(activity.value.map((e) => [e.action, e.outcome, e.origin]), [['snapshot', 'ok', 'web']]);
+    assert.deepEqual(
+      activity.value.map((e) => [e.action, e.outcome, e.origin]),
+      [['snapshot', 'ok', 'web']],
+    );
   });
 
   it('one app with unreadable folders (a file as backups folder, a NUL in a path, a FIFO as its log) never freezes or fails the rest', async () => {
@@ -150,11 +216,18 @@ describe('the headless host', () => {
     const databasePath = path.join(dir, 'app.db');
     createLiveDatabase(databasePath, 'delete', 16 * 1024);
     fs.writeFileSync(path.join(dir, 'not-a-folder'), 'x');
-    const refused = JSON.parse((await api('apps:add', { database: databasePath, backupsDir: path.join(dir, 'not-a-folder') })).body) as Result<unknown>;
+    const refused = JSON.parse(
+      (await api('apps:add', { database: databasePath, backupsDir: path.join(dir, 'not-a-folder') })).body,
+    ) as Result<unknown>;
     assert.equal(refused.ok ? 'ok' : refused.error.code, 'IO_ERROR');
-    const nul = JSON.parse((await api('apps:add', { database: `${databasePath}\u0000x` })).body) as Result<unknown>;
+    const nul = JSON.parse(
+      (await api('apps:add', { database: `${databasePath}\u0000x` })).body,
+    ) as Result<unknown>;
     assert.equal(nul.ok ? 'ok' : nul.error.code, 'INVALID_ARGUMENT');
-    const good = JSON.parse((await api('apps:add', { database: databasePath })).body) as Result<{ id: string; backupsDir: string }>;
+    const good = JSON.parse((await api('apps:add', { database: databasePath })).body) as Result<{
+      id: string;
+      backupsDir: string;
+    }>;
     assert.ok(good.ok);
     fs.mkdirSync(path.join(good.value.backupsDir, '.lifeboat'), { recursive: true });
     execFileSync('mkfifo', [path.join(good.value.backupsDir, '.lifeboat', 'activity.jsonl')]);
@@ -163,7 +236,12 @@ describe('the headless host', () => {
       ...s,
       apps: [
         ...s.apps,
-        { id: 'file-as-folder', name: 'file as folder', databasePath, backupsDir: path.join(dir, 'not-a-folder') },
+        {
+          id: 'file-as-folder',
+          name: 'file as folder',
+          databasePath,
+          backupsDir: path.join(dir, 'not-a-folder'),
+        },
         { id: 'nul', name: 'nul', databasePath: `${databasePath}\u0000x`, backupsDir: `${dir}\u0000y` },
         { id: 'proc', name: 'proc', databasePath, backupsDir: '/proc' },
       ],
@@ -175,7 +253,9 @@ describe('the headless host', () => {
     assert.equal(health.get('nul'), 'problem');
     assert.notEqual(health.get(good.value.id), 'problem');
     assert.ok(health.has('proc'), '/proc as a backups folder is listed, not spun on');
-    const activity = JSON.parse((await api('activity:list', { appId: good.value.id })).body) as Result<unknown[]>;
+    const activity = JSON.parse((await api('activity:list', { appId: good.value.id })).body) as Result<
+      unknown[]
+    >;
     assert.deepEqual(activity, { ok: true, value: [] });
   });
 });

@@ -52,8 +52,19 @@ function cookieValue(header: string | undefined, name: string): string | undefin
     ?.slice(name.length + 1);
 }
 
-function writeHead(res: http.ServerResponse, status: number, type: string, headers: http.OutgoingHttpHeaders): void {
-  res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', ...headers });
+function writeHead(
+  res: http.ServerResponse,
+  status: number,
+  type: string,
+  headers: http.OutgoingHttpHeaders,
+): void {
+  res.writeHead(status, {
+    'Content-Type': type,
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    ...headers,
+  });
 }
 
 /** What a browser shows without the token (a bookmark of the bare address, a host started again): how to get in. */
@@ -79,7 +90,13 @@ const unauthorizedPage = `<!doctype html>
 </main></body></html>
 `;
 
-function send(res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8', headers: http.OutgoingHttpHeaders = {}): void {
+function send(
+  res: http.ServerResponse,
+  status: number,
+  body: string,
+  type = 'text/plain; charset=utf-8',
+  headers: http.OutgoingHttpHeaders = {},
+): void {
   writeHead(res, status, type, headers);
   res.end(body);
 }
@@ -99,18 +116,26 @@ async function readBody(req: http.IncomingMessage): Promise<unknown> {
 }
 
 /** Starts the host on 127.0.0.1:`port` (0 picks a free port). */
-export async function startWebHost(service: LifeboatService, options: { port: number; rendererDir: string; token?: string }): Promise<WebHost> {
+export async function startWebHost(
+  service: LifeboatService,
+  options: { port: number; rendererDir: string; token?: string },
+): Promise<WebHost> {
   const token = options.token ?? crypto.randomBytes(24).toString('base64url');
   const rendererDir = path.resolve(options.rendererDir);
   if (!fs.existsSync(path.join(rendererDir, 'index.html'))) {
-    throw new Error(`The user interface is not built (${rendererDir} has no index.html). Run "npm run build" first.`);
+    throw new Error(
+      `The user interface is not built (${rendererDir} has no index.html). Run "npm run build" first.`,
+    );
   }
   let port = options.port;
   // Browsers send a cookie for 127.0.0.1 to every port of it: one named per port keeps two hosts from
   // replacing each other's, and its value, derived from the token, is not the token, so whatever else
   // listens on this machine and receives it cannot use it as the token (in a URL or as a bearer).
   const cookieName = (): string => `lifeboat_${port}`;
-  const session = crypto.createHmac('sha256', token).update('lifeboat serve session cookie').digest('base64url');
+  const session = crypto
+    .createHmac('sha256', token)
+    .update('lifeboat serve session cookie')
+    .digest('base64url');
   const allowedHosts = (): string[] => [`127.0.0.1:${port}`, `localhost:${port}`];
   const allowedOrigins = (): string[] => allowedHosts().map((host) => `http://${host}`);
   const csp = (): string =>
@@ -120,7 +145,9 @@ export async function startWebHost(service: LifeboatService, options: { port: nu
       "style-src 'self'",
       "img-src 'self' data:",
       "font-src 'self'",
-      `connect-src 'self' ${allowedHosts().map((h) => `ws://${h}`).join(' ')}`,
+      `connect-src 'self' ${allowedHosts()
+        .map((h) => `ws://${h}`)
+        .join(' ')}`,
       "base-uri 'none'",
       "form-action 'none'",
       "frame-ancestors 'none'",
@@ -130,17 +157,28 @@ export async function startWebHost(service: LifeboatService, options: { port: nu
   const trustedOrigin = (req: http.IncomingMessage): boolean => {
     const host = req.headers.host;
     const origin = req.headers.origin;
-    return host !== undefined && allowedHosts().includes(host) && (origin === undefined || allowedOrigins().includes(origin));
+    return (
+      host !== undefined &&
+      allowedHosts().includes(host) &&
+      (origin === undefined || allowedOrigins().includes(origin))
+    );
   };
   const authorized = (req: http.IncomingMessage): boolean => {
-    const bearer = req.headers.authorization?.startsWith('Bearer ') === true ? req.headers.authorization.slice(7) : undefined;
+    const bearer =
+      req.headers.authorization?.startsWith('Bearer ') === true
+        ? req.headers.authorization.slice(7)
+        : undefined;
     return sameToken(cookieValue(req.headers.cookie, cookieName()), session) || sameToken(bearer, token);
   };
 
   const serveStatic = (urlPath: string, res: http.ServerResponse): void => {
     const relative = decodeURIComponent(urlPath === '/' ? '/index.html' : urlPath);
     const filePath = path.resolve(rendererDir, `.${relative}`);
-    if (!filePath.startsWith(`${rendererDir}${path.sep}`) || !fs.existsSync(filePath) || !fs.statSync(filePath).isFile()) {
+    if (
+      !filePath.startsWith(`${rendererDir}${path.sep}`) ||
+      !fs.existsSync(filePath) ||
+      !fs.statSync(filePath).isFile()
+    ) {
       send(res, 404, 'Not found');
       return;
     }
@@ -160,12 +198,17 @@ export async function startWebHost(service: LifeboatService, options: { port: nu
       if (req.method === 'GET' && sameToken(queryToken, token)) {
         // Trade the token in the URL for a cookie, and drop it from the address bar and history.
         url.searchParams.delete('token');
-        send(res, 303, '', 'text/plain', { 'Set-Cookie': `${cookieName()}=${session}; HttpOnly; SameSite=Strict; Path=/`, Location: `${url.pathname}${url.search}` });
+        send(res, 303, '', 'text/plain', {
+          'Set-Cookie': `${cookieName()}=${session}; HttpOnly; SameSite=Strict; Path=/`,
+          Location: `${url.pathname}${url.search}`,
+        });
         return;
       }
       if (!authorized(req)) {
         if (req.method === 'GET' && req.headers.accept?.includes('text/html') === true) {
-          send(res, 401, unauthorizedPage, 'text/html; charset=utf-8', { 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'" });
+          send(res, 401, unauthorizedPage, 'text/html; charset=utf-8', {
+            'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+          });
         } else {
           send(res, 401, 'Unauthorized: open the URL that "lifeboat serve" printed, including its token.');
         }
@@ -180,10 +223,22 @@ export async function startWebHost(service: LifeboatService, options: { port: nu
         try {
           payload = await readBody(req);
         } catch (error) {
-          send(res, 400, JSON.stringify({ ok: false, error: { code: 'INVALID_ARGUMENT', message: `Unreadable request: ${(error as Error).message}` } }), 'application/json');
+          send(
+            res,
+            400,
+            JSON.stringify({
+              ok: false,
+              error: { code: 'INVALID_ARGUMENT', message: `Unreadable request: ${(error as Error).message}` },
+            }),
+            'application/json',
+          );
           return;
         }
-        const result = await dispatch(service, decodeURIComponent(url.pathname.slice('/api/'.length)), payload);
+        const result = await dispatch(
+          service,
+          decodeURIComponent(url.pathname.slice('/api/'.length)),
+          payload,
+        );
         send(res, 200, JSON.stringify(result), 'application/json');
         return;
       }
@@ -207,7 +262,9 @@ export async function startWebHost(service: LifeboatService, options: { port: nu
       return;
     }
     sockets.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      const unsubscribes = jobEventNames.map((event) => service.on(event, (payload) => ws.send(JSON.stringify({ event, payload }))));
+      const unsubscribes = jobEventNames.map((event) =>
+        service.on(event, (payload) => ws.send(JSON.stringify({ event, payload }))),
+      );
       ws.on('close', () => unsubscribes.forEach((unsubscribe) => unsubscribe()));
     });
   });

@@ -7,7 +7,16 @@ import { makeTempDir } from '../../testing/fixtures';
 import { appendActivity, lastRestore, readActivity } from './activity-log';
 
 function entry(index: number, overrides: Partial<ActivityEntry> = {}): ActivityEntry {
-  return { at: new Date(Date.UTC(2026, 0, 1, 0, 0, index)).toISOString(), action: 'snapshot', database: '/srv/app.db', target: `app-${index}.db`, outcome: 'ok', detail: 'Snapshot taken and checked.', origin: 'cli', ...overrides };
+  return {
+    at: new Date(Date.UTC(2026, 0, 1, 0, 0, index)).toISOString(),
+    action: 'snapshot',
+    database: '/srv/app.db',
+    target: `app-${index}.db`,
+    outcome: 'ok',
+    detail: 'Snapshot taken and checked.',
+    origin: 'cli',
+    ...overrides,
+  };
 }
 
 describe('the activity log', () => {
@@ -22,20 +31,37 @@ describe('the activity log', () => {
     for (let i = 0; i < 5000; i += 1) {
       appendActivity(dir, entry(i));
     }
-    fs.appendFileSync(path.join(dir, '.lifeboat', 'activity.jsonl'), '{"at": "2026-01-02T00:00:00.000Z", "action": "sna');
+    fs.appendFileSync(
+      path.join(dir, '.lifeboat', 'activity.jsonl'),
+      '{"at": "2026-01-02T00:00:00.000Z", "action": "sna',
+    );
     const newest = readActivity(dir, 3);
-    assert.deepEqual(newest.map((e) => e.target), ['app-4999.db', 'app-4998.db', 'app-4997.db']);
+    assert.deepEqual(
+      newest.map((e) => e.target),
+      ['app-4999.db', 'app-4998.db', 'app-4997.db'],
+    );
     assert.equal(readActivity(dir).length, 1000);
     assert.deepEqual(readActivity(path.join(temp.dir, 'none')), []);
   });
 
   it('finds the last restore while its pre-restore snapshot exists', () => {
     const dir = path.join(temp.dir, 'restores');
-    appendActivity(dir, entry(1, { action: 'restore', target: 'app-old.db', preRestore: 'app-1-pre-restore.db' }));
+    appendActivity(
+      dir,
+      entry(1, { action: 'restore', target: 'app-old.db', preRestore: 'app-1-pre-restore.db' }),
+    );
     assert.equal(lastRestore(dir), null, 'its pre-restore snapshot is gone');
     fs.writeFileSync(path.join(dir, 'app-1-pre-restore.db'), '');
-    assert.deepEqual(lastRestore(dir), { at: entry(1).at, snapshot: 'app-old.db', preRestore: 'app-1-pre-restore.db' });
+    assert.deepEqual(lastRestore(dir), {
+      at: entry(1).at,
+      snapshot: 'app-old.db',
+      preRestore: 'app-1-pre-restore.db',
+    });
     appendActivity(dir, entry(2, { action: 'restore', outcome: 'rolled-back', target: 'app-bad.db' }));
-    assert.equal(lastRestore(dir)?.preRestore, 'app-1-pre-restore.db', 'a rolled-back restore changed nothing to undo');
+    assert.equal(
+      lastRestore(dir)?.preRestore,
+      'app-1-pre-restore.db',
+      'a rolled-back restore changed nothing to undo',
+    );
   });
 });

@@ -98,7 +98,9 @@ export function readActivity(backupsDir: string, limit = 1000): ActivityEntry[] 
 }
 
 /** The newest restore of the backups folder's database, while the pre-restore snapshot that undoes it is still there. */
-export function lastRestore(backupsDir: string): { at: string; snapshot: string | null; preRestore: string } | null {
+export function lastRestore(
+  backupsDir: string,
+): { at: string; snapshot: string | null; preRestore: string } | null {
   const last = readActivity(backupsDir, 200).find((e) => e.action === 'restore' && e.outcome === 'ok');
   if (last?.preRestore === undefined || !fs.existsSync(path.join(backupsDir, last.preRestore))) {
     return null;

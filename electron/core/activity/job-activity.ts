@@ -5,10 +5,28 @@ import type { JobOutputs, JobRequest } from '../jobs/job-requests';
 import { rulesText } from '../retention/prune-snapshots';
 
 /** The activity-log entry a finished job leaves, and the backups folder whose log it goes to; null for reads. */
-export function activityOfJob(request: JobRequest, result: Result<JobOutputs[keyof JobOutputs]>, origin: ActivityOrigin): { backupsDir: string; entry: ActivityEntry } | null {
+export function activityOfJob(
+  request: JobRequest,
+  result: Result<JobOutputs[keyof JobOutputs]>,
+  origin: ActivityOrigin,
+): { backupsDir: string; entry: ActivityEntry } | null {
   const at = new Date().toISOString();
-  const failure = (action: ActivityEntry['action'], database: string, target: string | null): ActivityEntry | null =>
-    result.ok ? null : { at, action, database, target, outcome: result.error.code === 'CANCELLED' ? 'cancelled' : 'failed', detail: result.error.message, origin };
+  const failure = (
+    action: ActivityEntry['action'],
+    database: string,
+    target: string | null,
+  ): ActivityEntry | null =>
+    result.ok
+      ? null
+      : {
+          at,
+          action,
+          database,
+          target,
+          outcome: result.error.code === 'CANCELLED' ? 'cancelled' : 'failed',
+          detail: result.error.message,
+          origin,
+        };
   switch (request.kind) {
     case 'snapshot': {
       const { location } = request.input;
@@ -17,7 +35,13 @@ export function activityOfJob(request: JobRequest, result: Result<JobOutputs[key
         return null;
       }
       const entry = failure('snapshot', location.databasePath, null) ?? {
-        at, action: 'snapshot' as const, database: location.databasePath, target: value?.kind === 'created' ? value.snapshot.file : null, outcome: 'ok' as const, detail: 'Snapshot taken and checked.', origin,
+        at,
+        action: 'snapshot' as const,
+        database: location.databasePath,
+        target: value?.kind === 'created' ? value.snapshot.file : null,
+        outcome: 'ok' as const,
+        detail: 'Snapshot taken and checked.',
+        origin,
       };
       return { backupsDir: location.backupsDir, entry };
     }
@@ -26,8 +50,16 @@ export function activityOfJob(request: JobRequest, result: Result<JobOutputs[key
       const target = request.input.paths.length === 1 ? path.basename(request.input.paths[0] ?? '') : null;
       const failed = value?.reports.filter((r) => !r.ok) ?? [];
       const entry = failure('verify', request.input.backupsDir, target) ?? {
-        at, action: 'verify' as const, database: request.input.backupsDir, target, outcome: failed.length === 0 ? ('ok' as const) : ('failed' as const),
-        detail: failed.length === 0 ? `${value?.reports.length ?? 0} snapshot(s) verified.` : failed.map((r) => r.error?.message ?? r.file).join(' '), origin,
+        at,
+        action: 'verify' as const,
+        database: request.input.backupsDir,
+        target,
+        outcome: failed.length === 0 ? ('ok' as const) : ('failed' as const),
+        detail:
+          failed.length === 0
+            ? `${value?.reports.length ?? 0} snapshot(s) verified.`
+            : failed.map((r) => r.error?.message ?? r.file).join(' '),
+        origin,
       };
       return { backupsDir: request.input.backupsDir, entry };
     }
@@ -40,11 +72,29 @@ export function activityOfJob(request: JobRequest, result: Result<JobOutputs[key
       }
       const target = value?.snapshot === null || value === null ? null : path.basename(value.snapshot);
       const action = value?.outcome === 'rolled-back' && value.error === null ? 'rollback' : 'restore';
-      const entry = failure('restore', location.databasePath, request.kind === 'restore' ? path.basename(request.input.snapshotPath) : null) ?? {
-        at, action: action as ActivityEntry['action'], database: location.databasePath, target,
-        outcome: value?.outcome === 'rolled-back' && value.error !== null ? ('rolled-back' as const) : ('ok' as const),
-        ...(value?.outcome === 'restored' && value.preRestoreSnapshot !== null ? { preRestore: path.basename(value.preRestoreSnapshot) } : {}),
-        detail: value?.error?.message ?? (value?.outcome === 'resumed' ? 'The interrupted restore was finished.' : action === 'rollback' ? 'The interrupted restore was undone.' : `Restored; pre-restore snapshot ${value?.preRestoreSnapshot === null || value === null ? 'not needed' : path.basename(value.preRestoreSnapshot)}.`),
+      const entry = failure(
+        'restore',
+        location.databasePath,
+        request.kind === 'restore' ? path.basename(request.input.snapshotPath) : null,
+      ) ?? {
+        at,
+        action: action as ActivityEntry['action'],
+        database: location.databasePath,
+        target,
+        outcome:
+          value?.outcome === 'rolled-back' && value.error !== null
+            ? ('rolled-back' as const)
+            : ('ok' as const),
+        ...(value?.outcome === 'restored' && value.preRestoreSnapshot !== null
+          ? { preRestore: path.basename(value.preRestoreSnapshot) }
+          : {}),
+        detail:
+          value?.error?.message ??
+          (value?.outcome === 'resumed'
+            ? 'The interrupted restore was finished.'
+            : action === 'rollback'
+              ? 'The interrupted restore was undone.'
+              : `Restored; pre-restore snapshot ${value?.preRestoreSnapshot === null || value === null ? 'not needed' : path.basename(value.preRestoreSnapshot)}.`),
         origin,
       };
       return { backupsDir: location.backupsDir, entry };
@@ -56,8 +106,15 @@ export function activityOfJob(request: JobRequest, result: Result<JobOutputs[key
         return null;
       }
       const entry = failure('upgrade', location.databasePath, null) ?? {
-        at, action: 'upgrade' as const, database: location.databasePath, target: null, outcome: value?.outcome === 'rolled-back' ? ('rolled-back' as const) : ('ok' as const),
-        detail: value?.error?.message ?? `Upgraded to head${value?.applied === null || value === null ? '' : ` (${value.applied})`}.`, origin,
+        at,
+        action: 'upgrade' as const,
+        database: location.databasePath,
+        target: null,
+        outcome: value?.outcome === 'rolled-back' ? ('rolled-back' as const) : ('ok' as const),
+        detail:
+          value?.error?.message ??
+          `Upgraded to head${value?.applied === null || value === null ? '' : ` (${value.applied})`}.`,
+        origin,
       };
       return { backupsDir: location.backupsDir, entry };
     }
@@ -66,8 +123,20 @@ export function activityOfJob(request: JobRequest, result: Result<JobOutputs[key
       const { backupsDir, paths } = request.input;
       const action = request.kind === 'delete' ? 'delete' : request.input.pinned ? 'pin' : 'unpin';
       const target = paths.map((p) => path.basename(p)).join(', ');
-      const done = { delete: 'Deleted.', pin: 'Pinned: kept until unpinned.', unpin: 'Unpinned: retention and deletion may remove it.' }[action];
-      const entry = failure(action, backupsDir, target) ?? { at, action, database: backupsDir, target, outcome: 'ok' as const, detail: done, origin };
+      const done = {
+        delete: 'Deleted.',
+        pin: 'Pinned: kept until unpinned.',
+        unpin: 'Unpinned: retention and deletion may remove it.',
+      }[action];
+      const entry = failure(action, backupsDir, target) ?? {
+        at,
+        action,
+        database: backupsDir,
+        target,
+        outcome: 'ok' as const,
+        detail: done,
+        origin,
+      };
       return { backupsDir, entry };
     }
     case 'prune': {
@@ -78,8 +147,13 @@ export function activityOfJob(request: JobRequest, result: Result<JobOutputs[key
       }
       const deleted = value?.deleted ?? [];
       const entry = failure('prune', location.databasePath, null) ?? {
-        at, action: 'prune' as const, database: location.databasePath, target: deleted.length === 1 ? (deleted[0] ?? null) : `${deleted.length} snapshots`, outcome: 'ok' as const,
-        detail: `Deleted by the retention rules (${rulesText(request.input.rules)}): ${deleted.join(', ')}.`, origin,
+        at,
+        action: 'prune' as const,
+        database: location.databasePath,
+        target: deleted.length === 1 ? (deleted[0] ?? null) : `${deleted.length} snapshots`,
+        outcome: 'ok' as const,
+        detail: `Deleted by the retention rules (${rulesText(request.input.rules)}): ${deleted.join(', ')}.`,
+        origin,
       };
       return { backupsDir: location.backupsDir, entry };
     }

@@ -17,9 +17,48 @@ import { runSqlMigrations } from '../migrations/sql-migrate';
 
 export const demoAppName = 'Corner shop (demo)';
 
-const firstNames = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Margaret', 'Ken', 'Radia', 'Linus', 'Frances', 'Niklaus'];
-const lastNames = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Hamilton', 'Thompson', 'Perlman', 'Torvalds', 'Allen', 'Wirth'];
-const products = ['Sourdough loaf', 'Oat milk', 'Espresso beans', 'Blood oranges', 'Feta', 'Basil', 'Olive oil', 'Dark chocolate', 'Rye crackers', 'Honey', 'Lentils', 'Miso paste'];
+const firstNames = [
+  'Ada',
+  'Grace',
+  'Alan',
+  'Edsger',
+  'Barbara',
+  'Donald',
+  'Margaret',
+  'Ken',
+  'Radia',
+  'Linus',
+  'Frances',
+  'Niklaus',
+];
+const lastNames = [
+  'Lovelace',
+  'Hopper',
+  'Turing',
+  'Dijkstra',
+  'Liskov',
+  'Knuth',
+  'Hamilton',
+  'Thompson',
+  'Perlman',
+  'Torvalds',
+  'Allen',
+  'Wirth',
+];
+const products = [
+  'Sourdough loaf',
+  'Oat milk',
+  'Espresso beans',
+  'Blood oranges',
+  'Feta',
+  'Basil',
+  'Olive oil',
+  'Dark chocolate',
+  'Rye crackers',
+  'Honey',
+  'Lentils',
+  'Miso paste',
+];
 
 /** The shop's schema history: numbered SQL files, applied by Lifeboat's own runner (user_version). */
 const migrations: Readonly<Record<string, string>> = {
@@ -32,7 +71,8 @@ CREATE INDEX orders_customer ON orders(customer_id);
   '002_order_status.sql': "ALTER TABLE orders ADD COLUMN status TEXT NOT NULL DEFAULT 'paid';\n",
   '003_customer_phone.sql': 'ALTER TABLE customers ADD COLUMN phone TEXT;\n',
   '004_product_stock.sql': 'ALTER TABLE products ADD COLUMN stock INTEGER NOT NULL DEFAULT 0;\n',
-  '005_order_notes.sql': 'CREATE TABLE order_notes (id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders(id), note TEXT NOT NULL);\n',
+  '005_order_notes.sql':
+    'CREATE TABLE order_notes (id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders(id), note TEXT NOT NULL);\n',
 };
 
 /** Snapshots over six weeks; `migrateTo` upgrades the shop right after that snapshot (v1.4, v1.5). */
@@ -40,13 +80,23 @@ const plan: ReadonlyArray<{ daysAgo: number; label: string; note?: string; migra
   { daysAgo: 42, label: 'initial-import', note: 'First import from the old spreadsheet' },
   { daysAgo: 38, label: 'nightly' },
   { daysAgo: 35, label: 'nightly' },
-  { daysAgo: 31, label: 'before-upgrade', note: 'Before upgrading to v1.4', migrateTo: '002_order_status.sql' },
+  {
+    daysAgo: 31,
+    label: 'before-upgrade',
+    note: 'Before upgrading to v1.4',
+    migrateTo: '002_order_status.sql',
+  },
   { daysAgo: 28, label: 'nightly' },
   { daysAgo: 24, label: 'weekly' },
   { daysAgo: 21, label: 'before-price-change', note: 'Spring prices' },
   { daysAgo: 17, label: 'nightly' },
   { daysAgo: 14, label: 'weekly' },
-  { daysAgo: 9, label: 'before-upgrade', note: 'Before upgrading to v1.5', migrateTo: '004_product_stock.sql' },
+  {
+    daysAgo: 9,
+    label: 'before-upgrade',
+    note: 'Before upgrading to v1.5',
+    migrateTo: '004_product_stock.sql',
+  },
   { daysAgo: 4, label: 'nightly' },
   { daysAgo: 1, label: 'manual', note: 'Before cleaning up old customers' },
 ];
@@ -60,7 +110,10 @@ function migrate(location: DatabaseLocation, migrationsDir: string, last: string
   }
   const result = runSqlMigrations({ databasePath: location.databasePath, migrationsDir }, unwatchedControl);
   if (result.failed !== null) {
-    throw new LifeboatFailure('INTERNAL', `The demo's migration ${result.failed.file} failed: ${result.failed.error.message}`);
+    throw new LifeboatFailure(
+      'INTERNAL',
+      `The demo's migration ${result.failed.file} failed: ${result.failed.error.message}`,
+    );
   }
 }
 
@@ -81,7 +134,11 @@ function addBusiness(db: SqliteDatabase, orders: number, until: Date, seed: numb
       const n = customerCount + i;
       const first = firstNames[n % firstNames.length] ?? 'Sam';
       const last = lastNames[Math.floor(n / firstNames.length) % lastNames.length] ?? 'Doe';
-      insertCustomer.run(`${first} ${last}`, `${first}.${last}.${n}@example.com`.toLowerCase(), until.toISOString());
+      insertCustomer.run(
+        `${first} ${last}`,
+        `${first}.${last}.${n}@example.com`.toLowerCase(),
+        until.toISOString(),
+      );
     }
     const customers = customerCount + newCustomers;
     for (let i = 0; i < orders; i += 1) {
@@ -102,9 +159,16 @@ function addBusiness(db: SqliteDatabase, orders: number, until: Date, seed: numb
 }
 
 /** Creates the demo app's files if they are not complete yet; returns where they are. */
-export async function createDemo(dataDir: string, control: JobControl, now: Date = new Date()): Promise<DatabaseLocation> {
+export async function createDemo(
+  dataDir: string,
+  control: JobControl,
+  now: Date = new Date(),
+): Promise<DatabaseLocation> {
   const dir = path.join(dataDir, 'demo', 'corner-shop');
-  const location: DatabaseLocation = { databasePath: path.join(dir, 'shop.db'), backupsDir: path.join(dir, 'backups') };
+  const location: DatabaseLocation = {
+    databasePath: path.join(dir, 'shop.db'),
+    backupsDir: path.join(dir, 'backups'),
+  };
   // Written last: without it, a half-built demo (interrupted) is built again from scratch.
   const complete = path.join(dir, '.demo-complete-v2');
   if (fs.existsSync(complete)) {
@@ -136,7 +200,10 @@ export async function createDemo(dataDir: string, control: JobControl, now: Date
     }
     addBusiness(db, 300, now, plan.length);
     // The code has moved on by one migration the live database has not had yet.
-    fs.writeFileSync(path.join(migrationsDir, '005_order_notes.sql'), migrations['005_order_notes.sql'] ?? '');
+    fs.writeFileSync(
+      path.join(migrationsDir, '005_order_notes.sql'),
+      migrations['005_order_notes.sql'] ?? '',
+    );
   } finally {
     db.close();
   }

@@ -208,7 +208,10 @@ function merge(ranges: RowidRange[]): RowidRange[] {
   for (const range of sorted) {
     const previous = merged.at(-1);
     if (previous !== undefined && low(range) <= high(previous)) {
-      merged[merged.length - 1] = { after: previous.after, upTo: high(range) > high(previous) ? range.upTo : previous.upTo };
+      merged[merged.length - 1] = {
+        after: previous.after,
+        upTo: high(range) > high(previous) ? range.upTo : previous.upTo,
+      };
     } else {
       merged.push(range);
     }
@@ -241,7 +244,10 @@ export function comparePages(pathA: string, pathB: string): PagePair | null {
         const pagesA = new Set(leavesA.map((l) => l.page));
         const pagesB = new Set(leavesB.map((l) => l.page));
         // An unchanged page is the same in both files: A's record of its overflow chains serves for B's leaves too.
-        const suspect = [...leavesA.filter((l) => !leafUnchanged(scan, l.page, pagesB)), ...leavesB.filter((l) => !leafUnchanged(scan, l.page, pagesA))];
+        const suspect = [
+          ...leavesA.filter((l) => !leafUnchanged(scan, l.page, pagesB)),
+          ...leavesB.filter((l) => !leafUnchanged(scan, l.page, pagesA)),
+        ];
         return merge(suspect.map(({ after, upTo }) => ({ after, upTo })));
       } catch (error) {
         if (error instanceof NotATableTree) {

@@ -58,9 +58,24 @@ const inserts: Record<TableName, string> = {
 };
 
 const operation = fc.oneof(
-  ...tableNames.map((table) => fc.record({ kind: fc.constant('insert' as const), table: fc.constant(table), values: row[table] as fc.Arbitrary<unknown[]> })),
-  fc.record({ kind: fc.constant('delete' as const), table: fc.constantFrom(...tableNames), pick: fc.integer({ min: 0, max: 30 }) }),
-  fc.record({ kind: fc.constant('update' as const), table: fc.constantFrom(...tableNames), pick: fc.integer({ min: 0, max: 30 }), values: value }),
+  ...tableNames.map((table) =>
+    fc.record({
+      kind: fc.constant('insert' as const),
+      table: fc.constant(table),
+      values: row[table] as fc.Arbitrary<unknown[]>,
+    }),
+  ),
+  fc.record({
+    kind: fc.constant('delete' as const),
+    table: fc.constantFrom(...tableNames),
+    pick: fc.integer({ min: 0, max: 30 }),
+  }),
+  fc.record({
+    kind: fc.constant('update' as const),
+    table: fc.constantFrom(...tableNames),
+    pick: fc.integer({ min: 0, max: 30 }),
+    values: value,
+  }),
 );
 
 const updates: Record<TableName, string> = { plain: 'b', users: 'score', slugs: 'title', pairs: 'v' };
@@ -70,10 +85,14 @@ type Operation = { kind: string; table: TableName; values?: unknown; pick?: numb
 function apply(db: Database.Database, ops: readonly Operation[]): void {
   for (const op of ops) {
     const nth = `(SELECT rowid FROM ${op.table} LIMIT 1 OFFSET ${op.pick ?? 0})`;
-    const byKey = op.table === 'pairs' ? `(x, y) IN (SELECT x, y FROM pairs LIMIT 1 OFFSET ${op.pick ?? 0})` : `rowid = ${nth}`;
+    const byKey =
+      op.table === 'pairs'
+        ? `(x, y) IN (SELECT x, y FROM pairs LIMIT 1 OFFSET ${op.pick ?? 0})`
+        : `rowid = ${nth}`;
     if (op.kind === 'insert') db.prepare(inserts[op.table]).run(...(op.values as unknown[]));
     if (op.kind === 'delete') db.prepare(`DELETE FROM ${op.table} WHERE ${byKey}`).run();
-    if (op.kind === 'update') db.prepare(`UPDATE ${op.table} SET ${updates[op.table]} = ? WHERE ${byKey}`).run(op.values);
+    if (op.kind === 'update')
+      db.prepare(`UPDATE ${op.table} SET ${updates[op.table]} = ? WHERE ${byKey}`).run(op.values);
   }
 }
 
@@ -83,24 +102,50 @@ function reference(a: string, b: string): Map<string, { changed: number; added: 
   const counts = new Map<string, { changed: number; added: number; deleted: number }>();
   for (const line of out.split('\n')) {
     const m = /^(\w+): (\d+) changes, (\d+) inserts, (\d+) deletes/.exec(line);
-    if (m !== null) counts.set(m[1] ?? '', { changed: Number(m[2]), added: Number(m[3]), deleted: Number(m[4]) });
+    if (m !== null)
+      counts.set(m[1] ?? '', { changed: Number(m[2]), added: Number(m[3]), deleted: Number(m[4]) });
   }
   return counts;
 }
 
 describe('SQLite values', () => {
   it('order as SQLite orders them, and are equal when SQLite says IS', () => {
-    const values: SqliteValue[] = [null, 3n, 2.5, -1n, 9007199254740993n, 'b', 'a', '\uE000', '😀', '\uFFFD', 'é', '', Buffer.from([1]), Buffer.from([0, 2]), 1n, 1.0, 'A'];
+    const values: SqliteValue[] = [
+      null,
+      3n,
+      2.5,
+      -1n,
+      9007199254740993n,
+      'b',
+      'a',
+      '\uE000',
+      '😀',
+      '\uFFFD',
+      'é',
+      '',
+      Buffer.from([1]),
+      Buffer.from([0, 2]),
+      1n,
+      1.0,
+      'A',
+    ];
     const db = new Database(':memory:');
     db.exec('CREATE TABLE v (i INTEGER PRIMARY KEY, x)');
     const insert = db.prepare('INSERT INTO v (i, x) VALUES (?, ?)');
     values.forEach((v, i) => insert.run(i, v));
     const bySqlite = db.prepare('SELECT i FROM v ORDER BY x, i').pluck().all() as number[];
-    const byUs = values.map((v, i) => ({ v, i })).sort((p, q) => compareValues(p.v, q.v) || p.i - q.i).map((p) => p.i);
+    const byUs = values
+      .map((v, i) => ({ v, i }))
+      .sort((p, q) => compareValues(p.v, q.v) || p.i - q.i)
+      .map((p) => p.i);
     assert.deepEqual(byUs, bySqlite);
     for (const [i, x] of values.entries()) {
       for (const [j, y] of values.entries()) {
-        const same = db.prepare('SELECT (SELECT x FROM v WHERE i = ?) IS (SELECT x FROM v WHERE i = ?)').pluck().get(i, j) === 1;
+        const same =
+          db
+            .prepare('SELECT (SELECT x FROM v WHERE i = ?) IS (SELECT x FROM v WHERE i = ?)')
+            .pluck()
+            .get(i, j) === 1;
         assert.equal(sameValue(x, y), same, `${String(x)} IS ${String(y)}`);
       }
     }
@@ -115,31 +160,43 @@ describe('diff', { skip }, () => {
 
   it('agrees with sqldiff on hundreds of generated pairs, for every kind of key and value, with and without a schema change', () => {
     fc.assert(
-      fc.property(fc.array(operation, { maxLength: 40 }), fc.array(operation, { maxLength: 25 }), fc.boolean(), (before, between, alter) => {
-        n += 1;
-        const a = path.join(temp.dir, `a${n}.db`);
-        const b = path.join(temp.dir, `b${n}.db`);
-        const db = new Database(a);
-        db.exec(schema);
-        apply(db, before);
-        db.close();
-        fs.copyFileSync(a, b);
-        const other = new Database(b);
-        if (alter) {
-          // A migration between the two: a new column (compared on the columns both have).
-          other.exec('ALTER TABLE users ADD COLUMN nickname TEXT');
-        }
-        apply(other, between);
-        other.close();
-        const result = diffDatabases({ a: { kind: 'snapshot', path: a }, b: { kind: 'snapshot', path: b } }, quiet);
-        const expected = reference(a, b);
-        for (const table of result.tables) {
-          const want = expected.get(table.name) ?? { changed: 0, added: 0, deleted: 0 };
-          assert.deepEqual({ changed: table.changed, added: table.added, deleted: table.deleted }, want, `${table.name} in pair ${n}`);
-        }
-        fs.rmSync(a);
-        fs.rmSync(b);
-      }),
+      fc.property(
+        fc.array(operation, { maxLength: 40 }),
+        fc.array(operation, { maxLength: 25 }),
+        fc.boolean(),
+        (before, between, alter) => {
+          n += 1;
+          const a = path.join(temp.dir, `a${n}.db`);
+          const b = path.join(temp.dir, `b${n}.db`);
+          const db = new Database(a);
+          db.exec(schema);
+          apply(db, before);
+          db.close();
+          fs.copyFileSync(a, b);
+          const other = new Database(b);
+          if (alter) {
+            // A migration between the two: a new column (compared on the columns both have).
+            other.exec('ALTER TABLE users ADD COLUMN nickname TEXT');
+          }
+          apply(other, between);
+          other.close();
+          const result = diffDatabases(
+            { a: { kind: 'snapshot', path: a }, b: { kind: 'snapshot', path: b } },
+            quiet,
+          );
+          const expected = reference(a, b);
+          for (const table of result.tables) {
+            const want = expected.get(table.name) ?? { changed: 0, added: 0, deleted: 0 };
+            assert.deepEqual(
+              { changed: table.changed, added: table.added, deleted: table.deleted },
+              want,
+              `${table.name} in pair ${n}`,
+            );
+          }
+          fs.rmSync(a);
+          fs.rmSync(b);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -148,22 +205,38 @@ describe('diff', { skip }, () => {
     const a = path.join(temp.dir, 'shop-a.db');
     const b = path.join(temp.dir, 'shop-b.db');
     const db = new Database(a);
-    db.exec("CREATE TABLE orders (id INTEGER PRIMARY KEY, customer TEXT, total REAL); CREATE TABLE old_notes (t); INSERT INTO old_notes VALUES ('x'), ('y');");
+    db.exec(
+      "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer TEXT, total REAL); CREATE TABLE old_notes (t); INSERT INTO old_notes VALUES ('x'), ('y');",
+    );
     db.prepare('INSERT INTO orders (customer, total) VALUES (?, ?)').run('Ada', 12.5);
     db.prepare('INSERT INTO orders (customer, total) VALUES (?, ?)').run('Bob', 99);
     db.close();
     fs.copyFileSync(a, b);
     const other = new Database(b);
-    other.exec("UPDATE orders SET total = 15 WHERE id = 1; DELETE FROM orders WHERE id = 2; DROP TABLE old_notes; ALTER TABLE orders ADD COLUMN paid INTEGER; CREATE TABLE refunds (id INTEGER PRIMARY KEY); INSERT INTO refunds VALUES (1);");
+    other.exec(
+      'UPDATE orders SET total = 15 WHERE id = 1; DELETE FROM orders WHERE id = 2; DROP TABLE old_notes; ALTER TABLE orders ADD COLUMN paid INTEGER; CREATE TABLE refunds (id INTEGER PRIMARY KEY); INSERT INTO refunds VALUES (1);',
+    );
     other.close();
-    const result = diffDatabases({ a: { kind: 'snapshot', path: a }, b: { kind: 'snapshot', path: b } }, quiet);
+    const result = diffDatabases(
+      { a: { kind: 'snapshot', path: a }, b: { kind: 'snapshot', path: b } },
+      quiet,
+    );
     const orders = result.tables.find((t) => t.name === 'orders');
-    assert.deepEqual(orders?.samples.changed, [{ key: [1], before: [1, 'Ada', 12.5], after: [1, 'Ada', 15], changedColumns: ['total'] }]);
-    assert.deepEqual(orders?.samples.deleted.map((r) => r.before), [[2, 'Bob', 99]]);
+    assert.deepEqual(orders?.samples.changed, [
+      { key: [1], before: [1, 'Ada', 12.5], after: [1, 'Ada', 15], changedColumns: ['total'] },
+    ]);
+    assert.deepEqual(
+      orders?.samples.deleted.map((r) => r.before),
+      [[2, 'Bob', 99]],
+    );
     assert.match(orders?.note ?? '', /only one of them are not compared: paid/);
     assert.deepEqual(result.tables.find((t) => t.name === 'old_notes')?.deleted, 2);
     assert.equal(result.tables.find((t) => t.name === 'refunds')?.presence, 'only-b');
-    assert.deepEqual(result.schema.map((s) => [s.name, s.change]).sort(), [['old_notes', 'only-a'], ['orders', 'changed'], ['refunds', 'only-b']]);
+    assert.deepEqual(result.schema.map((s) => [s.name, s.change]).sort(), [
+      ['old_notes', 'only-a'],
+      ['orders', 'changed'],
+      ['refunds', 'only-b'],
+    ]);
     assert.deepEqual(result.totals, { added: 1, changed: 1, deleted: 3 });
   });
 
@@ -172,7 +245,9 @@ describe('diff', { skip }, () => {
     fs.mkdirSync(dir);
     const live = path.join(dir, 'notes.db');
     const db = new Database(live);
-    db.exec("PRAGMA journal_mode=WAL; CREATE VIRTUAL TABLE docs USING fts5(body); INSERT INTO docs VALUES ('first'), ('second');");
+    db.exec(
+      "PRAGMA journal_mode=WAL; CREATE VIRTUAL TABLE docs USING fts5(body); INSERT INTO docs VALUES ('first'), ('second');",
+    );
     assert.equal(lifeboat(['backup', '--db', live], dir).code, 0);
     db.exec("DELETE FROM docs WHERE rowid = 1; INSERT INTO docs VALUES ('third');");
     const [snapshot] = fs.readdirSync(path.join(dir, 'backups')).filter((f) => f.endsWith('.db'));
@@ -180,10 +255,16 @@ describe('diff', { skip }, () => {
     db.close();
     assert.equal(run.code, 0, run.stderr);
     const result = run.json<DiffResult>();
-    assert.deepEqual(result.tables.map((t) => t.name), ['docs']);
+    assert.deepEqual(
+      result.tables.map((t) => t.name),
+      ['docs'],
+    );
     assert.deepEqual([result.tables[0]?.added, result.tables[0]?.deleted], [1, 1]);
     const human = lifeboat(['diff', snapshot ?? '', 'live', '--db', live], dir);
-    assert.match(human.stdout, /docs: A virtual table, matched by rowid\.\n {2}- rowid=1: body='first'\n {2}\+ rowid=3: body='third'/);
+    assert.match(
+      human.stdout,
+      /docs: A virtual table, matched by rowid\.\n {2}- rowid=1: body='first'\n {2}\+ rowid=3: body='third'/,
+    );
   });
 
   it('two snapshots compared page by page first give what reading every row gives, and sqldiff: deep trees, overflow rows, freed pages', () => {
@@ -225,7 +306,11 @@ describe('diff', { skip }, () => {
     assert.deepEqual(fast, slow);
     const expected = reference(a, b);
     for (const table of fast.tables) {
-      assert.deepEqual({ changed: table.changed, added: table.added, deleted: table.deleted }, expected.get(table.name) ?? { changed: 0, added: 0, deleted: 0 }, table.name);
+      assert.deepEqual(
+        { changed: table.changed, added: table.added, deleted: table.deleted },
+        expected.get(table.name) ?? { changed: 0, added: 0, deleted: 0 },
+        table.name,
+      );
     }
     assert.deepEqual(fast.tables.find((t) => t.name === 'big')?.changed, 3);
     assert.deepEqual(fast.tables.find((t) => t.name === 'events')?.deleted, 401);
@@ -234,7 +319,9 @@ describe('diff', { skip }, () => {
   it('runs as a cancellable job', async () => {
     const a = path.join(temp.dir, 'big-a.db');
     const db = new Database(a);
-    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 400000) INSERT INTO t SELECT i, hex(randomblob(16)) FROM c;');
+    db.exec(
+      'CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 400000) INSERT INTO t SELECT i, hex(randomblob(16)) FROM c;',
+    );
     db.close();
     const b = path.join(temp.dir, 'big-b.db');
     fs.copyFileSync(a, b);
@@ -243,9 +330,12 @@ describe('diff', { skip }, () => {
     other.exec("UPDATE t SET v = v || 'x'");
     other.close();
     const job: { handle?: JobHandle<DiffResult> } = {};
-    job.handle = startJob({ kind: 'diff', input: { a: { kind: 'snapshot', path: a }, b: { kind: 'snapshot', path: b } } }, (progress) => {
-      if (progress.phase === 'Comparing rows' && progress.fraction > 0) job.handle?.cancel();
-    });
+    job.handle = startJob(
+      { kind: 'diff', input: { a: { kind: 'snapshot', path: a }, b: { kind: 'snapshot', path: b } } },
+      (progress) => {
+        if (progress.phase === 'Comparing rows' && progress.fraction > 0) job.handle?.cancel();
+      },
+    );
     const outcome = await job.handle.result;
     assert.ok(!outcome.ok && outcome.error.code === 'CANCELLED', JSON.stringify(outcome));
   });

@@ -17,7 +17,8 @@ import { comparePages, type PagePair, type RowidRange } from './changed-ranges';
  */
 
 /** One side: the live database (opened read-only, never written) or a snapshot file. */
-export type DiffSide = { readonly kind: 'live'; readonly path: string } | { readonly kind: 'snapshot'; readonly path: string };
+export type DiffSide =
+  { readonly kind: 'live'; readonly path: string } | { readonly kind: 'snapshot'; readonly path: string };
 
 export interface DiffRequest {
   readonly a: DiffSide;
@@ -58,14 +59,40 @@ function shapeOf(db: SqliteDatabase, object: SchemaObject): TableShape {
   const virtual = /^\s*create\s+virtual\s+table/i.test(object.sql);
   const readable = canReadTable(db, object.name);
   if (virtual || !readable) {
-    return { columns: object.columns, primaryKey: [], withoutRowid: false, virtual, readable, hasRowid: readable && answersRowid(db, object.name), rowidAlias: null };
+    return {
+      columns: object.columns,
+      primaryKey: [],
+      withoutRowid: false,
+      virtual,
+      readable,
+      hasRowid: readable && answersRowid(db, object.name),
+      rowidAlias: null,
+    };
   }
-  const info = db.prepare(`PRAGMA table_info(${quotedName(object.name)})`).all() as { name: string; type: string; pk: number }[];
-  const primaryKey = info.filter((c) => c.pk > 0).sort((x, y) => x.pk - y.pk).map((c) => c.name);
+  const info = db.prepare(`PRAGMA table_info(${quotedName(object.name)})`).all() as {
+    name: string;
+    type: string;
+    pk: number;
+  }[];
+  const primaryKey = info
+    .filter((c) => c.pk > 0)
+    .sort((x, y) => x.pk - y.pk)
+    .map((c) => c.name);
   const withoutRowid = /\)\s*without\s+rowid\s*;?\s*$/i.test(object.sql);
   const [only] = info.filter((c) => c.pk > 0);
-  const rowidAlias = !withoutRowid && primaryKey.length === 1 && only?.type.trim().toUpperCase() === 'INTEGER' ? only.name : null;
-  return { columns: info.map((c) => c.name), primaryKey, withoutRowid, virtual, readable, hasRowid: true, rowidAlias };
+  const rowidAlias =
+    !withoutRowid && primaryKey.length === 1 && only?.type.trim().toUpperCase() === 'INTEGER'
+      ? only.name
+      : null;
+  return {
+    columns: info.map((c) => c.name),
+    primaryKey,
+    withoutRowid,
+    virtual,
+    readable,
+    hasRowid: true,
+    rowidAlias,
+  };
 }
 
 function answersRowid(db: SqliteDatabase, table: string): boolean {
@@ -81,23 +108,36 @@ function answersRowid(db: SqliteDatabase, table: string): boolean {
 function shadowTables(db: SqliteDatabase, schema: readonly SchemaObject[]): Set<string> {
   const shadows = new Set<string>();
   try {
-    for (const row of db.prepare("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'").all() as { name: string }[]) {
+    for (const row of db
+      .prepare("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'")
+      .all() as { name: string }[]) {
       shadows.add(row.name);
     }
   } catch {
     // An SQLite without table_list: the prefix rule below alone.
   }
   // A module not loaded here (sqlite-vec) cannot say which tables are its own: they carry its name.
-  const virtual = schema.filter((o) => o.type === 'table' && /^\s*create\s+virtual\s+table/i.test(o.sql)).map((o) => `${o.name}_`);
+  const virtual = schema
+    .filter((o) => o.type === 'table' && /^\s*create\s+virtual\s+table/i.test(o.sql))
+    .map((o) => `${o.name}_`);
   for (const object of schema) {
-    if (object.type === 'table' && virtual.some((prefix) => object.name.startsWith(prefix) && !canReadTable(db, object.name.slice(0, prefix.length - 1)))) {
+    if (
+      object.type === 'table' &&
+      virtual.some(
+        (prefix) =>
+          object.name.startsWith(prefix) && !canReadTable(db, object.name.slice(0, prefix.length - 1)),
+      )
+    ) {
       shadows.add(object.name);
     }
   }
   return shadows;
 }
 
-type Key = { readonly kind: 'columns'; readonly columns: readonly string[] } | { readonly kind: 'rowid'; readonly alias: string } | { readonly kind: 'none'; readonly reason: string };
+type Key =
+  | { readonly kind: 'columns'; readonly columns: readonly string[] }
+  | { readonly kind: 'rowid'; readonly alias: string }
+  | { readonly kind: 'none'; readonly reason: string };
 
 /** How the rows of a table present in both are matched: its primary key (in both, in the compared columns), else the rowid. */
 function keyOf(a: TableShape, b: TableShape, columns: readonly string[]): Key {
@@ -106,40 +146,83 @@ function keyOf(a: TableShape, b: TableShape, columns: readonly string[]): Key {
   }
   if (a.virtual || b.virtual) {
     // FTS and R-tree tables have a rowid: their rows (the documents, the boxes) are matched by it.
-    return a.virtual && b.virtual && a.hasRowid && b.hasRowid ? { kind: 'rowid', alias: 'rowid' } : { kind: 'none', reason: 'a virtual table without a rowid to match its rows by' };
+    return a.virtual && b.virtual && a.hasRowid && b.hasRowid
+      ? { kind: 'rowid', alias: 'rowid' }
+      : { kind: 'none', reason: 'a virtual table without a rowid to match its rows by' };
   }
-  const samePk = a.primaryKey.length > 0 && a.primaryKey.join('\0') === b.primaryKey.join('\0') && a.primaryKey.every((c) => columns.includes(c));
+  const samePk =
+    a.primaryKey.length > 0 &&
+    a.primaryKey.join('\0') === b.primaryKey.join('\0') &&
+    a.primaryKey.every((c) => columns.includes(c));
   if (samePk) {
     return { kind: 'columns', columns: a.primaryKey };
   }
   if (a.withoutRowid || b.withoutRowid) {
     return { kind: 'none', reason: 'a WITHOUT ROWID table whose primary key differs between the two' };
   }
-  const alias = ['rowid', '_rowid_', 'oid'].find((name) => !a.columns.includes(name) && !b.columns.includes(name));
-  return alias === undefined ? { kind: 'none', reason: 'no primary key, and its columns hide the rowid' } : { kind: 'rowid', alias };
+  const alias = ['rowid', '_rowid_', 'oid'].find(
+    (name) => !a.columns.includes(name) && !b.columns.includes(name),
+  );
+  return alias === undefined
+    ? { kind: 'none', reason: 'no primary key, and its columns hide the rowid' }
+    : { kind: 'rowid', alias };
 }
 
-function emptyDiff(name: string, presence: TableDiff['presence'], columns: readonly string[], key: readonly string[] | null, note: string | null): TableDiff {
-  return { name, key: key === null ? null : [...key], columns: [...columns], presence, added: 0, changed: 0, deleted: 0, samples: { added: [], changed: [], deleted: [] }, note };
+function emptyDiff(
+  name: string,
+  presence: TableDiff['presence'],
+  columns: readonly string[],
+  key: readonly string[] | null,
+  note: string | null,
+): TableDiff {
+  return {
+    name,
+    key: key === null ? null : [...key],
+    columns: [...columns],
+    presence,
+    added: 0,
+    changed: 0,
+    deleted: 0,
+    samples: { added: [], changed: [], deleted: [] },
+    note,
+  };
 }
 
 /**
  * Rows of one table in key order, as arrays (key values first, then the compared columns); with
  * `ranges` (rowid tables), only the rows in those rowid ranges, in order.
  */
-function* rowsInKeyOrder(db: SqliteDatabase, table: string, keyExpressions: readonly string[], columns: readonly string[], ranges: { readonly rowid: string; readonly list: readonly RowidRange[] } | null): Generator<SqliteValue[]> {
+function* rowsInKeyOrder(
+  db: SqliteDatabase,
+  table: string,
+  keyExpressions: readonly string[],
+  columns: readonly string[],
+  ranges: { readonly rowid: string; readonly list: readonly RowidRange[] } | null,
+): Generator<SqliteValue[]> {
   const select = [...keyExpressions, ...columns.map(quotedName)].join(', ');
   const order = keyExpressions.map((k) => `${k} COLLATE BINARY`).join(', ');
   if (ranges === null) {
-    yield* db.prepare(`SELECT ${select} FROM main.${quotedName(table)} ORDER BY ${order}`).safeIntegers(true).raw(true).iterate() as IterableIterator<SqliteValue[]>;
+    yield* db
+      .prepare(`SELECT ${select} FROM main.${quotedName(table)} ORDER BY ${order}`)
+      .safeIntegers(true)
+      .raw(true)
+      .iterate() as IterableIterator<SqliteValue[]>;
     return;
   }
   const min = -(2n ** 63n);
   const max = 2n ** 63n - 1n;
-  const statement = db.prepare(`SELECT ${select} FROM main.${quotedName(table)} WHERE ${ranges.rowid} >= ? AND ${ranges.rowid} <= ? ORDER BY ${order}`).safeIntegers(true).raw(true);
+  const statement = db
+    .prepare(
+      `SELECT ${select} FROM main.${quotedName(table)} WHERE ${ranges.rowid} >= ? AND ${ranges.rowid} <= ? ORDER BY ${order}`,
+    )
+    .safeIntegers(true)
+    .raw(true);
   for (const range of ranges.list) {
     if (range.after !== max) {
-      yield* statement.iterate(range.after === null ? min : range.after + 1n, range.upTo ?? max) as IterableIterator<SqliteValue[]>;
+      yield* statement.iterate(
+        range.after === null ? min : range.after + 1n,
+        range.upTo ?? max,
+      ) as IterableIterator<SqliteValue[]>;
     }
   }
 }
@@ -149,12 +232,27 @@ function* rowsInKeyOrder(db: SqliteDatabase, table: string, keyExpressions: read
  * (see changed-ranges.ts); null when every row must be read (other keys, the live database, files
  * that cannot be compared page by page).
  */
-function rowidRangesOf(pages: PagePair | null, dbA: SqliteDatabase, dbB: SqliteDatabase, table: string, key: Key, shape: TableShape): { rowid: string; list: RowidRange[] } | null {
-  const rowid = key.kind === 'rowid' ? key.alias : key.kind === 'columns' && shape.rowidAlias !== null && key.columns.join() === shape.rowidAlias ? quotedName(shape.rowidAlias) : null;
+function rowidRangesOf(
+  pages: PagePair | null,
+  dbA: SqliteDatabase,
+  dbB: SqliteDatabase,
+  table: string,
+  key: Key,
+  shape: TableShape,
+): { rowid: string; list: RowidRange[] } | null {
+  const rowid =
+    key.kind === 'rowid'
+      ? key.alias
+      : key.kind === 'columns' && shape.rowidAlias !== null && key.columns.join() === shape.rowidAlias
+        ? quotedName(shape.rowidAlias)
+        : null;
   if (pages === null || rowid === null) {
     return null;
   }
-  const root = (db: SqliteDatabase): number => Number(db.prepare("SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = ?").pluck().get(table));
+  const root = (db: SqliteDatabase): number =>
+    Number(
+      db.prepare("SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = ?").pluck().get(table),
+    );
   const list = pages.rangesOf(root(dbA), root(dbB));
   return list === null ? null : { rowid, list };
 }
@@ -168,19 +266,41 @@ function compareKeys(a: SqliteValue[], b: SqliteValue[], width: number): number 
 }
 
 /** Merges one table's rows from both sides. */
-function diffRows(dbA: SqliteDatabase, dbB: SqliteDatabase, base: TableDiff, key: Key & { kind: 'columns' | 'rowid' }, ranges: { readonly rowid: string; readonly list: readonly RowidRange[] } | null, sampleSize: number, control: JobControl, onRows: (n: number) => void): TableDiff {
+function diffRows(
+  dbA: SqliteDatabase,
+  dbB: SqliteDatabase,
+  base: TableDiff,
+  key: Key & { kind: 'columns' | 'rowid' },
+  ranges: { readonly rowid: string; readonly list: readonly RowidRange[] } | null,
+  sampleSize: number,
+  control: JobControl,
+  onRows: (n: number) => void,
+): TableDiff {
   const keyExpressions = key.kind === 'rowid' ? [key.alias] : key.columns.map(quotedName);
   const width = keyExpressions.length;
   const { columns } = base;
   const rowsA = rowsInKeyOrder(dbA, base.name, keyExpressions, columns, ranges);
   const rowsB = rowsInKeyOrder(dbB, base.name, keyExpressions, columns, ranges);
-  const result = { ...base, samples: { added: [] as RowChange[], changed: [] as RowChange[], deleted: [] as RowChange[] } };
+  const result = {
+    ...base,
+    samples: { added: [] as RowChange[], changed: [] as RowChange[], deleted: [] as RowChange[] },
+  };
   const cells = (row: SqliteValue[]): SqliteValue[] => row.slice(width);
-  const sample = (kind: 'added' | 'changed' | 'deleted', before: SqliteValue[] | null, after: SqliteValue[] | null, changedColumns: string[]): void => {
+  const sample = (
+    kind: 'added' | 'changed' | 'deleted',
+    before: SqliteValue[] | null,
+    after: SqliteValue[] | null,
+    changedColumns: string[],
+  ): void => {
     const list = result.samples[kind];
     if (list.length < sampleSize) {
       const keyRow = (before ?? after ?? []).slice(0, width);
-      list.push({ key: keyRow.map(toDiffValue), before: before === null ? null : cells(before).map(toDiffValue), after: after === null ? null : cells(after).map(toDiffValue), changedColumns });
+      list.push({
+        key: keyRow.map(toDiffValue),
+        before: before === null ? null : cells(before).map(toDiffValue),
+        after: after === null ? null : cells(after).map(toDiffValue),
+        changedColumns,
+      });
     }
   };
   let a = rowsA.next();
@@ -210,7 +330,12 @@ function diffRows(dbA: SqliteDatabase, dbB: SqliteDatabase, base: TableDiff, key
         }
         if (differs) {
           result.changed += 1;
-          sample('changed', before, after, columns.filter((_, i) => !sameValue(before[width + i] ?? null, after[width + i] ?? null)));
+          sample(
+            'changed',
+            before,
+            after,
+            columns.filter((_, i) => !sameValue(before[width + i] ?? null, after[width + i] ?? null)),
+          );
         }
         a = rowsA.next();
         b = rowsB.next();
@@ -230,7 +355,12 @@ function estimateRows(db: SqliteDatabase, table: string, key: Key): number {
     return 0;
   }
   try {
-    return Number(db.prepare(`SELECT max(rowid) FROM main.${quotedName(table)}`).pluck().get() ?? 0);
+    return Number(
+      db
+        .prepare(`SELECT max(rowid) FROM main.${quotedName(table)}`)
+        .pluck()
+        .get() ?? 0,
+    );
   } catch {
     return 0;
   }
@@ -253,13 +383,17 @@ export function diffDatabases(request: DiffRequest, control: JobControl): DiffRe
         columnsOnlyB: d.columnsOnlySnapshot,
       }));
       const shadows = new Set([...shadowTables(dbA, schemaA), ...shadowTables(dbB, schemaB)]);
-      const tablesOf = (objects: readonly SchemaObject[]): Map<string, SchemaObject> => new Map(objects.filter((o) => o.type === 'table' && !shadows.has(o.name)).map((o) => [o.name, o]));
+      const tablesOf = (objects: readonly SchemaObject[]): Map<string, SchemaObject> =>
+        new Map(objects.filter((o) => o.type === 'table' && !shadows.has(o.name)).map((o) => [o.name, o]));
       const tablesA = tablesOf(schemaA);
       const tablesB = tablesOf(schemaB);
       let names = [...new Set([...tablesA.keys(), ...tablesB.keys()])].sort();
       if (request.table !== undefined) {
         if (!names.includes(request.table)) {
-          throw new LifeboatFailure('INVALID_ARGUMENT', `No table "${request.table}" in either database. Tables: ${names.join(', ') || 'none'}.`);
+          throw new LifeboatFailure(
+            'INVALID_ARGUMENT',
+            `No table "${request.table}" in either database. Tables: ${names.join(', ') || 'none'}.`,
+          );
         }
         names = [request.table];
       }
@@ -273,12 +407,26 @@ export function diffDatabases(request: DiffRequest, control: JobControl): DiffRe
         const shapeB = shapeOf(dbB, inB);
         const columns = shapeA.columns.filter((c) => shapeB.columns.includes(c));
         const key = keyOf(shapeA, shapeB, columns);
-        return { name, inA, inB, key, shape: shapeA, columns, estimate: Math.max(estimateRows(dbA, name, key), estimateRows(dbB, name, key)) };
+        return {
+          name,
+          inA,
+          inB,
+          key,
+          shape: shapeA,
+          columns,
+          estimate: Math.max(estimateRows(dbA, name, key), estimateRows(dbB, name, key)),
+        };
       });
-      const total = Math.max(1, plans.reduce((sum, p) => sum + p.estimate, 0));
+      const total = Math.max(
+        1,
+        plans.reduce((sum, p) => sum + p.estimate, 0),
+      );
       // Two snapshot files (never the live database, whose newest pages may be in its -wal): compared page by page first.
       control.report('Comparing pages', 0);
-      const pages = request.a.kind === 'snapshot' && request.b.kind === 'snapshot' && request.pageSkip !== false ? comparePages(request.a.path, request.b.path) : null;
+      const pages =
+        request.a.kind === 'snapshot' && request.b.kind === 'snapshot' && request.pageSkip !== false
+          ? comparePages(request.a.path, request.b.path)
+          : null;
       let done = 0;
       const diffTable = (plan: (typeof plans)[number]): TableDiff => {
         control.throwIfCancelled();
@@ -287,20 +435,62 @@ export function diffDatabases(request: DiffRequest, control: JobControl): DiffRe
         if (inA === undefined || inB === undefined || key === null) {
           const presence = inA === undefined ? 'only-b' : 'only-a';
           const db = inA === undefined ? dbB : dbA;
-          const rows = canReadTable(db, name) ? Number(db.prepare(`SELECT count(*) FROM main.${quotedName(name)}`).pluck().get()) : 0;
-          const diff = emptyDiff(name, presence, [], null, presence === 'only-a' ? `The table is only in ${nameOf(request.a)}: its ${rows} rows are gone in ${nameOf(request.b)}.` : `The table is only in ${nameOf(request.b)}, with ${rows} rows.`);
+          const rows = canReadTable(db, name)
+            ? Number(
+                db
+                  .prepare(`SELECT count(*) FROM main.${quotedName(name)}`)
+                  .pluck()
+                  .get(),
+              )
+            : 0;
+          const diff = emptyDiff(
+            name,
+            presence,
+            [],
+            null,
+            presence === 'only-a'
+              ? `The table is only in ${nameOf(request.a)}: its ${rows} rows are gone in ${nameOf(request.b)}.`
+              : `The table is only in ${nameOf(request.b)}, with ${rows} rows.`,
+          );
           return presence === 'only-a' ? { ...diff, deleted: rows } : { ...diff, added: rows };
         }
         if (key.kind === 'none') {
           return emptyDiff(name, 'both', columns, null, `Rows not compared: ${key.reason}.`);
         }
-        const dropped = [...(inA.columns.filter((c) => !columns.includes(c))), ...(inB.columns.filter((c) => !columns.includes(c)))];
-        const note = [key.kind === 'rowid' ? (inA.sql.match(/^\s*create\s+virtual/i) !== null ? 'A virtual table, matched by rowid.' : 'Matched by rowid (no primary key).') : null, dropped.length > 0 ? `Columns in only one of them are not compared: ${dropped.join(', ')}.` : null].filter((n) => n !== null).join(' ');
-        const base = emptyDiff(name, 'both', columns, key.kind === 'rowid' ? ['rowid'] : key.columns, note === '' ? null : note);
-        return diffRows(dbA, dbB, base, key, shape === null ? null : rowidRangesOf(pages, dbA, dbB, name, key, shape), sampleSize, control, (n) => {
-          done += n;
-          control.report('Comparing rows', Math.min(0.99, done / total), name);
-        });
+        const dropped = [
+          ...inA.columns.filter((c) => !columns.includes(c)),
+          ...inB.columns.filter((c) => !columns.includes(c)),
+        ];
+        const note = [
+          key.kind === 'rowid'
+            ? inA.sql.match(/^\s*create\s+virtual/i) !== null
+              ? 'A virtual table, matched by rowid.'
+              : 'Matched by rowid (no primary key).'
+            : null,
+          dropped.length > 0 ? `Columns in only one of them are not compared: ${dropped.join(', ')}.` : null,
+        ]
+          .filter((n) => n !== null)
+          .join(' ');
+        const base = emptyDiff(
+          name,
+          'both',
+          columns,
+          key.kind === 'rowid' ? ['rowid'] : key.columns,
+          note === '' ? null : note,
+        );
+        return diffRows(
+          dbA,
+          dbB,
+          base,
+          key,
+          shape === null ? null : rowidRangesOf(pages, dbA, dbB, name, key, shape),
+          sampleSize,
+          control,
+          (n) => {
+            done += n;
+            control.report('Comparing rows', Math.min(0.99, done / total), name);
+          },
+        );
       };
       let tables: TableDiff[];
       try {
@@ -309,7 +499,14 @@ export function diffDatabases(request: DiffRequest, control: JobControl): DiffRe
         pages?.close();
       }
       control.report('Done', 1);
-      const totals = tables.reduce((sum, t) => ({ added: sum.added + t.added, changed: sum.changed + t.changed, deleted: sum.deleted + t.deleted }), { added: 0, changed: 0, deleted: 0 });
+      const totals = tables.reduce(
+        (sum, t) => ({
+          added: sum.added + t.added,
+          changed: sum.changed + t.changed,
+          deleted: sum.deleted + t.deleted,
+        }),
+        { added: 0, changed: 0, deleted: 0 },
+      );
       return { a: nameOf(request.a), b: nameOf(request.b), tables, schema, totals };
     } finally {
       dbB.close();

@@ -38,7 +38,11 @@ export function compareValues(a: SqliteValue, b: SqliteValue): number {
       return 0;
     case 1:
       // bigint and number compare by value in JavaScript, as INTEGER and REAL do in SQLite.
-      return (a as bigint | number) < (b as bigint | number) ? -1 : (a as bigint | number) > (b as bigint | number) ? 1 : 0;
+      return (a as bigint | number) < (b as bigint | number)
+        ? -1
+        : (a as bigint | number) > (b as bigint | number)
+          ? 1
+          : 0;
     case 2:
       return a === b ? 0 : compareText(a as string, b as string);
     default:
@@ -50,9 +54,12 @@ export function compareValues(a: SqliteValue, b: SqliteValue): number {
 export function sameValue(a: SqliteValue, b: SqliteValue): boolean {
   if (a === b) return true;
   if (a === null || b === null) return false;
-  if (Buffer.isBuffer(a) || Buffer.isBuffer(b)) return Buffer.isBuffer(a) && Buffer.isBuffer(b) && a.equals(b);
+  if (Buffer.isBuffer(a) || Buffer.isBuffer(b))
+    return Buffer.isBuffer(a) && Buffer.isBuffer(b) && a.equals(b);
+  const numbers =
+    (typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number');
   // eslint-disable-next-line eqeqeq -- a bigint and a number are equal by value only with ==.
-  return (typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number') && a == b;
+  return numbers && a == b;
 }
 
 const maxText = 200;
@@ -62,7 +69,9 @@ const blobPreview = 16;
 export function toDiffValue(value: SqliteValue): DiffValue {
   if (value === null || typeof value === 'number') return value;
   if (typeof value === 'bigint') {
-    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : { integer: value.toString() };
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
+      ? Number(value)
+      : { integer: value.toString() };
   }
   if (typeof value === 'string') {
     return value.length <= maxText ? value : { text: value.slice(0, maxText), length: value.length };

@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
  */
 
 // On Linux a descriptor can be named as a path: the kernel copies (copy_file_range) into exactly that file.
-const descriptorPaths = process.platform === 'linux' && fs.existsSync('/proc/self/fd') ? '/proc/self/fd' : null;
+const descriptorPaths =
+  process.platform === 'linux' && fs.existsSync('/proc/self/fd') ? '/proc/self/fd' : null;
 
 // Failures of the writing side: reported against the file written (`target`), not the one read.
 const writeFailures = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EROFS']);
@@ -37,7 +38,7 @@ async function copyInto(source: string, fd: number): Promise<void> {
   const input = await fs.promises.open(source, 'r');
   try {
     const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
-    for (let position = 0; ; ) {
+    for (let position = 0; ;) {
       const { bytesRead } = await input.read(buffer, 0, buffer.length, position);
       if (bytesRead === 0) {
         return;

@@ -97,7 +97,8 @@ export function removeAbandonedTemporaries(dir: string, now = Date.now()): strin
   for (const name of names.filter((n) => n.startsWith(temporaryPrefix))) {
     const pid = /^\.lifeboat-tmp-(\d+)-/.exec(name)?.[1];
     const filePath = path.join(dir, name);
-    const abandoned = pid !== undefined ? !isRunning(Number(pid)) : now - fs.statSync(filePath).mtimeMs > abandonedAfterMs;
+    const abandoned =
+      pid !== undefined ? !isRunning(Number(pid)) : now - fs.statSync(filePath).mtimeMs > abandonedAfterMs;
     if (abandoned) {
       removeIfPresent(filePath);
       removed.push(name);
@@ -190,7 +191,7 @@ export function sha256OfFile(filePath: string, onChunk: (bytes: number) => void)
 export function sha256OfDescriptor(fd: number, onChunk: (bytes: number) => void): string {
   const hash = crypto.createHash('sha256');
   const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
-  for (let position = 0; ; ) {
+  for (let position = 0; ;) {
     const bytesRead = fs.readSync(fd, buffer, 0, buffer.length, position);
     if (bytesRead === 0) {
       return hash.digest('hex');

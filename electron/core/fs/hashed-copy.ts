@@ -16,7 +16,12 @@ const readAsync = promisify(fs.read);
 const writeAsync = promisify(fs.write);
 
 /** Reads `length` bytes at `position` unless the file ends first; returns how many were read. */
-export async function readFully(fd: number, buffer: Buffer, length: number, position: number): Promise<number> {
+export async function readFully(
+  fd: number,
+  buffer: Buffer,
+  length: number,
+  position: number,
+): Promise<number> {
   let read = 0;
   while (read < length) {
     const { bytesRead } = await readAsync(fd, buffer, read, length - read, position + read);

@@ -33,7 +33,11 @@ export function liveHolder(lockPath: string): number | null {
 function tryCreate(lockPath: string): boolean {
   let fd: number;
   try {
-    fd = fs.openSync(lockPath, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+    fd = fs.openSync(
+      lockPath,
+      fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
+      0o600,
+    );
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       return false;
@@ -60,7 +64,9 @@ function acquire(lockPath: string, timeoutMs: number): { heldBy: number | null }
     const now = Date.now();
     // A lock with no readable pid for a whole second was left by a process killed while creating it.
     unreadableSince = owner === null ? (unreadableSince ?? now) : null;
-    const stale = (owner !== null && owner !== process.pid && !isRunning(owner)) || (unreadableSince !== null && now - unreadableSince > 1000);
+    const stale =
+      (owner !== null && owner !== process.pid && !isRunning(owner)) ||
+      (unreadableSince !== null && now - unreadableSince > 1000);
     if (stale && ownerOf(lockPath) === owner) {
       fs.rmSync(lockPath, { force: true });
       continue;
@@ -77,7 +83,11 @@ function acquire(lockPath: string, timeoutMs: number): { heldBy: number | null }
 export function withFileLock<T>(lockPath: string, work: () => T, timeoutMs = 10_000): T {
   const held = acquire(lockPath, timeoutMs);
   if (held !== null) {
-    throw new LifeboatFailure('IO_ERROR', `${lockPath} is held by process ${String(held.heldBy)}, which did not let go of it. If no Lifeboat is running, delete that file.`, lockPath);
+    throw new LifeboatFailure(
+      'IO_ERROR',
+      `${lockPath} is held by process ${String(held.heldBy)}, which did not let go of it. If no Lifeboat is running, delete that file.`,
+      lockPath,
+    );
   }
   try {
     return work();
@@ -90,7 +100,11 @@ export function withFileLock<T>(lockPath: string, work: () => T, timeoutMs = 10_
  * Runs async `work` (a whole job) holding the lock at `lockPath`, or calls `refused` with the pid of
  * the live process that holds it: no waiting, since such work takes minutes.
  */
-export async function whileLocked<T>(lockPath: string, refused: (heldBy: number | null) => LifeboatFailure, work: () => Promise<T>): Promise<T> {
+export async function whileLocked<T>(
+  lockPath: string,
+  refused: (heldBy: number | null) => LifeboatFailure,
+  work: () => Promise<T>,
+): Promise<T> {
   const outcome = await ifUnlocked(lockPath, work);
   if (!outcome.ran) {
     throw refused(outcome.heldBy);
@@ -99,7 +113,10 @@ export async function whileLocked<T>(lockPath: string, refused: (heldBy: number 
 }
 
 /** Runs async `work` holding the lock if no live process holds it; else says who does and runs nothing. */
-export async function ifUnlocked<T>(lockPath: string, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false; heldBy: number | null }> {
+export async function ifUnlocked<T>(
+  lockPath: string,
+  work: () => Promise<T>,
+): Promise<{ ran: true; value: T } | { ran: false; heldBy: number | null }> {
   const held = acquire(lockPath, 0);
   if (held !== null) {
     return { ran: false, heldBy: held.heldBy };

@@ -68,7 +68,10 @@ export function readUntrustedText(filePath: string, maxBytes: number): Untrusted
   const { fd, stat } = opened;
   try {
     if (stat.size > maxBytes) {
-      return { kind: 'refused', reason: `it is ${stat.size} bytes, more than the ${maxBytes} such a file can be` };
+      return {
+        kind: 'refused',
+        reason: `it is ${stat.size} bytes, more than the ${maxBytes} such a file can be`,
+      };
     }
     // One byte more than the file had: a file that grows while read (towards /dev/zero's size) is refused.
     const buffer = Buffer.allocUnsafe(stat.size + 1);
@@ -93,7 +96,11 @@ export function readUntrustedText(filePath: string, maxBytes: number): Untrusted
 export function openUntrustedForAppend(filePath: string): { fd: number } | { refused: string } {
   let fd: number;
   try {
-    fd = fs.openSync(filePath, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | noFollow, 0o644);
+    fd = fs.openSync(
+      filePath,
+      fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | noFollow,
+      0o644,
+    );
   } catch (error) {
     const reason = refusalOf(error);
     if (reason === null) {
@@ -124,6 +131,10 @@ export function openUntrustedForAppend(filePath: string): { fd: number } | { ref
 export function ensureOwnFolder(dir: string): void {
   fs.mkdirSync(dir, { recursive: true });
   if (!fs.lstatSync(dir).isDirectory()) {
-    throw new LifeboatFailure('IO_ERROR', `${dir} is a link or a file, not a folder; Lifeboat writes nothing through it. Remove it and try again.`, dir);
+    throw new LifeboatFailure(
+      'IO_ERROR',
+      `${dir} is a link or a file, not a folder; Lifeboat writes nothing through it. Remove it and try again.`,
+      dir,
+    );
   }
 }

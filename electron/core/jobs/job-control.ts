@@ -10,7 +10,11 @@ export interface JobControl {
 }
 
 /** A control whose cancellation is a flag in shared memory, set by the thread that started the job. */
-export function sharedFlagControl(cancelFlag: Int32Array, report: JobControl['report'], output: JobControl['output']): JobControl {
+export function sharedFlagControl(
+  cancelFlag: Int32Array,
+  report: JobControl['report'],
+  output: JobControl['output'],
+): JobControl {
   return {
     report,
     output,
@@ -24,7 +28,10 @@ export function sharedFlagControl(cancelFlag: Int32Array, report: JobControl['re
 
 /** The same control with its progress reports scaled into [from, from + share) of the whole. */
 export function scaledControl(control: JobControl, from: number, share: number): JobControl {
-  return { ...control, report: (phase, fraction, detail) => control.report(phase, from + fraction * share, detail) };
+  return {
+    ...control,
+    report: (phase, fraction, detail) => control.report(phase, from + fraction * share, detail),
+  };
 }
 
 /** The same cancellation, without progress: for work inside a job that reports its own progress. */
@@ -38,4 +45,8 @@ export function uncancellableControl(control: JobControl): JobControl {
 }
 
 /** A control for work no one watches or cancels (building the demo's migrations, tests). */
-export const unwatchedControl: JobControl = { report: () => undefined, output: () => undefined, throwIfCancelled: () => undefined };
+export const unwatchedControl: JobControl = {
+  report: () => undefined,
+  output: () => undefined,
+  throwIfCancelled: () => undefined,
+};

@@ -1,6 +1,14 @@
 import type { MigrateResult } from '../../contract/migrate';
 import type { MigrationReport } from '../../contract/migrations';
-import type { BackupOutcome, DatabaseInfo, DeleteResult, PinResult, SnapshotDetails, SnapshotList, VerifyResult } from '../../contract/snapshots';
+import type {
+  BackupOutcome,
+  DatabaseInfo,
+  DeleteResult,
+  PinResult,
+  SnapshotDetails,
+  SnapshotList,
+  VerifyResult,
+} from '../../contract/snapshots';
 import type { MigrationSetup } from '../migrations/migration-reader';
 import type { MigrateRequest } from '../migrations/sql-migrate';
 import type { RestorePreview, RestoreResult, UpgradeOutcome } from '../../contract/restore';
@@ -25,20 +33,32 @@ export type JobRequest =
   | { readonly kind: 'info'; readonly input: DatabaseLocation }
   | { readonly kind: 'inspect'; readonly input: InspectRequest }
   | { readonly kind: 'demo'; readonly input: { readonly dataDir: string } }
-  | { readonly kind: 'list'; readonly input: { readonly location: DatabaseLocation; readonly setup: MigrationSetup | null } }
-  | { readonly kind: 'migrations'; readonly input: { readonly databasePath: string; readonly setup: MigrationSetup } }
+  | {
+      readonly kind: 'list';
+      readonly input: { readonly location: DatabaseLocation; readonly setup: MigrationSetup | null };
+    }
+  | {
+      readonly kind: 'migrations';
+      readonly input: { readonly databasePath: string; readonly setup: MigrationSetup };
+    }
   | { readonly kind: 'migrate'; readonly input: MigrateRequest }
   | { readonly kind: 'restore'; readonly input: RestoreRequest }
   | { readonly kind: 'restore-recover'; readonly input: RecoverRequest }
   | { readonly kind: 'restore-preview'; readonly input: PreviewRequest }
   | { readonly kind: 'rehearse'; readonly input: PreviewRequest }
-  | { readonly kind: 'upgrade'; readonly input: { readonly location: DatabaseLocation; readonly app: AppSettings } }
+  | {
+      readonly kind: 'upgrade';
+      readonly input: { readonly location: DatabaseLocation; readonly app: AppSettings };
+    }
   | { readonly kind: 'pin'; readonly input: PinRequest }
   | { readonly kind: 'delete'; readonly input: DeleteRequest }
   | { readonly kind: 'prune'; readonly input: PruneRequest }
   | { readonly kind: 'diff'; readonly input: DiffRequest }
   | { readonly kind: 'rows'; readonly input: RowsQuery & { readonly offset: number; readonly limit: number } }
-  | { readonly kind: 'export'; readonly input: RowsQuery & { readonly format: ExportFormat; readonly target: string | null } }
+  | {
+      readonly kind: 'export';
+      readonly input: RowsQuery & { readonly format: ExportFormat; readonly target: string | null };
+    }
   | { readonly kind: 'copy'; readonly input: { readonly snapshotPath: string; readonly target: string } };
 
 /** What each kind of job produces. */

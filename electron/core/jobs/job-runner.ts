@@ -81,7 +81,11 @@ function releaseWorker(worker: Worker): void {
  * Starts a job in a worker thread, so the blocking SQLite and file work never stalls the thread
  * that started it (the CLI's progress bar, Electron's main process, the web host).
  */
-export function startJob<R extends JobRequest>(request: R, onProgress?: (progress: JobProgress) => void, origin?: ActivityOrigin): JobHandle<JobOutputs[R['kind']]> {
+export function startJob<R extends JobRequest>(
+  request: R,
+  onProgress?: (progress: JobProgress) => void,
+  origin?: ActivityOrigin,
+): JobHandle<JobOutputs[R['kind']]> {
   const id = crypto.randomUUID();
   const cancelBuffer = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
   const data: WorkerData = { jobId: id, request, cancelBuffer };
@@ -113,8 +117,18 @@ export function startJob<R extends JobRequest>(request: R, onProgress?: (progres
             settle(message.result as Result<JobOutputs[R['kind']]>, true);
           }
         });
-        worker.on('error', (error) => settle(failed({ code: 'INTERNAL', message: `The job's worker failed: ${error.message}` }), false));
-        worker.on('exit', (exitCode) => settle(failed({ code: 'INTERNAL', message: `The job's worker stopped (exit code ${exitCode}) before it finished.` }), false));
+        worker.on('error', (error) =>
+          settle(failed({ code: 'INTERNAL', message: `The job's worker failed: ${error.message}` }), false),
+        );
+        worker.on('exit', (exitCode) =>
+          settle(
+            failed({
+              code: 'INTERNAL',
+              message: `The job's worker stopped (exit code ${exitCode}) before it finished.`,
+            }),
+            false,
+          ),
+        );
         worker.postMessage({ type: 'start', data } satisfies StartMessage);
       }),
   );

@@ -51,7 +51,10 @@ function controlFor(data: WorkerData): { control: JobControl; flush: () => void 
       clearTimeout(flushTimer);
       flushTimer = null;
     }
-    parentPort?.postMessage({ type: 'progress', progress: output.length === 0 ? progress : { ...progress, output } } satisfies WorkerMessage);
+    parentPort?.postMessage({
+      type: 'progress',
+      progress: output.length === 0 ? progress : { ...progress, output },
+    } satisfies WorkerMessage);
   };
   const control = sharedFlagControl(
     new Int32Array(data.cancelBuffer),
@@ -60,7 +63,12 @@ function controlFor(data: WorkerData): { control: JobControl; flush: () => void 
       if (phase === last.phase && Date.now() - lastPost < progressIntervalMs && fraction < 1) {
         return;
       }
-      const progress: JobProgress = { jobId: data.jobId, kind: data.request.kind, phase, fraction: Math.max(0, Math.min(1, fraction)) };
+      const progress: JobProgress = {
+        jobId: data.jobId,
+        kind: data.request.kind,
+        phase,
+        fraction: Math.max(0, Math.min(1, fraction)),
+      };
       post(detail === undefined ? progress : { ...progress, detail });
     },
     (line) => {
@@ -91,7 +99,9 @@ async function run(request: JobRequest, control: JobControl): Promise<JobOutputs
       return createDemo(request.input.dataDir, control);
     case 'list': {
       const { list, mtimes } = listSnapshotsWithTimes(request.input.location);
-      return request.input.setup === null ? list : { ...list, snapshots: annotateWithMigrations(list, request.input.setup, control, mtimes) };
+      return request.input.setup === null
+        ? list
+        : { ...list, snapshots: annotateWithMigrations(list, request.input.setup, control, mtimes) };
     }
     case 'migrations': {
       return { report: migrationReport(request.input.databasePath, request.input.setup) };

@@ -33,7 +33,10 @@ describe('Alembic, against the real tool', () => {
   it('reads the chain Alembic reads: same heads, messages and create dates, oldest first', () => {
     const { graph } = status();
     assert.deepEqual([...graph.heads].sort(), project.ids('heads'));
-    assert.deepEqual(graph.revisions.map((r) => r.id), [revs['users'], revs['posts'], revs['tags']]);
+    assert.deepEqual(
+      graph.revisions.map((r) => r.id),
+      [revs['users'], revs['posts'], revs['tags']],
+    );
     assert.equal(graph.revisions[1]?.message, 'create posts');
     assert.deepEqual(graph.revisions[1]?.parents, [revs['users']]);
     assert.match(graph.revisions[0]?.createdAt ?? '', /^\d{4}-\d{2}-\d{2} /);
@@ -67,7 +70,9 @@ describe('Alembic, against the real tool', () => {
   it('calls a database whose revision file was deleted from the code unknown-revision, as Alembic cannot locate it', () => {
     const copy = path.join(temp.dir, 'copy.db');
     fs.copyFileSync(project.databasePath, copy);
-    const headFile = fs.readdirSync(path.join(project.dir, 'alembic', 'versions')).find((f) => f.startsWith(revs['tags'] ?? '?'));
+    const headFile = fs
+      .readdirSync(path.join(project.dir, 'alembic', 'versions'))
+      .find((f) => f.startsWith(revs['tags'] ?? '?'));
     assert.ok(headFile !== undefined);
     const kept = path.join(temp.dir, headFile);
     fs.renameSync(path.join(project.dir, 'alembic', 'versions', headFile), kept);
@@ -99,8 +104,13 @@ describe('Alembic, against the real tool', () => {
   });
 
   it('explains several heads, says whether the database has them all, and reads the merge', () => {
-    revs['audit'] = project.revision('audit log', { table: 'audit', extra: ['--head', 'base', '--branch-label', 'audit'] });
-    revs['audit2'] = project.revision('audit retention', { extra: ['--head', 'audit@head', '--depends-on', revs['posts'] ?? ''] });
+    revs['audit'] = project.revision('audit log', {
+      table: 'audit',
+      extra: ['--head', 'base', '--branch-label', 'audit'],
+    });
+    revs['audit2'] = project.revision('audit retention', {
+      extra: ['--head', 'audit@head', '--depends-on', revs['posts'] ?? ''],
+    });
     let found = status();
     assert.deepEqual([...found.graph.heads].sort(), project.ids('heads'));
     assert.equal(found.graph.heads.length, 2);
@@ -118,11 +128,15 @@ describe('Alembic, against the real tool', () => {
     assert.equal(s.status, 'multiple-heads');
     assert.equal(s.hasAllHeads, true);
 
-    const merged = /Generating (.+\.py)/.exec(project.alembic('merge', '-m', 'merge audit', 'heads'))?.[1] ?? '';
+    const merged =
+      /Generating (.+\.py)/.exec(project.alembic('merge', '-m', 'merge audit', 'heads'))?.[1] ?? '';
     revs['merge'] = /^revision = '(\w+)'/m.exec(fs.readFileSync(merged.trim(), 'utf8'))?.[1] ?? '';
     found = status();
     assert.deepEqual(found.graph.heads, [revs['merge']]);
-    assert.deepEqual([...(found.graph.revisions.find((r) => r.id === revs['merge'])?.parents ?? [])].sort(), [revs['tags'], revs['audit2']].sort());
+    assert.deepEqual(
+      [...(found.graph.revisions.find((r) => r.id === revs['merge'])?.parents ?? [])].sort(),
+      [revs['tags'], revs['audit2']].sort(),
+    );
     assert.equal(found.status.status, 'behind');
     assert.deepEqual(found.status.pending, [revs['merge']]);
     project.alembic('upgrade', 'head');
@@ -131,7 +145,9 @@ describe('Alembic, against the real tool', () => {
   });
 
   it('reads snapshots at several revisions, and a WAL copy taken without its -wal at its older revision', () => {
-    const graph = alembicAdapter.readGraph(alembicAdapter.detect(project.dir) ?? { tool: 'alembic', locations: [] });
+    const graph = alembicAdapter.readGraph(
+      alembicAdapter.detect(project.dir) ?? { tool: 'alembic', locations: [] },
+    );
     const live = path.join(temp.dir, 'wal.db');
     fs.copyFileSync(project.databasePath, live);
     const app = new Database(live);
@@ -147,13 +163,24 @@ describe('Alembic, against the real tool', () => {
     const inCopy = readAppliedState(copy, alembicAdapter, source, 'snapshot');
     assert.equal(inCopy.kind, 'stamped');
     assert.deepEqual(inCopy.kind === 'stamped' ? inCopy.recorded : [], [revs['merge']]);
-    assert.deepEqual(fs.readdirSync(temp.dir).filter((n) => n.startsWith('copy-without-wal')), ['copy-without-wal.db'], 'reading it created no sidecar');
-    const atPosts = migrationStatus(graph, readAppliedState(live, alembicAdapter, source, 'snapshot'), alembicAdapter);
+    assert.deepEqual(
+      fs.readdirSync(temp.dir).filter((n) => n.startsWith('copy-without-wal')),
+      ['copy-without-wal.db'],
+      'reading it created no sidecar',
+    );
+    const atPosts = migrationStatus(
+      graph,
+      readAppliedState(live, alembicAdapter, source, 'snapshot'),
+      alembicAdapter,
+    );
     assert.equal(atPosts.status, 'behind');
   });
 
   it('reads a branch spliced off the middle of the chain, and the same history Alembic prints', () => {
-    const hotfix = project.revision('hotfix on users', { table: 'hotfix', extra: ['--head', revs['users'] ?? '', '--splice'] });
+    const hotfix = project.revision('hotfix on users', {
+      table: 'hotfix',
+      extra: ['--head', revs['users'] ?? '', '--splice'],
+    });
     const found = status();
     assert.deepEqual([...found.graph.heads].sort(), project.ids('heads'));
     assert.ok(found.graph.heads.includes(hotfix));

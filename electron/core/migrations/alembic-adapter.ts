@@ -54,7 +54,15 @@ function readIni(iniPath: string): Map<string, string> {
 
 function splitLocations(value: string, separator: string | undefined): string[] {
   const byOs = separator === 'os' ? path.delimiter : undefined;
-  const sep = byOs ?? (separator === 'space' ? ' ' : separator === 'newline' ? '\n' : separator === ';' || separator === ':' || separator === ',' ? separator : undefined);
+  const sep =
+    byOs ??
+    (separator === 'space'
+      ? ' '
+      : separator === 'newline'
+        ? '\n'
+        : separator === ';' || separator === ':' || separator === ','
+          ? separator
+          : undefined);
   const parts = sep === undefined ? value.split(/[\s,]+/) : value.split(sep);
   return parts.map((p) => p.trim()).filter((p) => p !== '');
 }
@@ -67,8 +75,14 @@ function sourceFromIni(iniPath: string): MigrationSource {
   const locations =
     versionLocations === undefined || versionLocations === ''
       ? [path.join(scriptLocation, 'versions')]
-      : splitLocations(versionLocations, options.get('version_path_separator')).map((p) => path.resolve(here, p));
-  return { tool: 'alembic', locations, options: { recursive: options.get('recursive_version_locations') === 'true' ? 'true' : 'false' } };
+      : splitLocations(versionLocations, options.get('version_path_separator')).map((p) =>
+          path.resolve(here, p),
+        );
+  return {
+    tool: 'alembic',
+    locations,
+    options: { recursive: options.get('recursive_version_locations') === 'true' ? 'true' : 'false' },
+  };
 }
 
 function pythonFiles(dir: string, recursive: boolean): string[] {
@@ -100,7 +114,11 @@ function parseRevisionFile(file: string, location: string): ParsedAlembicFile | 
   }
   // Only what upgrade() does: downgrade() drops what upgrade() creates.
   const upgrade = source.split(/^def downgrade\b/m)[0] ?? source;
-  const tables = tableCalls(upgrade, /op\.create_table\(\s*['"]([\w.]+)['"]/g, /op\.drop_table\(\s*['"]([\w.]+)['"]/g);
+  const tables = tableCalls(
+    upgrade,
+    /op\.create_table\(\s*['"]([\w.]+)['"]/g,
+    /op\.drop_table\(\s*['"]([\w.]+)['"]/g,
+  );
   return {
     revision: {
       id,
@@ -149,8 +167,13 @@ export const alembicAdapter: MigrationAdapter = {
       }
     }
     // depends_on may name a branch label instead of a revision: it then means the labelled revision.
-    const byLabel = new Map(parsed.flatMap((p) => p.revision.branchLabels.map((label) => [label, p.revision.id] as const)));
-    const revisions = parsed.map((p) => ({ ...p.revision, dependsOn: p.dependsOnRaw.map((d) => byLabel.get(d) ?? d) }));
+    const byLabel = new Map(
+      parsed.flatMap((p) => p.revision.branchLabels.map((label) => [label, p.revision.id] as const)),
+    );
+    const revisions = parsed.map((p) => ({
+      ...p.revision,
+      dependsOn: p.dependsOnRaw.map((d) => byLabel.get(d) ?? d),
+    }));
     return buildGraph('alembic', source.locations, revisions, problems);
   },
   readApplied(db, tables): AppliedState {
@@ -158,7 +181,15 @@ export const alembicAdapter: MigrationAdapter = {
     if (recorded === null) {
       return { kind: 'unstamped', tables };
     }
-    return { kind: 'stamped', recorded: recorded.applied.map((m) => m.id), recordsPositionOnly: true, tables, failed: [], dirty: [], locked: false };
+    return {
+      kind: 'stamped',
+      recorded: recorded.applied.map((m) => m.id),
+      recordsPositionOnly: true,
+      tables,
+      failed: [],
+      dirty: [],
+      locked: false,
+    };
   },
   isAhead: neverAhead,
   bookkeeping: 'an alembic_version table',

@@ -31,12 +31,16 @@ const cases: ToolCase[] = [
   {
     tool: 'diesel',
     files: {
-      'migrations/sqlite/2018-02-17-205753_create_users/up.sql': 'CREATE TABLE users (uuid TEXT NOT NULL PRIMARY KEY);',
+      'migrations/sqlite/2018-02-17-205753_create_users/up.sql':
+        'CREATE TABLE users (uuid TEXT NOT NULL PRIMARY KEY);',
       'migrations/sqlite/2018-02-17-205753_create_users/down.sql': 'DROP TABLE users;',
-      'migrations/sqlite/2019-09-12-100000_create_folders/up.sql': 'CREATE TABLE folders (uuid TEXT NOT NULL PRIMARY KEY);',
+      'migrations/sqlite/2019-09-12-100000_create_folders/up.sql':
+        'CREATE TABLE folders (uuid TEXT NOT NULL PRIMARY KEY);',
       'migrations/sqlite/2019-09-12-100000_create_folders/down.sql': 'DROP TABLE folders;',
-      'migrations/sqlite/2024-03-13-101500_create_sends/up.sql': 'CREATE TABLE sends (uuid TEXT NOT NULL PRIMARY KEY);',
-      'migrations/mysql/2018-02-17-205753_create_users/up.sql': 'CREATE TABLE users (uuid CHAR(36) NOT NULL PRIMARY KEY);',
+      'migrations/sqlite/2024-03-13-101500_create_sends/up.sql':
+        'CREATE TABLE sends (uuid TEXT NOT NULL PRIMARY KEY);',
+      'migrations/mysql/2018-02-17-205753_create_users/up.sql':
+        'CREATE TABLE users (uuid CHAR(36) NOT NULL PRIMARY KEY);',
     },
     ids: ['20180217205753', '20190912100000', '20240313101500'],
     record: (ids) =>
@@ -46,11 +50,16 @@ const cases: ToolCase[] = [
   {
     tool: 'ef-core',
     files: {
-      'src/Media.Database/Migrations/20231201120000_Initial.cs': 'public partial class Initial : Migration { }',
-      'src/Media.Database/Migrations/20231201120000_Initial.Designer.cs': '[DbContext(typeof(MediaDbContext))]\n[Migration("20231201120000_Initial")]\npartial class Initial { }',
-      'src/Media.Database/Migrations/20240102090000_AddUsers.Designer.cs': '[DbContext(typeof(MediaDbContext))]\n[Migration("20240102090000_AddUsers")]\npartial class AddUsers { }',
-      'src/Media.Database/Migrations/20240313101500_AddDevices.Designer.cs': '[DbContext(typeof(MediaDbContext))]\n[Migration("20240313101500_AddDevices")]\npartial class AddDevices { }',
-      'src/Media.Database/Migrations/MediaDbContextModelSnapshot.cs': '[DbContext(typeof(MediaDbContext))]\npartial class MediaDbContextModelSnapshot { }',
+      'src/Media.Database/Migrations/20231201120000_Initial.cs':
+        'public partial class Initial : Migration { }',
+      'src/Media.Database/Migrations/20231201120000_Initial.Designer.cs':
+        '[DbContext(typeof(MediaDbContext))]\n[Migration("20231201120000_Initial")]\npartial class Initial { }',
+      'src/Media.Database/Migrations/20240102090000_AddUsers.Designer.cs':
+        '[DbContext(typeof(MediaDbContext))]\n[Migration("20240102090000_AddUsers")]\npartial class AddUsers { }',
+      'src/Media.Database/Migrations/20240313101500_AddDevices.Designer.cs':
+        '[DbContext(typeof(MediaDbContext))]\n[Migration("20240313101500_AddDevices")]\npartial class AddDevices { }',
+      'src/Media.Database/Migrations/MediaDbContextModelSnapshot.cs':
+        '[DbContext(typeof(MediaDbContext))]\npartial class MediaDbContextModelSnapshot { }',
     },
     ids: ['20231201120000', '20240102090000', '20240313101500'],
     record: (ids) =>
@@ -60,9 +69,18 @@ const cases: ToolCase[] = [
   {
     tool: 'fluentmigrator',
     files: {
-      'src/Shows.Core/Datastore/Migration/001_initial_setup.cs': cs('Shows.Core.Datastore.Migration', '    [Migration(1)]\n    public class InitialSetup : NzbDroneMigrationBase { }'),
-      'src/Shows.Core/Datastore/Migration/002_add_indexes.cs': cs('Shows.Core.Datastore.Migration', '    [Migration(2)]\n    public class add_indexes : NzbDroneMigrationBase { }'),
-      'src/Shows.Core/Datastore/Migration/010_add_tags.cs': cs('Shows.Core.Datastore.Migration', '    [Migration(10, "tags")]\n    public class add_tags : NzbDroneMigrationBase { }'),
+      'src/Shows.Core/Datastore/Migration/001_initial_setup.cs': cs(
+        'Shows.Core.Datastore.Migration',
+        '    [Migration(1)]\n    public class InitialSetup : NzbDroneMigrationBase { }',
+      ),
+      'src/Shows.Core/Datastore/Migration/002_add_indexes.cs': cs(
+        'Shows.Core.Datastore.Migration',
+        '    [Migration(2)]\n    public class add_indexes : NzbDroneMigrationBase { }',
+      ),
+      'src/Shows.Core/Datastore/Migration/010_add_tags.cs': cs(
+        'Shows.Core.Datastore.Migration',
+        '    [Migration(10, "tags")]\n    public class add_tags : NzbDroneMigrationBase { }',
+      ),
     },
     ids: ['1', '2', '10'],
     record: (ids) =>
@@ -72,9 +90,12 @@ const cases: ToolCase[] = [
   {
     tool: 'goose',
     files: {
-      'db/migrations/20240101000000_create_users.sql': '-- +goose Up\nCREATE TABLE users (id integer);\n-- +goose Down\nDROP TABLE users;\n',
-      'db/migrations/20240201000000_add_playlists.go': 'package migrations\n\nimport "github.com/pressly/goose/v3"\n\nfunc init() { goose.AddMigrationContext(upAddPlaylists, downAddPlaylists) }\n',
-      'db/migrations/20240301000000_create_tags.sql': '-- +goose Up\nCREATE TABLE tags (id integer);\n-- +goose Down\nDROP TABLE tags;\n',
+      'db/migrations/20240101000000_create_users.sql':
+        '-- +goose Up\nCREATE TABLE users (id integer);\n-- +goose Down\nDROP TABLE users;\n',
+      'db/migrations/20240201000000_add_playlists.go':
+        'package migrations\n\nimport "github.com/pressly/goose/v3"\n\nfunc init() { goose.AddMigrationContext(upAddPlaylists, downAddPlaylists) }\n',
+      'db/migrations/20240301000000_create_tags.sql':
+        '-- +goose Up\nCREATE TABLE tags (id integer);\n-- +goose Down\nDROP TABLE tags;\n',
       'db/migrations/migration.go': 'package migrations\n',
     },
     ids: ['20240101000000', '20240201000000', '20240301000000'],
@@ -87,14 +108,18 @@ const cases: ToolCase[] = [
     tool: 'laravel',
     files: {
       artisan: '#!/usr/bin/env php\n',
-      'database/migrations/0001_01_01_000000_create_users_table.php': '<?php\nreturn new class extends Migration { };\n',
-      'database/migrations/2024_02_01_000000_create_posts_table.php': '<?php\nreturn new class extends Migration { };\n',
-      'database/migrations/2024_03_13_101500_create_tags_table.php': '<?php\nreturn new class extends Migration { };\n',
+      'database/migrations/0001_01_01_000000_create_users_table.php':
+        '<?php\nreturn new class extends Migration { };\n',
+      'database/migrations/2024_02_01_000000_create_posts_table.php':
+        '<?php\nreturn new class extends Migration { };\n',
+      'database/migrations/2024_03_13_101500_create_tags_table.php':
+        '<?php\nreturn new class extends Migration { };\n',
     },
     ids: ['10101000000', '20240201000000', '20240313101500'],
     record: (ids) => {
       const names: Record<string, string> = { '10101000000': '0001_01_01_000000_create_users_table' };
-      const name = (id: string): string => names[id] ?? `${id.slice(0, 4)}_${id.slice(4, 6)}_${id.slice(6, 8)}_${id.slice(8)}_migration`;
+      const name = (id: string): string =>
+        names[id] ?? `${id.slice(0, 4)}_${id.slice(4, 6)}_${id.slice(6, 8)}_${id.slice(8)}_migration`;
       return `CREATE TABLE "migrations" ("id" integer primary key autoincrement not null, "migration" varchar not null, "batch" integer not null);
        ${ids.map((id) => `INSERT INTO migrations (migration, batch) VALUES ('${name(id)}', 1);`).join('\n')}`;
     },
@@ -102,24 +127,29 @@ const cases: ToolCase[] = [
   {
     tool: 'sequelize',
     files: {
-      '.sequelizerc': "module.exports = {};\n",
+      '.sequelizerc': 'module.exports = {};\n',
       'migrations/20240101000000-create-user.js': 'module.exports = { up() {}, down() {} };\n',
       'migrations/20240201000000-create-post.js': 'module.exports = { up() {}, down() {} };\n',
       'migrations/20240301000000-create-tag.js': 'module.exports = { up() {}, down() {} };\n',
     },
     ids: ['20240101000000-create-user.js', '20240201000000-create-post.js', '20240301000000-create-tag.js'],
-    record: (ids) => `CREATE TABLE \`SequelizeMeta\` (\`name\` VARCHAR(255) NOT NULL UNIQUE PRIMARY KEY);\n${ids.map((id) => `INSERT INTO SequelizeMeta VALUES ('${id}');`).join('\n')}`,
+    record: (ids) =>
+      `CREATE TABLE \`SequelizeMeta\` (\`name\` VARCHAR(255) NOT NULL UNIQUE PRIMARY KEY);\n${ids.map((id) => `INSERT INTO SequelizeMeta VALUES ('${id}');`).join('\n')}`,
   },
   {
     // dbmate's `-- migrate:down` section drops the table: on the way up it must not count.
     tool: 'dbmate',
     files: {
-      'db/migrations/20240101000000_create_users.sql': '-- migrate:up\nCREATE TABLE users (id integer PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE users;\n',
-      'db/migrations/20240201000000_create_posts.sql': '-- migrate:up\nCREATE TABLE posts (id integer PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE posts;\n',
-      'db/migrations/20240301000000_create_tags.sql': '-- migrate:up\nCREATE TABLE tags (id integer PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE tags;\n',
+      'db/migrations/20240101000000_create_users.sql':
+        '-- migrate:up\nCREATE TABLE users (id integer PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE users;\n',
+      'db/migrations/20240201000000_create_posts.sql':
+        '-- migrate:up\nCREATE TABLE posts (id integer PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE posts;\n',
+      'db/migrations/20240301000000_create_tags.sql':
+        '-- migrate:up\nCREATE TABLE tags (id integer PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE tags;\n',
     },
     ids: ['20240101000000', '20240201000000', '20240301000000'],
-    record: (ids) => `CREATE TABLE IF NOT EXISTS "schema_migrations" (version varchar(128) primary key);\n${ids.map((id) => `INSERT INTO schema_migrations (version) VALUES ('${id}');`).join('\n')}`,
+    record: (ids) =>
+      `CREATE TABLE IF NOT EXISTS "schema_migrations" (version varchar(128) primary key);\n${ids.map((id) => `INSERT INTO schema_migrations (version) VALUES ('${id}');`).join('\n')}`,
   },
 ];
 
@@ -152,7 +182,9 @@ describe('migration tools of compiled and PHP apps, in their own layouts', () =>
       const withRecord = (ids: readonly string[]) => {
         fs.rmSync(db, { force: true });
         const handle = new Database(db);
-        handle.exec(`CREATE TABLE users (id integer); CREATE TABLE folders (id integer); CREATE TABLE posts (id integer); CREATE TABLE sends (id integer); CREATE TABLE tags (id integer); ${ids.length > 0 ? c.record(ids) : ''}`);
+        handle.exec(
+          `CREATE TABLE users (id integer); CREATE TABLE folders (id integer); CREATE TABLE posts (id integer); CREATE TABLE sends (id integer); CREATE TABLE tags (id integer); ${ids.length > 0 ? c.record(ids) : ''}`,
+        );
         handle.close();
         const found = liveMigrationStatus(db, { appDirs: [dir] });
         assert.ok(found !== null, 'migrations found');

@@ -23,18 +23,27 @@ describe('Django, against the real tool', () => {
     project = new DjangoProject(path.join(temp.dir, 'library'));
     project.addApp('books');
     project.addApp('reviews');
-    project.writeModels('books', "class Book(models.Model):\n    title = models.CharField(max_length=200)\n");
+    project.writeModels('books', 'class Book(models.Model):\n    title = models.CharField(max_length=200)\n');
     project.manage('makemigrations', 'books');
-    project.writeModels('books', "class Book(models.Model):\n    title = models.CharField(max_length=200)\n    isbn = models.CharField(max_length=13, default='')\n");
+    project.writeModels(
+      'books',
+      "class Book(models.Model):\n    title = models.CharField(max_length=200)\n    isbn = models.CharField(max_length=13, default='')\n",
+    );
     project.manage('makemigrations', 'books', '--name', 'book_isbn');
-    project.writeModels('reviews', "class Review(models.Model):\n    book = models.ForeignKey('books.Book', on_delete=models.CASCADE)\n    stars = models.IntegerField()\n\n    class Meta:\n        db_table = 'book_reviews'\n");
+    project.writeModels(
+      'reviews',
+      "class Review(models.Model):\n    book = models.ForeignKey('books.Book', on_delete=models.CASCADE)\n    stars = models.IntegerField()\n\n    class Meta:\n        db_table = 'book_reviews'\n",
+    );
     project.manage('makemigrations', 'reviews');
   });
   after(() => temp.cleanup());
 
   it('reads per-app chains and the cross-app dependency', () => {
     const { graph } = status();
-    assert.deepEqual(graph.revisions.map((r) => r.id), ['books.0001_initial', 'books.0002_book_isbn', 'reviews.0001_initial']);
+    assert.deepEqual(
+      graph.revisions.map((r) => r.id),
+      ['books.0001_initial', 'books.0002_book_isbn', 'reviews.0001_initial'],
+    );
     assert.deepEqual(graph.revisions[1]?.parents, ['books.0001_initial']);
     assert.deepEqual(graph.revisions[2]?.dependsOn, ['books.0002_book_isbn']);
     assert.deepEqual([...graph.heads].sort(), ['books.0002_book_isbn', 'reviews.0001_initial']);
@@ -66,7 +75,10 @@ describe('Django, against the real tool', () => {
 
   it('reports two leaf migrations in one app as multiple heads, where Django reports conflicting migrations', () => {
     const dir = path.join(project.dir, 'books', 'migrations');
-    fs.writeFileSync(path.join(dir, '0002_book_isbn_alt.py'), fs.readFileSync(path.join(dir, '0002_book_isbn.py'), 'utf8'));
+    fs.writeFileSync(
+      path.join(dir, '0002_book_isbn_alt.py'),
+      fs.readFileSync(path.join(dir, '0002_book_isbn.py'), 'utf8'),
+    );
     const s = status().status;
     assert.equal(s.status, 'multiple-heads');
     assert.deepEqual([...s.heads].sort(), ['books.0002_book_isbn', 'books.0002_book_isbn_alt']);
@@ -89,7 +101,11 @@ describe('Django squashes and installed apps, against the real tool', () => {
     temp = makeTempDir();
     project = new DjangoProject(path.join(temp.dir, 'paper'));
     project.addApp('docs');
-    const fields = ['    title = models.CharField(max_length=200)', "    body = models.TextField(default='')", '    pages = models.IntegerField(default=0)'];
+    const fields = [
+      '    title = models.CharField(max_length=200)',
+      "    body = models.TextField(default='')",
+      '    pages = models.IntegerField(default=0)',
+    ];
     fields.forEach((_, i) => {
       project.writeModels('docs', `class Document(models.Model):\n${fields.slice(0, i + 1).join('\n')}\n`);
       project.manage('makemigrations', 'docs', '--name', `step${i + 1}`);
@@ -113,7 +129,10 @@ describe('Django squashes and installed apps, against the real tool', () => {
     assert.equal(s.status, 'at-head', s.summary);
     assert.deepEqual(s.unknown, []);
     assert.equal(s.revision, id);
-    project.writeModels('docs', "class Document(models.Model):\n    title = models.CharField(max_length=200)\n    body = models.TextField(default='')\n    pages = models.IntegerField(default=0)\n    tags = models.CharField(max_length=50, default='')\n");
+    project.writeModels(
+      'docs',
+      "class Document(models.Model):\n    title = models.CharField(max_length=200)\n    body = models.TextField(default='')\n    pages = models.IntegerField(default=0)\n    tags = models.CharField(max_length=50, default='')\n",
+    );
     project.manage('makemigrations', 'docs', '--name', 'tags');
     const reference = project.showMigrations(['docs']);
     s = status();

@@ -26,7 +26,11 @@ function findMigrationFolders(root: string, depth = 0): Map<string, string> {
     return found;
   }
   for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
-    if (!entry.isDirectory() || entry.name.startsWith('.') || ['node_modules', 'venv', '.venv', 'env', '__pycache__', 'site-packages'].includes(entry.name)) {
+    if (
+      !entry.isDirectory() ||
+      entry.name.startsWith('.') ||
+      ['node_modules', 'venv', '.venv', 'env', '__pycache__', 'site-packages'].includes(entry.name)
+    ) {
       continue;
     }
     const full = path.join(root, entry.name);
@@ -44,22 +48,34 @@ function findMigrationFolders(root: string, depth = 0): Map<string, string> {
 /** `dependencies = [('app', '0001_initial'), migrations.swappable_dependency(...)]` → app.name ids; the same for `replaces`. */
 function migrationPairs(source: string, name: 'dependencies' | 'replaces'): string[] {
   const value = assignedValue(source.replace(new RegExp(`^\\s+(?=${name}\\s*=)`, 'm'), ''), name) ?? '';
-  return [...value.matchAll(/\(\s*(['"])(\w+)\1\s*,\s*(['"])(\w+)\3\s*\)/g)].map((m) => `${m[2] ?? ''}.${m[4] ?? ''}`);
+  return [...value.matchAll(/\(\s*(['"])(\w+)\1\s*,\s*(['"])(\w+)\3\s*\)/g)].map(
+    (m) => `${m[2] ?? ''}.${m[4] ?? ''}`,
+  );
 }
 
 /** Tables `CreateModel` and `DeleteModel` make and remove (Django's default `<app>_<model>` names). */
 function modelTables(app: string, source: string): { created: string[]; dropped: string[] } {
-  const created = [...source.matchAll(/migrations\.CreateModel\(\s*name=['"](\w+)['"]([\s\S]*?)(?=migrations\.\w+\(|\]\s*$)/g)].map((m) => {
+  const created = [
+    ...source.matchAll(
+      /migrations\.CreateModel\(\s*name=['"](\w+)['"]([\s\S]*?)(?=migrations\.\w+\(|\]\s*$)/g,
+    ),
+  ].map((m) => {
     const explicit = /['"]db_table['"]\s*:\s*['"](\w+)['"]/.exec(m[2] ?? '')?.[1];
     return explicit ?? `${app}_${(m[1] ?? '').toLowerCase()}`;
   });
-  const dropped = [...source.matchAll(/migrations\.DeleteModel\(\s*name=['"](\w+)['"]/g)].map((m) => `${app}_${(m[1] ?? '').toLowerCase()}`);
+  const dropped = [...source.matchAll(/migrations\.DeleteModel\(\s*name=['"](\w+)['"]/g)].map(
+    (m) => `${app}_${(m[1] ?? '').toLowerCase()}`,
+  );
   return { created, dropped };
 }
 
 /** The site-packages folders of the project's virtualenv (`.venv`, `venv`, or `$VIRTUAL_ENV`). */
 function sitePackages(projectDir: string): string[] {
-  const venvs = [path.join(projectDir, '.venv'), path.join(projectDir, 'venv'), process.env['VIRTUAL_ENV']].filter((v): v is string => v !== undefined && v !== '');
+  const venvs = [
+    path.join(projectDir, '.venv'),
+    path.join(projectDir, 'venv'),
+    process.env['VIRTUAL_ENV'],
+  ].filter((v): v is string => v !== undefined && v !== '');
   return venvs.flatMap((venv) =>
     entriesOf(path.join(venv, 'lib'))
       .filter((e) => e.isDirectory() && /^python3/.test(e.name))
@@ -70,13 +86,31 @@ function sitePackages(projectDir: string): string[] {
 
 /** The dotted names in the project's INSTALLED_APPS (every settings module found, read as text). */
 function installedApps(projectDir: string): string[] {
-  const settings = [...foldersNamed(projectDir, new Set(['settings']), 3), ...foldersNamed(projectDir, projectPackages(projectDir), 1)];
-  const files = settings.flatMap((dir) => entriesOf(dir).filter((e) => e.name.endsWith('.py')).map((e) => path.join(dir, e.name)));
-  return [...new Set(files.flatMap((file) => stringLiterals(assignedValue(readSource(file) ?? '', 'INSTALLED_APPS'))))];
+  const settings = [
+    ...foldersNamed(projectDir, new Set(['settings']), 3),
+    ...foldersNamed(projectDir, projectPackages(projectDir), 1),
+  ];
+  const files = settings.flatMap((dir) =>
+    entriesOf(dir)
+      .filter((e) => e.name.endsWith('.py'))
+      .map((e) => path.join(dir, e.name)),
+  );
+  return [
+    ...new Set(
+      files.flatMap((file) => stringLiterals(assignedValue(readSource(file) ?? '', 'INSTALLED_APPS'))),
+    ),
+  ];
 }
 
 function projectPackages(projectDir: string): Set<string> {
-  return new Set(entriesOf(projectDir).filter((e) => e.isDirectory() && entriesOf(path.join(projectDir, e.name)).some((f) => f.name === 'settings.py')).map((e) => e.name));
+  return new Set(
+    entriesOf(projectDir)
+      .filter(
+        (e) =>
+          e.isDirectory() && entriesOf(path.join(projectDir, e.name)).some((f) => f.name === 'settings.py'),
+      )
+      .map((e) => e.name),
+  );
 }
 
 /** An installed app's migrations folder in site-packages: `django.contrib.auth` → …/django/contrib/auth/migrations. */
@@ -96,9 +130,16 @@ function sourceFor(projectDir: string): MigrationSource | null {
   if (folders.size === 0) {
     return null;
   }
-  const outside = installedApps(projectDir).filter((dotted) => !folders.has(dotted.split('.')[0] ?? '') && !folders.has(dotted.split('.').pop() ?? ''));
+  const outside = installedApps(projectDir).filter(
+    (dotted) => !folders.has(dotted.split('.')[0] ?? '') && !folders.has(dotted.split('.').pop() ?? ''),
+  );
   const sites = sitePackages(projectDir);
-  const found = outside.flatMap((dotted) => sites.map((site) => installedMigrations(site, dotted)).filter((d): d is string => d !== null).slice(0, 1));
+  const found = outside.flatMap((dotted) =>
+    sites
+      .map((site) => installedMigrations(site, dotted))
+      .filter((d): d is string => d !== null)
+      .slice(0, 1),
+  );
   const missing = sites.length === 0 ? outside : [];
   return {
     tool: 'django',
@@ -115,7 +156,9 @@ function projectApps(source: MigrationSource): Set<string> {
 const isAhead: AheadTest = (unknown, graph) =>
   unknown.every((id) => {
     const [app, name] = id.split('.');
-    const numbers = graph.revisions.filter((r) => r.id.startsWith(`${app ?? ''}.`)).map((r) => Number(r.id.split('.')[1]?.slice(0, 4)));
+    const numbers = graph.revisions
+      .filter((r) => r.id.startsWith(`${app ?? ''}.`))
+      .map((r) => Number(r.id.split('.')[1]?.slice(0, 4)));
     return numbers.length > 0 && Number(name?.slice(0, 4)) > Math.max(...numbers);
   });
 
@@ -138,7 +181,10 @@ export const djangoAdapter: MigrationAdapter = {
     const squashed = new Map<string, string>();
     for (const dir of source.locations) {
       const app = path.basename(path.dirname(dir));
-      for (const file of fs.readdirSync(dir).filter((f) => migrationFile.test(f)).sort()) {
+      for (const file of fs
+        .readdirSync(dir)
+        .filter((f) => migrationFile.test(f))
+        .sort()) {
         const text = readSource(path.join(dir, file)) ?? '';
         if (!/class Migration\(/.test(text)) {
           problems.push(`${app}/migrations/${file}: no Migration class.`);
@@ -165,12 +211,22 @@ export const djangoAdapter: MigrationAdapter = {
     const kept = revisions
       .filter((r) => !squashed.has(r.id))
       .map((r) => {
-        const relink = (ids: readonly string[]): string[] => [...new Set(ids.map((d) => squashed.get(d) ?? d))].filter((d) => d !== r.id);
+        const relink = (ids: readonly string[]): string[] =>
+          [...new Set(ids.map((d) => squashed.get(d) ?? d))].filter((d) => d !== r.id);
         return { ...r, parents: relink(r.parents), dependsOn: relink(r.dependsOn) };
       });
     const outside = source.options?.['outside'];
-    const notes = outside === undefined ? [] : [`Apps installed outside the project (${outside}) are not compared: no virtualenv was found (.venv, venv or VIRTUAL_ENV).`];
-    return { ...buildGraph('django', source.locations, kept, problems, (id) => id.split('.')[0] ?? ''), notes, replaced: squashed };
+    const notes =
+      outside === undefined
+        ? []
+        : [
+            `Apps installed outside the project (${outside}) are not compared: no virtualenv was found (.venv, venv or VIRTUAL_ENV).`,
+          ];
+    return {
+      ...buildGraph('django', source.locations, kept, problems, (id) => id.split('.')[0] ?? ''),
+      notes,
+      replaced: squashed,
+    };
   },
   readApplied(db, tables, source): AppliedState {
     const recorded = readRecordedBy(db, 'django');
@@ -180,7 +236,15 @@ export const djangoAdapter: MigrationAdapter = {
     const apps = projectApps(source);
     // What it records as it is; which squash those rows stand for is decided against the graph (migration-status.ts).
     const ids = recorded.applied.map((m) => m.id).filter((id) => apps.has(id.split('.')[0] ?? ''));
-    return { kind: 'stamped', recorded: ids, recordsPositionOnly: false, tables, failed: [], dirty: [], locked: false };
+    return {
+      kind: 'stamped',
+      recorded: ids,
+      recordsPositionOnly: false,
+      tables,
+      failed: [],
+      dirty: [],
+      locked: false,
+    };
   },
   isAhead,
   bookkeeping: 'the django_migrations table',

@@ -21,11 +21,17 @@ describe('Knex, against the real tool', () => {
     const stamp = Number(path.basename(file).slice(0, 14)) + bumpSeconds;
     const target = path.join(migrations(), `${stamp}${path.basename(file).slice(14)}`);
     fs.renameSync(file, target);
-    fs.writeFileSync(target, `exports.up = (knex) => knex.schema.createTable('${table}', (t) => { t.increments('id'); });\nexports.down = (knex) => knex.schema.dropTable('${table}');\n`);
+    fs.writeFileSync(
+      target,
+      `exports.up = (knex) => knex.schema.createTable('${table}', (t) => { t.increments('id'); });\nexports.down = (knex) => knex.schema.dropTable('${table}');\n`,
+    );
   }
 
   const listed = async (): Promise<{ done: string[]; pending: string[] }> => {
-    const [completed, pending] = (await knex.migrate.list({ directory: migrations() })) as [{ name: string }[], { file: string }[]];
+    const [completed, pending] = (await knex.migrate.list({ directory: migrations() })) as [
+      { name: string }[],
+      { file: string }[],
+    ];
     return { done: completed.map((c) => c.name), pending: pending.map((p) => p.file) };
   };
 
@@ -33,7 +39,10 @@ describe('Knex, against the real tool', () => {
     temp = makeTempDir();
     dir = path.join(temp.dir, 'node-app');
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'knexfile.js'), "module.exports = { client: 'better-sqlite3', connection: { filename: './app.db' }, useNullAsDefault: true };\n");
+    fs.writeFileSync(
+      path.join(dir, 'knexfile.js'),
+      "module.exports = { client: 'better-sqlite3', connection: { filename: './app.db' }, useNullAsDefault: true };\n",
+    );
     db = path.join(dir, 'app.db');
     knex = knexFactory({ client: 'better-sqlite3', connection: { filename: db }, useNullAsDefault: true });
     await make('create_users', 'users', 0);

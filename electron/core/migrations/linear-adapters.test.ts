@@ -31,7 +31,11 @@ describe('one-line migration tools', () => {
     return { dir, db };
   }
 
-  function statusOf(dir: string, db: string, sql?: string): { status: MigrationStatusKind; pending: string[]; current: string[]; tool: string } {
+  function statusOf(
+    dir: string,
+    db: string,
+    sql?: string,
+  ): { status: MigrationStatusKind; pending: string[]; current: string[]; tool: string } {
     if (sql !== undefined) {
       const handle = new Database(db);
       handle.exec(sql);
@@ -39,18 +43,37 @@ describe('one-line migration tools', () => {
     }
     const result = liveMigrationStatus(db, { appDirs: [dir] });
     assert.ok(result !== null, `migrations detected in ${dir}`);
-    return { status: result.status.status, pending: result.status.pending, current: result.status.current, tool: result.graph.tool };
+    return {
+      status: result.status.status,
+      pending: result.status.pending,
+      current: result.status.current,
+      tool: result.graph.tool,
+    };
   }
 
   it('Rails: schema_migrations versions, behind, at head, ahead', () => {
     const { dir, db } = app(
       'rails',
-      { 'db/migrate/20240101000000_create_users.rb': 'class CreateUsers < ActiveRecord::Migration[7.1]; end', 'db/migrate/20240201000000_add_email.rb': 'class AddEmail; end' },
+      {
+        'db/migrate/20240101000000_create_users.rb': 'class CreateUsers < ActiveRecord::Migration[7.1]; end',
+        'db/migrate/20240201000000_add_email.rb': 'class AddEmail; end',
+      },
       "CREATE TABLE schema_migrations (version varchar NOT NULL PRIMARY KEY); CREATE TABLE ar_internal_metadata (key varchar PRIMARY KEY, value varchar); CREATE TABLE users (id integer); INSERT INTO schema_migrations VALUES ('20240101000000');",
     );
-    assert.deepEqual(statusOf(dir, db), { status: 'behind', pending: ['20240201000000'], current: ['20240101000000'], tool: 'rails' });
-    assert.equal(statusOf(dir, db, "INSERT INTO schema_migrations VALUES ('20240201000000')").status, 'at-head');
-    assert.equal(statusOf(dir, db, "INSERT INTO schema_migrations VALUES ('20250101000000')").status, 'ahead');
+    assert.deepEqual(statusOf(dir, db), {
+      status: 'behind',
+      pending: ['20240201000000'],
+      current: ['20240101000000'],
+      tool: 'rails',
+    });
+    assert.equal(
+      statusOf(dir, db, "INSERT INTO schema_migrations VALUES ('20240201000000')").status,
+      'at-head',
+    );
+    assert.equal(
+      statusOf(dir, db, "INSERT INTO schema_migrations VALUES ('20250101000000')").status,
+      'ahead',
+    );
   });
 
   it('golang-migrate: one version row with a dirty flag', () => {
@@ -64,9 +87,18 @@ describe('one-line migration tools', () => {
       },
       'CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); CREATE TABLE users (id INTEGER); INSERT INTO schema_migrations VALUES (1, 0);',
     );
-    assert.deepEqual(statusOf(dir, db), { status: 'behind', pending: ['2'], current: ['1'], tool: 'golang-migrate' });
+    assert.deepEqual(statusOf(dir, db), {
+      status: 'behind',
+      pending: ['2'],
+      current: ['1'],
+      tool: 'golang-migrate',
+    });
     assert.equal(statusOf(dir, db, 'UPDATE schema_migrations SET version = 2, dirty = 1').status, 'dirty');
-    assert.equal(statusOf(dir, db, 'UPDATE schema_migrations SET version = 2, dirty = 0').status, 'partial', 'posts was never created');
+    assert.equal(
+      statusOf(dir, db, 'UPDATE schema_migrations SET version = 2, dirty = 0').status,
+      'partial',
+      'posts was never created',
+    );
     assert.equal(statusOf(dir, db, 'CREATE TABLE posts (id INTEGER)').status, 'at-head');
     assert.equal(statusOf(dir, db, 'UPDATE schema_migrations SET version = 7').status, 'ahead');
   });
@@ -74,68 +106,139 @@ describe('one-line migration tools', () => {
   it('Prisma: a migration that did not finish is failed', () => {
     const { dir, db } = app(
       'prisma',
-      { 'prisma/migrations/20240101000000_init/migration.sql': 'CREATE TABLE "User" (id INTEGER);', 'prisma/migrations/20240102000000_posts/migration.sql': 'CREATE TABLE "Post" (id INTEGER);', 'prisma/migrations/migration_lock.toml': 'provider = "sqlite"' },
+      {
+        'prisma/migrations/20240101000000_init/migration.sql': 'CREATE TABLE "User" (id INTEGER);',
+        'prisma/migrations/20240102000000_posts/migration.sql': 'CREATE TABLE "Post" (id INTEGER);',
+        'prisma/migrations/migration_lock.toml': 'provider = "sqlite"',
+      },
       `CREATE TABLE _prisma_migrations (id TEXT PRIMARY KEY, checksum TEXT NOT NULL, finished_at DATETIME, migration_name TEXT NOT NULL, logs TEXT, rolled_back_at DATETIME, started_at DATETIME NOT NULL DEFAULT current_timestamp, applied_steps_count INTEGER NOT NULL DEFAULT 0);
        CREATE TABLE "User" (id INTEGER);
        INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name) VALUES ('a', 'x', current_timestamp, '20240101000000_init');`,
     );
     assert.equal(statusOf(dir, db).status, 'behind');
-    const failed = statusOf(dir, db, "INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, logs) VALUES ('b', 'y', NULL, '20240102000000_posts', 'error')");
+    const failed = statusOf(
+      dir,
+      db,
+      "INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, logs) VALUES ('b', 'y', NULL, '20240102000000_posts', 'error')",
+    );
     assert.equal(failed.status, 'failed');
   });
 
   it('Flyway: a failed row in flyway_schema_history is failed', () => {
     const { dir, db } = app(
       'flyway',
-      { 'sql/V1__init.sql': 'CREATE TABLE users (id INTEGER);', 'sql/V2__posts.sql': 'CREATE TABLE posts (id INTEGER);' },
+      {
+        'sql/V1__init.sql': 'CREATE TABLE users (id INTEGER);',
+        'sql/V2__posts.sql': 'CREATE TABLE posts (id INTEGER);',
+      },
       "CREATE TABLE flyway_schema_history (installed_rank INT PRIMARY KEY, version VARCHAR(50), description VARCHAR(200), success BOOLEAN NOT NULL); CREATE TABLE users (id INTEGER); INSERT INTO flyway_schema_history VALUES (1, '1', 'init', 1);",
     );
     assert.deepEqual(statusOf(dir, db).pending, ['2']);
-    assert.equal(statusOf(dir, db, "INSERT INTO flyway_schema_history VALUES (2, '2', 'posts', 0)").status, 'failed');
+    assert.equal(
+      statusOf(dir, db, "INSERT INTO flyway_schema_history VALUES (2, '2', 'posts', 0)").status,
+      'failed',
+    );
   });
 
   it('sqlx: success = 0 is dirty', () => {
     const { dir, db } = app(
       'sqlx',
-      { 'Cargo.toml': '[package]\nname = "x"', 'migrations/20240101000000_init.sql': 'CREATE TABLE users (id INTEGER);' },
+      {
+        'Cargo.toml': '[package]\nname = "x"',
+        'migrations/20240101000000_init.sql': 'CREATE TABLE users (id INTEGER);',
+      },
       'CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, success BOOLEAN NOT NULL); CREATE TABLE users (id INTEGER);',
     );
     assert.equal(statusOf(dir, db).status, 'behind');
-    assert.equal(statusOf(dir, db, "INSERT INTO _sqlx_migrations VALUES (20240101000000, 'init', 0)").status, 'dirty');
+    assert.equal(
+      statusOf(dir, db, "INSERT INTO _sqlx_migrations VALUES (20240101000000, 'init', 0)").status,
+      'dirty',
+    );
     assert.equal(statusOf(dir, db, 'UPDATE _sqlx_migrations SET success = 1').status, 'at-head');
   });
 
   it('Drizzle: the journal orders the migrations; the newest created_at says where the database is', () => {
-    const journal = { version: '7', dialect: 'sqlite', entries: [{ idx: 0, version: '6', when: 1700000000000, tag: '0000_init', breakpoints: true }, { idx: 1, version: '6', when: 1700000100000, tag: '0001_posts', breakpoints: true }] };
+    const journal = {
+      version: '7',
+      dialect: 'sqlite',
+      entries: [
+        { idx: 0, version: '6', when: 1700000000000, tag: '0000_init', breakpoints: true },
+        { idx: 1, version: '6', when: 1700000100000, tag: '0001_posts', breakpoints: true },
+      ],
+    };
     const { dir, db } = app(
       'drizzle',
-      { 'drizzle/meta/_journal.json': JSON.stringify(journal), 'drizzle/0000_init.sql': 'CREATE TABLE `users` (`id` integer PRIMARY KEY);', 'drizzle/0001_posts.sql': 'CREATE TABLE `posts` (`id` integer PRIMARY KEY);' },
+      {
+        'drizzle/meta/_journal.json': JSON.stringify(journal),
+        'drizzle/0000_init.sql': 'CREATE TABLE `users` (`id` integer PRIMARY KEY);',
+        'drizzle/0001_posts.sql': 'CREATE TABLE `posts` (`id` integer PRIMARY KEY);',
+      },
       "CREATE TABLE __drizzle_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, hash text NOT NULL, created_at numeric); CREATE TABLE users (id integer); INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('h0', 1700000000000);",
     );
-    assert.deepEqual(statusOf(dir, db), { status: 'behind', pending: ['1700000100000'], current: ['1700000000000'], tool: 'drizzle' });
-    assert.equal(statusOf(dir, db, "CREATE TABLE posts (id integer); INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('h1', 1700000100000)").status, 'at-head');
+    assert.deepEqual(statusOf(dir, db), {
+      status: 'behind',
+      pending: ['1700000100000'],
+      current: ['1700000000000'],
+      tool: 'drizzle',
+    });
+    assert.equal(
+      statusOf(
+        dir,
+        db,
+        "CREATE TABLE posts (id integer); INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('h1', 1700000100000)",
+      ).status,
+      'at-head',
+    );
   });
 
   it('PRAGMA user_version: unstamped at 0 with tables, then behind, at head, unknown revision', () => {
-    const { dir, db } = app('userversion', { 'migrations/001_users.sql': 'CREATE TABLE users (id INTEGER);', 'migrations/002_posts.sql': 'CREATE TABLE posts (id INTEGER);' }, 'CREATE TABLE users (id INTEGER);');
+    const { dir, db } = app(
+      'userversion',
+      {
+        'migrations/001_users.sql': 'CREATE TABLE users (id INTEGER);',
+        'migrations/002_posts.sql': 'CREATE TABLE posts (id INTEGER);',
+      },
+      'CREATE TABLE users (id INTEGER);',
+    );
     assert.equal(statusOf(dir, db).status, 'unstamped');
     assert.deepEqual(statusOf(dir, db, 'PRAGMA user_version = 1').pending, ['2']);
-    assert.equal(statusOf(dir, db, 'CREATE TABLE posts (id INTEGER); PRAGMA user_version = 2').status, 'at-head');
+    assert.equal(
+      statusOf(dir, db, 'CREATE TABLE posts (id INTEGER); PRAGMA user_version = 2').status,
+      'at-head',
+    );
     fs.writeFileSync(path.join(dir, 'migrations', '004_tags.sql'), 'CREATE TABLE tags (id INTEGER);');
     const unknown = statusOf(dir, db, 'PRAGMA user_version = 3');
     assert.equal(unknown.status, 'unknown-revision', 'version 3 has no file, and 4 is newer: not ahead');
   });
 
   it('PRAGMA user_version with a first file 0000_: user_version counts files applied (was off by one: "partial")', () => {
-    const { dir, db } = app('userversion-zero', { 'migrations/0000_users.sql': 'CREATE TABLE users (id INTEGER);', 'migrations/0001_posts.sql': 'CREATE TABLE posts (id INTEGER);' }, 'CREATE TABLE users (id INTEGER);');
-    assert.deepEqual(statusOf(dir, db, 'PRAGMA user_version = 1'), { status: 'behind', pending: ['1'], current: ['0'], tool: 'user-version' });
-    assert.equal(statusOf(dir, db, 'CREATE TABLE posts (id INTEGER); PRAGMA user_version = 2').status, 'at-head');
+    const { dir, db } = app(
+      'userversion-zero',
+      {
+        'migrations/0000_users.sql': 'CREATE TABLE users (id INTEGER);',
+        'migrations/0001_posts.sql': 'CREATE TABLE posts (id INTEGER);',
+      },
+      'CREATE TABLE users (id INTEGER);',
+    );
+    assert.deepEqual(statusOf(dir, db, 'PRAGMA user_version = 1'), {
+      status: 'behind',
+      pending: ['1'],
+      current: ['0'],
+      tool: 'user-version',
+    });
+    assert.equal(
+      statusOf(dir, db, 'CREATE TABLE posts (id INTEGER); PRAGMA user_version = 2').status,
+      'at-head',
+    );
   });
 
   it('golang-migrate in a per-dialect folder (resources/migrations/sqlite)', () => {
     const { dir, db } = app(
       'gomigrate-dialects',
-      { 'resources/migrations/sqlite/000001_init.up.sql': 'CREATE TABLE users (id INTEGER);', 'resources/migrations/postgres/000001_init.up.sql': 'CREATE TABLE users (id SERIAL);' },
+      {
+        'resources/migrations/sqlite/000001_init.up.sql': 'CREATE TABLE users (id INTEGER);',
+        'resources/migrations/postgres/000001_init.up.sql': 'CREATE TABLE users (id SERIAL);',
+      },
       'CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); CREATE TABLE users (id INTEGER); INSERT INTO schema_migrations VALUES (1, 0);',
     );
     const found = liveMigrationStatus(db, { appDirs: [dir] });
@@ -145,9 +248,21 @@ describe('one-line migration tools', () => {
   });
 
   it('numbered .sql files that fit several tools: the database’s bookkeeping decides which', () => {
-    const files = { 'Cargo.toml': '[package]\nname = "x"', 'migrations/001_users.sql': 'CREATE TABLE users (id INTEGER);' };
-    const runner = app('decide-user-version', files, 'CREATE TABLE users (id INTEGER); PRAGMA user_version = 1;');
-    assert.deepEqual(statusOf(runner.dir, runner.db), { status: 'at-head', pending: [], current: ['1'], tool: 'user-version' });
+    const files = {
+      'Cargo.toml': '[package]\nname = "x"',
+      'migrations/001_users.sql': 'CREATE TABLE users (id INTEGER);',
+    };
+    const runner = app(
+      'decide-user-version',
+      files,
+      'CREATE TABLE users (id INTEGER); PRAGMA user_version = 1;',
+    );
+    assert.deepEqual(statusOf(runner.dir, runner.db), {
+      status: 'at-head',
+      pending: [],
+      current: ['1'],
+      tool: 'user-version',
+    });
     const sqlx = app(
       'decide-sqlx',
       files,
@@ -160,21 +275,29 @@ describe('one-line migration tools', () => {
     const { dir, db } = app(
       'foreign',
       { 'migrations/001_users.sql': 'CREATE TABLE users (id INTEGER);' },
-      'CREATE TABLE goose_db_version (id INTEGER PRIMARY KEY AUTOINCREMENT, version_id INTEGER NOT NULL, is_applied INTEGER NOT NULL, tstamp TIMESTAMP DEFAULT (datetime(\'now\'))); INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, 1), (1, 1); CREATE TABLE users (id INTEGER);',
+      "CREATE TABLE goose_db_version (id INTEGER PRIMARY KEY AUTOINCREMENT, version_id INTEGER NOT NULL, is_applied INTEGER NOT NULL, tstamp TIMESTAMP DEFAULT (datetime('now'))); INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, 1), (1, 1); CREATE TABLE users (id INTEGER);",
     );
     const found = liveMigrationStatus(db, { appDirs: [dir] });
     assert.equal(found?.status.status, 'unknown-revision');
-    assert.match(found?.status.summary ?? '', /records its migrations with goose, not with PRAGMA user_version/);
+    assert.match(
+      found?.status.summary ?? '',
+      /records its migrations with goose, not with PRAGMA user_version/,
+    );
   });
 
   it('a migration file whose name cannot be read is a problem shown, never dropped', () => {
     const { dir, db } = app(
       'flyway-typo',
-      { 'sql/V1__init.sql': 'CREATE TABLE users (id INTEGER);', 'sql/V2_posts.sql': 'CREATE TABLE posts (id INTEGER);' },
+      {
+        'sql/V1__init.sql': 'CREATE TABLE users (id INTEGER);',
+        'sql/V2_posts.sql': 'CREATE TABLE posts (id INTEGER);',
+      },
       "CREATE TABLE flyway_schema_history (installed_rank INT PRIMARY KEY, version VARCHAR(50), description VARCHAR(200), installed_on TEXT, success BOOLEAN NOT NULL); CREATE TABLE users (id INTEGER); INSERT INTO flyway_schema_history VALUES (1, '1', 'init', '', 1);",
     );
     const found = liveMigrationStatus(db, { appDirs: [dir] });
-    assert.deepEqual(found?.graph.problems, ["V2_posts.sql: the name does not follow the tool's pattern, so Lifeboat cannot place it."]);
+    assert.deepEqual(found?.graph.problems, [
+      "V2_posts.sql: the name does not follow the tool's pattern, so Lifeboat cannot place it.",
+    ]);
     assert.match(found?.status.summary ?? '', /1 migration file could not be read/);
   });
 });

@@ -87,7 +87,13 @@ function listFolder(dir: string, naming: Naming): Listing {
       continue;
     }
     const id = naming.idOf?.(entry) ?? (version as string);
-    files.push({ id, order: naming.idOf === undefined ? BigInt(id) : id, name: (match[2] ?? '').replace(/[_-]+/g, ' ').trim(), file: entry, sql: sql() });
+    files.push({
+      id,
+      order: naming.idOf === undefined ? BigInt(id) : id,
+      name: (match[2] ?? '').replace(/[_-]+/g, ' ').trim(),
+      file: entry,
+      sql: sql(),
+    });
   }
   files.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
   return { files, unreadable };
@@ -129,15 +135,24 @@ function linearAdapter(spec: LinearSpec): MigrationAdapter {
     return { files: listings.flatMap((l) => l.files), unreadable: listings.flatMap((l) => l.unreadable) };
   };
   const candidates = (appDir: string): string[] => {
-    const direct = [...(spec.configuredFolders?.(appDir) ?? []), ...spec.folders].flatMap((f) => ['sqlite', 'sqlite3', ''].map((sub) => path.join(appDir, f, sub)));
-    return [...direct, ...foldersNamed(appDir, new Set(spec.nestedFolders ?? []), spec.nestedFolders === undefined ? -1 : 5)];
+    const direct = [...(spec.configuredFolders?.(appDir) ?? []), ...spec.folders].flatMap((f) =>
+      ['sqlite', 'sqlite3', ''].map((sub) => path.join(appDir, f, sub)),
+    );
+    return [
+      ...direct,
+      ...foldersNamed(appDir, new Set(spec.nestedFolders ?? []), spec.nestedFolders === undefined ? -1 : 5),
+    ];
   };
-  const read = (db: SqliteDatabase, source: MigrationSource): Recorded | null => (spec.read === undefined ? readRecordedBy(db, spec.tool) : spec.read(db, listAll(source).files, source));
+  const read = (db: SqliteDatabase, source: MigrationSource): Recorded | null =>
+    spec.read === undefined ? readRecordedBy(db, spec.tool) : spec.read(db, listAll(source).files, source);
   return {
     tool: spec.tool,
     bookkeeping: spec.bookkeeping,
     detect(appDir) {
-      if (spec.markers !== undefined && !spec.markers.some((m) => entriesOf(appDir).some((e) => e.name === m))) {
+      if (
+        spec.markers !== undefined &&
+        !spec.markers.some((m) => entriesOf(appDir).some((e) => e.name === m))
+      ) {
         return null;
       }
       const folder = candidates(appDir).find((dir) => spec.list(dir).files.length > 0);
@@ -195,15 +210,33 @@ export const knexAdapter = linearAdapter({
   markers: knexfiles,
   // Read as text, never run: `directory: './db/knex_migrations'` (Uptime Kuma 2 keeps its migrations there).
   configuredFolders: (appDir) =>
-    knexfiles.flatMap((name) => [...(readSource(path.join(appDir, name)) ?? '').matchAll(/directory\s*:\s*(['"`])([\w./-]+)\1/g)].map((m) => m[2] ?? '')).filter((d) => d !== '' && !d.split('/').includes('..')),
-  list: (dir) => listFolder(dir, { pattern: /^([\d_-]*)(.*)\.(?:c|m)?[jt]s$/, candidate: scripts, sqlOf: () => null, idOf: (entry) => entry }),
+    knexfiles
+      .flatMap((name) =>
+        [...(readSource(path.join(appDir, name)) ?? '').matchAll(/directory\s*:\s*(['"`])([\w./-]+)\1/g)].map(
+          (m) => m[2] ?? '',
+        ),
+      )
+      .filter((d) => d !== '' && !d.split('/').includes('..')),
+  list: (dir) =>
+    listFolder(dir, {
+      pattern: /^([\d_-]*)(.*)\.(?:c|m)?[jt]s$/,
+      candidate: scripts,
+      sqlOf: () => null,
+      idOf: (entry) => entry,
+    }),
 });
 
 export const prismaAdapter = linearAdapter({
   tool: 'prisma',
   bookkeeping: 'the _prisma_migrations table',
   folders: ['prisma/migrations'],
-  list: (dir) => listFolder(dir, { pattern: /^(\d{14})_(.+)$/, candidate: /^\d/, sqlOf: (full) => readSource(path.join(full, 'migration.sql')), accept: (_e, sql) => sql() !== null }),
+  list: (dir) =>
+    listFolder(dir, {
+      pattern: /^(\d{14})_(.+)$/,
+      candidate: /^\d/,
+      sqlOf: (full) => readSource(path.join(full, 'migration.sql')),
+      accept: (_e, sql) => sql() !== null,
+    }),
 });
 
 export const flywayAdapter = linearAdapter({
@@ -216,7 +249,13 @@ export const flywayAdapter = linearAdapter({
 export const golangMigrateAdapter = linearAdapter({
   tool: 'golang-migrate',
   bookkeeping: 'the schema_migrations table',
-  folders: ['migrations', 'db/migrations', 'resources/migrations', 'internal/db/migrations', 'sql/migrations'],
+  folders: [
+    'migrations',
+    'db/migrations',
+    'resources/migrations',
+    'internal/db/migrations',
+    'sql/migrations',
+  ],
   list: (dir) => listFolder(dir, { pattern: /^(\d+)_(.+)\.up\.sql$/, candidate: /\.up\.sql$/ }),
 });
 
@@ -225,7 +264,12 @@ export const sqlxAdapter = linearAdapter({
   bookkeeping: 'the _sqlx_migrations table',
   folders: ['migrations'],
   markers: ['Cargo.toml'],
-  list: (dir) => listFolder(dir, { pattern: /^(\d+)_(.+?)(?:\.up)?\.sql$/, candidate: /\.sql$/, accept: (entry) => !entry.endsWith('.down.sql') }),
+  list: (dir) =>
+    listFolder(dir, {
+      pattern: /^(\d+)_(.+?)(?:\.up)?\.sql$/,
+      candidate: /\.sql$/,
+      accept: (entry) => !entry.endsWith('.down.sql'),
+    }),
 });
 
 /** Diesel: a folder per migration, `2024-03-13-101500_name/up.sql`; the version is the name up to `_`, without dashes. */
@@ -233,7 +277,13 @@ export const dieselAdapter = linearAdapter({
   tool: 'diesel',
   bookkeeping: 'the __diesel_schema_migrations table',
   folders: ['migrations'],
-  list: (dir) => listFolder(dir, { pattern: /^(\d[\d-]*)_(.+)$/, candidate: /^\d/, sqlOf: (full) => readSource(path.join(full, 'up.sql')), accept: (_e, sql) => sql() !== null }),
+  list: (dir) =>
+    listFolder(dir, {
+      pattern: /^(\d[\d-]*)_(.+)$/,
+      candidate: /^\d/,
+      sqlOf: (full) => readSource(path.join(full, 'up.sql')),
+      accept: (_e, sql) => sql() !== null,
+    }),
 });
 
 /** C# migrations (EF Core, FluentMigrator) are found by the attribute each class carries, in every `.cs` file of the folder. */
@@ -244,7 +294,13 @@ function attributedClasses(dir: string, attribute: RegExp): Listing {
     for (const m of source.matchAll(attribute)) {
       const version = versionId(m[1]);
       if (version !== null) {
-        files.push({ id: version, order: BigInt(version), name: (m[2] ?? '').replace(/([a-z])([A-Z])/g, '$1 $2'), file: entry.name, sql: null });
+        files.push({
+          id: version,
+          order: BigInt(version),
+          name: (m[2] ?? '').replace(/([a-z])([A-Z])/g, '$1 $2'),
+          file: entry.name,
+          sql: null,
+        });
       }
     }
   }
@@ -267,7 +323,11 @@ export const fluentMigratorAdapter = linearAdapter({
   bookkeeping: 'the VersionInfo table',
   folders: ['Migrations', 'Migration', 'Datastore/Migration'],
   nestedFolders: ['Migration', 'Migrations'],
-  list: (dir) => attributedClasses(dir, /\[Migration\(\s*(\d+)L?\s*(?:,[^\]]*)?\)\]\s*(?:\[[^\]]*\]\s*)*(?:public\s+)?(?:sealed\s+)?class\s+(\w+)/g),
+  list: (dir) =>
+    attributedClasses(
+      dir,
+      /\[Migration\(\s*(\d+)L?\s*(?:,[^\]]*)?\)\]\s*(?:\[[^\]]*\]\s*)*(?:public\s+)?(?:sealed\s+)?class\s+(\w+)/g,
+    ),
 });
 
 /** TypeORM: `1710324900000-AddUsers.ts` holding `class AddUsers1710324900000`; the class name's timestamp is what it records. */
@@ -277,7 +337,12 @@ export const typeormAdapter = linearAdapter({
   folders: ['src/migrations', 'migrations', 'src/migration', 'src/database/migrations', 'dist/migrations'],
   nestedFolders: ['migrations'],
   list: (dir) => {
-    const listing = listFolder(dir, { pattern: /^(\d{13})-(.+)\.(?:c|m)?[jt]s$/, candidate: /^\d{13}-.*\.(?:c|m)?[jt]s$/, sqlOf: () => null, accept: (entry) => !entry.endsWith('.d.ts') });
+    const listing = listFolder(dir, {
+      pattern: /^(\d{13})-(.+)\.(?:c|m)?[jt]s$/,
+      candidate: /^\d{13}-.*\.(?:c|m)?[jt]s$/,
+      sqlOf: () => null,
+      accept: (entry) => !entry.endsWith('.d.ts'),
+    });
     const files = listing.files.map((f) => {
       const stamp = /class\s+\w*?(\d{13})\b/.exec(readSource(path.join(dir, f.file)) ?? '')?.[1];
       return stamp === undefined ? f : { ...f, id: BigInt(stamp).toString(), order: BigInt(stamp) };
@@ -290,13 +355,21 @@ export const typeormAdapter = linearAdapter({
 export const gooseAdapter = linearAdapter({
   tool: 'goose',
   bookkeeping: 'the goose_db_version table',
-  folders: ['migrations', 'db/migrations', 'db/migration', 'persistence/migrations', 'internal/db/migrations', 'sql/migrations'],
+  folders: [
+    'migrations',
+    'db/migrations',
+    'db/migration',
+    'persistence/migrations',
+    'internal/db/migrations',
+    'sql/migrations',
+  ],
   list: (dir) =>
     listFolder(dir, {
       pattern: /^(\d+)_(.+)\.(?:sql|go)$/,
       candidate: /^\d.*\.(?:sql|go)$/,
       // A .sql file's text is its SQL; a .go file is read for its registration with goose.
-      accept: (entry, sql, full) => !entry.endsWith('_test.go') && /\+goose\s+up|goose\.Add/i.test(sql() ?? readSource(full) ?? ''),
+      accept: (entry, sql, full) =>
+        !entry.endsWith('_test.go') && /\+goose\s+up|goose\.Add/i.test(sql() ?? readSource(full) ?? ''),
     }),
 });
 
@@ -306,7 +379,13 @@ export const laravelAdapter = linearAdapter({
   bookkeeping: 'the migrations table (Laravel)',
   folders: ['database/migrations'],
   markers: ['artisan'],
-  list: (dir) => listFolder(dir, { pattern: /^(\d{4}_\d{2}_\d{2}_\d{6})_(\w+)\.php$/, candidate: /\.php$/, sqlOf: () => null, idOf: (entry) => laravelId(entry.slice(0, -4)) }),
+  list: (dir) =>
+    listFolder(dir, {
+      pattern: /^(\d{4}_\d{2}_\d{2}_\d{6})_(\w+)\.php$/,
+      candidate: /\.php$/,
+      sqlOf: () => null,
+      idOf: (entry) => laravelId(entry.slice(0, -4)),
+    }),
 });
 
 /** Sequelize (sequelize-cli, umzug): `20240313101500-create-user.js`; SequelizeMeta records the file name. */
@@ -315,7 +394,13 @@ export const sequelizeAdapter = linearAdapter({
   bookkeeping: 'the SequelizeMeta table',
   folders: ['migrations', 'db/migrations', 'src/migrations'],
   markers: ['.sequelizerc', 'config', 'models'],
-  list: (dir) => listFolder(dir, { pattern: /^(\d+)[-_](.+)\.(?:c|m)?[jt]s$/, candidate: scripts, sqlOf: () => null, idOf: (entry) => entry }),
+  list: (dir) =>
+    listFolder(dir, {
+      pattern: /^(\d+)[-_](.+)\.(?:c|m)?[jt]s$/,
+      candidate: scripts,
+      sqlOf: () => null,
+      idOf: (entry) => entry,
+    }),
 });
 
 /** dbmate: `db/migrations/20240313101500_create_users.sql` with `-- migrate:up` and `-- migrate:down`. */
@@ -323,7 +408,12 @@ export const dbmateAdapter = linearAdapter({
   tool: 'dbmate',
   bookkeeping: 'the schema_migrations table (dbmate)',
   folders: ['db/migrations', 'migrations'],
-  list: (dir) => listFolder(dir, { pattern: /^(\d+)_(.+)\.sql$/, candidate: /^\d.*\.sql$/, accept: (_e, sql) => /^\s*--\s*migrate:up/m.test(sql() ?? '') }),
+  list: (dir) =>
+    listFolder(dir, {
+      pattern: /^(\d+)_(.+)\.sql$/,
+      candidate: /^\d.*\.sql$/,
+      accept: (_e, sql) => /^\s*--\s*migrate:up/m.test(sql() ?? ''),
+    }),
 });
 
 /** Drizzle's journal (`meta/_journal.json`): each entry's `when` (ms) is its version, its tag its name. */
@@ -339,7 +429,15 @@ function drizzleJournal(dir: string): Listing {
       return [];
     }
     const file = `${entry.tag}.sql`;
-    return [{ id: BigInt(entry.when).toString(), order: BigInt(entry.when), name: entry.tag, file, sql: readSource(path.join(dir, file)) }];
+    return [
+      {
+        id: BigInt(entry.when).toString(),
+        order: BigInt(entry.when),
+        name: entry.tag,
+        file,
+        sql: readSource(path.join(dir, file)),
+      },
+    ];
   });
   return { files, unreadable: [] };
 }
@@ -352,7 +450,12 @@ export const drizzleAdapter = linearAdapter({
   list: drizzleJournal,
 });
 
-const numberedSql = (dir: string): Listing => listFolder(dir, { pattern: /^(\d+)[_-](.+)\.sql$/, candidate: /^\d.*\.sql$/, accept: (entry) => !/\.(?:up|down)\.sql$/.test(entry) });
+const numberedSql = (dir: string): Listing =>
+  listFolder(dir, {
+    pattern: /^(\d+)[_-](.+)\.sql$/,
+    candidate: /^\d.*\.sql$/,
+    accept: (entry) => !/\.(?:up|down)\.sql$/.test(entry),
+  });
 
 /**
  * Numbered `.sql` files tracked by `PRAGMA user_version`: the convention of `lifeboat migrate`. A
@@ -369,7 +472,14 @@ export const userVersionAdapter = linearAdapter({
       return null;
     }
     const position = files[0]?.order === 0n ? version - 1 : version;
-    return { tool: 'user-version', applied: [{ id: String(position), name: null, appliedAt: null }], positionOnly: true, failed: [], dirty: [], locked: false };
+    return {
+      tool: 'user-version',
+      applied: [{ id: String(position), name: null, appliedAt: null }],
+      positionOnly: true,
+      failed: [],
+      dirty: [],
+      locked: false,
+    };
   },
 });
 
@@ -382,10 +492,17 @@ export const tableAdapter = linearAdapter({
   read: (db, _files, source) => {
     const table = source.options?.['table'] ?? 'schema_version';
     const column = source.options?.['column'] ?? 'version';
-    if (db.prepare('SELECT 1 FROM sqlite_schema WHERE type = ? AND name = ? COLLATE NOCASE').get('table', table) === undefined) {
+    if (
+      db
+        .prepare('SELECT 1 FROM sqlite_schema WHERE type = ? AND name = ? COLLATE NOCASE')
+        .get('table', table) === undefined
+    ) {
       return null;
     }
-    const versions = db.prepare(`SELECT ${quotedName(column)} FROM ${quotedName(table)}`).pluck().all();
+    const versions = db
+      .prepare(`SELECT ${quotedName(column)} FROM ${quotedName(table)}`)
+      .pluck()
+      .all();
     const applied = versions.flatMap((v) => {
       const id = versionId(v);
       return id === null ? [] : [{ id, name: null, appliedAt: null }];

@@ -27,10 +27,21 @@ export function recordedGraph(live: Recorded): CodeGraph {
 }
 
 function newest(recorded: Recorded): string | null {
-  return recorded.applied.length === 0 ? null : recorded.applied.map((m) => m.id).slice(recorded.positionOnly ? 0 : -1).join(' + ');
+  return recorded.applied.length === 0
+    ? null
+    : recorded.applied
+        .map((m) => m.id)
+        .slice(recorded.positionOnly ? 0 : -1)
+        .join(' + ');
 }
 
-function status(recorded: Recorded | null, kind: MigrationStatusKind, badge: string, summary: string, extra: Partial<MigrationStatus> = {}): MigrationStatus {
+function status(
+  recorded: Recorded | null,
+  kind: MigrationStatusKind,
+  badge: string,
+  summary: string,
+  extra: Partial<MigrationStatus> = {},
+): MigrationStatus {
   return {
     status: kind,
     tool: recorded?.tool ?? 'user-version',
@@ -52,15 +63,20 @@ function status(recorded: Recorded | null, kind: MigrationStatusKind, badge: str
 /** What the tool flagged in a record (failed, dirty, locked), or null when nothing. */
 function flagged(recorded: Recorded): MigrationStatus | null {
   const flag = flaggedByTool(recorded);
-  return flag === null ? null : status(recorded, flag.status, flag.status, flag.summary, { problemRevisions: flag.problemRevisions });
+  return flag === null
+    ? null
+    : status(recorded, flag.status, flag.status, flag.summary, { problemRevisions: flag.problemRevisions });
 }
 
 /** The live database described by its own record, for `lifeboat status` and the Schema view. */
 export function liveRecordStatus(live: Recorded): MigrationStatus {
   const name = toolNames[live.tool];
   const latest = live.applied[live.applied.length - 1];
-  const what = live.positionOnly ? `schema ${newest(live) ?? 'unknown'}` : `${plural(live.applied.length, 'migration')}, the newest ${latest?.id ?? 'none'}`;
-  const when = latest?.appliedAt === null || latest?.appliedAt === undefined ? '' : ` (applied ${latest.appliedAt})`;
+  const what = live.positionOnly
+    ? `schema ${newest(live) ?? 'unknown'}`
+    : `${plural(live.applied.length, 'migration')}, the newest ${latest?.id ?? 'none'}`;
+  const when =
+    latest?.appliedAt === null || latest?.appliedAt === undefined ? '' : ` (applied ${latest.appliedAt})`;
   return (
     flagged(live) ??
     status(
@@ -72,7 +88,8 @@ export function liveRecordStatus(live: Recorded): MigrationStatus {
   );
 }
 
-const listed = (ids: readonly string[]): string => (ids.length <= 5 ? ids.join(', ') : `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more`);
+const listed = (ids: readonly string[]): string =>
+  ids.length <= 5 ? ids.join(', ') : `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more`;
 
 function comparePositions(a: string, b: string): number {
   if (/^\d+$/.test(a) && /^\d+$/.test(b)) {
@@ -87,7 +104,13 @@ export function statusAgainstLive(snapshot: Recorded | null, live: Recorded | nu
   if (snapshot === null) {
     return live === null
       ? null
-      : status(null, 'unstamped', 'no record', `The snapshot has no record of its migrations, while the live database records ${toolNames[live.tool]} migrations.`, { tool: live.tool });
+      : status(
+          null,
+          'unstamped',
+          'no record',
+          `The snapshot has no record of its migrations, while the live database records ${toolNames[live.tool]} migrations.`,
+          { tool: live.tool },
+        );
   }
   const problem = flagged(snapshot);
   if (problem !== null) {
@@ -95,10 +118,20 @@ export function statusAgainstLive(snapshot: Recorded | null, live: Recorded | nu
   }
   const name = toolNames[snapshot.tool];
   if (live === null) {
-    return status(snapshot, 'recorded', 'recorded', `${name} records ${newest(snapshot) ?? 'nothing'}; the live database has no record to compare it with.`);
+    return status(
+      snapshot,
+      'recorded',
+      'recorded',
+      `${name} records ${newest(snapshot) ?? 'nothing'}; the live database has no record to compare it with.`,
+    );
   }
   if (live.tool !== snapshot.tool) {
-    return status(snapshot, 'unknown-revision', 'unknown to live', `The snapshot records ${name} migrations; the live database records ${toolNames[live.tool]} migrations.`);
+    return status(
+      snapshot,
+      'unknown-revision',
+      'unknown to live',
+      `The snapshot records ${name} migrations; the live database records ${toolNames[live.tool]} migrations.`,
+    );
   }
   if (snapshot.positionOnly || live.positionOnly) {
     const [mine, theirs] = [newest(snapshot) ?? '', newest(live) ?? ''];
@@ -106,8 +139,20 @@ export function statusAgainstLive(snapshot: Recorded | null, live: Recorded | nu
     return order === 0
       ? status(snapshot, 'at-head', 'same as live', `The snapshot is at ${mine}, as the live database is.`)
       : order < 0
-        ? status(snapshot, 'behind', 'behind live', `The snapshot is at ${mine}; the live database is at ${theirs}: the app would upgrade it when it starts.`, { pending: [theirs] })
-        : status(snapshot, 'ahead', 'ahead of live', `The snapshot is at ${mine}, newer than the live database's ${theirs}: a newer version of the app made it.`, { unknown: [mine] });
+        ? status(
+            snapshot,
+            'behind',
+            'behind live',
+            `The snapshot is at ${mine}; the live database is at ${theirs}: the app would upgrade it when it starts.`,
+            { pending: [theirs] },
+          )
+        : status(
+            snapshot,
+            'ahead',
+            'ahead of live',
+            `The snapshot is at ${mine}, newer than the live database's ${theirs}: a newer version of the app made it.`,
+            { unknown: [mine] },
+          );
   }
   const mine = new Set(snapshot.applied.map((m) => m.id));
   const theirs = new Set(live.applied.map((m) => m.id));
@@ -115,13 +160,37 @@ export function statusAgainstLive(snapshot: Recorded | null, live: Recorded | nu
   const unknown = snapshot.applied.map((m) => m.id).filter((id) => !theirs.has(id));
   const facts = { pending, unknown };
   if (pending.length === 0 && unknown.length === 0) {
-    return status(snapshot, 'at-head', 'same as live', `The snapshot has the same ${plural(mine.size, 'migration')} applied as the live database.`, facts);
+    return status(
+      snapshot,
+      'at-head',
+      'same as live',
+      `The snapshot has the same ${plural(mine.size, 'migration')} applied as the live database.`,
+      facts,
+    );
   }
   if (unknown.length === 0) {
-    return status(snapshot, 'behind', `${pending.length} behind live`, `The live database has ${plural(pending.length, 'migration')} the snapshot lacks: ${listed(pending)}.`, facts);
+    return status(
+      snapshot,
+      'behind',
+      `${pending.length} behind live`,
+      `The live database has ${plural(pending.length, 'migration')} the snapshot lacks: ${listed(pending)}.`,
+      facts,
+    );
   }
   if (pending.length === 0) {
-    return status(snapshot, 'ahead', 'ahead of live', `The snapshot has ${plural(unknown.length, 'migration')} the live database lacks (${listed(unknown)}): a newer version of the app made it.`, facts);
+    return status(
+      snapshot,
+      'ahead',
+      'ahead of live',
+      `The snapshot has ${plural(unknown.length, 'migration')} the live database lacks (${listed(unknown)}): a newer version of the app made it.`,
+      facts,
+    );
   }
-  return status(snapshot, 'unknown-revision', 'unknown to live', `The snapshot has ${plural(unknown.length, 'migration')} the live database does not know (${listed(unknown)}) and lacks ${plural(pending.length, 'migration')} it has: it comes from another line of the app.`, facts);
+  return status(
+    snapshot,
+    'unknown-revision',
+    'unknown to live',
+    `The snapshot has ${plural(unknown.length, 'migration')} the live database does not know (${listed(unknown)}) and lacks ${plural(pending.length, 'migration')} it has: it comes from another line of the app.`,
+    facts,
+  );
 }

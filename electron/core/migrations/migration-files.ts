@@ -9,7 +9,19 @@ import { readUntrustedText } from '../fs/untrusted-file';
  */
 
 const maxSourceBytes = 4 * 1024 * 1024;
-const skipped = new Set(['node_modules', '.git', '__pycache__', 'bin', 'obj', 'target', 'dist', 'build', 'vendor', 'venv', '.venv']);
+const skipped = new Set([
+  'node_modules',
+  '.git',
+  '__pycache__',
+  'bin',
+  'obj',
+  'target',
+  'dist',
+  'build',
+  'vendor',
+  'venv',
+  '.venv',
+]);
 
 /** A migration file's text, or null when it is not a regular file Lifeboat may read. */
 export function readSource(file: string): string | null {

@@ -79,15 +79,30 @@ export interface MigrationSetup {
  * several tools (sqlx, golang-migrate, goose, dbmate, a user_version runner): the tool whose
  * bookkeeping the live database holds wins.
  */
-export function findMigrations(setup: MigrationSetup): { adapter: MigrationAdapter; source: MigrationSource } | null {
+export function findMigrations(
+  setup: MigrationSetup,
+): { adapter: MigrationAdapter; source: MigrationSource } | null {
   const withOptions = (source: MigrationSource): MigrationSource =>
-    source.tool === 'table' ? { ...source, options: { table: setup.versionTable ?? 'schema_version', column: setup.versionColumn ?? 'version' } } : source;
+    source.tool === 'table'
+      ? {
+          ...source,
+          options: {
+            table: setup.versionTable ?? 'schema_version',
+            column: setup.versionColumn ?? 'version',
+          },
+        }
+      : source;
   if (setup.tool !== undefined) {
     const adapter = adapterFor(setup.tool);
     const source =
-      setup.migrationsDir !== undefined ? adapter.fromFolder(setup.migrationsDir) : ((setup.appDirs ?? []).map((dir) => adapter.detect(dir)).find((s) => s !== null) ?? null);
+      setup.migrationsDir !== undefined
+        ? adapter.fromFolder(setup.migrationsDir)
+        : ((setup.appDirs ?? []).map((dir) => adapter.detect(dir)).find((s) => s !== null) ?? null);
     if (source === null) {
-      throw new LifeboatFailure('INVALID_ARGUMENT', `No ${setup.tool} migrations found in ${(setup.appDirs ?? []).join(' or ') || 'the app folder'}: pass --migrations DIR.`);
+      throw new LifeboatFailure(
+        'INVALID_ARGUMENT',
+        `No ${setup.tool} migrations found in ${(setup.appDirs ?? []).join(' or ') || 'the app folder'}: pass --migrations DIR.`,
+      );
     }
     return { adapter, source: withOptions(source) };
   }
@@ -102,7 +117,10 @@ export function findMigrations(setup: MigrationSetup): { adapter: MigrationAdapt
         return { adapter, source };
       }
     }
-    throw new LifeboatFailure('INVALID_ARGUMENT', `No migrations Lifeboat can read in ${dir}. Name the tool with --tool.`);
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      `No migrations Lifeboat can read in ${dir}. Name the tool with --tool.`,
+    );
   }
   for (const appDir of setup.appDirs ?? []) {
     const found = autodetected.flatMap((adapter) => {
@@ -110,7 +128,8 @@ export function findMigrations(setup: MigrationSetup): { adapter: MigrationAdapt
       return source === null ? [] : [{ adapter, source }];
     });
     if (found.length > 0) {
-      const recorded = found.length > 1 && setup.databasePath !== undefined ? recordIfReadable(setup.databasePath) : null;
+      const recorded =
+        found.length > 1 && setup.databasePath !== undefined ? recordIfReadable(setup.databasePath) : null;
       return found.find((f) => f.adapter.tool === recorded?.tool) ?? (found[0] as (typeof found)[number]);
     }
   }
@@ -126,7 +145,12 @@ function userTables(db: SqliteDatabase): string[] {
 }
 
 /** What a database records about its migrations. `snapshot` opens it immutable (nothing written). */
-export function readAppliedState(dbPath: string, adapter: MigrationAdapter, source: MigrationSource, how: 'live' | 'snapshot'): AppliedState {
+export function readAppliedState(
+  dbPath: string,
+  adapter: MigrationAdapter,
+  source: MigrationSource,
+  how: 'live' | 'snapshot',
+): AppliedState {
   if (!fs.existsSync(dbPath) || fs.statSync(dbPath).size === 0) {
     return fs.existsSync(dbPath) ? { kind: 'empty' } : { kind: 'no-database' };
   }
@@ -173,7 +197,9 @@ export function migrationReport(dbPath: string, setup: MigrationSetup): Migratio
     return { database: dbPath, graph: publicGraph(found.graph), status: found.status };
   }
   const live = readRecordOf(dbPath, 'live');
-  return live === null ? null : { database: dbPath, graph: publicGraph(recordedGraph(live)), status: liveRecordStatus(live) };
+  return live === null
+    ? null
+    : { database: dbPath, graph: publicGraph(recordedGraph(live)), status: liveRecordStatus(live) };
 }
 
 /** What a database records about its migrations, by any tool; null when it has no file or no record. */

@@ -1,4 +1,9 @@
-import { toolNames, type MigrationStatus, type MigrationStatusKind, type RecordedTool } from '../../contract/migrations';
+import {
+  toolNames,
+  type MigrationStatus,
+  type MigrationStatusKind,
+  type RecordedTool,
+} from '../../contract/migrations';
 import { withAncestors, type CodeGraph } from './revision-graph';
 
 /** What a database says about its migrations, read by a tool's adapter. */
@@ -38,7 +43,9 @@ function newestRevision(graph: CodeGraph, current: readonly string[], positionOn
     return current.join(' + ');
   }
   const order = new Map(graph.revisions.map((r, i) => [r.id, i]));
-  const known = current.filter((id) => order.has(id)).sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+  const known = current
+    .filter((id) => order.has(id))
+    .sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
   return known[known.length - 1] ?? current[current.length - 1] ?? null;
 }
 
@@ -47,15 +54,31 @@ export function flaggedByTool(record: {
   readonly failed: readonly string[];
   readonly dirty: readonly string[];
   readonly locked: boolean;
-}): { readonly status: 'failed' | 'dirty' | 'locked'; readonly summary: string; readonly problemRevisions: string[] } | null {
+}): {
+  readonly status: 'failed' | 'dirty' | 'locked';
+  readonly summary: string;
+  readonly problemRevisions: string[];
+} | null {
   if (record.failed.length > 0) {
-    return { status: 'failed', summary: `The tool recorded a failed migration (${record.failed.join(', ')}): it may have half-applied. Fix it before upgrading.`, problemRevisions: [...record.failed] };
+    return {
+      status: 'failed',
+      summary: `The tool recorded a failed migration (${record.failed.join(', ')}): it may have half-applied. Fix it before upgrading.`,
+      problemRevisions: [...record.failed],
+    };
   }
   if (record.dirty.length > 0) {
-    return { status: 'dirty', summary: `The database is marked dirty at ${record.dirty.join(', ')}: a migration failed part-way. Repair it, then force the version.`, problemRevisions: [...record.dirty] };
+    return {
+      status: 'dirty',
+      summary: `The database is marked dirty at ${record.dirty.join(', ')}: a migration failed part-way. Repair it, then force the version.`,
+      problemRevisions: [...record.dirty],
+    };
   }
   if (record.locked) {
-    return { status: 'locked', summary: 'The migration lock is held: a migration is running, or one crashed while holding the lock.', problemRevisions: [] };
+    return {
+      status: 'locked',
+      summary: 'The migration lock is held: a migration is running, or one crashed while holding the lock.',
+      problemRevisions: [],
+    };
   }
   return null;
 }
@@ -71,7 +94,9 @@ function throughSquashes(graph: CodeGraph, recorded: readonly string[]): string[
     return [...recorded];
   }
   const seen = new Set(recorded);
-  const squashes = [...new Set(replaced.values())].filter((squash) => !seen.has(squash) && [...replaced].every(([old, by]) => by !== squash || seen.has(old)));
+  const squashes = [...new Set(replaced.values())].filter(
+    (squash) => !seen.has(squash) && [...replaced].every(([old, by]) => by !== squash || seen.has(old)),
+  );
   return [...recorded.filter((id) => !replaced.has(id)), ...squashes];
 }
 
@@ -80,12 +105,17 @@ function throughSquashes(graph: CodeGraph, recorded: readonly string[]): string[
  * decides. Precedence: what the tool flagged (failed, dirty, locked) first, then revisions the code
  * does not know, then missing tables, then several heads, then how far behind.
  */
-export function migrationStatus(graph: CodeGraph, applied: AppliedState, rules: { readonly isAhead: AheadTest; readonly bookkeeping: string }): MigrationStatus {
+export function migrationStatus(
+  graph: CodeGraph,
+  applied: AppliedState,
+  rules: { readonly isAhead: AheadTest; readonly bookkeeping: string },
+): MigrationStatus {
   const recorded = applied.kind === 'stamped' ? throughSquashes(graph, applied.recorded) : [];
   const base = {
     tool: graph.tool,
     reference: 'code' as const,
-    revision: applied.kind === 'stamped' ? newestRevision(graph, recorded, applied.recordsPositionOnly) : null,
+    revision:
+      applied.kind === 'stamped' ? newestRevision(graph, recorded, applied.recordsPositionOnly) : null,
     current: [] as string[],
     pending: [] as string[],
     unknown: [] as string[],
@@ -95,7 +125,12 @@ export function migrationStatus(graph: CodeGraph, applied: AppliedState, rules: 
     problemRevisions: [] as string[],
   };
   const notes = (graph.notes ?? []).map((n) => ` ${n}`).join('');
-  const make = (status: MigrationStatusKind, badge: string, summary: string, extra: Partial<typeof base> = {}): MigrationStatus => ({
+  const make = (
+    status: MigrationStatusKind,
+    badge: string,
+    summary: string,
+    extra: Partial<typeof base> = {},
+  ): MigrationStatus => ({
     ...base,
     ...extra,
     status,
@@ -106,9 +141,15 @@ export function migrationStatus(graph: CodeGraph, applied: AppliedState, rules: 
     case 'no-database':
       return make('no-database', 'no database', 'The database file does not exist yet.');
     case 'empty':
-      return make('empty', 'empty', 'The database has no tables yet: nothing has been migrated.', { pending: graph.revisions.map((r) => r.id) });
+      return make('empty', 'empty', 'The database has no tables yet: nothing has been migrated.', {
+        pending: graph.revisions.map((r) => r.id),
+      });
     case 'unstamped':
-      return make('unstamped', 'unstamped', `The database has tables but no record of its ${graph.tool} migrations (it has no ${rules.bookkeeping.replace(/^(a|an|the) /, "")}): it was made without them, or its record was removed. Stamp it before upgrading.`);
+      return make(
+        'unstamped',
+        'unstamped',
+        `The database has tables but no record of its ${graph.tool} migrations (it has no ${rules.bookkeeping.replace(/^(a|an|the) /, '')}): it was made without them, or its record was removed. Stamp it before upgrading.`,
+      );
     case 'foreign':
       return make(
         'unknown-revision',
@@ -121,17 +162,35 @@ export function migrationStatus(graph: CodeGraph, applied: AppliedState, rules: 
   const current = recorded;
   const known = new Set(graph.revisions.map((r) => r.id));
   const unknown = current.filter((id) => !known.has(id));
-  const appliedSet = applied.recordsPositionOnly ? withAncestors(graph, current.filter((id) => known.has(id))) : new Set(current);
+  const appliedSet = applied.recordsPositionOnly
+    ? withAncestors(
+        graph,
+        current.filter((id) => known.has(id)),
+      )
+    : new Set(current);
   const pending = graph.revisions.filter((r) => !appliedSet.has(r.id)).map((r) => r.id);
   const facts = { current, unknown, pending };
   const flag = flaggedByTool(applied);
   if (flag !== null) {
-    return make(flag.status, flag.status, flag.summary, { ...facts, problemRevisions: flag.problemRevisions });
+    return make(flag.status, flag.status, flag.summary, {
+      ...facts,
+      problemRevisions: flag.problemRevisions,
+    });
   }
   if (unknown.length > 0) {
     return rules.isAhead(unknown, graph)
-      ? make('ahead', 'ahead', `The database has ${plural(unknown.length, 'migration')} newer than the code (${unknown.join(', ')}): it was upgraded by a newer version of the app.`, facts)
-      : make('unknown-revision', 'unknown revision', `The database names ${unknown.join(', ')}, which the code does not have ("Can't locate revision"): the file was deleted, or the database comes from another branch.`, facts);
+      ? make(
+          'ahead',
+          'ahead',
+          `The database has ${plural(unknown.length, 'migration')} newer than the code (${unknown.join(', ')}): it was upgraded by a newer version of the app.`,
+          facts,
+        )
+      : make(
+          'unknown-revision',
+          'unknown revision',
+          `The database names ${unknown.join(', ')}, which the code does not have ("Can't locate revision"): the file was deleted, or the database comes from another branch.`,
+          facts,
+        );
   }
   const tables = new Set(applied.tables.map((t) => t.toLowerCase()));
   const expected = new Set<string>();
@@ -143,12 +202,20 @@ export function migrationStatus(graph: CodeGraph, applied: AppliedState, rules: 
   }
   const missingTables = [...expected].filter((t) => !tables.has(t)).sort();
   if (missingTables.length > 0) {
-    return make('partial', 'partial', `The version table says migrations ran, but ${plural(missingTables.length, 'table')} they create ${missingTables.length === 1 ? 'is' : 'are'} missing (${missingTables.join(', ')}).`, { ...facts, missingTables });
+    return make(
+      'partial',
+      'partial',
+      `The version table says migrations ran, but ${plural(missingTables.length, 'table')} they create ${missingTables.length === 1 ? 'is' : 'are'} missing (${missingTables.join(', ')}).`,
+      { ...facts, missingTables },
+    );
   }
   if (graph.competingHeads.length > 1) {
     const competing = graph.competingHeads;
     const hasAllHeads = competing.every((head) => appliedSet.has(head));
-    const advice = graph.tool === 'django' ? 'Merge them (makemigrations --merge).' : 'Merge them (alembic merge heads), or upgrade to "heads".';
+    const advice =
+      graph.tool === 'django'
+        ? 'Merge them (makemigrations --merge).'
+        : 'Merge them (alembic merge heads), or upgrade to "heads".';
     return make(
       'multiple-heads',
       `${competing.length} heads`,
@@ -157,10 +224,20 @@ export function migrationStatus(graph: CodeGraph, applied: AppliedState, rules: 
     );
   }
   if (pending.length > 0) {
-    return make('behind', `${pending.length} behind`, `The database is ${plural(pending.length, 'revision')} behind the code: an upgrade applies ${pending.join(', ')}.`, facts);
+    return make(
+      'behind',
+      `${pending.length} behind`,
+      `The database is ${plural(pending.length, 'revision')} behind the code: an upgrade applies ${pending.join(', ')}.`,
+      facts,
+    );
   }
   if (graph.problems.length > 0) {
-    return make('at-head', 'at head', `The database is at the newest revision Lifeboat could read, but ${plural(graph.problems.length, 'migration file')} could not be read: ${graph.problems.join(' ')}`, facts);
+    return make(
+      'at-head',
+      'at head',
+      `The database is at the newest revision Lifeboat could read, but ${plural(graph.problems.length, 'migration file')} could not be read: ${graph.problems.join(' ')}`,
+      facts,
+    );
   }
   return make('at-head', 'at head', 'The database is at the newest revision the code has.', facts);
 }

@@ -44,12 +44,22 @@ describe('migration tools from npm, each writing its own bookkeeping', () => {
     migration(1710000000000, 'CreateUsers', 'users');
     migration(1710000100000, 'CreatePosts', 'posts');
     const run = async (): Promise<boolean> => {
-      const source = new DataSource({ type: 'better-sqlite3', database: db, migrations: [path.join(dir, 'src', 'migrations', '*.js')], logging: false });
+      const source = new DataSource({
+        type: 'better-sqlite3',
+        database: db,
+        migrations: [path.join(dir, 'src', 'migrations', '*.js')],
+        logging: false,
+      });
       await source.initialize();
       try {
         await source.runMigrations();
         migration(1710000200000, 'CreateTags', 'tags');
-        const reloaded = new DataSource({ type: 'better-sqlite3', database: db, migrations: [path.join(dir, 'src', 'migrations', '*.js')], logging: false });
+        const reloaded = new DataSource({
+          type: 'better-sqlite3',
+          database: db,
+          migrations: [path.join(dir, 'src', 'migrations', '*.js')],
+          logging: false,
+        });
         await reloaded.initialize();
         try {
           return await reloaded.showMigrations();
@@ -85,12 +95,16 @@ describe('migration tools from npm, each writing its own bookkeeping', () => {
     const db = path.join(dir, 'app.db');
     const folder = path.join(dir, 'drizzle');
     const entries = [
-      { tag: '0000_init', when: 1710000000000, sql: 'CREATE TABLE `users` (\n\t`id` integer PRIMARY KEY NOT NULL\n);\n' },
+      {
+        tag: '0000_init',
+        when: 1710000000000,
+        sql: 'CREATE TABLE `users` (\n\t`id` integer PRIMARY KEY NOT NULL\n);\n',
+      },
       {
         tag: '0001_email',
         when: 1710000100000,
         sql:
-          'PRAGMA foreign_keys=OFF;--> statement-breakpoint\nCREATE TABLE `__new_users` (\n\t`id` integer PRIMARY KEY NOT NULL,\n\t`email` text DEFAULT \'\' NOT NULL\n);\n--> statement-breakpoint\n' +
+          "PRAGMA foreign_keys=OFF;--> statement-breakpoint\nCREATE TABLE `__new_users` (\n\t`id` integer PRIMARY KEY NOT NULL,\n\t`email` text DEFAULT '' NOT NULL\n);\n--> statement-breakpoint\n" +
           'INSERT INTO `__new_users`("id") SELECT "id" FROM `users`;--> statement-breakpoint\nDROP TABLE `users`;--> statement-breakpoint\n' +
           'ALTER TABLE `__new_users` RENAME TO `users`;--> statement-breakpoint\nPRAGMA foreign_keys=ON;',
       },
@@ -98,7 +112,11 @@ describe('migration tools from npm, each writing its own bookkeeping', () => {
     for (const e of entries) {
       write(path.join(folder, `${e.tag}.sql`), e.sql);
     }
-    const journal = { version: '7', dialect: 'sqlite', entries: entries.map((e, idx) => ({ idx, version: '6', when: e.when, tag: e.tag, breakpoints: true })) };
+    const journal = {
+      version: '7',
+      dialect: 'sqlite',
+      entries: entries.map((e, idx) => ({ idx, version: '6', when: e.when, tag: e.tag, breakpoints: true })),
+    };
     write(path.join(folder, 'meta', '_journal.json'), JSON.stringify(journal, null, 2));
     const handle = new Database(db);
     drizzleMigrate(drizzle(handle), { migrationsFolder: folder });
@@ -114,11 +132,22 @@ describe('migration tools from npm, each writing its own bookkeeping', () => {
     const db = path.join(dir, 'app.db');
     const folder = path.join(dir, 'db', 'knex_migrations');
     const file = (name: string, table: string): void =>
-      write(path.join(folder, `${name}.js`), `exports.up = (knex) => knex.schema.createTable('${table}', (t) => { t.increments('id'); });\nexports.down = (knex) => knex.schema.dropTable('${table}');\n`);
-    write(path.join(dir, 'knexfile.js'), "module.exports = { client: 'better-sqlite3', connection: { filename: './app.db' }, migrations: { tableName: 'migrations', directory: './db/knex_migrations' } };\n");
+      write(
+        path.join(folder, `${name}.js`),
+        `exports.up = (knex) => knex.schema.createTable('${table}', (t) => { t.increments('id'); });\nexports.down = (knex) => knex.schema.dropTable('${table}');\n`,
+      );
+    write(
+      path.join(dir, 'knexfile.js'),
+      "module.exports = { client: 'better-sqlite3', connection: { filename: './app.db' }, migrations: { tableName: 'migrations', directory: './db/knex_migrations' } };\n",
+    );
     file('2023-08-18-0301-heartbeat', 'heartbeat');
     file('2023-10-20-0829-add-tags', 'tags');
-    const knex = knexFactory({ client: 'better-sqlite3', connection: { filename: db }, useNullAsDefault: true, migrations: { tableName: 'migrations', directory: folder } });
+    const knex = knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: db },
+      useNullAsDefault: true,
+      migrations: { tableName: 'migrations', directory: folder },
+    });
     try {
       await knex.migrate.latest();
       file('2024-01-22-0000-add-status', 'status_page');
@@ -127,7 +156,10 @@ describe('migration tools from npm, each writing its own bookkeeping', () => {
       const s = status(dir, db);
       assert.equal(s.tool, 'knex');
       assert.equal(s.status, 'behind', 'not "at head": every file counts, whatever its name');
-      assert.deepEqual(s.pending, pending.map((p) => p.file));
+      assert.deepEqual(
+        s.pending,
+        pending.map((p) => p.file),
+      );
       await knex.migrate.latest();
       assert.equal(status(dir, db).status, 'at-head');
       assert.equal(status(dir, db).revision, '2024-02-01-0000-add-remote.js');

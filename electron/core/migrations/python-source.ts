@@ -50,7 +50,12 @@ export function docstringTitle(source: string): string {
 }
 
 /** Tables a migration creates and drops with the named calls (`op.create_table('x'`). */
-export function tableCalls(source: string, createCall: RegExp, dropCall: RegExp): { created: string[]; dropped: string[] } {
-  const names = (pattern: RegExp): string[] => [...source.matchAll(pattern)].map((m) => m[1] ?? '').filter((n) => n !== '');
+export function tableCalls(
+  source: string,
+  createCall: RegExp,
+  dropCall: RegExp,
+): { created: string[]; dropped: string[] } {
+  const names = (pattern: RegExp): string[] =>
+    [...source.matchAll(pattern)].map((m) => m[1] ?? '').filter((n) => n !== '');
   return { created: names(createCall), dropped: names(dropCall) };
 }

@@ -223,8 +223,14 @@ describe('bookkeeping read from the database alone', () => {
   });
 
   it('an app table that merely looks like one (an "events" table with id, timestamp, name) is not TypeORM', () => {
-    assert.equal(recordOf('CREATE TABLE events (id integer PRIMARY KEY, timestamp integer, name text, payload text);'), null);
-    assert.equal(recordOf('CREATE TABLE version (id integer PRIMARY KEY, version integer, notes text);'), null);
+    assert.equal(
+      recordOf('CREATE TABLE events (id integer PRIMARY KEY, timestamp integer, name text, payload text);'),
+      null,
+    );
+    assert.equal(
+      recordOf('CREATE TABLE version (id integer PRIMARY KEY, version integer, notes text);'),
+      null,
+    );
   });
 
   it('a database with no bookkeeping records nothing', () => {

@@ -77,7 +77,9 @@ export function buildGraph(
   }
   const hasChild = new Set(revisions.flatMap((r) => r.parents));
   const heads = ordered.filter((r) => !hasChild.has(r.id)).map((r) => r.id);
-  const competingHeads = heads.filter((head) => heads.some((other) => other !== head && chainOf(other) === chainOf(head)));
+  const competingHeads = heads.filter((head) =>
+    heads.some((other) => other !== head && chainOf(other) === chainOf(head)),
+  );
   return { tool, locations, revisions: ordered, heads, competingHeads, problems: found };
 }
 
@@ -105,7 +107,15 @@ export function publicGraph(graph: CodeGraph): RevisionGraph {
   return {
     tool: graph.tool,
     locations: [...graph.locations],
-    revisions: graph.revisions.map(({ id, parents, dependsOn, branchLabels, message, createdAt, file }) => ({ id, parents, dependsOn, branchLabels, message, createdAt, file })),
+    revisions: graph.revisions.map(({ id, parents, dependsOn, branchLabels, message, createdAt, file }) => ({
+      id,
+      parents,
+      dependsOn,
+      branchLabels,
+      message,
+      createdAt,
+      file,
+    })),
     heads: [...graph.heads],
     problems: [...graph.problems],
   };

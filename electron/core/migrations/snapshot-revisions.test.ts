@@ -29,7 +29,10 @@ describe('snapshot revisions in a listing', () => {
     try {
       await createdSnapshotPath({ databasePath, backupsDir });
       remountReadOnly(backupsDir);
-      const result = await startJob({ kind: 'list', input: { location: { databasePath, backupsDir }, setup: { appDirs: [appDir] } } }).result;
+      const result = await startJob({
+        kind: 'list',
+        input: { location: { databasePath, backupsDir }, setup: { appDirs: [appDir] } },
+      }).result;
       assert.ok(result.ok, result.ok ? '' : result.error.message);
       assert.equal(result.value.snapshots[0]?.status, 'verified');
       assert.equal(result.value.snapshots[0]?.migration?.status, 'unstamped');

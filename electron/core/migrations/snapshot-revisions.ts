@@ -7,7 +7,13 @@ import type { JobControl } from '../jobs/job-control';
 import { recordsDirName, writeCacheIfPossible } from '../snapshot/snapshot-records';
 import { statusAgainstLive } from './live-reference';
 import { readSource } from './migration-files';
-import { findMigrations, readAppliedState, readRecordOf, recordIfReadable, type MigrationSetup } from './migration-reader';
+import {
+  findMigrations,
+  readAppliedState,
+  readRecordOf,
+  recordIfReadable,
+  type MigrationSetup,
+} from './migration-reader';
 import { migrationStatus, type AppliedState } from './migration-status';
 import type { Recorded } from './recorded-migrations';
 
@@ -36,7 +42,9 @@ const appliedSchema: z.ZodType<AppliedState> = z.union([
 ]);
 const recordedSchema: z.ZodType<Recorded> = z.object({
   tool: recordedToolSchema,
-  applied: z.array(z.object({ id: z.string(), name: z.string().nullable(), appliedAt: z.string().nullable() })),
+  applied: z.array(
+    z.object({ id: z.string(), name: z.string().nullable(), appliedAt: z.string().nullable() }),
+  ),
   positionOnly: z.boolean(),
   failed: z.array(z.string()),
   dirty: z.array(z.string()),
@@ -104,7 +112,11 @@ function readingFor(setup: MigrationSetup, databasePath: string | undefined): Re
 
 /** Adds each readable snapshot's revision and status; entries that are not databases get null. */
 export function annotateWithMigrations(
-  list: { readonly backupsDir: string; readonly database: string; readonly snapshots: readonly SnapshotEntry[] },
+  list: {
+    readonly backupsDir: string;
+    readonly database: string;
+    readonly snapshots: readonly SnapshotEntry[];
+  },
   setup: MigrationSetup,
   control: JobControl,
   mtimes: ReadonlyMap<string, number> = new Map(),
@@ -138,7 +150,10 @@ function annotate<T>(
       }
     }
     const cached = cache.entries[entry.file];
-    const parsed = cached !== undefined && cached.size === entry.size && cached.mtimeMs === mtimeMs ? reading.schema.safeParse(cached.state) : null;
+    const parsed =
+      cached !== undefined && cached.size === entry.size && cached.mtimeMs === mtimeMs
+        ? reading.schema.safeParse(cached.state)
+        : null;
     let state: T;
     if (parsed?.success === true) {
       state = parsed.data;

@@ -28,23 +28,45 @@ export function runSqlMigrations(request: MigrateRequest, control: JobControl): 
   const table = request.versionTable ?? 'schema_version';
   const column = request.versionColumn ?? 'version';
   const adapter = byTable ? tableAdapter : userVersionAdapter;
-  const source: MigrationSource = { tool: adapter.tool, locations: [request.migrationsDir], options: { table, column } };
+  const source: MigrationSource = {
+    tool: adapter.tool,
+    locations: [request.migrationsDir],
+    options: { table, column },
+  };
   if (!fs.existsSync(request.migrationsDir)) {
-    throw new LifeboatFailure('INVALID_ARGUMENT', `The migrations folder ${request.migrationsDir} does not exist.`);
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      `The migrations folder ${request.migrationsDir} does not exist.`,
+    );
   }
   const graph = adapter.readGraph(source);
   if (graph.problems.length > 0) {
-    throw new LifeboatFailure('INVALID_ARGUMENT', `The migrations cannot be ordered: ${graph.problems.join(' ')}`);
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      `The migrations cannot be ordered: ${graph.problems.join(' ')}`,
+    );
   }
   const db = openLiveDatabaseForMigration(request.databasePath);
   try {
     if (byTable) {
-      db.exec(`CREATE TABLE IF NOT EXISTS ${quotedName(table)} (${quotedName(column)} INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`);
+      db.exec(
+        `CREATE TABLE IF NOT EXISTS ${quotedName(table)} (${quotedName(column)} INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`,
+      );
     }
     const appliedVersions = (): Set<string> =>
       byTable
-        ? new Set(db.prepare(`SELECT ${quotedName(column)} FROM ${quotedName(table)}`).pluck().all().map((v) => BigInt(String(v)).toString()))
-        : new Set(graph.revisions.filter((r) => BigInt(r.id) <= BigInt(Number(db.pragma('user_version', { simple: true })))).map((r) => r.id));
+        ? new Set(
+            db
+              .prepare(`SELECT ${quotedName(column)} FROM ${quotedName(table)}`)
+              .pluck()
+              .all()
+              .map((v) => BigInt(String(v)).toString()),
+          )
+        : new Set(
+            graph.revisions
+              .filter((r) => BigInt(r.id) <= BigInt(Number(db.pragma('user_version', { simple: true }))))
+              .map((r) => r.id),
+          );
     const done = appliedVersions();
     const pending = graph.revisions.filter((r) => !done.has(r.id));
     const applied: MigrateResult['applied'] = [];
@@ -59,7 +81,10 @@ export function runSqlMigrations(request: MigrateRequest, control: JobControl): 
         failed = {
           version: revision.id,
           file: revision.file,
-          error: { code: 'MIGRATION_FAILED', message: `${revision.file} has ${statements.join(', ')} statements: it would commit part of itself on its own. Lifeboat runs each migration in one transaction; remove them. Nothing was applied from it.` },
+          error: {
+            code: 'MIGRATION_FAILED',
+            message: `${revision.file} has ${statements.join(', ')} statements: it would commit part of itself on its own. Lifeboat runs each migration in one transaction; remove them. Nothing was applied from it.`,
+          },
         };
         break;
       }
@@ -67,7 +92,10 @@ export function runSqlMigrations(request: MigrateRequest, control: JobControl): 
         failed = {
           version: revision.id,
           file: revision.file,
-          error: { code: 'MIGRATION_FAILED', message: `${revision.file}: its version does not fit in PRAGMA user_version (a 32-bit number). Track timestamped migrations in a table with --version-table.` },
+          error: {
+            code: 'MIGRATION_FAILED',
+            message: `${revision.file}: its version does not fit in PRAGMA user_version (a 32-bit number). Track timestamped migrations in a table with --version-table.`,
+          },
         };
         break;
       }
@@ -75,7 +103,9 @@ export function runSqlMigrations(request: MigrateRequest, control: JobControl): 
         db.exec('BEGIN IMMEDIATE');
         db.exec(sql);
         if (byTable) {
-          db.prepare(`INSERT INTO ${quotedName(table)} (${quotedName(column)}, applied_at) VALUES (?, ?)`).run(BigInt(revision.id), new Date().toISOString());
+          db.prepare(
+            `INSERT INTO ${quotedName(table)} (${quotedName(column)}, applied_at) VALUES (?, ?)`,
+          ).run(BigInt(revision.id), new Date().toISOString());
         } else {
           db.exec(`PRAGMA user_version = ${Number(revision.id)}`);
         }
@@ -86,14 +116,28 @@ export function runSqlMigrations(request: MigrateRequest, control: JobControl): 
           db.exec('ROLLBACK');
         }
         const detail = toLifeboatError(error);
-        failed = { version: revision.id, file: revision.file, error: { code: 'MIGRATION_FAILED', message: `${revision.file} failed and was rolled back: ${detail.message.replace(/^Unexpected error: /, '')}` } };
+        failed = {
+          version: revision.id,
+          file: revision.file,
+          error: {
+            code: 'MIGRATION_FAILED',
+            message: `${revision.file} failed and was rolled back: ${detail.message.replace(/^Unexpected error: /, '')}`,
+          },
+        };
         break;
       }
     }
     control.report('Done', 1);
     const after = appliedVersions();
     const current = graph.revisions.filter((r) => after.has(r.id)).at(-1)?.id ?? null;
-    return { database: request.databasePath, tracking: byTable ? `table ${table}.${column}` : 'PRAGMA user_version', applied, alreadyApplied: done.size, failed, current };
+    return {
+      database: request.databasePath,
+      tracking: byTable ? `table ${table}.${column}` : 'PRAGMA user_version',
+      applied,
+      alreadyApplied: done.size,
+      failed,
+      current,
+    };
   } finally {
     db.close();
   }

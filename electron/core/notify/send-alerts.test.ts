@@ -16,7 +16,14 @@ interface Received {
   readonly body: string;
 }
 
-const alert: Alert = { event: 'failed', app: 'Vaultwarden', database: '/srv/vw/db.sqlite3', state: 'failing', reason: 'The disk is full.', at: '2026-11-26T03:30:00.000Z' };
+const alert: Alert = {
+  event: 'failed',
+  app: 'Vaultwarden',
+  database: '/srv/vw/db.sqlite3',
+  state: 'failing',
+  reason: 'The disk is full.',
+  at: '2026-11-26T03:30:00.000Z',
+};
 
 describe('alerts', () => {
   const received: Received[] = [];
@@ -41,12 +48,21 @@ describe('alerts', () => {
     smtp = new SMTPServer({
       disabledCommands: ['STARTTLS'],
       allowInsecureAuth: true,
-      onAuth: (auth, _session, callback) => callback(auth.username === 'lifeboat' && auth.password === 'hunter2-secret' ? null : new Error('bad login'), { user: auth.username }),
+      onAuth: (auth, _session, callback) =>
+        callback(
+          auth.username === 'lifeboat' && auth.password === 'hunter2-secret' ? null : new Error('bad login'),
+          { user: auth.username },
+        ),
       onData: (stream, session, callback) => {
         let data = '';
         stream.on('data', (chunk: Buffer) => (data += chunk.toString()));
         stream.on('end', () => {
-          mails.push({ from: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address, to: session.envelope.rcptTo.map((r) => r.address), data, user: session.user as string | undefined });
+          mails.push({
+            from: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
+            to: session.envelope.rcptTo.map((r) => r.address),
+            data,
+            user: session.user as string | undefined,
+          });
           callback();
         });
       },
@@ -66,7 +82,10 @@ describe('alerts', () => {
       { kind: 'webhook', url: `${base}/hook` },
     ];
     const deliveries = await sendAlert(targets, alert);
-    assert.ok(deliveries.every((d) => d.ok), JSON.stringify(deliveries));
+    assert.ok(
+      deliveries.every((d) => d.ok),
+      JSON.stringify(deliveries),
+    );
     const ntfy = received.find((r) => r.url === '/lifeboat-alerts');
     assert.equal(ntfy?.headers['title'], 'Lifeboat: the scheduled snapshot of Vaultwarden failed');
     assert.equal(ntfy?.headers['authorization'], 'Bearer tk_ntfy_secret_123');
@@ -74,7 +93,11 @@ describe('alerts', () => {
     assert.match(ntfy?.body ?? '', /The disk is full\./);
     const gotify = received.find((r) => r.url === '/gotify/message');
     assert.equal(gotify?.headers['x-gotify-key'], 'AppTokenSecret99');
-    assert.deepEqual(JSON.parse(gotify?.body ?? '{}'), { title: 'Lifeboat: the scheduled snapshot of Vaultwarden failed', message: 'The disk is full.\n/srv/vw/db.sqlite3', priority: 8 });
+    assert.deepEqual(JSON.parse(gotify?.body ?? '{}'), {
+      title: 'Lifeboat: the scheduled snapshot of Vaultwarden failed',
+      message: 'The disk is full.\n/srv/vw/db.sqlite3',
+      priority: 8,
+    });
     const hook = JSON.parse(received.find((r) => r.url === '/hook')?.body ?? '{}') as Record<string, unknown>;
     assert.equal(hook['event'], 'failed');
     assert.equal(hook['app'], 'Vaultwarden');
@@ -87,11 +110,26 @@ describe('alerts', () => {
     await ping([check], 'success', 'Snapshot taken.');
     await ping([check], 'fail', 'The disk is full.');
     assert.deepEqual(await sendAlert([check], alert), []);
-    assert.deepEqual(received.filter((r) => r.url.startsWith('/ping/')).map((r) => [r.url, r.body]), [['/ping/5f1e-uuid/start', 'starting'], ['/ping/5f1e-uuid', 'Snapshot taken.'], ['/ping/5f1e-uuid/fail', 'The disk is full.']]);
+    assert.deepEqual(
+      received.filter((r) => r.url.startsWith('/ping/')).map((r) => [r.url, r.body]),
+      [
+        ['/ping/5f1e-uuid/start', 'starting'],
+        ['/ping/5f1e-uuid', 'Snapshot taken.'],
+        ['/ping/5f1e-uuid/fail', 'The disk is full.'],
+      ],
+    );
   });
 
   it('sends e-mail over SMTP with a login', async () => {
-    const target = notifyTargetSchema.parse({ kind: 'email', host: '127.0.0.1', port: smtpPort, user: 'lifeboat', password: 'hunter2-secret', from: 'lifeboat@home.lan', to: ['me@home.lan', 'you@home.lan'] });
+    const target = notifyTargetSchema.parse({
+      kind: 'email',
+      host: '127.0.0.1',
+      port: smtpPort,
+      user: 'lifeboat',
+      password: 'hunter2-secret',
+      from: 'lifeboat@home.lan',
+      to: ['me@home.lan', 'you@home.lan'],
+    });
     const [delivery] = await sendAlert([target], alert);
     assert.equal(delivery?.ok, true, delivery?.error ?? '');
     assert.equal(mails.length, 1);
@@ -105,14 +143,30 @@ describe('alerts', () => {
     const targets: NotifyTarget[] = [
       { kind: 'ntfy', url: `${base}/broken-secret-topic`, token: 'tk_never_shown' },
       { kind: 'gotify', url: 'http://127.0.0.1:1/', token: 'GotifySecretToken' },
-      notifyTargetSchema.parse({ kind: 'email', host: '127.0.0.1', port: smtpPort, user: 'lifeboat', password: 'wrong-password-secret', from: 'a@b.c', to: 'me@home.lan' }),
+      notifyTargetSchema.parse({
+        kind: 'email',
+        host: '127.0.0.1',
+        port: smtpPort,
+        user: 'lifeboat',
+        password: 'wrong-password-secret',
+        from: 'a@b.c',
+        to: 'me@home.lan',
+      }),
       { kind: 'webhook', url: `${base}/hook2` },
     ];
     const deliveries = await sendAlert(targets, alert);
-    assert.deepEqual(deliveries.map((d) => d.ok), [false, false, false, true]);
+    assert.deepEqual(
+      deliveries.map((d) => d.ok),
+      [false, false, false, true],
+    );
     assert.match(deliveries[0]?.error ?? '', /500/);
     const shown = JSON.stringify(deliveries);
-    for (const secret of ['tk_never_shown', 'broken-secret-topic', 'GotifySecretToken', 'wrong-password-secret']) {
+    for (const secret of [
+      'tk_never_shown',
+      'broken-secret-topic',
+      'GotifySecretToken',
+      'wrong-password-secret',
+    ]) {
       assert.ok(!shown.includes(secret), `${secret} leaked: ${shown}`);
     }
     assert.equal(describeTarget(targets[0] as NotifyTarget), `ntfy ${base}/…opic`);

@@ -48,7 +48,10 @@ export function describeTarget(target: NotifyTarget): string {
 }
 
 function secretsOf(target: NotifyTarget): string[] {
-  const values = target.kind === 'email' ? [target.password] : [target.url, 'token' in target ? target.token : undefined, new URL(target.url).pathname];
+  const values =
+    target.kind === 'email'
+      ? [target.password]
+      : [target.url, 'token' in target ? target.token : undefined, new URL(target.url).pathname];
   return values.filter((v): v is string => v !== undefined && v.length > 1);
 }
 
@@ -81,7 +84,8 @@ export function alertTitle(alert: Pick<Alert, 'event' | 'app'>): string {
   return titles[alert.event](alert.app);
 }
 
-const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || host.startsWith('127.');
+const isLoopback = (host: string): boolean =>
+  host === 'localhost' || host === '::1' || host.startsWith('127.');
 
 type PingTarget = Extract<NotifyTarget, { kind: 'healthchecks' }>;
 const isPing = (target: NotifyTarget): target is PingTarget => target.kind === 'healthchecks';
@@ -95,7 +99,12 @@ async function deliver(target: Exclude<NotifyTarget, PingTarget>, alert: Alert):
       return post(target.url, {
         method: 'POST',
         body,
-        headers: { Title: title, Priority: urgent ? 'high' : 'default', Tags: urgent ? 'warning' : 'white_check_mark', ...(target.token === undefined ? {} : { Authorization: `Bearer ${target.token}` }) },
+        headers: {
+          Title: title,
+          Priority: urgent ? 'high' : 'default',
+          Tags: urgent ? 'warning' : 'white_check_mark',
+          ...(target.token === undefined ? {} : { Authorization: `Bearer ${target.token}` }),
+        },
       });
     case 'gotify':
       return post(new URL('message', target.url.endsWith('/') ? target.url : `${target.url}/`).toString(), {
@@ -104,7 +113,11 @@ async function deliver(target: Exclude<NotifyTarget, PingTarget>, alert: Alert):
         body: JSON.stringify({ title, message: body, priority: urgent ? 8 : 4 }),
       });
     case 'webhook':
-      return post(target.url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...alert, title }) });
+      return post(target.url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ ...alert, title }),
+      });
     case 'email': {
       const transport = nodemailer.createTransport({
         host: target.host,
@@ -118,7 +131,12 @@ async function deliver(target: Exclude<NotifyTarget, PingTarget>, alert: Alert):
         ...(target.user === undefined ? {} : { auth: { user: target.user, pass: target.password ?? '' } }),
       });
       try {
-        await transport.sendMail({ from: target.from, to: target.to, subject: title, text: `${body}\n\n${alert.at}` });
+        await transport.sendMail({
+          from: target.from,
+          to: target.to,
+          subject: title,
+          text: `${body}\n\n${alert.at}`,
+        });
       } finally {
         transport.close();
       }
@@ -127,7 +145,10 @@ async function deliver(target: Exclude<NotifyTarget, PingTarget>, alert: Alert):
   }
 }
 
-async function each<T extends NotifyTarget>(targets: readonly T[], send: (target: T) => Promise<void>): Promise<Delivery[]> {
+async function each<T extends NotifyTarget>(
+  targets: readonly T[],
+  send: (target: T) => Promise<void>,
+): Promise<Delivery[]> {
   return Promise.all(
     targets.map(async (target) => {
       try {
@@ -149,7 +170,11 @@ export function sendAlert(targets: readonly NotifyTarget[], alert: Alert): Promi
 }
 
 /** Healthchecks-style pings around every scheduled run: /start, then the URL itself or /fail with the reason. */
-export function ping(targets: readonly NotifyTarget[], phase: 'start' | 'success' | 'fail', message: string): Promise<Delivery[]> {
+export function ping(
+  targets: readonly NotifyTarget[],
+  phase: 'start' | 'success' | 'fail',
+  message: string,
+): Promise<Delivery[]> {
   return each(targets.filter(isPing), (target) => {
     const base = target.url.replace(/\/$/, '');
     return post(phase === 'success' ? base : `${base}/${phase}`, { method: 'POST', body: message });

@@ -18,8 +18,17 @@ export interface AppPlan {
   readonly upgradeUsesLifeboatDatabase: boolean;
   readonly healthUrl: string | null;
   readonly smokeQueries: readonly string[];
-  readonly timeoutsMs: { readonly stop: number; readonly start: number; readonly upgrade: number; readonly health: number };
-  readonly migrations: { readonly adapter: MigrationAdapter; readonly source: MigrationSource; readonly graph: CodeGraph } | null;
+  readonly timeoutsMs: {
+    readonly stop: number;
+    readonly start: number;
+    readonly upgrade: number;
+    readonly health: number;
+  };
+  readonly migrations: {
+    readonly adapter: MigrationAdapter;
+    readonly source: MigrationSource;
+    readonly graph: CodeGraph;
+  } | null;
 }
 
 /** Each tool's own upgrade command, run in the app folder. */
@@ -65,9 +74,15 @@ function presetCommands(run: AppRun): { stop: AppCommand | null; start: AppComma
   const service = run.service ?? '';
   switch (run.preset) {
     case 'docker-compose':
-      return { stop: { argv: ['docker', 'compose', 'stop', service] }, start: { argv: ['docker', 'compose', 'start', service] } };
+      return {
+        stop: { argv: ['docker', 'compose', 'stop', service] },
+        start: { argv: ['docker', 'compose', 'start', service] },
+      };
     case 'systemd':
-      return { stop: { argv: ['systemctl', 'stop', service] }, start: { argv: ['systemctl', 'start', service] } };
+      return {
+        stop: { argv: ['systemctl', 'stop', service] },
+        start: { argv: ['systemctl', 'start', service] },
+      };
     case 'manual':
     case 'commands':
       return { stop: null, start: null };

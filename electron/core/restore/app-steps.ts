@@ -23,19 +23,38 @@ function databaseEnvironment(databasePath: string): Record<string, string> {
  * Runs one of the app's commands, with the database it is about in LIFEBOAT_DATABASE(_URL); a
  * failure is an APP_COMMAND_FAILED with what it printed last.
  */
-export async function appCommand(plan: AppPlan, which: 'stop' | 'start' | 'upgrade', databasePath: string, control: JobControl): Promise<string | null> {
+export async function appCommand(
+  plan: AppPlan,
+  which: 'stop' | 'start' | 'upgrade',
+  databasePath: string,
+  control: JobControl,
+): Promise<string | null> {
   const command = which === 'upgrade' ? plan.upgrade : plan[which];
   if (command === null || command === 'built-in') {
     return null;
   }
   const shown = describeCommand(command);
   control.output(`$ ${shown}`);
-  const outcome = await runCommand(command, { cwd: plan.cwd, env: { ...plan.env, ...databaseEnvironment(databasePath) }, timeoutMs: plan.timeoutsMs[which], onLine: (line) => control.output(line) }, control);
+  const outcome = await runCommand(
+    command,
+    {
+      cwd: plan.cwd,
+      env: { ...plan.env, ...databaseEnvironment(databasePath) },
+      timeoutMs: plan.timeoutsMs[which],
+      onLine: (line) => control.output(line),
+    },
+    control,
+  );
   // Stopped because the user cancelled: that is the reason, not the command's exit.
   control.throwIfCancelled();
   if (!outcome.ok) {
-    const why = outcome.timedOut ? `did not finish within ${plan.timeoutsMs[which] / 1000} s` : `failed (exit code ${String(outcome.exitCode)})`;
-    throw new LifeboatFailure('APP_COMMAND_FAILED', `The ${which} command "${shown}" ${why}.${outcome.tail === '' ? '' : ` Its last output:\n${outcome.tail}`}`);
+    const why = outcome.timedOut
+      ? `did not finish within ${plan.timeoutsMs[which] / 1000} s`
+      : `failed (exit code ${String(outcome.exitCode)})`;
+    throw new LifeboatFailure(
+      'APP_COMMAND_FAILED',
+      `The ${which} command "${shown}" ${why}.${outcome.tail === '' ? '' : ` Its last output:\n${outcome.tail}`}`,
+    );
   }
   return shown;
 }
@@ -44,7 +63,11 @@ export async function appCommand(plan: AppPlan, which: 'stop' | 'start' | 'upgra
  * A database's status against the app's code: `snapshot` opens it immutable (the app is stopped,
  * nothing is written), `live` with the ordinary read-only connection.
  */
-export function liveSchemaStatus(plan: AppPlan, databasePath: string, how: 'live' | 'snapshot'): MigrationStatus | null {
+export function liveSchemaStatus(
+  plan: AppPlan,
+  databasePath: string,
+  how: 'live' | 'snapshot',
+): MigrationStatus | null {
   if (plan.migrations === null) {
     return null;
   }
@@ -59,7 +82,9 @@ export async function waitUntilHealthy(url: string, timeoutMs: number, control: 
   while (Date.now() < deadline) {
     control.throwIfCancelled();
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(Math.min(5000, Math.max(100, deadline - Date.now()))) });
+      const response = await fetch(url, {
+        signal: AbortSignal.timeout(Math.min(5000, Math.max(100, deadline - Date.now()))),
+      });
       if (response.ok) {
         return;
       }
@@ -69,14 +94,29 @@ export async function waitUntilHealthy(url: string, timeoutMs: number, control: 
     }
     await new Promise((resolve) => setTimeout(resolve, healthPollMs));
   }
-  throw new LifeboatFailure('HEALTH_CHECK_FAILED', `${url} did not answer healthy within ${timeoutMs / 1000} s (last: ${last}).`);
+  throw new LifeboatFailure(
+    'HEALTH_CHECK_FAILED',
+    `${url} did not answer healthy within ${timeoutMs / 1000} s (last: ${last}).`,
+  );
 }
 
 /** Runs the upgrade the plan names (the built-in SQL runner or the app's command); returns what ran. */
-export async function runUpgrade(plan: AppPlan, databasePath: string, control: JobControl): Promise<string | null> {
+export async function runUpgrade(
+  plan: AppPlan,
+  databasePath: string,
+  control: JobControl,
+): Promise<string | null> {
   if (plan.upgrade === 'built-in') {
     const source = plan.migrations?.source;
-    const result = runSqlMigrations({ databasePath, migrationsDir: source?.locations[0] ?? '', versionTable: source?.options?.['table'], versionColumn: source?.options?.['column'] }, control);
+    const result = runSqlMigrations(
+      {
+        databasePath,
+        migrationsDir: source?.locations[0] ?? '',
+        versionTable: source?.options?.['table'],
+        versionColumn: source?.options?.['column'],
+      },
+      control,
+    );
     if (result.failed !== null) {
       throw new LifeboatFailure('MIGRATION_FAILED', result.failed.error.message);
     }
@@ -86,7 +126,12 @@ export async function runUpgrade(plan: AppPlan, databasePath: string, control: J
 }
 
 /** A verified snapshot of the live database, pinned so that retention keeps it; null if there is no database. */
-export async function takePinnedSnapshot(location: DatabaseLocation, reason: string, note: string, control: JobControl): Promise<string | null> {
+export async function takePinnedSnapshot(
+  location: DatabaseLocation,
+  reason: string,
+  note: string,
+  control: JobControl,
+): Promise<string | null> {
   // Pinned in the record it is published with: no moment exists when it could be deleted as unpinned.
   const outcome = await createSnapshot({ location, reason, note, pinned: true }, control);
   return outcome.kind === 'created' ? outcome.snapshot.path : null;

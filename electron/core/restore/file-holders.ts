@@ -46,7 +46,12 @@ function linuxHolders(files: ReadonlySet<string>): Holder[] {
     if (holds) {
       let command = '?';
       try {
-        command = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((part) => part !== '').join(' ') || fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+        command =
+          fs
+            .readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+            .split('\0')
+            .filter((part) => part !== '')
+            .join(' ') || fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
       } catch {
         // The process ended meanwhile; it is still named by its pid.
       }
@@ -76,7 +81,9 @@ function lsofHolders(files: readonly string[]): Holders {
 
 /** The processes that hold the live database or one of its sidecars open. */
 export function processesHolding(databasePath: string): Holders {
-  const candidates = ['', '-wal', '-shm', '-journal'].map((suffix) => `${databasePath}${suffix}`).filter((file) => fs.existsSync(file));
+  const candidates = ['', '-wal', '-shm', '-journal']
+    .map((suffix) => `${databasePath}${suffix}`)
+    .filter((file) => fs.existsSync(file));
   if (candidates.length === 0) {
     return { known: true, holders: [] };
   }

@@ -5,12 +5,17 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RestoreStep } from '../../contract/restore';
 import { lifeboat } from '../../testing/cli-run';
-import { contentDigest, createLiveDatabase, makeTempDir, sha256, type LiveMode } from '../../testing/fixtures';
+import {
+  contentDigest,
+  createLiveDatabase,
+  makeTempDir,
+  sha256,
+  type LiveMode,
+} from '../../testing/fixtures';
 import { createHash } from 'node:crypto';
 import { mountTmpfs } from '../../testing/mounts';
 import { startWriter } from '../../testing/writer-handle';
 import { readRecord } from '../snapshot/snapshot-records';
-
 
 interface Scene {
   readonly dir: string;
@@ -34,10 +39,14 @@ function scene(root: string, name: string, mode: LiveMode, staleWal: boolean): S
   const snapshot = (JSON.parse(made.stdout) as { snapshot: { path: string } }).snapshot.path;
   const restored = contentDigest(snapshot);
   const app = new Database(db);
-  app.exec("INSERT INTO ledger (account, amount, at) VALUES (1, 5, 'later'); UPDATE accounts SET balance = balance + 5 WHERE id = 1;");
+  app.exec(
+    "INSERT INTO ledger (account, amount, at) VALUES (1, 5, 'later'); UPDATE accounts SET balance = balance + 5 WHERE id = 1;",
+  );
   if (staleWal) {
     app.pragma('wal_autocheckpoint = 0');
-    app.exec("INSERT INTO ledger (account, amount, at) VALUES (2, 7, 'only in the wal'); UPDATE accounts SET balance = balance + 7 WHERE id = 2;");
+    app.exec(
+      "INSERT INTO ledger (account, amount, at) VALUES (2, 7, 'only in the wal'); UPDATE accounts SET balance = balance + 7 WHERE id = 2;",
+    );
     // Leave the -wal behind as a crashed app would: copy the files while the connection is open.
     fs.copyFileSync(db, `${db}.keep`);
     fs.copyFileSync(`${db}-wal`, `${db}-wal.keep`);
@@ -54,7 +63,11 @@ function scene(root: string, name: string, mode: LiveMode, staleWal: boolean): S
 /** The journal mode a database file's header records (bytes 18-19). */
 function headerMode(file: string): string {
   const header = fs.readFileSync(file).subarray(18, 20);
-  return header[0] === 2 && header[1] === 2 ? 'wal' : header[0] === 1 && header[1] === 1 ? 'rollback' : `bytes ${header.join(',')}`;
+  return header[0] === 2 && header[1] === 2
+    ? 'wal'
+    : header[0] === 1 && header[1] === 1
+      ? 'rollback'
+      : `bytes ${header.join(',')}`;
 }
 
 /** The file's bytes with its journal-mode bytes blanked: equal for a snapshot and its restored copy. */
@@ -85,24 +98,50 @@ describe('the guarded restore', () => {
       const journalMode = mode === 'wal' ? 'wal' : 'rollback';
       assert.equal(headerMode(s.db), journalMode);
       assert.equal(headerMode(s.snapshot), 'rollback', 'snapshots are stored self-contained');
-      const run = lifeboat(['restore', path.basename(s.snapshot), '--db', 'app.db', '--yes', '--json'], s.dir);
+      const run = lifeboat(
+        ['restore', path.basename(s.snapshot), '--db', 'app.db', '--yes', '--json'],
+        s.dir,
+      );
       assert.equal(run.code, 0, run.stderr);
-      const result = JSON.parse(run.stdout) as { outcome: string; preRestoreSnapshot: string; tables: { name: string; liveRows: number; snapshotRows: number }[] };
+      const result = JSON.parse(run.stdout) as {
+        outcome: string;
+        preRestoreSnapshot: string;
+        tables: { name: string; liveRows: number; snapshotRows: number }[];
+      };
       assert.equal(result.outcome, 'restored');
       // Checked before anything reads it: opening a WAL database creates an (empty) -wal of its own.
       assert.equal(fs.existsSync(`${s.db}-wal`), false, 'no stale -wal beside the restored file');
       assert.equal(contentDigest(s.db), s.restored, 'the live database holds the snapshot’s content');
-      assert.equal(bytesBesideMode(s.db), bytesBesideMode(s.snapshot), 'byte for byte, but for the journal mode');
+      assert.equal(
+        bytesBesideMode(s.db),
+        bytesBesideMode(s.snapshot),
+        'byte for byte, but for the journal mode',
+      );
       assert.equal(headerMode(s.db), journalMode, 'the live database keeps its journal mode');
       const reopened = new Database(s.db, { readonly: true });
-      assert.equal(reopened.pragma('journal_mode', { simple: true }), mode === 'wal' ? 'wal' : 'delete', 'SQLite reads the mode the app set');
+      assert.equal(
+        reopened.pragma('journal_mode', { simple: true }),
+        mode === 'wal' ? 'wal' : 'delete',
+        'SQLite reads the mode the app set',
+      );
       reopened.close();
-      assert.equal(fs.statSync(s.db).mode & 0o777, liveMode, 'the live file’s permissions, not the read-only snapshot’s');
-      assert.equal(contentDigest(result.preRestoreSnapshot), s.original, 'the pre-restore snapshot holds the state before, -wal included');
+      assert.equal(
+        fs.statSync(s.db).mode & 0o777,
+        liveMode,
+        'the live file’s permissions, not the read-only snapshot’s',
+      );
+      assert.equal(
+        contentDigest(result.preRestoreSnapshot),
+        s.original,
+        'the pre-restore snapshot holds the state before, -wal included',
+      );
       const record = readRecord(path.join(s.dir, 'backups'), path.basename(result.preRestoreSnapshot));
       assert.equal(record?.pinned, true);
       assert.equal(record?.verification?.ok, true);
-      assert.deepEqual(result.tables.find((t) => t.name === 'ledger'), { name: 'ledger', liveRows: mode === 'wal' ? 2 : 1, snapshotRows: 0 });
+      assert.deepEqual(
+        result.tables.find((t) => t.name === 'ledger'),
+        { name: 'ledger', liveRows: mode === 'wal' ? 2 : 1, snapshotRows: 0 },
+      );
       assert.deepEqual(leftovers(s.dir), []);
 
       const undone = lifeboat(['restore', '--undo', '--db', 'app.db', '--yes', '--json'], s.dir);
@@ -124,7 +163,10 @@ describe('the guarded restore', () => {
     } finally {
       await writer.stop();
     }
-    assert.equal(fs.readdirSync(path.join(s.dir, 'backups')).filter((n) => n.includes('pre-restore')).length, 0);
+    assert.equal(
+      fs.readdirSync(path.join(s.dir, 'backups')).filter((n) => n.includes('pre-restore')).length,
+      0,
+    );
     assert.deepEqual(leftovers(s.dir), []);
   });
 
@@ -156,7 +198,10 @@ describe('the guarded restore', () => {
     }
     try {
       fs.copyFileSync(s.snapshot, path.join(backups, path.basename(s.snapshot)));
-      const run = lifeboat(['restore', path.basename(s.snapshot), '--db', 'app.db', '--backups-dir', backups, '--yes'], s.dir);
+      const run = lifeboat(
+        ['restore', path.basename(s.snapshot), '--db', 'app.db', '--backups-dir', backups, '--yes'],
+        s.dir,
+      );
       assert.equal(run.code, 1);
       assert.match(run.stderr, /DISK_FULL/);
       assert.equal(sha256(s.db), original);
@@ -166,25 +211,63 @@ describe('the guarded restore', () => {
     }
   });
 
-  const steps: RestoreStep[] = ['stop', 'pre-restore', 'stage', 'set-aside', 'put-in-place', 'verify', 'upgrade', 'check', 'start', 'health', 'discard-old'];
+  const steps: RestoreStep[] = [
+    'stop',
+    'pre-restore',
+    'stage',
+    'set-aside',
+    'put-in-place',
+    'verify',
+    'upgrade',
+    'check',
+    'start',
+    'health',
+    'discard-old',
+  ];
   for (const mode of ['wal', 'delete'] as const) {
     for (const staleWal of mode === 'wal' ? [false, true] : [false]) {
       it(`survives SIGKILL at every step (${mode}${staleWal ? ', with a -wal present' : ''}): resume gives the snapshot, rollback the original`, () => {
         for (const step of steps) {
           for (const recovery of ['resume', 'rollback'] as const) {
-            const s = scene(temp.dir, `crash-${mode}-${String(staleWal)}-${step}-${recovery}`, mode, staleWal);
-            const killed = lifeboat(['restore', path.basename(s.snapshot), '--db', 'app.db', '--yes'], s.dir, { LIFEBOAT_TEST_KILL_AT: step });
+            const s = scene(
+              temp.dir,
+              `crash-${mode}-${String(staleWal)}-${step}-${recovery}`,
+              mode,
+              staleWal,
+            );
+            const killed = lifeboat(
+              ['restore', path.basename(s.snapshot), '--db', 'app.db', '--yes'],
+              s.dir,
+              { LIFEBOAT_TEST_KILL_AT: step },
+            );
             assert.equal(killed.signal, 'SIGKILL', `killed at ${step}`);
             const warned = lifeboat(['info', '--db', 'app.db', '--json'], s.dir);
             assert.match(warned.stderr, new RegExp(`interrupted \\(at step ${step}\\)`));
             const again = lifeboat(['restore', path.basename(s.snapshot), '--db', 'app.db', '--yes'], s.dir);
-            assert.match(again.stderr, /RESTORE_IN_PROGRESS/, 'a second restore is refused while one is under way');
+            assert.match(
+              again.stderr,
+              /RESTORE_IN_PROGRESS/,
+              'a second restore is refused while one is under way',
+            );
             const recovered = lifeboat(['restore', `--${recovery}`, '--db', 'app.db'], s.dir);
             assert.equal(recovered.code, 0, `${step}/${recovery}: ${recovered.stderr}`);
-            const expected = recovery === 'resume' && step !== 'pre-restore' && step !== 'stop' ? s.restored : s.original;
-            assert.equal(contentDigest(s.db), expected, `${step}/${recovery}: the original or the snapshot, never a mix`);
-            assert.equal(headerMode(s.db), mode === 'wal' ? 'wal' : 'rollback', `${step}/${recovery}: the journal mode is as before`);
-            assert.deepEqual(leftovers(s.dir), [], `${step}/${recovery}: journal resolved, nothing left beside the database`);
+            const expected =
+              recovery === 'resume' && step !== 'pre-restore' && step !== 'stop' ? s.restored : s.original;
+            assert.equal(
+              contentDigest(s.db),
+              expected,
+              `${step}/${recovery}: the original or the snapshot, never a mix`,
+            );
+            assert.equal(
+              headerMode(s.db),
+              mode === 'wal' ? 'wal' : 'rollback',
+              `${step}/${recovery}: the journal mode is as before`,
+            );
+            assert.deepEqual(
+              leftovers(s.dir),
+              [],
+              `${step}/${recovery}: journal resolved, nothing left beside the database`,
+            );
             if (step !== 'pre-restore' && step !== 'stop') {
               const pre = fs.readdirSync(path.join(s.dir, 'backups')).find((n) => n.includes('pre-restore'));
               assert.ok(pre !== undefined, 'the pre-restore snapshot exists');

@@ -1,6 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { restorePhase, rollbackPhase, type RestorePreview, type RestoreResult, type RestoreStep, type RollbackStep } from '../../contract/restore';
+import {
+  restorePhase,
+  rollbackPhase,
+  type RestorePreview,
+  type RestoreResult,
+  type RestoreStep,
+  type RollbackStep,
+} from '../../contract/restore';
 import type { DatabaseLocation } from '../database-location';
 import { crashPointForTests } from '../crash-point';
 import { fsyncDirectory, removeAbandonedTemporaries, removeIfPresent } from '../fs/durable-file';
@@ -9,9 +16,25 @@ import { uncancellableControl, type JobControl } from '../jobs/job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import type { AppPlan } from './app-plan';
 import { appCommand, liveSchemaStatus, runUpgrade, takePinnedSnapshot, waitUntilHealthy } from './app-steps';
-import { readJournal, removeJournal, restorePaths, sidecarSuffixes, writeJournal, type RestoreJournal } from './restore-journal';
+import {
+  readJournal,
+  removeJournal,
+  restorePaths,
+  sidecarSuffixes,
+  writeJournal,
+  type RestoreJournal,
+} from './restore-journal';
 import { planFor, preflight, refuseIfHeld, type AppSettings, type PreviewRequest } from './restore-preflight';
-import { copyAndFlush, renameOwnFile, requireHeadAndSmoke, requireJournalMode, requireOpensAsSnapshot, stageCopy, type FileIdentity, type Settling } from './restored-file';
+import {
+  copyAndFlush,
+  renameOwnFile,
+  requireHeadAndSmoke,
+  requireJournalMode,
+  requireOpensAsSnapshot,
+  stageCopy,
+  type FileIdentity,
+  type Settling,
+} from './restored-file';
 
 /**
  * Restores a snapshot over the live database (safety invariants 4 to 7 and 9):
@@ -37,7 +60,17 @@ export interface RestoreRequest extends PreviewRequest {
 type Timings = RestoreResult['steps'];
 type RollbackTimings = RestoreResult['rollbackSteps'];
 
-const forward: readonly RestoreStep[] = ['stage', 'set-aside', 'put-in-place', 'verify', 'upgrade', 'check', 'start', 'health', 'discard-old'];
+const forward: readonly RestoreStep[] = [
+  'stage',
+  'set-aside',
+  'put-in-place',
+  'verify',
+  'upgrade',
+  'check',
+  'start',
+  'health',
+  'discard-old',
+];
 
 /** What one run of the steps knows beyond the journal: the staged file it created (a resumed run created none). */
 interface StepState {
@@ -45,10 +78,17 @@ interface StepState {
 }
 
 /** Runs one forward step; idempotent, so that a resumed restore can run it again. Returns a note. */
-async function runStep(step: RestoreStep, journal: RestoreJournal, plan: AppPlan, control: JobControl, state: StepState): Promise<string | null> {
+async function runStep(
+  step: RestoreStep,
+  journal: RestoreJournal,
+  plan: AppPlan,
+  control: JobControl,
+  state: StepState,
+): Promise<string | null> {
   const paths = restorePaths(journal.database);
   const dir = path.dirname(journal.database);
-  const stage = (): Promise<FileIdentity> => stageCopy(journal.snapshot, paths.staged, journal.snapshotSha256, settlingOf(journal), control);
+  const stage = (): Promise<FileIdentity> =>
+    stageCopy(journal.snapshot, paths.staged, journal.snapshotSha256, settlingOf(journal), control);
   switch (step) {
     case 'stage':
       state.staged = await stage();
@@ -79,10 +119,17 @@ async function runStep(step: RestoreStep, journal: RestoreJournal, plan: AppPlan
     case 'upgrade': {
       const status = liveSchemaStatus(plan, journal.database, 'snapshot');
       if (status === null || status.status === 'at-head') {
-        return status !== null ? 'already at head: skipped' : journal.upgrade ? 'no migrations known: skipped' : 'undo: put back as it was, not upgraded';
+        return status !== null
+          ? 'already at head: skipped'
+          : journal.upgrade
+            ? 'no migrations known: skipped'
+            : 'undo: put back as it was, not upgraded';
       }
       if (plan.upgrade === null) {
-        throw new LifeboatFailure('APP_COMMAND_FAILED', `The snapshot is ${status.badge} and no upgrade command is set for ${plan.migrations?.source.tool ?? 'this tool'}: set one in the app's settings.`);
+        throw new LifeboatFailure(
+          'APP_COMMAND_FAILED',
+          `The snapshot is ${status.badge} and no upgrade command is set for ${plan.migrations?.source.tool ?? 'this tool'}: set one in the app's settings.`,
+        );
       }
       return runUpgrade(plan, journal.database, control);
     }
@@ -113,7 +160,13 @@ async function runStep(step: RestoreStep, journal: RestoreJournal, plan: AppPlan
 }
 
 /** Runs the steps from `from` on; each recorded in the journal before it runs. */
-async function runSteps(journal: RestoreJournal, from: RestoreStep, plan: AppPlan, control: JobControl, timings: Timings): Promise<void> {
+async function runSteps(
+  journal: RestoreJournal,
+  from: RestoreStep,
+  plan: AppPlan,
+  control: JobControl,
+  timings: Timings,
+): Promise<void> {
   const state: StepState = { staged: null };
   for (const step of forward.slice(Math.max(0, forward.indexOf(from)))) {
     writeJournal({ ...journal, step });
@@ -126,7 +179,6 @@ async function runSteps(journal: RestoreJournal, from: RestoreStep, plan: AppPla
   }
   removeJournal(journal.database);
 }
-
 
 /** What the restored file is given: the live file's journal mode, permissions and owner, as the journal recorded them. */
 function settlingOf(journal: RestoreJournal): Settling {
@@ -171,7 +223,13 @@ async function rollBack(journal: RestoreJournal): Promise<void> {
 }
 
 /** Runs one rollback step, timed and reported. */
-async function rollbackStep<T>(step: RollbackStep, timings: RollbackTimings, control: JobControl, work: () => Promise<T> | T, note: (value: T) => string | null): Promise<T> {
+async function rollbackStep<T>(
+  step: RollbackStep,
+  timings: RollbackTimings,
+  control: JobControl,
+  work: () => Promise<T> | T,
+  note: (value: T) => string | null,
+): Promise<T> {
   control.report(rollbackPhase(step), rollbackSteps.indexOf(step) / rollbackSteps.length);
   const started = Date.now();
   const value = await work();
@@ -185,18 +243,41 @@ const rollbackSteps: readonly RollbackStep[] = ['stop-app', 'put-back', 'start-a
  * had been started on the restored file, the files are put back, and the app is started again on
  * them if Lifeboat had stopped it. A failing start here is reported, the files stay rolled back.
  */
-async function undo(journal: RestoreJournal, plan: AppPlan, cancellable: JobControl, timings: RollbackTimings): Promise<string | null> {
+async function undo(
+  journal: RestoreJournal,
+  plan: AppPlan,
+  cancellable: JobControl,
+  timings: RollbackTimings,
+): Promise<string | null> {
   // A cancel may be what led here: the rollback itself runs to the end.
   const control = uncancellableControl(cancellable);
   const ran = (command: string | null): string | null => (command === null ? null : `ran ${command}`);
   if (forward.indexOf(journal.step) >= forward.indexOf('start')) {
-    await rollbackStep('stop-app', timings, control, () => appCommand(plan, 'stop', journal.database, control), ran);
+    await rollbackStep(
+      'stop-app',
+      timings,
+      control,
+      () => appCommand(plan, 'stop', journal.database, control),
+      ran,
+    );
   }
-  await rollbackStep('put-back', timings, control, () => rollBack(journal), () => (journal.preRestore === null ? null : `as in ${path.basename(journal.preRestore)}`));
+  await rollbackStep(
+    'put-back',
+    timings,
+    control,
+    () => rollBack(journal),
+    () => (journal.preRestore === null ? null : `as in ${path.basename(journal.preRestore)}`),
+  );
   // At 'stop' the stop command failed or was cut short: the app may still run, and is not started twice.
   if (journal.step !== 'stop' && plan.stop !== null) {
     try {
-      await rollbackStep('start-app', timings, control, () => appCommand(plan, 'start', journal.database, control), ran);
+      await rollbackStep(
+        'start-app',
+        timings,
+        control,
+        () => appCommand(plan, 'start', journal.database, control),
+        ran,
+      );
     } catch (error) {
       return `The database was rolled back, but the app did not start again: ${toLifeboatError(error).message}`;
     }
@@ -230,7 +311,11 @@ function refuseIfBlocked(preview: RestorePreview): void {
  */
 function exclusively<T>(databasePath: string, work: () => Promise<T>): Promise<T> {
   const refused = (heldBy: number | null): LifeboatFailure =>
-    new LifeboatFailure('RESTORE_IN_PROGRESS', `Another restore of ${databasePath} is under way (process ${String(heldBy)}). Wait until it has finished. Nothing was changed.`, databasePath);
+    new LifeboatFailure(
+      'RESTORE_IN_PROGRESS',
+      `Another restore of ${databasePath} is under way (process ${String(heldBy)}). Wait until it has finished. Nothing was changed.`,
+      databasePath,
+    );
   return whileLocked(restorePaths(databasePath).lock, refused, () => {
     // A journal being rewritten when its process was killed leaves a temporary file beside the database.
     removeAbandonedTemporaries(path.dirname(databasePath));
@@ -277,29 +362,66 @@ async function restoreHeld(request: RestoreRequest, control: JobControl): Promis
     appStopped = stopped !== null;
     // Whatever stopped the app, nothing may hold the database now (unless the user said so).
     refuseIfHeld(databasePath, request.allowOpen);
-    timings.push({ step: 'stop', durationMs: Date.now() - started, note: stopped === null ? 'no stop command: the app must be stopped already' : `ran ${stopped}` });
+    timings.push({
+      step: 'stop',
+      durationMs: Date.now() - started,
+      note: stopped === null ? 'no stop command: the app must be stopped already' : `ran ${stopped}`,
+    });
     writeJournal({ ...journal, step: 'pre-restore' });
     crashPointForTests('pre-restore');
     started = Date.now();
     control.report(restorePhase('pre-restore'), 0);
     if (preview.liveExists) {
-      preRestore = await takePinnedSnapshot(request.location, 'pre-restore', `Taken before restoring ${path.basename(request.snapshotPath)}`, control);
+      preRestore = await takePinnedSnapshot(
+        request.location,
+        'pre-restore',
+        `Taken before restoring ${path.basename(request.snapshotPath)}`,
+        control,
+      );
     }
-    timings.push({ step: 'pre-restore', durationMs: Date.now() - started, note: preRestore === null ? 'no live database: nothing to keep' : path.basename(preRestore) });
+    timings.push({
+      step: 'pre-restore',
+      durationMs: Date.now() - started,
+      note: preRestore === null ? 'no live database: nothing to keep' : path.basename(preRestore),
+    });
   } catch (error) {
     // Nothing was touched: bring the app back if its stop command stopped it, and say why.
-    const note = await undo({ ...journal, step: appStopped ? 'pre-restore' : 'stop' }, plan, control, rollbackTimings);
+    const note = await undo(
+      { ...journal, step: appStopped ? 'pre-restore' : 'stop' },
+      plan,
+      control,
+      rollbackTimings,
+    );
     const detail = toLifeboatError(error);
-    const restarted = note === null && rollbackTimings.some((t) => t.step === 'start-app') ? ' The app was started again.' : '';
-    throw new LifeboatFailure(detail.code, `${detail.message} Nothing was changed.${note === null ? restarted : ` ${note}`}`, detail.path);
+    const restarted =
+      note === null && rollbackTimings.some((t) => t.step === 'start-app')
+        ? ' The app was started again.'
+        : '';
+    throw new LifeboatFailure(
+      detail.code,
+      `${detail.message} Nothing was changed.${note === null ? restarted : ` ${note}`}`,
+      detail.path,
+    );
   }
   const withPreRestore = { ...journal, preRestore };
-  const base = { database: databasePath, snapshot: request.snapshotPath, preRestoreSnapshot: preRestore, tables, steps: timings, rollbackSteps: rollbackTimings };
+  const base = {
+    database: databasePath,
+    snapshot: request.snapshotPath,
+    preRestoreSnapshot: preRestore,
+    tables,
+    steps: timings,
+    rollbackSteps: rollbackTimings,
+  };
   try {
     await runSteps(withPreRestore, 'stage', plan, control, timings);
   } catch (error) {
     const detail = toLifeboatError(error);
-    const note = await undo({ ...withPreRestore, step: readJournal(request.location)?.step ?? 'stage' }, plan, control, rollbackTimings);
+    const note = await undo(
+      { ...withPreRestore, step: readJournal(request.location)?.step ?? 'stage' },
+      plan,
+      control,
+      rollbackTimings,
+    );
     const message = `${detail.message} The live database was rolled back to what it was before.${note === null ? '' : ` ${note}`}`;
     return { ...base, outcome: 'rolled-back', error: { ...detail, message } };
   }
@@ -324,7 +446,14 @@ async function recoverHeld(request: RecoverRequest, control: JobControl): Promis
   const journal = readJournal(request.location);
   const timings: Timings = [];
   const rollbackTimings: RollbackTimings = [];
-  const base = { database: databasePath, snapshot: journal?.snapshot ?? null, preRestoreSnapshot: journal?.preRestore ?? null, tables: [], steps: timings, rollbackSteps: rollbackTimings };
+  const base = {
+    database: databasePath,
+    snapshot: journal?.snapshot ?? null,
+    preRestoreSnapshot: journal?.preRestore ?? null,
+    tables: [],
+    steps: timings,
+    rollbackSteps: rollbackTimings,
+  };
   if (journal === null) {
     return { ...base, outcome: 'nothing-to-recover', error: null };
   }
@@ -335,13 +464,22 @@ async function recoverHeld(request: RecoverRequest, control: JobControl): Promis
   if (request.mode === 'rollback' || !forward.includes(journal.step)) {
     // Before the pre-restore snapshot was complete there is nothing to finish safely: undo.
     const note = await undo(journal, plan, control, rollbackTimings);
-    return { ...base, outcome: 'rolled-back', error: note === null ? null : { code: 'APP_COMMAND_FAILED', message: note } };
+    return {
+      ...base,
+      outcome: 'rolled-back',
+      error: note === null ? null : { code: 'APP_COMMAND_FAILED', message: note },
+    };
   }
   try {
     await runSteps(journal, journal.step, plan, control, timings);
   } catch (error) {
     const detail = toLifeboatError(error);
-    await undo({ ...journal, step: readJournal(request.location)?.step ?? journal.step }, plan, control, rollbackTimings);
+    await undo(
+      { ...journal, step: readJournal(request.location)?.step ?? journal.step },
+      plan,
+      control,
+      rollbackTimings,
+    );
     return { ...base, outcome: 'rolled-back', error: detail };
   }
   return { ...base, outcome: 'resumed', error: null };

@@ -2,7 +2,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { LifeboatError } from '../../contract/errors';
-import { restorePhase, restoreSteps, type RestoreResult, type RestoreStep, type TableDifference } from '../../contract/restore';
+import {
+  restorePhase,
+  restoreSteps,
+  type RestoreResult,
+  type RestoreStep,
+  type TableDifference,
+} from '../../contract/restore';
 import type { JobControl } from '../jobs/job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import type { AppPlan } from './app-plan';
@@ -15,7 +21,12 @@ import { requireHeadAndSmoke, requireJournalMode, requireOpensAsSnapshot, stageC
  * command that does not read it works on the live database instead: that is found out (the live
  * database's revision moved) and said plainly, so the setting gets corrected.
  */
-async function upgradeScratchWithAppCommand(plan: AppPlan, scratch: string, livePath: string, control: JobControl): Promise<string | null> {
+async function upgradeScratchWithAppCommand(
+  plan: AppPlan,
+  scratch: string,
+  livePath: string,
+  control: JobControl,
+): Promise<string | null> {
   const liveRevision = (): string => liveSchemaStatus(plan, livePath, 'live')?.current.join(',') ?? '';
   const before = liveRevision();
   const ran = await runUpgrade(plan, scratch, control);
@@ -39,7 +50,14 @@ async function upgradeScratchWithAppCommand(plan: AppPlan, scratch: string, live
 export async function rehearseRestore(request: PreviewRequest, control: JobControl): Promise<RestoreResult> {
   const timings: RestoreResult['steps'] = [];
   const result = (error: LifeboatError | null, tables: TableDifference[]): RestoreResult => ({
-    outcome: 'rehearsed', database: request.location.databasePath, snapshot: request.snapshotPath, preRestoreSnapshot: null, tables, steps: timings, rollbackSteps: [], error,
+    outcome: 'rehearsed',
+    database: request.location.databasePath,
+    snapshot: request.snapshotPath,
+    preRestoreSnapshot: null,
+    tables,
+    steps: timings,
+    rollbackSteps: [],
+    error,
   });
   let started = Date.now();
   // Who holds the live file does not matter here: the rehearsal never touches it.
@@ -51,7 +69,10 @@ export async function rehearseRestore(request: PreviewRequest, control: JobContr
   }
   const scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-rehearsal-'));
   const scratch = path.join(scratchDir, path.basename(request.location.databasePath));
-  const step = async (name: RestoreStep, work: () => Promise<string | null> | string | null): Promise<void> => {
+  const step = async (
+    name: RestoreStep,
+    work: () => Promise<string | null> | string | null,
+  ): Promise<void> => {
     control.throwIfCancelled();
     control.report(restorePhase(name), restoreSteps.indexOf(name) / restoreSteps.length);
     started = Date.now();
@@ -60,12 +81,18 @@ export async function rehearseRestore(request: PreviewRequest, control: JobContr
   };
   try {
     await step('stage', async () => {
-      const noRoom = spaceError(scratchDir, preview.neededBytes, 'the rehearsal\'s scratch copy');
+      const noRoom = spaceError(scratchDir, preview.neededBytes, "the rehearsal's scratch copy");
       if (noRoom !== null) {
         throw noRoom;
       }
       // The scratch copy is what the restore would put in place: in the live file's journal mode.
-      await stageCopy(request.snapshotPath, scratch, sha256, { owner: null, journalMode: preview.journalMode.mode }, control);
+      await stageCopy(
+        request.snapshotPath,
+        scratch,
+        sha256,
+        { owner: null, journalMode: preview.journalMode.mode },
+        control,
+      );
       return `scratch copy in ${scratchDir}`;
     });
     await step('verify', () => {
@@ -94,7 +121,9 @@ export async function rehearseRestore(request: PreviewRequest, control: JobContr
         return 'the head check waits for the real upgrade; the copy is sound';
       }
       requireHeadAndSmoke(plan, scratch);
-      return plan.smokeQueries.length === 0 ? 'at head' : `at head; ${plan.smokeQueries.length} smoke queries ran`;
+      return plan.smokeQueries.length === 0
+        ? 'at head'
+        : `at head; ${plan.smokeQueries.length} smoke queries ran`;
     });
   } catch (error) {
     return result(toLifeboatError(error), preview.tables);

@@ -10,7 +10,6 @@ import { lifeboat, lifeboatBin } from '../../testing/cli-run';
 import { contentDigest, makeTempDir } from '../../testing/fixtures';
 import { holdFileOpen } from '../../testing/holding-process';
 
-
 interface RestoreJson {
   outcome: string;
   steps: { step: string; note: string | null }[];
@@ -19,12 +18,26 @@ interface RestoreJson {
 }
 
 /** An app with numbered SQL migrations, a snapshot at revision 1, and a live database at revision 2. */
-function sqlApp(root: string, name: string, run: Partial<AppRun> | null, secondMigration = 'ALTER TABLE notes ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;'): { dir: string; snapshot: string; original: string } {
+function sqlApp(
+  root: string,
+  name: string,
+  run: Partial<AppRun> | null,
+  secondMigration = 'ALTER TABLE notes ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;',
+): { dir: string; snapshot: string; original: string } {
   const dir = path.join(root, name);
   fs.mkdirSync(path.join(dir, 'migrations'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'migrations', '001_notes.sql'), 'CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);');
-  fs.writeFileSync(path.join(dir, 'lifeboat.json'), JSON.stringify({ database: 'sqlite:///app.db', ...(run === null ? {} : { run }) }));
-  assert.equal(lifeboat(['migrate', '--app', dir, '--db', 'app.db', '--migrations', 'migrations'], dir).code, 0);
+  fs.writeFileSync(
+    path.join(dir, 'migrations', '001_notes.sql'),
+    'CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);',
+  );
+  fs.writeFileSync(
+    path.join(dir, 'lifeboat.json'),
+    JSON.stringify({ database: 'sqlite:///app.db', ...(run === null ? {} : { run }) }),
+  );
+  assert.equal(
+    lifeboat(['migrate', '--app', dir, '--db', 'app.db', '--migrations', 'migrations'], dir).code,
+    0,
+  );
   const db = new Database(path.join(dir, 'app.db'));
   db.exec("INSERT INTO notes (body) VALUES ('first'), ('second')");
   db.close();
@@ -40,7 +53,10 @@ function sqlApp(root: string, name: string, run: Partial<AppRun> | null, secondM
   return { dir, snapshot, original: contentDigest(path.join(dir, 'app.db')) };
 }
 
-function restore(dir: string, snapshot: string): { code: number | null; result: RestoreJson; stderr: string } {
+function restore(
+  dir: string,
+  snapshot: string,
+): { code: number | null; result: RestoreJson; stderr: string } {
   const run = lifeboat(['restore', snapshot, '--app', dir, '--yes', '--json'], dir);
   return { code: run.code, result: JSON.parse(run.stdout) as RestoreJson, stderr: run.stderr };
 }
@@ -70,15 +86,26 @@ describe('the restore around the app: stop, upgrade, check, start, health', () =
   });
 
   it('rolls back automatically when the upgrade fails half-way: the live database is the original again', () => {
-    const app = sqlApp(temp.dir, 'half', null, 'ALTER TABLE notes ADD COLUMN pinned INTEGER;\nINSERT INTO no_such_table VALUES (1);');
+    const app = sqlApp(
+      temp.dir,
+      'half',
+      null,
+      'ALTER TABLE notes ADD COLUMN pinned INTEGER;\nINSERT INTO no_such_table VALUES (1);',
+    );
     const { code, result, stderr } = restore(app.dir, app.snapshot);
     assert.equal(code, 1);
     assert.equal(result.outcome, 'rolled-back');
     assert.equal(result.error?.code, 'MIGRATION_FAILED');
-    assert.deepEqual(result.rollbackSteps.map((s) => s.step), ['put-back']);
+    assert.deepEqual(
+      result.rollbackSteps.map((s) => s.step),
+      ['put-back'],
+    );
     assert.match(stderr, /rolled back/);
     assert.equal(contentDigest(path.join(app.dir, 'app.db')), app.original, 'byte for byte in content');
-    assert.deepEqual(fs.readdirSync(app.dir).filter((n) => n.includes('lifeboat-restore')), []);
+    assert.deepEqual(
+      fs.readdirSync(app.dir).filter((n) => n.includes('lifeboat-restore')),
+      [],
+    );
   });
 
   it('rehearses on a scratch copy: reports what the upgrade would do and leaves the live database alone', () => {
@@ -89,67 +116,129 @@ describe('the restore around the app: stop, upgrade, check, start, health', () =
     assert.equal(result.outcome, 'rehearsed');
     assert.match(result.steps.find((s) => s.step === 'upgrade')?.note ?? '', /applied 002_more\.sql/);
     assert.equal(contentDigest(path.join(app.dir, 'app.db')), app.original);
-    fs.writeFileSync(path.join(app.dir, 'migrations', '003_half.sql'), 'CREATE TABLE tags (id INTEGER);\nINSERT INTO no_such_table VALUES (1);');
+    fs.writeFileSync(
+      path.join(app.dir, 'migrations', '003_half.sql'),
+      'CREATE TABLE tags (id INTEGER);\nINSERT INTO no_such_table VALUES (1);',
+    );
     const failing = lifeboat(['restore', app.snapshot, '--rehearse', '--app', app.dir], app.dir);
     assert.equal(failing.code, 1);
-    assert.match(failing.stdout, /Rehearsal found a problem: .*003_half\.sql.*\[MIGRATION_FAILED\] Nothing was changed/);
+    assert.match(
+      failing.stdout,
+      /Rehearsal found a problem: .*003_half\.sql.*\[MIGRATION_FAILED\] Nothing was changed/,
+    );
     assert.equal(contentDigest(path.join(app.dir, 'app.db')), app.original);
-    assert.equal(fs.readdirSync(path.join(app.dir, 'backups')).filter((n) => n.includes('pre-restore')).length, 0);
+    assert.equal(
+      fs.readdirSync(path.join(app.dir, 'backups')).filter((n) => n.includes('pre-restore')).length,
+      0,
+    );
   });
 
   it('lifeboat restore --undo puts the last restore’s pre-restore snapshot back as it was, not upgraded', () => {
     const app = sqlApp(temp.dir, 'undo', null);
-    assert.equal(lifeboat(['restore', '--undo', '--app', app.dir, '--yes'], app.dir).code, 1, 'nothing to undo yet');
+    assert.equal(
+      lifeboat(['restore', '--undo', '--app', app.dir, '--yes'], app.dir).code,
+      1,
+      'nothing to undo yet',
+    );
     assert.equal(restore(app.dir, app.snapshot).result.outcome, 'restored');
-    fs.writeFileSync(path.join(app.dir, 'migrations', '003_tags.sql'), 'CREATE TABLE tags (id INTEGER PRIMARY KEY);');
+    fs.writeFileSync(
+      path.join(app.dir, 'migrations', '003_tags.sql'),
+      'CREATE TABLE tags (id INTEGER PRIMARY KEY);',
+    );
     const undone = lifeboat(['restore', '--undo', '--app', app.dir, '--yes', '--json'], app.dir);
     assert.equal(undone.code, 0, undone.stderr);
-    assert.equal(undone.json<RestoreJson>().steps.find((s) => s.step === 'upgrade')?.note, 'undo: put back as it was, not upgraded');
-    assert.equal(contentDigest(path.join(app.dir, 'app.db')), app.original, 'as it was, though the code has moved on');
+    assert.equal(
+      undone.json<RestoreJson>().steps.find((s) => s.step === 'upgrade')?.note,
+      'undo: put back as it was, not upgraded',
+    );
+    assert.equal(
+      contentDigest(path.join(app.dir, 'app.db')),
+      app.original,
+      'as it was, though the code has moved on',
+    );
   });
 
   it('on a terminal, shows what the restore changes before it asks, and changes nothing on no', () => {
     const app = sqlApp(temp.dir, 'ask', null);
     // util-linux's script gives the command a terminal; the answer comes on its standard input.
-    const command = [process.execPath, lifeboatBin, 'restore', app.snapshot, '--app', app.dir].map((a) => `'${a}'`).join(' ');
-    const run = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: app.dir, input: 'n\n', encoding: 'utf8', env: { ...process.env, LIFEBOAT_DB: '' } });
+    const command = [process.execPath, lifeboatBin, 'restore', app.snapshot, '--app', app.dir]
+      .map((a) => `'${a}'`)
+      .join(' ');
+    const run = spawnSync('script', ['-qec', command, '/dev/null'], {
+      cwd: app.dir,
+      input: 'n\n',
+      encoding: 'utf8',
+      env: { ...process.env, LIFEBOAT_DB: '' },
+    });
     assert.equal(run.status, 1, run.stdout);
     assert.match(run.stdout, /What the restore changes:/);
     assert.match(run.stdout, /notes\s+3\s+2\s+1/, 'one row of notes is lost');
     assert.match(run.stdout, /The table notes differs: columns pinned only in the live database\./);
     assert.match(run.stdout, /Migrations the upgrade applies, in order: 2 more/);
-    assert.match(run.stdout, /Replace .*app\.db with .*\? A pinned pre-restore snapshot is taken first\. Stop the app before you go on\. \[y\/N\]/);
+    assert.match(
+      run.stdout,
+      /Replace .*app\.db with .*\? A pinned pre-restore snapshot is taken first\. Stop the app before you go on\. \[y\/N\]/,
+    );
     assert.match(run.stdout, /Nothing was changed\./);
     assert.equal(contentDigest(path.join(app.dir, 'app.db')), app.original);
   });
 
   it('runs the app’s stop and start commands around the swap, verbatim, in its folder, with their output', () => {
-    const app = sqlApp(temp.dir, 'commands', { preset: 'commands', stop: { shell: 'echo stop >> events.log; echo the app has stopped' }, start: { argv: ['sh', '-c', 'echo start >> events.log'] } });
+    const app = sqlApp(temp.dir, 'commands', {
+      preset: 'commands',
+      stop: { shell: 'echo stop >> events.log; echo the app has stopped' },
+      start: { argv: ['sh', '-c', 'echo start >> events.log'] },
+    });
     const run = lifeboat(['restore', app.snapshot, '--app', app.dir, '--yes'], app.dir);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /stop: echo stop >> events\.log/, 'shown before it runs');
-    assert.match(run.stderr, /^\$ echo stop >> events\.log; echo the app has stopped\nthe app has stopped$/m, 'streamed as it runs');
+    assert.match(
+      run.stderr,
+      /^\$ echo stop >> events\.log; echo the app has stopped\nthe app has stopped$/m,
+      'streamed as it runs',
+    );
     assert.equal(fs.readFileSync(path.join(app.dir, 'events.log'), 'utf8'), 'stop\nstart\n');
   });
 
   it('touches nothing when the stop command fails', () => {
-    const app = sqlApp(temp.dir, 'stopfails', { preset: 'commands', stop: { argv: ['sh', '-c', 'echo cannot stop; exit 3'] }, start: { shell: 'echo start >> events.log' } });
+    const app = sqlApp(temp.dir, 'stopfails', {
+      preset: 'commands',
+      stop: { argv: ['sh', '-c', 'echo cannot stop; exit 3'] },
+      start: { shell: 'echo start >> events.log' },
+    });
     const { code, stderr } = { ...restore(app.dir, app.snapshot) };
     assert.equal(code, 1);
     assert.match(stderr, /exit code 3/);
     assert.match(stderr, /cannot stop/);
     assert.equal(contentDigest(path.join(app.dir, 'app.db')), app.original);
-    assert.equal(fs.readdirSync(path.join(app.dir, 'backups')).filter((n) => n.includes('pre-restore')).length, 0);
-    assert.equal(fs.existsSync(path.join(app.dir, 'events.log')), false, 'nothing was stopped, so nothing is started');
+    assert.equal(
+      fs.readdirSync(path.join(app.dir, 'backups')).filter((n) => n.includes('pre-restore')).length,
+      0,
+    );
+    assert.equal(
+      fs.existsSync(path.join(app.dir, 'events.log')),
+      false,
+      'nothing was stopped, so nothing is started',
+    );
   });
 
   it('starts the app again when its stop command ran but a process still holds the database', async () => {
-    const app = sqlApp(temp.dir, 'still-held', { preset: 'commands', stop: { shell: 'echo stop >> events.log' }, start: { shell: 'echo start >> events.log' } });
+    const app = sqlApp(temp.dir, 'still-held', {
+      preset: 'commands',
+      stop: { shell: 'echo stop >> events.log' },
+      start: { shell: 'echo start >> events.log' },
+    });
     const holder = await holdFileOpen(path.join(app.dir, 'app.db'));
     try {
       const run = lifeboat(['restore', app.snapshot, '--app', app.dir, '--yes'], app.dir);
       assert.equal(run.code, 1);
-      assert.match(run.stderr, new RegExp(`held open by pid ${holder.pid}.*Nothing was changed\\. The app was started again\\.`, 's'));
+      assert.match(
+        run.stderr,
+        new RegExp(
+          `held open by pid ${holder.pid}.*Nothing was changed\\. The app was started again\\.`,
+          's',
+        ),
+      );
     } finally {
       holder.release();
     }
@@ -168,7 +257,10 @@ describe('the restore around the app: stop, upgrade, check, start, health', () =
     const { code, result } = restore(app.dir, app.snapshot);
     assert.equal(code, 1);
     assert.equal(result.error?.code, 'HEALTH_CHECK_FAILED');
-    assert.deepEqual(result.rollbackSteps.map((s) => s.step), ['stop-app', 'put-back', 'start-app']);
+    assert.deepEqual(
+      result.rollbackSteps.map((s) => s.step),
+      ['stop-app', 'put-back', 'start-app'],
+    );
     assert.equal(contentDigest(path.join(app.dir, 'app.db')), app.original);
     assert.equal(fs.readFileSync(path.join(app.dir, 'events.log'), 'utf8'), 'stop\nstart\nstop\nstart\n');
   });
@@ -181,7 +273,13 @@ describe('the restore around the app: stop, upgrade, check, start, health', () =
     const made = lifeboat(['backup', 'at-users', '--db', 'app.db', '--json'], project.dir);
     const snapshot = (JSON.parse(made.stdout) as { snapshot: { file: string } }).snapshot.file;
     project.alembic('upgrade', 'head');
-    fs.writeFileSync(path.join(project.dir, 'lifeboat.json'), JSON.stringify({ database: 'sqlite:///app.db', run: { upgrade: { argv: ['/usr/bin/python3', '-m', 'alembic', 'upgrade', 'head'] } } }));
+    fs.writeFileSync(
+      path.join(project.dir, 'lifeboat.json'),
+      JSON.stringify({
+        database: 'sqlite:///app.db',
+        run: { upgrade: { argv: ['/usr/bin/python3', '-m', 'alembic', 'upgrade', 'head'] } },
+      }),
+    );
     const { code, result } = restore(project.dir, snapshot);
     assert.equal(code, 0, JSON.stringify(result.error));
     assert.match(result.steps.find((s) => s.step === 'upgrade')?.note ?? '', /alembic upgrade head/);
@@ -192,8 +290,12 @@ describe('the restore around the app: stop, upgrade, check, start, health', () =
     const project = new AlembicProject(path.join(temp.dir, 'alembic-rehearse'));
     // The three lines the README shows: env.py works on the database Lifeboat names.
     const envPy = path.join(project.dir, 'alembic', 'env.py');
-    const readsLifeboatDatabase = 'config = context.config\nimport os\nif os.environ.get("LIFEBOAT_DATABASE_URL"):\n    config.set_main_option("sqlalchemy.url", os.environ["LIFEBOAT_DATABASE_URL"])\n';
-    fs.writeFileSync(envPy, fs.readFileSync(envPy, 'utf8').replace('config = context.config\n', readsLifeboatDatabase));
+    const readsLifeboatDatabase =
+      'config = context.config\nimport os\nif os.environ.get("LIFEBOAT_DATABASE_URL"):\n    config.set_main_option("sqlalchemy.url", os.environ["LIFEBOAT_DATABASE_URL"])\n';
+    fs.writeFileSync(
+      envPy,
+      fs.readFileSync(envPy, 'utf8').replace('config = context.config\n', readsLifeboatDatabase),
+    );
     const first = project.revision('create users', { table: 'users' });
     project.revision('create posts', { table: 'posts' });
     project.alembic('upgrade', first);
@@ -202,7 +304,13 @@ describe('the restore around the app: stop, upgrade, check, start, health', () =
     project.alembic('upgrade', 'head');
     fs.writeFileSync(
       path.join(project.dir, 'lifeboat.json'),
-      JSON.stringify({ database: 'sqlite:///app.db', run: { upgrade: { argv: ['/usr/bin/python3', '-m', 'alembic', 'upgrade', 'head'] }, upgradeUsesLifeboatDatabase: true } }),
+      JSON.stringify({
+        database: 'sqlite:///app.db',
+        run: {
+          upgrade: { argv: ['/usr/bin/python3', '-m', 'alembic', 'upgrade', 'head'] },
+          upgradeUsesLifeboatDatabase: true,
+        },
+      }),
     );
     const original = contentDigest(path.join(project.dir, 'app.db'));
     const passed = lifeboat(['restore', snapshot, '--rehearse', '--app', project.dir, '--json'], project.dir);
@@ -213,23 +321,44 @@ describe('the restore around the app: stop, upgrade, check, start, health', () =
 
     // The code's next migration fails half-way: the rehearsal finds out, and nothing live moved.
     const failing = project.revision('add tags');
-    const file = fs.readdirSync(path.join(project.dir, 'alembic', 'versions')).find((n) => n.startsWith(failing)) ?? '';
+    const file =
+      fs.readdirSync(path.join(project.dir, 'alembic', 'versions')).find((n) => n.startsWith(failing)) ?? '';
     const migration = path.join(project.dir, 'alembic', 'versions', file);
-    fs.writeFileSync(migration, fs.readFileSync(migration, 'utf8').replace(/def upgrade\(\) -> None:\n {4}pass/, "def upgrade() -> None:\n    op.create_table('tags', sa.Column('id', sa.Integer, primary_key=True))\n    raise RuntimeError('tags cannot be added')"));
+    fs.writeFileSync(
+      migration,
+      fs
+        .readFileSync(migration, 'utf8')
+        .replace(
+          /def upgrade\(\) -> None:\n {4}pass/,
+          "def upgrade() -> None:\n    op.create_table('tags', sa.Column('id', sa.Integer, primary_key=True))\n    raise RuntimeError('tags cannot be added')",
+        ),
+    );
     const caught = lifeboat(['restore', snapshot, '--rehearse', '--app', project.dir, '--json'], project.dir);
     assert.equal(caught.code, 1);
     const failed = caught.json<RestoreJson>();
     assert.equal(failed.error?.code, 'APP_COMMAND_FAILED');
     assert.match(failed.error?.message ?? '', /tags cannot be added/);
     assert.equal(contentDigest(path.join(project.dir, 'app.db')), original);
-    assert.deepEqual(fs.readdirSync(path.join(project.dir, 'backups')).filter((n) => n.includes('pre-restore')), []);
+    assert.deepEqual(
+      fs.readdirSync(path.join(project.dir, 'backups')).filter((n) => n.includes('pre-restore')),
+      [],
+    );
 
     // Said to read LIFEBOAT_DATABASE_URL when it does not: the command migrates the live database, and the rehearsal says so.
-    fs.writeFileSync(envPy, fs.readFileSync(envPy, 'utf8').replace(readsLifeboatDatabase, 'config = context.config\n'));
-    fs.writeFileSync(migration, fs.readFileSync(migration, 'utf8').replace("\n    raise RuntimeError('tags cannot be added')", ''));
+    fs.writeFileSync(
+      envPy,
+      fs.readFileSync(envPy, 'utf8').replace(readsLifeboatDatabase, 'config = context.config\n'),
+    );
+    fs.writeFileSync(
+      migration,
+      fs.readFileSync(migration, 'utf8').replace("\n    raise RuntimeError('tags cannot be added')", ''),
+    );
     const misled = lifeboat(['restore', snapshot, '--rehearse', '--app', project.dir, '--json'], project.dir);
     assert.equal(misled.code, 1);
-    assert.match(misled.json<RestoreJson>().error?.message ?? '', /upgraded the live database, not the rehearsal's copy: it does not read \$LIFEBOAT_DATABASE_URL/);
+    assert.match(
+      misled.json<RestoreJson>().error?.message ?? '',
+      /upgraded the live database, not the rehearsal's copy: it does not read \$LIFEBOAT_DATABASE_URL/,
+    );
   });
 
   it('lifeboat upgrade: nothing at head, a pinned pre-upgrade snapshot and the upgrade when behind', () => {
@@ -237,7 +366,10 @@ describe('the restore around the app: stop, upgrade, check, start, health', () =
     const atHead = lifeboat(['upgrade', '--app', app.dir, '--json'], app.dir);
     assert.equal(atHead.code, 0, atHead.stderr);
     assert.equal((JSON.parse(atHead.stdout) as { outcome: string }).outcome, 'at-head');
-    fs.writeFileSync(path.join(app.dir, 'migrations', '003_tags.sql'), 'CREATE TABLE tags (id INTEGER PRIMARY KEY);');
+    fs.writeFileSync(
+      path.join(app.dir, 'migrations', '003_tags.sql'),
+      'CREATE TABLE tags (id INTEGER PRIMARY KEY);',
+    );
     const run = lifeboat(['upgrade', '--app', app.dir, '--json'], app.dir);
     assert.equal(run.code, 0, run.stderr);
     const result = JSON.parse(run.stdout) as { outcome: string; preUpgradeSnapshot: string };
@@ -248,33 +380,65 @@ describe('the restore around the app: stop, upgrade, check, start, health', () =
 
   it('lifeboat upgrade: a migration failing half-way exits 1 and leaves the pre-upgrade content live', () => {
     const app = sqlApp(temp.dir, 'upgrade-fails', null);
-    fs.writeFileSync(path.join(app.dir, 'migrations', '003_half.sql'), 'CREATE TABLE tags (id INTEGER);\nINSERT INTO no_such_table VALUES (1);');
+    fs.writeFileSync(
+      path.join(app.dir, 'migrations', '003_half.sql'),
+      'CREATE TABLE tags (id INTEGER);\nINSERT INTO no_such_table VALUES (1);',
+    );
     const run = lifeboat(['upgrade', '--app', app.dir], app.dir);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /upgrade failed and was undone: .*003_half\.sql failed/);
     assert.equal(contentDigest(path.join(app.dir, 'app.db')), app.original);
-    assert.deepEqual(fs.readdirSync(app.dir).filter((n) => n.includes('lifeboat-restore')), []);
+    assert.deepEqual(
+      fs.readdirSync(app.dir).filter((n) => n.includes('lifeboat-restore')),
+      [],
+    );
   });
 
   it('lifeboat upgrade: an upgrade command that changes the database and then fails is undone by restoring the pre-upgrade snapshot', () => {
-    const app = sqlApp(temp.dir, 'upgrade-command-fails', { upgrade: { shell: "sqlite3 app.db 'CREATE TABLE junk (x); PRAGMA user_version = 3;' && echo half-done && exit 4" } });
-    fs.writeFileSync(path.join(app.dir, 'migrations', '003_tags.sql'), 'CREATE TABLE tags (id INTEGER PRIMARY KEY);');
+    const app = sqlApp(temp.dir, 'upgrade-command-fails', {
+      upgrade: {
+        shell: "sqlite3 app.db 'CREATE TABLE junk (x); PRAGMA user_version = 3;' && echo half-done && exit 4",
+      },
+    });
+    fs.writeFileSync(
+      path.join(app.dir, 'migrations', '003_tags.sql'),
+      'CREATE TABLE tags (id INTEGER PRIMARY KEY);',
+    );
     const run = lifeboat(['upgrade', '--app', app.dir, '--json'], app.dir);
     assert.equal(run.code, 1);
-    const result = JSON.parse(run.stdout) as { outcome: string; error: { code: string; message: string }; rollback: { outcome: string } };
+    const result = JSON.parse(run.stdout) as {
+      outcome: string;
+      error: { code: string; message: string };
+      rollback: { outcome: string };
+    };
     assert.equal(result.outcome, 'rolled-back');
     assert.equal(result.error.code, 'APP_COMMAND_FAILED');
     assert.match(result.error.message, /exit code 4.*half-done/s);
     assert.equal(result.rollback.outcome, 'restored');
-    assert.equal(contentDigest(path.join(app.dir, 'app.db')), app.original, 'the junk table is gone, the pre-upgrade content is live');
+    assert.equal(
+      contentDigest(path.join(app.dir, 'app.db')),
+      app.original,
+      'the junk table is gone, the pre-upgrade content is live',
+    );
   });
 
   it('lifeboat upgrade: Ctrl-C while the upgrade command runs undoes what it changed, never cancelling its own rollback', async () => {
-    const app = sqlApp(temp.dir, 'upgrade-interrupted', { upgrade: { shell: "sqlite3 app.db 'CREATE TABLE junk (x); DELETE FROM notes;' && echo half-done && sleep 60" } });
-    fs.writeFileSync(path.join(app.dir, 'migrations', '003_tags.sql'), 'CREATE TABLE tags (id INTEGER PRIMARY KEY);');
-    const dump = (): string => spawnSync('sqlite3', [path.join(app.dir, 'app.db'), '.dump'], { encoding: 'utf8' }).stdout;
+    const app = sqlApp(temp.dir, 'upgrade-interrupted', {
+      upgrade: {
+        shell: "sqlite3 app.db 'CREATE TABLE junk (x); DELETE FROM notes;' && echo half-done && sleep 60",
+      },
+    });
+    fs.writeFileSync(
+      path.join(app.dir, 'migrations', '003_tags.sql'),
+      'CREATE TABLE tags (id INTEGER PRIMARY KEY);',
+    );
+    const dump = (): string =>
+      spawnSync('sqlite3', [path.join(app.dir, 'app.db'), '.dump'], { encoding: 'utf8' }).stdout;
     const before = dump();
-    const child = spawn(process.execPath, [lifeboatBin, 'upgrade', '--app', app.dir, '--json'], { cwd: app.dir, env: { ...process.env, LIFEBOAT_DB: '' } });
+    const child = spawn(process.execPath, [lifeboatBin, 'upgrade', '--app', app.dir, '--json'], {
+      cwd: app.dir,
+      env: { ...process.env, LIFEBOAT_DB: '' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -294,13 +458,21 @@ describe('the restore around the app: stop, upgrade, check, start, health', () =
     assert.match(stderr, /half-done/, 'the command ran and its output was passed on');
     const code = await exited;
     assert.equal(code, 130, stderr);
-    const result = JSON.parse(stdout) as { outcome: string; preUpgradeSnapshot: string; error: { code: string; message: string }; rollback: { outcome: string } };
+    const result = JSON.parse(stdout) as {
+      outcome: string;
+      preUpgradeSnapshot: string;
+      error: { code: string; message: string };
+      rollback: { outcome: string };
+    };
     assert.equal(result.outcome, 'rolled-back');
     assert.equal(result.error.code, 'CANCELLED');
     assert.match(result.error.message, /cancelled\. The database was restored from app-.*-pre-upgrade\.db/);
     assert.equal(result.rollback.outcome, 'restored');
     assert.equal(dump(), before, 'the database holds exactly what it held before the upgrade');
     assert.ok(fs.existsSync(result.preUpgradeSnapshot), 'the pre-upgrade snapshot is kept');
-    assert.deepEqual(fs.readdirSync(app.dir).filter((n) => n.includes('lifeboat-restore')), []);
+    assert.deepEqual(
+      fs.readdirSync(app.dir).filter((n) => n.includes('lifeboat-restore')),
+      [],
+    );
   });
 });

@@ -18,7 +18,10 @@ interface RestoreJson {
 /** Runs `lifeboat ARGS` without waiting, so that two can run at once. */
 function lifeboatAsync(args: string[], cwd: string): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [lifeboatBin, ...args], { cwd, env: { ...process.env, LIFEBOAT_DB: '' } });
+    const child = spawn(process.execPath, [lifeboatBin, ...args], {
+      cwd,
+      env: { ...process.env, LIFEBOAT_DB: '' },
+    });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.on('exit', (code) => resolve({ code, stdout }));
@@ -44,7 +47,9 @@ describe('restore boundaries', () => {
     const file = path.join(dir, 'app.db');
     const db = new Database(file);
     sqliteVec.load(db);
-    db.exec('CREATE TABLE documents (id INTEGER PRIMARY KEY, title TEXT); CREATE VIRTUAL TABLE embeddings USING vec0(embedding float[4])');
+    db.exec(
+      'CREATE TABLE documents (id INTEGER PRIMARY KEY, title TEXT); CREATE VIRTUAL TABLE embeddings USING vec0(embedding float[4])',
+    );
     const insert = db.prepare('INSERT INTO embeddings (rowid, embedding) VALUES (?, ?)');
     for (let i = 1; i <= 50; i += 1) {
       db.prepare('INSERT INTO documents (id, title) VALUES (?, ?)').run(i, `doc ${i}`);
@@ -60,7 +65,11 @@ describe('restore boundaries', () => {
     assert.equal(info.code, 0, info.stderr);
     const tables = info.json<{ tables: { name: string; rows: number }[] }>().tables;
     assert.equal(tables.find((t) => t.name === 'documents')?.rows, 10);
-    assert.equal(tables.some((t) => t.name === 'embeddings'), false, 'the vec0 table itself cannot be counted here');
+    assert.equal(
+      tables.some((t) => t.name === 'embeddings'),
+      false,
+      'the vec0 table itself cannot be counted here',
+    );
 
     const rehearsal = lifeboat(['restore', snapshot, '--rehearse', '--db', file, '--json'], dir);
     assert.equal(rehearsal.code, 0, rehearsal.stdout + rehearsal.stderr);
@@ -70,7 +79,10 @@ describe('restore boundaries', () => {
     const check = new Database(file, { readonly: true });
     sqliteVec.load(check);
     assert.equal(check.prepare('SELECT count(*) FROM documents').pluck().get(), 50);
-    const nearest = check.prepare('SELECT rowid FROM embeddings WHERE embedding MATCH ? ORDER BY distance LIMIT 1').pluck().get(new Float32Array([7, 8, 9, 10]));
+    const nearest = check
+      .prepare('SELECT rowid FROM embeddings WHERE embedding MATCH ? ORDER BY distance LIMIT 1')
+      .pluck()
+      .get(new Float32Array([7, 8, 9, 10]));
     assert.equal(nearest, 7);
     check.close();
   });
@@ -86,7 +98,13 @@ describe('restore boundaries', () => {
     other.close();
     const snapshot = snapshotOf(dir, file);
     const query = `ATTACH (SELECT '${secret}') AS s`;
-    fs.writeFileSync(path.join(dir, 'lifeboat.json'), JSON.stringify({ database: 'sqlite:///app.db', run: { smokeQueries: ['SELECT count(*) FROM ledger', query] } }));
+    fs.writeFileSync(
+      path.join(dir, 'lifeboat.json'),
+      JSON.stringify({
+        database: 'sqlite:///app.db',
+        run: { smokeQueries: ['SELECT count(*) FROM ledger', query] },
+      }),
+    );
     const run = lifeboat(['restore', snapshot, '--rehearse', '--app', dir, '--json'], dir);
     assert.doesNotMatch(run.stdout + run.stderr, /the-secret-value/);
     assert.match(run.stdout, /does not only read/);
@@ -95,7 +113,10 @@ describe('restore boundaries', () => {
     db.exec("CREATE TABLE secrets (v TEXT); INSERT INTO secrets VALUES ('the-secret-value')");
     db.close();
     const quoting = "SELECT json_extract('{}', (SELECT v FROM secrets))";
-    fs.writeFileSync(path.join(dir, 'lifeboat.json'), JSON.stringify({ database: 'sqlite:///app.db', run: { smokeQueries: [quoting] } }));
+    fs.writeFileSync(
+      path.join(dir, 'lifeboat.json'),
+      JSON.stringify({ database: 'sqlite:///app.db', run: { smokeQueries: [quoting] } }),
+    );
     const withSecret = snapshotOf(dir, file);
     const leaked = lifeboat(['restore', withSecret, '--rehearse', '--app', dir, '--json'], dir);
     assert.match(leaked.stdout, /The smoke query .* failed: bad JSON path\./);
@@ -133,7 +154,10 @@ describe('restore boundaries', () => {
     const run = lifeboat(['restore', snapshot, '--db', link, '--yes', '--json'], dir);
     assert.equal(run.code, 1);
     assert.equal(run.json<RestoreJson>().error?.code, 'DB_IS_LINK');
-    assert.match(run.json<RestoreJson>().error?.message ?? '', new RegExp(`--db ${real.replaceAll('/', '\\/')}`));
+    assert.match(
+      run.json<RestoreJson>().error?.message ?? '',
+      new RegExp(`--db ${real.replaceAll('/', '\\/')}`),
+    );
     assert.equal(fs.lstatSync(link).isSymbolicLink(), true);
     assert.equal(contentDigest(real), before);
   });
@@ -145,7 +169,13 @@ describe('restore boundaries', () => {
     createLiveDatabase(file, 'wal', 1024 * 1024);
     const snapshot = snapshotOf(dir, file);
     // The first restore's stop command takes two seconds: long enough to start the second meanwhile.
-    fs.writeFileSync(path.join(dir, 'lifeboat.json'), JSON.stringify({ database: 'sqlite:///app.db', run: { preset: 'commands', stop: { argv: ['sleep', '2'] } } }));
+    fs.writeFileSync(
+      path.join(dir, 'lifeboat.json'),
+      JSON.stringify({
+        database: 'sqlite:///app.db',
+        run: { preset: 'commands', stop: { argv: ['sleep', '2'] } },
+      }),
+    );
     const first = lifeboatAsync(['restore', snapshot, '--app', dir, '--yes', '--force-open', '--json'], dir);
     const lock = path.join(dir, '.app.db.lifeboat-restore.lock');
     for (let waited = 0; !fs.existsSync(lock); waited += 20) {
@@ -156,6 +186,10 @@ describe('restore boundaries', () => {
     assert.equal(second.json<RestoreJson>().error?.code, 'RESTORE_IN_PROGRESS');
     assert.match(second.json<RestoreJson>().error?.message ?? '', /Another restore of .* is under way/);
     assert.equal((JSON.parse((await first).stdout) as RestoreJson).outcome, 'restored');
-    assert.deepEqual(fs.readdirSync(dir).filter((n) => n.includes('lifeboat-restore')), [], 'a restore file was left beside the database');
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((n) => n.includes('lifeboat-restore')),
+      [],
+      'a restore file was left beside the database',
+    );
   });
 });

@@ -22,7 +22,13 @@ export const restoreJournalSchema = z.object({
   snapshotSha256: z.string(),
   preRestore: z.string().nullable(),
   /** The live file's permissions and owner, given to the restored file (snapshots are read-only). */
-  owner: z.object({ mode: z.number().int().min(0).max(0o777), uid: z.number().int().nonnegative(), gid: z.number().int().nonnegative() }).nullable(),
+  owner: z
+    .object({
+      mode: z.number().int().min(0).max(0o777),
+      uid: z.number().int().nonnegative(),
+      gid: z.number().int().nonnegative(),
+    })
+    .nullable(),
   /**
    * The journal mode the restored file is given (the live file's, recorded in preflight), so that a
    * resumed restore keeps it too. Null in journals written before it was recorded: the snapshot's mode.
@@ -127,7 +133,11 @@ export function readJournal(location: DatabaseLocation): RestoreJournal | null {
   }
   const uid = process.getuid?.();
   if (uid !== undefined && read.stat.uid !== uid) {
-    throw invalid(file, databasePath, `it belongs to user ${read.stat.uid}, not to the user Lifeboat runs as (${uid}), who would have written it`);
+    throw invalid(
+      file,
+      databasePath,
+      `it belongs to user ${read.stat.uid}, not to the user Lifeboat runs as (${uid}), who would have written it`,
+    );
   }
   let json: unknown;
   try {
@@ -137,7 +147,11 @@ export function readJournal(location: DatabaseLocation): RestoreJournal | null {
   }
   const parsed = restoreJournalSchema.safeParse(json);
   if (!parsed.success) {
-    throw invalid(file, databasePath, `it is not a restore journal (${parsed.error.issues[0]?.message ?? 'unknown fields'})`);
+    throw invalid(
+      file,
+      databasePath,
+      `it is not a restore journal (${parsed.error.issues[0]?.message ?? 'unknown fields'})`,
+    );
   }
   const journal = parsed.data;
   if (journal.database !== databasePath) {
@@ -145,11 +159,19 @@ export function readJournal(location: DatabaseLocation): RestoreJournal | null {
   }
   for (const named of [journal.snapshot, journal.preRestore]) {
     if (named !== null && (path.dirname(named) !== path.resolve(backupsDir) || !absentOrRegular(named))) {
-      throw invalid(file, databasePath, `it names ${named}, which is not a snapshot file in the backups folder ${backupsDir}`);
+      throw invalid(
+        file,
+        databasePath,
+        `it names ${named}, which is not a snapshot file in the backups folder ${backupsDir}`,
+      );
     }
   }
   const owner = currentOwner(databasePath, restorePaths(databasePath).old);
-  const ownerKept = journal.owner !== null && owner !== null && journal.owner.uid === owner.uid && journal.owner.gid === owner.gid;
+  const ownerKept =
+    journal.owner !== null &&
+    owner !== null &&
+    journal.owner.uid === owner.uid &&
+    journal.owner.gid === owner.gid;
   return ownerKept ? journal : { ...journal, owner: null };
 }
 

@@ -2,7 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeCommand, type AppRun } from '../../contract/app-run';
 import type { LifeboatError } from '../../contract/errors';
-import { restorePhase, type FileJournalMode, type RestorePreview, type SchemaDifference, type TableDifference } from '../../contract/restore';
+import {
+  restorePhase,
+  type FileJournalMode,
+  type RestorePreview,
+  type SchemaDifference,
+  type TableDifference,
+} from '../../contract/restore';
 import type { DatabaseLocation } from '../database-location';
 import type { JobControl } from '../jobs/job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
@@ -46,8 +52,16 @@ export interface AppSettings {
 }
 
 /** How to run the app around the restore; for an undo, without the upgrade and its head check. */
-export function planFor(request: { readonly app: AppSettings | null; readonly location: DatabaseLocation; readonly undo?: boolean }): AppPlan {
-  const plan = planApp(request.app?.dir ?? path.dirname(request.location.databasePath), request.app?.run ?? null, request.app?.migrations ?? null);
+export function planFor(request: {
+  readonly app: AppSettings | null;
+  readonly location: DatabaseLocation;
+  readonly undo?: boolean;
+}): AppPlan {
+  const plan = planApp(
+    request.app?.dir ?? path.dirname(request.location.databasePath),
+    request.app?.run ?? null,
+    request.app?.migrations ?? null,
+  );
   // An undo puts back what was live before, as it was: no upgrade, no head check (the smoke queries still run).
   return request.undo === true ? { ...plan, migrations: null, upgrade: null } : plan;
 }
@@ -61,26 +75,44 @@ export function appCommandsOf(plan: AppPlan): RestorePreview['commands'] {
 }
 
 /** What the restore throws away: per table, rows in the live database and in the snapshot; and how their schemas differ. */
-function compareDatabases(databasePath: string, snapshotPath: string, control: JobControl): { tables: TableDifference[]; schemaDifferences: SchemaDifference[] } {
+function compareDatabases(
+  databasePath: string,
+  snapshotPath: string,
+  control: JobControl,
+): { tables: TableDifference[]; schemaDifferences: SchemaDifference[] } {
   const read = (db: SqliteDatabase): { rows: Map<string, number>; schema: SchemaObject[] } => {
     try {
-      return { rows: new Map(countTableRows(db, control).map((t) => [t.name, t.rows])), schema: readSchema(db) };
+      return {
+        rows: new Map(countTableRows(db, control).map((t) => [t.name, t.rows])),
+        schema: readSchema(db),
+      };
     } finally {
       db.close();
     }
   };
-  const live = fs.existsSync(databasePath) && fs.statSync(databasePath).size > 0 ? read(openLiveDatabase(databasePath)) : { rows: new Map<string, number>(), schema: [] };
+  const live =
+    fs.existsSync(databasePath) && fs.statSync(databasePath).size > 0
+      ? read(openLiveDatabase(databasePath))
+      : { rows: new Map<string, number>(), schema: [] };
   const snapshot = read(openSnapshotFile(snapshotPath));
   const names = [...new Set([...live.rows.keys(), ...snapshot.rows.keys()])].sort();
   return {
-    tables: names.map((name) => ({ name, liveRows: live.rows.get(name) ?? null, snapshotRows: snapshot.rows.get(name) ?? null })),
+    tables: names.map((name) => ({
+      name,
+      liveRows: live.rows.get(name) ?? null,
+      snapshotRows: snapshot.rows.get(name) ?? null,
+    })),
     schemaDifferences: diffSchemas(live.schema, snapshot.schema),
   };
 }
 
 function heldError(databasePath: string, holders: readonly Holder[]): LifeboatFailure {
   const named = holders.map((h) => `pid ${h.pid} (${h.command})`).join(', ');
-  return new LifeboatFailure('DB_IN_USE', `${databasePath} is held open by ${named}. Stop the app first; restoring over an open database needs an explicit override (--force-open, or "Restore anyway").`, databasePath);
+  return new LifeboatFailure(
+    'DB_IN_USE',
+    `${databasePath} is held open by ${named}. Stop the app first; restoring over an open database needs an explicit override (--force-open, or "Restore anyway").`,
+    databasePath,
+  );
 }
 
 /** Throws DB_IN_USE, naming the processes, while any holds the database open (unless the user allowed it). */
@@ -99,7 +131,13 @@ function freeBytesIn(dir: string): number {
 /** DISK_FULL when `dir` has no room for `bytes` (and a margin); null when it has. */
 export function spaceError(dir: string, bytes: number, what: string): LifeboatFailure | null {
   const free = freeBytesIn(dir);
-  return free < bytes + spaceMarginBytes ? new LifeboatFailure('DISK_FULL', `Not enough free space in ${dir} for ${what}: ${bytes} bytes needed, ${free} free.`, dir) : null;
+  return free < bytes + spaceMarginBytes
+    ? new LifeboatFailure(
+        'DISK_FULL',
+        `Not enough free space in ${dir} for ${what}: ${bytes} bytes needed, ${free} free.`,
+        dir,
+      )
+    : null;
 }
 
 /**
@@ -127,7 +165,10 @@ export interface Preflight {
 /** Why a snapshot that failed verification cannot be restored, in a sentence (never SQLite's raw integrity report). */
 function verificationBlocker(error: LifeboatError | null, file: string): LifeboatError {
   if (error === null || (error.code === 'SNAPSHOT_CORRUPT' && /integrity check/.test(error.message))) {
-    return { code: 'SNAPSHOT_CORRUPT', message: `${file} is damaged: SQLite's integrity check found broken pages in it. Do not restore it; choose another snapshot.` };
+    return {
+      code: 'SNAPSHOT_CORRUPT',
+      message: `${file} is damaged: SQLite's integrity check found broken pages in it. Do not restore it; choose another snapshot.`,
+    };
   }
   return error;
 }
@@ -156,18 +197,38 @@ export function preflight(request: PreviewRequest, allowOpen: boolean, control: 
   let schema: RestorePreview['schema'] = null;
   if (plan.migrations !== null) {
     const { adapter, source, graph } = plan.migrations;
-    const status = migrationStatus(graph, readAppliedState(request.snapshotPath, adapter, source, 'snapshot'), adapter);
-    const named = new Map(graph.revisions.map((r) => [r.id, r.message === '' ? r.id : `${r.id} ${r.message}`]));
+    const status = migrationStatus(
+      graph,
+      readAppliedState(request.snapshotPath, adapter, source, 'snapshot'),
+      adapter,
+    );
+    const named = new Map(
+      graph.revisions.map((r) => [r.id, r.message === '' ? r.id : `${r.id} ${r.message}`]),
+    );
     schema = { ...schemaOf(status), pending: status.pending.map((id) => named.get(id) ?? id) };
-    if (status.status === 'unknown-revision' || status.status === 'multiple-heads' || status.status === 'ahead') {
-      blockers.push({ code: 'SCHEMA_MISMATCH', message: `The snapshot cannot be brought to the code's head: ${status.summary}`, path: request.snapshotPath });
+    if (
+      status.status === 'unknown-revision' ||
+      status.status === 'multiple-heads' ||
+      status.status === 'ahead'
+    ) {
+      blockers.push({
+        code: 'SCHEMA_MISMATCH',
+        message: `The snapshot cannot be brought to the code's head: ${status.summary}`,
+        path: request.snapshotPath,
+      });
     } else if (status.status !== 'at-head' && plan.upgrade === null) {
-      blockers.push({ code: 'APP_COMMAND_FAILED', message: `The snapshot is ${status.badge} and no upgrade command is set for ${source.tool}: set one in the app's settings.` });
+      blockers.push({
+        code: 'APP_COMMAND_FAILED',
+        message: `The snapshot is ${status.badge} and no upgrade command is set for ${source.tool}: set one in the app's settings.`,
+      });
     }
   } else if (sound && request.undo !== true) {
     // No migration files: say where the snapshot stands against the live database (the app, not
     // Lifeboat, upgrades it when it starts, so nothing here blocks the restore).
-    const status = statusAgainstLive(recordIfReadable(request.snapshotPath, 'snapshot'), recordIfReadable(databasePath));
+    const status = statusAgainstLive(
+      recordIfReadable(request.snapshotPath, 'snapshot'),
+      recordIfReadable(databasePath),
+    );
     schema = status === null ? null : schemaOf(status);
   }
   const { holders, known } = processesHolding(databasePath);
@@ -196,7 +257,9 @@ export function preflight(request: PreviewRequest, allowOpen: boolean, control: 
     database: databasePath,
     liveExists,
     snapshotReadable: sound,
-    ...(sound ? compareDatabases(databasePath, request.snapshotPath, control) : { tables: [], schemaDifferences: [] }),
+    ...(sound
+      ? compareDatabases(databasePath, request.snapshotPath, control)
+      : { tables: [], schemaDifferences: [] }),
     schema,
     journalMode: restoredJournalMode(request, liveExists),
     commands: appCommandsOf(plan),
@@ -214,7 +277,9 @@ export function preflight(request: PreviewRequest, allowOpen: boolean, control: 
 /** Where the link at `filePath` leads, or null when it is not a link (or not there). */
 function linkTarget(filePath: string): string | null {
   try {
-    return fs.lstatSync(filePath).isSymbolicLink() ? path.resolve(path.dirname(filePath), fs.readlinkSync(filePath)) : null;
+    return fs.lstatSync(filePath).isSymbolicLink()
+      ? path.resolve(path.dirname(filePath), fs.readlinkSync(filePath))
+      : null;
   } catch {
     return null;
   }

@@ -31,10 +31,18 @@ export interface FileIdentity {
 function createExclusive(target: string): number {
   removeIfPresent(target);
   try {
-    return fs.openSync(target, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL | (fs.constants.O_NOFOLLOW ?? 0), 0o600);
+    return fs.openSync(
+      target,
+      fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL | (fs.constants.O_NOFOLLOW ?? 0),
+      0o600,
+    );
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new LifeboatFailure('RESTORE_FAILED', `${target} appeared again as Lifeboat created it: another process writes in ${path.dirname(target)}. Nothing was changed.`, target);
+      throw new LifeboatFailure(
+        'RESTORE_FAILED',
+        `${target} appeared again as Lifeboat created it: another process writes in ${path.dirname(target)}. Nothing was changed.`,
+        target,
+      );
     }
     throw error;
   }
@@ -46,7 +54,12 @@ function createExclusive(target: string): number {
  * proves the bytes copied are the ones expected. Returns the file's identity; on any failure the file
  * is removed (if the name is still the file's).
  */
-async function copyToNewFile(source: string, target: string, settle: Settling, hashSource: () => void): Promise<FileIdentity> {
+async function copyToNewFile(
+  source: string,
+  target: string,
+  settle: Settling,
+  hashSource: () => void,
+): Promise<FileIdentity> {
   const fd = createExclusive(target);
   const identity = fs.fstatSync(fd);
   try {
@@ -59,7 +72,11 @@ async function copyToNewFile(source: string, target: string, settle: Settling, h
     }
     await copying;
     if (fs.fstatSync(fd).size !== fs.statSync(source).size) {
-      throw new LifeboatFailure('RESTORE_FAILED', `The copy of ${source} came out at a different size. Nothing was changed.`, target);
+      throw new LifeboatFailure(
+        'RESTORE_FAILED',
+        `The copy of ${source} came out at a different size. Nothing was changed.`,
+        target,
+      );
     }
     if (settle.journalMode !== null) {
       writeFileJournalMode(fd, settle.journalMode);
@@ -100,7 +117,12 @@ function removeIfOwn(filePath: string, identity: FileIdentity): void {
  * taken the name `from` since, and checked again after, so that only that file ever takes the live name.
  */
 export function renameOwnFile(from: string, to: string, identity: FileIdentity): void {
-  const replaced = (): LifeboatFailure => new LifeboatFailure('RESTORE_FAILED', `${from} was replaced by another file while Lifeboat worked; it was not put in place.`, from);
+  const replaced = (): LifeboatFailure =>
+    new LifeboatFailure(
+      'RESTORE_FAILED',
+      `${from} was replaced by another file while Lifeboat worked; it was not put in place.`,
+      from,
+    );
   if (!holdsFile(from, identity)) {
     throw replaced();
   }
@@ -118,7 +140,13 @@ export function renameOwnFile(from: string, to: string, identity: FileIdentity):
  * it back from the page cache, which proves nothing more about the disk; the preflight's integrity
  * check of the snapshot covers the content.
  */
-export async function stageCopy(snapshot: string, target: string, sha256: string, settle: Settling, control: JobControl): Promise<FileIdentity> {
+export async function stageCopy(
+  snapshot: string,
+  target: string,
+  sha256: string,
+  settle: Settling,
+  control: JobControl,
+): Promise<FileIdentity> {
   const size = Math.max(1, fs.statSync(snapshot).size);
   return copyToNewFile(snapshot, target, settle, () => {
     let done = 0;
@@ -128,7 +156,11 @@ export async function stageCopy(snapshot: string, target: string, sha256: string
       control.throwIfCancelled();
     });
     if (hashed !== sha256) {
-      throw new LifeboatFailure('SNAPSHOT_CORRUPT', 'The snapshot changed since it was verified (its bytes no longer match the checksum). Nothing was changed.', snapshot);
+      throw new LifeboatFailure(
+        'SNAPSHOT_CORRUPT',
+        'The snapshot changed since it was verified (its bytes no longer match the checksum). Nothing was changed.',
+        snapshot,
+      );
     }
   });
 }
@@ -145,13 +177,21 @@ export function requireOpensAsSnapshot(databasePath: string): void {
   const size = fs.statSync(databasePath).size;
   const pages = reading.kind === 'sqlite' ? reading.header.pageCount : null;
   if (reading.kind !== 'sqlite' || (pages !== null && pages * reading.header.pageSize !== size)) {
-    throw new LifeboatFailure('RESTORE_FAILED', `The restored database ${databasePath} is not the snapshot's size or not a database.`, databasePath);
+    throw new LifeboatFailure(
+      'RESTORE_FAILED',
+      `The restored database ${databasePath} is not the snapshot's size or not a database.`,
+      databasePath,
+    );
   }
   const db = openSnapshotFile(databasePath);
   try {
     db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get();
   } catch (error) {
-    throw new LifeboatFailure('RESTORE_FAILED', `The restored database does not open: ${(error as Error).message}`, databasePath);
+    throw new LifeboatFailure(
+      'RESTORE_FAILED',
+      `The restored database does not open: ${(error as Error).message}`,
+      databasePath,
+    );
   } finally {
     db.close();
   }
@@ -161,7 +201,10 @@ export function requireOpensAsSnapshot(databasePath: string): void {
 export function requireHeadAndSmoke(plan: AppPlan, databasePath: string): void {
   const status = liveSchemaStatus(plan, databasePath, 'snapshot');
   if (status !== null && status.status !== 'at-head') {
-    throw new LifeboatFailure('SCHEMA_MISMATCH', `After the upgrade the database is not at head: ${status.summary}`);
+    throw new LifeboatFailure(
+      'SCHEMA_MISMATCH',
+      `After the upgrade the database is not at head: ${status.summary}`,
+    );
   }
   if (plan.smokeQueries.length === 0) {
     return;
@@ -177,7 +220,10 @@ export function requireHeadAndSmoke(plan: AppPlan, databasePath: string): void {
         }
         statement.all();
       } catch (error) {
-        throw new LifeboatFailure('RESTORE_FAILED', `The smoke query "${query}" failed: ${withoutData((error as Error).message)}.`);
+        throw new LifeboatFailure(
+          'RESTORE_FAILED',
+          `The smoke query "${query}" failed: ${withoutData((error as Error).message)}.`,
+        );
       }
     }
   } finally {
@@ -192,14 +238,23 @@ export function requireHeadAndSmoke(plan: AppPlan, databasePath: string): void {
  */
 function withoutData(message: string): string {
   const text = /^near .*?: (.+)$/.exec(message)?.[1] ?? message;
-  return text.split(/: | near |['"]/)[0]?.trim().replace(/\.$/, '') ?? '';
+  return (
+    text
+      .split(/: | near |['"]/)[0]
+      ?.trim()
+      .replace(/\.$/, '') ?? ''
+  );
 }
 
 /** The restored database's journal mode is the one it must have: what the journal recorded from the live file. */
 export function requireJournalMode(databasePath: string, expected: FileJournalMode | null): void {
   const found = readFileJournalMode(databasePath);
   if (expected !== null && found !== expected) {
-    throw new LifeboatFailure('RESTORE_FAILED', `The restored database is in ${found ?? 'no'} journal mode, not ${expected} as the live database was.`, databasePath);
+    throw new LifeboatFailure(
+      'RESTORE_FAILED',
+      `The restored database is in ${found ?? 'no'} journal mode, not ${expected} as the live database was.`,
+      databasePath,
+    );
   }
 }
 

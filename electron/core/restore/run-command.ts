@@ -22,12 +22,27 @@ const tailLines = 20;
 
 export function runCommand(
   command: AppCommand,
-  options: { readonly cwd: string; readonly env: Readonly<Record<string, string>>; readonly timeoutMs: number; readonly onLine: (line: string) => void },
+  options: {
+    readonly cwd: string;
+    readonly env: Readonly<Record<string, string>>;
+    readonly timeoutMs: number;
+    readonly onLine: (line: string) => void;
+  },
   control: JobControl,
 ): Promise<CommandOutcome> {
-  const [file, args] = 'shell' in command ? (process.platform === 'win32' ? ['cmd.exe', ['/d', '/s', '/c', command.shell]] : ['/bin/sh', ['-c', command.shell]]) : [command.argv[0] ?? '', command.argv.slice(1)];
+  const [file, args] =
+    'shell' in command
+      ? process.platform === 'win32'
+        ? ['cmd.exe', ['/d', '/s', '/c', command.shell]]
+        : ['/bin/sh', ['-c', command.shell]]
+      : [command.argv[0] ?? '', command.argv.slice(1)];
   return new Promise((resolve) => {
-    const child = spawn(file, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
+    const child = spawn(file, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: process.platform !== 'win32',
+    });
     const tail: string[] = [];
     let timedOut = false;
     let pending = '';

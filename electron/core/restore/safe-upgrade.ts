@@ -14,10 +14,17 @@ import type { AppSettings } from './restore-preflight';
  * queries run); on failure the pre-upgrade snapshot is restored with the guarded restore and the
  * reason is returned. It replaces the "backup, migrate, restore if it fails" scripts apps carry.
  */
-export async function safeUpgrade(location: DatabaseLocation, app: AppSettings, control: JobControl): Promise<UpgradeOutcome> {
+export async function safeUpgrade(
+  location: DatabaseLocation,
+  app: AppSettings,
+  control: JobControl,
+): Promise<UpgradeOutcome> {
   const plan = planApp(app.dir, app.run, app.migrations);
   if (plan.migrations === null) {
-    throw new LifeboatFailure('INVALID_ARGUMENT', 'No migrations found for this app: pass --app DIR (with lifeboat.json), or --migrations DIR and --tool NAME.');
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      'No migrations found for this app: pass --app DIR (with lifeboat.json), or --migrations DIR and --tool NAME.',
+    );
   }
   const before = liveSchemaStatus(plan, location.databasePath, 'live');
   const base = { database: location.databasePath, applied: null, error: null, rollback: null };
@@ -25,17 +32,31 @@ export async function safeUpgrade(location: DatabaseLocation, app: AppSettings, 
     return { ...base, outcome: 'at-head', preUpgradeSnapshot: null };
   }
   if (before.status !== 'behind' && before.status !== 'empty') {
-    throw new LifeboatFailure('SCHEMA_MISMATCH', `The database cannot be upgraded as it is: ${before.summary}`);
+    throw new LifeboatFailure(
+      'SCHEMA_MISMATCH',
+      `The database cannot be upgraded as it is: ${before.summary}`,
+    );
   }
   if (plan.upgrade === null) {
-    throw new LifeboatFailure('APP_COMMAND_FAILED', `No upgrade command is known for ${plan.migrations.source.tool}: set "run.upgrade" in lifeboat.json.`);
+    throw new LifeboatFailure(
+      'APP_COMMAND_FAILED',
+      `No upgrade command is known for ${plan.migrations.source.tool}: set "run.upgrade" in lifeboat.json.`,
+    );
   }
-  const preUpgrade = await takePinnedSnapshot(location, 'pre-upgrade', `Taken before upgrading to ${plan.migrations.graph.heads.join(', ')}`, control);
+  const preUpgrade = await takePinnedSnapshot(
+    location,
+    'pre-upgrade',
+    `Taken before upgrading to ${plan.migrations.graph.heads.join(', ')}`,
+    control,
+  );
   try {
     const applied = await runUpgrade(plan, location.databasePath, control);
     const after = liveSchemaStatus(plan, location.databasePath, 'live');
     if (after !== null && after.status !== 'at-head') {
-      throw new LifeboatFailure('SCHEMA_MISMATCH', `After the upgrade the database is not at head: ${after.summary}`);
+      throw new LifeboatFailure(
+        'SCHEMA_MISMATCH',
+        `After the upgrade the database is not at head: ${after.summary}`,
+      );
     }
     return { ...base, outcome: 'upgraded', preUpgradeSnapshot: preUpgrade, applied };
   } catch (error) {
@@ -47,7 +68,12 @@ export async function safeUpgrade(location: DatabaseLocation, app: AppSettings, 
     // cancel may be what led here: the rollback itself is never cancelled, or the half-upgraded
     // database would stay live.
     const rollback = await restoreSnapshot(
-      { location, snapshotPath: preUpgrade, allowOpen: false, app: { dir: app.dir, run: null, migrations: null } },
+      {
+        location,
+        snapshotPath: preUpgrade,
+        allowOpen: false,
+        app: { dir: app.dir, run: null, migrations: null },
+      },
       uncancellableControl(control),
     );
     const why = detail.code === 'CANCELLED' ? 'The upgrade was cancelled.' : detail.message;
@@ -55,6 +81,12 @@ export async function safeUpgrade(location: DatabaseLocation, app: AppSettings, 
       rollback.outcome === 'restored'
         ? `The database was restored from ${path.basename(preUpgrade)}.`
         : `Putting back ${path.basename(preUpgrade)} failed too (${rollback.error?.message ?? 'no reason given'}): restore it with "lifeboat restore ${path.basename(preUpgrade)}".`;
-    return { ...base, outcome: 'rolled-back', preUpgradeSnapshot: preUpgrade, error: { ...detail, message: `${why} ${what}` }, rollback };
+    return {
+      ...base,
+      outcome: 'rolled-back',
+      preUpgradeSnapshot: preUpgrade,
+      error: { ...detail, message: `${why} ${what}` },
+      rollback,
+    };
   }
 }

@@ -50,7 +50,11 @@ export interface PlanOptions {
 }
 
 /** What the rules keep and delete, newest first, every snapshot of the listing with its reasons. */
-export function planRetention(snapshots: readonly SnapshotEntry[], rules: RetentionRules, options: PlanOptions = {}): PruneDecision[] {
+export function planRetention(
+  snapshots: readonly SnapshotEntry[],
+  rules: RetentionRules,
+  options: PlanOptions = {},
+): PruneDecision[] {
   const ordered = snapshots
     .map((entry) => ({ entry, ms: Date.parse(entry.time) }))
     .sort((a, b) => b.ms - a.ms || (a.entry.file < b.entry.file ? -1 : 1));
@@ -83,6 +87,13 @@ export function planRetention(snapshots: readonly SnapshotEntry[], rules: Retent
     if (entry.file === newest) kept.push({ kind: 'newest' });
     if (entry.file === newestVerified) kept.push({ kind: 'newest-verified' });
     if (options.restoreInProgress === true) kept.push({ kind: 'restore-in-progress' });
-    return { file: entry.file, time: entry.time, status: entry.status, pinned: entry.pinned, decision: kept.length > 0 ? 'keep' : 'delete', reasons: kept };
+    return {
+      file: entry.file,
+      time: entry.time,
+      status: entry.status,
+      pinned: entry.pinned,
+      decision: kept.length > 0 ? 'keep' : 'delete',
+      reasons: kept,
+    };
   });
 }

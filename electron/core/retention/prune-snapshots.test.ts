@@ -28,11 +28,15 @@ async function snapshotAt(location: DatabaseLocation, days: number, hours: numbe
   const file = path.basename(snapshot);
   const record = readRecord(location.backupsDir, file);
   assert.ok(record !== null);
-  writeRecord(location.backupsDir, { ...record, recordedAt: new Date(base + days * day + hours * 3_600_000).toISOString() });
+  writeRecord(location.backupsDir, {
+    ...record,
+    recordedAt: new Date(base + days * day + hours * 3_600_000).toISOString(),
+  });
   return file;
 }
 
-const decisionsOf = (result: PruneResult): Record<string, string> => Object.fromEntries(result.snapshots.map((d) => [d.file, d.decision]));
+const decisionsOf = (result: PruneResult): Record<string, string> =>
+  Object.fromEntries(result.snapshots.map((d) => [d.file, d.decision]));
 
 describe('lifeboat prune', () => {
   let temp: { dir: string; cleanup: () => void };
@@ -43,7 +47,16 @@ describe('lifeboat prune', () => {
     createLiveDatabase(path.join(temp.dir, 'app.db'), 'wal', 64 * 1024);
     location = resolveLocation('app.db', undefined, temp.dir);
     // Days 0..5, two snapshots on day 5 (morning and evening) and on day 3.
-    for (const [name, days, hours] of [['d0', 0, 0], ['d1', 1, 0], ['d2', 2, 0], ['d3am', 3, -2], ['d3pm', 3, 6], ['d4', 4, 0], ['d5am', 5, -2], ['d5pm', 5, 6]] as const) {
+    for (const [name, days, hours] of [
+      ['d0', 0, 0],
+      ['d1', 1, 0],
+      ['d2', 2, 0],
+      ['d3am', 3, -2],
+      ['d3pm', 3, 6],
+      ['d4', 4, 0],
+      ['d5am', 5, -2],
+      ['d5pm', 5, 6],
+    ] as const) {
       files[name] = await snapshotAt(location, days, hours);
     }
   });
@@ -55,7 +68,10 @@ describe('lifeboat prune', () => {
     const result = run.json<PruneResult>();
     assert.equal(result.dryRun, true);
     assert.deepEqual(result.deleted, []);
-    const kept = result.snapshots.filter((d) => d.decision === 'keep').map((d) => d.file).sort();
+    const kept = result.snapshots
+      .filter((d) => d.decision === 'keep')
+      .map((d) => d.file)
+      .sort();
     assert.deepEqual(kept, [files['d5pm'], files['d4'], files['d3pm']].sort());
     const d3pm = result.snapshots.find((d) => d.file === files['d3pm']);
     assert.equal(d3pm?.reasons[0]?.kind, 'rule');
@@ -78,7 +94,10 @@ describe('lifeboat prune', () => {
   });
 
   it('takes the rules from lifeboat.json, keeps pinned snapshots, deletes the rest and logs it', () => {
-    fs.writeFileSync(path.join(temp.dir, 'lifeboat.json'), JSON.stringify({ retention: { keepDaily: 2, keepWeekly: 1 } }));
+    fs.writeFileSync(
+      path.join(temp.dir, 'lifeboat.json'),
+      JSON.stringify({ retention: { keepDaily: 2, keepWeekly: 1 } }),
+    );
     assert.equal(lifeboat(['pin', files['d0'] ?? '', '--db', 'app.db'], temp.dir).code, 0);
     const run = lifeboat(['prune', '--db', 'app.db', '--yes', '--json'], temp.dir);
     assert.equal(run.code, 0, run.stderr);
@@ -87,9 +106,15 @@ describe('lifeboat prune', () => {
     const decisions = decisionsOf(result);
     assert.equal(decisions[files['d0'] ?? ''], 'keep');
     assert.deepEqual(result.snapshots.find((d) => d.file === files['d0'])?.reasons, [{ kind: 'pinned' }]);
-    const left = fs.readdirSync(location.backupsDir).filter((f) => f.endsWith('.db')).sort();
+    const left = fs
+      .readdirSync(location.backupsDir)
+      .filter((f) => f.endsWith('.db'))
+      .sort();
     assert.deepEqual(left, [files['d0'], files['d4'], files['d5pm']].sort());
-    assert.deepEqual(result.deleted.sort(), [files['d1'], files['d2'], files['d3am'], files['d3pm'], files['d5am']].sort());
+    assert.deepEqual(
+      result.deleted.sort(),
+      [files['d1'], files['d2'], files['d3am'], files['d3pm'], files['d5am']].sort(),
+    );
     for (const file of result.deleted) {
       assert.equal(readRecord(location.backupsDir, file), null, `the record of ${file} goes with it`);
     }
@@ -113,22 +138,31 @@ describe('lifeboat prune', () => {
     try {
       const run = lifeboat(['prune', '--db', 'app.db', '--keep-last', '1', '--dry-run', '--json'], temp.dir);
       const result = run.json<PruneResult>();
-      assert.ok(result.snapshots.every((d) => d.decision === 'keep' && d.reasons.some((r) => r.kind === 'restore-in-progress')), run.stdout);
+      assert.ok(
+        result.snapshots.every(
+          (d) => d.decision === 'keep' && d.reasons.some((r) => r.kind === 'restore-in-progress'),
+        ),
+        run.stdout,
+      );
     } finally {
       fs.rmSync(restorePaths(location.databasePath).journal);
     }
   });
 
-  it('does not take rules from a lifeboat.json beside the database that the app user wrote', { skip: hostileUserSkip }, () => {
-    const rules = path.join(temp.dir, 'lifeboat.json');
-    fs.writeFileSync(rules, JSON.stringify({ retention: { keepLast: 1 } }));
-    giveToAppUser(rules);
-    const run = lifeboat(['prune', '--db', 'app.db', '--yes', '--json'], temp.dir);
-    assert.equal(run.json<{ error: { code: string } }>().error.code, 'PERMISSION_DENIED');
-    assert.match(run.stderr, /--app/);
-    assert.equal(fs.readdirSync(location.backupsDir).filter((f) => f.endsWith('.db')).length, 3);
-    // Named with --app, the user vouches for it.
-    const named = lifeboat(['prune', '--app', '.', '--db', 'app.db', '--dry-run', '--json'], temp.dir);
-    assert.equal(named.code, 0, named.stderr);
-  });
+  it(
+    'does not take rules from a lifeboat.json beside the database that the app user wrote',
+    { skip: hostileUserSkip },
+    () => {
+      const rules = path.join(temp.dir, 'lifeboat.json');
+      fs.writeFileSync(rules, JSON.stringify({ retention: { keepLast: 1 } }));
+      giveToAppUser(rules);
+      const run = lifeboat(['prune', '--db', 'app.db', '--yes', '--json'], temp.dir);
+      assert.equal(run.json<{ error: { code: string } }>().error.code, 'PERMISSION_DENIED');
+      assert.match(run.stderr, /--app/);
+      assert.equal(fs.readdirSync(location.backupsDir).filter((f) => f.endsWith('.db')).length, 3);
+      // Named with --app, the user vouches for it.
+      const named = lifeboat(['prune', '--app', '.', '--db', 'app.db', '--dry-run', '--json'], temp.dir);
+      assert.equal(named.code, 0, named.stderr);
+    },
+  );
 });

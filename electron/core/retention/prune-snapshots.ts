@@ -1,5 +1,11 @@
 import * as path from 'node:path';
-import { hasNoRules, ruleFlag, retentionRuleNames, type PruneResult, type RetentionRules } from '../../contract/retention';
+import {
+  hasNoRules,
+  ruleFlag,
+  retentionRuleNames,
+  type PruneResult,
+  type RetentionRules,
+} from '../../contract/retention';
 import type { DatabaseLocation } from '../database-location';
 import { whileLocked } from '../fs/lock-file';
 import type { JobControl } from '../jobs/job-control';
@@ -23,7 +29,9 @@ export interface PruneRequest {
 
 /** The rules in the words of the command line: "--keep-daily 7 --keep-weekly 4". */
 export function rulesText(rules: RetentionRules): string {
-  return retentionRuleNames.flatMap((name) => (rules[name] === undefined ? [] : [`${ruleFlag(name)} ${String(rules[name])}`])).join(' ');
+  return retentionRuleNames
+    .flatMap((name) => (rules[name] === undefined ? [] : [`${ruleFlag(name)} ${String(rules[name])}`]))
+    .join(' ');
 }
 
 /** True when a restore was interrupted (its journal, even a damaged one, is beside the database). */
@@ -49,15 +57,29 @@ export async function pruneSnapshots(request: PruneRequest, control: JobControl)
     );
   }
   control.report('Reading the backups folder', 0);
-  const plan = (): PruneResult['snapshots'] => planRetention(listSnapshots(location).snapshots, rules, { restoreInProgress: restoreInterrupted(location) });
-  const result = (snapshots: PruneResult['snapshots'], deleted: string[]): PruneResult => ({ database: location.databasePath, backupsDir: location.backupsDir, rules, dryRun, snapshots, deleted });
+  const plan = (): PruneResult['snapshots'] =>
+    planRetention(listSnapshots(location).snapshots, rules, {
+      restoreInProgress: restoreInterrupted(location),
+    });
+  const result = (snapshots: PruneResult['snapshots'], deleted: string[]): PruneResult => ({
+    database: location.databasePath,
+    backupsDir: location.backupsDir,
+    rules,
+    dryRun,
+    snapshots,
+    deleted,
+  });
   if (dryRun) {
     const snapshots = plan();
     control.report('Done', 1);
     return result(snapshots, []);
   }
   const refused = (heldBy: number | null): LifeboatFailure =>
-    new LifeboatFailure('RESTORE_IN_PROGRESS', `A restore of ${location.databasePath} is under way (process ${String(heldBy)}): nothing was pruned. Prune again when it has finished.`, location.databasePath);
+    new LifeboatFailure(
+      'RESTORE_IN_PROGRESS',
+      `A restore of ${location.databasePath} is under way (process ${String(heldBy)}): nothing was pruned. Prune again when it has finished.`,
+      location.databasePath,
+    );
   return whileLocked(restorePaths(location.databasePath).lock, refused, () => {
     const snapshots = plan();
     const confirmed = request.confirmed === undefined ? null : new Set(request.confirmed);

@@ -20,23 +20,62 @@ export interface FreshnessInput {
 /** How fresh an app's protection is, and why, in words (pure: the keeper, the list and the UI agree). */
 export function freshnessOf(input: FreshnessInput): Freshness {
   const { schedule, state, nowMs } = input;
-  const staleAfterMs = input.staleAfter !== null ? durationMs(input.staleAfter) : schedule !== null ? Math.round(1.25 * periodMs(schedule, nowMs)) : defaultStaleAfterMs;
+  const staleAfterMs =
+    input.staleAfter !== null
+      ? durationMs(input.staleAfter)
+      : schedule !== null
+        ? Math.round(1.25 * periodMs(schedule, nowMs))
+        : defaultStaleAfterMs;
   const newest = newestRestorable(input.snapshots);
-  const lastRun = state.lastRun === null ? null : { at: state.lastRun.at, ok: state.lastRun.ok, message: state.lastRun.message };
-  const nextRun = schedule === null ? null : new Date(Math.max(nowMs, dueAt(schedule, state.lastRun === null ? null : Date.parse(state.lastRun.at)))).toISOString();
-  const base = { newest: newest?.time ?? null, staleAfterMs, schedule: schedule === null ? null : scheduleText(schedule), nextRun, lastRun };
+  const lastRun =
+    state.lastRun === null
+      ? null
+      : { at: state.lastRun.at, ok: state.lastRun.ok, message: state.lastRun.message };
+  const nextRun =
+    schedule === null
+      ? null
+      : new Date(
+          Math.max(nowMs, dueAt(schedule, state.lastRun === null ? null : Date.parse(state.lastRun.at))),
+        ).toISOString();
+  const base = {
+    newest: newest?.time ?? null,
+    staleAfterMs,
+    schedule: schedule === null ? null : scheduleText(schedule),
+    nextRun,
+    lastRun,
+  };
   const limit = formatSpan(staleAfterMs / 1000);
   if (lastRun !== null && !lastRun.ok) {
     return { ...base, state: 'failing', reason: `The last scheduled snapshot failed: ${lastRun.message}` };
   }
   if (newest === undefined) {
-    return { ...base, state: 'never', reason: schedule === null ? 'No snapshot yet, and no schedule: take one now or set a schedule.' : 'No snapshot yet: the first scheduled one is due.' };
+    return {
+      ...base,
+      state: 'never',
+      reason:
+        schedule === null
+          ? 'No snapshot yet, and no schedule: take one now or set a schedule.'
+          : 'No snapshot yet: the first scheduled one is due.',
+    };
   }
   const ageMs = nowMs - Date.parse(newest.time);
   const age = formatSpan(Math.max(0, ageMs) / 1000);
-  const why = schedule === null ? (input.staleAfter === null ? 'no schedule is set' : `stale after ${input.staleAfter}`) : `the schedule is ${scheduleText(schedule)}`;
+  const why =
+    schedule === null
+      ? input.staleAfter === null
+        ? 'no schedule is set'
+        : `stale after ${input.staleAfter}`
+      : `the schedule is ${scheduleText(schedule)}`;
   if (ageMs > staleAfterMs) {
-    return { ...base, state: 'stale', reason: `The newest snapshot is ${age} old, more than ${limit} (${why}).` };
+    return {
+      ...base,
+      state: 'stale',
+      reason: `The newest snapshot is ${age} old, more than ${limit} (${why}).`,
+    };
   }
-  return { ...base, state: 'fresh', reason: `The newest snapshot is ${age} old (${why}; stale after ${limit}).` };
+  return {
+    ...base,
+    state: 'fresh',
+    reason: `The newest snapshot is ${age} old (${why}; stale after ${limit}).`,
+  };
 }

@@ -13,7 +13,9 @@ import { recordsDirName } from '../snapshot/snapshot-records';
 
 const keeperStateSchema = z.object({
   version: z.literal(1),
-  lastRun: z.object({ at: z.string(), ok: z.boolean(), message: z.string(), snapshot: z.string().nullable() }).nullable(),
+  lastRun: z
+    .object({ at: z.string(), ok: z.boolean(), message: z.string(), snapshot: z.string().nullable() })
+    .nullable(),
   /** The freshness people were last told of; null before any alert. */
   alerted: freshnessStateSchema.nullable(),
 });

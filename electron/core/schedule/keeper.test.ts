@@ -31,8 +31,21 @@ interface World {
 
 function entryAt(ms: number, n: number): SnapshotEntry {
   return {
-    file: `app-${n}.db`, path: `/b/app-${n}.db`, time: new Date(ms).toISOString(), timeSource: 'recorded', label: 'scheduled', note: null, size: 4096,
-    status: 'verified', statusReason: null, sha256: null, madeBy: 'lifeboat', sidecars: [], migration: null, pinned: false, lastVerified: null,
+    file: `app-${n}.db`,
+    path: `/b/app-${n}.db`,
+    time: new Date(ms).toISOString(),
+    timeSource: 'recorded',
+    label: 'scheduled',
+    note: null,
+    size: 4096,
+    status: 'verified',
+    statusReason: null,
+    sha256: null,
+    madeBy: 'lifeboat',
+    sidecars: [],
+    migration: null,
+    pinned: false,
+    lastVerified: null,
   };
 }
 
@@ -49,7 +62,14 @@ function actionsOf(world: World): KeeperActions {
       }
       const entry = entryAt(world.now, world.runs.length);
       world.snapshots.unshift(entry);
-      return ok({ kind: 'created', snapshot: entry, durationMs: 1, sourceJournalMode: 'wal', pageSize: 4096, pageCount: 1 });
+      return ok({
+        kind: 'created',
+        snapshot: entry,
+        durationMs: 1,
+        sourceJournalMode: 'wal',
+        pageSize: 4096,
+        pageCount: 1,
+      });
     },
     prune: () => Promise.resolve(failed({ code: 'INTERNAL', message: 'no retention in these tests' })),
     list: () => Promise.resolve(world.snapshots),
@@ -71,7 +91,14 @@ describe('the keeper', () => {
     n += 1;
     dir = path.join(temp.dir, `app${n}`);
     fs.mkdirSync(dir);
-    world = { now: new Date(2026, 0, 10, 12, 0).getTime(), snapshots: [], failNext: null, alerts: [], runs: [], slowMs: 0 };
+    world = {
+      now: new Date(2026, 0, 10, 12, 0).getTime(),
+      snapshots: [],
+      failNext: null,
+      alerts: [],
+      runs: [],
+      slowMs: 0,
+    };
   });
   const appWith = (automation: Partial<AppAutomation>): KeptApp => ({
     id: dir,
@@ -109,7 +136,10 @@ describe('the keeper', () => {
     assert.equal(world.runs.length, 2);
   });
 
-  for (const [month, what] of [[2, 'spring forward (02:00-03:00 does not exist)'], [9, 'fall back (02:00-03:00 happens twice)']] as const) {
+  for (const [month, what] of [
+    [2, 'spring forward (02:00-03:00 does not exist)'],
+    [9, 'fall back (02:00-03:00 happens twice)'],
+  ] as const) {
     it(`a daily 02:30 schedule runs exactly once on each day around the ${what}`, async () => {
       const app = appWith({ schedule: { daily: '02:30' } });
       const actions = actionsOf(world);
@@ -141,7 +171,9 @@ describe('the keeper', () => {
 
   it('two keeper processes: the lock of one that was killed is taken over', async () => {
     const app = appWith({ schedule: { every: '1h' } });
-    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    });
     fs.mkdirSync(path.dirname(keeperPaths(app.location.backupsDir).lock), { recursive: true });
     fs.writeFileSync(keeperPaths(app.location.backupsDir).lock, dead.stdout);
     assert.equal((await keepApp(app, actionsOf(world))).outcome, 'ran');
@@ -163,7 +195,10 @@ describe('the keeper', () => {
     await keepApp(app, actions);
     world.now += hours(1);
     await keepApp(app, actions);
-    assert.deepEqual(world.alerts.map((a) => a.event), ['failed', 'failed', 'recovered']);
+    assert.deepEqual(
+      world.alerts.map((a) => a.event),
+      ['failed', 'failed', 'recovered'],
+    );
     assert.equal(readKeeperState(app.location.backupsDir).alerted, 'fresh');
   });
 
@@ -178,11 +213,17 @@ describe('the keeper', () => {
     assert.match(stale.freshness.reason, /3 h old, more than 2 h/);
     world.now += hours(1);
     await keepApp(app, actions);
-    assert.deepEqual(world.alerts.map((a) => a.event), ['stale']);
+    assert.deepEqual(
+      world.alerts.map((a) => a.event),
+      ['stale'],
+    );
     world.now += hours(2);
     const back = await keepApp(app, actions);
     assert.equal(back.outcome, 'ran');
-    assert.deepEqual(world.alerts.map((a) => a.event), ['stale', 'recovered']);
+    assert.deepEqual(
+      world.alerts.map((a) => a.event),
+      ['stale', 'recovered'],
+    );
   });
 
   it('stale means 1.25 times the period of the schedule: a weekday cron is not stale over the weekend', async () => {

@@ -76,13 +76,22 @@ interface RunOutcome {
 const notRun: RunOutcome = { snapshot: null, error: null, pruned: [], pruneError: null, deliveries: [] };
 
 /** The scheduled snapshot, then retention if the app has rules; the state records how it went. */
-async function runScheduled(app: KeptApp, schedule: Schedule, actions: KeeperActions, state: KeeperState): Promise<{ run: RunOutcome; state: KeeperState }> {
+async function runScheduled(
+  app: KeptApp,
+  schedule: Schedule,
+  actions: KeeperActions,
+  state: KeeperState,
+): Promise<{ run: RunOutcome; state: KeeperState }> {
   const at = new Date(actions.now()).toISOString();
   const started = await actions.ping(app, 'start', `Scheduled snapshot of ${app.location.databasePath}`);
   const result = await actions.snapshot(app, schedule.label ?? 'scheduled');
   const snapshot = result.ok && result.value.kind === 'created' ? result.value.snapshot.file : null;
   const error = result.ok ? null : result.error;
-  const message = error?.message ?? (result.ok && result.value.kind === 'nothing-to-back-up' ? result.value.message : `Snapshot ${snapshot ?? ''} taken and checked.`);
+  const message =
+    error?.message ??
+    (result.ok && result.value.kind === 'nothing-to-back-up'
+      ? result.value.message
+      : `Snapshot ${snapshot ?? ''} taken and checked.`);
   // Written at once: a keeper killed during retention has still made its run, and does not make it twice.
   const next: KeeperState = { ...state, lastRun: { at, ok: error === null, message, snapshot } };
   writeKeeperState(app.location.backupsDir, next);
@@ -99,7 +108,11 @@ async function runScheduled(app: KeptApp, schedule: Schedule, actions: KeeperAct
 }
 
 /** The alert a change of freshness calls for: every failed run; turning stale; fresh again after either. */
-function alertFor(previous: KeeperState['alerted'], freshness: Freshness, ranAndFailed: boolean): Alert['event'] | null {
+function alertFor(
+  previous: KeeperState['alerted'],
+  freshness: Freshness,
+  ranAndFailed: boolean,
+): Alert['event'] | null {
   if (ranAndFailed) {
     return 'failed';
   }
@@ -122,7 +135,11 @@ function restoreUnderWay(location: DatabaseLocation): boolean {
 export async function keepApp(app: KeptApp, actions: KeeperActions): Promise<KeeperPass> {
   const { backupsDir } = app.location;
   if (!fs.existsSync(path.dirname(app.location.databasePath))) {
-    throw new LifeboatFailure('DB_NOT_FOUND', `The folder of ${app.location.databasePath} does not exist (a volume not mounted?): no scheduled snapshot can be taken.`, app.location.databasePath);
+    throw new LifeboatFailure(
+      'DB_NOT_FOUND',
+      `The folder of ${app.location.databasePath} does not exist (a volume not mounted?): no scheduled snapshot can be taken.`,
+      app.location.databasePath,
+    );
   }
   ensureOwnFolder(path.dirname(keeperPaths(backupsDir).lock));
   const locked = async (): Promise<KeeperPass> => {
@@ -130,17 +147,32 @@ export async function keepApp(app: KeptApp, actions: KeeperActions): Promise<Kee
     let state = readKeeperState(backupsDir);
     const { alerted } = state;
     let run = notRun;
-    const due = schedule !== null && dueAt(schedule, state.lastRun === null ? null : Date.parse(state.lastRun.at)) <= actions.now();
+    const due =
+      schedule !== null &&
+      dueAt(schedule, state.lastRun === null ? null : Date.parse(state.lastRun.at)) <= actions.now();
     // Never a snapshot of a database being restored: the run waits for the next pass.
     const restoring = due && restoreUnderWay(app.location);
     if (schedule !== null && due && !restoring) {
       ({ run, state } = await runScheduled(app, schedule, actions, state));
     }
-    const freshness = freshnessOf({ snapshots: await actions.list(app), schedule, staleAfter: app.automation.staleAfter, state, nowMs: actions.now() });
+    const freshness = freshnessOf({
+      snapshots: await actions.list(app),
+      schedule,
+      staleAfter: app.automation.staleAfter,
+      state,
+      nowMs: actions.now(),
+    });
     const event = alertFor(state.alerted, freshness, run.error !== null);
     let deliveries = run.deliveries;
     if (event !== null) {
-      const sent = await actions.alert(app, { event, app: app.name, database: app.location.databasePath, state: freshness.state, reason: freshness.reason, at: new Date(actions.now()).toISOString() });
+      const sent = await actions.alert(app, {
+        event,
+        app: app.name,
+        database: app.location.databasePath,
+        state: freshness.state,
+        reason: freshness.reason,
+        at: new Date(actions.now()).toISOString(),
+      });
       deliveries = [...deliveries, ...sent];
       // Told: not again until it changes. Told no one (every target down): tried again next pass.
       if (sent.length === 0 || sent.some((d) => d.ok)) {
@@ -160,6 +192,12 @@ export async function keepApp(app: KeptApp, actions: KeeperActions): Promise<Kee
     return outcome.value;
   }
   const state = readKeeperState(backupsDir);
-  const freshness = freshnessOf({ snapshots: await actions.list(app), schedule: app.automation.schedule, staleAfter: app.automation.staleAfter, state, nowMs: actions.now() });
+  const freshness = freshnessOf({
+    snapshots: await actions.list(app),
+    schedule: app.automation.schedule,
+    staleAfter: app.automation.staleAfter,
+    state,
+    nowMs: actions.now(),
+  });
   return { app: app.name, outcome: 'locked', ...notRun, freshness };
 }

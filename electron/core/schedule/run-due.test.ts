@@ -12,7 +12,13 @@ import { keeperPaths, readKeeperState, writeKeeperState } from './keeper-state';
 
 /** `lifeboat run-due` and the keeper of `lifeboat serve` and the desktop app, on a real database with real snapshot jobs. */
 
-const snapshotsIn = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.db')).sort() : []);
+const snapshotsIn = (dir: string): string[] =>
+  fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.db'))
+        .sort()
+    : [];
 
 describe('scheduled snapshots', () => {
   let temp: { dir: string; cleanup: () => void };
@@ -38,11 +44,19 @@ describe('scheduled snapshots', () => {
     temp.cleanup();
   });
 
-  it('run-due: takes the snapshot when due, applies retention, logs it as the schedule\'s, then waits for the next period', async () => {
+  it("run-due: takes the snapshot when due, applies retention, logs it as the schedule's, then waits for the next period", async () => {
     const dir = path.join(temp.dir, 'shop');
     fs.mkdirSync(dir);
     createLiveDatabase(path.join(dir, 'app.db'), 'wal', 64 * 1024);
-    fs.writeFileSync(path.join(dir, 'lifeboat.json'), JSON.stringify({ database: 'app.db', schedule: { every: '1h', label: 'hourly' }, retention: { keepLast: 2 }, notify: [{ kind: 'webhook', url: hookUrl }] }));
+    fs.writeFileSync(
+      path.join(dir, 'lifeboat.json'),
+      JSON.stringify({
+        database: 'app.db',
+        schedule: { every: '1h', label: 'hourly' },
+        retention: { keepLast: 2 },
+        notify: [{ kind: 'webhook', url: hookUrl }],
+      }),
+    );
     const first = await lifeboatAsync(['run-due', '--app', dir, '--json'], dir);
     assert.equal(first.code, 0, first.stderr);
     const pass = first.json<KeeperPass>();
@@ -57,7 +71,13 @@ describe('scheduled snapshots', () => {
     // Three more periods, each made due by moving the last run back an hour: retention keeps two.
     for (let i = 0; i < 3; i += 1) {
       const state = readKeeperState(path.join(dir, 'backups'));
-      writeKeeperState(path.join(dir, 'backups'), { ...state, lastRun: state.lastRun === null ? null : { ...state.lastRun, at: new Date(Date.parse(state.lastRun.at) - 3_600_000).toISOString() } });
+      writeKeeperState(path.join(dir, 'backups'), {
+        ...state,
+        lastRun:
+          state.lastRun === null
+            ? null
+            : { ...state.lastRun, at: new Date(Date.parse(state.lastRun.at) - 3_600_000).toISOString() },
+      });
       const run = await lifeboatAsync(['run-due', '--app', dir, '--json'], dir);
       assert.equal(run.json<KeeperPass>().outcome, 'ran', run.stdout);
       await new Promise((resolve) => setTimeout(resolve, 1100)); // Snapshot names have one-second resolution.
@@ -65,11 +85,16 @@ describe('scheduled snapshots', () => {
     assert.equal(snapshotsIn(path.join(dir, 'backups')).length, 2);
     assert.deepEqual(hooks, [], 'no alert while all goes well');
     // info and list say how fresh it is, with the schedule the keeper follows.
-    const info = (await lifeboatAsync(['info', '--db', 'app.db', '--json'], dir)).json<{ freshness: { state: string; schedule: string; nextRun: string } }>();
+    const info = (await lifeboatAsync(['info', '--db', 'app.db', '--json'], dir)).json<{
+      freshness: { state: string; schedule: string; nextRun: string };
+    }>();
     assert.equal(info.freshness.state, 'fresh');
     assert.equal(info.freshness.schedule, 'every 1h');
     const list = await lifeboatAsync(['list', '--db', 'app.db'], dir);
-    assert.match(list.stdout, /Freshness +fresh\. The newest snapshot is .* old \(the schedule is every 1h; stale after 75 min\)\./);
+    assert.match(
+      list.stdout,
+      /Freshness +fresh\. The newest snapshot is .* old \(the schedule is every 1h; stale after 75 min\)\./,
+    );
   });
 
   it('a failed run exits 1, is recorded as failing, alerts; the next good run alerts that it recovered', async () => {
@@ -77,31 +102,58 @@ describe('scheduled snapshots', () => {
     fs.mkdirSync(dir);
     const db = path.join(dir, 'app.db');
     fs.writeFileSync(db, Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4080, 7)]));
-    fs.writeFileSync(path.join(dir, 'lifeboat.json'), JSON.stringify({ database: 'app.db', schedule: { daily: '03:30' }, notify: [{ kind: 'webhook', url: hookUrl }] }));
+    fs.writeFileSync(
+      path.join(dir, 'lifeboat.json'),
+      JSON.stringify({
+        database: 'app.db',
+        schedule: { daily: '03:30' },
+        notify: [{ kind: 'webhook', url: hookUrl }],
+      }),
+    );
     const failed = await lifeboatAsync(['run-due', '--app', dir, '--json'], dir);
     assert.equal(failed.code, 1, failed.stdout);
     const pass = failed.json<KeeperPass>();
     assert.equal(pass.freshness.state, 'failing');
     assert.ok(pass.error !== null);
-    assert.deepEqual(hooks.map((h) => [h['event'], h['state']]), [['failed', 'failing']]);
+    assert.deepEqual(
+      hooks.map((h) => [h['event'], h['state']]),
+      [['failed', 'failing']],
+    );
     fs.rmSync(db);
     createLiveDatabase(db, 'delete', 32 * 1024);
     const state = readKeeperState(path.join(dir, 'backups'));
-    writeKeeperState(path.join(dir, 'backups'), { ...state, lastRun: state.lastRun === null ? null : { ...state.lastRun, at: new Date(Date.now() - 2 * 86_400_000).toISOString() } });
+    writeKeeperState(path.join(dir, 'backups'), {
+      ...state,
+      lastRun:
+        state.lastRun === null
+          ? null
+          : { ...state.lastRun, at: new Date(Date.now() - 2 * 86_400_000).toISOString() },
+    });
     const good = await lifeboatAsync(['run-due', '--app', dir, '--json'], dir);
     assert.equal(good.code, 0, good.stdout);
     assert.equal(good.json<KeeperPass>().freshness.state, 'fresh');
-    assert.deepEqual(hooks.map((h) => h['event']), ['failed', 'recovered']);
+    assert.deepEqual(
+      hooks.map((h) => h['event']),
+      ['failed', 'recovered'],
+    );
   });
 
   it('two run-due at once (cron on two machines sharing the folder): one snapshot', async () => {
     const dir = path.join(temp.dir, 'race');
     fs.mkdirSync(dir);
     createLiveDatabase(path.join(dir, 'app.db'), 'wal', 4 * 1024 * 1024);
-    fs.writeFileSync(path.join(dir, 'lifeboat.json'), JSON.stringify({ database: 'app.db', schedule: { every: '6h' } }));
-    const run = async (): Promise<KeeperPass> => (await lifeboatAsync(['run-due', '--app', dir, '--json'], dir)).json<KeeperPass>();
+    fs.writeFileSync(
+      path.join(dir, 'lifeboat.json'),
+      JSON.stringify({ database: 'app.db', schedule: { every: '6h' } }),
+    );
+    const run = async (): Promise<KeeperPass> =>
+      (await lifeboatAsync(['run-due', '--app', dir, '--json'], dir)).json<KeeperPass>();
     const passes = await Promise.all([run(), run(), run()]);
-    assert.equal(passes.filter((p) => p.outcome === 'ran').length, 1, JSON.stringify(passes.map((p) => p.outcome)));
+    assert.equal(
+      passes.filter((p) => p.outcome === 'ran').length,
+      1,
+      JSON.stringify(passes.map((p) => p.outcome)),
+    );
     assert.equal(snapshotsIn(path.join(dir, 'backups')).length, 1);
     assert.ok(!fs.existsSync(keeperPaths(path.join(dir, 'backups')).lock));
   });
@@ -115,7 +167,7 @@ describe('scheduled snapshots', () => {
     assert.match(run.stderr, /No schedule .* "schedule" in lifeboat\.json/);
   });
 
-  it('the keeper of the desktop app and of serve: scheduled snapshots from the app\'s settings, shown as jobs, with freshness', async () => {
+  it("the keeper of the desktop app and of serve: scheduled snapshots from the app's settings, shown as jobs, with freshness", async () => {
     const dir = path.join(temp.dir, 'notes');
     fs.mkdirSync(dir);
     createLiveDatabase(path.join(dir, 'app.db'), 'wal', 32 * 1024);
@@ -124,11 +176,20 @@ describe('scheduled snapshots', () => {
       const added = await service.handlers['apps:add']({ database: path.join(dir, 'app.db') });
       assert.equal(added.freshness?.state, 'never');
       assert.equal(added.health, 'no-snapshots');
-      const bad = service.handlers['apps:setAutomation']({ appId: added.id, schedule: { cron: '0 0 31 2 *' } });
+      const bad = service.handlers['apps:setAutomation']({
+        appId: added.id,
+        schedule: { cron: '0 0 31 2 *' },
+      });
       await assert.rejects(bad, /never runs/);
-      const set = await service.handlers['apps:setAutomation']({ appId: added.id, schedule: { every: '12h', label: 'twice-daily' }, retention: { keepDaily: 7 } });
+      const set = await service.handlers['apps:setAutomation']({
+        appId: added.id,
+        schedule: { every: '12h', label: 'twice-daily' },
+        retention: { keepDaily: 7 },
+      });
       assert.deepEqual(set.automation.schedule, { every: '12h', label: 'twice-daily' });
-      const finished = new Promise<string>((resolve) => service.on('job:finished', (event) => resolve(event.kind)));
+      const finished = new Promise<string>((resolve) =>
+        service.on('job:finished', (event) => resolve(event.kind)),
+      );
       service.startKeeper();
       assert.equal(await finished, 'snapshot');
       const [summary] = (await service.handlers['apps:list']({})).apps;
@@ -136,9 +197,15 @@ describe('scheduled snapshots', () => {
       assert.equal(summary?.health, 'ok');
       assert.match(summary?.freshness?.reason ?? '', /every 12h/);
       assert.match(summary?.newestSnapshot?.file ?? '', /twice-daily/);
-      const preview = await service.handlers['retention:preview']({ appId: added.id, rules: { keepLast: 1 } });
+      const preview = await service.handlers['retention:preview']({
+        appId: added.id,
+        rules: { keepLast: 1 },
+      });
       assert.equal(preview.dryRun, true);
-      assert.deepEqual(preview.snapshots.map((d) => d.decision), ['keep']);
+      assert.deepEqual(
+        preview.snapshots.map((d) => d.decision),
+        ['keep'],
+      );
     } finally {
       await service.shutdown();
     }

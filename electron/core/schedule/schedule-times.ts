@@ -9,12 +9,16 @@ import { LifeboatFailure } from '../lifeboat-failure';
  */
 
 function cronOf(schedule: Exclude<Schedule, { every: string }>): Cron {
-  const pattern = 'daily' in schedule ? `${schedule.daily.slice(3)} ${schedule.daily.slice(0, 2)} * * *` : schedule.cron;
+  const pattern =
+    'daily' in schedule ? `${schedule.daily.slice(3)} ${schedule.daily.slice(0, 2)} * * *` : schedule.cron;
   try {
     // No function: a pattern to ask about, never a timer of its own.
     return new Cron(pattern, { mode: '5-part' });
   } catch (error) {
-    throw new LifeboatFailure('INVALID_ARGUMENT', `The cron schedule "${pattern}" is not valid: ${(error as Error).message}. Five fields: minute hour day month weekday, as in "0 */4 * * *".`);
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      `The cron schedule "${pattern}" is not valid: ${(error as Error).message}. Five fields: minute hour day month weekday, as in "0 */4 * * *".`,
+    );
   }
 }
 
@@ -24,7 +28,10 @@ export function checkSchedule(schedule: Schedule, nowMs: number): void {
     return;
   }
   if (cronOf(schedule).nextRun(new Date(nowMs)) === null) {
-    throw new LifeboatFailure('INVALID_ARGUMENT', `The cron schedule "${'cron' in schedule ? schedule.cron : schedule.daily}" never runs.`);
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      `The cron schedule "${'cron' in schedule ? schedule.cron : schedule.daily}" never runs.`,
+    );
   }
 }
 
@@ -52,7 +59,9 @@ export function periodMs(schedule: Schedule, nowMs: number): number {
   if ('every' in schedule) {
     return durationMs(schedule.every);
   }
-  const runs = cronOf(schedule).nextRuns(50, new Date(nowMs)).map((d) => d.getTime());
+  const runs = cronOf(schedule)
+    .nextRuns(50, new Date(nowMs))
+    .map((d) => d.getTime());
   let longest = 0;
   for (let i = 1; i < runs.length; i += 1) {
     longest = Math.max(longest, (runs[i] ?? 0) - (runs[i - 1] ?? 0));

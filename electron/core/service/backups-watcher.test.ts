@@ -31,7 +31,9 @@ describe('following a backups folder', () => {
     try {
       watcher.follow('app-1', dir);
       const file = path.join(dir, 'app-20260101-000000-script.db');
-      assert.deepEqual(await changesAfter(seen, () => fs.writeFileSync(file, Buffer.alloc(64 * 1024))), ['app-1']);
+      assert.deepEqual(await changesAfter(seen, () => fs.writeFileSync(file, Buffer.alloc(64 * 1024))), [
+        'app-1',
+      ]);
       assert.deepEqual(await changesAfter(seen, () => fs.appendFileSync(file, 'x')), ['app-1']);
       assert.deepEqual(await changesAfter(seen, () => fs.rmSync(file)), ['app-1']);
       watcher.unfollow('app-1');
@@ -49,7 +51,9 @@ describe('following a backups folder', () => {
       watcher.follow('app-2', dir);
       fs.mkdirSync(dir);
       watcher.follow('app-2', dir);
-      assert.deepEqual(await changesAfter(seen, () => fs.writeFileSync(path.join(dir, 'a.db'), 'x')), ['app-2']);
+      assert.deepEqual(await changesAfter(seen, () => fs.writeFileSync(path.join(dir, 'a.db'), 'x')), [
+        'app-2',
+      ]);
     } finally {
       watcher.close();
     }

@@ -12,13 +12,19 @@ function isOperationName(name: string): name is OperationName {
  * sender check) and by the web host (after its token check): validate the payload against the
  * operation's schema, then call core. Every outcome comes back as data.
  */
-export async function dispatch(service: LifeboatService, name: string, payload: unknown): Promise<Result<unknown>> {
+export async function dispatch(
+  service: LifeboatService,
+  name: string,
+  payload: unknown,
+): Promise<Result<unknown>> {
   if (!isOperationName(name)) {
     return failed({ code: 'INVALID_ARGUMENT', message: `Unknown operation "${name}".` });
   }
   const parsed = operationInputs[name].safeParse(payload ?? {});
   if (!parsed.success) {
-    const detail = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; ');
+    const detail = parsed.error.issues
+      .map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`)
+      .join('; ');
     return failed({ code: 'INVALID_ARGUMENT', message: `Invalid request for ${name}: ${detail}` });
   }
   try {

@@ -3,7 +3,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { App, AppHealth, AppSummary } from '../../contract/apps';
 import type { JobEventName, JobEvents, JobFinished } from '../../contract/events';
-import { changesLiveDatabase, type JobState, type OperationName, type OperationOutput, type ParsedInput, type UiJobKind } from '../../contract/operations';
+import {
+  changesLiveDatabase,
+  type JobState,
+  type OperationName,
+  type OperationOutput,
+  type ParsedInput,
+  type UiJobKind,
+} from '../../contract/operations';
 import { parseAbsoluteDatabaseArgument, type DatabaseLocation } from '../database-location';
 import { demoAppName } from '../demo/create-demo';
 import { startJob, type JobHandle } from '../jobs/job-runner';
@@ -18,7 +25,11 @@ import { findMigrations, type MigrationSetup } from '../migrations/migration-rea
 import type { AppSettings } from '../restore/restore-preflight';
 import { readJournal } from '../restore/restore-journal';
 import { isInside, WebBoundary } from './web-boundary';
-import { appSettingsFileName, readAppSettingsFile, type AppSettingsFile } from '../settings/app-settings-file';
+import {
+  appSettingsFileName,
+  readAppSettingsFile,
+  type AppSettingsFile,
+} from '../settings/app-settings-file';
 import { SettingsStore } from '../settings/settings-store';
 import { toLifeboatError } from '../lifeboat-failure';
 import { databaseStem } from '../snapshot-name';
@@ -38,7 +49,9 @@ import type { DiffSide } from '../diff/diff-databases';
 import type { RowsQuery } from '../browse/table-rows';
 
 /** The implementation of every contract operation, shared by the Electron binding and the web host. */
-export type OperationHandlers = { readonly [K in OperationName]: (input: ParsedInput<K>) => Promise<OperationOutput<K>> };
+export type OperationHandlers = {
+  readonly [K in OperationName]: (input: ParsedInput<K>) => Promise<OperationOutput<K>>;
+};
 
 type Listener<E extends JobEventName> = (payload: JobEvents[E]) => void;
 
@@ -49,15 +62,35 @@ interface RunningJob {
 
 /** One side of a read: "live" (the live database, read only) or a snapshot's file name in the app's backups folder. */
 function sideOf(app: App, name: string): DiffSide {
-  return name === 'live' ? { kind: 'live', path: app.databasePath } : { kind: 'snapshot', path: resolveSnapshotPath(app.backupsDir, name, app.backupsDir) };
+  return name === 'live'
+    ? { kind: 'live', path: app.databasePath }
+    : { kind: 'snapshot', path: resolveSnapshotPath(app.backupsDir, name, app.backupsDir) };
 }
 
-function rowsQueryOf(app: App, input: { source: string; table?: string | undefined; filter: string; orderBy?: string | undefined; descending: boolean }): RowsQuery {
-  return { side: sideOf(app, input.source), table: input.table ?? null, filter: input.filter, orderBy: input.orderBy ?? null, descending: input.descending };
+function rowsQueryOf(
+  app: App,
+  input: {
+    source: string;
+    table?: string | undefined;
+    filter: string;
+    orderBy?: string | undefined;
+    descending: boolean;
+  },
+): RowsQuery {
+  return {
+    side: sideOf(app, input.source),
+    table: input.table ?? null,
+    filter: input.filter,
+    orderBy: input.orderBy ?? null,
+    descending: input.descending,
+  };
 }
 
 /** The status dot: what needs the user first (an interrupted restore, damage), then how fresh the protection is. */
-function healthOf(facts: { interrupted: boolean; exists: boolean; damaged: number; freshness: Freshness }): { health: AppHealth; healthText: string } {
+function healthOf(facts: { interrupted: boolean; exists: boolean; damaged: number; freshness: Freshness }): {
+  health: AppHealth;
+  healthText: string;
+} {
   const { freshness } = facts;
   if (facts.interrupted) {
     return { health: 'problem', healthText: 'A restore was interrupted: finish it or roll it back.' };
@@ -66,7 +99,10 @@ function healthOf(facts: { interrupted: boolean; exists: boolean; damaged: numbe
     return { health: 'no-database', healthText: 'The database file does not exist yet: nothing to back up.' };
   }
   if (facts.damaged > 0) {
-    return { health: 'problem', healthText: `${facts.damaged} damaged or incomplete file(s) in the backups folder.` };
+    return {
+      health: 'problem',
+      healthText: `${facts.damaged} damaged or incomplete file(s) in the backups folder.`,
+    };
   }
   const byState = { failing: 'failing', never: 'no-snapshots', stale: 'stale', fresh: 'ok' } as const;
   return { health: byState[freshness.state], healthText: freshness.reason };
@@ -75,7 +111,9 @@ function healthOf(facts: { interrupted: boolean; exists: boolean; damaged: numbe
 /** An app's migrations: the folder and tool the user chose, else detected in the database's folder. */
 function migrationSetupOf(app: App): MigrationSetup {
   const { databasePath } = app;
-  return app.migrations === undefined ? { appDirs: [path.dirname(databasePath)], databasePath } : { migrationsDir: app.migrations.dir, tool: app.migrations.tool, databasePath };
+  return app.migrations === undefined
+    ? { appDirs: [path.dirname(databasePath)], databasePath }
+    : { migrationsDir: app.migrations.dir, tool: app.migrations.tool, databasePath };
 }
 /** The app's folder: where its lifeboat.json is and its commands run. */
 function appDirOf(app: App): string {
@@ -95,7 +133,9 @@ function appFileOf(app: App): { file: AppSettingsFile | null; problem: string | 
 function interruptedRestoreOf(app: App): AppSummary['interruptedRestore'] {
   try {
     const journal = readJournal(app);
-    return journal === null ? null : { step: journal.step, snapshot: path.basename(journal.snapshot), startedAt: journal.startedAt };
+    return journal === null
+      ? null
+      : { step: journal.step, snapshot: path.basename(journal.snapshot), startedAt: journal.startedAt };
   } catch {
     // A damaged journal still means a restore was interrupted; resuming it says what to check by hand.
     return { step: 'unknown', snapshot: '', startedAt: '' };
@@ -104,11 +144,24 @@ function interruptedRestoreOf(app: App): AppSummary['interruptedRestore'] {
 
 /** The app asked for was removed, here or by another process sharing the settings. */
 function appGone(): LifeboatFailure {
-  return new LifeboatFailure('APP_NOT_FOUND', 'That app is no longer in Lifeboat: it may have been removed in another window.');
+  return new LifeboatFailure(
+    'APP_NOT_FOUND',
+    'That app is no longer in Lifeboat: it may have been removed in another window.',
+  );
 }
 
 // Database file stems that say nothing about the app: the folder's name is a better default name.
-const genericStems = new Set(['app', 'db', 'data', 'database', 'sqlite', 'main', 'prod', 'production', 'db.sqlite3']);
+const genericStems = new Set([
+  'app',
+  'db',
+  'data',
+  'database',
+  'sqlite',
+  'main',
+  'prod',
+  'production',
+  'db.sqlite3',
+]);
 
 /** Lifeboat's state for one user data folder: the apps, the running jobs, and the events they emit. */
 export class LifeboatService {
@@ -116,7 +169,12 @@ export class LifeboatService {
   private readonly dataDir: string;
   private readonly now: () => Date;
   private readonly jobs = new Map<string, RunningJob>();
-  private readonly listeners: { [E in JobEventName]: Set<Listener<E>> } = { 'job:progress': new Set(), 'job:finished': new Set(), 'snapshots:changed': new Set(), 'keeper:alert': new Set() };
+  private readonly listeners: { [E in JobEventName]: Set<Listener<E>> } = {
+    'job:progress': new Set(),
+    'job:finished': new Set(),
+    'snapshots:changed': new Set(),
+    'keeper:alert': new Set(),
+  };
   /** Set by the hosts that keep the apps' schedules (the desktop app, `lifeboat serve`). */
   private keeper: KeeperLoop | null = null;
   /** Set by the hosts that show the apps (the desktop app, `lifeboat serve`): their backups folders are followed. */
@@ -127,7 +185,12 @@ export class LifeboatService {
   private readonly boundary: WebBoundary | null;
 
   /** `allow`: for origin 'web', the folders `lifeboat serve --allow` named. */
-  constructor(options: { dataDir: string; origin: ActivityOrigin; now?: () => Date; allow?: readonly string[] }) {
+  constructor(options: {
+    dataDir: string;
+    origin: ActivityOrigin;
+    now?: () => Date;
+    allow?: readonly string[];
+  }) {
     this.dataDir = options.dataDir;
     this.origin = options.origin;
     this.boundary = options.origin === 'web' ? new WebBoundary(options.allow ?? [], options.dataDir) : null;
@@ -169,21 +232,36 @@ export class LifeboatService {
    * `log` hears of each pass that did something or failed, for a server's log.
    */
   startKeeper(log: (line: string) => void = () => undefined): void {
-    const actions = jobActions(this.keeperJob, (app, alert) => this.emit('keeper:alert', { appId: app.id, event: alert.event, title: alertTitle(alert), reason: alert.reason }));
-    this.keeper ??= new KeeperLoop(() => this.keptApps(), actions, (app, result) => {
-      if (!result.ok) {
-        log(`${app.name}: the keeper could not look after it: ${result.error.message} [${result.error.code}]`);
-        return;
-      }
-      const pass = result.value;
-      if (pass.outcome === 'ran') {
-        this.emit('snapshots:changed', { appId: app.id });
-        log(`${app.name}: ${pass.error === null ? `scheduled snapshot ${pass.snapshot ?? '(nothing to back up)'}` : `scheduled snapshot failed: ${pass.error.message}`}${pass.pruned.length > 0 ? `; retention deleted ${pass.pruned.length}` : ''}`);
-      }
-      for (const delivery of pass.deliveries.filter((d) => !d.ok)) {
-        log(`${app.name}: could not alert ${delivery.target}: ${delivery.error ?? ''}`);
-      }
-    });
+    const actions = jobActions(this.keeperJob, (app, alert) =>
+      this.emit('keeper:alert', {
+        appId: app.id,
+        event: alert.event,
+        title: alertTitle(alert),
+        reason: alert.reason,
+      }),
+    );
+    this.keeper ??= new KeeperLoop(
+      () => this.keptApps(),
+      actions,
+      (app, result) => {
+        if (!result.ok) {
+          log(
+            `${app.name}: the keeper could not look after it: ${result.error.message} [${result.error.code}]`,
+          );
+          return;
+        }
+        const pass = result.value;
+        if (pass.outcome === 'ran') {
+          this.emit('snapshots:changed', { appId: app.id });
+          log(
+            `${app.name}: ${pass.error === null ? `scheduled snapshot ${pass.snapshot ?? '(nothing to back up)'}` : `scheduled snapshot failed: ${pass.error.message}`}${pass.pruned.length > 0 ? `; retention deleted ${pass.pruned.length}` : ''}`,
+          );
+        }
+        for (const delivery of pass.deliveries.filter((d) => !d.ok)) {
+          log(`${app.name}: could not alert ${delivery.target}: ${delivery.error ?? ''}`);
+        }
+      },
+    );
     this.keeper.start();
   }
 
@@ -194,14 +272,27 @@ export class LifeboatService {
       if (problem !== null || !fs.existsSync(path.dirname(app.databasePath))) {
         return [];
       }
-      return [{ id: app.id, name: app.name, location: { databasePath: app.databasePath, backupsDir: app.backupsDir }, automation: this.automationOf(app, file).automation }];
+      return [
+        {
+          id: app.id,
+          name: app.name,
+          location: { databasePath: app.databasePath, backupsDir: app.backupsDir },
+          automation: this.automationOf(app, file).automation,
+        },
+      ];
     });
   }
 
   /** The keeper's jobs: a scheduled snapshot shows in the UI like any other; its list and prune run quietly. */
   private readonly keeperJob: JobStarter = <R extends JobRequest>(request: R) => {
-    const appId = request.kind === 'snapshot' ? this.settings.apps.find((a) => a.databasePath === request.input.location.databasePath)?.id : undefined;
-    const handle = request.kind === 'snapshot' && appId !== undefined ? this.trackJob('snapshot', appId, request, 'schedule') : startJob(request, undefined, 'schedule');
+    const appId =
+      request.kind === 'snapshot'
+        ? this.settings.apps.find((a) => a.databasePath === request.input.location.databasePath)?.id
+        : undefined;
+    const handle =
+      request.kind === 'snapshot' && appId !== undefined
+        ? this.trackJob('snapshot', appId, request, 'schedule')
+        : startJob(request, undefined, 'schedule');
     // The handle was started for this request: its result is this kind's.
     return handle.result as Promise<Result<JobOutputs[R['kind']]>>;
   };
@@ -209,14 +300,25 @@ export class LifeboatService {
   /** A new file the user named for an export or a copy: a full path, in a folder the web host may reach, not there yet. */
   private newFileTarget(target: string, what: string): string {
     if (!path.isAbsolute(target)) {
-      throw new LifeboatFailure('INVALID_ARGUMENT', `"${target}" is a relative path: give the full path of the new file.`);
+      throw new LifeboatFailure(
+        'INVALID_ARGUMENT',
+        `"${target}" is a relative path: give the full path of the new file.`,
+      );
     }
     this.boundary?.requireAllowed(path.dirname(target), `${what}'s folder`);
     if (fs.existsSync(target)) {
-      throw new LifeboatFailure('INVALID_ARGUMENT', `${target} already exists: choose a new file name. Nothing was written.`, target);
+      throw new LifeboatFailure(
+        'INVALID_ARGUMENT',
+        `${target} already exists: choose a new file name. Nothing was written.`,
+        target,
+      );
     }
     if (!fs.existsSync(path.dirname(target))) {
-      throw new LifeboatFailure('INVALID_ARGUMENT', `The folder ${path.dirname(target)} does not exist.`, target);
+      throw new LifeboatFailure(
+        'INVALID_ARGUMENT',
+        `The folder ${path.dirname(target)} does not exist.`,
+        target,
+      );
     }
     return target;
   }
@@ -287,11 +389,23 @@ export class LifeboatService {
       state: readKeeperState(app.backupsDir),
       nowMs: this.now().getTime(),
     });
-    const health = healthOf({ interrupted: interruptedRestore !== null, exists, damaged: damaged.length, freshness });
+    const health = healthOf({
+      interrupted: interruptedRestore !== null,
+      exists,
+      damaged: damaged.length,
+      freshness,
+    });
     let migrationsFound: AppSummary['migrationsFound'] = null;
     try {
       const found = findMigrations(migrationSetupOf(app));
-      migrationsFound = found === null ? null : { tool: found.source.tool, locations: [...found.source.locations], detected: app.migrations === undefined };
+      migrationsFound =
+        found === null
+          ? null
+          : {
+              tool: found.source.tool,
+              locations: [...found.source.locations],
+              detected: app.migrations === undefined,
+            };
     } catch {
       // A chosen folder that has gone: shown as "none found", and the Schema view says why.
     }
@@ -301,7 +415,10 @@ export class LifeboatService {
       newestSnapshot: newest === undefined ? null : { file: newest.file, time: newest.time },
       snapshotCount: list.snapshots.length,
       migrationsFound,
-      runSource: file !== null && file.run !== undefined ? { kind: 'file', path: path.join(file.dir, appSettingsFileName) } : { kind: app.run === undefined ? 'none' : 'settings' },
+      runSource:
+        file !== null && file.run !== undefined
+          ? { kind: 'file', path: path.join(file.dir, appSettingsFileName) }
+          : { kind: app.run === undefined ? 'none' : 'settings' },
       runFromFile: file?.run ?? null,
       runProblem: problem,
       interruptedRestore,
@@ -315,31 +432,51 @@ export class LifeboatService {
   private restoreSettingsOf(app: App): AppSettings {
     const { file, problem } = appFileOf(app);
     if (problem !== null) {
-      throw new LifeboatFailure('INVALID_ARGUMENT', `${problem} Fix the file, or move it away to use the settings kept in Lifeboat.`);
+      throw new LifeboatFailure(
+        'INVALID_ARGUMENT',
+        `${problem} Fix the file, or move it away to use the settings kept in Lifeboat.`,
+      );
     }
-    const migrations = app.migrations === undefined && file?.migrations !== undefined ? { migrationsDir: file.migrations.dir, tool: file.migrations.tool } : migrationSetupOf(app);
+    const migrations =
+      app.migrations === undefined && file?.migrations !== undefined
+        ? { migrationsDir: file.migrations.dir, tool: file.migrations.tool }
+        : migrationSetupOf(app);
     return { dir: appDirOf(app), run: file?.run ?? app.run ?? null, migrations };
   }
 
   private startRestore(app: App, file: string, allowOpen: boolean, undo: boolean): { jobId: string } {
     this.refuseIfRestoring(app);
     if (interruptedRestoreOf(app) !== null) {
-      throw new LifeboatFailure('RESTORE_IN_PROGRESS', `A restore of ${app.name} was interrupted: finish it or roll it back first.`);
+      throw new LifeboatFailure(
+        'RESTORE_IN_PROGRESS',
+        `A restore of ${app.name} was interrupted: finish it or roll it back first.`,
+      );
     }
     const snapshotPath = resolveSnapshotPath(app.backupsDir, file, app.backupsDir);
-    return this.startUiJob('restore', app.id, { kind: 'restore', input: { location: app, snapshotPath, allowOpen, app: this.restoreSettingsOf(app), undo } });
+    return this.startUiJob('restore', app.id, {
+      kind: 'restore',
+      input: { location: app, snapshotPath, allowOpen, app: this.restoreSettingsOf(app), undo },
+    });
   }
 
   /** Refuses to start a second restore of an app while one is running (the journal guards other processes). */
   private refuseIfRestoring(app: App): void {
-    const running = [...this.jobs.values()].find((job) => job.state.appId === app.id && changesLiveDatabase(job.state.kind));
+    const running = [...this.jobs.values()].find(
+      (job) => job.state.appId === app.id && changesLiveDatabase(job.state.kind),
+    );
     if (running !== undefined) {
-      throw new LifeboatFailure('RESTORE_IN_PROGRESS', `A restore of ${app.name} is under way: wait until it has finished.`);
+      throw new LifeboatFailure(
+        'RESTORE_IN_PROGRESS',
+        `A restore of ${app.name} is under way: wait until it has finished.`,
+      );
     }
   }
 
   /** Runs a job to its end; with `origin`, it is written to the activity log. */
-  private async runJob<R extends JobRequest>(request: R, origin?: ActivityOrigin): Promise<JobOutputs[R['kind']]> {
+  private async runJob<R extends JobRequest>(
+    request: R,
+    origin?: ActivityOrigin,
+  ): Promise<JobOutputs[R['kind']]> {
     const result = await startJob(request, undefined, origin).result;
     if (!result.ok) {
       throw new LifeboatFailure(result.error.code, result.error.message, result.error.path);
@@ -364,19 +501,31 @@ export class LifeboatService {
    */
   private updateApp(appId: string, change: (app: App) => App): App {
     let updated: App | undefined;
-    this.settings.update((s) => ({ ...s, apps: s.apps.map((a) => (a.id === appId ? (updated = change(a)) : a)) }));
+    this.settings.update((s) => ({
+      ...s,
+      apps: s.apps.map((a) => (a.id === appId ? (updated = change(a)) : a)),
+    }));
     if (updated === undefined) {
       throw appGone();
     }
     return updated;
   }
 
-  private startUiJob(kind: UiJobKind, appId: string, request: JobRequest & { kind: typeof kind }): { jobId: string } {
+  private startUiJob(
+    kind: UiJobKind,
+    appId: string,
+    request: JobRequest & { kind: typeof kind },
+  ): { jobId: string } {
     return { jobId: this.trackJob(kind, appId, request, this.origin).id };
   }
 
   /** Starts a job the UI follows (its progress and end are emitted); `origin` is who it is logged as started by. */
-  private trackJob(kind: UiJobKind, appId: string, request: JobRequest & { kind: typeof kind }, origin: ActivityOrigin): JobHandle<unknown> {
+  private trackJob(
+    kind: UiJobKind,
+    appId: string,
+    request: JobRequest & { kind: typeof kind },
+    origin: ActivityOrigin,
+  ): JobHandle<unknown> {
     const job: { current?: RunningJob } = {};
     const handle: JobHandle<unknown> = startJob(
       request,
@@ -409,11 +558,17 @@ export class LifeboatService {
       if (fs.existsSync(databasePath)) {
         const stat = fs.statSync(databasePath);
         if (!stat.isFile() || (stat.size > 0 && readSqliteHeaderSync(databasePath).kind !== 'sqlite')) {
-          throw new LifeboatFailure('NOT_A_DATABASE', `${databasePath} is not an SQLite database. Choose the app's database file (often app.db, db.sqlite3 or data.db).`, databasePath);
+          throw new LifeboatFailure(
+            'NOT_A_DATABASE',
+            `${databasePath} is not an SQLite database. Choose the app's database file (often app.db, db.sqlite3 or data.db).`,
+            databasePath,
+          );
         }
       }
       const backupsDir =
-        input.backupsDir === undefined || input.backupsDir === '' ? path.join(path.dirname(databasePath), 'backups') : parseAbsoluteDatabaseArgument(input.backupsDir);
+        input.backupsDir === undefined || input.backupsDir === ''
+          ? path.join(path.dirname(databasePath), 'backups')
+          : parseAbsoluteDatabaseArgument(input.backupsDir);
       this.boundary?.requireAllowed(databasePath, 'The database');
       this.boundary?.requireAllowed(backupsDir, 'The backups folder');
       const folder = path.dirname(databasePath);
@@ -425,11 +580,20 @@ export class LifeboatService {
         );
       }
       if (fs.existsSync(backupsDir) && !fs.statSync(backupsDir).isDirectory()) {
-        throw new LifeboatFailure('IO_ERROR', `${backupsDir} is a file, not a folder: choose a folder for the snapshots (it is made if it does not exist).`, backupsDir);
+        throw new LifeboatFailure(
+          'IO_ERROR',
+          `${backupsDir} is a file, not a folder: choose a folder for the snapshots (it is made if it does not exist).`,
+          backupsDir,
+        );
       }
       const stem = databaseStem(path.basename(databasePath));
-      const fallbackName = genericStems.has(stem.toLowerCase()) ? path.basename(path.dirname(databasePath)) || stem : stem;
-      const app = this.addApp({ databasePath, backupsDir }, input.name === undefined || input.name === '' ? fallbackName : input.name);
+      const fallbackName = genericStems.has(stem.toLowerCase())
+        ? path.basename(path.dirname(databasePath)) || stem
+        : stem;
+      const app = this.addApp(
+        { databasePath, backupsDir },
+        input.name === undefined || input.name === '' ? fallbackName : input.name,
+      );
       return this.summarize(app);
     },
     'apps:setMigrations': async (input) => {
@@ -439,14 +603,20 @@ export class LifeboatService {
         migrations = undefined;
       } else {
         if (!path.isAbsolute(input.dir)) {
-          throw new LifeboatFailure('INVALID_ARGUMENT', `"${input.dir}" is a relative path: give the full path of the migrations folder.`);
+          throw new LifeboatFailure(
+            'INVALID_ARGUMENT',
+            `"${input.dir}" is a relative path: give the full path of the migrations folder.`,
+          );
         }
         this.boundary?.requireAllowed(input.dir, 'The migrations folder');
         // Refuse a folder with nothing readable in it, rather than keep a setting that shows nothing.
         const found = findMigrations({ migrationsDir: input.dir, tool: input.tool });
         if (found === null || found.adapter.readGraph(found.source).revisions.length === 0) {
           const what = input.tool === undefined ? 'migrations' : `${input.tool} migrations`;
-          throw new LifeboatFailure('INVALID_ARGUMENT', `No ${what} found in ${input.dir}: choose the folder that holds the migration files (for Alembic, the one with alembic.ini).`);
+          throw new LifeboatFailure(
+            'INVALID_ARGUMENT',
+            `No ${what} found in ${input.dir}: choose the folder that holds the migration files (for Alembic, the one with alembic.ini).`,
+          );
         }
         migrations = { dir: input.dir, tool: found.source.tool };
       }
@@ -480,7 +650,9 @@ export class LifeboatService {
         return {
           ...next,
           ...(input.schedule === undefined ? {} : { schedule: input.schedule }),
-          ...(input.retention === undefined || hasNoRules(input.retention) ? {} : { retention: input.retention }),
+          ...(input.retention === undefined || hasNoRules(input.retention)
+            ? {}
+            : { retention: input.retention }),
           ...(input.staleAfter === undefined ? {} : { staleAfter: input.staleAfter }),
         };
       });
@@ -502,38 +674,67 @@ export class LifeboatService {
     },
     'migrations:status': async (input) => {
       const app = this.app(input.appId);
-      return (await this.runJob({ kind: 'migrations', input: { databasePath: app.databasePath, setup: migrationSetupOf(app) } })).report;
+      return (
+        await this.runJob({
+          kind: 'migrations',
+          input: { databasePath: app.databasePath, setup: migrationSetupOf(app) },
+        })
+      ).report;
     },
     'snapshots:inspect': (input) => {
       const app = this.app(input.appId);
       const filePath = resolveSnapshotPath(app.backupsDir, input.file, app.backupsDir);
-      return this.runJob({ kind: 'inspect', input: { backupsDir: app.backupsDir, path: filePath, liveStem: databaseStem(path.basename(app.databasePath)) } });
+      return this.runJob({
+        kind: 'inspect',
+        input: {
+          backupsDir: app.backupsDir,
+          path: filePath,
+          liveStem: databaseStem(path.basename(app.databasePath)),
+        },
+      });
     },
     'snapshots:create': (input) => {
       const app = this.app(input.appId);
       this.refuseIfRestoring(app);
-      return Promise.resolve(this.startUiJob('snapshot', app.id, { kind: 'snapshot', input: { location: app, reason: input.label, note: input.note } }));
+      return Promise.resolve(
+        this.startUiJob('snapshot', app.id, {
+          kind: 'snapshot',
+          input: { location: app, reason: input.label, note: input.note },
+        }),
+      );
     },
     'snapshots:verify': (input) => {
       const app = this.app(input.appId);
       const paths = input.files.map((file) => resolveSnapshotPath(app.backupsDir, file, app.backupsDir));
-      return Promise.resolve(this.startUiJob('verify', app.id, { kind: 'verify', input: { backupsDir: app.backupsDir, paths } }));
+      return Promise.resolve(
+        this.startUiJob('verify', app.id, { kind: 'verify', input: { backupsDir: app.backupsDir, paths } }),
+      );
     },
     'snapshots:delete': async (input) => {
       const app = this.app(input.appId);
       const paths = [resolveSnapshotPath(app.backupsDir, input.file, app.backupsDir)];
-      await this.runJob({ kind: 'delete', input: { backupsDir: app.backupsDir, databasePath: app.databasePath, paths } }, this.origin);
+      await this.runJob(
+        { kind: 'delete', input: { backupsDir: app.backupsDir, databasePath: app.databasePath, paths } },
+        this.origin,
+      );
       return { deleted: input.file };
     },
     'snapshots:pin': async (input) => {
       const app = this.app(input.appId);
       const paths = [resolveSnapshotPath(app.backupsDir, input.file, app.backupsDir)];
-      await this.runJob({ kind: 'pin', input: { backupsDir: app.backupsDir, paths, pinned: input.pinned } }, this.origin);
+      await this.runJob(
+        { kind: 'pin', input: { backupsDir: app.backupsDir, paths, pinned: input.pinned } },
+        this.origin,
+      );
       return { file: input.file, pinned: input.pinned };
     },
     'snapshots:diff': (input) => {
       const app = this.app(input.appId);
-      const request = { a: sideOf(app, input.a), b: sideOf(app, input.b), ...(input.table === undefined ? {} : { table: input.table }) };
+      const request = {
+        a: sideOf(app, input.a),
+        b: sideOf(app, input.b),
+        ...(input.table === undefined ? {} : { table: input.table }),
+      };
       return Promise.resolve(this.startUiJob('diff', app.id, { kind: 'diff', input: request }));
     },
     'snapshots:rows': (input) => {
@@ -544,13 +745,20 @@ export class LifeboatService {
     'snapshots:export': (input) => {
       const app = this.app(input.appId);
       const target = this.newFileTarget(input.path, 'The export');
-      return Promise.resolve(this.startUiJob('export', app.id, { kind: 'export', input: { ...rowsQueryOf(app, input), format: input.format, target } }));
+      return Promise.resolve(
+        this.startUiJob('export', app.id, {
+          kind: 'export',
+          input: { ...rowsQueryOf(app, input), format: input.format, target },
+        }),
+      );
     },
     'snapshots:copy': (input) => {
       const app = this.app(input.appId);
       const target = this.newFileTarget(input.path, 'The copy');
       const snapshotPath = resolveSnapshotPath(app.backupsDir, input.file, app.backupsDir);
-      return Promise.resolve(this.startUiJob('copy', app.id, { kind: 'copy', input: { snapshotPath, target } }));
+      return Promise.resolve(
+        this.startUiJob('copy', app.id, { kind: 'copy', input: { snapshotPath, target } }),
+      );
     },
     'jobs:cancel': (input) => {
       const job = this.jobs.get(input.jobId);
@@ -562,7 +770,10 @@ export class LifeboatService {
     'apps:setRun': (input) => {
       const app = this.app(input.appId);
       if (input.appDir !== undefined && input.appDir !== '' && !path.isAbsolute(input.appDir)) {
-        throw new LifeboatFailure('INVALID_ARGUMENT', `"${input.appDir}" is a relative path: give the full path of the app's folder.`);
+        throw new LifeboatFailure(
+          'INVALID_ARGUMENT',
+          `"${input.appDir}" is a relative path: give the full path of the app's folder.`,
+        );
       }
       const run = input.run;
       const appDir = input.appDir !== undefined && input.appDir !== '' ? input.appDir : appDirOf(app);
@@ -570,14 +781,28 @@ export class LifeboatService {
         this.boundary?.requireAllowed(input.appDir, "The app's folder");
       }
       if (run?.workingDir !== undefined && !isInside(path.resolve(appDir, run.workingDir), appDir)) {
-        throw new LifeboatFailure('INVALID_ARGUMENT', `The working folder "${run.workingDir}" leads out of the app's folder ${appDir}: give a folder inside it.`);
+        throw new LifeboatFailure(
+          'INVALID_ARGUMENT',
+          `The working folder "${run.workingDir}" leads out of the app's folder ${appDir}: give a folder inside it.`,
+        );
       }
       if (run !== undefined) {
         this.boundary?.requireRunAllowed(run, appDir, app.run);
       }
-      if (this.origin === 'web' && run !== undefined && (run.stop !== undefined || run.start !== undefined || run.upgrade !== undefined || Object.keys(run.env).length > 0 || run.preset === 'commands')) {
+      if (
+        this.origin === 'web' &&
+        run !== undefined &&
+        (run.stop !== undefined ||
+          run.start !== undefined ||
+          run.upgrade !== undefined ||
+          Object.keys(run.env).length > 0 ||
+          run.preset === 'commands')
+      ) {
         // Whoever holds the web host's token must not gain a shell on the server through it.
-        throw new LifeboatFailure('INVALID_ARGUMENT', `Commands and environment variables cannot be set through lifeboat serve: write them in ${appSettingsFileName} in the app's folder on the server, or use the desktop app.`);
+        throw new LifeboatFailure(
+          'INVALID_ARGUMENT',
+          `Commands and environment variables cannot be set through lifeboat serve: write them in ${appSettingsFileName} in the app's folder on the server, or use the desktop app.`,
+        );
       }
       // Absent fields go back to their defaults: the database's folder, no run settings.
       const updated = this.updateApp(app.id, (current) => {
@@ -595,25 +820,42 @@ export class LifeboatService {
     'restore:preview': (input) => {
       const app = this.app(input.appId);
       const snapshotPath = resolveSnapshotPath(app.backupsDir, input.file, app.backupsDir);
-      return this.runJob({ kind: 'restore-preview', input: { location: app, snapshotPath, app: this.restoreSettingsOf(app), undo: input.undo } });
+      return this.runJob({
+        kind: 'restore-preview',
+        input: { location: app, snapshotPath, app: this.restoreSettingsOf(app), undo: input.undo },
+      });
     },
-    'restore:start': (input) => Promise.resolve(this.startRestore(this.app(input.appId), input.file, input.allowOpen, false)),
+    'restore:start': (input) =>
+      Promise.resolve(this.startRestore(this.app(input.appId), input.file, input.allowOpen, false)),
     'restore:undo': (input) => {
       const app = this.app(input.appId);
       if (lastRestore(app.backupsDir)?.preRestore !== input.file) {
-        throw new LifeboatFailure('SNAPSHOT_NOT_FOUND', `${input.file} is no longer the snapshot that undoes the last restore: look at the list again.`);
+        throw new LifeboatFailure(
+          'SNAPSHOT_NOT_FOUND',
+          `${input.file} is no longer the snapshot that undoes the last restore: look at the list again.`,
+        );
       }
       return Promise.resolve(this.startRestore(app, input.file, false, true));
     },
     'restore:rehearse': (input) => {
       const app = this.app(input.appId);
       const snapshotPath = resolveSnapshotPath(app.backupsDir, input.file, app.backupsDir);
-      return Promise.resolve(this.startUiJob('rehearse', app.id, { kind: 'rehearse', input: { location: app, snapshotPath, app: this.restoreSettingsOf(app) } }));
+      return Promise.resolve(
+        this.startUiJob('rehearse', app.id, {
+          kind: 'rehearse',
+          input: { location: app, snapshotPath, app: this.restoreSettingsOf(app) },
+        }),
+      );
     },
     'restore:recover': (input) => {
       const app = this.app(input.appId);
       this.refuseIfRestoring(app);
-      return Promise.resolve(this.startUiJob('restore-recover', app.id, { kind: 'restore-recover', input: { location: app, mode: input.mode, allowOpen: false, app: this.restoreSettingsOf(app) } }));
+      return Promise.resolve(
+        this.startUiJob('restore-recover', app.id, {
+          kind: 'restore-recover',
+          input: { location: app, mode: input.mode, allowOpen: false, app: this.restoreSettingsOf(app) },
+        }),
+      );
     },
   };
 }

@@ -37,7 +37,9 @@ describe('the guarded restore through the service', () => {
   };
 
   /** Runs a restore job to its end, keeping every progress event it sent. */
-  async function finish(start: Promise<{ jobId: string }>): Promise<{ outcome: Result<RestoreResult>; progress: JobEvents['job:progress'][] }> {
+  async function finish(
+    start: Promise<{ jobId: string }>,
+  ): Promise<{ outcome: Result<RestoreResult>; progress: JobEvents['job:progress'][] }> {
     const progress: JobEvents['job:progress'][] = [];
     const offProgress = service.on('job:progress', (p) => progress.push(p));
     const finished = new Promise<JobFinished>((resolve) => {
@@ -50,10 +52,15 @@ describe('the guarded restore through the service', () => {
     const event = await finished;
     offProgress();
     assert.equal(event.jobId, jobId);
-    return { outcome: event.result as Result<RestoreResult>, progress: progress.filter((p) => p.jobId === jobId) };
+    return {
+      outcome: event.result as Result<RestoreResult>,
+      progress: progress.filter((p) => p.jobId === jobId),
+    };
   }
 
-  async function follow(start: Promise<{ jobId: string }>): Promise<{ result: RestoreResult; progress: JobEvents['job:progress'][] }> {
+  async function follow(
+    start: Promise<{ jobId: string }>,
+  ): Promise<{ result: RestoreResult; progress: JobEvents['job:progress'][] }> {
     const { outcome, progress } = await finish(start);
     assert.ok(outcome.ok, JSON.stringify(outcome));
     return { result: outcome.value, progress };
@@ -78,7 +85,12 @@ describe('the guarded restore through the service', () => {
       ],
     );
     const orders = preview.tables.find((t) => t.name === 'orders');
-    assert.ok(orders !== undefined && orders.liveRows !== null && orders.snapshotRows !== null && orders.liveRows > orders.snapshotRows);
+    assert.ok(
+      orders !== undefined &&
+        orders.liveRows !== null &&
+        orders.snapshotRows !== null &&
+        orders.liveRows > orders.snapshotRows,
+    );
     assert.equal(contentDigest(demo.databasePath), before);
   });
 
@@ -86,13 +98,27 @@ describe('the guarded restore through the service', () => {
     // A process with the file open, as the app would have: named by its command line.
     const holder = await holdFileOpen(demo.databasePath);
     try {
-      const preview = await service.handlers['restore:preview']({ appId: demo.id, file: await oldest(), undo: false });
+      const preview = await service.handlers['restore:preview']({
+        appId: demo.id,
+        file: await oldest(),
+        undo: false,
+      });
       assert.equal(preview.holders.length, 1);
-      assert.deepEqual(preview.blockers.map((b) => b.code), ['DB_IN_USE']);
-      assert.match(preview.blockers[0]?.message ?? '', new RegExp(`held open by pid ${holder.pid} \\(.*openSync`));
-      const { outcome } = await finish(service.handlers['restore:start']({ appId: demo.id, file: await oldest(), allowOpen: false }));
+      assert.deepEqual(
+        preview.blockers.map((b) => b.code),
+        ['DB_IN_USE'],
+      );
+      assert.match(
+        preview.blockers[0]?.message ?? '',
+        new RegExp(`held open by pid ${holder.pid} \\(.*openSync`),
+      );
+      const { outcome } = await finish(
+        service.handlers['restore:start']({ appId: demo.id, file: await oldest(), allowOpen: false }),
+      );
       assert.ok(!outcome.ok && outcome.error.code === 'DB_IN_USE');
-      const forced = await follow(service.handlers['restore:start']({ appId: demo.id, file: await oldest(), allowOpen: true }));
+      const forced = await follow(
+        service.handlers['restore:start']({ appId: demo.id, file: await oldest(), allowOpen: true }),
+      );
       assert.equal(forced.result.outcome, 'restored', 'the user’s explicit override');
     } finally {
       holder.release();
@@ -102,12 +128,22 @@ describe('the guarded restore through the service', () => {
   it('rehearses on a scratch copy: the upgrade runs there, the live database and the app are untouched', async () => {
     const before = contentDigest(demo.databasePath);
     const lastRestore = (await app()).lastRestore;
-    const { result, progress } = await follow(service.handlers['restore:rehearse']({ appId: demo.id, file: await oldest() }));
+    const { result, progress } = await follow(
+      service.handlers['restore:rehearse']({ appId: demo.id, file: await oldest() }),
+    );
     assert.equal(result.outcome, 'rehearsed');
     assert.equal(result.error, null);
-    assert.deepEqual(result.steps.map((s) => s.step), ['preflight', 'stage', 'verify', 'upgrade', 'check']);
-    assert.match(result.steps.find((s) => s.step === 'upgrade')?.note ?? '', /applied .*005_order_notes\.sql/);
-    const scratch = /scratch copy in (\S+)/.exec(result.steps.find((s) => s.step === 'stage')?.note ?? '')?.[1];
+    assert.deepEqual(
+      result.steps.map((s) => s.step),
+      ['preflight', 'stage', 'verify', 'upgrade', 'check'],
+    );
+    assert.match(
+      result.steps.find((s) => s.step === 'upgrade')?.note ?? '',
+      /applied .*005_order_notes\.sql/,
+    );
+    const scratch = /scratch copy in (\S+)/.exec(
+      result.steps.find((s) => s.step === 'stage')?.note ?? '',
+    )?.[1];
     assert.ok(scratch !== undefined && !fs.existsSync(scratch), 'the scratch copy is gone');
     assert.ok(progress.some((p) => phaseOfRestore(p.phase)?.step === 'upgrade'));
     assert.equal(contentDigest(demo.databasePath), before);
@@ -118,22 +154,56 @@ describe('the guarded restore through the service', () => {
     const original = contentDigest(demo.databasePath);
     await service.handlers['apps:setRun']({
       appId: demo.id,
-      run: { preset: 'commands', stop: { shell: 'echo stopping the $SHOP' }, start: { argv: ['echo', 'shop started'] }, upgradeUsesLifeboatDatabase: false, env: { SHOP: 'corner shop' }, smokeQueries: ['SELECT count(*) FROM orders'], timeouts: { stopSeconds: 5 } },
+      run: {
+        preset: 'commands',
+        stop: { shell: 'echo stopping the $SHOP' },
+        start: { argv: ['echo', 'shop started'] },
+        upgradeUsesLifeboatDatabase: false,
+        env: { SHOP: 'corner shop' },
+        smokeQueries: ['SELECT count(*) FROM orders'],
+        timeouts: { stopSeconds: 5 },
+      },
     });
-    const preview = await service.handlers['restore:preview']({ appId: demo.id, file: await oldest(), undo: false });
+    const preview = await service.handlers['restore:preview']({
+      appId: demo.id,
+      file: await oldest(),
+      undo: false,
+    });
     assert.deepEqual(preview.commands, [
       { which: 'stop', text: 'echo stopping the $SHOP' },
       { which: 'start', text: "echo 'shop started'" },
     ]);
-    const { result, progress } = await follow(service.handlers['restore:start']({ appId: demo.id, file: await oldest(), allowOpen: false }));
+    const { result, progress } = await follow(
+      service.handlers['restore:start']({ appId: demo.id, file: await oldest(), allowOpen: false }),
+    );
     assert.equal(result.outcome, 'restored', JSON.stringify(result.error));
     const steps = progress.flatMap((p) => {
       const phase = phaseOfRestore(p.phase);
       return phase === null ? [] : [phase.step];
     });
-    assert.deepEqual([...new Set(steps)], ['preflight', 'stop', 'pre-restore', 'stage', 'set-aside', 'put-in-place', 'verify', 'upgrade', 'check', 'start', 'health', 'discard-old']);
+    assert.deepEqual(
+      [...new Set(steps)],
+      [
+        'preflight',
+        'stop',
+        'pre-restore',
+        'stage',
+        'set-aside',
+        'put-in-place',
+        'verify',
+        'upgrade',
+        'check',
+        'start',
+        'health',
+        'discard-old',
+      ],
+    );
     const output = progress.flatMap((p) => p.output ?? []);
-    assert.deepEqual(output, ['$ echo stopping the $SHOP', 'stopping the corner shop', "$ echo 'shop started'", 'shop started'], 'shown verbatim, run with the app’s environment');
+    assert.deepEqual(
+      output,
+      ['$ echo stopping the $SHOP', 'stopping the corner shop', "$ echo 'shop started'", 'shop started'],
+      'shown verbatim, run with the app’s environment',
+    );
     const after = await app();
     assert.equal(after.lastRestore?.preRestore, path.basename(result.preRestoreSnapshot ?? ''));
     assert.equal(contentDigest(result.preRestoreSnapshot ?? ''), original);
@@ -142,29 +212,47 @@ describe('the guarded restore through the service', () => {
 
     // Undo last restore: the same guarded restore, of the pre-restore snapshot.
     const undoFile = after.lastRestore?.preRestore ?? '';
-    const undoPreview = await service.handlers['restore:preview']({ appId: demo.id, file: undoFile, undo: true });
+    const undoPreview = await service.handlers['restore:preview']({
+      appId: demo.id,
+      file: undoFile,
+      undo: true,
+    });
     assert.deepEqual(undoPreview.blockers, []);
     const undone = await follow(service.handlers['restore:undo']({ appId: demo.id, file: undoFile }));
     assert.equal(undone.result.outcome, 'restored');
-    assert.equal(undone.result.steps.find((s) => s.step === 'upgrade')?.note, 'undo: put back as it was, not upgraded');
+    assert.equal(
+      undone.result.steps.find((s) => s.step === 'upgrade')?.note,
+      'undo: put back as it was, not upgraded',
+    );
     assert.equal(contentDigest(demo.databasePath), original);
     const activity = await service.handlers['activity:list']({ appId: demo.id });
-    assert.deepEqual(activity.slice(0, 2).map((e) => [e.action, e.outcome, e.origin]), [
-      ['restore', 'ok', 'desktop'],
-      ['restore', 'ok', 'desktop'],
-    ]);
+    assert.deepEqual(
+      activity.slice(0, 2).map((e) => [e.action, e.outcome, e.origin]),
+      [
+        ['restore', 'ok', 'desktop'],
+        ['restore', 'ok', 'desktop'],
+      ],
+    );
     await service.handlers['apps:setRun']({ appId: demo.id });
   });
 
   it('rolls back when the code’s newest migration fails half-way, and shows the rollback’s own steps', async () => {
     const original = contentDigest(demo.databasePath);
     const broken = path.join(path.dirname(demo.databasePath), 'migrations', '006_broken.sql');
-    fs.writeFileSync(broken, 'ALTER TABLE orders ADD COLUMN gift INTEGER;\nINSERT INTO no_such_table VALUES (1);');
+    fs.writeFileSync(
+      broken,
+      'ALTER TABLE orders ADD COLUMN gift INTEGER;\nINSERT INTO no_such_table VALUES (1);',
+    );
     try {
-      const { result, progress } = await follow(service.handlers['restore:start']({ appId: demo.id, file: await oldest(), allowOpen: false }));
+      const { result, progress } = await follow(
+        service.handlers['restore:start']({ appId: demo.id, file: await oldest(), allowOpen: false }),
+      );
       assert.equal(result.outcome, 'rolled-back');
       assert.equal(result.error?.code, 'MIGRATION_FAILED');
-      assert.deepEqual(result.rollbackSteps.map((s) => s.step), ['put-back']);
+      assert.deepEqual(
+        result.rollbackSteps.map((s) => s.step),
+        ['put-back'],
+      );
       assert.ok(progress.some((p) => phaseOfRestore(p.phase)?.kind === 'rollback'));
       assert.equal(contentDigest(demo.databasePath), original, 'byte for byte in content');
     } finally {
@@ -177,7 +265,16 @@ describe('the guarded restore through the service', () => {
     // The shop's upgrade is slow this time: long enough to press Cancel while it runs.
     await service.handlers['apps:setRun']({
       appId: demo.id,
-      run: { preset: 'commands', stop: { shell: 'echo stopped' }, start: { shell: 'sleep 0.3; echo started again' }, upgrade: { shell: 'echo migrating; sleep 30' }, upgradeUsesLifeboatDatabase: false, env: {}, smokeQueries: [], timeouts: {} },
+      run: {
+        preset: 'commands',
+        stop: { shell: 'echo stopped' },
+        start: { shell: 'sleep 0.3; echo started again' },
+        upgrade: { shell: 'echo migrating; sleep 30' },
+        upgradeUsesLifeboatDatabase: false,
+        env: {},
+        smokeQueries: [],
+        timeouts: {},
+      },
     });
     try {
       const cancelled = service.on('job:progress', (p) => {
@@ -186,9 +283,15 @@ describe('the guarded restore through the service', () => {
         }
       });
       const started = Date.now();
-      const { result, progress } = await follow(service.handlers['restore:start']({ appId: demo.id, file: await oldest(), allowOpen: false }));
+      const { result, progress } = await follow(
+        service.handlers['restore:start']({ appId: demo.id, file: await oldest(), allowOpen: false }),
+      );
       cancelled();
-      assert.deepEqual(result.rollbackSteps.map((s) => s.step), ['put-back', 'start-app'], 'the rollback is not cancelled with the restore');
+      assert.deepEqual(
+        result.rollbackSteps.map((s) => s.step),
+        ['put-back', 'start-app'],
+        'the rollback is not cancelled with the restore',
+      );
       assert.ok(progress.flatMap((p) => p.output ?? []).includes('started again'));
       assert.ok(Date.now() - started < 20_000, 'the sleeping upgrade was stopped, not waited for');
       assert.equal(result.outcome, 'rolled-back');
@@ -202,7 +305,9 @@ describe('the guarded restore through the service', () => {
 
   it('offers an interrupted restore at start-up, and rolls it back on request', async () => {
     const original = contentDigest(demo.databasePath);
-    const killed = lifeboat(['restore', await oldest(), '--db', demo.databasePath, '--yes'], temp.dir, { LIFEBOAT_TEST_KILL_AT: 'put-in-place' });
+    const killed = lifeboat(['restore', await oldest(), '--db', demo.databasePath, '--yes'], temp.dir, {
+      LIFEBOAT_TEST_KILL_AT: 'put-in-place',
+    });
     assert.equal(killed.signal, 'SIGKILL');
     // A fresh service, as when the desktop app starts again after a crash.
     service = new LifeboatService({ dataDir: path.join(temp.dir, 'data'), origin: 'desktop' });
@@ -210,9 +315,14 @@ describe('the guarded restore through the service', () => {
     assert.equal(interrupted?.step, 'put-in-place');
     const again = await dispatch(service, 'restore:start', { appId: demo.id, file: await oldest() });
     assert.ok(!again.ok && again.error.code === 'RESTORE_IN_PROGRESS');
-    const { result } = await follow(service.handlers['restore:recover']({ appId: demo.id, mode: 'rollback' }));
+    const { result } = await follow(
+      service.handlers['restore:recover']({ appId: demo.id, mode: 'rollback' }),
+    );
     assert.equal(result.outcome, 'rolled-back');
-    assert.deepEqual(result.rollbackSteps.map((s) => s.step), ['put-back']);
+    assert.deepEqual(
+      result.rollbackSteps.map((s) => s.step),
+      ['put-back'],
+    );
     assert.equal((await app()).interruptedRestore, null);
     assert.equal(contentDigest(demo.databasePath), original);
   });

@@ -67,11 +67,21 @@ export class WebBoundary {
    */
   requireRunAllowed(run: AppRun, appDir: string, current: AppRun | undefined): void {
     const unchanged = current?.preset === run.preset && current.service === run.service;
-    if (run.preset === 'docker-compose' && !unchanged && !composeServices(appDir).includes(run.service ?? '')) {
-      throw new LifeboatFailure('PERMISSION_DENIED', `The Compose service "${run.service ?? ''}" is not declared in a compose file in ${appDir}: through lifeboat serve, only a service of the app's own compose file can be chosen.`);
+    if (
+      run.preset === 'docker-compose' &&
+      !unchanged &&
+      !composeServices(appDir).includes(run.service ?? '')
+    ) {
+      throw new LifeboatFailure(
+        'PERMISSION_DENIED',
+        `The Compose service "${run.service ?? ''}" is not declared in a compose file in ${appDir}: through lifeboat serve, only a service of the app's own compose file can be chosen.`,
+      );
     }
     if (run.preset === 'systemd' && !unchanged) {
-      throw new LifeboatFailure('PERMISSION_DENIED', `A systemd unit to stop and start cannot be chosen through lifeboat serve: set it in lifeboat.json in ${appDir} on the server, or in the desktop app.`);
+      throw new LifeboatFailure(
+        'PERMISSION_DENIED',
+        `A systemd unit to stop and start cannot be chosen through lifeboat serve: set it in lifeboat.json in ${appDir} on the server, or in the desktop app.`,
+      );
     }
   }
 }
@@ -80,7 +90,9 @@ const composeFiles = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'doc
 
 /** The services a compose file in `dir` declares: the keys one level under `services:`. */
 function composeServices(dir: string): string[] {
-  const read = composeFiles.map((name) => readUntrustedText(path.join(dir, name), 1024 * 1024)).find((r) => r.kind !== 'missing');
+  const read = composeFiles
+    .map((name) => readUntrustedText(path.join(dir, name), 1024 * 1024))
+    .find((r) => r.kind !== 'missing');
   if (read?.kind !== 'text') {
     return [];
   }

@@ -3,7 +3,13 @@ import { z } from 'zod';
 import { appRunSchema, type AppRun } from '../../contract/app-run';
 import { appMigrationsSchema } from '../../contract/apps';
 import { retentionRulesSchema, type RetentionRules } from '../../contract/retention';
-import { durationSchema, notifyTargetSchema, scheduleSchema, type NotifyTarget, type Schedule } from '../../contract/schedule';
+import {
+  durationSchema,
+  notifyTargetSchema,
+  scheduleSchema,
+  type NotifyTarget,
+  type Schedule,
+} from '../../contract/schedule';
 import { readUntrustedText } from '../fs/untrusted-file';
 import { LifeboatFailure } from '../lifeboat-failure';
 
@@ -35,7 +41,8 @@ export interface AppSettingsFile {
   readonly dir: string;
   readonly database: string | undefined;
   readonly backupsDir: string | undefined;
-  readonly migrations: { readonly dir: string; readonly tool: z.infer<typeof appMigrationsSchema>['tool'] } | undefined;
+  readonly migrations:
+    { readonly dir: string; readonly tool: z.infer<typeof appMigrationsSchema>['tool'] } | undefined;
   readonly run: AppRun | undefined;
   readonly retention: RetentionRules | undefined;
   readonly schedule: Schedule | undefined;
@@ -86,18 +93,29 @@ function parseSettings(appDir: string, file: string, text: string): AppSettingsF
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new LifeboatFailure('INVALID_ARGUMENT', `${file} is not valid JSON: ${(error as Error).message}`, file);
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      `${file} is not valid JSON: ${(error as Error).message}`,
+      file,
+    );
   }
   const parsed = appSettingsFileSchema.safeParse(json);
   if (!parsed.success) {
-    throw new LifeboatFailure('INVALID_ARGUMENT', `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'file'}: ${i.message}`).join('; ')}`, file);
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'file'}: ${i.message}`).join('; ')}`,
+      file,
+    );
   }
   const settings = parsed.data;
   return {
     dir: appDir,
     database: settings.database,
     backupsDir: settings.backupsDir === undefined ? undefined : path.resolve(appDir, settings.backupsDir),
-    migrations: settings.migrations === undefined ? undefined : { dir: path.resolve(appDir, settings.migrations.dir), tool: settings.migrations.tool },
+    migrations:
+      settings.migrations === undefined
+        ? undefined
+        : { dir: path.resolve(appDir, settings.migrations.dir), tool: settings.migrations.tool },
     run: settings.run,
     retention: settings.retention,
     schedule: settings.schedule,

@@ -18,7 +18,10 @@ describe('the settings file', () => {
     const store = new SettingsStore(dir);
     assert.deepEqual(store.apps, []);
     assert.equal(store.problem, null);
-    store.update((s) => ({ ...s, apps: [{ id: 'a', name: 'Shop', databasePath: '/srv/shop.db', backupsDir: '/srv/backups' }] }));
+    store.update((s) => ({
+      ...s,
+      apps: [{ id: 'a', name: 'Shop', databasePath: '/srv/shop.db', backupsDir: '/srv/backups' }],
+    }));
     const again = new SettingsStore(dir);
     assert.equal(again.apps[0]?.name, 'Shop');
     assert.deepEqual(fs.readdirSync(dir), ['settings.json'], 'no temporary file left');
@@ -44,11 +47,13 @@ describe('the settings file', () => {
   it('refuses to save settings that do not validate', () => {
     const dir = fs.mkdtempSync(path.join(temp.dir, 'invalid-'));
     const store = new SettingsStore(dir);
-    assert.throws(() => store.update((s) => ({ ...s, apps: [{ id: '', name: '', databasePath: '', backupsDir: '' }] })));
+    assert.throws(() =>
+      store.update((s) => ({ ...s, apps: [{ id: '', name: '', databasePath: '', backupsDir: '' }] })),
+    );
     assert.equal(fs.existsSync(path.join(dir, 'settings.json')), false);
   });
 
-  it('two processes on one data folder never lose each other\'s changes, and each sees the other\'s', async () => {
+  it("two processes on one data folder never lose each other's changes, and each sees the other's", async () => {
     const dir = fs.mkdtempSync(path.join(temp.dir, 'shared-'));
     const mine = new SettingsStore(dir);
     // Two other processes (as the desktop app and lifeboat serve would be) each add 25 apps, interleaved.
@@ -60,14 +65,23 @@ describe('the settings file', () => {
         store.update((s) => ({ ...s, apps: [...s.apps, { id, name: id, databasePath: '/srv/' + id + '.db', backupsDir: '/srv/backups' }] }));
       }`;
     const run = (name: string): Promise<number | null> =>
-      new Promise((resolve) => spawn(process.execPath, ['-e', adder, dir, name], { stdio: 'inherit' }).on('close', resolve));
+      new Promise((resolve) =>
+        spawn(process.execPath, ['-e', adder, dir, name], { stdio: 'inherit' }).on('close', resolve),
+      );
     assert.deepEqual(await Promise.all([run('desktop'), run('serve')]), [0, 0]);
     assert.equal(mine.apps.length, 50, 'this process sees what the two others added, without a restart');
     mine.update((s) => ({ ...s, apps: s.apps.filter((a) => a.id !== 'serve-3') }));
     const fresh = new SettingsStore(dir);
     assert.equal(fresh.apps.length, 49);
-    assert.equal(fresh.apps.some((a) => a.id === 'serve-3'), false);
-    assert.equal(fs.statSync(path.join(dir, 'settings.json')).mode & 0o777, 0o600, 'readable by its owner only: run settings may hold secrets');
+    assert.equal(
+      fresh.apps.some((a) => a.id === 'serve-3'),
+      false,
+    );
+    assert.equal(
+      fs.statSync(path.join(dir, 'settings.json')).mode & 0o777,
+      0o600,
+      'readable by its owner only: run settings may hold secrets',
+    );
     assert.deepEqual(fs.readdirSync(dir), ['settings.json'], 'no lock or temporary file left');
   });
 
@@ -77,7 +91,10 @@ describe('the settings file', () => {
     await new Promise((resolve) => dead.on('close', resolve));
     fs.writeFileSync(path.join(dir, 'settings.json.lock'), String(dead.pid));
     const store = new SettingsStore(dir);
-    store.update((s) => ({ ...s, apps: [{ id: 'a', name: 'Shop', databasePath: '/srv/shop.db', backupsDir: '/srv/backups' }] }));
+    store.update((s) => ({
+      ...s,
+      apps: [{ id: 'a', name: 'Shop', databasePath: '/srv/shop.db', backupsDir: '/srv/backups' }],
+    }));
     assert.equal(new SettingsStore(dir).apps.length, 1);
   });
 });

@@ -46,7 +46,9 @@ function stampOf(filePath: string): FileStamp | null {
 }
 
 function sameStamp(a: FileStamp | null, b: FileStamp | null): boolean {
-  return a === b || (a !== null && b !== null && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs);
+  return (
+    a === b || (a !== null && b !== null && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs)
+  );
 }
 
 /** Parses the file's text; a reason in words when it is not valid settings. */
@@ -56,7 +58,11 @@ function parseSettings(text: string): { settings: Settings } | { reason: string 
     if (parsed.success) {
       return { settings: parsed.data };
     }
-    return { reason: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'file'}: ${issue.message}`).join('; ') };
+    return {
+      reason: parsed.error.issues
+        .map((issue) => `${issue.path.join('.') || 'file'}: ${issue.message}`)
+        .join('; '),
+    };
   } catch (error) {
     return { reason: `not valid JSON (${(error as Error).message})` };
   }

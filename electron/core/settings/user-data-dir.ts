@@ -5,7 +5,10 @@ import * as path from 'node:path';
  * The folder where Lifeboat keeps its settings and the demo: the same one Electron's `userData`
  * names for an app called Lifeboat, so the desktop app and `lifeboat serve` share their apps.
  */
-export function defaultUserDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function defaultUserDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   const home = os.homedir();
   switch (platform) {
     case 'darwin':

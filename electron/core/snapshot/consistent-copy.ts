@@ -46,14 +46,24 @@ const maxAttempts = 5;
 const readLockTimeoutMs = 60_000;
 
 /** Copies `sourcePath` consistently into the empty file `destPath`, open for reading and writing at `destFd`. */
-export async function copyConsistently(sourcePath: string, destFd: number, destPath: string, control: JobControl): Promise<CopyOutcome> {
+export async function copyConsistently(
+  sourcePath: string,
+  destFd: number,
+  destPath: string,
+  control: JobControl,
+): Promise<CopyOutcome> {
   const copy = await copyUnderReadLock(sourcePath, destFd, destPath, control);
   // A rollback-journal copy was made by the kernel and is hashed now, with the lock let go.
   return { ...copy, sha256: copy.sha256 ?? sha256OfDescriptor(destFd, () => control.throwIfCancelled()) };
 }
 
 /** The copy itself, in one read transaction; its SHA-256 when it was hashed on the way (WAL), else null. */
-async function copyUnderReadLock(sourcePath: string, destFd: number, destPath: string, control: JobControl): Promise<Omit<CopyOutcome, 'sha256'> & { sha256: string | null }> {
+async function copyUnderReadLock(
+  sourcePath: string,
+  destFd: number,
+  destPath: string,
+  control: JobControl,
+): Promise<Omit<CopyOutcome, 'sha256'> & { sha256: string | null }> {
   const db = openLiveDatabase(sourcePath, readLockTimeoutMs);
   try {
     const journalMode = journalModeOf(db.pragma('journal_mode', { simple: true }));
@@ -78,7 +88,11 @@ async function copyUnderReadLock(sourcePath: string, destFd: number, destPath: s
           await copyIntoDescriptor(sourcePath, destFd, destPath);
           control.throwIfCancelled();
           if (fs.fstatSync(destFd).size !== pageSize * pageCount) {
-            throw new LifeboatFailure('DB_LOCKED', `The database changed size during the copy; try again.`, sourcePath);
+            throw new LifeboatFailure(
+              'DB_LOCKED',
+              `The database changed size during the copy; try again.`,
+              sourcePath,
+            );
           }
           progress(pageSize * pageCount);
           return { journalMode, pageSize, pageCount, sha256: null };
@@ -86,7 +100,15 @@ async function copyUnderReadLock(sourcePath: string, destFd: number, destPath: s
         const log = scanWal(walPath, pageSize, control, progress);
         try {
           const finalPageCount = log.commitPageCount ?? pageCount;
-          const sha256 = await writeImage(sourcePath, destFd, pageSize, finalPageCount, log, control, progress);
+          const sha256 = await writeImage(
+            sourcePath,
+            destFd,
+            pageSize,
+            finalPageCount,
+            log,
+            control,
+            progress,
+          );
           if (log.restartedSinceScan()) {
             continue;
           }
@@ -98,7 +120,11 @@ async function copyUnderReadLock(sourcePath: string, destFd: number, destPath: s
         db.exec('COMMIT');
       }
     }
-    throw new LifeboatFailure('DB_LOCKED', `The database's write-ahead log was restarted ${maxAttempts} times during the copy; try again when the app is less busy.`, sourcePath);
+    throw new LifeboatFailure(
+      'DB_LOCKED',
+      `The database's write-ahead log was restarted ${maxAttempts} times during the copy; try again when the app is less busy.`,
+      sourcePath,
+    );
   } finally {
     db.close();
   }
@@ -108,7 +134,15 @@ async function copyUnderReadLock(sourcePath: string, destFd: number, destPath: s
  * Writes the database image of `pageCount` pages: main-file pages overlaid with the log's pages,
  * hashed on the way.
  */
-async function writeImage(sourcePath: string, destFd: number, pageSize: number, pageCount: number, log: WalLog, control: JobControl, progress: (bytes: number) => void): Promise<string> {
+async function writeImage(
+  sourcePath: string,
+  destFd: number,
+  pageSize: number,
+  pageCount: number,
+  log: WalLog,
+  control: JobControl,
+  progress: (bytes: number) => void,
+): Promise<string> {
   const sourceFd = fs.openSync(sourcePath, 'r');
   try {
     fs.ftruncateSync(destFd, 0);

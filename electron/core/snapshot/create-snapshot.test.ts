@@ -6,7 +6,14 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { DatabaseLocation } from '../database-location';
 import { startJob } from '../jobs/job-runner';
-import { contentDigest, createLiveDatabase, makeTempDir, readLedgerState, sha256, type LiveMode } from '../../testing/fixtures';
+import {
+  contentDigest,
+  createLiveDatabase,
+  makeTempDir,
+  readLedgerState,
+  sha256,
+  type LiveMode,
+} from '../../testing/fixtures';
 import { lifeboatBin } from '../../testing/cli-run';
 import { mountReflinkXfs, mountTmpfs } from '../../testing/mounts';
 import { createdSnapshotPath, snapshotJob } from '../../testing/run-job';
@@ -21,7 +28,12 @@ function location(dir: string): DatabaseLocation {
 }
 
 function filesIn(dir: string): string[] {
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => name !== '.lifeboat').sort() : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((name) => name !== '.lifeboat')
+        .sort()
+    : [];
 }
 
 describe('snapshot', () => {
@@ -39,7 +51,9 @@ describe('snapshot', () => {
       // The app keeps its connection open; in WAL mode its recent commits live only in the -wal file.
       const app = new Database(loc.databasePath);
       app.pragma('wal_autocheckpoint = 0');
-      app.exec("INSERT INTO ledger (account, amount, at) SELECT id, id, 'now' FROM accounts; UPDATE accounts SET balance = id;");
+      app.exec(
+        "INSERT INTO ledger (account, amount, at) SELECT id, id, 'now' FROM accounts; UPDATE accounts SET balance = id;",
+      );
       app.exec('DELETE FROM payload WHERE id % 3 = 0');
       if (mode === 'wal') {
         assert.ok(fs.statSync(`${loc.databasePath}-wal`).size > 0, 'the -wal holds frames');
@@ -49,7 +63,11 @@ describe('snapshot', () => {
       app.close();
 
       assert.match(path.basename(snapshotPath), /^app-\d{8}-\d{6}-before-upgrade\.db$/);
-      assert.deepEqual(filesIn(loc.backupsDir), [path.basename(snapshotPath)], 'no sidecar or temporary file beside it');
+      assert.deepEqual(
+        filesIn(loc.backupsDir),
+        [path.basename(snapshotPath)],
+        'no sidecar or temporary file beside it',
+      );
       const header = Buffer.alloc(20);
       fs.readSync(fs.openSync(snapshotPath, 'r'), header, 0, 20, 0);
       assert.deepEqual([header[18], header[19]], [1, 1], 'rollback-journal mode');
@@ -62,7 +80,11 @@ describe('snapshot', () => {
       assert.equal(fs.statSync(snapshotPath).mode & 0o222, 0, 'read-only');
       const listed = listSnapshots(loc);
       assert.equal(listed.snapshots[0]?.status, 'verified');
-      assert.deepEqual(filesIn(loc.backupsDir), [path.basename(snapshotPath)], 'reading it created nothing beside it');
+      assert.deepEqual(
+        filesIn(loc.backupsDir),
+        [path.basename(snapshotPath)],
+        'reading it created nothing beside it',
+      );
     });
 
     it(`finishes, consistent, while another process writes (${mode})`, async () => {
@@ -80,7 +102,10 @@ describe('snapshot', () => {
           assert.equal(state.balanceSum, state.ledgerSum, 'balances and ledger from one moment');
           counts.push(state.ledgerRows);
         }
-        assert.ok(counts.every((n) => n >= 50), `snapshots hold the writer's commits: ${counts.join(', ')}`);
+        assert.ok(
+          counts.every((n) => n >= 50),
+          `snapshots hold the writer's commits: ${counts.join(', ')}`,
+        );
       } finally {
         const result = await writer.stop();
         assert.equal(result.errors, 0, 'the writer never failed');
@@ -134,7 +159,10 @@ describe('snapshot', () => {
     const result = await handle.result;
     assert.ok(!result.ok, `cancelled (progress seen: ${phases.join(', ')})`);
     assert.equal(result.error.code, 'CANCELLED');
-    assert.ok(phases.some((p) => p.startsWith('Copying pages')), 'it was cancelled while copying');
+    assert.ok(
+      phases.some((p) => p.startsWith('Copying pages')),
+      'it was cancelled while copying',
+    );
     assert.deepEqual(filesIn(loc.backupsDir), []);
   });
 
@@ -142,7 +170,10 @@ describe('snapshot', () => {
     const dir = fs.mkdtempSync(path.join(temp.dir, 'killed-'));
     const loc = location(dir);
     createLiveDatabase(loc.databasePath, 'wal', 256 * 1024 * 1024);
-    const child = spawn(process.execPath, [lifeboatBin, 'backup', '--db', loc.databasePath], { stdio: 'ignore', env: { ...process.env, LIFEBOAT_DB: '' } });
+    const child = spawn(process.execPath, [lifeboatBin, 'backup', '--db', loc.databasePath], {
+      stdio: 'ignore',
+      env: { ...process.env, LIFEBOAT_DB: '' },
+    });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     // Killed (as by SIGKILL or a power cut) once its temporary file has data in it.
     const partial = async (): Promise<string> => {
@@ -188,7 +219,7 @@ describe('snapshot', () => {
     assert.equal(sha256(loc.databasePath), before);
   });
 
-  it('on a file system with reflinks (XFS), a rollback-journal snapshot and a restore\'s copy share blocks instead of copying them', async (t) => {
+  it("on a file system with reflinks (XFS), a rollback-journal snapshot and a restore's copy share blocks instead of copying them", async (t) => {
     const dir = path.join(temp.dir, 'xfs');
     const mount = mountReflinkXfs(dir);
     if (!mount.ok) {
@@ -211,10 +242,16 @@ describe('snapshot', () => {
       assert.ok(used() - before < size / 10, `the snapshot took ${used() - before} bytes of new blocks`);
       assert.equal(listSnapshots(loc).snapshots[0]?.status, 'verified');
       const beforeRestore = used();
-      const restored = await startJob({ kind: 'restore', input: { location: loc, snapshotPath: snapshot, allowOpen: false, app: null } }).result;
+      const restored = await startJob({
+        kind: 'restore',
+        input: { location: loc, snapshotPath: snapshot, allowOpen: false, app: null },
+      }).result;
       assert.equal(restored.ok ? restored.value.outcome : restored.error.code, 'restored');
       spawnSync('sync');
-      assert.ok(used() - beforeRestore < size / 5, `the restore took ${used() - beforeRestore} bytes of new blocks (a pre-restore snapshot and the copy)`);
+      assert.ok(
+        used() - beforeRestore < size / 5,
+        `the restore took ${used() - beforeRestore} bytes of new blocks (a pre-restore snapshot and the copy)`,
+      );
     } finally {
       mount.unmount();
     }
@@ -276,12 +313,16 @@ describe('snapshot', () => {
     const dir = fs.mkdtempSync(path.join(temp.dir, 'killed-publishing-'));
     const loc = location(dir);
     createLiveDatabase(loc.databasePath, 'delete', 64 * 1024);
-    const killed = spawnSync(process.execPath, [lifeboatBin, 'backup', '--db', loc.databasePath], { env: { ...process.env, LIFEBOAT_TEST_KILL_AT: 'snapshot-published' } });
+    const killed = spawnSync(process.execPath, [lifeboatBin, 'backup', '--db', loc.databasePath], {
+      env: { ...process.env, LIFEBOAT_TEST_KILL_AT: 'snapshot-published' },
+    });
     assert.equal(killed.signal, 'SIGKILL');
     const [snapshot] = listSnapshots(loc).snapshots;
     assert.equal(snapshot?.status, 'verified');
     // Same names for the next snapshot in that second: still one record each, none taken over.
-    const records = fs.readdirSync(path.join(loc.backupsDir, '.lifeboat')).filter((n) => n.endsWith('.db.json'));
+    const records = fs
+      .readdirSync(path.join(loc.backupsDir, '.lifeboat'))
+      .filter((n) => n.endsWith('.db.json'));
     assert.deepEqual(records, [`${snapshot?.file ?? ''}.json`]);
   });
 
@@ -289,7 +330,11 @@ describe('snapshot', () => {
     const dir = fs.mkdtempSync(path.join(temp.dir, 'same-second-'));
     const loc = location(dir);
     createLiveDatabase(loc.databasePath, 'delete', 64 * 1024);
-    const [a, b, c] = await Promise.all([createdSnapshotPath(loc, 'x'), createdSnapshotPath(loc, 'x'), createdSnapshotPath(loc, 'x')]);
+    const [a, b, c] = await Promise.all([
+      createdSnapshotPath(loc, 'x'),
+      createdSnapshotPath(loc, 'x'),
+      createdSnapshotPath(loc, 'x'),
+    ]);
     assert.equal(new Set([a, b, c]).size, 3);
     assert.equal(filesIn(loc.backupsDir).length, 3);
   });

@@ -3,7 +3,13 @@ import * as path from 'node:path';
 import type { BackupOutcome } from '../../contract/snapshots';
 import type { DatabaseLocation } from '../database-location';
 import { promisify } from 'node:util';
-import { fsyncDirectory, publishIfFree, removeAbandonedTemporaries, removeIfPresent, temporaryName } from '../fs/durable-file';
+import {
+  fsyncDirectory,
+  publishIfFree,
+  removeAbandonedTemporaries,
+  removeIfPresent,
+  temporaryName,
+} from '../fs/durable-file';
 import { crashPointForTests } from '../crash-point';
 import { scaledControl, type JobControl } from '../jobs/job-control';
 import { asLiveDatabaseFailure, LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
@@ -42,7 +48,10 @@ export async function createSnapshot(request: SnapshotRequest, control: JobContr
     return {
       kind: 'nothing-to-back-up',
       database: databasePath,
-      message: live === 'missing' ? `Nothing to back up: ${databasePath} does not exist yet.` : `Nothing to back up: ${databasePath} is empty.`,
+      message:
+        live === 'missing'
+          ? `Nothing to back up: ${databasePath} does not exist yet.`
+          : `Nothing to back up: ${databasePath} is empty.`,
     };
   }
   fs.mkdirSync(backupsDir, { recursive: true });
@@ -55,9 +64,11 @@ export async function createSnapshot(request: SnapshotRequest, control: JobContr
     const fd = fs.openSync(tempPath, 'wx+', 0o600);
     let copy: CopyOutcome;
     try {
-      copy = await copyConsistently(databasePath, fd, tempPath, scaledControl(control, 0, copyShare)).catch((error: unknown) => {
-        throw asLiveDatabaseFailure(error, databasePath);
-      });
+      copy = await copyConsistently(databasePath, fd, tempPath, scaledControl(control, 0, copyShare)).catch(
+        (error: unknown) => {
+          throw asLiveDatabaseFailure(error, databasePath);
+        },
+      );
       control.throwIfCancelled();
       control.report('Checking integrity and writing to disk', copyShare);
       // The flush runs on libuv's thread pool while the CPU-bound quick_check runs here.
@@ -96,17 +107,34 @@ export async function createSnapshot(request: SnapshotRequest, control: JobContr
       verification: { at: now.toISOString(), ok: true, problem: null },
       ...(request.pinned === true ? { pinned: true } : {}),
     });
-    const published = publishRecorded(tempPath, backupsDir, (attempt) => recordFor(snapshotFileName(dbFileName, now, slug, attempt)));
+    const published = publishRecorded(tempPath, backupsDir, (attempt) =>
+      recordFor(snapshotFileName(dbFileName, now, slug, attempt)),
+    );
     publishedPath = published.path;
     const { record } = published;
     crashPointForTests('snapshot-published');
     fsyncDirectory(backupsDir);
     control.report('Done', 1);
     const snapshot = describeFile(
-      { file: record.file, path: publishedPath, size: stat.size, mtimeMs: stat.mtimeMs, header: readSqliteHeaderSync(publishedPath), record, sidecars: [] },
+      {
+        file: record.file,
+        path: publishedPath,
+        size: stat.size,
+        mtimeMs: stat.mtimeMs,
+        header: readSqliteHeaderSync(publishedPath),
+        record,
+        sidecars: [],
+      },
       databaseStem(dbFileName),
     );
-    return { kind: 'created', snapshot, durationMs: Date.now() - started, sourceJournalMode: copy.journalMode, pageSize: copy.pageSize, pageCount: copy.pageCount };
+    return {
+      kind: 'created',
+      snapshot,
+      durationMs: Date.now() - started,
+      sourceJournalMode: copy.journalMode,
+      pageSize: copy.pageSize,
+      pageCount: copy.pageCount,
+    };
   } catch (error) {
     removeIfPresent(tempPath);
     if (publishedPath !== undefined) {
@@ -125,7 +153,11 @@ export async function createSnapshot(request: SnapshotRequest, control: JobContr
  * is ever seen without its record. A name taken (a snapshot in the same second, or a record left by
  * one killed between the two steps) moves on to the next name.
  */
-function publishRecorded(tempPath: string, backupsDir: string, recordFor: (attempt: number) => SnapshotRecord): { path: string; record: SnapshotRecord } {
+function publishRecorded(
+  tempPath: string,
+  backupsDir: string,
+  recordFor: (attempt: number) => SnapshotRecord,
+): { path: string; record: SnapshotRecord } {
   for (let attempt = 1; attempt < 1000; attempt += 1) {
     const record = recordFor(attempt);
     const target = path.join(backupsDir, record.file);
@@ -164,7 +196,11 @@ function liveFileState(databasePath: string): 'missing' | 'empty' | 'present' {
     return 'empty';
   }
   if (readSqliteHeaderSync(databasePath).kind !== 'sqlite') {
-    throw new LifeboatFailure('NOT_A_DATABASE', `${databasePath} is not an SQLite database, so Lifeboat cannot back it up. Check the --db path.`, databasePath);
+    throw new LifeboatFailure(
+      'NOT_A_DATABASE',
+      `${databasePath} is not an SQLite database, so Lifeboat cannot back it up. Check the --db path.`,
+      databasePath,
+    );
   }
   return 'present';
 }
@@ -177,7 +213,10 @@ function quickCheck(filePath: string, databasePath: string): void {
     const rows = db.prepare('PRAGMA quick_check').pluck().all();
     if (rows.length !== 1 || rows[0] !== 'ok') {
       // The copy holds exactly the live file's pages, read under its lock: the damage is the live database's.
-      throw new LifeboatFailure('DB_CORRUPT', `The live database is damaged: a faithful copy of it failed its integrity check (${String(rows[0])}). The copy was removed and the live database not touched. Restore a verified snapshot, or rescue what it holds with sqlite3's .recover on a copy.`);
+      throw new LifeboatFailure(
+        'DB_CORRUPT',
+        `The live database is damaged: a faithful copy of it failed its integrity check (${String(rows[0])}). The copy was removed and the live database not touched. Restore a verified snapshot, or rescue what it holds with sqlite3's .recover on a copy.`,
+      );
     }
   } catch (error) {
     throw asLiveDatabaseFailure(error, databasePath);

@@ -20,9 +20,15 @@ export interface InspectRequest {
 export function inspectSnapshot(request: InspectRequest, control: JobControl): SnapshotDetails {
   const file = path.basename(request.path);
   const record = readRecord(request.backupsDir, file);
-  const facts = readFileFacts(request.backupsDir, file, record, (name) => fs.existsSync(path.join(request.backupsDir, name)));
+  const facts = readFileFacts(request.backupsDir, file, record, (name) =>
+    fs.existsSync(path.join(request.backupsDir, name)),
+  );
   if (facts === null) {
-    throw new LifeboatFailure('SNAPSHOT_NOT_FOUND', `${file} is no longer in the backups folder.`, request.path);
+    throw new LifeboatFailure(
+      'SNAPSHOT_NOT_FOUND',
+      `${file} is no longer in the backups folder.`,
+      request.path,
+    );
   }
   const entry = describeFile(facts, request.liveStem);
   let tables: SnapshotDetails['tables'] = null;

@@ -23,8 +23,13 @@ describe('listing a backups folder', () => {
     createLiveDatabase(databasePath, 'wal', 256 * 1024);
     const ours = await createdSnapshotPath({ databasePath, backupsDir }, 'ours');
     // A backup script in the same convention, run for real.
-    execFileSync('bash', ['-c', 'cp app.db "backups/app-$(date -d "3 days ago" +%Y%m%d-%H%M%S)-nightly.db"'], { cwd: temp.dir });
-    const write = (name: string, data: Buffer | string): void => fs.writeFileSync(path.join(backupsDir, name), data);
+    execFileSync(
+      'bash',
+      ['-c', 'cp app.db "backups/app-$(date -d "3 days ago" +%Y%m%d-%H%M%S)-nightly.db"'],
+      { cwd: temp.dir },
+    );
+    const write = (name: string, data: Buffer | string): void =>
+      fs.writeFileSync(path.join(backupsDir, name), data);
     const valid = fs.readFileSync(ours);
     write('app.db.pre-deploy-20260101-120000', valid);
     write('copy by hand.db', valid);
@@ -44,7 +49,19 @@ describe('listing a backups folder', () => {
     fs.symlinkSync(path.join(backupsDir, 'with-wal.db'), path.join(backupsDir, 'linked.db'));
     // A 10 GiB sparse file that is not a database: listing must not read it.
     fs.truncateSync(path.join(backupsDir, 'random.db'), 10 * 1024 * 1024 * 1024);
-    untouched = new Map(fs.readdirSync(backupsDir).filter((n) => !n.startsWith('.') && n !== 'random.db' && n !== 'a-folder' && n !== 'dangling.db' && n !== 'linked.db').map((n) => [n, sha256(path.join(backupsDir, n))]));
+    untouched = new Map(
+      fs
+        .readdirSync(backupsDir)
+        .filter(
+          (n) =>
+            !n.startsWith('.') &&
+            n !== 'random.db' &&
+            n !== 'a-folder' &&
+            n !== 'dangling.db' &&
+            n !== 'linked.db',
+        )
+        .map((n) => [n, sha256(path.join(backupsDir, n))]),
+    );
 
     const list = listSnapshots({ databasePath, backupsDir });
     entries = new Map(list.snapshots.map((s) => [s.file, s]));
@@ -96,7 +113,10 @@ describe('listing a backups folder', () => {
     assert.equal(entries.has('dangling.db'), false);
     assert.equal(entries.has('linked.db'), false);
     assert.equal(entries.has('with-wal.db-wal'), false);
-    assert.equal([...entries.keys()].some((name) => name.startsWith('.')), false);
+    assert.equal(
+      [...entries.keys()].some((name) => name.startsWith('.')),
+      false,
+    );
   });
 
   it('sorts newest first', () => {
@@ -124,11 +144,17 @@ describe('listing a backups folder', () => {
     const verified = await verifyJob(backupsDir, [file]);
     assert.ok(verified.ok);
     assert.equal(verified.value.ok, true);
-    assert.deepEqual(fs.readdirSync(backupsDir).filter((n) => n.startsWith('wal-copy')), ['wal-copy.db']);
+    assert.deepEqual(
+      fs.readdirSync(backupsDir).filter((n) => n.startsWith('wal-copy')),
+      ['wal-copy.db'],
+    );
   });
 
   it('returns an empty list for a folder that does not exist', () => {
-    const list = listSnapshots({ databasePath: path.join(temp.dir, 'x.db'), backupsDir: path.join(temp.dir, 'none') });
+    const list = listSnapshots({
+      databasePath: path.join(temp.dir, 'x.db'),
+      backupsDir: path.join(temp.dir, 'none'),
+    });
     assert.deepEqual(list.snapshots, []);
   });
 });

@@ -23,7 +23,12 @@ function safeHeader(filePath: string): HeaderReading {
  * Gathers what listing knows of one file; null when it is gone or not a regular file. A link is not
  * followed: it could lead out of the backups folder (to another user's file, to /dev/zero).
  */
-export function readFileFacts(backupsDir: string, file: string, record: SnapshotRecord | null, exists: (name: string) => boolean): FileFacts | null {
+export function readFileFacts(
+  backupsDir: string,
+  file: string,
+  record: SnapshotRecord | null,
+  exists: (name: string) => boolean,
+): FileFacts | null {
   const filePath = path.join(backupsDir, file);
   let stat: fs.Stats;
   try {
@@ -36,12 +41,22 @@ export function readFileFacts(backupsDir: string, file: string, record: Snapshot
   }
   // A file unchanged since Lifeboat recorded it (same size and mtime) has the header it had then:
   // reading it again would cost one open and read per snapshot for nothing.
-  const recordedPageSize = record !== null && record.size === stat.size && record.mtimeMs === stat.mtimeMs ? record.pageSize : null;
+  const recordedPageSize =
+    record !== null && record.size === stat.size && record.mtimeMs === stat.mtimeMs ? record.pageSize : null;
   const header: HeaderReading =
     stat.size === 0
       ? { kind: 'empty' }
       : recordedPageSize !== null
-        ? { kind: 'sqlite', header: { pageSize: recordedPageSize, writeVersion: 1, readVersion: 1, pageCount: record?.pageCount ?? null, lastWriterVersion: 0 } }
+        ? {
+            kind: 'sqlite',
+            header: {
+              pageSize: recordedPageSize,
+              writeVersion: 1,
+              readVersion: 1,
+              pageCount: record?.pageCount ?? null,
+              lastWriterVersion: 0,
+            },
+          }
         : safeHeader(filePath);
   return {
     file,
@@ -86,7 +101,9 @@ export function listSnapshotsWithTimes(location: DatabaseLocation): ListingWithT
     const base = suffix === undefined ? undefined : name.slice(0, -suffix.length);
     return base !== undefined && names.has(base) ? base : undefined;
   };
-  const candidates = [...names].filter((name) => name !== recordsDirName && !name.startsWith(temporaryPrefix) && sidecarOf(name) === undefined);
+  const candidates = [...names].filter(
+    (name) => name !== recordsDirName && !name.startsWith(temporaryPrefix) && sidecarOf(name) === undefined,
+  );
   const records = readAllRecords(backupsDir);
   const liveStem = databaseStem(path.basename(location.databasePath));
   const entries: SnapshotEntry[] = [];

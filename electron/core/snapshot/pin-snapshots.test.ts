@@ -22,7 +22,8 @@ function scene(root: string, name: string): { dir: string; manual: string; preRe
   return { dir, manual, preRestore };
 }
 
-const isPinnedRefusal = (error: unknown): boolean => error instanceof LifeboatFailure && error.detail.code === 'SNAPSHOT_PINNED';
+const isPinnedRefusal = (error: unknown): boolean =>
+  error instanceof LifeboatFailure && error.detail.code === 'SNAPSHOT_PINNED';
 
 function listed(dir: string): SnapshotList['snapshots'] {
   return lifeboat(['list', '--db', 'app.db', '--json'], dir).json<SnapshotList>().snapshots;
@@ -44,18 +45,30 @@ describe('pins', () => {
     assert.equal(refused.code, 1);
     const error = refused.json<{ error: { code: string; message: string } }>().error;
     assert.equal(error.code, 'SNAPSHOT_PINNED');
-    assert.match(error.message, /is pinned, so nothing was deleted\. Unpin first \("lifeboat unpin .*-pre-restore\.db"/);
+    assert.match(
+      error.message,
+      /is pinned, so nothing was deleted\. Unpin first \("lifeboat unpin .*-pre-restore\.db"/,
+    );
     assert.ok(fs.existsSync(path.join(s.dir, 'backups', s.preRestore)));
-    assert.ok(fs.existsSync(path.join(s.dir, 'backups', s.manual)), 'nothing at all is deleted when one of them is pinned');
+    assert.ok(
+      fs.existsSync(path.join(s.dir, 'backups', s.manual)),
+      'nothing at all is deleted when one of them is pinned',
+    );
 
     const unpinned = lifeboat(['unpin', s.preRestore, '--db', 'app.db', '--json'], s.dir);
     assert.equal(unpinned.code, 0, unpinned.stderr);
-    assert.deepEqual(unpinned.json<{ snapshots: unknown[] }>().snapshots, [{ file: s.preRestore, pinned: false }]);
+    assert.deepEqual(unpinned.json<{ snapshots: unknown[] }>().snapshots, [
+      { file: s.preRestore, pinned: false },
+    ]);
     const deleted = lifeboat(['delete', s.preRestore, '--db', 'app.db', '--yes', '--json'], s.dir);
     assert.equal(deleted.code, 0, deleted.stderr);
     assert.deepEqual(deleted.json<{ deleted: string[] }>().deleted, [s.preRestore]);
     assert.equal(fs.existsSync(path.join(s.dir, 'backups', s.preRestore)), false);
-    assert.equal(fs.existsSync(path.join(s.dir, 'backups', '.lifeboat', `${s.preRestore}.json`)), false, 'its record goes with it');
+    assert.equal(
+      fs.existsSync(path.join(s.dir, 'backups', '.lifeboat', `${s.preRestore}.json`)),
+      false,
+      'its record goes with it',
+    );
 
     const pinned = lifeboat(['pin', s.manual, '--db', 'app.db'], s.dir);
     assert.equal(pinned.code, 0, pinned.stderr);
@@ -76,7 +89,10 @@ describe('pins', () => {
     const s = scene(temp.dir, 'foreign');
     const backups = path.join(s.dir, 'backups');
     fs.copyFileSync(path.join(backups, s.manual), path.join(backups, 'app.db.pre-deploy-20260101-120000'));
-    fs.writeFileSync(path.join(backups, 'notes.db'), 'not a database at all, but named like one\n'.repeat(10));
+    fs.writeFileSync(
+      path.join(backups, 'notes.db'),
+      'not a database at all, but named like one\n'.repeat(10),
+    );
     assert.equal(lifeboat(['pin', 'app.db.pre-deploy-20260101-120000', '--db', 'app.db'], s.dir).code, 0);
     const entry = listed(s.dir).find((e) => e.file === 'app.db.pre-deploy-20260101-120000');
     assert.ok(entry !== undefined);
@@ -91,11 +107,22 @@ describe('pins', () => {
     const s = scene(temp.dir, 'service');
     const service = new LifeboatService({ dataDir: path.join(s.dir, 'data'), origin: 'desktop' });
     const app = await service.handlers['apps:add']({ database: path.join(s.dir, 'app.db') });
-    await assert.rejects(service.handlers['snapshots:delete']({ appId: app.id, file: s.preRestore }), isPinnedRefusal);
-    assert.deepEqual(await service.handlers['snapshots:pin']({ appId: app.id, file: s.manual, pinned: true }), { file: s.manual, pinned: true });
-    await assert.rejects(service.handlers['snapshots:delete']({ appId: app.id, file: s.manual }), isPinnedRefusal);
+    await assert.rejects(
+      service.handlers['snapshots:delete']({ appId: app.id, file: s.preRestore }),
+      isPinnedRefusal,
+    );
+    assert.deepEqual(
+      await service.handlers['snapshots:pin']({ appId: app.id, file: s.manual, pinned: true }),
+      { file: s.manual, pinned: true },
+    );
+    await assert.rejects(
+      service.handlers['snapshots:delete']({ appId: app.id, file: s.manual }),
+      isPinnedRefusal,
+    );
     await service.handlers['snapshots:pin']({ appId: app.id, file: s.manual, pinned: false });
-    assert.deepEqual(await service.handlers['snapshots:delete']({ appId: app.id, file: s.manual }), { deleted: s.manual });
+    assert.deepEqual(await service.handlers['snapshots:delete']({ appId: app.id, file: s.manual }), {
+      deleted: s.manual,
+    });
     const list = await service.handlers['snapshots:list']({ appId: app.id });
     assert.deepEqual(
       list.snapshots.map((e) => [e.label, e.pinned]),

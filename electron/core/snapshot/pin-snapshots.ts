@@ -32,13 +32,21 @@ export function requireDeletable(filePath: string, databasePath: string): void {
   requirePresent(filePath);
   const live = ['', '-wal', '-shm', '-journal'].map((suffix) => path.resolve(`${databasePath}${suffix}`));
   if (live.includes(path.resolve(filePath)) || !fs.lstatSync(filePath).isFile()) {
-    throw new LifeboatFailure('INVALID_ARGUMENT', `${path.basename(filePath)} is not a snapshot (it is the live database, one of its files, or not a regular file): nothing was deleted.`, filePath);
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      `${path.basename(filePath)} is not a snapshot (it is the live database, one of its files, or not a regular file): nothing was deleted.`,
+      filePath,
+    );
   }
 }
 
 function requirePresent(filePath: string): void {
   if (!fs.existsSync(filePath)) {
-    throw new LifeboatFailure('SNAPSHOT_NOT_FOUND', `${path.basename(filePath)} is no longer in the backups folder.`, filePath);
+    throw new LifeboatFailure(
+      'SNAPSHOT_NOT_FOUND',
+      `${path.basename(filePath)} is no longer in the backups folder.`,
+      filePath,
+    );
   }
 }
 
@@ -53,7 +61,11 @@ export function pinSnapshots(request: PinRequest, control: JobControl): PinResul
     if (record === null && pinned) {
       const report = verifySnapshots({ backupsDir, paths: [filePath] }, control).reports[0];
       if (report?.ok !== true) {
-        throw new LifeboatFailure('SNAPSHOT_CORRUPT', `${file} cannot be pinned: it failed verification (${report?.error?.message ?? 'no report'}). Lifeboat never deletes such a file on its own.`, filePath);
+        throw new LifeboatFailure(
+          'SNAPSHOT_CORRUPT',
+          `${file} cannot be pinned: it failed verification (${report?.error?.message ?? 'no report'}). Lifeboat never deletes such a file on its own.`,
+          filePath,
+        );
       }
       record = readRecord(backupsDir, file);
     }
@@ -73,7 +85,9 @@ export function pinSnapshots(request: PinRequest, control: JobControl): PinResul
 export function deleteSnapshots(request: DeleteRequest, control: JobControl): DeleteResult {
   const { backupsDir } = request;
   request.paths.forEach((p) => requireDeletable(p, request.databasePath));
-  const pinned = request.paths.map((p) => path.basename(p)).filter((file) => readRecord(backupsDir, file)?.pinned === true);
+  const pinned = request.paths
+    .map((p) => path.basename(p))
+    .filter((file) => readRecord(backupsDir, file)?.pinned === true);
   if (pinned.length > 0) {
     const names = pinned.join(', ');
     throw new LifeboatFailure(

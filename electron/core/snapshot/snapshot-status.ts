@@ -24,7 +24,10 @@ interface StatusVerdict {
 export function judgeStatus(facts: FileFacts): StatusVerdict {
   const { header, record } = facts;
   if (facts.size === 0) {
-    return { status: 'incomplete', reason: 'The file is empty (0 bytes): the copy that made it did not finish.' };
+    return {
+      status: 'incomplete',
+      reason: 'The file is empty (0 bytes): the copy that made it did not finish.',
+    };
   }
   if (header.kind !== 'sqlite') {
     return { status: 'not-a-database', reason: 'This file is not an SQLite database.' };
@@ -38,19 +41,31 @@ export function judgeStatus(facts: FileFacts): StatusVerdict {
   }
   const expected = header.header.pageCount === null ? null : header.header.pageCount * header.header.pageSize;
   if (expected !== null && facts.size < expected) {
-    return { status: 'corrupt', reason: `The file is truncated: its header says ${expected} bytes, it holds ${facts.size}.` };
+    return {
+      status: 'corrupt',
+      reason: `The file is truncated: its header says ${expected} bytes, it holds ${facts.size}.`,
+    };
   }
   if (record === null) {
-    return { status: 'unverified', reason: 'No checksum recorded yet: verify it to check its integrity and record one.' };
+    return {
+      status: 'unverified',
+      reason: 'No checksum recorded yet: verify it to check its integrity and record one.',
+    };
   }
   if (record.size !== facts.size) {
-    return { status: 'corrupt', reason: `The file changed after it was recorded: ${record.size} bytes then, ${facts.size} now.` };
+    return {
+      status: 'corrupt',
+      reason: `The file changed after it was recorded: ${record.size} bytes then, ${facts.size} now.`,
+    };
   }
   if (record.verification !== null && !record.verification.ok) {
     return { status: 'corrupt', reason: record.verification.problem ?? 'The last verification failed.' };
   }
   if (record.mtimeMs !== facts.mtimeMs) {
-    return { status: 'unverified', reason: 'The file was touched since it was recorded: verify it to compare its checksum.' };
+    return {
+      status: 'unverified',
+      reason: 'The file was touched since it was recorded: verify it to compare its checksum.',
+    };
   }
   if (record.verification === null) {
     return { status: 'unverified', reason: 'Checksum recorded but never verified.' };

@@ -33,7 +33,10 @@ describe('verifying snapshots', () => {
     assert.equal(result.value.reports[0]?.checksum, 'match');
     assert.deepEqual(result.value.reports[0]?.integrity, ['ok']);
     assert.equal(sha256(snapshot), before);
-    assert.deepEqual(fs.readdirSync(backupsDir).filter((n) => n.startsWith(path.basename(snapshot))), [path.basename(snapshot)]);
+    assert.deepEqual(
+      fs.readdirSync(backupsDir).filter((n) => n.startsWith(path.basename(snapshot))),
+      [path.basename(snapshot)],
+    );
   });
 
   it('catches a snapshot modified after it was made, even when it is still a valid database', async () => {
@@ -49,7 +52,9 @@ describe('verifying snapshots', () => {
     assert.equal(report?.checksum, 'mismatch');
     assert.deepEqual(report?.integrity, ['ok']);
     assert.equal(report?.error?.code, 'CHECKSUM_MISMATCH');
-    const listed = (listSnapshots({ databasePath, backupsDir })).snapshots.find((s) => s.file === path.basename(snapshot));
+    const listed = listSnapshots({ databasePath, backupsDir }).snapshots.find(
+      (s) => s.file === path.basename(snapshot),
+    );
     assert.equal(listed?.status, 'corrupt', 'the listing remembers the failed verification');
     // The reference checksum is kept, so the file can never become "verified" again as it is.
     const again = await verifyJob(backupsDir, [snapshot]);
@@ -90,7 +95,9 @@ describe('verifying snapshots', () => {
     const fd = fs.openSync(external, 'r+');
     fs.writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, 4096 * 3);
     fs.closeSync(fd);
-    const listed = (): string | undefined => listSnapshots({ databasePath, backupsDir }).snapshots.find((s) => s.file === path.basename(external))?.status;
+    const listed = (): string | undefined =>
+      listSnapshots({ databasePath, backupsDir }).snapshots.find((s) => s.file === path.basename(external))
+        ?.status;
     assert.equal(listed(), 'unverified');
     const result = await verifyJob(backupsDir, [external]);
     assert.ok(result.ok);
@@ -126,7 +133,10 @@ describe('verifying snapshots', () => {
       const result = await verifyJob(backupsDir, [snapshot]);
       assert.ok(result.ok);
       assert.equal(result.value.reports[0]?.error?.code, 'SNAPSHOT_CORRUPT', label);
-      assert.match(result.value.reports[0]?.error?.message ?? '', label === 'appended' ? /67108864 bytes more than its \d+ pages hold/ : /4096 bytes short/);
+      assert.match(
+        result.value.reports[0]?.error?.message ?? '',
+        label === 'appended' ? /67108864 bytes more than its \d+ pages hold/ : /4096 bytes short/,
+      );
     }
   });
 
@@ -143,7 +153,10 @@ describe('verifying snapshots', () => {
       const result = await verifyJob(readOnly, [snapshot]);
       assert.ok(result.ok);
       assert.equal(result.value.ok, true);
-      assert.deepEqual([result.value.reports[0]?.checksum, result.value.reports[0]?.recordSaved], ['match', false]);
+      assert.deepEqual(
+        [result.value.reports[0]?.checksum, result.value.reports[0]?.recordSaved],
+        ['match', false],
+      );
     } finally {
       mount.unmount();
     }
@@ -151,9 +164,16 @@ describe('verifying snapshots', () => {
 
   it('refuses names that leave the backups folder', () => {
     for (const name of ['../app.db', '/etc/passwd', '..', 'sub/../../x.db']) {
-      assert.throws(() => resolveSnapshotPath(backupsDir, name, temp.dir), (error: unknown) => error instanceof LifeboatFailure && error.detail.code === 'INVALID_ARGUMENT', name);
+      assert.throws(
+        () => resolveSnapshotPath(backupsDir, name, temp.dir),
+        (error: unknown) => error instanceof LifeboatFailure && error.detail.code === 'INVALID_ARGUMENT',
+        name,
+      );
     }
     assert.equal(resolveSnapshotPath(backupsDir, 'x.db', '/elsewhere'), path.join(backupsDir, 'x.db'));
-    assert.equal(resolveSnapshotPath(backupsDir, path.join(backupsDir, 'x.db'), '/elsewhere'), path.join(backupsDir, 'x.db'));
+    assert.equal(
+      resolveSnapshotPath(backupsDir, path.join(backupsDir, 'x.db'), '/elsewhere'),
+      path.join(backupsDir, 'x.db'),
+    );
   });
 });

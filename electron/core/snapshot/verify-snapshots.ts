@@ -47,10 +47,21 @@ export function verifySnapshots(request: VerifyRequest, control: JobControl): Ve
   return { backupsDir: request.backupsDir, ok: reports.every((r) => r.ok), reports };
 }
 
-function verifyOne(backupsDir: string, filePath: string, size: number, control: JobControl, advance: (bytes: number, phase: string) => void): VerifyReport {
+function verifyOne(
+  backupsDir: string,
+  filePath: string,
+  size: number,
+  control: JobControl,
+  advance: (bytes: number, phase: string) => void,
+): VerifyReport {
   const file = path.basename(filePath);
   const base = { file, path: filePath };
-  const failure = (error: LifeboatError, integrity: string[] | null = null, sha256: string | null = null, checksum: ChecksumOutcome = 'not-recorded'): VerifyReport => ({
+  const failure = (
+    error: LifeboatError,
+    integrity: string[] | null = null,
+    sha256: string | null = null,
+    checksum: ChecksumOutcome = 'not-recorded',
+  ): VerifyReport => ({
     ...base,
     ok: false,
     integrity,
@@ -61,23 +72,38 @@ function verifyOne(backupsDir: string, filePath: string, size: number, control: 
   });
   try {
     if (!fs.existsSync(filePath)) {
-      return failure({ code: 'SNAPSHOT_NOT_FOUND', message: `${file} is not in the backups folder.`, path: filePath });
+      return failure({
+        code: 'SNAPSHOT_NOT_FOUND',
+        message: `${file} is not in the backups folder.`,
+        path: filePath,
+      });
     }
     const hot = ['-wal', '-journal'].filter((suffix) => fs.existsSync(`${filePath}${suffix}`));
     if (hot.length > 0) {
-      return failure({ code: 'SNAPSHOT_INCOMPLETE', message: `${file} has a ${hot.join(' and a ')} file beside it, so it is not self-contained and may miss its newest changes.`, path: filePath });
+      return failure({
+        code: 'SNAPSHOT_INCOMPLETE',
+        message: `${file} has a ${hot.join(' and a ')} file beside it, so it is not self-contained and may miss its newest changes.`,
+        path: filePath,
+      });
     }
     const header = size === 0 ? ({ kind: 'empty' } as const) : readSqliteHeaderSync(filePath);
     if (header.kind === 'empty') {
       return failure({ code: 'SNAPSHOT_INCOMPLETE', message: `${file} is empty (0 bytes).`, path: filePath });
     }
     if (header.kind === 'not-sqlite') {
-      return failure({ code: 'NOT_A_DATABASE', message: `${file} is not an SQLite database.`, path: filePath });
+      return failure({
+        code: 'NOT_A_DATABASE',
+        message: `${file} is not an SQLite database.`,
+        path: filePath,
+      });
     }
     const { pageCount, pageSize } = header.header;
     if (pageCount !== null && pageCount * pageSize !== size) {
       const expected = pageCount * pageSize;
-      const what = size > expected ? `${size - expected} bytes more than its ${pageCount} pages hold: something was appended to it` : `${expected - size} bytes short of its ${pageCount} pages: it was cut short`;
+      const what =
+        size > expected
+          ? `${size - expected} bytes more than its ${pageCount} pages hold: something was appended to it`
+          : `${expected - size} bytes short of its ${pageCount} pages: it was cut short`;
       return failure({ code: 'SNAPSHOT_CORRUPT', message: `${file} is ${what}.`, path: filePath });
     }
     advance(0, 'Checking integrity');
@@ -96,11 +122,40 @@ function verifyOne(backupsDir: string, filePath: string, size: number, control: 
     if (record === null) {
       if (!integrityOk) {
         // Recorded as failed, so that the listing says Corrupt from now on, not Unverified.
-        const saved = saveRecord(backupsDir, newRecordFor(file, sha256, stat, { at: now, ok: false, problem: `Failed its integrity check: ${integrityProblem}.` }));
-        return { ...failure({ code: 'SNAPSHOT_CORRUPT', message: `${file} failed its integrity check: ${integrityProblem}.`, path: filePath }, integrity, sha256), recordSaved: saved };
+        const saved = saveRecord(
+          backupsDir,
+          newRecordFor(file, sha256, stat, {
+            at: now,
+            ok: false,
+            problem: `Failed its integrity check: ${integrityProblem}.`,
+          }),
+        );
+        return {
+          ...failure(
+            {
+              code: 'SNAPSHOT_CORRUPT',
+              message: `${file} failed its integrity check: ${integrityProblem}.`,
+              path: filePath,
+            },
+            integrity,
+            sha256,
+          ),
+          recordSaved: saved,
+        };
       }
-      const saved = saveRecord(backupsDir, newRecordFor(file, sha256, stat, { at: now, ok: true, problem: null }));
-      return { ...base, ok: true, integrity, sha256, checksum: saved ? 'recorded-now' : 'not-recorded', error: null, recordSaved: saved };
+      const saved = saveRecord(
+        backupsDir,
+        newRecordFor(file, sha256, stat, { at: now, ok: true, problem: null }),
+      );
+      return {
+        ...base,
+        ok: true,
+        integrity,
+        sha256,
+        checksum: saved ? 'recorded-now' : 'not-recorded',
+        error: null,
+        recordSaved: saved,
+      };
     }
     const checksum: ChecksumOutcome = record.sha256 === sha256 ? 'match' : 'mismatch';
     const problem = !integrityOk
@@ -109,10 +164,17 @@ function verifyOne(backupsDir: string, filePath: string, size: number, control: 
         ? 'Its content changed after it was recorded (SHA-256 differs): do not restore it.'
         : null;
     // Keep the original checksum: it is the reference later verifications compare with.
-    const saved = saveRecord(backupsDir, { ...record, mtimeMs: problem === null ? stat.mtimeMs : record.mtimeMs, verification: { at: now, ok: problem === null, problem } });
+    const saved = saveRecord(backupsDir, {
+      ...record,
+      mtimeMs: problem === null ? stat.mtimeMs : record.mtimeMs,
+      verification: { at: now, ok: problem === null, problem },
+    });
     if (problem !== null) {
       const code = integrityOk ? 'CHECKSUM_MISMATCH' : 'SNAPSHOT_CORRUPT';
-      return { ...failure({ code, message: `${file}: ${problem}`, path: filePath }, integrity, sha256, checksum), recordSaved: saved };
+      return {
+        ...failure({ code, message: `${file}: ${problem}`, path: filePath }, integrity, sha256, checksum),
+        recordSaved: saved,
+      };
     }
     return { ...base, ok: true, integrity, sha256, checksum, error: null, recordSaved: saved };
   } catch (error) {
@@ -137,7 +199,12 @@ function saveRecord(backupsDir: string, record: SnapshotRecord): boolean {
   }
 }
 
-function newRecordFor(file: string, sha256: string, stat: fs.Stats, verification: NonNullable<SnapshotRecord['verification']>): SnapshotRecord {
+function newRecordFor(
+  file: string,
+  sha256: string,
+  stat: fs.Stats,
+  verification: NonNullable<SnapshotRecord['verification']>,
+): SnapshotRecord {
   return {
     version: 1,
     file,

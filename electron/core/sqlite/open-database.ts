@@ -31,7 +31,10 @@ if (isMainThread) {
 
 function assertUriFilenamesEnabled(): void {
   if (process.env['SQLITE_USE_URI'] !== '1') {
-    throw new LifeboatFailure('INTERNAL', 'SQLite URI filenames are off: open-database must be imported by the main thread before workers start.');
+    throw new LifeboatFailure(
+      'INTERNAL',
+      'SQLite URI filenames are off: open-database must be imported by the main thread before workers start.',
+    );
   }
 }
 
@@ -48,7 +51,12 @@ const bindingOption = nativeBinding === undefined || nativeBinding === '' ? {} :
  * moment between the app's writes (a snapshot in rollback-journal mode under a busy writer needs longer).
  */
 export function openLiveDatabase(filePath: string, busyTimeoutMs = liveBusyTimeoutMs): SqliteDatabase {
-  return new Database(filePath, { ...bindingOption, readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+  return new Database(filePath, {
+    ...bindingOption,
+    readonly: true,
+    fileMustExist: true,
+    timeout: busyTimeoutMs,
+  });
 }
 
 // Reading a snapshot through a memory map makes integrity checks about ten times faster (measured:
@@ -58,7 +66,11 @@ const snapshotMmapBytes = 0x7fff0000;
 /** Opens a file in a backups folder without creating anything beside it. The caller closes it. */
 export function openSnapshotFile(filePath: string): SqliteDatabase {
   assertUriFilenamesEnabled();
-  const db = new Database(`${pathToFileURL(filePath).href}?immutable=1`, { ...bindingOption, readonly: true, fileMustExist: true });
+  const db = new Database(`${pathToFileURL(filePath).href}?immutable=1`, {
+    ...bindingOption,
+    readonly: true,
+    fileMustExist: true,
+  });
   db.pragma(`mmap_size = ${snapshotMmapBytes}`);
   return db;
 }

@@ -22,7 +22,9 @@ export function canReadTable(db: SqliteDatabase, name: string): boolean {
 /** Every user table of a database that can be read here (see canReadTable) with its row count, in name order. */
 export function countTableRows(db: SqliteDatabase, control: JobControl): { name: string; rows: number }[] {
   const names = db
-    .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
+    .prepare(
+      "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+    )
     .pluck()
     .all()
     .map(String)
@@ -30,6 +32,14 @@ export function countTableRows(db: SqliteDatabase, control: JobControl): { name:
   return names.map((name, index) => {
     control.throwIfCancelled();
     control.report('Counting rows', index / Math.max(1, names.length), name);
-    return { name, rows: Number(db.prepare(`SELECT count(*) FROM ${quotedName(name)}`).pluck().get()) };
+    return {
+      name,
+      rows: Number(
+        db
+          .prepare(`SELECT count(*) FROM ${quotedName(name)}`)
+          .pluck()
+          .get(),
+      ),
+    };
   });
 }

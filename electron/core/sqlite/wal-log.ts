@@ -51,7 +51,13 @@ export function walChecksum(data: Buffer, bigEndian: boolean, sum: Checksum): Ch
   return { s1, s2 };
 }
 
-const emptyLog: WalLog = { fd: null, pages: new Map(), commitPageCount: null, restartedSinceScan: () => false, close: () => undefined };
+const emptyLog: WalLog = {
+  fd: null,
+  pages: new Map(),
+  commitPageCount: null,
+  restartedSinceScan: () => false,
+  close: () => undefined,
+};
 
 function readSalts(fd: number): [number, number] {
   const header = Buffer.alloc(walHeaderLength);
@@ -63,7 +69,12 @@ function readSalts(fd: number): [number, number] {
  * Scans the log at `walPath` for a database of `pageSize`. A missing or empty log, or one with
  * another page size or a bad header, holds nothing.
  */
-export function scanWal(walPath: string, pageSize: number, control: JobControl, onBytesRead: (bytes: number) => void): WalLog {
+export function scanWal(
+  walPath: string,
+  pageSize: number,
+  control: JobControl,
+  onBytesRead: (bytes: number) => void,
+): WalLog {
   const fd = openIfPresent(walPath);
   if (fd === null) {
     return emptyLog;
@@ -97,7 +108,7 @@ export function scanWal(walPath: string, pageSize: number, control: JobControl, 
     let commitPageCount: number | null = null;
     let sum = headerSum;
     let position = walHeaderLength;
-    for (let valid = true; valid; ) {
+    for (let valid = true; valid;) {
       control.throwIfCancelled();
       const bytesRead = fs.readSync(fd, chunk, 0, chunk.length, position);
       onBytesRead(bytesRead);
@@ -107,7 +118,11 @@ export function scanWal(walPath: string, pageSize: number, control: JobControl, 
         const frame = chunk.subarray(i * frameLength, (i + 1) * frameLength);
         const pageNumber = frame.readUInt32BE(0);
         const commitSize = frame.readUInt32BE(4);
-        const next = walChecksum(frame.subarray(frameHeaderLength), bigEndian, walChecksum(frame.subarray(0, 8), bigEndian, sum));
+        const next = walChecksum(
+          frame.subarray(frameHeaderLength),
+          bigEndian,
+          walChecksum(frame.subarray(0, 8), bigEndian, sum),
+        );
         const belongs =
           pageNumber !== 0 &&
           frame.readUInt32BE(8) === salt1 &&

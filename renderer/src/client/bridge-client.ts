@@ -16,14 +16,21 @@ declare global {
 export function createBridgeClient(bridge: LifeboatBridge): LifeboatClient {
   return {
     call<K extends OperationName>(name: K, input: OperationInput<K>): Promise<Result<OperationOutput<K>>> {
-      const fn = (bridge as unknown as Record<string, (input: OperationInput<K>) => Promise<Result<OperationOutput<K>>>>)[functionNameOf(name)];
+      const fn = (
+        bridge as unknown as Record<string, (input: OperationInput<K>) => Promise<Result<OperationOutput<K>>>>
+      )[functionNameOf(name)];
       if (fn === undefined) {
-        return Promise.resolve({ ok: false, error: { code: 'INTERNAL', message: `The desktop bridge has no ${name}.` } });
+        return Promise.resolve({
+          ok: false,
+          error: { code: 'INTERNAL', message: `The desktop bridge has no ${name}.` },
+        });
       }
       return fn(input);
     },
     on<E extends EventName>(event: E, listener: (payload: LifeboatEvents[E]) => void): () => void {
-      const subscribe = (bridge as unknown as Record<string, (l: (payload: LifeboatEvents[E]) => void) => () => void>)[eventFunctionNameOf(event)];
+      const subscribe = (
+        bridge as unknown as Record<string, (l: (payload: LifeboatEvents[E]) => void) => () => void>
+      )[eventFunctionNameOf(event)];
       return subscribe === undefined ? () => undefined : subscribe(listener);
     },
     onConnection: () => () => undefined,

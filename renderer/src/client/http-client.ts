@@ -11,7 +11,13 @@ type Listeners = { [E in EventName]: Set<(payload: LifeboatEvents[E]) => void> }
  */
 export function createHttpClient(base: URL = new URL(window.location.href)): LifeboatClient {
   // menu:command comes from the desktop menu only; a browser never receives it.
-  const listeners: Listeners = { 'job:progress': new Set(), 'job:finished': new Set(), 'snapshots:changed': new Set(), 'keeper:alert': new Set(), 'menu:command': new Set() };
+  const listeners: Listeners = {
+    'job:progress': new Set(),
+    'job:finished': new Set(),
+    'snapshots:changed': new Set(),
+    'keeper:alert': new Set(),
+    'menu:command': new Set(),
+  };
   const connection = new Set<(connected: boolean) => void>();
   let connected = true;
   const setConnected = (value: boolean): void => {
@@ -43,7 +49,10 @@ export function createHttpClient(base: URL = new URL(window.location.href)): Lif
   connect(0);
 
   return {
-    async call<K extends OperationName>(name: K, input: OperationInput<K>): Promise<Result<OperationOutput<K>>> {
+    async call<K extends OperationName>(
+      name: K,
+      input: OperationInput<K>,
+    ): Promise<Result<OperationOutput<K>>> {
       try {
         const response = await fetch(new URL(`/api/${name}`, base), {
           method: 'POST',
@@ -52,11 +61,24 @@ export function createHttpClient(base: URL = new URL(window.location.href)): Lif
           credentials: 'same-origin',
         });
         if (response.status === 401) {
-          return { ok: false, error: { code: 'PERMISSION_DENIED', message: 'The session expired or the host restarted: open the URL that "lifeboat serve" printed again.' } };
+          return {
+            ok: false,
+            error: {
+              code: 'PERMISSION_DENIED',
+              message:
+                'The session expired or the host restarted: open the URL that "lifeboat serve" printed again.',
+            },
+          };
         }
         return (await response.json()) as Result<OperationOutput<K>>;
       } catch (error) {
-        return { ok: false, error: { code: 'IO_ERROR', message: `Lifeboat's host did not answer (${String(error)}). Is "lifeboat serve" still running?` } };
+        return {
+          ok: false,
+          error: {
+            code: 'IO_ERROR',
+            message: `Lifeboat's host did not answer (${String(error)}). Is "lifeboat serve" still running?`,
+          },
+        };
       }
     },
     on<E extends EventName>(event: E, listener: (payload: LifeboatEvents[E]) => void): () => void {

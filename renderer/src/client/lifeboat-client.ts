@@ -6,7 +6,10 @@ import type { OperationInput, OperationName, OperationOutput } from '../../../el
 /** What only the desktop app can do; null in a browser. */
 export interface DesktopAbilities {
   chooseDatabase(): Promise<Result<DesktopOperationOutputs['dialog:chooseDatabase']>>;
-  revealSnapshot(appId: string, file: string): Promise<Result<DesktopOperationOutputs['shell:revealSnapshot']>>;
+  revealSnapshot(
+    appId: string,
+    file: string,
+  ): Promise<Result<DesktopOperationOutputs['shell:revealSnapshot']>>;
   pathForFile(file: File): string;
 }
 

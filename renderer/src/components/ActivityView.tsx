@@ -16,7 +16,12 @@ const actionNames: Record<ActivityEntry['action'], string> = {
   prune: 'Prune',
 };
 
-const originNames: Record<ActivityEntry['origin'], string> = { desktop: 'desktop app', cli: 'command line', web: 'web', schedule: 'schedule' };
+const originNames: Record<ActivityEntry['origin'], string> = {
+  desktop: 'desktop app',
+  cli: 'command line',
+  web: 'web',
+  schedule: 'schedule',
+};
 
 /** Every snapshot, verification, restore, rollback and upgrade of the app, newest first. */
 export function ActivityView(props: { entries: readonly ActivityEntry[] | undefined }): ReactNode {
@@ -28,7 +33,10 @@ export function ActivityView(props: { entries: readonly ActivityEntry[] | undefi
     return (
       <div className="table-empty">
         <p>Nothing has happened here yet.</p>
-        <p className="muted">Snapshots, verifications, restores, rollbacks and upgrades appear here — from this window, the command line or the web host.</p>
+        <p className="muted">
+          Snapshots, verifications, restores, rollbacks and upgrades appear here — from this window, the
+          command line or the web host.
+        </p>
       </div>
     );
   }

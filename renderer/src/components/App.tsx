@@ -46,7 +46,10 @@ function useDrop(): void {
       const filePath = pathOfDroppedFile(file);
       if (filePath === null) {
         useStore.setState({
-          banner: { code: 'INVALID_ARGUMENT', message: `A browser cannot tell Lifeboat where ${file.name} is on the server: paste its full path in "Add an app" instead.` },
+          banner: {
+            code: 'INVALID_ARGUMENT',
+            message: `A browser cannot tell Lifeboat where ${file.name} is on the server: paste its full path in "Add an app" instead.`,
+          },
         });
         openDialog({ kind: 'add-app', initialPath: '' });
         return;

@@ -33,7 +33,10 @@ export function AppView(): ReactNode {
   }
   const tables = info?.tables ?? [];
   // The same listing as the table's, once it is there: the card and the table never disagree.
-  const newest = loadedList === undefined ? (info?.newestSnapshot ?? null) : (newestRestorable(loadedList.snapshots) ?? null);
+  const newest =
+    loadedList === undefined
+      ? (info?.newestSnapshot ?? null)
+      : (newestRestorable(loadedList.snapshots) ?? null);
   const rowCount = tables.reduce((sum, t) => sum + t.rows, 0);
   return (
     <main className={hasDetails ? 'app-view with-details' : 'app-view'}>
@@ -47,7 +50,9 @@ export function AppView(): ReactNode {
             {app.lastRestore !== null && (
               <p className="muted last-restore" data-testid="last-restore">
                 Restored {formatLocalTime(app.lastRestore.at)}
-                {app.lastRestore.snapshot === null ? '' : ` from ${app.lastRestore.snapshot}`}. <em>Undo last restore</em> puts back the database as it was just before ({app.lastRestore.preRestore}).
+                {app.lastRestore.snapshot === null ? '' : ` from ${app.lastRestore.snapshot}`}.{' '}
+                <em>Undo last restore</em> puts back the database as it was just before (
+                {app.lastRestore.preRestore}).
               </p>
             )}
           </div>
@@ -61,7 +66,11 @@ export function AppView(): ReactNode {
                 Undo last restore
               </button>
             )}
-            <button type="button" onClick={() => openDialog({ kind: 'confirm-remove-app', appId: app.id })} title="Stop showing this app in Lifeboat; every file is kept">
+            <button
+              type="button"
+              onClick={() => openDialog({ kind: 'confirm-remove-app', appId: app.id })}
+              title="Stop showing this app in Lifeboat; every file is kept"
+            >
               Remove app…
             </button>
             <button
@@ -79,7 +88,10 @@ export function AppView(): ReactNode {
         {app.interruptedRestore !== null && <InterruptedRestore app={app} />}
         {(app.freshness?.state === 'stale' || app.freshness?.state === 'failing') && (
           <p className={`freshness-alert ${app.freshness.state}`} role="status" data-testid="freshness-alert">
-            <strong>{app.freshness.state === 'failing' ? 'Scheduled snapshots are failing.' : 'No recent snapshot.'}</strong> {app.freshness.reason}
+            <strong>
+              {app.freshness.state === 'failing' ? 'Scheduled snapshots are failing.' : 'No recent snapshot.'}
+            </strong>{' '}
+            {app.freshness.reason}
           </p>
         )}
         {info === undefined ? (
@@ -87,7 +99,10 @@ export function AppView(): ReactNode {
             <progress aria-label="Reading the database" /> Reading the database…
           </p>
         ) : !info.exists && app.interruptedRestore !== null ? null : !info.exists ? (
-          <p className="muted">This database does not exist yet, so there is nothing to back up. It appears here once the app creates it.</p>
+          <p className="muted">
+            This database does not exist yet, so there is nothing to back up. It appears here once the app
+            creates it.
+          </p>
         ) : (
           <dl className="facts">
             <div>
@@ -105,7 +120,12 @@ export function AppView(): ReactNode {
               <dt>Tables</dt>
               <dd title={tables.map((t) => `${t.name}: ${t.rows} rows`).join('\n')}>
                 {tables.length} ({rowCount.toLocaleString()} {rowCount === 1 ? 'row' : 'rows'}){' '}
-                <button type="button" className="link" onClick={() => openBrowse(app.id, 'live')} aria-label="Browse the live database's tables, read only">
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => openBrowse(app.id, 'live')}
+                  aria-label="Browse the live database's tables, read only"
+                >
                   Browse…
                 </button>
               </dd>
@@ -118,13 +138,25 @@ export function AppView(): ReactNode {
             </div>
             <div>
               <dt>Schema</dt>
-              <dd data-testid="live-schema" title={schema === undefined || schema === null ? undefined : `${referenceText(schema.status)}: ${schema.status.summary}`}>
+              <dd
+                data-testid="live-schema"
+                title={
+                  schema === undefined || schema === null
+                    ? undefined
+                    : `${referenceText(schema.status)}: ${schema.status.summary}`
+                }
+              >
                 {schema === undefined
                   ? 'reading…'
                   : schema === null
                     ? 'no migrations found'
                     : `${toolNames[schema.status.tool]} ${revisionText(schema.status)}${schema.status.reference === 'live' ? ' (from the database)' : app.migrationsFound?.detected === false ? ' (chosen)' : ''}`}{' '}
-                <button type="button" className="link" onClick={() => openDialog({ kind: 'migrations', appId: app.id })} aria-label="Change where the migrations are">
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => openDialog({ kind: 'migrations', appId: app.id })}
+                  aria-label="Change where the migrations are"
+                >
                   Change…
                 </button>
               </dd>
@@ -133,7 +165,12 @@ export function AppView(): ReactNode {
               <dt>Stop and start</dt>
               <dd>
                 {runText(app)}{' '}
-                <button type="button" className="link" onClick={() => openDialog({ kind: 'run-settings', appId: app.id })} aria-label="Change how the app is stopped, started and upgraded">
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => openDialog({ kind: 'run-settings', appId: app.id })}
+                  aria-label="Change how the app is stopped, started and upgraded"
+                >
                   Change…
                 </button>
               </dd>
@@ -148,26 +185,54 @@ export function AppView(): ReactNode {
         )}
         {/* Even when the database cannot be read: a failing schedule is news then most of all. */}
         <dl className="facts">
-            <div>
-              <dt>Protection</dt>
-              <dd data-testid="protection" title={protectionTitle(app)}>
-                <span className={`freshness-state ${app.freshness?.state ?? ''}`}>{freshnessWords[app.freshness?.state ?? 'never']}</span>
-                {` · ${protectionText(app)} `}
-                <button type="button" className="link" onClick={() => openDialog({ kind: 'automation', appId: app.id })} aria-label="Change the schedule and retention">
-                  Change…
-                </button>
-              </dd>
-            </div>
+          <div>
+            <dt>Protection</dt>
+            <dd data-testid="protection" title={protectionTitle(app)}>
+              <span className={`freshness-state ${app.freshness?.state ?? ''}`}>
+                {freshnessWords[app.freshness?.state ?? 'never']}
+              </span>
+              {` · ${protectionText(app)} `}
+              <button
+                type="button"
+                className="link"
+                onClick={() => openDialog({ kind: 'automation', appId: app.id })}
+                aria-label="Change the schedule and retention"
+              >
+                Change…
+              </button>
+            </dd>
+          </div>
         </dl>
       </section>
       <div className="view-switch" role="tablist" aria-label="View">
-        <button type="button" role="tab" aria-selected={view === 'snapshots'} className={view === 'snapshots' ? 'tab selected' : 'tab'} onClick={() => showView('snapshots')}>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={view === 'snapshots'}
+          className={view === 'snapshots' ? 'tab selected' : 'tab'}
+          onClick={() => showView('snapshots')}
+        >
           Snapshots
         </button>
-        <button type="button" role="tab" aria-selected={view === 'schema'} className={view === 'schema' ? 'tab selected' : 'tab'} onClick={() => showView('schema')}>
-          Schema{schema !== undefined && schema !== null && schema.status.status !== 'recorded' ? ` · ${schema.status.badge}` : ''}
+        <button
+          type="button"
+          role="tab"
+          aria-selected={view === 'schema'}
+          className={view === 'schema' ? 'tab selected' : 'tab'}
+          onClick={() => showView('schema')}
+        >
+          Schema
+          {schema !== undefined && schema !== null && schema.status.status !== 'recorded'
+            ? ` · ${schema.status.badge}`
+            : ''}
         </button>
-        <button type="button" role="tab" aria-selected={view === 'activity'} className={view === 'activity' ? 'tab selected' : 'tab'} onClick={() => showView('activity')}>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={view === 'activity'}
+          className={view === 'activity' ? 'tab selected' : 'tab'}
+          onClick={() => showView('activity')}
+        >
           Activity
         </button>
       </div>
@@ -187,7 +252,12 @@ export function AppView(): ReactNode {
   );
 }
 
-const freshnessWords: Record<FreshnessState, string> = { fresh: 'Fresh', stale: 'Stale', never: 'No snapshot', failing: 'Failing' };
+const freshnessWords: Record<FreshnessState, string> = {
+  fresh: 'Fresh',
+  stale: 'Stale',
+  never: 'No snapshot',
+  failing: 'Failing',
+};
 
 /** The schedule in a few words; the next run and the retention in the tooltip. */
 function protectionText(app: AppSummary): string {
@@ -197,8 +267,19 @@ function protectionText(app: AppSummary): string {
 function protectionTitle(app: AppSummary): string {
   const next = app.freshness?.nextRun ?? null;
   const { retention } = app.automation;
-  const rules = retention === null ? 'every snapshot is kept' : `retention: ${Object.entries(retention).map(([rule, n]) => `${rule.slice(4).toLowerCase()} ${String(n)}`).join(', ')}`;
-  return [app.freshness?.reason ?? '', next === null ? '' : `Next scheduled snapshot: ${formatLocalTime(next)}.`, `${rules.charAt(0).toUpperCase()}${rules.slice(1)}.`].filter((line) => line !== '').join('\n');
+  const rules =
+    retention === null
+      ? 'every snapshot is kept'
+      : `retention: ${Object.entries(retention)
+          .map(([rule, n]) => `${rule.slice(4).toLowerCase()} ${String(n)}`)
+          .join(', ')}`;
+  return [
+    app.freshness?.reason ?? '',
+    next === null ? '' : `Next scheduled snapshot: ${formatLocalTime(next)}.`,
+    `${rules.charAt(0).toUpperCase()}${rules.slice(1)}.`,
+  ]
+    .filter((line) => line !== '')
+    .join('\n');
 }
 
 /** How the app is stopped and started around a restore, in a few words. */
@@ -227,11 +308,18 @@ function InterruptedRestore(props: { app: AppSummary }): ReactNode {
     <div className="interrupted" role="alert">
       <p>
         <strong>A restore was interrupted</strong>
-        {interrupted.snapshot === '' ? '' : ` (of ${interrupted.snapshot}, at the step “${interrupted.step}”${interrupted.startedAt === '' ? '' : `, started ${formatLocalTime(interrupted.startedAt)}`})`}, perhaps by a crash
-        or a power cut. Finish it, or roll it back to the database as it was; the pre-restore snapshot is kept either way. No other restore starts until then.
+        {interrupted.snapshot === ''
+          ? ''
+          : ` (of ${interrupted.snapshot}, at the step “${interrupted.step}”${interrupted.startedAt === '' ? '' : `, started ${formatLocalTime(interrupted.startedAt)}`})`}
+        , perhaps by a crash or a power cut. Finish it, or roll it back to the database as it was; the
+        pre-restore snapshot is kept either way. No other restore starts until then.
       </p>
       <div className="interrupted-actions">
-        <button type="button" className="primary" onClick={() => void recoverRestore(app.id, interrupted.snapshot, 'resume')}>
+        <button
+          type="button"
+          className="primary"
+          onClick={() => void recoverRestore(app.id, interrupted.snapshot, 'resume')}
+        >
           Finish the restore
         </button>
         <button type="button" onClick={() => void recoverRestore(app.id, interrupted.snapshot, 'rollback')}>

@@ -2,7 +2,16 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { LifeboatError } from '../../../electron/contract/errors';
 import { formatLocalTime } from '../../../electron/contract/format';
-import { hasNoRules, keepReasonText, ruleFlag, retentionRuleNames, retentionRulesSchema, type PruneResult, type RetentionRuleName, type RetentionRules } from '../../../electron/contract/retention';
+import {
+  hasNoRules,
+  keepReasonText,
+  ruleFlag,
+  retentionRuleNames,
+  retentionRulesSchema,
+  type PruneResult,
+  type RetentionRuleName,
+  type RetentionRules,
+} from '../../../electron/contract/retention';
 import { durationSchema, scheduleSchema, type Schedule } from '../../../electron/contract/schedule';
 import { closeDialog, lifeboat, setAppAutomation } from '../store/actions';
 import { useStore } from '../store/store';
@@ -27,19 +36,32 @@ function kindOf(schedule: Schedule | null): ScheduleKind {
 }
 
 /** The schedule the form describes, or a sentence saying what is wrong with it. */
-function scheduleOf(kind: ScheduleKind, value: string, label: string): { schedule: Schedule | undefined } | { problem: string } {
+function scheduleOf(
+  kind: ScheduleKind,
+  value: string,
+  label: string,
+): { schedule: Schedule | undefined } | { problem: string } {
   if (kind === 'none') {
     return { schedule: undefined };
   }
-  const parsed = scheduleSchema.safeParse({ [kind]: value, ...(label.trim() === '' ? {} : { label: label.trim() }) });
-  return parsed.success ? { schedule: parsed.data } : { problem: `Schedule: ${parsed.error.issues[0]?.message ?? 'not valid'}.` };
+  const parsed = scheduleSchema.safeParse({
+    [kind]: value,
+    ...(label.trim() === '' ? {} : { label: label.trim() }),
+  });
+  return parsed.success
+    ? { schedule: parsed.data }
+    : { problem: `Schedule: ${parsed.error.issues[0]?.message ?? 'not valid'}.` };
 }
 
 /** The rules the form describes (empty fields left out), or what is wrong with them. */
 function rulesOf(values: Record<RetentionRuleName, string>): { rules: RetentionRules } | { problem: string } {
-  const entries = retentionRuleNames.filter((name) => values[name].trim() !== '').map((name) => [name, Number(values[name])]);
+  const entries = retentionRuleNames
+    .filter((name) => values[name].trim() !== '')
+    .map((name) => [name, Number(values[name])]);
   const parsed = retentionRulesSchema.safeParse(Object.fromEntries(entries));
-  return parsed.success ? { rules: parsed.data } : { problem: 'Each rule is a whole number from 1 to 100000, or empty.' };
+  return parsed.success
+    ? { rules: parsed.data }
+    : { problem: 'Each rule is a whole number from 1 to 100000, or empty.' };
 }
 
 const rowHeight = 30;
@@ -50,7 +72,12 @@ function RetentionPreview(props: { preview: PruneResult }): ReactNode {
   const scrollRef = useRef<HTMLDivElement>(null);
   // The virtualizer's functions change with every scroll: this component is not memoized, by design.
   // eslint-disable-next-line react-hooks/incompatible-library
-  const virtualizer = useVirtualizer({ count: snapshots.length, getScrollElement: () => scrollRef.current, estimateSize: () => rowHeight, overscan: 10 });
+  const virtualizer = useVirtualizer({
+    count: snapshots.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => rowHeight,
+    overscan: 10,
+  });
   const times = snapshots.map((s) => Date.parse(s.time));
   const oldest = Math.min(...times);
   const span = Math.max(1, Math.max(...times) - oldest);
@@ -58,22 +85,49 @@ function RetentionPreview(props: { preview: PruneResult }): ReactNode {
   return (
     <div className="retention-preview" data-testid="retention-preview">
       <p className="preview-summary" aria-live="polite">
-        <strong>{snapshots.length - deleted} kept</strong>, <strong className={deleted > 0 ? 'warn' : undefined}>{deleted} deleted</strong> of {snapshots.length} snapshots
-        {snapshots.length > 0 && ` (${formatLocalTime(new Date(oldest).toISOString()).slice(0, 10)} to ${formatLocalTime(new Date(oldest + span).toISOString()).slice(0, 10)})`}.
+        <strong>{snapshots.length - deleted} kept</strong>,{' '}
+        <strong className={deleted > 0 ? 'warn' : undefined}>{deleted} deleted</strong> of {snapshots.length}{' '}
+        snapshots
+        {snapshots.length > 0 &&
+          ` (${formatLocalTime(new Date(oldest).toISOString()).slice(0, 10)} to ${formatLocalTime(new Date(oldest + span).toISOString()).slice(0, 10)})`}
+        .
       </p>
       <div className="timeline" aria-hidden="true">
         {snapshots.map((s, i) => (
-          <span key={s.file} className={`tick ${s.decision}`} style={{ left: `${((times[i] ?? oldest) - oldest) / span * 100}%` }} title={`${formatLocalTime(s.time)}: ${s.decision}`} />
+          <span
+            key={s.file}
+            className={`tick ${s.decision}`}
+            style={{ left: `${(((times[i] ?? oldest) - oldest) / span) * 100}%` }}
+            title={`${formatLocalTime(s.time)}: ${s.decision}`}
+          />
         ))}
       </div>
-      <div className="preview-list" ref={scrollRef} role="list" aria-label="Every snapshot, and what the rules do with it">
+      <div
+        className="preview-list"
+        ref={scrollRef}
+        role="list"
+        aria-label="Every snapshot, and what the rules do with it"
+      >
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((item) => {
             const s = snapshots[item.index];
             if (s === undefined) return null;
-            const why = s.reasons.length === 0 ? 'no rule keeps it' : s.reasons.map(keepReasonText).join('; ');
+            const why =
+              s.reasons.length === 0 ? 'no rule keeps it' : s.reasons.map(keepReasonText).join('; ');
             return (
-              <div key={s.file} role="listitem" className={`preview-row ${s.decision}`} style={{ position: 'absolute', top: 0, left: 0, right: 0, height: item.size, transform: `translateY(${item.start}px)` }}>
+              <div
+                key={s.file}
+                role="listitem"
+                className={`preview-row ${s.decision}`}
+                style={{
+                  position: 'absolute',
+                  top: 0,
+                  left: 0,
+                  right: 0,
+                  height: item.size,
+                  transform: `translateY(${item.start}px)`,
+                }}
+              >
                 <span className={`decision ${s.decision}`}>{s.decision === 'keep' ? 'Keep' : 'Delete'}</span>
                 <span className="time">{formatLocalTime(s.time)}</span>
                 <span className="why" title={`${s.file}: ${why}`}>
@@ -100,10 +154,16 @@ export function AutomationDialog(props: { appId: string }): ReactNode {
   const [label, setLabel] = useState(schedule?.label ?? '');
   const [staleAfter, setStaleAfter] = useState(automation?.staleAfter ?? '');
   const [values, setValues] = useState<Record<RetentionRuleName, string>>(
-    Object.fromEntries(retentionRuleNames.map((name) => [name, String(automation?.retention?.[name] ?? '')])) as Record<RetentionRuleName, string>,
+    Object.fromEntries(
+      retentionRuleNames.map((name) => [name, String(automation?.retention?.[name] ?? '')]),
+    ) as Record<RetentionRuleName, string>,
   );
   // The preview of the rules it was made for: shown only while the form still says the same.
-  const [previewed, setPreviewed] = useState<{ key: string; preview: PruneResult | null; error: LifeboatError | null } | null>(null);
+  const [previewed, setPreviewed] = useState<{
+    key: string;
+    preview: PruneResult | null;
+    error: LifeboatError | null;
+  } | null>(null);
   const [error, setError] = useState<LifeboatError | null>(null);
   const [busy, setBusy] = useState(false);
   const rules = rulesOf(values);
@@ -121,7 +181,11 @@ export function AutomationDialog(props: { appId: string }): ReactNode {
         .call('retention:preview', { appId: props.appId, rules: rules.rules })
         .then((result) => {
           if (current) {
-            setPreviewed({ key: rulesKey, preview: result.ok ? result.value : null, error: result.ok ? null : result.error });
+            setPreviewed({
+              key: rulesKey,
+              preview: result.ok ? result.value : null,
+              error: result.ok ? null : result.error,
+            });
           }
         });
     }, 250);
@@ -140,19 +204,36 @@ export function AutomationDialog(props: { appId: string }): ReactNode {
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
     const scheduled = scheduleOf(kind, kind === 'every' ? every : kind === 'daily' ? daily : cron, label);
-    const stale = staleAfter.trim() === '' ? { success: true as const, data: undefined } : durationSchema.safeParse(staleAfter);
-    const problem = 'problem' in scheduled ? scheduled.problem : 'problem' in rules ? rules.problem : !stale.success ? 'Stale after: a whole number and a unit, such as 8h or 2d.' : null;
+    const stale =
+      staleAfter.trim() === ''
+        ? { success: true as const, data: undefined }
+        : durationSchema.safeParse(staleAfter);
+    const problem =
+      'problem' in scheduled
+        ? scheduled.problem
+        : 'problem' in rules
+          ? rules.problem
+          : !stale.success
+            ? 'Stale after: a whole number and a unit, such as 8h or 2d.'
+            : null;
     if (problem !== null || !('schedule' in scheduled) || !('rules' in rules) || !stale.success) {
       setError({ code: 'INVALID_ARGUMENT', message: problem ?? 'Check the fields.' });
       return;
     }
     setBusy(true);
-    setError(await setAppAutomation(app.id, { schedule: scheduled.schedule, retention: rules.rules, staleAfter: stale.data }));
+    setError(
+      await setAppAutomation(app.id, {
+        schedule: scheduled.schedule,
+        retention: rules.rules,
+        staleAfter: stale.data,
+      }),
+    );
     setBusy(false);
   };
   const fileNote = (part: string): ReactNode => (
     <p className="notice-text">
-      {part} comes from the app’s lifeboat.json, which wins over what is saved here: edit that file to change it.
+      {part} comes from the app’s lifeboat.json, which wins over what is saved here: edit that file to change
+      it.
     </p>
   );
   return (
@@ -162,33 +243,78 @@ export function AutomationDialog(props: { appId: string }): ReactNode {
           <label htmlFor="schedule-kind">Scheduled snapshots</label>
           {fromFile.has('schedule') && fileNote('The schedule')}
           <div className="field-row">
-            <select id="schedule-kind" value={kind} onChange={(event) => setKind(event.target.value as ScheduleKind)} aria-describedby="schedule-help">
+            <select
+              id="schedule-kind"
+              value={kind}
+              onChange={(event) => setKind(event.target.value as ScheduleKind)}
+              aria-describedby="schedule-help"
+            >
               <option value="none">None: only when I click or a script runs one</option>
               <option value="every">Every…</option>
               <option value="daily">Daily at…</option>
               <option value="cron">Cron expression…</option>
             </select>
-            {kind === 'every' && <input aria-label="Every" value={every} onChange={(event) => setEvery(event.target.value)} placeholder="6h" className="short" />}
-            {kind === 'daily' && <input aria-label="Daily at" type="time" value={daily} onChange={(event) => setDaily(event.target.value)} className="short" />}
-            {kind === 'cron' && <input aria-label="Cron expression" className="mono" value={cron} onChange={(event) => setCron(event.target.value)} placeholder="0 */4 * * *" />}
+            {kind === 'every' && (
+              <input
+                aria-label="Every"
+                value={every}
+                onChange={(event) => setEvery(event.target.value)}
+                placeholder="6h"
+                className="short"
+              />
+            )}
+            {kind === 'daily' && (
+              <input
+                aria-label="Daily at"
+                type="time"
+                value={daily}
+                onChange={(event) => setDaily(event.target.value)}
+                className="short"
+              />
+            )}
+            {kind === 'cron' && (
+              <input
+                aria-label="Cron expression"
+                className="mono"
+                value={cron}
+                onChange={(event) => setCron(event.target.value)}
+                placeholder="0 */4 * * *"
+              />
+            )}
           </div>
           <p id="schedule-help" className="help">
-            Run by the desktop app while it is open, by <code>lifeboat serve</code>, or by <code>lifeboat run-due</code> from cron. A run missed while the computer slept runs once when it wakes.
+            Run by the desktop app while it is open, by <code>lifeboat serve</code>, or by{' '}
+            <code>lifeboat run-due</code> from cron. A run missed while the computer slept runs once when it
+            wakes.
           </p>
           {kind !== 'none' && (
             <>
               <label htmlFor="schedule-label">Label of scheduled snapshots (optional)</label>
-              <input id="schedule-label" value={label} onChange={(event) => setLabel(event.target.value)} placeholder="scheduled" />
+              <input
+                id="schedule-label"
+                value={label}
+                onChange={(event) => setLabel(event.target.value)}
+                placeholder="scheduled"
+              />
             </>
           )}
         </fieldset>
         <fieldset className="plain" disabled={fromFile.has('staleAfter')}>
           <label htmlFor="stale-after">Warn when the newest snapshot is older than (optional)</label>
           {fromFile.has('staleAfter') && fileNote('This limit')}
-          <input id="stale-after" className="short" value={staleAfter} onChange={(event) => setStaleAfter(event.target.value)} placeholder={kind === 'none' ? '7d' : '1.25 × the schedule'} aria-describedby="stale-help" />
+          <input
+            id="stale-after"
+            className="short"
+            value={staleAfter}
+            onChange={(event) => setStaleAfter(event.target.value)}
+            placeholder={kind === 'none' ? '7d' : '1.25 × the schedule'}
+            aria-describedby="stale-help"
+          />
           <p id="stale-help" className="help">
             Such as 8h or 2d. Empty: 1.25 times the schedule’s period, or a week without a schedule.
-            {automation.notify.length > 0 ? ` Alerts go to: ${automation.notify.join(', ')}.` : ' Alerts: a desktop notification; servers can add ntfy, Gotify, webhooks, Healthchecks or e-mail in lifeboat.json.'}
+            {automation.notify.length > 0
+              ? ` Alerts go to: ${automation.notify.join(', ')}.`
+              : ' Alerts: a desktop notification; servers can add ntfy, Gotify, webhooks, Healthchecks or e-mail in lifeboat.json.'}
           </p>
         </fieldset>
         <fieldset className="plain" disabled={fromFile.has('retention')}>
@@ -196,21 +322,40 @@ export function AutomationDialog(props: { appId: string }): ReactNode {
           {fromFile.has('retention') && fileNote('Retention')}
           <div className="rules" role="group" aria-labelledby="retention-label">
             {retentionRuleNames.map((name) => (
-              <label key={name} title={`The newest snapshot of each of the last N ${name === 'keepLast' ? 'snapshots' : ruleLabels[name].toLowerCase().replace('ly', 's').replace('dais', 'days')} (${ruleFlag(name)})`}>
+              <label
+                key={name}
+                title={`The newest snapshot of each of the last N ${name === 'keepLast' ? 'snapshots' : ruleLabels[name].toLowerCase().replace('ly', 's').replace('dais', 'days')} (${ruleFlag(name)})`}
+              >
                 {ruleLabels[name]}
-                <input type="number" min={1} value={values[name]} onChange={(event) => setValues({ ...values, [name]: event.target.value })} placeholder="–" />
+                <input
+                  type="number"
+                  min={1}
+                  value={values[name]}
+                  onChange={(event) => setValues({ ...values, [name]: event.target.value })}
+                  placeholder="–"
+                />
               </label>
             ))}
           </div>
           <p className="help">
-            Each rule keeps the newest snapshot of each of the N newest hours, days, weeks, months or years that have one; a snapshot is kept if any rule keeps it. Never deleted: pinned snapshots, the newest, the newest verified, and files that are damaged or not Lifeboat’s.
-            Empty rules: nothing is ever deleted. Retention runs after each scheduled snapshot, and with <code>lifeboat prune</code>.
+            Each rule keeps the newest snapshot of each of the N newest hours, days, weeks, months or years
+            that have one; a snapshot is kept if any rule keeps it. Never deleted: pinned snapshots, the
+            newest, the newest verified, and files that are damaged or not Lifeboat’s. Empty rules: nothing is
+            ever deleted. Retention runs after each scheduled snapshot, and with <code>lifeboat prune</code>.
           </p>
         </fieldset>
         {preview !== null ? (
           <RetentionPreview preview={preview} />
         ) : (
-          <p className="muted preview-empty">{'problem' in rules ? rules.problem : previewError !== null ? previewError.message : hasNoRules(rules.rules) ? 'No rules: every snapshot is kept. Set a rule to see what it would delete.' : 'Working out what the rules keep…'}</p>
+          <p className="muted preview-empty">
+            {'problem' in rules
+              ? rules.problem
+              : previewError !== null
+                ? previewError.message
+                : hasNoRules(rules.rules)
+                  ? 'No rules: every snapshot is kept. Set a rule to see what it would delete.'
+                  : 'Working out what the rules keep…'}
+          </p>
         )}
         <ErrorText error={error} />
         <div className="dialog-actions">

@@ -20,8 +20,9 @@ export function Banner(): ReactNode {
       {disconnected && (
         <div className="banner warning" role="alert" data-testid="disconnected">
           <span>
-            <strong>Lost the connection to Lifeboat.</strong> Retrying every few seconds, and catching up by itself once it is back. Is <code>lifeboat serve</code>{' '}
-            still running? If it was started again, open the new address it printed: the old one no longer works.
+            <strong>Lost the connection to Lifeboat.</strong> Retrying every few seconds, and catching up by
+            itself once it is back. Is <code>lifeboat serve</code> still running? If it was started again,
+            open the new address it printed: the old one no longer works.
           </span>
         </div>
       )}

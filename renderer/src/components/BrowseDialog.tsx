@@ -48,7 +48,12 @@ function ExportForm(props: { suggestion: string; count: number }): ReactNode {
           <option value="csv">CSV (with a header row)</option>
           <option value="sql">SQL INSERT statements</option>
         </select>
-        <input aria-label="New file" className="mono" value={target} onChange={(event) => setTarget(event.target.value)} />
+        <input
+          aria-label="New file"
+          className="mono"
+          value={target}
+          onChange={(event) => setTarget(event.target.value)}
+        />
         <button type="submit">Export</button>
       </div>
       <ErrorText error={error} />
@@ -59,10 +64,20 @@ function ExportForm(props: { suggestion: string; count: number }): ReactNode {
 const rowHeight = 25;
 
 /** The rows of a page, only those in view rendered (a page holds up to 500), with spacers for the rest. */
-function RowsBody(props: { rows: readonly (readonly DiffValue[])[]; columns: readonly string[]; offset: number; scrollRef: RefObject<HTMLDivElement | null> }): ReactNode {
+function RowsBody(props: {
+  rows: readonly (readonly DiffValue[])[];
+  columns: readonly string[];
+  offset: number;
+  scrollRef: RefObject<HTMLDivElement | null>;
+}): ReactNode {
   // The virtualizer's functions change every render by design; this component is not memoized.
   // eslint-disable-next-line react-hooks/incompatible-library
-  const virtualizer = useVirtualizer({ count: props.rows.length, getScrollElement: () => props.scrollRef.current, estimateSize: () => rowHeight, overscan: 20 });
+  const virtualizer = useVirtualizer({
+    count: props.rows.length,
+    getScrollElement: () => props.scrollRef.current,
+    estimateSize: () => rowHeight,
+    overscan: 20,
+  });
   const items = virtualizer.getVirtualItems();
   const top = items[0]?.start ?? 0;
   const bottom = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
@@ -70,9 +85,17 @@ function RowsBody(props: { rows: readonly (readonly DiffValue[])[]; columns: rea
     <tbody>
       {top > 0 && <tr aria-hidden="true" style={{ height: top }} />}
       {items.map((item) => (
-        <tr key={props.offset + item.index} aria-rowindex={props.offset + item.index + 2} style={{ height: rowHeight }}>
+        <tr
+          key={props.offset + item.index}
+          aria-rowindex={props.offset + item.index + 2}
+          style={{ height: rowHeight }}
+        >
           {(props.rows[item.index] ?? []).map((cell, i) => (
-            <td key={props.columns[i] ?? i} className={cell === null ? 'null' : undefined} title={cellText(cell)}>
+            <td
+              key={props.columns[i] ?? i}
+              className={cell === null ? 'null' : undefined}
+              title={cellText(cell)}
+            >
               {cellText(cell)}
             </td>
           ))}
@@ -87,7 +110,11 @@ function RowsBody(props: { rows: readonly (readonly DiffValue[])[]; columns: rea
 export function BrowseDialog(): ReactNode {
   const browse = useStore((s) => s.browse);
   const app = useStore((s) => s.overview?.apps.find((a) => a.id === s.browse?.query.appId));
-  const entry = useStore((s) => (s.browse === null ? undefined : s.lists[s.browse.query.appId]?.snapshots.find((e) => e.file === s.browse?.query.source)));
+  const entry = useStore((s) =>
+    s.browse === null
+      ? undefined
+      : s.lists[s.browse.query.appId]?.snapshots.find((e) => e.file === s.browse?.query.source),
+  );
   const [filter, setFilter] = useState(browse?.query.filter ?? '');
   const scrollRef = useRef<HTMLDivElement>(null);
   const queryFilter = browse?.query.filter ?? '';
@@ -101,21 +128,36 @@ export function BrowseDialog(): ReactNode {
     return null;
   }
   const { query, page, error } = browse;
-  const source = query.source === 'live' ? 'the live database (read only)' : entry === undefined ? query.source : `${entry.label}, ${formatLocalTime(entry.time)}`;
+  const source =
+    query.source === 'live'
+      ? 'the live database (read only)'
+      : entry === undefined
+        ? query.source
+        : `${entry.label}, ${formatLocalTime(entry.time)}`;
   const last = page === null ? 0 : Math.min(page.total, page.offset + page.rows.length);
   const stem = `${folderOf(app.databasePath)}/${query.table ?? 'table'}-${query.source === 'live' ? 'live' : query.source.replace(/\.[^.]*$/, '')}`;
   return (
     <Modal title={`Browse ${source}`} onClose={closeDialog} wide>
       <div className="browse-controls">
         <label htmlFor="browse-table">Table</label>
-        <select id="browse-table" value={query.table ?? ''} onChange={(event) => changeBrowse({ table: event.target.value })}>
+        <select
+          id="browse-table"
+          value={query.table ?? ''}
+          onChange={(event) => changeBrowse({ table: event.target.value })}
+        >
           {(page?.tables ?? []).map((t) => (
             <option key={t} value={t}>
               {t}
             </option>
           ))}
         </select>
-        <input type="search" aria-label="Filter rows" placeholder="Filter: rows containing…" value={filter} onChange={(event) => setFilter(event.target.value)} />
+        <input
+          type="search"
+          aria-label="Filter rows"
+          placeholder="Filter: rows containing…"
+          value={filter}
+          onChange={(event) => setFilter(event.target.value)}
+        />
       </div>
       <ErrorText error={error} />
       {page === null ? (
@@ -131,8 +173,18 @@ export function BrowseDialog(): ReactNode {
                   {page.columns.map((column) => {
                     const sorted = query.orderBy === column;
                     return (
-                      <th key={column} scope="col" aria-sort={sorted ? (query.descending ? 'descending' : 'ascending') : 'none'}>
-                        <button type="button" className="sort" onClick={() => changeBrowse({ orderBy: column, descending: sorted && !query.descending })}>
+                      <th
+                        key={column}
+                        scope="col"
+                        aria-sort={sorted ? (query.descending ? 'descending' : 'ascending') : 'none'}
+                      >
+                        <button
+                          type="button"
+                          className="sort"
+                          onClick={() =>
+                            changeBrowse({ orderBy: column, descending: sorted && !query.descending })
+                          }
+                        >
                           {column}
                           {sorted ? (query.descending ? ' ↓' : ' ↑') : ''}
                         </button>
@@ -143,17 +195,31 @@ export function BrowseDialog(): ReactNode {
               </thead>
               <RowsBody rows={page.rows} columns={page.columns} offset={page.offset} scrollRef={scrollRef} />
             </table>
-            {page.rows.length === 0 && <p className="muted pad">{query.filter === '' ? 'This table has no rows.' : `No row contains “${query.filter}”.`}</p>}
+            {page.rows.length === 0 && (
+              <p className="muted pad">
+                {query.filter === '' ? 'This table has no rows.' : `No row contains “${query.filter}”.`}
+              </p>
+            )}
           </div>
           <div className="pager">
             <span data-testid="browse-range">
-              {page.total === 0 ? 'No rows' : `Rows ${(page.offset + 1).toLocaleString()}–${last.toLocaleString()} of ${page.total.toLocaleString()}`}
+              {page.total === 0
+                ? 'No rows'
+                : `Rows ${(page.offset + 1).toLocaleString()}–${last.toLocaleString()} of ${page.total.toLocaleString()}`}
               {query.filter === '' ? '' : ' matching the filter'}
             </span>
-            <button type="button" disabled={page.offset === 0} onClick={() => changeBrowse({ offset: Math.max(0, page.offset - pageSize) })}>
+            <button
+              type="button"
+              disabled={page.offset === 0}
+              onClick={() => changeBrowse({ offset: Math.max(0, page.offset - pageSize) })}
+            >
               Previous
             </button>
-            <button type="button" disabled={last >= page.total} onClick={() => changeBrowse({ offset: page.offset + pageSize })}>
+            <button
+              type="button"
+              disabled={last >= page.total}
+              onClick={() => changeBrowse({ offset: page.offset + pageSize })}
+            >
               Next
             </button>
           </div>
@@ -172,7 +238,9 @@ export function BrowseDialog(): ReactNode {
 /** Restore as a copy: the snapshot to a new file of the user's choice, for inspection; nothing live changes. */
 export function CopyDialog(props: { appId: string; file: string }): ReactNode {
   const app = useStore((s) => s.overview?.apps.find((a) => a.id === props.appId));
-  const [target, setTarget] = useState(app === undefined ? '' : `${folderOf(app.databasePath)}/${props.file.replace(/\.[^.]*$/, '')}-copy.db`);
+  const [target, setTarget] = useState(
+    app === undefined ? '' : `${folderOf(app.databasePath)}/${props.file.replace(/\.[^.]*$/, '')}-copy.db`,
+  );
   const [error, setError] = useState<LifeboatError | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (event: FormEvent): Promise<void> => {
@@ -187,10 +255,16 @@ export function CopyDialog(props: { appId: string; file: string }): ReactNode {
     <Modal title="Restore as a copy" onClose={closeDialog}>
       <form onSubmit={(event) => void submit(event)}>
         <p className="help">
-          Writes <span className="path">{props.file}</span> to a new file, checked, to open with any SQLite tool. The live database is not touched.
+          Writes <span className="path">{props.file}</span> to a new file, checked, to open with any SQLite
+          tool. The live database is not touched.
         </p>
         <label htmlFor="copy-target">New file</label>
-        <input id="copy-target" className="mono" value={target} onChange={(event) => setTarget(event.target.value)} />
+        <input
+          id="copy-target"
+          className="mono"
+          value={target}
+          onChange={(event) => setTarget(event.target.value)}
+        />
         <ErrorText error={error} />
         <div className="dialog-actions">
           <button type="button" onClick={closeDialog}>

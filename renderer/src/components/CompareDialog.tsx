@@ -18,7 +18,13 @@ function cellText(value: DiffValue): string {
 const plural = (n: number, word: string): string => `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`;
 
 /** The rows of one kind, old and new side by side for a change, the changed cells marked. */
-function RowSamples(props: { table: TableDiff; kind: 'deleted' | 'changed' | 'added'; rows: readonly RowChange[]; total: number; words: Record<'deleted' | 'changed' | 'added', string> }): ReactNode {
+function RowSamples(props: {
+  table: TableDiff;
+  kind: 'deleted' | 'changed' | 'added';
+  rows: readonly RowChange[];
+  total: number;
+  words: Record<'deleted' | 'changed' | 'added', string>;
+}): ReactNode {
   const { table, kind, rows, total } = props;
   if (rows.length === 0) {
     return null;
@@ -48,7 +54,10 @@ function RowSamples(props: { table: TableDiff; kind: 'deleted' | 'changed' | 'ad
                   <tr key={`${index}-${side}`} className={side === 0 ? 'before' : 'after'}>
                     <th scope="row">{side === 0 ? 'before' : 'after'}</th>
                     {table.columns.map((column, i) => (
-                      <td key={column} className={change.changedColumns.includes(column) ? 'changed-cell' : undefined}>
+                      <td
+                        key={column}
+                        className={change.changedColumns.includes(column) ? 'changed-cell' : undefined}
+                      >
                         {cellText(cells?.[i] ?? null)}
                       </td>
                     ))}
@@ -69,24 +78,55 @@ function RowSamples(props: { table: TableDiff; kind: 'deleted' | 'changed' | 'ad
   );
 }
 
-function TableRow(props: { table: TableDiff; words: Record<'deleted' | 'changed' | 'added', string> }): ReactNode {
+function TableRow(props: {
+  table: TableDiff;
+  words: Record<'deleted' | 'changed' | 'added', string>;
+}): ReactNode {
   const { table, words } = props;
   const [open, setOpen] = useState(false);
   const any = table.added + table.changed + table.deleted > 0;
   return (
     <li className="compare-table">
-      <button type="button" className="compare-table-head" aria-expanded={open} disabled={!any && table.note === null} onClick={() => setOpen(!open)}>
+      <button
+        type="button"
+        className="compare-table-head"
+        aria-expanded={open}
+        disabled={!any && table.note === null}
+        onClick={() => setOpen(!open)}
+      >
         <span className="table-name">{table.name}</span>
-        <span className={table.deleted > 0 ? 'count deleted' : 'count'}>−{table.deleted.toLocaleString()}</span>
-        <span className={table.changed > 0 ? 'count changed' : 'count'}>~{table.changed.toLocaleString()}</span>
+        <span className={table.deleted > 0 ? 'count deleted' : 'count'}>
+          −{table.deleted.toLocaleString()}
+        </span>
+        <span className={table.changed > 0 ? 'count changed' : 'count'}>
+          ~{table.changed.toLocaleString()}
+        </span>
         <span className={table.added > 0 ? 'count added' : 'count'}>+{table.added.toLocaleString()}</span>
       </button>
       {open && (
         <div className="compare-table-body">
           {table.note !== null && <p className="muted">{table.note}</p>}
-          <RowSamples table={table} kind="deleted" rows={table.samples.deleted} total={table.deleted} words={words} />
-          <RowSamples table={table} kind="changed" rows={table.samples.changed} total={table.changed} words={words} />
-          <RowSamples table={table} kind="added" rows={table.samples.added} total={table.added} words={words} />
+          <RowSamples
+            table={table}
+            kind="deleted"
+            rows={table.samples.deleted}
+            total={table.deleted}
+            words={words}
+          />
+          <RowSamples
+            table={table}
+            kind="changed"
+            rows={table.samples.changed}
+            total={table.changed}
+            words={words}
+          />
+          <RowSamples
+            table={table}
+            kind="added"
+            rows={table.samples.added}
+            total={table.added}
+            words={words}
+          />
         </div>
       )}
     </li>
@@ -105,7 +145,8 @@ function headline(result: DiffResult, restoring: boolean): string {
       changed > 0 ? `undo the changes to ${plural(changed, 'row')}` : null,
       deleted > 0 ? `get back ${plural(deleted, 'row')} deleted since` : null,
     ].filter((e) => e !== null);
-    const list = effects.length === 1 ? effects[0] : `${effects.slice(0, -1).join(', ')} and ${effects.at(-1) ?? ''}`;
+    const list =
+      effects.length === 1 ? effects[0] : `${effects.slice(0, -1).join(', ')} and ${effects.at(-1) ?? ''}`;
     return `Restoring this snapshot would ${list ?? ''}.`;
   }
   return `${plural(added, 'row')} added, ${plural(changed, 'row')} changed, ${plural(deleted, 'row')} deleted.`;
@@ -114,8 +155,12 @@ function headline(result: DiffResult, restoring: boolean): string {
 /** What changed between two snapshots, or a snapshot and the live database: per table, then the rows. */
 export function CompareDialog(): ReactNode {
   const run = useStore((s) => s.compare);
-  const job = useStore((s) => (s.compare?.jobId === null || s.compare === null ? undefined : s.jobs[s.compare.jobId]));
-  const found = useStore((s) => (s.compare?.jobId === null || s.compare === null ? undefined : s.diffResults[s.compare.jobId]));
+  const job = useStore((s) =>
+    s.compare?.jobId === null || s.compare === null ? undefined : s.jobs[s.compare.jobId],
+  );
+  const found = useStore((s) =>
+    s.compare?.jobId === null || s.compare === null ? undefined : s.diffResults[s.compare.jobId],
+  );
   const snapshots = useStore((s) => (s.compare === null ? undefined : s.lists[s.compare.appId]?.snapshots));
   if (run === null) {
     return null;
@@ -126,7 +171,13 @@ export function CompareDialog(): ReactNode {
     return entry === undefined ? side : `${entry.label} (${formatLocalTime(entry.time)})`;
   };
   const restoring = run.b === 'live';
-  const words = restoring ? { deleted: 'Rows you would get back (deleted since)', changed: 'Changes you would undo', added: 'Rows you would lose (added since)' } : { deleted: 'Deleted', changed: 'Changed', added: 'Added' };
+  const words = restoring
+    ? {
+        deleted: 'Rows you would get back (deleted since)',
+        changed: 'Changes you would undo',
+        added: 'Rows you would lose (added since)',
+      }
+    : { deleted: 'Deleted', changed: 'Changed', added: 'Added' };
   const result = found ?? null;
   const error = run.error ?? job?.error ?? null;
   return (
@@ -135,7 +186,9 @@ export function CompareDialog(): ReactNode {
         <div className="progress-block" role="status">
           <p className="phase">{job?.phase ?? 'Starting'}…</p>
           <progress value={job?.fraction ?? 0} max={1} aria-label="Comparing" />
-          <p className="help">Both databases are read in key order at once; the live database is only read.</p>
+          <p className="help">
+            Both databases are read in key order at once; the live database is only read.
+          </p>
         </div>
       )}
       <ErrorText error={error} />
@@ -148,8 +201,14 @@ export function CompareDialog(): ReactNode {
             <ul className="schema-changes" aria-label="Schema differences">
               {result.schema.map((d) => (
                 <li key={`${d.type} ${d.name}`}>
-                  {d.type} <strong>{d.name}</strong>: {d.change === 'only-a' ? `only in ${nameOf(run.a)}` : d.change === 'only-b' ? `only in ${nameOf(run.b)}` : 'changed'}
-                  {d.columnsOnlyA.length + d.columnsOnlyB.length > 0 && ` (columns ${[...d.columnsOnlyA.map((c) => `−${c}`), ...d.columnsOnlyB.map((c) => `+${c}`)].join(' ')})`}
+                  {d.type} <strong>{d.name}</strong>:{' '}
+                  {d.change === 'only-a'
+                    ? `only in ${nameOf(run.a)}`
+                    : d.change === 'only-b'
+                      ? `only in ${nameOf(run.b)}`
+                      : 'changed'}
+                  {d.columnsOnlyA.length + d.columnsOnlyB.length > 0 &&
+                    ` (columns ${[...d.columnsOnlyA.map((c) => `−${c}`), ...d.columnsOnlyB.map((c) => `+${c}`)].join(' ')})`}
                 </li>
               ))}
             </ul>

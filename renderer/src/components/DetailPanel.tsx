@@ -1,7 +1,14 @@
 import type { ReactNode } from 'react';
 import { formatBytes, formatLocalTime } from '../../../electron/contract/format';
 import { toolNames } from '../../../electron/contract/migrations';
-import { canRevealFiles, openDialog, pinSnapshot, revealSnapshot, selectSnapshot, verifySnapshots } from '../store/actions';
+import {
+  canRevealFiles,
+  openDialog,
+  pinSnapshot,
+  revealSnapshot,
+  selectSnapshot,
+  verifySnapshots,
+} from '../store/actions';
 import { openRestore } from '../store/restore-actions';
 import { startCompare } from '../store/compare-actions';
 import { openBrowse } from '../store/browse-actions';
@@ -11,10 +18,18 @@ import { revisionText, StatusBadge } from './StatusBadge';
 /** One snapshot: its metadata, checksum, what it holds, and what can be done with it. */
 export function DetailPanel(): ReactNode {
   const details = useStore((s) => s.details);
-  const entry = useStore((s) => (s.details === null ? undefined : s.lists[s.details.appId]?.snapshots.find((e) => e.file === s.details?.file)));
+  const entry = useStore((s) =>
+    s.details === null
+      ? undefined
+      : s.lists[s.details.appId]?.snapshots.find((e) => e.file === s.details?.file),
+  );
   const report = useStore((s) => (s.details === null ? undefined : s.schemas[s.details.appId]));
   const list = useStore((s) => (s.details === null ? undefined : s.lists[s.details.appId]));
-  const verifying = useStore((s) => Object.values(s.jobs).some((j) => j.kind === 'verify' && j.status === 'running' && j.appId === s.details?.appId));
+  const verifying = useStore((s) =>
+    Object.values(s.jobs).some(
+      (j) => j.kind === 'verify' && j.status === 'running' && j.appId === s.details?.appId,
+    ),
+  );
   if (details === null) {
     return null;
   }
@@ -24,7 +39,9 @@ export function DetailPanel(): ReactNode {
   const shown = entry ?? value?.entry;
   const pinned = shown?.pinned === true;
   const readable = shown === undefined || shown.status === 'verified' || shown.status === 'unverified';
-  const others = (list?.snapshots ?? []).filter((s) => s.file !== file && (s.status === 'verified' || s.status === 'unverified'));
+  const others = (list?.snapshots ?? []).filter(
+    (s) => s.file !== file && (s.status === 'verified' || s.status === 'unverified'),
+  );
   const migration = shown?.migration ?? null;
   // Each migration's message ("order notes"), from the app's migrations the Schema view reads.
   const messages = new Map((report?.graph.revisions ?? []).map((r) => [r.id, r.message]));
@@ -32,7 +49,12 @@ export function DetailPanel(): ReactNode {
     <aside className="details" aria-label={`Details of ${file}`}>
       <div className="details-head">
         <h2>{shown?.label ?? file}</h2>
-        <button type="button" className="ghost" onClick={() => void selectSnapshot(appId, null)} aria-label="Close details">
+        <button
+          type="button"
+          className="ghost"
+          onClick={() => void selectSnapshot(appId, null)}
+          aria-label="Close details"
+        >
           ✕
         </button>
       </div>
@@ -64,14 +86,28 @@ export function DetailPanel(): ReactNode {
           type="button"
           aria-pressed={pinned}
           onClick={() => void pinSnapshot(appId, file, !pinned)}
-          title={pinned ? 'Unpin: deletion and retention may then remove it' : 'Pin: keep this snapshot until you unpin it; it cannot be deleted'}
+          title={
+            pinned
+              ? 'Unpin: deletion and retention may then remove it'
+              : 'Pin: keep this snapshot until you unpin it; it cannot be deleted'
+          }
         >
           {pinned ? 'Unpin' : 'Pin'}
         </button>
-        <button type="button" onClick={() => openBrowse(appId, file)} disabled={!readable} title="Look at this snapshot's tables and rows, read only; export rows as CSV or SQL">
+        <button
+          type="button"
+          onClick={() => openBrowse(appId, file)}
+          disabled={!readable}
+          title="Look at this snapshot's tables and rows, read only; export rows as CSV or SQL"
+        >
           Browse…
         </button>
-        <button type="button" onClick={() => openDialog({ kind: 'copy', appId, file })} disabled={!readable} title="Write this snapshot to a new file, to open with any SQLite tool; nothing live changes">
+        <button
+          type="button"
+          onClick={() => openDialog({ kind: 'copy', appId, file })}
+          disabled={!readable}
+          title="Write this snapshot to a new file, to open with any SQLite tool; nothing live changes"
+        >
           Restore as a copy…
         </button>
         <select
@@ -111,7 +147,16 @@ export function DetailPanel(): ReactNode {
           <dd className="path">{shown.file}</dd>
           <dt>Taken</dt>
           <dd>
-            {formatLocalTime(shown.time)} <span className="muted">({shown.timeSource === 'recorded' ? 'recorded' : shown.timeSource === 'name' ? 'from its name' : 'file time'})</span>
+            {formatLocalTime(shown.time)}{' '}
+            <span className="muted">
+              (
+              {shown.timeSource === 'recorded'
+                ? 'recorded'
+                : shown.timeSource === 'name'
+                  ? 'from its name'
+                  : 'file time'}
+              )
+            </span>
           </dd>
           <dt>Size</dt>
           <dd>{formatBytes(shown.size)}</dd>
@@ -124,7 +169,13 @@ export function DetailPanel(): ReactNode {
           {pinned && shown !== undefined && (
             <>
               <dt>Pinned</dt>
-              <dd>Kept until you unpin it: it cannot be deleted{shown.label === 'pre-restore' || shown.label === 'pre-upgrade' ? ' (Lifeboat pins every pre-restore and pre-upgrade snapshot)' : ''}.</dd>
+              <dd>
+                Kept until you unpin it: it cannot be deleted
+                {shown.label === 'pre-restore' || shown.label === 'pre-upgrade'
+                  ? ' (Lifeboat pins every pre-restore and pre-upgrade snapshot)'
+                  : ''}
+                .
+              </dd>
             </>
           )}
           {migration !== null && (
@@ -133,13 +184,22 @@ export function DetailPanel(): ReactNode {
               <dd data-testid="detail-schema">
                 <strong className={`revision-${migration.status}`}>{revisionText(migration)}</strong>
                 <br />
-                <span className="muted"> {toolNames[migration.tool]}, against {migration.reference === 'code' ? 'the migration files' : 'the live database'}.</span>
+                <span className="muted">
+                  {' '}
+                  {toolNames[migration.tool]}, against{' '}
+                  {migration.reference === 'code' ? 'the migration files' : 'the live database'}.
+                </span>
                 <br />
                 {migration.summary}
                 {migration.reference === 'code' && migration.pending.length > 0 && (
                   <>
                     <br />
-                    <span className="muted">A restore upgrades it with: {migration.pending.map((id) => (messages.get(id) ? `${id} ${messages.get(id) ?? ''}` : id)).join(' → ')}</span>
+                    <span className="muted">
+                      A restore upgrades it with:{' '}
+                      {migration.pending
+                        .map((id) => (messages.get(id) ? `${id} ${messages.get(id) ?? ''}` : id))
+                        .join(' → ')}
+                    </span>
                   </>
                 )}
               </dd>
@@ -148,7 +208,9 @@ export function DetailPanel(): ReactNode {
           <dt>Made by</dt>
           <dd>{shown.madeBy === 'lifeboat' ? 'Lifeboat' : 'another tool'}</dd>
           <dt>SHA-256</dt>
-          <dd className="checksum">{shown.sha256 ?? <span className="muted">not recorded yet — verify to record it</span>}</dd>
+          <dd className="checksum">
+            {shown.sha256 ?? <span className="muted">not recorded yet — verify to record it</span>}
+          </dd>
           {value !== null && value.source !== null && (
             <>
               <dt>Source</dt>
@@ -169,7 +231,8 @@ export function DetailPanel(): ReactNode {
             <>
               <dt>Last verified</dt>
               <dd>
-                {formatLocalTime(value.lastVerified.at)} — {value.lastVerified.ok ? 'ok' : (value.lastVerified.problem ?? 'failed')}
+                {formatLocalTime(value.lastVerified.at)} —{' '}
+                {value.lastVerified.ok ? 'ok' : (value.lastVerified.problem ?? 'failed')}
               </dd>
             </>
           )}

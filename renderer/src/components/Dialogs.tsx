@@ -2,7 +2,17 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import type { LifeboatError } from '../../../electron/contract/errors';
 import { formatBytes } from '../../../electron/contract/format';
 import { migrationTools, type MigrationTool } from '../../../electron/contract/migrations';
-import { addApp, canRevealFiles, cancelJob, chooseDatabaseFile, closeDialog, deleteSnapshot, removeApp, setAppMigrations, startSnapshot } from '../store/actions';
+import {
+  addApp,
+  canRevealFiles,
+  cancelJob,
+  chooseDatabaseFile,
+  closeDialog,
+  deleteSnapshot,
+  removeApp,
+  setAppMigrations,
+  startSnapshot,
+} from '../store/actions';
 import { useStore, type JobView } from '../store/store';
 import { ErrorText } from './ErrorText';
 import { Modal } from './Modal';
@@ -101,9 +111,19 @@ function AddAppDialog(props: { initialPath: string }): ReactNode {
           The SQLite file your app writes to. A full path, or an SQLAlchemy URL with four slashes.
         </p>
         <label htmlFor="add-name">Name (optional)</label>
-        <input id="add-name" value={name} onChange={(event) => setName(event.target.value)} placeholder="Taken from the file or its folder" />
+        <input
+          id="add-name"
+          value={name}
+          onChange={(event) => setName(event.target.value)}
+          placeholder="Taken from the file or its folder"
+        />
         <label htmlFor="add-backups">Backups folder (optional)</label>
-        <input id="add-backups" value={backupsDir} onChange={(event) => setBackupsDir(event.target.value)} placeholder={defaultBackupsDir(database)} />
+        <input
+          id="add-backups"
+          value={backupsDir}
+          onChange={(event) => setBackupsDir(event.target.value)}
+          placeholder={defaultBackupsDir(database)}
+        />
         <ErrorText error={error} />
         <div className="dialog-actions">
           <button type="button" onClick={closeDialog}>
@@ -119,7 +139,11 @@ function AddAppDialog(props: { initialPath: string }): ReactNode {
 }
 
 /** "120 MiB of 512 MiB · about 20 s left" (the time once there is enough to go by). Pure. */
-function progressAmount(job: Pick<JobView, 'fraction' | 'startedAt' | 'status'>, totalBytes: number, now: number): string {
+function progressAmount(
+  job: Pick<JobView, 'fraction' | 'startedAt' | 'status'>,
+  totalBytes: number,
+  now: number,
+): string {
   const done = `${formatBytes(Math.round(totalBytes * job.fraction))} of ${formatBytes(totalBytes)}`;
   const elapsed = (now - job.startedAt) / 1000;
   if (job.status !== 'running' || job.fraction < 0.05 || elapsed < 1) {
@@ -145,12 +169,26 @@ function SnapshotDialog(props: { appId: string; jobId: string | null }): ReactNo
       <Modal title={`Snapshot ${appName}`} onClose={closeDialog}>
         <form onSubmit={submit}>
           <label htmlFor="snapshot-label">Label</label>
-          <input id="snapshot-label" value={label} onChange={(event) => setLabel(event.target.value)} placeholder="manual" autoFocus maxLength={200} aria-describedby="snapshot-label-help" />
+          <input
+            id="snapshot-label"
+            value={label}
+            onChange={(event) => setLabel(event.target.value)}
+            placeholder="manual"
+            autoFocus
+            maxLength={200}
+            aria-describedby="snapshot-label-help"
+          />
           <p id="snapshot-label-help" className="help">
             Becomes part of the file name: letters, digits and dashes (e.g. before-upgrade).
           </p>
           <label htmlFor="snapshot-note">Note (optional)</label>
-          <textarea id="snapshot-note" value={note} onChange={(event) => setNote(event.target.value)} rows={3} maxLength={2000} />
+          <textarea
+            id="snapshot-note"
+            value={note}
+            onChange={(event) => setNote(event.target.value)}
+            rows={3}
+            maxLength={2000}
+          />
           <div className="dialog-actions">
             <button type="button" onClick={closeDialog}>
               Cancel
@@ -165,14 +203,29 @@ function SnapshotDialog(props: { appId: string; jobId: string | null }): ReactNo
   }
   const percent = Math.round(job.fraction * 100);
   return (
-    <Modal title={`Snapshot ${appName}`} onClose={job.status === 'running' ? () => void cancelJob(job.jobId) : closeDialog}>
+    <Modal
+      title={`Snapshot ${appName}`}
+      onClose={job.status === 'running' ? () => void cancelJob(job.jobId) : closeDialog}
+    >
       <div className="progress-block" aria-live="polite">
-        <p className="phase">{job.status === 'running' ? job.phase : job.status === 'cancelled' ? 'Cancelled' : job.status === 'failed' ? 'Failed' : 'Done'}</p>
+        <p className="phase">
+          {job.status === 'running'
+            ? job.phase
+            : job.status === 'cancelled'
+              ? 'Cancelled'
+              : job.status === 'failed'
+                ? 'Failed'
+                : 'Done'}
+        </p>
         <progress max={100} value={percent} aria-label="Snapshot progress" />
         <p className="muted" data-testid="snapshot-amount">
           {percent} %{info === undefined ? '' : ` · ${progressAmount(job, info.size + info.walSize, now)}`}
         </p>
-        {job.status === 'cancelled' && <p>Cancelled. Nothing was kept: the partial file was removed and the live database was not touched.</p>}
+        {job.status === 'cancelled' && (
+          <p>
+            Cancelled. Nothing was kept: the partial file was removed and the live database was not touched.
+          </p>
+        )}
         {job.status === 'failed' && job.error !== null && (
           <p className="error-text" role="alert">
             {job.error.message} <code>{job.error.code}</code>
@@ -198,7 +251,8 @@ function ConfirmDeleteDialog(props: { appId: string; file: string }): ReactNode 
   return (
     <Modal title="Delete this snapshot?" onClose={closeDialog}>
       <p>
-        <strong>{props.file}</strong> will be deleted from the backups folder, with its record. This cannot be undone.
+        <strong>{props.file}</strong> will be deleted from the backups folder, with its record. This cannot be
+        undone.
       </p>
       <div className="dialog-actions">
         <button type="button" onClick={closeDialog} autoFocus>
@@ -217,8 +271,9 @@ function ConfirmRemoveAppDialog(props: { appId: string }): ReactNode {
   return (
     <Modal title={`Remove ${app?.name ?? 'this app'} from Lifeboat?`} onClose={closeDialog}>
       <p>
-        Lifeboat forgets the app and stops showing it. <strong>Every file is kept:</strong> the database <span className="path">{app?.databasePath}</span>, its backups folder and
-        every snapshot in it stay on disk, and adding the app again shows them all.
+        Lifeboat forgets the app and stops showing it. <strong>Every file is kept:</strong> the database{' '}
+        <span className="path">{app?.databasePath}</span>, its backups folder and every snapshot in it stay on
+        disk, and adding the app again shows them all.
       </p>
       <div className="dialog-actions">
         <button type="button" onClick={closeDialog} autoFocus>
@@ -250,7 +305,8 @@ function MigrationsDialog(props: { appId: string }): ReactNode {
         {found === null
           ? 'No migrations were found in the database’s folder.'
           : `${found.detected ? 'Detected' : 'Chosen'}: ${found.tool} in ${found.locations.join(', ')}.`}{' '}
-        Lifeboat reads the migration files to tell which schema revision each snapshot holds; it never runs them.
+        Lifeboat reads the migration files to tell which schema revision each snapshot holds; it never runs
+        them.
       </p>
       <form
         onSubmit={(event) => {
@@ -259,9 +315,19 @@ function MigrationsDialog(props: { appId: string }): ReactNode {
         }}
       >
         <label htmlFor="migrations-dir">Migrations folder</label>
-        <input id="migrations-dir" value={dir} onChange={(event) => setDir(event.target.value)} placeholder={found?.locations[0] ?? '/srv/myapp/migrations'} aria-invalid={error !== null} />
+        <input
+          id="migrations-dir"
+          value={dir}
+          onChange={(event) => setDir(event.target.value)}
+          placeholder={found?.locations[0] ?? '/srv/myapp/migrations'}
+          aria-invalid={error !== null}
+        />
         <label htmlFor="migrations-tool">Tool</label>
-        <select id="migrations-tool" value={tool} onChange={(event) => setTool(event.target.value as MigrationTool | '')}>
+        <select
+          id="migrations-tool"
+          value={tool}
+          onChange={(event) => setTool(event.target.value as MigrationTool | '')}
+        >
           <option value="">Detect from the files</option>
           {migrationTools.map((t) => (
             <option key={t} value={t}>

@@ -8,11 +8,15 @@ export function EmptyState(): ReactNode {
       <img src="./icon.svg" alt="" width={72} height={72} />
       <h1>Lifeboat keeps your app's SQLite database safe</h1>
       <p className="lead">
-        Take consistent snapshots while your app keeps running, see every snapshot with its status, and know that each one is intact before you
-        ever need it.
+        Take consistent snapshots while your app keeps running, see every snapshot with its status, and know
+        that each one is intact before you ever need it.
       </p>
       <div className="actions">
-        <button type="button" className="primary" onClick={() => openDialog({ kind: 'add-app', initialPath: '' })}>
+        <button
+          type="button"
+          className="primary"
+          onClick={() => openDialog({ kind: 'add-app', initialPath: '' })}
+        >
           Add an app…
         </button>
         <button type="button" onClick={() => void openDemo()}>
@@ -21,13 +25,15 @@ export function EmptyState(): ReactNode {
       </div>
       <ul className="ways-in">
         <li>
-          <strong>Choose the database file</strong> of a FastAPI, Django, Flask or Node app — or paste its path or an <code>sqlite:///</code> URL.
+          <strong>Choose the database file</strong> of a FastAPI, Django, Flask or Node app — or paste its
+          path or an <code>sqlite:///</code> URL.
         </li>
         <li>
           <strong>Drop a .db file</strong> anywhere on this window (desktop app).
         </li>
         <li>
-          <strong>Open the demo</strong>: a small shop with a dozen snapshots from the last six weeks, to click through everything first.
+          <strong>Open the demo</strong>: a small shop with a dozen snapshots from the last six weeks, to
+          click through everything first.
         </li>
       </ul>
     </main>

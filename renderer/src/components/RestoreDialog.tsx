@@ -1,7 +1,18 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { formatBytes, formatDuration } from '../../../electron/contract/format';
-import { describeJournalMode, describeSchemaDifference, type RestorePreview } from '../../../electron/contract/restore';
-import { backToPreview, cancelRestore, closeRestore, isRunning, restoreAnyway, startRestore } from '../store/restore-actions';
+import {
+  describeJournalMode,
+  describeSchemaDifference,
+  type RestorePreview,
+} from '../../../electron/contract/restore';
+import {
+  backToPreview,
+  cancelRestore,
+  closeRestore,
+  isRunning,
+  restoreAnyway,
+  startRestore,
+} from '../store/restore-actions';
 import { startCompare } from '../store/compare-actions';
 import { useStore, type RestoreRun } from '../store/store';
 import { Modal } from './Modal';
@@ -17,7 +28,11 @@ export function RestoreDialog(): ReactNode {
   }
   return (
     <Modal title={titleOf(run)} onClose={isRunning(run) ? () => undefined : closeRestore} wide>
-      {run.jobId === null && !run.starting && run.error === null ? <PreviewBody run={run} /> : <ProgressBody run={run} />}
+      {run.jobId === null && !run.starting && run.error === null ? (
+        <PreviewBody run={run} />
+      ) : (
+        <ProgressBody run={run} />
+      )}
     </Modal>
   );
 }
@@ -58,7 +73,9 @@ function PreviewBody(props: { run: RestoreRun }): ReactNode {
   if (preview === null) {
     return (
       <div className="progress-block" aria-live="polite">
-        <p className="phase">Preflight: verifying the snapshot, reading its schema, looking for processes that hold the database…</p>
+        <p className="phase">
+          Preflight: verifying the snapshot, reading its schema, looking for processes that hold the database…
+        </p>
         <progress aria-label="Preflight progress" />
       </div>
     );
@@ -71,13 +88,15 @@ function PreviewBody(props: { run: RestoreRun }): ReactNode {
       <p>
         {run.mode === 'undo' ? (
           <>
-            Puts back <strong>{preview.snapshot}</strong>, the snapshot Lifeboat took of the live database just before the last restore, exactly as it was (no upgrade). What is live now is kept as a
+            Puts back <strong>{preview.snapshot}</strong>, the snapshot Lifeboat took of the live database
+            just before the last restore, exactly as it was (no upgrade). What is live now is kept as a
             pre-restore snapshot of its own.
           </>
         ) : (
           <>
-            Replaces the live database <span className="path">{preview.database}</span> with <strong>{preview.snapshot}</strong>. A verified, pinned pre-restore snapshot is taken first; if anything fails
-            after the swap, the database is rolled back to it.
+            Replaces the live database <span className="path">{preview.database}</span> with{' '}
+            <strong>{preview.snapshot}</strong>. A verified, pinned pre-restore snapshot is taken first; if
+            anything fails after the swap, the database is rolled back to it.
           </>
         )}
       </p>
@@ -93,8 +112,15 @@ function PreviewBody(props: { run: RestoreRun }): ReactNode {
           </ul>
           {inUse && otherBlockers.length === 0 && (
             <label className="checkbox">
-              <input type="checkbox" checked={allowOpen} onChange={(event) => setAllowOpen(event.target.checked)} />
-              <span>Restore anyway. The process keeps its old file open and may go on writing to it: only if you know it does not.</span>
+              <input
+                type="checkbox"
+                checked={allowOpen}
+                onChange={(event) => setAllowOpen(event.target.checked)}
+              />
+              <span>
+                Restore anyway. The process keeps its old file open and may go on writing to it: only if you
+                know it does not.
+              </span>
             </label>
           )}
         </div>
@@ -106,30 +132,45 @@ function PreviewBody(props: { run: RestoreRun }): ReactNode {
       </p>
       <h3>Schema</h3>
       {preview.schema === null ? (
-        <p className="muted">{run.mode === 'undo' ? 'Put back as it was: no upgrade runs.' : 'No migrations known for this app: the snapshot is restored as it is.'}</p>
+        <p className="muted">
+          {run.mode === 'undo'
+            ? 'Put back as it was: no upgrade runs.'
+            : 'No migrations known for this app: the snapshot is restored as it is.'}
+        </p>
       ) : (
         <>
           <p data-testid="preview-schema">
-            <span className={`badge revision revision-${preview.schema.status}`}>{revisionText(preview.schema)}</span> {preview.schema.summary}
+            <span className={`badge revision revision-${preview.schema.status}`}>
+              {revisionText(preview.schema)}
+            </span>{' '}
+            {preview.schema.summary}
           </p>
           {preview.schema.pending.length > 0 &&
             (preview.schema.reference === 'code' ? (
               <p className="help">
-                Migrations the upgrade applies, in order: <strong>{preview.schema.pending.join(' → ')}</strong>
+                Migrations the upgrade applies, in order:{' '}
+                <strong>{preview.schema.pending.join(' → ')}</strong>
               </p>
             ) : (
-              <p className="help">No migration files are at hand, so Lifeboat runs no upgrade: an app that migrates when it starts brings the snapshot to where the live database is.</p>
+              <p className="help">
+                No migration files are at hand, so Lifeboat runs no upgrade: an app that migrates when it
+                starts brings the snapshot to where the live database is.
+              </p>
             ))}
         </>
       )}
       <h3>The app</h3>
       {preview.manualStop ? (
         <p>
-          No stop command is set: <strong>stop the app yourself</strong> before you go on. Lifeboat refuses to swap while any process holds the database open.
+          No stop command is set: <strong>stop the app yourself</strong> before you go on. Lifeboat refuses to
+          swap while any process holds the database open.
         </p>
       ) : null}
       {!preview.holdersKnown && (
-        <p className="warn">Lifeboat cannot see which processes hold files open on this system: make sure the app is stopped before you go on.</p>
+        <p className="warn">
+          Lifeboat cannot see which processes hold files open on this system: make sure the app is stopped
+          before you go on.
+        </p>
       )}
       {preview.commands.length > 0 && (
         <>
@@ -139,7 +180,8 @@ function PreviewBody(props: { run: RestoreRun }): ReactNode {
       )}
       {preview.healthUrl !== null && (
         <p className="help">
-          After the start, Lifeboat waits for <span className="path">{preview.healthUrl}</span> to answer healthy.
+          After the start, Lifeboat waits for <span className="path">{preview.healthUrl}</span> to answer
+          healthy.
         </p>
       )}
       <p className="help">
@@ -150,11 +192,21 @@ function PreviewBody(props: { run: RestoreRun }): ReactNode {
           Cancel
         </button>
         {run.mode === 'restore' && (
-          <button type="button" onClick={() => void startRestore({ allowOpen, rehearse: true })} disabled={otherBlockers.length > 0} title="Swap, upgrade and verify on a scratch copy; nothing live is touched">
+          <button
+            type="button"
+            onClick={() => void startRestore({ allowOpen, rehearse: true })}
+            disabled={otherBlockers.length > 0}
+            title="Swap, upgrade and verify on a scratch copy; nothing live is touched"
+          >
             Rehearse
           </button>
         )}
-        <button type="button" className="danger" onClick={() => void startRestore({ allowOpen, rehearse: false })} disabled={blocked}>
+        <button
+          type="button"
+          className="danger"
+          onClick={() => void startRestore({ allowOpen, rehearse: false })}
+          disabled={blocked}
+        >
           {run.mode === 'undo' ? 'Undo restore' : 'Restore'}
         </button>
       </div>
@@ -174,23 +226,34 @@ function RowChanges(props: { appId: string; file: string; jobId: string | null }
       <p className="muted row-changes">The rows could not be compared: {job.error.message}</p>
     ) : (
       <p className="muted row-changes">
-        Comparing the rows with the live database… <progress value={job?.fraction ?? 0} max={1} aria-label="Comparing the rows" />
+        Comparing the rows with the live database…{' '}
+        <progress value={job?.fraction ?? 0} max={1} aria-label="Comparing the rows" />
       </p>
     );
   }
   const { added, changed, deleted } = found.totals;
   return (
     <p className="row-changes" data-testid="row-changes">
-      <span className={added > 0 ? 'loss' : undefined}>Rows you would lose: {added.toLocaleString()}</span> · <span>changes undone: {changed.toLocaleString()}</span> ·{' '}
+      <span className={added > 0 ? 'loss' : undefined}>Rows you would lose: {added.toLocaleString()}</span> ·{' '}
+      <span>changes undone: {changed.toLocaleString()}</span> ·{' '}
       <span>rows you would get back: {deleted.toLocaleString()}</span>{' '}
-      <button type="button" className="link" onClick={() => void startCompare(props.appId, props.file, 'live', props.jobId)}>
+      <button
+        type="button"
+        className="link"
+        onClick={() => void startCompare(props.appId, props.file, 'live', props.jobId)}
+      >
         See the rows…
       </button>
     </p>
   );
 }
 
-function TableChanges(props: { preview: RestorePreview; appId: string; file: string; rowsJobId: string | null }): ReactNode {
+function TableChanges(props: {
+  preview: RestorePreview;
+  appId: string;
+  file: string;
+  rowsJobId: string | null;
+}): ReactNode {
   const { preview } = props;
   if (!preview.liveExists) {
     return <p className="muted">There is no live database yet: nothing is replaced.</p>;
@@ -200,7 +263,8 @@ function TableChanges(props: { preview: RestorePreview; appId: string; file: str
       <>
         <h3>What changes</h3>
         <p className="muted" data-testid="unreadable-snapshot">
-          The snapshot could not be read, so Lifeboat cannot tell what a restore would change: it failed verification (see above).
+          The snapshot could not be read, so Lifeboat cannot tell what a restore would change: it failed
+          verification (see above).
         </p>
       </>
     );
@@ -217,7 +281,9 @@ function TableChanges(props: { preview: RestorePreview; appId: string; file: str
         </ul>
       )}
       {changed.length === 0 ? (
-        <p className="muted">Every table has the same number of rows in the snapshot as in the live database.</p>
+        <p className="muted">
+          Every table has the same number of rows in the snapshot as in the live database.
+        </p>
       ) : (
         <table className="tables changes">
           <thead>
@@ -234,9 +300,27 @@ function TableChanges(props: { preview: RestorePreview; appId: string; file: str
               return (
                 <tr key={t.name}>
                   <td>{t.name}</td>
-                  <td>{t.liveRows === null ? <span className="muted">no table</span> : t.liveRows.toLocaleString()}</td>
-                  <td>{t.snapshotRows === null ? <span className="muted">no table</span> : t.snapshotRows.toLocaleString()}</td>
-                  <td className={lost > 0 ? 'loss' : undefined}>{lost > 0 ? `${lost.toLocaleString()} rows lost` : lost < 0 ? `${(-lost).toLocaleString()} more` : '–'}</td>
+                  <td>
+                    {t.liveRows === null ? (
+                      <span className="muted">no table</span>
+                    ) : (
+                      t.liveRows.toLocaleString()
+                    )}
+                  </td>
+                  <td>
+                    {t.snapshotRows === null ? (
+                      <span className="muted">no table</span>
+                    ) : (
+                      t.snapshotRows.toLocaleString()
+                    )}
+                  </td>
+                  <td className={lost > 0 ? 'loss' : undefined}>
+                    {lost > 0
+                      ? `${lost.toLocaleString()} rows lost`
+                      : lost < 0
+                        ? `${(-lost).toLocaleString()} more`
+                        : '–'}
+                  </td>
                 </tr>
               );
             })}
@@ -251,24 +335,49 @@ function TableChanges(props: { preview: RestorePreview; appId: string; file: str
 function headline(run: RestoreRun): { text: string; tone: 'running' | 'ok' | 'bad' } {
   if (run.error !== null) {
     // The failed step says why.
-    return { text: run.error.code === 'CANCELLED' ? 'Cancelled before anything was changed.' : 'Stopped before anything was changed.', tone: 'bad' };
+    return {
+      text:
+        run.error.code === 'CANCELLED'
+          ? 'Cancelled before anything was changed.'
+          : 'Stopped before anything was changed.',
+      tone: 'bad',
+    };
   }
   const result = run.result;
   if (result === null) {
-    return { text: run.current?.kind === 'rollback' ? 'Rolling back…' : 'Working… keep this window open.', tone: 'running' };
+    return {
+      text: run.current?.kind === 'rollback' ? 'Rolling back…' : 'Working… keep this window open.',
+      tone: 'running',
+    };
   }
   switch (result.outcome) {
     case 'restored':
-      return { text: result.steps.some((s) => s.step === 'start' && s.note?.startsWith('skipped') === true) ? 'Restored. Start the app again now: no start command is set.' : 'Restored. The app runs on the snapshot’s data.', tone: 'ok' };
+      return {
+        text: result.steps.some((s) => s.step === 'start' && s.note?.startsWith('skipped') === true)
+          ? 'Restored. Start the app again now: no start command is set.'
+          : 'Restored. The app runs on the snapshot’s data.',
+        tone: 'ok',
+      };
     case 'resumed':
       return { text: 'The interrupted restore was finished.', tone: 'ok' };
     case 'nothing-to-recover':
       return { text: 'There was no interrupted restore.', tone: 'ok' };
     case 'rolled-back':
       // The failed step says why; the headline says where things stand.
-      return { text: result.error === null ? 'Rolled back: the database is as it was before the restore.' : 'The restore failed and was rolled back: the live database is as it was before.', tone: result.error === null ? 'ok' : 'bad' };
+      return {
+        text:
+          result.error === null
+            ? 'Rolled back: the database is as it was before the restore.'
+            : 'The restore failed and was rolled back: the live database is as it was before.',
+        tone: result.error === null ? 'ok' : 'bad',
+      };
     case 'rehearsed':
-      return result.error === null ? { text: 'Rehearsal passed: the restore would go through. Nothing was changed.', tone: 'ok' } : { text: `The rehearsal found a problem: ${result.error.message} Nothing was changed.`, tone: 'bad' };
+      return result.error === null
+        ? { text: 'Rehearsal passed: the restore would go through. Nothing was changed.', tone: 'ok' }
+        : {
+            text: `The rehearsal found a problem: ${result.error.message} Nothing was changed.`,
+            tone: 'bad',
+          };
   }
 }
 
@@ -279,7 +388,8 @@ function ProgressBody(props: { run: RestoreRun }): ReactNode {
   const steps = restoreStepViews(run);
   const rollback = rollbackStepViews(run);
   const { text, tone } = headline(run);
-  const swapped = run.current?.kind === 'rollback' || Object.keys(run.startedAt).some((key) => key === 'restore:stage');
+  const swapped =
+    run.current?.kind === 'rollback' || Object.keys(run.startedAt).some((key) => key === 'restore:stage');
   return (
     <>
       <p className={`restore-headline ${tone}`} role="status" aria-live="polite">
@@ -293,11 +403,15 @@ function ProgressBody(props: { run: RestoreRun }): ReactNode {
         </>
       )}
       {run.output.length > 0 && <OutputLog lines={run.output} />}
-      {run.result?.preRestoreSnapshot !== null && run.result?.preRestoreSnapshot !== undefined && run.result.outcome === 'restored' && (
-        <p className="help">
-          Pre-restore snapshot (pinned): <strong>{run.result.preRestoreSnapshot.split(/[/\\]/).pop()}</strong>. <em>Undo last restore</em> puts it back while it exists.
-        </p>
-      )}
+      {run.result?.preRestoreSnapshot !== null &&
+        run.result?.preRestoreSnapshot !== undefined &&
+        run.result.outcome === 'restored' && (
+          <p className="help">
+            Pre-restore snapshot (pinned):{' '}
+            <strong>{run.result.preRestoreSnapshot.split(/[/\\]/).pop()}</strong>. <em>Undo last restore</em>{' '}
+            puts it back while it exists.
+          </p>
+        )}
       <div className="dialog-actions">
         {running ? (
           <button type="button" onClick={() => void cancelRestore()}>
@@ -311,7 +425,12 @@ function ProgressBody(props: { run: RestoreRun }): ReactNode {
               </button>
             )}
             {run.error?.code === 'DB_IN_USE' && (run.mode === 'restore' || run.mode === 'undo') && (
-              <button type="button" className="danger" onClick={() => void restoreAnyway()} title="The process keeps its old file open and may go on writing to it: only if you know it does not">
+              <button
+                type="button"
+                className="danger"
+                onClick={() => void restoreAnyway()}
+                title="The process keeps its old file open and may go on writing to it: only if you know it does not"
+              >
                 Restore anyway
               </button>
             )}
@@ -325,16 +444,40 @@ function ProgressBody(props: { run: RestoreRun }): ReactNode {
   );
 }
 
-const stateSymbols: Record<StepView['state'], string> = { pending: '○', running: '●', done: '✓', skipped: '↷', failed: '✕', 'not-run': '–' };
-const stateWords: Record<StepView['state'], string> = { pending: 'waiting', running: 'running', done: 'done', skipped: 'skipped', failed: 'failed', 'not-run': 'not run' };
+const stateSymbols: Record<StepView['state'], string> = {
+  pending: '○',
+  running: '●',
+  done: '✓',
+  skipped: '↷',
+  failed: '✕',
+  'not-run': '–',
+};
+const stateWords: Record<StepView['state'], string> = {
+  pending: 'waiting',
+  running: 'running',
+  done: 'done',
+  skipped: 'skipped',
+  failed: 'failed',
+  'not-run': 'not run',
+};
 
-function Stepper(props: { label: string; steps: StepView[]; now: number; work: RestoreRun['work'] }): ReactNode {
+function Stepper(props: {
+  label: string;
+  steps: StepView[];
+  now: number;
+  work: RestoreRun['work'];
+}): ReactNode {
   return (
     <ol className="stepper" aria-label={props.label}>
       {props.steps.map((step) => {
-        const elapsed = step.state === 'running' && step.startedAt !== null ? props.now - step.startedAt : step.durationMs;
+        const elapsed =
+          step.state === 'running' && step.startedAt !== null ? props.now - step.startedAt : step.durationMs;
         return (
-          <li key={step.key} className={`step ${step.state}`} aria-current={step.state === 'running' ? 'step' : undefined}>
+          <li
+            key={step.key}
+            className={`step ${step.state}`}
+            aria-current={step.state === 'running' ? 'step' : undefined}
+          >
             <span className="step-icon" aria-hidden="true">
               {stateSymbols[step.state]}
             </span>
@@ -343,11 +486,23 @@ function Stepper(props: { label: string; steps: StepView[]; now: number; work: R
             <span className="step-time">{elapsed === null ? '' : formatDuration(elapsed)}</span>
             {step.state === 'running' && (
               <div className="step-progress">
-                {props.work === null ? <progress aria-label={`${step.title} progress`} /> : <progress max={100} value={Math.round(props.work.fraction * 100)} aria-label={`${step.title} progress`} />}
+                {props.work === null ? (
+                  <progress aria-label={`${step.title} progress`} />
+                ) : (
+                  <progress
+                    max={100}
+                    value={Math.round(props.work.fraction * 100)}
+                    aria-label={`${step.title} progress`}
+                  />
+                )}
                 {props.work !== null && <span className="muted">{props.work.phase}</span>}
               </div>
             )}
-            {step.note !== null && <p className={step.state === 'failed' ? 'step-note error-text' : 'step-note muted'}>{step.note}</p>}
+            {step.note !== null && (
+              <p className={step.state === 'failed' ? 'step-note error-text' : 'step-note muted'}>
+                {step.note}
+              </p>
+            )}
           </li>
         );
       })}

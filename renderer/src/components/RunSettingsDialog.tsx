@@ -9,8 +9,10 @@ import { Modal } from './Modal';
 type Preset = AppRun['preset'];
 
 const presetHelp: Record<Preset, string> = {
-  manual: 'You stop the app before a restore and start it after; Lifeboat checks that no process holds the database.',
-  'docker-compose': 'Lifeboat runs docker compose stop SERVICE and docker compose start SERVICE in the app’s folder.',
+  manual:
+    'You stop the app before a restore and start it after; Lifeboat checks that no process holds the database.',
+  'docker-compose':
+    'Lifeboat runs docker compose stop SERVICE and docker compose start SERVICE in the app’s folder.',
   systemd: 'Lifeboat runs systemctl stop UNIT and systemctl start UNIT.',
   commands: 'Lifeboat runs your stop and start commands, exactly as written, in the app’s folder.',
 };
@@ -31,7 +33,10 @@ const timeoutFields = [
 function envOf(text: string): { env: Record<string, string>; bad: string[] } {
   const env: Record<string, string> = {};
   const bad: string[] = [];
-  for (const line of text.split('\n').map((l) => l.trim()).filter((l) => l !== '')) {
+  for (const line of text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')) {
     const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
     if (match?.[1] === undefined) {
       bad.push(line);
@@ -60,7 +65,11 @@ export function RunSettingsDialog(props: { appId: string }): ReactNode {
   const [usesLifeboatDatabase, setUsesLifeboatDatabase] = useState(run?.upgradeUsesLifeboatDatabase ?? false);
   const [healthUrl, setHealthUrl] = useState(run?.healthUrl ?? '');
   const [smoke, setSmoke] = useState((run?.smokeQueries ?? []).join('\n'));
-  const [envText, setEnvText] = useState(Object.entries(run?.env ?? {}).map(([name, value]) => `${name}=${value}`).join('\n'));
+  const [envText, setEnvText] = useState(
+    Object.entries(run?.env ?? {})
+      .map(([name, value]) => `${name}=${value}`)
+      .join('\n'),
+  );
   const [timeouts, setTimeouts] = useState<Record<keyof Timeouts, string>>({
     stopSeconds: String(run?.timeouts.stopSeconds ?? ''),
     upgradeSeconds: String(run?.timeouts.upgradeSeconds ?? ''),
@@ -76,15 +85,27 @@ export function RunSettingsDialog(props: { appId: string }): ReactNode {
   const commandsAllowed = canSetCommands();
   // Set in the desktop app: shown, but the browser cannot change what runs on the server.
   const saved = app.run;
-  const locked = !commandsAllowed && saved !== undefined && (saved.preset === 'commands' || saved.stop !== undefined || saved.start !== undefined || saved.upgrade !== undefined || Object.keys(saved.env).length > 0);
+  const locked =
+    !commandsAllowed &&
+    saved !== undefined &&
+    (saved.preset === 'commands' ||
+      saved.stop !== undefined ||
+      saved.start !== undefined ||
+      saved.upgrade !== undefined ||
+      Object.keys(saved.env).length > 0);
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
     const { env, bad } = envOf(envText);
     if (bad.length > 0) {
-      setError({ code: 'INVALID_ARGUMENT', message: `Write each environment variable as NAME=value, not “${bad[0] ?? ''}”.` });
+      setError({
+        code: 'INVALID_ARGUMENT',
+        message: `Write each environment variable as NAME=value, not “${bad[0] ?? ''}”.`,
+      });
       return;
     }
-    const chosenTimeouts = Object.fromEntries(timeoutFields.flatMap(([key]) => (timeouts[key].trim() === '' ? [] : [[key, Number(timeouts[key])]]))) as Timeouts;
+    const chosenTimeouts = Object.fromEntries(
+      timeoutFields.flatMap(([key]) => (timeouts[key].trim() === '' ? [] : [[key, Number(timeouts[key])]])),
+    ) as Timeouts;
     const settings: AppRun = {
       preset,
       ...(preset === 'docker-compose' || preset === 'systemd' ? { service: service.trim() } : {}),
@@ -93,7 +114,10 @@ export function RunSettingsDialog(props: { appId: string }): ReactNode {
       upgradeUsesLifeboatDatabase: usesLifeboatDatabase,
       ...(healthUrl.trim() === '' ? {} : { healthUrl: healthUrl.trim() }),
       env,
-      smokeQueries: smoke.split('\n').map((q) => q.trim()).filter((q) => q !== ''),
+      smokeQueries: smoke
+        .split('\n')
+        .map((q) => q.trim())
+        .filter((q) => q !== ''),
       timeouts: chosenTimeouts,
     };
     setBusy(true);
@@ -104,7 +128,10 @@ export function RunSettingsDialog(props: { appId: string }): ReactNode {
   return (
     <Modal title={`How to run ${app.name}`} onClose={closeDialog} wide>
       <form onSubmit={(event) => void submit(event)}>
-        <p className="help">A restore stops the app, swaps the database, upgrades it, checks it and starts the app again. Lifeboat never adds a path or a name to these commands.</p>
+        <p className="help">
+          A restore stops the app, swaps the database, upgrades it, checks it and starts the app again.
+          Lifeboat never adds a path or a name to these commands.
+        </p>
         {app.runProblem !== null && (
           <p className="error-text" role="alert">
             {app.runProblem}
@@ -112,23 +139,37 @@ export function RunSettingsDialog(props: { appId: string }): ReactNode {
         )}
         {!commandsAllowed && fromFile === null && (
           <p className="notice-text">
-            {locked ? 'This app’s commands were set in the desktop app; they' : 'Commands'} cannot be changed through <code>lifeboat serve</code>, so that the web page never runs a shell on the server. Write
+            {locked ? 'This app’s commands were set in the desktop app; they' : 'Commands'} cannot be changed
+            through <code>lifeboat serve</code>, so that the web page never runs a shell on the server. Write
             them in a lifeboat.json in the app’s folder, or use the desktop app.
           </p>
         )}
         {fromFile !== null && (
           <p className="notice-text">
-            These settings come from <span className="path">{fromFile}</span>, which wins over what is saved here. Edit that file to change them.
+            These settings come from <span className="path">{fromFile}</span>, which wins over what is saved
+            here. Edit that file to change them.
           </p>
         )}
         <label htmlFor="run-dir">App folder</label>
-        <input id="run-dir" value={appDir} onChange={(event) => setAppDir(event.target.value)} placeholder={app.databasePath.replace(/[/\\][^/\\]*$/, '')} aria-describedby="run-dir-help" />
+        <input
+          id="run-dir"
+          value={appDir}
+          onChange={(event) => setAppDir(event.target.value)}
+          placeholder={app.databasePath.replace(/[/\\][^/\\]*$/, '')}
+          aria-describedby="run-dir-help"
+        />
         <p id="run-dir-help" className="help">
-          Where the commands run, and where a lifeboat.json committed with the app is read. Default: the database’s folder.
+          Where the commands run, and where a lifeboat.json committed with the app is read. Default: the
+          database’s folder.
         </p>
         <fieldset className="plain" disabled={fromFile !== null || locked}>
           <label htmlFor="run-preset">Stopping and starting</label>
-          <select id="run-preset" value={preset} onChange={(event) => setPreset(event.target.value as Preset)} aria-describedby="run-preset-help">
+          <select
+            id="run-preset"
+            value={preset}
+            onChange={(event) => setPreset(event.target.value as Preset)}
+            aria-describedby="run-preset-help"
+          >
             <option value="manual">I stop and start the app myself</option>
             <option value="docker-compose">A Docker Compose service</option>
             <option value="systemd">A systemd unit</option>
@@ -142,15 +183,33 @@ export function RunSettingsDialog(props: { appId: string }): ReactNode {
           {(preset === 'docker-compose' || preset === 'systemd') && (
             <>
               <label htmlFor="run-service">{preset === 'systemd' ? 'Unit' : 'Service'}</label>
-              <input id="run-service" value={service} onChange={(event) => setService(event.target.value)} required placeholder={preset === 'systemd' ? 'myapp.service' : 'web'} />
+              <input
+                id="run-service"
+                value={service}
+                onChange={(event) => setService(event.target.value)}
+                required
+                placeholder={preset === 'systemd' ? 'myapp.service' : 'web'}
+              />
             </>
           )}
           {preset === 'commands' && (
             <>
               <label htmlFor="run-stop">Stop command</label>
-              <input id="run-stop" className="mono" value={stop} onChange={(event) => setStop(event.target.value)} placeholder="supervisorctl stop myapp" />
+              <input
+                id="run-stop"
+                className="mono"
+                value={stop}
+                onChange={(event) => setStop(event.target.value)}
+                placeholder="supervisorctl stop myapp"
+              />
               <label htmlFor="run-start">Start command</label>
-              <input id="run-start" className="mono" value={start} onChange={(event) => setStart(event.target.value)} placeholder="supervisorctl start myapp" />
+              <input
+                id="run-start"
+                className="mono"
+                value={start}
+                onChange={(event) => setStart(event.target.value)}
+                placeholder="supervisorctl start myapp"
+              />
             </>
           )}
           <label htmlFor="run-upgrade">Upgrade command (optional)</label>
@@ -163,22 +222,54 @@ export function RunSettingsDialog(props: { appId: string }): ReactNode {
             placeholder="Default: the migration tool’s own (alembic upgrade head, python3 manage.py migrate, …)"
           />
           <label className="checkbox">
-            <input type="checkbox" checked={usesLifeboatDatabase} onChange={(event) => setUsesLifeboatDatabase(event.target.checked)} />
+            <input
+              type="checkbox"
+              checked={usesLifeboatDatabase}
+              onChange={(event) => setUsesLifeboatDatabase(event.target.checked)}
+            />
             <span>
-              The upgrade works on the database in <code>$LIFEBOAT_DATABASE_URL</code>, so a rehearsal can run it on a scratch copy
+              The upgrade works on the database in <code>$LIFEBOAT_DATABASE_URL</code>, so a rehearsal can run
+              it on a scratch copy
             </span>
           </label>
           <label htmlFor="run-health">Health URL (optional)</label>
-          <input id="run-health" value={healthUrl} onChange={(event) => setHealthUrl(event.target.value)} placeholder="http://127.0.0.1:8000/health" inputMode="url" />
+          <input
+            id="run-health"
+            value={healthUrl}
+            onChange={(event) => setHealthUrl(event.target.value)}
+            placeholder="http://127.0.0.1:8000/health"
+            inputMode="url"
+          />
           <label htmlFor="run-smoke">Smoke queries (optional, one per line)</label>
-          <textarea id="run-smoke" className="mono" value={smoke} onChange={(event) => setSmoke(event.target.value)} rows={2} placeholder="SELECT count(*) FROM users" />
+          <textarea
+            id="run-smoke"
+            className="mono"
+            value={smoke}
+            onChange={(event) => setSmoke(event.target.value)}
+            rows={2}
+            placeholder="SELECT count(*) FROM users"
+          />
           <label htmlFor="run-env">Environment variables (optional, NAME=value per line)</label>
-          <textarea id="run-env" className="mono" value={envText} onChange={(event) => setEnvText(event.target.value)} rows={2} disabled={!commandsAllowed} placeholder="APP_ENV=production" />
+          <textarea
+            id="run-env"
+            className="mono"
+            value={envText}
+            onChange={(event) => setEnvText(event.target.value)}
+            rows={2}
+            disabled={!commandsAllowed}
+            placeholder="APP_ENV=production"
+          />
           <div className="timeouts" role="group" aria-label="Time limits in seconds">
             {timeoutFields.map(([key, label]) => (
               <label key={key}>
                 {label} (s)
-                <input type="number" min={1} value={timeouts[key]} onChange={(event) => setTimeouts({ ...timeouts, [key]: event.target.value })} placeholder={key === 'upgradeSeconds' ? '600' : '60'} />
+                <input
+                  type="number"
+                  min={1}
+                  value={timeouts[key]}
+                  onChange={(event) => setTimeouts({ ...timeouts, [key]: event.target.value })}
+                  placeholder={key === 'upgradeSeconds' ? '600' : '60'}
+                />
               </label>
             ))}
           </div>

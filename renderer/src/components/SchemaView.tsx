@@ -47,7 +47,10 @@ export function layoutGraph(revisions: readonly Revision[]): Placed[] {
 }
 
 /** The app's migrations as a graph, with the live database, the heads and the snapshots on it. */
-export function SchemaView(props: { report: MigrationReport | null | undefined; snapshots: readonly SnapshotEntry[] }): ReactNode {
+export function SchemaView(props: {
+  report: MigrationReport | null | undefined;
+  snapshots: readonly SnapshotEntry[];
+}): ReactNode {
   const { report } = props;
   if (report === undefined) {
     return <p className="muted pad">Reading the app’s migrations…</p>;
@@ -57,9 +60,11 @@ export function SchemaView(props: { report: MigrationReport | null | undefined; 
       <div className="table-empty">
         <p>No migrations found for this app, and its database records none Lifeboat knows.</p>
         <p className="muted">
-          Lifeboat reads the bookkeeping of Alembic, Django, Rails, Prisma, Drizzle, Knex, TypeORM, Sequelize, Diesel, EF Core, FluentMigrator, goose, golang-migrate, sqlx,
-          dbmate, Laravel and more, and the schema numbers of Home Assistant, Gitea, Authelia, Memos and Uptime Kuma. If the app keeps its migrations elsewhere, choose
-          the folder with <em>Change…</em> beside Schema, or from the command line: <code>lifeboat status --app DIR</code> or <code>--migrations DIR --tool NAME</code>.
+          Lifeboat reads the bookkeeping of Alembic, Django, Rails, Prisma, Drizzle, Knex, TypeORM, Sequelize,
+          Diesel, EF Core, FluentMigrator, goose, golang-migrate, sqlx, dbmate, Laravel and more, and the
+          schema numbers of Home Assistant, Gitea, Authelia, Memos and Uptime Kuma. If the app keeps its
+          migrations elsewhere, choose the folder with <em>Change…</em> beside Schema, or from the command
+          line: <code>lifeboat status --app DIR</code> or <code>--migrations DIR --tool NAME</code>.
         </p>
       </div>
     );
@@ -86,7 +91,8 @@ export function SchemaView(props: { report: MigrationReport | null | undefined; 
         <strong>{revisionText(status)}</strong> — {status.summary}
         <span className="muted">
           {' '}
-          ({toolNames[graph.tool]}, {graph.revisions.length} {graph.revisions.length === 1 ? 'revision' : 'revisions'}
+          ({toolNames[graph.tool]}, {graph.revisions.length}{' '}
+          {graph.revisions.length === 1 ? 'revision' : 'revisions'}
           {status.reference === 'live' ? ', as the live database records them' : ''})
         </span>
       </div>
@@ -118,15 +124,34 @@ export function SchemaView(props: { report: MigrationReport | null | undefined; 
             }),
           )}
           {placed.map((p) => (
-            <circle key={p.revision.id} cx={x(p.lane)} cy={y(p.row)} r={dot} className={current.has(p.revision.id) ? 'node live' : pending.has(p.revision.id) ? 'node pending' : 'node'} />
+            <circle
+              key={p.revision.id}
+              cx={x(p.lane)}
+              cy={y(p.row)}
+              r={dot}
+              className={
+                current.has(p.revision.id)
+                  ? 'node live'
+                  : pending.has(p.revision.id)
+                    ? 'node pending'
+                    : 'node'
+              }
+            />
           ))}
         </svg>
         {placed.map((p) => {
           const count = counts.get(p.revision.id) ?? 0;
           return (
-            <div key={p.revision.id} role="listitem" className={pending.has(p.revision.id) ? 'schema-row pending' : 'schema-row'} style={{ top: p.row * rowHeight, left: width + 8, height: rowHeight }}>
+            <div
+              key={p.revision.id}
+              role="listitem"
+              className={pending.has(p.revision.id) ? 'schema-row pending' : 'schema-row'}
+              style={{ top: p.row * rowHeight, left: width + 8, height: rowHeight }}
+            >
               <code className="rev-id">{p.revision.id}</code>
-              <span className="rev-message">{p.revision.message || <span className="muted">(no message)</span>}</span>
+              <span className="rev-message">
+                {p.revision.message || <span className="muted">(no message)</span>}
+              </span>
               {p.revision.branchLabels.map((label) => (
                 <span key={label} className="tag">
                   {label}
@@ -136,7 +161,12 @@ export function SchemaView(props: { report: MigrationReport | null | undefined; 
               {current.has(p.revision.id) && <span className="tag live">live database</span>}
               {pending.has(p.revision.id) && <span className="tag pending">pending</span>}
               {count > 0 && (
-                <button type="button" className="chip" onClick={() => showSnapshotsAt(p.revision.id)} aria-label={`Show the ${count} snapshot${count === 1 ? '' : 's'} at revision ${p.revision.id}`}>
+                <button
+                  type="button"
+                  className="chip"
+                  onClick={() => showSnapshotsAt(p.revision.id)}
+                  aria-label={`Show the ${count} snapshot${count === 1 ? '' : 's'} at revision ${p.revision.id}`}
+                >
                   {count} snapshot{count === 1 ? '' : 's'}
                 </button>
               )}

@@ -24,18 +24,31 @@ export function Sidebar(): ReactNode {
               aria-current={app.id === selectedAppId ? 'page' : undefined}
               onClick={() => void selectApp(app.id)}
             >
-              <span className={`dot health-${app.health}`} title={app.healthText} aria-label={app.healthText} role="img" />
+              <span
+                className={`dot health-${app.health}`}
+                title={app.healthText}
+                aria-label={app.healthText}
+                role="img"
+              />
               <span className="app-name">{app.name}</span>
               {app.interruptedRestore !== null ? (
                 <span className="app-age warn">restore interrupted</span>
               ) : (
-                <span className="app-age">{app.newestSnapshot === null ? 'no snapshot' : formatAge(ageSeconds(app.newestSnapshot.time, now))}</span>
+                <span className="app-age">
+                  {app.newestSnapshot === null
+                    ? 'no snapshot'
+                    : formatAge(ageSeconds(app.newestSnapshot.time, now))}
+                </span>
               )}
             </button>
           </li>
         ))}
       </ul>
-      <button type="button" className="ghost add-app" onClick={() => openDialog({ kind: 'add-app', initialPath: '' })}>
+      <button
+        type="button"
+        className="ghost add-app"
+        onClick={() => openDialog({ kind: 'add-app', initialPath: '' })}
+      >
         + Add an app
       </button>
     </nav>

@@ -2,7 +2,15 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { formatBytes, formatLocalTime, formatWhen } from '../../../electron/contract/format';
 import type { SnapshotEntry } from '../../../electron/contract/snapshots';
-import { openDialog, selectSnapshot, setFilter, showSnapshotsAt, sortBy, verifySnapshots, visibleSnapshots } from '../store/actions';
+import {
+  openDialog,
+  selectSnapshot,
+  setFilter,
+  showSnapshotsAt,
+  sortBy,
+  verifySnapshots,
+  visibleSnapshots,
+} from '../store/actions';
 import { useStore, type SortColumn } from '../store/store';
 import { RevisionBadge, StatusBadge } from './StatusBadge';
 import { useNow } from './use-now';
@@ -33,14 +41,26 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
   const selectedFile = useStore((s) => s.selectedFile);
   const highlightFile = useStore((s) => s.highlightFile);
   const revisionFilter = useStore((s) => s.revisionFilter);
-  const verifying = useStore((s) => Object.values(s.jobs).find((j) => j.kind === 'verify' && j.status === 'running' && j.appId === props.appId));
-  const rows = useMemo(() => visibleSnapshots(snapshots, filter, sort, revisionFilter), [snapshots, filter, sort, revisionFilter]);
+  const verifying = useStore((s) =>
+    Object.values(s.jobs).find(
+      (j) => j.kind === 'verify' && j.status === 'running' && j.appId === props.appId,
+    ),
+  );
+  const rows = useMemo(
+    () => visibleSnapshots(snapshots, filter, sort, revisionFilter),
+    [snapshots, filter, sort, revisionFilter],
+  );
   const [active, setActive] = useState(0);
   const scrollRef = useRef<HTMLDivElement>(null);
   const now = useNow();
   // The virtualiser's functions change every render by design; this component is not memoised.
   // eslint-disable-next-line react-hooks/incompatible-library
-  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => rowHeight, overscan: 12 });
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => rowHeight,
+    overscan: 12,
+  });
 
   // A new filter shows its matches from the top, not from wherever the old list was scrolled.
   useEffect(() => {
@@ -110,11 +130,20 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
         <h2>
           Snapshots{' '}
           <span className="count" data-testid="snapshot-count">
-            {!loaded ? '…' : rows.length === snapshots.length ? snapshots.length.toLocaleString() : `${rows.length.toLocaleString()} of ${snapshots.length.toLocaleString()}`}
+            {!loaded
+              ? '…'
+              : rows.length === snapshots.length
+                ? snapshots.length.toLocaleString()
+                : `${rows.length.toLocaleString()} of ${snapshots.length.toLocaleString()}`}
           </span>
         </h2>
         {revisionFilter !== null && (
-          <button type="button" className="chip" onClick={() => showSnapshotsAt(null)} aria-label={`Showing snapshots at revision ${revisionFilter}; show all`}>
+          <button
+            type="button"
+            className="chip"
+            onClick={() => showSnapshotsAt(null)}
+            aria-label={`Showing snapshots at revision ${revisionFilter}; show all`}
+          >
             at {revisionFilter} ✕
           </button>
         )}
@@ -129,7 +158,12 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
           snapshots.length > 0 && (
             <button
               type="button"
-              onClick={() => void verifySnapshots(props.appId, snapshots.map((s) => s.file))}
+              onClick={() =>
+                void verifySnapshots(
+                  props.appId,
+                  snapshots.map((s) => s.file),
+                )
+              }
               title="Check the integrity and the checksum of every snapshot in the folder"
             >
               Verify all
@@ -158,7 +192,11 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
           <p className="muted">
             Take the first one now — it takes about as long as copying the file, and your app keeps running.
           </p>
-          <button type="button" className="primary" onClick={() => openDialog({ kind: 'snapshot', appId: props.appId, jobId: null })}>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => openDialog({ kind: 'snapshot', appId: props.appId, jobId: null })}
+          >
             Snapshot now
           </button>
         </div>
@@ -178,7 +216,13 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
                 key={title}
                 role="columnheader"
                 className={cell}
-                aria-sort={column !== null && sort.column === column ? (sort.descending ? 'descending' : 'ascending') : undefined}
+                aria-sort={
+                  column !== null && sort.column === column
+                    ? sort.descending
+                      ? 'descending'
+                      : 'ascending'
+                    : undefined
+                }
               >
                 {column === null ? (
                   title
@@ -201,7 +245,12 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
                   if (row === undefined) {
                     return null;
                   }
-                  const classes = ['grid-row', item.index === active ? 'active' : '', row.file === selectedFile ? 'selected' : '', row.file === highlightFile ? 'fresh' : '']
+                  const classes = [
+                    'grid-row',
+                    item.index === active ? 'active' : '',
+                    row.file === selectedFile ? 'selected' : '',
+                    row.file === highlightFile ? 'fresh' : '',
+                  ]
                     .filter(Boolean)
                     .join(' ');
                   return (
@@ -212,7 +261,14 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
                       aria-rowindex={item.index + 2}
                       aria-selected={row.file === selectedFile}
                       className={classes}
-                      style={{ position: 'absolute', top: 0, left: 0, right: 0, height: item.size, transform: `translateY(${item.start}px)` }}
+                      style={{
+                        position: 'absolute',
+                        top: 0,
+                        left: 0,
+                        right: 0,
+                        height: item.size,
+                        transform: `translateY(${item.start}px)`,
+                      }}
                       onClick={() => {
                         setActive(item.index);
                         void selectSnapshot(props.appId, row.file);
@@ -221,11 +277,25 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
                       <div role="gridcell" className="cell" title={formatLocalTime(row.time)}>
                         {formatWhen(row.time, now)}
                       </div>
-                      <div role="gridcell" className="cell label" title={row.pinned ? `${row.file} (pinned: kept until unpinned)` : row.file}>
+                      <div
+                        role="gridcell"
+                        className="cell label"
+                        title={row.pinned ? `${row.file} (pinned: kept until unpinned)` : row.file}
+                      >
                         {row.pinned && (
                           // Drawn, not an emoji: not every system has an emoji font.
-                          <svg className="pin-mark" role="img" aria-label="Pinned" viewBox="0 0 16 16" width="12" height="12">
-                            <path d="M10 1l5 5-1.5.7-2.6 2.6-.4 3.2L9 14l-3-3-4 4H1v-1l4-4-3-3 1.5-1.5 3.2-.4L9.3 2.5z" fill="currentColor" />
+                          <svg
+                            className="pin-mark"
+                            role="img"
+                            aria-label="Pinned"
+                            viewBox="0 0 16 16"
+                            width="12"
+                            height="12"
+                          >
+                            <path
+                              d="M10 1l5 5-1.5.7-2.6 2.6-.4 3.2L9 14l-3-3-4 4H1v-1l4-4-3-3 1.5-1.5 3.2-.4L9.3 2.5z"
+                              fill="currentColor"
+                            />
                           </svg>
                         )}
                         {row.label}
@@ -239,8 +309,18 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
                       <div role="gridcell" className="cell">
                         <StatusBadge status={row.status} reason={row.statusReason} />
                       </div>
-                      <div role="gridcell" className="cell verified" title={row.lastVerified === null ? 'Never verified' : formatLocalTime(row.lastVerified)}>
-                        {row.lastVerified === null ? <span className="muted">never</span> : formatWhen(row.lastVerified, now)}
+                      <div
+                        role="gridcell"
+                        className="cell verified"
+                        title={
+                          row.lastVerified === null ? 'Never verified' : formatLocalTime(row.lastVerified)
+                        }
+                      >
+                        {row.lastVerified === null ? (
+                          <span className="muted">never</span>
+                        ) : (
+                          formatWhen(row.lastVerified, now)
+                        )}
                       </div>
                       <div role="gridcell" className="cell revision-cell">
                         <RevisionBadge migration={row.migration} short />

@@ -13,7 +13,10 @@ const labels: Record<SnapshotStatus, string> = {
 /** A snapshot's status as a word and a colour; the reason is its tooltip. */
 export function StatusBadge(props: { status: SnapshotStatus; reason: string | null }): ReactNode {
   return (
-    <span className={`badge status-${props.status}`} title={props.reason ?? 'Integrity checked and checksum recorded; unchanged since.'}>
+    <span
+      className={`badge status-${props.status}`}
+      title={props.reason ?? 'Integrity checked and checksum recorded; unchanged since.'}
+    >
       {labels[props.status]}
     </span>
   );
@@ -40,13 +43,20 @@ export function shortRevision(id: string): string {
 /** "4 · 1 behind", "20240313 · same as live": the revision, then where it stands against the reference. */
 export function revisionText(m: Pick<Revisioned, 'revision' | 'badge' | 'status'>, short = false): string {
   const badge = m.status === 'recorded' ? '' : m.badge;
-  const revision = m.revision === null ? 'no revision' : short ? m.revision.split(' + ').map(shortRevision).join(' + ') : m.revision;
+  const revision =
+    m.revision === null
+      ? 'no revision'
+      : short
+        ? m.revision.split(' + ').map(shortRevision).join(' + ')
+        : m.revision;
   return [revision, badge].filter((part) => part !== '').join(' · ');
 }
 
 /** What a status is measured against, for its tooltip. */
 export function referenceText(m: Pick<Revisioned, 'tool' | 'reference'>): string {
-  return m.reference === 'code' ? `${toolNames[m.tool]}, against the app's migration files` : `${toolNames[m.tool]}, against the live database (no migration files at hand)`;
+  return m.reference === 'code'
+    ? `${toolNames[m.tool]}, against the app's migration files`
+    : `${toolNames[m.tool]}, against the live database (no migration files at hand)`;
 }
 
 /** The schema revision a snapshot holds and where it stands ("4 · 1 behind"); the sentence and the reference on hover. */
@@ -56,7 +66,10 @@ export function RevisionBadge(props: { migration: SnapshotMigration | null; shor
     return <span className="muted">–</span>;
   }
   return (
-    <span className={`badge revision revision-${migration.status}`} title={`${migration.revision ?? 'No revision'} (${referenceText(migration)}): ${migration.summary}`}>
+    <span
+      className={`badge revision revision-${migration.status}`}
+      title={`${migration.revision ?? 'No revision'} (${referenceText(migration)}): ${migration.summary}`}
+    >
       {revisionText(migration, props.short === true)}
     </span>
   );

@@ -1,4 +1,12 @@
-import { rehearsalStages, restoreStages, rollbackSteps, stageOfStep, type RestoreStage, type RestoreStep, type RollbackStep } from '../../../electron/contract/restore';
+import {
+  rehearsalStages,
+  restoreStages,
+  rollbackSteps,
+  stageOfStep,
+  type RestoreStage,
+  type RestoreStep,
+  type RollbackStep,
+} from '../../../electron/contract/restore';
 import type { RestoreRun } from '../store/store';
 
 /** The restore dialog's stepper as data: each stage's state, timing and note; pure, from the run. */
@@ -15,7 +23,11 @@ export interface StepView {
   readonly note: string | null;
 }
 
-const rollbackTitles: Record<RollbackStep, string> = { 'stop-app': 'Stop the app', 'put-back': 'Put the database back', 'start-app': 'Start the app again' };
+const rollbackTitles: Record<RollbackStep, string> = {
+  'stop-app': 'Stop the app',
+  'put-back': 'Put the database back',
+  'start-app': 'Start the app again',
+};
 
 function stagesOf(run: RestoreRun): readonly RestoreStage[] {
   switch (run.mode) {
@@ -41,19 +53,32 @@ export function restoreStepViews(run: RestoreRun): StepView[] {
     const stage = stageOfStep(step.step);
     const seen = done.get(stage) ?? { durationMs: 0, notes: [], skipped: false };
     const skipped = step.note !== null && /\bskipped\b|not upgraded/.test(step.note);
-    done.set(stage, { durationMs: seen.durationMs + step.durationMs, notes: step.note === null ? seen.notes : [...seen.notes, step.note], skipped: seen.skipped || skipped });
+    done.set(stage, {
+      durationMs: seen.durationMs + step.durationMs,
+      notes: step.note === null ? seen.notes : [...seen.notes, step.note],
+      skipped: seen.skipped || skipped,
+    });
   }
   const stages = stagesOf(run);
   const currentStage = run.current?.kind === 'restore' ? stageOfStep(run.current.step) : null;
   const failedAt = failedStage(run, stages, done);
   // A resumed restore starts part-way: the stages before its first reported step ran before the interruption.
-  const firstSeen = stages.findIndex((stage) => Object.keys(run.startedAt).some((key) => key.startsWith('restore:') && stageOfStep(key.slice(8) as RestoreStep) === stage));
+  const firstSeen = stages.findIndex((stage) =>
+    Object.keys(run.startedAt).some(
+      (key) => key.startsWith('restore:') && stageOfStep(key.slice(8) as RestoreStep) === stage,
+    ),
+  );
   return stages.map((stage, index): StepView => {
     const started = startOfStage(run, stage);
     const finished = done.get(stage);
     const base = { key: stage, title: titleOf(stage), durationMs: null, startedAt: null, note: null };
     if (finished !== undefined) {
-      return { ...base, state: finished.skipped ? 'skipped' : 'done', durationMs: finished.durationMs, note: finished.notes.join('; ') || null };
+      return {
+        ...base,
+        state: finished.skipped ? 'skipped' : 'done',
+        durationMs: finished.durationMs,
+        note: finished.notes.join('; ') || null,
+      };
     }
     if (stage === failedAt) {
       return { ...base, state: 'failed', note: run.error?.message ?? run.result?.error?.message ?? null };
@@ -74,7 +99,11 @@ export function restoreStepViews(run: RestoreRun): StepView[] {
 }
 
 /** The stage the run failed at: the one it was in when the job failed, or the first it did not finish. */
-function failedStage(run: RestoreRun, stages: readonly RestoreStage[], done: ReadonlyMap<RestoreStage, unknown>): RestoreStage | null {
+function failedStage(
+  run: RestoreRun,
+  stages: readonly RestoreStage[],
+  done: ReadonlyMap<RestoreStage, unknown>,
+): RestoreStage | null {
   const failed = run.error !== null || (run.result?.error !== null && run.result !== null);
   if (!failed) {
     return null;
@@ -87,14 +116,23 @@ function failedStage(run: RestoreRun, stages: readonly RestoreStage[], done: Rea
 }
 
 function startOfStage(run: RestoreRun, stage: RestoreStage): number | null {
-  const starts = Object.entries(run.startedAt).filter(([key]) => key.startsWith('restore:') && stageOfStep(key.slice(8) as RestoreStep) === stage);
+  const starts = Object.entries(run.startedAt).filter(
+    ([key]) => key.startsWith('restore:') && stageOfStep(key.slice(8) as RestoreStep) === stage,
+  );
   return starts.length === 0 ? null : Math.min(...starts.map(([, at]) => at));
 }
 
 /** While running: a finished stage's time is from its start to the next stage's start. */
-function durationFromStarts(run: RestoreRun, stage: RestoreStage, stages: readonly RestoreStage[]): number | null {
+function durationFromStarts(
+  run: RestoreRun,
+  stage: RestoreStage,
+  stages: readonly RestoreStage[],
+): number | null {
   const start = startOfStage(run, stage);
-  const next = stages.slice(stages.indexOf(stage) + 1).map((s) => startOfStage(run, s)).find((at) => at !== null);
+  const next = stages
+    .slice(stages.indexOf(stage) + 1)
+    .map((s) => startOfStage(run, s))
+    .find((at) => at !== null);
   return start === null || next === null || next === undefined ? null : next - start;
 }
 

@@ -69,7 +69,11 @@ export async function loadApps(): Promise<void> {
   const stillThere = overview.apps.some((a) => a.id === selectedAppId);
   // At start-up an app whose restore was interrupted comes first: its banner offers to finish or roll back.
   const first = overview.apps.find((a) => a.interruptedRestore !== null) ?? overview.apps[0];
-  useStore.setState({ overview, loading: false, selectedAppId: stillThere ? selectedAppId : (first?.id ?? null) });
+  useStore.setState({
+    overview,
+    loading: false,
+    selectedAppId: stillThere ? selectedAppId : (first?.id ?? null),
+  });
   const selected = useStore.getState().selectedAppId;
   if (selected !== null && !stillThere) {
     await loadApp(selected);
@@ -118,12 +122,23 @@ export function showSnapshotsAt(revision: string | null): void {
 }
 
 export async function selectApp(appId: string): Promise<void> {
-  useStore.setState({ selectedAppId: appId, selectedFile: null, details: null, filter: '', revisionFilter: null });
+  useStore.setState({
+    selectedAppId: appId,
+    selectedFile: null,
+    details: null,
+    filter: '',
+    revisionFilter: null,
+  });
   await loadApp(appId);
 }
 
 /** Adds an app; returns an error for the dialog to show next to the field, or null when added. */
-export async function addApp(database: string, name: string, backupsDir: string, allowMissingFolder = false): Promise<LifeboatError | null> {
+export async function addApp(
+  database: string,
+  name: string,
+  backupsDir: string,
+  allowMissingFolder = false,
+): Promise<LifeboatError | null> {
   const result = await lifeboat().call('apps:add', { database, name, backupsDir, allowMissingFolder });
   if (!result.ok) {
     return result.error;
@@ -140,14 +155,24 @@ export async function removeApp(appId: string): Promise<void> {
   closeDialog();
   if (removed !== null) {
     const name = useStore.getState().overview?.apps.find((a) => a.id === appId)?.name ?? 'The app';
-    useStore.setState((s) => ({ selectedAppId: s.selectedAppId === appId ? null : s.selectedAppId, notice: `${name} was removed from Lifeboat; its files were kept.` }));
+    useStore.setState((s) => ({
+      selectedAppId: s.selectedAppId === appId ? null : s.selectedAppId,
+      notice: `${name} was removed from Lifeboat; its files were kept.`,
+    }));
     await loadApps();
   }
 }
 
 /** Chooses an app's migrations folder and tool (both empty: detect); returns an error for the dialog. */
-export async function setAppMigrations(appId: string, dir: string, tool: MigrationTool | ''): Promise<LifeboatError | null> {
-  const result = await lifeboat().call('apps:setMigrations', tool === '' ? { appId, dir } : { appId, dir, tool });
+export async function setAppMigrations(
+  appId: string,
+  dir: string,
+  tool: MigrationTool | '',
+): Promise<LifeboatError | null> {
+  const result = await lifeboat().call(
+    'apps:setMigrations',
+    tool === '' ? { appId, dir } : { appId, dir, tool },
+  );
   if (!result.ok) {
     return result.error;
   }
@@ -193,18 +218,33 @@ export function setFilter(filter: string): void {
 }
 
 export function sortBy(column: SortColumn): void {
-  useStore.setState((s) => ({ sort: { column, descending: s.sort.column === column ? !s.sort.descending : column === 'time' || column === 'size' } }));
+  useStore.setState((s) => ({
+    sort: {
+      column,
+      descending: s.sort.column === column ? !s.sort.descending : column === 'time' || column === 'size',
+    },
+  }));
 }
 
 export async function selectSnapshot(appId: string, file: string | null): Promise<void> {
-  useStore.setState({ selectedFile: file, details: file === null ? null : { appId, file, value: null, error: null } });
+  useStore.setState({
+    selectedFile: file,
+    details: file === null ? null : { appId, file, value: null, error: null },
+  });
   if (file === null) {
     return;
   }
   const result = await lifeboat().call('snapshots:inspect', { appId, file });
   // Only if the user has not moved on meanwhile.
   if (useStore.getState().selectedFile === file) {
-    useStore.setState({ details: { appId, file, value: result.ok ? result.value : null, error: result.ok ? null : result.error } });
+    useStore.setState({
+      details: {
+        appId,
+        file,
+        value: result.ok ? result.value : null,
+        error: result.ok ? null : result.error,
+      },
+    });
   }
 }
 
@@ -219,18 +259,38 @@ export async function startSnapshot(appId: string, label: string, note: string):
     if (known?.status === 'done') {
       return { dialog: s.dialog.kind === 'snapshot' ? { kind: 'none' } : s.dialog };
     }
-    return { dialog: { kind: 'snapshot', appId, jobId: started.jobId }, jobs: known === undefined ? { ...s.jobs, [started.jobId]: startingJob(started.jobId, appId, 'snapshot') } : s.jobs };
+    return {
+      dialog: { kind: 'snapshot', appId, jobId: started.jobId },
+      jobs:
+        known === undefined
+          ? { ...s.jobs, [started.jobId]: startingJob(started.jobId, appId, 'snapshot') }
+          : s.jobs,
+    };
   });
 }
 
 function startingJob(jobId: string, appId: string, kind: JobView['kind']): JobView {
-  return { jobId, appId, kind, phase: 'Starting', fraction: 0, status: 'running', error: null, summary: null, startedAt: Date.now() };
+  return {
+    jobId,
+    appId,
+    kind,
+    phase: 'Starting',
+    fraction: 0,
+    status: 'running',
+    error: null,
+    summary: null,
+    startedAt: Date.now(),
+  };
 }
 
 export async function verifySnapshots(appId: string, files: string[]): Promise<void> {
   const started = valueOr(await lifeboat().call('snapshots:verify', { appId, files }));
   if (started !== null) {
-    useStore.setState((s) => (s.jobs[started.jobId] === undefined ? { jobs: { ...s.jobs, [started.jobId]: startingJob(started.jobId, appId, 'verify') } } : {}));
+    useStore.setState((s) =>
+      s.jobs[started.jobId] === undefined
+        ? { jobs: { ...s.jobs, [started.jobId]: startingJob(started.jobId, appId, 'verify') } }
+        : {},
+    );
   }
 }
 
@@ -251,7 +311,9 @@ export async function deleteSnapshot(appId: string, file: string): Promise<void>
 export async function pinSnapshot(appId: string, file: string, pinned: boolean): Promise<void> {
   const done = valueOr(await lifeboat().call('snapshots:pin', { appId, file, pinned }));
   if (done !== null) {
-    useStore.setState({ notice: pinned ? `Pinned ${file}: it is kept until you unpin it` : `Unpinned ${file}` });
+    useStore.setState({
+      notice: pinned ? `Pinned ${file}: it is kept until you unpin it` : `Unpinned ${file}`,
+    });
     await Promise.all([loadApp(appId), loadActivity(appId)]);
   }
 }
@@ -269,12 +331,20 @@ function finishedSummary(event: JobFinished): { summary: string | null; file: st
     case 'snapshot': {
       if (!event.result.ok) return none;
       const outcome = event.result.value;
-      return outcome.kind === 'created' ? { summary: `Snapshot ${outcome.snapshot.file} is ready.`, file: outcome.snapshot.file } : { summary: outcome.message, file: null };
+      return outcome.kind === 'created'
+        ? { summary: `Snapshot ${outcome.snapshot.file} is ready.`, file: outcome.snapshot.file }
+        : { summary: outcome.message, file: null };
     }
     case 'verify': {
       if (!event.result.ok) return none;
       const failedCount = event.result.value.reports.filter((r) => !r.ok).length;
-      return { summary: failedCount === 0 ? 'Verified: integrity and checksum are ok.' : `${failedCount} snapshot(s) failed verification.`, file: null };
+      return {
+        summary:
+          failedCount === 0
+            ? 'Verified: integrity and checksum are ok.'
+            : `${failedCount} snapshot(s) failed verification.`,
+        file: null,
+      };
     }
     case 'diff':
       // The compare dialog shows it.
@@ -283,7 +353,13 @@ function finishedSummary(event: JobFinished): { summary: string | null; file: st
     case 'copy': {
       if (!event.result.ok) return none;
       const written = event.result.value;
-      return { summary: event.kind === 'export' ? `Wrote ${String(written.rows)} rows to ${written.path}.` : `Wrote a checked copy to ${written.path}.`, file: null };
+      return {
+        summary:
+          event.kind === 'export'
+            ? `Wrote ${String(written.rows)} rows to ${written.path}.`
+            : `Wrote a checked copy to ${written.path}.`,
+        file: null,
+      };
     }
     case 'restore':
     case 'rehearse':
@@ -302,13 +378,29 @@ export function startActions(newClient: LifeboatClient): void {
       if (job === undefined && kind === null) {
         return {};
       }
-      const base = job ?? { jobId: progress.jobId, appId: progress.appId, kind: kind ?? 'snapshot', status: 'running', error: null, summary: null, startedAt: Date.now() };
-      return { jobs: { ...s.jobs, [progress.jobId]: { ...base, phase: progress.phase, fraction: progress.fraction } } };
+      const base = job ?? {
+        jobId: progress.jobId,
+        appId: progress.appId,
+        kind: kind ?? 'snapshot',
+        status: 'running',
+        error: null,
+        summary: null,
+        startedAt: Date.now(),
+      };
+      return {
+        jobs: {
+          ...s.jobs,
+          [progress.jobId]: { ...base, phase: progress.phase, fraction: progress.fraction },
+        },
+      };
     });
     followRestoreProgress(progress);
   });
   newClient.onConnection((connected) => {
-    useStore.setState((s) => ({ disconnected: !connected, banner: s.banner?.code === 'IO_ERROR' ? null : s.banner }));
+    useStore.setState((s) => ({
+      disconnected: !connected,
+      banner: s.banner?.code === 'IO_ERROR' ? null : s.banner,
+    }));
     if (connected) {
       // Back after a restart of the host: what it has now, not what the page last saw.
       void loadApps();
@@ -355,12 +447,38 @@ export function startActions(newClient: LifeboatClient): void {
       useStore.setState((s) => ({ diffResults: { ...s.diffResults, [event.jobId]: found } }));
     }
     const { summary, file } = finishedSummary(event);
-    const status = event.result.ok ? 'done' : event.result.error.code === 'CANCELLED' ? 'cancelled' : 'failed';
+    const status = event.result.ok
+      ? 'done'
+      : event.result.error.code === 'CANCELLED'
+        ? 'cancelled'
+        : 'failed';
     useStore.setState((s) => {
-      const job = s.jobs[event.jobId] ?? { jobId: event.jobId, appId: event.appId, kind: event.kind, phase: '', fraction: 0, status: 'running', error: null, summary: null, startedAt: Date.now() };
-      const dialog = s.dialog.kind === 'snapshot' && s.dialog.jobId === event.jobId && status === 'done' ? { kind: 'none' as const } : s.dialog;
+      const job = s.jobs[event.jobId] ?? {
+        jobId: event.jobId,
+        appId: event.appId,
+        kind: event.kind,
+        phase: '',
+        fraction: 0,
+        status: 'running',
+        error: null,
+        summary: null,
+        startedAt: Date.now(),
+      };
+      const dialog =
+        s.dialog.kind === 'snapshot' && s.dialog.jobId === event.jobId && status === 'done'
+          ? { kind: 'none' as const }
+          : s.dialog;
       return {
-        jobs: { ...s.jobs, [event.jobId]: { ...job, status, fraction: status === 'done' ? 1 : job.fraction, error: event.result.ok ? null : event.result.error, summary } },
+        jobs: {
+          ...s.jobs,
+          [event.jobId]: {
+            ...job,
+            status,
+            fraction: status === 'done' ? 1 : job.fraction,
+            error: event.result.ok ? null : event.result.error,
+            summary,
+          },
+        },
         dialog,
         highlightFile: file ?? s.highlightFile,
         notice: summary ?? s.notice,
@@ -379,10 +497,24 @@ export function startActions(newClient: LifeboatClient): void {
 }
 
 /** Sorted and filtered rows for the table; pure. */
-export function visibleSnapshots(snapshots: readonly SnapshotEntry[], filter: string, sort: { column: SortColumn; descending: boolean }, revision: string | null = null): SnapshotEntry[] {
+export function visibleSnapshots(
+  snapshots: readonly SnapshotEntry[],
+  filter: string,
+  sort: { column: SortColumn; descending: boolean },
+  revision: string | null = null,
+): SnapshotEntry[] {
   const needle = filter.trim().toLowerCase();
-  const atRevision = revision === null ? snapshots : snapshots.filter((s) => s.migration?.current.includes(revision) === true);
-  const rows = needle === '' ? [...atRevision] : atRevision.filter((s) => s.label.toLowerCase().includes(needle) || (s.note ?? '').toLowerCase().includes(needle) || s.file.toLowerCase().includes(needle));
+  const atRevision =
+    revision === null ? snapshots : snapshots.filter((s) => s.migration?.current.includes(revision) === true);
+  const rows =
+    needle === ''
+      ? [...atRevision]
+      : atRevision.filter(
+          (s) =>
+            s.label.toLowerCase().includes(needle) ||
+            (s.note ?? '').toLowerCase().includes(needle) ||
+            s.file.toLowerCase().includes(needle),
+        );
   const key = (s: SnapshotEntry): string | number => {
     switch (sort.column) {
       case 'time':
@@ -405,9 +537,17 @@ export function visibleSnapshots(snapshots: readonly SnapshotEntry[], filter: st
 }
 
 /** Saves an app's schedule, retention and staleness limit (absent parts: none); returns an error for the dialog. */
-export async function setAppAutomation(appId: string, automation: { schedule: Schedule | undefined; retention: RetentionRules; staleAfter: string | undefined }): Promise<LifeboatError | null> {
+export async function setAppAutomation(
+  appId: string,
+  automation: { schedule: Schedule | undefined; retention: RetentionRules; staleAfter: string | undefined },
+): Promise<LifeboatError | null> {
   const { schedule, retention, staleAfter } = automation;
-  const result = await lifeboat().call('apps:setAutomation', { appId, retention, ...(schedule === undefined ? {} : { schedule }), ...(staleAfter === undefined ? {} : { staleAfter }) });
+  const result = await lifeboat().call('apps:setAutomation', {
+    appId,
+    retention,
+    ...(schedule === undefined ? {} : { schedule }),
+    ...(staleAfter === undefined ? {} : { staleAfter }),
+  });
   if (!result.ok) {
     return result.error;
   }
@@ -417,8 +557,15 @@ export async function setAppAutomation(appId: string, automation: { schedule: Sc
 }
 
 /** Saves how to run an app (its folder and run settings; run absent: none); returns an error for the dialog. */
-export async function setAppRun(appId: string, appDir: string, run: AppRun | undefined): Promise<LifeboatError | null> {
-  const result = await lifeboat().call('apps:setRun', run === undefined ? { appId, appDir } : { appId, appDir, run });
+export async function setAppRun(
+  appId: string,
+  appDir: string,
+  run: AppRun | undefined,
+): Promise<LifeboatError | null> {
+  const result = await lifeboat().call(
+    'apps:setRun',
+    run === undefined ? { appId, appDir } : { appId, appDir, run },
+  );
   if (!result.ok) {
     return result.error;
   }

@@ -20,13 +20,29 @@ async function load(query: BrowseQuery): Promise<void> {
     ...(orderBy === null ? {} : { orderBy }),
   });
   useStore.setState((s) =>
-    s.browse?.query !== query ? {} : { browse: { query: result.ok ? { ...query, table: result.value.table } : query, page: result.ok ? result.value : s.browse.page, error: result.ok ? null : result.error } },
+    s.browse?.query !== query
+      ? {}
+      : {
+          browse: {
+            query: result.ok ? { ...query, table: result.value.table } : query,
+            page: result.ok ? result.value : s.browse.page,
+            error: result.ok ? null : result.error,
+          },
+        },
   );
 }
 
 /** Opens a snapshot's (or the live database's) first table, read only. */
 export function openBrowse(appId: string, source: string): void {
-  const query: BrowseQuery = { appId, source, table: null, filter: '', orderBy: null, descending: false, offset: 0 };
+  const query: BrowseQuery = {
+    appId,
+    source,
+    table: null,
+    filter: '',
+    orderBy: null,
+    descending: false,
+    offset: 0,
+  };
   useStore.setState({ browse: { query, page: null, error: null }, dialog: { kind: 'browse' } });
   void load(query);
 }
@@ -37,8 +53,19 @@ export function changeBrowse(change: Partial<Omit<BrowseQuery, 'appId' | 'source
   if (current === null) {
     return;
   }
-  const restart = change.table !== undefined || change.filter !== undefined || change.orderBy !== undefined || change.descending !== undefined;
-  const query: BrowseQuery = { ...current.query, ...(change.table !== undefined && change.table !== current.query.table ? { orderBy: null, filter: '' } : {}), ...change, ...(restart && change.offset === undefined ? { offset: 0 } : {}) };
+  const restart =
+    change.table !== undefined ||
+    change.filter !== undefined ||
+    change.orderBy !== undefined ||
+    change.descending !== undefined;
+  const query: BrowseQuery = {
+    ...current.query,
+    ...(change.table !== undefined && change.table !== current.query.table
+      ? { orderBy: null, filter: '' }
+      : {}),
+    ...change,
+    ...(restart && change.offset === undefined ? { offset: 0 } : {}),
+  };
   useStore.setState({ browse: { ...current, query } });
   void load(query);
 }
@@ -50,12 +77,25 @@ export async function exportBrowsed(format: ExportFormat, target: string): Promi
     return null;
   }
   const { appId, source, table, filter, orderBy, descending } = current.query;
-  const result = await lifeboat().call('snapshots:export', { appId, source, table, filter, descending, format, path: target, ...(orderBy === null ? {} : { orderBy }) });
+  const result = await lifeboat().call('snapshots:export', {
+    appId,
+    source,
+    table,
+    filter,
+    descending,
+    format,
+    path: target,
+    ...(orderBy === null ? {} : { orderBy }),
+  });
   return result.ok ? null : result.error;
 }
 
 /** Restore as a copy: the snapshot to a new file; the job's end is told in the notice. */
-export async function copySnapshot(appId: string, file: string, target: string): Promise<LifeboatError | null> {
+export async function copySnapshot(
+  appId: string,
+  file: string,
+  target: string,
+): Promise<LifeboatError | null> {
   const result = await lifeboat().call('snapshots:copy', { appId, file, path: target });
   return result.ok ? null : result.error;
 }

@@ -10,26 +10,55 @@ import { useStore, type RestoreMode, type RestoreRun } from './store';
 const maxOutputLines = 2000;
 
 function newRun(appId: string, file: string, mode: RestoreMode): RestoreRun {
-  return { appId, file, mode, preview: null, previewError: null, jobId: null, starting: false, current: null, startedAt: {}, work: null, output: [], result: null, error: null, rowsJobId: null };
+  return {
+    appId,
+    file,
+    mode,
+    preview: null,
+    previewError: null,
+    jobId: null,
+    starting: false,
+    current: null,
+    startedAt: {},
+    work: null,
+    output: [],
+    result: null,
+    error: null,
+    rowsJobId: null,
+  };
 }
 
 /** Applies a job event to the dialog's run if it is that run's job (or the job it is waiting to hear of). */
-function updateRun(event: { readonly jobId: string; readonly appId: string }, update: (run: RestoreRun) => RestoreRun): void {
+function updateRun(
+  event: { readonly jobId: string; readonly appId: string },
+  update: (run: RestoreRun) => RestoreRun,
+): void {
   useStore.setState((s) => {
     const run = s.restore;
     const waiting = run !== null && run.starting && run.jobId === null && run.appId === event.appId;
-    return run === null || (run.jobId !== event.jobId && !waiting) ? {} : { restore: update({ ...run, jobId: event.jobId }) };
+    return run === null || (run.jobId !== event.jobId && !waiting)
+      ? {}
+      : { restore: update({ ...run, jobId: event.jobId }) };
   });
 }
 
 /** Records the started job's id (unless its events already did), or why it did not start. */
 function started(run: RestoreRun, result: Result<{ jobId: string }>): void {
   useStore.setState((s) => {
-    if (s.restore === null || s.restore.appId !== run.appId || s.restore.mode !== run.mode || !s.restore.starting) {
+    if (
+      s.restore === null ||
+      s.restore.appId !== run.appId ||
+      s.restore.mode !== run.mode ||
+      !s.restore.starting
+    ) {
       return {};
     }
     const current = { ...s.restore, starting: false };
-    return { restore: result.ok ? { ...current, jobId: current.jobId ?? result.value.jobId } : { ...current, error: result.error } };
+    return {
+      restore: result.ok
+        ? { ...current, jobId: current.jobId ?? result.value.jobId }
+        : { ...current, error: result.error },
+    };
   });
 }
 
@@ -46,7 +75,9 @@ export function restoreSummary(result: RestoreResult): string {
     case 'nothing-to-recover':
       return 'There was no interrupted restore to recover.';
     case 'rehearsed':
-      return result.error === null ? `Rehearsal passed: ${name} would restore cleanly.` : 'The rehearsal found a problem: see the restore dialog.';
+      return result.error === null
+        ? `Rehearsal passed: ${name} would restore cleanly.`
+        : 'The rehearsal found a problem: see the restore dialog.';
   }
 }
 
@@ -55,12 +86,18 @@ export async function openRestore(appId: string, file: string, mode: 'restore' |
   const run = newRun(appId, file, mode);
   useStore.setState({ restore: run, dialog: { kind: 'restore' } });
   const preview = await lifeboat().call('restore:preview', { appId, file, undo: mode === 'undo' });
-  const previewed: RestoreRun = { ...run, preview: preview.ok ? preview.value : null, previewError: preview.ok ? null : preview.error };
+  const previewed: RestoreRun = {
+    ...run,
+    preview: preview.ok ? preview.value : null,
+    previewError: preview.ok ? null : preview.error,
+  };
   useStore.setState((s) => (s.restore !== run ? {} : { restore: previewed }));
   // Then the rows themselves: what the restore would lose and get back, compared in a job of its own.
   if (preview.ok && preview.value.liveExists && preview.value.snapshotReadable) {
     const rows = await lifeboat().call('snapshots:diff', { appId, a: file, b: 'live' });
-    useStore.setState((s) => (s.restore !== previewed || !rows.ok ? {} : { restore: { ...previewed, rowsJobId: rows.value.jobId } }));
+    useStore.setState((s) =>
+      s.restore !== previewed || !rows.ok ? {} : { restore: { ...previewed, rowsJobId: rows.value.jobId } },
+    );
   }
   // The preview verified the snapshot: a failure is written to its record, and its row says so now.
   if (preview.ok && !preview.value.snapshotReadable) {
@@ -80,7 +117,12 @@ export async function startRestore(options: { allowOpen: boolean; rehearse: bool
     void lifeboat().call('jobs:cancel', { jobId: previewed.rowsJobId });
   }
   const mode: RestoreMode = options.rehearse ? 'rehearse' : previewed.mode;
-  const run: RestoreRun = { ...newRun(appId, file, mode), preview: previewed.preview, rowsJobId: previewed.rowsJobId, starting: true };
+  const run: RestoreRun = {
+    ...newRun(appId, file, mode),
+    preview: previewed.preview,
+    rowsJobId: previewed.rowsJobId,
+    starting: true,
+  };
   useStore.setState({ restore: run });
   const result =
     mode === 'rehearse'
@@ -92,7 +134,11 @@ export async function startRestore(options: { allowOpen: boolean; rehearse: bool
 }
 
 /** After a crash: finishes (resume) or undoes (rollback) the restore the journal records. */
-export async function recoverRestore(appId: string, file: string, mode: 'resume' | 'rollback'): Promise<void> {
+export async function recoverRestore(
+  appId: string,
+  file: string,
+  mode: 'resume' | 'rollback',
+): Promise<void> {
   const run: RestoreRun = { ...newRun(appId, file, mode), starting: true };
   useStore.setState({ restore: run, dialog: { kind: 'restore' } });
   started(run, await lifeboat().call('restore:recover', { appId, mode }));
@@ -100,7 +146,16 @@ export async function recoverRestore(appId: string, file: string, mode: 'resume'
 
 /** Back from a finished rehearsal to the preview, to restore for real. */
 export function backToPreview(): void {
-  useStore.setState((s) => (s.restore === null ? {} : { restore: { ...newRun(s.restore.appId, s.restore.file, s.restore.mode === 'undo' ? 'undo' : 'restore'), preview: s.restore.preview } }));
+  useStore.setState((s) =>
+    s.restore === null
+      ? {}
+      : {
+          restore: {
+            ...newRun(s.restore.appId, s.restore.file, s.restore.mode === 'undo' ? 'undo' : 'restore'),
+            preview: s.restore.preview,
+          },
+        },
+  );
 }
 
 /** After a restore stopped because a process still held the database: the user's explicit "restore anyway". */
@@ -131,14 +186,25 @@ export function isRunning(run: RestoreRun): boolean {
 
 export function followRestoreProgress(progress: JobEvents['job:progress']): void {
   updateRun(progress, (run) => {
-    const output = progress.output === undefined ? run.output : [...run.output, ...progress.output].slice(-maxOutputLines);
+    const output =
+      progress.output === undefined ? run.output : [...run.output, ...progress.output].slice(-maxOutputLines);
     const phase = phaseOfRestore(progress.phase);
     if (phase === null) {
       // Work inside a step (the pre-restore snapshot copying pages, the preflight verifying).
-      return { ...run, output, work: progress.phase === 'Done' ? null : { phase: progress.phase, fraction: progress.fraction } };
+      return {
+        ...run,
+        output,
+        work: progress.phase === 'Done' ? null : { phase: progress.phase, fraction: progress.fraction },
+      };
     }
     const key = `${phase.kind}:${phase.step}`;
-    return { ...run, output, current: phase, work: null, startedAt: key in run.startedAt ? run.startedAt : { ...run.startedAt, [key]: Date.now() } };
+    return {
+      ...run,
+      output,
+      current: phase,
+      work: null,
+      startedAt: key in run.startedAt ? run.startedAt : { ...run.startedAt, [key]: Date.now() },
+    };
   });
 }
 
@@ -147,5 +213,11 @@ export function followRestoreFinished(event: JobFinished): void {
     return;
   }
   const error: LifeboatError | null = event.result.ok ? null : event.result.error;
-  updateRun(event, (run) => ({ ...run, current: null, work: null, result: event.result.ok ? event.result.value : null, error }));
+  updateRun(event, (run) => ({
+    ...run,
+    current: null,
+    work: null,
+    result: event.result.ok ? event.result.value : null,
+    error,
+  }));
 }

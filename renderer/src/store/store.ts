@@ -4,7 +4,12 @@ import type { AppsOverview } from '../../../electron/contract/apps';
 import type { LifeboatError } from '../../../electron/contract/errors';
 import type { MigrationReport } from '../../../electron/contract/migrations';
 import type { UiJobKind } from '../../../electron/contract/operations';
-import type { RestorePreview, RestoreResult, RestoreStep, RollbackStep } from '../../../electron/contract/restore';
+import type {
+  RestorePreview,
+  RestoreResult,
+  RestoreStep,
+  RollbackStep,
+} from '../../../electron/contract/restore';
 import type { DatabaseInfo, SnapshotDetails, SnapshotList } from '../../../electron/contract/snapshots';
 import type { DiffResult } from '../../../electron/contract/diff';
 import type { TablePage } from '../../../electron/contract/browse';
@@ -21,7 +26,12 @@ export interface SnapshotsSlice {
   lists: Record<string, SnapshotList>;
   infos: Record<string, DatabaseInfo>;
   selectedFile: string | null;
-  details: { readonly appId: string; readonly file: string; readonly value: SnapshotDetails | null; readonly error: LifeboatError | null } | null;
+  details: {
+    readonly appId: string;
+    readonly file: string;
+    readonly value: SnapshotDetails | null;
+    readonly error: LifeboatError | null;
+  } | null;
   filter: string;
   sort: { readonly column: SortColumn; readonly descending: boolean };
   /** The row just created, highlighted once. */
@@ -73,7 +83,10 @@ export interface RestoreRun {
   /** Asked to start, its job id not back yet: the job's first events (a fast rollback's all) may arrive before it. */
   readonly starting: boolean;
   /** The step running now, from the job's progress. */
-  readonly current: { readonly kind: 'restore'; readonly step: RestoreStep } | { readonly kind: 'rollback'; readonly step: RollbackStep } | null;
+  readonly current:
+    | { readonly kind: 'restore'; readonly step: RestoreStep }
+    | { readonly kind: 'rollback'; readonly step: RollbackStep }
+    | null;
   /** When each step began (this window's clock), keyed `restore:stage` or `rollback:put-back`. */
   readonly startedAt: Readonly<Record<string, number>>;
   /** Sub-progress of the step running now (copying pages, verifying), with what it is doing. */
@@ -118,7 +131,11 @@ export interface BrowseQuery {
   readonly offset: number;
 }
 export interface BrowseSlice {
-  browse: { readonly query: BrowseQuery; readonly page: TablePage | null; readonly error: LifeboatError | null } | null;
+  browse: {
+    readonly query: BrowseQuery;
+    readonly page: TablePage | null;
+    readonly error: LifeboatError | null;
+  } | null;
 }
 
 export type Dialog =
@@ -146,9 +163,19 @@ export interface UiSlice {
   disconnected: boolean;
 }
 
-export type State = AppsSlice & SnapshotsSlice & SchemaSlice & JobsSlice & RestoreSlice & CompareSlice & BrowseSlice & UiSlice;
+export type State = AppsSlice &
+  SnapshotsSlice &
+  SchemaSlice &
+  JobsSlice &
+  RestoreSlice &
+  CompareSlice &
+  BrowseSlice &
+  UiSlice;
 
-const createAppsSlice: StateCreator<State, [], [], AppsSlice> = () => ({ overview: null, selectedAppId: null });
+const createAppsSlice: StateCreator<State, [], [], AppsSlice> = () => ({
+  overview: null,
+  selectedAppId: null,
+});
 const createSnapshotsSlice: StateCreator<State, [], [], SnapshotsSlice> = () => ({
   lists: {},
   infos: {},
@@ -159,12 +186,22 @@ const createSnapshotsSlice: StateCreator<State, [], [], SnapshotsSlice> = () => 
   highlightFile: null,
   revisionFilter: null,
 });
-const createSchemaSlice: StateCreator<State, [], [], SchemaSlice> = () => ({ schemas: {}, activity: {}, view: 'snapshots' });
+const createSchemaSlice: StateCreator<State, [], [], SchemaSlice> = () => ({
+  schemas: {},
+  activity: {},
+  view: 'snapshots',
+});
 const createJobsSlice: StateCreator<State, [], [], JobsSlice> = () => ({ jobs: {}, diffResults: {} });
 const createRestoreSlice: StateCreator<State, [], [], RestoreSlice> = () => ({ restore: null });
 const createCompareSlice: StateCreator<State, [], [], CompareSlice> = () => ({ compare: null });
 const createBrowseSlice: StateCreator<State, [], [], BrowseSlice> = () => ({ browse: null });
-const createUiSlice: StateCreator<State, [], [], UiSlice> = () => ({ dialog: { kind: 'none' }, banner: null, notice: null, loading: true, disconnected: false });
+const createUiSlice: StateCreator<State, [], [], UiSlice> = () => ({
+  dialog: { kind: 'none' },
+  banner: null,
+  notice: null,
+  loading: true,
+  disconnected: false,
+});
 
 export const useStore = create<State>()((...args) => ({
   ...createAppsSlice(...args),
