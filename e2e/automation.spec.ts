@@ -65,8 +65,8 @@ test('retention: the preview shows what the rules keep and delete on the real sn
   await expect.poll(() => dbFiles().length).toBeLessThan(expected.snapshots.length);
   await expect(app.rows()).toHaveCount(dbFiles().length);
   await app.page.getByRole('tab', { name: 'Activity' }).click();
-  await expect(app.page.getByRole('region', { name: 'Activity' })).toContainText('schedule');
-  await expect(app.page.getByRole('region', { name: 'Activity' })).toContainText('Prune');
+  await expect(app.page.getByRole('tabpanel', { name: 'Activity' })).toContainText('schedule');
+  await expect(app.page.getByRole('tabpanel', { name: 'Activity' })).toContainText('Prune');
 });
 
 test('freshness: a failing schedule and a stale app show why, on the dot and the card', async ({

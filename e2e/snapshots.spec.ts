@@ -450,3 +450,31 @@ test('when lifeboat serve stops, the page says it lost the connection and keeps 
   );
   await app.screenshot('20-lost-connection');
 });
+
+test('keyboard: the view tabs are one tab stop, moved through with the arrow keys; sort headers are reachable', async ({
+  app,
+}) => {
+  await app.openDemo();
+  const snapshots = app.page.getByRole('tab', { name: 'Snapshots' });
+  await snapshots.focus();
+  await app.page.keyboard.press('ArrowRight');
+  const schema = app.page.getByRole('tab', { name: /^Schema/ });
+  await expect(schema).toBeFocused();
+  await expect(schema).toHaveAttribute('aria-selected', 'true');
+  await expect(app.page.getByRole('tabpanel', { name: /^Schema/ })).toBeVisible();
+  await app.page.keyboard.press('End');
+  await expect(app.page.getByRole('tab', { name: 'Activity' })).toBeFocused();
+  await expect(app.page.getByRole('tabpanel', { name: 'Activity' })).toBeVisible();
+  await app.page.keyboard.press('ArrowRight');
+  await expect(snapshots).toBeFocused();
+  await expect(snapshots).toHaveAttribute('tabindex', '0');
+  await expect(schema).toHaveAttribute('tabindex', '-1');
+  // The table's sort headers are buttons in the tab order.
+  const label = app.page.getByRole('button', { name: /^Label/ });
+  await label.focus();
+  await app.page.keyboard.press('Enter');
+  await expect(app.page.getByRole('columnheader', { name: /^Label/ })).toHaveAttribute(
+    'aria-sort',
+    /ascending|descending/,
+  );
+});

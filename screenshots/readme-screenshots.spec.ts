@@ -101,7 +101,7 @@ test('the README screenshots', async ({ page }) => {
   await app.dialog.getByRole('button', { name: 'Close' }).click();
 
   await page.getByRole('tab', { name: 'Activity' }).click();
-  await expect(page.getByRole('region', { name: 'Activity' })).toContainText('Restore');
+  await expect(page.getByRole('tabpanel', { name: 'Activity' })).toContainText('Restore');
   await shoot(page, 'activity');
 
   await page.getByRole('tab', { name: 'Snapshots' }).click();

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import type { KeyboardEvent, ReactNode } from 'react';
 import type { AppSummary } from '../../../electron/contract/apps';
 import { formatAge, formatBytes, formatLocalTime } from '../../../electron/contract/format';
 import { toolNames } from '../../../electron/contract/migrations';
@@ -204,51 +204,85 @@ export function AppView(): ReactNode {
           </div>
         </dl>
       </section>
-      <div className="view-switch" role="tablist" aria-label="View">
-        <button
-          type="button"
-          role="tab"
-          aria-selected={view === 'snapshots'}
-          className={view === 'snapshots' ? 'tab selected' : 'tab'}
-          onClick={() => showView('snapshots')}
-        >
-          Snapshots
-        </button>
-        <button
-          type="button"
-          role="tab"
-          aria-selected={view === 'schema'}
-          className={view === 'schema' ? 'tab selected' : 'tab'}
-          onClick={() => showView('schema')}
-        >
-          Schema
-          {schema !== undefined && schema !== null && schema.status.status !== 'recorded'
-            ? ` · ${schema.status.badge}`
-            : ''}
-        </button>
-        <button
-          type="button"
-          role="tab"
-          aria-selected={view === 'activity'}
-          className={view === 'activity' ? 'tab selected' : 'tab'}
-          onClick={() => showView('activity')}
-        >
-          Activity
-        </button>
-      </div>
+      <ViewTabs
+        view={view}
+        schemaBadge={
+          schema !== undefined && schema !== null && schema.status.status !== 'recorded'
+            ? schema.status.badge
+            : null
+        }
+      />
       {view === 'snapshots' ? (
         <SnapshotTable appId={app.id} />
       ) : view === 'schema' ? (
-        <section className="snapshots" aria-label="Schema">
+        <section
+          className="snapshots"
+          role="tabpanel"
+          id="view-schema"
+          aria-labelledby="tab-schema"
+          aria-label="Schema"
+        >
           <SchemaView report={schema} snapshots={snapshots} />
         </section>
       ) : (
-        <section className="snapshots" aria-label="Activity">
+        <section
+          className="snapshots"
+          role="tabpanel"
+          id="view-activity"
+          aria-labelledby="tab-activity"
+          aria-label="Activity"
+        >
           <ActivityView entries={activity} />
         </section>
       )}
       {hasDetails && <DetailPanel />}
     </main>
+  );
+}
+
+type View = 'snapshots' | 'schema' | 'activity';
+const views: readonly View[] = ['snapshots', 'schema', 'activity'];
+const viewTitles: Record<View, string> = { snapshots: 'Snapshots', schema: 'Schema', activity: 'Activity' };
+
+/** The view's tabs: one tab stop (the selected tab), arrow keys, Home and End move between them. */
+function ViewTabs(props: { view: View; schemaBadge: string | null }): ReactNode {
+  const move = (event: KeyboardEvent<HTMLDivElement>): void => {
+    const index = views.indexOf(props.view);
+    const next =
+      event.key === 'ArrowRight'
+        ? views[(index + 1) % views.length]
+        : event.key === 'ArrowLeft'
+          ? views[(index + views.length - 1) % views.length]
+          : event.key === 'Home'
+            ? views[0]
+            : event.key === 'End'
+              ? views.at(-1)
+              : undefined;
+    if (next !== undefined) {
+      event.preventDefault();
+      showView(next);
+      document.getElementById(`tab-${next}`)?.focus();
+    }
+  };
+  return (
+    <div className="view-switch" role="tablist" aria-label="View" onKeyDown={move}>
+      {views.map((v) => (
+        <button
+          key={v}
+          id={`tab-${v}`}
+          type="button"
+          role="tab"
+          aria-selected={props.view === v}
+          aria-controls={`view-${v}`}
+          tabIndex={props.view === v ? 0 : -1}
+          className={props.view === v ? 'tab selected' : 'tab'}
+          onClick={() => showView(v)}
+        >
+          {viewTitles[v]}
+          {v === 'schema' && props.schemaBadge !== null ? ` · ${props.schemaBadge}` : ''}
+        </button>
+      ))}
+    </div>
   );
 }
 

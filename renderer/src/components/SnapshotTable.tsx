@@ -87,6 +87,10 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
     virtualizer.scrollToIndex(clamped);
   };
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>): void => {
+    // Keys on a sort header's button are the button's (Enter and Space sort), not the rows'.
+    if (event.target !== event.currentTarget) {
+      return;
+    }
     const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? rowHeight * 10) / rowHeight) - 1);
     const row = rows[active];
     switch (event.key) {
@@ -125,7 +129,13 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
 
   const activeRow = rows[active];
   return (
-    <section className="snapshots" aria-label="Snapshots">
+    <section
+      className="snapshots"
+      role="tabpanel"
+      id="view-snapshots"
+      aria-labelledby="tab-snapshots"
+      aria-label="Snapshots"
+    >
       <div className="toolbar">
         <h2>
           Snapshots{' '}
@@ -227,7 +237,7 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
                 {column === null ? (
                   title
                 ) : (
-                  <button type="button" className="sort" onClick={() => sortBy(column)} tabIndex={-1}>
+                  <button type="button" className="sort" onClick={() => sortBy(column)}>
                     {title}
                     {sort.column === column ? (sort.descending ? ' ↓' : ' ↑') : ''}
                   </button>
