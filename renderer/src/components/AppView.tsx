@@ -7,7 +7,7 @@ import { newestRestorable, type SnapshotEntry } from '../../../electron/contract
 import { openDialog, showView } from '../store/actions';
 import { openRestore, recoverRestore } from '../store/restore-actions';
 import { openBrowse } from '../store/browse-actions';
-import { useStore } from '../store/store';
+import { useStore, type Dialog } from '../store/store';
 import { DetailPanel } from './DetailPanel';
 import { ActivityView } from './ActivityView';
 import { SchemaView } from './SchemaView';
@@ -151,28 +151,20 @@ export function AppView(): ReactNode {
                   : schema === null
                     ? 'no migrations found'
                     : `${toolNames[schema.status.tool]} ${revisionText(schema.status)}${schema.status.reference === 'live' ? ' (from the database)' : app.migrationsFound?.detected === false ? ' (chosen)' : ''}`}{' '}
-                <button
-                  type="button"
-                  className="link"
-                  onClick={() => openDialog({ kind: 'migrations', appId: app.id })}
-                  aria-label="Change where the migrations are"
-                >
-                  Change…
-                </button>
+                <ChangeLink
+                  dialog={{ kind: 'migrations', appId: app.id }}
+                  label="Change where the migrations are"
+                />
               </dd>
             </div>
             <div>
               <dt>Stop and start</dt>
               <dd>
                 {runText(app)}{' '}
-                <button
-                  type="button"
-                  className="link"
-                  onClick={() => openDialog({ kind: 'run-settings', appId: app.id })}
-                  aria-label="Change how the app is stopped, started and upgraded"
-                >
-                  Change…
-                </button>
+                <ChangeLink
+                  dialog={{ kind: 'run-settings', appId: app.id }}
+                  label="Change how the app is stopped, started and upgraded"
+                />
               </dd>
             </div>
             <div>
@@ -192,14 +184,10 @@ export function AppView(): ReactNode {
                 {freshnessWords[app.freshness?.state ?? 'never']}
               </span>
               {` · ${protectionText(app)} `}
-              <button
-                type="button"
-                className="link"
-                onClick={() => openDialog({ kind: 'automation', appId: app.id })}
-                aria-label="Change the schedule and retention"
-              >
-                Change…
-              </button>
+              <ChangeLink
+                dialog={{ kind: 'automation', appId: app.id }}
+                label="Change the schedule and retention"
+              />
             </dd>
           </div>
         </dl>
@@ -237,6 +225,15 @@ export function AppView(): ReactNode {
       )}
       {hasDetails && <DetailPanel />}
     </main>
+  );
+}
+
+/** "Change…" beside a fact of the live card: opens the dialog that changes it. */
+function ChangeLink(props: { dialog: Dialog; label: string }): ReactNode {
+  return (
+    <button type="button" className="link" onClick={() => openDialog(props.dialog)} aria-label={props.label}>
+      Change…
+    </button>
   );
 }
 

@@ -78,6 +78,8 @@ function RowSamples(props: {
   );
 }
 
+const kinds = ['deleted', 'changed', 'added'] as const;
+
 function TableRow(props: {
   table: TableDiff;
   words: Record<'deleted' | 'changed' | 'added', string>;
@@ -106,27 +108,16 @@ function TableRow(props: {
       {open && (
         <div className="compare-table-body">
           {table.note !== null && <p className="muted">{table.note}</p>}
-          <RowSamples
-            table={table}
-            kind="deleted"
-            rows={table.samples.deleted}
-            total={table.deleted}
-            words={words}
-          />
-          <RowSamples
-            table={table}
-            kind="changed"
-            rows={table.samples.changed}
-            total={table.changed}
-            words={words}
-          />
-          <RowSamples
-            table={table}
-            kind="added"
-            rows={table.samples.added}
-            total={table.added}
-            words={words}
-          />
+          {kinds.map((kind) => (
+            <RowSamples
+              key={kind}
+              table={table}
+              kind={kind}
+              rows={table.samples[kind]}
+              total={table[kind]}
+              words={words}
+            />
+          ))}
         </div>
       )}
     </li>
