@@ -4,6 +4,22 @@ import type { Result } from '../../contract/errors';
 import type { JobOutputs, JobRequest } from '../jobs/job-requests';
 import { rulesText } from '../retention/prune-snapshots';
 
+/** What a finished restore or recovery did, in one sentence. */
+function restoreDetail(value: JobOutputs['restore'], action: 'restore' | 'rollback'): string {
+  if (value.error !== null) {
+    return value.error.message;
+  }
+  if (value.outcome === 'resumed') {
+    return 'The interrupted restore was finished.';
+  }
+  if (action === 'rollback') {
+    return 'The interrupted restore was undone.';
+  }
+  const preRestore =
+    value.preRestoreSnapshot === null ? 'not needed' : path.basename(value.preRestoreSnapshot);
+  return `Restored; pre-restore snapshot ${preRestore}.`;
+}
+
 /** The activity-log entry a finished job leaves, and the backups folder whose log it goes to; null for reads. */
 export function activityOfJob(
   request: JobRequest,
@@ -78,7 +94,7 @@ export function activityOfJob(
         request.kind === 'restore' ? path.basename(request.input.snapshotPath) : null,
       ) ?? {
         at,
-        action: action as ActivityEntry['action'],
+        action,
         database: location.databasePath,
         target,
         outcome:
@@ -88,13 +104,7 @@ export function activityOfJob(
         ...(value?.outcome === 'restored' && value.preRestoreSnapshot !== null
           ? { preRestore: path.basename(value.preRestoreSnapshot) }
           : {}),
-        detail:
-          value?.error?.message ??
-          (value?.outcome === 'resumed'
-            ? 'The interrupted restore was finished.'
-            : action === 'rollback'
-              ? 'The interrupted restore was undone.'
-              : `Restored; pre-restore snapshot ${value?.preRestoreSnapshot === null || value === null ? 'not needed' : path.basename(value.preRestoreSnapshot)}.`),
+        detail: value === null ? '' : restoreDetail(value, action),
         origin,
       };
       return { backupsDir: location.backupsDir, entry };
