@@ -164,6 +164,17 @@ const byVersion = (a: RecordedMigration, b: RecordedMigration): number => {
   return x < y ? -1 : x > y ? 1 : 0;
 };
 
+/** Rails and dbmate alike: every version in `schema_migrations`, oldest first. */
+function schemaMigrationsVersions(book: Bookkeeping): Read {
+  const versions = list(
+    book.rows('SELECT version FROM schema_migrations'),
+    (r) => versionId(r['version']),
+    null,
+    null,
+  );
+  return plain(versions.sort(byVersion));
+}
+
 /** The Knex table: `knex_migrations` by default, any name in a knexfile (Nginx Proxy Manager: `migrations`). */
 function knexTable(book: Bookkeeping): string | null {
   if (book.hasColumns('knex_migrations', 'name', 'batch')) {
@@ -250,15 +261,7 @@ const readers: readonly Reader[] = [
       book.has('ar_internal_metadata') &&
       book.hasColumns('schema_migrations', 'version') &&
       !book.hasColumns('schema_migrations', 'dirty'),
-    read: (book) =>
-      plain(
-        list(
-          book.rows('SELECT version FROM schema_migrations'),
-          (r) => versionId(r['version']),
-          null,
-          null,
-        ).sort(byVersion),
-      ),
+    read: (book) => schemaMigrationsVersions(book),
   },
   {
     // golang-migrate/database/sqlite3/sqlite3.go: `schema_migrations(version uint64, dirty bool)`, one row.
@@ -280,15 +283,7 @@ const readers: readonly Reader[] = [
       const columns = book.columns('schema_migrations');
       return columns.size === 1 && columns.has('version');
     },
-    read: (book) =>
-      plain(
-        list(
-          book.rows('SELECT version FROM schema_migrations'),
-          (r) => versionId(r['version']),
-          null,
-          null,
-        ).sort(byVersion),
-      ),
+    read: (book) => schemaMigrationsVersions(book),
   },
   {
     // prisma-engines migration-persistence: `_prisma_migrations(id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count)`.

@@ -50,25 +50,8 @@ export interface AppSettingsFile {
   readonly notify: readonly NotifyTarget[] | undefined;
 }
 
-/** Reads the app folder's lifeboat.json; null when there is none. A damaged one is an error, not ignored. */
-export function readAppSettingsFile(appDir: string): AppSettingsFile | null {
-  const file = path.join(appDir, appSettingsFileName);
-  const read = readUntrustedText(file, maxSettingsBytes);
-  if (read.kind === 'missing') {
-    return null;
-  }
-  if (read.kind === 'refused') {
-    throw new LifeboatFailure('INVALID_ARGUMENT', `${file} was not read: ${read.reason}.`, file);
-  }
-  return parseSettings(appDir, file, read.text);
-}
-
-/**
- * The lifeboat.json beside a database, when no app folder was named: used only if it belongs to the
- * user running Lifeboat (or root). One the app's user wrote must not steer what root deletes.
- */
-export function readSettingsBesideDatabase(databasePath: string): AppSettingsFile | null {
-  const dir = path.dirname(databasePath);
+/** The lifeboat.json in `dir` as untrusted text (no link, no FIFO, a size cap); null when there is none. */
+function readSettingsText(dir: string): { file: string; text: string; ownerUid: number } | null {
   const file = path.join(dir, appSettingsFileName);
   const read = readUntrustedText(file, maxSettingsBytes);
   if (read.kind === 'missing') {
@@ -77,15 +60,34 @@ export function readSettingsBesideDatabase(databasePath: string): AppSettingsFil
   if (read.kind === 'refused') {
     throw new LifeboatFailure('INVALID_ARGUMENT', `${file} was not read: ${read.reason}.`, file);
   }
+  return { file, text: read.text, ownerUid: read.stat.uid };
+}
+
+/** Reads the app folder's lifeboat.json; null when there is none. A damaged one is an error, not ignored. */
+export function readAppSettingsFile(appDir: string): AppSettingsFile | null {
+  const read = readSettingsText(appDir);
+  return read === null ? null : parseSettings(appDir, read.file, read.text);
+}
+
+/**
+ * The lifeboat.json beside a database, when no app folder was named: used only if it belongs to the
+ * user running Lifeboat (or root). One the app's user wrote must not steer what root deletes.
+ */
+export function readSettingsBesideDatabase(databasePath: string): AppSettingsFile | null {
+  const dir = path.dirname(databasePath);
+  const read = readSettingsText(dir);
+  if (read === null) {
+    return null;
+  }
   const uid = process.getuid?.();
-  if (uid !== undefined && read.stat.uid !== uid && read.stat.uid !== 0) {
+  if (uid !== undefined && read.ownerUid !== uid && read.ownerUid !== 0) {
     throw new LifeboatFailure(
       'PERMISSION_DENIED',
-      `${file} belongs to another user (uid ${read.stat.uid}), so Lifeboat does not take its settings on its own: name the folder with --app ${dir} if you trust it, or pass the rules as flags.`,
-      file,
+      `${read.file} belongs to another user (uid ${read.ownerUid}), so Lifeboat does not take its settings on its own: name the folder with --app ${dir} if you trust it, or pass the rules as flags.`,
+      read.file,
     );
   }
-  return parseSettings(dir, file, read.text);
+  return parseSettings(dir, read.file, read.text);
 }
 
 function parseSettings(appDir: string, file: string, text: string): AppSettingsFile {
