@@ -791,8 +791,7 @@ function freshnessFor(
   const { automation } = appAutomationOf({}, file, []);
   return freshnessOf({
     snapshots,
-    schedule: automation.schedule,
-    staleAfter: automation.staleAfter,
+    automation,
     state: readKeeperState(location.backupsDir),
     nowMs: Date.now(),
   });

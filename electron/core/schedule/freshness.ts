@@ -10,19 +10,19 @@ export const defaultStaleAfterMs = 7 * 86_400_000;
 export interface FreshnessInput {
   /** The listing, newest first. */
   readonly snapshots: readonly SnapshotEntry[];
-  readonly schedule: Schedule | null;
-  /** "2d": stale after this long without a snapshot, whatever the schedule. */
-  readonly staleAfter: string | null;
+  /** The app's schedule, and its staleAfter ("2d": stale after this long without a snapshot, whatever the schedule). */
+  readonly automation: { readonly schedule: Schedule | null; readonly staleAfter: string | null };
   readonly state: KeeperState;
   readonly nowMs: number;
 }
 
 /** How fresh an app's protection is, and why, in words (pure: the keeper, the list and the UI agree). */
 export function freshnessOf(input: FreshnessInput): Freshness {
-  const { schedule, state, nowMs } = input;
+  const { state, nowMs } = input;
+  const { schedule, staleAfter } = input.automation;
   const staleAfterMs =
-    input.staleAfter !== null
-      ? durationMs(input.staleAfter)
+    staleAfter !== null
+      ? durationMs(staleAfter)
       : schedule !== null
         ? Math.round(1.25 * periodMs(schedule, nowMs))
         : defaultStaleAfterMs;
@@ -62,9 +62,9 @@ export function freshnessOf(input: FreshnessInput): Freshness {
   const age = formatSpan(Math.max(0, ageMs) / 1000);
   const why =
     schedule === null
-      ? input.staleAfter === null
+      ? staleAfter === null
         ? 'no schedule is set'
-        : `stale after ${input.staleAfter}`
+        : `stale after ${staleAfter}`
       : `the schedule is ${scheduleText(schedule)}`;
   if (ageMs > staleAfterMs) {
     return {

@@ -126,6 +126,16 @@ function alertFor(
 }
 
 /** One pass over one app, holding its keeper lock: run what is due, then say what changed. */
+/** The app's freshness now, from its listing and the keeper's state. */
+async function freshnessNow(app: KeptApp, actions: KeeperActions, state: KeeperState): Promise<Freshness> {
+  return freshnessOf({
+    snapshots: await actions.list(app),
+    automation: app.automation,
+    state,
+    nowMs: actions.now(),
+  });
+}
+
 /** A restore of the database is running (its lock is held by a live process) or was interrupted (its journal is there). */
 function restoreUnderWay(location: DatabaseLocation): boolean {
   const paths = restorePaths(location.databasePath);
@@ -155,13 +165,7 @@ export async function keepApp(app: KeptApp, actions: KeeperActions): Promise<Kee
     if (schedule !== null && due && !restoring) {
       ({ run, state } = await runScheduled(app, schedule, actions, state));
     }
-    const freshness = freshnessOf({
-      snapshots: await actions.list(app),
-      schedule,
-      staleAfter: app.automation.staleAfter,
-      state,
-      nowMs: actions.now(),
-    });
+    const freshness = await freshnessNow(app, actions, state);
     const event = alertFor(state.alerted, freshness, run.error !== null);
     let deliveries = run.deliveries;
     if (event !== null) {
@@ -192,12 +196,5 @@ export async function keepApp(app: KeptApp, actions: KeeperActions): Promise<Kee
     return outcome.value;
   }
   const state = readKeeperState(backupsDir);
-  const freshness = freshnessOf({
-    snapshots: await actions.list(app),
-    schedule: app.automation.schedule,
-    staleAfter: app.automation.staleAfter,
-    state,
-    nowMs: actions.now(),
-  });
-  return { app: app.name, outcome: 'locked', ...notRun, freshness };
+  return { app: app.name, outcome: 'locked', ...notRun, freshness: await freshnessNow(app, actions, state) };
 }

@@ -384,8 +384,7 @@ export class LifeboatService {
     const automation = this.automationOf(app, file);
     const freshness = freshnessOf({
       snapshots: list.snapshots,
-      schedule: automation.automation.schedule,
-      staleAfter: automation.automation.staleAfter,
+      automation: automation.automation,
       state: readKeeperState(app.backupsDir),
       nowMs: this.now().getTime(),
     });
