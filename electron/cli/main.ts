@@ -6,7 +6,7 @@ import type { PruneResult } from '../contract/retention';
 import { automationOf as appAutomationOf } from '../core/schedule/app-automation';
 import { jobActions, scheduledJob } from '../core/schedule/job-actions';
 import { keepApp } from '../core/schedule/keeper';
-import type { DiffSide } from '../core/diff/diff-databases';
+import { sideOf } from '../core/diff/diff-databases';
 import { formatBytes } from '../contract/format';
 import { freshnessOf } from '../core/schedule/freshness';
 import { readKeeperState } from '../core/schedule/keeper-state';
@@ -736,13 +736,9 @@ async function run(invocation: Invocation): Promise<number> {
           'diff takes two snapshots: names from "lifeboat list", or "live" for the live database.',
         );
       }
-      const side = (name: string): DiffSide =>
-        name === 'live'
-          ? { kind: 'live', path: location.databasePath }
-          : { kind: 'snapshot', path: resolveSnapshotPath(location.backupsDir, name, process.cwd()) };
       const input = {
-        a: side(a),
-        b: side(b),
+        a: sideOf(location, a, process.cwd()),
+        b: sideOf(location, b, process.cwd()),
         ...(invocation.table === undefined ? {} : { table: invocation.table }),
       };
       const result = await runWithProgress(
@@ -898,10 +894,7 @@ async function exportTable(invocation: Invocation): Promise<number> {
   if (format !== 'csv' && format !== 'sql') {
     throw new LifeboatFailure('INVALID_ARGUMENT', `--format is csv or sql, not "${format}".`);
   }
-  const side: DiffSide =
-    source === 'live'
-      ? { kind: 'live', path: location.databasePath }
-      : { kind: 'snapshot', path: resolveSnapshotPath(location.backupsDir, source, process.cwd()) };
+  const side = sideOf(location, source, process.cwd());
   const target = invocation.out === undefined ? null : path.resolve(invocation.out);
   const input = {
     side,

@@ -162,6 +162,15 @@ export function exportRows(
       const write = (text: string): void => {
         bytes += fs.writeSync(fd, text);
       };
+      // One row written: every 10,000, a chance to cancel and a progress report.
+      const writeRow = (text: string): void => {
+        write(text);
+        rows += 1;
+        if (rows % 10_000 === 0) {
+          control.throwIfCancelled();
+          control.report('Writing rows', rows / Math.max(1, total));
+        }
+      };
       if (query.format === 'csv') {
         write(`${columns.map((c) => csvField(c)).join(',')}\r\n`);
         for (const row of db
@@ -169,12 +178,7 @@ export function exportRows(
           .safeIntegers(true)
           .raw(true)
           .iterate(...params) as IterableIterator<SqliteValue[]>) {
-          write(`${row.map(csvField).join(',')}\r\n`);
-          rows += 1;
-          if (rows % 10_000 === 0) {
-            control.throwIfCancelled();
-            control.report('Writing rows', rows / Math.max(1, total));
-          }
+          writeRow(`${row.map(csvField).join(',')}\r\n`);
         }
       } else {
         const into = `INSERT INTO ${quotedName(table)} (${columns.map(quotedName).join(', ')}) VALUES (`;
@@ -184,12 +188,7 @@ export function exportRows(
           .prepare(`SELECT ${literals || "''"} FROM ${from} ${where} ${order}`)
           .pluck()
           .iterate(...params) as IterableIterator<string>) {
-          write(`${into}${line});\n`);
-          rows += 1;
-          if (rows % 10_000 === 0) {
-            control.throwIfCancelled();
-            control.report('Writing rows', rows / Math.max(1, total));
-          }
+          writeRow(`${into}${line});\n`);
         }
         write('COMMIT;\n');
       }

@@ -1,4 +1,6 @@
 import * as path from 'node:path';
+import type { DatabaseLocation } from '../database-location';
+import { resolveSnapshotPath } from '../snapshot/resolve-snapshot';
 import type { DiffResult, ObjectDifference, RowChange, TableDiff } from '../../contract/diff';
 import type { JobControl } from '../jobs/job-control';
 import { LifeboatFailure } from '../lifeboat-failure';
@@ -29,6 +31,16 @@ export interface DiffRequest {
   readonly sampleSize?: number;
   /** False: read every row, even of two snapshot files (the tests compare both ways). */
   readonly pageSkip?: boolean;
+}
+
+/**
+ * One side named as people name it: "live" (the live database, read only) or a snapshot's name,
+ * resolved inside the backups folder (a relative name against `base`).
+ */
+export function sideOf(location: DatabaseLocation, name: string, base: string): DiffSide {
+  return name === 'live'
+    ? { kind: 'live', path: location.databasePath }
+    : { kind: 'snapshot', path: resolveSnapshotPath(location.backupsDir, name, base) };
 }
 
 const nameOf = (side: DiffSide): string => (side.kind === 'live' ? 'live' : path.basename(side.path));

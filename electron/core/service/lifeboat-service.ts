@@ -45,7 +45,7 @@ import { jobActions, type JobStarter } from '../schedule/job-actions';
 import type { KeptApp } from '../schedule/keeper';
 import { KeeperLoop } from '../schedule/keeper-loop';
 import { checkSchedule } from '../schedule/schedule-times';
-import type { DiffSide } from '../diff/diff-databases';
+import { sideOf } from '../diff/diff-databases';
 import type { RowsQuery } from '../browse/table-rows';
 
 /** The implementation of every contract operation, shared by the Electron binding and the web host. */
@@ -60,13 +60,6 @@ interface RunningJob {
   readonly handle: JobHandle<unknown>;
 }
 
-/** One side of a read: "live" (the live database, read only) or a snapshot's file name in the app's backups folder. */
-function sideOf(app: App, name: string): DiffSide {
-  return name === 'live'
-    ? { kind: 'live', path: app.databasePath }
-    : { kind: 'snapshot', path: resolveSnapshotPath(app.backupsDir, name, app.backupsDir) };
-}
-
 function rowsQueryOf(
   app: App,
   input: {
@@ -78,7 +71,7 @@ function rowsQueryOf(
   },
 ): RowsQuery {
   return {
-    side: sideOf(app, input.source),
+    side: sideOf(app, input.source, app.backupsDir),
     table: input.table ?? null,
     filter: input.filter,
     orderBy: input.orderBy ?? null,
@@ -730,8 +723,8 @@ export class LifeboatService {
     'snapshots:diff': (input) => {
       const app = this.app(input.appId);
       const request = {
-        a: sideOf(app, input.a),
-        b: sideOf(app, input.b),
+        a: sideOf(app, input.a, app.backupsDir),
+        b: sideOf(app, input.b, app.backupsDir),
         ...(input.table === undefined ? {} : { table: input.table }),
       };
       return Promise.resolve(this.startUiJob('diff', app.id, { kind: 'diff', input: request }));
