@@ -71,3 +71,12 @@ export const diffResultSchema = z.object({
   totals: z.object({ added: z.number().int(), changed: z.number().int(), deleted: z.number().int() }),
 });
 export type DiffResult = z.infer<typeof diffResultSchema>;
+
+/** A cell for people: NULL, numbers and text as they are, long text and blobs shortened (the UI's compare and browse). */
+export function diffValueText(value: DiffValue): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'number' || typeof value === 'string') return String(value);
+  if ('integer' in value) return value.integer;
+  if ('blob' in value) return `blob, ${value.size} bytes`;
+  return `${value.text}… (${value.length} characters)`;
+}

@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState, type FormEvent, type ReactNode, type RefObject } from 'react';
 import type { ExportFormat } from '../../../electron/contract/browse';
-import type { DiffValue } from '../../../electron/contract/diff';
+import { diffValueText, type DiffValue } from '../../../electron/contract/diff';
 import type { LifeboatError } from '../../../electron/contract/errors';
 import { formatLocalTime } from '../../../electron/contract/format';
 import { changeBrowse, copySnapshot, exportBrowsed, pageSize } from '../store/browse-actions';
@@ -9,14 +9,6 @@ import { closeDialog } from '../store/actions';
 import { useStore } from '../store/store';
 import { ErrorText } from './ErrorText';
 import { Modal } from './Modal';
-
-function cellText(value: DiffValue): string {
-  if (value === null) return 'NULL';
-  if (typeof value === 'number' || typeof value === 'string') return String(value);
-  if ('integer' in value) return value.integer;
-  if ('blob' in value) return `blob, ${value.size} bytes`;
-  return `${value.text}…`;
-}
 
 /** The folder of a path, as typed by the user's system ("/srv/app/app.db" → "/srv/app"). */
 function folderOf(filePath: string): string {
@@ -94,9 +86,9 @@ function RowsBody(props: {
             <td
               key={props.columns[i] ?? i}
               className={cell === null ? 'null' : undefined}
-              title={cellText(cell)}
+              title={diffValueText(cell)}
             >
-              {cellText(cell)}
+              {diffValueText(cell)}
             </td>
           ))}
         </tr>

@@ -1,19 +1,15 @@
 import { useState, type ReactNode } from 'react';
-import type { DiffResult, DiffValue, RowChange, TableDiff } from '../../../electron/contract/diff';
+import {
+  diffValueText,
+  type DiffResult,
+  type RowChange,
+  type TableDiff,
+} from '../../../electron/contract/diff';
 import { formatLocalTime } from '../../../electron/contract/format';
 import { closeCompare } from '../store/compare-actions';
 import { useStore } from '../store/store';
 import { ErrorText } from './ErrorText';
 import { Modal } from './Modal';
-
-/** A cell for people: NULL, numbers and text as they are, long text and blobs shortened. */
-function cellText(value: DiffValue): string {
-  if (value === null) return 'NULL';
-  if (typeof value === 'number' || typeof value === 'string') return String(value);
-  if ('integer' in value) return value.integer;
-  if ('blob' in value) return `blob, ${value.size} bytes`;
-  return `${value.text}… (${value.length} characters)`;
-}
 
 const plural = (n: number, word: string): string => `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`;
 
@@ -58,7 +54,7 @@ function RowSamples(props: {
                         key={column}
                         className={change.changedColumns.includes(column) ? 'changed-cell' : undefined}
                       >
-                        {cellText(cells?.[i] ?? null)}
+                        {diffValueText(cells?.[i] ?? null)}
                       </td>
                     ))}
                   </tr>
@@ -66,7 +62,7 @@ function RowSamples(props: {
               ) : (
                 <tr key={index}>
                   {table.columns.map((column, i) => (
-                    <td key={column}>{cellText((change.after ?? change.before)?.[i] ?? null)}</td>
+                    <td key={column}>{diffValueText((change.after ?? change.before)?.[i] ?? null)}</td>
                   ))}
                 </tr>
               ),
