@@ -39,6 +39,11 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'SNAPSHOT_NOT_FOUND':
     case 'SNAPSHOT_PINNED':
     case 'IO_ERROR':
+    case 'OFFSITE_UNREACHABLE':
+    case 'OFFSITE_AUTH_FAILED':
+    case 'HOST_KEY_UNKNOWN':
+    case 'HOST_KEY_CHANGED':
+    case 'DECRYPT_FAILED':
     case 'INTERNAL':
       return exitCodes.failed;
     default:

@@ -20,6 +20,7 @@ import { table } from './format';
 import { keepReasonText, type PruneResult } from '../contract/retention';
 import type { KeeperPass } from '../core/schedule/keeper';
 import type { Freshness } from '../contract/schedule';
+import type { PushResult, RemoteList } from '../contract/offsite';
 import type { DiffResult, DiffValue, RowChange, TableDiff } from '../contract/diff';
 
 export function printBackup(outcome: BackupOutcome): string {
@@ -385,4 +386,54 @@ export function printDiff(result: DiffResult): string {
     }
   }
   return lines.join('\n');
+}
+
+export function printPush(result: PushResult): string {
+  return result.targets
+    .map((t) => {
+      if (t.error !== null) {
+        return `${t.target}: failed: ${t.error.message} [${t.error.code}]`;
+      }
+      const lines = [
+        `${t.target}: ${t.pushed.length} sent, ${t.present.length} already there${t.skipped.length === 0 ? '' : `, ${t.skipped.length} not verified (not sent)`}.`,
+        ...t.pushed.map((p) => `  sent ${p.file} as ${p.id} (${formatBytes(p.bytes)})`),
+        ...t.failed.map((f) => `  failed ${f.file}: ${f.error.message} [${f.error.code}]`),
+      ];
+      if (t.pruned !== null) {
+        lines.push(
+          t.pruned.note ??
+            `  retention: ${t.pruned.deleted.length === 0 ? 'nothing to delete' : `deleted ${t.pruned.deleted.join(', ')}`}`,
+        );
+      }
+      return lines.join('\n');
+    })
+    .join('\n');
+}
+
+export function printRemoteList(list: RemoteList): string {
+  const header = `${list.target}:`;
+  if (list.snapshots.length === 0 && list.problems.length === 0) {
+    return `${header} no snapshots here.`;
+  }
+  const rows = list.snapshots.map((s) => {
+    const m = s.manifest;
+    const revision = m.migration === null ? '' : `${m.migration.tool} ${m.migration.revision ?? '-'}`;
+    const form = [m.stored.gzip ? 'gzip' : '', m.stored.encrypted ? 'age' : '']
+      .filter((f) => f !== '')
+      .join('+');
+    return [
+      s.id,
+      formatLocalTime(m.time),
+      formatBytes(m.plain.size),
+      revision,
+      [form, m.pinned ? 'pinned' : '', s.state === 'complete' ? '' : s.state]
+        .filter((f) => f !== '')
+        .join(', '),
+    ];
+  });
+  return [
+    header,
+    table([['Snapshot', 'Time', 'Size', 'Revision', ''], ...rows]),
+    ...list.problems.map((p) => `  not read: ${p.key}: ${p.reason}`),
+  ].join('\n');
 }

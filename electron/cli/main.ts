@@ -31,6 +31,8 @@ import {
   printPins,
   printPreview,
   printPrune,
+  printPush,
+  printRemoteList,
   printRestore,
   printStatus,
   printUpgrade,
@@ -54,6 +56,10 @@ import {
   type RetentionRules,
 } from '../contract/retention';
 import { ProgressBar } from './progress-bar';
+import type { OffsiteTarget, RemoteList } from '../contract/offsite';
+import { chooseTargets } from '../core/offsite/target-url';
+import { keyName, thisHost } from '../core/offsite/remote-snapshots';
+import { readIdentities } from '../core/offsite/stored-form';
 import * as path from 'node:path';
 import { dispatch } from '../core/service/dispatch';
 import { LifeboatService } from '../core/service/lifeboat-service';
@@ -63,10 +69,10 @@ import { startWebHost } from '../web/web-host';
 const usage = `Lifeboat: see, snapshot, verify and restore the SQLite database your app runs on.
 
 Usage:
-  lifeboat backup [REASON] --db DB [--backups-dir DIR] [--note TEXT] [--json]
-  lifeboat list            --db DB [--backups-dir DIR] [--json]
-  lifeboat verify [SNAPSHOT...] --db DB [--backups-dir DIR] [--json]
-  lifeboat info            --db DB [--backups-dir DIR] [--json]
+  lifeboat backup [REASON] (--db DB | --app DIR) [--backups-dir DIR] [--note TEXT] [--json]
+  lifeboat list            (--db DB | --app DIR) [--backups-dir DIR] [--json]
+  lifeboat verify [SNAPSHOT...] (--db DB | --app DIR) [--backups-dir DIR] [--json]
+  lifeboat info            (--db DB | --app DIR) [--backups-dir DIR] [--json]
   lifeboat status          --db DB [--app DIR] [--migrations DIR] [--tool NAME] [--check] [--json]
   lifeboat migrate         --db DB --migrations DIR [--version-table T [--version-column C]] [--json]
   lifeboat restore SNAPSHOT (--db DB | --app DIR) [--yes] [--force-open] [--json]
@@ -83,6 +89,9 @@ Usage:
   lifeboat diff A B (--db DB | --app DIR) [--table T] [--json]
   lifeboat export SOURCE --table T (--db DB | --app DIR) [--format csv|sql] [--filter TEXT] [--out FILE]
   lifeboat restore SNAPSHOT --to FILE (--db DB | --app DIR) [--json]
+  lifeboat push [SNAPSHOT...] (--db DB | --app DIR) [--target NAME|URL] [--json]
+  lifeboat remote list (--db DB | --app DIR) [--target NAME|URL] [--all-hosts] [--json]
+  lifeboat restore SNAPSHOT --from NAME|URL (--db DB | --app DIR) [--identity FILE] [--yes] [--json]
   lifeboat serve [--port N] [--data-dir DIR] [--allow DIR]... [--demo]
   lifeboat help
 
@@ -152,6 +161,20 @@ Commands:
            --filter keeps the rows whose text, in any column, contains TEXT.
            "restore SNAPSHOT --to FILE" writes the snapshot to a new file for
            inspection instead, checked; the live database is not touched.
+  push     Sends verified snapshots offsite (all not yet there, or the ones
+           named) to each target in "offsite" of lifeboat.json, or to --target
+           (a name there, or a URL: s3://bucket/prefix?endpoint=…&region=…
+           &forcePathStyle=true, sftp://user@host:port/path, file:///dir). Each
+           object is checked (size and checksum) before its manifest is written;
+           then the target's own retention runs. S3 credentials come from the
+           AWS environment variables or profile; SFTP uses your SSH keys or agent
+           and ~/.ssh/known_hosts. Exits 1 if any target or snapshot failed.
+  remote   "remote list": the snapshots a target holds for this app on this
+           machine (--all-hosts: every machine and app), with their manifests.
+           "restore SNAPSHOT --from TARGET" brings one back (checked against its
+           manifest, verified) into the backups folder, then restores it as
+           above; it works with no backups folder and no live database yet.
+           Encrypted ones need --identity FILE (or LIFEBOAT_AGE_IDENTITY).
   serve    The desktop app's interface in a browser, for servers without a
            desktop: listens on 127.0.0.1 only and prints a URL with a secret
            token (reach it through an SSH tunnel). --demo opens the demo app;
@@ -190,6 +213,10 @@ const options = {
   filter: { type: 'string' },
   out: { type: 'string' },
   to: { type: 'string' },
+  target: { type: 'string' },
+  from: { type: 'string' },
+  identity: { type: 'string' },
+  'all-hosts': { type: 'boolean', default: false },
   'keep-last': { type: 'string' },
   'keep-hourly': { type: 'string' },
   'keep-daily': { type: 'string' },
@@ -235,6 +262,13 @@ interface Invocation {
   readonly out: string | undefined;
   /** restore --to: a new file to write the snapshot to. */
   readonly to: string | undefined;
+  /** push, remote list: one target by name or URL (default: every configured one). */
+  readonly target: string | undefined;
+  /** restore --from: the target to bring the snapshot back from. */
+  readonly from: string | undefined;
+  /** An age identity file for encrypted offsite snapshots. */
+  readonly identity: string | undefined;
+  readonly allHosts: boolean;
   /** prune: the --keep-* flags given, by rule. */
   readonly keep: Partial<Record<RetentionRuleName, string>>;
 }
@@ -280,6 +314,10 @@ function parseInvocation(argv: readonly string[]): Invocation {
     filter: parsed.values.filter,
     out: parsed.values.out,
     to: parsed.values.to,
+    target: parsed.values.target,
+    from: parsed.values.from,
+    identity: parsed.values.identity ?? (process.env['LIFEBOAT_AGE_IDENTITY'] || undefined),
+    allHosts: parsed.values['all-hosts'],
     keep: Object.fromEntries(
       retentionRuleNames.flatMap((rule) => {
         const value: unknown = (parsed.values as Record<string, unknown>)[ruleFlag(rule).slice(2)];
@@ -339,6 +377,11 @@ function locationOf(invocation: Invocation): DatabaseLocation {
     warnOfInterruptedRestore(location);
   }
   return location;
+}
+
+/** The database of --db, or of --app DIR's lifeboat.json. */
+function databaseOf(invocation: Invocation): DatabaseLocation {
+  return invocation.app === undefined ? locationOf(invocation) : appOf(invocation).location;
 }
 
 /** The database and the app around it: --app DIR (with its lifeboat.json) or --db. */
@@ -442,7 +485,7 @@ async function run(invocation: Invocation): Promise<number> {
       if (invocation.positionals.length > 1) {
         throw new LifeboatFailure('INVALID_ARGUMENT', 'backup takes one REASON; quote it if it has spaces.');
       }
-      const location = locationOf(invocation);
+      const location = databaseOf(invocation);
       const outcome = await runWithProgress(
         (onProgress) =>
           startJob(
@@ -459,7 +502,7 @@ async function run(invocation: Invocation): Promise<number> {
       return exitCodes.ok;
     }
     case 'list': {
-      const location = locationOf(invocation);
+      const location = databaseOf(invocation);
       const listed = await runWithProgress(
         (onProgress) =>
           startJob(
@@ -531,7 +574,7 @@ async function run(invocation: Invocation): Promise<number> {
       return exitCodes.ok;
     }
     case 'verify': {
-      const location = locationOf(invocation);
+      const location = databaseOf(invocation);
       const names =
         invocation.positionals.length > 0
           ? invocation.positionals
@@ -546,7 +589,7 @@ async function run(invocation: Invocation): Promise<number> {
       return result.ok ? exitCodes.ok : exitCodes.verificationFailed;
     }
     case 'info': {
-      const location = locationOf(invocation);
+      const location = databaseOf(invocation);
       const described = await runWithProgress(
         (onProgress) => startJob({ kind: 'info', input: location }, onProgress, 'cli'),
         json,
@@ -591,7 +634,10 @@ async function run(invocation: Invocation): Promise<number> {
           'restore takes one SNAPSHOT (a name from "lifeboat list"), or --undo, --resume or --rollback.',
         );
       }
-      const snapshotPath = resolveSnapshotPath(location.backupsDir, name, process.cwd());
+      const snapshotPath =
+        invocation.from === undefined
+          ? resolveSnapshotPath(location.backupsDir, name, process.cwd())
+          : await bringBack(invocation, name);
       if (invocation.rehearse) {
         const result = await runWithProgress(
           (onProgress) =>
@@ -748,6 +794,10 @@ async function run(invocation: Invocation): Promise<number> {
       emit(json, result, () => printDiff(result));
       return exitCodes.ok;
     }
+    case 'push':
+      return push(invocation);
+    case 'remote':
+      return remoteList(invocation);
     case 'serve':
       return serve(invocation);
     default:
@@ -940,6 +990,95 @@ async function runDue(invocation: Invocation): Promise<number> {
   const pass = await keepApp(app, jobActions(scheduledJob));
   emit(invocation.json, pass, () => printKeeperPass(pass));
   return pass.error === null ? exitCodes.ok : exitCodes.failed;
+}
+
+/** The app's offsite setup: its lifeboat.json targets, this machine's and the app's names in keys. */
+function offsiteOf(invocation: Invocation): {
+  location: DatabaseLocation;
+  targets: readonly OffsiteTarget[];
+  host: string;
+  app: string;
+} {
+  const { location, file } = automationOf(invocation);
+  const appDir = file?.dir ?? path.dirname(location.databasePath);
+  return {
+    location,
+    targets: file?.offsite ?? [],
+    host: thisHost(),
+    app: keyName(file?.name ?? path.basename(appDir)),
+  };
+}
+
+/** `lifeboat push`: verified snapshots to every target (or --target), then each target's retention. */
+async function push(invocation: Invocation): Promise<number> {
+  const { location, targets, host, app } = offsiteOf(invocation);
+  const files = invocation.positionals.map((name) =>
+    path.basename(resolveSnapshotPath(location.backupsDir, name, process.cwd())),
+  );
+  const result = await runWithProgress(
+    (onProgress) =>
+      startJob(
+        {
+          kind: 'push',
+          input: { location, host, app, targets: chooseTargets(targets, invocation.target), files },
+        },
+        onProgress,
+        'cli',
+      ),
+    invocation.json,
+  );
+  emit(invocation.json, result, () => printPush(result));
+  return result.ok ? exitCodes.ok : exitCodes.failed;
+}
+
+/** `lifeboat remote list`: what each target holds for this app (or for every host with --all-hosts). */
+async function remoteList(invocation: Invocation): Promise<number> {
+  const [verb, ...rest] = invocation.positionals;
+  if (verb !== 'list' || rest.length > 0) {
+    throw new LifeboatFailure('INVALID_ARGUMENT', 'remote takes one verb: "lifeboat remote list".');
+  }
+  const standalone = invocation.allHosts && invocation.target?.includes('://') === true;
+  const setup = standalone ? { targets: [], host: null, app: null } : offsiteOf(invocation);
+  const scope = invocation.allHosts ? { host: null, app: null } : { host: setup.host, app: setup.app };
+  const lists: RemoteList[] = [];
+  for (const target of chooseTargets(setup.targets, invocation.target)) {
+    lists.push(
+      await runWithProgress(
+        (onProgress) => startJob({ kind: 'remote-list', input: { target, scope } }, onProgress),
+        invocation.json,
+      ),
+    );
+  }
+  emit(invocation.json, { targets: lists }, () => lists.map(printRemoteList).join('\n\n'));
+  return exitCodes.ok;
+}
+
+/** `restore SNAPSHOT --from TARGET`: the snapshot brought back into the backups folder, checked; its path. */
+async function bringBack(invocation: Invocation, id: string): Promise<string> {
+  const { location, targets, host, app } = offsiteOf(invocation);
+  const [target] = chooseTargets(targets, invocation.from);
+  if (target === undefined) {
+    throw new LifeboatFailure('INVALID_ARGUMENT', '--from names no target.');
+  }
+  const identities =
+    invocation.identity === undefined ? [] : readIdentities(path.resolve(invocation.identity));
+  const pulled = await runWithProgress(
+    (onProgress) =>
+      startJob(
+        { kind: 'pull', input: { location, target, id, scope: { host, app }, identities } },
+        onProgress,
+        'cli',
+      ),
+    invocation.json,
+  );
+  if (!invocation.json) {
+    process.stderr.write(
+      pulled.alreadyHere
+        ? `${pulled.id} is already here as ${pulled.file}.\n`
+        : `Brought ${pulled.id} back from ${pulled.target} as ${pulled.file} (${formatBytes(pulled.downloaded)}), checked and verified.\n`,
+    );
+  }
+  return pulled.path;
 }
 
 /** `lifeboat serve`: runs the headless host until Ctrl-C or SIGTERM. */

@@ -14,6 +14,8 @@ export const activityEntrySchema = z.object({
     'pin',
     'unpin',
     'prune',
+    'push',
+    'pull',
   ]),
   /** The live database (for a verification, a pin or a deletion: the backups folder). */
   database: z.string(),

@@ -33,6 +33,16 @@ export const errorCodes = [
   'SCHEMA_MISMATCH',
   'HEALTH_CHECK_FAILED',
   'IO_ERROR',
+  /** An offsite target could not be reached (DNS, refused, timed out). */
+  'OFFSITE_UNREACHABLE',
+  /** An offsite target refused the credentials (wrong key or secret, no permission). */
+  'OFFSITE_AUTH_FAILED',
+  /** An SFTP server whose host key is not in known_hosts: refused until the user trusts it. */
+  'HOST_KEY_UNKNOWN',
+  /** An SFTP server whose host key differs from the one in known_hosts: refused. */
+  'HOST_KEY_CHANGED',
+  /** An encrypted offsite snapshot that none of the given age identities can open. */
+  'DECRYPT_FAILED',
   'INTERNAL',
 ] as const;
 

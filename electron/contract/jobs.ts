@@ -22,6 +22,9 @@ export const jobKindSchema = z.enum([
   'rows',
   'export',
   'copy',
+  'push',
+  'pull',
+  'remote-list',
 ]);
 export type JobKind = z.infer<typeof jobKindSchema>;
 

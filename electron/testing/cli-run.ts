@@ -30,11 +30,15 @@ export function lifeboat(args: string[], cwd: string, env: Record<string, string
 }
 
 /** `lifeboat` as an async child: for tests whose servers in this process must answer it while it runs. */
-export function lifeboatAsync(args: string[], cwd: string): Promise<CliRun> {
+export function lifeboatAsync(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [lifeboatBin, ...args], {
       cwd,
-      env: { ...process.env, LIFEBOAT_DB: '' },
+      env: { ...process.env, LIFEBOAT_DB: '', ...env },
     });
     let stdout = '';
     let stderr = '';

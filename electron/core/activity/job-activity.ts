@@ -167,6 +167,56 @@ export function activityOfJob(
       };
       return { backupsDir: location.backupsDir, entry };
     }
+    case 'push': {
+      const { location } = request.input;
+      const value = result.ok ? (result.value as JobOutputs['push']) : null;
+      const sent = value?.targets.flatMap((t) => t.pushed) ?? [];
+      const broken = value?.targets.filter((t) => t.error !== null || t.failed.length > 0) ?? [];
+      if (value !== null && sent.length === 0 && broken.length === 0) {
+        return null;
+      }
+      const problems = broken.map(
+        (t) => `${t.target}: ${t.error?.message ?? t.failed.map((f) => f.error.message).join(' ')}`,
+      );
+      const entry = failure('push', location.databasePath, null) ?? {
+        at,
+        action: 'push' as const,
+        database: location.databasePath,
+        target: sent.length === 1 ? (sent[0]?.file ?? null) : `${sent.length} snapshots`,
+        outcome: broken.length === 0 ? ('ok' as const) : ('failed' as const),
+        detail: [
+          sent.length === 0
+            ? ''
+            : `Sent offsite: ${value?.targets
+                .filter((t) => t.pushed.length > 0)
+                .map((t) => `${t.target} (${t.pushed.length})`)
+                .join(', ')}.`,
+          ...problems,
+        ]
+          .filter((part) => part !== '')
+          .join(' '),
+        origin,
+      };
+      return { backupsDir: location.backupsDir, entry };
+    }
+    case 'pull': {
+      const { location } = request.input;
+      const value = result.ok ? (result.value as JobOutputs['pull']) : null;
+      if (value?.alreadyHere === true) {
+        return null;
+      }
+      const entry = failure('pull', location.databasePath, request.input.id) ?? {
+        at,
+        action: 'pull' as const,
+        database: location.databasePath,
+        target: value?.file ?? null,
+        outcome: 'ok' as const,
+        detail: `Brought back from ${request.input.target.display} (${request.input.id}), checked and verified.`,
+        origin,
+      };
+      return { backupsDir: location.backupsDir, entry };
+    }
+    case 'remote-list':
     case 'diff':
     case 'rows':
     case 'export':

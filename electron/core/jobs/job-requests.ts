@@ -25,6 +25,10 @@ import type { DiffResult } from '../../contract/diff';
 import type { DiffRequest } from '../diff/diff-databases';
 import type { ExportFormat, TablePage, WrittenFile } from '../../contract/browse';
 import type { RowsQuery } from '../browse/table-rows';
+import type { PulledSnapshot, PushResult, RemoteList } from '../../contract/offsite';
+import type { PushRequest } from '../offsite/push-snapshots';
+import type { PullRequest } from '../offsite/pull-snapshot';
+import type { RemoteListRequest } from '../offsite/remote-snapshots';
 
 /** What a job is asked to do; each kind runs in a worker thread. */
 export type JobRequest =
@@ -59,7 +63,10 @@ export type JobRequest =
       readonly kind: 'export';
       readonly input: RowsQuery & { readonly format: ExportFormat; readonly target: string | null };
     }
-  | { readonly kind: 'copy'; readonly input: { readonly snapshotPath: string; readonly target: string } };
+  | { readonly kind: 'copy'; readonly input: { readonly snapshotPath: string; readonly target: string } }
+  | { readonly kind: 'push'; readonly input: PushRequest }
+  | { readonly kind: 'pull'; readonly input: PullRequest }
+  | { readonly kind: 'remote-list'; readonly input: RemoteListRequest };
 
 /** What each kind of job produces. */
 export interface JobOutputs {
@@ -83,6 +90,9 @@ export interface JobOutputs {
   rows: TablePage;
   export: WrittenFile;
   copy: WrittenFile;
+  push: PushResult;
+  pull: PulledSnapshot;
+  'remote-list': RemoteList;
 }
 
 /** The data a worker is started with. */

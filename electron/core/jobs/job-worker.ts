@@ -19,6 +19,9 @@ import { deleteSnapshots, pinSnapshots } from '../snapshot/pin-snapshots';
 import { pruneSnapshots } from '../retention/prune-snapshots';
 import { diffDatabases } from '../diff/diff-databases';
 import { copySnapshot, exportRows, readTablePage } from '../browse/table-rows';
+import { pushSnapshots } from '../offsite/push-snapshots';
+import { pullSnapshot } from '../offsite/pull-snapshot';
+import { listTarget } from '../offsite/remote-snapshots';
 import { sharedFlagControl, type JobControl } from './job-control';
 import type { JobOutputs, JobRequest, WorkerData } from './job-requests';
 
@@ -132,6 +135,12 @@ async function run(request: JobRequest, control: JobControl): Promise<JobOutputs
       return exportRows(request.input, control);
     case 'copy':
       return copySnapshot(request.input, control);
+    case 'push':
+      return pushSnapshots(request.input, control);
+    case 'pull':
+      return pullSnapshot(request.input, control);
+    case 'remote-list':
+      return listTarget(request.input, control);
     default:
       return assertNever(request);
   }

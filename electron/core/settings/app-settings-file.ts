@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { appRunSchema, type AppRun } from '../../contract/app-run';
 import { appMigrationsSchema } from '../../contract/apps';
+import { offsiteTargetSchema, type OffsiteTarget } from '../../contract/offsite';
 import { retentionRulesSchema, type RetentionRules } from '../../contract/retention';
 import {
   durationSchema,
@@ -35,6 +36,17 @@ const appSettingsFileSchema = z.object({
   staleAfter: durationSchema.optional(),
   /** Who hears when a scheduled run fails, when the app turns stale, and when it recovers. */
   notify: z.array(notifyTargetSchema).max(20).optional(),
+  /** The app's name in offsite keys (default: the folder this file is in). */
+  name: z.string().min(1).max(63).optional(),
+  /** Where each verified snapshot is also sent (S3, SFTP, a folder), by name. */
+  offsite: z
+    .array(offsiteTargetSchema)
+    .max(20)
+    .refine(
+      (targets) => new Set(targets.map((t) => t.name)).size === targets.length,
+      'target names must differ',
+    )
+    .optional(),
 });
 
 export interface AppSettingsFile {
@@ -48,6 +60,8 @@ export interface AppSettingsFile {
   readonly schedule: Schedule | undefined;
   readonly staleAfter: string | undefined;
   readonly notify: readonly NotifyTarget[] | undefined;
+  readonly name: string | undefined;
+  readonly offsite: readonly OffsiteTarget[] | undefined;
 }
 
 /** The lifeboat.json in `dir` as untrusted text (no link, no FIFO, a size cap); null when there is none. */
@@ -123,5 +137,7 @@ function parseSettings(appDir: string, file: string, text: string): AppSettingsF
     schedule: settings.schedule,
     staleAfter: settings.staleAfter,
     notify: settings.notify,
+    name: settings.name,
+    offsite: settings.offsite,
   };
 }

@@ -223,7 +223,7 @@ function newRecordFor(
   };
 }
 
-function integrityCheck(filePath: string): string[] {
+export function integrityCheck(filePath: string): string[] {
   const db = openSnapshotFile(filePath);
   try {
     return db.prepare(`PRAGMA integrity_check(${maxProblems})`).pluck().all().map(String);

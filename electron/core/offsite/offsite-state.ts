@@ -1,0 +1,58 @@
+import * as path from 'node:path';
+import { z } from 'zod';
+import { lifeboatErrorSchema } from '../../contract/errors';
+import { isUnwritableDisk, writeFileAtomically } from '../fs/durable-file';
+import { ensureOwnFolder, readUntrustedText } from '../fs/untrusted-file';
+import { recordsDirName } from '../snapshot/snapshot-records';
+
+/**
+ * What the last push to each target found, kept in `backups/.lifeboat/offsite.json` so that the list
+ * can mark each snapshot (which targets hold it, or why the last push failed) without going online.
+ * The folder is the app user's: the file is parsed strictly and only ever shown.
+ */
+
+const targetStateSchema = z.object({
+  at: z.string(),
+  /** Local snapshot files the target held (checked) after that push. */
+  held: z.array(z.string().max(255)).max(100_000),
+  error: lifeboatErrorSchema.nullable(),
+});
+const offsiteStateSchema = z.object({
+  version: z.literal(1),
+  targets: z.record(z.string().max(200), targetStateSchema),
+});
+export type OffsiteState = z.infer<typeof offsiteStateSchema>;
+export type TargetState = z.infer<typeof targetStateSchema>;
+
+function statePath(backupsDir: string): string {
+  return path.join(backupsDir, recordsDirName, 'offsite.json');
+}
+
+export function readOffsiteState(backupsDir: string): OffsiteState {
+  const read = readUntrustedText(statePath(backupsDir), 8 * 1024 * 1024);
+  if (read.kind !== 'text') {
+    return { version: 1, targets: {} };
+  }
+  try {
+    const parsed = offsiteStateSchema.safeParse(JSON.parse(read.text));
+    return parsed.success ? parsed.data : { version: 1, targets: {} };
+  } catch {
+    return { version: 1, targets: {} };
+  }
+}
+
+/** Records one target's outcome; a read-only backups folder keeps nothing (the push itself succeeded). */
+export function recordTargetState(backupsDir: string, target: string, state: TargetState): void {
+  const current = readOffsiteState(backupsDir);
+  try {
+    ensureOwnFolder(path.join(backupsDir, recordsDirName));
+    writeFileAtomically(
+      statePath(backupsDir),
+      `${JSON.stringify({ ...current, targets: { ...current.targets, [target]: state } }, null, 2)}\n`,
+    );
+  } catch (error) {
+    if (!isUnwritableDisk(error)) {
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,434 @@
+import Database from 'better-sqlite3';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { PushResult, RemoteList } from '../../contract/offsite';
+import { lifeboatAsync, lifeboatBin, type CliRun } from '../../testing/cli-run';
+import { makeTempDir } from '../../testing/fixtures';
+import {
+  s3Credentials,
+  startS3,
+  startSshd,
+  type S3Server,
+  type SshServer,
+} from '../../testing/offsite-servers';
+
+/**
+ * Offsite copies through the real CLI, against real servers on 127.0.0.1 started here: a folder, s3rver
+ * (S3-compatible) and Debian's OpenSSH server; encryption checked against Debian's `age`.
+ */
+
+const host = { LIFEBOAT_HOST: 'homeserver' };
+
+function sha256(file: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** An app folder like a FastAPI app's: its database (Alembic's bookkeeping in it) and a lifeboat.json. */
+function makeApp(dir: string, offsite: unknown[], rows = 50): string {
+  const appDir = path.join(dir, 'app');
+  fs.mkdirSync(appDir, { recursive: true });
+  const db = new Database(path.join(appDir, 'app.db'));
+  db.pragma('journal_mode = wal');
+  db.exec(`CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY);
+    INSERT INTO alembic_version VALUES ('4f2a9c1d0b7e');
+    CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);`);
+  const insert = db.prepare('INSERT INTO notes (body) VALUES (?)');
+  for (let i = 0; i < rows; i += 1) {
+    insert.run(crypto.randomBytes(200).toString('hex'));
+  }
+  db.close();
+  fs.writeFileSync(
+    path.join(appDir, 'lifeboat.json'),
+    JSON.stringify({ database: 'app.db', name: 'notes', offsite }),
+  );
+  return appDir;
+}
+
+async function run(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliRun> {
+  return lifeboatAsync(args, cwd, { ...host, ...env });
+}
+
+async function backup(appDir: string, label: string): Promise<string> {
+  const made = await run(['backup', label, '--app', appDir, '--json'], appDir);
+  assert.equal(made.code, 0, made.stderr);
+  const file = made.json<{ snapshot: { file: string } }>().snapshot.file;
+  const verified = await run(['verify', file, '--app', appDir], appDir);
+  assert.equal(verified.code, 0, verified.stderr);
+  return file;
+}
+
+function rowsOf(file: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare('SELECT count(*) FROM notes').pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}
+
+describe('offsite copies to a folder', () => {
+  const { dir, cleanup } = makeTempDir();
+  after(cleanup);
+  const nas = path.join(dir, 'nas');
+  fs.mkdirSync(nas);
+
+  it('sends each verified snapshot once, with a manifest that names its revision, and lists it', async () => {
+    const appDir = makeApp(path.join(dir, 'one'), [{ name: 'nas', url: `file://${nas}` }]);
+    const file = await backup(appDir, 'nightly');
+    fs.writeFileSync(path.join(appDir, 'backups', 'hand-made.db'), 'not a database');
+    const first = await run(['push', '--app', appDir, '--json'], appDir);
+    assert.equal(first.code, 0, first.stderr);
+    const pushed = first.json<PushResult>().targets[0];
+    assert.equal(pushed?.pushed.length, 1);
+    assert.equal(pushed.pushed[0]?.file, file);
+    assert.deepEqual(
+      pushed.skipped.map((s) => s.file),
+      ['hand-made.db'],
+    );
+    const again = (await run(['push', '--app', appDir, '--json'], appDir)).json<PushResult>().targets[0];
+    assert.deepEqual(again?.pushed, []);
+    assert.deepEqual(again.present, [file]);
+
+    const listed = (await run(['remote', 'list', '--app', appDir, '--json'], appDir)).json<{
+      targets: RemoteList[];
+    }>();
+    const [snapshot] = listed.targets[0]?.snapshots ?? [];
+    assert.match(snapshot?.id ?? '', /^homeserver\/notes\/\d{8}T\d{6}Z-nightly$/);
+    assert.equal(snapshot?.state, 'complete');
+    assert.deepEqual(snapshot.manifest.migration, {
+      tool: 'alembic',
+      revision: '4f2a9c1d0b7e',
+      current: ['4f2a9c1d0b7e'],
+    });
+    assert.equal(snapshot.manifest.plain.sha256, sha256(path.join(appDir, 'backups', file)));
+    // Stored as an ordinary SQLite file: the stock sqlite3 reads it.
+    const stored = path.join(nas, 'homeserver', 'notes', snapshot.manifest.stored.name);
+    assert.equal(spawnSync('sqlite3', [stored, 'SELECT count(*) FROM notes']).stdout.toString().trim(), '50');
+  });
+
+  it('restores onto an empty folder (no backups, no live database), checked against the manifest', async () => {
+    const appDir = makeApp(path.join(dir, 'two'), [{ name: 'nas', url: `file://${nas}`, gzip: true }], 80);
+    await backup(appDir, 'before-disk-died');
+    assert.equal((await run(['push', '--app', appDir], appDir)).code, 0);
+    const fresh = path.join(dir, 'new-machine');
+    fs.mkdirSync(fresh);
+    fs.writeFileSync(
+      path.join(fresh, 'lifeboat.json'),
+      JSON.stringify({ database: 'app.db', name: 'notes', offsite: [{ name: 'nas', url: `file://${nas}` }] }),
+    );
+    const all = (await run(['remote', 'list', '--app', fresh, '--all-hosts', '--json'], fresh)).json<{
+      targets: RemoteList[];
+    }>();
+    const id = all.targets[0]?.snapshots.find((s) => s.manifest.label === 'before-disk-died')?.id ?? '';
+    const restored = await run(['restore', id, '--from', 'nas', '--app', fresh, '--yes'], fresh);
+    assert.equal(restored.code, 0, restored.stderr);
+    assert.equal(rowsOf(path.join(fresh, 'app.db')), 80);
+    const list = (await run(['list', '--app', fresh, '--json'], fresh)).json<{
+      snapshots: { status: string }[];
+    }>();
+    assert.deepEqual(
+      list.snapshots.map((s) => s.status),
+      ['verified'],
+    );
+  });
+
+  it('refuses a tampered object and leaves nothing behind; the live database is untouched', async () => {
+    const appDir = makeApp(path.join(dir, 'three'), [{ name: 'nas', url: `file://${nas}` }]);
+    await backup(appDir, 'tamper-me');
+    assert.equal((await run(['push', '--app', appDir], appDir)).code, 0);
+    const listed = (await run(['remote', 'list', '--app', appDir, '--json'], appDir)).json<{
+      targets: RemoteList[];
+    }>();
+    const snapshot = listed.targets[0]?.snapshots.find((s) => s.manifest.label === 'tamper-me');
+    assert.ok(snapshot !== undefined);
+    const stored = path.join(nas, 'homeserver', 'notes', snapshot.manifest.stored.name);
+    const bytes = fs.readFileSync(stored);
+    bytes[bytes.length - 100] = (bytes[bytes.length - 100] ?? 0) ^ 0xff;
+    fs.writeFileSync(stored, bytes);
+    const elsewhere = path.join(dir, 'elsewhere');
+    fs.mkdirSync(elsewhere);
+    fs.copyFileSync(path.join(appDir, 'lifeboat.json'), path.join(elsewhere, 'lifeboat.json'));
+    new Database(path.join(elsewhere, 'app.db')).exec(
+      'CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)',
+    );
+    const before = sha256(path.join(elsewhere, 'app.db'));
+    const refused = await run(
+      ['restore', snapshot.id, '--from', 'nas', '--app', elsewhere, '--yes'],
+      elsewhere,
+    );
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /CHECKSUM_MISMATCH/);
+    assert.equal(sha256(path.join(elsewhere, 'app.db')), before);
+    assert.deepEqual(
+      fs.readdirSync(path.join(elsewhere, 'backups')).filter((name) => name !== '.lifeboat'),
+      [],
+    );
+  });
+
+  it('encrypts with age so that the stock age and gunzip restore it without Lifeboat', async () => {
+    const keyFile = path.join(dir, 'key.txt');
+    const keygen = spawnSync('age-keygen', ['-o', keyFile]);
+    assert.equal(keygen.status, 0, keygen.stderr.toString());
+    const recipient = /age1[0-9a-z]+/.exec(keygen.stderr.toString())?.[0] ?? '';
+    const vault = path.join(dir, 'vault');
+    fs.mkdirSync(vault);
+    const appDir = makeApp(path.join(dir, 'four'), [
+      { name: 'vault', url: `file://${vault}`, gzip: true, encryptTo: [recipient] },
+    ]);
+    const file = await backup(appDir, 'secret');
+    assert.equal((await run(['push', '--app', appDir], appDir)).code, 0);
+    const [stored] = fs
+      .readdirSync(path.join(vault, 'homeserver', 'notes'))
+      .filter((n) => n.endsWith('.db.gz.age'));
+    const plain = path.join(dir, 'plain.db');
+    const shell = spawnSync('sh', [
+      '-c',
+      `age -d -i "${keyFile}" "${path.join(vault, 'homeserver', 'notes', stored ?? '')}" | gunzip > "${plain}"`,
+    ]);
+    assert.equal(shell.status, 0, shell.stderr.toString());
+    assert.equal(sha256(plain), sha256(path.join(appDir, 'backups', file)));
+    assert.doesNotMatch(
+      fs.readFileSync(path.join(vault, 'homeserver', 'notes', stored ?? '')).toString('latin1'),
+      /SQLite format 3/,
+    );
+
+    const other = path.join(dir, 'other');
+    fs.mkdirSync(other);
+    fs.copyFileSync(path.join(appDir, 'lifeboat.json'), path.join(other, 'lifeboat.json'));
+    const id = path.join('homeserver', 'notes', (stored ?? '').replace('.db.gz.age', ''));
+    const withoutKey = await run(['restore', id, '--from', 'vault', '--app', other, '--yes'], other);
+    assert.equal(withoutKey.code, 1);
+    assert.match(withoutKey.stderr, /DECRYPT_FAILED/);
+    assert.equal(fs.existsSync(path.join(other, 'app.db')), false);
+    const withKey = await run(
+      ['restore', id, '--from', 'vault', '--app', other, '--yes', '--identity', keyFile],
+      other,
+    );
+    assert.equal(withKey.code, 0, withKey.stderr);
+    assert.equal(rowsOf(path.join(other, 'app.db')), 50);
+  });
+
+  it("keeps what each target's retention keeps (pins honoured), and deletes nothing in no-delete mode", async () => {
+    const pruned = path.join(dir, 'pruned');
+    const kept = path.join(dir, 'kept');
+    fs.mkdirSync(pruned);
+    fs.mkdirSync(kept);
+    const appDir = makeApp(path.join(dir, 'five'), [
+      { name: 'short', url: `file://${pruned}`, retention: { keepLast: 2 } },
+      { name: 'append-only', url: `file://${kept}`, retention: { keepLast: 2 }, noDelete: true },
+    ]);
+    const files = [];
+    for (const label of ['a', 'b', 'c', 'd']) {
+      files.push(await backup(appDir, label));
+    }
+    assert.equal((await run(['pin', files[0] ?? '', '--app', appDir], appDir)).code, 0);
+    const result = (await run(['push', '--app', appDir, '--json'], appDir)).json<PushResult>();
+    const [short, appendOnly] = result.targets;
+    assert.equal(short?.pruned?.deleted.length, 1);
+    assert.equal(appendOnly?.pruned?.deleted.length, 0);
+    assert.match(appendOnly?.pruned?.note ?? '', /no-delete/);
+    const labels = (url: string): string[] =>
+      fs
+        .readdirSync(path.join(url, 'homeserver', 'notes'))
+        .filter((n) => n.endsWith('.json'))
+        .map((n) => n.replace(/^.*Z-/, '').replace('.json', ''))
+        .sort();
+    assert.deepEqual(labels(pruned), ['a', 'c', 'd']);
+    assert.deepEqual(labels(kept), ['a', 'b', 'c', 'd']);
+  });
+
+  it('counts nothing a killed push left half-written, and the next push completes it', async () => {
+    const slow = path.join(dir, 'slow');
+    fs.mkdirSync(slow);
+    const appDir = makeApp(
+      path.join(dir, 'six'),
+      [{ name: 'slow', url: `file://${slow}`, gzip: true }],
+      60_000,
+    );
+    await backup(appDir, 'big');
+    const child = spawn(process.execPath, [lifeboatBin, 'push', '--app', appDir], {
+      cwd: appDir,
+      env: { ...process.env, ...host },
+    });
+    const target = path.join(slow, 'homeserver', 'notes');
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (fs.existsSync(target) && fs.readdirSync(target).some((n) => n.startsWith('.lifeboat-tmp-'))) {
+          clearInterval(poll);
+          child.kill('SIGKILL');
+          resolve();
+        }
+      }, 5);
+    });
+    await new Promise((resolve) => child.once('close', resolve));
+    const listed = (await run(['remote', 'list', '--app', appDir, '--json'], appDir)).json<{
+      targets: RemoteList[];
+    }>();
+    assert.deepEqual(listed.targets[0]?.snapshots, []);
+    const again = await run(['push', '--app', appDir, '--json'], appDir);
+    assert.equal(again.json<PushResult>().targets[0]?.pushed.length, 1);
+    assert.deepEqual(
+      fs.readdirSync(target).filter((n) => n.startsWith('.')),
+      [],
+    );
+  });
+
+  it('lists a manifest it cannot trust as a problem, and brings back a hostile file name under a safe one', async () => {
+    const hostile = path.join(dir, 'hostile');
+    fs.mkdirSync(hostile);
+    const appDir = makeApp(path.join(dir, 'seven'), [{ name: 'h', url: `file://${hostile}` }]);
+    await backup(appDir, 'x');
+    assert.equal((await run(['push', '--app', appDir], appDir)).code, 0);
+    const folder = path.join(hostile, 'homeserver', 'notes');
+    const [manifestName] = fs.readdirSync(folder).filter((n) => n.endsWith('.json'));
+    const manifestPath = path.join(folder, manifestName ?? '');
+    const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as {
+      file: string;
+      stored: { name: string };
+    };
+    fs.writeFileSync(manifestPath, JSON.stringify({ ...manifest, file: '../../../../tmp/evil.db' }));
+    fs.writeFileSync(
+      path.join(folder, 'junk.json'),
+      JSON.stringify({ format: 'lifeboat-offsite-1', stored: { name: '../x' } }),
+    );
+    const listed = (await run(['remote', 'list', '--app', appDir, '--json'], appDir)).json<{
+      targets: RemoteList[];
+    }>();
+    assert.equal(listed.targets[0]?.problems[0]?.key, 'homeserver/notes/junk.json');
+    const victim = path.join(dir, 'victim');
+    fs.mkdirSync(victim);
+    fs.copyFileSync(path.join(appDir, 'lifeboat.json'), path.join(victim, 'lifeboat.json'));
+    const id = `homeserver/notes/${(manifestName ?? '').replace('.json', '')}`;
+    const restored = await run(['restore', id, '--from', 'h', '--app', victim, '--yes', '--json'], victim);
+    assert.equal(restored.code, 0, restored.stderr);
+    assert.equal(fs.existsSync('/tmp/evil.db'), false);
+    assert.deepEqual(
+      fs
+        .readdirSync(path.join(victim, 'backups'))
+        .filter((n) => n.endsWith('.db'))
+        .map((n) => /-offsite-x\.db$/.test(n)),
+      [true],
+    );
+  });
+});
+
+describe('offsite copies to S3 (s3rver on 127.0.0.1)', () => {
+  const { dir, cleanup } = makeTempDir();
+  let s3: S3Server;
+  before(async () => {
+    s3 = await startS3(path.join(dir, 's3'), 'lifeboat');
+  });
+  after(async () => {
+    await s3.stop();
+    cleanup();
+  });
+  const url = (): string =>
+    `s3://lifeboat/offsite?endpoint=${s3.endpoint}&forcePathStyle=true&partConcurrency=2`;
+
+  it('sends a multipart snapshot, checks it by its ETag, and brings it back', async () => {
+    const appDir = makeApp(dir, [{ name: 'r2', url: url() }], 60_000);
+    const file = await backup(appDir, 'multipart');
+    assert.ok(fs.statSync(path.join(appDir, 'backups', file)).size > 16 * 1024 * 1024);
+    const pushed = await run(['push', '--app', appDir, '--json'], appDir, s3Credentials);
+    assert.equal(pushed.code, 0, pushed.stderr);
+    assert.equal(pushed.json<PushResult>().targets[0]?.pushed.length, 1);
+    fs.rmSync(path.join(appDir, 'backups'), { recursive: true });
+    fs.rmSync(path.join(appDir, 'app.db'));
+    const id = `homeserver/notes/${file.replace(/^app-(\d{8})-(\d{6})-.*$/, '')}`;
+    const listed = (await run(['remote', 'list', '--app', appDir, '--json'], appDir, s3Credentials)).json<{
+      targets: RemoteList[];
+    }>();
+    const remote = listed.targets[0]?.snapshots[0];
+    assert.ok(remote !== undefined, id);
+    const restored = await run(
+      ['restore', remote.id, '--from', 'r2', '--app', appDir, '--yes'],
+      appDir,
+      s3Credentials,
+    );
+    assert.equal(restored.code, 0, restored.stderr);
+    assert.equal(rowsOf(path.join(appDir, 'app.db')), 60_000);
+  });
+
+  it('says which credentials failed, with a stable code', async () => {
+    const appDir = makeApp(path.join(dir, 'creds'), [{ name: 'r2', url: url() }]);
+    await backup(appDir, 'creds');
+    const refused = await run(['push', '--app', appDir, '--json'], appDir, {
+      ...s3Credentials,
+      AWS_ACCESS_KEY_ID: 'NOT-A-KEY',
+    });
+    assert.equal(refused.code, 1);
+    assert.equal(refused.json<PushResult>().targets[0]?.error?.code, 'OFFSITE_AUTH_FAILED');
+    const unreachable = await run(
+      [
+        'push',
+        '--app',
+        appDir,
+        '--json',
+        '--target',
+        's3://lifeboat/x?endpoint=http://127.0.0.1:1&forcePathStyle=true',
+      ],
+      appDir,
+      s3Credentials,
+    );
+    assert.equal(unreachable.json<PushResult>().targets[0]?.error?.code, 'OFFSITE_UNREACHABLE');
+  });
+});
+
+describe("offsite copies over SFTP (Debian's sshd on 127.0.0.1)", () => {
+  const { dir, cleanup } = makeTempDir();
+  let sshd: SshServer;
+  before(async () => {
+    sshd = await startSshd(path.join(dir, 'sshd'));
+  });
+  after(async () => {
+    await sshd.stop();
+    cleanup();
+  });
+  const url = (): string => `sftp://${sshd.user}@127.0.0.1:${sshd.port}${sshd.storeDir}`;
+  const knownHosts = (): string => path.join(sshd.home, '.ssh', 'known_hosts');
+
+  it('refuses an unknown host, pushes once it is trusted, and refuses a changed host key', async () => {
+    const appDir = makeApp(dir, [{ name: 'box', url: url() }]);
+    await backup(appDir, 'over-ssh');
+    const env = { HOME: sshd.home, SSH_AUTH_SOCK: '' };
+    const unknown = (await run(['push', '--app', appDir, '--json'], appDir, env)).json<PushResult>();
+    assert.equal(unknown.targets[0]?.error?.code, 'HOST_KEY_UNKNOWN');
+    assert.match(unknown.targets[0]?.error?.message ?? '', /SHA256:/);
+
+    // Trusted as OpenSSH stores it when HashKnownHosts is on.
+    fs.writeFileSync(knownHosts(), `${sshd.knownHostsLine}\n`);
+    assert.equal(spawnSync('ssh-keygen', ['-H', '-f', knownHosts()]).status, 0);
+    assert.match(fs.readFileSync(knownHosts(), 'utf8'), /^\|1\|/);
+    const pushed = await run(['push', '--app', appDir, '--json'], appDir, env);
+    assert.equal(pushed.code, 0, pushed.stderr);
+    assert.equal(pushed.json<PushResult>().targets[0]?.pushed.length, 1);
+    const stored = fs.readdirSync(path.join(sshd.storeDir, 'homeserver', 'notes')).sort();
+    assert.equal(stored.length, 2);
+
+    const impostor = path.join(dir, 'impostor');
+    spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', impostor]);
+    const [type, key] = fs.readFileSync(`${impostor}.pub`, 'utf8').split(/\s+/);
+    fs.writeFileSync(knownHosts(), `[127.0.0.1]:${sshd.port} ${type ?? ''} ${key ?? ''}\n`);
+    const changed = await run(['remote', 'list', '--app', appDir, '--json'], appDir, env);
+    assert.equal(changed.code, 1);
+    assert.match(changed.stderr, /HOST_KEY_CHANGED/);
+  });
+
+  it('says when the server refuses the key', async () => {
+    fs.writeFileSync(knownHosts(), `${sshd.knownHostsLine}\n`);
+    const stranger = path.join(dir, 'stranger');
+    spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger]);
+    const appDir = makeApp(path.join(dir, 'wrong-key'), [
+      { name: 'box', url: `${url()}?identity=${stranger}` },
+    ]);
+    await backup(appDir, 'wrong-key');
+    const refused = (
+      await run(['push', '--app', appDir, '--json'], appDir, { HOME: sshd.home, SSH_AUTH_SOCK: '' })
+    ).json<PushResult>();
+    assert.equal(refused.targets[0]?.error?.code, 'OFFSITE_AUTH_FAILED');
+  });
+});

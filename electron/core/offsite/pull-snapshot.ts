@@ -1,0 +1,182 @@
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import type { PulledSnapshot, RemoteSnapshot } from '../../contract/offsite';
+import type { DatabaseLocation } from '../database-location';
+import {
+  publishIfFree,
+  removeAbandonedTemporaries,
+  removeIfPresent,
+  temporaryName,
+} from '../fs/durable-file';
+import { ensureOwnFolder } from '../fs/untrusted-file';
+import type { JobControl } from '../jobs/job-control';
+import { LifeboatFailure } from '../lifeboat-failure';
+import { databaseStem, sanitizeSlug } from '../snapshot-name';
+import { listSnapshots } from '../snapshot/list-snapshots';
+import { writeRecord } from '../snapshot/snapshot-records';
+import { integrityCheck } from '../snapshot/verify-snapshots';
+import { offsiteFailure } from './object-store';
+import { findRemote, listRemote, openStore, type RemoteScope } from './remote-snapshots';
+import { decodeStored } from './stored-form';
+import type { ResolvedTarget } from './target-url';
+
+export interface PullRequest {
+  readonly location: DatabaseLocation;
+  readonly target: ResolvedTarget;
+  /** `host/app/name`, or a name in `scope`'s host and app. */
+  readonly id: string;
+  readonly scope: RemoteScope;
+  /** age identities (`AGE-SECRET-KEY-…`) for encrypted snapshots. */
+  readonly identities: readonly string[];
+}
+
+/** Counts and hashes what passes through. */
+function hashing(onBytes: (total: number) => void): {
+  stream: Transform;
+  digest: () => { size: number; sha256: string };
+} {
+  const hash = crypto.createHash('sha256');
+  let size = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      size += chunk.length;
+      onBytes(size);
+      callback(null, chunk);
+    },
+  });
+  return { stream, digest: () => ({ size, sha256: hash.digest('hex') }) };
+}
+
+/** The name the snapshot gets here: its original one when that is a plain, free name; else one in the convention. */
+function localName(location: DatabaseLocation, remote: RemoteSnapshot): string {
+  const original = remote.manifest.file;
+  if (
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.db$/.test(original) &&
+    !fs.existsSync(path.join(location.backupsDir, original))
+  ) {
+    return original;
+  }
+  const time = remote.manifest.time.replace(/[-:]/g, '').replace(/\.\d+/, '').replace('T', '-').slice(0, 15);
+  return `${databaseStem(path.basename(location.databasePath))}-${time}-${sanitizeSlug(`offsite-${remote.manifest.label}`)}.db`;
+}
+
+/**
+ * Brings one snapshot back from a target into the backups folder: the stored object is downloaded to
+ * a temporary file and must match the manifest's size and SHA-256 before anything is decrypted; the
+ * plain file must match the manifest's plain SHA-256 and pass `PRAGMA integrity_check`. Only then
+ * does it get its name (and a record, verified). Any failure leaves no file behind. Works with no
+ * backups folder and no live database yet: the folder is made.
+ */
+export async function pullSnapshot(request: PullRequest, control: JobControl): Promise<PulledSnapshot> {
+  const { location, target } = request;
+  const store = openStore(target.location);
+  try {
+    control.report(`Listing ${target.display}`, 0);
+    const remote = findRemote(await listRemote(store, target, request.scope), request.id, request.scope);
+    const { manifest } = remote;
+    const base = { id: remote.id, target: target.display };
+    const here = fs.existsSync(location.backupsDir)
+      ? listSnapshots(location).snapshots.find(
+          (e) => e.sha256 === manifest.plain.sha256 && e.status === 'verified',
+        )
+      : undefined;
+    if (here !== undefined) {
+      control.report('Done', 1);
+      return { ...base, file: here.file, path: here.path, downloaded: 0, alreadyHere: true };
+    }
+    ensureOwnFolder(location.backupsDir);
+    removeAbandonedTemporaries(location.backupsDir);
+    const storedTemp = path.join(location.backupsDir, temporaryName('.download'));
+    const plainTemp = path.join(location.backupsDir, temporaryName('.db'));
+    try {
+      const folder = remote.id.slice(0, remote.id.lastIndexOf('/'));
+      const download = hashing((bytes) => {
+        control.throwIfCancelled();
+        control.report('Downloading', 0.8 * (bytes / Math.max(1, manifest.stored.size)), remote.id);
+      });
+      try {
+        await pipeline(
+          await store.get(`${folder}/${manifest.stored.name}`),
+          download.stream,
+          fs.createWriteStream(storedTemp, { flags: 'wx', mode: 0o600 }),
+        );
+      } catch (error) {
+        throw error instanceof LifeboatFailure ? error : offsiteFailure(error, target.display);
+      }
+      const stored = download.digest();
+      if (stored.size !== manifest.stored.size || stored.sha256 !== manifest.stored.sha256) {
+        throw new LifeboatFailure(
+          'CHECKSUM_MISMATCH',
+          `${remote.id} on ${target.display} is not the object its manifest describes (size or SHA-256 differs): it was changed or damaged there. Nothing was kept; restore another snapshot.`,
+        );
+      }
+      control.report('Unpacking', 0.85, remote.id);
+      const plain = hashing(() => control.throwIfCancelled());
+      const decoded = await decodeStored(
+        fs.createReadStream(storedTemp),
+        manifest.stored,
+        request.identities,
+      );
+      try {
+        await pipeline(decoded, plain.stream, fs.createWriteStream(plainTemp, { flags: 'wx', mode: 0o600 }));
+      } catch (error) {
+        throw error instanceof LifeboatFailure
+          ? error
+          : new LifeboatFailure(
+              'DECRYPT_FAILED',
+              `${remote.id} could not be unpacked: ${(error as Error).message}.`,
+            );
+      }
+      const facts = plain.digest();
+      if (facts.sha256 !== manifest.plain.sha256 || facts.size !== manifest.plain.size) {
+        throw new LifeboatFailure(
+          'CHECKSUM_MISMATCH',
+          `${remote.id} unpacked to a file whose SHA-256 is not the one in its manifest. Nothing was kept.`,
+        );
+      }
+      control.report('Checking integrity', 0.9, remote.id);
+      const integrity = integrityCheck(plainTemp);
+      if (integrity.length !== 1 || integrity[0] !== 'ok') {
+        throw new LifeboatFailure(
+          'SNAPSHOT_CORRUPT',
+          `${remote.id} failed its integrity check (${integrity.slice(0, 3).join('; ')}). Nothing was kept.`,
+        );
+      }
+      const file = localName(location, remote);
+      const finalPath = path.join(location.backupsDir, file);
+      if (!publishIfFree(plainTemp, finalPath)) {
+        throw new LifeboatFailure('IO_ERROR', `${finalPath} appeared meanwhile; try again.`, finalPath);
+      }
+      const now = new Date().toISOString();
+      const stat = fs.statSync(finalPath);
+      writeRecord(location.backupsDir, {
+        version: 1,
+        file,
+        madeBy: 'lifeboat',
+        sha256: facts.sha256,
+        size: stat.size,
+        mtimeMs: stat.mtimeMs,
+        recordedAt: manifest.time,
+        label: manifest.label,
+        note: manifest.note ?? `Brought back from ${target.display} (${remote.id}).`,
+        source: null,
+        sqliteVersion: manifest.sqliteVersion,
+        pageSize: manifest.pageSize,
+        pageCount: manifest.pageSize === null ? null : Math.floor(stat.size / manifest.pageSize),
+        verification: { at: now, ok: true, problem: null },
+        pinned: false,
+      });
+      control.report('Done', 1);
+      return { ...base, file, path: finalPath, downloaded: stored.size, alreadyHere: false };
+    } finally {
+      removeIfPresent(storedTemp);
+      removeIfPresent(plainTemp);
+    }
+  } finally {
+    await store.close();
+  }
+}

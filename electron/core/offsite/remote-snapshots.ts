@@ -1,0 +1,184 @@
+import * as os from 'node:os';
+import type { Readable } from 'node:stream';
+import type { JobControl } from '../jobs/job-control';
+import {
+  offsiteManifestSchema,
+  type OffsiteManifest,
+  type RemoteList,
+  type RemoteSnapshot,
+} from '../../contract/offsite';
+import { LifeboatFailure } from '../lifeboat-failure';
+import { FolderStore } from './folder-store';
+import { offsiteFailure, type ObjectStore, type StoredObject } from './object-store';
+import { S3Store } from './s3-store';
+import { SftpStore } from './sftp-store';
+import type { ResolvedTarget, TargetLocation } from './target-url';
+
+/**
+ * What a target holds, read from its manifests. A target is storage others may write to, so every
+ * manifest is read with a size cap and parsed strictly; one that does not parse is listed as a
+ * problem and never acted on. Key layout: `<host>/<app>/<time>-<label>.json` beside the object.
+ */
+
+const maxManifestBytes = 64 * 1024;
+
+export function openStore(location: TargetLocation): ObjectStore {
+  switch (location.kind) {
+    case 's3':
+      return new S3Store(location);
+    case 'sftp':
+      return new SftpStore(location);
+    case 'folder':
+      return new FolderStore(location.dir);
+  }
+}
+
+/** A name safe as one part of a key: this machine's or an app's, lower-cased, odd characters as dashes. */
+export function keyName(name: string): string {
+  const cleaned = name
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .slice(0, 63);
+  return cleaned === '' ? 'unnamed' : cleaned;
+}
+
+/** This machine's name in keys; LIFEBOAT_HOST overrides it (a container's random hostname is no name). */
+export function thisHost(): string {
+  return keyName(process.env['LIFEBOAT_HOST'] ?? os.hostname());
+}
+
+/** Whose snapshots to list: one app of one host, or every host (optionally one app name). */
+export interface RemoteScope {
+  readonly host: string | null;
+  readonly app: string | null;
+}
+
+async function readCapped(stream: Readable, maxBytes: number): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) {
+      stream.destroy();
+      return null;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseManifest(text: string | null, host: string, app: string): OffsiteManifest | string {
+  if (text === null) {
+    return `larger than ${maxManifestBytes / 1024} KiB`;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return 'not JSON';
+  }
+  const parsed = offsiteManifestSchema.safeParse(json);
+  if (!parsed.success) {
+    return `not a Lifeboat manifest (${parsed.error.issues.map((i) => `${i.path.join('.') || 'file'}: ${i.message}`).join('; ')})`;
+  }
+  if (parsed.data.host !== host || parsed.data.app !== app) {
+    return `it names ${parsed.data.host}/${parsed.data.app} but lies in ${host}/${app}`;
+  }
+  return parsed.data;
+}
+
+/** Lists a target's snapshots in scope, newest first, with the state of each one's object. */
+export async function listRemote(
+  store: ObjectStore,
+  target: ResolvedTarget,
+  scope: RemoteScope,
+): Promise<RemoteList> {
+  const prefix =
+    scope.host === null ? '' : scope.app === null ? `${scope.host}/` : `${scope.host}/${scope.app}/`;
+  let objects: StoredObject[];
+  try {
+    objects = await store.list(prefix);
+  } catch (error) {
+    throw offsiteFailure(error, target.display);
+  }
+  const sizes = new Map(objects.map((o) => [o.key, o.size]));
+  const snapshots: RemoteSnapshot[] = [];
+  const problems: RemoteList['problems'] = [];
+  for (const object of objects) {
+    const parts = object.key.split('/');
+    const [host, app, name] = parts;
+    if (
+      parts.length !== 3 ||
+      host === undefined ||
+      app === undefined ||
+      name === undefined ||
+      !name.endsWith('.json')
+    ) {
+      continue;
+    }
+    if (scope.app !== null && app !== scope.app) {
+      continue;
+    }
+    let text: string | null;
+    try {
+      text =
+        object.size > maxManifestBytes
+          ? null
+          : await readCapped(await store.get(object.key), maxManifestBytes);
+    } catch (error) {
+      throw offsiteFailure(error, target.display);
+    }
+    const manifest = parseManifest(text, host, app);
+    if (typeof manifest === 'string') {
+      problems.push({ key: object.key, reason: manifest });
+      continue;
+    }
+    const size = sizes.get(`${host}/${app}/${manifest.stored.name}`);
+    snapshots.push({
+      id: `${host}/${app}/${name.slice(0, -'.json'.length)}`,
+      manifest,
+      state: size === undefined ? 'missing' : size === manifest.stored.size ? 'complete' : 'wrong-size',
+    });
+  }
+  snapshots.sort(
+    (a, b) => Date.parse(b.manifest.time) - Date.parse(a.manifest.time) || (a.id < b.id ? -1 : 1),
+  );
+  return { target: target.display, snapshots, problems };
+}
+
+/** The snapshot an id names (`host/app/name`, or a bare name looked up in the default scope). */
+export function findRemote(list: RemoteList, id: string, scope: RemoteScope): RemoteSnapshot {
+  const wanted = id.replace(/\.(json|db(\.gz)?(\.age)?)$/, '');
+  const full = wanted.includes('/') ? wanted : `${scope.host ?? ''}/${scope.app ?? ''}/${wanted}`;
+  const found = list.snapshots.find((s) => s.id === full);
+  if (found === undefined) {
+    throw new LifeboatFailure(
+      'SNAPSHOT_NOT_FOUND',
+      `${list.target} holds no snapshot "${id}". See what it holds with "lifeboat remote list --target …${scope.host === null ? '' : ' --all-hosts'}".`,
+    );
+  }
+  if (found.state !== 'complete') {
+    throw new LifeboatFailure(
+      'SNAPSHOT_INCOMPLETE',
+      `${found.id} on ${list.target} cannot be used: its object is ${found.state === 'missing' ? 'missing' : 'not the size its manifest says'}.`,
+    );
+  }
+  return found;
+}
+
+export interface RemoteListRequest {
+  readonly target: ResolvedTarget;
+  readonly scope: RemoteScope;
+}
+
+/** `lifeboat remote list`: what one target holds in scope. */
+export async function listTarget(request: RemoteListRequest, control: JobControl): Promise<RemoteList> {
+  control.report(`Listing ${request.target.display}`, 0);
+  const store = openStore(request.target.location);
+  try {
+    return await listRemote(store, request.target, request.scope);
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,144 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import S3rver from 's3rver';
+
+/**
+ * Real servers on 127.0.0.1 for the offsite tests, started and stopped by the tests: s3rver (an
+ * S3-compatible server from npm) and Debian's OpenSSH server run with its own config, keys and port.
+ */
+
+export interface S3Server {
+  readonly endpoint: string;
+  /** s3rver's own folder: where it keeps objects and the parts of multipart uploads. */
+  readonly dataDir: string;
+  stop(): Promise<void>;
+}
+
+/** s3rver with one bucket; its default account is S3RVER / S3RVER. */
+export async function startS3(dataDir: string, bucket: string): Promise<S3Server> {
+  const server = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    silent: true,
+    directory: dataDir,
+    configureBuckets: [{ name: bucket, configs: [] }],
+  });
+  const { port } = await server.run();
+  return { endpoint: `http://127.0.0.1:${port}`, dataDir, stop: async () => void (await server.close()) };
+}
+
+export const s3Credentials = {
+  AWS_ACCESS_KEY_ID: 'S3RVER',
+  AWS_SECRET_ACCESS_KEY: 'S3RVER',
+  AWS_REGION: 'us-east-1',
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function keygen(file: string, comment: string): string {
+  const run = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
+  if (run.status !== 0) {
+    throw new Error(`ssh-keygen failed: ${run.stderr.toString()}`);
+  }
+  return fs.readFileSync(`${file}.pub`, 'utf8').trim();
+}
+
+export interface SshServer {
+  readonly port: number;
+  readonly user: string;
+  /** A HOME for the client: `.ssh/id_ed25519` that the server accepts, and no known_hosts yet. */
+  readonly home: string;
+  /** The server's host key line for known_hosts (`[127.0.0.1]:port ssh-ed25519 …`). */
+  readonly knownHostsLine: string;
+  /** A folder on the server (this machine) that the client may write to. */
+  readonly storeDir: string;
+  stop(): Promise<void>;
+}
+
+/** Debian's sshd with its own config on a free port: key login only, SFTP, never a system service. */
+export async function startSshd(dir: string): Promise<SshServer> {
+  const port = await freePort();
+  const user = os.userInfo().username;
+  const home = path.join(dir, 'home');
+  fs.mkdirSync(path.join(home, '.ssh'), { recursive: true, mode: 0o700 });
+  const clientKey = keygen(path.join(home, '.ssh', 'id_ed25519'), 'lifeboat-test-client');
+  keygen(path.join(dir, 'host_ed25519'), 'lifeboat-test-host');
+  fs.writeFileSync(path.join(dir, 'authorized_keys'), `${clientKey}\n`, { mode: 0o600 });
+  const storeDir = path.join(dir, 'store');
+  fs.mkdirSync(storeDir);
+  // sshd run by root needs its privilege separation folder.
+  if (process.getuid?.() === 0) {
+    fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  }
+  const config = path.join(dir, 'sshd_config');
+  fs.writeFileSync(
+    config,
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${path.join(dir, 'host_ed25519')}`,
+      `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
+      `PidFile ${path.join(dir, 'sshd.pid')}`,
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PermitRootLogin prohibit-password',
+      'StrictModes no',
+      'UsePAM no',
+      'Subsystem sftp internal-sftp',
+      '',
+    ].join('\n'),
+  );
+  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const deadline = Date.now() + 10_000;
+    const attempt = (): void => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        if (child.exitCode !== null || Date.now() > deadline) {
+          reject(new Error(`sshd did not start: ${log}`));
+        } else {
+          setTimeout(attempt, 50);
+        }
+      });
+    };
+    attempt();
+  });
+  const [type, key] = fs.readFileSync(path.join(dir, 'host_ed25519.pub'), 'utf8').trim().split(/\s+/);
+  return {
+    port,
+    user,
+    home,
+    knownHostsLine: `[127.0.0.1]:${port} ${type ?? ''} ${key ?? ''}`,
+    storeDir,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) {
+          resolve();
+          return;
+        }
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
