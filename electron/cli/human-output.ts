@@ -308,6 +308,11 @@ export function printKeeperPass(pass: KeeperPass): string {
   if (pass.pruneError !== null) {
     lines.push(`Retention did not run: ${pass.pruneError.message} [${pass.pruneError.code}]`);
   }
+  if (pass.offsite !== null) {
+    lines.push(printPush(pass.offsite));
+  } else if (pass.offsiteError !== null) {
+    lines.push(`${pass.offsiteError.message} [${pass.offsiteError.code}]`);
+  }
   lines.push(`Freshness: ${freshness.state}. ${freshness.reason}`);
   if (pass.outcome === 'ran') {
     lines.push(`Next scheduled snapshot: ${next}.`);

@@ -3,7 +3,7 @@ import '../core/sqlite/open-database';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { LifeboatError, Result } from '../contract/errors';
 import type { PruneResult } from '../contract/retention';
-import { automationOf as appAutomationOf } from '../core/schedule/app-automation';
+import { automationOf as appAutomationOf, offsiteAppName } from '../core/schedule/app-automation';
 import { jobActions, scheduledJob } from '../core/schedule/job-actions';
 import { keepApp } from '../core/schedule/keeper';
 import { sideOf } from '../core/diff/diff-databases';
@@ -58,7 +58,7 @@ import {
 import { ProgressBar } from './progress-bar';
 import type { OffsiteTarget, RemoteList } from '../contract/offsite';
 import { chooseTargets } from '../core/offsite/target-url';
-import { keyName, thisHost } from '../core/offsite/remote-snapshots';
+import { thisHost } from '../core/offsite/remote-snapshots';
 import { readIdentities } from '../core/offsite/stored-form';
 import * as path from 'node:path';
 import { dispatch } from '../core/service/dispatch';
@@ -834,7 +834,7 @@ function freshnessFor(
   } catch {
     // A damaged lifeboat.json: freshness without its schedule; prune and run-due say what is wrong.
   }
-  const { automation } = appAutomationOf({}, file, []);
+  const { automation } = appAutomationOf({ databasePath: location.databasePath }, file, []);
   return freshnessOf({
     snapshots,
     automation,
@@ -980,7 +980,7 @@ async function runDue(invocation: Invocation): Promise<number> {
       `No schedule for ${location.databasePath}: set "schedule" in ${appSettingsFileName} (for example {"every": "6h"}) in the app's folder.`,
     );
   }
-  const { automation } = appAutomationOf({}, file, []);
+  const { automation } = appAutomationOf({ databasePath: location.databasePath }, file, []);
   const app = {
     id: location.databasePath,
     name: path.basename(path.dirname(location.databasePath)) || location.databasePath,
@@ -1000,12 +1000,11 @@ function offsiteOf(invocation: Invocation): {
   app: string;
 } {
   const { location, file } = automationOf(invocation);
-  const appDir = file?.dir ?? path.dirname(location.databasePath);
   return {
     location,
     targets: file?.offsite ?? [],
     host: thisHost(),
-    app: keyName(file?.name ?? path.basename(appDir)),
+    app: offsiteAppName(file, location.databasePath),
   };
 }
 

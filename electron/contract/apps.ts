@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { appRunSchema } from './app-run';
 import { migrationToolSchema } from './migrations';
+import { offsiteTargetSchema, targetSummarySchema } from './offsite';
 import { retentionRulesSchema } from './retention';
 import { durationSchema, freshnessSchema, scheduleSchema } from './schedule';
 
@@ -23,6 +24,8 @@ export const appSchema = z.object({
   schedule: scheduleSchema.optional(),
   retention: retentionRulesSchema.optional(),
   staleAfter: durationSchema.optional(),
+  /** Offsite targets kept in Lifeboat's settings (a lifeboat.json's targets of the same name win). */
+  offsite: z.array(offsiteTargetSchema).max(20).optional(),
 });
 export type App = z.infer<typeof appSchema>;
 
@@ -62,6 +65,8 @@ export const appSummarySchema = appSchema.extend({
     retention: retentionRulesSchema.nullable(),
     staleAfter: durationSchema.nullable(),
     fromFile: z.array(z.enum(['schedule', 'retention', 'staleAfter'])),
+    /** Where each verified snapshot also goes. */
+    offsite: z.array(targetSummarySchema).default([]),
     /** Where alerts go, secrets masked ("ntfy https://ntfy.sh/…opic"). */
     notify: z.array(z.string()),
   }),

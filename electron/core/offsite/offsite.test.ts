@@ -277,6 +277,25 @@ describe('offsite copies to a folder', () => {
     );
   });
 
+  it('sends the scheduled snapshot offsite on run-due', async () => {
+    const scheduled = path.join(dir, 'scheduled');
+    fs.mkdirSync(scheduled);
+    const appDir = makeApp(path.join(dir, 'eight'), [{ name: 'nas', url: `file://${scheduled}` }]);
+    const settings = JSON.parse(fs.readFileSync(path.join(appDir, 'lifeboat.json'), 'utf8')) as object;
+    fs.writeFileSync(
+      path.join(appDir, 'lifeboat.json'),
+      JSON.stringify({ ...settings, schedule: { every: '6h' } }),
+    );
+    const due = await run(['run-due', '--app', appDir, '--json'], appDir);
+    assert.equal(due.code, 0, due.stderr);
+    const pass = due.json<{ snapshot: string; offsite: PushResult }>();
+    assert.deepEqual(
+      pass.offsite.targets[0]?.pushed.map((p) => p.file),
+      [pass.snapshot],
+    );
+    assert.equal(fs.readdirSync(path.join(scheduled, 'homeserver', 'notes')).length, 2);
+  });
+
   it('lists a manifest it cannot trust as a problem, and brings back a hostile file name under a safe one', async () => {
     const hostile = path.join(dir, 'hostile');
     fs.mkdirSync(hostile);

@@ -1,7 +1,9 @@
-import type { Result } from '../../contract/errors';
+import { failed, type Result } from '../../contract/errors';
+import { thisHost } from '../offsite/remote-snapshots';
+import { resolveTarget, type ResolvedTarget } from '../offsite/target-url';
 import type { JobOutputs, JobRequest } from '../jobs/job-requests';
 import { startJob } from '../jobs/job-runner';
-import { LifeboatFailure } from '../lifeboat-failure';
+import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import { ping, sendAlert, type Alert, type Delivery } from '../notify/send-alerts';
 import type { KeeperActions, KeptApp } from './keeper';
 
@@ -20,6 +22,24 @@ export function jobActions(start: JobStarter, onAlert?: (app: KeptApp, alert: Al
     now: () => Date.now(),
     snapshot: (app, label) => start({ kind: 'snapshot', input: { location: app.location, reason: label } }),
     prune: (app, rules) => start({ kind: 'prune', input: { location: app.location, rules, dryRun: false } }),
+    push: async (app) => {
+      let targets: ResolvedTarget[];
+      try {
+        targets = app.automation.offsite.targets.map(resolveTarget);
+      } catch (error) {
+        return failed(toLifeboatError(error));
+      }
+      return start({
+        kind: 'push',
+        input: {
+          location: app.location,
+          host: thisHost(),
+          app: app.automation.offsite.app,
+          targets,
+          files: [],
+        },
+      });
+    },
     list: async (app) => {
       const listed = await start({ kind: 'list', input: { location: app.location, setup: null } });
       if (!listed.ok) {

@@ -27,6 +27,9 @@ interface World {
   alerts: Alert[];
   runs: number[];
   slowMs: number;
+  /** Snapshot files each push was asked to send after; and an error the next push's target reports. */
+  pushes: string[][];
+  pushFails: string | null;
 }
 
 function entryAt(ms: number, n: number): SnapshotEntry {
@@ -72,6 +75,17 @@ function actionsOf(world: World): KeeperActions {
       });
     },
     prune: () => Promise.resolve(failed({ code: 'INTERNAL', message: 'no retention in these tests' })),
+    push: () => {
+      world.pushes.push(world.snapshots.map((s) => s.file));
+      const error =
+        world.pushFails === null ? null : { code: 'OFFSITE_UNREACHABLE' as const, message: world.pushFails };
+      return Promise.resolve(
+        ok({
+          ok: error === null,
+          targets: [{ target: 'nas', pushed: [], present: [], skipped: [], failed: [], pruned: null, error }],
+        }),
+      );
+    },
     list: () => Promise.resolve(world.snapshots),
     alert: (_app, alert) => {
       world.alerts.push(alert);
@@ -98,13 +112,22 @@ describe('the keeper', () => {
       alerts: [],
       runs: [],
       slowMs: 0,
+      pushes: [],
+      pushFails: null,
     };
   });
   const appWith = (automation: Partial<AppAutomation>): KeptApp => ({
     id: dir,
     name: 'Vault',
     location: { databasePath: path.join(dir, 'app.db'), backupsDir: path.join(dir, 'backups') },
-    automation: { schedule: null, retention: null, staleAfter: null, notify: [], ...automation },
+    automation: {
+      schedule: null,
+      retention: null,
+      staleAfter: null,
+      notify: [],
+      offsite: { targets: [], app: 'vault' },
+      ...automation,
+    },
   });
   const hours = (h: number): number => h * 3_600_000;
 
@@ -255,5 +278,33 @@ describe('the keeper', () => {
     assert.equal(pass.outcome, 'no-schedule');
     assert.equal(pass.freshness.state, 'stale');
     assert.equal(world.runs.length, 0);
+  });
+
+  it('sends each scheduled snapshot offsite when the app has targets, and a push that fails is a failed run', async () => {
+    const offsite = { targets: [{ name: 'nas', url: 'file:///mnt/nas' }], app: 'vault' };
+    const app = appWith({ schedule: { every: '6h' }, offsite });
+    const actions = actionsOf(world);
+    const first = await keepApp(app, actions);
+    assert.equal(first.outcome, 'ran');
+    assert.deepEqual(world.pushes, [['app-1.db']]);
+    assert.equal(first.offsiteError, null);
+    assert.equal(world.alerts.length, 0);
+
+    world.now += hours(6);
+    world.pushFails = 'nas.local could not be reached (ECONNREFUSED).';
+    const second = await keepApp(app, actions);
+    assert.equal(second.error, null);
+    assert.match(
+      second.offsiteError?.message ?? '',
+      /^Offsite copy to nas failed: nas.local could not be reached/,
+    );
+    assert.deepEqual(
+      world.alerts.map((a) => [a.event, a.reason]),
+      [['failed', second.offsiteError?.message]],
+    );
+    // Without targets nothing is pushed.
+    world.now += hours(6);
+    await keepApp(appWith({ schedule: { every: '6h' } }), actions);
+    assert.equal(world.pushes.length, 2);
   });
 });

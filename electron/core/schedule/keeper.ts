@@ -3,6 +3,7 @@ import type { LifeboatError, Result } from '../../contract/errors';
 import type { PruneResult, RetentionRules } from '../../contract/retention';
 import { hasNoRules } from '../../contract/retention';
 import type { Freshness, NotifyTarget, Schedule } from '../../contract/schedule';
+import type { OffsiteTarget, PushResult } from '../../contract/offsite';
 import type { BackupOutcome, SnapshotEntry } from '../../contract/snapshots';
 import type { DatabaseLocation } from '../database-location';
 import { ifUnlocked, liveHolder } from '../fs/lock-file';
@@ -28,6 +29,8 @@ export interface AppAutomation {
   readonly retention: RetentionRules | null;
   readonly staleAfter: string | null;
   readonly notify: readonly NotifyTarget[];
+  /** Where each scheduled snapshot is sent after it is taken, and the app's name in the keys there. */
+  readonly offsite: { readonly targets: readonly OffsiteTarget[]; readonly app: string };
 }
 
 export interface KeptApp {
@@ -43,6 +46,7 @@ export interface KeeperActions {
   now(): number;
   snapshot(app: KeptApp, label: string): Promise<Result<BackupOutcome>>;
   prune(app: KeptApp, rules: RetentionRules): Promise<Result<PruneResult>>;
+  push(app: KeptApp): Promise<Result<PushResult>>;
   list(app: KeptApp): Promise<readonly SnapshotEntry[]>;
   alert(app: KeptApp, alert: Alert): Promise<Delivery[]>;
   ping(app: KeptApp, phase: 'start' | 'success' | 'fail', message: string): Promise<Delivery[]>;
@@ -60,6 +64,10 @@ export interface KeeperPass {
   /** The retention after the run: deleted files, or why it could not run. */
   readonly pruned: readonly string[];
   readonly pruneError: LifeboatError | null;
+  /** The offsite push after the snapshot; null when the app has no targets or nothing ran. */
+  readonly offsite: PushResult | null;
+  /** Why the push (or one of its targets) failed. */
+  readonly offsiteError: LifeboatError | null;
   readonly freshness: Freshness;
   /** Alerts and pings sent, secrets masked. */
   readonly deliveries: readonly Delivery[];
@@ -70,10 +78,34 @@ interface RunOutcome {
   readonly error: LifeboatError | null;
   readonly pruned: readonly string[];
   readonly pruneError: LifeboatError | null;
+  readonly offsite: PushResult | null;
+  readonly offsiteError: LifeboatError | null;
   readonly deliveries: readonly Delivery[];
 }
 
-const notRun: RunOutcome = { snapshot: null, error: null, pruned: [], pruneError: null, deliveries: [] };
+const notRun: RunOutcome = {
+  snapshot: null,
+  error: null,
+  pruned: [],
+  pruneError: null,
+  offsite: null,
+  offsiteError: null,
+  deliveries: [],
+};
+
+/** The first failure of a push: a call that failed, a target that could not be used, a snapshot not sent. */
+function pushFailure(result: Result<PushResult>): LifeboatError | null {
+  if (!result.ok) {
+    return result.error;
+  }
+  for (const target of result.value.targets) {
+    const error = target.error ?? target.failed[0]?.error ?? null;
+    if (error !== null) {
+      return { ...error, message: `Offsite copy to ${target.target} failed: ${error.message}` };
+    }
+  }
+  return null;
+}
 
 /** The scheduled snapshot, then retention if the app has rules; the state records how it went. */
 async function runScheduled(
@@ -103,8 +135,26 @@ async function runScheduled(
     pruned = outcome.ok ? outcome.value.deleted : [];
     pruneError = outcome.ok ? null : outcome.error;
   }
+  let offsite: PushResult | null = null;
+  let offsiteError: LifeboatError | null = null;
+  if (error === null && app.automation.offsite.targets.length > 0) {
+    const pushed = await actions.push(app);
+    offsite = pushed.ok ? pushed.value : null;
+    offsiteError = pushFailure(pushed);
+  }
   const finished = await actions.ping(app, error === null ? 'success' : 'fail', message);
-  return { run: { snapshot, error, pruned, pruneError, deliveries: [...started, ...finished] }, state: next };
+  return {
+    run: {
+      snapshot,
+      error,
+      pruned,
+      pruneError,
+      offsite,
+      offsiteError,
+      deliveries: [...started, ...finished],
+    },
+    state: next,
+  };
 }
 
 /** The alert a change of freshness calls for: every failed run; turning stale; fresh again after either. */
@@ -166,7 +216,8 @@ export async function keepApp(app: KeptApp, actions: KeeperActions): Promise<Kee
       ({ run, state } = await runScheduled(app, schedule, actions, state));
     }
     const freshness = await freshnessNow(app, actions, state);
-    const event = alertFor(state.alerted, freshness, run.error !== null);
+    // A snapshot that did not reach its offsite targets is a failed run too: the disk may die with it.
+    const event = alertFor(state.alerted, freshness, run.error !== null || run.offsiteError !== null);
     let deliveries = run.deliveries;
     if (event !== null) {
       const sent = await actions.alert(app, {
@@ -174,7 +225,7 @@ export async function keepApp(app: KeptApp, actions: KeeperActions): Promise<Kee
         app: app.name,
         database: app.location.databasePath,
         state: freshness.state,
-        reason: freshness.reason,
+        reason: run.error === null && run.offsiteError !== null ? run.offsiteError.message : freshness.reason,
         at: new Date(actions.now()).toISOString(),
       });
       deliveries = [...deliveries, ...sent];
