@@ -14,6 +14,8 @@ const actionNames: Record<ActivityEntry['action'], string> = {
   pin: 'Pin',
   unpin: 'Unpin',
   prune: 'Prune',
+  push: 'Offsite copy',
+  pull: 'Brought back',
 };
 
 const originNames: Record<ActivityEntry['origin'], string> = {
