@@ -83,5 +83,14 @@ export const appsOverviewSchema = z.object({
   apps: z.array(appSummarySchema),
   /** Set when the settings file was damaged and kept aside: what happened and where the file is. */
   settingsProblem: z.string().nullable(),
+  /** What this host lets the UI change: the web host never sends data to new places or keeps keys. */
+  host: z
+    .object({
+      /** Offsite targets may be added and changed here (not through lifeboat serve). */
+      editOffsite: z.boolean(),
+      /** S3 keys can be kept here (the desktop app's keychain). */
+      keepsKeys: z.boolean(),
+    })
+    .default({ editOffsite: false, keepsKeys: false }),
 });
 export type AppsOverview = z.infer<typeof appsOverviewSchema>;

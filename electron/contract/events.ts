@@ -1,3 +1,4 @@
+import type { PulledSnapshot, PushResult } from './offsite';
 import type { Result } from './errors';
 import type { JobProgress } from './jobs';
 import type { RestoreResult } from './restore';
@@ -36,6 +37,18 @@ export type JobFinished =
       readonly appId: string;
       readonly kind: 'export' | 'copy';
       readonly result: Result<WrittenFile>;
+    }
+  | {
+      readonly jobId: string;
+      readonly appId: string;
+      readonly kind: 'push';
+      readonly result: Result<PushResult>;
+    }
+  | {
+      readonly jobId: string;
+      readonly appId: string;
+      readonly kind: 'pull';
+      readonly result: Result<PulledSnapshot>;
     };
 
 /** Events of the jobs core runs and of the folders it follows, the same from Electron and from the web host. */

@@ -32,6 +32,10 @@ export const operationNames = [
   'restore:rehearse',
   'restore:recover',
   'restore:undo',
+  'apps:setOffsite',
+  'offsite:push',
+  'offsite:list',
+  'offsite:pull',
 ] as const;
 export type OperationName = (typeof operationNames)[number];
 

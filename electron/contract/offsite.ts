@@ -119,6 +119,8 @@ export type OffsiteMarks = z.infer<typeof offsiteMarksSchema>;
 /** A target's entry as the UI shows it: name, URL without secrets, and its options. */
 export const targetSummarySchema = z.object({
   name: z.string(),
+  /** The URL as configured (it never holds secrets: those are refused in URLs). */
+  url: z.string(),
   display: z.string(),
   gzip: z.boolean(),
   encrypted: z.boolean(),

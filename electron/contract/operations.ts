@@ -9,6 +9,7 @@ import type { RestorePreview } from './restore';
 import { retentionRulesSchema, type PruneResult } from './retention';
 import { durationSchema, scheduleSchema } from './schedule';
 import { exportFormatSchema, type TablePage } from './browse';
+import { offsiteTargetSchema, type RemoteList } from './offsite';
 import type { DatabaseInfo, SnapshotDetails, SnapshotList } from './snapshots';
 
 export type { OperationName } from './names';
@@ -124,6 +125,45 @@ export const operationInputs = {
   'restore:recover': z.object({ appId, mode: z.enum(['resume', 'rollback']) }),
   /** Puts back the pre-restore snapshot of the last restore (`file`: the one the user was shown). */
   'restore:undo': z.object({ appId, file: snapshotFile }),
+  /** The app's offsite targets in Lifeboat's settings (all of them: the dialog sends what it shows), and S3 keys to keep (null: forget). */
+  'apps:setOffsite': z.object({
+    appId,
+    targets: z.array(offsiteTargetSchema).max(20),
+    keys: z
+      .record(
+        z.string().max(64),
+        z
+          .object({
+            accessKeyId: z.string().trim().min(1).max(256),
+            secretAccessKey: z.string().min(1).max(256),
+          })
+          .nullable(),
+      )
+      .default({}),
+  }),
+  /** Sends the app's verified snapshots (these, or all not there yet) to each of its targets. */
+  'offsite:push': z.object({ appId, files: z.array(snapshotFile).max(10000).default([]) }),
+  /** What one of the app's targets holds: for this app on this machine, or every host and app. */
+  'offsite:list': z.object({
+    appId,
+    target: z.string().min(1).max(64),
+    allHosts: z.boolean().default(false),
+  }),
+  /** Brings a snapshot back from a target into the backups folder, checked and verified (then restore it). */
+  'offsite:pull': z.object({
+    appId,
+    target: z.string().min(1).max(64),
+    id: z.string().min(1).max(400),
+    identities: z
+      .array(
+        z
+          .string()
+          .trim()
+          .regex(/^AGE-SECRET-KEY-[0-9A-Z]+$/, 'an age identity (AGE-SECRET-KEY-…)'),
+      )
+      .max(10)
+      .default([]),
+  }),
 } as const satisfies { readonly [K in OperationName]: z.ZodType };
 export type OperationInput<K extends OperationName> = z.input<(typeof operationInputs)[K]>;
 export type ParsedInput<K extends OperationName> = z.output<(typeof operationInputs)[K]>;
@@ -142,6 +182,8 @@ export const uiJobKinds = [
   'diff',
   'export',
   'copy',
+  'push',
+  'pull',
 ] as const satisfies readonly JobKind[];
 export type UiJobKind = (typeof uiJobKinds)[number];
 
@@ -195,6 +237,10 @@ export interface OperationOutputs {
   'restore:rehearse': JobStarted;
   'restore:recover': JobStarted;
   'restore:undo': JobStarted;
+  'apps:setOffsite': AppSummary;
+  'offsite:push': JobStarted;
+  'offsite:list': RemoteList;
+  'offsite:pull': JobStarted;
 }
 
 export type OperationOutput<K extends OperationName> = OperationOutputs[K];

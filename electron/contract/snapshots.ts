@@ -73,10 +73,21 @@ export function newestRestorable(snapshots: readonly SnapshotEntry[]): SnapshotE
   return snapshots.find((s) => s.status === 'verified' || s.status === 'unverified');
 }
 
+/** Where one snapshot is offsite, per target: held (checked there), pending, failed (the last push), not sent. */
+export const offsiteMarkSchema = z.object({
+  target: z.string(),
+  state: z.enum(['held', 'pending', 'failed', 'not-sent']),
+  /** Why it is pending, failed or not sent, in a sentence; null when held. */
+  reason: z.string().nullable(),
+});
+export type OffsiteMark = z.infer<typeof offsiteMarkSchema>;
+
 export const snapshotListSchema = z.object({
   database: z.string(),
   backupsDir: z.string(),
   snapshots: z.array(snapshotEntrySchema),
+  /** Per snapshot file, its offsite marks (one per target of the app); empty when it has no targets. */
+  offsite: z.record(z.string(), z.array(offsiteMarkSchema)).default({}),
 });
 export type SnapshotList = z.infer<typeof snapshotListSchema>;
 

@@ -1,6 +1,18 @@
 // First import: enables SQLite URI filenames before any worker opens a database.
 import '../core/sqlite/open-database';
-import { app, BrowserWindow, dialog, net, Notification, protocol, session, shell, type Tray } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  net,
+  Notification,
+  protocol,
+  safeStorage,
+  session,
+  shell,
+  type Tray,
+} from 'electron';
+import { sealedSecrets } from '../core/offsite/offsite-secrets';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { changesLiveDatabase, type UiJobKind } from '../contract/operations';
@@ -91,6 +103,8 @@ const jobTitles: Record<UiJobKind, string> = {
   diff: 'Comparison',
   export: 'Export',
   copy: 'Restore as a copy',
+  push: 'Offsite copy',
+  pull: 'Bringing back from offsite',
 };
 
 function followJobs(service: LifeboatService): void {
@@ -125,7 +139,17 @@ async function start(): Promise<void> {
   await app.whenReady();
   serveRenderer();
   lockDownSession();
-  const service = new LifeboatService({ dataDir: app.getPath('userData'), origin: 'desktop' });
+  const dataDir = app.getPath('userData');
+  const service = new LifeboatService({
+    dataDir,
+    origin: 'desktop',
+    // S3 keys are sealed by the OS keychain (Keychain, DPAPI, libsecret), never written in the clear.
+    secrets: sealedSecrets(dataDir, {
+      isAvailable: () => safeStorage.isEncryptionAvailable(),
+      seal: (text) => safeStorage.encryptString(text),
+      unseal: (sealed) => safeStorage.decryptString(sealed),
+    }),
+  });
   service.followBackupsFolders();
   bindIpc(
     service,

@@ -39,7 +39,12 @@ export type JobRequest =
   | { readonly kind: 'demo'; readonly input: { readonly dataDir: string } }
   | {
       readonly kind: 'list';
-      readonly input: { readonly location: DatabaseLocation; readonly setup: MigrationSetup | null };
+      readonly input: {
+        readonly location: DatabaseLocation;
+        readonly setup: MigrationSetup | null;
+        /** The app's offsite targets by name, for each snapshot's marks (none: no marks). */
+        readonly offsiteTargets?: readonly string[];
+      };
     }
   | {
       readonly kind: 'migrations';

@@ -20,6 +20,7 @@ import { pruneSnapshots } from '../retention/prune-snapshots';
 import { diffDatabases } from '../diff/diff-databases';
 import { copySnapshot, exportRows, readTablePage } from '../browse/table-rows';
 import { pushSnapshots } from '../offsite/push-snapshots';
+import { offsiteMarks, readOffsiteState } from '../offsite/offsite-state';
 import { pullSnapshot } from '../offsite/pull-snapshot';
 import { listTarget } from '../offsite/remote-snapshots';
 import { sharedFlagControl, type JobControl } from './job-control';
@@ -101,10 +102,12 @@ async function run(request: JobRequest, control: JobControl): Promise<JobOutputs
     case 'demo':
       return createDemo(request.input.dataDir, control);
     case 'list': {
-      const { list, mtimes } = listSnapshotsWithTimes(request.input.location);
-      return request.input.setup === null
-        ? list
-        : { ...list, snapshots: annotateWithMigrations(list, request.input.setup, control, mtimes) };
+      const { location, setup, offsiteTargets = [] } = request.input;
+      const { list, mtimes } = listSnapshotsWithTimes(location);
+      const snapshots =
+        setup === null ? list.snapshots : annotateWithMigrations(list, setup, control, mtimes);
+      const offsite = offsiteMarks(snapshots, offsiteTargets, readOffsiteState(location.backupsDir));
+      return { ...list, snapshots, offsite };
     }
     case 'migrations': {
       return { report: migrationReport(request.input.databasePath, request.input.setup) };

@@ -68,6 +68,12 @@ export function offsiteFailure(error: unknown, where: string): LifeboatFailure {
   }
   // ssh2-sftp-client passes on ssh2's message but not its level.
   const sshAuth = e.level === 'client-authentication' || /authentication methods failed/i.test(message);
+  if (name === 'CredentialsProviderError') {
+    return new LifeboatFailure(
+      'OFFSITE_AUTH_FAILED',
+      `${where} needs credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) where Lifeboat runs, or keep keys for the target in the desktop app.`,
+    );
+  }
   if (authNames.has(name) || status === 403 || sshAuth) {
     return new LifeboatFailure(
       'OFFSITE_AUTH_FAILED',

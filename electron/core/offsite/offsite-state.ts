@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import { lifeboatErrorSchema } from '../../contract/errors';
+import type { OffsiteMark, SnapshotEntry } from '../../contract/snapshots';
 import { isUnwritableDisk, writeFileAtomically } from '../fs/durable-file';
 import { ensureOwnFolder, readUntrustedText } from '../fs/untrusted-file';
 import { recordsDirName } from '../snapshot/snapshot-records';
@@ -55,4 +56,33 @@ export function recordTargetState(backupsDir: string, target: string, state: Tar
       throw error;
     }
   }
+}
+
+/** Each snapshot's place on each target, from what the last pushes found (nothing is asked of the targets). */
+export function offsiteMarks(
+  snapshots: readonly SnapshotEntry[],
+  targets: readonly string[],
+  state: OffsiteState,
+): Record<string, OffsiteMark[]> {
+  if (targets.length === 0) {
+    return {};
+  }
+  return Object.fromEntries(
+    snapshots.map((entry) => [
+      entry.file,
+      targets.map((target): OffsiteMark => {
+        const known = state.targets[target];
+        if (known?.held.includes(entry.file) === true) {
+          return { target, state: 'held', reason: null };
+        }
+        if (entry.status !== 'verified') {
+          return { target, state: 'not-sent', reason: 'Only verified snapshots go offsite.' };
+        }
+        if (known?.error !== null && known?.error !== undefined) {
+          return { target, state: 'failed', reason: known.error.message };
+        }
+        return { target, state: 'pending', reason: 'Not sent yet: it goes with the next push.' };
+      }),
+    ]),
+  );
 }

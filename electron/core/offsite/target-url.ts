@@ -37,6 +37,13 @@ export interface ResolvedTarget {
   readonly encryptTo: readonly string[];
   readonly retention: RetentionRules | null;
   readonly noDelete: boolean;
+  /** S3 keys kept by Lifeboat (the desktop's keychain, serve's secrets file); null: the AWS environment or profile. */
+  readonly credentials: S3Credentials | null;
+}
+
+export interface S3Credentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
 }
 
 function invalid(url: string, why: string): LifeboatFailure {
@@ -162,8 +169,12 @@ export function describeLocation(location: TargetLocation): string {
 }
 
 /** A target from settings (by name), or a URL given directly with default options. */
-export function resolveTarget(target: OffsiteTarget): ResolvedTarget {
+export function resolveTarget(
+  target: OffsiteTarget,
+  credentials: S3Credentials | null = null,
+): ResolvedTarget {
   return {
+    credentials,
     display: target.name,
     location: parseTargetUrl(target.url),
     gzip: target.gzip ?? false,
@@ -177,6 +188,7 @@ export function resolveTarget(target: OffsiteTarget): ResolvedTarget {
 export function chooseTargets(
   configured: readonly OffsiteTarget[],
   wanted: string | undefined,
+  resolve: (target: OffsiteTarget) => ResolvedTarget = (target) => resolveTarget(target),
 ): ResolvedTarget[] {
   if (wanted === undefined) {
     if (configured.length === 0) {
@@ -185,11 +197,11 @@ export function chooseTargets(
         'No offsite target: add one under "offsite" in lifeboat.json (or in the app\'s settings), or pass --target URL.',
       );
     }
-    return configured.map(resolveTarget);
+    return configured.map((target) => resolve(target));
   }
   const named = configured.find((t) => t.name === wanted);
   if (named !== undefined) {
-    return [resolveTarget(named)];
+    return [resolve(named)];
   }
   if (!wanted.includes('://')) {
     throw new LifeboatFailure(
@@ -206,6 +218,7 @@ export function chooseTargets(
       encryptTo: [],
       retention: null,
       noDelete: false,
+      credentials: null,
     },
   ];
 }

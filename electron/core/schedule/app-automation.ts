@@ -23,6 +23,7 @@ function summarizeTarget(target: OffsiteTarget, from: TargetSummary['from']): Ta
   }
   return {
     name: target.name,
+    url: target.url,
     display,
     gzip: target.gzip ?? false,
     encrypted: (target.encryptTo ?? []).length > 0,

@@ -1,6 +1,7 @@
 import { failed, type Result } from '../../contract/errors';
 import { thisHost } from '../offsite/remote-snapshots';
 import { resolveTarget, type ResolvedTarget } from '../offsite/target-url';
+import type { OffsiteTarget } from '../../contract/offsite';
 import type { JobOutputs, JobRequest } from '../jobs/job-requests';
 import { startJob } from '../jobs/job-runner';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
@@ -17,7 +18,11 @@ export const scheduledJob: JobStarter = (request) => startJob(request, undefined
  * The keeper's actions on real things: real snapshot, prune and list jobs, alerts to the app's
  * targets, and `onAlert` for the host's own way to tell its user (a desktop notification).
  */
-export function jobActions(start: JobStarter, onAlert?: (app: KeptApp, alert: Alert) => void): KeeperActions {
+export function jobActions(
+  start: JobStarter,
+  onAlert?: (app: KeptApp, alert: Alert) => void,
+  resolve: (target: OffsiteTarget) => ResolvedTarget = (target) => resolveTarget(target),
+): KeeperActions {
   return {
     now: () => Date.now(),
     snapshot: (app, label) => start({ kind: 'snapshot', input: { location: app.location, reason: label } }),
@@ -25,7 +30,7 @@ export function jobActions(start: JobStarter, onAlert?: (app: KeptApp, alert: Al
     push: async (app) => {
       let targets: ResolvedTarget[];
       try {
-        targets = app.automation.offsite.targets.map(resolveTarget);
+        targets = app.automation.offsite.targets.map((target) => resolve(target));
       } catch (error) {
         return failed(toLifeboatError(error));
       }

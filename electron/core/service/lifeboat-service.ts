@@ -47,6 +47,10 @@ import { KeeperLoop } from '../schedule/keeper-loop';
 import { checkSchedule } from '../schedule/schedule-times';
 import { sideOf } from '../diff/diff-databases';
 import type { RowsQuery } from '../browse/table-rows';
+import type { OffsiteTarget } from '../../contract/offsite';
+import { fileSecrets, type SecretStore } from '../offsite/offsite-secrets';
+import { thisHost } from '../offsite/remote-snapshots';
+import { parseTargetUrl, resolveTarget, type ResolvedTarget } from '../offsite/target-url';
 
 /** The implementation of every contract operation, shared by the Electron binding and the web host. */
 export type OperationHandlers = {
@@ -176,6 +180,7 @@ export class LifeboatService {
   private readonly origin: ActivityOrigin;
   /** For the web host: the folders a token holder may reach; null for the desktop app (its user chose every path). */
   private readonly boundary: WebBoundary | null;
+  private readonly secrets: SecretStore;
 
   /** `allow`: for origin 'web', the folders `lifeboat serve --allow` named. */
   constructor(options: {
@@ -183,12 +188,15 @@ export class LifeboatService {
     origin: ActivityOrigin;
     now?: () => Date;
     allow?: readonly string[];
+    /** Where S3 keys for offsite targets are kept: the desktop's keychain; serve reads its 0600 file. */
+    secrets?: SecretStore;
   }) {
     this.dataDir = options.dataDir;
     this.origin = options.origin;
     this.boundary = options.origin === 'web' ? new WebBoundary(options.allow ?? [], options.dataDir) : null;
     this.now = options.now ?? (() => new Date());
     this.settings = new SettingsStore(options.dataDir, this.now);
+    this.secrets = options.secrets ?? fileSecrets(options.dataDir);
   }
 
   /** Subscribes to an event; returns the function that unsubscribes. */
@@ -225,13 +233,16 @@ export class LifeboatService {
    * `log` hears of each pass that did something or failed, for a server's log.
    */
   startKeeper(log: (line: string) => void = () => undefined): void {
-    const actions = jobActions(this.keeperJob, (app, alert) =>
-      this.emit('keeper:alert', {
-        appId: app.id,
-        event: alert.event,
-        title: alertTitle(alert),
-        reason: alert.reason,
-      }),
+    const actions = jobActions(
+      this.keeperJob,
+      (app, alert) =>
+        this.emit('keeper:alert', {
+          appId: app.id,
+          event: alert.event,
+          title: alertTitle(alert),
+          reason: alert.reason,
+        }),
+      (target) => this.resolveTarget(target),
     );
     this.keeper ??= new KeeperLoop(
       () => this.keptApps(),
@@ -323,6 +334,28 @@ export class LifeboatService {
     const running = [...this.jobs.values()];
     running.forEach((job) => job.handle.cancel());
     await Promise.all(running.map((job) => job.handle.result));
+  }
+
+  /** A target with the S3 keys Lifeboat keeps for it (none: the AWS environment or profile). */
+  private resolveTarget(target: OffsiteTarget): ResolvedTarget {
+    return resolveTarget(target, this.secrets.get(target.name));
+  }
+
+  /** The app's targets in effect (its lifeboat.json's, then those in Lifeboat's settings), ready to use. */
+  private targetsOf(app: App): { targets: readonly OffsiteTarget[]; app: string } {
+    const { file, problem } = appFileOf(app);
+    if (problem !== null) {
+      throw new LifeboatFailure('INVALID_ARGUMENT', problem);
+    }
+    return this.automationOf(app, file).automation.offsite;
+  }
+
+  private targetOf(app: App, name: string): ResolvedTarget {
+    const target = this.targetsOf(app).targets.find((t) => t.name === name);
+    if (target === undefined) {
+      throw new LifeboatFailure('INVALID_ARGUMENT', `${app.name} has no offsite target named "${name}".`);
+    }
+    return this.resolveTarget(target);
   }
 
   private app(appId: string): App {
@@ -543,6 +576,7 @@ export class LifeboatService {
     'apps:list': async () => ({
       apps: await Promise.all(this.settings.apps.map((app) => this.summarize(app))),
       settingsProblem: this.settings.problem,
+      host: { editOffsite: this.origin !== 'web', keepsKeys: this.origin !== 'web' && this.secrets.writable },
     }),
     'apps:add': async (input) => {
       const databasePath = parseAbsoluteDatabaseArgument(input.database);
@@ -662,7 +696,12 @@ export class LifeboatService {
     'database:info': (input) => this.runJob({ kind: 'info', input: this.app(input.appId) }),
     'snapshots:list': (input) => {
       const app = this.app(input.appId);
-      return this.runJob({ kind: 'list', input: { location: app, setup: migrationSetupOf(app) } });
+      const { file } = appFileOf(app);
+      const offsiteTargets = this.automationOf(app, file).automation.offsite.targets.map((t) => t.name);
+      return this.runJob({
+        kind: 'list',
+        input: { location: app, setup: migrationSetupOf(app), offsiteTargets },
+      });
     },
     'migrations:status': async (input) => {
       const app = this.app(input.appId);
@@ -750,6 +789,76 @@ export class LifeboatService {
       const snapshotPath = resolveSnapshotPath(app.backupsDir, input.file, app.backupsDir);
       return Promise.resolve(
         this.startUiJob('copy', app.id, { kind: 'copy', input: { snapshotPath, target } }),
+      );
+    },
+    'apps:setOffsite': async (input) => {
+      const app = this.app(input.appId);
+      if (this.origin === 'web') {
+        // A token holder must not be able to send the app's data somewhere new.
+        throw new LifeboatFailure(
+          'INVALID_ARGUMENT',
+          `Offsite targets cannot be set through lifeboat serve: list them under "offsite" in ${appSettingsFileName} in the app's folder on the server, or use the desktop app.`,
+        );
+      }
+      const names = new Set<string>();
+      for (const target of input.targets) {
+        parseTargetUrl(target.url);
+        if (names.has(target.name)) {
+          throw new LifeboatFailure(
+            'INVALID_ARGUMENT',
+            `Two offsite targets are named "${target.name}": name each once.`,
+          );
+        }
+        names.add(target.name);
+      }
+      for (const [name, keys] of Object.entries(input.keys)) {
+        this.secrets.set(name, keys);
+      }
+      const updated = this.updateApp(app.id, (current) => {
+        const next: App = { ...current };
+        delete next.offsite;
+        return input.targets.length === 0 ? next : { ...next, offsite: input.targets };
+      });
+      return this.summarize(updated);
+    },
+    'offsite:push': (input) => {
+      const app = this.app(input.appId);
+      const offsite = this.targetsOf(app);
+      const targets = offsite.targets.map((t) => this.resolveTarget(t));
+      if (targets.length === 0) {
+        throw new LifeboatFailure(
+          'INVALID_ARGUMENT',
+          `${app.name} has no offsite target yet: add one in its Offsite settings.`,
+        );
+      }
+      const files = input.files.map((file) =>
+        path.basename(resolveSnapshotPath(app.backupsDir, file, app.backupsDir)),
+      );
+      return Promise.resolve(
+        this.startUiJob('push', app.id, {
+          kind: 'push',
+          input: { location: app, host: thisHost(), app: offsite.app, targets, files },
+        }),
+      );
+    },
+    'offsite:list': (input) => {
+      const app = this.app(input.appId);
+      const target = this.targetOf(app, input.target);
+      const scope = input.allHosts
+        ? { host: null, app: null }
+        : { host: thisHost(), app: this.targetsOf(app).app };
+      return this.runJob({ kind: 'remote-list', input: { target, scope } });
+    },
+    'offsite:pull': (input) => {
+      const app = this.app(input.appId);
+      this.refuseIfRestoring(app);
+      const target = this.targetOf(app, input.target);
+      const scope = { host: thisHost(), app: this.targetsOf(app).app };
+      return Promise.resolve(
+        this.startUiJob('pull', app.id, {
+          kind: 'pull',
+          input: { location: app, target, id: input.id, scope, identities: input.identities },
+        }),
       );
     },
     'jobs:cancel': (input) => {

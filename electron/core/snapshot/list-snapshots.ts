@@ -91,7 +91,10 @@ export function listSnapshotsWithTimes(location: DatabaseLocation): ListingWithT
     dirents = fs.readdirSync(backupsDir, { withFileTypes: true });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { list: { database: location.databasePath, backupsDir, snapshots: [] }, mtimes: new Map() };
+      return {
+        list: { database: location.databasePath, backupsDir, snapshots: [], offsite: {} },
+        mtimes: new Map(),
+      };
     }
     throw error;
   }
@@ -116,5 +119,5 @@ export function listSnapshotsWithTimes(location: DatabaseLocation): ListingWithT
     }
   }
   entries.sort((a, b) => (a.time === b.time ? a.file.localeCompare(b.file) : a.time < b.time ? 1 : -1));
-  return { list: { database: location.databasePath, backupsDir, snapshots: entries }, mtimes };
+  return { list: { database: location.databasePath, backupsDir, snapshots: entries, offsite: {} }, mtimes };
 }

@@ -3,7 +3,8 @@ import type { AppSummary } from '../../../electron/contract/apps';
 import { formatAge, formatBytes, formatLocalTime } from '../../../electron/contract/format';
 import { toolNames } from '../../../electron/contract/migrations';
 import { scheduleText, type FreshnessState } from '../../../electron/contract/schedule';
-import { newestRestorable, type SnapshotEntry } from '../../../electron/contract/snapshots';
+import { newestRestorable, type OffsiteMark, type SnapshotEntry } from '../../../electron/contract/snapshots';
+import { pushOffsite } from '../store/offsite-actions';
 import { openDialog, showView } from '../store/actions';
 import { openRestore, recoverRestore } from '../store/restore-actions';
 import { openBrowse } from '../store/browse-actions';
@@ -190,6 +191,7 @@ export function AppView(): ReactNode {
               />
             </dd>
           </div>
+          <OffsiteFact app={app} snapshots={snapshots} marks={loadedList?.offsite} />
         </dl>
       </section>
       <ViewTabs
@@ -225,6 +227,79 @@ export function AppView(): ReactNode {
       )}
       {hasDetails && <DetailPanel />}
     </main>
+  );
+}
+
+/** Where the verified snapshots also are: the targets, how many are there, the last push's trouble, and its progress. */
+function OffsiteFact(props: {
+  app: AppSummary;
+  snapshots: readonly SnapshotEntry[];
+  marks: Readonly<Record<string, readonly OffsiteMark[]>> | undefined;
+}): ReactNode {
+  const { app } = props;
+  const pushing = useStore((s) =>
+    Object.values(s.jobs).find((j) => j.kind === 'push' && j.appId === app.id && j.status === 'running'),
+  );
+  const targets = app.automation.offsite;
+  const verified = props.snapshots.filter((s) => s.status === 'verified');
+  // Per target: how many verified snapshots it holds, or why its last push failed.
+  const perTarget = targets.map((t) => {
+    const marks = verified.map((s) => props.marks?.[s.file]?.find((m) => m.target === t.name));
+    const failure = marks.find((m) => m?.state === 'failed');
+    return {
+      name: t.name,
+      display: t.display,
+      held: marks.filter((m) => m?.state === 'held').length,
+      failure,
+    };
+  });
+  return (
+    <div>
+      <dt>Offsite</dt>
+      <dd data-testid="offsite">
+        {targets.length === 0 ? (
+          <span className="warn">only on this machine</span>
+        ) : (
+          perTarget.map((t, index) => (
+            <span key={t.name} title={t.failure?.reason ?? t.display}>
+              {index > 0 && ' · '}
+              {t.name}:{' '}
+              {t.failure === undefined ? (
+                `${t.held} of ${verified.length}`
+              ) : (
+                <span className="warn">last push failed</span>
+              )}
+            </span>
+          ))
+        )}
+        {pushing !== undefined ? (
+          <span className="inline-progress" aria-live="polite">
+            <progress value={pushing.fraction} max={1} aria-label="Sending snapshots offsite" />{' '}
+            {pushing.phase} · {Math.round(pushing.fraction * 100)} %
+          </span>
+        ) : (
+          targets.length > 0 && (
+            <>
+              {' '}
+              <button type="button" className="link" onClick={() => void pushOffsite(app.id)}>
+                Send offsite now
+              </button>{' '}
+              <button
+                type="button"
+                className="link"
+                onClick={() => openDialog({ kind: 'remote', appId: app.id })}
+              >
+                Restore from offsite…
+              </button>{' '}
+            </>
+          )
+        )}
+        <ChangeLink
+          dialog={{ kind: 'offsite', appId: app.id }}
+          label="Change where snapshots are sent offsite"
+        />
+      </dd>
+    </div>
   );
 }
 

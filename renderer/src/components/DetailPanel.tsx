@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { pushOffsite } from '../store/offsite-actions';
 import { formatBytes, formatLocalTime } from '../../../electron/contract/format';
 import { toolNames } from '../../../electron/contract/migrations';
 import {
@@ -36,6 +37,7 @@ export function DetailPanel(): ReactNode {
   const { appId, file, value, error } = details;
   // The listing is the fresher of the two (it is reloaded after a pin, a verification, a change on
   // disk) and the one that reads each snapshot's revision; what inspecting found stands in until then.
+  const marks = list?.offsite[file] ?? [];
   const shown = entry ?? value?.entry;
   const pinned = shown?.pinned === true;
   const readable = shown === undefined || shown.status === 'verified' || shown.status === 'unverified';
@@ -160,6 +162,26 @@ export function DetailPanel(): ReactNode {
           </dd>
           <dt>Size</dt>
           <dd>{formatBytes(shown.size)}</dd>
+          {marks.length > 0 && (
+            <>
+              <dt>Offsite</dt>
+              <dd data-testid="detail-offsite">
+                <ul className="marks">
+                  {marks.map((m) => (
+                    <li key={m.target} className={m.state}>
+                      {m.target}: {m.state === 'not-sent' ? 'not sent' : m.state}
+                      {m.reason === null ? '' : ` (${m.reason})`}
+                    </li>
+                  ))}
+                </ul>
+                {marks.some((m) => m.state === 'pending' || m.state === 'failed') && (
+                  <button type="button" className="link" onClick={() => void pushOffsite(appId, [file])}>
+                    Send it offsite now
+                  </button>
+                )}
+              </dd>
+            </>
+          )}
           {shown.note !== null && (
             <>
               <dt>Note</dt>

@@ -22,6 +22,8 @@ import { AutomationDialog } from './AutomationDialog';
 import { CompareDialog } from './CompareDialog';
 import { BrowseDialog, CopyDialog } from './BrowseDialog';
 import { useNow } from './use-now';
+import { OffsiteDialog } from './OffsiteDialog';
+import { RemoteDialog } from './RemoteDialog';
 
 /** Whichever dialog is open. */
 export function Dialogs(): ReactNode {
@@ -51,6 +53,10 @@ export function Dialogs(): ReactNode {
       return <BrowseDialog />;
     case 'copy':
       return <CopyDialog appId={dialog.appId} file={dialog.file} />;
+    case 'offsite':
+      return <OffsiteDialog appId={dialog.appId} />;
+    case 'remote':
+      return <RemoteDialog appId={dialog.appId} />;
   }
 }
 

@@ -14,6 +14,7 @@ import {
 import { useStore, type SortColumn } from '../store/store';
 import { RevisionBadge, StatusBadge } from './StatusBadge';
 import { useNow } from './use-now';
+import { OffsiteMark } from './OffsiteMark';
 
 const rowHeight = 44;
 // `cell`: the class its cells share; a narrow table hides the note, then Last verified, then the schema (styles.css).
@@ -36,6 +37,7 @@ const emptyList: readonly SnapshotEntry[] = [];
 export function SnapshotTable(props: { appId: string }): ReactNode {
   const snapshots = useStore((s) => s.lists[props.appId]?.snapshots ?? emptyList);
   const loaded = useStore((s) => s.lists[props.appId] !== undefined);
+  const offsite = useStore((s) => s.lists[props.appId]?.offsite);
   const filter = useStore((s) => s.filter);
   const sort = useStore((s) => s.sort);
   const selectedFile = useStore((s) => s.selectedFile);
@@ -308,6 +310,7 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
                             />
                           </svg>
                         )}
+                        <OffsiteMark marks={offsite?.[row.file]} />
                         {row.label}
                       </div>
                       <div role="gridcell" className="cell note" title={row.note ?? ''}>

@@ -1,4 +1,5 @@
 import type { AppRun } from '../../../electron/contract/app-run';
+import { followPullFinished, pushSummary } from './offsite-actions';
 import type { LifeboatError, Result } from '../../../electron/contract/errors';
 import type { JobFinished } from '../../../electron/contract/events';
 import type { MigrationTool } from '../../../electron/contract/migrations';
@@ -269,7 +270,7 @@ export async function startSnapshot(appId: string, label: string, note: string):
   });
 }
 
-function startingJob(jobId: string, appId: string, kind: JobView['kind']): JobView {
+export function startingJob(jobId: string, appId: string, kind: JobView['kind']): JobView {
   return {
     jobId,
     appId,
@@ -365,6 +366,18 @@ function finishedSummary(event: JobFinished): { summary: string | null; file: st
     case 'rehearse':
     case 'restore-recover':
       return event.result.ok ? { summary: restoreSummary(event.result.value), file: null } : none;
+    case 'push':
+      return event.result.ok ? { summary: pushSummary(event.result.value), file: null } : none;
+    case 'pull': {
+      if (!event.result.ok) return none;
+      const pulled = event.result.value;
+      return {
+        summary: pulled.alreadyHere
+          ? `${pulled.id} is already here as ${pulled.file}.`
+          : `Brought ${pulled.id} back from ${pulled.target}, checked and verified.`,
+        file: pulled.file,
+      };
+    }
   }
 }
 
@@ -442,6 +455,9 @@ export function startActions(newClient: LifeboatClient): void {
   });
   newClient.on('job:finished', (event) => {
     followRestoreFinished(event);
+    if (event.kind === 'pull') {
+      followPullFinished(event.jobId, event.appId, event.result);
+    }
     if (event.kind === 'diff' && event.result.ok) {
       const found = event.result.value;
       useStore.setState((s) => ({ diffResults: { ...s.diffResults, [event.jobId]: found } }));

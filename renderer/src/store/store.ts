@@ -63,6 +63,8 @@ export interface JobView {
 }
 export interface JobsSlice {
   jobs: Record<string, JobView>;
+  /** Jobs that bring a snapshot back from offsite to restore it: the restore opens when one ends. */
+  pullsToRestore: readonly string[];
   /** What finished comparisons found, by job id (the compare dialog and the restore preview read them). */
   diffResults: Record<string, DiffResult>;
 }
@@ -150,7 +152,9 @@ export type Dialog =
   | { readonly kind: 'automation'; readonly appId: string }
   | { readonly kind: 'compare' }
   | { readonly kind: 'browse' }
-  | { readonly kind: 'copy'; readonly appId: string; readonly file: string };
+  | { readonly kind: 'copy'; readonly appId: string; readonly file: string }
+  | { readonly kind: 'offsite'; readonly appId: string }
+  | { readonly kind: 'remote'; readonly appId: string };
 
 export interface UiSlice {
   dialog: Dialog;
@@ -191,7 +195,11 @@ const createSchemaSlice: StateCreator<State, [], [], SchemaSlice> = () => ({
   activity: {},
   view: 'snapshots',
 });
-const createJobsSlice: StateCreator<State, [], [], JobsSlice> = () => ({ jobs: {}, diffResults: {} });
+const createJobsSlice: StateCreator<State, [], [], JobsSlice> = () => ({
+  jobs: {},
+  diffResults: {},
+  pullsToRestore: [],
+});
 const createRestoreSlice: StateCreator<State, [], [], RestoreSlice> = () => ({ restore: null });
 const createCompareSlice: StateCreator<State, [], [], CompareSlice> = () => ({ compare: null });
 const createBrowseSlice: StateCreator<State, [], [], BrowseSlice> = () => ({ browse: null });

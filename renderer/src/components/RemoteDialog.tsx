@@ -1,0 +1,208 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import type { LifeboatError } from '../../../electron/contract/errors';
+import { formatBytes, formatLocalTime } from '../../../electron/contract/format';
+import type { RemoteList, RemoteSnapshot } from '../../../electron/contract/offsite';
+import { closeDialog } from '../store/actions';
+import { listRemote, pullToRestore } from '../store/offsite-actions';
+import { useStore } from '../store/store';
+import { ErrorText } from './ErrorText';
+import { Modal } from './Modal';
+
+function revisionOf(snapshot: RemoteSnapshot): string {
+  const migration = snapshot.manifest.migration;
+  return migration === null ? '–' : `${migration.tool} ${migration.revision ?? '–'}`;
+}
+
+/**
+ * Restore from offsite: what one of the app's targets holds (for this app on this machine, or for
+ * every host and app), one chosen, brought back (checked against its manifest, verified), then the
+ * same guarded restore as any snapshot.
+ */
+export function RemoteDialog(props: { appId: string }): ReactNode {
+  const app = useStore((s) => s.overview?.apps.find((a) => a.id === props.appId));
+  const targets = app?.automation.offsite ?? [];
+  const [target, setTarget] = useState(targets[0]?.name ?? '');
+  const [allHosts, setAllHosts] = useState(false);
+  const [listing, setListing] = useState<{
+    key: string;
+    list: RemoteList | null;
+    error: LifeboatError | null;
+  } | null>(null);
+  const [chosen, setChosen] = useState<string | null>(null);
+  const [identity, setIdentity] = useState('');
+  const [error, setError] = useState<LifeboatError | null>(null);
+  const [pullJob, setPullJob] = useState(false);
+  const pulling = useStore((s) =>
+    Object.values(s.jobs).find((j) => j.kind === 'pull' && j.appId === props.appId && j.status === 'running'),
+  );
+  const key = `${target}|${String(allHosts)}`;
+  useEffect(() => {
+    if (target === '') {
+      return;
+    }
+    let current = true;
+    void listRemote(props.appId, target, allHosts).then((result) => {
+      if (current) {
+        setListing({ key, list: result.ok ? result.value : null, error: result.ok ? null : result.error });
+      }
+    });
+    return () => {
+      current = false;
+    };
+  }, [props.appId, target, allHosts, key]);
+  if (app === undefined) {
+    return null;
+  }
+  const shown = listing?.key === key ? listing : null;
+  const snapshots = shown?.list?.snapshots ?? [];
+  const selected = snapshots.find((s) => s.id === chosen) ?? null;
+  const start = async (): Promise<void> => {
+    if (selected === null) {
+      return;
+    }
+    const identities = identity
+      .split(/\s+/)
+      .map((line) => line.trim())
+      .filter((line) => line !== '');
+    setPullJob(true);
+    const failure = await pullToRestore(app.id, target, selected.id, identities);
+    setError(failure);
+    if (failure !== null) {
+      setPullJob(false);
+    }
+  };
+  return (
+    <Modal title={`Restore ${app.name} from offsite`} onClose={closeDialog} wide>
+      {targets.length === 0 ? (
+        <p className="muted">This app has no offsite target yet. Add one in its Offsite settings first.</p>
+      ) : (
+        <>
+          <div className="field-row">
+            <label htmlFor="remote-target">Target</label>
+            <select id="remote-target" value={target} onChange={(event) => setTarget(event.target.value)}>
+              {targets.map((t) => (
+                <option key={t.name} value={t.name}>
+                  {t.name} ({t.display})
+                </option>
+              ))}
+            </select>
+            <label className="checkbox">
+              <input
+                type="checkbox"
+                checked={allHosts}
+                onChange={(event) => setAllHosts(event.target.checked)}
+              />{' '}
+              Every host and app on it
+            </label>
+          </div>
+          {shown === null ? (
+            <p className="muted">
+              <progress aria-label={`Listing ${target}`} /> Listing {target}…
+            </p>
+          ) : shown.error !== null ? (
+            <ErrorText error={shown.error} />
+          ) : snapshots.length === 0 ? (
+            <p className="muted" data-testid="remote-empty">
+              {target} holds no snapshot {allHosts ? 'at all' : `of ${app.name} from this machine`} yet. Send
+              some with <em>Send offsite now</em>
+              {allHosts ? '' : ', or look at every host and app'}.
+            </p>
+          ) : (
+            <div className="remote-list" role="radiogroup" aria-label={`Snapshots on ${target}`}>
+              <div className="remote-row header" aria-hidden="true">
+                <span>Snapshot</span>
+                <span>Taken</span>
+                <span>Size</span>
+                <span>Schema</span>
+                <span>Stored</span>
+              </div>
+              {snapshots.map((s) => {
+                const usable = s.state === 'complete';
+                const m = s.manifest;
+                return (
+                  <label key={s.id} className={`remote-row${usable ? '' : ' unusable'}`}>
+                    <span>
+                      <input
+                        type="radio"
+                        name="remote-snapshot"
+                        value={s.id}
+                        checked={chosen === s.id}
+                        disabled={!usable}
+                        onChange={() => setChosen(s.id)}
+                      />{' '}
+                      <span title={s.id}>
+                        {allHosts ? `${m.host}/${m.app} · ` : ''}
+                        {m.label}
+                      </span>
+                    </span>
+                    <span>{formatLocalTime(m.time)}</span>
+                    <span>{formatBytes(m.plain.size)}</span>
+                    <span>{revisionOf(s)}</span>
+                    <span>
+                      {usable
+                        ? [
+                            m.stored.gzip ? 'gzip' : '',
+                            m.stored.encrypted ? 'age' : '',
+                            m.pinned ? 'pinned' : '',
+                          ]
+                            .filter((f) => f !== '')
+                            .join(', ') || 'plain'
+                        : s.state === 'missing'
+                          ? 'object missing'
+                          : 'wrong size'}
+                    </span>
+                  </label>
+                );
+              })}
+            </div>
+          )}
+          {shown?.list !== null && shown?.list !== undefined && shown.list.problems.length > 0 && (
+            <p className="notice-text">
+              {shown.list.problems.length} manifest(s) could not be read and are not shown:{' '}
+              {shown.list.problems.map((p) => `${p.key} (${p.reason})`).join('; ')}
+            </p>
+          )}
+          {selected?.manifest.stored.encrypted === true && (
+            <>
+              <label htmlFor="remote-identity">age identity to decrypt it (used once, not kept)</label>
+              <textarea
+                id="remote-identity"
+                className="mono"
+                rows={2}
+                value={identity}
+                onChange={(event) => setIdentity(event.target.value)}
+                placeholder="AGE-SECRET-KEY-1…"
+                autoComplete="off"
+              />
+            </>
+          )}
+          {pulling !== undefined && (
+            <div className="toolbar-progress" aria-live="polite">
+              <progress value={pulling.fraction} max={1} aria-label="Bringing the snapshot back" />
+              <span className="muted">
+                {pulling.phase} · {Math.round(pulling.fraction * 100)} %
+              </span>
+            </div>
+          )}
+        </>
+      )}
+      <ErrorText error={error} />
+      <div className="dialog-actions">
+        <button type="button" onClick={closeDialog}>
+          Cancel
+        </button>
+        {targets.length > 0 && (
+          <button
+            type="button"
+            className="primary"
+            disabled={selected === null || pulling !== undefined || pullJob}
+            onClick={() => void start()}
+            title="Download it, check it against its manifest and verify it, then preview the restore"
+          >
+            Bring back and restore…
+          </button>
+        )}
+      </div>
+    </Modal>
+  );
+}

@@ -1,0 +1,88 @@
+import type { LifeboatError } from '../../../electron/contract/errors';
+import type { OffsiteTarget, RemoteList } from '../../../electron/contract/offsite';
+import type { PulledSnapshot, PushResult } from '../../../electron/contract/offsite';
+import type { Result } from '../../../electron/contract/errors';
+import { closeDialog, lifeboat, loadApps, startingJob, valueOr } from './actions';
+import { openRestore } from './restore-actions';
+import { useStore } from './store';
+
+/** Offsite copies from the UI: the targets in settings, a push now, what a target holds, and a restore from it. */
+
+/** S3 keys typed in the dialog: kept in the keychain (null: forget the ones kept). */
+export type TargetKeys = Record<string, { accessKeyId: string; secretAccessKey: string } | null>;
+
+export async function saveOffsite(
+  appId: string,
+  targets: OffsiteTarget[],
+  keys: TargetKeys,
+): Promise<LifeboatError | null> {
+  const result = await lifeboat().call('apps:setOffsite', { appId, targets, keys });
+  if (!result.ok) {
+    return result.error;
+  }
+  closeDialog();
+  useStore.setState({ notice: targets.length === 0 ? 'No offsite targets' : 'Offsite targets saved' });
+  await loadApps();
+  return null;
+}
+
+/** Sends the app's verified snapshots (these, or all not there yet) to its targets, as a job with progress. */
+export async function pushOffsite(appId: string, files: string[] = []): Promise<void> {
+  const started = valueOr(await lifeboat().call('offsite:push', { appId, files }));
+  if (started !== null) {
+    useStore.setState((s) =>
+      s.jobs[started.jobId] === undefined
+        ? { jobs: { ...s.jobs, [started.jobId]: startingJob(started.jobId, appId, 'push') } }
+        : {},
+    );
+  }
+}
+
+export function listRemote(appId: string, target: string, allHosts: boolean): Promise<Result<RemoteList>> {
+  return lifeboat().call('offsite:list', { appId, target, allHosts });
+}
+
+/** Brings a snapshot back (checked, verified); when it is here, the restore dialog opens on it. */
+export async function pullToRestore(
+  appId: string,
+  target: string,
+  id: string,
+  identities: string[],
+): Promise<LifeboatError | null> {
+  const started = await lifeboat().call('offsite:pull', { appId, target, id, identities });
+  if (!started.ok) {
+    return started.error;
+  }
+  const { jobId } = started.value;
+  useStore.setState((s) => ({
+    pullsToRestore: [...s.pullsToRestore, jobId],
+    jobs: s.jobs[jobId] === undefined ? { ...s.jobs, [jobId]: startingJob(jobId, appId, 'pull') } : s.jobs,
+  }));
+  return null;
+}
+
+/** A pull started to restore has ended: on success, the guarded restore's preview of what came back. */
+export function followPullFinished(jobId: string, appId: string, result: Result<PulledSnapshot>): void {
+  const { pullsToRestore } = useStore.getState();
+  if (!pullsToRestore.includes(jobId)) {
+    return;
+  }
+  useStore.setState({ pullsToRestore: pullsToRestore.filter((id) => id !== jobId) });
+  if (result.ok) {
+    void openRestore(appId, result.value.file, 'restore');
+  }
+}
+
+/** One sentence of what a push did. */
+export function pushSummary(result: PushResult): string {
+  const sent = result.targets.reduce((n, t) => n + t.pushed.length, 0);
+  const broken = result.targets.filter((t) => t.error !== null || t.failed.length > 0);
+  const first = broken[0];
+  if (first !== undefined) {
+    const why = first.error?.message ?? first.failed[0]?.error.message ?? '';
+    return `Offsite copy to ${first.target} failed: ${why}`;
+  }
+  return sent === 0
+    ? 'Every verified snapshot is already offsite.'
+    : `Sent ${sent} snapshot${sent === 1 ? '' : 's'} offsite (${result.targets.map((t) => t.target).join(', ')}).`;
+}
