@@ -31,11 +31,13 @@ export class AppPage {
     return this.grid.getByRole('row').filter({ has: this.page.getByRole('gridcell') });
   }
 
-  /** The rows whose label is `label` (a pinned one's label cell reads "Pinned <label>"). */
+  /** The rows whose label is `label` (the label cell reads "[Pinned] [Offsite: …] <label>"). */
   row(label: string): Locator {
     const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     return this.rows().filter({
-      has: this.page.getByRole('gridcell', { name: new RegExp(`^(Pinned ?)?${escaped}$`) }),
+      has: this.page.getByRole('gridcell', {
+        name: new RegExp(`^(Pinned ?)?(Offsite: [^;]*? hold it(; the last push failed)? ?)?${escaped}$`),
+      }),
     });
   }
 
