@@ -2,7 +2,11 @@
 import '../electron/core/sqlite/open-database';
 import Database from 'better-sqlite3';
 import * as crypto from 'node:crypto';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { s3PartSize } from '../electron/core/offsite/s3-store';
+import { parseTargetUrl } from '../electron/core/offsite/target-url';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -18,7 +22,7 @@ import { percentile, startWriter, type WriterResult } from '../electron/testing/
  * `npm run bench`: Lifeboat's snapshot against `cp` + fsync and SQLite's own backups, side by side in
  * one run, idle and under a writer; plus the longest stall of the main thread while a snapshot runs.
  * LIFEBOAT_BENCH_MB sets the database size (default 512), LIFEBOAT_BENCH_ROUNDS the rounds (default 5).
- * `npm run bench -- restore listing` runs only the parts named (snapshot, restore, listing, prune, diff, stall).
+ * `npm run bench -- restore listing` runs only the parts named (snapshot, restore, listing, prune, diff, push, stall).
  */
 
 const sizeMb = Number(process.env['LIFEBOAT_BENCH_MB'] ?? '512');
@@ -505,6 +509,102 @@ async function benchRestore(work: string): Promise<void> {
   );
 }
 
+/** s3rver in a process of its own (so that it does not share this thread with the upload measured here). */
+async function startS3Process(dir: string): Promise<{ endpoint: string; stop: () => void }> {
+  const servers = path.join(__dirname, '..', 'electron', 'testing', 'offsite-servers.js');
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `require(${JSON.stringify(servers)}).startS3(${JSON.stringify(dir)}, 'bench').then((s) => console.log(s.endpoint))`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+    child.once('exit', () => reject(new Error('s3rver did not start')));
+  });
+  return { endpoint, stop: () => child.kill() };
+}
+
+/**
+ * `lifeboat push` of a LIFEBOAT_BENCH_MB snapshot to a local S3 server (s3rver) against the same
+ * upload done directly with the SDK (same part size and concurrency); the push also hashes, checks the
+ * stored object and writes its manifest.
+ */
+async function benchPush(work: string): Promise<void> {
+  const dir = path.join(work, 'push');
+  fs.mkdirSync(dir);
+  const databasePath = path.join(dir, 'app.db');
+  const backupsDir = path.join(dir, 'backups');
+  createLiveDatabase(databasePath, 'wal', sizeMb * 1024 * 1024);
+  const snapshotPath = await lifeboatSnapshot(databasePath, backupsDir);
+  const s3 = await startS3Process(path.join(dir, 's3'));
+  const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+  const client = new S3Client({
+    region: 'us-east-1',
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    credentials,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  const direct: number[] = [];
+  const ours: number[] = [];
+  try {
+    for (let round = 0; round < Math.max(1, Math.min(rounds, 3)); round += 1) {
+      direct.push(
+        await timedAsync(async () => {
+          await new Upload({
+            client,
+            params: { Bucket: 'bench', Key: `direct/${round}.db`, Body: fs.createReadStream(snapshotPath) },
+            partSize: s3PartSize,
+            queueSize: 4,
+          }).done();
+        }),
+      );
+      const location = parseTargetUrl(`s3://bench/round${round}?endpoint=${s3.endpoint}&forcePathStyle=true`);
+      const target = {
+        display: 'bench',
+        location,
+        gzip: false,
+        encryptTo: [],
+        retention: null,
+        noDelete: false,
+        credentials,
+      };
+      ours.push(
+        await timedAsync(async () => {
+          const result = await startJob({
+            kind: 'push',
+            input: {
+              location: { databasePath, backupsDir },
+              host: 'bench',
+              app: 'app',
+              targets: [target],
+              files: [],
+            },
+          }).result;
+          if (!result.ok || result.value.targets[0]?.pushed.length !== 1) {
+            throw new Error(`push failed: ${JSON.stringify(result)}`);
+          }
+        }),
+      );
+    }
+  } finally {
+    client.destroy();
+    s3.stop();
+  }
+  out();
+  out(`Offsite push of a ${sizeMb} MiB snapshot to a local S3 server (s3rver, another process):`);
+  out(
+    `  SDK upload (lib-storage, ${s3PartSize / 1024 / 1024} MiB parts x 4)  ${(median(direct) / 1000).toFixed(2)} s`,
+  );
+  out(
+    `  lifeboat push (hash, upload, ETag check, manifest)  ${(median(ours) / 1000).toFixed(2)} s = ${(median(ours) / median(direct)).toFixed(2)}x the direct upload`,
+  );
+}
+
 async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-bench-'));
   out(`Lifeboat benchmark: ${sizeMb} MiB, ${rounds} rounds, ${os.cpus().length} cores, work folder ${work}`);
@@ -528,6 +628,9 @@ async function main(): Promise<void> {
     }
     if (wanted('diff')) {
       benchDiff(work);
+    }
+    if (wanted('push')) {
+      await benchPush(work);
     }
     if (wanted('stall')) {
       await benchEventLoop(work);

@@ -73,7 +73,7 @@ function localName(location: DatabaseLocation, remote: RemoteSnapshot): string {
  */
 export async function pullSnapshot(request: PullRequest, control: JobControl): Promise<PulledSnapshot> {
   const { location, target } = request;
-  const store = openStore(target.location);
+  const store = openStore(target);
   try {
     control.report(`Listing ${target.display}`, 0);
     const remote = findRemote(await listRemote(store, target, request.scope), request.id, request.scope);

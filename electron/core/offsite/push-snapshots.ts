@@ -226,7 +226,7 @@ async function pushToTarget(
   const local = listSnapshots(request.location).snapshots;
   const chosen =
     request.files.length === 0 ? local : local.filter((entry) => request.files.includes(entry.file));
-  const store = openStore(target.location);
+  const store = openStore(target);
   try {
     const scope = { host: request.host, app: request.app };
     let remote = await listRemote(store, target, scope);

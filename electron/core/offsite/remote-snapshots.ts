@@ -12,7 +12,7 @@ import { FolderStore } from './folder-store';
 import { offsiteFailure, type ObjectStore, type StoredObject } from './object-store';
 import { S3Store } from './s3-store';
 import { SftpStore } from './sftp-store';
-import type { ResolvedTarget, TargetLocation } from './target-url';
+import type { ResolvedTarget } from './target-url';
 
 /**
  * What a target holds, read from its manifests. A target is storage others may write to, so every
@@ -22,10 +22,11 @@ import type { ResolvedTarget, TargetLocation } from './target-url';
 
 const maxManifestBytes = 64 * 1024;
 
-export function openStore(location: TargetLocation): ObjectStore {
+export function openStore(target: ResolvedTarget): ObjectStore {
+  const { location } = target;
   switch (location.kind) {
     case 's3':
-      return new S3Store(location);
+      return new S3Store(location, target.credentials);
     case 'sftp':
       return new SftpStore(location);
     case 'folder':
@@ -175,7 +176,7 @@ export interface RemoteListRequest {
 /** `lifeboat remote list`: what one target holds in scope. */
 export async function listTarget(request: RemoteListRequest, control: JobControl): Promise<RemoteList> {
   control.report(`Listing ${request.target.display}`, 0);
-  const store = openStore(request.target.location);
+  const store = openStore(request.target);
   try {
     return await listRemote(store, request.target, request.scope);
   } finally {

@@ -9,7 +9,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
 import { sha256OfStream } from './folder-store';
 import type { ObjectStore, SentFacts, StoredObject } from './object-store';
-import type { TargetLocation } from './target-url';
+import type { S3Credentials, TargetLocation } from './target-url';
 
 /** Parts of a multipart upload: S3's minimum is 5 MiB; Lifeboat's ETag check needs to know the size. */
 export const s3PartSize = 8 * 1024 * 1024;
@@ -20,13 +20,18 @@ const md5Etag = /^"?([0-9a-f]{32}(?:-\d+)?)"?$/;
 /**
  * S3 and S3-compatible storage (R2, B2, MinIO, Garage, Wasabi) through the official SDK. Checksums are
  * sent only when an operation requires them (R2 and B2 reject the SDK's default ones); credentials come
- * from the standard chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ~/.aws).
+ * from Lifeboat's keys for the target when it keeps some, else from the standard chain
+ * (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ~/.aws).
  */
 export class S3Store implements ObjectStore {
   private readonly client: S3Client;
 
-  constructor(private readonly location: Extract<TargetLocation, { kind: 's3' }>) {
+  constructor(
+    private readonly location: Extract<TargetLocation, { kind: 's3' }>,
+    credentials: S3Credentials | null,
+  ) {
     this.client = new S3Client({
+      ...(credentials === null ? {} : { credentials }),
       region: location.region ?? process.env['AWS_REGION'] ?? 'us-east-1',
       ...(location.endpoint === null ? {} : { endpoint: location.endpoint }),
       forcePathStyle: location.forcePathStyle,

@@ -8,6 +8,7 @@ import { createLiveDatabase, makeTempDir } from '../../testing/fixtures';
 import { fileSecrets, sealedSecrets, secretsFileName, type Sealer } from '../offsite/offsite-secrets';
 import type { OperationInput, OperationName, OperationOutput } from '../../contract/operations';
 import { dispatch } from './dispatch';
+import { startS3 } from '../../testing/offsite-servers';
 import { LifeboatService } from './lifeboat-service';
 
 function errorCode(result: Result<unknown>): string {
@@ -139,6 +140,30 @@ describe('offsite copies through the service (desktop and web host)', () => {
       errorCode(await call(desktop, 'offsite:list', { appId, target: 'usb' })),
       'INVALID_ARGUMENT',
     );
+  });
+
+  it('sends to S3 with the keys the desktop app keeps, none in the environment', async () => {
+    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE']) {
+      delete process.env[name];
+    }
+    const s3 = await startS3(path.join(temp.dir, 's3'), 'lifeboat');
+    try {
+      const url = `s3://lifeboat/shop?endpoint=${s3.endpoint}&forcePathStyle=true`;
+      const saved = await call(desktop, 'apps:setOffsite', {
+        appId,
+        targets: [{ name: 'r2', url }],
+        keys: { r2: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } },
+      });
+      assert.ok(saved.ok);
+      const push = await call(desktop, 'offsite:push', { appId });
+      assert.ok(push.ok);
+      const pushed = await finished(desktop, push.value.jobId);
+      assert.ok(pushed.kind === 'push' && pushed.result.ok);
+      assert.equal(pushed.result.value.targets[0]?.error, null);
+      assert.ok((pushed.result.value.targets[0]?.pushed.length ?? 0) >= 1);
+    } finally {
+      await s3.stop();
+    }
   });
 
   it("reads serve's keys only from a file no one else may read", () => {
