@@ -834,7 +834,7 @@ function freshnessFor(
   } catch {
     // A damaged lifeboat.json: freshness without its schedule; prune and run-due say what is wrong.
   }
-  const { automation } = appAutomationOf({ databasePath: location.databasePath }, file, []);
+  const { automation } = appAutomationOf({ databasePath: location.databasePath }, file, [], true);
   return freshnessOf({
     snapshots,
     automation,
@@ -980,7 +980,7 @@ async function runDue(invocation: Invocation): Promise<number> {
       `No schedule for ${location.databasePath}: set "schedule" in ${appSettingsFileName} (for example {"every": "6h"}) in the app's folder.`,
     );
   }
-  const { automation } = appAutomationOf({ databasePath: location.databasePath }, file, []);
+  const { automation } = appAutomationOf({ databasePath: location.databasePath }, file, [], true);
   const app = {
     id: location.databasePath,
     name: path.basename(path.dirname(location.databasePath)) || location.databasePath,

@@ -67,6 +67,8 @@ export const appSummarySchema = appSchema.extend({
     fromFile: z.array(z.enum(['schedule', 'retention', 'staleAfter'])),
     /** Where each verified snapshot also goes. */
     offsite: z.array(targetSummarySchema).default([]),
+    /** Why the offsite targets of the app's lifeboat.json are not used (another user's file); null when they are. */
+    offsiteIgnored: z.string().nullable().default(null),
     /** Where alerts go, secrets masked ("ntfy https://ntfy.sh/…opic"). */
     notify: z.array(z.string()),
   }),

@@ -1,7 +1,7 @@
 import type { App, AppSummary } from '../../contract/apps';
 import type { NotifyTarget } from '../../contract/schedule';
 import { describeTarget } from '../notify/send-alerts';
-import type { AppSettingsFile } from '../settings/app-settings-file';
+import { isOwnSettingsFile, type AppSettingsFile } from '../settings/app-settings-file';
 import type { AppAutomation } from './keeper';
 import type { OffsiteTarget, TargetSummary } from '../../contract/offsite';
 import { keyName } from '../offsite/remote-snapshots';
@@ -41,10 +41,14 @@ export function automationOf(
   app: Pick<App, 'schedule' | 'retention' | 'staleAfter' | 'offsite' | 'databasePath'>,
   file: AppSettingsFile | null,
   globalNotify: readonly NotifyTarget[],
+  /** Whether the file may send the data offsite: the CLI's --app DIR names it on purpose. */
+  trusted = file === null || isOwnSettingsFile(file),
 ): { automation: AppAutomation; summary: AppSummary['automation'] } {
+  // Targets in a lifeboat.json the app's user wrote are not used: they would send the data where that user says.
   const fileTargets = file?.offsite ?? [];
+  const usedFileTargets = trusted ? fileTargets : [];
   const targets = [
-    ...fileTargets.map((target) => ({ target, from: 'file' as const })),
+    ...usedFileTargets.map((target) => ({ target, from: 'file' as const })),
     ...(app.offsite ?? [])
       .filter((t) => !fileTargets.some((f) => f.name === t.name))
       .map((target) => ({ target, from: 'settings' as const })),
@@ -68,6 +72,10 @@ export function automationOf(
       fromFile,
       notify: automation.notify.map(describeTarget),
       offsite: targets.map(({ target, from }) => summarizeTarget(target, from)),
+      offsiteIgnored:
+        trusted || fileTargets.length === 0
+          ? null
+          : `The offsite targets in ${file?.dir ?? ''}/lifeboat.json are not used: the file belongs to another user (uid ${file?.ownerUid ?? '?'}), who could send the data anywhere. Move them into Lifeboat's settings, or own the file.`,
     },
   };
 }

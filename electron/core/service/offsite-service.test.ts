@@ -9,6 +9,7 @@ import { fileSecrets, sealedSecrets, secretsFileName, type Sealer } from '../off
 import type { OperationInput, OperationName, OperationOutput } from '../../contract/operations';
 import { dispatch } from './dispatch';
 import { startS3 } from '../../testing/offsite-servers';
+import { giveToAppUser, hostileUserSkip } from '../../testing/hostile-user';
 import { LifeboatService } from './lifeboat-service';
 
 function errorCode(result: Result<unknown>): string {
@@ -165,6 +166,42 @@ describe('offsite copies through the service (desktop and web host)', () => {
       await s3.stop();
     }
   });
+
+  it(
+    "never sends offsite where a lifeboat.json of the app's user says",
+    { skip: hostileUserSkip },
+    async () => {
+      const appDir = path.join(temp.dir, 'app');
+      const file = path.join(appDir, 'lifeboat.json');
+      const drop = path.join(temp.dir, 'drop');
+      fs.mkdirSync(drop);
+      fs.writeFileSync(file, JSON.stringify({ offsite: [{ name: 'drop', url: `file://${drop}` }] }));
+      const settingsTargets = [{ name: 'nas', url: `file://${nas}` }];
+      assert.ok((await call(desktop, 'apps:setOffsite', { appId, targets: settingsTargets })).ok);
+      const own = (await desktop.handlers['apps:list']({})).apps[0]?.automation;
+      assert.deepEqual(
+        own?.offsite.map((t) => t.name),
+        ['drop', 'nas'],
+      );
+      giveToAppUser(file);
+      const theirs = (await desktop.handlers['apps:list']({})).apps[0]?.automation;
+      assert.deepEqual(
+        theirs?.offsite.map((t) => t.name),
+        ['nas'],
+      );
+      assert.match(theirs?.offsiteIgnored ?? '', /belongs to another user \(uid 65534\)/);
+      const push = await call(desktop, 'offsite:push', { appId });
+      assert.ok(push.ok);
+      const pushed = await finished(desktop, push.value.jobId);
+      assert.ok(pushed.kind === 'push' && pushed.result.ok);
+      assert.deepEqual(
+        pushed.result.value.targets.map((t) => t.target),
+        ['nas'],
+      );
+      assert.deepEqual(fs.readdirSync(drop), []);
+      fs.rmSync(file);
+    },
+  );
 
   it("reads serve's keys only from a file no one else may read", () => {
     const dir = path.join(temp.dir, 'serve-data');

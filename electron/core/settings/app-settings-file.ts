@@ -62,6 +62,14 @@ export interface AppSettingsFile {
   readonly notify: readonly NotifyTarget[] | undefined;
   readonly name: string | undefined;
   readonly offsite: readonly OffsiteTarget[] | undefined;
+  /** Who owns the file: one of another user (the app's) may not send the data anywhere on its own. */
+  readonly ownerUid: number;
+}
+
+/** Whether the file belongs to the user Lifeboat runs as, or to root. */
+export function isOwnSettingsFile(file: AppSettingsFile): boolean {
+  const uid = process.getuid?.();
+  return uid === undefined || file.ownerUid === uid || file.ownerUid === 0;
 }
 
 /** The lifeboat.json in `dir` as untrusted text (no link, no FIFO, a size cap); null when there is none. */
@@ -80,7 +88,7 @@ function readSettingsText(dir: string): { file: string; text: string; ownerUid: 
 /** Reads the app folder's lifeboat.json; null when there is none. A damaged one is an error, not ignored. */
 export function readAppSettingsFile(appDir: string): AppSettingsFile | null {
   const read = readSettingsText(appDir);
-  return read === null ? null : parseSettings(appDir, read.file, read.text);
+  return read === null ? null : parseSettings(appDir, read.file, read.text, read.ownerUid);
 }
 
 /**
@@ -101,10 +109,10 @@ export function readSettingsBesideDatabase(databasePath: string): AppSettingsFil
       read.file,
     );
   }
-  return parseSettings(dir, read.file, read.text);
+  return parseSettings(dir, read.file, read.text, read.ownerUid);
 }
 
-function parseSettings(appDir: string, file: string, text: string): AppSettingsFile {
+function parseSettings(appDir: string, file: string, text: string, ownerUid: number): AppSettingsFile {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -139,5 +147,6 @@ function parseSettings(appDir: string, file: string, text: string): AppSettingsF
     notify: settings.notify,
     name: settings.name,
     offsite: settings.offsite,
+    ownerUid,
   };
 }

@@ -249,6 +249,11 @@ export function OffsiteDialog(props: { appId: string }): ReactNode {
             </ul>
           </div>
         )}
+        {app.automation.offsiteIgnored !== null && (
+          <p className="notice-text warn" data-testid="offsite-ignored">
+            {app.automation.offsiteIgnored}
+          </p>
+        )}
         {!editable ? (
           <p className="notice-text" data-testid="offsite-read-only">
             Targets cannot be added through <code>lifeboat serve</code> (whoever holds its link could send the
