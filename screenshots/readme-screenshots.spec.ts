@@ -113,6 +113,23 @@ test('the README screenshots', async ({ page }) => {
   await shoot(page, 'browse');
   await app.dialog.getByRole('button', { name: 'Close', exact: true }).click();
 
+  // Offsite: a folder target in the demo's lifeboat.json, one push, then what the target holds.
+  const nas = path.join(dataDir, 'nas');
+  fs.mkdirSync(nas, { recursive: true });
+  fs.writeFileSync(
+    path.join(dataDir, 'demo', 'corner-shop', 'lifeboat.json'),
+    JSON.stringify({ offsite: [{ name: 'nas', url: `file://${nas}`, gzip: true }] }),
+  );
+  await page.reload();
+  const offsite = page.getByTestId('offsite');
+  await offsite.getByRole('button', { name: 'Send offsite now' }).click();
+  await expect(offsite).toContainText(/nas: ([1-9]\d*) of \1 /);
+  await shoot(page, 'offsite-marks');
+  await offsite.getByRole('button', { name: 'Restore from offsite…' }).click();
+  await app.dialog.getByRole('radio').nth(1).check();
+  await shoot(page, 'restore-from-offsite');
+  await app.dialog.getByRole('button', { name: 'Cancel' }).click();
+
   // Last: saving a schedule runs it, and its retention then thins the demo's snapshots.
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.getByRole('button', { name: 'Change the schedule and retention' }).click();
