@@ -459,14 +459,22 @@ function benchDiff(work: string): void {
   );
 }
 
-/** The restore's swap (stage, set aside, rename, verify) of a 512 MiB snapshot against cp + fsync; the discard after it apart. */
-async function benchRestore(work: string): Promise<void> {
-  const dir = path.join(work, 'restore');
+/** A WAL database of LIFEBOAT_BENCH_MB in `work/name`, and one Lifeboat snapshot of it. */
+async function databaseWithSnapshot(
+  work: string,
+  name: string,
+): Promise<{ dir: string; databasePath: string; backupsDir: string; snapshotPath: string }> {
+  const dir = path.join(work, name);
   fs.mkdirSync(dir);
   const databasePath = path.join(dir, 'app.db');
   const backupsDir = path.join(dir, 'backups');
   createLiveDatabase(databasePath, 'wal', sizeMb * 1024 * 1024);
-  const snapshotPath = await lifeboatSnapshot(databasePath, backupsDir);
+  return { dir, databasePath, backupsDir, snapshotPath: await lifeboatSnapshot(databasePath, backupsDir) };
+}
+
+/** The restore's swap (stage, set aside, rename, verify) of a 512 MiB snapshot against cp + fsync; the discard after it apart. */
+async function benchRestore(work: string): Promise<void> {
+  const { dir, databasePath, backupsDir, snapshotPath } = await databaseWithSnapshot(work, 'restore');
   spawnSync('sync');
   const swap: number[] = [];
   const discard: number[] = [];
@@ -533,12 +541,7 @@ async function startS3Process(dir: string): Promise<{ endpoint: string; stop: ()
  * stored object and writes its manifest.
  */
 async function benchPush(work: string): Promise<void> {
-  const dir = path.join(work, 'push');
-  fs.mkdirSync(dir);
-  const databasePath = path.join(dir, 'app.db');
-  const backupsDir = path.join(dir, 'backups');
-  createLiveDatabase(databasePath, 'wal', sizeMb * 1024 * 1024);
-  const snapshotPath = await lifeboatSnapshot(databasePath, backupsDir);
+  const { dir, databasePath, backupsDir, snapshotPath } = await databaseWithSnapshot(work, 'push');
   const s3 = await startS3Process(path.join(dir, 's3'));
   const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
   const client = new S3Client({

@@ -33,7 +33,7 @@ export type OffsiteTarget = z.infer<typeof offsiteTargetSchema>;
 
 const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
 /** A file name inside a target's app folder: no slashes, no dot-dot, no control characters. */
-export const remoteNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/);
+const remoteNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/);
 
 /** The JSON stored next to each offsite snapshot. Read back from storage: parsed strictly, never trusted. */
 export const offsiteManifestSchema = z.object({
@@ -111,10 +111,6 @@ export const pushResultSchema = z.object({
   targets: z.array(pushOutcomeSchema),
 });
 export type PushResult = z.infer<typeof pushResultSchema>;
-
-/** Where each local snapshot is offsite, by file name: the targets that hold it. */
-export const offsiteMarksSchema = z.record(z.string(), z.array(z.string()));
-export type OffsiteMarks = z.infer<typeof offsiteMarksSchema>;
 
 /** A target's entry as the UI shows it: name, URL without secrets, and its options. */
 export const targetSummarySchema = z.object({

@@ -22,8 +22,8 @@ const offsiteStateSchema = z.object({
   version: z.literal(1),
   targets: z.record(z.string().max(200), targetStateSchema),
 });
-export type OffsiteState = z.infer<typeof offsiteStateSchema>;
-export type TargetState = z.infer<typeof targetStateSchema>;
+type OffsiteState = z.infer<typeof offsiteStateSchema>;
+type TargetState = z.infer<typeof targetStateSchema>;
 
 function statePath(backupsDir: string): string {
   return path.join(backupsDir, recordsDirName, 'offsite.json');

@@ -13,7 +13,7 @@ import type * as Age from 'age-encryption' with { 'resolution-mode': 'import' };
  * on the way out, of the plain file and of the stored bytes, in the same pass as the upload.
  */
 
-export interface StoredForm {
+interface StoredForm {
   readonly gzip: boolean;
   readonly encryptTo: readonly string[];
 }
@@ -86,7 +86,7 @@ class StoredHashes {
   }
 }
 
-export interface Encoding {
+interface Encoding {
   readonly body: Readable;
   /** Once the body was read to its end: the plain file's and the stored bytes' facts. */
   facts(): { readonly plain: { size: number; sha256: string }; readonly stored: SentFacts };

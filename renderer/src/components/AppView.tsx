@@ -10,6 +10,7 @@ import { openRestore, recoverRestore } from '../store/restore-actions';
 import { openBrowse } from '../store/browse-actions';
 import { useStore, type Dialog } from '../store/store';
 import { DetailPanel } from './DetailPanel';
+import { JobProgressLine } from './JobProgressLine';
 import { ActivityView } from './ActivityView';
 import { SchemaView } from './SchemaView';
 import { SnapshotTable } from './SnapshotTable';
@@ -273,10 +274,7 @@ function OffsiteFact(props: {
           ))
         )}
         {pushing !== undefined ? (
-          <span className="inline-progress" aria-live="polite">
-            <progress value={pushing.fraction} max={1} aria-label="Sending snapshots offsite" />{' '}
-            {pushing.phase} · {Math.round(pushing.fraction * 100)} %
-          </span>
+          <JobProgressLine job={pushing} label="Sending snapshots offsite" className="inline-progress" />
         ) : (
           targets.length > 0 && (
             <>

@@ -9,7 +9,7 @@ const stateWords: Record<Mark['state'], string> = {
 };
 
 /** One line per target: "nas: held", "r2: failed: …". */
-export function marksText(marks: readonly Mark[]): string {
+function marksText(marks: readonly Mark[]): string {
   return marks
     .map((m) => `${m.target}: ${stateWords[m.state]}${m.reason === null ? '' : ` (${m.reason})`}`)
     .join('\n');

@@ -7,6 +7,7 @@ import { listRemote, pullToRestore } from '../store/offsite-actions';
 import { useStore } from '../store/store';
 import { ErrorText } from './ErrorText';
 import { Modal } from './Modal';
+import { JobProgressLine } from './JobProgressLine';
 
 function revisionOf(snapshot: RemoteSnapshot): string {
   const migration = snapshot.manifest.migration;
@@ -176,14 +177,7 @@ export function RemoteDialog(props: { appId: string }): ReactNode {
               />
             </>
           )}
-          {pulling !== undefined && (
-            <div className="toolbar-progress" aria-live="polite">
-              <progress value={pulling.fraction} max={1} aria-label="Bringing the snapshot back" />
-              <span className="muted">
-                {pulling.phase} · {Math.round(pulling.fraction * 100)} %
-              </span>
-            </div>
-          )}
+          {pulling !== undefined && <JobProgressLine job={pulling} label="Bringing the snapshot back" />}
         </>
       )}
       <ErrorText error={error} />

@@ -15,6 +15,7 @@ import { useStore, type SortColumn } from '../store/store';
 import { RevisionBadge, StatusBadge } from './StatusBadge';
 import { useNow } from './use-now';
 import { OffsiteMark } from './OffsiteMark';
+import { JobProgressLine } from './JobProgressLine';
 
 const rowHeight = 44;
 // `cell`: the class its cells share; a narrow table hides the note, then Last verified, then the schema (styles.css).
@@ -160,12 +161,7 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
           </button>
         )}
         {verifying !== undefined ? (
-          <div className="toolbar-progress" aria-live="polite">
-            <progress value={verifying.fraction} max={1} aria-label="Verifying snapshots" />
-            <span className="muted">
-              {verifying.phase} · {Math.round(verifying.fraction * 100)} %
-            </span>
-          </div>
+          <JobProgressLine job={verifying} label="Verifying snapshots" />
         ) : (
           snapshots.length > 0 && (
             <button
