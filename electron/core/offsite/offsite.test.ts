@@ -372,6 +372,43 @@ describe('offsite copies to S3 (s3rver on 127.0.0.1)', () => {
     assert.equal(rowsOf(path.join(appDir, 'app.db')), 60_000);
   });
 
+  it('counts nothing of a multipart upload that was killed, and the next push sends it whole', async () => {
+    const appDir = makeApp(path.join(dir, 'killed'), [{ name: 'r2', url: url() }], 60_000);
+    await backup(appDir, 'killed');
+    const child = spawn(process.execPath, [lifeboatBin, 'push', '--app', appDir], {
+      cwd: appDir,
+      env: { ...process.env, ...host, ...s3Credentials },
+    });
+    // s3rver keeps each part of an upload under its folder as N and N.md5: kill once the first is in.
+    const partStored = (folder: string): boolean =>
+      fs
+        .readdirSync(folder, { recursive: true, encoding: 'utf8' })
+        .some((name) => name.endsWith(`${path.sep}1.md5`));
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (partStored(s3.dataDir)) {
+          clearInterval(poll);
+          child.kill('SIGKILL');
+          resolve();
+        }
+      }, 5);
+    });
+    await new Promise((resolve) => child.once('close', resolve));
+    const listed = (await run(['remote', 'list', '--app', appDir, '--json'], appDir, s3Credentials)).json<{
+      targets: RemoteList[];
+    }>();
+    assert.deepEqual(
+      listed.targets[0]?.snapshots.filter((s) => s.manifest.label === 'killed'),
+      [],
+    );
+    const again = await run(['push', '--app', appDir, '--json'], appDir, s3Credentials);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(
+      again.json<PushResult>().targets[0]?.pushed.map((p) => p.id.replace(/^.*Z-/, '')),
+      ['killed'],
+    );
+  });
+
   it('says which credentials failed, with a stable code', async () => {
     const appDir = makeApp(path.join(dir, 'creds'), [{ name: 'r2', url: url() }]);
     await backup(appDir, 'creds');
@@ -435,6 +472,39 @@ describe("offsite copies over SFTP (Debian's sshd on 127.0.0.1)", () => {
     const changed = await run(['remote', 'list', '--app', appDir, '--json'], appDir, env);
     assert.equal(changed.code, 1);
     assert.match(changed.stderr, /HOST_KEY_CHANGED/);
+  });
+
+  it("logs in with the user's SSH agent when there is no key file", async () => {
+    fs.writeFileSync(knownHosts(), `${sshd.knownHostsLine}\n`);
+    const agentHome = path.join(dir, 'agent-home');
+    fs.mkdirSync(path.join(agentHome, '.ssh'), { recursive: true });
+    fs.copyFileSync(knownHosts(), path.join(agentHome, '.ssh', 'known_hosts'));
+    const socket = path.join(dir, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+    try {
+      await new Promise<void>((resolve) => {
+        const poll = setInterval(() => {
+          if (fs.existsSync(socket)) {
+            clearInterval(poll);
+            resolve();
+          }
+        }, 10);
+      });
+      const added = spawnSync('ssh-add', [path.join(sshd.home, '.ssh', 'id_ed25519')], {
+        env: { ...process.env, SSH_AUTH_SOCK: socket },
+      });
+      assert.equal(added.status, 0, added.stderr.toString());
+      const appDir = makeApp(path.join(dir, 'agent'), [{ name: 'box', url: url() }]);
+      await backup(appDir, 'by-agent');
+      const pushed = await run(['push', '--app', appDir, '--json'], appDir, {
+        HOME: agentHome,
+        SSH_AUTH_SOCK: socket,
+      });
+      assert.equal(pushed.code, 0, pushed.stderr);
+      assert.equal(pushed.json<PushResult>().targets[0]?.pushed.length, 1);
+    } finally {
+      agent.kill();
+    }
   });
 
   it('says when the server refuses the key', async () => {
