@@ -62,6 +62,8 @@ function hostKeyFailure(
 /** A folder on an SSH server (a VPS, a NAS, a storage box), with the user's keys and known_hosts. */
 export class SftpStore implements ObjectStore {
   private client: SftpClient | null = null;
+  /** Read streams whose remote handle is not closed yet. */
+  private readonly reads = new Set<Promise<void>>();
 
   constructor(private readonly location: SftpLocation) {}
 
@@ -159,7 +161,14 @@ export class SftpStore implements ObjectStore {
 
   async get(key: string): Promise<Readable> {
     const client = await this.connected();
-    return client.createReadStream(this.pathOf(key));
+    const stream = client.createReadStream(this.pathOf(key));
+    // A read stream closes its remote handle after its last byte: the connection must outlive that, and
+    // an error the closing reports once the content was read (and checked) must not bring the job down.
+    const closed = new Promise<void>((resolve) => stream.once('close', resolve));
+    this.reads.add(closed);
+    void closed.then(() => this.reads.delete(closed));
+    stream.on('error', () => undefined);
+    return stream;
   }
 
   async remove(key: string): Promise<void> {
@@ -170,6 +179,8 @@ export class SftpStore implements ObjectStore {
   async close(): Promise<void> {
     const client = this.client;
     this.client = null;
+    const settled = new Promise<void>((resolve) => setTimeout(resolve, 5000).unref());
+    await Promise.race([Promise.all([...this.reads]), settled]);
     await client?.end().catch(() => undefined);
   }
 }
