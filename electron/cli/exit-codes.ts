@@ -44,6 +44,10 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'HOST_KEY_UNKNOWN':
     case 'HOST_KEY_CHANGED':
     case 'DECRYPT_FAILED':
+    case 'HOST_UNREACHABLE':
+    case 'HOST_AUTH_FAILED':
+    case 'HOST_LIFEBOAT_MISSING':
+    case 'HOST_LIFEBOAT_OUTDATED':
     case 'INTERNAL':
       return exitCodes.failed;
     default:

@@ -56,6 +56,7 @@ import {
   type RetentionRules,
 } from '../contract/retention';
 import { ProgressBar } from './progress-bar';
+import { progressMarker, runOnHost, versionInfo } from './remote-host';
 import type { OffsiteTarget, RemoteList } from '../contract/offsite';
 import { chooseTargets } from '../core/offsite/target-url';
 import { thisHost } from '../core/offsite/remote-snapshots';
@@ -93,6 +94,8 @@ Usage:
   lifeboat remote list (--db DB | --app DIR) [--target NAME|URL] [--all-hosts] [--json]
   lifeboat restore SNAPSHOT --from NAME|URL (--db DB | --app DIR) [--identity FILE] [--yes] [--json]
   lifeboat serve [--port N] [--data-dir DIR] [--allow DIR]... [--demo]
+  lifeboat --host ALIAS [--remote-lifeboat CMD] <any command above>
+  lifeboat version [--json]
   lifeboat help
 
 DB is a path or an SQLAlchemy-style URL (sqlite:///relative.db, sqlite:////absolute.db).
@@ -175,6 +178,12 @@ Commands:
            manifest, verified) into the backups folder, then restores it as
            above; it works with no backups folder and no live database yet.
            Encrypted ones need --identity FILE (or LIFEBOAT_AGE_IDENTITY).
+  --host   Runs the command on another machine, by the Lifeboat installed there,
+           over your own OpenSSH (~/.ssh/config aliases, keys, agent, ProxyJump;
+           a host key not in known_hosts is refused). Output, JSON and exit
+           code are the host's; Ctrl-C cancels its job there. --remote-lifeboat
+           names the command on the host (default: lifeboat).
+  version  Lifeboat's version and protocol (what --host checks first).
   serve    The desktop app's interface in a browser, for servers without a
            desktop: listens on 127.0.0.1 only and prints a URL with a secret
            token (reach it through an SSH tunnel). --demo opens the demo app;
@@ -217,6 +226,8 @@ const options = {
   from: { type: 'string' },
   identity: { type: 'string' },
   'all-hosts': { type: 'boolean', default: false },
+  /** Set by a hub running this command over SSH: progress as lines on stderr, cancel when stdin ends. */
+  'from-hub': { type: 'boolean', default: false },
   'keep-last': { type: 'string' },
   'keep-hourly': { type: 'string' },
   'keep-daily': { type: 'string' },
@@ -269,6 +280,7 @@ interface Invocation {
   /** An age identity file for encrypted offsite snapshots. */
   readonly identity: string | undefined;
   readonly allHosts: boolean;
+  readonly fromHub: boolean;
   /** prune: the --keep-* flags given, by rule. */
   readonly keep: Partial<Record<RetentionRuleName, string>>;
 }
@@ -318,6 +330,7 @@ function parseInvocation(argv: readonly string[]): Invocation {
     from: parsed.values.from,
     identity: parsed.values.identity ?? (process.env['LIFEBOAT_AGE_IDENTITY'] || undefined),
     allHosts: parsed.values['all-hosts'],
+    fromHub: parsed.values['from-hub'],
     keep: Object.fromEntries(
       retentionRuleNames.flatMap((rule) => {
         const value: unknown = (parsed.values as Record<string, unknown>)[ruleFlag(rule).slice(2)];
@@ -455,14 +468,25 @@ async function runWithProgress<T>(
   json: boolean,
 ): Promise<T> {
   const bar = new ProgressBar(!json);
-  const handle = start((progress) => bar.update(progress));
+  // Run for a hub (`--host` there): the hub draws the progress, and its Ctrl-C arrives as the end of input.
+  const show = (progress: JobProgress): void =>
+    fromHub
+      ? void process.stderr.write(`${progressMarker}${JSON.stringify(progress)}\n`)
+      : bar.update(progress);
+  const handle = start(show);
   const onSigint = (): void => handle.cancel();
   process.on('SIGINT', onSigint);
+  if (fromHub) {
+    process.stdin.on('end', onSigint);
+    process.stdin.resume();
+  }
   let result: Result<T>;
   try {
     result = await handle.result;
   } finally {
     process.off('SIGINT', onSigint);
+    process.stdin.off('end', onSigint);
+    process.stdin.pause();
     bar.clear();
   }
   if (!result.ok) {
@@ -481,6 +505,11 @@ async function run(invocation: Invocation): Promise<number> {
     case 'help':
       process.stdout.write(usage);
       return exitCodes.ok;
+    case 'version': {
+      const info = versionInfo();
+      emit(json, info, () => `Lifeboat ${info.version} (protocol ${info.protocol}, Node ${info.node})`);
+      return exitCodes.ok;
+    }
     case 'backup': {
       if (invocation.positionals.length > 1) {
         throw new LifeboatFailure('INVALID_ARGUMENT', 'backup takes one REASON; quote it if it has spaces.');
@@ -1132,10 +1161,58 @@ function report(error: LifeboatError, json: boolean): void {
 }
 
 /** The CLI entry point; resolves to the process exit code. */
+/** Set for a command a hub runs over SSH (`--from-hub`). */
+let fromHub = false;
+
+/** `--host ALIAS [--remote-lifeboat CMD]` anywhere in the arguments: taken out, the rest runs there. */
+function hostOf(argv: readonly string[]): { host: string; remote: string; rest: string[] } | null {
+  const rest: string[] = [];
+  let host: string | null = null;
+  let remote = 'lifeboat';
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] ?? '';
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
+    if (flag === '--host' || flag === '--remote-lifeboat') {
+      const value = inline ?? argv[(i += 1)];
+      if (value === undefined || value === '') {
+        throw new LifeboatFailure(
+          'INVALID_ARGUMENT',
+          `${flag} needs a value (an SSH alias or user@host, or a command).`,
+        );
+      }
+      if (flag === '--host') {
+        host = value;
+      } else {
+        remote = value;
+      }
+    } else {
+      rest.push(arg);
+    }
+  }
+  if (host === null) {
+    if (remote !== 'lifeboat') {
+      throw new LifeboatFailure('INVALID_ARGUMENT', '--remote-lifeboat goes with --host.');
+    }
+    return null;
+  }
+  if (host.startsWith('-')) {
+    throw new LifeboatFailure('INVALID_ARGUMENT', `--host takes an SSH alias or user@host, not "${host}".`);
+  }
+  return { host, remote, rest };
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   let json = argv.includes('--json');
   try {
+    const onHost = hostOf(argv);
+    if (onHost !== null) {
+      return await runOnHost(onHost.host, onHost.remote, onHost.rest);
+    }
     const invocation = parseInvocation(argv);
+    fromHub = invocation.fromHub;
     json = invocation.json;
     if (invocation.help) {
       process.stdout.write(usage);

@@ -43,6 +43,14 @@ export const errorCodes = [
   'HOST_KEY_CHANGED',
   /** An encrypted offsite snapshot that none of the given age identities can open. */
   'DECRYPT_FAILED',
+  /** `--host`: the host could not be reached over SSH (DNS, refused, timed out). */
+  'HOST_UNREACHABLE',
+  /** `--host`: the host refused the SSH login. */
+  'HOST_AUTH_FAILED',
+  /** `--host`: no Lifeboat on the host (or not where --remote-lifeboat says). */
+  'HOST_LIFEBOAT_MISSING',
+  /** `--host`: the host's Lifeboat is older than this one can talk to. */
+  'HOST_LIFEBOAT_OUTDATED',
   'INTERNAL',
 ] as const;
 
