@@ -55,3 +55,42 @@ test('offsite: send the demo shop to a folder target, see each snapshot marked, 
   await expect(app.dialog.getByRole('status')).toContainText('Restored.');
   await expect(app.dialog).toContainText('Pre-restore snapshot (pinned)');
 });
+
+test("offsite: the desktop app's target editor checks what is typed, and the web host still refuses to save it", async ({
+  app,
+}) => {
+  // The desktop app may edit targets and keep keys; through lifeboat serve the page is told it may not.
+  // Here the page is told it may (the answer rewritten on its way), to show and check the editor's form.
+  await app.page.route('**/api/apps:list', async (route) => {
+    const response = await route.fetch();
+    const body = (await response.json()) as { ok: boolean; value?: { host: object } };
+    if (body.ok && body.value !== undefined) {
+      body.value.host = { editOffsite: true, keepsKeys: true };
+    }
+    await route.fulfill({ response, json: body });
+  });
+  await app.openDemo();
+  const card = app.page.getByRole('region', { name: 'Live database' });
+  await expect(card.getByTestId('offsite')).toContainText('only on this machine');
+  await card.getByRole('button', { name: 'Change where snapshots are sent offsite' }).click();
+  const dialog = app.dialog;
+  await expect(dialog).toContainText('No target yet');
+  await dialog.getByRole('button', { name: 'Add a target' }).click();
+  await dialog.getByLabel('Name').fill('r2');
+  await dialog
+    .getByLabel('Address')
+    .fill('s3://shop-backups/lifeboat?endpoint=https://acc.r2.cloudflarestorage.com&region=auto');
+  await expect(dialog.getByLabel('Access key ID')).toBeVisible();
+  await dialog.getByLabel('Access key ID').fill('AKIAEXAMPLE');
+  await dialog.getByLabel('Secret access key').fill('not-shown');
+  await dialog.getByLabel('Encrypt to (age recipients, optional)').fill('not-a-recipient');
+  await dialog.getByRole('group', { name: 'Keep on r2' }).getByLabel('Daily').fill('14');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toContainText('r2: Encrypt to: each must be an age recipient');
+  await dialog
+    .getByLabel('Encrypt to (age recipients, optional)')
+    .fill('age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p');
+  await app.screenshot('32-offsite-target-editor');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toContainText('Offsite targets cannot be set through lifeboat serve');
+});

@@ -20,7 +20,11 @@ export const offsiteTargetSchema = z
     gzip: z.boolean().optional(),
     /** age recipients (public keys, `age1…`): the stored object can be read only with one of their identities. */
     encryptTo: z
-      .array(z.string().regex(/^age1[0-9a-z]{20,2000}$/))
+      .array(
+        z
+          .string()
+          .regex(/^age1[0-9a-z]{20,2000}$/, 'each must be an age recipient (age1…, as age-keygen prints)'),
+      )
       .max(20)
       .optional(),
     /** Which of the target's snapshots to keep; the newest verified one always stays. */

@@ -78,7 +78,7 @@ function targetOf(form: TargetForm): { target: OffsiteTarget } | { problem: stri
   const names: Record<string, string> = {
     name: 'Name',
     url: 'Address',
-    encryptTo: 'Encrypt to (age recipients, age1…)',
+    encryptTo: 'Encrypt to',
     retention: 'Keep (whole numbers from 1)',
   };
   return {
@@ -160,6 +160,9 @@ function TargetFields(props: {
         onChange={(event) => set({ recipients: event.target.value })}
         placeholder="age1… (one per line): only the matching identity can read the copies"
       />
+      <p className="help">
+        Keep on this target (empty: every copy stays; the newest verified one always does):
+      </p>
       <div className="rules" role="group" aria-label={`Keep on ${form.name || 'this target'}`}>
         {keepFields.map(([field, title]) => (
           <label key={field}>
@@ -173,15 +176,15 @@ function TargetFields(props: {
             />
           </label>
         ))}
-        <label className="checkbox">
-          <input
-            type="checkbox"
-            checked={form.noDelete}
-            onChange={(event) => set({ noDelete: event.target.checked })}
-          />{' '}
-          Never delete here
-        </label>
       </div>
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          checked={form.noDelete}
+          onChange={(event) => set({ noDelete: event.target.checked })}
+        />{' '}
+        Never delete here (for keys that may write but not delete)
+      </label>
     </fieldset>
   );
 }
