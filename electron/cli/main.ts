@@ -476,17 +476,13 @@ async function runWithProgress<T>(
   const handle = start(show);
   const onSigint = (): void => handle.cancel();
   process.on('SIGINT', onSigint);
-  if (fromHub) {
-    process.stdin.on('end', onSigint);
-    process.stdin.resume();
-  }
+  cancelRunning = onSigint;
   let result: Result<T>;
   try {
     result = await handle.result;
   } finally {
     process.off('SIGINT', onSigint);
-    process.stdin.off('end', onSigint);
-    process.stdin.pause();
+    cancelRunning = null;
     bar.clear();
   }
   if (!result.ok) {
@@ -1163,6 +1159,24 @@ function report(error: LifeboatError, json: boolean): void {
 /** The CLI entry point; resolves to the process exit code. */
 /** Set for a command a hub runs over SSH (`--from-hub`). */
 let fromHub = false;
+/** Cancels the job running now, if one is. */
+let cancelRunning: (() => void) | null = null;
+
+/**
+ * Run for a hub: its Ctrl-C, or the connection dropping, ends this command's input, or makes writing
+ * back fail (EPIPE). Either cancels the running job as Ctrl-C does here (a restore rolls back), and a
+ * failed write never brings the process down halfway.
+ */
+function followHub(): void {
+  const cancel = (): void => cancelRunning?.();
+  process.stdin.on('end', cancel);
+  process.stdin.on('error', cancel);
+  process.stdout.on('error', cancel);
+  process.stderr.on('error', cancel);
+  process.stdin.resume();
+  // Input left open must not keep the process alive once the command is done.
+  (process.stdin as { unref?: () => void }).unref?.();
+}
 
 /** `--host ALIAS [--remote-lifeboat CMD]` anywhere in the arguments: taken out, the rest runs there. */
 function hostOf(argv: readonly string[]): { host: string; remote: string; rest: string[] } | null {
@@ -1213,6 +1227,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const invocation = parseInvocation(argv);
     fromHub = invocation.fromHub;
+    if (fromHub) {
+      followHub();
+    }
     json = invocation.json;
     if (invocation.help) {
       process.stdout.write(usage);

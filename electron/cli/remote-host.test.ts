@@ -5,7 +5,9 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SnapshotList } from '../contract/snapshots';
 import { lifeboat, lifeboatAsync, lifeboatBin } from '../testing/cli-run';
-import { createLiveDatabase, makeTempDir } from '../testing/fixtures';
+import Database from 'better-sqlite3';
+import { contentDigest, createLiveDatabase, makeTempDir } from '../testing/fixtures';
+import { restorePaths } from '../core/restore/restore-journal';
 import { startSshd, type SshServer } from '../testing/offsite-servers';
 
 /**
@@ -147,4 +149,44 @@ describe('lifeboat --host ALIAS', () => {
       [],
     );
   });
+
+  it('a connection killed mid-restore: the host cancels the restore and rolls it back, the live database as it was', async () => {
+    const live = path.join(dir, 'restored', 'app.db');
+    fs.mkdirSync(path.dirname(live));
+    createLiveDatabase(live, 'wal', 64 * 1024 * 1024);
+    const made = lifeboat(['backup', 'old', '--db', live, '--json'], dir);
+    assert.equal(made.code, 0, made.stderr);
+    const snapshot = made.json<{ snapshot: { file: string } }>().snapshot.file;
+    const writer = new Database(live);
+    writer.exec("CREATE TABLE after_snapshot (x); INSERT INTO after_snapshot VALUES ('kept');");
+    writer.close();
+    const before = contentDigest(live);
+    const journal = restorePaths(live).journal;
+    // The hub and its ssh in a process group of their own, killed together: the connection drops.
+    const hub = spawn(
+      process.execPath,
+      [lifeboatBin, '--host', 'vps', '--remote-lifeboat', remote, 'restore', snapshot, '--db', live, '--yes'],
+      { cwd: dir, env: { ...process.env, ...env, LIFEBOAT_DB: '' }, detached: true, stdio: 'ignore' },
+    );
+    await until(() => fs.existsSync(restorePaths(live).staged));
+    process.kill(-(hub.pid ?? 0), 'SIGKILL');
+    // On the host, the restore sees its input end, cancels and rolls back, then its journal goes.
+    await until(() => !fs.existsSync(journal) && !fs.existsSync(restorePaths(live).staged));
+    assert.equal(contentDigest(live), before);
+    const activity = lifeboat(['list', '--db', live, '--json'], dir).json<{
+      snapshots: { label: string }[];
+    }>();
+    assert.ok(activity.snapshots.some((s) => s.label === 'pre-restore'));
+  });
 });
+
+/** Waits (polling, up to a minute) until `done` holds. */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!done()) {
+    if (Date.now() > deadline) {
+      throw new Error('timed out waiting');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
