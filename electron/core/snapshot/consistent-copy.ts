@@ -6,8 +6,9 @@ import { readFully, writeHashed } from '../fs/hashed-copy';
 import type { JobControl } from '../jobs/job-control';
 import { LifeboatFailure } from '../lifeboat-failure';
 import { journalModeOf } from '../sqlite/journal-mode';
-import { openLiveDatabase } from '../sqlite/open-database';
+import { openLiveDatabase, openLiveDatabaseForMigration } from '../sqlite/open-database';
 import { scanWal, type WalLog } from '../sqlite/wal-log';
+import { writeAfterWalScanForTests } from '../crash-point';
 
 /**
  * How a snapshot copies a live database: a raw copy under a read transaction.
@@ -98,6 +99,14 @@ async function copyUnderReadLock(
           return { journalMode, pageSize, pageCount, sha256: null };
         }
         const log = scanWal(walPath, pageSize, control, progress);
+        writeAfterWalScanForTests(attempt, (sql) => {
+          const writer = openLiveDatabaseForMigration(sourcePath);
+          try {
+            writer.exec(sql);
+          } finally {
+            writer.close();
+          }
+        });
         try {
           const finalPageCount = log.commitPageCount ?? pageCount;
           const sha256 = await writeImage(
@@ -110,6 +119,8 @@ async function copyUnderReadLock(
             progress,
           );
           if (log.restartedSinceScan()) {
+            // A writer restarted the log while it was copied from: the pages taken from it may be newer.
+            control.report('The write-ahead log was restarted during the copy: copying again', 0);
             continue;
           }
           return { journalMode, pageSize, pageCount: finalPageCount, sha256 };
