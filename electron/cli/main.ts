@@ -12,7 +12,7 @@ import { freshnessOf } from '../core/schedule/freshness';
 import { readKeeperState } from '../core/schedule/keeper-state';
 import type { Freshness } from '../contract/schedule';
 import type { SnapshotEntry } from '../contract/snapshots';
-import type { JobProgress } from '../contract/jobs';
+import { progressMarker, type JobProgress } from '../contract/jobs';
 import { parseDatabaseArgument, resolveLocation, type DatabaseLocation } from '../core/database-location';
 import { startJob, type JobHandle } from '../core/jobs/job-runner';
 import { LifeboatFailure, toLifeboatError } from '../core/lifeboat-failure';
@@ -56,7 +56,7 @@ import {
   type RetentionRules,
 } from '../contract/retention';
 import { ProgressBar } from './progress-bar';
-import { progressMarker, runOnHost, versionInfo } from './remote-host';
+import { runOnHost, versionInfo } from './remote-host';
 import type { OffsiteTarget, RemoteList } from '../contract/offsite';
 import { chooseTargets } from '../core/offsite/target-url';
 import { thisHost } from '../core/offsite/remote-snapshots';

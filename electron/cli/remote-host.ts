@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import type { JobProgress } from '../contract/jobs';
+import { progressMarker, type JobProgress } from '../contract/jobs';
 import { LifeboatFailure } from '../core/lifeboat-failure';
 import { lifeboatVersion } from '../core/lifeboat-version';
 import { ProgressBar } from './progress-bar';
@@ -30,9 +30,6 @@ export interface VersionInfo {
 export function versionInfo(): VersionInfo {
   return { version: lifeboatVersion, protocol: hubProtocol, node: process.versions.node };
 }
-
-/** Progress lines a command run for a hub writes on stderr, for the hub to draw. */
-export const progressMarker = '\u001eprogress ';
 
 /** A word for the remote shell: quoted so that it arrives as exactly this argument. */
 function shellWord(word: string): string {

@@ -41,3 +41,6 @@ export const jobProgressSchema = z.object({
   output: z.array(z.string()).optional(),
 });
 export type JobProgress = z.infer<typeof jobProgressSchema>;
+
+/** How a command run for a hub (`lifeboat --host`) writes its progress on stderr: this, then the JSON of a JobProgress. */
+export const progressMarker = '\u001eprogress ';

@@ -2,8 +2,7 @@ import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { progressMarker } from '../../cli/remote-host';
-import type { JobProgress } from '../../contract/jobs';
+import { progressMarker, type JobProgress } from '../../contract/jobs';
 import { lifeboatAsync } from '../../testing/cli-run';
 import { contentDigest, createLiveDatabase, makeTempDir } from '../../testing/fixtures';
 
