@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { contentDigest, createLiveDatabase, makeTempDir } from '../testing/fixtures';
 import { restorePaths } from '../core/restore/restore-journal';
 import { startSshd, type SshServer } from '../testing/offsite-servers';
+import { until } from '../testing/wait-for';
 
 /**
  * `lifeboat --host`: commands run on a host through the user's own OpenSSH, against Debian's sshd on
@@ -132,15 +133,10 @@ describe('lifeboat --host ALIAS', () => {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     // Interrupted once the host has begun writing the snapshot.
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (fs.existsSync(backups) && fs.readdirSync(backups).some((n) => n.startsWith('.lifeboat-tmp-'))) {
-          clearInterval(poll);
-          child.kill('SIGINT');
-          resolve();
-        }
-      }, 5);
-    });
+    await until(
+      () => fs.existsSync(backups) && fs.readdirSync(backups).some((n) => n.startsWith('.lifeboat-tmp-')),
+    );
+    child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     assert.equal(code, 130, stderr);
     assert.match(stderr, /CANCELLED/);
@@ -179,14 +175,3 @@ describe('lifeboat --host ALIAS', () => {
     assert.ok(activity.snapshots.some((s) => s.label === 'pre-restore'));
   });
 });
-
-/** Waits (polling, up to a minute) until `done` holds. */
-async function until(done: () => boolean): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!done()) {
-    if (Date.now() > deadline) {
-      throw new Error('timed out waiting');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { PushResult, RemoteList } from '../../contract/offsite';
 import { lifeboatAsync, lifeboatBin, type CliRun } from '../../testing/cli-run';
 import { makeTempDir } from '../../testing/fixtures';
+import { until } from '../../testing/wait-for';
 import {
   s3Credentials,
   startS3,
@@ -255,15 +256,10 @@ describe('offsite copies to a folder', () => {
       env: { ...process.env, ...host },
     });
     const target = path.join(slow, 'homeserver', 'notes');
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (fs.existsSync(target) && fs.readdirSync(target).some((n) => n.startsWith('.lifeboat-tmp-'))) {
-          clearInterval(poll);
-          child.kill('SIGKILL');
-          resolve();
-        }
-      }, 5);
-    });
+    await until(
+      () => fs.existsSync(target) && fs.readdirSync(target).some((n) => n.startsWith('.lifeboat-tmp-')),
+    );
+    child.kill('SIGKILL');
     await new Promise((resolve) => child.once('close', resolve));
     const listed = (await run(['remote', 'list', '--app', appDir, '--json'], appDir)).json<{
       targets: RemoteList[];
@@ -384,15 +380,8 @@ describe('offsite copies to S3 (s3rver on 127.0.0.1)', () => {
       fs
         .readdirSync(folder, { recursive: true, encoding: 'utf8' })
         .some((name) => name.endsWith(`${path.sep}1.md5`));
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (partStored(s3.dataDir)) {
-          clearInterval(poll);
-          child.kill('SIGKILL');
-          resolve();
-        }
-      }, 5);
-    });
+    await until(() => partStored(s3.dataDir));
+    child.kill('SIGKILL');
     await new Promise((resolve) => child.once('close', resolve));
     const listed = (await run(['remote', 'list', '--app', appDir, '--json'], appDir, s3Credentials)).json<{
       targets: RemoteList[];
@@ -482,14 +471,7 @@ describe("offsite copies over SFTP (Debian's sshd on 127.0.0.1)", () => {
     const socket = path.join(dir, 'agent.sock');
     const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
     try {
-      await new Promise<void>((resolve) => {
-        const poll = setInterval(() => {
-          if (fs.existsSync(socket)) {
-            clearInterval(poll);
-            resolve();
-          }
-        }, 10);
-      });
+      await until(() => fs.existsSync(socket));
       const added = spawnSync('ssh-add', [path.join(sshd.home, '.ssh', 'id_ed25519')], {
         env: { ...process.env, SSH_AUTH_SOCK: socket },
       });
