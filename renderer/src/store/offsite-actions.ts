@@ -54,6 +54,12 @@ export async function pullToRestore(
     return started.error;
   }
   const { jobId } = started.value;
+  // A pull from a fast target may have ended already, its end heard before its id came back.
+  const file = useStore.getState().pulled[jobId];
+  if (file !== undefined) {
+    void openRestore(appId, file, 'restore');
+    return null;
+  }
   useStore.setState((s) => ({
     pullsToRestore: [...s.pullsToRestore, jobId],
     jobs: s.jobs[jobId] === undefined ? { ...s.jobs, [jobId]: startingJob(jobId, appId, 'pull') } : s.jobs,
@@ -63,6 +69,10 @@ export async function pullToRestore(
 
 /** A pull started to restore has ended: on success, the guarded restore's preview of what came back. */
 export function followPullFinished(jobId: string, appId: string, result: Result<PulledSnapshot>): void {
+  if (result.ok) {
+    const file = result.value.file;
+    useStore.setState((s) => ({ pulled: { ...s.pulled, [jobId]: file } }));
+  }
   const { pullsToRestore } = useStore.getState();
   if (!pullsToRestore.includes(jobId)) {
     return;

@@ -65,6 +65,8 @@ export interface JobsSlice {
   jobs: Record<string, JobView>;
   /** Jobs that bring a snapshot back from offsite to restore it: the restore opens when one ends. */
   pullsToRestore: readonly string[];
+  /** Pulls that ended, by job id, with the file they brought back (a fast one ends before its id is back). */
+  pulled: Readonly<Record<string, string>>;
   /** What finished comparisons found, by job id (the compare dialog and the restore preview read them). */
   diffResults: Record<string, DiffResult>;
 }
@@ -199,6 +201,7 @@ const createJobsSlice: StateCreator<State, [], [], JobsSlice> = () => ({
   jobs: {},
   diffResults: {},
   pullsToRestore: [],
+  pulled: {},
 });
 const createRestoreSlice: StateCreator<State, [], [], RestoreSlice> = () => ({ restore: null });
 const createCompareSlice: StateCreator<State, [], [], CompareSlice> = () => ({ compare: null });
