@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { RestoreStep } from '../../contract/restore';
+import { restoreSteps, type RestoreStep } from '../../contract/restore';
 import { lifeboat } from '../../testing/cli-run';
 import {
   contentDigest,
@@ -211,19 +211,8 @@ describe('the guarded restore', () => {
     }
   });
 
-  const steps: RestoreStep[] = [
-    'stop',
-    'pre-restore',
-    'stage',
-    'set-aside',
-    'put-in-place',
-    'verify',
-    'upgrade',
-    'check',
-    'start',
-    'health',
-    'discard-old',
-  ];
+  // Every journaled step (preflight writes no journal): a kill right after each.
+  const steps: readonly RestoreStep[] = restoreSteps.filter((step) => step !== 'preflight');
   for (const mode of ['wal', 'delete'] as const) {
     for (const staleWal of mode === 'wal' ? [false, true] : [false]) {
       it(`survives SIGKILL at every step (${mode}${staleWal ? ', with a -wal present' : ''}): resume gives the snapshot, rollback the original`, () => {

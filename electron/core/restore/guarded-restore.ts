@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   restorePhase,
+  restoreSteps,
   rollbackPhase,
   type RestorePreview,
   type RestoreResult,
@@ -60,17 +61,8 @@ export interface RestoreRequest extends PreviewRequest {
 type Timings = RestoreResult['steps'];
 type RollbackTimings = RestoreResult['rollbackSteps'];
 
-const forward: readonly RestoreStep[] = [
-  'stage',
-  'set-aside',
-  'put-in-place',
-  'verify',
-  'upgrade',
-  'check',
-  'start',
-  'health',
-  'discard-old',
-];
+/** The steps that run once the app is stopped and the pre-restore snapshot taken: the contract's, from `stage` on. */
+const forward: readonly RestoreStep[] = restoreSteps.slice(restoreSteps.indexOf('stage'));
 
 /** What one run of the steps knows beyond the journal: the staged file it created (a resumed run created none). */
 interface StepState {
