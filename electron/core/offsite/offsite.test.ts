@@ -9,6 +9,7 @@ import type { PushResult, RemoteList } from '../../contract/offsite';
 import { lifeboatAsync, lifeboatBin, type CliRun } from '../../testing/cli-run';
 import { makeTempDir } from '../../testing/fixtures';
 import { until } from '../../testing/wait-for';
+import { readRecord, writeRecord } from '../snapshot/snapshot-records';
 import {
   s3Credentials,
   startS3,
@@ -271,6 +272,24 @@ describe('offsite copies to a folder', () => {
       fs.readdirSync(target).filter((n) => n.startsWith('.')),
       [],
     );
+  });
+
+  it('gives two snapshots of one second and one label a name each on the target', async () => {
+    const twins = path.join(dir, 'twins');
+    fs.mkdirSync(twins);
+    const appDir = makeApp(path.join(dir, 'ten'), [{ name: 'nas', url: `file://${twins}` }]);
+    const first = await backup(appDir, 'twin');
+    const second = await backup(appDir, 'twin');
+    const backups = path.join(appDir, 'backups');
+    const firstRecord = readRecord(backups, first);
+    const secondRecord = readRecord(backups, second);
+    assert.ok(firstRecord !== null && secondRecord !== null);
+    writeRecord(backups, { ...secondRecord, recordedAt: firstRecord.recordedAt });
+    const pushed = (await run(['push', '--app', appDir, '--json'], appDir)).json<PushResult>().targets[0];
+    const ids = pushed?.pushed.map((p) => p.id) ?? [];
+    assert.equal(ids.length, 2);
+    assert.notEqual(ids[0], ids[1]);
+    assert.equal(fs.readdirSync(path.join(twins, 'homeserver', 'notes')).length, 4);
   });
 
   it('sends the scheduled snapshot offsite on run-due', async () => {

@@ -96,12 +96,14 @@ async function pushOne(
   request: PushRequest,
   target: ResolvedTarget,
   entry: SnapshotEntry,
-  taken: ReadonlySet<string>,
+  taken: Set<string>,
   progress: Progress,
-): Promise<{ id: string; bytes: number }> {
+): Promise<RemoteSnapshot> {
   const { control } = progress;
   const base = `${compactTime(entry.time)}-${sanitizeSlug(entry.label)}`;
   const name = taken.has(base) ? `${base}-${(entry.sha256 ?? '').slice(0, 8)}` : base;
+  // Taken at once: two snapshots of one second and label in the same push must not share a name.
+  taken.add(name);
   const form = { gzip: target.gzip, encrypted: target.encryptTo.length > 0 };
   const storedName = `${name}${storedSuffix(form)}`;
   const folder = `${request.host}/${request.app}`;
@@ -180,7 +182,7 @@ async function pushOne(
       abort.signal,
     )
     .catch((error: unknown) => discard(offsiteFailure(error, target.display)));
-  return { id: `${folder}/${name}`, bytes: facts.stored.size };
+  return { id: `${folder}/${name}`, manifest, state: 'complete' };
 }
 
 /** The target's retention: plans over what it holds (pins honoured, the newest verified kept), then deletes. */
@@ -220,21 +222,20 @@ function emptyOutcome(target: ResolvedTarget): Omit<PushOutcome, 'error'> {
 async function pushToTarget(
   request: PushRequest,
   target: ResolvedTarget,
+  chosen: readonly SnapshotEntry[],
   progress: Progress,
 ): Promise<PushOutcome> {
   const outcome: PushOutcome = { ...emptyOutcome(target), error: null };
-  const local = listSnapshots(request.location).snapshots;
-  const chosen =
-    request.files.length === 0 ? local : local.filter((entry) => request.files.includes(entry.file));
   const store = openStore(target);
   try {
-    const scope = { host: request.host, app: request.app };
-    let remote = await listRemote(store, target, scope);
+    const remote = await listRemote(store, target, { host: request.host, app: request.app });
     const bySha = new Map(
       remote.snapshots.filter((r) => r.state === 'complete').map((r) => [r.manifest.plain.sha256, r]),
     );
     const taken = new Set(remote.snapshots.map((r) => r.id.slice(r.id.lastIndexOf('/') + 1)));
-    const held: string[] = [];
+    // What the target holds now: what it held, and what this push sent (no second listing).
+    const holds = [...remote.snapshots];
+    const held: { file: string; sha256: string }[] = [];
     for (const entry of chosen) {
       progress.control.throwIfCancelled();
       if (entry.status !== 'verified' || entry.sha256 === null) {
@@ -246,13 +247,14 @@ async function pushToTarget(
       }
       if (bySha.has(entry.sha256)) {
         outcome.present.push(entry.file);
-        held.push(entry.file);
+        held.push({ file: entry.file, sha256: entry.sha256 });
         continue;
       }
       try {
         const sent = await pushOne(store, request, target, entry, taken, progress);
-        outcome.pushed.push({ file: entry.file, ...sent });
-        held.push(entry.file);
+        holds.push(sent);
+        outcome.pushed.push({ file: entry.file, id: sent.id, bytes: sent.manifest.stored.size });
+        held.push({ file: entry.file, sha256: entry.sha256 });
       } catch (error) {
         const detail = toLifeboatError(error);
         if (detail.code !== 'CHECKSUM_MISMATCH') {
@@ -261,19 +263,12 @@ async function pushToTarget(
         outcome.failed.push({ file: entry.file, error: detail });
       }
     }
-    remote = await listRemote(store, target, scope);
-    outcome.pruned = await pruneTarget(store, target, remote.snapshots);
+    outcome.pruned = await pruneTarget(store, target, holds);
     const pruned = new Set(outcome.pruned?.deleted ?? []);
-    const gone = new Set(
-      remote.snapshots.filter((r) => pruned.has(r.id)).map((r) => r.manifest.plain.sha256),
-    );
-    const stillHeld = held.filter((file) => {
-      const sha = local.find((e) => e.file === file)?.sha256;
-      return sha === null || sha === undefined || !gone.has(sha);
-    });
+    const gone = new Set(holds.filter((r) => pruned.has(r.id)).map((r) => r.manifest.plain.sha256));
     recordTargetState(request.location.backupsDir, target.display, {
       at: new Date().toISOString(),
-      held: stillHeld,
+      held: held.filter((h) => !gone.has(h.sha256)).map((h) => h.file),
       error: null,
     });
     return outcome;
@@ -288,20 +283,26 @@ async function pushToTarget(
  * credentials) is reported and the others still get their copies; cancelling stops everything.
  */
 export async function pushSnapshots(request: PushRequest, control: JobControl): Promise<PushResult> {
-  const local = new Set(listSnapshots(request.location).snapshots.map((e) => e.file));
-  const unknownFiles = request.files.filter((f) => !local.has(f));
+  // One listing of the backups folder serves every target.
+  const local = listSnapshots(request.location).snapshots;
+  const unknownFiles = request.files.filter((f) => !local.some((e) => e.file === f));
   if (unknownFiles.length > 0) {
     throw new LifeboatFailure(
       'SNAPSHOT_NOT_FOUND',
       `${unknownFiles.join(', ')} ${unknownFiles.length === 1 ? 'is' : 'are'} not in ${request.location.backupsDir}.`,
     );
   }
+  const chosen = request.files.length === 0 ? local : local.filter((e) => request.files.includes(e.file));
   const targets: PushOutcome[] = [];
   for (const [targetIndex, target] of request.targets.entries()) {
     control.report(`Listing ${target.display}`, targetIndex / request.targets.length);
     try {
       targets.push(
-        await pushToTarget(request, target, { control, targetIndex, targetCount: request.targets.length }),
+        await pushToTarget(request, target, chosen, {
+          control,
+          targetIndex,
+          targetCount: request.targets.length,
+        }),
       );
     } catch (error) {
       const detail: LifeboatError = toLifeboatError(error);
