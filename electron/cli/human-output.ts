@@ -1,3 +1,4 @@
+import type { HostStatus } from '../contract/hosts';
 import type { MigrateResult } from '../contract/migrate';
 import { toolNames, type MigrationReport } from '../contract/migrations';
 import {
@@ -441,4 +442,15 @@ export function printRemoteList(list: RemoteList): string {
     table([['Snapshot', 'Time', 'Size', 'Revision', ''], ...rows]),
     ...list.problems.map((p) => `  not read: ${p.key}: ${p.reason}`),
   ].join('\n');
+}
+
+/** A host's state in a line: online with its version, or why it cannot be reached and when it last answered. */
+export function describeHost(host: HostStatus): string {
+  if (host.state === 'online') {
+    return `online (Lifeboat ${host.version ?? '?'})`;
+  }
+  const seen = host.lastSeen === null ? 'never reached' : `last seen ${host.lastSeen}`;
+  return host.error === null
+    ? `connecting (${seen})`
+    : `unreachable, ${seen}: ${host.error.message} [${host.error.code}]`;
 }

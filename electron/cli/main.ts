@@ -22,6 +22,7 @@ import type { MigrationSetup } from '../core/migrations/migration-reader';
 import { resolveSnapshotPath } from '../core/snapshot/resolve-snapshot';
 import { exitCodes, exitCodeFor } from './exit-codes';
 import {
+  describeHost,
   printBackup,
   printInfo,
   printList,
@@ -56,7 +57,12 @@ import {
   type RetentionRules,
 } from '../contract/retention';
 import { ProgressBar } from './progress-bar';
-import { runOnHost, versionInfo } from './remote-host';
+import { runOnHost } from './remote-host';
+import { versionInfo } from '../core/hosts/ssh-command';
+import { serveRpc } from '../core/hosts/rpc-server';
+import type { HostStatus } from '../contract/hosts';
+import type { OperationName } from '../contract/names';
+import type { AppsOverview } from '../contract/apps';
 import type { OffsiteTarget, RemoteList } from '../contract/offsite';
 import { chooseTargets } from '../core/offsite/target-url';
 import { thisHost } from '../core/offsite/remote-snapshots';
@@ -226,6 +232,12 @@ const options = {
   from: { type: 'string' },
   identity: { type: 'string' },
   'all-hosts': { type: 'boolean', default: false },
+  /** rpc: speak on standard input and output (the only way it speaks). */
+  stdio: { type: 'boolean', default: false },
+  /** rpc: the hub is a web host; apply its rules to what is asked. */
+  web: { type: 'boolean', default: false },
+  /** hosts add: the Lifeboat command on the host. */
+  command: { type: 'string' },
   /** Set by a hub running this command over SSH: progress as lines on stderr, cancel when stdin ends. */
   'from-hub': { type: 'boolean', default: false },
   'keep-last': { type: 'string' },
@@ -280,6 +292,9 @@ interface Invocation {
   /** An age identity file for encrypted offsite snapshots. */
   readonly identity: string | undefined;
   readonly allHosts: boolean;
+  readonly stdio: boolean;
+  readonly web: boolean;
+  readonly hostCommand: string | undefined;
   readonly fromHub: boolean;
   /** prune: the --keep-* flags given, by rule. */
   readonly keep: Partial<Record<RetentionRuleName, string>>;
@@ -330,6 +345,9 @@ function parseInvocation(argv: readonly string[]): Invocation {
     from: parsed.values.from,
     identity: parsed.values.identity ?? (process.env['LIFEBOAT_AGE_IDENTITY'] || undefined),
     allHosts: parsed.values['all-hosts'],
+    stdio: parsed.values.stdio,
+    web: parsed.values.web,
+    hostCommand: parsed.values.command,
     fromHub: parsed.values['from-hub'],
     keep: Object.fromEntries(
       retentionRuleNames.flatMap((rule) => {
@@ -825,6 +843,10 @@ async function run(invocation: Invocation): Promise<number> {
       return remoteList(invocation);
     case 'serve':
       return serve(invocation);
+    case 'hosts':
+      return hosts(invocation);
+    case 'rpc':
+      return rpc(invocation);
     default:
       throw new LifeboatFailure(
         'INVALID_ARGUMENT',
@@ -1105,6 +1127,86 @@ async function bringBack(invocation: Invocation, id: string): Promise<string> {
   return pulled.path;
 }
 
+function dataDirOf(invocation: Invocation): string {
+  return invocation.dataDir === undefined ? defaultUserDataDir() : path.resolve(invocation.dataDir);
+}
+
+/** `lifeboat rpc --stdio`: this machine's side of a hub that reached it over SSH (see rpc-server.ts). */
+async function rpc(invocation: Invocation): Promise<number> {
+  if (!invocation.stdio) {
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      'rpc speaks only on standard input and output: run "lifeboat rpc --stdio".',
+    );
+  }
+  const service = new LifeboatService({
+    dataDir: dataDirOf(invocation),
+    origin: invocation.web ? 'web' : 'desktop',
+  });
+  service.followBackupsFolders();
+  // The hub gone mid-write (the connection dropped) must not bring down what runs here.
+  process.stdout.on('error', () => undefined);
+  await serveRpc(service, process.stdin, (line) => process.stdout.write(line));
+  await service.shutdown();
+  return exitCodes.ok;
+}
+
+/** `lifeboat hosts add|list|remove`: the other machines this Lifeboat (the desktop app, serve) shows. */
+async function hosts(invocation: Invocation): Promise<number> {
+  const [verb, argument] = invocation.positionals;
+  const service = new LifeboatService({ dataDir: dataDirOf(invocation), origin: 'cli', hub: true });
+  const call = async <T>(name: OperationName, input: unknown): Promise<T> => {
+    const result = await dispatch(service, name, input);
+    if (!result.ok) {
+      throw new LifeboatFailure(result.error.code, result.error.message, result.error.path);
+    }
+    return result.value as T;
+  };
+  try {
+    if (verb === 'add' && argument !== undefined) {
+      const status = await call<HostStatus>('hosts:add', {
+        address: argument,
+        command: invocation.hostCommand,
+      });
+      emit(
+        invocation.json,
+        status,
+        () => `Added ${status.address} as "${status.id}". ${describeHost(status)}`,
+      );
+      return exitCodes.ok;
+    }
+    if (verb === 'remove' && argument !== undefined) {
+      const removed = await call<{ removed: string }>('hosts:remove', { hostId: argument });
+      emit(
+        invocation.json,
+        removed,
+        () => `Removed the host "${removed.removed}" (nothing on it was changed).`,
+      );
+      return exitCodes.ok;
+    }
+    if (verb === 'list') {
+      const overview = await call<AppsOverview>('apps:list', {});
+      emit(invocation.json, overview.hosts, () =>
+        overview.hosts.length === 0
+          ? 'No hosts yet: add one with "lifeboat hosts add ALIAS".'
+          : overview.hosts
+              .map((host) => {
+                const apps = overview.apps.filter((app) => app.host === host.id).map((app) => app.name);
+                return `${host.id}  ${host.address}  ${describeHost(host)}${apps.length > 0 ? `\n    apps: ${apps.join(', ')}` : ''}`;
+              })
+              .join('\n'),
+      );
+      return overview.hosts.every((host) => host.state === 'online') ? exitCodes.ok : exitCodes.failed;
+    }
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      'Use "lifeboat hosts add ALIAS [--command CMD]", "hosts list" or "hosts remove ID".',
+    );
+  } finally {
+    await service.shutdown();
+  }
+}
+
 /** `lifeboat serve`: runs the headless host until Ctrl-C or SIGTERM. */
 async function serve(invocation: Invocation): Promise<number> {
   const port = invocation.port === undefined ? 0 : Number(invocation.port);
@@ -1114,8 +1216,8 @@ async function serve(invocation: Invocation): Promise<number> {
       `--port must be a number from 0 to 65535 (0 picks a free port), not "${invocation.port ?? ''}".`,
     );
   }
-  const dataDir = invocation.dataDir === undefined ? defaultUserDataDir() : path.resolve(invocation.dataDir);
-  const service = new LifeboatService({ dataDir, origin: 'web', allow: invocation.allow });
+  const dataDir = dataDirOf(invocation);
+  const service = new LifeboatService({ dataDir, origin: 'web', allow: invocation.allow, hub: true });
   service.followBackupsFolders();
   // The keeper of every app's schedule, for as long as it serves.
   service.startKeeper((line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`));

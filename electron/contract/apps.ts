@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { appRunSchema } from './app-run';
+import { hostStatusSchema } from './hosts';
 import { migrationToolSchema } from './migrations';
 import { offsiteTargetSchema, targetSummarySchema } from './offsite';
 import { retentionRulesSchema } from './retention';
@@ -39,6 +40,8 @@ export const appHealthSchema = z.enum(['ok', 'stale', 'failing', 'no-snapshots',
 export type AppHealth = z.infer<typeof appHealthSchema>;
 
 export const appSummarySchema = appSchema.extend({
+  /** The host it lives on (its id in `hosts`), or null for this computer. */
+  host: z.string().nullable().default(null),
   health: appHealthSchema,
   /** One sentence explaining the health, for the dot's tooltip. */
   healthText: z.string(),
@@ -85,6 +88,8 @@ export const appsOverviewSchema = z.object({
   apps: z.array(appSummarySchema),
   /** Set when the settings file was damaged and kept aside: what happened and where the file is. */
   settingsProblem: z.string().nullable(),
+  /** The other machines this Lifeboat shows, with how each is doing (their apps are in `apps`). */
+  hosts: z.array(hostStatusSchema).default([]),
   /** What this host lets the UI change: the web host never sends data to new places or keeps keys. */
   host: z
     .object({
@@ -92,7 +97,9 @@ export const appsOverviewSchema = z.object({
       editOffsite: z.boolean(),
       /** S3 keys can be kept here (the desktop app's keychain). */
       keepsKeys: z.boolean(),
+      /** Hosts may be added and removed here (not through lifeboat serve: it would run ssh for a token holder). */
+      editHosts: z.boolean().default(false),
     })
-    .default({ editOffsite: false, keepsKeys: false }),
+    .default({ editOffsite: false, keepsKeys: false, editHosts: false }),
 });
 export type AppsOverview = z.infer<typeof appsOverviewSchema>;

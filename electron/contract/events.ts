@@ -64,6 +64,8 @@ export interface JobEvents {
     readonly title: string;
     readonly reason: string;
   };
+  /** A host was added or removed, or went online or out of reach: the list of apps is read again. */
+  'hosts:changed': Record<string, never>;
 }
 export type JobEventName = keyof JobEvents;
 export const jobEventNames: readonly JobEventName[] = [
@@ -71,6 +73,7 @@ export const jobEventNames: readonly JobEventName[] = [
   'job:finished',
   'snapshots:changed',
   'keeper:alert',
+  'hosts:changed',
 ];
 
 /** Commands from the desktop app's menu, carried out by the renderer. */

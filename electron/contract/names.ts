@@ -36,6 +36,9 @@ export const operationNames = [
   'offsite:push',
   'offsite:list',
   'offsite:pull',
+  'hosts:add',
+  'hosts:remove',
+  'hosts:reconnect',
 ] as const;
 export type OperationName = (typeof operationNames)[number];
 

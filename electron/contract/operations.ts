@@ -10,6 +10,7 @@ import { retentionRulesSchema, type PruneResult } from './retention';
 import { durationSchema, scheduleSchema } from './schedule';
 import { exportFormatSchema, type TablePage } from './browse';
 import { offsiteTargetSchema, type RemoteList } from './offsite';
+import { hostAddressSchema, hostCommandSchema, type HostStatus } from './hosts';
 import type { DatabaseInfo, SnapshotDetails, SnapshotList } from './snapshots';
 
 export type { OperationName } from './names';
@@ -53,6 +54,8 @@ export const operationInputs = {
     backupsDir: z.string().trim().max(4096).optional(),
     /** Add it even though the database's folder does not exist (a volume not mounted yet). */
     allowMissingFolder: z.boolean().optional(),
+    /** Add it on this host (its id) rather than on this computer: the paths are the host's. */
+    host: z.string().min(1).max(40).optional(),
   }),
   'apps:remove': z.object({ appId }),
   /** Choose the migrations folder and tool; both absent: go back to detection. */
@@ -164,6 +167,15 @@ export const operationInputs = {
       .max(10)
       .default([]),
   }),
+  /** Shows another machine's apps here: reached with `ssh ADDRESS`, where its Lifeboat answers. */
+  'hosts:add': z.object({
+    address: hostAddressSchema,
+    /** The Lifeboat command there; absent: "lifeboat". */
+    command: hostCommandSchema.optional(),
+  }),
+  'hosts:remove': z.object({ hostId: z.string().min(1).max(40) }),
+  /** Tries to reach the host again now (it is retried every minute anyway). */
+  'hosts:reconnect': z.object({ hostId: z.string().min(1).max(40) }),
 } as const satisfies { readonly [K in OperationName]: z.ZodType };
 export type OperationInput<K extends OperationName> = z.input<(typeof operationInputs)[K]>;
 export type ParsedInput<K extends OperationName> = z.output<(typeof operationInputs)[K]>;
@@ -241,6 +253,9 @@ export interface OperationOutputs {
   'offsite:push': JobStarted;
   'offsite:list': RemoteList;
   'offsite:pull': JobStarted;
+  'hosts:add': HostStatus;
+  'hosts:remove': { readonly removed: string };
+  'hosts:reconnect': HostStatus;
 }
 
 export type OperationOutput<K extends OperationName> = OperationOutputs[K];

@@ -67,9 +67,16 @@ export interface SshServer {
   stop(): Promise<void>;
 }
 
-/** Debian's sshd with its own config on a free port: key login only, SFTP, never a system service. */
-export async function startSshd(dir: string): Promise<SshServer> {
-  const port = await freePort();
+/**
+ * Debian's sshd with its own config on a free port: key login only, SFTP, never a system service.
+ * With `netns`, it runs in that network namespace (made by the test), listening on `address` there.
+ */
+export async function startSshd(
+  dir: string,
+  where: { readonly netns: string; readonly address: string } | null = null,
+): Promise<SshServer> {
+  const address = where?.address ?? '127.0.0.1';
+  const port = where === null ? await freePort() : 22;
   const user = os.userInfo().username;
   const home = path.join(dir, 'home');
   fs.mkdirSync(path.join(home, '.ssh'), { recursive: true, mode: 0o700 });
@@ -87,7 +94,7 @@ export async function startSshd(dir: string): Promise<SshServer> {
     config,
     [
       `Port ${port}`,
-      'ListenAddress 127.0.0.1',
+      `ListenAddress ${address}`,
       `HostKey ${path.join(dir, 'host_ed25519')}`,
       `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
       `PidFile ${path.join(dir, 'sshd.pid')}`,
@@ -100,15 +107,15 @@ export async function startSshd(dir: string): Promise<SshServer> {
       '',
     ].join('\n'),
   );
-  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const sshd = ['/usr/sbin/sshd', '-D', '-e', '-f', config];
+  const [program = '', ...args] = where === null ? sshd : ['ip', 'netns', 'exec', where.netns, ...sshd];
+  const child: ChildProcess = spawn(program, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   await new Promise<void>((resolve, reject) => {
     const deadline = Date.now() + 10_000;
     const attempt = (): void => {
-      const socket = net.connect(port, '127.0.0.1');
+      const socket = net.connect(port, address);
       socket.once('connect', () => {
         socket.destroy();
         resolve();
@@ -129,7 +136,7 @@ export async function startSshd(dir: string): Promise<SshServer> {
     port,
     user,
     home,
-    knownHostsLine: `[127.0.0.1]:${port} ${type ?? ''} ${key ?? ''}`,
+    knownHostsLine: `${port === 22 ? address : `[${address}]:${port}`} ${type ?? ''} ${key ?? ''}`,
     storeDir,
     stop: () =>
       new Promise<void>((resolve) => {

@@ -28,6 +28,10 @@ export async function dispatch(
     return failed({ code: 'INVALID_ARGUMENT', message: `Invalid request for ${name}: ${detail}` });
   }
   try {
+    const routed = service.route(name, parsed.data);
+    if (routed !== null) {
+      return ok(await routed);
+    }
     const handler = service.handlers[name] as (input: unknown) => Promise<unknown>;
     return ok(await handler(parsed.data));
   } catch (error) {

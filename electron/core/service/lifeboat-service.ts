@@ -51,6 +51,8 @@ import type { OffsiteTarget } from '../../contract/offsite';
 import { fileSecrets, type SecretStore } from '../offsite/offsite-secrets';
 import { thisHost } from '../offsite/remote-snapshots';
 import { parseTargetUrl, resolveTarget, type ResolvedTarget } from '../offsite/target-url';
+import { Hub, newHostId } from '../hosts/hub';
+import type { Host, HostStatus } from '../../contract/hosts';
 
 /** The implementation of every contract operation, shared by the Electron binding and the web host. */
 export type OperationHandlers = {
@@ -171,6 +173,7 @@ export class LifeboatService {
     'job:finished': new Set(),
     'snapshots:changed': new Set(),
     'keeper:alert': new Set(),
+    'hosts:changed': new Set(),
   };
   /** Set by the hosts that keep the apps' schedules (the desktop app, `lifeboat serve`). */
   private keeper: KeeperLoop | null = null;
@@ -181,6 +184,8 @@ export class LifeboatService {
   /** For the web host: the folders a token holder may reach; null for the desktop app (its user chose every path). */
   private readonly boundary: WebBoundary | null;
   private readonly secrets: SecretStore;
+  /** Other machines' apps, for the hosts that show them (the desktop app, `lifeboat serve`); null elsewhere. */
+  private readonly hub: Hub | null;
 
   /** `allow`: for origin 'web', the folders `lifeboat serve --allow` named. */
   constructor(options: {
@@ -190,6 +195,8 @@ export class LifeboatService {
     allow?: readonly string[];
     /** Where S3 keys for offsite targets are kept: the desktop's keychain; serve reads its 0600 file. */
     secrets?: SecretStore;
+    /** Show the hosts of the settings and their apps (the desktop app, `lifeboat serve`). */
+    hub?: boolean;
   }) {
     this.dataDir = options.dataDir;
     this.origin = options.origin;
@@ -197,6 +204,30 @@ export class LifeboatService {
     this.now = options.now ?? (() => new Date());
     this.settings = new SettingsStore(options.dataDir, this.now);
     this.secrets = options.secrets ?? fileSecrets(options.dataDir);
+    this.hub =
+      options.hub === true
+        ? new Hub({
+            hosts: () => this.settings.settings.hosts ?? [],
+            web: options.origin === 'web',
+            emit: (event, payload) => this.emit(event, payload),
+            now: this.now,
+          })
+        : null;
+  }
+
+  /**
+   * An operation on one of a host's apps or jobs, carried out by that host's Lifeboat (see hub.ts);
+   * null for this computer's.
+   */
+  route(name: OperationName, input: Record<string, unknown>): Promise<unknown> | null {
+    return this.hub?.route(name, input) ?? null;
+  }
+
+  /** Resolves once no job is running (each started one has ended). */
+  async whenIdle(): Promise<void> {
+    while (this.jobs.size > 0) {
+      await Promise.all([...this.jobs.values()].map((job) => job.handle.result));
+    }
   }
 
   /** Subscribes to an event; returns the function that unsubscribes. */
@@ -214,7 +245,7 @@ export class LifeboatService {
 
   /** Jobs still running, e.g. to show taskbar progress or to cancel them at quit. */
   runningJobs(): JobState[] {
-    return [...this.jobs.values()].map((job) => job.state);
+    return [...this.jobs.values()].map((job) => job.state).concat(this.hub?.runningJobs() ?? []);
   }
 
   /** The path of a snapshot of an app, checked to lie inside its backups folder (to reveal it). */
@@ -329,6 +360,7 @@ export class LifeboatService {
 
   /** Cancels every running job and waits until each has cleaned up after itself. */
   async shutdown(): Promise<void> {
+    this.hub?.close();
     await this.keeper?.stop();
     this.watcher?.close();
     const running = [...this.jobs.values()];
@@ -378,6 +410,7 @@ export class LifeboatService {
       const { message } = toLifeboatError(error);
       return {
         ...app,
+        host: null,
         health: 'problem',
         healthText: `Lifeboat cannot read this app's files: ${message}`,
         newestSnapshot: null,
@@ -436,6 +469,7 @@ export class LifeboatService {
     }
     return {
       ...app,
+      host: null,
       ...health,
       newestSnapshot: newest === undefined ? null : { file: newest.file, time: newest.time },
       snapshotCount: list.snapshots.length,
@@ -572,12 +606,34 @@ export class LifeboatService {
     return handle;
   }
 
+  /** The hub, for adding or removing a host: never through the web host (a token holder would run ssh here). */
+  private hubToChange(verb: string): Hub {
+    if (this.hub === null || this.origin === 'web') {
+      throw new LifeboatFailure(
+        'PERMISSION_DENIED',
+        `Hosts cannot be ${verb === 'add' ? 'added' : 'removed'} through lifeboat serve: the token would make this server run ssh. Use the desktop app, or "lifeboat hosts ${verb}" on this server.`,
+      );
+    }
+    return this.hub;
+  }
+
   readonly handlers: OperationHandlers = {
-    'apps:list': async () => ({
-      apps: await Promise.all(this.settings.apps.map((app) => this.summarize(app))),
-      settingsProblem: this.settings.problem,
-      host: { editOffsite: this.origin !== 'web', keepsKeys: this.origin !== 'web' && this.secrets.writable },
-    }),
+    'apps:list': async () => {
+      const [apps, hostApps] = await Promise.all([
+        Promise.all(this.settings.apps.map((app) => this.summarize(app))),
+        this.hub?.apps() ?? [],
+      ]);
+      return {
+        apps: [...apps, ...hostApps],
+        settingsProblem: this.settings.problem,
+        hosts: this.hub?.statuses() ?? [],
+        host: {
+          editOffsite: this.origin !== 'web',
+          keepsKeys: this.origin !== 'web' && this.secrets.writable,
+          editHosts: this.origin !== 'web' && this.hub !== null,
+        },
+      };
+    },
     'apps:add': async (input) => {
       const databasePath = parseAbsoluteDatabaseArgument(input.database);
       this.boundary?.requireAllowed(databasePath, 'The database');
@@ -867,6 +923,39 @@ export class LifeboatService {
       return Promise.resolve({ cancelled: job !== undefined });
     },
     'jobs:list': () => Promise.resolve(this.runningJobs()),
+    'hosts:add': async (input) => {
+      const hub = this.hubToChange('add');
+      const hosts = this.settings.settings.hosts ?? [];
+      if (hosts.some((host) => host.address === input.address)) {
+        throw new LifeboatFailure('INVALID_ARGUMENT', `${input.address} is already one of the hosts here.`);
+      }
+      const host: Host = {
+        id: newHostId(input.address, hosts),
+        address: input.address,
+        command: input.command ?? 'lifeboat',
+      };
+      this.settings.update((s) => ({ ...s, hosts: [...(s.hosts ?? []), host] }));
+      this.emit('hosts:changed', {});
+      return hub.reconnect(host.id);
+    },
+    'hosts:remove': (input) => {
+      this.hubToChange('remove');
+      if (!(this.settings.settings.hosts ?? []).some((host) => host.id === input.hostId)) {
+        throw new LifeboatFailure('INVALID_ARGUMENT', `There is no host "${input.hostId}" here.`);
+      }
+      this.settings.update((s) => ({
+        ...s,
+        hosts: (s.hosts ?? []).filter((host) => host.id !== input.hostId),
+      }));
+      this.emit('hosts:changed', {});
+      return Promise.resolve({ removed: input.hostId });
+    },
+    'hosts:reconnect': (input): Promise<HostStatus> => {
+      if (this.hub === null) {
+        throw new LifeboatFailure('INVALID_ARGUMENT', 'This Lifeboat does not show other hosts.');
+      }
+      return this.hub.reconnect(input.hostId);
+    },
     'activity:list': (input) => Promise.resolve(readActivity(this.app(input.appId).backupsDir)),
     'apps:setRun': (input) => {
       const app = this.app(input.appId);

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { appSchema, type App } from '../../contract/apps';
 import { notifyTargetSchema } from '../../contract/schedule';
+import { hostSchema } from '../../contract/hosts';
 import { readTextIfPresent, writeFileAtomically } from '../fs/durable-file';
 import { withFileLock } from '../fs/lock-file';
 
@@ -24,6 +25,8 @@ const settingsSchema = z.object({
   notify: z.array(notifyTargetSchema).max(20).optional(),
   /** The desktop app: with its window closed, stay in the tray and keep the schedules. */
   keepInTray: z.boolean().optional(),
+  /** Other machines whose apps are shown here, reached over SSH. */
+  hosts: z.array(hostSchema).max(50).optional(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

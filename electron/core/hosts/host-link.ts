@@ -1,0 +1,223 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import * as readline from 'node:readline';
+import { failed, type LifeboatError, type Result } from '../../contract/errors';
+import type { Host, HostStatus } from '../../contract/hosts';
+import type { LifeboatFailure } from '../lifeboat-failure';
+import { toLifeboatError } from '../lifeboat-failure';
+import {
+  checkVersion,
+  lifeboatMissing,
+  lifeboatOutdated,
+  saysCommandMissing,
+  shellWord,
+  sshArguments,
+  sshFailure,
+} from './ssh-command';
+
+/** How long a host may take to log in and say hello. */
+const helloTimeoutMs = 30_000;
+
+/** What ssh is given for an address: an alias or user@host as it is; one with a port as an ssh:// URI. */
+export function sshDestination(address: string): string {
+  return /:[0-9]{1,5}$/.test(address) ? `ssh://${address}` : address;
+}
+
+export interface HostLinkEvents {
+  /** An event of the host's service, as it sent it (its ids are the host's). */
+  readonly onEvent: (name: string, payload: unknown) => void;
+  /** The link went online or out of reach. */
+  readonly onState: () => void;
+  /** The connection ended while it was online (the host's jobs go on there). */
+  readonly onLost: (error: LifeboatError) => void;
+}
+
+/**
+ * One host's connection: `ssh HOST LIFEBOAT rpc --stdio`, one JSON document a line each way. The host
+ * says hello (its version) first; then requests are answered by id and its events flow back. When the
+ * connection ends, every unanswered request fails with the reason, and the host's jobs go on there.
+ */
+export class HostLink {
+  private child: ChildProcessWithoutNullStreams | null = null;
+  private connecting: Promise<void> | null = null;
+  private readonly pending = new Map<number, (result: Result<unknown>) => void>();
+  private nextId = 1;
+  private state: HostStatus['state'] = 'connecting';
+  private error: LifeboatError | null = null;
+  private lastSeen: string | null = null;
+  private version: string | null = null;
+  /** When the last attempt to connect began (ms), to retry out of reach hosts at most once a minute. */
+  private lastAttempt = 0;
+
+  constructor(
+    readonly host: Host,
+    /** Run for a web token holder: the host applies the web host's rules too. */
+    private readonly web: boolean,
+    private readonly events: HostLinkEvents,
+    private readonly now: () => Date,
+  ) {}
+
+  status(): HostStatus {
+    return {
+      ...this.host,
+      state: this.state,
+      error: this.error,
+      lastSeen: this.lastSeen,
+      version: this.version,
+    };
+  }
+
+  get online(): boolean {
+    return this.state === 'online';
+  }
+
+  /** Connects unless it is online or was tried within `retryMs`; resolves when that attempt ends. */
+  async connect(retryMs = 0): Promise<void> {
+    if (this.online) {
+      return;
+    }
+    if (this.connecting === null && Date.now() - this.lastAttempt >= retryMs) {
+      this.lastAttempt = Date.now();
+      this.connecting = this.open().finally(() => (this.connecting = null));
+    }
+    await this.connecting;
+  }
+
+  /** Asks the host's Lifeboat to carry out an operation; a host out of reach fails with why. */
+  async call(op: string, input: unknown): Promise<Result<unknown>> {
+    await this.connect(5_000);
+    const child = this.child;
+    if (!this.online || child === null) {
+      return failed(
+        this.error ?? { code: 'HOST_UNREACHABLE', message: `${this.host.address} is not reachable.` },
+      );
+    }
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      child.stdin.write(`${JSON.stringify({ id, op, input })}\n`);
+    });
+  }
+
+  /** Ends the connection (a host removed, the hub stopping); the host's jobs go on there. */
+  close(): void {
+    this.child?.stdin.end();
+    this.child?.kill('SIGTERM');
+  }
+
+  private open(): Promise<void> {
+    const command = [this.host.command, 'rpc', '--stdio', ...(this.web ? ['--web'] : [])]
+      .map((word, i) => (i === 0 ? word : shellWord(word)))
+      .join(' ');
+    const child = spawn('ssh', sshArguments(sshDestination(this.host.address), command), {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-8192);
+    });
+    child.stdin.on('error', () => undefined);
+    const lines = readline.createInterface({ input: child.stdout });
+    return new Promise<void>((resolve) => {
+      let settled = false;
+      const settle = (error: LifeboatError | null): void => {
+        if (settled) {
+          return;
+        }
+        settled = true;
+        clearTimeout(timer);
+        const before = this.stateKey();
+        if (error === null) {
+          this.child = child;
+          this.state = 'online';
+          this.error = null;
+        } else {
+          this.state = 'unreachable';
+          this.error = error;
+          child.kill('SIGTERM');
+        }
+        if (this.stateKey() !== before) {
+          this.events.onState();
+        }
+        resolve();
+      };
+      const timer = setTimeout(
+        () =>
+          settle({
+            code: 'HOST_UNREACHABLE',
+            message: `${this.host.address} did not answer within ${helloTimeoutMs / 1000} s. Check that "ssh ${this.host.address}" works.`,
+          }),
+        helloTimeoutMs,
+      );
+      lines.on('line', (line) => {
+        let message: Record<string, unknown>;
+        try {
+          message = JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          return;
+        }
+        this.lastSeen = this.now().toISOString();
+        if (!settled) {
+          try {
+            this.version = checkVersion(this.host.address, message['hello'] ?? null).version;
+            settle(null);
+          } catch (error) {
+            settle(toLifeboatError(error));
+          }
+          return;
+        }
+        if (typeof message['id'] === 'number') {
+          const answer = this.pending.get(message['id']);
+          this.pending.delete(message['id']);
+          answer?.(message['result'] as Result<unknown>);
+        } else if (typeof message['event'] === 'string') {
+          this.events.onEvent(message['event'], message['payload']);
+        }
+      });
+      child.once('error', (error) =>
+        settle({
+          code: 'HOST_UNREACHABLE',
+          message: `ssh could not be run here (${error.message}): install OpenSSH's client.`,
+        }),
+      );
+      child.once('close', (status) => {
+        if (!settled) {
+          settle(toLifeboatError(this.whyClosed(status, stderr)));
+          return;
+        }
+        if (this.child !== child) {
+          return;
+        }
+        this.child = null;
+        const lost: LifeboatError = {
+          code: 'HOST_UNREACHABLE',
+          message: `The connection to ${this.host.address} was lost${status === 255 ? ` (${sshFailure(this.host.address, stderr).message})` : ''}. What it was doing goes on there; it shows here again once the host is reachable.`,
+        };
+        this.state = 'unreachable';
+        this.error = lost;
+        for (const answer of this.pending.values()) {
+          answer(failed(lost));
+        }
+        this.pending.clear();
+        this.events.onLost(lost);
+        this.events.onState();
+      });
+    });
+  }
+
+  /** What the sidebar shows of the link: a change of it is news. */
+  private stateKey(): string {
+    return `${this.state} ${this.error?.code ?? ''}`;
+  }
+
+  /** Why the host hung up before saying hello. */
+  private whyClosed(status: number | null, stderr: string): LifeboatFailure {
+    if (status === 255) {
+      return sshFailure(this.host.address, stderr);
+    }
+    if (saysCommandMissing(status, stderr)) {
+      return lifeboatMissing(this.host.address, this.host.command);
+    }
+    // It ran, but does not know "rpc": a Lifeboat from before the hub.
+    return lifeboatOutdated(this.host.address, undefined);
+  }
+}
