@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { AppPage } from './pages/app-page';
 
-const bin = path.resolve(__dirname, '..', 'bin', 'lifeboat.js');
+export const bin = path.resolve(__dirname, '..', 'bin', 'lifeboat.js');
 
 /** A running `lifeboat serve` with a fresh data folder of its own. */
 export interface Host {
@@ -17,11 +17,16 @@ export interface Host {
   stop(): Promise<void>;
 }
 
-async function startHost(dataDir: string, workDir: string): Promise<{ url: string; child: ChildProcess }> {
+/** Starts `lifeboat serve` (with `env` added to this process's environment); its URL once it prints it. */
+export async function startHost(
+  dataDir: string,
+  workDir: string,
+  env: Record<string, string> = {},
+): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
     [bin, 'serve', '--port', '0', '--data-dir', dataDir, '--allow', workDir],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
   );
   const lines = readline.createInterface({ input: child.stdout });
   for await (const line of lines) {

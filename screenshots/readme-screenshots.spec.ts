@@ -4,6 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { AppPage } from '../e2e/pages/app-page';
+import { startHost as startServe } from '../e2e/fixtures';
+import { setUpHub } from '../e2e/hub-setup';
 
 /**
  * Every screenshot in the README, from the demo, at a neutral path (/tmp/lifeboat-demo, not a test
@@ -139,4 +141,27 @@ test('the README screenshots', async ({ page }) => {
   await app.dialog.getByLabel('Monthly').fill('2');
   await expect(app.dialog.getByTestId('retention-preview')).toBeVisible();
   await shoot(page, 'retention-preview');
+});
+
+test('the README screenshot of the fleet', async ({ page }) => {
+  // Two hosts (Debian's sshd on 127.0.0.1, each with this checkout's Lifeboat) and one that is off.
+  const dir = '/tmp/lifeboat-hub';
+  fs.rmSync(dir, { recursive: true, force: true });
+  const hub = await setUpHub(dir, { nas: ['paperless', 'jellyfin'], vps: ['vaultwarden', 'uptime-kuma'] });
+  const started = await startServe(hub.dataDir, path.join(dir, 'work'), hub.env);
+  try {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(started.url);
+    const app = new AppPage(page);
+    await app.sidebar.getByRole('button', { name: /vaultwarden/ }).click();
+    await (await app.startSnapshot('nightly')).waitFor({ state: 'hidden' });
+    await app.sidebar.getByRole('button', { name: /Fleet/ }).click();
+    const fleet = page.getByRole('table', { name: 'Every app on every host' });
+    await expect(fleet.getByTestId('fleet-row')).toHaveCount(4);
+    await expect(fleet).not.toContainText('…');
+    await shoot(page, 'fleet');
+  } finally {
+    started.child.kill('SIGTERM');
+    await hub.stop();
+  }
 });

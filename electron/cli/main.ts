@@ -101,6 +101,8 @@ Usage:
   lifeboat restore SNAPSHOT --from NAME|URL (--db DB | --app DIR) [--identity FILE] [--yes] [--json]
   lifeboat serve [--port N] [--data-dir DIR] [--allow DIR]... [--demo]
   lifeboat --host ALIAS [--remote-lifeboat CMD] <any command above>
+  lifeboat hosts add ALIAS [--command CMD] | hosts list | hosts remove ID [--data-dir DIR] [--json]
+  lifeboat rpc --stdio [--web] [--data-dir DIR]
   lifeboat version [--json]
   lifeboat help
 
@@ -189,6 +191,13 @@ Commands:
            a host key not in known_hosts is refused). Output, JSON and exit
            code are the host's; Ctrl-C cancels its job there. --remote-lifeboat
            names the command on the host (default: lifeboat).
+  hosts    The other machines whose apps the desktop app and lifeboat serve show
+           (reached with ssh ALIAS; CMD: the Lifeboat command there, default
+           lifeboat). list tries each and says its state and apps.
+  rpc      What a hub runs on this machine over SSH: JSON lines on standard
+           input and output, answered by this machine's Lifeboat. --web applies
+           the web host's rules. A job it started goes on to its end if the
+           connection drops.
   version  Lifeboat's version and protocol (what --host checks first).
   serve    The desktop app's interface in a browser, for servers without a
            desktop: listens on 127.0.0.1 only and prints a URL with a secret

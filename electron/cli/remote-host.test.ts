@@ -8,7 +8,7 @@ import { lifeboat, lifeboatAsync, lifeboatBin } from '../testing/cli-run';
 import Database from 'better-sqlite3';
 import { contentDigest, createLiveDatabase, makeTempDir } from '../testing/fixtures';
 import { restorePaths } from '../core/restore/restore-journal';
-import { startSshd, type SshServer } from '../testing/offsite-servers';
+import { sshConfigEntry, startSshd, type SshServer } from '../testing/offsite-servers';
 import { until } from '../testing/wait-for';
 
 /**
@@ -27,15 +27,7 @@ describe('lifeboat --host ALIAS', () => {
     const ssh = path.join(sshd.home, '.ssh');
     fs.writeFileSync(
       path.join(ssh, 'config'),
-      [
-        'Host vps',
-        '  HostName 127.0.0.1',
-        `  Port ${sshd.port}`,
-        `  User ${sshd.user}`,
-        `  IdentityFile ${path.join(ssh, 'id_ed25519')}`,
-        `  UserKnownHostsFile ${path.join(ssh, 'known_hosts')}`,
-        '',
-      ].join('\n'),
+      sshConfigEntry('vps', { address: '127.0.0.1', port: sshd.port, user: sshd.user }, sshd.home),
     );
     fs.writeFileSync(path.join(ssh, 'known_hosts'), `${sshd.knownHostsLine}\n`);
     env = { HOME: sshd.home, SSH_AUTH_SOCK: '' };

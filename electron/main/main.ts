@@ -143,6 +143,8 @@ async function start(): Promise<void> {
   const service = new LifeboatService({
     dataDir,
     origin: 'desktop',
+    // Other machines' apps, reached with the user's own ssh (Add a host…).
+    hub: true,
     // S3 keys are sealed by the OS keychain (Keychain, DPAPI, libsecret), never written in the clear.
     secrets: sealedSecrets(dataDir, {
       isAvailable: () => safeStorage.isEncryptionAvailable(),

@@ -149,3 +149,20 @@ export async function startSshd(
       }),
   };
 }
+
+/** A `Host` block of .ssh/config: the alias, where it leads, and the key and known_hosts of `home`. */
+export function sshConfigEntry(
+  alias: string,
+  to: { readonly address: string; readonly port: number; readonly user: string },
+  home: string,
+): string {
+  return [
+    `Host ${alias}`,
+    `  HostName ${to.address}`,
+    `  Port ${to.port}`,
+    `  User ${to.user}`,
+    `  IdentityFile ${path.join(home, '.ssh', 'id_ed25519')}`,
+    `  UserKnownHostsFile ${path.join(home, '.ssh', 'known_hosts')}`,
+    '',
+  ].join('\n');
+}

@@ -10,10 +10,10 @@ import type { JobFinished } from '../../contract/events';
 import type { HostStatus } from '../../contract/hosts';
 import type { JobStarted } from '../../contract/operations';
 import type { SnapshotList } from '../../contract/snapshots';
-import { lifeboatBin } from '../../testing/cli-run';
+import { lifeboat, lifeboatBin } from '../../testing/cli-run';
 import { contentDigest, createLiveDatabase, makeTempDir } from '../../testing/fixtures';
 import { makeNetworkNamespace, type NetworkNamespace } from '../../testing/network-namespace';
-import { startSshd, type SshServer } from '../../testing/offsite-servers';
+import { sshConfigEntry, startSshd, type SshServer } from '../../testing/offsite-servers';
 import { until } from '../../testing/wait-for';
 import { restorePaths } from '../restore/restore-journal';
 import { dispatch } from '../service/dispatch';
@@ -53,21 +53,10 @@ describe('the hub: apps of other hosts over SSH', () => {
   }
   /** Aliases of .ssh/config (ssh finds known_hosts and keys by the passwd entry's home, not $HOME). */
   function sshConfig(entries: Record<string, { address: string; port: number }>): void {
-    const ssh = path.join(sshd.home, '.ssh');
     fs.writeFileSync(
-      path.join(ssh, 'config'),
+      path.join(sshd.home, '.ssh', 'config'),
       Object.entries(entries)
-        .map(([alias, to]) =>
-          [
-            `Host ${alias}`,
-            `  HostName ${to.address}`,
-            `  Port ${to.port}`,
-            `  User ${sshd.user}`,
-            `  IdentityFile ${path.join(ssh, 'id_ed25519')}`,
-            `  UserKnownHostsFile ${path.join(ssh, 'known_hosts')}`,
-            '',
-          ].join('\n'),
-        )
+        .map(([alias, to]) => sshConfigEntry(alias, { ...to, user: sshd.user }, sshd.home))
         .join(''),
     );
   }
@@ -315,6 +304,7 @@ describe('the hub: apps of other hosts over SSH', () => {
       assert.equal(down.state === 'online' ? 'still online' : down.error?.code, 'HOST_UNREACHABLE');
       assert.ok(down.lastSeen !== null);
     } finally {
+      await dispatch(hub, 'hosts:remove', { hostId: 'box' });
       await second?.stop();
       netns.remove();
     }
@@ -336,5 +326,31 @@ describe('the hub: apps of other hosts over SSH', () => {
     assert.ok(!overview.hosts.some((h) => h.id === added.id));
     assert.ok(overview.apps.every((a) => a.host !== added.id));
     assert.match(fs.readFileSync(path.join(dir, 'vps-lifeboat', 'settings.json'), 'utf8'), /"name": "vault"/);
+  });
+
+  it('lifeboat hosts add, list and remove: the same hosts from the command line', () => {
+    sshConfig({ vps: { address: '127.0.0.1', port: sshd.port }, attic: { address: '127.0.0.1', port: 1 } });
+    const data = ['--data-dir', path.join(dir, 'hub')];
+    const env = { HOME: sshd.home, SSH_AUTH_SOCK: '' };
+    const added = lifeboat(['hosts', 'add', 'attic', '--command', command('attic'), ...data], dir, env);
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(
+      added.stdout,
+      /Added attic as "attic"\. unreachable, never reached: attic could not be reached/,
+    );
+    const listed = lifeboat(['hosts', 'list', ...data], dir, env);
+    assert.equal(listed.code, 1, 'a host out of reach makes the list exit 1');
+    assert.match(listed.stdout, /^vps {2}vps {2}online \(Lifeboat [0-9.]+\)\n {4}apps: vault$/m);
+    assert.match(listed.stdout, /^attic {2}attic {2}unreachable, never reached: .*\[HOST_UNREACHABLE\]$/m);
+    const json = lifeboat(['hosts', 'list', '--json', ...data], dir, env).json<HostStatus[]>();
+    assert.deepEqual(
+      json.map((h) => [h.id, h.state]),
+      [
+        ['vps', 'online'],
+        ['attic', 'unreachable'],
+      ],
+    );
+    assert.equal(lifeboat(['hosts', 'remove', 'attic', ...data], dir, env).code, 0);
+    assert.equal(lifeboat(['hosts', 'list', ...data], dir, env).code, 0);
   });
 });

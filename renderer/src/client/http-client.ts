@@ -16,6 +16,7 @@ export function createHttpClient(base: URL = new URL(window.location.href)): Lif
     'job:finished': new Set(),
     'snapshots:changed': new Set(),
     'keeper:alert': new Set(),
+    'hosts:changed': new Set(),
     'menu:command': new Set(),
   };
   const connection = new Set<(connected: boolean) => void>();

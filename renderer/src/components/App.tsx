@@ -5,6 +5,7 @@ import { AppView } from './AppView';
 import { Banner } from './Banner';
 import { Dialogs } from './Dialogs';
 import { EmptyState } from './EmptyState';
+import { FleetView } from './FleetView';
 import { Sidebar } from './Sidebar';
 
 /** Keyboard shortcuts that work everywhere: Ctrl/⌘+N new snapshot, Ctrl/⌘+F or / search. */
@@ -69,7 +70,8 @@ export function App(): ReactNode {
   useShortcuts();
   useDrop();
   const loading = useStore((s) => s.loading);
-  const hasApps = useStore((s) => (s.overview?.apps.length ?? 0) > 0);
+  const hasApps = useStore((s) => (s.overview?.apps.length ?? 0) + (s.overview?.hosts.length ?? 0) > 0);
+  const onFleet = useStore((s) => s.page === 'fleet');
   return (
     <div className="shell">
       <Banner />
@@ -80,7 +82,7 @@ export function App(): ReactNode {
       ) : hasApps ? (
         <div className="workspace">
           <Sidebar />
-          <AppView />
+          {onFleet ? <FleetView /> : <AppView />}
         </div>
       ) : (
         <EmptyState />

@@ -10,6 +10,7 @@ import { openRestore, recoverRestore } from '../store/restore-actions';
 import { openBrowse } from '../store/browse-actions';
 import { useStore, type Dialog } from '../store/store';
 import { DetailPanel } from './DetailPanel';
+import { offsiteCounts } from './offsite-counts';
 import { JobProgressLine } from './JobProgressLine';
 import { ActivityView } from './ActivityView';
 import { SchemaView } from './SchemaView';
@@ -46,7 +47,11 @@ export function AppView(): ReactNode {
         <div className="card-head">
           <div>
             <h1>{app.name}</h1>
-            <p className="path" title={app.databasePath}>
+            <p
+              className="path"
+              title={app.host === null ? app.databasePath : `${app.databasePath} on ${app.host}`}
+            >
+              {app.host !== null && <span className="host-tag">{app.host}</span>}
               {app.databasePath}
             </p>
             {app.lastRestore !== null && (
@@ -242,18 +247,7 @@ function OffsiteFact(props: {
     Object.values(s.jobs).find((j) => j.kind === 'push' && j.appId === app.id && j.status === 'running'),
   );
   const targets = app.automation.offsite;
-  const verified = props.snapshots.filter((s) => s.status === 'verified');
-  // Per target: how many verified snapshots it holds, or why its last push failed.
-  const perTarget = targets.map((t) => {
-    const marks = verified.map((s) => props.marks?.[s.file]?.find((m) => m.target === t.name));
-    const failure = marks.find((m) => m?.state === 'failed');
-    return {
-      name: t.name,
-      display: t.display,
-      held: marks.filter((m) => m?.state === 'held').length,
-      failure,
-    };
-  });
+  const perTarget = offsiteCounts(targets, props.snapshots, props.marks);
   return (
     <div>
       <dt>Offsite</dt>
@@ -266,7 +260,7 @@ function OffsiteFact(props: {
               {index > 0 && ' · '}
               {t.name}:{' '}
               {t.failure === undefined ? (
-                `${t.held} of ${verified.length}`
+                `${t.held} of ${t.of}`
               ) : (
                 <span className="warn">last push failed</span>
               )}

@@ -1,3 +1,4 @@
+import { splitHostAppId } from '../../../electron/contract/hosts';
 import type { ReactNode } from 'react';
 import { pushOffsite } from '../store/offsite-actions';
 import { formatBytes, formatLocalTime } from '../../../electron/contract/format';
@@ -79,7 +80,7 @@ export function DetailPanel(): ReactNode {
         <button type="button" onClick={() => void verifySnapshots(appId, [file])} disabled={verifying}>
           {verifying ? 'Verifying…' : 'Verify'}
         </button>
-        {canRevealFiles() && (
+        {canRevealFiles() && splitHostAppId(appId) === null && (
           <button type="button" onClick={() => void revealSnapshot(appId, file)}>
             Reveal in folder
           </button>

@@ -24,6 +24,7 @@ import { BrowseDialog, CopyDialog } from './BrowseDialog';
 import { useNow } from './use-now';
 import { OffsiteDialog } from './OffsiteDialog';
 import { RemoteDialog } from './RemoteDialog';
+import { AddHostDialog, ConfirmRemoveHostDialog } from './HostDialogs';
 
 /** Whichever dialog is open. */
 export function Dialogs(): ReactNode {
@@ -57,6 +58,10 @@ export function Dialogs(): ReactNode {
       return <OffsiteDialog appId={dialog.appId} />;
     case 'remote':
       return <RemoteDialog appId={dialog.appId} />;
+    case 'add-host':
+      return <AddHostDialog />;
+    case 'confirm-remove-host':
+      return <ConfirmRemoveHostDialog hostId={dialog.hostId} />;
   }
 }
 
@@ -72,17 +77,33 @@ function AddAppDialog(props: { initialPath: string }): ReactNode {
   const [backupsDir, setBackupsDir] = useState('');
   const [error, setError] = useState<LifeboatError | null>(null);
   const [busy, setBusy] = useState(false);
+  const hosts = useStore((s) => s.overview?.hosts);
+  const online = hosts?.filter((h) => h.state === 'online') ?? [];
+  const [host, setHost] = useState('');
   // A folder that does not exist is asked about once: the second Add goes ahead.
   const missingFolder = error?.code === 'DB_NOT_FOUND';
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
     setBusy(true);
-    setError(await addApp(database, name, backupsDir, missingFolder));
+    setError(await addApp(database, name, backupsDir, missingFolder, host === '' ? null : host));
     setBusy(false);
   };
   return (
     <Modal title="Add an app" onClose={closeDialog}>
       <form onSubmit={(event) => void submit(event)}>
+        {online.length > 0 && (
+          <>
+            <label htmlFor="add-host">On</label>
+            <select id="add-host" value={host} onChange={(event) => setHost(event.target.value)}>
+              <option value="">This computer</option>
+              {online.map((h) => (
+                <option key={h.id} value={h.id}>
+                  {h.id} ({h.address})
+                </option>
+              ))}
+            </select>
+          </>
+        )}
         <label htmlFor="add-database">Database file</label>
         <div className="field-row">
           <input
@@ -98,7 +119,7 @@ function AddAppDialog(props: { initialPath: string }): ReactNode {
             aria-describedby="add-database-help"
             aria-invalid={error !== null}
           />
-          {canRevealFiles() && (
+          {canRevealFiles() && host === '' && (
             <button
               type="button"
               onClick={() =>

@@ -1,49 +1,122 @@
 import type { ReactNode } from 'react';
+import type { AppSummary } from '../../../electron/contract/apps';
+import type { HostStatus } from '../../../electron/contract/hosts';
 import { formatAge } from '../../../electron/contract/format';
 import { openDialog, selectApp } from '../store/actions';
+import { reconnectHost, showFleet } from '../store/host-actions';
 import { useStore } from '../store/store';
+import { hostStateText } from './host-text';
 import { ageSeconds, useNow } from './use-now';
 
-/** The apps: name, a status dot, the age of the newest snapshot. */
-export function Sidebar(): ReactNode {
-  const apps = useStore((s) => s.overview?.apps ?? []);
-  const selectedAppId = useStore((s) => s.selectedAppId);
+const noApps: readonly AppSummary[] = [];
+const noHosts: readonly HostStatus[] = [];
+
+/** The apps of one machine: name, a status dot, the age of the newest snapshot. */
+function AppList(props: { apps: readonly AppSummary[]; label: string }): ReactNode {
+  const selectedAppId = useStore((s) => (s.page === 'app' ? s.selectedAppId : null));
   const now = useNow();
+  return (
+    <ul aria-label={props.label}>
+      {props.apps.map((app) => (
+        <li key={app.id}>
+          <button
+            type="button"
+            className={app.id === selectedAppId ? 'app-item selected' : 'app-item'}
+            aria-current={app.id === selectedAppId ? 'page' : undefined}
+            onClick={() => void selectApp(app.id)}
+          >
+            <span
+              className={`dot health-${app.health}`}
+              title={app.healthText}
+              aria-label={app.healthText}
+              role="img"
+            />
+            <span className="app-name">{app.name}</span>
+            {app.interruptedRestore !== null ? (
+              <span className="app-age warn">restore interrupted</span>
+            ) : (
+              <span className="app-age">
+                {app.newestSnapshot === null
+                  ? 'no snapshot'
+                  : formatAge(ageSeconds(app.newestSnapshot.time, now))}
+              </span>
+            )}
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** A host's heading: its name, whether it answers (and if not, why and when it last did), and "Try again". */
+function HostHeading(props: { host: HostStatus; editHosts: boolean }): ReactNode {
+  const { host } = props;
+  const now = useNow();
+  const text = hostStateText(host, now);
+  return (
+    <div className={`host-heading host-${host.state}`} title={host.error?.message ?? host.address}>
+      <span className={`dot host-dot-${host.state}`} role="img" aria-label={text.short} />
+      <span className="host-name">{host.id}</span>
+      <span className="host-state" data-testid={`host-state-${host.id}`}>
+        {text.short}
+        {host.state === 'unreachable' && ` · ${text.seen}`}
+      </span>
+      <span className="host-actions">
+        {host.state !== 'online' && (
+          <button type="button" className="link" onClick={() => void reconnectHost(host.id)}>
+            Try again
+          </button>
+        )}
+        {props.editHosts && (
+          <button
+            type="button"
+            className="link"
+            aria-label={`Remove the host ${host.id}`}
+            onClick={() => openDialog({ kind: 'confirm-remove-host', hostId: host.id })}
+          >
+            Remove
+          </button>
+        )}
+      </span>
+    </div>
+  );
+}
+
+/** The fleet, then the apps: this computer's, then each host's under its heading. */
+export function Sidebar(): ReactNode {
+  const apps = useStore((s) => s.overview?.apps ?? noApps);
+  const hosts = useStore((s) => s.overview?.hosts ?? noHosts);
+  const editHosts = useStore((s) => s.overview?.host.editHosts ?? false);
+  const onFleet = useStore((s) => s.page === 'fleet');
+  const local = apps.filter((app) => app.host === null);
   return (
     <nav className="sidebar" aria-label="Apps">
       <div className="sidebar-title">
         <img src="./icon.svg" alt="" width={22} height={22} />
         <span>Lifeboat</span>
       </div>
-      <ul>
-        {apps.map((app) => (
-          <li key={app.id}>
-            <button
-              type="button"
-              className={app.id === selectedAppId ? 'app-item selected' : 'app-item'}
-              aria-current={app.id === selectedAppId ? 'page' : undefined}
-              onClick={() => void selectApp(app.id)}
-            >
-              <span
-                className={`dot health-${app.health}`}
-                title={app.healthText}
-                aria-label={app.healthText}
-                role="img"
-              />
-              <span className="app-name">{app.name}</span>
-              {app.interruptedRestore !== null ? (
-                <span className="app-age warn">restore interrupted</span>
-              ) : (
-                <span className="app-age">
-                  {app.newestSnapshot === null
-                    ? 'no snapshot'
-                    : formatAge(ageSeconds(app.newestSnapshot.time, now))}
-                </span>
-              )}
-            </button>
-          </li>
+      <button
+        type="button"
+        className={onFleet ? 'fleet-item selected' : 'fleet-item'}
+        aria-current={onFleet ? 'page' : undefined}
+        onClick={() => void showFleet()}
+      >
+        Fleet <span className="app-age">every app at a glance</span>
+      </button>
+      <div className="app-lists">
+        {hosts.length > 0 && <div className="group-heading">This computer</div>}
+        {local.length === 0 && hosts.length > 0 ? (
+          <p className="muted group-empty">No apps here.</p>
+        ) : (
+          <AppList apps={local} label="Apps on this computer" />
+        )}
+        {hosts.map((host) => (
+          <section key={host.id} aria-label={`Host ${host.id}`}>
+            <HostHeading host={host} editHosts={editHosts} />
+            <AppList apps={apps.filter((app) => app.host === host.id)} label={`Apps on ${host.id}`} />
+          </section>
         ))}
-      </ul>
+      </div>
       <button
         type="button"
         className="ghost add-app"
@@ -51,6 +124,11 @@ export function Sidebar(): ReactNode {
       >
         + Add an app
       </button>
+      {editHosts && (
+        <button type="button" className="ghost add-app" onClick={() => openDialog({ kind: 'add-host' })}>
+          + Add a host…
+        </button>
+      )}
     </nav>
   );
 }

@@ -124,6 +124,7 @@ export function showSnapshotsAt(revision: string | null): void {
 
 export async function selectApp(appId: string): Promise<void> {
   useStore.setState({
+    page: 'app',
     selectedAppId: appId,
     selectedFile: null,
     details: null,
@@ -139,8 +140,16 @@ export async function addApp(
   name: string,
   backupsDir: string,
   allowMissingFolder = false,
+  /** The host to add it on (its id); null: this computer. */
+  host: string | null = null,
 ): Promise<LifeboatError | null> {
-  const result = await lifeboat().call('apps:add', { database, name, backupsDir, allowMissingFolder });
+  const result = await lifeboat().call('apps:add', {
+    database,
+    name,
+    backupsDir,
+    allowMissingFolder,
+    ...(host === null ? {} : { host }),
+  });
   if (!result.ok) {
     return result.error;
   }
@@ -430,6 +439,8 @@ export function startActions(newClient: LifeboatClient): void {
       void loadApp(appId);
     }
   });
+  // A host was added or removed, went out of reach or came back: its apps come and go.
+  newClient.on('hosts:changed', () => void loadApps());
   // A script added, deleted or changed a snapshot: show the folder as it is now.
   newClient.on('snapshots:changed', ({ appId }) => {
     void loadApps();

@@ -19,6 +19,8 @@ import type { TablePage } from '../../../electron/contract/browse';
 export interface AppsSlice {
   overview: AppsOverview | null;
   selectedAppId: string | null;
+  /** The main area: the selected app, or the fleet (every app on every host at a glance). */
+  page: 'app' | 'fleet';
 }
 
 export type SortColumn = 'time' | 'label' | 'size' | 'status';
@@ -145,6 +147,8 @@ export interface BrowseSlice {
 export type Dialog =
   | { readonly kind: 'none' }
   | { readonly kind: 'add-app'; readonly initialPath: string }
+  | { readonly kind: 'add-host' }
+  | { readonly kind: 'confirm-remove-host'; readonly hostId: string }
   | { readonly kind: 'snapshot'; readonly appId: string; readonly jobId: string | null }
   | { readonly kind: 'confirm-delete'; readonly appId: string; readonly file: string }
   | { readonly kind: 'confirm-remove-app'; readonly appId: string }
@@ -181,6 +185,7 @@ export type State = AppsSlice &
 const createAppsSlice: StateCreator<State, [], [], AppsSlice> = () => ({
   overview: null,
   selectedAppId: null,
+  page: 'app',
 });
 const createSnapshotsSlice: StateCreator<State, [], [], SnapshotsSlice> = () => ({
   lists: {},

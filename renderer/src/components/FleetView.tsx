@@ -1,0 +1,154 @@
+import type { ReactNode } from 'react';
+import type { AppSummary } from '../../../electron/contract/apps';
+import type { HostStatus } from '../../../electron/contract/hosts';
+import { formatAge, formatWhen } from '../../../electron/contract/format';
+import { selectApp } from '../store/actions';
+import { reconnectHost } from '../store/host-actions';
+import { useStore } from '../store/store';
+import { hostStateText } from './host-text';
+import { offsiteCounts } from './offsite-counts';
+import { ageSeconds, useNow } from './use-now';
+
+const noApps: readonly AppSummary[] = [];
+const noHosts: readonly HostStatus[] = [];
+
+const freshnessWords = {
+  fresh: 'fresh',
+  stale: 'stale',
+  never: 'no snapshot yet',
+  failing: 'failing',
+} as const;
+
+/** Where the app's verified snapshots also are, per target; "…" until its listing is read. */
+function OffsiteCell(props: { app: AppSummary }): ReactNode {
+  const list = useStore((s) => s.lists[props.app.id]);
+  const targets = props.app.automation.offsite;
+  if (targets.length === 0) {
+    return <span className="warn">only on its machine</span>;
+  }
+  if (list === undefined) {
+    return <span className="muted">…</span>;
+  }
+  return offsiteCounts(targets, list.snapshots, list.offsite).map((t, index) => (
+    <span key={t.name} title={t.failure?.reason ?? t.display}>
+      {index > 0 && ' · '}
+      {t.name}{' '}
+      {t.failure === undefined ? `${t.held}/${t.of}` : <span className="warn">last push failed</span>}
+    </span>
+  ));
+}
+
+/** The live database's place among its migrations: "at head", "2 behind", … */
+function SchemaCell(props: { appId: string }): ReactNode {
+  const report = useStore((s) => s.schemas[props.appId]);
+  if (report === undefined) {
+    return <span className="muted">…</span>;
+  }
+  if (report === null) {
+    return <span className="muted">no migrations found</span>;
+  }
+  const atHead = report.status.status === 'at-head';
+  return (
+    <span className={atHead ? undefined : 'warn'} title={report.status.summary}>
+      {report.status.badge}
+    </span>
+  );
+}
+
+function RestoreCell(props: { app: AppSummary; now: number }): ReactNode {
+  const { app } = props;
+  if (app.interruptedRestore !== null) {
+    return (
+      <span className="warn">interrupted at “{app.interruptedRestore.step}”: open the app to finish it</span>
+    );
+  }
+  if (app.lastRestore !== null) {
+    return <span>restored {formatWhen(app.lastRestore.at, props.now)}</span>;
+  }
+  return <span className="muted">—</span>;
+}
+
+function hostsText(count: number): string {
+  if (count === 0) {
+    return 'Every app on this computer.';
+  }
+  return `Every app on this computer and on ${count === 1 ? 'one host' : `${count} hosts`}.`;
+}
+
+/**
+ * Every app on this computer and on each host at a glance: how fresh its protection is, its newest
+ * snapshot, its offsite copies, its schema against the code, and any restore to finish. Hosts out
+ * of reach say why and when they were last seen.
+ */
+export function FleetView(): ReactNode {
+  const apps = useStore((s) => s.overview?.apps ?? noApps);
+  const hosts = useStore((s) => s.overview?.hosts ?? noHosts);
+  const now = useNow();
+  const down = hosts.filter((host) => host.state === 'unreachable');
+  return (
+    <main className="app-view fleet" aria-labelledby="fleet-title">
+      <h1 id="fleet-title">Fleet</h1>
+      <p className="muted">
+        {hostsText(hosts.length)} Choose one to see its snapshots, schema and activity, or to restore it.
+      </p>
+      {down.map((host) => {
+        const text = hostStateText(host, now);
+        return (
+          <div key={host.id} className="host-down" role="status" data-testid={`fleet-down-${host.id}`}>
+            <strong>{host.id}</strong> ({host.address}): {text.short}, {text.seen}. {host.error?.message}{' '}
+            <button type="button" className="link" onClick={() => void reconnectHost(host.id)}>
+              Try again
+            </button>
+          </div>
+        );
+      })}
+      <table className="activity-table fleet-table" aria-label="Every app on every host">
+        <thead>
+          <tr>
+            <th scope="col">Host</th>
+            <th scope="col">App</th>
+            <th scope="col">Protection</th>
+            <th scope="col">Newest snapshot</th>
+            <th scope="col">Offsite</th>
+            <th scope="col">Schema</th>
+            <th scope="col">Restore</th>
+          </tr>
+        </thead>
+        <tbody>
+          {apps.map((app) => (
+            <tr key={app.id} data-testid="fleet-row">
+              <td>{app.host ?? 'this computer'}</td>
+              <td>
+                <button type="button" className="link app-link" onClick={() => void selectApp(app.id)}>
+                  <span className={`dot health-${app.health}`} role="img" aria-label={app.healthText} />{' '}
+                  {app.name}
+                </button>
+              </td>
+              <td title={app.freshness?.reason ?? app.healthText}>
+                {app.freshness === null ? (
+                  <span className="warn">unreadable</span>
+                ) : (
+                  <span className={app.freshness.state === 'fresh' ? 'outcome-ok' : 'warn'}>
+                    {freshnessWords[app.freshness.state]}
+                  </span>
+                )}
+              </td>
+              <td>
+                {app.newestSnapshot === null ? 'none' : formatAge(ageSeconds(app.newestSnapshot.time, now))}
+              </td>
+              <td>
+                <OffsiteCell app={app} />
+              </td>
+              <td>
+                <SchemaCell appId={app.id} />
+              </td>
+              <td>
+                <RestoreCell app={app} now={now} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </main>
+  );
+}
