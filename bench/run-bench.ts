@@ -479,6 +479,7 @@ async function benchRestore(work: string): Promise<void> {
   const swap: number[] = [];
   const discard: number[] = [];
   const copy: number[] = [];
+  const perStep = new Map<string, number[]>();
   for (let round = 0; round < rounds; round += 1) {
     const result = await startJob({
       kind: 'restore',
@@ -487,11 +488,11 @@ async function benchRestore(work: string): Promise<void> {
     if (!result.ok || result.value.outcome !== 'restored') {
       throw new Error(`restore failed: ${JSON.stringify(result)}`);
     }
-    swap.push(
-      result.value.steps
-        .filter((s) => stageOfStep(s.step) === 'swap')
-        .reduce((sum, s) => sum + s.durationMs, 0),
-    );
+    const swapSteps = result.value.steps.filter((s) => stageOfStep(s.step) === 'swap');
+    swap.push(swapSteps.reduce((sum, s) => sum + s.durationMs, 0));
+    for (const s of swapSteps) {
+      perStep.set(s.step, [...(perStep.get(s.step) ?? []), s.durationMs]);
+    }
     discard.push(result.value.steps.find((s) => s.step === 'discard-old')?.durationMs ?? 0);
     // Keep the backups folder from filling up with pre-restore snapshots between rounds.
     fs.rmSync(result.value.preRestoreSnapshot ?? '', { force: true });
@@ -514,6 +515,9 @@ async function benchRestore(work: string): Promise<void> {
   out();
   out(
     `Restore of a ${sizeMb} MiB snapshot, swap steps only (copy + checksum, set aside, rename, verify): median ${(median(swap) / 1000).toFixed(2)} s = ${(median(swap) / median(copy)).toFixed(2)}x cp + fsync made just after a snapshot, as the restore's copy is (${(median(copy) / 1000).toFixed(2)} s; target: within 1.5x); removing the old file once the app is healthy again: median ${(median(discard) / 1000).toFixed(2)} s`,
+  );
+  out(
+    `  by step (medians): ${[...perStep].map(([step, ms]) => `${step} ${(median(ms) / 1000).toFixed(2)} s`).join(', ')}`,
   );
 }
 

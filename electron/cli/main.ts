@@ -1194,6 +1194,7 @@ async function hosts(invocation: Invocation): Promise<number> {
       return exitCodes.ok;
     }
     if (verb === 'list') {
+      await service.reachHosts();
       const overview = await call<AppsOverview>('apps:list', {});
       emit(invocation.json, overview.hosts, () =>
         overview.hosts.length === 0

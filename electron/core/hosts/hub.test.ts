@@ -237,6 +237,10 @@ describe('the hub: apps of other hosts over SSH', () => {
     try {
       const add = await dispatch(web, 'hosts:add', { address: 'elsewhere' });
       assert.equal(add.ok ? '' : add.error.code, 'PERMISSION_DENIED');
+      // A first look lists no host's apps until it has answered: a host that hangs holds nothing up.
+      assert.deepEqual((await call<AppsOverview>('apps:list', {}, web)).apps, []);
+      const reached = await call<HostStatus>('hosts:reconnect', { hostId: 'vps' }, web);
+      assert.equal(reached.state, 'online');
       const overview = await call<AppsOverview>('apps:list', {}, web);
       assert.equal(overview.host.editHosts, false);
       assert.equal(overview.apps[0]?.host, 'vps');

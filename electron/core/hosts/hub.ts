@@ -172,21 +172,35 @@ export class Hub {
     return this.current().map((link) => link.status());
   }
 
-  /** Every host's apps, as this hub names them; a host out of reach is tried at most once a minute. */
-  async apps(): Promise<AppSummary[]> {
+  /**
+   * The apps of every host online now, as this hub names them. A host not online is tried in the
+   * background (at most once a minute): one that hangs never holds up the list, and its apps come
+   * with the `hosts:changed` that its connection brings. A host slower than `answerMs` is left out.
+   */
+  async apps(answerMs = 20_000): Promise<AppSummary[]> {
     const perHost = await Promise.all(
       this.current().map(async (link) => {
-        await link.connect(retryMs);
         if (!link.online) {
+          void link.connect(retryMs);
           return [];
         }
-        const listed = await link.call('apps:list', {});
-        return listed.ok && isRecord(listed.value) && Array.isArray(listed.value['apps'])
+        let timer: NodeJS.Timeout | undefined;
+        const listed = await Promise.race([
+          link.call('apps:list', {}),
+          new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), answerMs))),
+        ]);
+        clearTimeout(timer);
+        return listed?.ok === true && isRecord(listed.value) && Array.isArray(listed.value['apps'])
           ? (listed.value['apps'] as AppSummary[]).map((app) => hostApp(link.host.id, app))
           : [];
       }),
     );
     return perHost.flat();
+  }
+
+  /** Waits for an attempt to reach each host that is not online (for `lifeboat hosts list`). */
+  async reachAll(): Promise<void> {
+    await Promise.all(this.current().map((link) => link.connect()));
   }
 
   runningJobs(): JobState[] {

@@ -223,6 +223,11 @@ export class LifeboatService {
     return this.hub?.route(name, input) ?? null;
   }
 
+  /** Tries every host that is not online now, and waits for each attempt (`lifeboat hosts list`). */
+  async reachHosts(): Promise<void> {
+    await this.hub?.reachAll();
+  }
+
   /** Resolves once no job is running (each started one has ended). */
   async whenIdle(): Promise<void> {
     while (this.jobs.size > 0) {
