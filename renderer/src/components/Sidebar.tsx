@@ -101,7 +101,7 @@ export function Sidebar(): ReactNode {
         aria-current={onFleet ? 'page' : undefined}
         onClick={() => void showFleet()}
       >
-        Fleet <span className="app-age">every app at a glance</span>
+        Fleet <span className="fleet-hint">every app at a glance</span>
       </button>
       <div className="app-lists">
         {hosts.length > 0 && <div className="group-heading">This computer</div>}
