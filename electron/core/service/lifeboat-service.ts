@@ -612,14 +612,22 @@ export class LifeboatService {
   }
 
   /** The hub, for adding or removing a host: never through the web host (a token holder would run ssh here). */
+  private requireHub(): Hub {
+    if (this.hub === null) {
+      throw new LifeboatFailure('INVALID_ARGUMENT', 'This Lifeboat does not show other hosts.');
+    }
+    return this.hub;
+  }
+
   private hubToChange(verb: string): Hub {
-    if (this.hub === null || this.origin === 'web') {
+    const hub = this.requireHub();
+    if (this.origin === 'web') {
       throw new LifeboatFailure(
         'PERMISSION_DENIED',
         `Hosts cannot be ${verb === 'add' ? 'added' : 'removed'} through lifeboat serve: the token would make this server run ssh. Use the desktop app, or "lifeboat hosts ${verb}" on this server.`,
       );
     }
-    return this.hub;
+    return hub;
   }
 
   readonly handlers: OperationHandlers = {
@@ -955,12 +963,7 @@ export class LifeboatService {
       this.emit('hosts:changed', {});
       return Promise.resolve({ removed: input.hostId });
     },
-    'hosts:reconnect': (input): Promise<HostStatus> => {
-      if (this.hub === null) {
-        throw new LifeboatFailure('INVALID_ARGUMENT', 'This Lifeboat does not show other hosts.');
-      }
-      return this.hub.reconnect(input.hostId);
-    },
+    'hosts:reconnect': (input): Promise<HostStatus> => this.requireHub().reconnect(input.hostId),
     'activity:list': (input) => Promise.resolve(readActivity(this.app(input.appId).backupsDir)),
     'apps:setRun': (input) => {
       const app = this.app(input.appId);
