@@ -59,7 +59,7 @@ import {
 import { ProgressBar } from './progress-bar';
 import { runOnHost } from './remote-host';
 import { versionInfo } from '../core/hosts/ssh-command';
-import { serveRpc } from '../core/hosts/rpc-server';
+import { serveRpc } from '../core/service/rpc-server';
 import type { HostStatus } from '../contract/hosts';
 import type { OperationName } from '../contract/names';
 import type { AppsOverview } from '../contract/apps';

@@ -5,7 +5,7 @@ import type { DiffSide } from '../diff/diff-databases';
 import { openSide } from '../diff/diff-databases';
 import { toDiffValue, type SqliteValue } from '../diff/sqlite-values';
 import { publishIfFree, removeIfPresent, temporaryName } from '../fs/durable-file';
-import type { JobControl } from '../jobs/job-control';
+import type { JobControl } from '../job-control';
 import { LifeboatFailure } from '../lifeboat-failure';
 import type { SqliteDatabase } from '../sqlite/open-database';
 import { quotedName } from '../sqlite/quoted-name';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DatabaseLocation } from '../database-location';
-import { quietControl, unwatchedControl, type JobControl } from '../jobs/job-control';
+import { quietControl, unwatchedControl, type JobControl } from '../job-control';
 import { createSnapshot } from '../snapshot/create-snapshot';
 import { openOwnDatabase, type SqliteDatabase } from '../sqlite/open-database';
 import { LifeboatFailure } from '../lifeboat-failure';

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { DatabaseLocation } from '../database-location';
 import { resolveSnapshotPath } from '../snapshot/resolve-snapshot';
 import type { DiffResult, ObjectDifference, RowChange, TableDiff } from '../../contract/diff';
-import type { JobControl } from '../jobs/job-control';
+import type { JobControl } from '../job-control';
 import { LifeboatFailure } from '../lifeboat-failure';
 import { openLiveDatabase, openSnapshotFile, type SqliteDatabase } from '../sqlite/open-database';
 import { quotedName } from '../sqlite/quoted-name';

@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { promisify } from 'node:util';
-import type { JobControl } from '../jobs/job-control';
+import type { JobControl } from '../job-control';
 
 /**
  * Writing a file in chunks while hashing it, as a snapshot's image is written.

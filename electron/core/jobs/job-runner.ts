@@ -8,7 +8,7 @@ import type { JobProgress } from '../../contract/jobs';
 import '../sqlite/open-database';
 import type { ActivityOrigin } from '../../contract/activity';
 import { appendActivity } from '../activity/activity-log';
-import { activityOfJob } from '../activity/job-activity';
+import { activityOfJob } from './job-activity';
 import type { JobOutputs, JobRequest, WorkerData } from './job-requests';
 import type { StartMessage, WorkerMessage } from './job-worker';
 

@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { assertNever, failed, ok, type Result } from '../../contract/errors';
 import type { JobProgress } from '../../contract/jobs';
-import { describeDatabase } from '../database-info';
+import { describeDatabase } from '../snapshot/database-info';
 import { createDemo } from '../demo/create-demo';
 import { inspectSnapshot } from '../snapshot/inspect-snapshot';
 import { listSnapshotsWithTimes } from '../snapshot/list-snapshots';
@@ -23,7 +23,7 @@ import { pushSnapshots } from '../offsite/push-snapshots';
 import { offsiteMarks, readOffsiteState } from '../offsite/offsite-state';
 import { pullSnapshot } from '../offsite/pull-snapshot';
 import { listTarget } from '../offsite/remote-snapshots';
-import { sharedFlagControl, type JobControl } from './job-control';
+import { sharedFlagControl, type JobControl } from '../job-control';
 import type { JobOutputs, JobRequest, WorkerData } from './job-requests';
 
 /** A job for a worker: workers are reused, one job at a time. */

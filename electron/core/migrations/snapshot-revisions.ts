@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { recordedToolSchema, type MigrationStatus } from '../../contract/migrations';
 import type { SnapshotEntry, SnapshotMigration } from '../../contract/snapshots';
-import type { JobControl } from '../jobs/job-control';
+import type { JobControl } from '../job-control';
 import { recordsDirName, writeCacheIfPossible } from '../snapshot/snapshot-records';
 import { statusAgainstLive } from './live-reference';
 import { readSource } from './migration-files';

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { contentDigest, makeTempDir } from '../../testing/fixtures';
-import { unwatchedControl } from '../jobs/job-control';
+import { unwatchedControl } from '../job-control';
 import { runSqlMigrations } from './sql-migrate';
 import { transactionControlStatements } from './sql-transaction-control';
 

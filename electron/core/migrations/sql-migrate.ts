@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MigrateResult } from '../../contract/migrate';
-import type { JobControl } from '../jobs/job-control';
+import type { JobControl } from '../job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import { openLiveDatabaseForMigration } from '../sqlite/open-database';
 import { tableAdapter, userVersionAdapter } from './linear-adapters';

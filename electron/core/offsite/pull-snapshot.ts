@@ -12,7 +12,7 @@ import {
   temporaryName,
 } from '../fs/durable-file';
 import { ensureOwnFolder } from '../fs/untrusted-file';
-import type { JobControl } from '../jobs/job-control';
+import type { JobControl } from '../job-control';
 import { LifeboatFailure } from '../lifeboat-failure';
 import { databaseStem, sanitizeSlug } from '../snapshot-name';
 import { listSnapshots } from '../snapshot/list-snapshots';

@@ -4,7 +4,7 @@ import type { OffsiteManifest, PushOutcome, PushResult, RemoteSnapshot } from '.
 import { hasNoRules } from '../../contract/retention';
 import type { SnapshotEntry } from '../../contract/snapshots';
 import type { DatabaseLocation } from '../database-location';
-import type { JobControl } from '../jobs/job-control';
+import type { JobControl } from '../job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import { lifeboatVersion } from '../lifeboat-version';
 import { readRecorded } from '../migrations/recorded-migrations';

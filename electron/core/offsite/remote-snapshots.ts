@@ -1,6 +1,6 @@
 import * as os from 'node:os';
 import type { Readable } from 'node:stream';
-import type { JobControl } from '../jobs/job-control';
+import type { JobControl } from '../job-control';
 import {
   offsiteManifestSchema,
   type OffsiteManifest,

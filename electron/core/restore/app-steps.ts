@@ -1,5 +1,5 @@
 import type { MigrationStatus } from '../../contract/migrations';
-import type { JobControl } from '../jobs/job-control';
+import type { JobControl } from '../job-control';
 import { LifeboatFailure } from '../lifeboat-failure';
 import type { DatabaseLocation } from '../database-location';
 import { readAppliedState } from '../migrations/migration-reader';

@@ -13,7 +13,7 @@ import type { DatabaseLocation } from '../database-location';
 import { crashPointForTests } from '../crash-point';
 import { fsyncDirectory, removeAbandonedTemporaries, removeIfPresent } from '../fs/durable-file';
 import { whileLocked } from '../fs/lock-file';
-import { uncancellableControl, type JobControl } from '../jobs/job-control';
+import { uncancellableControl, type JobControl } from '../job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import type { AppPlan } from './app-plan';
 import { appCommand, liveSchemaStatus, runUpgrade, takePinnedSnapshot, waitUntilHealthy } from './app-steps';

@@ -9,7 +9,7 @@ import {
   type RestoreStep,
   type TableDifference,
 } from '../../contract/restore';
-import type { JobControl } from '../jobs/job-control';
+import type { JobControl } from '../job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import type { AppPlan } from './app-plan';
 import { liveSchemaStatus, runUpgrade } from './app-steps';

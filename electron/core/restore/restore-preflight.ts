@@ -10,7 +10,7 @@ import {
   type TableDifference,
 } from '../../contract/restore';
 import type { DatabaseLocation } from '../database-location';
-import type { JobControl } from '../jobs/job-control';
+import type { JobControl } from '../job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import type { MigrationStatus } from '../../contract/migrations';
 import { statusAgainstLive } from '../migrations/live-reference';

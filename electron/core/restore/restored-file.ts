@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FileJournalMode } from '../../contract/restore';
-import type { JobControl } from '../jobs/job-control';
+import type { JobControl } from '../job-control';
 import { copyIntoDescriptor } from '../fs/descriptor-copy';
 import { removeIfPresent, sha256OfFile } from '../fs/durable-file';
 import { LifeboatFailure } from '../lifeboat-failure';

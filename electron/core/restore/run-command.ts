@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { AppCommand } from '../../contract/app-run';
-import type { JobControl } from '../jobs/job-control';
+import type { JobControl } from '../job-control';
 
 /**
  * Runs one of the app's own commands (stop, start, upgrade): an argument vector as it is, or the

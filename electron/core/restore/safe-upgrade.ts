@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { UpgradeOutcome } from '../../contract/restore';
 import type { DatabaseLocation } from '../database-location';
-import { uncancellableControl, type JobControl } from '../jobs/job-control';
+import { uncancellableControl, type JobControl } from '../job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import { planApp } from './app-plan';
 import { liveSchemaStatus, runUpgrade, takePinnedSnapshot } from './app-steps';

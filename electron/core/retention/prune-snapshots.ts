@@ -8,7 +8,7 @@ import {
 } from '../../contract/retention';
 import type { DatabaseLocation } from '../database-location';
 import { whileLocked } from '../fs/lock-file';
-import type { JobControl } from '../jobs/job-control';
+import type { JobControl } from '../job-control';
 import { LifeboatFailure } from '../lifeboat-failure';
 import { readJournal, restorePaths } from '../restore/restore-journal';
 import { listSnapshots } from '../snapshot/list-snapshots';

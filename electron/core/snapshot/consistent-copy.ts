@@ -3,7 +3,7 @@ import type { JournalMode } from '../../contract/snapshots';
 import { copyIntoDescriptor } from '../fs/descriptor-copy';
 import { sha256OfDescriptor } from '../fs/durable-file';
 import { readFully, writeHashed } from '../fs/hashed-copy';
-import type { JobControl } from '../jobs/job-control';
+import type { JobControl } from '../job-control';
 import { LifeboatFailure } from '../lifeboat-failure';
 import { journalModeOf } from '../sqlite/journal-mode';
 import { openLiveDatabase, openLiveDatabaseForMigration } from '../sqlite/open-database';

@@ -11,7 +11,7 @@ import {
   temporaryName,
 } from '../fs/durable-file';
 import { crashPointForTests } from '../crash-point';
-import { scaledControl, type JobControl } from '../jobs/job-control';
+import { scaledControl, type JobControl } from '../job-control';
 import { asLiveDatabaseFailure, LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import { databaseStem, sanitizeSlug, snapshotFileName } from '../snapshot-name';
 import { openSnapshotFile, sqliteLibraryVersion } from '../sqlite/open-database';

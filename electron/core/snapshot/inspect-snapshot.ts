@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SnapshotDetails } from '../../contract/snapshots';
-import type { JobControl } from '../jobs/job-control';
+import type { JobControl } from '../job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import { openSnapshotFile } from '../sqlite/open-database';
 import { readFileFacts } from './list-snapshots';

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PinResult, DeleteResult } from '../../contract/snapshots';
 import { fsyncDirectory } from '../fs/durable-file';
-import type { JobControl } from '../jobs/job-control';
+import type { JobControl } from '../job-control';
 import { LifeboatFailure } from '../lifeboat-failure';
 import { readRecord, removeRecord, writeRecord } from './snapshot-records';
 import { verifySnapshots } from './verify-snapshots';

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { LifeboatError } from '../../contract/errors';
 import type { ChecksumOutcome, VerifyReport, VerifyResult } from '../../contract/snapshots';
 import { isUnwritableDisk, sha256OfFile } from '../fs/durable-file';
-import type { JobControl } from '../jobs/job-control';
+import type { JobControl } from '../job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import { openSnapshotFile } from '../sqlite/open-database';
 import { readSqliteHeaderSync } from '../sqlite/sqlite-header';

@@ -1,4 +1,4 @@
-import type { JobControl } from '../jobs/job-control';
+import type { JobControl } from '../job-control';
 import type { SqliteDatabase } from './open-database';
 import { quotedName } from './quoted-name';
 

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import type { JobControl } from '../jobs/job-control';
+import type { JobControl } from '../job-control';
 import { openIfPresent } from '../fs/durable-file';
 
 /**

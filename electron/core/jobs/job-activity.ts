@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { ActivityEntry, ActivityOrigin } from '../../contract/activity';
 import type { Result } from '../../contract/errors';
-import type { JobOutputs, JobRequest } from '../jobs/job-requests';
+import type { JobOutputs, JobRequest } from './job-requests';
 import { rulesText } from '../retention/prune-snapshots';
 
 /** What a finished restore or recovery did, in one sentence. */

@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
-import { newestRestorable, type DatabaseInfo } from '../contract/snapshots';
-import type { DatabaseLocation } from './database-location';
-import type { JobControl } from './jobs/job-control';
-import { asLiveDatabaseFailure, LifeboatFailure } from './lifeboat-failure';
-import { listSnapshots } from './snapshot/list-snapshots';
-import { journalModeOf } from './sqlite/journal-mode';
-import { openLiveDatabase, sqliteLibraryVersion } from './sqlite/open-database';
-import { formatSqliteVersion, readSqliteHeaderSync, type HeaderReading } from './sqlite/sqlite-header';
-import { countTableRows } from './sqlite/table-rows';
+import { newestRestorable, type DatabaseInfo } from '../../contract/snapshots';
+import type { DatabaseLocation } from '../database-location';
+import type { JobControl } from '../job-control';
+import { asLiveDatabaseFailure, LifeboatFailure } from '../lifeboat-failure';
+import { listSnapshots } from './list-snapshots';
+import { journalModeOf } from '../sqlite/journal-mode';
+import { openLiveDatabase, sqliteLibraryVersion } from '../sqlite/open-database';
+import { formatSqliteVersion, readSqliteHeaderSync, type HeaderReading } from '../sqlite/sqlite-header';
+import { countTableRows } from '../sqlite/table-rows';
 
 function fileSize(filePath: string): number {
   try {

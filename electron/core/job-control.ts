@@ -1,4 +1,4 @@
-import { LifeboatFailure } from '../lifeboat-failure';
+import { LifeboatFailure } from './lifeboat-failure';
 
 /** What a running job may do besides its work: report progress, and stop when cancelled. */
 export interface JobControl {

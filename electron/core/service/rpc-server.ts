@@ -2,9 +2,9 @@ import * as readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { jobEventNames } from '../../contract/events';
 import { rpcRequestSchema, type RpcMessage } from '../../contract/hosts';
-import { dispatch } from '../service/dispatch';
-import type { LifeboatService } from '../service/lifeboat-service';
-import { versionInfo } from './ssh-command';
+import { dispatch } from './dispatch';
+import type { LifeboatService } from './lifeboat-service';
+import { versionInfo } from '../hosts/ssh-command';
 
 /**
  * `lifeboat rpc --stdio`, the host's side of the hub: says hello (its version), then answers each

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+
+/**
+ * The folders of electron/ form layers: no two folders import each other, directly or around a
+ * circle (tests and test fixtures, which sit above everything, aside). Read from the sources.
+ */
+const electronDir = path.resolve(__dirname, '../../..', 'electron');
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      return entry.name === 'testing' ? [] : sourceFiles(full);
+    }
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [full] : [];
+  });
+}
+
+/** Folder → the folders its files import (relative imports only), with one file that does it. */
+function folderImports(): Map<string, Map<string, string>> {
+  const graph = new Map<string, Map<string, string>>();
+  for (const file of sourceFiles(electronDir)) {
+    const from = path.dirname(file);
+    for (const match of fs.readFileSync(file, 'utf8').matchAll(/from '(\.[^']*)'/g)) {
+      const to = path.dirname(path.resolve(from, match[1] ?? ''));
+      if (to !== from) {
+        const edges = graph.get(from) ?? new Map<string, string>();
+        edges.set(to, path.relative(electronDir, file));
+        graph.set(from, edges);
+      }
+    }
+  }
+  return graph;
+}
+
+/** A circle of folders, each step with the file that makes it, or null when there is none. */
+function findCircle(graph: Map<string, Map<string, string>>): string[] | null {
+  const state = new Map<string, 'open' | 'done'>();
+  const trail: string[] = [];
+  const visit = (folder: string): string[] | null => {
+    state.set(folder, 'open');
+    trail.push(folder);
+    for (const next of graph.get(folder)?.keys() ?? []) {
+      if (state.get(next) === 'open') {
+        const circle = [...trail.slice(trail.indexOf(next)), next];
+        const name = (f: string): string => path.relative(electronDir, f) || '.';
+        return circle.map((f, i) => {
+          const to = circle[i + 1];
+          return to === undefined ? name(f) : `${name(f)} (${graph.get(f)?.get(to) ?? ''})`;
+        });
+      }
+      if (state.get(next) === undefined) {
+        const found = visit(next);
+        if (found !== null) {
+          return found;
+        }
+      }
+    }
+    trail.pop();
+    state.set(folder, 'done');
+    return null;
+  };
+  for (const folder of graph.keys()) {
+    if (state.get(folder) === undefined) {
+      const found = visit(folder);
+      if (found !== null) {
+        return found;
+      }
+    }
+  }
+  return null;
+}
+
+describe('the folders of electron/', () => {
+  it('import each other in layers, never around a circle', () => {
+    const graph = folderImports();
+    assert.ok(graph.size > 10, 'the sources were found');
+    const circle = findCircle(graph);
+    assert.equal(circle, null, `a circle of folder imports: ${circle?.join(' → ') ?? ''}`);
+  });
+
+  it('would see a circle if there were one', () => {
+    const a = path.join(electronDir, 'a');
+    const b = path.join(electronDir, 'b');
+    const circle = findCircle(
+      new Map([
+        [a, new Map([[b, 'a/x.ts']])],
+        [b, new Map([[a, 'b/y.ts']])],
+      ]),
+    );
+    assert.deepEqual(circle, ['a (a/x.ts)', 'b (b/y.ts)', 'a']);
+  });
+});
