@@ -44,6 +44,7 @@ test('two hosts in the sidebar and the fleet view; a snapshot and a restore run 
     // An app on vps: the same card, table and snapshot dialog as a local one.
     await app.sidebar.getByRole('button', { name: /vaultwarden/ }).click();
     await expect(page.getByRole('region', { name: 'Live database' })).toContainText('vps');
+    await expect(page.getByTestId('offsite')).toContainText('only on vps');
     const dialog = await app.startSnapshot('from-the-hub');
     await expect(dialog).toBeHidden({ timeout: 30_000 });
     await expect(app.row('from-the-hub')).toHaveCount(1);
@@ -51,8 +52,20 @@ test('two hosts in the sidebar and the fleet view; a snapshot and a restore run 
     expect(fs.readdirSync(vaultBackups).some((name) => name.includes('from-the-hub'))).toBe(true);
     await app.screenshot('40-hosts-sidebar');
 
-    // A restore with its stepper, run by vps's Lifeboat.
+    // A copy would be written on the host, and the dialog says so. Through lifeboat serve the host
+    // applies the web host's rules: no folder outside those allowed, and this one allows none.
     await app.row('from-the-hub').click();
+    await app.details.getByRole('button', { name: 'Restore as a copy…' }).click();
+    await expect(app.dialog.getByLabel('New file on vps')).toBeVisible();
+    await app.screenshot('43-copy-on-host');
+    await app.dialog.getByRole('button', { name: 'Write the copy' }).click();
+    await expect(app.dialog.getByRole('alert')).toContainText('is out of reach');
+    await app.dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(
+      fs.readdirSync(path.join(dir, 'vps', 'vaultwarden')).filter((n) => n.endsWith('-copy.db')),
+    ).toEqual([]);
+
+    // A restore with its stepper, run by vps's Lifeboat.
     await app.details.getByRole('button', { name: 'Restore…' }).click();
     await app.dialog.getByRole('button', { name: 'Restore', exact: true }).click();
     await expect(app.dialog.getByRole('status')).toContainText('Restored.', { timeout: 30_000 });

@@ -253,7 +253,7 @@ function OffsiteFact(props: {
       <dt>Offsite</dt>
       <dd data-testid="offsite">
         {targets.length === 0 ? (
-          <span className="warn">only on this machine</span>
+          <span className="warn">only on {app.host ?? 'this machine'}</span>
         ) : (
           perTarget.map((t, index) => (
             <span key={t.name} title={t.failure?.reason ?? t.display}>

@@ -16,7 +16,8 @@ function folderOf(filePath: string): string {
 }
 
 /** Writes the rows shown (all pages) to a new file as CSV or SQL. */
-function ExportForm(props: { suggestion: string; count: number }): ReactNode {
+/** `host`: the host the app lives on (the new file is written there), or null for this computer. */
+function ExportForm(props: { suggestion: string; count: number; host: string | null }): ReactNode {
   const [format, setFormat] = useState<ExportFormat>('csv');
   const [target, setTarget] = useState(`${props.suggestion}.csv`);
   const [error, setError] = useState<LifeboatError | null>(null);
@@ -41,11 +42,12 @@ function ExportForm(props: { suggestion: string; count: number }): ReactNode {
           <option value="sql">SQL INSERT statements</option>
         </select>
         <input
-          aria-label="New file"
+          aria-label={props.host === null ? 'New file' : `New file on ${props.host}`}
           className="mono"
           value={target}
           onChange={(event) => setTarget(event.target.value)}
         />
+        {props.host !== null && <span className="host-tag">on {props.host}</span>}
         <button type="submit">Export</button>
       </div>
       <ErrorText error={error} />
@@ -215,7 +217,7 @@ export function BrowseDialog(): ReactNode {
               Next
             </button>
           </div>
-          <ExportForm key={`${page.table}`} suggestion={stem} count={page.total} />
+          <ExportForm key={`${page.table}`} suggestion={stem} count={page.total} host={app?.host ?? null} />
         </>
       )}
       <div className="dialog-actions">
@@ -235,6 +237,7 @@ export function CopyDialog(props: { appId: string; file: string }): ReactNode {
   );
   const [error, setError] = useState<LifeboatError | null>(null);
   const [busy, setBusy] = useState(false);
+  const onHost = app?.host ?? null;
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
     setBusy(true);
@@ -249,8 +252,9 @@ export function CopyDialog(props: { appId: string; file: string }): ReactNode {
         <p className="help">
           Writes <span className="path">{props.file}</span> to a new file, checked, to open with any SQLite
           tool. The live database is not touched.
+          {onHost !== null && ` The file is written on ${onHost}, where the app is.`}
         </p>
-        <label htmlFor="copy-target">New file</label>
+        <label htmlFor="copy-target">New file{onHost !== null && ` on ${onHost}`}</label>
         <input
           id="copy-target"
           className="mono"

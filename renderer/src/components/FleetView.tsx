@@ -38,6 +38,17 @@ function OffsiteCell(props: { app: AppSummary }): ReactNode {
   ));
 }
 
+/** The newest verified snapshot's age once the listing is read (the newest restorable one until then). */
+function NewestCell(props: { app: AppSummary; now: number }): ReactNode {
+  const list = useStore((s) => s.lists[props.app.id]);
+  const newest =
+    list === undefined ? props.app.newestSnapshot : list.snapshots.find((s) => s.status === 'verified');
+  if (newest === null || newest === undefined) {
+    return <span className="warn">{list === undefined ? 'none' : 'none verified'}</span>;
+  }
+  return <span title={newest.file}>{formatAge(ageSeconds(newest.time, props.now))}</span>;
+}
+
 /** The live database's place among its migrations: "at head", "2 behind", … */
 function SchemaCell(props: { appId: string }): ReactNode {
   const report = useStore((s) => s.schemas[props.appId]);
@@ -108,7 +119,7 @@ export function FleetView(): ReactNode {
             <th scope="col">Host</th>
             <th scope="col">App</th>
             <th scope="col">Protection</th>
-            <th scope="col">Newest snapshot</th>
+            <th scope="col">Newest verified</th>
             <th scope="col">Offsite</th>
             <th scope="col">Schema</th>
             <th scope="col">Restore</th>
@@ -134,7 +145,7 @@ export function FleetView(): ReactNode {
                 )}
               </td>
               <td>
-                {app.newestSnapshot === null ? 'none' : formatAge(ageSeconds(app.newestSnapshot.time, now))}
+                <NewestCell app={app} now={now} />
               </td>
               <td>
                 <OffsiteCell app={app} />
