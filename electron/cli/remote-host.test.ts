@@ -8,7 +8,12 @@ import { lifeboat, lifeboatAsync, lifeboatBin } from '../testing/cli-run';
 import Database from 'better-sqlite3';
 import { contentDigest, createLiveDatabase, makeTempDir } from '../testing/fixtures';
 import { restorePaths } from '../core/restore/restore-journal';
-import { sshConfigEntry, startSshd, type SshServer } from '../testing/offsite-servers';
+import {
+  impostorKnownHostsLine,
+  sshConfigEntry,
+  startSshd,
+  type SshServer,
+} from '../testing/offsite-servers';
 import { until } from '../testing/wait-for';
 
 /**
@@ -78,12 +83,7 @@ describe('lifeboat --host ALIAS', () => {
     );
     assert.equal(unknown.code, 1);
     assert.equal(unknown.json<{ error: { code: string } }>().error.code, 'HOST_KEY_UNKNOWN');
-    const [type] = sshd.knownHostsLine.split(' ').slice(1);
-    const impostor = Buffer.alloc(51, 7);
-    impostor.writeUInt32BE(11, 0);
-    impostor.write('ssh-ed25519', 4);
-    impostor.writeUInt32BE(32, 15);
-    fs.writeFileSync(knownHosts, `[127.0.0.1]:${sshd.port} ${type ?? ''} ${impostor.toString('base64')}\n`);
+    fs.writeFileSync(knownHosts, `${impostorKnownHostsLine(sshd)}\n`);
     const changed = await lifeboatAsync(
       ['--host', 'vps', '--remote-lifeboat', remote, 'list', '--db', db, '--json'],
       dir,

@@ -166,3 +166,13 @@ export function sshConfigEntry(
     '',
   ].join('\n');
 }
+
+/** A known_hosts line for the server's address with another ed25519 key: a host key that "changed". */
+export function impostorKnownHostsLine(server: SshServer): string {
+  const key = Buffer.alloc(51, 7);
+  key.writeUInt32BE(11, 0);
+  key.write('ssh-ed25519', 4);
+  key.writeUInt32BE(32, 15);
+  const [address] = server.knownHostsLine.split(' ');
+  return `${address ?? ''} ssh-ed25519 ${key.toString('base64')}`;
+}

@@ -13,7 +13,12 @@ import type { SnapshotList } from '../../contract/snapshots';
 import { lifeboat, lifeboatBin } from '../../testing/cli-run';
 import { contentDigest, createLiveDatabase, makeTempDir } from '../../testing/fixtures';
 import { makeNetworkNamespace, type NetworkNamespace } from '../../testing/network-namespace';
-import { sshConfigEntry, startSshd, type SshServer } from '../../testing/offsite-servers';
+import {
+  impostorKnownHostsLine,
+  sshConfigEntry,
+  startSshd,
+  type SshServer,
+} from '../../testing/offsite-servers';
 import { until } from '../../testing/wait-for';
 import { restorePaths } from '../restore/restore-journal';
 import { dispatch } from '../service/dispatch';
@@ -191,12 +196,7 @@ describe('the hub: apps of other hosts over SSH', () => {
 
   it('refuses a changed host key, and says when Lifeboat is missing or too old there', async () => {
     const knownHosts = path.join(sshd.home, '.ssh', 'known_hosts');
-    const [type] = sshd.knownHostsLine.split(' ').slice(1);
-    const impostor = Buffer.alloc(51, 7);
-    impostor.writeUInt32BE(11, 0);
-    impostor.write('ssh-ed25519', 4);
-    impostor.writeUInt32BE(32, 15);
-    fs.writeFileSync(knownHosts, `[127.0.0.1]:${sshd.port} ${type ?? ''} ${impostor.toString('base64')}\n`);
+    fs.writeFileSync(knownHosts, `${impostorKnownHostsLine(sshd)}\n`);
     const other = new LifeboatService({ dataDir: path.join(dir, 'hub-2'), origin: 'desktop', hub: true });
     try {
       const changed = await call<HostStatus>('hosts:add', { address: 'vps', command: command('vps') }, other);
