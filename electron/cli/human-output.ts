@@ -269,14 +269,17 @@ export function printPrune(result: PruneResult): string {
   if (result.snapshots.length === 0) {
     return `No snapshots in ${result.backupsDir}: nothing to prune.`;
   }
+  const decisionText = (d: PruneResult['snapshots'][number]): string => {
+    if (d.decision === 'keep') {
+      return 'keep';
+    }
+    if (result.dryRun) {
+      return 'would delete';
+    }
+    return result.deleted.includes(d.file) ? 'deleted' : 'delete';
+  };
   const rows = result.snapshots.map((d) => [
-    d.decision === 'keep'
-      ? 'keep'
-      : result.dryRun
-        ? 'would delete'
-        : result.deleted.includes(d.file)
-          ? 'deleted'
-          : 'delete',
+    decisionText(d),
     formatLocalTime(d.time),
     d.file,
     d.reasons.length === 0 ? 'no rule keeps it' : d.reasons.map(keepReasonText).join('; '),
@@ -358,12 +361,9 @@ export function printDiff(result: DiffResult): string {
     `${result.a} → ${result.b}: ${totals.added} added, ${totals.changed} changed, ${totals.deleted} deleted`,
   ];
   for (const difference of result.schema) {
-    const where =
-      difference.change === 'only-a'
-        ? `only in ${result.a}`
-        : difference.change === 'only-b'
-          ? `only in ${result.b}`
-          : 'changed';
+    const where = { 'only-a': `only in ${result.a}`, 'only-b': `only in ${result.b}`, changed: 'changed' }[
+      difference.change
+    ];
     const columns = [
       ...difference.columnsOnlyA.map((c) => `-${c}`),
       ...difference.columnsOnlyB.map((c) => `+${c}`),

@@ -11,12 +11,13 @@ const nobody = { uid: 65534, gid: 65534 };
 const setpriv = '/usr/bin/setpriv';
 
 /** Why the hostile-user tests cannot run here, or false when they can (root, with setpriv). */
-export const hostileUserSkip: string | false =
-  process.getuid?.() !== 0
-    ? 'needs root, to play both Lifeboat run as root and the app user (nobody) attacking it'
-    : !fs.existsSync(setpriv)
-      ? `needs ${setpriv} (util-linux) to run code as the user nobody`
-      : false;
+function hostileUserSkipReason(): string | false {
+  if (process.getuid?.() !== 0) {
+    return 'needs root, to play both Lifeboat run as root and the app user (nobody) attacking it';
+  }
+  return fs.existsSync(setpriv) ? false : `needs ${setpriv} (util-linux) to run code as the user nobody`;
+}
+export const hostileUserSkip: string | false = hostileUserSkipReason();
 
 export const appUser = nobody;
 

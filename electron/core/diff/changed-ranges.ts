@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { compareOrder } from '../compare-order';
 
 /**
  * Where two snapshots of one database can differ, found from their pages rather than their rows.
@@ -203,7 +204,7 @@ function leafUnchanged(scan: PageScan, page: number, leavesOfOther: ReadonlySet<
 function merge(ranges: RowidRange[]): RowidRange[] {
   const low = (r: RowidRange): bigint => r.after ?? -(2n ** 64n);
   const high = (r: RowidRange): bigint => r.upTo ?? 2n ** 64n;
-  const sorted = [...ranges].sort((x, y) => (low(x) < low(y) ? -1 : low(x) > low(y) ? 1 : 0));
+  const sorted = [...ranges].sort((x, y) => compareOrder(low(x), low(y)));
   const merged: RowidRange[] = [];
   for (const range of sorted) {
     const previous = merged.at(-1);

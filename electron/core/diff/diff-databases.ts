@@ -11,6 +11,9 @@ import { canReadTable } from '../sqlite/table-rows';
 import { compareValues, sameValue, toDiffValue, type SqliteValue } from './sqlite-values';
 import { comparePages, type PagePair, type RowidRange } from './changed-ranges';
 
+/** The schema comparison's live/snapshot sides as the diff's A and B. */
+const changeOfSchema = { 'only-live': 'only-a', 'only-snapshot': 'only-b', changed: 'changed' } as const;
+
 /**
  * The difference between two databases, streamed: each table is read in key order on both sides at
  * once and merged, as a merge join does, so that memory stays flat whatever the size (no table is
@@ -252,12 +255,13 @@ function rowidRangesOf(
   key: Key,
   shape: TableShape,
 ): { rowid: string; list: RowidRange[] } | null {
-  const rowid =
-    key.kind === 'rowid'
-      ? key.alias
-      : key.kind === 'columns' && shape.rowidAlias !== null && key.columns.join() === shape.rowidAlias
-        ? quotedName(shape.rowidAlias)
-        : null;
+  // The rowid, or a primary key that is the rowid under another name.
+  let rowid: string | null = null;
+  if (key.kind === 'rowid') {
+    rowid = key.alias;
+  } else if (key.kind === 'columns' && shape.rowidAlias !== null && key.columns.join() === shape.rowidAlias) {
+    rowid = quotedName(shape.rowidAlias);
+  }
   if (pages === null || rowid === null) {
     return null;
   }
@@ -324,7 +328,11 @@ function diffRows(
         control.throwIfCancelled();
         onRows(8192);
       }
-      const order = a.done ? 1 : b.done ? -1 : compareKeys(a.value, b.value, width);
+      // A side that has ended sorts after every row of the other.
+      let order = 1;
+      if (!a.done) {
+        order = b.done ? -1 : compareKeys(a.value, b.value, width);
+      }
       if (order < 0) {
         result.deleted += 1;
         sample('deleted', a.value as SqliteValue[], null, []);
@@ -390,7 +398,7 @@ export function diffDatabases(request: DiffRequest, control: JobControl): DiffRe
       const schema: ObjectDifference[] = diffSchemas(schemaA, schemaB).map((d) => ({
         type: d.type,
         name: d.name,
-        change: d.change === 'only-live' ? 'only-a' : d.change === 'only-snapshot' ? 'only-b' : 'changed',
+        change: changeOfSchema[d.change],
         columnsOnlyA: d.columnsOnlyLive,
         columnsOnlyB: d.columnsOnlySnapshot,
       }));
@@ -473,12 +481,10 @@ export function diffDatabases(request: DiffRequest, control: JobControl): DiffRe
           ...inA.columns.filter((c) => !columns.includes(c)),
           ...inB.columns.filter((c) => !columns.includes(c)),
         ];
+        const virtual = inA.sql.match(/^\s*create\s+virtual/i) !== null;
+        const byRowid = virtual ? 'A virtual table, matched by rowid.' : 'Matched by rowid (no primary key).';
         const note = [
-          key.kind === 'rowid'
-            ? inA.sql.match(/^\s*create\s+virtual/i) !== null
-              ? 'A virtual table, matched by rowid.'
-              : 'Matched by rowid (no primary key).'
-            : null,
+          key.kind === 'rowid' ? byRowid : null,
           dropped.length > 0 ? `Columns in only one of them are not compared: ${dropped.join(', ')}.` : null,
         ]
           .filter((n) => n !== null)

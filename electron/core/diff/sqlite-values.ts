@@ -1,4 +1,5 @@
 import type { DiffValue } from '../../contract/diff';
+import { compareOrder } from '../compare-order';
 
 /**
  * SQLite's values as better-sqlite3 gives them with safe integers (null, bigint, number, string,
@@ -38,11 +39,7 @@ export function compareValues(a: SqliteValue, b: SqliteValue): number {
       return 0;
     case 1:
       // bigint and number compare by value in JavaScript, as INTEGER and REAL do in SQLite.
-      return (a as bigint | number) < (b as bigint | number)
-        ? -1
-        : (a as bigint | number) > (b as bigint | number)
-          ? 1
-          : 0;
+      return compareOrder<bigint | number>(a as bigint | number, b as bigint | number);
     case 2:
       return a === b ? 0 : compareText(a as string, b as string);
     default:

@@ -110,13 +110,13 @@ export function openUntrustedForAppend(filePath: string): { fd: number } | { ref
   }
   const stat = fs.fstatSync(fd);
   const folderOwner = fs.statSync(path.dirname(filePath)).uid;
-  const problem = !stat.isFile()
-    ? 'it is not a regular file'
-    : stat.nlink !== 1
-      ? 'it has other names (hard links)'
-      : process.getuid !== undefined && stat.uid !== process.getuid() && stat.uid !== folderOwner
-        ? `it belongs to user ${stat.uid}, neither Lifeboat's nor the folder's owner`
-        : null;
+  const foreign = process.getuid !== undefined && stat.uid !== process.getuid() && stat.uid !== folderOwner;
+  const problems: [boolean, string][] = [
+    [!stat.isFile(), 'it is not a regular file'],
+    [stat.nlink !== 1, 'it has other names (hard links)'],
+    [foreign, `it belongs to user ${stat.uid}, neither Lifeboat's nor the folder's owner`],
+  ];
+  const problem = problems.find(([found]) => found)?.[1] ?? null;
   if (problem !== null) {
     fs.closeSync(fd);
     return { refused: problem };

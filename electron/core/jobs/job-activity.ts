@@ -131,7 +131,10 @@ export function activityOfJob(
     case 'pin':
     case 'delete': {
       const { backupsDir, paths } = request.input;
-      const action = request.kind === 'delete' ? 'delete' : request.input.pinned ? 'pin' : 'unpin';
+      let action: 'delete' | 'pin' | 'unpin' = 'delete';
+      if (request.kind === 'pin') {
+        action = request.input.pinned ? 'pin' : 'unpin';
+      }
       const target = paths.map((p) => path.basename(p)).join(', ');
       const done = {
         delete: 'Deleted.',

@@ -54,15 +54,14 @@ function readIni(iniPath: string): Map<string, string> {
 
 function splitLocations(value: string, separator: string | undefined): string[] {
   const byOs = separator === 'os' ? path.delimiter : undefined;
-  const sep =
-    byOs ??
-    (separator === 'space'
-      ? ' '
-      : separator === 'newline'
-        ? '\n'
-        : separator === ';' || separator === ':' || separator === ','
-          ? separator
-          : undefined);
+  const named = new Map([
+    ['space', ' '],
+    ['newline', '\n'],
+    [';', ';'],
+    [':', ':'],
+    [',', ','],
+  ]);
+  const sep = byOs ?? (separator === undefined ? undefined : named.get(separator));
   const parts = sep === undefined ? value.split(/[\s,]+/) : value.split(sep);
   return parts.map((p) => p.trim()).filter((p) => p !== '');
 }

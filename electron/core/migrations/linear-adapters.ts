@@ -7,6 +7,7 @@ import { entriesOf, foldersNamed, readSource, tableChanges } from './migration-f
 import type { AheadTest, AppliedState } from './migration-status';
 import { laravelId, readRecordedBy, userVersion, versionId, type Recorded } from './recorded-migrations';
 import { buildGraph, type CodeGraph, type CodeRevision } from './revision-graph';
+import { compareOrder } from '../compare-order';
 
 /**
  * Tools whose migrations form one line, ordered by a version in the file name (or, for Knex and
@@ -95,7 +96,7 @@ function listFolder(dir: string, naming: Naming): Listing {
       sql: sql(),
     });
   }
-  files.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+  files.sort((a, b) => compareOrder(a.order, b.order));
   return { files, unreadable };
 }
 
@@ -304,7 +305,7 @@ function attributedClasses(dir: string, attribute: RegExp): Listing {
       }
     }
   }
-  files.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+  files.sort((a, b) => compareOrder(a.order, b.order));
   return { files, unreadable: [] };
 }
 

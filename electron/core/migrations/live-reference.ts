@@ -2,6 +2,7 @@ import { toolNames, type MigrationStatus, type MigrationStatusKind } from '../..
 import { flaggedByTool, plural } from './migration-status';
 import type { Recorded } from './recorded-migrations';
 import { buildGraph, type CodeGraph } from './revision-graph';
+import { compareOrder } from '../compare-order';
 
 /**
  * When the app's migrations are not at hand (the app runs from a container image, or is compiled),
@@ -93,8 +94,7 @@ const listed = (ids: readonly string[]): string =>
 
 function comparePositions(a: string, b: string): number {
   if (/^\d+$/.test(a) && /^\d+$/.test(b)) {
-    const [x, y] = [BigInt(a), BigInt(b)];
-    return x < y ? -1 : x > y ? 1 : 0;
+    return compareOrder(BigInt(a), BigInt(b));
   }
   return a === b ? 0 : a.localeCompare(b, 'en', { numeric: true });
 }
@@ -136,23 +136,29 @@ export function statusAgainstLive(snapshot: Recorded | null, live: Recorded | nu
   if (snapshot.positionOnly || live.positionOnly) {
     const [mine, theirs] = [newest(snapshot) ?? '', newest(live) ?? ''];
     const order = comparePositions(mine, theirs);
-    return order === 0
-      ? status(snapshot, 'at-head', 'same as live', `The snapshot is at ${mine}, as the live database is.`)
-      : order < 0
-        ? status(
-            snapshot,
-            'behind',
-            'behind live',
-            `The snapshot is at ${mine}; the live database is at ${theirs}: the app would upgrade it when it starts.`,
-            { pending: [theirs] },
-          )
-        : status(
-            snapshot,
-            'ahead',
-            'ahead of live',
-            `The snapshot is at ${mine}, newer than the live database's ${theirs}: a newer version of the app made it.`,
-            { unknown: [mine] },
-          );
+    if (order === 0) {
+      return status(
+        snapshot,
+        'at-head',
+        'same as live',
+        `The snapshot is at ${mine}, as the live database is.`,
+      );
+    }
+    return order < 0
+      ? status(
+          snapshot,
+          'behind',
+          'behind live',
+          `The snapshot is at ${mine}; the live database is at ${theirs}: the app would upgrade it when it starts.`,
+          { pending: [theirs] },
+        )
+      : status(
+          snapshot,
+          'ahead',
+          'ahead of live',
+          `The snapshot is at ${mine}, newer than the live database's ${theirs}: a newer version of the app made it.`,
+          { unknown: [mine] },
+        );
   }
   const mine = new Set(snapshot.applied.map((m) => m.id));
   const theirs = new Set(live.applied.map((m) => m.id));

@@ -1,6 +1,7 @@
 import type { RecordedTool } from '../../contract/migrations';
 import type { SqliteDatabase } from '../sqlite/open-database';
 import { quotedName } from '../sqlite/quoted-name';
+import { compareOrder } from '../compare-order';
 
 /**
  * What a database records about its migrations, read from the bookkeeping tables alone. Most
@@ -98,12 +99,12 @@ interface Reader {
 }
 
 /** A column's value as text; blobs and NULL are not names or versions. */
-const text = (value: unknown): string | null =>
-  typeof value === 'string'
-    ? value
-    : typeof value === 'number' || typeof value === 'bigint'
-      ? value.toString()
-      : null;
+function text(value: unknown): string | null {
+  if (typeof value === 'string') {
+    return value;
+  }
+  return typeof value === 'number' || typeof value === 'bigint' ? value.toString() : null;
+}
 
 /** A version number as the code readers key it: digits only, no leading zeros. */
 export function versionId(value: unknown): string | null {
@@ -159,10 +160,8 @@ function bySuccess(rows: readonly Record<string, unknown>[], flag: 'failed' | 'd
   });
 }
 
-const byVersion = (a: RecordedMigration, b: RecordedMigration): number => {
-  const [x, y] = [BigInt(a.id), BigInt(b.id)];
-  return x < y ? -1 : x > y ? 1 : 0;
-};
+const byVersion = (a: RecordedMigration, b: RecordedMigration): number =>
+  compareOrder(BigInt(a.id), BigInt(b.id));
 
 /** Rails and dbmate alike: every version in `schema_migrations`, oldest first. */
 function schemaMigrationsVersions(book: Bookkeeping): Read {

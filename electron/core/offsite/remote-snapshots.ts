@@ -22,6 +22,14 @@ import type { ResolvedTarget } from './target-url';
 
 const maxManifestBytes = 64 * 1024;
 
+/** An object listed at `size` (absent: not there) for a manifest that says `expected`. */
+function storedState(size: number | undefined, expected: number): 'missing' | 'complete' | 'wrong-size' {
+  if (size === undefined) {
+    return 'missing';
+  }
+  return size === expected ? 'complete' : 'wrong-size';
+}
+
 export function openStore(target: ResolvedTarget): ObjectStore {
   const { location } = target;
   switch (location.kind) {
@@ -95,8 +103,11 @@ export async function listRemote(
   target: ResolvedTarget,
   scope: RemoteScope,
 ): Promise<RemoteList> {
-  const prefix =
-    scope.host === null ? '' : scope.app === null ? `${scope.host}/` : `${scope.host}/${scope.app}/`;
+  // Everything, one host's folder, or one app's folder on one host.
+  const prefix = [scope.host, scope.host === null ? null : scope.app]
+    .filter((part) => part !== null)
+    .map((part) => `${part}/`)
+    .join('');
   let objects: StoredObject[];
   try {
     objects = await store.list(prefix);
@@ -139,7 +150,7 @@ export async function listRemote(
     snapshots.push({
       id: `${host}/${app}/${name.slice(0, -'.json'.length)}`,
       manifest,
-      state: size === undefined ? 'missing' : size === manifest.stored.size ? 'complete' : 'wrong-size',
+      state: storedState(size, manifest.stored.size),
     });
   }
   snapshots.sort(

@@ -63,11 +63,11 @@ function scene(root: string, name: string, mode: LiveMode, staleWal: boolean): S
 /** The journal mode a database file's header records (bytes 18-19). */
 function headerMode(file: string): string {
   const header = fs.readFileSync(file).subarray(18, 20);
-  return header[0] === 2 && header[1] === 2
-    ? 'wal'
-    : header[0] === 1 && header[1] === 1
-      ? 'rollback'
-      : `bytes ${header.join(',')}`;
+  const modes = new Map([
+    ['2,2', 'wal'],
+    ['1,1', 'rollback'],
+  ]);
+  return modes.get(header.join(',')) ?? `bytes ${header.join(',')}`;
 }
 
 /** The file's bytes with its journal-mode bytes blanked: equal for a snapshot and its restored copy. */

@@ -111,11 +111,10 @@ async function runStep(
     case 'upgrade': {
       const status = liveSchemaStatus(plan, journal.database, 'snapshot');
       if (status === null || status.status === 'at-head') {
-        return status !== null
-          ? 'already at head: skipped'
-          : journal.upgrade
-            ? 'no migrations known: skipped'
-            : 'undo: put back as it was, not upgraded';
+        if (status !== null) {
+          return 'already at head: skipped';
+        }
+        return journal.upgrade ? 'no migrations known: skipped' : 'undo: put back as it was, not upgraded';
       }
       if (plan.upgrade === null) {
         throw new LifeboatFailure(

@@ -9,6 +9,11 @@ import type { JobControl } from '../job-control';
  * process group.
  */
 
+/** The system's shell and its arguments to run a line the user wrote. */
+function shellOf(line: string): [string, string[]] {
+  return process.platform === 'win32' ? ['cmd.exe', ['/d', '/s', '/c', line]] : ['/bin/sh', ['-c', line]];
+}
+
 export interface CommandOutcome {
   readonly ok: boolean;
   readonly exitCode: number | null;
@@ -31,11 +36,7 @@ export function runCommand(
   control: JobControl,
 ): Promise<CommandOutcome> {
   const [file, args] =
-    'shell' in command
-      ? process.platform === 'win32'
-        ? ['cmd.exe', ['/d', '/s', '/c', command.shell]]
-        : ['/bin/sh', ['-c', command.shell]]
-      : [command.argv[0] ?? '', command.argv.slice(1)];
+    'shell' in command ? shellOf(command.shell) : [command.argv[0] ?? '', command.argv.slice(1)];
   return new Promise((resolve) => {
     const child = spawn(file, args, {
       cwd: options.cwd,

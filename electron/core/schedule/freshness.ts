@@ -20,12 +20,9 @@ export interface FreshnessInput {
 export function freshnessOf(input: FreshnessInput): Freshness {
   const { state, nowMs } = input;
   const { schedule, staleAfter } = input.automation;
-  const staleAfterMs =
-    staleAfter !== null
-      ? durationMs(staleAfter)
-      : schedule !== null
-        ? Math.round(1.25 * periodMs(schedule, nowMs))
-        : defaultStaleAfterMs;
+  // Its own limit, else a quarter more than its schedule's period, else the default.
+  const fromSchedule = schedule === null ? defaultStaleAfterMs : Math.round(1.25 * periodMs(schedule, nowMs));
+  const staleAfterMs = staleAfter === null ? fromSchedule : durationMs(staleAfter);
   const newest = newestRestorable(input.snapshots);
   const lastRun =
     state.lastRun === null
@@ -60,12 +57,8 @@ export function freshnessOf(input: FreshnessInput): Freshness {
   }
   const ageMs = nowMs - Date.parse(newest.time);
   const age = formatSpan(Math.max(0, ageMs) / 1000);
-  const why =
-    schedule === null
-      ? staleAfter === null
-        ? 'no schedule is set'
-        : `stale after ${staleAfter}`
-      : `the schedule is ${scheduleText(schedule)}`;
+  const withoutSchedule = staleAfter === null ? 'no schedule is set' : `stale after ${staleAfter}`;
+  const why = schedule === null ? withoutSchedule : `the schedule is ${scheduleText(schedule)}`;
   if (ageMs > staleAfterMs) {
     return {
       ...base,

@@ -186,6 +186,17 @@ async function freshnessNow(app: KeptApp, actions: KeeperActions, state: KeeperS
   });
 }
 
+/** What a pass did: nothing without a schedule, nothing during a restore, else ran or not due yet. */
+function outcomeOf(scheduled: boolean, restoring: boolean, due: boolean): KeeperPass['outcome'] {
+  if (!scheduled) {
+    return 'no-schedule';
+  }
+  if (restoring) {
+    return 'restoring';
+  }
+  return due ? 'ran' : 'not-due';
+}
+
 /** A restore of the database is running (its lock is held by a live process) or was interrupted (its journal is there). */
 function restoreUnderWay(location: DatabaseLocation): boolean {
   const paths = restorePaths(location.databasePath);
@@ -239,7 +250,7 @@ export async function keepApp(app: KeptApp, actions: KeeperActions): Promise<Kee
     if (state.alerted !== alerted) {
       writeKeeperState(backupsDir, state);
     }
-    const outcome = schedule === null ? 'no-schedule' : restoring ? 'restoring' : due ? 'ran' : 'not-due';
+    const outcome = outcomeOf(schedule !== null, restoring, due);
     return { app: app.name, outcome, ...run, deliveries, freshness };
   };
   const outcome = await ifUnlocked(keeperPaths(backupsDir).lock, locked);

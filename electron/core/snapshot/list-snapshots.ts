@@ -7,6 +7,7 @@ import { databaseStem } from '../snapshot-name';
 import { readSqliteHeaderSync, type HeaderReading } from '../sqlite/sqlite-header';
 import { describeFile, type FileFacts } from './snapshot-status';
 import { readAllRecords, recordsDirName, type SnapshotRecord } from './snapshot-records';
+import { compareOrder } from '../compare-order';
 
 const sidecarSuffixes = ['-wal', '-shm', '-journal'] as const;
 
@@ -43,21 +44,21 @@ export function readFileFacts(
   // reading it again would cost one open and read per snapshot for nothing.
   const recordedPageSize =
     record !== null && record.size === stat.size && record.mtimeMs === stat.mtimeMs ? record.pageSize : null;
+  const recordedHeader: HeaderReading | null =
+    recordedPageSize === null
+      ? null
+      : {
+          kind: 'sqlite',
+          header: {
+            pageSize: recordedPageSize,
+            writeVersion: 1,
+            readVersion: 1,
+            pageCount: record?.pageCount ?? null,
+            lastWriterVersion: 0,
+          },
+        };
   const header: HeaderReading =
-    stat.size === 0
-      ? { kind: 'empty' }
-      : recordedPageSize !== null
-        ? {
-            kind: 'sqlite',
-            header: {
-              pageSize: recordedPageSize,
-              writeVersion: 1,
-              readVersion: 1,
-              pageCount: record?.pageCount ?? null,
-              lastWriterVersion: 0,
-            },
-          }
-        : safeHeader(filePath);
+    stat.size === 0 ? { kind: 'empty' } : (recordedHeader ?? safeHeader(filePath));
   return {
     file,
     path: filePath,
@@ -118,6 +119,7 @@ export function listSnapshotsWithTimes(location: DatabaseLocation): ListingWithT
       mtimes.set(file, facts.mtimeMs);
     }
   }
-  entries.sort((a, b) => (a.time === b.time ? a.file.localeCompare(b.file) : a.time < b.time ? 1 : -1));
+  // Newest first; two of the same time by name.
+  entries.sort((a, b) => compareOrder(b.time, a.time) || a.file.localeCompare(b.file));
   return { list: { database: location.databasePath, backupsDir, snapshots: entries, offsite: {} }, mtimes };
 }

@@ -4,6 +4,15 @@ import type { HeaderReading } from '../sqlite/sqlite-header';
 import type { SnapshotRecord } from './snapshot-records';
 
 /** What listing knows about one file without opening it with SQLite. */
+
+/** Where a snapshot's time came from: its record, else its name, else the file's mtime. */
+function timeSourceOf(recorded: string | null, fromName: Date | null): SnapshotEntry['timeSource'] {
+  if (recorded !== null) {
+    return 'recorded';
+  }
+  return fromName !== null ? 'name' : 'file';
+}
+
 export interface FileFacts {
   readonly file: string;
   readonly path: string;
@@ -84,7 +93,7 @@ export function describeFile(facts: FileFacts, liveStem: string): SnapshotEntry 
     file: facts.file,
     path: facts.path,
     time,
-    timeSource: recordedTime !== null ? 'recorded' : parsed.time !== null ? 'name' : 'file',
+    timeSource: timeSourceOf(recordedTime, parsed.time),
     label: record?.label ?? parsed.label,
     note: record?.note ?? null,
     size: facts.size,

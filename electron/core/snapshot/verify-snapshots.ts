@@ -158,11 +158,11 @@ function verifyOne(
       };
     }
     const checksum: ChecksumOutcome = record.sha256 === sha256 ? 'match' : 'mismatch';
-    const problem = !integrityOk
-      ? `Failed its integrity check: ${integrityProblem}.`
-      : checksum === 'mismatch'
+    const changed =
+      checksum === 'mismatch'
         ? 'Its content changed after it was recorded (SHA-256 differs): do not restore it.'
         : null;
+    const problem = integrityOk ? changed : `Failed its integrity check: ${integrityProblem}.`;
     // Keep the original checksum: it is the reference later verifications compare with.
     const saved = saveRecord(backupsDir, {
       ...record,
