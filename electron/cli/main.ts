@@ -15,7 +15,7 @@ import type { SnapshotEntry } from '../contract/snapshots';
 import { progressMarker, type JobProgress } from '../contract/jobs';
 import { parseDatabaseArgument, resolveLocation, type DatabaseLocation } from '../core/database-location';
 import { startJob, type JobHandle } from '../core/jobs/job-runner';
-import { LifeboatFailure, toLifeboatError } from '../core/lifeboat-failure';
+import { LifeboatFailure, toLifeboatError, valueOrThrow } from '../core/lifeboat-failure';
 import { listSnapshots } from '../core/snapshot/list-snapshots';
 import { migrationTools, type MigrationTool } from '../contract/migrations';
 import type { MigrationSetup } from '../core/migrations/migration-reader';
@@ -512,10 +512,7 @@ async function runWithProgress<T>(
     cancelRunning = null;
     bar.clear();
   }
-  if (!result.ok) {
-    throw new LifeboatFailure(result.error.code, result.error.message, result.error.path);
-  }
-  return result.value;
+  return valueOrThrow(result);
 }
 
 function emit(json: boolean, value: unknown, human: () => string): void {
@@ -1164,13 +1161,8 @@ async function rpc(invocation: Invocation): Promise<number> {
 async function hosts(invocation: Invocation): Promise<number> {
   const [verb, argument] = invocation.positionals;
   const service = new LifeboatService({ dataDir: dataDirOf(invocation), origin: 'cli', hub: true });
-  const call = async <T>(name: OperationName, input: unknown): Promise<T> => {
-    const result = await dispatch(service, name, input);
-    if (!result.ok) {
-      throw new LifeboatFailure(result.error.code, result.error.message, result.error.path);
-    }
-    return result.value as T;
-  };
+  const call = async <T>(name: OperationName, input: unknown): Promise<T> =>
+    valueOrThrow(await dispatch(service, name, input)) as T;
   try {
     if (verb === 'add' && argument !== undefined) {
       const status = await call<HostStatus>('hosts:add', {
@@ -1233,10 +1225,7 @@ async function serve(invocation: Invocation): Promise<number> {
   service.startKeeper((line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`));
   if (invocation.demo) {
     process.stdout.write('Preparing the demo app...\n');
-    const demo = await dispatch(service, 'demo:open', {});
-    if (!demo.ok) {
-      throw new LifeboatFailure(demo.error.code, demo.error.message, demo.error.path);
-    }
+    valueOrThrow(await dispatch(service, 'demo:open', {}));
   }
   const host = await startWebHost(service, {
     port,

@@ -3,13 +3,12 @@ import * as readline from 'node:readline';
 import { progressMarker, type JobProgress } from '../contract/jobs';
 import {
   checkVersion,
-  lifeboatMissing,
   lifeboatOutdated,
   runSsh,
-  saysCommandMissing,
   shellWord,
   sshArguments,
   sshFailure,
+  unreachedLifeboat,
   type VersionInfo,
 } from '../core/hosts/ssh-command';
 import { ProgressBar } from './progress-bar';
@@ -26,11 +25,9 @@ import { ProgressBar } from './progress-bar';
 /** Asks the host which Lifeboat it runs; refuses a host without one, or with one too old to talk to. */
 async function checkHost(host: string, remote: string): Promise<VersionInfo> {
   const run = await runSsh(host, `${remote} version --json`);
-  if (run.status === 255) {
-    throw sshFailure(host, run.stderr);
-  }
-  if (saysCommandMissing(run.status, run.stderr)) {
-    throw lifeboatMissing(host, remote);
+  const unreached = unreachedLifeboat(host, remote, run.status, run.stderr);
+  if (unreached !== null) {
+    throw unreached;
   }
   let said: Partial<VersionInfo> | null = null;
   try {

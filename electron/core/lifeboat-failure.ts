@@ -1,4 +1,4 @@
-import type { ErrorCode, LifeboatError } from '../contract/errors';
+import type { ErrorCode, LifeboatError, Result } from '../contract/errors';
 
 /**
  * Inside core, a failure travels as this exception so that I/O code stays linear; every boundary
@@ -12,6 +12,14 @@ export class LifeboatFailure extends Error {
     this.name = 'LifeboatFailure';
     this.detail = path === undefined ? { code, message } : { code, message, path };
   }
+}
+
+/** The value of a result, or its failure thrown again as a LifeboatFailure (back inside core's linear code). */
+export function valueOrThrow<T>(result: Result<T>): T {
+  if (!result.ok) {
+    throw new LifeboatFailure(result.error.code, result.error.message, result.error.path);
+  }
+  return result.value;
 }
 
 interface CodedError {

@@ -4,15 +4,7 @@ import { failed, type LifeboatError, type Result } from '../../contract/errors';
 import type { Host, HostStatus } from '../../contract/hosts';
 import type { LifeboatFailure } from '../lifeboat-failure';
 import { toLifeboatError } from '../lifeboat-failure';
-import {
-  checkVersion,
-  lifeboatMissing,
-  lifeboatOutdated,
-  saysCommandMissing,
-  shellWord,
-  sshArguments,
-  sshFailure,
-} from './ssh-command';
+import { checkVersion, lifeboatOutdated, sshArguments, sshFailure, unreachedLifeboat } from './ssh-command';
 
 /** How long a host may take to log in and say hello. */
 const helloTimeoutMs = 30_000;
@@ -105,12 +97,13 @@ export class HostLink {
   }
 
   private open(): Promise<void> {
-    const command = [this.host.command, 'rpc', '--stdio', ...(this.web ? ['--web'] : [])]
-      .map((word, i) => (i === 0 ? word : shellWord(word)))
-      .join(' ');
+    // The command was checked to be words without shell syntax; the rest is fixed.
+    const command = `${this.host.command} rpc --stdio${this.web ? ' --web' : ''}`;
     const child = spawn('ssh', sshArguments(sshDestination(this.host.address), command), {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // Held from the start, so that closing the link also ends a connection still logging in.
+    this.child = child;
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-8192);
@@ -127,12 +120,12 @@ export class HostLink {
         clearTimeout(timer);
         const before = this.stateKey();
         if (error === null) {
-          this.child = child;
           this.state = 'online';
           this.error = null;
         } else {
           this.state = 'unreachable';
           this.error = error;
+          this.child = null;
           child.kill('SIGTERM');
         }
         if (this.stateKey() !== before) {
@@ -211,13 +204,10 @@ export class HostLink {
 
   /** Why the host hung up before saying hello. */
   private whyClosed(status: number | null, stderr: string): LifeboatFailure {
-    if (status === 255) {
-      return sshFailure(this.host.address, stderr);
-    }
-    if (saysCommandMissing(status, stderr)) {
-      return lifeboatMissing(this.host.address, this.host.command);
-    }
-    // It ran, but does not know "rpc": a Lifeboat from before the hub.
-    return lifeboatOutdated(this.host.address, undefined);
+    // Else it ran, but does not know "rpc": a Lifeboat from before the hub.
+    return (
+      unreachedLifeboat(this.host.address, this.host.command, status, stderr) ??
+      lifeboatOutdated(this.host.address, undefined)
+    );
   }
 }

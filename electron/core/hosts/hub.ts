@@ -4,7 +4,7 @@ import type { JobEventName, JobEvents, JobFinished } from '../../contract/events
 import { jobEventNames } from '../../contract/events';
 import { hostAppId, splitHostAppId, type Host, type HostStatus } from '../../contract/hosts';
 import type { JobState, OperationName, UiJobKind } from '../../contract/operations';
-import { LifeboatFailure } from '../lifeboat-failure';
+import { LifeboatFailure, valueOrThrow } from '../lifeboat-failure';
 import { HostLink } from './host-link';
 
 /** The kind of job each operation that starts one starts (to end it here if its host's connection drops). */
@@ -246,10 +246,7 @@ export class Hub {
     }
     const link = this.link(hostId);
     return link.call(name, forwarded).then((answer) => {
-      if (!answer.ok) {
-        throw new LifeboatFailure(answer.error.code, answer.error.message, answer.error.path);
-      }
-      const value = ownIds(hostId, answer.value);
+      const value = ownIds(hostId, valueOrThrow(answer));
       const kind = jobKindOf[name];
       if (kind !== undefined && isRecord(value) && typeof value['jobId'] === 'string') {
         const jobId = value['jobId'];

@@ -12,7 +12,7 @@ import { lifeboatVersion } from '../lifeboat-version';
  */
 
 /** The version of what hub and host say to each other; a host below it is told to update. */
-export const hubProtocol = 1;
+const hubProtocol = 1;
 
 /** What `lifeboat version --json` prints, and the first line of `lifeboat rpc --stdio`. */
 export interface VersionInfo {
@@ -81,16 +81,30 @@ export function sshFailure(host: string, stderr: string): LifeboatFailure {
 }
 
 /** Lifeboat is not on the host, or not where the command says. */
-export function lifeboatMissing(host: string, remote: string): LifeboatFailure {
+function lifeboatMissing(host: string, remote: string): LifeboatFailure {
   return new LifeboatFailure(
     'HOST_LIFEBOAT_MISSING',
     `Lifeboat is not installed on ${host} (or "${remote}" is not on its PATH): install it there, or name its command.`,
   );
 }
 
-/** Whether what the remote shell printed says the command does not exist. */
-export function saysCommandMissing(status: number | null, stderr: string): boolean {
-  return status === 127 || /command not found|No such file or directory|not found/i.test(stderr);
+/**
+ * Why a command that ended with `status` never reached the host's Lifeboat: ssh could not get there
+ * (255), or the host has no such command; null when it did run.
+ */
+export function unreachedLifeboat(
+  host: string,
+  remote: string,
+  status: number | null,
+  stderr: string,
+): LifeboatFailure | null {
+  if (status === 255) {
+    return sshFailure(host, stderr);
+  }
+  if (status === 127 || /command not found|No such file or directory|not found/i.test(stderr)) {
+    return lifeboatMissing(host, remote);
+  }
+  return null;
 }
 
 /** The host's Lifeboat is too old to talk to (`version`: what it said it is, if anything). */

@@ -4,7 +4,7 @@ import { resolveTarget, type ResolvedTarget } from '../offsite/target-url';
 import type { OffsiteTarget } from '../../contract/offsite';
 import type { JobOutputs, JobRequest } from '../jobs/job-requests';
 import { startJob } from '../jobs/job-runner';
-import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
+import { toLifeboatError, valueOrThrow } from '../lifeboat-failure';
 import { ping, sendAlert, type Alert, type Delivery } from '../notify/send-alerts';
 import type { KeeperActions, KeptApp } from './keeper';
 
@@ -47,10 +47,7 @@ export function jobActions(
     },
     list: async (app) => {
       const listed = await start({ kind: 'list', input: { location: app.location, setup: null } });
-      if (!listed.ok) {
-        throw new LifeboatFailure(listed.error.code, listed.error.message, listed.error.path);
-      }
-      return listed.value.snapshots;
+      return valueOrThrow(listed).snapshots;
     },
     alert: async (app, alert): Promise<Delivery[]> => {
       onAlert?.(app, alert);

@@ -18,7 +18,7 @@ import type { JobOutputs, JobRequest } from '../jobs/job-requests';
 import type { ActivityOrigin } from '../../contract/activity';
 import type { Result } from '../../contract/errors';
 import { lastRestore, readActivity } from '../activity/activity-log';
-import { LifeboatFailure } from '../lifeboat-failure';
+import { LifeboatFailure, valueOrThrow } from '../lifeboat-failure';
 import { newestRestorable } from '../../contract/snapshots';
 import { BackupsWatcher } from './backups-watcher';
 import { findMigrations, type MigrationSetup } from '../migrations/migration-reader';
@@ -541,11 +541,7 @@ export class LifeboatService {
     request: R,
     origin?: ActivityOrigin,
   ): Promise<JobOutputs[R['kind']]> {
-    const result = await startJob(request, undefined, origin).result;
-    if (!result.ok) {
-      throw new LifeboatFailure(result.error.code, result.error.message, result.error.path);
-    }
-    return result.value;
+    return valueOrThrow(await startJob(request, undefined, origin).result);
   }
 
   /** Adds an app, or finds the one already watching this database (looked up in the file under its lock). */
@@ -611,7 +607,7 @@ export class LifeboatService {
     return handle;
   }
 
-  /** The hub, for adding or removing a host: never through the web host (a token holder would run ssh here). */
+  /** The hub; a Lifeboat that shows no hosts (the CLI's commands, `rpc`) says so. */
   private requireHub(): Hub {
     if (this.hub === null) {
       throw new LifeboatFailure('INVALID_ARGUMENT', 'This Lifeboat does not show other hosts.');
@@ -619,6 +615,7 @@ export class LifeboatService {
     return this.hub;
   }
 
+  /** The hub, for adding or removing a host: never through the web host (a token holder would run ssh here). */
   private hubToChange(verb: string): Hub {
     const hub = this.requireHub();
     if (this.origin === 'web') {

@@ -26,7 +26,8 @@ export async function serveRpc(
   const unsubscribe = jobEventNames.map((event) =>
     service.on(event, (payload: unknown) => send({ event, payload })),
   );
-  const answers: Promise<void>[] = [];
+  // The answers still being worked out (a connection may live for days: answered ones are let go).
+  const answers = new Set<Promise<void>>();
   const lines = readline.createInterface({ input, crlfDelay: Infinity });
   lines.on('line', (line) => {
     let request;
@@ -39,10 +40,14 @@ export async function serveRpc(
       return;
     }
     const { id, op, input: payload } = request.data;
-    answers.push(dispatch(service, op, payload).then((result) => send({ id, result })));
+    const answer = dispatch(service, op, payload).then((result) => {
+      send({ id, result });
+      answers.delete(answer);
+    });
+    answers.add(answer);
   });
   await new Promise<void>((resolve) => lines.once('close', resolve));
-  await Promise.all(answers);
+  await Promise.all([...answers]);
   // The hub is gone: nothing more is sent, and every job started goes on to its end here.
   open = false;
   unsubscribe.forEach((stop) => stop());
