@@ -28,14 +28,25 @@ function newRun(appId: string, file: string, mode: RestoreMode): RestoreRun {
   };
 }
 
-/** Applies a job event to the dialog's run if it is that run's job (or the job it is waiting to hear of). */
+/** The kinds of job a restore run is: a restore, a rehearsal or a recovery. */
+const restoreKinds: readonly string[] = ['restore', 'rehearse', 'restore-recover'];
+
+/**
+ * Applies a job event to the dialog's run if it is that run's job (or the job it is waiting to hear
+ * of: only a restore's kind, so a late event of the preview's comparison is never taken for it).
+ */
 function updateRun(
-  event: { readonly jobId: string; readonly appId: string },
+  event: { readonly jobId: string; readonly appId: string; readonly kind: string },
   update: (run: RestoreRun) => RestoreRun,
 ): void {
   useStore.setState((s) => {
     const run = s.restore;
-    const waiting = run !== null && run.starting && run.jobId === null && run.appId === event.appId;
+    const waiting =
+      run !== null &&
+      run.starting &&
+      run.jobId === null &&
+      run.appId === event.appId &&
+      restoreKinds.includes(event.kind);
     return run === null || (run.jobId !== event.jobId && !waiting)
       ? {}
       : { restore: update({ ...run, jobId: event.jobId }) };
