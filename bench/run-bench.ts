@@ -643,7 +643,12 @@ async function main(): Promise<void> {
       await benchEventLoop(work);
     }
   } finally {
-    fs.rmSync(work, { recursive: true, force: true });
+    try {
+      fs.rmSync(work, { recursive: true, force: true, maxRetries: 5 });
+    } catch (error) {
+      // A failure above (which is what gets reported) may leave a writer still creating files here.
+      process.stderr.write(`could not remove ${work}: ${String(error)}\n`);
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import type { JournalMode } from '../../contract/snapshots';
-import { copyIntoDescriptor } from '../fs/descriptor-copy';
-import { sha256OfDescriptor } from '../fs/durable-file';
+import { cloneIntoDescriptor, clonesIntoDescriptors } from '../fs/descriptor-copy';
+import { knownSha256, startSha256, type PendingHash } from '../fs/hash-thread';
 import { readFully, writeHashed } from '../fs/hashed-copy';
 import type { JobControl } from '../job-control';
 import { LifeboatFailure } from '../lifeboat-failure';
@@ -15,16 +15,17 @@ import { writeAfterWalScanForTests } from '../crash-point';
  *
  * A read transaction on the live database pins one committed state while the app keeps writing:
  * - rollback journal: the shared lock keeps every writer from changing the file, so the file is
- *   copied as it stands, by the kernel (copy_file_range), and hashed once the lock is let go: the
- *   app's writers wait for the copy alone, not for the checksum, the check or the flush;
+ *   copied as it stands: cloned where the file system shares blocks (then hashed once the lock is
+ *   let go), else read and written in one pass hashed on the way. The app's writers wait for the
+ *   copy alone, not for the check or the flush;
  * - WAL: the read mark keeps checkpoints from copying frames newer than it into the main file and
  *   keeps the log from being restarted under it. The log is scanned first (committed frames only,
  *   checksums verified), then the main file is copied with every page the log holds taken from the
  *   log: the state of the last commit scanned, one moment at or after the read mark. Pages a
  *   checkpoint may rewrite during the copy are exactly pages taken from the log, so the copy is
  *   consistent; the WAL writer is never blocked.
- * A WAL image is written in one sequential pass, hashed on the way, and switched to rollback-journal
- * mode (header bytes 18-19) so that it needs no sidecar file.
+ * A WAL image is written in one sequential pass too, and switched to rollback-journal mode (header
+ * bytes 18-19) so that it needs no sidecar file.
  *
  * Measured here (`npm run bench`, 512 MiB): SQLite's stepwise backup restarts on every concurrent
  * commit and never finishes under a busy writer; the one-step backup and VACUUM INTO finish but take
@@ -37,8 +38,8 @@ export interface CopyOutcome {
   readonly journalMode: JournalMode;
   readonly pageSize: number;
   readonly pageCount: number;
-  /** SHA-256 of the image written. */
-  readonly sha256: string;
+  /** SHA-256 of the image written: known already (WAL) or still being computed on its own thread. */
+  readonly sha256: PendingHash;
 }
 
 const maxAttempts = 5;
@@ -46,23 +47,31 @@ const maxAttempts = 5;
 // that commits back to back (measured: 2,000 a second) five seconds of retries were once not enough.
 const readLockTimeoutMs = 60_000;
 
-/** Copies `sourcePath` consistently into the empty file `destPath`, open for reading and writing at `destFd`. */
+/** Copies `sourcePath` consistently into the empty file open for reading and writing at `destFd`. */
 export async function copyConsistently(
   sourcePath: string,
   destFd: number,
-  destPath: string,
   control: JobControl,
 ): Promise<CopyOutcome> {
-  const copy = await copyUnderReadLock(sourcePath, destFd, destPath, control);
-  // A rollback-journal copy was made by the kernel and is hashed now, with the lock let go.
-  return { ...copy, sha256: copy.sha256 ?? sha256OfDescriptor(destFd, () => control.throwIfCancelled()) };
+  const copy = await copyUnderReadLock(sourcePath, destFd, control);
+  // A clone is hashed now, with the lock let go, beside whatever the caller does next.
+  const bytes = copy.pageSize * copy.pageCount;
+  return { ...copy, sha256: copy.sha256 === null ? startSha256(destFd, bytes) : knownSha256(copy.sha256) };
+}
+
+// File systems (by device) that refused a clone: not asked again, since asking lets go of the lock.
+const cannotClone = new Set<number>();
+
+/** Whether a clone of `sourcePath` into the file open at `destFd` may work: same file system, not known to refuse. */
+function mayClone(sourcePath: string, destFd: number): boolean {
+  const { dev } = fs.fstatSync(destFd);
+  return clonesIntoDescriptors && fs.statSync(sourcePath).dev === dev && !cannotClone.has(dev);
 }
 
 /** The copy itself, in one read transaction; its SHA-256 when it was hashed on the way (WAL), else null. */
 async function copyUnderReadLock(
   sourcePath: string,
   destFd: number,
-  destPath: string,
   control: JobControl,
 ): Promise<Omit<CopyOutcome, 'sha256'> & { sha256: string | null }> {
   const db = openLiveDatabase(sourcePath, readLockTimeoutMs);
@@ -85,18 +94,30 @@ async function copyUnderReadLock(
         };
         if (journalMode !== 'wal') {
           // Rollback journal: the app's writers wait while the shared lock is held, so it is held
-          // for the kernel's copy alone; the copy is hashed after the lock is let go.
-          await copyIntoDescriptor(sourcePath, destFd, destPath);
-          control.throwIfCancelled();
-          if (fs.fstatSync(destFd).size !== pageSize * pageCount) {
-            throw new LifeboatFailure(
-              'DB_LOCKED',
-              `The database changed size during the copy; try again.`,
-              sourcePath,
-            );
+          // for the copy alone. A clone takes milliseconds and is hashed once the lock is let go;
+          // otherwise the file is written hashed on the way, which costs the copy no time.
+          const bytes = pageSize * pageCount;
+          if (mayClone(sourcePath, destFd)) {
+            if (!(await cloneIntoDescriptor(sourcePath, destFd))) {
+              // Trying opened and closed the database file, and that let go of the shared lock:
+              // POSIX locks belong to the process, and closing any descriptor of a file drops them
+              // all. So the copy starts again in a new transaction, with the lock taken again.
+              cannotClone.add(fs.fstatSync(destFd).dev);
+              continue;
+            }
+            control.throwIfCancelled();
+            if (fs.fstatSync(destFd).size !== bytes) {
+              throw new LifeboatFailure(
+                'DB_LOCKED',
+                `The database changed size during the copy; try again.`,
+                sourcePath,
+              );
+            }
+            progress(bytes);
+            return { journalMode, pageSize, pageCount, sha256: null };
           }
-          progress(pageSize * pageCount);
-          return { journalMode, pageSize, pageCount, sha256: null };
+          const sha256 = await writeImage(sourcePath, destFd, pageSize, pageCount, null, control, progress);
+          return { journalMode, pageSize, pageCount, sha256 };
         }
         const log = scanWal(walPath, pageSize, control, progress);
         writeAfterWalScanForTests(attempt, (sql) => {
@@ -142,15 +163,15 @@ async function copyUnderReadLock(
 }
 
 /**
- * Writes the database image of `pageCount` pages: main-file pages overlaid with the log's pages,
- * hashed on the way.
+ * Writes the database image of `pageCount` pages: main-file pages overlaid with the log's pages (if
+ * a log is given), hashed on the way.
  */
 async function writeImage(
   sourcePath: string,
   destFd: number,
   pageSize: number,
   pageCount: number,
-  log: WalLog,
+  log: WalLog | null,
   control: JobControl,
   progress: (bytes: number) => void,
 ): Promise<string> {
@@ -161,8 +182,8 @@ async function writeImage(
       const read = await readFully(sourceFd, buffer, length, position);
       // Past the main file's end (the database grew in the log) the pages come from the log.
       buffer.fill(0, read, length);
-      const logFd = log.fd;
-      if (logFd !== null && log.pages.size > 0) {
+      const logFd = log?.fd ?? null;
+      if (log !== null && logFd !== null && log.pages.size > 0) {
         const reads: Promise<number>[] = [];
         for (let offset = 0; offset < length; offset += pageSize) {
           const logOffset = log.pages.get((position + offset) / pageSize + 1);
@@ -173,7 +194,8 @@ async function writeImage(
         await Promise.all(reads);
       }
       if (position === 0) {
-        // Header bytes 18-19: 1 = rollback journal, as `PRAGMA journal_mode=DELETE` would set them.
+        // Header bytes 18-19: 1 = rollback journal, as `PRAGMA journal_mode=DELETE` would set them
+        // (a rollback-journal database has them so already).
         buffer[18] = 1;
         buffer[19] = 1;
       }

@@ -63,19 +63,23 @@ export async function createSnapshot(request: SnapshotRequest, control: JobContr
     const mode = fs.statSync(databasePath).mode & 0o444;
     const fd = fs.openSync(tempPath, 'wx+', 0o600);
     let copy: CopyOutcome;
+    let sha256: string;
     try {
-      copy = await copyConsistently(databasePath, fd, tempPath, scaledControl(control, 0, copyShare)).catch(
+      copy = await copyConsistently(databasePath, fd, scaledControl(control, 0, copyShare)).catch(
         (error: unknown) => {
           throw asLiveDatabaseFailure(error, databasePath);
         },
       );
-      control.throwIfCancelled();
       control.report('Checking integrity and writing to disk', copyShare);
-      // The flush runs on libuv's thread pool while the CPU-bound quick_check runs here.
+      // Side by side: the flush on libuv's thread pool, a clone's SHA-256 on a thread of its own,
+      // the CPU-bound quick_check here.
       const synced = fsyncAsync(fd);
       try {
+        control.throwIfCancelled();
         quickCheck(tempPath, databasePath);
+        sha256 = await copy.sha256.digest;
       } finally {
+        await copy.sha256.stop();
         await synced;
       }
     } finally {
@@ -94,7 +98,7 @@ export async function createSnapshot(request: SnapshotRequest, control: JobContr
       version: 1,
       file,
       madeBy: 'lifeboat',
-      sha256: copy.sha256,
+      sha256,
       size: stat.size,
       mtimeMs: stat.mtimeMs,
       recordedAt: now.toISOString(),
