@@ -211,60 +211,58 @@ describe('the guarded restore', () => {
     }
   });
 
-  // Every journaled step (preflight writes no journal): a kill right after each.
+  // Every journaled step (preflight writes no journal): a kill right after each, then one recovery,
+  // resume and rollback taking turns so that each step gets both across the first two passes. Every
+  // state a kill can leave, mid-step too, and both recoveries of each are checked on a model of the
+  // folder by recovery-plan.test.ts; these passes check that the real files and processes agree.
   const steps: readonly RestoreStep[] = restoreSteps.filter((step) => step !== 'preflight');
-  for (const mode of ['wal', 'delete'] as const) {
-    for (const staleWal of mode === 'wal' ? [false, true] : [false]) {
-      it(`survives SIGKILL at every step (${mode}${staleWal ? ', with a -wal present' : ''}): resume gives the snapshot, rollback the original`, () => {
-        for (const step of steps) {
-          for (const recovery of ['resume', 'rollback'] as const) {
-            const s = scene(
-              temp.dir,
-              `crash-${mode}-${String(staleWal)}-${step}-${recovery}`,
-              mode,
-              staleWal,
-            );
-            const killed = lifeboat(
-              ['restore', path.basename(s.snapshot), '--db', 'app.db', '--yes'],
-              s.dir,
-              { LIFEBOAT_TEST_KILL_AT: step },
-            );
-            assert.equal(killed.signal, 'SIGKILL', `killed at ${step}`);
-            const warned = lifeboat(['info', '--db', 'app.db', '--json'], s.dir);
-            assert.match(warned.stderr, new RegExp(`interrupted \\(at step ${step}\\)`));
-            const again = lifeboat(['restore', path.basename(s.snapshot), '--db', 'app.db', '--yes'], s.dir);
-            assert.match(
-              again.stderr,
-              /RESTORE_IN_PROGRESS/,
-              'a second restore is refused while one is under way',
-            );
-            const recovered = lifeboat(['restore', `--${recovery}`, '--db', 'app.db'], s.dir);
-            assert.equal(recovered.code, 0, `${step}/${recovery}: ${recovered.stderr}`);
-            const expected =
-              recovery === 'resume' && step !== 'pre-restore' && step !== 'stop' ? s.restored : s.original;
-            assert.equal(
-              contentDigest(s.db),
-              expected,
-              `${step}/${recovery}: the original or the snapshot, never a mix`,
-            );
-            assert.equal(
-              headerMode(s.db),
-              mode === 'wal' ? 'wal' : 'rollback',
-              `${step}/${recovery}: the journal mode is as before`,
-            );
-            assert.deepEqual(
-              leftovers(s.dir),
-              [],
-              `${step}/${recovery}: journal resolved, nothing left beside the database`,
-            );
-            if (step !== 'pre-restore' && step !== 'stop') {
-              const pre = fs.readdirSync(path.join(s.dir, 'backups')).find((n) => n.includes('pre-restore'));
-              assert.ok(pre !== undefined, 'the pre-restore snapshot exists');
-              assert.equal(contentDigest(path.join(s.dir, 'backups', pre)), s.original);
-            }
-          }
+  const passes = [
+    { mode: 'wal', staleWal: false },
+    { mode: 'wal', staleWal: true },
+    { mode: 'delete', staleWal: false },
+  ] as const;
+  for (const [pass, { mode, staleWal }] of passes.entries()) {
+    it(`survives SIGKILL at every step (${mode}${staleWal ? ', with a -wal present' : ''}): resume gives the snapshot, rollback the original`, () => {
+      for (const [index, step] of steps.entries()) {
+        const recovery = (index + pass) % 2 === 0 ? 'resume' : 'rollback';
+        const s = scene(temp.dir, `crash-${mode}-${String(staleWal)}-${step}-${recovery}`, mode, staleWal);
+        const killed = lifeboat(['restore', path.basename(s.snapshot), '--db', 'app.db', '--yes'], s.dir, {
+          LIFEBOAT_TEST_KILL_AT: step,
+        });
+        assert.equal(killed.signal, 'SIGKILL', `killed at ${step}`);
+        const warned = lifeboat(['info', '--db', 'app.db', '--json'], s.dir);
+        assert.match(warned.stderr, new RegExp(`interrupted \\(at step ${step}\\)`));
+        const again = lifeboat(['restore', path.basename(s.snapshot), '--db', 'app.db', '--yes'], s.dir);
+        assert.match(
+          again.stderr,
+          /RESTORE_IN_PROGRESS/,
+          'a second restore is refused while one is under way',
+        );
+        const recovered = lifeboat(['restore', `--${recovery}`, '--db', 'app.db'], s.dir);
+        assert.equal(recovered.code, 0, `${step}/${recovery}: ${recovered.stderr}`);
+        const expected =
+          recovery === 'resume' && step !== 'pre-restore' && step !== 'stop' ? s.restored : s.original;
+        assert.equal(
+          contentDigest(s.db),
+          expected,
+          `${step}/${recovery}: the original or the snapshot, never a mix`,
+        );
+        assert.equal(
+          headerMode(s.db),
+          mode === 'wal' ? 'wal' : 'rollback',
+          `${step}/${recovery}: the journal mode is as before`,
+        );
+        assert.deepEqual(
+          leftovers(s.dir),
+          [],
+          `${step}/${recovery}: journal resolved, nothing left beside the database`,
+        );
+        if (step !== 'pre-restore' && step !== 'stop') {
+          const pre = fs.readdirSync(path.join(s.dir, 'backups')).find((n) => n.includes('pre-restore'));
+          assert.ok(pre !== undefined, 'the pre-restore snapshot exists');
+          assert.equal(contentDigest(path.join(s.dir, 'backups', pre)), s.original);
         }
-      });
-    }
+      }
+    });
   }
 });

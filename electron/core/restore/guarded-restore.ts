@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   restorePhase,
-  restoreSteps,
   rollbackPhase,
   type RestorePreview,
   type RestoreResult,
@@ -21,10 +20,19 @@ import {
   readJournal,
   removeJournal,
   restorePaths,
-  sidecarSuffixes,
   writeJournal,
   type RestoreJournal,
 } from './restore-journal';
+import {
+  forwardSteps,
+  planDiscardOld,
+  planRollback,
+  planSetAside,
+  reached,
+  restoreFilesPresent,
+  type FileOperation,
+  type PresentFiles,
+} from './recovery-plan';
 import { planFor, preflight, refuseIfHeld, type AppSettings, type PreviewRequest } from './restore-preflight';
 import {
   copyAndFlush,
@@ -61,9 +69,6 @@ export interface RestoreRequest extends PreviewRequest {
 type Timings = RestoreResult['steps'];
 type RollbackTimings = RestoreResult['rollbackSteps'];
 
-/** The steps that run once the app is stopped and the pre-restore snapshot taken: the contract's, from `stage` on. */
-const forward: readonly RestoreStep[] = restoreSteps.slice(restoreSteps.indexOf('stage'));
-
 /** What one run of the steps knows beyond the journal: the staged file it created (a resumed run created none). */
 interface StepState {
   staged: FileIdentity | null;
@@ -86,13 +91,7 @@ async function runStep(
       state.staged = await stage();
       return null;
     case 'set-aside':
-      // Sidecars first, the database last: a stale -wal or -journal must never meet the new file.
-      for (const suffix of [...sidecarSuffixes, '']) {
-        if (fs.existsSync(`${journal.database}${suffix}`) && !fs.existsSync(`${paths.old}${suffix}`)) {
-          fs.renameSync(`${journal.database}${suffix}`, `${paths.old}${suffix}`);
-        }
-      }
-      fsyncDirectory(dir);
+      await apply(planSetAside(journal.database, present(journal.database)), journal);
       return null;
     case 'put-in-place': {
       // Only a file this process created takes the live name: a resumed restore stages the snapshot
@@ -138,10 +137,7 @@ async function runStep(
       await waitUntilHealthy(plan.healthUrl, plan.timeoutsMs.health, control);
       return `${plan.healthUrl} answered healthy`;
     case 'discard-old':
-      for (const suffix of ['', ...sidecarSuffixes]) {
-        removeIfPresent(`${paths.old}${suffix}`);
-      }
-      fsyncDirectory(dir);
+      await apply(planDiscardOld(journal.database, present(journal.database)), journal);
       return null;
     case 'preflight':
     case 'stop':
@@ -159,11 +155,11 @@ async function runSteps(
   timings: Timings,
 ): Promise<void> {
   const state: StepState = { staged: null };
-  for (const step of forward.slice(Math.max(0, forward.indexOf(from)))) {
+  for (const step of forwardSteps.slice(Math.max(0, forwardSteps.indexOf(from)))) {
     writeJournal({ ...journal, step });
     crashPointForTests(step);
     control.throwIfCancelled();
-    control.report(restorePhase(step), forward.indexOf(step) / forward.length);
+    control.report(restorePhase(step), forwardSteps.indexOf(step) / forwardSteps.length);
     const started = Date.now();
     const note = await runStep(step, journal, plan, control, state);
     timings.push({ step, durationMs: Date.now() - started, note });
@@ -182,34 +178,32 @@ async function putCopyInPlace(source: string, journal: RestoreJournal): Promise<
   renameOwnFile(staged, journal.database, await copyAndFlush(source, staged, settlingOf(journal)));
 }
 
+/** The restore's files that exist now. */
+function present(database: string): PresentFiles {
+  return restoreFilesPresent(database, (file) => fs.existsSync(file));
+}
+
+/** Runs a plan's operations in order, then flushes the folder so that they survive a power cut. */
+async function apply(operations: readonly FileOperation[], journal: RestoreJournal): Promise<void> {
+  for (const operation of operations) {
+    switch (operation.kind) {
+      case 'remove':
+        removeIfPresent(operation.file);
+        break;
+      case 'rename':
+        fs.renameSync(operation.from, operation.to);
+        break;
+      case 'copy-in':
+        await putCopyInPlace(operation.source, journal);
+        break;
+    }
+  }
+  fsyncDirectory(path.dirname(journal.database));
+}
+
 /** Puts the database back as it was before the restore began; needs only what the journal names. */
 async function rollBack(journal: RestoreJournal): Promise<void> {
-  const paths = restorePaths(journal.database);
-  const dir = path.dirname(journal.database);
-  const all = ['', ...sidecarSuffixes];
-  removeIfPresent(paths.staged);
-  const swapped = forward.indexOf(journal.step) >= forward.indexOf('put-in-place');
-  if (journal.step === 'discard-old') {
-    // The restore had finished and its old files were being removed: undoing it means putting the
-    // pre-restore snapshot's content back (or no database, if there was none).
-    all.forEach((suffix) => removeIfPresent(`${paths.old}${suffix}`));
-    all.forEach((suffix) => removeIfPresent(`${journal.database}${suffix}`));
-    if (journal.preRestore !== null) {
-      await putCopyInPlace(journal.preRestore, journal);
-    }
-  } else if (fs.existsSync(paths.old)) {
-    // The live file was set aside: whatever has its name now is the restored copy.
-    all.forEach((suffix) => removeIfPresent(`${journal.database}${suffix}`));
-  } else if (swapped && journal.preRestore === null) {
-    // There was no live database before: the restored copy goes again.
-    all.forEach((suffix) => removeIfPresent(`${journal.database}${suffix}`));
-  }
-  for (const suffix of [...sidecarSuffixes, '']) {
-    if (fs.existsSync(`${paths.old}${suffix}`)) {
-      fs.renameSync(`${paths.old}${suffix}`, `${journal.database}${suffix}`);
-    }
-  }
-  fsyncDirectory(dir);
+  await apply(planRollback(journal, present(journal.database)), journal);
   removeJournal(journal.database);
 }
 
@@ -243,7 +237,7 @@ async function undo(
   // A cancel may be what led here: the rollback itself runs to the end.
   const control = uncancellableControl(cancellable);
   const ran = (command: string | null): string | null => (command === null ? null : `ran ${command}`);
-  if (forward.indexOf(journal.step) >= forward.indexOf('start')) {
+  if (reached(journal.step, 'start')) {
     await rollbackStep(
       'stop-app',
       timings,
@@ -449,10 +443,10 @@ async function recoverHeld(request: RecoverRequest, control: JobControl): Promis
     return { ...base, outcome: 'nothing-to-recover', error: null };
   }
   const plan = planFor({ ...request, undo: !journal.upgrade });
-  if (forward.indexOf(journal.step) < forward.indexOf('start')) {
+  if (!reached(journal.step, 'start')) {
     refuseIfHeld(databasePath, request.allowOpen);
   }
-  if (request.mode === 'rollback' || !forward.includes(journal.step)) {
+  if (request.mode === 'rollback' || !forwardSteps.includes(journal.step)) {
     // Before the pre-restore snapshot was complete there is nothing to finish safely: undo.
     const note = await undo(journal, plan, control, rollbackTimings);
     return {
