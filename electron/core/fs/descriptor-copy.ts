@@ -28,32 +28,6 @@ export async function copyIntoDescriptor(source: string, fd: number, target: str
   }
 }
 
-/** Whether this platform can clone into a descriptor at all (`cloneIntoDescriptor`). */
-export const clonesIntoDescriptors = descriptorPaths !== null;
-
-// How a file system says it cannot share blocks between these two files.
-const noClone = new Set(['ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EINVAL', 'ENOTTY', 'ENOSYS']);
-
-/**
- * Clones `source` into the empty file open at `fd` where the file system can share blocks (FICLONE
- * on XFS and btrfs: milliseconds, whatever the size); false, with nothing written, where it cannot.
- * Either way `source` was opened and closed, which drops this process's POSIX locks on it.
- */
-export async function cloneIntoDescriptor(source: string, fd: number): Promise<boolean> {
-  if (descriptorPaths === null) {
-    return false;
-  }
-  try {
-    await fs.promises.copyFile(source, `${descriptorPaths}/${fd}`, fs.constants.COPYFILE_FICLONE_FORCE);
-    return true;
-  } catch (error) {
-    if (noClone.has((error as NodeJS.ErrnoException).code ?? '')) {
-      return false;
-    }
-    throw error;
-  }
-}
-
 async function copyInto(source: string, fd: number): Promise<void> {
   if (descriptorPaths !== null) {
     // FICLONE: on a file system with reflinks (XFS, btrfs) the copy shares the source's blocks and

@@ -5,7 +5,7 @@ import { restorePaths, sidecarSuffixes, type RestoreJournal } from './restore-jo
  * What a restore does to the files beside the live database, and what undoing it does, as plans:
  * pure functions from the journal and the files observed on disk to the operations to run. A plan
  * asks only for what the files need, so running it again after a crash half-way through it is safe:
- * the second plan starts from what the first one left. `restore-plan.test.ts` checks every state a
+ * the second plan starts from what the first one left. `recovery-plan.test.ts` checks every state a
  * crash can leave, mid-step included.
  */
 

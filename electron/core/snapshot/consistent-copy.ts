@@ -1,45 +1,43 @@
 import * as fs from 'node:fs';
 import type { JournalMode } from '../../contract/snapshots';
-import { cloneIntoDescriptor, clonesIntoDescriptors } from '../fs/descriptor-copy';
-import { knownSha256, startSha256, type PendingHash } from '../fs/hash-thread';
-import { readFully, writeHashed } from '../fs/hashed-copy';
+import { copyIntoDescriptor } from '../fs/descriptor-copy';
 import type { JobControl } from '../job-control';
 import { LifeboatFailure } from '../lifeboat-failure';
 import { journalModeOf } from '../sqlite/journal-mode';
 import { openLiveDatabase, openLiveDatabaseForMigration } from '../sqlite/open-database';
 import { scanWal, type WalLog } from '../sqlite/wal-log';
 import { writeAfterWalScanForTests } from '../crash-point';
+import { startImageHash, type ImageHash } from './image-hash';
 
 /**
  * How a snapshot copies a live database: a raw copy under a read transaction.
  *
  * A read transaction on the live database pins one committed state while the app keeps writing:
  * - rollback journal: the shared lock keeps every writer from changing the file, so the file is
- *   copied as it stands: cloned where the file system shares blocks (then hashed once the lock is
- *   let go), else read and written in one pass hashed on the way. The app's writers wait for the
- *   copy alone, not for the check or the flush;
+ *   copied as it stands, by the kernel (a clone where the file system shares blocks, else
+ *   copy_file_range). The app's writers wait for the copy alone, not for the check or the flush;
  * - WAL: the read mark keeps checkpoints from copying frames newer than it into the main file and
  *   keeps the log from being restarted under it. The log is scanned first (committed frames only,
- *   checksums verified), then the main file is copied with every page the log holds taken from the
- *   log: the state of the last commit scanned, one moment at or after the read mark. Pages a
- *   checkpoint may rewrite during the copy are exactly pages taken from the log, so the copy is
- *   consistent; the WAL writer is never blocked.
- * A WAL image is written in one sequential pass too, and switched to rollback-journal mode (header
- * bytes 18-19) so that it needs no sidecar file.
+ *   checksums verified), then the kernel copies the main file and every page the log holds is
+ *   written over the copy from the log: the state of the last commit scanned, one moment at or after
+ *   the read mark. Pages a checkpoint may rewrite during the copy are exactly pages taken from the
+ *   log, so the copy is consistent; the WAL writer is never blocked. The image is switched to
+ *   rollback-journal mode (header bytes 18-19) so that it needs no sidecar file.
+ * A thread hashes the image close behind the kernel's copy (`image-hash.ts`).
  *
  * Measured here (`npm run bench`, 512 MiB): SQLite's stepwise backup restarts on every concurrent
  * commit and never finishes under a busy writer; the one-step backup and VACUUM INTO finish but take
  * about 3x `cp` + fsync, since every page goes through SQLite's pager (VACUUM INTO also rebuilds
- * every b-tree). This copy reads and writes each byte once, so it runs at about the speed of `cp`, and
- * the quick_check that follows proves the result before it is published.
+ * every b-tree). This copy is the kernel's, as `cp`'s is, and the quick_check that follows proves the
+ * result before it is published.
  */
 
 export interface CopyOutcome {
   readonly journalMode: JournalMode;
   readonly pageSize: number;
   readonly pageCount: number;
-  /** SHA-256 of the image written: known already (WAL) or still being computed on its own thread. */
-  readonly sha256: PendingHash;
+  /** SHA-256 of the image written, still being computed: the caller checks the copy meanwhile. */
+  readonly sha256: ImageHash;
 }
 
 const maxAttempts = 5;
@@ -47,33 +45,16 @@ const maxAttempts = 5;
 // that commits back to back (measured: 2,000 a second) five seconds of retries were once not enough.
 const readLockTimeoutMs = 60_000;
 
-/** Copies `sourcePath` consistently into the empty file open for reading and writing at `destFd`. */
+/**
+ * Copies `sourcePath` consistently into the empty file `destPath`, open for reading and writing at
+ * `destFd`.
+ */
 export async function copyConsistently(
   sourcePath: string,
   destFd: number,
+  destPath: string,
   control: JobControl,
 ): Promise<CopyOutcome> {
-  const copy = await copyUnderReadLock(sourcePath, destFd, control);
-  // A clone is hashed now, with the lock let go, beside whatever the caller does next.
-  const bytes = copy.pageSize * copy.pageCount;
-  return { ...copy, sha256: copy.sha256 === null ? startSha256(destFd, bytes) : knownSha256(copy.sha256) };
-}
-
-// File systems (by device) that refused a clone: not asked again, since asking lets go of the lock.
-const cannotClone = new Set<number>();
-
-/** Whether a clone of `sourcePath` into the file open at `destFd` may work: same file system, not known to refuse. */
-function mayClone(sourcePath: string, destFd: number): boolean {
-  const { dev } = fs.fstatSync(destFd);
-  return clonesIntoDescriptors && fs.statSync(sourcePath).dev === dev && !cannotClone.has(dev);
-}
-
-/** The copy itself, in one read transaction; its SHA-256 when it was hashed on the way (WAL), else null. */
-async function copyUnderReadLock(
-  sourcePath: string,
-  destFd: number,
-  control: JobControl,
-): Promise<Omit<CopyOutcome, 'sha256'> & { sha256: string | null }> {
   const db = openLiveDatabase(sourcePath, readLockTimeoutMs);
   try {
     const journalMode = journalModeOf(db.pragma('journal_mode', { simple: true }));
@@ -84,42 +65,11 @@ async function copyUnderReadLock(
         db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get();
         const pageSize = Number(db.pragma('page_size', { simple: true }));
         const pageCount = Number(db.pragma('page_count', { simple: true }));
-        const walPath = `${sourcePath}-wal`;
-        const walBytes = journalMode === 'wal' && fs.existsSync(walPath) ? fs.statSync(walPath).size : 0;
-        const total = Math.max(1, pageSize * pageCount + walBytes);
-        let done = 0;
-        const progress = (bytes: number): void => {
-          done += bytes;
-          control.report('Copying pages', Math.min(1, done / total));
-        };
+        const image = { journalMode, pageSize, pageCount };
         if (journalMode !== 'wal') {
-          // Rollback journal: the app's writers wait while the shared lock is held, so it is held
-          // for the copy alone. A clone takes milliseconds and is hashed once the lock is let go;
-          // otherwise the file is written hashed on the way, which costs the copy no time.
-          const bytes = pageSize * pageCount;
-          if (mayClone(sourcePath, destFd)) {
-            if (!(await cloneIntoDescriptor(sourcePath, destFd))) {
-              // Trying opened and closed the database file, and that let go of the shared lock:
-              // POSIX locks belong to the process, and closing any descriptor of a file drops them
-              // all. So the copy starts again in a new transaction, with the lock taken again.
-              cannotClone.add(fs.fstatSync(destFd).dev);
-              continue;
-            }
-            control.throwIfCancelled();
-            if (fs.fstatSync(destFd).size !== bytes) {
-              throw new LifeboatFailure(
-                'DB_LOCKED',
-                `The database changed size during the copy; try again.`,
-                sourcePath,
-              );
-            }
-            progress(bytes);
-            return { journalMode, pageSize, pageCount, sha256: null };
-          }
-          const sha256 = await writeImage(sourcePath, destFd, pageSize, pageCount, null, control, progress);
-          return { journalMode, pageSize, pageCount, sha256 };
+          return { ...image, sha256: await copyFile(sourcePath, destFd, destPath, image, null, control) };
         }
-        const log = scanWal(walPath, pageSize, control, progress);
+        const log = scanWal(`${sourcePath}-wal`, pageSize, control, () => undefined);
         writeAfterWalScanForTests(attempt, (sql) => {
           const writer = openLiveDatabaseForMigration(sourcePath);
           try {
@@ -129,22 +79,16 @@ async function copyUnderReadLock(
           }
         });
         try {
-          const finalPageCount = log.commitPageCount ?? pageCount;
-          const sha256 = await writeImage(
-            sourcePath,
-            destFd,
-            pageSize,
-            finalPageCount,
-            log,
-            control,
-            progress,
-          );
+          const walImage = { ...image, pageCount: log.commitPageCount ?? pageCount };
+          const sha256 = await copyFile(sourcePath, destFd, destPath, walImage, log, control);
           if (log.restartedSinceScan()) {
             // A writer restarted the log while it was copied from: the pages taken from it may be newer.
+            await sha256.stop();
+            fs.ftruncateSync(destFd, 0);
             control.report('The write-ahead log was restarted during the copy: copying again', 0);
             continue;
           }
-          return { journalMode, pageSize, pageCount: finalPageCount, sha256 };
+          return { ...walImage, sha256 };
         } finally {
           log.close();
         }
@@ -163,45 +107,73 @@ async function copyUnderReadLock(
 }
 
 /**
- * Writes the database image of `pageCount` pages: main-file pages overlaid with the log's pages (if
- * a log is given), hashed on the way.
+ * Copies the main file into `destFd` by the kernel, then (WAL) writes the log's pages over it and
+ * sets the image's size and journal mode; hashed beside, by the time it returns the log is no longer read.
  */
-async function writeImage(
+async function copyFile(
   sourcePath: string,
   destFd: number,
-  pageSize: number,
-  pageCount: number,
+  destPath: string,
+  image: { readonly pageSize: number; readonly pageCount: number },
   log: WalLog | null,
   control: JobControl,
-  progress: (bytes: number) => void,
-): Promise<string> {
-  const sourceFd = fs.openSync(sourcePath, 'r');
+): Promise<ImageHash> {
+  const bytes = image.pageSize * image.pageCount;
+  let hashed = 0;
+  const hash = startImageHash(destFd, { bytes, pageSize: image.pageSize, log }, (chunk) => {
+    hashed += chunk;
+    control.report('Copying pages', Math.min(1, hashed / Math.max(1, bytes)));
+  });
   try {
-    fs.ftruncateSync(destFd, 0);
-    const fill = async (buffer: Buffer, position: number, length: number): Promise<void> => {
-      const read = await readFully(sourceFd, buffer, length, position);
-      // Past the main file's end (the database grew in the log) the pages come from the log.
-      buffer.fill(0, read, length);
-      const logFd = log?.fd ?? null;
-      if (log !== null && logFd !== null && log.pages.size > 0) {
-        const reads: Promise<number>[] = [];
-        for (let offset = 0; offset < length; offset += pageSize) {
-          const logOffset = log.pages.get((position + offset) / pageSize + 1);
-          if (logOffset !== undefined) {
-            reads.push(readFully(logFd, buffer.subarray(offset), pageSize, logOffset));
-          }
-        }
-        await Promise.all(reads);
+    await copyIntoDescriptor(sourcePath, destFd, destPath);
+    control.throwIfCancelled();
+    if (log === null) {
+      // Rollback journal: the shared lock kept the file as it was, so its size is the database's.
+      if (fs.fstatSync(destFd).size !== bytes) {
+        throw new LifeboatFailure(
+          'DB_LOCKED',
+          `The database changed size during the copy; try again.`,
+          sourcePath,
+        );
       }
-      if (position === 0) {
-        // Header bytes 18-19: 1 = rollback journal, as `PRAGMA journal_mode=DELETE` would set them
-        // (a rollback-journal database has them so already).
-        buffer[18] = 1;
-        buffer[19] = 1;
+    } else {
+      writeLogPages(destFd, image.pageSize, image.pageCount, log);
+    }
+    await hash.copied();
+    return hash;
+  } catch (error) {
+    await hash.stop();
+    throw error;
+  }
+}
+
+/**
+ * Makes the copied main file the image of the last commit scanned: its size, every page the log
+ * holds written over it, and header bytes 18-19 set to 1 (rollback journal, as `PRAGMA
+ * journal_mode=DELETE` would set them).
+ */
+function writeLogPages(destFd: number, pageSize: number, pageCount: number, log: WalLog): void {
+  fs.ftruncateSync(destFd, pageSize * pageCount);
+  const page = Buffer.allocUnsafe(pageSize);
+  const logFd = log.fd;
+  if (logFd !== null) {
+    for (const [pageNumber, offset] of log.pages) {
+      if (pageNumber <= pageCount) {
+        readPage(logFd, page, offset);
+        fs.writeSync(destFd, page, 0, pageSize, (pageNumber - 1) * pageSize);
       }
-    };
-    return await writeHashed(destFd, pageCount * pageSize, fill, control, progress);
-  } finally {
-    fs.closeSync(sourceFd);
+    }
+  }
+  fs.writeSync(destFd, Buffer.from([1, 1]), 0, 2, 18);
+}
+
+function readPage(fd: number, page: Buffer, position: number): void {
+  let read = 0;
+  while (read < page.length) {
+    const bytesRead = fs.readSync(fd, page, read, page.length - read, position + read);
+    if (bytesRead === 0) {
+      throw new LifeboatFailure('DB_LOCKED', 'The write-ahead log changed during the copy; try again.');
+    }
+    read += bytesRead;
   }
 }

@@ -87,6 +87,24 @@ describe('snapshot', () => {
       );
     });
 
+    it(`hashes a large image on a thread of its own as the kernel copies it: the record's checksum is the file's (${mode})`, async () => {
+      const dir = fs.mkdtempSync(path.join(temp.dir, `large-${mode}-`));
+      const loc = location(dir);
+      createLiveDatabase(loc.databasePath, mode, 40 * 1024 * 1024);
+      // Changes only in the log, some of them growing the database past the main file's end.
+      const app = new Database(loc.databasePath);
+      app.pragma('wal_autocheckpoint = 0');
+      app.exec(
+        'UPDATE accounts SET balance = balance + 1; INSERT INTO payload (data) SELECT randomblob(3000) FROM accounts;',
+      );
+      const expected = contentDigest(loc.databasePath);
+      const snapshotPath = await createdSnapshotPath(loc, 'large');
+      app.close();
+      assert.equal(readRecord(loc.backupsDir, path.basename(snapshotPath))?.sha256, sha256(snapshotPath));
+      assert.equal(contentDigest(snapshotPath), expected);
+      assert.equal(readLedgerState(snapshotPath).integrity, 'ok');
+    });
+
     it(`finishes, consistent, while another process writes (${mode})`, async () => {
       const dir = fs.mkdtempSync(path.join(temp.dir, `writer-${mode}-`));
       const loc = location(dir);

@@ -65,13 +65,13 @@ export async function createSnapshot(request: SnapshotRequest, control: JobContr
     let copy: CopyOutcome;
     let sha256: string;
     try {
-      copy = await copyConsistently(databasePath, fd, scaledControl(control, 0, copyShare)).catch(
+      copy = await copyConsistently(databasePath, fd, tempPath, scaledControl(control, 0, copyShare)).catch(
         (error: unknown) => {
           throw asLiveDatabaseFailure(error, databasePath);
         },
       );
       control.report('Checking integrity and writing to disk', copyShare);
-      // Side by side: the flush on libuv's thread pool, a clone's SHA-256 on a thread of its own,
+      // Side by side: the flush on libuv's thread pool, the end of the SHA-256 on its own thread,
       // the CPU-bound quick_check here.
       const synced = fsyncAsync(fd);
       try {
