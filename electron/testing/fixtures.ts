@@ -50,6 +50,21 @@ export interface LedgerState {
   readonly integrity: string;
 }
 
+/** Changes to a database made by `createLiveDatabase` that grow it by a few hundred kilobytes. */
+export const growingChanges =
+  'UPDATE accounts SET balance = balance + 1; INSERT INTO payload (data) SELECT randomblob(3000) FROM accounts;';
+
+/**
+ * The app's connection to the database at `filePath`, kept open, with `sql` run through it and never
+ * checkpointed: in WAL mode those changes live only in the -wal file.
+ */
+export function appWithChangesInLog(filePath: string, sql: string): Database.Database {
+  const app = new Database(filePath);
+  app.pragma('wal_autocheckpoint = 0');
+  app.exec(sql);
+  return app;
+}
+
 export function readLedgerState(filePath: string): LedgerState {
   const db = new Database(filePath, { readonly: true });
   try {

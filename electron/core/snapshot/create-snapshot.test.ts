@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -7,8 +6,10 @@ import { after, before, describe, it } from 'node:test';
 import type { DatabaseLocation } from '../database-location';
 import { startJob } from '../jobs/job-runner';
 import {
+  appWithChangesInLog,
   contentDigest,
   createLiveDatabase,
+  growingChanges,
   makeTempDir,
   readLedgerState,
   sha256,
@@ -49,12 +50,10 @@ describe('snapshot', () => {
       const loc = location(dir);
       createLiveDatabase(loc.databasePath, mode, 2 * 1024 * 1024);
       // The app keeps its connection open; in WAL mode its recent commits live only in the -wal file.
-      const app = new Database(loc.databasePath);
-      app.pragma('wal_autocheckpoint = 0');
-      app.exec(
-        "INSERT INTO ledger (account, amount, at) SELECT id, id, 'now' FROM accounts; UPDATE accounts SET balance = id;",
+      const app = appWithChangesInLog(
+        loc.databasePath,
+        "INSERT INTO ledger (account, amount, at) SELECT id, id, 'now' FROM accounts; UPDATE accounts SET balance = id; DELETE FROM payload WHERE id % 3 = 0;",
       );
-      app.exec('DELETE FROM payload WHERE id % 3 = 0');
       if (mode === 'wal') {
         assert.ok(fs.statSync(`${loc.databasePath}-wal`).size > 0, 'the -wal holds frames');
       }
@@ -92,11 +91,7 @@ describe('snapshot', () => {
       const loc = location(dir);
       createLiveDatabase(loc.databasePath, mode, 40 * 1024 * 1024);
       // Changes only in the log, some of them growing the database past the main file's end.
-      const app = new Database(loc.databasePath);
-      app.pragma('wal_autocheckpoint = 0');
-      app.exec(
-        'UPDATE accounts SET balance = balance + 1; INSERT INTO payload (data) SELECT randomblob(3000) FROM accounts;',
-      );
+      const app = appWithChangesInLog(loc.databasePath, growingChanges);
       const expected = contentDigest(loc.databasePath);
       const snapshotPath = await createdSnapshotPath(loc, 'large');
       app.close();

@@ -1,9 +1,14 @@
-import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createLiveDatabase, makeTempDir, sha256 } from '../../testing/fixtures';
+import {
+  appWithChangesInLog,
+  createLiveDatabase,
+  growingChanges,
+  makeTempDir,
+  sha256,
+} from '../../testing/fixtures';
 import { unwatchedControl } from '../job-control';
 import { scanWal } from '../sqlite/wal-log';
 import { copyConsistently } from './consistent-copy';
@@ -19,11 +24,8 @@ describe('the image hash', () => {
   it("hashes a WAL database's image from the main file as copied, with the log's pages and header bytes put in on the way", async (t) => {
     const databasePath = path.join(temp.dir, 'app.db');
     createLiveDatabase(databasePath, 'wal', 40 * 1024 * 1024);
-    const app = new Database(databasePath);
-    app.pragma('wal_autocheckpoint = 0');
-    app.exec(
-      'UPDATE accounts SET balance = balance + 1; INSERT INTO payload (data) SELECT randomblob(3000) FROM accounts;',
-    );
+    // Changes only in the log, some of them growing the database past the main file's end.
+    const app = appWithChangesInLog(databasePath, growingChanges);
     try {
       // The image as the snapshot writes it: the log's pages written over the copy by this thread.
       const imagePath = path.join(temp.dir, 'image.db');
