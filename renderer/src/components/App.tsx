@@ -75,18 +75,18 @@ export function App(): ReactNode {
   return (
     <div className="shell">
       <Banner />
-      {loading ? (
+      {loading && (
         <main className="loading" aria-busy="true">
           Loading…
         </main>
-      ) : hasApps ? (
+      )}
+      {!loading && hasApps && (
         <div className="workspace">
           <Sidebar />
           {onFleet ? <FleetView /> : <AppView />}
         </div>
-      ) : (
-        <EmptyState />
       )}
+      {!loading && !hasApps && <EmptyState />}
       <Dialogs />
     </div>
   );

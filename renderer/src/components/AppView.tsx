@@ -1,7 +1,7 @@
 import type { KeyboardEvent, ReactNode } from 'react';
 import type { AppSummary } from '../../../electron/contract/apps';
 import { formatAge, formatBytes, formatLocalTime } from '../../../electron/contract/format';
-import { toolNames } from '../../../electron/contract/migrations';
+import { toolNames, type MigrationReport } from '../../../electron/contract/migrations';
 import { scheduleText, type FreshnessState } from '../../../electron/contract/schedule';
 import { newestRestorable, type OffsiteMark, type SnapshotEntry } from '../../../electron/contract/snapshots';
 import { pushOffsite } from '../store/offsite-actions';
@@ -101,16 +101,18 @@ export function AppView(): ReactNode {
             {app.freshness.reason}
           </p>
         )}
-        {info === undefined ? (
+        {info === undefined && (
           <p className="muted">
             <progress aria-label="Reading the database" /> Reading the database…
           </p>
-        ) : !info.exists && app.interruptedRestore !== null ? null : !info.exists ? (
+        )}
+        {info?.exists === false && app.interruptedRestore === null && (
           <p className="muted">
             This database does not exist yet, so there is nothing to back up. It appears here once the app
             creates it.
           </p>
-        ) : (
+        )}
+        {info?.exists === true && (
           <dl className="facts">
             <div>
               <dt>Size</dt>
@@ -153,11 +155,7 @@ export function AppView(): ReactNode {
                     : `${referenceText(schema.status)}: ${schema.status.summary}`
                 }
               >
-                {schema === undefined
-                  ? 'reading…'
-                  : schema === null
-                    ? 'no migrations found'
-                    : `${toolNames[schema.status.tool]} ${revisionText(schema.status)}${schema.status.reference === 'live' ? ' (from the database)' : app.migrationsFound?.detected === false ? ' (chosen)' : ''}`}{' '}
+                {schemaText(schema, app.migrationsFound?.detected === false)}{' '}
                 <ChangeLink
                   dialog={{ kind: 'migrations', appId: app.id }}
                   label="Change where the migrations are"
@@ -208,9 +206,8 @@ export function AppView(): ReactNode {
             : null
         }
       />
-      {view === 'snapshots' ? (
-        <SnapshotTable appId={app.id} />
-      ) : view === 'schema' ? (
+      {view === 'snapshots' && <SnapshotTable appId={app.id} />}
+      {view === 'schema' && (
         <section
           className="snapshots"
           role="tabpanel"
@@ -220,7 +217,8 @@ export function AppView(): ReactNode {
         >
           <SchemaView report={schema} snapshots={snapshots} />
         </section>
-      ) : (
+      )}
+      {view === 'activity' && (
         <section
           className="snapshots"
           role="tabpanel"
@@ -304,6 +302,22 @@ function ChangeLink(props: { dialog: Dialog; label: string }): ReactNode {
   );
 }
 
+/** The schema fact: "reading…", "no migrations found", or the tool and revision, and where it was read from. */
+function schemaText(schema: MigrationReport | null | undefined, chosenByHand: boolean): string {
+  if (schema === undefined) {
+    return 'reading…';
+  }
+  if (schema === null) {
+    return 'no migrations found';
+  }
+  const { status } = schema;
+  let source = chosenByHand ? ' (chosen)' : '';
+  if (status.reference === 'live') {
+    source = ' (from the database)';
+  }
+  return `${toolNames[status.tool]} ${revisionText(status)}${source}`;
+}
+
 type View = 'snapshots' | 'schema' | 'activity';
 const views: readonly View[] = ['snapshots', 'schema', 'activity'];
 const viewTitles: Record<View, string> = { snapshots: 'Snapshots', schema: 'Schema', activity: 'Activity' };
@@ -312,16 +326,15 @@ const viewTitles: Record<View, string> = { snapshots: 'Snapshots', schema: 'Sche
 function ViewTabs(props: { view: View; schemaBadge: string | null }): ReactNode {
   const move = (event: KeyboardEvent<HTMLDivElement>): void => {
     const index = views.indexOf(props.view);
-    const next =
-      event.key === 'ArrowRight'
-        ? views[(index + 1) % views.length]
-        : event.key === 'ArrowLeft'
-          ? views[(index + views.length - 1) % views.length]
-          : event.key === 'Home'
-            ? views[0]
-            : event.key === 'End'
-              ? views.at(-1)
-              : undefined;
+    // Where each key moves: the next or previous tab (round the ends), the first, the last.
+    const targets: Partial<Record<string, number>> = {
+      ArrowRight: (index + 1) % views.length,
+      ArrowLeft: (index + views.length - 1) % views.length,
+      Home: 0,
+      End: views.length - 1,
+    };
+    const target = Object.hasOwn(targets, event.key) ? targets[event.key] : undefined;
+    const next = target === undefined ? undefined : views[target];
     if (next !== undefined) {
       event.preventDefault();
       showView(next);

@@ -53,6 +53,22 @@ function scheduleOf(
     : { problem: `Schedule: ${parsed.error.issues[0]?.message ?? 'not valid'}.` };
 }
 
+/** What the retention preview says while it has nothing to show. */
+function previewPlaceholder(
+  rules: ReturnType<typeof rulesOf>,
+  previewError: { readonly message: string } | null,
+): string {
+  if ('problem' in rules) {
+    return rules.problem;
+  }
+  if (previewError !== null) {
+    return previewError.message;
+  }
+  return hasNoRules(rules.rules)
+    ? 'No rules: every snapshot is kept. Set a rule to see what it would delete.'
+    : 'Working out what the rules keep…';
+}
+
 /** The rules the form describes (empty fields left out), or what is wrong with them. */
 function rulesOf(values: Record<RetentionRuleName, string>): { rules: RetentionRules } | { problem: string } {
   const entries = retentionRuleNames
@@ -203,19 +219,20 @@ export function AutomationDialog(props: { appId: string }): ReactNode {
   const doomed = preview?.snapshots.filter((s) => s.decision === 'delete').length ?? 0;
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
-    const scheduled = scheduleOf(kind, kind === 'every' ? every : kind === 'daily' ? daily : cron, label);
+    const scheduled = scheduleOf(kind, { none: '', every, daily, cron }[kind], label);
     const stale =
       staleAfter.trim() === ''
         ? { success: true as const, data: undefined }
         : durationSchema.safeParse(staleAfter);
-    const problem =
-      'problem' in scheduled
-        ? scheduled.problem
-        : 'problem' in rules
-          ? rules.problem
-          : !stale.success
-            ? 'Stale after: a whole number and a unit, such as 8h or 2d.'
-            : null;
+    const staleProblem = stale.success ? null : 'Stale after: a whole number and a unit, such as 8h or 2d.';
+    // The first problem, in the order of the form: the schedule, the rules, then staleness.
+    let problem = staleProblem;
+    if ('problem' in rules) {
+      problem = rules.problem;
+    }
+    if ('problem' in scheduled) {
+      problem = scheduled.problem;
+    }
     if (problem !== null || !('schedule' in scheduled) || !('rules' in rules) || !stale.success) {
       setError({ code: 'INVALID_ARGUMENT', message: problem ?? 'Check the fields.' });
       return;
@@ -347,15 +364,7 @@ export function AutomationDialog(props: { appId: string }): ReactNode {
         {preview !== null ? (
           <RetentionPreview preview={preview} />
         ) : (
-          <p className="muted preview-empty">
-            {'problem' in rules
-              ? rules.problem
-              : previewError !== null
-                ? previewError.message
-                : hasNoRules(rules.rules)
-                  ? 'No rules: every snapshot is kept. Set a rule to see what it would delete.'
-                  : 'Working out what the rules keep…'}
-          </p>
+          <p className="muted preview-empty">{previewPlaceholder(rules, previewError)}</p>
         )}
         <ErrorText error={error} />
         <div className="dialog-actions">

@@ -9,6 +9,7 @@ import { closeDialog } from '../store/actions';
 import { useStore } from '../store/store';
 import { ErrorText } from './ErrorText';
 import { Modal } from './Modal';
+import { sortArrows, sortDirection } from './sort-direction';
 
 /** The folder of a path, as typed by the user's system ("/srv/app/app.db" → "/srv/app"). */
 function folderOf(filePath: string): string {
@@ -122,12 +123,10 @@ export function BrowseDialog(): ReactNode {
     return null;
   }
   const { query, page, error } = browse;
-  const source =
-    query.source === 'live'
-      ? 'the live database (read only)'
-      : entry === undefined
-        ? query.source
-        : `${entry.label}, ${formatLocalTime(entry.time)}`;
+  let source = entry === undefined ? query.source : `${entry.label}, ${formatLocalTime(entry.time)}`;
+  if (query.source === 'live') {
+    source = 'the live database (read only)';
+  }
   const last = page === null ? 0 : Math.min(page.total, page.offset + page.rows.length);
   const stem = `${folderOf(app.databasePath)}/${query.table ?? 'table'}-${query.source === 'live' ? 'live' : query.source.replace(/\.[^.]*$/, '')}`;
   return (
@@ -167,11 +166,7 @@ export function BrowseDialog(): ReactNode {
                   {page.columns.map((column) => {
                     const sorted = query.orderBy === column;
                     return (
-                      <th
-                        key={column}
-                        scope="col"
-                        aria-sort={sorted ? (query.descending ? 'descending' : 'ascending') : 'none'}
-                      >
+                      <th key={column} scope="col" aria-sort={sorted ? sortDirection(query) : 'none'}>
                         <button
                           type="button"
                           className="sort"
@@ -180,7 +175,7 @@ export function BrowseDialog(): ReactNode {
                           }
                         >
                           {column}
-                          {sorted ? (query.descending ? ' ↓' : ' ↑') : ''}
+                          {sorted ? sortArrows[sortDirection(query)] : ''}
                         </button>
                       </th>
                     );

@@ -189,11 +189,13 @@ export function CompareDialog(): ReactNode {
               {result.schema.map((d) => (
                 <li key={`${d.type} ${d.name}`}>
                   {d.type} <strong>{d.name}</strong>:{' '}
-                  {d.change === 'only-a'
-                    ? `only in ${nameOf(run.a)}`
-                    : d.change === 'only-b'
-                      ? `only in ${nameOf(run.b)}`
-                      : 'changed'}
+                  {
+                    {
+                      'only-a': `only in ${nameOf(run.a)}`,
+                      'only-b': `only in ${nameOf(run.b)}`,
+                      changed: 'changed',
+                    }[d.change]
+                  }
                   {d.columnsOnlyA.length + d.columnsOnlyB.length > 0 &&
                     ` (columns ${[...d.columnsOnlyA.map((c) => `−${c}`), ...d.columnsOnlyB.map((c) => `+${c}`)].join(' ')})`}
                 </li>

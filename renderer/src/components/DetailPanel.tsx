@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { pushOffsite } from '../store/offsite-actions';
 import { formatBytes, formatLocalTime } from '../../../electron/contract/format';
 import { toolNames } from '../../../electron/contract/migrations';
+import type { SnapshotEntry } from '../../../electron/contract/snapshots';
 import {
   canRevealFiles,
   openDialog,
@@ -16,6 +17,13 @@ import { startCompare } from '../store/compare-actions';
 import { openBrowse } from '../store/browse-actions';
 import { useStore } from '../store/store';
 import { revisionText, StatusBadge } from './StatusBadge';
+
+/** Where a snapshot's time was read from, in words. */
+const timeSourceText: Record<SnapshotEntry['timeSource'], string> = {
+  recorded: 'recorded',
+  name: 'from its name',
+  file: 'file time',
+};
 
 /** One snapshot: its metadata, checksum, what it holds, and what can be done with it. */
 export function DetailPanel(): ReactNode {
@@ -150,16 +158,7 @@ export function DetailPanel(): ReactNode {
           <dd className="path">{shown.file}</dd>
           <dt>Taken</dt>
           <dd>
-            {formatLocalTime(shown.time)}{' '}
-            <span className="muted">
-              (
-              {shown.timeSource === 'recorded'
-                ? 'recorded'
-                : shown.timeSource === 'name'
-                  ? 'from its name'
-                  : 'file time'}
-              )
-            </span>
+            {formatLocalTime(shown.time)} <span className="muted">({timeSourceText[shown.timeSource]})</span>
           </dd>
           <dt>Size</dt>
           <dd>{formatBytes(shown.size)}</dd>
@@ -262,13 +261,12 @@ export function DetailPanel(): ReactNode {
         </dl>
       )}
       <h3>Tables</h3>
-      {value === null && error === null ? (
-        <p className="muted">Reading…</p>
-      ) : value === null || value.tables === null ? (
+      {value === null && error === null && <p className="muted">Reading…</p>}
+      {(value !== null || error !== null) && (value === null || value.tables === null) && (
         <p className="muted">{value?.problem ?? 'This file cannot be read as a database.'}</p>
-      ) : value.tables.length === 0 ? (
-        <p className="muted">No tables.</p>
-      ) : (
+      )}
+      {value?.tables?.length === 0 && <p className="muted">No tables.</p>}
+      {value !== null && value.tables !== null && value.tables.length > 0 && (
         <table className="tables">
           <thead>
             <tr>

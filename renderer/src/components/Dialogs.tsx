@@ -13,7 +13,7 @@ import {
   setAppMigrations,
   startSnapshot,
 } from '../store/actions';
-import { useStore, type JobView } from '../store/store';
+import { useStore, type JobStatus, type JobView } from '../store/store';
 import { ErrorText } from './ErrorText';
 import { Modal } from './Modal';
 import { RestoreDialog } from './RestoreDialog';
@@ -25,6 +25,13 @@ import { useNow } from './use-now';
 import { OffsiteDialog } from './OffsiteDialog';
 import { RemoteDialog } from './RemoteDialog';
 import { AddHostDialog, ConfirmRemoveHostDialog } from './HostDialogs';
+
+/** How a job that is no longer running ended, as its dialog says it. */
+const endedJobText: Record<Exclude<JobStatus, 'running'>, string> = {
+  cancelled: 'Cancelled',
+  failed: 'Failed',
+  done: 'Done',
+};
 
 /** Whichever dialog is open. */
 export function Dialogs(): ReactNode {
@@ -157,7 +164,8 @@ function AddAppDialog(props: { initialPath: string }): ReactNode {
             Cancel
           </button>
           <button type="submit" className="primary" disabled={busy || database.trim() === ''}>
-            {busy ? 'Adding…' : missingFolder ? 'Add anyway' : 'Add app'}
+            {busy && 'Adding…'}
+            {!busy && (missingFolder ? 'Add anyway' : 'Add app')}
           </button>
         </div>
       </form>
@@ -235,15 +243,7 @@ function SnapshotDialog(props: { appId: string; jobId: string | null }): ReactNo
       onClose={job.status === 'running' ? () => void cancelJob(job.jobId) : closeDialog}
     >
       <div className="progress-block" aria-live="polite">
-        <p className="phase">
-          {job.status === 'running'
-            ? job.phase
-            : job.status === 'cancelled'
-              ? 'Cancelled'
-              : job.status === 'failed'
-                ? 'Failed'
-                : 'Done'}
-        </p>
+        <p className="phase">{job.status === 'running' ? job.phase : endedJobText[job.status]}</p>
         <progress max={100} value={percent} aria-label="Snapshot progress" />
         <p className="muted" data-testid="snapshot-amount">
           {percent} %{info === undefined ? '' : ` · ${progressAmount(job, info.size + info.walSize, now)}`}

@@ -9,6 +9,19 @@ import { ErrorText } from './ErrorText';
 import { Modal } from './Modal';
 import { JobProgressLine } from './JobProgressLine';
 
+/** How a copy is stored ("gzip, age", "plain"), or what is wrong with it. */
+function storedText(snapshot: RemoteSnapshot): string {
+  if (snapshot.state === 'missing') {
+    return 'object missing';
+  }
+  if (snapshot.state === 'wrong-size') {
+    return 'wrong size';
+  }
+  const { stored, pinned } = snapshot.manifest;
+  const marks = [stored.gzip && 'gzip', stored.encrypted && 'age', pinned && 'pinned'];
+  return marks.filter((mark) => mark !== false).join(', ') || 'plain';
+}
+
 function revisionOf(snapshot: RemoteSnapshot): string {
   const migration = snapshot.manifest.migration;
   return migration === null ? '–' : `${migration.tool} ${migration.revision ?? '–'}`;
@@ -96,19 +109,20 @@ export function RemoteDialog(props: { appId: string }): ReactNode {
               Every host and app on it
             </label>
           </div>
-          {shown === null ? (
+          {shown === null && (
             <p className="muted">
               <progress aria-label={`Listing ${target}`} /> Listing {target}…
             </p>
-          ) : shown.error !== null ? (
-            <ErrorText error={shown.error} />
-          ) : snapshots.length === 0 ? (
+          )}
+          {shown !== null && shown.error !== null && <ErrorText error={shown.error} />}
+          {shown !== null && shown.error === null && snapshots.length === 0 && (
             <p className="muted" data-testid="remote-empty">
               {target} holds no snapshot {allHosts ? 'at all' : `of ${app.name} from this machine`} yet. Send
               some with <em>Send offsite now</em>
               {allHosts ? '' : ', or look at every host and app'}.
             </p>
-          ) : (
+          )}
+          {shown !== null && shown.error === null && snapshots.length > 0 && (
             <div className="remote-list" role="radiogroup" aria-label={`Snapshots on ${target}`}>
               <div className="remote-row header" aria-hidden="true">
                 <span>Snapshot</span>
@@ -139,19 +153,7 @@ export function RemoteDialog(props: { appId: string }): ReactNode {
                     <span>{formatLocalTime(m.time)}</span>
                     <span>{formatBytes(m.plain.size)}</span>
                     <span>{revisionOf(s)}</span>
-                    <span>
-                      {usable
-                        ? [
-                            m.stored.gzip ? 'gzip' : '',
-                            m.stored.encrypted ? 'age' : '',
-                            m.pinned ? 'pinned' : '',
-                          ]
-                            .filter((f) => f !== '')
-                            .join(', ') || 'plain'
-                        : s.state === 'missing'
-                          ? 'object missing'
-                          : 'wrong size'}
-                    </span>
+                    <span>{storedText(s)}</span>
                   </label>
                 );
               })}

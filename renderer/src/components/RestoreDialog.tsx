@@ -248,6 +248,14 @@ function RowChanges(props: { appId: string; file: string; jobId: string | null }
   );
 }
 
+/** A table's rows the restore loses ("1,204 rows lost"), gains ("3 more"), or "–" for neither. */
+function rowsLostText(lost: number): string {
+  if (lost > 0) {
+    return `${lost.toLocaleString()} rows lost`;
+  }
+  return lost < 0 ? `${(-lost).toLocaleString()} more` : '–';
+}
+
 function TableChanges(props: {
   preview: RestorePreview;
   appId: string;
@@ -314,13 +322,7 @@ function TableChanges(props: {
                       t.snapshotRows.toLocaleString()
                     )}
                   </td>
-                  <td className={lost > 0 ? 'loss' : undefined}>
-                    {lost > 0
-                      ? `${lost.toLocaleString()} rows lost`
-                      : lost < 0
-                        ? `${(-lost).toLocaleString()} more`
-                        : '–'}
-                  </td>
+                  <td className={lost > 0 ? 'loss' : undefined}>{rowsLostText(lost)}</td>
                 </tr>
               );
             })}

@@ -75,6 +75,12 @@ export function SchemaView(props: {
   const position = new Map(placed.map((p) => [p.revision.id, p]));
   const current = new Set(status.current);
   const pending = new Set(status.pending);
+  const nodeClass = (id: string): string => {
+    if (current.has(id)) {
+      return 'node live';
+    }
+    return pending.has(id) ? 'node pending' : 'node';
+  };
   const heads = new Set(graph.heads);
   const counts = new Map<string, number>();
   for (const snapshot of props.snapshots) {
@@ -129,13 +135,7 @@ export function SchemaView(props: {
               cx={x(p.lane)}
               cy={y(p.row)}
               r={dot}
-              className={
-                current.has(p.revision.id)
-                  ? 'node live'
-                  : pending.has(p.revision.id)
-                    ? 'node pending'
-                    : 'node'
-              }
+              className={nodeClass(p.revision.id)}
             />
           ))}
         </svg>

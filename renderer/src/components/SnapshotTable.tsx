@@ -16,6 +16,7 @@ import { RevisionBadge, StatusBadge } from './StatusBadge';
 import { useNow } from './use-now';
 import { OffsiteMark } from './OffsiteMark';
 import { JobProgressLine } from './JobProgressLine';
+import { sortArrows, sortDirection } from './sort-direction';
 
 const rowHeight = 44;
 // `cell`: the class its cells share; a narrow table hides the note, then Last verified, then the schema (styles.css).
@@ -30,6 +31,11 @@ const columns: ReadonlyArray<{ column: SortColumn | null; title: string; cell: s
 ];
 
 const emptyList: readonly SnapshotEntry[] = [];
+
+/** "120", or "12 of 120" while a filter hides some. */
+function countText(shown: number, all: number): string {
+  return shown === all ? all.toLocaleString() : `${shown.toLocaleString()} of ${all.toLocaleString()}`;
+}
 
 /**
  * The snapshots of one app: sortable, filterable, virtualised (only the visible rows are in the
@@ -143,11 +149,7 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
         <h2>
           Snapshots{' '}
           <span className="count" data-testid="snapshot-count">
-            {!loaded
-              ? '…'
-              : rows.length === snapshots.length
-                ? snapshots.length.toLocaleString()
-                : `${rows.length.toLocaleString()} of ${snapshots.length.toLocaleString()}`}
+            {loaded ? countText(rows.length, snapshots.length) : '…'}
           </span>
         </h2>
         {revisionFilter !== null && (
@@ -188,13 +190,14 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
           aria-keyshortcuts="/ Control+F Meta+F"
         />
       </div>
-      {!loaded ? (
+      {!loaded && (
         <div className="pad listing-progress">
           {/* Indeterminate: how many files the folder holds is what the listing finds out. */}
           <progress aria-label="Listing the backups folder" />
           <p className="muted">Listing the backups folder and reading each snapshot’s schema revision…</p>
         </div>
-      ) : snapshots.length === 0 ? (
+      )}
+      {loaded && snapshots.length === 0 && (
         <div className="table-empty">
           <p>No snapshots yet.</p>
           <p className="muted">
@@ -208,7 +211,8 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
             Snapshot now
           </button>
         </div>
-      ) : (
+      )}
+      {loaded && snapshots.length > 0 && (
         <div
           className="grid"
           role="grid"
@@ -224,20 +228,14 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
                 key={title}
                 role="columnheader"
                 className={cell}
-                aria-sort={
-                  column !== null && sort.column === column
-                    ? sort.descending
-                      ? 'descending'
-                      : 'ascending'
-                    : undefined
-                }
+                aria-sort={column !== null && sort.column === column ? sortDirection(sort) : undefined}
               >
                 {column === null ? (
                   title
                 ) : (
                   <button type="button" className="sort" onClick={() => sortBy(column)}>
                     {title}
-                    {sort.column === column ? (sort.descending ? ' ↓' : ' ↑') : ''}
+                    {sort.column === column ? sortArrows[sortDirection(sort)] : ''}
                   </button>
                 )}
               </div>

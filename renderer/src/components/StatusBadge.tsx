@@ -43,12 +43,10 @@ export function shortRevision(id: string): string {
 /** "4 · 1 behind", "20240313 · same as live": the revision, then where it stands against the reference. */
 export function revisionText(m: Pick<Revisioned, 'revision' | 'badge' | 'status'>, short = false): string {
   const badge = m.status === 'recorded' ? '' : m.badge;
-  const revision =
-    m.revision === null
-      ? 'no revision'
-      : short
-        ? m.revision.split(' + ').map(shortRevision).join(' + ')
-        : m.revision;
+  let revision = m.revision ?? 'no revision';
+  if (m.revision !== null && short) {
+    revision = m.revision.split(' + ').map(shortRevision).join(' + ');
+  }
   return [revision, badge].filter((part) => part !== '').join(' · ');
 }
 

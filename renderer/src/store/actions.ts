@@ -335,6 +335,14 @@ export async function revealSnapshot(appId: string, file: string): Promise<void>
   }
 }
 
+/** How a finished job ended, for its line in the jobs list. */
+function finishedStatus(result: JobFinished['result']): 'done' | 'cancelled' | 'failed' {
+  if (result.ok) {
+    return 'done';
+  }
+  return result.error.code === 'CANCELLED' ? 'cancelled' : 'failed';
+}
+
 function finishedSummary(event: JobFinished): { summary: string | null; file: string | null } {
   const none = { summary: null, file: null };
   switch (event.kind) {
@@ -474,11 +482,7 @@ export function startActions(newClient: LifeboatClient): void {
       useStore.setState((s) => ({ diffResults: { ...s.diffResults, [event.jobId]: found } }));
     }
     const { summary, file } = finishedSummary(event);
-    const status = event.result.ok
-      ? 'done'
-      : event.result.error.code === 'CANCELLED'
-        ? 'cancelled'
-        : 'failed';
+    const status = finishedStatus(event.result);
     useStore.setState((s) => {
       const job = s.jobs[event.jobId] ?? {
         jobId: event.jobId,
@@ -557,7 +561,7 @@ export function visibleSnapshots(
   rows.sort((a, b) => {
     const ka = key(a);
     const kb = key(b);
-    const order = ka < kb ? -1 : ka > kb ? 1 : a.file.localeCompare(b.file);
+    const order = ka === kb ? a.file.localeCompare(b.file) : Number(ka > kb) - Number(ka < kb);
     return sort.descending ? -order : order;
   });
   return rows;

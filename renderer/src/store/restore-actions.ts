@@ -53,6 +53,22 @@ function updateRun(
   });
 }
 
+/** Asks for the job the dialog's mode names: a rehearsal, an undo of the last restore, or a restore. */
+function startRestoreJob(
+  mode: RestoreMode,
+  appId: string,
+  file: string,
+  allowOpen: boolean,
+): Promise<Result<{ jobId: string }>> {
+  if (mode === 'rehearse') {
+    return lifeboat().call('restore:rehearse', { appId, file });
+  }
+  if (mode === 'undo') {
+    return lifeboat().call('restore:undo', { appId, file });
+  }
+  return lifeboat().call('restore:start', { appId, file, allowOpen });
+}
+
 /** Records the started job's id (unless its events already did), or why it did not start. */
 function started(run: RestoreRun, result: Result<{ jobId: string }>): void {
   useStore.setState((s) => {
@@ -135,13 +151,7 @@ export async function startRestore(options: { allowOpen: boolean; rehearse: bool
     starting: true,
   };
   useStore.setState({ restore: run });
-  const result =
-    mode === 'rehearse'
-      ? await lifeboat().call('restore:rehearse', { appId, file })
-      : mode === 'undo'
-        ? await lifeboat().call('restore:undo', { appId, file })
-        : await lifeboat().call('restore:start', { appId, file, allowOpen: options.allowOpen });
-  started(run, result);
+  started(run, await startRestoreJob(mode, appId, file, options.allowOpen));
 }
 
 /** After a crash: finishes (resume) or undoes (rollback) the restore the journal records. */
