@@ -211,13 +211,13 @@ describe('the guarded restore', () => {
     }
   });
 
-  // Every journaled step (preflight writes no journal): a kill right after each, then one recovery,
-  // resume and rollback taking turns so that each step gets both across the first two passes. Every
-  // state a kill can leave, mid-step too, and both recoveries of each are checked on a model of the
-  // folder by recovery-plan.test.ts; these passes check that the real files and processes agree.
+  // One pass per journal mode (WAL with the app's stale -wal left behind, the case to fear): a kill
+  // right after every journaled step (preflight writes no journal), then one recovery, resume and
+  // rollback taking turns so that each step gets both across the two passes. Every state a kill can
+  // leave, mid-step too, from every mix of sidecars, and both recoveries of each are checked on a
+  // model of the folder by recovery-plan.test.ts; these passes check that real files and processes agree.
   const steps: readonly RestoreStep[] = restoreSteps.filter((step) => step !== 'preflight');
   const passes = [
-    { mode: 'wal', staleWal: false },
     { mode: 'wal', staleWal: true },
     { mode: 'delete', staleWal: false },
   ] as const;
