@@ -187,6 +187,19 @@ export function sha256OfFile(filePath: string, onChunk: (bytes: number) => void)
   }
 }
 
+/** Reads `length` bytes at `position` into `buffer` unless the file ends first; returns how many were read. */
+export function readFullySync(fd: number, buffer: Buffer, length: number, position: number): number {
+  let read = 0;
+  while (read < length) {
+    const bytesRead = fs.readSync(fd, buffer, read, length - read, position + read);
+    if (bytesRead === 0) {
+      break;
+    }
+    read += bytesRead;
+  }
+  return read;
+}
+
 /** SHA-256 of the whole file open at `fd`, from its start. */
 export function sha256OfDescriptor(fd: number, onChunk: (bytes: number) => void): string {
   const hash = crypto.createHash('sha256');

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import type { JournalMode } from '../../contract/snapshots';
 import { copyIntoDescriptor } from '../fs/descriptor-copy';
+import { readFullySync } from '../fs/durable-file';
 import type { JobControl } from '../job-control';
 import { LifeboatFailure } from '../lifeboat-failure';
 import { journalModeOf } from '../sqlite/journal-mode';
@@ -159,21 +160,12 @@ function writeLogPages(destFd: number, pageSize: number, pageCount: number, log:
   if (logFd !== null) {
     for (const [pageNumber, offset] of log.pages) {
       if (pageNumber <= pageCount) {
-        readPage(logFd, page, offset);
+        if (readFullySync(logFd, page, pageSize, offset) < pageSize) {
+          throw new LifeboatFailure('DB_LOCKED', 'The write-ahead log changed during the copy; try again.');
+        }
         fs.writeSync(destFd, page, 0, pageSize, (pageNumber - 1) * pageSize);
       }
     }
   }
   fs.writeSync(destFd, Buffer.from([1, 1]), 0, 2, 18);
-}
-
-function readPage(fd: number, page: Buffer, position: number): void {
-  let read = 0;
-  while (read < page.length) {
-    const bytesRead = fs.readSync(fd, page, read, page.length - read, position + read);
-    if (bytesRead === 0) {
-      throw new LifeboatFailure('DB_LOCKED', 'The write-ahead log changed during the copy; try again.');
-    }
-    read += bytesRead;
-  }
 }

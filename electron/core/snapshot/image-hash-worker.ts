@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { readFullySync } from '../fs/durable-file';
 import { copyState, type ImageHashJob, type ImageHashMessage } from './image-hash';
 
 /**
@@ -25,15 +26,7 @@ function post(message: ImageHashMessage): void {
 
 /** Reads `length` bytes at `position`, zeros past the end of the file. */
 function readAt(fd: number, buffer: Buffer, length: number, position: number): void {
-  let read = 0;
-  while (read < length) {
-    const bytesRead = fs.readSync(fd, buffer, read, length - read, position + read);
-    if (bytesRead === 0) {
-      break;
-    }
-    read += bytesRead;
-  }
-  buffer.fill(0, read, length);
+  buffer.fill(0, readFullySync(fd, buffer, length, position), length);
 }
 
 /** The image's bytes in `buffer` from a chunk of the main file as copied: with the log's pages and the journal-mode bytes. */
