@@ -327,13 +327,13 @@ function ViewTabs(props: { view: View; schemaBadge: string | null }): ReactNode 
   const move = (event: KeyboardEvent<HTMLDivElement>): void => {
     const index = views.indexOf(props.view);
     // Where each key moves: the next or previous tab (round the ends), the first, the last.
-    const targets: Partial<Record<string, number>> = {
-      ArrowRight: (index + 1) % views.length,
-      ArrowLeft: (index + views.length - 1) % views.length,
-      Home: 0,
-      End: views.length - 1,
-    };
-    const target = Object.hasOwn(targets, event.key) ? targets[event.key] : undefined;
+    const targets = new Map([
+      ['ArrowRight', (index + 1) % views.length],
+      ['ArrowLeft', (index + views.length - 1) % views.length],
+      ['Home', 0],
+      ['End', views.length - 1],
+    ]);
+    const target = targets.get(event.key);
     const next = target === undefined ? undefined : views[target];
     if (next !== undefined) {
       event.preventDefault();

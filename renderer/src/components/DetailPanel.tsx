@@ -44,6 +44,7 @@ export function DetailPanel(): ReactNode {
     return null;
   }
   const { appId, file, value, error } = details;
+  const reading = value === null && error === null;
   // The listing is the fresher of the two (it is reloaded after a pin, a verification, a change on
   // disk) and the one that reads each snapshot's revision; what inspecting found stands in until then.
   const marks = list?.offsite[file] ?? [];
@@ -261,8 +262,8 @@ export function DetailPanel(): ReactNode {
         </dl>
       )}
       <h3>Tables</h3>
-      {value === null && error === null && <p className="muted">Reading…</p>}
-      {(value !== null || error !== null) && (value === null || value.tables === null) && (
+      {reading && <p className="muted">Reading…</p>}
+      {!reading && (value === null || value.tables === null) && (
         <p className="muted">{value?.problem ?? 'This file cannot be read as a database.'}</p>
       )}
       {value?.tables?.length === 0 && <p className="muted">No tables.</p>}
