@@ -74,6 +74,8 @@ const layerRules = [
   },
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    // Tests of the renderer's pure modules run on Node (node:test) and are not bundled.
+    ignores: ['renderer/test/**'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -93,6 +93,14 @@ export function printVerify(result: VerifyResult): string {
   return lines.join('\n');
 }
 
+/** A step's note on a rehearsal's line: why it was skipped, or what it did. */
+function stepNote(step: RestoreResult['steps'][number]): string {
+  if (step.skipped) {
+    return `  skipped: ${step.note ?? ''}`;
+  }
+  return step.note === null ? '' : `  ${step.note}`;
+}
+
 /** The freshness line of `list` and `info`: "Freshness: stale. The newest snapshot is …". */
 export function freshnessLine(freshness: Freshness): string {
   return `Freshness     ${freshness.state}. ${freshness.reason}`;
@@ -177,8 +185,7 @@ export function printRestore(result: RestoreResult): string {
   if (result.outcome === 'rehearsed') {
     lines.push(
       ...result.steps.map(
-        (s) =>
-          `  ${s.step.padEnd(10)} ${String(s.durationMs).padStart(6)} ms${s.note === null ? '' : `  ${s.note}`}`,
+        (s) => `  ${s.step.padEnd(10)} ${String(s.durationMs).padStart(6)} ms${stepNote(s)}`,
       ),
     );
   }

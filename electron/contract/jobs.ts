@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { stepEventSchema } from './restore';
 
 /** Long work runs as a job: an id, a phase, a progress fraction 0..1, cancellation and a result. */
 export const jobKindSchema = z.enum([
@@ -39,6 +40,8 @@ export const jobProgressSchema = z.object({
   detail: z.string().optional(),
   /** Lines the app's commands printed since the last progress (restore, upgrade), in order. */
   output: z.array(z.string()).optional(),
+  /** What the restore's steps did since the last progress (restore, rehearsal, recovery, upgrade), in order. */
+  steps: z.array(stepEventSchema).optional(),
 });
 export type JobProgress = z.infer<typeof jobProgressSchema>;
 

@@ -2,80 +2,178 @@ import { z } from 'zod';
 import { lifeboatErrorSchema } from './errors';
 import { migrationStatusKindSchema, statusReferenceSchema } from './migrations';
 
-/** The steps of a restore, in order; the journal records the one about to run. */
-export const restoreSteps = [
-  'preflight',
-  'stop',
-  'pre-restore',
-  'stage',
-  'set-aside',
-  'put-in-place',
-  'verify',
-  'upgrade',
-  'check',
-  'start',
-  'health',
-  'discard-old',
+/** The steps a rollback can take, after a restore failed at or after the swap (or was interrupted). */
+export const rollbackStepTable = [
+  { id: 'stop-app', title: 'Stop the app' },
+  { id: 'put-back', title: 'Put the database back' },
+  { id: 'start-app', title: 'Start the app again' },
 ] as const;
-export const restoreStepSchema = z.enum(restoreSteps);
-export type RestoreStep = z.infer<typeof restoreStepSchema>;
-
-/** The steps of a rollback, after a restore failed at or after the swap (or was interrupted). */
-export const rollbackSteps = ['stop-app', 'put-back', 'start-app'] as const;
-export const rollbackStepSchema = z.enum(rollbackSteps);
+export const rollbackStepSchema = z.enum(rollbackStepTable.map((s) => s.id));
 export type RollbackStep = z.infer<typeof rollbackStepSchema>;
 
-/**
- * The stages a person sees in the restore's stepper, each made of one or more journaled steps: the
- * swap is staging the copy, setting the old files aside, renaming the copy in and checking it opens.
- */
+/** The stages a person sees in the restore's stepper; the steps name theirs. */
 export const restoreStages = [
-  { stage: 'preflight', title: 'Preflight', steps: ['preflight'] },
-  { stage: 'stop', title: 'Stop the app', steps: ['stop'] },
-  { stage: 'pre-restore', title: 'Pre-restore snapshot', steps: ['pre-restore'] },
-  { stage: 'swap', title: 'Swap', steps: ['stage', 'set-aside', 'put-in-place', 'verify'] },
-  { stage: 'upgrade', title: 'Upgrade', steps: ['upgrade'] },
-  { stage: 'check', title: 'Verify', steps: ['check'] },
-  { stage: 'start', title: 'Start the app', steps: ['start'] },
-  { stage: 'health', title: 'Health', steps: ['health'] },
-  { stage: 'clean-up', title: 'Clean up', steps: ['discard-old'] },
-] as const satisfies readonly { stage: string; title: string; steps: readonly RestoreStep[] }[];
+  { stage: 'preflight', title: 'Preflight' },
+  { stage: 'stop', title: 'Stop the app' },
+  { stage: 'pre-restore', title: 'Pre-restore snapshot' },
+  { stage: 'swap', title: 'Swap' },
+  { stage: 'upgrade', title: 'Upgrade' },
+  { stage: 'check', title: 'Verify' },
+  { stage: 'start', title: 'Start the app' },
+  { stage: 'health', title: 'Health' },
+  { stage: 'clean-up', title: 'Clean up' },
+] as const;
 export type RestoreStage = (typeof restoreStages)[number]['stage'];
 
-/** The stages a rehearsal runs, on a scratch copy: the app is not stopped and nothing is swapped in. */
-export const rehearsalStages: readonly RestoreStage[] = ['preflight', 'swap', 'upgrade', 'check'];
+/**
+ * The restore, step by step, in order: the one place the order is written. Each step says the stage
+ * it shows under, what it does (for a person), whether it may be skipped (with a reason), whether a
+ * rehearsal runs it on its scratch copy, and the rollback that undoes a restore that failed (or was
+ * interrupted) at it. The journal records the step about to run.
+ */
+export const restoreStepTable = [
+  {
+    id: 'preflight',
+    stage: 'preflight',
+    title: 'Preflight',
+    skippable: false,
+    rehearsed: true,
+    rollback: [],
+  },
+  {
+    id: 'stop',
+    stage: 'stop',
+    title: 'Stop the app',
+    skippable: true,
+    rehearsed: false,
+    rollback: ['put-back'],
+  },
+  {
+    id: 'pre-restore',
+    stage: 'pre-restore',
+    title: 'Pre-restore snapshot',
+    skippable: true,
+    rehearsed: false,
+    rollback: ['put-back', 'start-app'],
+  },
+  ...(['stage', 'set-aside', 'put-in-place', 'verify'] as const).map((id) => ({
+    id,
+    stage: 'swap' as const,
+    title: `Swap: ${id}`,
+    skippable: false,
+    rehearsed: id === 'stage' || id === 'verify',
+    rollback: ['put-back', 'start-app'] as const,
+  })),
+  {
+    id: 'upgrade',
+    stage: 'upgrade',
+    title: 'Upgrade',
+    skippable: true,
+    rehearsed: true,
+    rollback: ['put-back', 'start-app'],
+  },
+  {
+    id: 'check',
+    stage: 'check',
+    title: 'Verify',
+    skippable: false,
+    rehearsed: true,
+    rollback: ['put-back', 'start-app'],
+  },
+  {
+    id: 'start',
+    stage: 'start',
+    title: 'Start the app',
+    skippable: true,
+    rehearsed: false,
+    rollback: ['stop-app', 'put-back', 'start-app'],
+  },
+  {
+    id: 'health',
+    stage: 'health',
+    title: 'Health',
+    skippable: true,
+    rehearsed: false,
+    rollback: ['stop-app', 'put-back', 'start-app'],
+  },
+  {
+    id: 'discard-old',
+    stage: 'clean-up',
+    title: 'Clean up',
+    skippable: false,
+    rehearsed: false,
+    rollback: ['stop-app', 'put-back', 'start-app'],
+  },
+] as const satisfies readonly {
+  id: string;
+  stage: RestoreStage;
+  title: string;
+  skippable: boolean;
+  rehearsed: boolean;
+  rollback: readonly RollbackStep[];
+}[];
+export const restoreStepSchema = z.enum(restoreStepTable.map((s) => s.id));
+export type RestoreStep = z.infer<typeof restoreStepSchema>;
+type StepRow = (typeof restoreStepTable)[number];
 
-/** The stage a journaled step belongs to. */
-export function stageOfStep(step: RestoreStep): RestoreStage {
-  const found = restoreStages.find((s) => (s.steps as readonly RestoreStep[]).includes(step));
-  return found?.stage ?? 'preflight';
-}
+/** The steps of a restore, in order. */
+export const restoreSteps: readonly RestoreStep[] = restoreStepTable.map((s) => s.id);
 
-/** The job phase a restore reports while it runs a step (parsed back by phaseOfRestore). */
-export function restorePhase(step: RestoreStep): string {
-  return `Restore: ${step}`;
-}
-
-/** The job phase a rollback reports while it runs a step. */
-export function rollbackPhase(step: RollbackStep): string {
-  return `Rollback: ${step}`;
-}
-
-/** Which step a restore job's phase names, if any. */
-export function phaseOfRestore(
-  phase: string,
-):
-  | { readonly kind: 'restore'; readonly step: RestoreStep }
-  | { readonly kind: 'rollback'; readonly step: RollbackStep }
-  | null {
-  const [what, step] = phase.split(': ');
-  const restore = restoreStepSchema.safeParse(step);
-  if (what === 'Restore' && restore.success) {
-    return { kind: 'restore', step: restore.data };
+/** A step's row in the table. */
+export function restoreStep(step: RestoreStep): StepRow {
+  const row = restoreStepTable.find((s) => s.id === step);
+  if (row === undefined) {
+    throw new Error(`No restore step ${step}`);
   }
-  const rollback = rollbackStepSchema.safeParse(step);
-  return what === 'Rollback' && rollback.success ? { kind: 'rollback', step: rollback.data } : null;
+  return row;
 }
+
+/** The stage a step shows under. */
+export function stageOfStep(step: RestoreStep): RestoreStage {
+  return restoreStep(step).stage;
+}
+
+/** The steps a rehearsal runs, on a scratch copy: the app is not stopped and nothing is swapped in. */
+export const rehearsalSteps: readonly RestoreStep[] = restoreStepTable
+  .filter((s) => s.rehearsed)
+  .map((s) => s.id);
+
+/** The stages a rehearsal shows. */
+export const rehearsalStages: readonly RestoreStage[] = restoreStages
+  .map((s) => s.stage)
+  .filter((stage) => rehearsalSteps.some((step) => stageOfStep(step) === stage));
+
+/** Any step a restore job runs: the restore's, or its rollback's (their names never overlap). */
+export type AnyStep = RestoreStep | RollbackStep;
+export const anyStepSchema = z.union([restoreStepSchema, rollbackStepSchema]);
+
+export function isRollbackStep(step: AnyStep): step is RollbackStep {
+  return rollbackStepSchema.safeParse(step).success;
+}
+
+/** What a person reads for a step. */
+export function stepTitle(step: AnyStep): string {
+  return isRollbackStep(step)
+    ? (rollbackStepTable.find((s) => s.id === step)?.title ?? step)
+    : restoreStep(step).title;
+}
+
+/**
+ * What the step runner says as it goes, in order and never dropped (they travel with the job's
+ * progress): a step started, finished (with a note), was skipped (with the reason), or failed.
+ */
+export const stepEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('started'), step: anyStepSchema }),
+  z.object({
+    type: z.literal('done'),
+    step: anyStepSchema,
+    durationMs: z.number(),
+    note: z.string().nullable(),
+  }),
+  z.object({ type: z.literal('skipped'), step: anyStepSchema, durationMs: z.number(), reason: z.string() }),
+  z.object({ type: z.literal('failed'), step: anyStepSchema, error: lifeboatErrorSchema }),
+]);
+export type StepEvent = z.infer<typeof stepEventSchema>;
 
 /**
  * The journal mode a database file carries in its header (bytes 18-19): write-ahead log, or one of
@@ -102,8 +200,9 @@ export const tableDifferenceSchema = z.object({
 });
 export type TableDifference = z.infer<typeof tableDifferenceSchema>;
 
+/** A step that ran: how long it took, and its note (for a skipped step, why it was skipped). */
 const timedStep = <S extends z.ZodType>(step: S) =>
-  z.object({ step, durationMs: z.number(), note: z.string().nullable() });
+  z.object({ step, durationMs: z.number(), note: z.string().nullable(), skipped: z.boolean() });
 
 /** What a restore did: restored, or rolled back (with why), or found nothing to do; or what a rehearsal found. */
 export const restoreResultSchema = z.object({

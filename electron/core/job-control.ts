@@ -1,3 +1,4 @@
+import type { StepEvent } from '../contract/restore';
 import { LifeboatFailure } from './lifeboat-failure';
 
 /** What a running job may do besides its work: report progress, and stop when cancelled. */
@@ -5,6 +6,8 @@ export interface JobControl {
   report(phase: string, fraction: number, detail?: string): void;
   /** One line of what an app's command printed, passed on in order (never dropped like progress). */
   output(line: string): void;
+  /** What a step runner says of its steps (started, done, skipped, failed), passed on in order like output. */
+  step(event: StepEvent): void;
   /** Throws CANCELLED once cancellation was asked for; long loops call it between steps. */
   throwIfCancelled(): void;
 }
@@ -12,12 +15,10 @@ export interface JobControl {
 /** A control whose cancellation is a flag in shared memory, set by the thread that started the job. */
 export function sharedFlagControl(
   cancelFlag: Int32Array,
-  report: JobControl['report'],
-  output: JobControl['output'],
+  tell: Pick<JobControl, 'report' | 'output' | 'step'>,
 ): JobControl {
   return {
-    report,
-    output,
+    ...tell,
     throwIfCancelled(): void {
       if (Atomics.load(cancelFlag, 0) !== 0) {
         throw new LifeboatFailure('CANCELLED', 'Cancelled. Nothing was kept: the partial file was removed.');
@@ -48,5 +49,6 @@ export function uncancellableControl(control: JobControl): JobControl {
 export const unwatchedControl: JobControl = {
   report: () => undefined,
   output: () => undefined,
+  step: () => undefined,
   throwIfCancelled: () => undefined,
 };

@@ -3,16 +3,20 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /**
- * `npm run test:unit`: every compiled `*.test.js` under dist/electron, given to Node's test runner by
+ * `npm run test:unit`: every compiled `*.test.js` under dist/electron (and dist/renderer-unit, the
+ * renderer's pure reducers and selectors compiled for Node), given to Node's test runner by
  * name. (Node 20 took a folder and searched it; Node 22 takes glob patterns instead, and would match
  * the TypeScript sources too now that it strips types. Naming the files works on both.)
  */
 
-const root = path.resolve(__dirname, '..');
-const files = fs
-  .readdirSync(root, { recursive: true, encoding: 'utf8' })
-  .filter((name) => name.endsWith('.test.js'))
-  .map((name) => path.join(root, name))
+const roots = [path.resolve(__dirname, '..'), path.resolve(__dirname, '../../renderer-unit')];
+const files = roots
+  .flatMap((root) =>
+    fs
+      .readdirSync(root, { recursive: true, encoding: 'utf8' })
+      .filter((name) => name.endsWith('.test.js'))
+      .map((name) => path.join(root, name)),
+  )
   .sort();
 const run = spawnSync(
   process.execPath,

@@ -10,6 +10,7 @@ import { lifeboat } from '../../testing/cli-run';
 import { makeTempDir } from '../../testing/fixtures';
 import { startJob, type JobHandle } from '../jobs/job-runner';
 import { diffDatabases } from './diff-databases';
+import { unwatchedControl as quiet } from '../job-control';
 import { compareValues, sameValue, type SqliteValue } from './sqlite-values';
 
 /**
@@ -21,8 +22,6 @@ import { compareValues, sameValue, type SqliteValue } from './sqlite-values';
 
 const sqldiff = '/usr/bin/sqldiff';
 const skip = fs.existsSync(sqldiff) ? false : 'needs sqldiff (Debian package sqlite3-tools) as the reference';
-
-const quiet = { report: () => undefined, output: () => undefined, throwIfCancelled: () => undefined };
 
 const schema = `
   CREATE TABLE plain (a, b);

@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { assertNever, failed, ok, type Result } from '../../contract/errors';
 import type { JobProgress } from '../../contract/jobs';
+import type { StepEvent } from '../../contract/restore';
 import { describeDatabase } from '../snapshot/database-info';
 import { createDemo } from '../demo/create-demo';
 import { inspectSnapshot } from '../snapshot/inspect-snapshot';
@@ -40,30 +41,39 @@ export type WorkerMessage =
 // Progress is posted at most this often, so that a fast loop does not flood the starting thread.
 const progressIntervalMs = 50;
 
-/** The control a job runs with, and a flush that sends output lines still waiting (before the result). */
+/** The control a job runs with, and a flush that sends output lines and step events still waiting (before the result). */
 function controlFor(data: WorkerData): { control: JobControl; flush: () => void } {
   let lastPost = 0;
   let last: JobProgress = { jobId: data.jobId, kind: data.request.kind, phase: 'Starting', fraction: 0 };
   let lines: string[] = [];
+  let steps: StepEvent[] = [];
   let flushTimer: NodeJS.Timeout | null = null;
   const post = (progress: JobProgress): void => {
     lastPost = Date.now();
     last = progress;
-    const output = lines;
+    const batch = { output: lines, steps };
     lines = [];
+    steps = [];
     if (flushTimer !== null) {
       clearTimeout(flushTimer);
       flushTimer = null;
     }
     parentPort?.postMessage({
       type: 'progress',
-      progress: output.length === 0 ? progress : { ...progress, output },
+      progress: {
+        ...progress,
+        ...(batch.output.length === 0 ? {} : { output: batch.output }),
+        ...(batch.steps.length === 0 ? {} : { steps: batch.steps }),
+      },
     } satisfies WorkerMessage);
   };
-  const control = sharedFlagControl(
-    new Int32Array(data.cancelBuffer),
-    (phase, fraction, detail) => {
-      // A new phase always goes out (a restore's stepper must see every step); the rest is throttled.
+  // Output lines and step events are batched, never dropped: they go with the next progress, at most 50 ms later.
+  const later = (): void => {
+    flushTimer ??= setTimeout(() => post(last), progressIntervalMs);
+  };
+  const control = sharedFlagControl(new Int32Array(data.cancelBuffer), {
+    report: (phase, fraction, detail) => {
+      // A new phase always goes out; the rest is throttled.
       if (phase === last.phase && Date.now() - lastPost < progressIntervalMs && fraction < 1) {
         return;
       }
@@ -75,14 +85,17 @@ function controlFor(data: WorkerData): { control: JobControl; flush: () => void 
       };
       post(detail === undefined ? progress : { ...progress, detail });
     },
-    (line) => {
-      // Output lines are batched, never dropped: they go with the next progress, at most 50 ms later.
+    output: (line) => {
       lines.push(line);
-      flushTimer ??= setTimeout(() => post(last), progressIntervalMs);
+      later();
     },
-  );
+    step: (event) => {
+      steps.push(event);
+      later();
+    },
+  });
   const flush = (): void => {
-    if (lines.length > 0) {
+    if (lines.length > 0 || steps.length > 0) {
       post(last);
     }
   };

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  restorePhase,
-  rollbackPhase,
+  restoreStep,
+  restoreSteps,
   type RestorePreview,
   type RestoreResult,
   type RestoreStep,
@@ -12,7 +12,7 @@ import type { DatabaseLocation } from '../database-location';
 import { crashPointForTests } from '../crash-point';
 import { fsyncDirectory, removeAbandonedTemporaries, removeIfPresent } from '../fs/durable-file';
 import { whileLocked } from '../fs/lock-file';
-import { uncancellableControl, type JobControl } from '../job-control';
+import type { JobControl } from '../job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import type { AppPlan } from './app-plan';
 import { appCommand, liveSchemaStatus, runUpgrade, takePinnedSnapshot, waitUntilHealthy } from './app-steps';
@@ -33,7 +33,14 @@ import {
   type FileOperation,
   type PresentFiles,
 } from './recovery-plan';
-import { planFor, preflight, refuseIfHeld, type AppSettings, type PreviewRequest } from './restore-preflight';
+import {
+  planFor,
+  preflight,
+  refuseIfHeld,
+  type AppSettings,
+  type Preflight,
+  type PreviewRequest,
+} from './restore-preflight';
 import {
   copyAndFlush,
   renameOwnFile,
@@ -44,6 +51,7 @@ import {
   type FileIdentity,
   type Settling,
 } from './restored-file';
+import { done, Handoff, runSteps, skip, type StepOutcome } from './step-runner';
 
 /**
  * Restores a snapshot over the live database (safety invariants 4 to 7 and 9):
@@ -74,14 +82,14 @@ interface StepState {
   staged: FileIdentity | null;
 }
 
-/** Runs one forward step; idempotent, so that a resumed restore can run it again. Returns a note. */
-async function runStep(
+/** Runs one step from `stage` on; idempotent, so that a resumed restore can run it again. */
+async function runForwardStep(
   step: RestoreStep,
   journal: RestoreJournal,
   plan: AppPlan,
   control: JobControl,
   state: StepState,
-): Promise<string | null> {
+): Promise<StepOutcome> {
   const paths = restorePaths(journal.database);
   const dir = path.dirname(journal.database);
   const stage = (): Promise<FileIdentity> =>
@@ -89,31 +97,34 @@ async function runStep(
   switch (step) {
     case 'stage':
       state.staged = await stage();
-      return null;
+      return done();
     case 'set-aside':
       await apply(planSetAside(journal.database, present(journal.database)), journal);
-      return null;
+      return done();
     case 'put-in-place': {
       // Only a file this process created takes the live name: a resumed restore stages the snapshot
       // again rather than trust whatever a crash (or the app's user) left under the staged name.
       const resumed = state.staged === null;
       renameOwnFile(paths.staged, journal.database, state.staged ?? (await stage()));
       fsyncDirectory(dir);
-      return resumed ? 'resumed: the snapshot was staged again' : null;
+      return done(resumed ? 'resumed: the snapshot was staged again' : null);
     }
     case 'verify':
       // The bytes were checked against the verified snapshot's SHA-256 when staged and a rename does
       // not change them: what is left is that the file at the live name has its size and opens.
       requireOpensAsSnapshot(journal.database);
       requireJournalMode(journal.database, journal.journalMode);
-      return journal.journalMode === null ? null : `journal mode: ${journal.journalMode}, as before`;
+      return done(journal.journalMode === null ? null : `journal mode: ${journal.journalMode}, as before`);
     case 'upgrade': {
+      if (!journal.upgrade) {
+        return skip('undo: put back as it was, not upgraded');
+      }
       const status = liveSchemaStatus(plan, journal.database, 'snapshot');
-      if (status === null || status.status === 'at-head') {
-        if (status !== null) {
-          return 'already at head: skipped';
-        }
-        return journal.upgrade ? 'no migrations known: skipped' : 'undo: put back as it was, not upgraded';
+      if (status === null) {
+        return skip('no migrations known');
+      }
+      if (status.status === 'at-head') {
+        return skip('already at head');
       }
       if (plan.upgrade === null) {
         throw new LifeboatFailure(
@@ -121,24 +132,24 @@ async function runStep(
           `The snapshot is ${status.badge} and no upgrade command is set for ${plan.migrations?.source.tool ?? 'this tool'}: set one in the app's settings.`,
         );
       }
-      return runUpgrade(plan, journal.database, control);
+      return done(await runUpgrade(plan, journal.database, control));
     }
     case 'check':
       requireHeadAndSmoke(plan, journal.database);
-      return null;
+      return done();
     case 'start': {
       const ran = await appCommand(plan, 'start', journal.database, control);
-      return ran === null ? 'skipped: no start command is set, so start the app yourself' : `ran ${ran}`;
+      return ran === null ? skip('no start command is set, so start the app yourself') : done(`ran ${ran}`);
     }
     case 'health':
       if (plan.healthUrl === null) {
-        return 'skipped: no health URL is set';
+        return skip('no health URL is set');
       }
       await waitUntilHealthy(plan.healthUrl, plan.timeoutsMs.health, control);
-      return `${plan.healthUrl} answered healthy`;
+      return done(`${plan.healthUrl} answered healthy`);
     case 'discard-old':
       await apply(planDiscardOld(journal.database, present(journal.database)), journal);
-      return null;
+      return done();
     case 'preflight':
     case 'stop':
     case 'pre-restore':
@@ -146,8 +157,8 @@ async function runStep(
   }
 }
 
-/** Runs the steps from `from` on; each recorded in the journal before it runs. */
-async function runSteps(
+/** Runs the steps from `from` on, each recorded in the journal before it runs; the journal goes at the end. */
+async function runForwardSteps(
   journal: RestoreJournal,
   from: RestoreStep,
   plan: AppPlan,
@@ -155,16 +166,23 @@ async function runSteps(
   timings: Timings,
 ): Promise<void> {
   const state: StepState = { staged: null };
-  for (const step of forwardSteps.slice(Math.max(0, forwardSteps.indexOf(from)))) {
-    writeJournal({ ...journal, step });
-    crashPointForTests(step);
-    control.throwIfCancelled();
-    control.report(restorePhase(step), forwardSteps.indexOf(step) / forwardSteps.length);
-    const started = Date.now();
-    const note = await runStep(step, journal, plan, control, state);
-    timings.push({ step, durationMs: Date.now() - started, note });
-  }
+  await runSteps(
+    {
+      steps: forwardSteps.slice(Math.max(0, forwardSteps.indexOf(from))),
+      cancellable: true,
+      before: (step) => journalStep(journal, step),
+      run: (step, stepControl) => runForwardStep(step, journal, plan, stepControl, state),
+      timings,
+    },
+    control,
+  );
   removeJournal(journal.database);
+}
+
+/** The journal records the step about to run (tests may crash the process right after). */
+function journalStep(journal: RestoreJournal, step: RestoreStep): void {
+  writeJournal({ ...journal, step });
+  crashPointForTests(step);
 }
 
 /** What the restored file is given: the live file's journal mode, permissions and owner, as the journal recorded them. */
@@ -207,65 +225,41 @@ async function rollBack(journal: RestoreJournal): Promise<void> {
   removeJournal(journal.database);
 }
 
-/** Runs one rollback step, timed and reported. */
-async function rollbackStep<T>(
-  step: RollbackStep,
-  timings: RollbackTimings,
-  control: JobControl,
-  work: () => Promise<T> | T,
-  note: (value: T) => string | null,
-): Promise<T> {
-  control.report(rollbackPhase(step), rollbackSteps.indexOf(step) / rollbackSteps.length);
-  const started = Date.now();
-  const value = await work();
-  timings.push({ step, durationMs: Date.now() - started, note: note(value) });
-  return value;
-}
-const rollbackSteps: readonly RollbackStep[] = ['stop-app', 'put-back', 'start-app'];
-
 /**
- * Undoes a restore that failed or was interrupted at `journal.step`: the app is stopped first if it
- * had been started on the restored file, the files are put back, and the app is started again on
- * them if Lifeboat had stopped it. A failing start here is reported, the files stay rolled back.
+ * Undoes a restore that failed or was interrupted at `journal.step`, with the rollback the step
+ * table gives it: the app is stopped first if it had been started on the restored file, the files
+ * are put back, and the app is started again on them if Lifeboat had stopped it. A failing start
+ * here is reported (the returned note), the files stay rolled back.
  */
 async function undo(
   journal: RestoreJournal,
   plan: AppPlan,
-  cancellable: JobControl,
+  control: JobControl,
   timings: RollbackTimings,
 ): Promise<string | null> {
-  // A cancel may be what led here: the rollback itself runs to the end.
-  const control = uncancellableControl(cancellable);
-  const ran = (command: string | null): string | null => (command === null ? null : `ran ${command}`);
-  if (reached(journal.step, 'start')) {
-    await rollbackStep(
-      'stop-app',
-      timings,
-      control,
-      () => appCommand(plan, 'stop', journal.database, control),
-      ran,
-    );
-  }
-  await rollbackStep(
-    'put-back',
-    timings,
-    control,
-    () => rollBack(journal),
-    () => (journal.preRestore === null ? null : `as in ${path.basename(journal.preRestore)}`),
-  );
-  // At 'stop' the stop command failed or was cut short: the app may still run, and is not started twice.
-  if (journal.step !== 'stop' && plan.stop !== null) {
-    try {
-      await rollbackStep(
-        'start-app',
-        timings,
-        control,
-        () => appCommand(plan, 'start', journal.database, control),
-        ran,
-      );
-    } catch (error) {
-      return `The database was rolled back, but the app did not start again: ${toLifeboatError(error).message}`;
+  const ran = (command: string | null, what: string): StepOutcome =>
+    command === null ? skip(`no ${what} command is set`) : done(`ran ${command}`);
+  // The runner's control: a rollback's is never cancelled, whatever led to it.
+  const run = async (step: RollbackStep, rollbackControl: JobControl): Promise<StepOutcome> => {
+    switch (step) {
+      case 'stop-app':
+        return ran(await appCommand(plan, 'stop', journal.database, rollbackControl), 'stop');
+      case 'put-back':
+        await rollBack(journal);
+        return done(journal.preRestore === null ? null : `as in ${path.basename(journal.preRestore)}`);
+      case 'start-app':
+        return plan.stop === null
+          ? skip('Lifeboat did not stop the app (no stop command is set)')
+          : ran(await appCommand(plan, 'start', journal.database, rollbackControl), 'start');
     }
+  };
+  try {
+    await runSteps({ steps: restoreStep(journal.step).rollback, cancellable: false, run, timings }, control);
+  } catch (error) {
+    if (!timings.some((t) => t.step === 'put-back')) {
+      throw error;
+    }
+    return `The database was rolled back, but the app did not start again: ${toLifeboatError(error).message}`;
   }
   return null;
 }
@@ -313,22 +307,21 @@ export function restoreSnapshot(request: RestoreRequest, control: JobControl): P
   return exclusively(request.location.databasePath, () => restoreHeld(request, control));
 }
 
-async function restoreHeld(request: RestoreRequest, control: JobControl): Promise<RestoreResult> {
-  const { databasePath } = request.location;
-  refuseIfJournaled(request.location);
-  const timings: Timings = [];
-  const rollbackTimings: RollbackTimings = [];
-  let started = Date.now();
-  const { plan, preview, sha256, liveStat } = preflight(request, request.allowOpen, control);
-  refuseIfBlocked(preview);
-  const tables = preview.tables;
-  timings.push({ step: 'preflight', durationMs: Date.now() - started, note: null });
+/** What the steps before the swap found and made, for the ones after. */
+interface Before {
+  readonly preflight: Handoff<{ found: Preflight; journal: RestoreJournal }>;
+  appStopped: boolean;
+  preRestore: string | null;
+}
 
-  const journal: RestoreJournal = {
+/** The journal a restore starts with, once preflight has passed. */
+function firstJournal(request: RestoreRequest, found: Preflight): RestoreJournal {
+  const { liveStat, preview } = found;
+  return {
     version: 1,
-    database: databasePath,
+    database: request.location.databasePath,
     snapshot: request.snapshotPath,
-    snapshotSha256: sha256 ?? '',
+    snapshotSha256: found.sha256 ?? '',
     preRestore: null,
     owner: liveStat === null ? null : { mode: liveStat.mode & 0o7777, uid: liveStat.uid, gid: liveStat.gid },
     journalMode: preview.journalMode.mode,
@@ -336,50 +329,83 @@ async function restoreHeld(request: RestoreRequest, control: JobControl): Promis
     startedAt: new Date().toISOString(),
     upgrade: request.undo !== true,
   };
-  writeJournal(journal);
-  crashPointForTests('stop');
-  let preRestore: string | null = null;
-  let appStopped = false;
-  try {
-    started = Date.now();
-    control.report(restorePhase('stop'), 0);
-    const stopped = await appCommand(plan, 'stop', databasePath, control);
-    appStopped = stopped !== null;
+}
+
+/** The steps before the swap: preflight, stopping the app, the pre-restore snapshot. Nothing is changed yet. */
+async function runStepBeforeSwap(
+  step: RestoreStep,
+  request: RestoreRequest,
+  before: Before,
+  control: JobControl,
+): Promise<StepOutcome> {
+  const { databasePath } = request.location;
+  if (step === 'preflight') {
+    const found = preflight(request, request.allowOpen, control);
+    refuseIfBlocked(found.preview);
+    before.preflight.set({ found, journal: firstJournal(request, found) });
+    return done();
+  }
+  const { found } = before.preflight.get();
+  if (step === 'stop') {
+    const stopped = await appCommand(found.plan, 'stop', databasePath, control);
+    before.appStopped = stopped !== null;
     // Whatever stopped the app, nothing may hold the database now (unless the user said so).
     refuseIfHeld(databasePath, request.allowOpen);
-    timings.push({
-      step: 'stop',
-      durationMs: Date.now() - started,
-      note: stopped === null ? 'no stop command: the app must be stopped already' : `ran ${stopped}`,
-    });
-    writeJournal({ ...journal, step: 'pre-restore' });
-    crashPointForTests('pre-restore');
-    started = Date.now();
-    control.report(restorePhase('pre-restore'), 0);
-    if (preview.liveExists) {
-      preRestore = await takePinnedSnapshot(
+    return stopped === null
+      ? skip('no stop command: the app must be stopped already')
+      : done(`ran ${stopped}`);
+  }
+  before.preRestore = found.preview.liveExists
+    ? await takePinnedSnapshot(
         request.location,
         'pre-restore',
         `Taken before restoring ${path.basename(request.snapshotPath)}`,
         control,
-      );
-    }
-    timings.push({
-      step: 'pre-restore',
-      durationMs: Date.now() - started,
-      note: preRestore === null ? 'no live database: nothing to keep' : path.basename(preRestore),
-    });
+      )
+    : null;
+  return before.preRestore === null
+    ? skip('no live database: nothing to keep')
+    : done(path.basename(before.preRestore));
+}
+
+async function restoreHeld(request: RestoreRequest, control: JobControl): Promise<RestoreResult> {
+  const { databasePath } = request.location;
+  refuseIfJournaled(request.location);
+  const timings: Timings = [];
+  const rollbackTimings: RollbackTimings = [];
+  const before: Before = { preflight: new Handoff('the preflight'), appStopped: false, preRestore: null };
+  try {
+    await runSteps(
+      {
+        steps: restoreSteps.filter((step) => !forwardSteps.includes(step)),
+        cancellable: true,
+        before: (step) => {
+          const started = before.preflight.peek();
+          if (started !== null) {
+            journalStep(started.journal, step);
+          }
+        },
+        run: (step, stepControl) => runStepBeforeSwap(step, request, before, stepControl),
+        timings,
+      },
+      control,
+    );
   } catch (error) {
+    const started = before.preflight.peek();
+    if (started === null) {
+      throw error;
+    }
     // Nothing was touched: bring the app back if its stop command stopped it, and say why.
+    const { found, journal } = started;
     const note = await undo(
-      { ...journal, step: appStopped ? 'pre-restore' : 'stop' },
-      plan,
+      { ...journal, step: before.appStopped ? 'pre-restore' : 'stop' },
+      found.plan,
       control,
       rollbackTimings,
     );
     const detail = toLifeboatError(error);
     const restarted =
-      note === null && rollbackTimings.some((t) => t.step === 'start-app')
+      note === null && rollbackTimings.some((t) => t.step === 'start-app' && !t.skipped)
         ? ' The app was started again.'
         : '';
     throw new LifeboatFailure(
@@ -388,21 +414,23 @@ async function restoreHeld(request: RestoreRequest, control: JobControl): Promis
       detail.path,
     );
   }
-  const withPreRestore = { ...journal, preRestore };
+  const { found, journal: started } = before.preflight.get();
+  const { plan, preview } = found;
+  const journal = { ...started, preRestore: before.preRestore };
   const base = {
     database: databasePath,
     snapshot: request.snapshotPath,
-    preRestoreSnapshot: preRestore,
-    tables,
+    preRestoreSnapshot: before.preRestore,
+    tables: preview.tables,
     steps: timings,
     rollbackSteps: rollbackTimings,
   };
   try {
-    await runSteps(withPreRestore, 'stage', plan, control, timings);
+    await runForwardSteps(journal, 'stage', plan, control, timings);
   } catch (error) {
     const detail = toLifeboatError(error);
     const note = await undo(
-      { ...withPreRestore, step: readJournal(request.location)?.step ?? 'stage' },
+      { ...journal, step: readJournal(request.location)?.step ?? 'stage' },
       plan,
       control,
       rollbackTimings,
@@ -456,7 +484,7 @@ async function recoverHeld(request: RecoverRequest, control: JobControl): Promis
     };
   }
   try {
-    await runSteps(journal, journal.step, plan, control, timings);
+    await runForwardSteps(journal, journal.step, plan, control, timings);
   } catch (error) {
     const detail = toLifeboatError(error);
     await undo(

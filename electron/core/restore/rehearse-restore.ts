@@ -3,8 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { LifeboatError } from '../../contract/errors';
 import {
-  restorePhase,
-  restoreSteps,
+  rehearsalSteps,
   type RestoreResult,
   type RestoreStep,
   type TableDifference,
@@ -13,8 +12,9 @@ import type { JobControl } from '../job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import type { AppPlan } from './app-plan';
 import { liveSchemaStatus, runUpgrade } from './app-steps';
-import { preflight, spaceError, type PreviewRequest } from './restore-preflight';
+import { preflight, spaceError, type Preflight, type PreviewRequest } from './restore-preflight';
 import { requireHeadAndSmoke, requireJournalMode, requireOpensAsSnapshot, stageCopy } from './restored-file';
+import { done, Handoff, runSteps, skip, type StepOutcome } from './step-runner';
 
 /**
  * Runs the app's upgrade command on the rehearsal's scratch copy, named in LIFEBOAT_DATABASE_URL. A
@@ -59,72 +59,77 @@ export async function rehearseRestore(request: PreviewRequest, control: JobContr
     rollbackSteps: [],
     error,
   });
-  let started = Date.now();
+  const found = new Handoff<Preflight>('the preflight');
   // Who holds the live file does not matter here: the rehearsal never touches it.
-  const { plan, preview, sha256 } = preflight(request, true, control);
-  timings.push({ step: 'preflight', durationMs: Date.now() - started, note: null });
+  const runPreflight = (): StepOutcome => {
+    found.set(preflight(request, true, control));
+    return done();
+  };
+  await runSteps({ steps: ['preflight'], cancellable: true, run: runPreflight, timings }, control);
+  const { plan, preview, sha256 } = found.get();
   const [blocker] = preview.blockers;
   if (blocker !== undefined || sha256 === null) {
     return result(blocker ?? null, preview.tables);
   }
   const scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-rehearsal-'));
   const scratch = path.join(scratchDir, path.basename(request.location.databasePath));
-  const step = async (
-    name: RestoreStep,
-    work: () => Promise<string | null> | string | null,
-  ): Promise<void> => {
-    control.throwIfCancelled();
-    control.report(restorePhase(name), restoreSteps.indexOf(name) / restoreSteps.length);
-    started = Date.now();
-    const note = await work();
-    timings.push({ step: name, durationMs: Date.now() - started, note });
+  let upgraded = true;
+  const run = async (step: RestoreStep): Promise<StepOutcome> => {
+    switch (step) {
+      case 'stage': {
+        const noRoom = spaceError(scratchDir, preview.neededBytes, "the rehearsal's scratch copy");
+        if (noRoom !== null) {
+          throw noRoom;
+        }
+        // The scratch copy is what the restore would put in place: in the live file's journal mode.
+        await stageCopy(
+          request.snapshotPath,
+          scratch,
+          sha256,
+          { owner: null, journalMode: preview.journalMode.mode },
+          control,
+        );
+        return done(`scratch copy in ${scratchDir}`);
+      }
+      case 'verify':
+        requireOpensAsSnapshot(scratch);
+        requireJournalMode(scratch, preview.journalMode.mode);
+        return done(`journal mode: ${preview.journalMode.mode}`);
+      case 'upgrade': {
+        const status = liveSchemaStatus(plan, scratch, 'snapshot');
+        if (status === null || status.status === 'at-head') {
+          return skip(status === null ? 'no migrations known' : 'already at head');
+        }
+        if (plan.upgrade === 'built-in') {
+          return done(await runUpgrade(plan, scratch, control));
+        }
+        if (plan.upgradeUsesLifeboatDatabase) {
+          // The app's command is told the scratch copy in LIFEBOAT_DATABASE_URL, as it is told the live file in a restore.
+          return done(
+            await upgradeScratchWithAppCommand(plan, scratch, request.location.databasePath, control),
+          );
+        }
+        upgraded = false;
+        return skip(
+          `not run on the scratch copy (the app's command works on the database its own settings name; let it read $LIFEBOAT_DATABASE_URL to rehearse it); it would apply ${status.pending.join(', ')}`,
+        );
+      }
+      case 'check':
+        if (!upgraded) {
+          return done('the head check waits for the real upgrade; the copy is sound');
+        }
+        requireHeadAndSmoke(plan, scratch);
+        return done(
+          plan.smokeQueries.length === 0
+            ? 'at head'
+            : `at head; ${plan.smokeQueries.length} smoke queries ran`,
+        );
+      default:
+        throw new LifeboatFailure('INTERNAL', `A rehearsal does not run ${step}.`);
+    }
   };
   try {
-    await step('stage', async () => {
-      const noRoom = spaceError(scratchDir, preview.neededBytes, "the rehearsal's scratch copy");
-      if (noRoom !== null) {
-        throw noRoom;
-      }
-      // The scratch copy is what the restore would put in place: in the live file's journal mode.
-      await stageCopy(
-        request.snapshotPath,
-        scratch,
-        sha256,
-        { owner: null, journalMode: preview.journalMode.mode },
-        control,
-      );
-      return `scratch copy in ${scratchDir}`;
-    });
-    await step('verify', () => {
-      requireOpensAsSnapshot(scratch);
-      requireJournalMode(scratch, preview.journalMode.mode);
-      return `journal mode: ${preview.journalMode.mode}`;
-    });
-    let upgraded = true;
-    await step('upgrade', async () => {
-      const status = liveSchemaStatus(plan, scratch, 'snapshot');
-      if (status === null || status.status === 'at-head') {
-        return status === null ? 'no migrations known: skipped' : 'already at head: skipped';
-      }
-      if (plan.upgrade === 'built-in') {
-        return runUpgrade(plan, scratch, control);
-      }
-      if (plan.upgradeUsesLifeboatDatabase) {
-        // The app's command is told the scratch copy in LIFEBOAT_DATABASE_URL, as it is told the live file in a restore.
-        return upgradeScratchWithAppCommand(plan, scratch, request.location.databasePath, control);
-      }
-      upgraded = false;
-      return `not run on the scratch copy (the app's command works on the database its own settings name; let it read $LIFEBOAT_DATABASE_URL to rehearse it); it would apply ${status.pending.join(', ')}`;
-    });
-    await step('check', () => {
-      if (!upgraded) {
-        return 'the head check waits for the real upgrade; the copy is sound';
-      }
-      requireHeadAndSmoke(plan, scratch);
-      return plan.smokeQueries.length === 0
-        ? 'at head'
-        : `at head; ${plan.smokeQueries.length} smoke queries ran`;
-    });
+    await runSteps({ steps: rehearsalSteps.slice(1), cancellable: true, run, timings }, control);
   } catch (error) {
     return result(toLifeboatError(error), preview.tables);
   } finally {

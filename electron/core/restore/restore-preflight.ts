@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { describeCommand, type AppRun } from '../../contract/app-run';
 import type { LifeboatError } from '../../contract/errors';
 import {
-  restorePhase,
+  stepTitle,
   type FileJournalMode,
   type RestorePreview,
   type SchemaDifference,
@@ -188,7 +188,7 @@ export function preflight(request: PreviewRequest, allowOpen: boolean, control: 
   const { databasePath, backupsDir } = request.location;
   const plan = planFor(request);
   const blockers: LifeboatError[] = [];
-  control.report(restorePhase('preflight'), 0);
+  control.report(stepTitle('preflight'), 0);
   const verified = verifySnapshots({ backupsDir, paths: [request.snapshotPath] }, control).reports[0];
   const sound = verified !== undefined && verified.ok && verified.sha256 !== null;
   if (!sound) {

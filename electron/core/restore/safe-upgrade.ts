@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { UpgradeOutcome } from '../../contract/restore';
+import { stepTitle, type RestoreStep, type UpgradeOutcome } from '../../contract/restore';
 import type { DatabaseLocation } from '../database-location';
 import { uncancellableControl, type JobControl } from '../job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
@@ -7,6 +7,10 @@ import { planApp } from './app-plan';
 import { liveSchemaStatus, runUpgrade, takePinnedSnapshot } from './app-steps';
 import { restoreSnapshot } from './guarded-restore';
 import type { AppSettings } from './restore-preflight';
+import { done, Handoff, runSteps, skip, type StepOutcome } from './step-runner';
+
+/** `lifeboat upgrade`'s steps: the restore's, named as a restore names them. */
+const upgradeSteps: readonly RestoreStep[] = ['pre-restore', 'upgrade', 'check'];
 
 /**
  * `lifeboat upgrade`, for deploys and container entrypoints: nothing to do at head; otherwise a
@@ -43,25 +47,46 @@ export async function safeUpgrade(
       `No upgrade command is known for ${plan.migrations.source.tool}: set "run.upgrade" in lifeboat.json.`,
     );
   }
-  const preUpgrade = await takePinnedSnapshot(
-    location,
-    'pre-upgrade',
-    `Taken before upgrading to ${plan.migrations.graph.heads.join(', ')}`,
-    control,
-  );
-  try {
-    const applied = await runUpgrade(plan, location.databasePath, control);
-    const after = liveSchemaStatus(plan, location.databasePath, 'live');
-    if (after !== null && after.status !== 'at-head') {
-      throw new LifeboatFailure(
-        'SCHEMA_MISMATCH',
-        `After the upgrade the database is not at head: ${after.summary}`,
-      );
+  const migrations = plan.migrations;
+  const preUpgrade = new Handoff<string>('the pre-upgrade snapshot');
+  let applied: string | null = null;
+  const run = async (step: RestoreStep): Promise<StepOutcome> => {
+    switch (step) {
+      case 'pre-restore': {
+        const taken = await takePinnedSnapshot(
+          location,
+          'pre-upgrade',
+          `Taken before upgrading to ${migrations.graph.heads.join(', ')}`,
+          control,
+        );
+        return taken === null
+          ? skip('no database: nothing to keep')
+          : done(path.basename(preUpgrade.set(taken)));
+      }
+      case 'upgrade':
+        applied = await runUpgrade(plan, location.databasePath, control);
+        return done(applied);
+      default: {
+        const after = liveSchemaStatus(plan, location.databasePath, 'live');
+        if (after !== null && after.status !== 'at-head') {
+          throw new LifeboatFailure(
+            'SCHEMA_MISMATCH',
+            `After the upgrade the database is not at head: ${after.summary}`,
+          );
+        }
+        return done('at head');
+      }
     }
-    return { ...base, outcome: 'upgraded', preUpgradeSnapshot: preUpgrade, applied };
+  };
+  const title = (step: RestoreStep): string =>
+    step === 'pre-restore' ? 'Pre-upgrade snapshot' : stepTitle(step);
+  try {
+    await runSteps({ steps: upgradeSteps, cancellable: true, run, title, timings: [] }, control);
+    return { ...base, outcome: 'upgraded', preUpgradeSnapshot: preUpgrade.peek(), applied };
   } catch (error) {
     const detail = toLifeboatError(error);
-    if (preUpgrade === null) {
+    const snapshot = preUpgrade.peek();
+    if (snapshot === null) {
       throw error;
     }
     // Put the pre-upgrade content back: the same guarded restore, with no app commands around it. A
@@ -70,7 +95,7 @@ export async function safeUpgrade(
     const rollback = await restoreSnapshot(
       {
         location,
-        snapshotPath: preUpgrade,
+        snapshotPath: snapshot,
         allowOpen: false,
         app: { dir: app.dir, run: null, migrations: null },
       },
@@ -79,12 +104,12 @@ export async function safeUpgrade(
     const why = detail.code === 'CANCELLED' ? 'The upgrade was cancelled.' : detail.message;
     const what =
       rollback.outcome === 'restored'
-        ? `The database was restored from ${path.basename(preUpgrade)}.`
-        : `Putting back ${path.basename(preUpgrade)} failed too (${rollback.error?.message ?? 'no reason given'}): restore it with "lifeboat restore ${path.basename(preUpgrade)}".`;
+        ? `The database was restored from ${path.basename(snapshot)}.`
+        : `Putting back ${path.basename(snapshot)} failed too (${rollback.error?.message ?? 'no reason given'}): restore it with "lifeboat restore ${path.basename(snapshot)}".`;
     return {
       ...base,
       outcome: 'rolled-back',
-      preUpgradeSnapshot: preUpgrade,
+      preUpgradeSnapshot: snapshot,
       error: { ...detail, message: `${why} ${what}` },
       rollback,
     };

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Result } from '../../contract/errors';
 import type { JobFinished, JobEvents } from '../../contract/events';
 import type { AppSummary } from '../../contract/apps';
-import { phaseOfRestore, type RestoreResult } from '../../contract/restore';
+import type { RestoreResult, StepEvent } from '../../contract/restore';
 import { lifeboat } from '../../testing/cli-run';
 import { contentDigest, makeTempDir } from '../../testing/fixtures';
 import { holdFileOpen } from '../../testing/holding-process';
@@ -56,6 +56,11 @@ describe('the guarded restore through the service', () => {
       outcome: event.result as Result<RestoreResult>,
       progress: progress.filter((p) => p.jobId === jobId),
     };
+  }
+
+  /** The step events a job said, in order, across its progress. */
+  function events(progress: readonly JobEvents['job:progress'][]): StepEvent[] {
+    return progress.flatMap((p) => p.steps ?? []);
   }
 
   async function follow(
@@ -145,7 +150,7 @@ describe('the guarded restore through the service', () => {
       result.steps.find((s) => s.step === 'stage')?.note ?? '',
     )?.[1];
     assert.ok(scratch !== undefined && !fs.existsSync(scratch), 'the scratch copy is gone');
-    assert.ok(progress.some((p) => phaseOfRestore(p.phase)?.step === 'upgrade'));
+    assert.ok(events(progress).some((e) => e.type === 'done' && e.step === 'upgrade'));
     assert.equal(contentDigest(demo.databasePath), before);
     assert.deepEqual((await app()).lastRestore, lastRestore, 'a rehearsal is not a restore');
   });
@@ -177,27 +182,21 @@ describe('the guarded restore through the service', () => {
       service.handlers['restore:start']({ appId: demo.id, file: await oldest(), allowOpen: false }),
     );
     assert.equal(result.outcome, 'restored', JSON.stringify(result.error));
-    const steps = progress.flatMap((p) => {
-      const phase = phaseOfRestore(p.phase);
-      return phase === null ? [] : [phase.step];
-    });
-    assert.deepEqual(
-      [...new Set(steps)],
-      [
-        'preflight',
-        'stop',
-        'pre-restore',
-        'stage',
-        'set-aside',
-        'put-in-place',
-        'verify',
-        'upgrade',
-        'check',
-        'start',
-        'health',
-        'discard-old',
-      ],
-    );
+    const steps = events(progress).flatMap((e) => (e.type === 'started' ? [e.step] : []));
+    assert.deepEqual(steps, [
+      'preflight',
+      'stop',
+      'pre-restore',
+      'stage',
+      'set-aside',
+      'put-in-place',
+      'verify',
+      'upgrade',
+      'check',
+      'start',
+      'health',
+      'discard-old',
+    ]);
     const output = progress.flatMap((p) => p.output ?? []);
     assert.deepEqual(
       output,
@@ -250,10 +249,24 @@ describe('the guarded restore through the service', () => {
       assert.equal(result.outcome, 'rolled-back');
       assert.equal(result.error?.code, 'MIGRATION_FAILED');
       assert.deepEqual(
-        result.rollbackSteps.map((s) => s.step),
-        ['put-back'],
+        result.rollbackSteps.map((s) => [s.step, s.skipped]),
+        [
+          ['put-back', false],
+          ['start-app', true],
+        ],
+        'the app is not started: Lifeboat did not stop it',
       );
-      assert.ok(progress.some((p) => phaseOfRestore(p.phase)?.kind === 'rollback'));
+      assert.deepEqual(
+        events(progress)
+          .flatMap((e) => (e.type === 'failed' || e.type === 'started' ? [[e.type, e.step]] : []))
+          .slice(-4),
+        [
+          ['started', 'upgrade'],
+          ['failed', 'upgrade'],
+          ['started', 'put-back'],
+          ['started', 'start-app'],
+        ],
+      );
       assert.equal(contentDigest(demo.databasePath), original, 'byte for byte in content');
     } finally {
       fs.rmSync(broken);
@@ -320,8 +333,11 @@ describe('the guarded restore through the service', () => {
     );
     assert.equal(result.outcome, 'rolled-back');
     assert.deepEqual(
-      result.rollbackSteps.map((s) => s.step),
-      ['put-back'],
+      result.rollbackSteps.map((s) => [s.step, s.skipped]),
+      [
+        ['put-back', false],
+        ['start-app', true],
+      ],
     );
     assert.equal((await app()).interruptedRestore, null);
     assert.equal(contentDigest(demo.databasePath), original);

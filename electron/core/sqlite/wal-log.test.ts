@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { makeTempDir } from '../../testing/fixtures';
 import { scanWal } from './wal-log';
+import { unwatchedControl as quiet } from '../job-control';
 
 /**
  * The WAL reader on logs SQLite itself wrote (checkpoints off, the writer kept open so that the log
@@ -13,7 +14,6 @@ import { scanWal } from './wal-log';
  * committed, a damaged frame, frames of an earlier generation after a restart.
  */
 
-const quiet = { report: () => undefined, output: () => undefined, throwIfCancelled: () => undefined };
 const pageSize = 4096;
 
 describe('the WAL reader', () => {

@@ -3,6 +3,7 @@ import { formatBytes, formatDuration } from '../../../electron/contract/format';
 import {
   describeJournalMode,
   describeSchemaDifference,
+  isRollbackStep,
   type RestorePreview,
 } from '../../../electron/contract/restore';
 import {
@@ -16,7 +17,7 @@ import {
 import { startCompare } from '../store/compare-actions';
 import { useStore, type RestoreRun } from '../store/store';
 import { Modal } from './Modal';
-import { restoreStepViews, rollbackStepViews, type StepView } from './restore-stepper';
+import { restoreStepViews, rollbackStepViews, type StepView } from '../features/restore/restore-stepper';
 import { revisionText } from './StatusBadge';
 import { useNow } from './use-now';
 
@@ -348,14 +349,17 @@ function headline(run: RestoreRun): { text: string; tone: 'running' | 'ok' | 'ba
   const result = run.result;
   if (result === null) {
     return {
-      text: run.current?.kind === 'rollback' ? 'Rolling back…' : 'Working… keep this window open.',
+      text:
+        run.current !== null && isRollbackStep(run.current)
+          ? 'Rolling back…'
+          : 'Working… keep this window open.',
       tone: 'running',
     };
   }
   switch (result.outcome) {
     case 'restored':
       return {
-        text: result.steps.some((s) => s.step === 'start' && s.note?.startsWith('skipped') === true)
+        text: result.steps.some((s) => s.step === 'start' && s.skipped)
           ? 'Restored. Start the app again now: no start command is set.'
           : 'Restored. The app runs on the snapshot’s data.',
         tone: 'ok',
@@ -390,8 +394,7 @@ function ProgressBody(props: { run: RestoreRun }): ReactNode {
   const steps = restoreStepViews(run);
   const rollback = rollbackStepViews(run);
   const { text, tone } = headline(run);
-  const swapped =
-    run.current?.kind === 'rollback' || Object.keys(run.startedAt).some((key) => key === 'restore:stage');
+  const swapped = (run.current !== null && isRollbackStep(run.current)) || run.startedAt.stage !== undefined;
   return (
     <>
       <p className={`restore-headline ${tone}`} role="status" aria-live="polite">

@@ -1,32 +1,11 @@
-import type { LifeboatError, Result } from '../../../electron/contract/errors';
+import type { Result } from '../../../electron/contract/errors';
 import type { JobFinished, JobEvents } from '../../../electron/contract/events';
-import { phaseOfRestore, type RestoreResult } from '../../../electron/contract/restore';
+import type { RestoreResult } from '../../../electron/contract/restore';
+import { followFinished, followProgress, newRun } from '../features/restore/restore-run';
 import { lifeboat, loadApp } from './actions';
 import { useStore, type RestoreMode, type RestoreRun } from './store';
 
 /** The restore dialog's actions: preview, start (or rehearse, undo, recover), follow, cancel, close. */
-
-// A long command's output is kept to its last lines: enough to see what went wrong.
-const maxOutputLines = 2000;
-
-function newRun(appId: string, file: string, mode: RestoreMode): RestoreRun {
-  return {
-    appId,
-    file,
-    mode,
-    preview: null,
-    previewError: null,
-    jobId: null,
-    starting: false,
-    current: null,
-    startedAt: {},
-    work: null,
-    output: [],
-    result: null,
-    error: null,
-    rowsJobId: null,
-  };
-}
 
 /** The kinds of job a restore run is: a restore, a rehearsal or a recovery. */
 const restoreKinds: readonly string[] = ['restore', 'rehearse', 'restore-recover'];
@@ -206,39 +185,12 @@ export function isRunning(run: RestoreRun): boolean {
 }
 
 export function followRestoreProgress(progress: JobEvents['job:progress']): void {
-  updateRun(progress, (run) => {
-    const output =
-      progress.output === undefined ? run.output : [...run.output, ...progress.output].slice(-maxOutputLines);
-    const phase = phaseOfRestore(progress.phase);
-    if (phase === null) {
-      // Work inside a step (the pre-restore snapshot copying pages, the preflight verifying).
-      return {
-        ...run,
-        output,
-        work: progress.phase === 'Done' ? null : { phase: progress.phase, fraction: progress.fraction },
-      };
-    }
-    const key = `${phase.kind}:${phase.step}`;
-    return {
-      ...run,
-      output,
-      current: phase,
-      work: null,
-      startedAt: key in run.startedAt ? run.startedAt : { ...run.startedAt, [key]: Date.now() },
-    };
-  });
+  updateRun(progress, (run) => followProgress(run, progress, Date.now()));
 }
 
 export function followRestoreFinished(event: JobFinished): void {
   if (event.kind !== 'restore' && event.kind !== 'rehearse' && event.kind !== 'restore-recover') {
     return;
   }
-  const error: LifeboatError | null = event.result.ok ? null : event.result.error;
-  updateRun(event, (run) => ({
-    ...run,
-    current: null,
-    work: null,
-    result: event.result.ok ? event.result.value : null,
-    error,
-  }));
+  updateRun(event, (run) => followFinished(run, event.result));
 }

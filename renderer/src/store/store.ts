@@ -4,12 +4,7 @@ import type { AppsOverview } from '../../../electron/contract/apps';
 import type { LifeboatError } from '../../../electron/contract/errors';
 import type { MigrationReport } from '../../../electron/contract/migrations';
 import type { UiJobKind } from '../../../electron/contract/operations';
-import type {
-  RestorePreview,
-  RestoreResult,
-  RestoreStep,
-  RollbackStep,
-} from '../../../electron/contract/restore';
+import type { RestorePreview, RestoreResult, AnyStep, StepEvent } from '../../../electron/contract/restore';
 import type { DatabaseInfo, SnapshotDetails, SnapshotList } from '../../../electron/contract/snapshots';
 import type { DiffResult } from '../../../electron/contract/diff';
 import type { TablePage } from '../../../electron/contract/browse';
@@ -88,13 +83,12 @@ export interface RestoreRun {
   readonly jobId: string | null;
   /** Asked to start, its job id not back yet: the job's first events (a fast rollback's all) may arrive before it. */
   readonly starting: boolean;
-  /** The step running now, from the job's progress. */
-  readonly current:
-    | { readonly kind: 'restore'; readonly step: RestoreStep }
-    | { readonly kind: 'rollback'; readonly step: RollbackStep }
-    | null;
-  /** When each step began (this window's clock), keyed `restore:stage` or `rollback:put-back`. */
-  readonly startedAt: Readonly<Record<string, number>>;
+  /** The step running now (the restore's or its rollback's), from the job's step events. */
+  readonly current: AnyStep | null;
+  /** When each step began (this window's clock). */
+  readonly startedAt: Readonly<Partial<Record<AnyStep, number>>>;
+  /** What the job said of its steps so far: done, skipped (with the reason), failed. */
+  readonly said: readonly Exclude<StepEvent, { type: 'started' }>[];
   /** Sub-progress of the step running now (copying pages, verifying), with what it is doing. */
   readonly work: { readonly phase: string; readonly fraction: number } | null;
   /** What the app's commands printed. */

@@ -1,0 +1,61 @@
+import type { LifeboatError, Result } from '../../../../electron/contract/errors';
+import type { JobProgress } from '../../../../electron/contract/jobs';
+import { stepTitle, type RestoreResult } from '../../../../electron/contract/restore';
+import type { RestoreMode, RestoreRun } from '../../store/store';
+
+/**
+ * What the restore dialog's run becomes on each event of its job: pure functions, so the stepper's
+ * whole life (steps started, done, skipped, failed, the rollback) is tested without a window.
+ */
+
+// A long command's output is kept to its last lines: enough to see what went wrong.
+export const maxOutputLines = 2000;
+
+/** A run of the dialog before its job: the preview is made first. */
+export function newRun(appId: string, file: string, mode: RestoreMode): RestoreRun {
+  return {
+    appId,
+    file,
+    mode,
+    preview: null,
+    previewError: null,
+    jobId: null,
+    starting: false,
+    current: null,
+    startedAt: {},
+    said: [],
+    work: null,
+    output: [],
+    result: null,
+    error: null,
+    rowsJobId: null,
+  };
+}
+
+/** The run after one progress event of its job, at `now` (this window's clock). */
+export function followProgress(run: RestoreRun, progress: JobProgress, now: number): RestoreRun {
+  const output =
+    progress.output === undefined ? run.output : [...run.output, ...progress.output].slice(-maxOutputLines);
+  let { current, startedAt } = run;
+  const said = [...run.said];
+  for (const event of progress.steps ?? []) {
+    if (event.type === 'started') {
+      current = event.step;
+      startedAt = { ...startedAt, [event.step]: startedAt[event.step] ?? now };
+    } else {
+      said.push(event);
+    }
+  }
+  // Work inside a step (the pre-restore snapshot copying pages, the preflight verifying) is shown
+  // under it; the step's own title is not work.
+  const inStep = current !== null && progress.phase === stepTitle(current);
+  const work =
+    progress.phase === 'Done' || inStep ? null : { phase: progress.phase, fraction: progress.fraction };
+  return { ...run, output, current, startedAt, said, work };
+}
+
+/** The run once its job finished: its result, or why it failed before changing anything. */
+export function followFinished(run: RestoreRun, result: Result<RestoreResult>): RestoreRun {
+  const error: LifeboatError | null = result.ok ? null : result.error;
+  return { ...run, current: null, work: null, result: result.ok ? result.value : null, error };
+}
