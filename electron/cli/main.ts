@@ -15,6 +15,22 @@ import type { SnapshotEntry } from '../contract/snapshots';
 import { progressMarker, type JobProgress } from '../contract/jobs';
 import { parseDatabaseArgument, resolveLocation, type DatabaseLocation } from '../core/database-location';
 import { startJob, type JobHandle } from '../core/jobs/job-runner';
+import {
+  deleteVerb,
+  diffVerb,
+  listVerb,
+  pinVerb,
+  previewVerb,
+  recoverVerb,
+  rehearseVerb,
+  restoreVerb,
+  snapshotVerb,
+  undoSnapshot,
+  undoVerb,
+  upgradeVerb,
+  verifyVerb,
+  type VerbTarget,
+} from '../core/verbs/app-verbs';
 import { LifeboatFailure, toLifeboatError, valueOrThrow } from '../core/lifeboat-failure';
 import { listSnapshots } from '../core/snapshot/list-snapshots';
 import { migrationTools, type MigrationTool } from '../contract/migrations';
@@ -40,7 +56,6 @@ import {
   printVerify,
 } from './human-output';
 import * as readline from 'node:readline/promises';
-import { lastRestore } from '../core/activity/activity-log';
 import { readJournal } from '../core/restore/restore-journal';
 import { appCommandsOf, planFor, type AppSettings } from '../core/restore/restore-preflight';
 import {
@@ -458,15 +473,9 @@ function appOf(invocation: Invocation): {
   };
 }
 
-/** The snapshots a command names (at least one), each resolved inside the backups folder. */
-function snapshotPathsOf(invocation: Invocation, location: DatabaseLocation): string[] {
-  if (invocation.positionals.length === 0) {
-    throw new LifeboatFailure(
-      'INVALID_ARGUMENT',
-      `${invocation.command} takes one or more SNAPSHOT names from "lifeboat list".`,
-    );
-  }
-  return invocation.positionals.map((name) => resolveSnapshotPath(location.backupsDir, name, process.cwd()));
+/** What the verbs work on: the database, its app's settings when a verb needs them, names resolved from here. */
+function targetOf(invocation: Invocation, location: DatabaseLocation, app?: AppSettings): VerbTarget {
+  return { location, settings: () => app ?? appOf(invocation).app, namesFrom: process.cwd() };
 }
 
 /** Asks on a terminal; elsewhere (scripts) only --yes may confirm. `what`: why it asks, for scripts. */
@@ -538,10 +547,10 @@ async function run(invocation: Invocation): Promise<number> {
       const outcome = await runWithProgress(
         (onProgress) =>
           startJob(
-            {
-              kind: 'snapshot',
-              input: { location, reason: invocation.positionals[0], note: invocation.note },
-            },
+            snapshotVerb(targetOf(invocation, location), {
+              label: invocation.positionals[0],
+              note: invocation.note,
+            }),
             onProgress,
             'cli',
           ),
@@ -555,7 +564,7 @@ async function run(invocation: Invocation): Promise<number> {
       const listed = await runWithProgress(
         (onProgress) =>
           startJob(
-            { kind: 'list', input: { location, setup: setupOf(invocation, location) } },
+            listVerb(targetOf(invocation, location), setupOf(invocation, location)),
             onProgress,
             'cli',
           ),
@@ -623,17 +632,8 @@ async function run(invocation: Invocation): Promise<number> {
       return exitCodes.ok;
     }
     case 'verify': {
-      const location = databaseOf(invocation);
-      const names =
-        invocation.positionals.length > 0
-          ? invocation.positionals
-          : listSnapshots(location).snapshots.map((s) => s.file);
-      const paths = names.map((name) => resolveSnapshotPath(location.backupsDir, name, process.cwd()));
-      const result = await runWithProgress(
-        (onProgress) =>
-          startJob({ kind: 'verify', input: { backupsDir: location.backupsDir, paths } }, onProgress, 'cli'),
-        json,
-      );
+      const request = verifyVerb(targetOf(invocation, databaseOf(invocation)), invocation.positionals);
+      const result = await runWithProgress((onProgress) => startJob(request, onProgress, 'cli'), json);
       emit(json, result, () => printVerify(result));
       return result.ok ? exitCodes.ok : exitCodes.verificationFailed;
     }
@@ -655,49 +655,35 @@ async function run(invocation: Invocation): Promise<number> {
       if (invocation.to !== undefined) {
         return restoreAsCopy(invocation, location);
       }
+      const target = targetOf(invocation, location, app);
       if (invocation.resume || invocation.rollback) {
         const mode = invocation.resume ? 'resume' : 'rollback';
-        const result = await runWithProgress(
-          (onProgress) =>
-            startJob(
-              { kind: 'restore-recover', input: { location, mode, allowOpen: invocation.forceOpen, app } },
-              onProgress,
-              'cli',
-            ),
-          json,
-        );
+        const request = recoverVerb(target, mode, invocation.forceOpen);
+        const result = await runWithProgress((onProgress) => startJob(request, onProgress, 'cli'), json);
         emit(json, result, () => printRestore(result));
         return result.error === null ? exitCodes.ok : exitCodes.failed;
       }
-      const undoing = invocation.undo ? lastRestore(location.backupsDir) : null;
-      if (invocation.undo && undoing === null) {
-        throw new LifeboatFailure(
-          'SNAPSHOT_NOT_FOUND',
-          `No restore of ${location.databasePath} to undo: none is in the activity log, or its pre-restore snapshot is gone.`,
-        );
-      }
-      const name = undoing?.preRestore ?? invocation.positionals[0];
+      const undoing = invocation.undo ? undoSnapshot(target) : null;
+      const name = undoing ?? invocation.positionals[0];
       if (name === undefined || invocation.positionals.length > (undoing === null ? 1 : 0)) {
         throw new LifeboatFailure(
           'INVALID_ARGUMENT',
           'restore takes one SNAPSHOT (a name from "lifeboat list"), or --undo, --resume or --rollback.',
         );
       }
-      const snapshotPath =
-        invocation.from === undefined
-          ? resolveSnapshotPath(location.backupsDir, name, process.cwd())
-          : await bringBack(invocation, name);
+      // A snapshot brought back from an offsite target is named by its path on this machine.
+      const snapshot = invocation.from === undefined ? name : await bringBack(invocation, name);
       if (invocation.rehearse) {
-        const result = await runWithProgress(
-          (onProgress) =>
-            startJob({ kind: 'rehearse', input: { location, snapshotPath, app } }, onProgress, 'cli'),
-          json,
-        );
+        const request = rehearseVerb(target, snapshot);
+        const result = await runWithProgress((onProgress) => startJob(request, onProgress, 'cli'), json);
         emit(json, result, () => printRestore(result));
         return result.error === null ? exitCodes.ok : exitCodes.failed;
       }
+      const request =
+        undoing === null ? restoreVerb(target, snapshot, invocation.forceOpen) : undoVerb(target, undoing);
       // The same list the preview shows: presets and the default upgrade included, exactly as they will run.
-      const commands = appCommandsOf(planFor({ app, location, undo: undoing !== null }));
+      const plan = planFor({ app, location, undo: undoing !== null });
+      const commands = appCommandsOf(plan);
       if (commands.length > 0 && !json) {
         process.stderr.write(
           `These commands of the app will run, exactly as shown:\n${commands.map((c) => `  ${c.which}: ${c.text}`).join('\n')}\n`,
@@ -705,41 +691,25 @@ async function run(invocation: Invocation): Promise<number> {
       }
       if (!invocation.yes) {
         // On a terminal, what the restore will throw away comes before the question.
-        const preview = await runWithProgress(
-          (onProgress) =>
-            startJob(
-              { kind: 'restore-preview', input: { location, snapshotPath, app, undo: undoing !== null } },
-              onProgress,
-            ),
-          json,
-        );
+        const asked = previewVerb(target, snapshot, undoing !== null);
+        const preview = await runWithProgress((onProgress) => startJob(asked, onProgress), json);
         const blocker = preview.blockers.find((b) => !(b.code === 'DB_IN_USE' && invocation.forceOpen));
         if (blocker !== undefined) {
           throw new LifeboatFailure(blocker.code, `${blocker.message} Nothing was changed.`, blocker.path);
         }
         process.stderr.write(`${printPreview(preview)}\n`);
       }
+      const file = path.basename(request.input.snapshotPath);
       const what =
         undoing === null
-          ? `Replace ${location.databasePath} with ${path.basename(snapshotPath)}?`
-          : `Undo the last restore: put ${path.basename(snapshotPath)} back over ${location.databasePath}, as it was?`;
-      const question = `${what} A pinned pre-restore snapshot is taken first.${app.run?.stop === undefined && app.run?.preset !== 'docker-compose' && app.run?.preset !== 'systemd' ? ' Stop the app before you go on.' : ''}`;
+          ? `Replace ${location.databasePath} with ${file}?`
+          : `Undo the last restore: put ${file} back over ${location.databasePath}, as it was?`;
+      const question = `${what} A pinned pre-restore snapshot is taken first.${plan.stop === null ? ' Stop the app before you go on.' : ''}`;
       if (!(await confirm(question, invocation.yes, 'restore replaces the live database'))) {
         process.stderr.write('Nothing was changed.\n');
         return exitCodes.failed;
       }
-      const result = await runWithProgress(
-        (onProgress) =>
-          startJob(
-            {
-              kind: 'restore',
-              input: { location, snapshotPath, allowOpen: invocation.forceOpen, app, undo: undoing !== null },
-            },
-            onProgress,
-            'cli',
-          ),
-        json,
-      );
+      const result = await runWithProgress((onProgress) => startJob(request, onProgress, 'cli'), json);
       emit(json, result, () => printRestore(result));
       if (result.error !== null) {
         process.stderr.write(
@@ -751,10 +721,8 @@ async function run(invocation: Invocation): Promise<number> {
     }
     case 'upgrade': {
       const { location, app } = appOf(invocation);
-      const result = await runWithProgress(
-        (onProgress) => startJob({ kind: 'upgrade', input: { location, app } }, onProgress, 'cli'),
-        json,
-      );
+      const request = upgradeVerb(targetOf(invocation, location, app));
+      const result = await runWithProgress((onProgress) => startJob(request, onProgress, 'cli'), json);
       emit(json, result, () => printUpgrade(result));
       if (result.error !== null) {
         const undone =
@@ -771,26 +739,19 @@ async function run(invocation: Invocation): Promise<number> {
     case 'pin':
     case 'unpin': {
       const { location } = appOf(invocation);
-      const paths = snapshotPathsOf(invocation, location);
-      const result = await runWithProgress(
-        (onProgress) =>
-          startJob(
-            {
-              kind: 'pin',
-              input: { backupsDir: location.backupsDir, paths, pinned: invocation.command === 'pin' },
-            },
-            onProgress,
-            'cli',
-          ),
-        json,
+      const request = pinVerb(
+        targetOf(invocation, location),
+        invocation.positionals,
+        invocation.command === 'pin',
       );
+      const result = await runWithProgress((onProgress) => startJob(request, onProgress, 'cli'), json);
       emit(json, result, () => printPins(result));
       return exitCodes.ok;
     }
     case 'delete': {
       const { location } = appOf(invocation);
-      const paths = snapshotPathsOf(invocation, location);
-      const names = paths.map((p) => path.basename(p));
+      const request = deleteVerb(targetOf(invocation, location), invocation.positionals);
+      const names = request.input.paths.map((p) => path.basename(p));
       if (
         !(await confirm(
           `Delete ${names.join(', ')} for good?`,
@@ -801,18 +762,7 @@ async function run(invocation: Invocation): Promise<number> {
         process.stderr.write('Nothing was deleted.\n');
         return exitCodes.failed;
       }
-      const result = await runWithProgress(
-        (onProgress) =>
-          startJob(
-            {
-              kind: 'delete',
-              input: { backupsDir: location.backupsDir, databasePath: location.databasePath, paths },
-            },
-            onProgress,
-            'cli',
-          ),
-        json,
-      );
+      const result = await runWithProgress((onProgress) => startJob(request, onProgress, 'cli'), json);
       emit(json, result, () => result.deleted.map((file) => `Deleted ${file}`).join('\n'));
       return exitCodes.ok;
     }
@@ -831,15 +781,8 @@ async function run(invocation: Invocation): Promise<number> {
           'diff takes two snapshots: names from "lifeboat list", or "live" for the live database.',
         );
       }
-      const input = {
-        a: sideOf(location, a, process.cwd()),
-        b: sideOf(location, b, process.cwd()),
-        ...(invocation.table === undefined ? {} : { table: invocation.table }),
-      };
-      const result = await runWithProgress(
-        (onProgress) => startJob({ kind: 'diff', input }, onProgress, 'cli'),
-        json,
-      );
+      const request = diffVerb(targetOf(invocation, location), a, b, invocation.table);
+      const result = await runWithProgress((onProgress) => startJob(request, onProgress, 'cli'), json);
       emit(json, result, () => printDiff(result));
       return exitCodes.ok;
     }

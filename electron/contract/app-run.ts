@@ -48,6 +48,20 @@ export const appRunSchema = z.object({
 });
 export type AppRun = z.infer<typeof appRunSchema>;
 
+/**
+ * Whether run settings name something to run on the server (a command or its environment): what
+ * only a host that may run commands for its user accepts (the desktop app, not `lifeboat serve`).
+ */
+export function runSetsCommands(run: AppRun): boolean {
+  return (
+    run.preset === 'commands' ||
+    run.stop !== undefined ||
+    run.start !== undefined ||
+    run.upgrade !== undefined ||
+    Object.keys(run.env).length > 0
+  );
+}
+
 /** How a command is shown to the user before it runs: exactly what will run (an argument vector quoted as a shell would need). */
 export function describeCommand(command: AppCommand): string {
   return 'shell' in command

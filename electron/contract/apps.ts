@@ -99,7 +99,9 @@ export const appsOverviewSchema = z.object({
       keepsKeys: z.boolean(),
       /** Hosts may be added and removed here (not through lifeboat serve: it would run ssh for a token holder). */
       editHosts: z.boolean().default(false),
+      /** An app's commands and their environment may be set here (not through lifeboat serve: no shell for a token holder). */
+      editCommands: z.boolean().default(false),
     })
-    .default({ editOffsite: false, keepsKeys: false, editHosts: false }),
+    .default({ editOffsite: false, keepsKeys: false, editHosts: false, editCommands: false }),
 });
 export type AppsOverview = z.infer<typeof appsOverviewSchema>;

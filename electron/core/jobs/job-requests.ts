@@ -73,6 +73,9 @@ export type JobRequest =
   | { readonly kind: 'pull'; readonly input: PullRequest }
   | { readonly kind: 'remote-list'; readonly input: RemoteListRequest };
 
+/** The request of one kind of job. */
+export type JobRequestOf<K extends JobRequest['kind']> = Extract<JobRequest, { readonly kind: K }>;
+
 /** What each kind of job produces. */
 export interface JobOutputs {
   snapshot: BackupOutcome;

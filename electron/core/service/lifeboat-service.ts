@@ -14,8 +14,23 @@ import {
 import { parseAbsoluteDatabaseArgument, type DatabaseLocation } from '../database-location';
 import { demoAppName } from '../demo/create-demo';
 import { startJob, type JobHandle } from '../jobs/job-runner';
-import type { JobOutputs, JobRequest } from '../jobs/job-requests';
+import {
+  deleteVerb,
+  diffVerb,
+  listVerb,
+  pinVerb,
+  previewVerb,
+  recoverVerb,
+  rehearseVerb,
+  restoreVerb,
+  snapshotVerb,
+  undoVerb,
+  verifyVerb,
+  type VerbTarget,
+} from '../verbs/app-verbs';
+import type { JobOutputs, JobRequest, JobRequestOf } from '../jobs/job-requests';
 import type { ActivityOrigin } from '../../contract/activity';
+import { runSetsCommands } from '../../contract/app-run';
 import type { Result } from '../../contract/errors';
 import { lastRestore, readActivity } from '../activity/activity-log';
 import { LifeboatFailure, valueOrThrow } from '../lifeboat-failure';
@@ -508,7 +523,12 @@ export class LifeboatService {
     return { dir: appDirOf(app), run: file?.run ?? app.run ?? null, migrations };
   }
 
-  private startRestore(app: App, file: string, allowOpen: boolean, undo: boolean): { jobId: string } {
+  /** What the verbs work on for an app: its database, its settings when needed, names resolved in its backups folder. */
+  private verbTarget(app: App): VerbTarget {
+    return { location: app, settings: () => this.restoreSettingsOf(app), namesFrom: app.backupsDir };
+  }
+
+  private startRestore(app: App, request: JobRequestOf<'restore'>): { jobId: string } {
     this.refuseIfRestoring(app);
     if (interruptedRestoreOf(app) !== null) {
       throw new LifeboatFailure(
@@ -516,11 +536,7 @@ export class LifeboatService {
         `A restore of ${app.name} was interrupted: finish it or roll it back first.`,
       );
     }
-    const snapshotPath = resolveSnapshotPath(app.backupsDir, file, app.backupsDir);
-    return this.startUiJob('restore', app.id, {
-      kind: 'restore',
-      input: { location: app, snapshotPath, allowOpen, app: this.restoreSettingsOf(app), undo },
-    });
+    return this.startUiJob('restore', app.id, request);
   }
 
   /** Refuses to start a second restore of an app while one is running (the journal guards other processes). */
@@ -608,6 +624,11 @@ export class LifeboatService {
   }
 
   /** The hub; a Lifeboat that shows no hosts (the CLI's commands, `rpc`) says so. */
+  /** Whether this host sets an app's commands for its user: never through the web host's token. */
+  private mayEditCommands(): boolean {
+    return this.origin !== 'web';
+  }
+
   private requireHub(): Hub {
     if (this.hub === null) {
       throw new LifeboatFailure('INVALID_ARGUMENT', 'This Lifeboat does not show other hosts.');
@@ -641,6 +662,7 @@ export class LifeboatService {
           editOffsite: this.origin !== 'web',
           keepsKeys: this.origin !== 'web' && this.secrets.writable,
           editHosts: this.origin !== 'web' && this.hub !== null,
+          editCommands: this.mayEditCommands(),
         },
       };
     },
@@ -764,10 +786,7 @@ export class LifeboatService {
       const app = this.app(input.appId);
       const { file } = appFileOf(app);
       const offsiteTargets = this.automationOf(app, file).automation.offsite.targets.map((t) => t.name);
-      return this.runJob({
-        kind: 'list',
-        input: { location: app, setup: migrationSetupOf(app), offsiteTargets },
-      });
+      return this.runJob(listVerb(this.verbTarget(app), migrationSetupOf(app), offsiteTargets));
     },
     'migrations:status': async (input) => {
       const app = this.app(input.appId);
@@ -793,46 +812,27 @@ export class LifeboatService {
     'snapshots:create': (input) => {
       const app = this.app(input.appId);
       this.refuseIfRestoring(app);
-      return Promise.resolve(
-        this.startUiJob('snapshot', app.id, {
-          kind: 'snapshot',
-          input: { location: app, reason: input.label, note: input.note },
-        }),
-      );
+      return Promise.resolve(this.startUiJob('snapshot', app.id, snapshotVerb(this.verbTarget(app), input)));
     },
     'snapshots:verify': (input) => {
       const app = this.app(input.appId);
-      const paths = input.files.map((file) => resolveSnapshotPath(app.backupsDir, file, app.backupsDir));
       return Promise.resolve(
-        this.startUiJob('verify', app.id, { kind: 'verify', input: { backupsDir: app.backupsDir, paths } }),
+        this.startUiJob('verify', app.id, verifyVerb(this.verbTarget(app), input.files)),
       );
     },
     'snapshots:delete': async (input) => {
-      const app = this.app(input.appId);
-      const paths = [resolveSnapshotPath(app.backupsDir, input.file, app.backupsDir)];
-      await this.runJob(
-        { kind: 'delete', input: { backupsDir: app.backupsDir, databasePath: app.databasePath, paths } },
-        this.origin,
-      );
+      await this.runJob(deleteVerb(this.verbTarget(this.app(input.appId)), [input.file]), this.origin);
       return { deleted: input.file };
     },
     'snapshots:pin': async (input) => {
-      const app = this.app(input.appId);
-      const paths = [resolveSnapshotPath(app.backupsDir, input.file, app.backupsDir)];
-      await this.runJob(
-        { kind: 'pin', input: { backupsDir: app.backupsDir, paths, pinned: input.pinned } },
-        this.origin,
-      );
+      const target = this.verbTarget(this.app(input.appId));
+      await this.runJob(pinVerb(target, [input.file], input.pinned), this.origin);
       return { file: input.file, pinned: input.pinned };
     },
     'snapshots:diff': (input) => {
       const app = this.app(input.appId);
-      const request = {
-        a: sideOf(app, input.a, app.backupsDir),
-        b: sideOf(app, input.b, app.backupsDir),
-        ...(input.table === undefined ? {} : { table: input.table }),
-      };
-      return Promise.resolve(this.startUiJob('diff', app.id, { kind: 'diff', input: request }));
+      const request = diffVerb(this.verbTarget(app), input.a, input.b, input.table);
+      return Promise.resolve(this.startUiJob('diff', app.id, request));
     },
     'snapshots:rows': (input) => {
       const app = this.app(input.appId);
@@ -984,15 +984,7 @@ export class LifeboatService {
       if (run !== undefined) {
         this.boundary?.requireRunAllowed(run, appDir, app.run);
       }
-      if (
-        this.origin === 'web' &&
-        run !== undefined &&
-        (run.stop !== undefined ||
-          run.start !== undefined ||
-          run.upgrade !== undefined ||
-          Object.keys(run.env).length > 0 ||
-          run.preset === 'commands')
-      ) {
+      if (run !== undefined && runSetsCommands(run) && !this.mayEditCommands()) {
         // Whoever holds the web host's token must not gain a shell on the server through it.
         throw new LifeboatFailure(
           'INVALID_ARGUMENT',
@@ -1013,44 +1005,29 @@ export class LifeboatService {
       return this.summarize(updated);
     },
     'restore:preview': (input) => {
-      const app = this.app(input.appId);
-      const snapshotPath = resolveSnapshotPath(app.backupsDir, input.file, app.backupsDir);
-      return this.runJob({
-        kind: 'restore-preview',
-        input: { location: app, snapshotPath, app: this.restoreSettingsOf(app), undo: input.undo },
-      });
+      return this.runJob(previewVerb(this.verbTarget(this.app(input.appId)), input.file, input.undo));
     },
-    'restore:start': (input) =>
-      Promise.resolve(this.startRestore(this.app(input.appId), input.file, input.allowOpen, false)),
+    'restore:start': (input) => {
+      const app = this.app(input.appId);
+      return Promise.resolve(
+        this.startRestore(app, restoreVerb(this.verbTarget(app), input.file, input.allowOpen)),
+      );
+    },
     'restore:undo': (input) => {
       const app = this.app(input.appId);
-      if (lastRestore(app.backupsDir)?.preRestore !== input.file) {
-        throw new LifeboatFailure(
-          'SNAPSHOT_NOT_FOUND',
-          `${input.file} is no longer the snapshot that undoes the last restore: look at the list again.`,
-        );
-      }
-      return Promise.resolve(this.startRestore(app, input.file, false, true));
+      return Promise.resolve(this.startRestore(app, undoVerb(this.verbTarget(app), input.file)));
     },
     'restore:rehearse': (input) => {
       const app = this.app(input.appId);
-      const snapshotPath = resolveSnapshotPath(app.backupsDir, input.file, app.backupsDir);
       return Promise.resolve(
-        this.startUiJob('rehearse', app.id, {
-          kind: 'rehearse',
-          input: { location: app, snapshotPath, app: this.restoreSettingsOf(app) },
-        }),
+        this.startUiJob('rehearse', app.id, rehearseVerb(this.verbTarget(app), input.file)),
       );
     },
     'restore:recover': (input) => {
       const app = this.app(input.appId);
       this.refuseIfRestoring(app);
-      return Promise.resolve(
-        this.startUiJob('restore-recover', app.id, {
-          kind: 'restore-recover',
-          input: { location: app, mode: input.mode, allowOpen: false, app: this.restoreSettingsOf(app) },
-        }),
-      );
+      const request = recoverVerb(this.verbTarget(app), input.mode, false);
+      return Promise.resolve(this.startUiJob('restore-recover', app.id, request));
     },
   };
 }

@@ -1,7 +1,12 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { describeCommand, type AppCommand, type AppRun } from '../../../electron/contract/app-run';
+import {
+  describeCommand,
+  runSetsCommands,
+  type AppCommand,
+  type AppRun,
+} from '../../../electron/contract/app-run';
 import type { LifeboatError } from '../../../electron/contract/errors';
-import { canSetCommands, closeDialog, setAppRun } from '../store/actions';
+import { closeDialog, setAppRun } from '../store/actions';
 import { useStore } from '../store/store';
 import { ErrorText } from './ErrorText';
 import { Modal } from './Modal';
@@ -54,6 +59,7 @@ function commandOf(line: string): AppCommand | undefined {
 /** How to run the app around a restore: stop, start and upgrade commands, health URL, smoke queries. */
 export function RunSettingsDialog(props: { appId: string }): ReactNode {
   const app = useStore((s) => s.overview?.apps.find((a) => a.id === props.appId));
+  const host = useStore((s) => s.overview?.host);
   // What a restore will use: the app's lifeboat.json wins over what is saved in Lifeboat.
   const run = app?.runFromFile ?? app?.run;
   const [appDir, setAppDir] = useState(app?.appDir ?? '');
@@ -82,17 +88,9 @@ export function RunSettingsDialog(props: { appId: string }): ReactNode {
     return null;
   }
   const fromFile = app.runSource.kind === 'file' ? app.runSource.path : null;
-  const commandsAllowed = canSetCommands();
+  const commandsAllowed = host?.editCommands === true;
   // Set in the desktop app: shown, but the browser cannot change what runs on the server.
-  const saved = app.run;
-  const locked =
-    !commandsAllowed &&
-    saved !== undefined &&
-    (saved.preset === 'commands' ||
-      saved.stop !== undefined ||
-      saved.start !== undefined ||
-      saved.upgrade !== undefined ||
-      Object.keys(saved.env).length > 0);
+  const locked = !commandsAllowed && app.run !== undefined && runSetsCommands(app.run);
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
     const { env, bad } = envOf(envText);

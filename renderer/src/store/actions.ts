@@ -214,11 +214,6 @@ export function canRevealFiles(): boolean {
   return lifeboat().desktop !== null;
 }
 
-/** True in the desktop app: through `lifeboat serve` the app's commands come from its lifeboat.json only. */
-export function canSetCommands(): boolean {
-  return lifeboat().desktop !== null;
-}
-
 export function pathOfDroppedFile(file: File): string | null {
   return lifeboat().desktop?.pathForFile(file) ?? null;
 }
