@@ -30,54 +30,54 @@ import type { PushRequest } from '../offsite/push-snapshots';
 import type { PullRequest } from '../offsite/pull-snapshot';
 import type { RemoteListRequest } from '../offsite/remote-snapshots';
 
-/** What a job is asked to do; each kind runs in a worker thread. */
-export type JobRequest =
-  | { readonly kind: 'snapshot'; readonly input: SnapshotRequest }
-  | { readonly kind: 'verify'; readonly input: VerifyRequest }
-  | { readonly kind: 'info'; readonly input: DatabaseLocation }
-  | { readonly kind: 'inspect'; readonly input: InspectRequest }
-  | { readonly kind: 'demo'; readonly input: { readonly dataDir: string } }
-  | {
-      readonly kind: 'list';
-      readonly input: {
-        readonly location: DatabaseLocation;
-        readonly setup: MigrationSetup | null;
-        /** The app's offsite targets by name, for each snapshot's marks (none: no marks). */
-        readonly offsiteTargets?: readonly string[];
-      };
-    }
-  | {
-      readonly kind: 'migrations';
-      readonly input: { readonly databasePath: string; readonly setup: MigrationSetup };
-    }
-  | { readonly kind: 'migrate'; readonly input: MigrateRequest }
-  | { readonly kind: 'restore'; readonly input: RestoreRequest }
-  | { readonly kind: 'restore-recover'; readonly input: RecoverRequest }
-  | { readonly kind: 'restore-preview'; readonly input: PreviewRequest }
-  | { readonly kind: 'rehearse'; readonly input: PreviewRequest }
-  | {
-      readonly kind: 'upgrade';
-      readonly input: { readonly location: DatabaseLocation; readonly app: AppSettings };
-    }
-  | { readonly kind: 'pin'; readonly input: PinRequest }
-  | { readonly kind: 'delete'; readonly input: DeleteRequest }
-  | { readonly kind: 'prune'; readonly input: PruneRequest }
-  | { readonly kind: 'diff'; readonly input: DiffRequest }
-  | { readonly kind: 'rows'; readonly input: RowsQuery & { readonly offset: number; readonly limit: number } }
-  | {
-      readonly kind: 'export';
-      readonly input: RowsQuery & { readonly format: ExportFormat; readonly target: string | null };
-    }
-  | { readonly kind: 'copy'; readonly input: { readonly snapshotPath: string; readonly target: string } }
-  | { readonly kind: 'push'; readonly input: PushRequest }
-  | { readonly kind: 'pull'; readonly input: PullRequest }
-  | { readonly kind: 'remote-list'; readonly input: RemoteListRequest };
+/** What each kind of job is given. */
+export interface JobInputs {
+  snapshot: SnapshotRequest;
+  verify: VerifyRequest;
+  info: DatabaseLocation;
+  inspect: InspectRequest;
+  demo: { readonly dataDir: string };
+  list: {
+    readonly location: DatabaseLocation;
+    readonly setup: MigrationSetup | null;
+    /** The app's offsite targets by name, for each snapshot's marks (none: no marks). */
+    readonly offsiteTargets?: readonly string[];
+  };
+  migrations: { readonly databasePath: string; readonly setup: MigrationSetup };
+  migrate: MigrateRequest;
+  restore: RestoreRequest;
+  'restore-recover': RecoverRequest;
+  'restore-preview': PreviewRequest;
+  rehearse: PreviewRequest;
+  upgrade: { readonly location: DatabaseLocation; readonly app: AppSettings };
+  pin: PinRequest;
+  delete: DeleteRequest;
+  prune: PruneRequest;
+  diff: DiffRequest;
+  rows: RowsQuery & { readonly offset: number; readonly limit: number };
+  export: RowsQuery & { readonly format: ExportFormat; readonly target: string | null };
+  copy: { readonly snapshotPath: string; readonly target: string };
+  push: PushRequest;
+  pull: PullRequest;
+  'remote-list': RemoteListRequest;
+}
+
+/** The kinds of job, each run in a worker thread. */
+export type JobKind = keyof JobInputs;
+
+/** What a job is asked to do: its kind and that kind's input. */
+export type JobRequest = { [K in JobKind]: { readonly kind: K; readonly input: JobInputs[K] } }[JobKind];
 
 /** The request of one kind of job. */
-export type JobRequestOf<K extends JobRequest['kind']> = Extract<JobRequest, { readonly kind: K }>;
+export type JobRequestOf<K extends JobKind> = { readonly kind: K; readonly input: JobInputs[K] };
+
+/** The request as one of `kind`, if it is one (null otherwise). */
+export function isJobOf<K extends JobKind>(request: JobRequestOf<JobKind>, kind: K): JobRequestOf<K> | null {
+  return request.kind === kind ? (request as JobRequestOf<K>) : null;
+}
 
 /** What each kind of job produces. */
-export interface JobOutputs {
+export interface JobOutputs extends Record<JobKind, unknown> {
   snapshot: BackupOutcome;
   verify: VerifyResult;
   info: DatabaseInfo;
@@ -106,7 +106,7 @@ export interface JobOutputs {
 /** The data a worker is started with. */
 export interface WorkerData {
   readonly jobId: string;
-  readonly request: JobRequest;
+  readonly request: JobRequestOf<JobKind>;
   /** One Int32: set to 1 by the starting thread to cancel. */
   readonly cancelBuffer: SharedArrayBuffer;
 }

@@ -9,7 +9,7 @@ import '../sqlite/open-database';
 import type { ActivityOrigin } from '../../contract/activity';
 import { appendActivity } from '../activity/activity-log';
 import { activityOfJob } from './job-activity';
-import type { JobOutputs, JobRequest, WorkerData } from './job-requests';
+import type { JobKind, JobOutputs, JobRequestOf, WorkerData } from './job-requests';
 import type { StartMessage, WorkerMessage } from './job-worker';
 
 /** A running job: its id, its eventual result, and a way to cancel it. */
@@ -81,20 +81,20 @@ function releaseWorker(worker: Worker): void {
  * Starts a job in a worker thread, so the blocking SQLite and file work never stalls the thread
  * that started it (the CLI's progress bar, Electron's main process, the web host).
  */
-export function startJob<R extends JobRequest>(
-  request: R,
+export function startJob<K extends JobKind>(
+  request: JobRequestOf<K>,
   onProgress?: (progress: JobProgress) => void,
   origin?: ActivityOrigin,
-): JobHandle<JobOutputs[R['kind']]> {
+): JobHandle<JobOutputs[K]> {
   const id = crypto.randomUUID();
   const cancelBuffer = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
   const data: WorkerData = { jobId: id, request, cancelBuffer };
   const result = turn().then(
     () =>
-      new Promise<Result<JobOutputs[R['kind']]>>((resolve) => {
+      new Promise<Result<JobOutputs[K]>>((resolve) => {
         const worker = takeWorker();
         let settled = false;
-        const settle = (outcome: Result<JobOutputs[R['kind']]>, reusable: boolean): void => {
+        const settle = (outcome: Result<JobOutputs[K]>, reusable: boolean): void => {
           if (settled) {
             return;
           }
@@ -114,7 +114,7 @@ export function startJob<R extends JobRequest>(
           if (message.type === 'progress') {
             onProgress?.(message.progress);
           } else {
-            settle(message.result as Result<JobOutputs[R['kind']]>, true);
+            settle(message.result as Result<JobOutputs[K]>, true);
           }
         });
         worker.on('error', (error) =>

@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { assertNever, failed, ok, type Result } from '../../contract/errors';
+import { failed, ok, type Result } from '../../contract/errors';
 import type { JobProgress } from '../../contract/jobs';
 import type { StepEvent } from '../../contract/restore';
 import { describeDatabase } from '../snapshot/database-info';
@@ -25,7 +25,7 @@ import { offsiteMarks, readOffsiteState } from '../offsite/offsite-state';
 import { pullSnapshot } from '../offsite/pull-snapshot';
 import { listTarget } from '../offsite/remote-snapshots';
 import { sharedFlagControl, type JobControl } from '../job-control';
-import type { JobOutputs, JobRequest, WorkerData } from './job-requests';
+import type { JobInputs, JobKind, JobOutputs, JobRequestOf, WorkerData } from './job-requests';
 
 /** A job for a worker: workers are reused, one job at a time. */
 export interface StartMessage {
@@ -102,64 +102,49 @@ function controlFor(data: WorkerData): { control: JobControl; flush: () => void 
   return { control, flush };
 }
 
-async function run(request: JobRequest, control: JobControl): Promise<JobOutputs[keyof JobOutputs]> {
-  switch (request.kind) {
-    case 'snapshot':
-      return createSnapshot(request.input, control);
-    case 'verify':
-      return verifySnapshots(request.input, control);
-    case 'info':
-      return describeDatabase(request.input, control);
-    case 'inspect':
-      return inspectSnapshot(request.input, control);
-    case 'demo':
-      return createDemo(request.input.dataDir, control);
-    case 'list': {
-      const { location, setup, offsiteTargets = [] } = request.input;
-      const { list, mtimes } = listSnapshotsWithTimes(location);
-      const snapshots =
-        setup === null ? list.snapshots : annotateWithMigrations(list, setup, control, mtimes);
-      const offsite = offsiteMarks(snapshots, offsiteTargets, readOffsiteState(location.backupsDir));
-      return { ...list, snapshots, offsite };
-    }
-    case 'migrations': {
-      return { report: migrationReport(request.input.databasePath, request.input.setup) };
-    }
-    case 'migrate':
-      return runSqlMigrations(request.input, control);
-    case 'restore':
-      return restoreSnapshot(request.input, control);
-    case 'restore-recover':
-      return recoverRestore(request.input, control);
-    case 'restore-preview':
-      return previewRestore(request.input, control);
-    case 'rehearse':
-      return rehearseRestore(request.input, control);
-    case 'upgrade':
-      return safeUpgrade(request.input.location, request.input.app, control);
-    case 'pin':
-      return pinSnapshots(request.input, control);
-    case 'delete':
-      return deleteSnapshots(request.input, control);
-    case 'prune':
-      return pruneSnapshots(request.input, control);
-    case 'diff':
-      return diffDatabases(request.input, control);
-    case 'rows':
-      return readTablePage(request.input, control);
-    case 'export':
-      return exportRows(request.input, control);
-    case 'copy':
-      return copySnapshot(request.input, control);
-    case 'push':
-      return pushSnapshots(request.input, control);
-    case 'pull':
-      return pullSnapshot(request.input, control);
-    case 'remote-list':
-      return listTarget(request.input, control);
-    default:
-      return assertNever(request);
-  }
+/** How each kind of job runs, in the worker: its input and control in, its output out. */
+type JobRunners = {
+  readonly [K in JobKind]: (
+    input: JobInputs[K],
+    control: JobControl,
+  ) => Promise<JobOutputs[K]> | JobOutputs[K];
+};
+
+const runners: JobRunners = {
+  snapshot: createSnapshot,
+  verify: verifySnapshots,
+  info: describeDatabase,
+  inspect: inspectSnapshot,
+  demo: (input, control) => createDemo(input.dataDir, control),
+  list: ({ location, setup, offsiteTargets = [] }, control) => {
+    const { list, mtimes } = listSnapshotsWithTimes(location);
+    const snapshots = setup === null ? list.snapshots : annotateWithMigrations(list, setup, control, mtimes);
+    const offsite = offsiteMarks(snapshots, offsiteTargets, readOffsiteState(location.backupsDir));
+    return { ...list, snapshots, offsite };
+  },
+  migrations: (input) => ({ report: migrationReport(input.databasePath, input.setup) }),
+  migrate: runSqlMigrations,
+  restore: restoreSnapshot,
+  'restore-recover': recoverRestore,
+  'restore-preview': previewRestore,
+  rehearse: rehearseRestore,
+  upgrade: (input, control) => safeUpgrade(input.location, input.app, control),
+  pin: pinSnapshots,
+  delete: deleteSnapshots,
+  prune: pruneSnapshots,
+  diff: diffDatabases,
+  rows: readTablePage,
+  export: exportRows,
+  copy: copySnapshot,
+  push: pushSnapshots,
+  pull: pullSnapshot,
+  'remote-list': listTarget,
+};
+
+/** Runs one job with its kind's runner. */
+async function run<K extends JobKind>(request: JobRequestOf<K>, control: JobControl): Promise<JobOutputs[K]> {
+  const runner: JobRunners[K] = runners[request.kind];
+  return runner(request.input, control);
 }
 
 parentPort?.on('message', (message: StartMessage) => {

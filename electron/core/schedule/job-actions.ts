@@ -2,14 +2,14 @@ import { failed, type Result } from '../../contract/errors';
 import { thisHost } from '../offsite/remote-snapshots';
 import { resolveTarget, type ResolvedTarget } from '../offsite/target-url';
 import type { OffsiteTarget } from '../../contract/offsite';
-import type { JobOutputs, JobRequest } from '../jobs/job-requests';
+import type { JobKind, JobOutputs, JobRequestOf } from '../jobs/job-requests';
 import { startJob } from '../jobs/job-runner';
 import { toLifeboatError, valueOrThrow } from '../lifeboat-failure';
 import { ping, sendAlert, type Alert, type Delivery } from '../notify/send-alerts';
 import type { KeeperActions, KeptApp } from './keeper';
 
 /** Starts a job for the keeper and resolves to its result; hosts pass one that shows the job in their UI. */
-export type JobStarter = <R extends JobRequest>(request: R) => Promise<Result<JobOutputs[R['kind']]>>;
+export type JobStarter = <K extends JobKind>(request: JobRequestOf<K>) => Promise<Result<JobOutputs[K]>>;
 
 /** A starter for hosts without a UI (`lifeboat run-due`): a plain job, logged as started by the schedule. */
 export const scheduledJob: JobStarter = (request) => startJob(request, undefined, 'schedule').result;

@@ -28,7 +28,7 @@ import {
   verifyVerb,
   type VerbTarget,
 } from '../verbs/app-verbs';
-import type { JobOutputs, JobRequest, JobRequestOf } from '../jobs/job-requests';
+import { isJobOf, type JobKind, type JobOutputs, type JobRequestOf } from '../jobs/job-requests';
 import type { ActivityOrigin } from '../../contract/activity';
 import { runSetsCommands } from '../../contract/app-run';
 import type { Result } from '../../contract/errors';
@@ -339,17 +339,18 @@ export class LifeboatService {
   }
 
   /** The keeper's jobs: a scheduled snapshot shows in the UI like any other; its list and prune run quietly. */
-  private readonly keeperJob: JobStarter = <R extends JobRequest>(request: R) => {
+  private readonly keeperJob: JobStarter = <K extends JobKind>(request: JobRequestOf<K>) => {
+    const snapshot = isJobOf(request, 'snapshot');
     const appId =
-      request.kind === 'snapshot'
-        ? this.settings.apps.find((a) => a.databasePath === request.input.location.databasePath)?.id
-        : undefined;
+      snapshot === null
+        ? undefined
+        : this.settings.apps.find((a) => a.databasePath === snapshot.input.location.databasePath)?.id;
     const handle =
-      request.kind === 'snapshot' && appId !== undefined
-        ? this.trackJob('snapshot', appId, request, 'schedule')
+      snapshot !== null && appId !== undefined
+        ? this.trackJob('snapshot', appId, snapshot, 'schedule')
         : startJob(request, undefined, 'schedule');
     // The handle was started for this request: its result is this kind's.
-    return handle.result as Promise<Result<JobOutputs[R['kind']]>>;
+    return handle.result as Promise<Result<JobOutputs[K]>>;
   };
 
   /** A new file the user named for an export or a copy: a full path, in a folder the web host may reach, not there yet. */
@@ -553,10 +554,10 @@ export class LifeboatService {
   }
 
   /** Runs a job to its end; with `origin`, it is written to the activity log. */
-  private async runJob<R extends JobRequest>(
-    request: R,
+  private async runJob<K extends JobKind>(
+    request: JobRequestOf<K>,
     origin?: ActivityOrigin,
-  ): Promise<JobOutputs[R['kind']]> {
+  ): Promise<JobOutputs[K]> {
     return valueOrThrow(await startJob(request, undefined, origin).result);
   }
 
@@ -587,23 +588,23 @@ export class LifeboatService {
     return updated;
   }
 
-  private startUiJob(
-    kind: UiJobKind,
+  private startUiJob<K extends UiJobKind>(
+    kind: K,
     appId: string,
-    request: JobRequest & { kind: typeof kind },
+    request: JobRequestOf<K>,
   ): { jobId: string } {
     return { jobId: this.trackJob(kind, appId, request, this.origin).id };
   }
 
   /** Starts a job the UI follows (its progress and end are emitted); `origin` is who it is logged as started by. */
-  private trackJob(
-    kind: UiJobKind,
+  private trackJob<K extends UiJobKind>(
+    kind: K,
     appId: string,
-    request: JobRequest & { kind: typeof kind },
+    request: JobRequestOf<K>,
     origin: ActivityOrigin,
-  ): JobHandle<unknown> {
+  ): JobHandle<JobOutputs[K]> {
     const job: { current?: RunningJob } = {};
-    const handle: JobHandle<unknown> = startJob(
+    const handle = startJob(
       request,
       (progress) => {
         if (job.current !== undefined) {
@@ -623,11 +624,12 @@ export class LifeboatService {
     return handle;
   }
 
-  /** The hub; a Lifeboat that shows no hosts (the CLI's commands, `rpc`) says so. */
   /** Whether this host sets an app's commands for its user: never through the web host's token. */
   private mayEditCommands(): boolean {
     return this.origin !== 'web';
   }
+
+  /** The hub; a Lifeboat that shows no hosts (the CLI's commands, `rpc`) says so. */
 
   private requireHub(): Hub {
     if (this.hub === null) {
