@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { JobProgress } from '../../electron/contract/jobs';
 import type { RestoreResult, RestoreStep, StepEvent } from '../../electron/contract/restore';
-import { followFinished, followProgress, maxOutputLines, newRun } from '../src/features/restore/restore-run';
+import {
+  dialogStateOf,
+  followFinished,
+  followProgress,
+  maxOutputLines,
+  newRun,
+} from '../src/features/restore/restore-run';
 import { restoreStepViews, rollbackStepViews } from '../src/features/restore/restore-stepper';
 import type { RestoreMode, RestoreRun } from '../src/store/store';
 
@@ -174,5 +180,23 @@ describe('the restore dialog’s run, from its job’s events', () => {
       'check:not-run',
     ]);
     assert.equal(restoreStepViews(refused)[0]?.note, 'Another restore is under way.');
+  });
+
+  it('is in one dialog state at a time: previewing, refused or ready, then running, then finished', () => {
+    const run = newRun('app', 'a.db', 'restore');
+    assert.equal(dialogStateOf(run).kind, 'previewing');
+    const refused = dialogStateOf({ ...run, previewError: { code: 'SNAPSHOT_NOT_FOUND', message: 'Gone.' } });
+    assert.deepEqual(refused, { kind: 'refused', error: { code: 'SNAPSHOT_NOT_FOUND', message: 'Gone.' } });
+    const starting = { ...run, starting: true };
+    assert.equal(dialogStateOf(starting).kind, 'running', 'asked for: its events may come before its id');
+    const cancelled = followFinished(
+      { ...starting, jobId: 'job' },
+      { ok: false, error: { code: 'CANCELLED', message: 'Cancelled.' } },
+    );
+    assert.deepEqual(dialogStateOf(cancelled), {
+      kind: 'finished',
+      result: null,
+      error: { code: 'CANCELLED', message: 'Cancelled.' },
+    });
   });
 });

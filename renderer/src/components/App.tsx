@@ -5,7 +5,7 @@ import { AppView } from './AppView';
 import { Banner } from './Banner';
 import { Dialogs } from './Dialogs';
 import { EmptyState } from './EmptyState';
-import { FleetView } from './FleetView';
+import { FleetView } from '../features/hosts/FleetView';
 import { Sidebar } from './Sidebar';
 
 /** Keyboard shortcuts that work everywhere: Ctrl/⌘+N new snapshot, Ctrl/⌘+F or / search. */

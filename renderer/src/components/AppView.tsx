@@ -4,18 +4,18 @@ import { formatAge, formatBytes, formatLocalTime } from '../../../electron/contr
 import { toolNames, type MigrationReport } from '../../../electron/contract/migrations';
 import { scheduleText, type FreshnessState } from '../../../electron/contract/schedule';
 import { newestRestorable, type OffsiteMark, type SnapshotEntry } from '../../../electron/contract/snapshots';
-import { pushOffsite } from '../store/offsite-actions';
+import { pushOffsite } from '../features/offsite/offsite-actions';
 import { openDialog, showView } from '../store/actions';
-import { openRestore, recoverRestore } from '../store/restore-actions';
-import { openBrowse } from '../store/browse-actions';
+import { openRestore, recoverRestore } from '../features/restore/restore-actions';
+import { openBrowse } from '../features/browse/browse-actions';
 import { useStore, type Dialog } from '../store/store';
-import { DetailPanel } from './DetailPanel';
-import { offsiteCounts } from './offsite-counts';
+import { DetailPanel } from '../features/snapshots/DetailPanel';
+import { offsiteCounts } from '../features/offsite/offsite-counts';
 import { JobProgressLine } from './JobProgressLine';
-import { ActivityView } from './ActivityView';
-import { SchemaView } from './SchemaView';
-import { SnapshotTable } from './SnapshotTable';
-import { referenceText, revisionText } from './StatusBadge';
+import { ActivityView } from '../features/activity/ActivityView';
+import { SchemaView } from '../features/schema/SchemaView';
+import { SnapshotTable } from '../features/snapshots/SnapshotTable';
+import { referenceText, revisionText } from '../features/snapshots/StatusBadge';
 
 const emptyList: readonly SnapshotEntry[] = [];
 import { ageSeconds, useNow } from './use-now';

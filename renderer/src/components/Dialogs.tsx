@@ -16,15 +16,15 @@ import {
 import { useStore, type JobStatus, type JobView } from '../store/store';
 import { ErrorText } from './ErrorText';
 import { Modal } from './Modal';
-import { RestoreDialog } from './RestoreDialog';
-import { RunSettingsDialog } from './RunSettingsDialog';
-import { AutomationDialog } from './AutomationDialog';
-import { CompareDialog } from './CompareDialog';
-import { BrowseDialog, CopyDialog } from './BrowseDialog';
+import { RestoreDialog } from '../features/restore/RestoreDialog';
+import { RunSettingsDialog } from '../features/automation/RunSettingsDialog';
+import { AutomationDialog } from '../features/automation/AutomationDialog';
+import { CompareDialog } from '../features/compare/CompareDialog';
+import { BrowseDialog, CopyDialog } from '../features/browse/BrowseDialog';
 import { useNow } from './use-now';
-import { OffsiteDialog } from './OffsiteDialog';
-import { RemoteDialog } from './RemoteDialog';
-import { AddHostDialog, ConfirmRemoveHostDialog } from './HostDialogs';
+import { OffsiteDialog } from '../features/offsite/OffsiteDialog';
+import { RemoteDialog } from '../features/offsite/RemoteDialog';
+import { AddHostDialog, ConfirmRemoveHostDialog } from '../features/hosts/HostDialogs';
 
 /** How a job that is no longer running ended, as its dialog says it. */
 const endedJobText: Record<Exclude<JobStatus, 'running'>, string> = {

@@ -3,9 +3,9 @@ import type { AppSummary } from '../../../electron/contract/apps';
 import type { HostStatus } from '../../../electron/contract/hosts';
 import { formatAge } from '../../../electron/contract/format';
 import { openDialog, selectApp } from '../store/actions';
-import { reconnectHost, showFleet } from '../store/host-actions';
+import { reconnectHost, showFleet } from '../features/hosts/host-actions';
 import { useStore } from '../store/store';
-import { hostStateText } from './host-text';
+import { hostStateText } from '../features/hosts/host-text';
 import { ageSeconds, useNow } from './use-now';
 
 const noApps: readonly AppSummary[] = [];

@@ -1,14 +1,13 @@
 import type { AppRun } from '../../../electron/contract/app-run';
-import { followPullFinished, pushSummary } from './offsite-actions';
+import { followPullFinished } from '../features/offsite/offsite-actions';
+import { jobsAfterFinished, jobsAfterProgress } from '../features/jobs/job-events';
 import type { LifeboatError, Result } from '../../../electron/contract/errors';
-import type { JobFinished } from '../../../electron/contract/events';
 import type { MigrationTool } from '../../../electron/contract/migrations';
-import { uiJobKindOf } from '../../../electron/contract/operations';
 import type { SnapshotEntry } from '../../../electron/contract/snapshots';
 import type { RetentionRules } from '../../../electron/contract/retention';
 import type { Schedule } from '../../../electron/contract/schedule';
 import type { LifeboatClient } from '../client/lifeboat-client';
-import { followRestoreFinished, followRestoreProgress, restoreSummary } from './restore-actions';
+import { followRestoreFinished, followRestoreProgress } from '../features/restore/restore-actions';
 import { useStore, type Dialog, type JobView, type SortColumn } from './store';
 
 /** Actions are plain functions outside components; they talk to the client and update the store. */
@@ -330,95 +329,11 @@ export async function revealSnapshot(appId: string, file: string): Promise<void>
   }
 }
 
-/** How a finished job ended, for its line in the jobs list. */
-function finishedStatus(result: JobFinished['result']): 'done' | 'cancelled' | 'failed' {
-  if (result.ok) {
-    return 'done';
-  }
-  return result.error.code === 'CANCELLED' ? 'cancelled' : 'failed';
-}
-
-function finishedSummary(event: JobFinished): { summary: string | null; file: string | null } {
-  const none = { summary: null, file: null };
-  switch (event.kind) {
-    case 'snapshot': {
-      if (!event.result.ok) return none;
-      const outcome = event.result.value;
-      return outcome.kind === 'created'
-        ? { summary: `Snapshot ${outcome.snapshot.file} is ready.`, file: outcome.snapshot.file }
-        : { summary: outcome.message, file: null };
-    }
-    case 'verify': {
-      if (!event.result.ok) return none;
-      const failedCount = event.result.value.reports.filter((r) => !r.ok).length;
-      return {
-        summary:
-          failedCount === 0
-            ? 'Verified: integrity and checksum are ok.'
-            : `${failedCount} snapshot(s) failed verification.`,
-        file: null,
-      };
-    }
-    case 'diff':
-      // The compare dialog shows it.
-      return none;
-    case 'export':
-    case 'copy': {
-      if (!event.result.ok) return none;
-      const written = event.result.value;
-      return {
-        summary:
-          event.kind === 'export'
-            ? `Wrote ${String(written.rows)} rows to ${written.path}.`
-            : `Wrote a checked copy to ${written.path}.`,
-        file: null,
-      };
-    }
-    case 'restore':
-    case 'rehearse':
-    case 'restore-recover':
-      return event.result.ok ? { summary: restoreSummary(event.result.value), file: null } : none;
-    case 'push':
-      return event.result.ok ? { summary: pushSummary(event.result.value), file: null } : none;
-    case 'pull': {
-      if (!event.result.ok) return none;
-      const pulled = event.result.value;
-      return {
-        summary: pulled.alreadyHere
-          ? `${pulled.id} is already here as ${pulled.file}.`
-          : `Brought ${pulled.id} back from ${pulled.target}, checked and verified.`,
-        file: pulled.file,
-      };
-    }
-  }
-}
-
 /** Wires the client's job events into the store, once at start-up. */
 export function startActions(newClient: LifeboatClient): void {
   client = newClient;
   newClient.on('job:progress', (progress) => {
-    const kind = uiJobKindOf(progress.kind);
-    useStore.setState((s) => {
-      const job = s.jobs[progress.jobId];
-      if (job === undefined && kind === null) {
-        return {};
-      }
-      const base = job ?? {
-        jobId: progress.jobId,
-        appId: progress.appId,
-        kind: kind ?? 'snapshot',
-        status: 'running',
-        error: null,
-        summary: null,
-        startedAt: Date.now(),
-      };
-      return {
-        jobs: {
-          ...s.jobs,
-          [progress.jobId]: { ...base, phase: progress.phase, fraction: progress.fraction },
-        },
-      };
-    });
+    useStore.setState((s) => ({ jobs: jobsAfterProgress(s.jobs, progress, Date.now()) }));
     followRestoreProgress(progress);
   });
   newClient.onConnection((connected) => {
@@ -476,39 +391,13 @@ export function startActions(newClient: LifeboatClient): void {
       const found = event.result.value;
       useStore.setState((s) => ({ diffResults: { ...s.diffResults, [event.jobId]: found } }));
     }
-    const { summary, file } = finishedSummary(event);
-    const status = finishedStatus(event.result);
     useStore.setState((s) => {
-      const job = s.jobs[event.jobId] ?? {
-        jobId: event.jobId,
-        appId: event.appId,
-        kind: event.kind,
-        phase: '',
-        fraction: 0,
-        status: 'running',
-        error: null,
-        summary: null,
-        startedAt: Date.now(),
-      };
+      const { jobs, summary, file, status } = jobsAfterFinished(s.jobs, event, Date.now());
       const dialog =
         s.dialog.kind === 'snapshot' && s.dialog.jobId === event.jobId && status === 'done'
           ? { kind: 'none' as const }
           : s.dialog;
-      return {
-        jobs: {
-          ...s.jobs,
-          [event.jobId]: {
-            ...job,
-            status,
-            fraction: status === 'done' ? 1 : job.fraction,
-            error: event.result.ok ? null : event.result.error,
-            summary,
-          },
-        },
-        dialog,
-        highlightFile: file ?? s.highlightFile,
-        notice: summary ?? s.notice,
-      };
+      return { jobs, dialog, highlightFile: file ?? s.highlightFile, notice: summary ?? s.notice };
     });
     const { selectedAppId, selectedFile } = useStore.getState();
     void loadApps();

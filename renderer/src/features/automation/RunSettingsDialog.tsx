@@ -4,12 +4,12 @@ import {
   runSetsCommands,
   type AppCommand,
   type AppRun,
-} from '../../../electron/contract/app-run';
-import type { LifeboatError } from '../../../electron/contract/errors';
-import { closeDialog, setAppRun } from '../store/actions';
-import { useStore } from '../store/store';
-import { ErrorText } from './ErrorText';
-import { Modal } from './Modal';
+} from '../../../../electron/contract/app-run';
+import type { LifeboatError } from '../../../../electron/contract/errors';
+import { closeDialog, setAppRun } from '../../store/actions';
+import { useStore } from '../../store/store';
+import { ErrorText } from '../../components/ErrorText';
+import { Modal } from '../../components/Modal';
 
 type Preset = AppRun['preset'];
 

@@ -1,7 +1,7 @@
-import type { ExportFormat } from '../../../electron/contract/browse';
-import type { LifeboatError } from '../../../electron/contract/errors';
-import { lifeboat } from './actions';
-import { useStore, type BrowseQuery } from './store';
+import type { ExportFormat } from '../../../../electron/contract/browse';
+import type { LifeboatError } from '../../../../electron/contract/errors';
+import { lifeboat } from '../../store/actions';
+import { useStore, type BrowseQuery } from '../../store/store';
 
 /** The browse dialog's actions: open a source, change the page, sort or filter, export, restore as a copy. */
 

@@ -4,12 +4,12 @@ import {
   type DiffResult,
   type RowChange,
   type TableDiff,
-} from '../../../electron/contract/diff';
-import { formatLocalTime } from '../../../electron/contract/format';
-import { closeCompare } from '../store/compare-actions';
-import { useStore } from '../store/store';
-import { ErrorText } from './ErrorText';
-import { Modal } from './Modal';
+} from '../../../../electron/contract/diff';
+import { formatLocalTime } from '../../../../electron/contract/format';
+import { closeCompare } from './compare-actions';
+import { useStore } from '../../store/store';
+import { ErrorText } from '../../components/ErrorText';
+import { Modal } from '../../components/Modal';
 
 const plural = (n: number, word: string): string => `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`;
 

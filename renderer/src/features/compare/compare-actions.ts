@@ -1,5 +1,5 @@
-import { lifeboat } from './actions';
-import { useStore } from './store';
+import { lifeboat } from '../../store/actions';
+import { useStore } from '../../store/store';
 
 /** The compare dialog's actions: start a comparison (or show one already under way), close. Its result comes in with the job's end. */
 

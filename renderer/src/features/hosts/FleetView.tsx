@@ -1,13 +1,13 @@
 import type { ReactNode } from 'react';
-import type { AppSummary } from '../../../electron/contract/apps';
-import type { HostStatus } from '../../../electron/contract/hosts';
-import { formatAge, formatWhen } from '../../../electron/contract/format';
-import { selectApp } from '../store/actions';
-import { reconnectHost } from '../store/host-actions';
-import { useStore } from '../store/store';
+import type { AppSummary } from '../../../../electron/contract/apps';
+import type { HostStatus } from '../../../../electron/contract/hosts';
+import { formatAge, formatWhen } from '../../../../electron/contract/format';
+import { selectApp } from '../../store/actions';
+import { reconnectHost } from './host-actions';
+import { useStore } from '../../store/store';
 import { hostStateText } from './host-text';
-import { offsiteCounts } from './offsite-counts';
-import { ageSeconds, useNow } from './use-now';
+import { offsiteCounts } from '../offsite/offsite-counts';
+import { ageSeconds, useNow } from '../../components/use-now';
 
 const noApps: readonly AppSummary[] = [];
 const noHosts: readonly HostStatus[] = [];

@@ -1,7 +1,7 @@
-import type { LifeboatError } from '../../../electron/contract/errors';
-import type { HostStatus } from '../../../electron/contract/hosts';
-import { closeDialog, lifeboat, loadApps, valueOr } from './actions';
-import { useStore } from './store';
+import type { LifeboatError } from '../../../../electron/contract/errors';
+import type { HostStatus } from '../../../../electron/contract/hosts';
+import { closeDialog, lifeboat, loadApps, valueOr } from '../../store/actions';
+import { useStore } from '../../store/store';
 
 /** Other machines' apps: adding and removing hosts, trying one again, and the fleet view's data. */
 

@@ -1,10 +1,10 @@
-import type { LifeboatError } from '../../../electron/contract/errors';
-import type { OffsiteTarget, RemoteList } from '../../../electron/contract/offsite';
-import type { PulledSnapshot, PushResult } from '../../../electron/contract/offsite';
-import type { Result } from '../../../electron/contract/errors';
-import { closeDialog, lifeboat, loadApps, startingJob, valueOr } from './actions';
-import { openRestore } from './restore-actions';
-import { useStore } from './store';
+import type { LifeboatError } from '../../../../electron/contract/errors';
+import type { OffsiteTarget, RemoteList } from '../../../../electron/contract/offsite';
+import type { PulledSnapshot } from '../../../../electron/contract/offsite';
+import type { Result } from '../../../../electron/contract/errors';
+import { closeDialog, lifeboat, loadApps, startingJob, valueOr } from '../../store/actions';
+import { openRestore } from '../restore/restore-actions';
+import { useStore } from '../../store/store';
 
 /** Offsite copies from the UI: the targets in settings, a push now, what a target holds, and a restore from it. */
 
@@ -81,18 +81,4 @@ export function followPullFinished(jobId: string, appId: string, result: Result<
   if (result.ok) {
     void openRestore(appId, result.value.file, 'restore');
   }
-}
-
-/** One sentence of what a push did. */
-export function pushSummary(result: PushResult): string {
-  const sent = result.targets.reduce((n, t) => n + t.pushed.length, 0);
-  const broken = result.targets.filter((t) => t.error !== null || t.failed.length > 0);
-  const first = broken[0];
-  if (first !== undefined) {
-    const why = first.error?.message ?? first.failed[0]?.error.message ?? '';
-    return `Offsite copy to ${first.target} failed: ${why}`;
-  }
-  return sent === 0
-    ? 'Every verified snapshot is already offsite.'
-    : `Sent ${sent} snapshot${sent === 1 ? '' : 's'} offsite (${result.targets.map((t) => t.target).join(', ')}).`;
 }

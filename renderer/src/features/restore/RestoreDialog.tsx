@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { formatBytes, formatDuration } from '../../../electron/contract/format';
+import { formatBytes, formatDuration } from '../../../../electron/contract/format';
 import {
   describeJournalMode,
   describeSchemaDifference,
   isRollbackStep,
   type RestorePreview,
-} from '../../../electron/contract/restore';
+} from '../../../../electron/contract/restore';
 import {
   backToPreview,
   cancelRestore,
@@ -13,13 +13,14 @@ import {
   isRunning,
   restoreAnyway,
   startRestore,
-} from '../store/restore-actions';
-import { startCompare } from '../store/compare-actions';
-import { useStore, type RestoreRun } from '../store/store';
-import { Modal } from './Modal';
-import { restoreStepViews, rollbackStepViews, type StepView } from '../features/restore/restore-stepper';
-import { revisionText } from './StatusBadge';
-import { useNow } from './use-now';
+} from './restore-actions';
+import { startCompare } from '../compare/compare-actions';
+import { useStore, type RestoreRun } from '../../store/store';
+import { Modal } from '../../components/Modal';
+import { dialogStateOf, type RestoreDialogState } from './restore-run';
+import { restoreStepViews, rollbackStepViews, type StepView } from './restore-stepper';
+import { revisionText } from '../snapshots/StatusBadge';
+import { useNow } from '../../components/use-now';
 
 /** The guarded restore, as a dialog: what it will do (preview), then each step as it runs, then the outcome. */
 export function RestoreDialog(): ReactNode {
@@ -29,13 +30,43 @@ export function RestoreDialog(): ReactNode {
   }
   return (
     <Modal title={titleOf(run)} onClose={isRunning(run) ? () => undefined : closeRestore} wide>
-      {run.jobId === null && !run.starting && run.error === null ? (
-        <PreviewBody run={run} />
-      ) : (
-        <ProgressBody run={run} />
-      )}
+      <DialogBody run={run} state={dialogStateOf(run)} />
     </Modal>
   );
+}
+
+function DialogBody(props: { run: RestoreRun; state: RestoreDialogState }): ReactNode {
+  const { run, state } = props;
+  switch (state.kind) {
+    case 'previewing':
+      return (
+        <div className="progress-block" aria-live="polite">
+          <p className="phase">
+            Preflight: verifying the snapshot, reading its schema, looking for processes that hold the
+            database…
+          </p>
+          <progress aria-label="Preflight progress" />
+        </div>
+      );
+    case 'refused':
+      return (
+        <>
+          <p className="error-text" role="alert">
+            {state.error.message} <code>{state.error.code}</code>
+          </p>
+          <div className="dialog-actions">
+            <button type="button" className="primary" onClick={closeRestore} autoFocus>
+              Close
+            </button>
+          </div>
+        </>
+      );
+    case 'ready':
+      return <PreviewBody run={run} preview={state.preview} />;
+    case 'running':
+    case 'finished':
+      return <ProgressBody run={run} />;
+  }
 }
 
 function titleOf(run: RestoreRun): string {
@@ -53,34 +84,9 @@ function titleOf(run: RestoreRun): string {
   }
 }
 
-function PreviewBody(props: { run: RestoreRun }): ReactNode {
-  const { run } = props;
+function PreviewBody(props: { run: RestoreRun; preview: RestorePreview }): ReactNode {
+  const { run, preview } = props;
   const [allowOpen, setAllowOpen] = useState(false);
-  if (run.previewError !== null) {
-    return (
-      <>
-        <p className="error-text" role="alert">
-          {run.previewError.message} <code>{run.previewError.code}</code>
-        </p>
-        <div className="dialog-actions">
-          <button type="button" className="primary" onClick={closeRestore} autoFocus>
-            Close
-          </button>
-        </div>
-      </>
-    );
-  }
-  const preview = run.preview;
-  if (preview === null) {
-    return (
-      <div className="progress-block" aria-live="polite">
-        <p className="phase">
-          Preflight: verifying the snapshot, reading its schema, looking for processes that hold the database…
-        </p>
-        <progress aria-label="Preflight progress" />
-      </div>
-    );
-  }
   const inUse = preview.blockers.some((b) => b.code === 'DB_IN_USE');
   const otherBlockers = preview.blockers.filter((b) => b.code !== 'DB_IN_USE');
   const blocked = otherBlockers.length > 0 || (inUse && !allowOpen);

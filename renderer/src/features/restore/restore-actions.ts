@@ -1,9 +1,8 @@
-import type { Result } from '../../../electron/contract/errors';
-import type { JobFinished, JobEvents } from '../../../electron/contract/events';
-import type { RestoreResult } from '../../../electron/contract/restore';
-import { followFinished, followProgress, newRun } from '../features/restore/restore-run';
-import { lifeboat, loadApp } from './actions';
-import { useStore, type RestoreMode, type RestoreRun } from './store';
+import type { Result } from '../../../../electron/contract/errors';
+import type { JobFinished, JobEvents } from '../../../../electron/contract/events';
+import { followFinished, followProgress, newRun } from './restore-run';
+import { lifeboat, loadApp } from '../../store/actions';
+import { useStore, type RestoreMode, type RestoreRun } from '../../store/store';
 
 /** The restore dialog's actions: preview, start (or rehearse, undo, recover), follow, cancel, close. */
 
@@ -66,25 +65,6 @@ function started(run: RestoreRun, result: Result<{ jobId: string }>): void {
         : { ...current, error: result.error },
     };
   });
-}
-
-/** One sentence for the notice when a restore job ends. */
-export function restoreSummary(result: RestoreResult): string {
-  const name = result.snapshot?.split(/[/\\]/).pop() ?? '';
-  switch (result.outcome) {
-    case 'restored':
-      return `Restored ${name}.`;
-    case 'rolled-back':
-      return 'The restore was rolled back: the database is as it was before.';
-    case 'resumed':
-      return 'The interrupted restore was finished.';
-    case 'nothing-to-recover':
-      return 'There was no interrupted restore to recover.';
-    case 'rehearsed':
-      return result.error === null
-        ? `Rehearsal passed: ${name} would restore cleanly.`
-        : 'The rehearsal found a problem: see the restore dialog.';
-  }
 }
 
 /** Opens the restore dialog on a snapshot (or, for an undo, the last restore's pre-restore snapshot) and previews it. */

@@ -1,6 +1,6 @@
 import type { LifeboatError, Result } from '../../../../electron/contract/errors';
 import type { JobProgress } from '../../../../electron/contract/jobs';
-import { stepTitle, type RestoreResult } from '../../../../electron/contract/restore';
+import { stepTitle, type RestorePreview, type RestoreResult } from '../../../../electron/contract/restore';
 import type { RestoreMode, RestoreRun } from '../../store/store';
 
 /**
@@ -10,6 +10,36 @@ import type { RestoreMode, RestoreRun } from '../../store/store';
 
 // A long command's output is kept to its last lines: enough to see what went wrong.
 export const maxOutputLines = 2000;
+
+/** What the restore dialog shows: one state at a time, each with what it needs. */
+export type RestoreDialogState =
+  /** The preview is being made (preflight: the snapshot verified, the holders looked for). */
+  | { readonly kind: 'previewing' }
+  /** The preview could not be made: why. */
+  | { readonly kind: 'refused'; readonly error: LifeboatError }
+  /** The preview is there: what would change, and the button to go ahead. */
+  | { readonly kind: 'ready'; readonly preview: RestorePreview }
+  /** The job runs (or was asked for): the stepper moves. */
+  | { readonly kind: 'running' }
+  /** The job ended: with its result, or with why it changed nothing. */
+  | {
+      readonly kind: 'finished';
+      readonly result: RestoreResult | null;
+      readonly error: LifeboatError | null;
+    };
+
+export function dialogStateOf(run: RestoreRun): RestoreDialogState {
+  if (run.result !== null || run.error !== null) {
+    return { kind: 'finished', result: run.result, error: run.error };
+  }
+  if (run.jobId !== null || run.starting) {
+    return { kind: 'running' };
+  }
+  if (run.previewError !== null) {
+    return { kind: 'refused', error: run.previewError };
+  }
+  return run.preview === null ? { kind: 'previewing' } : { kind: 'ready', preview: run.preview };
+}
 
 /** A run of the dialog before its job: the preview is made first. */
 export function newRun(appId: string, file: string, mode: RestoreMode): RestoreRun {

@@ -1,8 +1,8 @@
 import type { ReactNode } from 'react';
-import { toolNames, type MigrationReport, type Revision } from '../../../electron/contract/migrations';
-import type { SnapshotEntry } from '../../../electron/contract/snapshots';
-import { showSnapshotsAt } from '../store/actions';
-import { revisionText } from './StatusBadge';
+import { toolNames, type MigrationReport, type Revision } from '../../../../electron/contract/migrations';
+import type { SnapshotEntry } from '../../../../electron/contract/snapshots';
+import { showSnapshotsAt } from '../../store/actions';
+import { revisionText } from '../snapshots/StatusBadge';
 
 const rowHeight = 48;
 const laneWidth = 22;

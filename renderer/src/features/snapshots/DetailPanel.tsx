@@ -1,9 +1,9 @@
-import { splitHostAppId } from '../../../electron/contract/hosts';
+import { splitHostAppId } from '../../../../electron/contract/hosts';
 import type { ReactNode } from 'react';
-import { pushOffsite } from '../store/offsite-actions';
-import { formatBytes, formatLocalTime } from '../../../electron/contract/format';
-import { toolNames } from '../../../electron/contract/migrations';
-import type { SnapshotEntry } from '../../../electron/contract/snapshots';
+import { pushOffsite } from '../offsite/offsite-actions';
+import { formatBytes, formatLocalTime } from '../../../../electron/contract/format';
+import { toolNames } from '../../../../electron/contract/migrations';
+import type { SnapshotEntry } from '../../../../electron/contract/snapshots';
 import {
   canRevealFiles,
   openDialog,
@@ -11,11 +11,11 @@ import {
   revealSnapshot,
   selectSnapshot,
   verifySnapshots,
-} from '../store/actions';
-import { openRestore } from '../store/restore-actions';
-import { startCompare } from '../store/compare-actions';
-import { openBrowse } from '../store/browse-actions';
-import { useStore } from '../store/store';
+} from '../../store/actions';
+import { openRestore } from '../restore/restore-actions';
+import { startCompare } from '../compare/compare-actions';
+import { openBrowse } from '../browse/browse-actions';
+import { useStore } from '../../store/store';
 import { revisionText, StatusBadge } from './StatusBadge';
 
 /** Where a snapshot's time was read from, in words. */

@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import { formatBytes, formatLocalTime, formatWhen } from '../../../electron/contract/format';
-import type { SnapshotEntry } from '../../../electron/contract/snapshots';
+import { formatBytes, formatLocalTime, formatWhen } from '../../../../electron/contract/format';
+import type { SnapshotEntry } from '../../../../electron/contract/snapshots';
 import {
   openDialog,
   selectSnapshot,
@@ -10,13 +10,13 @@ import {
   sortBy,
   verifySnapshots,
   visibleSnapshots,
-} from '../store/actions';
-import { useStore, type SortColumn } from '../store/store';
+} from '../../store/actions';
+import { useStore, type SortColumn } from '../../store/store';
 import { RevisionBadge, StatusBadge } from './StatusBadge';
-import { useNow } from './use-now';
-import { OffsiteMark } from './OffsiteMark';
-import { JobProgressLine } from './JobProgressLine';
-import { sortArrows, sortDirection } from './sort-direction';
+import { useNow } from '../../components/use-now';
+import { OffsiteMark } from '../offsite/OffsiteMark';
+import { JobProgressLine } from '../../components/JobProgressLine';
+import { sortArrows, sortDirection } from '../../components/sort-direction';
 
 const rowHeight = 44;
 // `cell`: the class its cells share; a narrow table hides the note, then Last verified, then the schema (styles.css).
