@@ -11,8 +11,25 @@ const checkout = path.resolve(__dirname, '../../..');
 /**
  * The way the README says to put the CLI and the web host on a server: `npm pack` in a checkout,
  * then `npm install -g` of that tarball, here into a prefix of its own. The installed command must
- * work on its own: no checkout, no dev dependencies, its own build of better-sqlite3.
+ * work on its own: no checkout, no dev dependencies, its own copy of better-sqlite3.
+ *
+ * better-sqlite3 installs a prebuilt binary when it can download one, as it does for most users. Its
+ * downloads cannot be reached here, so the test gives prebuild-install a local mirror holding the
+ * binary this checkout built (its documented `local-prebuilds` setting) instead of compiling it
+ * again for a minute: what is tested is Lifeboat's package, not the C compiler.
  */
+
+/** A folder laid out as prebuild-install's local mirror, with this checkout's better-sqlite3 binary for this Node. */
+function localPrebuilds(dir: string): string {
+  const module = path.join(checkout, 'node_modules', 'better-sqlite3');
+  const { version } = JSON.parse(fs.readFileSync(path.join(module, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+  fs.mkdirSync(dir, { recursive: true });
+  execFileSync('tar', ['-czf', path.join(dir, name), '-C', module, 'build/Release/better_sqlite3.node']);
+  return dir;
+}
 describe('installing Lifeboat from a tarball made by npm pack', () => {
   let temp: { dir: string; cleanup: () => void };
   let bin: string;
@@ -40,7 +57,15 @@ describe('installing Lifeboat from a tarball made by npm pack', () => {
         '--loglevel=error',
         path.join(temp.dir, tarball),
       ],
-      { cwd: temp.dir, stdio: 'pipe', timeout: 600_000 },
+      {
+        cwd: temp.dir,
+        stdio: 'pipe',
+        timeout: 600_000,
+        env: {
+          ...process.env,
+          npm_config_better_sqlite3_local_prebuilds: localPrebuilds(path.join(temp.dir, 'prebuilds')),
+        },
+      },
     );
     bin = path.join(prefix, 'bin', 'lifeboat');
   });
@@ -84,6 +109,11 @@ describe('installing Lifeboat from a tarball made by npm pack', () => {
       fs.existsSync(path.join(installed, 'dist', 'electron', 'testing')),
       false,
       'no test helpers shipped',
+    );
+    const binary = path.join('node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+    assert.ok(
+      fs.readFileSync(path.join(installed, binary)).equals(fs.readFileSync(path.join(checkout, binary))),
+      'better-sqlite3 installed its prebuilt binary from the mirror',
     );
   });
 });

@@ -1,4 +1,3 @@
-import * as nodemailer from 'nodemailer';
 import type { FreshnessState, NotifyTarget } from '../../contract/schedule';
 
 /**
@@ -119,6 +118,8 @@ async function deliver(target: Exclude<NotifyTarget, PingTarget>, alert: Alert):
         body: JSON.stringify({ ...alert, title }),
       });
     case 'email': {
+      // Loaded when an e-mail is first sent: every CLI command and job thread need not load it.
+      const nodemailer = await import('nodemailer');
       const transport = nodemailer.createTransport({
         host: target.host,
         port: target.port,

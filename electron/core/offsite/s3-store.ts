@@ -1,11 +1,4 @@
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { sha256OfStream } from './folder-store';
 import type { ObjectStore, SentFacts, StoredObject } from './object-store';
@@ -13,6 +6,12 @@ import type { S3Credentials, TargetLocation } from './target-url';
 
 /** Parts of a multipart upload: S3's minimum is 5 MiB; Lifeboat's ETag check needs to know the size. */
 export const s3PartSize = 8 * 1024 * 1024;
+
+/**
+ * The SDK, loaded when an S3 target is first reached: it is large, and every CLI command and job
+ * thread that never talks to S3 would otherwise load it.
+ */
+const loadSdk = () => Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]);
 
 // An ETag that is an MD5 (one part) or an MD5 of part MD5s ("…-N"); others (SSE-KMS, some providers) are not.
 const md5Etag = /^"?([0-9a-f]{32}(?:-\d+)?)"?$/;
@@ -24,21 +23,25 @@ const md5Etag = /^"?([0-9a-f]{32}(?:-\d+)?)"?$/;
  * (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ~/.aws).
  */
 export class S3Store implements ObjectStore {
-  private readonly client: S3Client;
+  private readonly sdk = loadSdk();
+  private readonly client: Promise<S3Client>;
 
   constructor(
     private readonly location: Extract<TargetLocation, { kind: 's3' }>,
     credentials: S3Credentials | null,
   ) {
-    this.client = new S3Client({
-      ...(credentials === null ? {} : { credentials }),
-      region: location.region ?? process.env['AWS_REGION'] ?? 'us-east-1',
-      ...(location.endpoint === null ? {} : { endpoint: location.endpoint }),
-      forcePathStyle: location.forcePathStyle,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      maxAttempts: 3,
-    });
+    this.client = this.sdk.then(
+      ([{ S3Client }]) =>
+        new S3Client({
+          ...(credentials === null ? {} : { credentials }),
+          region: location.region ?? process.env['AWS_REGION'] ?? 'us-east-1',
+          ...(location.endpoint === null ? {} : { endpoint: location.endpoint }),
+          forcePathStyle: location.forcePathStyle,
+          requestChecksumCalculation: 'WHEN_REQUIRED',
+          responseChecksumValidation: 'WHEN_REQUIRED',
+          maxAttempts: 3,
+        }),
+    );
   }
 
   private fullKey(key: string): string {
@@ -49,8 +52,9 @@ export class S3Store implements ObjectStore {
     const root = this.location.prefix === '' ? '' : `${this.location.prefix}/`;
     const found: StoredObject[] = [];
     let token: string | undefined;
+    const [[{ ListObjectsV2Command }], client] = await Promise.all([this.sdk, this.client]);
     do {
-      const page = await this.client.send(
+      const page = await client.send(
         new ListObjectsV2Command({
           Bucket: this.location.bucket,
           Prefix: `${root}${prefix}`,
@@ -68,8 +72,9 @@ export class S3Store implements ObjectStore {
   }
 
   async put(key: string, body: Readable, signal: AbortSignal): Promise<void> {
+    const [[, { Upload }], client] = await Promise.all([this.sdk, this.client]);
     const upload = new Upload({
-      client: this.client,
+      client,
       params: { Bucket: this.location.bucket, Key: this.fullKey(key), Body: body },
       partSize: s3PartSize,
       queueSize: this.location.partConcurrency,
@@ -86,7 +91,8 @@ export class S3Store implements ObjectStore {
   }
 
   async check(key: string, sent: SentFacts): Promise<string | null> {
-    const head = await this.client.send(
+    const [[{ HeadObjectCommand }], client] = await Promise.all([this.sdk, this.client]);
+    const head = await client.send(
       new HeadObjectCommand({ Bucket: this.location.bucket, Key: this.fullKey(key) }),
     );
     if (head.ContentLength !== sent.size) {
@@ -102,7 +108,8 @@ export class S3Store implements ObjectStore {
   }
 
   async get(key: string): Promise<Readable> {
-    const object = await this.client.send(
+    const [[{ GetObjectCommand }], client] = await Promise.all([this.sdk, this.client]);
+    const object = await client.send(
       new GetObjectCommand({ Bucket: this.location.bucket, Key: this.fullKey(key) }),
     );
     if (!(object.Body instanceof Readable)) {
@@ -112,11 +119,11 @@ export class S3Store implements ObjectStore {
   }
 
   async remove(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.location.bucket, Key: this.fullKey(key) }));
+    const [[{ DeleteObjectCommand }], client] = await Promise.all([this.sdk, this.client]);
+    await client.send(new DeleteObjectCommand({ Bucket: this.location.bucket, Key: this.fullKey(key) }));
   }
 
-  close(): Promise<void> {
-    this.client.destroy();
-    return Promise.resolve();
+  async close(): Promise<void> {
+    (await this.client).destroy();
   }
 }

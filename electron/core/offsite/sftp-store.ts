@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import SftpClient from 'ssh2-sftp-client';
+import type SftpClient from 'ssh2-sftp-client';
 import { temporaryName } from '../fs/durable-file';
 import { LifeboatFailure } from '../lifeboat-failure';
 import { keyParts, sha256OfStream } from './folder-store';
@@ -71,7 +71,9 @@ export class SftpStore implements ObjectStore {
     if (this.client !== null) {
       return this.client;
     }
-    const client = new SftpClient('lifeboat');
+    // Loaded when a target is first reached: every CLI command and job thread need not load ssh2.
+    const { default: Client } = await import('ssh2-sftp-client');
+    const client = new Client('lifeboat');
     const known = readKnownHosts();
     let refusal: LifeboatFailure | null = null;
     const privateKey = privateKeyFor(this.location);
