@@ -13,7 +13,8 @@ import {
   setAppMigrations,
   startSnapshot,
 } from '../store/actions';
-import { useStore, type JobStatus, type JobView } from '../store/store';
+import { useStore } from '../store/store';
+import type { JobStatus, JobView } from '../features/jobs/jobs-state';
 import { ErrorText } from './ErrorText';
 import { Modal } from './Modal';
 import { RestoreDialog } from '../features/restore/RestoreDialog';

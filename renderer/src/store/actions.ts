@@ -8,7 +8,8 @@ import type { RetentionRules } from '../../../electron/contract/retention';
 import type { Schedule } from '../../../electron/contract/schedule';
 import type { LifeboatClient } from '../client/lifeboat-client';
 import { followRestoreFinished, followRestoreProgress } from '../features/restore/restore-actions';
-import { useStore, type Dialog, type JobView, type SortColumn } from './store';
+import type { JobView } from '../features/jobs/jobs-state';
+import { useStore, type Dialog, type SortColumn } from './store';
 
 /** Actions are plain functions outside components; they talk to the client and update the store. */
 

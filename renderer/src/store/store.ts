@@ -1,13 +1,13 @@
-import { create, type StateCreator } from 'zustand';
+import { create } from 'zustand';
 import type { ActivityEntry } from '../../../electron/contract/activity';
 import type { AppsOverview } from '../../../electron/contract/apps';
 import type { LifeboatError } from '../../../electron/contract/errors';
 import type { MigrationReport } from '../../../electron/contract/migrations';
-import type { UiJobKind } from '../../../electron/contract/operations';
-import type { RestorePreview, RestoreResult, AnyStep, StepEvent } from '../../../electron/contract/restore';
 import type { DatabaseInfo, SnapshotDetails, SnapshotList } from '../../../electron/contract/snapshots';
-import type { DiffResult } from '../../../electron/contract/diff';
-import type { TablePage } from '../../../electron/contract/browse';
+import { initialBrowse, type BrowseSlice } from '../features/browse/browse-state';
+import { initialCompare, type CompareSlice } from '../features/compare/compare-state';
+import { initialJobs, type JobsSlice } from '../features/jobs/jobs-state';
+import { initialRestore, type RestoreSlice } from '../features/restore/restore-state';
 
 /** One store made of feature slices; components read it through narrow selectors. */
 
@@ -43,99 +43,6 @@ export interface SchemaSlice {
   /** Per app: its activity log, newest first. */
   activity: Record<string, readonly ActivityEntry[]>;
   view: 'snapshots' | 'schema' | 'activity';
-}
-
-export type JobStatus = 'running' | 'done' | 'failed' | 'cancelled';
-export interface JobView {
-  readonly jobId: string;
-  readonly appId: string;
-  readonly kind: UiJobKind;
-  readonly phase: string;
-  readonly fraction: number;
-  readonly status: JobStatus;
-  readonly error: LifeboatError | null;
-  readonly summary: string | null;
-  /** When the page first heard of it (ms since the epoch), to say how long is left. */
-  readonly startedAt: number;
-}
-export interface JobsSlice {
-  jobs: Record<string, JobView>;
-  /** Jobs that bring a snapshot back from offsite to restore it: the restore opens when one ends. */
-  pullsToRestore: readonly string[];
-  /** Pulls that ended, by job id, with the file they brought back (a fast one ends before its id is back). */
-  pulled: Readonly<Record<string, string>>;
-  /** What finished comparisons found, by job id (the compare dialog and the restore preview read them). */
-  diffResults: Record<string, DiffResult>;
-}
-
-/** What the restore dialog does: a restore, the undo of the last one, a rehearsal, or the recovery of an interrupted one. */
-export type RestoreMode = 'restore' | 'undo' | 'rehearse' | 'resume' | 'rollback';
-
-/** The restore the dialog shows: its preview, then its steps as the job reports them, then its result. */
-export interface RestoreRun {
-  readonly appId: string;
-  /** The snapshot put in place (for resume and rollback: the one the journal names). */
-  readonly file: string;
-  readonly mode: RestoreMode;
-  readonly preview: RestorePreview | null;
-  /** Why the preview could not be made. */
-  readonly previewError: LifeboatError | null;
-  readonly jobId: string | null;
-  /** Asked to start, its job id not back yet: the job's first events (a fast rollback's all) may arrive before it. */
-  readonly starting: boolean;
-  /** The step running now (the restore's or its rollback's), from the job's step events. */
-  readonly current: AnyStep | null;
-  /** When each step began (this window's clock). */
-  readonly startedAt: Readonly<Partial<Record<AnyStep, number>>>;
-  /** What the job said of its steps so far: done, skipped (with the reason), failed. */
-  readonly said: readonly Exclude<StepEvent, { type: 'started' }>[];
-  /** Sub-progress of the step running now (copying pages, verifying), with what it is doing. */
-  readonly work: { readonly phase: string; readonly fraction: number } | null;
-  /** What the app's commands printed. */
-  readonly output: readonly string[];
-  readonly result: RestoreResult | null;
-  /** The job failed before changing anything (refused, stop command failed, cancelled early). */
-  readonly error: LifeboatError | null;
-  /** The comparison of the snapshot with the live database the preview shows (rows lost and got back). */
-  readonly rowsJobId: string | null;
-}
-export interface RestoreSlice {
-  restore: RestoreRun | null;
-}
-
-/** A comparison of two databases the compare dialog shows: its job, then its result. */
-export interface CompareRun {
-  readonly appId: string;
-  /** Snapshot file names, or "live". */
-  readonly a: string;
-  readonly b: string;
-  readonly jobId: string | null;
-  /** Why it did not start. */
-  readonly error: LifeboatError | null;
-  /** The dialog to go back to when it closes (the restore's preview it was opened from). */
-  readonly returnTo: Dialog;
-}
-export interface CompareSlice {
-  compare: CompareRun | null;
-}
-
-/** What the browse grid shows: a source (a snapshot's file or "live"), a table, a filter, an order, a page. */
-export interface BrowseQuery {
-  readonly appId: string;
-  readonly source: string;
-  /** Null until the first page names the first table. */
-  readonly table: string | null;
-  readonly filter: string;
-  readonly orderBy: string | null;
-  readonly descending: boolean;
-  readonly offset: number;
-}
-export interface BrowseSlice {
-  browse: {
-    readonly query: BrowseQuery;
-    readonly page: TablePage | null;
-    readonly error: LifeboatError | null;
-  } | null;
 }
 
 export type Dialog =
@@ -176,12 +83,12 @@ export type State = AppsSlice &
   BrowseSlice &
   UiSlice;
 
-const createAppsSlice: StateCreator<State, [], [], AppsSlice> = () => ({
+const initialApps: AppsSlice = {
   overview: null,
   selectedAppId: null,
   page: 'app',
-});
-const createSnapshotsSlice: StateCreator<State, [], [], SnapshotsSlice> = () => ({
+};
+const initialSnapshots: SnapshotsSlice = {
   lists: {},
   infos: {},
   selectedFile: null,
@@ -190,36 +97,28 @@ const createSnapshotsSlice: StateCreator<State, [], [], SnapshotsSlice> = () => 
   sort: { column: 'time', descending: true },
   highlightFile: null,
   revisionFilter: null,
-});
-const createSchemaSlice: StateCreator<State, [], [], SchemaSlice> = () => ({
+};
+const initialSchema: SchemaSlice = {
   schemas: {},
   activity: {},
   view: 'snapshots',
-});
-const createJobsSlice: StateCreator<State, [], [], JobsSlice> = () => ({
-  jobs: {},
-  diffResults: {},
-  pullsToRestore: [],
-  pulled: {},
-});
-const createRestoreSlice: StateCreator<State, [], [], RestoreSlice> = () => ({ restore: null });
-const createCompareSlice: StateCreator<State, [], [], CompareSlice> = () => ({ compare: null });
-const createBrowseSlice: StateCreator<State, [], [], BrowseSlice> = () => ({ browse: null });
-const createUiSlice: StateCreator<State, [], [], UiSlice> = () => ({
+};
+const initialUi: UiSlice = {
   dialog: { kind: 'none' },
   banner: null,
   notice: null,
   loading: true,
   disconnected: false,
-});
+};
 
-export const useStore = create<State>()((...args) => ({
-  ...createAppsSlice(...args),
-  ...createSnapshotsSlice(...args),
-  ...createSchemaSlice(...args),
-  ...createJobsSlice(...args),
-  ...createRestoreSlice(...args),
-  ...createCompareSlice(...args),
-  ...createBrowseSlice(...args),
-  ...createUiSlice(...args),
+/** The store starts from each slice's initial state; actions (plain functions) change it with setState. */
+export const useStore = create<State>()(() => ({
+  ...initialApps,
+  ...initialSnapshots,
+  ...initialSchema,
+  ...initialJobs,
+  ...initialRestore,
+  ...initialCompare,
+  ...initialBrowse,
+  ...initialUi,
 }));

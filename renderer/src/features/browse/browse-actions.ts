@@ -1,7 +1,8 @@
 import type { ExportFormat } from '../../../../electron/contract/browse';
 import type { LifeboatError } from '../../../../electron/contract/errors';
 import { lifeboat } from '../../store/actions';
-import { useStore, type BrowseQuery } from '../../store/store';
+import { useStore } from '../../store/store';
+import type { BrowseQuery } from './browse-state';
 
 /** The browse dialog's actions: open a source, change the page, sort or filter, export, restore as a copy. */
 

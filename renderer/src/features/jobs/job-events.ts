@@ -2,7 +2,7 @@ import type { JobFinished, JobEvents } from '../../../../electron/contract/event
 import type { PushResult } from '../../../../electron/contract/offsite';
 import { uiJobKindOf } from '../../../../electron/contract/operations';
 import type { RestoreResult } from '../../../../electron/contract/restore';
-import type { JobView } from '../../store/store';
+import type { JobView } from './jobs-state';
 
 /**
  * The jobs list as its events change it: pure functions of the list and one event, so a job's life

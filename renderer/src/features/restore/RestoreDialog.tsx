@@ -15,7 +15,8 @@ import {
   startRestore,
 } from './restore-actions';
 import { startCompare } from '../compare/compare-actions';
-import { useStore, type RestoreRun } from '../../store/store';
+import { useStore } from '../../store/store';
+import type { RestoreRun } from './restore-state';
 import { Modal } from '../../components/Modal';
 import { dialogStateOf, type RestoreDialogState } from './restore-run';
 import { restoreStepViews, rollbackStepViews, type StepView } from './restore-stepper';

@@ -2,7 +2,8 @@ import type { Result } from '../../../../electron/contract/errors';
 import type { JobFinished, JobEvents } from '../../../../electron/contract/events';
 import { followFinished, followProgress, newRun } from './restore-run';
 import { lifeboat, loadApp } from '../../store/actions';
-import { useStore, type RestoreMode, type RestoreRun } from '../../store/store';
+import { useStore } from '../../store/store';
+import type { RestoreMode, RestoreRun } from './restore-state';
 
 /** The restore dialog's actions: preview, start (or rehearse, undo, recover), follow, cancel, close. */
 
