@@ -11,17 +11,12 @@ import type { JobView } from './jobs-state';
 
 export type Jobs = Readonly<Record<string, JobView>>;
 
-/** The jobs after one progress event, at `now`; the same object when the job is not one the UI shows. */
-export function jobsAfterProgress(jobs: Jobs, progress: JobEvents['job:progress'], now: number): Jobs {
-  const kind = uiJobKindOf(progress.kind);
-  const job = jobs[progress.jobId];
-  if (job === undefined && kind === null) {
-    return jobs;
-  }
-  const base: JobView = job ?? {
-    jobId: progress.jobId,
-    appId: progress.appId,
-    kind: kind ?? 'snapshot',
+/** A job first heard of at `now`. */
+function newJob(jobId: string, appId: string, kind: JobView['kind'], now: number): JobView {
+  return {
+    jobId,
+    appId,
+    kind,
     phase: '',
     fraction: 0,
     status: 'running',
@@ -29,6 +24,16 @@ export function jobsAfterProgress(jobs: Jobs, progress: JobEvents['job:progress'
     summary: null,
     startedAt: now,
   };
+}
+
+/** The jobs after one progress event, at `now`; the same object when the job is not one the UI shows. */
+export function jobsAfterProgress(jobs: Jobs, progress: JobEvents['job:progress'], now: number): Jobs {
+  const kind = uiJobKindOf(progress.kind);
+  const job = jobs[progress.jobId];
+  if (job === undefined && kind === null) {
+    return jobs;
+  }
+  const base = job ?? newJob(progress.jobId, progress.appId, kind ?? 'snapshot', now);
   return { ...jobs, [progress.jobId]: { ...base, phase: progress.phase, fraction: progress.fraction } };
 }
 
@@ -40,17 +45,7 @@ export function jobsAfterFinished(
 ): { jobs: Jobs; summary: string | null; file: string | null; status: JobView['status'] } {
   const { summary, file } = finishedSummary(event);
   const status = finishedStatus(event.result);
-  const job: JobView = jobs[event.jobId] ?? {
-    jobId: event.jobId,
-    appId: event.appId,
-    kind: event.kind,
-    phase: '',
-    fraction: 0,
-    status: 'running',
-    error: null,
-    summary: null,
-    startedAt: now,
-  };
+  const job = jobs[event.jobId] ?? newJob(event.jobId, event.appId, event.kind, now);
   const ended: JobView = {
     ...job,
     status,
