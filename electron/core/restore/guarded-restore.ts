@@ -119,7 +119,8 @@ async function runForwardStep(
       if (!journal.upgrade) {
         return skip('undo: put back as it was, not upgraded');
       }
-      const status = liveSchemaStatus(plan, journal.database, 'snapshot');
+      // With its -wal: a resumed restore may find an upgrade's commits there.
+      const status = liveSchemaStatus(plan, journal.database, 'live');
       if (status === null) {
         return skip('no migrations known');
       }

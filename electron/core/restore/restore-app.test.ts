@@ -265,6 +265,46 @@ describe('the restore around the app: stop, upgrade, check, start, health', () =
     assert.equal(fs.readFileSync(path.join(app.dir, 'events.log'), 'utf8'), 'stop\nstart\nstop\nstart\n');
   });
 
+  it('checks the upgrade by what the database holds with its -wal: an upgrade tool that exits without a checkpoint is not taken for a failure', () => {
+    // The app's tool commits the migration and exits before closing (as one killed right after its
+    // commit): the migration is committed, but only in the -wal. Read without it, the database would
+    // look unchanged and a good restore would be rolled back.
+    const script = [
+      'import os, sqlite3',
+      "db = sqlite3.connect('app.db', isolation_level=None)",
+      "db.execute('PRAGMA wal_autocheckpoint = 0')",
+      "db.execute('BEGIN')",
+      "db.execute('ALTER TABLE notes ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0')",
+      "db.execute('PRAGMA user_version = 2')",
+      "db.execute('COMMIT')",
+      "print('migrated', flush=True)",
+      'os._exit(0)',
+    ].join('\n');
+    const app = sqlApp(temp.dir, 'upgrade-left-in-wal', {
+      upgrade: { argv: ['/usr/bin/python3', '-c', script] },
+    });
+    const live = new Database(path.join(app.dir, 'app.db'));
+    live.pragma('journal_mode = wal');
+    live.close();
+    const { code, result } = restore(app.dir, app.snapshot);
+    assert.equal(code, 0, JSON.stringify(result.error));
+    assert.equal(result.outcome, 'restored');
+    assert.ok(
+      fs.statSync(path.join(app.dir, 'app.db-wal')).size > 0,
+      'the migration is still only in the -wal',
+    );
+    const restored = new Database(path.join(app.dir, 'app.db'), { readonly: true });
+    try {
+      assert.equal(restored.pragma('user_version', { simple: true }), 2);
+      assert.deepEqual(restored.prepare('SELECT body, pinned FROM notes ORDER BY id').all(), [
+        { body: 'first', pinned: 0 },
+        { body: 'second', pinned: 0 },
+      ]);
+    } finally {
+      restored.close();
+    }
+  });
+
   it('upgrades with the real Alembic: the restored database is at head, as alembic current says', () => {
     const project = new AlembicProject(path.join(temp.dir, 'alembic-app'));
     const first = project.revision('create users', { table: 'users' });

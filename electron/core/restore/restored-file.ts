@@ -5,7 +5,7 @@ import type { JobControl } from '../job-control';
 import { copyIntoDescriptor } from '../fs/descriptor-copy';
 import { removeIfPresent, sha256OfFile } from '../fs/durable-file';
 import { LifeboatFailure } from '../lifeboat-failure';
-import { openSnapshotFile } from '../sqlite/open-database';
+import { openLiveDatabase, openSnapshotFile } from '../sqlite/open-database';
 import { readFileJournalMode, readSqliteHeaderSync, writeFileJournalMode } from '../sqlite/sqlite-header';
 import type { AppPlan } from './app-plan';
 import { liveSchemaStatus } from './app-steps';
@@ -197,9 +197,13 @@ export function requireOpensAsSnapshot(databasePath: string): void {
   }
 }
 
-/** The database is at the code's head and the app's smoke queries run on it. */
+/**
+ * The database is at the code's head and the app's smoke queries run on it. Read as a live database,
+ * with its -wal: the upgrade may have left its commits there (its tool killed right after them, or
+ * another reader open when it closed), and the file alone would look as it was before the upgrade.
+ */
 export function requireHeadAndSmoke(plan: AppPlan, databasePath: string): void {
-  const status = liveSchemaStatus(plan, databasePath, 'snapshot');
+  const status = liveSchemaStatus(plan, databasePath, 'live');
   if (status !== null && status.status !== 'at-head') {
     throw new LifeboatFailure(
       'SCHEMA_MISMATCH',
@@ -209,7 +213,7 @@ export function requireHeadAndSmoke(plan: AppPlan, databasePath: string): void {
   if (plan.smokeQueries.length === 0) {
     return;
   }
-  const db = openSnapshotFile(databasePath);
+  const db = openLiveDatabase(databasePath);
   try {
     for (const query of plan.smokeQueries) {
       try {
