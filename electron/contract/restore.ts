@@ -145,7 +145,7 @@ export const rehearsalStages: readonly RestoreStage[] = restoreStages
 
 /** Any step a restore job runs: the restore's, or its rollback's (their names never overlap). */
 export type AnyStep = RestoreStep | RollbackStep;
-export const anyStepSchema = z.union([restoreStepSchema, rollbackStepSchema]);
+const anyStepSchema = z.union([restoreStepSchema, rollbackStepSchema]);
 
 export function isRollbackStep(step: AnyStep): step is RollbackStep {
   return rollbackStepSchema.safeParse(step).success;

@@ -66,9 +66,6 @@ export interface JobInputs {
 export type JobKind = keyof JobInputs;
 
 /** What a job is asked to do: its kind and that kind's input. */
-export type JobRequest = { [K in JobKind]: { readonly kind: K; readonly input: JobInputs[K] } }[JobKind];
-
-/** The request of one kind of job. */
 export type JobRequestOf<K extends JobKind> = { readonly kind: K; readonly input: JobInputs[K] };
 
 /** The request as one of `kind`, if it is one (null otherwise). */
