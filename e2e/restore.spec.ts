@@ -252,6 +252,8 @@ test('a process still holding the database after the stop command is named, and 
       `${db} is held open by pid ${holder.pid}`,
     );
     await expect(steps(app).filter({ hasText: 'Swap' })).toContainText('not run');
+    // Nothing was touched: the rollback says so rather than claim it put the database back.
+    await expect(steps(app, 'Rollback steps').first()).toContainText('nothing had been changed');
     await app.screenshot('18-restore-held-open');
     await app.dialog.getByRole('button', { name: 'Restore anyway' }).click();
     await expect(app.dialog.getByRole('status')).toHaveText(

@@ -220,10 +220,18 @@ async function apply(operations: readonly FileOperation[], journal: RestoreJourn
   fsyncDirectory(path.dirname(journal.database));
 }
 
-/** Puts the database back as it was before the restore began; needs only what the journal names. */
-async function rollBack(journal: RestoreJournal): Promise<void> {
-  await apply(planRollback(journal, present(journal.database)), journal);
+/**
+ * Puts the database back as it was before the restore began; needs only what the journal names.
+ * Says so when the files had not been touched yet (the restore stopped before the swap).
+ */
+async function rollBack(journal: RestoreJournal): Promise<StepOutcome> {
+  const operations = planRollback(journal, present(journal.database));
+  await apply(operations, journal);
   removeJournal(journal.database);
+  if (operations.length === 0) {
+    return skip('nothing had been changed');
+  }
+  return done(journal.preRestore === null ? null : `as in ${path.basename(journal.preRestore)}`);
 }
 
 /**
@@ -246,8 +254,7 @@ async function undo(
       case 'stop-app':
         return ran(await appCommand(plan, 'stop', journal.database, rollbackControl), 'stop');
       case 'put-back':
-        await rollBack(journal);
-        return done(journal.preRestore === null ? null : `as in ${path.basename(journal.preRestore)}`);
+        return rollBack(journal);
       case 'start-app':
         return plan.stop === null
           ? skip('Lifeboat did not stop the app (no stop command is set)')
