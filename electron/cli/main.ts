@@ -26,7 +26,6 @@ import {
   restoreVerb,
   snapshotVerb,
   undoSnapshot,
-  undoVerb,
   upgradeVerb,
   verifyVerb,
   type VerbTarget,
@@ -679,8 +678,10 @@ async function run(invocation: Invocation): Promise<number> {
         emit(json, result, () => printRestore(result));
         return result.error === null ? exitCodes.ok : exitCodes.failed;
       }
-      const request =
-        undoing === null ? restoreVerb(target, snapshot, invocation.forceOpen) : undoVerb(target, undoing);
+      const request = restoreVerb(target, snapshot, {
+        allowOpen: invocation.forceOpen,
+        undo: undoing !== null,
+      });
       // The same list the preview shows: presets and the default upgrade included, exactly as they will run.
       const plan = planFor({ app, location, undo: undoing !== null });
       const commands = appCommandsOf(plan);

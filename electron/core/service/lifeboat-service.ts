@@ -24,7 +24,7 @@ import {
   rehearseVerb,
   restoreVerb,
   snapshotVerb,
-  undoVerb,
+  undoSnapshot,
   verifyVerb,
   type VerbTarget,
 } from '../verbs/app-verbs';
@@ -1012,12 +1012,20 @@ export class LifeboatService {
     'restore:start': (input) => {
       const app = this.app(input.appId);
       return Promise.resolve(
-        this.startRestore(app, restoreVerb(this.verbTarget(app), input.file, input.allowOpen)),
+        this.startRestore(
+          app,
+          restoreVerb(this.verbTarget(app), input.file, { allowOpen: input.allowOpen, undo: false }),
+        ),
       );
     },
     'restore:undo': (input) => {
       const app = this.app(input.appId);
-      return Promise.resolve(this.startRestore(app, undoVerb(this.verbTarget(app), input.file)));
+      const target = this.verbTarget(app);
+      // The snapshot the user saw as the undo: refused if another restore happened since.
+      const snapshot = undoSnapshot(target, input.file);
+      return Promise.resolve(
+        this.startRestore(app, restoreVerb(target, snapshot, { allowOpen: false, undo: true })),
+      );
     },
     'restore:rehearse': (input) => {
       const app = this.app(input.appId);

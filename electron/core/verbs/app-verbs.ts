@@ -95,15 +95,22 @@ export function previewVerb(
   return { kind: 'restore-preview', input };
 }
 
-/** A guarded restore of the snapshot over the live database. */
-export function restoreVerb(target: VerbTarget, name: string, allowOpen: boolean): JobRequestOf<'restore'> {
+/**
+ * A guarded restore of the snapshot over the live database. `undo`: the snapshot is the last
+ * restore's pre-restore snapshot (`undoSnapshot`), put back as it was, without the upgrade.
+ * `allowOpen`: the user said to go ahead although a process holds the database.
+ */
+export function restoreVerb(
+  target: VerbTarget,
+  name: string,
+  how: { readonly allowOpen: boolean; readonly undo: boolean },
+): JobRequestOf<'restore'> {
   const input = {
     location: target.location,
     snapshotPath: snapshotPath(target, name),
-    allowOpen,
     app: target.settings(),
   };
-  return { kind: 'restore', input: { ...input, undo: false } };
+  return { kind: 'restore', input: { ...input, ...how } };
 }
 
 /**
@@ -125,18 +132,6 @@ export function undoSnapshot(target: VerbTarget, expected?: string): string {
     );
   }
   return last.preRestore;
-}
-
-/** Puts the last restore's pre-restore snapshot back, as it was: the guarded restore, without the upgrade. */
-export function undoVerb(target: VerbTarget, expected?: string): JobRequestOf<'restore'> {
-  const snapshot = snapshotPath(target, undoSnapshot(target, expected));
-  const input = {
-    location: target.location,
-    snapshotPath: snapshot,
-    allowOpen: false,
-    app: target.settings(),
-  };
-  return { kind: 'restore', input: { ...input, undo: true } };
 }
 
 /** The restore on a scratch copy: what it would meet, the live database untouched. */
