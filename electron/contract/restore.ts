@@ -2,11 +2,14 @@ import { z } from 'zod';
 import { lifeboatErrorSchema } from './errors';
 import { migrationStatusKindSchema, statusReferenceSchema } from './migrations';
 
-/** The steps a rollback can take, after a restore failed at or after the swap (or was interrupted). */
+/**
+ * The steps a rollback can take, after a restore failed at or after the swap (or was interrupted).
+ * Each may be skipped: there may be no command to run, or nothing to put back.
+ */
 export const rollbackStepTable = [
-  { id: 'stop-app', title: 'Stop the app' },
-  { id: 'put-back', title: 'Put the database back' },
-  { id: 'start-app', title: 'Start the app again' },
+  { id: 'stop-app', title: 'Stop the app', skippable: true },
+  { id: 'put-back', title: 'Put the database back', skippable: true },
+  { id: 'start-app', title: 'Start the app again', skippable: true },
 ] as const;
 export const rollbackStepSchema = z.enum(rollbackStepTable.map((s) => s.id));
 export type RollbackStep = z.infer<typeof rollbackStepSchema>;
@@ -119,13 +122,18 @@ type StepRow = (typeof restoreStepTable)[number];
 /** The steps of a restore, in order. */
 export const restoreSteps: readonly RestoreStep[] = restoreStepTable.map((s) => s.id);
 
-/** A step's row in the table. */
-export function restoreStep(step: RestoreStep): StepRow {
-  const row = restoreStepTable.find((s) => s.id === step);
+/** A step's row in its table. */
+function rowOf<T extends { readonly id: string }>(table: readonly T[], id: string): T {
+  const row = table.find((s) => s.id === id);
   if (row === undefined) {
-    throw new Error(`No restore step ${step}`);
+    throw new Error(`No step ${id}`);
   }
   return row;
+}
+
+/** A restore step's row in the table. */
+export function restoreStep(step: RestoreStep): StepRow {
+  return rowOf(restoreStepTable, step);
 }
 
 /** The stage a step shows under. */
@@ -151,11 +159,19 @@ export function isRollbackStep(step: AnyStep): step is RollbackStep {
   return rollbackStepSchema.safeParse(step).success;
 }
 
+/** Any step's row: its title and whether it may be skipped. */
+function anyRow(step: AnyStep): { readonly title: string; readonly skippable: boolean } {
+  return isRollbackStep(step) ? rowOf(rollbackStepTable, step) : restoreStep(step);
+}
+
 /** What a person reads for a step. */
 export function stepTitle(step: AnyStep): string {
-  return isRollbackStep(step)
-    ? (rollbackStepTable.find((s) => s.id === step)?.title ?? step)
-    : restoreStep(step).title;
+  return anyRow(step).title;
+}
+
+/** Whether the table lets the step be skipped (the runner refuses a skip it does not allow). */
+export function mayBeSkipped(step: AnyStep): boolean {
+  return anyRow(step).skippable;
 }
 
 /**

@@ -198,11 +198,11 @@ export function requireOpensAsSnapshot(databasePath: string): void {
 }
 
 /**
- * The database is at the code's head and the app's smoke queries run on it. Read as a live database,
- * with its -wal: the upgrade may have left its commits there (its tool killed right after them, or
- * another reader open when it closed), and the file alone would look as it was before the upgrade.
+ * The database is at the code's head after an upgrade. Read as a live database, with its -wal: the
+ * upgrade may have left its commits there (its tool killed right after them, or another reader open
+ * when it closed), and the file alone would look as it was before the upgrade.
  */
-export function requireHeadAndSmoke(plan: AppPlan, databasePath: string): void {
+export function requireHead(plan: AppPlan, databasePath: string): void {
   const status = liveSchemaStatus(plan, databasePath, 'live');
   if (status !== null && status.status !== 'at-head') {
     throw new LifeboatFailure(
@@ -210,6 +210,11 @@ export function requireHeadAndSmoke(plan: AppPlan, databasePath: string): void {
       `After the upgrade the database is not at head: ${status.summary}`,
     );
   }
+}
+
+/** The database is at the code's head and the app's smoke queries run on it (with its -wal, as above). */
+export function requireHeadAndSmoke(plan: AppPlan, databasePath: string): void {
+  requireHead(plan, databasePath);
   if (plan.smokeQueries.length === 0) {
     return;
   }

@@ -7,6 +7,7 @@ import { planApp } from './app-plan';
 import { liveSchemaStatus, runUpgrade, takePinnedSnapshot } from './app-steps';
 import { restoreSnapshot } from './guarded-restore';
 import type { AppSettings } from './restore-preflight';
+import { requireHead } from './restored-file';
 import { done, Handoff, runSteps, skip, type StepOutcome } from './step-runner';
 
 /** `lifeboat upgrade`'s steps: the restore's, named as a restore names them. */
@@ -14,9 +15,8 @@ const upgradeSteps: readonly RestoreStep[] = ['pre-restore', 'upgrade', 'check']
 
 /**
  * `lifeboat upgrade`, for deploys and container entrypoints: nothing to do at head; otherwise a
- * pinned pre-upgrade snapshot, the upgrade, a check that the database reached head (and the smoke
- * queries run); on failure the pre-upgrade snapshot is restored with the guarded restore and the
- * reason is returned. It replaces the "backup, migrate, restore if it fails" scripts apps carry.
+ * pinned pre-upgrade snapshot, the upgrade, a check that the database reached head; on failure the
+ * pre-upgrade snapshot is restored with the guarded restore and the reason is returned. It replaces the "backup, migrate, restore if it fails" scripts apps carry.
  */
 export async function safeUpgrade(
   location: DatabaseLocation,
@@ -66,16 +66,11 @@ export async function safeUpgrade(
       case 'upgrade':
         applied = await runUpgrade(plan, location.databasePath, control);
         return done(applied);
-      default: {
-        const after = liveSchemaStatus(plan, location.databasePath, 'live');
-        if (after !== null && after.status !== 'at-head') {
-          throw new LifeboatFailure(
-            'SCHEMA_MISMATCH',
-            `After the upgrade the database is not at head: ${after.summary}`,
-          );
-        }
+      case 'check':
+        requireHead(plan, location.databasePath);
         return done('at head');
-      }
+      default:
+        throw new LifeboatFailure('INTERNAL', `lifeboat upgrade does not run ${step}.`);
     }
   };
   const title = (step: RestoreStep): string =>

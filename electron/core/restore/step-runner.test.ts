@@ -123,4 +123,16 @@ describe('the step runner', () => {
     ]);
     assert.deepEqual(timings, []);
   });
+
+  it('refuses to skip a step the table says must run: the step fails instead', async () => {
+    const { control, said } = recorded();
+    await assert.rejects(
+      runSteps({ steps: ['verify'], cancellable: true, run: () => skip('not today'), timings: [] }, control),
+      (error) => toLifeboatError(error).code === 'INTERNAL',
+    );
+    assert.deepEqual(
+      said.map((e) => e.type),
+      ['started', 'failed'],
+    );
+  });
 });

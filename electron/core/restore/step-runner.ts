@@ -1,4 +1,4 @@
-import { stepTitle, type AnyStep } from '../../contract/restore';
+import { mayBeSkipped, stepTitle, type AnyStep } from '../../contract/restore';
 import { uncancellableControl, type JobControl } from '../job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 
@@ -79,6 +79,9 @@ export async function runSteps<S extends AnyStep>(work: StepRun<S>, jobControl: 
     let outcome: StepOutcome;
     try {
       outcome = await work.run(step, control);
+      if (outcome.skipped && !mayBeSkipped(step)) {
+        throw new LifeboatFailure('INTERNAL', `${stepTitle(step)} may not be skipped (${outcome.note}).`);
+      }
     } catch (error) {
       control.step({ type: 'failed', step, error: toLifeboatError(error) });
       throw error;
