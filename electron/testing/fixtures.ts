@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -84,6 +85,85 @@ export function sha256(filePath: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(filePath)).digest('hex');
 }
 
+/** A row as text, blobs included. */
+function rowText(row: unknown): string {
+  return JSON.stringify(row, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : v));
+}
+
+/**
+ * The rows of `reference`'s tables, reading only `reference`'s columns, as they are in `filePath`: equal
+ * to `snapshotRowsDigest(reference, reference)` when `filePath` holds the same rows, whatever columns
+ * or tables an upgrade added since.
+ */
+export function snapshotRowsDigest(filePath: string, reference: string): string {
+  const shape = new Database(reference, { readonly: true });
+  const tables = (
+    shape
+      .prepare(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+      )
+      .pluck()
+      .all() as string[]
+  ).map((name) => ({
+    name,
+    columns: (shape.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(name) as string[]).map(
+      (column) => `"${column.replaceAll('"', '""')}"`,
+    ),
+  }));
+  shape.close();
+  const db = new Database(filePath, { readonly: true });
+  try {
+    const hash = crypto.createHash('sha256');
+    for (const { name, columns } of tables) {
+      hash.update(`${name}\n`);
+      const select = `SELECT ${columns.join(', ')} FROM "${name.replaceAll('"', '""')}" ORDER BY rowid`;
+      for (const row of db.prepare(select).raw().iterate()) {
+        hash.update(rowText(row));
+      }
+    }
+    return hash.digest('hex');
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Runs `change` on `file` and puts its times back to the nanosecond (coreutils' `touch -r`), as bit
+ * rot or a careless tool would leave it: same size and mtime as recorded, other bytes.
+ */
+export function changeKeepingTimes(file: string, change: () => void): void {
+  const times = `${file}.times`;
+  execFileSync('touch', ['-r', file, times]);
+  try {
+    change();
+    execFileSync('touch', ['-r', times, file]);
+  } finally {
+    fs.rmSync(times, { force: true });
+  }
+}
+
+/** Flips one bit of the byte at `offset` in `file`. */
+export function flipBit(file: string, offset: number): void {
+  const fd = fs.openSync(file, 'r+');
+  try {
+    const byte = Buffer.alloc(1);
+    fs.readSync(fd, byte, 0, 1, offset);
+    byte[0] = (byte[0] ?? 0) ^ 0x01;
+    fs.writeSync(fd, byte, 0, 1, offset);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * The -wal and -journal files beside a database that hold pages SQLite would replay or roll back onto
+ * it. (A reader of a WAL database leaves an empty -wal and a -shm index behind, as the app does: those hold nothing.)
+ */
+export function sidecarsWithPages(filePath: string): string[] {
+  const size = (file: string): number => (fs.existsSync(file) ? fs.statSync(file).size : 0);
+  return ['-wal', '-journal'].filter((suffix) => size(`${filePath}${suffix}`) > 0);
+}
+
 /** Every row of every table, as one string: equal for two files exactly when their content is equal. */
 export function contentDigest(filePath: string): string {
   const db = new Database(filePath, { readonly: true });
@@ -96,9 +176,7 @@ export function contentDigest(filePath: string): string {
       hash.update(`${table.name}\n${table.sql ?? ''}\n`);
       if (table.sql?.startsWith('CREATE TABLE') === true) {
         for (const row of db.prepare(`SELECT * FROM "${table.name}" ORDER BY rowid`).raw().iterate()) {
-          hash.update(
-            JSON.stringify(row, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : v)),
-          );
+          hash.update(rowText(row));
         }
       }
     }

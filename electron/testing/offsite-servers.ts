@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -28,6 +29,57 @@ export async function startS3(dataDir: string, bucket: string): Promise<S3Server
   });
   const { port } = await server.run();
   return { endpoint: `http://127.0.0.1:${port}`, dataDir, stop: async () => void (await server.close()) };
+}
+
+/**
+ * A faulty network path in front of `endpoint` on 127.0.0.1: requests pass through unchanged, except
+ * that the body of each one `damages` picks arrives with one byte flipped (its length unchanged), as
+ * a bad NIC, cable or middlebox would deliver it.
+ */
+export async function startDamagingProxy(
+  endpoint: string,
+  damages: (request: http.IncomingMessage) => boolean,
+): Promise<{ endpoint: string; damaged: () => number; stop: () => Promise<void> }> {
+  const upstream = new URL(endpoint);
+  let damaged = 0;
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (body.length > 0 && damages(request)) {
+        const at = Math.floor(body.length / 2);
+        body[at] = (body[at] ?? 0) ^ 0x01;
+        damaged += 1;
+      }
+      const forwarded = http.request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: request.method,
+          path: request.url,
+          headers: { ...request.headers, host: upstream.host },
+        },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
+      forwarded.on('error', () => response.destroy());
+      forwarded.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    damaged: () => damaged,
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 export const s3Credentials = {

@@ -7,11 +7,12 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { PushResult, RemoteList } from '../../contract/offsite';
 import { lifeboatAsync, lifeboatBin, type CliRun } from '../../testing/cli-run';
-import { makeTempDir } from '../../testing/fixtures';
+import { changeKeepingTimes, flipBit, makeTempDir } from '../../testing/fixtures';
 import { until } from '../../testing/wait-for';
 import { readRecord, writeRecord } from '../snapshot/snapshot-records';
 import {
   s3Credentials,
+  startDamagingProxy,
   startS3,
   startSshd,
   type S3Server,
@@ -138,36 +139,89 @@ describe('offsite copies to a folder', () => {
     );
   });
 
-  it('refuses a tampered object and leaves nothing behind; the live database is untouched', async () => {
-    const appDir = makeApp(path.join(dir, 'three'), [{ name: 'nas', url: `file://${nas}` }]);
-    await backup(appDir, 'tamper-me');
-    assert.equal((await run(['push', '--app', appDir], appDir)).code, 0);
-    const listed = (await run(['remote', 'list', '--app', appDir, '--json'], appDir)).json<{
-      targets: RemoteList[];
-    }>();
-    const snapshot = listed.targets[0]?.snapshots.find((s) => s.manifest.label === 'tamper-me');
-    assert.ok(snapshot !== undefined);
-    const stored = path.join(nas, 'homeserver', 'notes', snapshot.manifest.stored.name);
-    const bytes = fs.readFileSync(stored);
-    bytes[bytes.length - 100] = (bytes[bytes.length - 100] ?? 0) ^ 0xff;
-    fs.writeFileSync(stored, bytes);
-    const elsewhere = path.join(dir, 'elsewhere');
-    fs.mkdirSync(elsewhere);
-    fs.copyFileSync(path.join(appDir, 'lifeboat.json'), path.join(elsewhere, 'lifeboat.json'));
-    new Database(path.join(elsewhere, 'app.db')).exec(
-      'CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)',
-    );
-    const before = sha256(path.join(elsewhere, 'app.db'));
-    const refused = await run(
-      ['restore', snapshot.id, '--from', 'nas', '--app', elsewhere, '--yes'],
-      elsewhere,
-    );
-    assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /CHECKSUM_MISMATCH/);
-    assert.equal(sha256(path.join(elsewhere, 'app.db')), before);
+  // Each check alone: a damaged compressed object is refused before it is unpacked (by its stored
+  // checksum), and one whose manifest was rewritten to match it is refused once unpacked (by the plain one).
+  const tampering = [
+    {
+      name: 'a damaged compressed object',
+      gzip: true,
+      rewriteManifest: false,
+      says: /not the object its manifest describes/,
+    },
+    {
+      name: 'an object whose manifest was rewritten to match it',
+      gzip: false,
+      rewriteManifest: true,
+      says: /unpacked to a file whose SHA-256 is not the one in its manifest/,
+    },
+  ];
+  for (const [index, case_] of tampering.entries()) {
+    it(`refuses ${case_.name}, leaving nothing behind and the live database untouched`, async () => {
+      const label = `tamper-${index}`;
+      const appDir = makeApp(path.join(dir, label), [
+        { name: 'nas', url: `file://${nas}`, gzip: case_.gzip },
+      ]);
+      await backup(appDir, label);
+      assert.equal((await run(['push', '--app', appDir], appDir)).code, 0);
+      const listed = (await run(['remote', 'list', '--app', appDir, '--json'], appDir)).json<{
+        targets: RemoteList[];
+      }>();
+      const snapshot = listed.targets[0]?.snapshots.find((s) => s.manifest.label === label);
+      assert.ok(snapshot !== undefined);
+      const stored = path.join(nas, 'homeserver', 'notes', snapshot.manifest.stored.name);
+      flipBit(stored, fs.statSync(stored).size - 100);
+      if (case_.rewriteManifest) {
+        const manifestPath = path.join(nas, `${snapshot.id}.json`);
+        const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as { stored: { sha256: string } };
+        manifest.stored.sha256 = sha256(stored);
+        fs.writeFileSync(manifestPath, JSON.stringify(manifest));
+      }
+      const elsewhere = path.join(dir, `${label}-elsewhere`);
+      fs.mkdirSync(elsewhere);
+      fs.copyFileSync(path.join(appDir, 'lifeboat.json'), path.join(elsewhere, 'lifeboat.json'));
+      const live = new Database(path.join(elsewhere, 'app.db'));
+      live.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)');
+      live.close();
+      const before = sha256(path.join(elsewhere, 'app.db'));
+      const refused = await run(
+        ['restore', snapshot.id, '--from', 'nas', '--app', elsewhere, '--yes'],
+        elsewhere,
+      );
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /CHECKSUM_MISMATCH/);
+      assert.match(refused.stderr, case_.says);
+      assert.equal(sha256(path.join(elsewhere, 'app.db')), before);
+      assert.deepEqual(
+        fs.readdirSync(elsewhere).filter((name) => name !== 'backups'),
+        ['app.db', 'lifeboat.json'],
+        'no sidecar or partial file beside the live database',
+      );
+      assert.deepEqual(
+        fs.readdirSync(path.join(elsewhere, 'backups')).filter((name) => name !== '.lifeboat'),
+        [],
+      );
+    });
+  }
+
+  it('never sends a snapshot whose bytes changed since it was verified, even with its size and time kept', async () => {
+    const appDir = makeApp(path.join(dir, 'bit-rot'), [{ name: 'nas', url: `file://${nas}` }]);
+    const file = await backup(appDir, 'bit-rot');
+    // Bit rot: one byte of a row flips on the disk; size and modification time stay as recorded.
+    const snapshot = path.join(appDir, 'backups', file);
+    fs.chmodSync(snapshot, 0o600);
+    changeKeepingTimes(snapshot, () => flipBit(snapshot, fs.statSync(snapshot).size - 10));
+    const pushed = await run(['push', '--app', appDir, '--json'], appDir);
+    assert.equal(pushed.code, 1, 'a push that left a snapshot behind does not exit 0');
+    const outcome = pushed.json<PushResult>().targets[0];
+    assert.deepEqual(outcome?.pushed, []);
     assert.deepEqual(
-      fs.readdirSync(path.join(elsewhere, 'backups')).filter((name) => name !== '.lifeboat'),
+      outcome.failed.map((f) => [f.file, f.error.code]),
+      [[file, 'CHECKSUM_MISMATCH']],
+    );
+    assert.deepEqual(
+      fs.readdirSync(nas, { recursive: true, encoding: 'utf8' }).filter((name) => name.includes('bit-rot')),
       [],
+      'nothing of it reached the target',
     );
   });
 
@@ -415,6 +469,35 @@ describe('offsite copies to S3 (s3rver on 127.0.0.1)', () => {
       again.json<PushResult>().targets[0]?.pushed.map((p) => p.id.replace(/^.*Z-/, '')),
       ['killed'],
     );
+  });
+
+  it('a copy damaged on its way fails the check after the upload: no manifest, no object, and the push says so', async () => {
+    // The object's PUT (not its manifest's) arrives with a byte flipped.
+    const proxy = await startDamagingProxy(
+      s3.endpoint,
+      (request) => request.method === 'PUT' && /-damaged\.db(\?|$)/.test(request.url ?? ''),
+    );
+    try {
+      const appDir = makeApp(path.join(dir, 'damaged'), [
+        { name: 'r2', url: `s3://lifeboat/offsite?endpoint=${proxy.endpoint}&forcePathStyle=true` },
+      ]);
+      await backup(appDir, 'damaged');
+      const pushed = await run(['push', '--app', appDir, '--json'], appDir, s3Credentials);
+      assert.equal(pushed.code, 1);
+      assert.equal(proxy.damaged(), 1, 'the upload went through the faulty path');
+      const outcome = pushed.json<PushResult>().targets[0];
+      assert.equal(outcome?.error?.code, 'IO_ERROR');
+      assert.match(outcome.error.message, /does not match what was sent/);
+      assert.deepEqual(
+        fs
+          .readdirSync(s3.dataDir, { recursive: true, encoding: 'utf8' })
+          .filter((name) => name.includes('-damaged')),
+        [],
+        'neither the object nor a manifest is left on the target',
+      );
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('says which credentials failed, with a stable code', async () => {

@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { mountTmpfs } from '../../testing/mounts';
 import { startWriter } from '../../testing/writer-handle';
 import { readRecord } from '../snapshot/snapshot-records';
+import { readJournal, restorePaths } from './restore-journal';
 
 interface Scene {
   readonly dir: string;
@@ -219,6 +220,22 @@ describe('the guarded restore', () => {
     }
   });
 
+  it('killed part-way through clean-up (the old database gone, its stale -wal not yet), a rollback puts back the original', () => {
+    const s = scene(temp.dir, 'crash-mid-clean-up', 'wal', true);
+    const killed = lifeboat(['restore', path.basename(s.snapshot), '--db', 'app.db', '--yes'], s.dir, {
+      LIFEBOAT_TEST_KILL_AT: 'discard-old:1',
+    });
+    assert.equal(killed.signal, 'SIGKILL');
+    const { old } = restorePaths(s.db);
+    assert.equal(fs.existsSync(old), false, 'the set-aside database was removed first');
+    assert.equal(fs.existsSync(`${old}-wal`), true, "the app's stale -wal was not removed yet");
+    const rolledBack = lifeboat(['restore', '--rollback', '--db', 'app.db'], s.dir);
+    assert.equal(rolledBack.code, 0, rolledBack.stderr);
+    assert.equal(fs.existsSync(`${s.db}-wal`), false, 'no stale -wal beside the database');
+    assert.equal(contentDigest(s.db), s.original, 'the database as it was before the restore, -wal included');
+    assert.deepEqual(leftovers(s.dir), []);
+  });
+
   // One pass per journal mode (WAL with the app's stale -wal left behind, the case to fear): a kill
   // right after every journaled step (preflight writes no journal), then one recovery, resume and
   // rollback taking turns so that each step gets both across the two passes. Every state a kill can
@@ -240,6 +257,11 @@ describe('the guarded restore', () => {
           LIFEBOAT_TEST_KILL_AT: step,
         });
         assert.equal(killed.signal, 'SIGKILL', `killed at ${step}`);
+        assert.equal(
+          readJournal({ databasePath: s.db, backupsDir: path.join(s.dir, 'backups') })?.step,
+          step,
+          `the journal on disk names ${step} before it runs`,
+        );
         // What the next command says, and that a second restore is refused, is the same at every step:
         // asked at the swap's two renames, where a wrong answer costs most.
         if (step === 'set-aside' || step === 'put-in-place') {

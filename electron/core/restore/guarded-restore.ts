@@ -99,7 +99,7 @@ async function runForwardStep(
       state.staged = await stage();
       return done();
     case 'set-aside':
-      await apply(planSetAside(journal.database, present(journal.database)), journal);
+      await apply(planSetAside(journal.database, present(journal.database)), journal, step);
       return done();
     case 'put-in-place': {
       // Only a file this process created takes the live name: a resumed restore stages the snapshot
@@ -149,7 +149,7 @@ async function runForwardStep(
       await waitUntilHealthy(plan.healthUrl, plan.timeoutsMs.health, control);
       return done(`${plan.healthUrl} answered healthy`);
     case 'discard-old':
-      await apply(planDiscardOld(journal.database, present(journal.database)), journal);
+      await apply(planDiscardOld(journal.database, present(journal.database)), journal, step);
       return done();
     case 'preflight':
     case 'stop':
@@ -202,9 +202,16 @@ function present(database: string): PresentFiles {
   return restoreFilesPresent(database, (file) => fs.existsSync(file));
 }
 
-/** Runs a plan's operations in order, then flushes the folder so that they survive a power cut. */
-async function apply(operations: readonly FileOperation[], journal: RestoreJournal): Promise<void> {
-  for (const operation of operations) {
+/**
+ * Runs a plan's operations in order, then flushes the folder so that they survive a power cut. The
+ * crash tests can kill the process after the Nth operation of `step` (`LIFEBOAT_TEST_KILL_AT=step:N`).
+ */
+async function apply(
+  operations: readonly FileOperation[],
+  journal: RestoreJournal,
+  step: RestoreStep | 'put-back',
+): Promise<void> {
+  for (const [index, operation] of operations.entries()) {
     switch (operation.kind) {
       case 'remove':
         removeIfPresent(operation.file);
@@ -216,6 +223,7 @@ async function apply(operations: readonly FileOperation[], journal: RestoreJourn
         await putCopyInPlace(operation.source, journal);
         break;
     }
+    crashPointForTests(`${step}:${index + 1}`);
   }
   fsyncDirectory(path.dirname(journal.database));
 }
@@ -226,7 +234,7 @@ async function apply(operations: readonly FileOperation[], journal: RestoreJourn
  */
 async function rollBack(journal: RestoreJournal): Promise<StepOutcome> {
   const operations = planRollback(journal, present(journal.database));
-  await apply(operations, journal);
+  await apply(operations, journal, 'put-back');
   removeJournal(journal.database);
   if (operations.length === 0) {
     return skip('nothing had been changed');

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -229,6 +230,30 @@ describe('snapshot', () => {
     assert.deepEqual(filesIn(loc.backupsDir), []);
     const info = await startJob({ kind: 'info', input: loc }).result;
     assert.equal(info.ok ? 'ok' : info.error.code, 'DB_CORRUPT');
+    assert.equal(sha256(loc.databasePath), before);
+  });
+
+  it('refuses a live database whose quick_check reports damage that SQLite reads through (a freelist count off by 3)', async () => {
+    const dir = fs.mkdtempSync(path.join(temp.dir, 'freelist-'));
+    const loc = location(dir);
+    createLiveDatabase(loc.databasePath, 'delete', 512 * 1024);
+    const db = new Database(loc.databasePath);
+    db.exec('DELETE FROM payload WHERE id % 2 = 0');
+    db.close();
+    // The header's count of free pages (bytes 36-39), off by 3: every read still works.
+    const fd = fs.openSync(loc.databasePath, 'r+');
+    const header = Buffer.alloc(4);
+    fs.readSync(fd, header, 0, 4, 36);
+    assert.ok(header.readUInt32BE(0) > 0, 'the deletes left free pages');
+    header.writeUInt32BE(header.readUInt32BE(0) + 3);
+    fs.writeSync(fd, header, 0, 4, 36);
+    fs.closeSync(fd);
+    const before = sha256(loc.databasePath);
+    const result = await snapshotJob(loc);
+    assert.ok(!result.ok, 'a copy that failed its quick_check is not a snapshot');
+    assert.equal(result.error.code, 'DB_CORRUPT');
+    assert.match(result.error.message, /freelist: size is \d+ but should be \d+/i);
+    assert.deepEqual(filesIn(loc.backupsDir), []);
     assert.equal(sha256(loc.databasePath), before);
   });
 

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SnapshotEntry } from '../../contract/snapshots';
-import { createLiveDatabase, makeTempDir, sha256 } from '../../testing/fixtures';
+import { changeKeepingTimes, createLiveDatabase, makeTempDir, sha256 } from '../../testing/fixtures';
 import { createdSnapshotPath, verifyJob } from '../../testing/run-job';
 import { listSnapshots } from './list-snapshots';
 
@@ -147,6 +147,23 @@ describe('listing a backups folder', () => {
     assert.deepEqual(
       fs.readdirSync(backupsDir).filter((n) => n.startsWith('wal-copy')),
       ['wal-copy.db'],
+    );
+  });
+
+  it('calls a recorded snapshot whose size changed corrupt, even with its modification time put back', async () => {
+    const databasePath = path.join(temp.dir, 'grown', 'app.db');
+    const grownBackups = path.join(temp.dir, 'grown', 'backups');
+    fs.mkdirSync(path.dirname(databasePath));
+    createLiveDatabase(databasePath, 'delete', 64 * 1024);
+    const snapshot = await createdSnapshotPath({ databasePath, backupsDir: grownBackups }, 'grown');
+    const { size } = fs.statSync(snapshot);
+    fs.chmodSync(snapshot, 0o600);
+    changeKeepingTimes(snapshot, () => fs.appendFileSync(snapshot, Buffer.alloc(4096)));
+    const [entry] = listSnapshots({ databasePath, backupsDir: grownBackups }).snapshots;
+    assert.equal(entry?.status, 'corrupt');
+    assert.equal(
+      entry.statusReason,
+      `The file changed after it was recorded: ${size} bytes then, ${size + 4096} now.`,
     );
   });
 
