@@ -54,16 +54,39 @@ test('retention: the preview shows what the rules keep and delete on the real sn
       .map((d) => d.name);
   expect(dbFiles()).toHaveLength(expected.snapshots.length);
 
+  // With a schedule, the preview is of its next run: that run's snapshot comes first, and can push
+  // one of today's out of keep-daily. What it shows then is what the run must delete, no more.
+  const withSchedule = app.page.waitForResponse(
+    (response) =>
+      response.url().includes('/api/retention:preview') &&
+      /"schedule"/.test(response.request().postData() ?? ''),
+  );
   await dialog.getByLabel('Scheduled snapshots').selectOption('every');
   await dialog.getByLabel('Every', { exact: true }).fill('6h');
-  await expect(dialog.getByRole('button', { name: `Save: delete ${deleted} at the next run` })).toBeVisible();
+  const shown = ((await (await withSchedule).json()) as { value: PruneResult }).value;
+  const promised = shown.snapshots
+    .filter((s) => s.decision === 'keep' && s.planned !== true)
+    .map((s) => s.file);
+  const doomed = shown.snapshots.filter((s) => s.decision === 'delete').length;
+  expect(shown.snapshots.filter((s) => s.planned === true)).toHaveLength(1);
+  await expect(preview).toContainText(
+    `${promised.length + 1} kept, ${doomed} deleted of ${shown.snapshots.length} snapshots, the next scheduled one included`,
+  );
+  await expect(
+    preview.getByRole('listitem').filter({ hasText: 'the next scheduled snapshot, taken first' }),
+  ).toHaveCount(1);
+  await expect(dialog.getByRole('button', { name: `Save: delete ${doomed} at the next run` })).toBeVisible();
+  await app.screenshot('22b-retention-preview-scheduled');
   await dialog.getByRole('button', { name: /^Save/ }).click();
   await expect(dialog).toBeHidden();
   // The keeper takes the first scheduled snapshot at once, then applies the rules.
   await expect(app.row('scheduled')).toHaveCount(1);
   await expect(card.getByTestId('protection')).toContainText('Fresh · every 6h');
-  await expect.poll(() => dbFiles().length).toBeLessThan(expected.snapshots.length);
-  await expect(app.rows()).toHaveCount(dbFiles().length);
+  // Exactly what the preview promised: the files it kept and the scheduled snapshot, nothing else.
+  const scheduled = (): string[] => dbFiles().filter((name) => name.endsWith('-scheduled.db'));
+  await expect.poll(() => dbFiles().sort()).toEqual([...promised, ...scheduled()].sort());
+  expect(scheduled()).toHaveLength(1);
+  await expect(app.rows()).toHaveCount(promised.length + 1);
   await app.page.getByRole('tab', { name: 'Activity' }).click();
   await expect(app.page.getByRole('tabpanel', { name: 'Activity' })).toContainText('schedule');
   await expect(app.page.getByRole('tabpanel', { name: 'Activity' })).toContainText('Prune');

@@ -78,7 +78,8 @@ export const operationInputs = {
     staleAfter: durationSchema.optional(),
   }),
   /** What these rules would keep and delete among the app's snapshots now, and why (nothing is deleted). */
-  'retention:preview': z.object({ appId, rules: retentionRulesSchema }),
+  /** `schedule`: the one the person is choosing; its next run's snapshot is planned in before the rules. */
+  'retention:preview': z.object({ appId, rules: retentionRulesSchema, schedule: scheduleSchema.optional() }),
   'demo:open': z.object({}),
   'database:info': z.object({ appId }),
   'snapshots:list': z.object({ appId }),

@@ -64,6 +64,8 @@ export const pruneDecisionSchema = z.object({
   decision: z.enum(['keep', 'delete']),
   /** Empty for a deletion: no rule keeps it. */
   reasons: z.array(keepReasonSchema),
+  /** The snapshot a scheduled run takes before it applies the rules (a preview's, not yet on disk). */
+  planned: z.literal(true).optional(),
 });
 export type PruneDecision = z.infer<typeof pruneDecisionSchema>;
 

@@ -9,7 +9,9 @@ import { createLiveDatabase, makeTempDir } from '../../testing/fixtures';
 import { giveToAppUser, hostileUserSkip } from '../../testing/hostile-user';
 import { createdSnapshotPath } from '../../testing/run-job';
 import { resolveLocation, type DatabaseLocation } from '../database-location';
+import { startJob } from '../jobs/job-runner';
 import { restorePaths } from '../restore/restore-journal';
+import type { PlannedSnapshot } from './prune-snapshots';
 import { readRecord, writeRecord } from '../snapshot/snapshot-records';
 
 /**
@@ -76,6 +78,43 @@ describe('lifeboat prune', () => {
     const d3pm = result.snapshots.find((d) => d.file === files['d3pm']);
     assert.equal(d3pm?.reasons[0]?.kind, 'rule');
     assert.equal(fs.readdirSync(location.backupsDir).filter((f) => f.endsWith('.db')).length, 8);
+  });
+
+  it('a preview with a snapshot still to come deletes what the run that takes it first deletes', async () => {
+    const dir = path.join(temp.dir, 'planned');
+    fs.mkdirSync(dir);
+    createLiveDatabase(path.join(dir, 'app.db'), 'delete', 16 * 1024);
+    const own = resolveLocation('app.db', undefined, dir);
+    // Yesterday's and today's snapshots; keep-daily 1 keeps today's now, the next run's instead.
+    const yesterday = await snapshotAt(own, 6, 0);
+    const today = path.basename(await createdSnapshotPath(own, 'before-upgrade'));
+    const rules = { keepDaily: 1 };
+    const prune = async (input: { dryRun: boolean; planned?: PlannedSnapshot }): Promise<PruneResult> => {
+      const result = await startJob({ kind: 'prune', input: { location: own, rules, ...input } }).result;
+      assert.ok(result.ok);
+      return result.value;
+    };
+    const withoutRun = await prune({ dryRun: true });
+    assert.deepEqual(decisionsOf(withoutRun), { [today]: 'keep', [yesterday]: 'delete' });
+    const preview = await prune({
+      dryRun: true,
+      planned: { time: new Date().toISOString(), label: 'nightly' },
+    });
+    const planned = preview.snapshots.find((d) => d.planned === true);
+    assert.match(planned?.file ?? '', /^app-\d{8}-\d{6}-nightly\.db$/);
+    assert.equal(planned?.decision, 'keep');
+    assert.deepEqual(
+      preview.snapshots
+        .filter((d) => d.decision === 'delete')
+        .map((d) => d.file)
+        .sort(),
+      [today, yesterday].sort(),
+      'the labelled snapshot of today is pushed out by the run’s own',
+    );
+    // The run: its snapshot, then the rules. It deletes exactly what the preview said.
+    await createdSnapshotPath(own, 'nightly');
+    const run = await prune({ dryRun: false });
+    assert.deepEqual(run.deleted.sort(), [today, yesterday].sort());
   });
 
   it('asks before deleting, and refuses to delete without a terminal or --yes', () => {

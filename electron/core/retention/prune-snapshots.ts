@@ -14,6 +14,8 @@ import { readJournal, restorePaths } from '../restore/restore-journal';
 import { listSnapshots } from '../snapshot/list-snapshots';
 import { removeSnapshots, requireDeletable } from '../snapshot/pin-snapshots';
 import { readRecord } from '../snapshot/snapshot-records';
+import type { SnapshotEntry } from '../../contract/snapshots';
+import { sanitizeSlug, snapshotFileName } from '../snapshot-name';
 import { planRetention } from './plan-retention';
 
 export interface PruneRequest {
@@ -25,6 +27,39 @@ export interface PruneRequest {
    * changed since (a new snapshot can push another one out of the rules; that waits for the next prune).
    */
   readonly confirmed?: readonly string[];
+  /**
+   * A dry run's snapshot still to come: the one a scheduled run takes before it applies the rules, so
+   * that the preview shows what that run will delete (its decision is marked `planned`).
+   */
+  readonly planned?: PlannedSnapshot;
+}
+
+/** The snapshot a scheduled run will take: when, and its label. */
+export interface PlannedSnapshot {
+  readonly time: string;
+  readonly label: string;
+}
+
+/** The planned snapshot as a listing entry: verified, Lifeboat's, named as it will be. */
+function plannedEntry(location: DatabaseLocation, planned: PlannedSnapshot): SnapshotEntry {
+  const label = sanitizeSlug(planned.label);
+  return {
+    file: snapshotFileName(path.basename(location.databasePath), new Date(planned.time), label),
+    path: '',
+    time: planned.time,
+    timeSource: 'recorded',
+    label,
+    note: null,
+    size: 0,
+    status: 'verified',
+    statusReason: null,
+    sha256: null,
+    madeBy: 'lifeboat',
+    sidecars: [],
+    migration: null,
+    pinned: false,
+    lastVerified: null,
+  };
 }
 
 /** The rules in the words of the command line: "--keep-daily 7 --keep-weekly 4". */
@@ -57,10 +92,13 @@ export async function pruneSnapshots(request: PruneRequest, control: JobControl)
     );
   }
   control.report('Reading the backups folder', 0);
-  const plan = (): PruneResult['snapshots'] =>
-    planRetention(listSnapshots(location).snapshots, rules, {
+  // What the rules decide for the folder (and a snapshot still to come, marked planned).
+  const plan = (planned: SnapshotEntry | null): PruneResult['snapshots'] => {
+    const listed = listSnapshots(location).snapshots;
+    return planRetention(planned === null ? listed : [planned, ...listed], rules, {
       restoreInProgress: restoreInterrupted(location),
-    });
+    }).map((d) => (d.file === planned?.file ? { ...d, planned: true as const } : d));
+  };
   const result = (snapshots: PruneResult['snapshots'], deleted: string[]): PruneResult => ({
     database: location.databasePath,
     backupsDir: location.backupsDir,
@@ -70,7 +108,7 @@ export async function pruneSnapshots(request: PruneRequest, control: JobControl)
     deleted,
   });
   if (dryRun) {
-    const snapshots = plan();
+    const snapshots = plan(request.planned === undefined ? null : plannedEntry(location, request.planned));
     control.report('Done', 1);
     return result(snapshots, []);
   }
@@ -81,7 +119,7 @@ export async function pruneSnapshots(request: PruneRequest, control: JobControl)
       location.databasePath,
     );
   return whileLocked(restorePaths(location.databasePath).lock, refused, () => {
-    const snapshots = plan();
+    const snapshots = plan(null);
     const confirmed = request.confirmed === undefined ? null : new Set(request.confirmed);
     const doomed = snapshots
       .filter((d) => d.decision === 'delete' && (confirmed === null || confirmed.has(d.file)))

@@ -10,6 +10,7 @@ import { ifUnlocked, liveHolder } from '../fs/lock-file';
 import { restorePaths } from '../restore/restore-journal';
 import { ensureOwnFolder } from '../fs/untrusted-file';
 import { LifeboatFailure } from '../lifeboat-failure';
+import type { PlannedSnapshot } from '../retention/prune-snapshots';
 import type { Alert, Delivery } from '../notify/send-alerts';
 import { freshnessOf } from './freshness';
 import { keeperPaths, readKeeperState, writeKeeperState, type KeeperState } from './keeper-state';
@@ -107,6 +108,25 @@ function pushFailure(result: Result<PushResult>): LifeboatError | null {
   return null;
 }
 
+/** The label of a scheduled snapshot: the schedule's, else "scheduled". */
+function scheduledLabel(schedule: Schedule): string {
+  return schedule.label ?? 'scheduled';
+}
+
+/**
+ * The snapshot the next scheduled run of `schedule` takes before it applies the rules: when that run
+ * is due (now, if it is already), from the keeper's record of the last run. Null if it never runs.
+ */
+export function nextScheduledSnapshot(
+  backupsDir: string,
+  schedule: Schedule,
+  nowMs: number,
+): PlannedSnapshot | null {
+  const lastRun = readKeeperState(backupsDir).lastRun;
+  const at = Math.max(nowMs, dueAt(schedule, lastRun === null ? null : Date.parse(lastRun.at)));
+  return Number.isFinite(at) ? { time: new Date(at).toISOString(), label: scheduledLabel(schedule) } : null;
+}
+
 /** The scheduled snapshot, then retention if the app has rules; the state records how it went. */
 async function runScheduled(
   app: KeptApp,
@@ -116,7 +136,7 @@ async function runScheduled(
 ): Promise<{ run: RunOutcome; state: KeeperState }> {
   const at = new Date(actions.now()).toISOString();
   const started = await actions.ping(app, 'start', `Scheduled snapshot of ${app.location.databasePath}`);
-  const result = await actions.snapshot(app, schedule.label ?? 'scheduled');
+  const result = await actions.snapshot(app, scheduledLabel(schedule));
   const snapshot = result.ok && result.value.kind === 'created' ? result.value.snapshot.file : null;
   const error = result.ok ? null : result.error;
   const message =

@@ -57,7 +57,7 @@ import { readKeeperState } from '../schedule/keeper-state';
 import { hasNoRules } from '../../contract/retention';
 import { alertTitle } from '../notify/send-alerts';
 import { jobActions, type JobStarter } from '../schedule/job-actions';
-import type { KeptApp } from '../schedule/keeper';
+import { nextScheduledSnapshot, type KeptApp } from '../schedule/keeper';
 import { KeeperLoop } from '../schedule/keeper-loop';
 import { checkSchedule } from '../schedule/schedule-times';
 import { sideOf } from '../diff/diff-databases';
@@ -777,7 +777,15 @@ export class LifeboatService {
     },
     'retention:preview': (input) => {
       const app = this.app(input.appId);
-      return this.runJob({ kind: 'prune', input: { location: app, rules: input.rules, dryRun: true } });
+      // With a schedule, what its next run deletes: that run's snapshot comes first and may push one out.
+      const planned =
+        input.schedule === undefined
+          ? null
+          : nextScheduledSnapshot(app.backupsDir, input.schedule, Date.now());
+      return this.runJob({
+        kind: 'prune',
+        input: { location: app, rules: input.rules, dryRun: true, ...(planned === null ? {} : { planned }) },
+      });
     },
     'demo:open': async () => {
       const location = await this.runJob({ kind: 'demo', input: { dataDir: this.dataDir } });

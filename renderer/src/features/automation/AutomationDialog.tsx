@@ -98,12 +98,14 @@ function RetentionPreview(props: { preview: PruneResult }): ReactNode {
   const oldest = Math.min(...times);
   const span = Math.max(1, Math.max(...times) - oldest);
   const deleted = snapshots.filter((s) => s.decision === 'delete').length;
+  const planned = snapshots.some((s) => s.planned === true);
   return (
     <div className="retention-preview" data-testid="retention-preview">
       <p className="preview-summary" aria-live="polite">
         <strong>{snapshots.length - deleted} kept</strong>,{' '}
         <strong className={deleted > 0 ? 'warn' : undefined}>{deleted} deleted</strong> of {snapshots.length}{' '}
         snapshots
+        {planned && ', the next scheduled one included'}
         {snapshots.length > 0 &&
           ` (${formatLocalTime(new Date(oldest).toISOString()).slice(0, 10)} to ${formatLocalTime(new Date(oldest + span).toISOString()).slice(0, 10)})`}
         .
@@ -128,8 +130,9 @@ function RetentionPreview(props: { preview: PruneResult }): ReactNode {
           {virtualizer.getVirtualItems().map((item) => {
             const s = snapshots[item.index];
             if (s === undefined) return null;
-            const why =
+            const rule =
               s.reasons.length === 0 ? 'no rule keeps it' : s.reasons.map(keepReasonText).join('; ');
+            const why = s.planned === true ? `the next scheduled snapshot, taken first: ${rule}` : rule;
             return (
               <div
                 key={s.file}
@@ -183,7 +186,10 @@ export function AutomationDialog(props: { appId: string }): ReactNode {
   const [error, setError] = useState<LifeboatError | null>(null);
   const [busy, setBusy] = useState(false);
   const rules = rulesOf(values);
-  const rulesKey = JSON.stringify(rules);
+  const scheduled = scheduleOf(kind, { none: '', every, daily, cron }[kind], label);
+  // The next scheduled run takes its snapshot before it applies the rules: the preview counts it in.
+  const previewSchedule = 'schedule' in scheduled ? scheduled.schedule : undefined;
+  const rulesKey = JSON.stringify({ rules, previewSchedule });
   const preview = previewed?.key === rulesKey ? previewed.preview : null;
   const previewError = previewed?.key === rulesKey ? previewed.error : null;
   useEffect(() => {
@@ -194,7 +200,11 @@ export function AutomationDialog(props: { appId: string }): ReactNode {
     // The preview follows the typing, a moment after it stops.
     const timer = window.setTimeout(() => {
       void lifeboat()
-        .call('retention:preview', { appId: props.appId, rules: rules.rules })
+        .call('retention:preview', {
+          appId: props.appId,
+          rules: rules.rules,
+          ...(previewSchedule === undefined ? {} : { schedule: previewSchedule }),
+        })
         .then((result) => {
           if (current) {
             setPreviewed({
@@ -209,7 +219,7 @@ export function AutomationDialog(props: { appId: string }): ReactNode {
       current = false;
       window.clearTimeout(timer);
     };
-    // rulesKey stands for the rules: a new object each render, the same rules.
+    // rulesKey stands for the rules and the schedule: new objects each render, the same values.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [rulesKey, props.appId]);
   if (app === undefined || automation === undefined) {
@@ -219,7 +229,6 @@ export function AutomationDialog(props: { appId: string }): ReactNode {
   const doomed = preview?.snapshots.filter((s) => s.decision === 'delete').length ?? 0;
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
-    const scheduled = scheduleOf(kind, { none: '', every, daily, cron }[kind], label);
     const stale =
       staleAfter.trim() === ''
         ? { success: true as const, data: undefined }
