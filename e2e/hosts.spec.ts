@@ -1,7 +1,9 @@
+import Database from 'better-sqlite3';
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test as base } from '@playwright/test';
+import { sidecarsWithPages, snapshotRowsDigest } from '../electron/testing/fixtures';
 import { expect, startHost, test as withHost } from './fixtures';
 import { setUpHub } from './hub-setup';
 import { AppPage } from './pages/app-page';
@@ -65,11 +67,22 @@ test('two hosts in the sidebar and the fleet view; a snapshot and a restore run 
       fs.readdirSync(path.join(dir, 'vps', 'vaultwarden')).filter((n) => n.endsWith('-copy.db')),
     ).toEqual([]);
 
-    // A restore with its stepper, run by vps's Lifeboat.
+    // The app writes after the snapshot; then a restore with its stepper, run by vps's Lifeboat.
+    const vaultDb = path.join(dir, 'vps', 'vaultwarden', 'app.db');
+    const later = new Database(vaultDb);
+    later.exec("INSERT INTO ledger (account, amount, at) VALUES (1, 5, 'after the snapshot')");
+    later.close();
     await app.details.getByRole('button', { name: 'Restore…' }).click();
     await app.dialog.getByRole('button', { name: 'Restore', exact: true }).click();
     await expect(app.dialog.getByRole('status')).toContainText('Restored.', { timeout: 30_000 });
     await expect(app.dialog).toContainText('Pre-restore snapshot (pinned)');
+    // On vps, the live database now holds the snapshot's rows, with no sidecar left beside it.
+    const restoredFrom = path.join(
+      vaultBackups,
+      fs.readdirSync(vaultBackups).find((name) => name.endsWith('-from-the-hub.db')) ?? '',
+    );
+    expect(sidecarsWithPages(vaultDb)).toEqual([]);
+    expect(snapshotRowsDigest(vaultDb, restoredFrom)).toBe(snapshotRowsDigest(restoredFrom, restoredFrom));
     await app.dialog.getByRole('button', { name: 'Close' }).click();
 
     // The fleet: every app of every host, and the host that cannot be reached, with why.

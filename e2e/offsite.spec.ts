@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { contentDigest, sidecarsWithPages, snapshotRowsDigest } from '../electron/testing/fixtures';
 import { expect, test } from './fixtures';
 
 test('offsite: send the demo shop to a folder target, see each snapshot marked, then restore one from the target', async ({
@@ -40,7 +41,9 @@ test('offsite: send the demo shop to a folder target, see each snapshot marked, 
   // The disk loses a snapshot; the target still has it.
   const lost = fs.readdirSync(path.join(demo, 'backups')).find((name) => name.includes('initial-import'));
   expect(lost).toBeDefined();
-  fs.rmSync(path.join(demo, 'backups', lost ?? ''));
+  const lostPath = path.join(demo, 'backups', lost ?? '');
+  const lostContent = contentDigest(lostPath);
+  fs.rmSync(lostPath);
   await expect(app.row('initial-import')).toHaveCount(0);
 
   await offsite.getByRole('button', { name: 'Restore from offsite…' }).click();
@@ -61,6 +64,11 @@ test('offsite: send the demo shop to a folder target, see each snapshot marked, 
   await app.dialog.getByRole('button', { name: 'Restore', exact: true }).click();
   await expect(app.dialog.getByRole('status')).toContainText('Restored.');
   await expect(app.dialog).toContainText('Pre-restore snapshot (pinned)');
+  // The copy brought back is the snapshot that was lost, and the live database holds its rows.
+  expect(contentDigest(lostPath)).toBe(lostContent);
+  const live = path.join(demo, 'shop.db');
+  expect(sidecarsWithPages(live)).toEqual([]);
+  expect(snapshotRowsDigest(live, lostPath)).toBe(snapshotRowsDigest(lostPath, lostPath));
 });
 
 test("offsite: the desktop app's target editor checks what is typed, and the web host still refuses to save it", async ({

@@ -1,7 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { contentDigest, createLiveDatabase } from '../electron/testing/fixtures';
+import {
+  contentDigest,
+  createLiveDatabase,
+  sidecarsWithPages,
+  snapshotRowsDigest,
+} from '../electron/testing/fixtures';
 import { holdFileOpen } from '../electron/testing/holding-process';
 import { expect, test } from './fixtures';
 import type { Locator } from '@playwright/test';
@@ -12,6 +17,24 @@ import type { Host } from './fixtures';
 function demoFiles(host: Host): { db: string; migrations: string } {
   const dir = path.join(host.dataDir, 'demo', 'corner-shop');
   return { db: path.join(dir, 'shop.db'), migrations: path.join(dir, 'migrations') };
+}
+
+/** The demo shop's snapshot labelled `label`. */
+function demoSnapshot(host: Host, label: string): string {
+  const backups = path.join(host.dataDir, 'demo', 'corner-shop', 'backups');
+  const file = fs.readdirSync(backups).find((name) => name.endsWith(`-${label}.db`));
+  if (file === undefined) throw new Error(`no ${label} snapshot`);
+  return path.join(backups, file);
+}
+
+/** That the live database holds the snapshot's rows (an upgrade may add columns), with no sidecar left beside it. */
+function expectRestored(db: string, snapshot: string): void {
+  expect(sidecarsWithPages(db), 'no -wal or -journal with pages left beside the restored database').toEqual(
+    [],
+  );
+  expect(snapshotRowsDigest(db, snapshot), 'the live database holds the snapshot’s rows').toBe(
+    snapshotRowsDigest(snapshot, snapshot),
+  );
 }
 
 /** Writes the demo shop's lifeboat.json, with how to run it. */
@@ -128,6 +151,8 @@ test('the whole restore wizard on the demo: preview, rehearsal, restore with liv
     '$ echo stopping the shop; sleep 2\nstopping the shop\n$ echo shop started; echo serving on port 8080\nshop started\nserving on port 8080',
   );
   await expect(app.dialog).toContainText('Pre-restore snapshot (pinned)');
+  expectRestored(db, demoSnapshot(host, 'initial-import'));
+  expect(contentDigest(db)).not.toBe(original);
   await app.screenshot('13-restore-done');
   await app.dialog.getByRole('button', { name: 'Close' }).click();
   await expect(app.row('pre-restore')).toHaveCount(1);
@@ -147,6 +172,7 @@ test('the whole restore wizard on the demo: preview, rehearsal, restore with liv
   await expect(steps(app).filter({ hasText: 'Upgrade' })).toContainText('skipped');
   await app.dialog.getByRole('button', { name: 'Close' }).click();
   expect(contentDigest(db)).toBe(original);
+  expect(sidecarsWithPages(db)).toEqual([]);
   expect(headerJournalMode(db)).toBe('wal');
   await expect(app.page.getByRole('tab', { name: /Schema/ })).toContainText('1 behind');
 
@@ -191,6 +217,7 @@ test('a migration that fails half-way rolls the restore back, shown as steps of 
   await app.screenshot('17-restore-rolled-back-dark');
   await app.dialog.getByRole('button', { name: 'Close' }).click();
   expect(contentDigest(db)).toBe(original);
+  expect(sidecarsWithPages(db)).toEqual([]);
   await expect(app.page.getByRole('button', { name: 'Undo last restore' })).toHaveCount(0);
 });
 
@@ -230,6 +257,7 @@ test('an interrupted restore is offered at start-up: roll it back from the banne
     'restore interrupted',
   );
   expect(contentDigest(db)).toBe(original);
+  expect(sidecarsWithPages(db)).toEqual([]);
 });
 
 test('a process still holding the database after the stop command is named, and overriding it is explicit', async ({
@@ -258,6 +286,9 @@ test('a process still holding the database after the stop command is named, and 
     await app.dialog.getByRole('button', { name: 'Restore anyway' }).click();
     await expect(app.dialog.getByRole('status')).toHaveText(
       'Restored. Start the app again now: no start command is set.',
+    );
+    expect(snapshotRowsDigest(db, demoSnapshot(host, 'manual'))).toBe(
+      snapshotRowsDigest(demoSnapshot(host, 'manual'), demoSnapshot(host, 'manual')),
     );
   } finally {
     holder.release();
@@ -315,7 +346,7 @@ test('the preview of a damaged snapshot says it cannot be read, shows no raw int
   fs.writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, 4096 * 3);
   fs.closeSync(fd);
   await app.addApp(databasePath);
-  await expect(app.row('nightly').getByText('Unverified')).toBeVisible();
+  await expect(app.cell('nightly', 'Status')).toHaveText('Unverified');
   await app.row('nightly').click();
   await app.details.getByRole('button', { name: 'Restore…' }).click();
   await expect(app.dialog.getByRole('alert')).toContainText(
@@ -327,6 +358,6 @@ test('the preview of a damaged snapshot says it cannot be read, shows no raw int
   await expect(app.dialog.getByRole('button', { name: 'Restore', exact: true })).toBeDisabled();
   await app.screenshot('17-restore-preview-damaged');
   await app.dialog.getByRole('button', { name: 'Cancel' }).click();
-  await expect(app.row('nightly').getByText('Corrupt')).toBeVisible();
+  await expect(app.cell('nightly', 'Status')).toHaveText('Corrupt');
   await expect(app.details.getByRole('button', { name: 'Restore…' })).toBeDisabled();
 });

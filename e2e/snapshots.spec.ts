@@ -24,14 +24,14 @@ test('add an app by path, see its snapshots, take one with a label and see it ve
   await app.addApp(databasePath);
   await expect(app.sidebar.getByRole('button', { name: /work/ })).toBeVisible();
   await expect(app.row('nightly')).toHaveCount(1);
-  await expect(app.row('nightly').getByText('Unverified')).toBeVisible();
+  await expect(app.cell('nightly', 'Status')).toHaveText('Unverified');
   await expect(app.page.getByRole('region', { name: 'Live database' })).toContainText('wal');
 
   const dialog = await app.startSnapshot('before-upgrade', 'Before v2');
   await expect(dialog).toBeHidden();
   const row = app.row('before-upgrade');
   await expect(row).toHaveCount(1);
-  await expect(row.getByText('Verified')).toBeVisible();
+  await expect(app.cell('before-upgrade', 'Status')).toHaveText('Verified');
   await expect(row).toContainText('Before v2');
   await expect(app.rows()).toHaveCount(2);
   const files = fs.readdirSync(path.join(host.workDir, 'backups')).filter((n) => n.endsWith('.db'));
@@ -77,8 +77,8 @@ test('a hostile file in the backups folder shows its status', async ({ app, host
   );
   fs.writeFileSync(path.join(host.workDir, 'backups', 'app-20260102-000000-empty.db'), '');
   await app.addApp(databasePath);
-  await expect(app.row('garbage').getByText('Not a database')).toBeVisible();
-  await expect(app.row('empty').getByText('Incomplete')).toBeVisible();
+  await expect(app.cell('garbage', 'Status')).toHaveText('Not a database');
+  await expect(app.cell('empty', 'Status')).toHaveText('Incomplete');
   await expect(app.sidebar.getByRole('img', { name: /damaged or incomplete/ })).toBeVisible();
 });
 
@@ -200,11 +200,11 @@ test('10,000 snapshots: the table renders only the visible rows and the keyboard
 test('verify and delete a snapshot from its detail panel', async ({ app }) => {
   await app.openDemo();
   const scriptMade = app.row('pre-deploy');
-  await expect(scriptMade.getByText('Unverified')).toBeVisible();
+  await expect(app.cell('pre-deploy', 'Status')).toHaveText('Unverified');
   await scriptMade.click();
   await app.details.getByRole('button', { name: 'Verify' }).click();
   await expect(app.page.getByRole('status')).toContainText('Verified: integrity and checksum are ok.');
-  await expect(scriptMade.getByText('Verified')).toBeVisible();
+  await expect(app.cell('pre-deploy', 'Status')).toHaveText('Verified');
   await expect(app.details).toContainText('another tool');
 
   await app.details.getByRole('button', { name: 'Delete…' }).click();
@@ -357,7 +357,7 @@ test('the list follows the backups folder: a file a script adds, changes or dele
   createLiveDatabase(databasePath, 'wal', 64 * 1024);
   await app.addApp(databasePath);
   await expect(await app.startSnapshot('by-lifeboat')).toBeHidden();
-  await expect(app.row('by-lifeboat').getByText('Verified')).toBeVisible();
+  await expect(app.cell('by-lifeboat', 'Status')).toHaveText('Verified');
   const backups = path.join(host.workDir, 'backups');
   const made = path.join(backups, fs.readdirSync(backups).find((n) => n.includes('by-lifeboat')) ?? '');
 
@@ -368,9 +368,11 @@ test('the list follows the backups folder: a file a script adds, changes or dele
   // ...a snapshot changed behind Lifeboat's back no longer shows Verified...
   fs.chmodSync(made, 0o644);
   fs.appendFileSync(made, Buffer.alloc(4096));
-  await expect(app.row('by-lifeboat').getByText('Corrupt')).toBeVisible();
+  await expect(app.cell('by-lifeboat', 'Status')).toHaveText('Corrupt');
   // The newest snapshot that could be restored is now the script's: the card and the sidebar agree.
   const sidebarAge = app.sidebar.locator('.app-age');
+  // An age (never empty: two empty texts would agree too), the script's, not the corrupt one's.
+  await expect(sidebarAge).toHaveText(/\d/);
   await expect(sidebarAge).not.toHaveText('just now');
   await expect(app.page.getByTestId('newest-snapshot')).toHaveText((await sidebarAge.textContent()) ?? '');
   // ...and one deleted on disk disappears.
@@ -393,15 +395,24 @@ test('Verify all checks every snapshot with progress, and the Last verified colu
       path.join(backups, `app-202601${String(day).padStart(2, '0')}-020000-nightly-${day}.db`),
     );
   }
+  // One copy has bad pages: verifying must find them, not just stamp the time.
+  const damaged = fs.openSync(path.join(backups, 'app-20260107-020000-nightly-7.db'), 'r+');
+  fs.writeSync(damaged, Buffer.alloc(4096, 0xa5), 0, 4096, 4096 * 3);
+  fs.closeSync(damaged);
   await app.addApp(databasePath);
   await expect(app.rows()).toHaveCount(20);
-  await expect(app.row('nightly-1').getByRole('gridcell').nth(5)).toHaveText('never');
+  await expect(app.cell('nightly-1', 'Last verified')).toHaveText('never');
   await app.page.getByRole('button', { name: 'Verify all' }).click();
   await expect(app.page.getByRole('progressbar', { name: 'Verifying snapshots' })).toBeVisible();
   await app.screenshot('16-verify-all-progress');
   await expect(app.page.getByRole('button', { name: 'Verify all' })).toBeVisible({ timeout: 60_000 });
-  await expect(app.row('nightly-1').getByText('Verified')).toBeVisible();
-  await expect(app.row('nightly-20').getByRole('gridcell').nth(5)).toHaveText('just now');
+  await expect(app.cell('nightly-1', 'Status')).toHaveText('Verified');
+  await expect(app.cell('nightly-20', 'Status')).toHaveText('Verified');
+  await expect(app.cell('nightly-20', 'Last verified')).toHaveText('just now');
+  await expect(app.cell('nightly-7', 'Status')).toHaveText('Corrupt');
+  await expect(app.page.getByRole('status').filter({ hasText: 'failed verification' })).toHaveText(
+    '1 snapshot(s) failed verification.',
+  );
 });
 
 test('adding an app whose folder does not exist warns first; removing an app keeps every file', async ({

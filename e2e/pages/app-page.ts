@@ -1,5 +1,9 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 
+/** The snapshot table's columns, in order (a cell's aria-colindex is its place here, from 1). */
+const snapshotColumns = ['When', 'Label', 'Note', 'Size', 'Status', 'Last verified', 'Schema'] as const;
+export type SnapshotColumn = (typeof snapshotColumns)[number];
+
 /** The main window: first-run screen, sidebar, live-database card, snapshot table and dialogs. */
 export class AppPage {
   readonly page: Page;
@@ -39,6 +43,13 @@ export class AppPage {
         name: new RegExp(`^(Pinned ?)?(Offsite: [^;]*? hold it(; the last push failed)? ?)?${escaped}$`),
       }),
     });
+  }
+
+  /** A cell of the rows labelled `label`, by its column, to assert with toHaveText (whole words, not a substring). */
+  cell(label: string, column: SnapshotColumn): Locator {
+    return this.row(label).locator(
+      `[role="gridcell"][aria-colindex="${snapshotColumns.indexOf(column) + 1}"]`,
+    );
   }
 
   async addApp(databasePath: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, useState, type FormEvent, type ReactNode, type RefObject } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { ExportFormat } from '../../../../electron/contract/browse';
 import { diffValueText, type DiffValue } from '../../../../electron/contract/diff';
 import type { LifeboatError } from '../../../../electron/contract/errors';
@@ -58,18 +58,22 @@ function ExportForm(props: { suggestion: string; count: number; host: string | n
 
 const rowHeight = 25;
 
-/** The rows of a page, only those in view rendered (a page holds up to 500), with spacers for the rest. */
+/**
+ * The rows of a page, only those in view rendered (a page holds up to 500), with spacers for the rest.
+ * `scrollElement` is the scrolling box around the table, given once it is in the page: this body is
+ * drawn in the same commit as that box, before a ref to it is set, so it renders again when it comes.
+ */
 function RowsBody(props: {
   rows: readonly (readonly DiffValue[])[];
   columns: readonly string[];
   offset: number;
-  scrollRef: RefObject<HTMLDivElement | null>;
+  scrollElement: HTMLDivElement | null;
 }): ReactNode {
   // The virtualizer's functions change every render by design; this component is not memoized.
   // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count: props.rows.length,
-    getScrollElement: () => props.scrollRef.current,
+    getScrollElement: () => props.scrollElement,
     estimateSize: () => rowHeight,
     overscan: 20,
   });
@@ -111,7 +115,7 @@ export function BrowseDialog(): ReactNode {
       : s.lists[s.browse.query.appId]?.snapshots.find((e) => e.file === s.browse?.query.source),
   );
   const [filter, setFilter] = useState(browse?.query.filter ?? '');
-  const scrollRef = useRef<HTMLDivElement>(null);
+  const [scrollElement, setScrollElement] = useState<HTMLDivElement | null>(null);
   const queryFilter = browse?.query.filter ?? '';
   useEffect(() => {
     if (filter === queryFilter) return undefined;
@@ -159,7 +163,7 @@ export function BrowseDialog(): ReactNode {
         </p>
       ) : (
         <>
-          <div className="browse-grid" ref={scrollRef}>
+          <div className="browse-grid" ref={setScrollElement}>
             <table aria-label={`Rows of ${page.table}`} aria-rowcount={page.total}>
               <thead>
                 <tr>
@@ -182,7 +186,12 @@ export function BrowseDialog(): ReactNode {
                   })}
                 </tr>
               </thead>
-              <RowsBody rows={page.rows} columns={page.columns} offset={page.offset} scrollRef={scrollRef} />
+              <RowsBody
+                rows={page.rows}
+                columns={page.columns}
+                offset={page.offset}
+                scrollElement={scrollElement}
+              />
             </table>
             {page.rows.length === 0 && (
               <p className="muted pad">

@@ -19,7 +19,8 @@ import { JobProgressLine } from '../../components/JobProgressLine';
 import { sortArrows, sortDirection } from '../../components/sort-direction';
 
 const rowHeight = 44;
-// `cell`: the class its cells share; a narrow table hides the note, then Last verified, then the schema (styles.css).
+// `cell`: the class its cells share; a narrow table hides the note, then Last verified, then the schema
+// (styles.css). Each cell says its column (aria-colindex, 1-based in this order), hidden ones or not.
 const columns: ReadonlyArray<{ column: SortColumn | null; title: string; cell: string }> = [
   { column: 'time', title: 'When', cell: 'cell' },
   { column: 'label', title: 'Label', cell: 'cell label' },
@@ -223,10 +224,11 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
           aria-activedescendant={activeRow === undefined ? undefined : `row-${active}`}
         >
           <div className="grid-row header" role="row" aria-rowindex={1}>
-            {columns.map(({ column, title, cell }) => (
+            {columns.map(({ column, title, cell }, index) => (
               <div
                 key={title}
                 role="columnheader"
+                aria-colindex={index + 1}
                 className={cell}
                 aria-sort={column !== null && sort.column === column ? sortDirection(sort) : undefined}
               >
@@ -280,11 +282,17 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
                         void selectSnapshot(props.appId, row.file);
                       }}
                     >
-                      <div role="gridcell" className="cell" title={formatLocalTime(row.time)}>
+                      <div
+                        role="gridcell"
+                        aria-colindex={1}
+                        className="cell"
+                        title={formatLocalTime(row.time)}
+                      >
                         {formatWhen(row.time, now)}
                       </div>
                       <div
                         role="gridcell"
+                        aria-colindex={2}
                         className="cell label"
                         title={row.pinned ? `${row.file} (pinned: kept until unpinned)` : row.file}
                       >
@@ -307,17 +315,18 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
                         <OffsiteMark marks={offsite?.[row.file]} />
                         {row.label}
                       </div>
-                      <div role="gridcell" className="cell note" title={row.note ?? ''}>
+                      <div role="gridcell" aria-colindex={3} className="cell note" title={row.note ?? ''}>
                         {row.note ?? ''}
                       </div>
-                      <div role="gridcell" className="cell size">
+                      <div role="gridcell" aria-colindex={4} className="cell size">
                         {formatBytes(row.size)}
                       </div>
-                      <div role="gridcell" className="cell">
+                      <div role="gridcell" aria-colindex={5} className="cell">
                         <StatusBadge status={row.status} reason={row.statusReason} />
                       </div>
                       <div
                         role="gridcell"
+                        aria-colindex={6}
                         className="cell verified"
                         title={
                           row.lastVerified === null ? 'Never verified' : formatLocalTime(row.lastVerified)
@@ -329,7 +338,7 @@ export function SnapshotTable(props: { appId: string }): ReactNode {
                           formatWhen(row.lastVerified, now)
                         )}
                       </div>
-                      <div role="gridcell" className="cell revision-cell">
+                      <div role="gridcell" aria-colindex={7} className="cell revision-cell">
                         <RevisionBadge migration={row.migration} short />
                       </div>
                     </div>
