@@ -1,6 +1,6 @@
 import { _electron as electron } from '@playwright/test';
 import * as path from 'node:path';
-import { buildNativeModule, electronBinary } from '../electron/launcher/start-desktop';
+import { buildNativeModule, electronBinary } from '../electron/launcher/electron-binary';
 import { expect, test } from './fixtures';
 import { AppPage } from './pages/app-page';
 

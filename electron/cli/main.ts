@@ -83,6 +83,7 @@ import { thisHost } from '../core/offsite/remote-snapshots';
 import { readIdentities } from '../core/offsite/stored-form';
 import * as path from 'node:path';
 import { dispatch } from '../core/service/dispatch';
+import { startDesktop } from '../launcher/start-desktop';
 import { LifeboatService } from '../core/service/lifeboat-service';
 import { defaultUserDataDir } from '../core/settings/user-data-dir';
 import { startWebHost } from '../web/web-host';
@@ -114,6 +115,7 @@ Usage:
   lifeboat remote list (--db DB | --app DIR) [--target NAME|URL] [--all-hosts] [--json]
   lifeboat restore SNAPSHOT --from NAME|URL (--db DB | --app DIR) [--identity FILE] [--yes] [--json]
   lifeboat serve [--port N] [--data-dir DIR] [--allow DIR]... [--demo]
+  lifeboat desktop [--data-dir DIR] [--allow DIR]... [--demo]
   lifeboat --host ALIAS [--remote-lifeboat CMD] <any command above>
   lifeboat hosts add ALIAS [--command CMD] | hosts list | hosts remove ID [--data-dir DIR] [--json]
   lifeboat rpc --stdio [--web] [--data-dir DIR]
@@ -220,6 +222,12 @@ Commands:
            Through it, apps can be added only in the folders given with
            --allow (and no commands set): the token grants the apps, not the
            server's files.
+  desktop  The desktop app: Electron's window where Electron is installed,
+           else an app window of an installed Chromium, Chrome, Edge or Brave
+           (CHROMIUM_PATH chooses; LIFEBOAT_BROWSER_ARGS adds arguments) on the
+           same core as serve, with the desktop app's settings. Apps can be
+           added in your home folder, or in the folders given with --allow.
+           Closing the window stops it; a second start shows the running one.
 
 Exit codes: 0 success (also "nothing to back up"), 1 the operation failed,
 2 wrong arguments, 3 a snapshot failed verification, 4 status --check: not at
@@ -793,6 +801,8 @@ async function run(invocation: Invocation): Promise<number> {
       return remoteList(invocation);
     case 'serve':
       return serve(invocation);
+    case 'desktop':
+      return desktop(invocation);
     case 'hosts':
       return hosts(invocation);
     case 'rpc':
@@ -1192,6 +1202,16 @@ async function serve(invocation: Invocation): Promise<number> {
   await service.shutdown();
   await host.close();
   return exitCodes.ok;
+}
+
+/** `lifeboat desktop`: Electron's window when it is installed beside this Lifeboat, else an app window of a browser. */
+async function desktop(invocation: Invocation): Promise<number> {
+  const code = await startDesktop({
+    dataDir: dataDirOf(invocation),
+    allow: invocation.allow,
+    demo: invocation.demo,
+  });
+  return code === 0 ? exitCodes.ok : exitCodes.failed;
 }
 
 function report(error: LifeboatError, json: boolean): void {

@@ -1,104 +1,44 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { defaultUserDataDir } from '../core/settings/user-data-dir';
+import { runInAppWindow } from './app-window';
+import { buildNativeModule, downloadElectron, electronBinary, out, root } from './electron-binary';
 
 /**
- * `npm start`: launches the desktop app. Electron's npm package installs without its binary here
- * (its download script is not allowed to run at install time), so this fetches it on first start,
- * builds better-sqlite3 for Electron's ABI into .electron-native/ (leaving the Node build that the
- * tests and CLI use untouched), then starts Electron. Where the download is impossible it says so.
+ * `npm start` (and `lifeboat desktop`): launches the desktop app in Electron (electron-binary.ts
+ * fetches it and builds its SQLite module on first start). Where Electron cannot be had, Lifeboat
+ * opens in an app window of an installed browser instead (app-window.ts).
  */
 
-const root = path.resolve(__dirname, '..', '..', '..');
-const nativeDir = path.join(root, '.electron-native');
-
-function out(text: string): void {
-  process.stderr.write(`${text}\n`);
+export interface DesktopOptions {
+  readonly dataDir: string;
+  readonly allow: readonly string[];
+  readonly demo: boolean;
 }
 
-/** The Electron binary, as the electron package locates it (dist/ + path.txt), or null if not downloaded. */
-export function electronBinary(): string | null {
-  const packageDir = path.join(root, 'node_modules', 'electron');
-  const pathFile = path.join(packageDir, 'path.txt');
-  if (!fs.existsSync(pathFile)) {
-    return null;
+/** Electron's binary, downloaded on first start where it can be; else why it cannot be had. */
+function findElectron(): { binary: string } | { error: string } {
+  if (!fs.existsSync(path.join(root, 'node_modules', 'electron', 'install.js'))) {
+    return { error: 'Electron is not installed with this Lifeboat' };
   }
-  const binary = path.join(packageDir, 'dist', fs.readFileSync(pathFile, 'utf8').trim());
-  return fs.existsSync(binary) ? binary : null;
-}
-
-/** Runs the electron package's own download; returns the binary, or the first line of its error. */
-function downloadElectron(): { binary: string } | { error: string } {
-  out('Downloading Electron (first start only)...');
-  const result = spawnSync(process.execPath, [path.join(root, 'node_modules', 'electron', 'install.js')], {
-    cwd: path.join(root, 'node_modules', 'electron'),
-    encoding: 'utf8',
-  });
-  const binary = electronBinary();
-  if (binary !== null) {
-    return { binary };
-  }
-  const firstLine =
-    `${result.stderr}${result.stdout}`.split('\n').find((line) => line.trim() !== '') ??
-    `exit code ${String(result.status)}`;
-  return { error: firstLine.trim() };
-}
-
-function versionOf(packageName: string): string {
-  const manifest = JSON.parse(
-    fs.readFileSync(path.join(root, 'node_modules', packageName, 'package.json'), 'utf8'),
-  ) as { version: string };
-  return manifest.version;
-}
-
-/** Builds better-sqlite3 for Electron into .electron-native/ unless that build is current. */
-export async function buildNativeModule(): Promise<void> {
-  const electronVersion = versionOf('electron');
-  const sqliteVersion = versionOf('better-sqlite3');
-  const stampPath = path.join(nativeDir, 'stamp.json');
-  const stamp = JSON.stringify({ electronVersion, sqliteVersion });
-  if (fs.existsSync(stampPath) && fs.readFileSync(stampPath, 'utf8') === stamp) {
-    return;
-  }
-  out(`Building better-sqlite3 ${sqliteVersion} for Electron ${electronVersion} (first start only)...`);
-  fs.rmSync(nativeDir, { recursive: true, force: true });
-  const moduleDir = path.join(nativeDir, 'node_modules', 'better-sqlite3');
-  fs.cpSync(path.join(root, 'node_modules', 'better-sqlite3'), moduleDir, {
-    recursive: true,
-    filter: (source) =>
-      !source.includes(`${path.sep}build${path.sep}`) && !source.endsWith(`${path.sep}build`),
-  });
-  fs.writeFileSync(
-    path.join(nativeDir, 'package.json'),
-    JSON.stringify({
-      name: 'lifeboat-electron-native',
-      private: true,
-      dependencies: { 'better-sqlite3': sqliteVersion },
-    }),
-  );
-  const { rebuild } = await import('@electron/rebuild');
-  await rebuild({ buildPath: nativeDir, electronVersion, onlyModules: ['better-sqlite3'], force: true });
-  fs.writeFileSync(stampPath, stamp);
-}
-
-async function main(): Promise<number> {
   const found = electronBinary();
-  const download = found === null ? downloadElectron() : { binary: found };
-  if ('error' in download) {
-    out(
-      [
-        '',
-        'Lifeboat’s desktop window needs Electron, and Electron’s binary could not be downloaded on this',
-        `machine (its npm package installed, but the download from Electron’s release servers failed: ${download.error}).`,
-        'Everything else works without it: run',
-        '',
-        '    npx lifeboat serve --demo',
-        '',
-        'and open the URL it prints in a browser to use the same interface, or use the lifeboat command',
-        'line (npx lifeboat --help). On a machine that can reach the download, npm start opens the window.',
-      ].join('\n'),
-    );
-    return 1;
+  return found === null ? downloadElectron() : { binary: found };
+}
+
+/**
+ * `npm start` and `lifeboat desktop`: the desktop app in Electron's window where Electron can be had,
+ * else in an app window of an installed Chromium-family browser (app-window.ts), the same core either way.
+ */
+export async function startDesktop(options: DesktopOptions): Promise<number> {
+  const electron = findElectron();
+  if ('error' in electron) {
+    return runInAppWindow({
+      ...options,
+      rendererDir: path.join(__dirname, '..', '..', 'renderer'),
+      why: `Electron's window is not available (${electron.error})`,
+      log: out,
+    });
   }
   try {
     await buildNativeModule();
@@ -108,12 +48,16 @@ async function main(): Promise<number> {
     );
     return 1;
   }
-  const child = spawn(download.binary, [root], { stdio: 'inherit' });
+  out('Lifeboat opens in its Electron window.');
+  const child = spawn(electron.binary, [root], {
+    stdio: 'inherit',
+    env: { ...process.env, LIFEBOAT_USER_DATA: options.dataDir },
+  });
   return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 0)));
 }
 
 if (require.main === module) {
-  void main().then((code) => {
+  void startDesktop({ dataDir: defaultUserDataDir(), allow: [], demo: false }).then((code) => {
     process.exitCode = code;
   });
 }

@@ -140,6 +140,19 @@ describe('the headless host', () => {
     assert.match(String(page.headers['content-security-policy']), /script-src 'self'/);
   });
 
+  it('signs a browser in once with a one-time address, then refuses that address', async () => {
+    const launch = new URL(host.oneTimeUrl());
+    assert.match(launch.search, /^\?launch=[A-Za-z0-9_-]{32}$/);
+    assert.equal(launch.searchParams.get('token'), null, 'the token is not in it');
+    const first = await request(host.port, { path: `/${launch.search}` });
+    assert.equal(first.status, 303);
+    assert.equal(first.headers.location, '/');
+    const session = first.headers['set-cookie']?.[0]?.split(';')[0] ?? '';
+    assert.equal((await request(host.port, { headers: { Cookie: session } })).status, 200);
+    const again = await request(host.port, { path: `/${launch.search}` });
+    assert.equal(again.status, 401, 'read from a process list later, it opens nothing');
+  });
+
   it('refuses a foreign Host or Origin even with the token (DNS rebinding, cross-site)', async () => {
     assert.equal((await api('apps:list', {}, { Host: `attacker.example:${host.port}` })).status, 403);
     assert.equal((await api('apps:list', {}, { Origin: 'http://attacker.example' })).status, 403);

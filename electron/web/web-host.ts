@@ -20,6 +20,11 @@ import type { LifeboatService } from '../core/service/lifeboat-service';
 export interface WebHost {
   readonly url: string;
   readonly port: number;
+  /**
+   * An address that signs a browser in once, then no more: for a browser started with it on its
+   * command line, where every user of the machine can read it (`ps`), unlike the token.
+   */
+  oneTimeUrl(): string;
   close(): Promise<void>;
 }
 
@@ -187,6 +192,7 @@ export async function startWebHost(
     fs.createReadStream(filePath).pipe(res);
   };
 
+  const oneTimeCodes = new Set<string>();
   const server = http.createServer((req, res) => {
     void (async () => {
       if (!trustedOrigin(req)) {
@@ -195,9 +201,12 @@ export async function startWebHost(
       }
       const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
       const queryToken = url.searchParams.get('token') ?? undefined;
-      if (req.method === 'GET' && sameToken(queryToken, token)) {
+      const launch = url.searchParams.get('launch');
+      const launched = launch !== null && oneTimeCodes.delete(launch);
+      if (req.method === 'GET' && (launched || sameToken(queryToken, token))) {
         // Trade the token in the URL for a cookie, and drop it from the address bar and history.
         url.searchParams.delete('token');
+        url.searchParams.delete('launch');
         send(res, 303, '', 'text/plain', {
           'Set-Cookie': `${cookieName()}=${session}; HttpOnly; SameSite=Strict; Path=/`,
           Location: `${url.pathname}${url.search}`,
@@ -277,6 +286,11 @@ export async function startWebHost(
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     port,
+    oneTimeUrl: () => {
+      const code = crypto.randomBytes(24).toString('base64url');
+      oneTimeCodes.add(code);
+      return `http://127.0.0.1:${port}/?launch=${code}`;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of sockets.clients) {

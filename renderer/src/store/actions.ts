@@ -1,12 +1,13 @@
 import type { AppRun } from '../../../electron/contract/app-run';
 import { followPullFinished } from '../features/offsite/offsite-actions';
-import { jobsAfterFinished, jobsAfterProgress } from '../features/jobs/job-events';
+import { finishedSummary, jobsAfterFinished, jobsAfterProgress } from '../features/jobs/job-events';
 import type { LifeboatError, Result } from '../../../electron/contract/errors';
 import type { MigrationTool } from '../../../electron/contract/migrations';
 import type { SnapshotEntry } from '../../../electron/contract/snapshots';
 import type { RetentionRules } from '../../../electron/contract/retention';
 import type { Schedule } from '../../../electron/contract/schedule';
 import type { LifeboatClient } from '../client/lifeboat-client';
+import { askToNotify, notifyIfHidden } from '../client/page-notifications';
 import { followRestoreFinished, followRestoreProgress } from '../features/restore/restore-actions';
 import type { JobView } from '../features/jobs/jobs-state';
 import { useStore, type Dialog, type SortColumn } from './store';
@@ -254,6 +255,7 @@ export async function selectSnapshot(appId: string, file: string | null): Promis
 }
 
 export async function startSnapshot(appId: string, label: string, note: string): Promise<void> {
+  askToNotifyInBrowser();
   const started = valueOr(await lifeboat().call('snapshots:create', { appId, label, note }));
   if (started === null) {
     return;
@@ -274,6 +276,13 @@ export async function startSnapshot(appId: string, label: string, note: string):
   });
 }
 
+/** In a browser (no desktop bridge), asks once for leave to notify when long work ends. */
+function askToNotifyInBrowser(): void {
+  if (lifeboat().desktop === null) {
+    askToNotify();
+  }
+}
+
 export function startingJob(jobId: string, appId: string, kind: JobView['kind']): JobView {
   return {
     jobId,
@@ -289,6 +298,7 @@ export function startingJob(jobId: string, appId: string, kind: JobView['kind'])
 }
 
 export async function verifySnapshots(appId: string, files: string[]): Promise<void> {
+  askToNotifyInBrowser();
   const started = valueOr(await lifeboat().call('snapshots:verify', { appId, files }));
   if (started !== null) {
     useStore.setState((s) =>
@@ -400,6 +410,10 @@ export function startActions(newClient: LifeboatClient): void {
           : s.dialog;
       return { jobs, dialog, highlightFile: file ?? s.highlightFile, notice: summary ?? s.notice };
     });
+    const { summary } = finishedSummary(event);
+    if (summary !== null && newClient.desktop === null) {
+      notifyIfHidden(summary);
+    }
     const { selectedAppId, selectedFile } = useStore.getState();
     void loadApps();
     if (selectedAppId === event.appId) {
