@@ -126,7 +126,7 @@ export function BrowseDialog(): ReactNode {
   if (browse === null || app === undefined) {
     return null;
   }
-  const { query, page, error } = browse;
+  const { query, page, pageFilter, error } = browse;
   let source = entry === undefined ? query.source : `${entry.label}, ${formatLocalTime(entry.time)}`;
   if (query.source === 'live') {
     source = 'the live database (read only)';
@@ -195,7 +195,7 @@ export function BrowseDialog(): ReactNode {
             </table>
             {page.rows.length === 0 && (
               <p className="muted pad">
-                {query.filter === '' ? 'This table has no rows.' : `No row contains “${query.filter}”.`}
+                {pageFilter === '' ? 'This table has no rows.' : `No row contains “${pageFilter}”.`}
               </p>
             )}
           </div>
@@ -204,7 +204,7 @@ export function BrowseDialog(): ReactNode {
               {page.total === 0
                 ? 'No rows'
                 : `Rows ${(page.offset + 1).toLocaleString()}–${last.toLocaleString()} of ${page.total.toLocaleString()}`}
-              {query.filter === '' ? '' : ' matching the filter'}
+              {pageFilter === '' ? '' : ' matching the filter'}
             </span>
             <button
               type="button"

@@ -27,6 +27,7 @@ async function load(query: BrowseQuery): Promise<void> {
           browse: {
             query: result.ok ? { ...query, table: result.value.table } : query,
             page: result.ok ? result.value : s.browse.page,
+            pageFilter: result.ok ? query.filter : s.browse.pageFilter,
             error: result.ok ? null : result.error,
           },
         },
@@ -44,7 +45,10 @@ export function openBrowse(appId: string, source: string): void {
     descending: false,
     offset: 0,
   };
-  useStore.setState({ browse: { query, page: null, error: null }, dialog: { kind: 'browse' } });
+  useStore.setState({
+    browse: { query, page: null, pageFilter: '', error: null },
+    dialog: { kind: 'browse' },
+  });
   void load(query);
 }
 

@@ -18,6 +18,8 @@ export interface BrowseSlice {
   browse: {
     readonly query: BrowseQuery;
     readonly page: TablePage | null;
+    /** The filter the page shown was read with (the query's may be newer, its page still coming). */
+    readonly pageFilter: string;
     readonly error: LifeboatError | null;
   } | null;
 }
