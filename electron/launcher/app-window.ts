@@ -12,7 +12,7 @@ import { startWebHost } from '../web/web-host';
  * Lifeboat in an app window of a Chromium-family browser already installed, for machines where
  * Electron cannot be had (its binary download blocked): the same core as `lifeboat serve`, in this
  * process, on 127.0.0.1, with the desktop app's data folder, shown in a window of its own (`--app`,
- * its own profile). Closing the window stops it; a second start brings the running one forward.
+ * its own profile). Closing the window stops it; a second start has the running one open its window again.
  */
 
 export interface Browser {
@@ -136,7 +136,7 @@ function takeLock(lock: string): number | null {
 
 /**
  * Opens Lifeboat in an app window and runs its core until the window is closed (or Ctrl-C). A second
- * call while one runs asks that one to open its window again (the running browser brings it forward)
+ * call while one runs asks that one to open its window again (a new window of the running browser)
  * and returns at once. Without a browser, serves and prints the address and how to get a browser.
  */
 export async function runInAppWindow(options: AppWindowOptions): Promise<number> {
@@ -146,7 +146,7 @@ export async function runInAppWindow(options: AppWindowOptions): Promise<number>
   const running = takeLock(lock);
   if (running !== null) {
     process.kill(running, 'SIGUSR2');
-    log(`Lifeboat is already open (process ${running}): its window was brought forward.`);
+    log(`Lifeboat is already open (process ${running}): its browser opens its window again.`);
     return 0;
   }
   // Asked by another start to show the window (set once there is one); never the signal's default, which ends the process.
