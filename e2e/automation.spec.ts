@@ -75,6 +75,16 @@ test('retention: the preview shows what the rules keep and delete on the real sn
   await expect(
     preview.getByRole('listitem').filter({ hasText: 'the next scheduled snapshot, taken first' }),
   ).toHaveCount(1);
+  // The snapshot someone kept before an upgrade is called out by its label and note, and listed with them.
+  await expect(
+    dialog.getByRole('list', { name: 'Labelled snapshots the rules delete' }).getByRole('listitem').first(),
+  ).toContainText(/^before-upgrade — Before upgrading to v1\.5 \(.*\) will be deleted$/);
+  await expect(
+    preview
+      .getByRole('list', { name: 'Every snapshot, and what the rules do with it' })
+      .getByRole('listitem')
+      .filter({ hasText: 'before-upgrade — Before upgrading to v1.5' }),
+  ).toContainText('Delete');
   await expect(dialog.getByRole('button', { name: `Save: delete ${doomed} at the next run` })).toBeVisible();
   await app.screenshot('22b-retention-preview-scheduled');
   await dialog.getByRole('button', { name: /^Save/ }).click();

@@ -59,6 +59,8 @@ export type KeepReason = z.infer<typeof keepReasonSchema>;
 export const pruneDecisionSchema = z.object({
   file: z.string(),
   time: z.string(),
+  label: z.string(),
+  note: z.string().nullable(),
   status: snapshotStatusSchema,
   pinned: z.boolean(),
   decision: z.enum(['keep', 'delete']),

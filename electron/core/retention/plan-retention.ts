@@ -90,6 +90,8 @@ export function planRetention(
     return {
       file: entry.file,
       time: entry.time,
+      label: entry.label,
+      note: entry.note,
       status: entry.status,
       pinned: entry.pinned,
       decision: kept.length > 0 ? 'keep' : 'delete',

@@ -104,6 +104,15 @@ describe('lifeboat prune', () => {
     assert.match(planned?.file ?? '', /^app-\d{8}-\d{6}-nightly\.db$/);
     assert.equal(planned?.decision, 'keep');
     assert.deepEqual(
+      preview.snapshots.map((d) => [d.label, d.note]),
+      [
+        ['nightly', null],
+        ['before-upgrade', null],
+        ['d6h0', null],
+      ],
+      'each decision says the label and note of its snapshot',
+    );
+    assert.deepEqual(
       preview.snapshots
         .filter((d) => d.decision === 'delete')
         .map((d) => d.file)

@@ -8,6 +8,7 @@ import {
   ruleFlag,
   retentionRuleNames,
   retentionRulesSchema,
+  type PruneDecision,
   type PruneResult,
   type RetentionRuleName,
   type RetentionRules,
@@ -82,8 +83,50 @@ function rulesOf(values: Record<RetentionRuleName, string>): { rules: RetentionR
 
 const rowHeight = 30;
 
+/** Labels every snapshot of a kind has (a click's, the schedule's): the others name a moment someone chose to keep. */
+const routineLabels = new Set(['manual', 'scheduled']);
+
+/** "before-upgrade — Before upgrading to v1.5": a snapshot as a person named it. */
+function namedAs(s: PruneDecision): string {
+  return s.note === null ? s.label : `${s.label} — ${s.note}`;
+}
+
+/**
+ * The snapshots someone labelled or wrote a note for that the rules would delete, called out before
+ * saving (at most five by name, those with a note first), or nothing.
+ */
+function LabelledDeletions(props: {
+  snapshots: readonly PruneDecision[];
+  scheduleLabel: string | null;
+}): ReactNode {
+  const doomed = props.snapshots.filter((s) => s.decision === 'delete');
+  // Those with a note first (someone wrote why), then those only labelled; newest first in each.
+  const named = [
+    ...doomed.filter((s) => s.note !== null),
+    ...doomed.filter(
+      (s) => s.note === null && !routineLabels.has(s.label) && s.label !== props.scheduleLabel,
+    ),
+  ];
+  if (named.length === 0) {
+    return null;
+  }
+  return (
+    <div className="labelled-deletions">
+      <p>Snapshots someone labelled or wrote a note for:</p>
+      <ul aria-label="Labelled snapshots the rules delete">
+        {named.slice(0, 5).map((s) => (
+          <li key={s.file}>
+            <strong>{namedAs(s)}</strong> ({formatLocalTime(s.time)}) will be deleted
+          </li>
+        ))}
+        {named.length > 5 && <li>and {named.length - 5} more, in the list below</li>}
+      </ul>
+    </div>
+  );
+}
+
 /** What the rules would do to the app's snapshots now: a timeline of keeps and deletions, then every snapshot with why. */
-function RetentionPreview(props: { preview: PruneResult }): ReactNode {
+function RetentionPreview(props: { preview: PruneResult; scheduleLabel: string | null }): ReactNode {
   const { snapshots } = props.preview;
   const scrollRef = useRef<HTMLDivElement>(null);
   // The virtualizer's functions change with every scroll: this component is not memoized, by design.
@@ -110,6 +153,7 @@ function RetentionPreview(props: { preview: PruneResult }): ReactNode {
           ` (${formatLocalTime(new Date(oldest).toISOString()).slice(0, 10)} to ${formatLocalTime(new Date(oldest + span).toISOString()).slice(0, 10)})`}
         .
       </p>
+      <LabelledDeletions snapshots={snapshots} scheduleLabel={props.scheduleLabel} />
       <div className="timeline" aria-hidden="true">
         {snapshots.map((s, i) => (
           <span
@@ -149,6 +193,10 @@ function RetentionPreview(props: { preview: PruneResult }): ReactNode {
               >
                 <span className={`decision ${s.decision}`}>{s.decision === 'keep' ? 'Keep' : 'Delete'}</span>
                 <span className="time">{formatLocalTime(s.time)}</span>
+                <span className="what" title={namedAs(s)}>
+                  <strong>{s.label}</strong>
+                  {s.note !== null && <span className="muted"> — {s.note}</span>}
+                </span>
                 <span className="why" title={`${s.file}: ${why}`}>
                   {why}
                 </span>
@@ -371,7 +419,7 @@ export function AutomationDialog(props: { appId: string }): ReactNode {
           </p>
         </fieldset>
         {preview !== null ? (
-          <RetentionPreview preview={preview} />
+          <RetentionPreview preview={preview} scheduleLabel={previewSchedule?.label ?? null} />
         ) : (
           <p className="muted preview-empty">{previewPlaceholder(rules, previewError)}</p>
         )}
