@@ -375,10 +375,20 @@ test('the list follows the backups folder: a file a script adds, changes or dele
   await expect(sidebarAge).toHaveText(/\d/);
   await expect(sidebarAge).not.toHaveText('just now');
   await expect(app.page.getByTestId('newest-snapshot')).toHaveText((await sidebarAge.textContent()) ?? '');
-  // ...and one deleted on disk disappears.
+  // ...and one deleted on disk disappears, from the table and from its open details panel.
+  await app.row('nightly').click();
+  await expect(app.details.getByRole('button', { name: 'Restore…' })).toBeEnabled();
   fs.rmSync(path.join(backups, 'app-20260101-020000-nightly.db'));
   await expect(app.row('nightly')).toHaveCount(0);
   await expect(app.page.getByTestId('snapshot-count')).toHaveText('1');
+  await expect(app.details.getByRole('status')).toHaveText(
+    'This snapshot is no longer in the backups folder: it was deleted (by retention, a script or by hand). Nothing can be done with it here.',
+  );
+  await expect(app.details.getByText('Verified', { exact: true })).toHaveCount(0);
+  for (const action of ['Restore…', 'Verify', 'Pin', 'Browse…', 'Delete…']) {
+    await expect(app.details.getByRole('button', { name: action, exact: true })).toBeDisabled();
+  }
+  await app.screenshot('09-details-of-a-deleted-snapshot');
 });
 
 test('Verify all checks every snapshot with progress, and the Last verified column says when', async ({

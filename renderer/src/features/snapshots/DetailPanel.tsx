@@ -48,9 +48,12 @@ export function DetailPanel(): ReactNode {
   // The listing is the fresher of the two (it is reloaded after a pin, a verification, a change on
   // disk) and the one that reads each snapshot's revision; what inspecting found stands in until then.
   const marks = list?.offsite[file] ?? [];
-  const shown = entry ?? value?.entry;
+  // Deleted since it was opened (by retention, a script, by hand): the panel follows the folder, as the table does.
+  const gone = list !== undefined && entry === undefined;
+  const shown = gone ? undefined : (entry ?? value?.entry);
   const pinned = shown?.pinned === true;
-  const readable = shown === undefined || shown.status === 'verified' || shown.status === 'unverified';
+  const readable =
+    !gone && (shown === undefined || shown.status === 'verified' || shown.status === 'unverified');
   const others = (list?.snapshots ?? []).filter(
     (s) => s.file !== file && (s.status === 'verified' || s.status === 'unverified'),
   );
@@ -70,6 +73,12 @@ export function DetailPanel(): ReactNode {
           ✕
         </button>
       </div>
+      {gone && (
+        <p className="notice-text" role="status">
+          This snapshot is no longer in the backups folder: it was deleted (by retention, a script or by
+          hand). Nothing can be done with it here.
+        </p>
+      )}
       {shown !== undefined && (
         <p>
           <StatusBadge status={shown.status} reason={shown.statusReason} />
@@ -81,15 +90,19 @@ export function DetailPanel(): ReactNode {
           type="button"
           className="primary"
           onClick={() => void openRestore(appId, file, 'restore')}
-          disabled={shown !== undefined && shown.status !== 'verified' && shown.status !== 'unverified'}
+          disabled={!readable}
           title="Replace the live database with this snapshot, guarded: preflight, pre-restore snapshot, swap, upgrade, verify"
         >
           Restore…
         </button>
-        <button type="button" onClick={() => void verifySnapshots(appId, [file])} disabled={verifying}>
+        <button
+          type="button"
+          onClick={() => void verifySnapshots(appId, [file])}
+          disabled={verifying || gone}
+        >
           {verifying ? 'Verifying…' : 'Verify'}
         </button>
-        {canRevealFiles() && splitHostAppId(appId) === null && (
+        {canRevealFiles() && splitHostAppId(appId) === null && !gone && (
           <button type="button" onClick={() => void revealSnapshot(appId, file)}>
             Reveal in folder
           </button>
@@ -98,6 +111,7 @@ export function DetailPanel(): ReactNode {
           type="button"
           aria-pressed={pinned}
           onClick={() => void pinSnapshot(appId, file, !pinned)}
+          disabled={gone}
           title={
             pinned
               ? 'Unpin: deletion and retention may then remove it'
@@ -142,7 +156,7 @@ export function DetailPanel(): ReactNode {
           type="button"
           className="danger"
           onClick={() => openDialog({ kind: 'confirm-delete', appId, file })}
-          disabled={pinned}
+          disabled={pinned || gone}
           title={pinned ? 'Pinned snapshots cannot be deleted: unpin it first' : 'Delete this snapshot file'}
         >
           Delete…
