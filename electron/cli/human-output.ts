@@ -4,6 +4,7 @@ import { toolNames, type MigrationReport } from '../contract/migrations';
 import {
   describeJournalMode,
   describeSchemaDifference,
+  notTriedText,
   type RestorePreview,
   type RestoreResult,
   type UpgradeOutcome,
@@ -167,6 +168,17 @@ export function printMigrate(result: MigrateResult): string {
   return lines.join('\n');
 }
 
+/** A rehearsal's verdict: passed, passed but with a step it could not try, or the problem it found. */
+function rehearsalHeadline(result: RestoreResult): string {
+  if (result.error !== null) {
+    return `Rehearsal found a problem: ${result.error.message} [${result.error.code}] Nothing was changed.`;
+  }
+  const untried = notTriedText(result);
+  return untried === null
+    ? `Rehearsal passed: ${result.snapshot ?? ''} would restore over ${result.database}. Nothing was changed.`
+    : `Rehearsal passed, but ${untried}. Nothing was changed.`;
+}
+
 export function printRestore(result: RestoreResult): string {
   const headline: Record<RestoreResult['outcome'], string> = {
     restored: `Restored ${result.snapshot ?? ''} over ${result.database}.`,
@@ -176,10 +188,7 @@ export function printRestore(result: RestoreResult): string {
         : `Rolled back: ${result.database} is as it was before the restore. Why: ${result.error.message}`,
     resumed: `The interrupted restore of ${result.database} was finished.`,
     'nothing-to-recover': `No interrupted restore of ${result.database}: nothing to do.`,
-    rehearsed:
-      result.error === null
-        ? `Rehearsal passed: ${result.snapshot ?? ''} would restore over ${result.database}. Nothing was changed.`
-        : `Rehearsal found a problem: ${result.error.message} [${result.error.code}] Nothing was changed.`,
+    rehearsed: rehearsalHeadline(result),
   };
   const lines = [headline[result.outcome]];
   if (result.outcome === 'rehearsed') {

@@ -232,6 +232,8 @@ export const restoreResultSchema = z.object({
   steps: z.array(timedStep(restoreStepSchema)),
   /** The rollback's own steps, when there was one. */
   rollbackSteps: z.array(timedStep(rollbackStepSchema)),
+  /** A rehearsal's steps that the restore would run but the rehearsal could not try, with why (else empty). */
+  notTried: z.array(z.object({ step: restoreStepSchema, reason: z.string() })),
   /** Why it was rolled back (or, for a rehearsal, why the restore would fail). */
   error: lifeboatErrorSchema.nullable(),
 });
@@ -321,4 +323,12 @@ export function describeSchemaDifference(d: SchemaDifference): string {
       return `The ${what} differs${parts.length > 0 ? `: ${parts.join('; ')}` : ' in its definition'}.`;
     }
   }
+}
+
+/** "the upgrade was not tried: …": what a rehearsal that passed did not prove, or null when it tried every step. */
+export function notTriedText(result: Pick<RestoreResult, 'notTried'>): string | null {
+  const parts = result.notTried.map(
+    (n) => `the ${rowOf(restoreStepTable, n.step).title.toLowerCase()} was not tried: ${n.reason}`,
+  );
+  return parts.length === 0 ? null : parts.join('; ');
 }

@@ -134,6 +134,7 @@ describe('the restore dialog’s run, from its job’s events', () => {
         { step: 'put-back', durationMs: 10, note: null, skipped: false },
         { step: 'start-app', durationMs: 1, note: 'Lifeboat did not stop the app', skipped: true },
       ],
+      notTried: [],
       error: upgradeError,
     };
     run = followFinished(run, { ok: true, value: result });

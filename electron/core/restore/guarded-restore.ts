@@ -440,6 +440,7 @@ async function restoreHeld(request: RestoreRequest, control: JobControl): Promis
     tables: preview.tables,
     steps: timings,
     rollbackSteps: rollbackTimings,
+    notTried: [],
   };
   try {
     await runForwardSteps(journal, 'stage', plan, control, timings);
@@ -482,6 +483,7 @@ async function recoverHeld(request: RecoverRequest, control: JobControl): Promis
     tables: [],
     steps: timings,
     rollbackSteps: rollbackTimings,
+    notTried: [],
   };
   if (journal === null) {
     return { ...base, outcome: 'nothing-to-recover', error: null };

@@ -49,6 +49,7 @@ async function upgradeScratchWithAppCommand(
  */
 export async function rehearseRestore(request: PreviewRequest, control: JobControl): Promise<RestoreResult> {
   const timings: RestoreResult['steps'] = [];
+  const notTried: RestoreResult['notTried'] = [];
   const result = (error: LifeboatError | null, tables: TableDifference[]): RestoreResult => ({
     outcome: 'rehearsed',
     database: request.location.databasePath,
@@ -57,6 +58,7 @@ export async function rehearseRestore(request: PreviewRequest, control: JobContr
     tables,
     steps: timings,
     rollbackSteps: [],
+    notTried,
     error,
   });
   const found = new Handoff<Preflight>('the preflight');
@@ -110,9 +112,9 @@ export async function rehearseRestore(request: PreviewRequest, control: JobContr
           );
         }
         upgraded = false;
-        return skip(
-          `not run on the scratch copy (the app's command works on the database its own settings name; let it read $LIFEBOAT_DATABASE_URL to rehearse it); it would apply ${status.pending.join(', ')}`,
-        );
+        const reason = `the app's command works on the database its own settings name, not on the scratch copy (let it read $LIFEBOAT_DATABASE_URL to rehearse it); it would apply ${status.pending.join(', ')}`;
+        notTried.push({ step, reason });
+        return skip(`not run on the scratch copy: ${reason}`);
       }
       case 'check':
         if (!upgraded) {

@@ -14,6 +14,7 @@ interface RestoreJson {
   outcome: string;
   steps: { step: string; note: string | null }[];
   rollbackSteps: { step: string; skipped: boolean }[];
+  notTried: { step: string; reason: string }[];
   error: { code: string; message: string } | null;
 }
 
@@ -324,6 +325,39 @@ describe('the restore around the app: stop, upgrade, check, start, health', () =
     assert.equal(code, 0, JSON.stringify(result.error));
     assert.match(result.steps.find((s) => s.step === 'upgrade')?.note ?? '', /alembic upgrade head/);
     assert.deepEqual(project.ids('current'), [second]);
+  });
+
+  it('a rehearsal that could not try the upgrade never says it passed without saying so', () => {
+    const project = new AlembicProject(path.join(temp.dir, 'alembic-untried'));
+    const first = project.revision('create users', { table: 'users' });
+    project.revision('create posts', { table: 'posts' });
+    project.alembic('upgrade', first);
+    const made = lifeboat(['backup', 'at-users', '--db', 'app.db', '--json'], project.dir);
+    const snapshot = (JSON.parse(made.stdout) as { snapshot: { file: string } }).snapshot.file;
+    project.alembic('upgrade', 'head');
+    // env.py does not read LIFEBOAT_DATABASE_URL: the command would upgrade the live file, so it is not run.
+    fs.writeFileSync(
+      path.join(project.dir, 'lifeboat.json'),
+      JSON.stringify({
+        database: 'sqlite:///app.db',
+        run: { upgrade: { argv: ['/usr/bin/python3', '-m', 'alembic', 'upgrade', 'head'] } },
+      }),
+    );
+    const json = lifeboat(['restore', snapshot, '--rehearse', '--app', project.dir, '--json'], project.dir);
+    assert.equal(json.code, 0, json.stderr);
+    const result = json.json<RestoreJson>();
+    assert.equal(result.error, null);
+    assert.deepEqual(
+      result.notTried.map((n) => n.step),
+      ['upgrade'],
+    );
+    assert.match(result.notTried[0]?.reason ?? '', /LIFEBOAT_DATABASE_URL.*it would apply/);
+    const human = lifeboat(['restore', snapshot, '--rehearse', '--app', project.dir], project.dir);
+    assert.match(
+      human.stdout,
+      /^Rehearsal passed, but the upgrade was not tried: the app's command works on/,
+    );
+    assert.doesNotMatch(human.stdout, /would restore over/);
   });
 
   it('rehearses a real Alembic upgrade on a scratch copy when env.py reads LIFEBOAT_DATABASE_URL, and catches one that fails', () => {

@@ -1,7 +1,7 @@
 import type { JobFinished, JobEvents } from '../../../../electron/contract/events';
 import type { PushResult } from '../../../../electron/contract/offsite';
 import { uiJobKindOf } from '../../../../electron/contract/operations';
-import type { RestoreResult } from '../../../../electron/contract/restore';
+import { notTriedText, type RestoreResult } from '../../../../electron/contract/restore';
 import type { JobView } from './jobs-state';
 
 /**
@@ -68,10 +68,15 @@ export function restoreSummary(result: RestoreResult): string {
       return 'The interrupted restore was finished.';
     case 'nothing-to-recover':
       return 'There was no interrupted restore to recover.';
-    case 'rehearsed':
-      return result.error === null
+    case 'rehearsed': {
+      const untried = notTriedText(result);
+      if (result.error !== null) {
+        return 'The rehearsal found a problem: see the restore dialog.';
+      }
+      return untried === null
         ? `Rehearsal passed: ${name} would restore cleanly.`
-        : 'The rehearsal found a problem: see the restore dialog.';
+        : `Rehearsal of ${name} passed, but ${untried}.`;
+    }
   }
 }
 

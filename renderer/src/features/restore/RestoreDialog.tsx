@@ -4,6 +4,7 @@ import {
   describeJournalMode,
   describeSchemaDifference,
   isRollbackStep,
+  notTriedText,
   type RestorePreview,
 } from '../../../../electron/contract/restore';
 import {
@@ -342,7 +343,7 @@ function TableChanges(props: {
   );
 }
 
-function headline(run: RestoreRun): { text: string; tone: 'running' | 'ok' | 'bad' } {
+function headline(run: RestoreRun): { text: string; tone: 'running' | 'ok' | 'warn' | 'bad' } {
   if (run.error !== null) {
     // The failed step says why.
     return {
@@ -384,13 +385,19 @@ function headline(run: RestoreRun): { text: string; tone: 'running' | 'ok' | 'ba
             : 'The restore failed and was rolled back: the live database is as it was before.',
         tone: result.error === null ? 'ok' : 'bad',
       };
-    case 'rehearsed':
+    case 'rehearsed': {
+      const untried = notTriedText(result);
+      if (result.error === null && untried !== null) {
+        // Never green alone: what was not tried can still fail in the real restore.
+        return { text: `Rehearsal passed, but ${untried}. Nothing was changed.`, tone: 'warn' };
+      }
       return result.error === null
         ? { text: 'Rehearsal passed: the restore would go through. Nothing was changed.', tone: 'ok' }
         : {
             text: `The rehearsal found a problem: ${result.error.message} Nothing was changed.`,
             tone: 'bad',
           };
+    }
   }
 }
 
