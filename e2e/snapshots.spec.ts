@@ -499,3 +499,38 @@ test('keyboard: the view tabs are one tab stop, moved through with the arrow key
     /ascending|descending/,
   );
 });
+
+test('in a browser, a snapshot that ends while the page is hidden is told by a desktop notification', async ({
+  app,
+  host,
+}) => {
+  // The page's Notification API, recorded; the page behind other windows.
+  await app.page.context().grantPermissions(['notifications']);
+  await app.page.addInitScript(() => {
+    const shown: { title: string; body: string }[] = [];
+    Object.assign(window, { shownNotifications: shown });
+    class RecordedNotification {
+      static readonly permission = 'granted';
+      static requestPermission(): Promise<string> {
+        return Promise.resolve('granted');
+      }
+      constructor(title: string, options: { body: string }) {
+        shown.push({ title, body: options.body });
+      }
+    }
+    Object.assign(window, { Notification: RecordedNotification });
+    Object.defineProperty(document, 'hidden', { get: () => true });
+  });
+  await app.page.reload();
+  fs.mkdirSync(host.workDir, { recursive: true });
+  const databasePath = path.join(host.workDir, 'app.db');
+  createLiveDatabase(databasePath, 'wal', 64 * 1024);
+  await app.addApp(databasePath);
+  await expect(await app.startSnapshot('while-away')).toBeHidden();
+  const file = fs.readdirSync(path.join(host.workDir, 'backups')).find((n) => n.endsWith('-while-away.db'));
+  await expect
+    .poll(() =>
+      app.page.evaluate(() => (window as unknown as { shownNotifications: unknown[] }).shownNotifications),
+    )
+    .toEqual([{ title: 'Lifeboat', body: `Snapshot ${file ?? ''} is ready.` }]);
+});
