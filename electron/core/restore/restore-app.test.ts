@@ -18,6 +18,17 @@ interface RestoreJson {
   error: { code: string; message: string } | null;
 }
 
+/** Two Alembic revisions (users, then posts), a snapshot taken at the first, the live database at head. */
+function usersThenPosts(project: AlembicProject): { second: string; snapshot: string } {
+  const first = project.revision('create users', { table: 'users' });
+  const second = project.revision('create posts', { table: 'posts' });
+  project.alembic('upgrade', first);
+  const made = lifeboat(['backup', 'at-users', '--db', 'app.db', '--json'], project.dir);
+  const snapshot = (JSON.parse(made.stdout) as { snapshot: { file: string } }).snapshot.file;
+  project.alembic('upgrade', 'head');
+  return { second, snapshot };
+}
+
 /** An app with numbered SQL migrations, a snapshot at revision 1, and a live database at revision 2. */
 function sqlApp(
   root: string,
@@ -308,12 +319,7 @@ describe('the restore around the app: stop, upgrade, check, start, health', () =
 
   it('upgrades with the real Alembic: the restored database is at head, as alembic current says', () => {
     const project = new AlembicProject(path.join(temp.dir, 'alembic-app'));
-    const first = project.revision('create users', { table: 'users' });
-    const second = project.revision('create posts', { table: 'posts' });
-    project.alembic('upgrade', first);
-    const made = lifeboat(['backup', 'at-users', '--db', 'app.db', '--json'], project.dir);
-    const snapshot = (JSON.parse(made.stdout) as { snapshot: { file: string } }).snapshot.file;
-    project.alembic('upgrade', 'head');
+    const { second, snapshot } = usersThenPosts(project);
     fs.writeFileSync(
       path.join(project.dir, 'lifeboat.json'),
       JSON.stringify({
@@ -329,12 +335,7 @@ describe('the restore around the app: stop, upgrade, check, start, health', () =
 
   it('a rehearsal that could not try the upgrade never says it passed without saying so', () => {
     const project = new AlembicProject(path.join(temp.dir, 'alembic-untried'));
-    const first = project.revision('create users', { table: 'users' });
-    project.revision('create posts', { table: 'posts' });
-    project.alembic('upgrade', first);
-    const made = lifeboat(['backup', 'at-users', '--db', 'app.db', '--json'], project.dir);
-    const snapshot = (JSON.parse(made.stdout) as { snapshot: { file: string } }).snapshot.file;
-    project.alembic('upgrade', 'head');
+    const { snapshot } = usersThenPosts(project);
     // env.py does not read LIFEBOAT_DATABASE_URL: the command would upgrade the live file, so it is not run.
     fs.writeFileSync(
       path.join(project.dir, 'lifeboat.json'),
@@ -370,12 +371,7 @@ describe('the restore around the app: stop, upgrade, check, start, health', () =
       envPy,
       fs.readFileSync(envPy, 'utf8').replace('config = context.config\n', readsLifeboatDatabase),
     );
-    const first = project.revision('create users', { table: 'users' });
-    project.revision('create posts', { table: 'posts' });
-    project.alembic('upgrade', first);
-    const made = lifeboat(['backup', 'at-users', '--db', 'app.db', '--json'], project.dir);
-    const snapshot = (JSON.parse(made.stdout) as { snapshot: { file: string } }).snapshot.file;
-    project.alembic('upgrade', 'head');
+    const { snapshot } = usersThenPosts(project);
     fs.writeFileSync(
       path.join(project.dir, 'lifeboat.json'),
       JSON.stringify({
