@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { valueOrThrow } from '../core/lifeboat-failure';
+import { LifeboatFailure, valueOrThrow } from '../core/lifeboat-failure';
 import { liveHolder } from '../core/fs/lock-file';
 import { dispatch } from '../core/service/dispatch';
 import { LifeboatService } from '../core/service/lifeboat-service';
@@ -130,7 +130,16 @@ function takeLock(lock: string): number | null {
     fs.writeFileSync(lock, String(process.pid), { flag: 'wx', mode: 0o600 });
     return null;
   } catch {
-    return liveHolder(lock) ?? process.pid;
+    // Another start took it between the two calls: that one runs, unless it is still writing its pid.
+    const holder = liveHolder(lock);
+    if (holder === null) {
+      throw new LifeboatFailure(
+        'IO_ERROR',
+        'Another Lifeboat window is starting: try again in a moment.',
+        lock,
+      );
+    }
+    return holder;
   }
 }
 
