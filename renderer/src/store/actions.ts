@@ -74,7 +74,7 @@ export async function loadApps(): Promise<void> {
   useStore.setState({
     overview,
     loading: false,
-    selectedAppId: stillThere ? selectedAppId : (first?.id ?? null),
+    ...(stillThere ? {} : showingApp(first?.id ?? null)),
   });
   const selected = useStore.getState().selectedAppId;
   if (selected !== null && !stillThere) {
@@ -123,15 +123,17 @@ export function showSnapshotsAt(revision: string | null): void {
   useStore.setState({ view: 'snapshots', revisionFilter: revision });
 }
 
+/** Another app on show: nothing of the last one's selected snapshot, details or filters stays. */
+function showingApp(appId: string | null) {
+  return { selectedAppId: appId, selectedFile: null, details: null, filter: '', revisionFilter: null };
+}
+
+/**
+ * Shows an app. The one already on show keeps its place (the snapshot open in the details, the filter):
+ * a click on it in the sidebar, or an add that listed it first, must not close what the user opened.
+ */
 export async function selectApp(appId: string): Promise<void> {
-  useStore.setState({
-    page: 'app',
-    selectedAppId: appId,
-    selectedFile: null,
-    details: null,
-    filter: '',
-    revisionFilter: null,
-  });
+  useStore.setState((s) => ({ page: 'app', ...(s.selectedAppId === appId ? {} : showingApp(appId)) }));
   await loadApp(appId);
 }
 
@@ -167,7 +169,7 @@ export async function removeApp(appId: string): Promise<void> {
   if (removed !== null) {
     const name = useStore.getState().overview?.apps.find((a) => a.id === appId)?.name ?? 'The app';
     useStore.setState((s) => ({
-      selectedAppId: s.selectedAppId === appId ? null : s.selectedAppId,
+      ...(s.selectedAppId === appId ? showingApp(null) : {}),
       notice: `${name} was removed from Lifeboat; its files were kept.`,
     }));
     await loadApps();
