@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * Every failure Lifeboat reports has one of these codes. They are stable: scripts, the UI and the
- * README rely on them, so a code is never renamed or reused for another meaning.
+ * documentation (docs/cli.md) rely on them, so a code is never renamed or reused for another meaning.
  */
 export const errorCodes = [
   'INVALID_ARGUMENT',

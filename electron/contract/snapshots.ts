@@ -3,7 +3,7 @@ import { lifeboatErrorSchema } from './errors';
 import { migrationStatusKindSchema, recordedToolSchema, statusReferenceSchema } from './migrations';
 
 /**
- * The data shapes Lifeboat shows and prints (`--json`). They are documented in the README and stay
+ * The data shapes Lifeboat shows and prints (`--json`). They are documented in docs/json-output.md and stay
  * stable: add fields, never rename or remove them.
  */
 

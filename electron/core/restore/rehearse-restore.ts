@@ -33,7 +33,7 @@ async function upgradeScratchWithAppCommand(
   if (liveRevision() !== before) {
     throw new LifeboatFailure(
       'APP_COMMAND_FAILED',
-      `The upgrade command upgraded the live database, not the rehearsal's copy: it does not read $LIFEBOAT_DATABASE_URL. Make it read it (see the README), or turn off "the upgrade works on the database in $LIFEBOAT_DATABASE_URL" in the app's settings.`,
+      `The upgrade command upgraded the live database, not the rehearsal's copy: it does not read $LIFEBOAT_DATABASE_URL. Make it read it (docs/cli.md, under "restore", says how), or turn off "the upgrade works on the database in $LIFEBOAT_DATABASE_URL" in the app's settings.`,
       livePath,
     );
   }
