@@ -14,8 +14,16 @@ import { recordsDirName } from '../snapshot/snapshot-records';
 
 const targetStateSchema = z.object({
   at: z.string(),
-  /** Local snapshot files the target held (checked) after that push. */
+  /** Local snapshot files the target held (checked) after that push (what Lifeboat 0.1 went by). */
   held: z.array(z.string().max(255)).max(100_000),
+  /**
+   * The SHA-256 of each snapshot the target holds (checked), pushed or brought back from it: marks follow
+   * the content, so a copy pulled onto a new machine, or renamed, is still known to be held.
+   */
+  heldSha256: z
+    .array(z.string().regex(/^[0-9a-f]{64}$/))
+    .max(100_000)
+    .optional(),
   error: lifeboatErrorSchema.nullable(),
 });
 const offsiteStateSchema = z.object({
@@ -58,7 +66,36 @@ export function recordTargetState(backupsDir: string, target: string, state: Tar
   }
 }
 
-/** Each snapshot's place on each target, from what the last pushes found (nothing is asked of the targets). */
+/** A snapshot a target holds was brought back from it: mark it held there, by its content. */
+export function recordPulled(backupsDir: string, target: string, sha256: string): void {
+  const known = readOffsiteState(backupsDir).targets[target];
+  const heldSha256 = known?.heldSha256 ?? [];
+  if (!heldSha256.includes(sha256)) {
+    recordTargetState(backupsDir, target, {
+      at: known?.at ?? new Date().toISOString(),
+      held: known?.held ?? [],
+      heldSha256: [...heldSha256, sha256],
+      error: known?.error ?? null,
+    });
+  }
+}
+
+/** Whether a target holds this snapshot: by content where the state knows it, by name in an older state. */
+function holds(known: TargetState | undefined, entry: SnapshotEntry): boolean {
+  if (known === undefined) {
+    return false;
+  }
+  if (known.heldSha256 !== undefined) {
+    return entry.sha256 !== null && known.heldSha256.includes(entry.sha256);
+  }
+  return known.held.includes(entry.file);
+}
+
+/**
+ * Each snapshot's place on each target, from what the last pushes and pulls found (nothing is asked of
+ * the targets). Only a verified file counts as held: one that fails verification here is not the file
+ * the target holds a copy of, whatever its name.
+ */
 export function offsiteMarks(
   snapshots: readonly SnapshotEntry[],
   targets: readonly string[],
@@ -72,11 +109,17 @@ export function offsiteMarks(
       entry.file,
       targets.map((target): OffsiteMark => {
         const known = state.targets[target];
-        if (known?.held.includes(entry.file) === true) {
-          return { target, state: 'held', reason: null };
-        }
         if (entry.status !== 'verified') {
-          return { target, state: 'not-sent', reason: 'Only verified snapshots go offsite.' };
+          return {
+            target,
+            state: 'not-sent',
+            reason: holds(known, entry)
+              ? `This file is ${entry.status} here, so it is not counted as held: what ${target} holds is a copy of what it was.`
+              : 'Only verified snapshots go offsite.',
+          };
+        }
+        if (holds(known, entry)) {
+          return { target, state: 'held', reason: null };
         }
         if (known?.error !== null && known?.error !== undefined) {
           return { target, state: 'failed', reason: known.error.message };

@@ -9,7 +9,9 @@ import type { PushResult, RemoteList } from '../../contract/offsite';
 import { lifeboatAsync, lifeboatBin, type CliRun } from '../../testing/cli-run';
 import { changeKeepingTimes, flipBit, makeTempDir } from '../../testing/fixtures';
 import { until } from '../../testing/wait-for';
+import { listSnapshots } from '../snapshot/list-snapshots';
 import { readRecord, writeRecord } from '../snapshot/snapshot-records';
+import { offsiteMarks, readOffsiteState } from './offsite-state';
 import {
   s3Credentials,
   startDamagingProxy,
@@ -64,6 +66,17 @@ async function backup(appDir: string, label: string): Promise<string> {
   return file;
 }
 
+/** The marks the snapshot table shows for an app folder's snapshots on the target `nas`, by file. */
+function marksOn(appDir: string): Record<string, string> {
+  const location = { databasePath: path.join(appDir, 'app.db'), backupsDir: path.join(appDir, 'backups') };
+  const marks = offsiteMarks(
+    listSnapshots(location).snapshots,
+    ['nas'],
+    readOffsiteState(location.backupsDir),
+  );
+  return Object.fromEntries(Object.entries(marks).map(([file, [mark]]) => [file, mark?.state ?? '']));
+}
+
 function rowsOf(file: string): number {
   const db = new Database(file, { readonly: true });
   try {
@@ -111,6 +124,13 @@ describe('offsite copies to a folder', () => {
     // Stored as an ordinary SQLite file: the stock sqlite3 reads it.
     const stored = path.join(nas, 'homeserver', 'notes', snapshot.manifest.stored.name);
     assert.equal(spawnSync('sqlite3', [stored, 'SELECT count(*) FROM notes']).stdout.toString().trim(), '50');
+
+    // Marked held while it is the file the target holds; once it fails verification here, no longer.
+    assert.equal(marksOn(appDir)[file], 'held');
+    const local = path.join(appDir, 'backups', file);
+    flipBit(local, fs.statSync(local).size - 100);
+    assert.equal((await run(['verify', file, '--app', appDir], appDir)).code, 3);
+    assert.equal(marksOn(appDir)[file], 'not-sent');
   });
 
   it('restores onto an empty folder (no backups, no live database), checked against the manifest', async () => {
@@ -137,6 +157,8 @@ describe('offsite copies to a folder', () => {
       list.snapshots.map((s) => s.status),
       ['verified'],
     );
+    // The copy brought back is the one the target holds: marked held there, not to be sent again.
+    assert.deepEqual(Object.values(marksOn(fresh)), ['held']);
   });
 
   // Each check alone: a damaged compressed object is refused before it is unpacked (by its stored

@@ -19,6 +19,7 @@ import { listSnapshots } from '../snapshot/list-snapshots';
 import { writeRecord } from '../snapshot/snapshot-records';
 import { integrityCheck } from '../snapshot/verify-snapshots';
 import { offsiteFailure } from './object-store';
+import { recordPulled } from './offsite-state';
 import { findRemote, listRemote, openStore, type RemoteScope } from './remote-snapshots';
 import { decodeStored } from './stored-form';
 import type { ResolvedTarget } from './target-url';
@@ -85,6 +86,7 @@ export async function pullSnapshot(request: PullRequest, control: JobControl): P
         )
       : undefined;
     if (here !== undefined) {
+      recordPulled(location.backupsDir, target.display, manifest.plain.sha256);
       control.report('Done', 1);
       return { ...base, file: here.file, path: here.path, downloaded: 0, alreadyHere: true };
     }
@@ -170,6 +172,7 @@ export async function pullSnapshot(request: PullRequest, control: JobControl): P
         verification: { at: now, ok: true, problem: null },
         pinned: false,
       });
+      recordPulled(location.backupsDir, target.display, facts.sha256);
       control.report('Done', 1);
       return { ...base, file, path: finalPath, downloaded: stored.size, alreadyHere: false };
     } finally {

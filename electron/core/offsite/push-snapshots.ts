@@ -269,6 +269,15 @@ async function pushToTarget(
     recordTargetState(request.location.backupsDir, target.display, {
       at: new Date().toISOString(),
       held: held.filter((h) => !gone.has(h.sha256)).map((h) => h.file),
+      // Everything the target holds, not only what this push chose: a snapshot sent before, or from
+      // another machine, and brought back here later is held too.
+      heldSha256: [
+        ...new Set(
+          holds
+            .filter((r) => r.state === 'complete' && !pruned.has(r.id))
+            .map((r) => r.manifest.plain.sha256),
+        ),
+      ],
       error: null,
     });
     return outcome;
@@ -312,6 +321,7 @@ export async function pushSnapshots(request: PushRequest, control: JobControl): 
       // What the target held before stays known; the mark says the last push failed.
       const before = readOffsiteState(request.location.backupsDir).targets[target.display];
       recordTargetState(request.location.backupsDir, target.display, {
+        ...before,
         at: new Date().toISOString(),
         held: before?.held ?? [],
         error: detail,
