@@ -178,8 +178,10 @@ test('the whole restore wizard on the demo: preview, rehearsal, restore with liv
 
   await app.page.getByRole('tab', { name: 'Activity' }).click();
   const activity = app.page.getByRole('table', { name: 'Activity, newest first' });
-  await expect(activity.getByRole('row').nth(1)).toContainText('Restore');
-  await expect(activity.getByRole('row').nth(2)).toContainText('Restore');
+  await expect(activity.getByRole('row').nth(1)).toContainText('Undo restore');
+  await expect(activity.getByRole('row').nth(2)).toContainText(
+    /^\S.*Restore.*Restored; pre-restore snapshot/,
+  );
   await app.screenshot('14-activity-restores');
 });
 

@@ -7,7 +7,13 @@ export const activityEntrySchema = z.object({
     'snapshot',
     'verify',
     'restore',
+    /** The pre-restore snapshot of the last restore put back as it was. */
+    'undo',
+    /** The pre-undo snapshot of the last undo put back: the restore is in place again. */
+    'redo',
     'rollback',
+    /** A restore tried on a scratch copy; nothing live changed. */
+    'rehearse',
     'upgrade',
     'migrate',
     'delete',
@@ -24,7 +30,7 @@ export const activityEntrySchema = z.object({
   outcome: z.enum(['ok', 'failed', 'rolled-back', 'cancelled']),
   /** One sentence: what happened, or why it failed. */
   detail: z.string(),
-  /** For a restore: the pinned snapshot of what was live before, which *Undo last restore* puts back. */
+  /** For a restore, an undo or a redo: the pinned snapshot of what was live before, which the next undo (or redo) puts back. */
   preRestore: z.string().optional(),
   /** Who started it. */
   origin: z.enum(['desktop', 'cli', 'web', 'schedule']),

@@ -77,9 +77,18 @@ export const appSummarySchema = appSchema.extend({
   }),
   /** How fresh its protection is; null when Lifeboat cannot read its folders. */
   freshness: freshnessSchema.nullable(),
-  /** The newest restore, while the pre-restore snapshot that undoes it still exists. */
+  /**
+   * The newest restore, undo or redo, while the snapshot that reverses it still exists: a restore or a
+   * redo is undone by putting `preRestore` back; an undo is redone the same way.
+   */
   lastRestore: z
-    .object({ at: z.string(), snapshot: z.string().nullable(), preRestore: z.string() })
+    .object({
+      at: z.string(),
+      /** What it was; absent in what an older Lifeboat sent: a restore. */
+      action: z.enum(['restore', 'undo', 'redo']).default('restore'),
+      snapshot: z.string().nullable(),
+      preRestore: z.string(),
+    })
     .nullable(),
 });
 export type AppSummary = z.infer<typeof appSummarySchema>;

@@ -54,6 +54,7 @@ describe('the activity log', () => {
     fs.writeFileSync(path.join(dir, 'app-1-pre-restore.db'), '');
     assert.deepEqual(lastRestore(dir), {
       at: entry(1).at,
+      action: 'restore',
       snapshot: 'app-old.db',
       preRestore: 'app-1-pre-restore.db',
     });
@@ -63,5 +64,19 @@ describe('the activity log', () => {
       'app-1-pre-restore.db',
       'a rolled-back restore changed nothing to undo',
     );
+    // An undo is offered to be redone; a redo to be undone again; a rehearsal changes nothing of that.
+    appendActivity(
+      dir,
+      entry(3, { action: 'undo', target: 'app-1-pre-restore.db', preRestore: 'app-3-pre-undo.db' }),
+    );
+    fs.writeFileSync(path.join(dir, 'app-3-pre-undo.db'), '');
+    appendActivity(dir, entry(4, { action: 'rehearse', target: 'app-old.db' }));
+    assert.deepEqual([lastRestore(dir)?.action, lastRestore(dir)?.preRestore], ['undo', 'app-3-pre-undo.db']);
+    appendActivity(
+      dir,
+      entry(5, { action: 'redo', target: 'app-3-pre-undo.db', preRestore: 'app-5-pre-redo.db' }),
+    );
+    fs.writeFileSync(path.join(dir, 'app-5-pre-redo.db'), '');
+    assert.deepEqual([lastRestore(dir)?.action, lastRestore(dir)?.preRestore], ['redo', 'app-5-pre-redo.db']);
   });
 });

@@ -97,13 +97,33 @@ export function readActivity(backupsDir: string, limit = 1000): ActivityEntry[] 
   return entries;
 }
 
-/** The newest restore of the backups folder's database, while the pre-restore snapshot that undoes it is still there. */
-export function lastRestore(
-  backupsDir: string,
-): { at: string; snapshot: string | null; preRestore: string } | null {
-  const last = readActivity(backupsDir, 200).find((e) => e.action === 'restore' && e.outcome === 'ok');
-  if (last?.preRestore === undefined || !fs.existsSync(path.join(backupsDir, last.preRestore))) {
+/** What replaced the live database last: a restore, the undo of one, or the redo of an undo. */
+export interface LastRestore {
+  readonly at: string;
+  readonly action: 'restore' | 'undo' | 'redo';
+  readonly snapshot: string | null;
+  /** The pinned snapshot of what was live before it: putting it back reverses it. */
+  readonly preRestore: string;
+}
+
+/** A restore, undo or redo that went through: the live database was replaced, and `preRestore` reverses it. */
+function replacedLive(
+  entry: ActivityEntry,
+): entry is ActivityEntry & { action: LastRestore['action']; preRestore: string } {
+  return (
+    (entry.action === 'restore' || entry.action === 'undo' || entry.action === 'redo') &&
+    entry.outcome === 'ok' &&
+    entry.preRestore !== undefined
+  );
+}
+
+/** The newest restore, undo or redo of the backups folder's database, while the snapshot that reverses it is still there. */
+export function lastRestore(backupsDir: string): LastRestore | null {
+  const last = readActivity(backupsDir, 200).find(
+    (e) => (e.action === 'restore' || e.action === 'undo' || e.action === 'redo') && e.outcome === 'ok',
+  );
+  if (last === undefined || !replacedLive(last) || !fs.existsSync(path.join(backupsDir, last.preRestore))) {
     return null;
   }
-  return { at: last.at, snapshot: last.target, preRestore: last.preRestore };
+  return { at: last.at, action: last.action, snapshot: last.target, preRestore: last.preRestore };
 }

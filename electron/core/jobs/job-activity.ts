@@ -1,11 +1,13 @@
 import * as path from 'node:path';
 import type { ActivityEntry, ActivityOrigin } from '../../contract/activity';
 import type { Result } from '../../contract/errors';
+import { notTriedText } from '../../contract/restore';
 import type { JobInputs, JobKind, JobOutputs, JobRequestOf } from './job-requests';
 import { rulesText } from '../retention/prune-snapshots';
+import { restoreActionOf } from '../restore/guarded-restore';
 
-/** What a finished restore or recovery did, in one sentence. */
-function restoreDetail(value: JobOutputs['restore'], action: 'restore' | 'rollback'): string {
+/** What a finished restore, undo, redo or recovery did, in one sentence. */
+function restoreDetail(value: JobOutputs['restore'], action: ActivityEntry['action']): string {
   if (value.error !== null) {
     return value.error.message;
   }
@@ -15,9 +17,26 @@ function restoreDetail(value: JobOutputs['restore'], action: 'restore' | 'rollba
   if (action === 'rollback') {
     return 'The interrupted restore was undone.';
   }
-  const preRestore =
-    value.preRestoreSnapshot === null ? 'not needed' : path.basename(value.preRestoreSnapshot);
-  return `Restored; pre-restore snapshot ${preRestore}.`;
+  const kept = value.preRestoreSnapshot === null ? 'not needed' : path.basename(value.preRestoreSnapshot);
+  switch (action) {
+    case 'undo':
+      return `The last restore was undone: what was live before it is back, as it was; pre-undo snapshot ${kept}.`;
+    case 'redo':
+      return `The undone restore was redone: what it had put in place is back, as it was; pre-redo snapshot ${kept}.`;
+    default:
+      return `Restored; pre-restore snapshot ${kept}.`;
+  }
+}
+
+/** A rehearsal's verdict, as the dialog and the CLI say it: never "passed" alone when a step was not tried. */
+function rehearsalDetail(value: JobOutputs['rehearse']): string {
+  if (value.error !== null) {
+    return `Rehearsal failed: ${value.error.message} Nothing was changed.`;
+  }
+  const untried = notTriedText(value);
+  return untried === null
+    ? 'Rehearsal passed: the restore would go through. Nothing was changed.'
+    : `Rehearsal passed, but ${untried}. Nothing was changed.`;
 }
 
 /** Where a finished job's line goes (its backups folder's log) and the line. */
@@ -48,6 +67,8 @@ type JobLoggers = {
 function restoreLine(
   location: JobInputs['restore']['location'],
   asked: string | null,
+  /** What the job was asked to do: a restore, an undo or a redo (a recovery: a restore). */
+  asAction: 'restore' | 'undo' | 'redo',
   value: JobOutputs['restore'] | null,
   { at, origin, failure }: LineContext,
 ): Logged | null {
@@ -55,8 +76,8 @@ function restoreLine(
     return null;
   }
   const target = value?.snapshot === null || value === null ? null : path.basename(value.snapshot);
-  const action = value?.outcome === 'rolled-back' && value.error === null ? 'rollback' : 'restore';
-  const entry = failure('restore', location.databasePath, asked) ?? {
+  const action = value?.outcome === 'rolled-back' && value.error === null ? 'rollback' : asAction;
+  const entry = failure(asAction, location.databasePath, asked) ?? {
     at,
     action,
     database: location.databasePath,
@@ -130,8 +151,8 @@ const loggers: JobLoggers = {
     return { backupsDir: input.backupsDir, entry };
   },
   restore: (input, value, line) =>
-    restoreLine(input.location, path.basename(input.snapshotPath), value, line),
-  'restore-recover': (input, value, line) => restoreLine(input.location, null, value, line),
+    restoreLine(input.location, path.basename(input.snapshotPath), restoreActionOf(input), value, line),
+  'restore-recover': (input, value, line) => restoreLine(input.location, null, 'restore', value, line),
   upgrade: ({ location }, value, { at, origin, failure }) => {
     if (value?.outcome === 'at-head') {
       return null;
@@ -224,7 +245,19 @@ const loggers: JobLoggers = {
   migrations: null,
   migrate: null,
   'restore-preview': null,
-  rehearse: null,
+  rehearse: (input, value, { at, origin, failure }) => {
+    const target = path.basename(input.snapshotPath);
+    const entry = failure('rehearse', input.location.databasePath, target) ?? {
+      at,
+      action: 'rehearse',
+      database: input.location.databasePath,
+      target,
+      outcome: value?.error === null ? 'ok' : 'failed',
+      detail: value === null ? '' : rehearsalDetail(value),
+      origin,
+    };
+    return { backupsDir: input.location.backupsDir, entry };
+  },
 };
 
 /** The activity-log entry a finished job leaves, and the backups folder whose log it goes to; null for reads. */

@@ -72,6 +72,23 @@ import { done, Handoff, runSteps, skip, type StepOutcome } from './step-runner';
 export interface RestoreRequest extends PreviewRequest {
   /** Restore even though a process holds the live database open (the user said so explicitly). */
   readonly allowOpen: boolean;
+  /** An undo that puts back what the last undo replaced: the restore is redone (named so in the log). */
+  readonly redo?: boolean;
+}
+
+/** The note of the snapshot taken before each: "Taken before undoing the last restore, putting back X". */
+const takenBefore = {
+  restore: 'restoring',
+  undo: 'undoing the last restore, putting back',
+  redo: 'redoing the last restore, putting back',
+} as const;
+
+/** What a restore request does, as the log and its pre-restore snapshot name it. */
+export function restoreActionOf(request: Pick<RestoreRequest, 'undo' | 'redo'>): 'restore' | 'undo' | 'redo' {
+  if (request.undo !== true) {
+    return 'restore';
+  }
+  return request.redo === true ? 'redo' : 'undo';
 }
 
 type Timings = RestoreResult['steps'];
@@ -371,11 +388,12 @@ async function runStepBeforeSwap(
       ? skip('no stop command: the app must be stopped already')
       : done(`ran ${stopped}`);
   }
+  const action = restoreActionOf(request);
   before.preRestore = found.preview.liveExists
     ? await takePinnedSnapshot(
         request.location,
-        'pre-restore',
-        `Taken before restoring ${path.basename(request.snapshotPath)}`,
+        `pre-${action}`,
+        `Taken before ${takenBefore[action]} ${path.basename(request.snapshotPath)}`,
         control,
       )
     : null;

@@ -153,6 +153,17 @@ describe('the guarded restore through the service', () => {
     assert.ok(events(progress).some((e) => e.type === 'done' && e.step === 'upgrade'));
     assert.equal(contentDigest(demo.databasePath), before);
     assert.deepEqual((await app()).lastRestore, lastRestore, 'a rehearsal is not a restore');
+    const [logged] = await service.handlers['activity:list']({ appId: demo.id });
+    assert.deepEqual(
+      [logged?.action, logged?.outcome, logged?.target, logged?.detail],
+      [
+        'rehearse',
+        'ok',
+        await oldest(),
+        'Rehearsal passed: the restore would go through. Nothing was changed.',
+      ],
+      'a rehearsal goes into the log, with its verdict',
+    );
   });
 
   it('restores with every step reported and the app’s output streamed, then offers to undo it', async () => {
@@ -228,10 +239,30 @@ describe('the guarded restore through the service', () => {
     assert.deepEqual(
       activity.slice(0, 2).map((e) => [e.action, e.outcome, e.origin]),
       [
-        ['restore', 'ok', 'desktop'],
+        ['undo', 'ok', 'desktop'],
         ['restore', 'ok', 'desktop'],
       ],
+      'an undo is named an undo',
     );
+    const kept = (await service.handlers['snapshots:list']({ appId: demo.id })).snapshots.find(
+      (s) => s.file === path.basename(undone.result.preRestoreSnapshot ?? ''),
+    );
+    assert.deepEqual([kept?.label, kept?.pinned], ['pre-undo', true], 'not a second "pre-restore" row');
+
+    // What it offers next is to redo the restore, which puts back what the undo replaced.
+    const offered = (await app()).lastRestore;
+    assert.equal(offered?.action, 'undo');
+    assert.equal(offered.preRestore, kept?.file);
+    const redone = await follow(
+      service.handlers['restore:undo']({ appId: demo.id, file: offered.preRestore }),
+    );
+    assert.equal(redone.result.outcome, 'restored');
+    assert.equal(
+      contentDigest(demo.databasePath),
+      contentDigest(path.join(path.dirname(demo.databasePath), 'backups', offered.preRestore)),
+    );
+    assert.equal((await service.handlers['activity:list']({ appId: demo.id }))[0]?.action, 'redo');
+    assert.equal((await app()).lastRestore?.action, 'redo');
     await service.handlers['apps:setRun']({ appId: demo.id });
   });
 

@@ -110,7 +110,9 @@ export function restoreVerb(
     snapshotPath: snapshotPath(target, name),
     app: target.settings(),
   };
-  return { kind: 'restore', input: { ...input, ...how } };
+  // Undoing an undo redoes the restore: named so in the log, and in the snapshot it keeps first.
+  const redo = how.undo && lastRestore(target.location.backupsDir)?.action === 'undo';
+  return { kind: 'restore', input: { ...input, ...how, ...(redo ? { redo } : {}) } };
 }
 
 /**
