@@ -5,7 +5,9 @@ import { quotedName } from '../sqlite/quoted-name';
 import type { MigrationAdapter, MigrationSource } from './migration-adapter';
 import { entriesOf, foldersNamed, readSource, tableChanges } from './migration-files';
 import type { AheadTest, AppliedState } from './migration-status';
-import { laravelId, readRecordedBy, userVersion, versionId, type Recorded } from './recorded-migrations';
+import { userVersion, versionId } from './recorded-bookkeeping';
+import { readRecordedBy, type Recorded } from './recorded-migrations';
+import { laravelId } from './recorded-script-tools';
 import { buildGraph, type CodeGraph, type CodeRevision } from './revision-graph';
 import { compareOrder } from '../compare-order';
 
@@ -13,8 +15,8 @@ import { compareOrder } from '../compare-order';
  * Tools whose migrations form one line, ordered by a version in the file name (or, for Knex and
  * Sequelize, by the file name itself), and whose database records what it applied (or only the
  * latest, for golang-migrate, Drizzle and `PRAGMA user_version`). Each is a small spec: where its files
- * are, how they are named. What the database records is read by `recorded-migrations.ts`, the one
- * place that knows each tool's table.
+ * are, how they are named. What the database records is read by `recorded-migrations.ts` (and its
+ * readers of each family of tools), the one place that knows each tool's table.
  */
 
 interface MigrationFile {

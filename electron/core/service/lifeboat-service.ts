@@ -1,159 +1,50 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { App, AppHealth, AppSummary } from '../../contract/apps';
+import type { App } from '../../contract/apps';
 import type { JobEventName, JobEvents, JobFinished } from '../../contract/events';
 import {
   changesLiveDatabase,
   type JobState,
   type OperationName,
-  type OperationOutput,
-  type ParsedInput,
   type UiJobKind,
 } from '../../contract/operations';
-import { parseAbsoluteDatabaseArgument, type DatabaseLocation } from '../database-location';
-import { demoAppName } from '../demo/create-demo';
+import type { DatabaseLocation } from '../database-location';
 import { startJob, type JobHandle } from '../jobs/job-runner';
-import {
-  deleteVerb,
-  diffVerb,
-  listVerb,
-  pinVerb,
-  previewVerb,
-  recoverVerb,
-  rehearseVerb,
-  restoreVerb,
-  snapshotVerb,
-  undoSnapshot,
-  verifyVerb,
-  type VerbTarget,
-} from '../verbs/app-verbs';
 import { isJobOf, type JobKind, type JobOutputs, type JobRequestOf } from '../jobs/job-requests';
 import type { ActivityOrigin } from '../../contract/activity';
-import { runSetsCommands } from '../../contract/app-run';
 import type { Result } from '../../contract/errors';
-import { lastRestore, readActivity } from '../activity/activity-log';
-import { LifeboatFailure, valueOrThrow } from '../lifeboat-failure';
-import { newestRestorable } from '../../contract/snapshots';
+import { LifeboatFailure } from '../lifeboat-failure';
 import { BackupsWatcher } from './backups-watcher';
-import { findMigrations, type MigrationSetup } from '../migrations/migration-reader';
-import type { AppSettings } from '../restore/restore-preflight';
-import { readJournal } from '../restore/restore-journal';
-import { isInside, WebBoundary } from './web-boundary';
-import {
-  appSettingsFileName,
-  readAppSettingsFile,
-  type AppSettingsFile,
-} from '../settings/app-settings-file';
+import type { AppSettingsFile } from '../settings/app-settings-file';
 import { SettingsStore } from '../settings/settings-store';
-import { toLifeboatError } from '../lifeboat-failure';
-import { databaseStem } from '../snapshot-name';
 import { resolveSnapshotPath } from '../snapshot/resolve-snapshot';
-import { readSqliteHeaderSync } from '../sqlite/sqlite-header';
-import type { Freshness } from '../../contract/schedule';
 import { automationOf } from '../schedule/app-automation';
-import { freshnessOf } from '../schedule/freshness';
-import { readKeeperState } from '../schedule/keeper-state';
-import { hasNoRules } from '../../contract/retention';
 import { alertTitle } from '../notify/send-alerts';
 import { jobActions, type JobStarter } from '../schedule/job-actions';
-import { nextScheduledSnapshot, type KeptApp } from '../schedule/keeper';
+import type { KeptApp } from '../schedule/keeper';
 import { KeeperLoop } from '../schedule/keeper-loop';
-import { checkSchedule } from '../schedule/schedule-times';
-import { sideOf } from '../diff/diff-databases';
-import type { RowsQuery } from '../browse/table-rows';
 import type { OffsiteTarget } from '../../contract/offsite';
 import { fileSecrets, type SecretStore } from '../offsite/offsite-secrets';
-import { thisHost } from '../offsite/remote-snapshots';
-import { parseTargetUrl, resolveTarget, type ResolvedTarget } from '../offsite/target-url';
-import { Hub, newHostId } from '../hosts/hub';
-import type { Host, HostStatus } from '../../contract/hosts';
-
-/** The implementation of every contract operation, shared by the Electron binding and the web host. */
-export type OperationHandlers = {
-  readonly [K in OperationName]: (input: ParsedInput<K>) => Promise<OperationOutput<K>>;
-};
+import { resolveTarget, type ResolvedTarget } from '../offsite/target-url';
+import { Hub } from '../hosts/hub';
+import { appFileOf } from './handlers/app-files';
+import { appHandlers } from './handlers/apps';
+import { automationHandlers } from './handlers/automation';
+import type { HandlerContext, OperationHandlers } from './handlers/context';
+import { hostHandlers } from './handlers/hosts';
+import { jobHandlers } from './handlers/jobs';
+import { migrationHandlers } from './handlers/migrations';
+import { offsiteHandlers } from './handlers/offsite';
+import { restoreHandlers } from './handlers/restore';
+import { snapshotHandlers } from './handlers/snapshots';
+import { WebBoundary } from './handlers/web-boundary';
 
 type Listener<E extends JobEventName> = (payload: JobEvents[E]) => void;
 
 interface RunningJob {
   state: JobState;
   readonly handle: JobHandle<unknown>;
-}
-
-function rowsQueryOf(
-  app: App,
-  input: {
-    source: string;
-    table?: string | undefined;
-    filter: string;
-    orderBy?: string | undefined;
-    descending: boolean;
-  },
-): RowsQuery {
-  return {
-    side: sideOf(app, input.source, app.backupsDir),
-    table: input.table ?? null,
-    filter: input.filter,
-    orderBy: input.orderBy ?? null,
-    descending: input.descending,
-  };
-}
-
-/** The status dot: what needs the user first (an interrupted restore, damage), then how fresh the protection is. */
-function healthOf(facts: { interrupted: boolean; exists: boolean; damaged: number; freshness: Freshness }): {
-  health: AppHealth;
-  healthText: string;
-} {
-  const { freshness } = facts;
-  if (facts.interrupted) {
-    return { health: 'problem', healthText: 'A restore was interrupted: finish it or roll it back.' };
-  }
-  if (!facts.exists) {
-    return { health: 'no-database', healthText: 'The database file does not exist yet: nothing to back up.' };
-  }
-  if (facts.damaged > 0) {
-    return {
-      health: 'problem',
-      healthText: `${facts.damaged} damaged or incomplete file(s) in the backups folder.`,
-    };
-  }
-  const byState = { failing: 'failing', never: 'no-snapshots', stale: 'stale', fresh: 'ok' } as const;
-  return { health: byState[freshness.state], healthText: freshness.reason };
-}
-
-/** An app's migrations: the folder and tool the user chose, else detected in the database's folder. */
-function migrationSetupOf(app: App): MigrationSetup {
-  const { databasePath } = app;
-  return app.migrations === undefined
-    ? { appDirs: [path.dirname(databasePath)], databasePath }
-    : { migrationsDir: app.migrations.dir, tool: app.migrations.tool, databasePath };
-}
-/** The app's folder: where its lifeboat.json is and its commands run. */
-function appDirOf(app: App): string {
-  return app.appDir ?? path.dirname(app.databasePath);
-}
-
-/** The app's lifeboat.json, if it has one; a damaged one is reported, not used. */
-function appFileOf(app: App): { file: AppSettingsFile | null; problem: string | null } {
-  try {
-    return { file: readAppSettingsFile(appDirOf(app)), problem: null };
-  } catch (error) {
-    return { file: null, problem: toLifeboatError(error).message };
-  }
-}
-
-/** The interrupted restore the journal beside the database records, if any. */
-function interruptedRestoreOf(app: App): AppSummary['interruptedRestore'] {
-  try {
-    const journal = readJournal(app);
-    return journal === null
-      ? null
-      : { step: journal.step, snapshot: path.basename(journal.snapshot), startedAt: journal.startedAt };
-  } catch {
-    // A damaged journal still means a restore was interrupted; resuming it says what to check by hand.
-    return { step: 'unknown', snapshot: '', startedAt: '' };
-  }
 }
 
 /** The app asked for was removed, here or by another process sharing the settings. */
@@ -163,19 +54,6 @@ function appGone(): LifeboatFailure {
     'That app is no longer in Lifeboat: it may have been removed in another window.',
   );
 }
-
-// Database file stems that say nothing about the app: the folder's name is a better default name.
-const genericStems = new Set([
-  'app',
-  'db',
-  'data',
-  'database',
-  'sqlite',
-  'main',
-  'prod',
-  'production',
-  'db.sqlite3',
-]);
 
 /** Lifeboat's state for one user data folder: the apps, the running jobs, and the events they emit. */
 export class LifeboatService {
@@ -201,6 +79,8 @@ export class LifeboatService {
   private readonly secrets: SecretStore;
   /** Other machines' apps, for the hosts that show them (the desktop app, `lifeboat serve`); null elsewhere. */
   private readonly hub: Hub | null;
+  /** Every operation's handler, registered by its feature's file in handlers/. */
+  readonly handlers: OperationHandlers;
 
   /** `allow`: for origin 'web', the folders `lifeboat serve --allow` named. */
   constructor(options: {
@@ -228,6 +108,47 @@ export class LifeboatService {
             now: this.now,
           })
         : null;
+    const context = this.handlerContext();
+    this.handlers = {
+      ...appHandlers(context),
+      ...migrationHandlers(context),
+      ...automationHandlers(context),
+      ...snapshotHandlers(context),
+      ...restoreHandlers(context),
+      ...offsiteHandlers(context),
+      ...hostHandlers(context),
+      ...jobHandlers(context),
+    };
+  }
+
+  /** What the handlers use of this service (see handlers/context.ts). */
+  private handlerContext(): HandlerContext {
+    return {
+      settings: this.settings,
+      dataDir: this.dataDir,
+      origin: this.origin,
+      boundary: this.boundary,
+      secrets: this.secrets,
+      hub: this.hub,
+      now: this.now,
+      app: (appId) => this.app(appId),
+      addApp: (location, name) => this.addApp(location, name),
+      updateApp: (appId, change) => this.updateApp(appId, change),
+      automationOf: (app, file) => this.automationOf(app, file),
+      startUiJob: (kind, appId, request) => this.startUiJob(kind, appId, request),
+      refuseIfRestoring: (app) => this.refuseIfRestoring(app),
+      cancelJob: (jobId) => {
+        const job = this.jobs.get(jobId);
+        job?.handle.cancel();
+        return job !== undefined;
+      },
+      runningJobs: () => this.runningJobs(),
+      follow: (app) => this.watcher?.follow(app.id, app.backupsDir),
+      unfollow: (appId) => this.watcher?.unfollow(appId),
+      keeperPass: () => void this.keeper?.pass(),
+      hostsChanged: () => this.emit('hosts:changed', {}),
+      resolveTarget: (target) => this.resolveTarget(target),
+    };
   }
 
   /**
@@ -353,32 +274,6 @@ export class LifeboatService {
     return handle.result as Promise<Result<JobOutputs[K]>>;
   };
 
-  /** A new file the user named for an export or a copy: a full path, in a folder the web host may reach, not there yet. */
-  private newFileTarget(target: string, what: string): string {
-    if (!path.isAbsolute(target)) {
-      throw new LifeboatFailure(
-        'INVALID_ARGUMENT',
-        `"${target}" is a relative path: give the full path of the new file.`,
-      );
-    }
-    this.boundary?.requireAllowed(path.dirname(target), `${what}'s folder`);
-    if (fs.existsSync(target)) {
-      throw new LifeboatFailure(
-        'INVALID_ARGUMENT',
-        `${target} already exists: choose a new file name. Nothing was written.`,
-        target,
-      );
-    }
-    if (!fs.existsSync(path.dirname(target))) {
-      throw new LifeboatFailure(
-        'INVALID_ARGUMENT',
-        `The folder ${path.dirname(target)} does not exist.`,
-        target,
-      );
-    }
-    return target;
-  }
-
   /** Cancels every running job and waits until each has cleaned up after itself. */
   async shutdown(): Promise<void> {
     this.hub?.close();
@@ -394,23 +289,6 @@ export class LifeboatService {
     return resolveTarget(target, this.secrets.get(target.name));
   }
 
-  /** The app's targets in effect (its lifeboat.json's, then those in Lifeboat's settings), ready to use. */
-  private targetsOf(app: App): { targets: readonly OffsiteTarget[]; app: string } {
-    const { file, problem } = appFileOf(app);
-    if (problem !== null) {
-      throw new LifeboatFailure('INVALID_ARGUMENT', problem);
-    }
-    return this.automationOf(app, file).automation.offsite;
-  }
-
-  private targetOf(app: App, name: string): ResolvedTarget {
-    const target = this.targetsOf(app).targets.find((t) => t.name === name);
-    if (target === undefined) {
-      throw new LifeboatFailure('INVALID_ARGUMENT', `${app.name} has no offsite target named "${name}".`);
-    }
-    return this.resolveTarget(target);
-  }
-
   private app(appId: string): App {
     const app = this.settings.apps.find((a) => a.id === appId);
     if (app === undefined) {
@@ -419,125 +297,9 @@ export class LifeboatService {
     return app;
   }
 
-  /**
-   * The app's summary; one app whose folders cannot be read (a file or a link where its backups
-   * folder should be, a path the file system refuses) is shown with the problem, never failing the list.
-   */
-  private async summarize(app: App): Promise<AppSummary> {
-    this.watcher?.follow(app.id, app.backupsDir);
-    try {
-      return await this.summarizeReadable(app);
-    } catch (error) {
-      const { message } = toLifeboatError(error);
-      return {
-        ...app,
-        host: null,
-        health: 'problem',
-        healthText: `Lifeboat cannot read this app's files: ${message}`,
-        newestSnapshot: null,
-        snapshotCount: 0,
-        migrationsFound: null,
-        runSource: { kind: app.run === undefined ? 'none' : 'settings' },
-        runFromFile: null,
-        runProblem: null,
-        interruptedRestore: null,
-        lastRestore: null,
-        automation: this.automationOf(app, null).summary,
-        freshness: null,
-      };
-    }
-  }
-
   /** The app's automation in effect (its lifeboat.json first, then Lifeboat's settings) with the global alert targets. */
   private automationOf(app: App, file: AppSettingsFile | null): ReturnType<typeof automationOf> {
     return automationOf(app, file, this.settings.settings.notify ?? []);
-  }
-
-  private async summarizeReadable(app: App): Promise<AppSummary> {
-    // In a worker: a folder of thousands of snapshots must not hold up the window's main process.
-    const list = await this.runJob({ kind: 'list', input: { location: app, setup: null } });
-    const damaged = list.snapshots.filter((s) => s.status === 'corrupt' || s.status === 'incomplete');
-    const newest = newestRestorable(list.snapshots);
-    const exists = fs.existsSync(app.databasePath);
-    const interruptedRestore = interruptedRestoreOf(app);
-    const { file, problem } = appFileOf(app);
-    const automation = this.automationOf(app, file);
-    const freshness = freshnessOf({
-      snapshots: list.snapshots,
-      automation: automation.automation,
-      state: readKeeperState(app.backupsDir),
-      nowMs: this.now().getTime(),
-    });
-    const health = healthOf({
-      interrupted: interruptedRestore !== null,
-      exists,
-      damaged: damaged.length,
-      freshness,
-    });
-    let migrationsFound: AppSummary['migrationsFound'] = null;
-    try {
-      const found = findMigrations(migrationSetupOf(app));
-      migrationsFound =
-        found === null
-          ? null
-          : {
-              tool: found.source.tool,
-              locations: [...found.source.locations],
-              detected: app.migrations === undefined,
-            };
-    } catch {
-      // A chosen folder that has gone: shown as "none found", and the Schema view says why.
-    }
-    return {
-      ...app,
-      host: null,
-      ...health,
-      newestSnapshot: newest === undefined ? null : { file: newest.file, time: newest.time },
-      snapshotCount: list.snapshots.length,
-      migrationsFound,
-      runSource:
-        file !== null && file.run !== undefined
-          ? { kind: 'file', path: path.join(file.dir, appSettingsFileName) }
-          : { kind: app.run === undefined ? 'none' : 'settings' },
-      runFromFile: file?.run ?? null,
-      runProblem: problem,
-      interruptedRestore,
-      lastRestore: lastRestore(app.backupsDir),
-      automation: automation.summary,
-      freshness,
-    };
-  }
-
-  /** Everything a restore needs to know about the app: its folder, how to run it, its migrations. */
-  private restoreSettingsOf(app: App): AppSettings {
-    const { file, problem } = appFileOf(app);
-    if (problem !== null) {
-      throw new LifeboatFailure(
-        'INVALID_ARGUMENT',
-        `${problem} Fix the file, or move it away to use the settings kept in Lifeboat.`,
-      );
-    }
-    const migrations =
-      app.migrations === undefined && file?.migrations !== undefined
-        ? { migrationsDir: file.migrations.dir, tool: file.migrations.tool }
-        : migrationSetupOf(app);
-    return { dir: appDirOf(app), run: file?.run ?? app.run ?? null, migrations };
-  }
-
-  /** What the verbs work on for an app: its database, its settings when needed, names resolved in its backups folder. */
-  private verbTarget(app: App): VerbTarget {
-    return { location: app, settings: () => this.restoreSettingsOf(app), namesFrom: app.backupsDir };
-  }
-
-  private startRestore(app: App, request: JobRequestOf<'restore'>): { jobId: string } {
-    this.refuseIfRestoring(app);
-    if (interruptedRestoreOf(app) !== null) {
-      throw new LifeboatFailure(
-        'RESTORE_IN_PROGRESS',
-        `A restore of ${app.name} was interrupted: finish it or roll it back first.`,
-      );
-    }
-    return this.startUiJob('restore', app.id, request);
   }
 
   /** Refuses to start a second restore of an app while one is running (the journal guards other processes). */
@@ -551,14 +313,6 @@ export class LifeboatService {
         `A restore of ${app.name} is under way: wait until it has finished.`,
       );
     }
-  }
-
-  /** Runs a job to its end; with `origin`, it is written to the activity log. */
-  private async runJob<K extends JobKind>(
-    request: JobRequestOf<K>,
-    origin?: ActivityOrigin,
-  ): Promise<JobOutputs[K]> {
-    return valueOrThrow(await startJob(request, undefined, origin).result);
   }
 
   /** Adds an app, or finds the one already watching this database (looked up in the file under its lock). */
@@ -623,429 +377,4 @@ export class LifeboatService {
     });
     return handle;
   }
-
-  /** Whether this host sets an app's commands for its user: never through the web host's token. */
-  private mayEditCommands(): boolean {
-    return this.origin !== 'web';
-  }
-
-  /** The hub; a Lifeboat that shows no hosts (the CLI's commands, `rpc`) says so. */
-
-  private requireHub(): Hub {
-    if (this.hub === null) {
-      throw new LifeboatFailure('INVALID_ARGUMENT', 'This Lifeboat does not show other hosts.');
-    }
-    return this.hub;
-  }
-
-  /** The hub, for adding or removing a host: never through the web host (a token holder would run ssh here). */
-  private hubToChange(verb: string): Hub {
-    const hub = this.requireHub();
-    if (this.origin === 'web') {
-      throw new LifeboatFailure(
-        'PERMISSION_DENIED',
-        `Hosts cannot be ${verb === 'add' ? 'added' : 'removed'} through lifeboat serve: the token would make this server run ssh. Use the desktop app, or "lifeboat hosts ${verb}" on this server.`,
-      );
-    }
-    return hub;
-  }
-
-  readonly handlers: OperationHandlers = {
-    'apps:list': async () => {
-      const [apps, hostApps] = await Promise.all([
-        Promise.all(this.settings.apps.map((app) => this.summarize(app))),
-        this.hub?.apps() ?? [],
-      ]);
-      return {
-        apps: [...apps, ...hostApps],
-        settingsProblem: this.settings.problem,
-        hosts: this.hub?.statuses() ?? [],
-        host: {
-          editOffsite: this.origin !== 'web',
-          keepsKeys: this.origin !== 'web' && this.secrets.writable,
-          editHosts: this.origin !== 'web' && this.hub !== null,
-          editCommands: this.mayEditCommands(),
-        },
-      };
-    },
-    'apps:add': async (input) => {
-      const databasePath = parseAbsoluteDatabaseArgument(input.database);
-      this.boundary?.requireAllowed(databasePath, 'The database');
-      if (fs.existsSync(databasePath)) {
-        const stat = fs.statSync(databasePath);
-        if (!stat.isFile() || (stat.size > 0 && readSqliteHeaderSync(databasePath).kind !== 'sqlite')) {
-          throw new LifeboatFailure(
-            'NOT_A_DATABASE',
-            `${databasePath} is not an SQLite database. Choose the app's database file (often app.db, db.sqlite3 or data.db).`,
-            databasePath,
-          );
-        }
-      }
-      const backupsDir =
-        input.backupsDir === undefined || input.backupsDir === ''
-          ? path.join(path.dirname(databasePath), 'backups')
-          : parseAbsoluteDatabaseArgument(input.backupsDir);
-      this.boundary?.requireAllowed(databasePath, 'The database');
-      this.boundary?.requireAllowed(backupsDir, 'The backups folder');
-      const folder = path.dirname(databasePath);
-      if (!fs.existsSync(folder) && input.allowMissingFolder !== true) {
-        throw new LifeboatFailure(
-          'DB_NOT_FOUND',
-          `The folder ${folder} does not exist: check the path (a typo, or a volume that is not mounted). If the app will create it, add the app anyway.`,
-          folder,
-        );
-      }
-      if (fs.existsSync(backupsDir) && !fs.statSync(backupsDir).isDirectory()) {
-        throw new LifeboatFailure(
-          'IO_ERROR',
-          `${backupsDir} is a file, not a folder: choose a folder for the snapshots (it is made if it does not exist).`,
-          backupsDir,
-        );
-      }
-      const stem = databaseStem(path.basename(databasePath));
-      const fallbackName = genericStems.has(stem.toLowerCase())
-        ? path.basename(path.dirname(databasePath)) || stem
-        : stem;
-      const app = this.addApp(
-        { databasePath, backupsDir },
-        input.name === undefined || input.name === '' ? fallbackName : input.name,
-      );
-      return this.summarize(app);
-    },
-    'apps:setMigrations': async (input) => {
-      const app = this.app(input.appId);
-      let migrations: App['migrations'];
-      if (input.dir === undefined || input.dir === '') {
-        migrations = undefined;
-      } else {
-        if (!path.isAbsolute(input.dir)) {
-          throw new LifeboatFailure(
-            'INVALID_ARGUMENT',
-            `"${input.dir}" is a relative path: give the full path of the migrations folder.`,
-          );
-        }
-        this.boundary?.requireAllowed(input.dir, 'The migrations folder');
-        // Refuse a folder with nothing readable in it, rather than keep a setting that shows nothing.
-        const found = findMigrations({ migrationsDir: input.dir, tool: input.tool });
-        if (found === null || found.adapter.readGraph(found.source).revisions.length === 0) {
-          const what = input.tool === undefined ? 'migrations' : `${input.tool} migrations`;
-          throw new LifeboatFailure(
-            'INVALID_ARGUMENT',
-            `No ${what} found in ${input.dir}: choose the folder that holds the migration files (for Alembic, the one with alembic.ini).`,
-          );
-        }
-        migrations = { dir: input.dir, tool: found.source.tool };
-      }
-      if (app.migrations === undefined && migrations === undefined) {
-        return this.summarize(app);
-      }
-      const updated = this.updateApp(app.id, (current) => {
-        const next: App = { ...current };
-        delete next.migrations;
-        return migrations === undefined ? next : { ...next, migrations };
-      });
-      return this.summarize(updated);
-    },
-    'apps:remove': (input) => {
-      const app = this.app(input.appId);
-      this.settings.update((s) => ({ ...s, apps: s.apps.filter((a) => a.id !== app.id) }));
-      this.watcher?.unfollow(app.id);
-      return Promise.resolve({ removed: app.id });
-    },
-    'apps:setAutomation': async (input) => {
-      const app = this.app(input.appId);
-      if (input.schedule !== undefined) {
-        checkSchedule(input.schedule, this.now().getTime());
-      }
-      // Absent parts are cleared: the dialog sends the whole of what it shows.
-      const updated = this.updateApp(app.id, (current) => {
-        const next: App = { ...current };
-        delete next.schedule;
-        delete next.retention;
-        delete next.staleAfter;
-        return {
-          ...next,
-          ...(input.schedule === undefined ? {} : { schedule: input.schedule }),
-          ...(input.retention === undefined || hasNoRules(input.retention)
-            ? {}
-            : { retention: input.retention }),
-          ...(input.staleAfter === undefined ? {} : { staleAfter: input.staleAfter }),
-        };
-      });
-      void this.keeper?.pass();
-      return this.summarize(updated);
-    },
-    'retention:preview': (input) => {
-      const app = this.app(input.appId);
-      // With a schedule, what its next run deletes: that run's snapshot comes first and may push one out.
-      const planned =
-        input.schedule === undefined
-          ? null
-          : nextScheduledSnapshot(app.backupsDir, input.schedule, Date.now());
-      return this.runJob({
-        kind: 'prune',
-        input: { location: app, rules: input.rules, dryRun: true, ...(planned === null ? {} : { planned }) },
-      });
-    },
-    'demo:open': async () => {
-      const location = await this.runJob({ kind: 'demo', input: { dataDir: this.dataDir } });
-      return this.summarize(this.addApp(location, demoAppName));
-    },
-    'database:info': (input) => this.runJob({ kind: 'info', input: this.app(input.appId) }),
-    'snapshots:list': (input) => {
-      const app = this.app(input.appId);
-      const { file } = appFileOf(app);
-      const offsiteTargets = this.automationOf(app, file).automation.offsite.targets.map((t) => t.name);
-      return this.runJob(listVerb(this.verbTarget(app), migrationSetupOf(app), offsiteTargets));
-    },
-    'migrations:status': async (input) => {
-      const app = this.app(input.appId);
-      return (
-        await this.runJob({
-          kind: 'migrations',
-          input: { databasePath: app.databasePath, setup: migrationSetupOf(app) },
-        })
-      ).report;
-    },
-    'snapshots:inspect': (input) => {
-      const app = this.app(input.appId);
-      const filePath = resolveSnapshotPath(app.backupsDir, input.file, app.backupsDir);
-      return this.runJob({
-        kind: 'inspect',
-        input: {
-          backupsDir: app.backupsDir,
-          path: filePath,
-          liveStem: databaseStem(path.basename(app.databasePath)),
-        },
-      });
-    },
-    'snapshots:create': (input) => {
-      const app = this.app(input.appId);
-      this.refuseIfRestoring(app);
-      return Promise.resolve(this.startUiJob('snapshot', app.id, snapshotVerb(this.verbTarget(app), input)));
-    },
-    'snapshots:verify': (input) => {
-      const app = this.app(input.appId);
-      return Promise.resolve(
-        this.startUiJob('verify', app.id, verifyVerb(this.verbTarget(app), input.files)),
-      );
-    },
-    'snapshots:delete': async (input) => {
-      await this.runJob(deleteVerb(this.verbTarget(this.app(input.appId)), [input.file]), this.origin);
-      return { deleted: input.file };
-    },
-    'snapshots:pin': async (input) => {
-      const target = this.verbTarget(this.app(input.appId));
-      await this.runJob(pinVerb(target, [input.file], input.pinned), this.origin);
-      return { file: input.file, pinned: input.pinned };
-    },
-    'snapshots:diff': (input) => {
-      const app = this.app(input.appId);
-      const request = diffVerb(this.verbTarget(app), input.a, input.b, input.table);
-      return Promise.resolve(this.startUiJob('diff', app.id, request));
-    },
-    'snapshots:rows': (input) => {
-      const app = this.app(input.appId);
-      const { offset, limit } = input;
-      return this.runJob({ kind: 'rows', input: { ...rowsQueryOf(app, input), offset, limit } });
-    },
-    'snapshots:export': (input) => {
-      const app = this.app(input.appId);
-      const target = this.newFileTarget(input.path, 'The export');
-      return Promise.resolve(
-        this.startUiJob('export', app.id, {
-          kind: 'export',
-          input: { ...rowsQueryOf(app, input), format: input.format, target },
-        }),
-      );
-    },
-    'snapshots:copy': (input) => {
-      const app = this.app(input.appId);
-      const target = this.newFileTarget(input.path, 'The copy');
-      const snapshotPath = resolveSnapshotPath(app.backupsDir, input.file, app.backupsDir);
-      return Promise.resolve(
-        this.startUiJob('copy', app.id, { kind: 'copy', input: { snapshotPath, target } }),
-      );
-    },
-    'apps:setOffsite': async (input) => {
-      const app = this.app(input.appId);
-      if (this.origin === 'web') {
-        // A token holder must not be able to send the app's data somewhere new.
-        throw new LifeboatFailure(
-          'INVALID_ARGUMENT',
-          `Offsite targets cannot be set through lifeboat serve: list them under "offsite" in ${appSettingsFileName} in the app's folder on the server, or use the desktop app.`,
-        );
-      }
-      const names = new Set<string>();
-      for (const target of input.targets) {
-        parseTargetUrl(target.url);
-        if (names.has(target.name)) {
-          throw new LifeboatFailure(
-            'INVALID_ARGUMENT',
-            `Two offsite targets are named "${target.name}": name each once.`,
-          );
-        }
-        names.add(target.name);
-      }
-      for (const [name, keys] of Object.entries(input.keys)) {
-        this.secrets.set(name, keys);
-      }
-      const updated = this.updateApp(app.id, (current) => {
-        const next: App = { ...current };
-        delete next.offsite;
-        return input.targets.length === 0 ? next : { ...next, offsite: input.targets };
-      });
-      return this.summarize(updated);
-    },
-    'offsite:push': (input) => {
-      const app = this.app(input.appId);
-      const offsite = this.targetsOf(app);
-      const targets = offsite.targets.map((t) => this.resolveTarget(t));
-      if (targets.length === 0) {
-        throw new LifeboatFailure(
-          'INVALID_ARGUMENT',
-          `${app.name} has no offsite target yet: add one in its Offsite settings.`,
-        );
-      }
-      const files = input.files.map((file) =>
-        path.basename(resolveSnapshotPath(app.backupsDir, file, app.backupsDir)),
-      );
-      return Promise.resolve(
-        this.startUiJob('push', app.id, {
-          kind: 'push',
-          input: { location: app, host: thisHost(), app: offsite.app, targets, files },
-        }),
-      );
-    },
-    'offsite:list': (input) => {
-      const app = this.app(input.appId);
-      const target = this.targetOf(app, input.target);
-      const scope = input.allHosts
-        ? { host: null, app: null }
-        : { host: thisHost(), app: this.targetsOf(app).app };
-      return this.runJob({ kind: 'remote-list', input: { target, scope } });
-    },
-    'offsite:pull': (input) => {
-      const app = this.app(input.appId);
-      this.refuseIfRestoring(app);
-      const target = this.targetOf(app, input.target);
-      const scope = { host: thisHost(), app: this.targetsOf(app).app };
-      return Promise.resolve(
-        this.startUiJob('pull', app.id, {
-          kind: 'pull',
-          input: { location: app, target, id: input.id, scope, identities: input.identities },
-        }),
-      );
-    },
-    'jobs:cancel': (input) => {
-      const job = this.jobs.get(input.jobId);
-      job?.handle.cancel();
-      return Promise.resolve({ cancelled: job !== undefined });
-    },
-    'jobs:list': () => Promise.resolve(this.runningJobs()),
-    'hosts:add': async (input) => {
-      const hub = this.hubToChange('add');
-      const hosts = this.settings.settings.hosts ?? [];
-      if (hosts.some((host) => host.address === input.address)) {
-        throw new LifeboatFailure('INVALID_ARGUMENT', `${input.address} is already one of the hosts here.`);
-      }
-      const host: Host = {
-        id: newHostId(input.address, hosts),
-        address: input.address,
-        command: input.command ?? 'lifeboat',
-      };
-      this.settings.update((s) => ({ ...s, hosts: [...(s.hosts ?? []), host] }));
-      this.emit('hosts:changed', {});
-      return hub.reconnect(host.id);
-    },
-    'hosts:remove': (input) => {
-      this.hubToChange('remove');
-      if (!(this.settings.settings.hosts ?? []).some((host) => host.id === input.hostId)) {
-        throw new LifeboatFailure('INVALID_ARGUMENT', `There is no host "${input.hostId}" here.`);
-      }
-      this.settings.update((s) => ({
-        ...s,
-        hosts: (s.hosts ?? []).filter((host) => host.id !== input.hostId),
-      }));
-      this.emit('hosts:changed', {});
-      return Promise.resolve({ removed: input.hostId });
-    },
-    'hosts:reconnect': (input): Promise<HostStatus> => this.requireHub().reconnect(input.hostId),
-    'activity:list': (input) => Promise.resolve(readActivity(this.app(input.appId).backupsDir)),
-    'apps:setRun': (input) => {
-      const app = this.app(input.appId);
-      if (input.appDir !== undefined && input.appDir !== '' && !path.isAbsolute(input.appDir)) {
-        throw new LifeboatFailure(
-          'INVALID_ARGUMENT',
-          `"${input.appDir}" is a relative path: give the full path of the app's folder.`,
-        );
-      }
-      const run = input.run;
-      const appDir = input.appDir !== undefined && input.appDir !== '' ? input.appDir : appDirOf(app);
-      if (input.appDir !== undefined && input.appDir !== '') {
-        this.boundary?.requireAllowed(input.appDir, "The app's folder");
-      }
-      if (run?.workingDir !== undefined && !isInside(path.resolve(appDir, run.workingDir), appDir)) {
-        throw new LifeboatFailure(
-          'INVALID_ARGUMENT',
-          `The working folder "${run.workingDir}" leads out of the app's folder ${appDir}: give a folder inside it.`,
-        );
-      }
-      if (run !== undefined) {
-        this.boundary?.requireRunAllowed(run, appDir, app.run);
-      }
-      if (run !== undefined && runSetsCommands(run) && !this.mayEditCommands()) {
-        // Whoever holds the web host's token must not gain a shell on the server through it.
-        throw new LifeboatFailure(
-          'INVALID_ARGUMENT',
-          `Commands and environment variables cannot be set through lifeboat serve: write them in ${appSettingsFileName} in the app's folder on the server, or use the desktop app.`,
-        );
-      }
-      // Absent fields go back to their defaults: the database's folder, no run settings.
-      const updated = this.updateApp(app.id, (current) => {
-        const next: App = { ...current };
-        delete next.appDir;
-        delete next.run;
-        return {
-          ...next,
-          ...(input.appDir !== undefined && input.appDir !== '' ? { appDir: input.appDir } : {}),
-          ...(input.run !== undefined ? { run: input.run } : {}),
-        };
-      });
-      return this.summarize(updated);
-    },
-    'restore:preview': (input) => {
-      return this.runJob(previewVerb(this.verbTarget(this.app(input.appId)), input.file, input.undo));
-    },
-    'restore:start': (input) => {
-      const app = this.app(input.appId);
-      return Promise.resolve(
-        this.startRestore(
-          app,
-          restoreVerb(this.verbTarget(app), input.file, { allowOpen: input.allowOpen, undo: false }),
-        ),
-      );
-    },
-    'restore:undo': (input) => {
-      const app = this.app(input.appId);
-      const target = this.verbTarget(app);
-      // The snapshot the user saw as the undo: refused if another restore happened since.
-      const snapshot = undoSnapshot(target, input.file);
-      return Promise.resolve(
-        this.startRestore(app, restoreVerb(target, snapshot, { allowOpen: false, undo: true })),
-      );
-    },
-    'restore:rehearse': (input) => {
-      const app = this.app(input.appId);
-      return Promise.resolve(
-        this.startUiJob('rehearse', app.id, rehearseVerb(this.verbTarget(app), input.file)),
-      );
-    },
-    'restore:recover': (input) => {
-      const app = this.app(input.appId);
-      this.refuseIfRestoring(app);
-      const request = recoverVerb(this.verbTarget(app), input.mode, false);
-      return Promise.resolve(this.startUiJob('restore-recover', app.id, request));
-    },
-  };
 }

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AppRun } from '../../contract/app-run';
-import { readUntrustedText } from '../fs/untrusted-file';
-import { LifeboatFailure } from '../lifeboat-failure';
+import type { AppRun } from '../../../contract/app-run';
+import { readUntrustedText } from '../../fs/untrusted-file';
+import { LifeboatFailure } from '../../lifeboat-failure';
 
 /**
  * What a holder of `lifeboat serve`'s token may reach: the apps that were set up, and new ones only

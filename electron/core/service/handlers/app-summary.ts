@@ -1,0 +1,120 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { App, AppHealth, AppSummary } from '../../../contract/apps';
+import type { Freshness } from '../../../contract/schedule';
+import { newestRestorable } from '../../../contract/snapshots';
+import { lastRestore } from '../../activity/activity-log';
+import { toLifeboatError } from '../../lifeboat-failure';
+import { findMigrations } from '../../migrations/migration-reader';
+import { freshnessOf } from '../../schedule/freshness';
+import { readKeeperState } from '../../schedule/keeper-state';
+import { appSettingsFileName } from '../../settings/app-settings-file';
+import { appFileOf, interruptedRestoreOf, migrationSetupOf } from './app-files';
+import type { HandlerContext } from './context';
+import { runJob } from './jobs';
+
+/** The status dot: what needs the user first (an interrupted restore, damage), then how fresh the protection is. */
+function healthOf(facts: { interrupted: boolean; exists: boolean; damaged: number; freshness: Freshness }): {
+  health: AppHealth;
+  healthText: string;
+} {
+  const { freshness } = facts;
+  if (facts.interrupted) {
+    return { health: 'problem', healthText: 'A restore was interrupted: finish it or roll it back.' };
+  }
+  if (!facts.exists) {
+    return { health: 'no-database', healthText: 'The database file does not exist yet: nothing to back up.' };
+  }
+  if (facts.damaged > 0) {
+    return {
+      health: 'problem',
+      healthText: `${facts.damaged} damaged or incomplete file(s) in the backups folder.`,
+    };
+  }
+  const byState = { failing: 'failing', never: 'no-snapshots', stale: 'stale', fresh: 'ok' } as const;
+  return { health: byState[freshness.state], healthText: freshness.reason };
+}
+
+/**
+ * The app's summary; one app whose folders cannot be read (a file or a link where its backups
+ * folder should be, a path the file system refuses) is shown with the problem, never failing the list.
+ */
+export async function summarize(ctx: HandlerContext, app: App): Promise<AppSummary> {
+  ctx.follow(app);
+  try {
+    return await summarizeReadable(ctx, app);
+  } catch (error) {
+    const { message } = toLifeboatError(error);
+    return {
+      ...app,
+      host: null,
+      health: 'problem',
+      healthText: `Lifeboat cannot read this app's files: ${message}`,
+      newestSnapshot: null,
+      snapshotCount: 0,
+      migrationsFound: null,
+      runSource: { kind: app.run === undefined ? 'none' : 'settings' },
+      runFromFile: null,
+      runProblem: null,
+      interruptedRestore: null,
+      lastRestore: null,
+      automation: ctx.automationOf(app, null).summary,
+      freshness: null,
+    };
+  }
+}
+
+async function summarizeReadable(ctx: HandlerContext, app: App): Promise<AppSummary> {
+  // In a worker: a folder of thousands of snapshots must not hold up the window's main process.
+  const list = await runJob({ kind: 'list', input: { location: app, setup: null } });
+  const damaged = list.snapshots.filter((s) => s.status === 'corrupt' || s.status === 'incomplete');
+  const newest = newestRestorable(list.snapshots);
+  const exists = fs.existsSync(app.databasePath);
+  const interruptedRestore = interruptedRestoreOf(app);
+  const { file, problem } = appFileOf(app);
+  const automation = ctx.automationOf(app, file);
+  const freshness = freshnessOf({
+    snapshots: list.snapshots,
+    automation: automation.automation,
+    state: readKeeperState(app.backupsDir),
+    nowMs: ctx.now().getTime(),
+  });
+  const health = healthOf({
+    interrupted: interruptedRestore !== null,
+    exists,
+    damaged: damaged.length,
+    freshness,
+  });
+  let migrationsFound: AppSummary['migrationsFound'] = null;
+  try {
+    const found = findMigrations(migrationSetupOf(app));
+    migrationsFound =
+      found === null
+        ? null
+        : {
+            tool: found.source.tool,
+            locations: [...found.source.locations],
+            detected: app.migrations === undefined,
+          };
+  } catch {
+    // A chosen folder that has gone: shown as "none found", and the Schema view says why.
+  }
+  return {
+    ...app,
+    host: null,
+    ...health,
+    newestSnapshot: newest === undefined ? null : { file: newest.file, time: newest.time },
+    snapshotCount: list.snapshots.length,
+    migrationsFound,
+    runSource:
+      file !== null && file.run !== undefined
+        ? { kind: 'file', path: path.join(file.dir, appSettingsFileName) }
+        : { kind: app.run === undefined ? 'none' : 'settings' },
+    runFromFile: file?.run ?? null,
+    runProblem: problem,
+    interruptedRestore,
+    lastRestore: lastRestore(app.backupsDir),
+    automation: automation.summary,
+    freshness,
+  };
+}
