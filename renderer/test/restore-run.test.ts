@@ -10,7 +10,7 @@ import {
   newRun,
 } from '../src/features/restore/restore-run';
 import { restoreStepViews, rollbackStepViews } from '../src/features/restore/restore-stepper';
-import type { RestoreMode, RestoreRun } from '../src/features/restore/restore-state';
+import type { RestoreMode, RestoreRun } from '../src/store/restore-state';
 
 /** The restore dialog's run and stepper, fed the events a real restore job sends, with no window. */
 

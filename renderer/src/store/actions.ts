@@ -1,5 +1,5 @@
 import type { AppRun } from '../../../electron/contract/app-run';
-import { finishedSummary, jobsAfterFinished, jobsAfterProgress } from '../features/jobs/job-events';
+import { finishedSummary, jobsAfterFinished, jobsAfterProgress } from './job-events';
 import type { LifeboatError, Result } from '../../../electron/contract/errors';
 import type { JobEvents, JobFinished } from '../../../electron/contract/events';
 import type { MigrationTool } from '../../../electron/contract/migrations';
@@ -8,7 +8,7 @@ import type { RetentionRules } from '../../../electron/contract/retention';
 import type { Schedule } from '../../../electron/contract/schedule';
 import type { LifeboatClient } from '../client/lifeboat-client';
 import { askToNotify, notifyIfHidden } from '../client/page-notifications';
-import type { JobView } from '../features/jobs/jobs-state';
+import type { JobView } from './jobs-state';
 import { useStore, type Dialog, type SortColumn } from './store';
 
 /** Actions are plain functions outside components; they talk to the client and update the store. */

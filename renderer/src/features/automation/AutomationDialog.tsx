@@ -16,8 +16,8 @@ import {
 import { durationSchema, scheduleSchema, type Schedule } from '../../../../electron/contract/schedule';
 import { closeDialog, lifeboat, setAppAutomation } from '../../store/actions';
 import { useStore } from '../../store/store';
-import { ErrorText } from '../../components/ErrorText';
-import { Modal } from '../../components/Modal';
+import { ErrorText } from '../../ui/ErrorText';
+import { Modal } from '../../ui/Modal';
 
 type ScheduleKind = 'none' | 'every' | 'daily' | 'cron';
 

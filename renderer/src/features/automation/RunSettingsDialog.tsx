@@ -8,8 +8,8 @@ import {
 import type { LifeboatError } from '../../../../electron/contract/errors';
 import { closeDialog, setAppRun } from '../../store/actions';
 import { useStore } from '../../store/store';
-import { ErrorText } from '../../components/ErrorText';
-import { Modal } from '../../components/Modal';
+import { ErrorText } from '../../ui/ErrorText';
+import { Modal } from '../../ui/Modal';
 
 type Preset = AppRun['preset'];
 

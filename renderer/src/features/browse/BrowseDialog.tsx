@@ -7,9 +7,9 @@ import { formatLocalTime } from '../../../../electron/contract/format';
 import { changeBrowse, copySnapshot, exportBrowsed, pageSize } from './browse-actions';
 import { closeDialog } from '../../store/actions';
 import { useStore } from '../../store/store';
-import { ErrorText } from '../../components/ErrorText';
-import { Modal } from '../../components/Modal';
-import { sortArrows, sortDirection } from '../../components/sort-direction';
+import { ErrorText } from '../../ui/ErrorText';
+import { Modal } from '../../ui/Modal';
+import { sortArrows, sortDirection } from '../../ui/sort-direction';
 
 /** The folder of a path, as typed by the user's system ("/srv/app/app.db" → "/srv/app"). */
 function folderOf(filePath: string): string {

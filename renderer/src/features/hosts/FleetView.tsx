@@ -7,7 +7,7 @@ import { reconnectHost } from './host-actions';
 import { useStore } from '../../store/store';
 import { hostStateText } from './host-text';
 import { offsiteCounts } from '../offsite/offsite-counts';
-import { ageSeconds, useNow } from '../../components/use-now';
+import { ageSeconds, useNow } from '../../ui/use-now';
 
 const noApps: readonly AppSummary[] = [];
 const noHosts: readonly HostStatus[] = [];

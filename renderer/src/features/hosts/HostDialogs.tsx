@@ -4,8 +4,8 @@ import type { HostStatus } from '../../../../electron/contract/hosts';
 import { closeDialog } from '../../store/actions';
 import { addHost, removeHost } from './host-actions';
 import { useStore } from '../../store/store';
-import { ErrorText } from '../../components/ErrorText';
-import { Modal } from '../../components/Modal';
+import { ErrorText } from '../../ui/ErrorText';
+import { Modal } from '../../ui/Modal';
 
 /** Adds another machine: an SSH alias or user@host[:port], and where Lifeboat is on it. */
 export function AddHostDialog(): ReactNode {

@@ -8,8 +8,8 @@ import {
 import { closeDialog } from '../../store/actions';
 import { saveOffsite, type TargetKeys } from './offsite-actions';
 import { useStore } from '../../store/store';
-import { ErrorText } from '../../components/ErrorText';
-import { Modal } from '../../components/Modal';
+import { ErrorText } from '../../ui/ErrorText';
+import { Modal } from '../../ui/Modal';
 
 /** One target as the form edits it: every field as typed. */
 interface TargetForm {

@@ -17,12 +17,12 @@ import {
 } from './restore-actions';
 import { startCompare } from '../compare/compare-actions';
 import { useStore } from '../../store/store';
-import type { RestoreRun } from './restore-state';
-import { Modal } from '../../components/Modal';
+import type { RestoreRun } from '../../store/restore-state';
+import { Modal } from '../../ui/Modal';
 import { dialogStateOf, type RestoreDialogState } from './restore-run';
 import { restoreStepViews, rollbackStepViews, type StepView } from './restore-stepper';
-import { revisionText } from '../snapshots/StatusBadge';
-import { useNow } from '../../components/use-now';
+import { revisionText } from '../../ui/StatusBadge';
+import { useNow } from '../../ui/use-now';
 
 /** The guarded restore, as a dialog: what it will do (preview), then each step as it runs, then the outcome. */
 export function RestoreDialog(): ReactNode {

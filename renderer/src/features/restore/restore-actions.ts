@@ -3,7 +3,7 @@ import type { JobFinished, JobEvents } from '../../../../electron/contract/event
 import { followFinished, followProgress, newRun } from './restore-run';
 import { lifeboat, loadApp, onJobFinished, onJobProgress } from '../../store/actions';
 import { useStore } from '../../store/store';
-import type { RestoreMode, RestoreRun } from './restore-state';
+import type { RestoreMode, RestoreRun } from '../../store/restore-state';
 
 /** The restore dialog's actions: preview, start (or rehearse, undo, recover), follow, cancel, close. */
 

@@ -9,7 +9,7 @@ import {
   type RestoreStage,
   type RestoreStep,
 } from '../../../../electron/contract/restore';
-import type { RestoreRun } from './restore-state';
+import type { RestoreRun } from '../../store/restore-state';
 
 /** The restore dialog's stepper as data: each stage's state, timing and note; pure, from the run. */
 

@@ -16,7 +16,7 @@ import { openRestore } from '../restore/restore-actions';
 import { startCompare } from '../compare/compare-actions';
 import { openBrowse } from '../browse/browse-actions';
 import { useStore } from '../../store/store';
-import { revisionText, StatusBadge } from './StatusBadge';
+import { revisionText, StatusBadge } from '../../ui/StatusBadge';
 
 /** Where a snapshot's time was read from, in words. */
 const timeSourceText: Record<SnapshotEntry['timeSource'], string> = {

@@ -6,7 +6,7 @@ import { openDialog, selectApp } from '../store/actions';
 import { reconnectHost, showFleet } from '../features/hosts/host-actions';
 import { useStore } from '../store/store';
 import { hostStateText } from '../features/hosts/host-text';
-import { ageSeconds, useNow } from './use-now';
+import { ageSeconds, useNow } from '../ui/use-now';
 
 const noApps: readonly AppSummary[] = [];
 const noHosts: readonly HostStatus[] = [];

@@ -11,14 +11,14 @@ import { openBrowse } from '../features/browse/browse-actions';
 import { useStore, type Dialog } from '../store/store';
 import { DetailPanel } from '../features/snapshots/DetailPanel';
 import { offsiteCounts } from '../features/offsite/offsite-counts';
-import { JobProgressLine } from './JobProgressLine';
+import { JobProgressLine } from '../ui/JobProgressLine';
 import { ActivityView } from '../features/activity/ActivityView';
 import { SchemaView } from '../features/schema/SchemaView';
 import { SnapshotTable } from '../features/snapshots/SnapshotTable';
-import { referenceText, revisionText } from '../features/snapshots/StatusBadge';
+import { referenceText, revisionText } from '../ui/StatusBadge';
 
 const emptyList: readonly SnapshotEntry[] = [];
-import { ageSeconds, useNow } from './use-now';
+import { ageSeconds, useNow } from '../ui/use-now';
 
 /** The selected app: the live database's card with Snapshot now, the snapshots, and the details. */
 export function AppView(): ReactNode {
