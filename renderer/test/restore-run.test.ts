@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { JobProgress } from '../../electron/contract/jobs';
-import type { RestoreResult, RestoreStep, StepEvent } from '../../electron/contract/restore';
+import type { JobProgress } from '#contract/jobs';
+import type { RestoreResult, RestoreStep, StepEvent } from '#contract/restore';
 import {
   dialogStateOf,
   followFinished,

@@ -1,9 +1,9 @@
 import type { KeyboardEvent, ReactNode } from 'react';
-import type { AppSummary } from '../../../electron/contract/apps';
-import { formatAge, formatBytes, formatLocalTime } from '../../../electron/contract/format';
-import { toolNames, type MigrationReport } from '../../../electron/contract/migrations';
-import { scheduleText, type FreshnessState } from '../../../electron/contract/schedule';
-import { newestRestorable, type OffsiteMark, type SnapshotEntry } from '../../../electron/contract/snapshots';
+import type { AppSummary } from '#contract/apps';
+import { formatAge, formatBytes, formatLocalTime } from '#contract/format';
+import { toolNames, type MigrationReport } from '#contract/migrations';
+import { scheduleText, type FreshnessState } from '#contract/schedule';
+import { newestRestorable, type OffsiteMark, type SnapshotEntry } from '#contract/snapshots';
 import { pushOffsite } from '../features/offsite/offsite-actions';
 import { openDialog, showView } from '../store/actions';
 import { openRestore, recoverRestore } from '../features/restore/restore-actions';

@@ -1,7 +1,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
-import type { LifeboatError } from '../../../electron/contract/errors';
-import { formatBytes } from '../../../electron/contract/format';
-import { migrationTools, type MigrationTool } from '../../../electron/contract/migrations';
+import type { LifeboatError } from '#contract/errors';
+import { formatBytes } from '#contract/format';
+import { migrationTools, type MigrationTool } from '#contract/migrations';
 import {
   addApp,
   canRevealFiles,

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
-import type { AppSummary } from '../../../electron/contract/apps';
-import type { HostStatus } from '../../../electron/contract/hosts';
-import { formatAge } from '../../../electron/contract/format';
+import type { AppSummary } from '#contract/apps';
+import type { HostStatus } from '#contract/hosts';
+import { formatAge } from '#contract/format';
 import { openDialog, selectApp } from '../store/actions';
 import { reconnectHost, showFleet } from '../features/hosts/host-actions';
 import { useStore } from '../store/store';

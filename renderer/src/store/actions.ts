@@ -1,11 +1,11 @@
-import type { AppRun } from '../../../electron/contract/app-run';
+import type { AppRun } from '#contract/app-run';
 import { finishedSummary, jobsAfterFinished, jobsAfterProgress } from './job-events';
-import type { LifeboatError, Result } from '../../../electron/contract/errors';
-import type { JobEvents, JobFinished } from '../../../electron/contract/events';
-import type { MigrationTool } from '../../../electron/contract/migrations';
-import type { SnapshotEntry } from '../../../electron/contract/snapshots';
-import type { RetentionRules } from '../../../electron/contract/retention';
-import type { Schedule } from '../../../electron/contract/schedule';
+import type { LifeboatError, Result } from '#contract/errors';
+import type { JobEvents, JobFinished } from '#contract/events';
+import type { MigrationTool } from '#contract/migrations';
+import type { SnapshotEntry } from '#contract/snapshots';
+import type { RetentionRules } from '#contract/retention';
+import type { Schedule } from '#contract/schedule';
 import type { LifeboatClient } from '../client/lifeboat-client';
 import { askToNotify, notifyIfHidden } from '../client/page-notifications';
 import type { JobView } from './jobs-state';

@@ -1,6 +1,6 @@
-import type { DiffResult } from '../../../electron/contract/diff';
-import type { LifeboatError } from '../../../electron/contract/errors';
-import type { UiJobKind } from '../../../electron/contract/operations';
+import type { DiffResult } from '#contract/diff';
+import type { LifeboatError } from '#contract/errors';
+import type { UiJobKind } from '#contract/operations';
 
 /** The jobs' state: the jobs the page follows, and what some of them left for others. */
 

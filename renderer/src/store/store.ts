@@ -1,9 +1,9 @@
 import { create } from 'zustand';
-import type { ActivityEntry } from '../../../electron/contract/activity';
-import type { AppsOverview } from '../../../electron/contract/apps';
-import type { LifeboatError } from '../../../electron/contract/errors';
-import type { MigrationReport } from '../../../electron/contract/migrations';
-import type { DatabaseInfo, SnapshotDetails, SnapshotList } from '../../../electron/contract/snapshots';
+import type { ActivityEntry } from '#contract/activity';
+import type { AppsOverview } from '#contract/apps';
+import type { LifeboatError } from '#contract/errors';
+import type { MigrationReport } from '#contract/migrations';
+import type { DatabaseInfo, SnapshotDetails, SnapshotList } from '#contract/snapshots';
 import { initialBrowse, type BrowseSlice } from './browse-state';
 import { initialCompare, type CompareSlice } from './compare-state';
 import { initialJobs, type JobsSlice } from './jobs-state';

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
-import type { ActivityEntry } from '../../../../electron/contract/activity';
-import { formatLocalTime, formatWhen } from '../../../../electron/contract/format';
+import type { ActivityEntry } from '#contract/activity';
+import { formatLocalTime, formatWhen } from '#contract/format';
 import { useNow } from '../../ui/use-now';
 
 const actionNames: Record<ActivityEntry['action'], string> = {

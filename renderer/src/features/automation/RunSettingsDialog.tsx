@@ -1,11 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
-import {
-  describeCommand,
-  runSetsCommands,
-  type AppCommand,
-  type AppRun,
-} from '../../../../electron/contract/app-run';
-import type { LifeboatError } from '../../../../electron/contract/errors';
+import { describeCommand, runSetsCommands, type AppCommand, type AppRun } from '#contract/app-run';
+import type { LifeboatError } from '#contract/errors';
 import { closeDialog, setAppRun } from '../../store/actions';
 import { useStore } from '../../store/store';
 import { ErrorText } from '../../ui/ErrorText';

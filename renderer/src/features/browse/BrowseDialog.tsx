@@ -1,9 +1,9 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import type { ExportFormat } from '../../../../electron/contract/browse';
-import { diffValueText, type DiffValue } from '../../../../electron/contract/diff';
-import type { LifeboatError } from '../../../../electron/contract/errors';
-import { formatLocalTime } from '../../../../electron/contract/format';
+import type { ExportFormat } from '#contract/browse';
+import { diffValueText, type DiffValue } from '#contract/diff';
+import type { LifeboatError } from '#contract/errors';
+import { formatLocalTime } from '#contract/format';
 import { changeBrowse, copySnapshot, exportBrowsed, pageSize } from './browse-actions';
 import { closeDialog } from '../../store/actions';
 import { useStore } from '../../store/store';

@@ -1,5 +1,5 @@
-import type { ExportFormat } from '../../../../electron/contract/browse';
-import type { LifeboatError } from '../../../../electron/contract/errors';
+import type { ExportFormat } from '#contract/browse';
+import type { LifeboatError } from '#contract/errors';
 import { lifeboat } from '../../store/actions';
 import { useStore } from '../../store/store';
 import type { BrowseQuery } from '../../store/browse-state';

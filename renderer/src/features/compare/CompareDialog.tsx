@@ -1,11 +1,6 @@
 import { useState, type ReactNode } from 'react';
-import {
-  diffValueText,
-  type DiffResult,
-  type RowChange,
-  type TableDiff,
-} from '../../../../electron/contract/diff';
-import { formatLocalTime } from '../../../../electron/contract/format';
+import { diffValueText, type DiffResult, type RowChange, type TableDiff } from '#contract/diff';
+import { formatLocalTime } from '#contract/format';
 import { closeCompare } from './compare-actions';
 import { useStore } from '../../store/store';
 import { ErrorText } from '../../ui/ErrorText';

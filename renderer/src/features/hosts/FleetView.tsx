@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
-import type { AppSummary } from '../../../../electron/contract/apps';
-import type { HostStatus } from '../../../../electron/contract/hosts';
-import { formatAge, formatWhen } from '../../../../electron/contract/format';
+import type { AppSummary } from '#contract/apps';
+import type { HostStatus } from '#contract/hosts';
+import { formatAge, formatWhen } from '#contract/format';
 import { selectApp } from '../../store/actions';
 import { reconnectHost } from './host-actions';
 import { useStore } from '../../store/store';

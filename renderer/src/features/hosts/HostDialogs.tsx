@@ -1,6 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
-import type { LifeboatError } from '../../../../electron/contract/errors';
-import type { HostStatus } from '../../../../electron/contract/hosts';
+import type { LifeboatError } from '#contract/errors';
+import type { HostStatus } from '#contract/hosts';
 import { closeDialog } from '../../store/actions';
 import { addHost, removeHost } from './host-actions';
 import { useStore } from '../../store/store';

@@ -1,10 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
-import type { LifeboatError } from '../../../../electron/contract/errors';
-import {
-  offsiteTargetSchema,
-  type OffsiteTarget,
-  type TargetSummary,
-} from '../../../../electron/contract/offsite';
+import type { LifeboatError } from '#contract/errors';
+import { offsiteTargetSchema, type OffsiteTarget, type TargetSummary } from '#contract/offsite';
 import { closeDialog } from '../../store/actions';
 import { saveOffsite, type TargetKeys } from './offsite-actions';
 import { useStore } from '../../store/store';

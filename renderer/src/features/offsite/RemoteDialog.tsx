@@ -1,7 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import type { LifeboatError } from '../../../../electron/contract/errors';
-import { formatBytes, formatLocalTime } from '../../../../electron/contract/format';
-import type { RemoteList, RemoteSnapshot } from '../../../../electron/contract/offsite';
+import type { LifeboatError } from '#contract/errors';
+import { formatBytes, formatLocalTime } from '#contract/format';
+import type { RemoteList, RemoteSnapshot } from '#contract/offsite';
 import { closeDialog } from '../../store/actions';
 import { listRemote, pullToRestore } from './offsite-actions';
 import { useStore } from '../../store/store';

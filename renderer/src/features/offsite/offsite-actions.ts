@@ -1,7 +1,7 @@
-import type { LifeboatError } from '../../../../electron/contract/errors';
-import type { OffsiteTarget, RemoteList } from '../../../../electron/contract/offsite';
-import type { PulledSnapshot } from '../../../../electron/contract/offsite';
-import type { Result } from '../../../../electron/contract/errors';
+import type { LifeboatError } from '#contract/errors';
+import type { OffsiteTarget, RemoteList } from '#contract/offsite';
+import type { PulledSnapshot } from '#contract/offsite';
+import type { Result } from '#contract/errors';
 import { closeDialog, lifeboat, loadApps, onJobFinished, startingJob, valueOr } from '../../store/actions';
 import { openRestore } from '../restore/restore-actions';
 import { useStore } from '../../store/store';

@@ -1,12 +1,12 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { formatBytes, formatDuration } from '../../../../electron/contract/format';
+import { formatBytes, formatDuration } from '#contract/format';
 import {
   describeJournalMode,
   describeSchemaDifference,
   isRollbackStep,
   notTriedText,
   type RestorePreview,
-} from '../../../../electron/contract/restore';
+} from '#contract/restore';
 import {
   backToPreview,
   cancelRestore,

@@ -1,5 +1,5 @@
-import type { Result } from '../../../../electron/contract/errors';
-import type { JobFinished, JobEvents } from '../../../../electron/contract/events';
+import type { Result } from '#contract/errors';
+import type { JobFinished, JobEvents } from '#contract/events';
 import { followFinished, followProgress, newRun } from './restore-run';
 import { lifeboat, loadApp, onJobFinished, onJobProgress } from '../../store/actions';
 import { useStore } from '../../store/store';

@@ -1,6 +1,6 @@
-import type { LifeboatError, Result } from '../../../../electron/contract/errors';
-import type { JobProgress } from '../../../../electron/contract/jobs';
-import { stepTitle, type RestorePreview, type RestoreResult } from '../../../../electron/contract/restore';
+import type { LifeboatError, Result } from '#contract/errors';
+import type { JobProgress } from '#contract/jobs';
+import { stepTitle, type RestorePreview, type RestoreResult } from '#contract/restore';
 import type { RestoreMode, RestoreRun } from '../../store/restore-state';
 
 /**

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
-import { toolNames, type MigrationReport, type Revision } from '../../../../electron/contract/migrations';
-import type { SnapshotEntry } from '../../../../electron/contract/snapshots';
+import { toolNames, type MigrationReport, type Revision } from '#contract/migrations';
+import type { SnapshotEntry } from '#contract/snapshots';
 import { showSnapshotsAt } from '../../store/actions';
 import { revisionText } from '../../ui/StatusBadge';
 

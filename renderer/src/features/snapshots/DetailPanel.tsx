@@ -1,9 +1,9 @@
-import { splitHostAppId } from '../../../../electron/contract/hosts';
+import { splitHostAppId } from '#contract/hosts';
 import type { ReactNode } from 'react';
 import { pushOffsite } from '../offsite/offsite-actions';
-import { formatBytes, formatLocalTime } from '../../../../electron/contract/format';
-import { toolNames } from '../../../../electron/contract/migrations';
-import type { SnapshotEntry } from '../../../../electron/contract/snapshots';
+import { formatBytes, formatLocalTime } from '#contract/format';
+import { toolNames } from '#contract/migrations';
+import type { SnapshotEntry } from '#contract/snapshots';
 import {
   canRevealFiles,
   openDialog,

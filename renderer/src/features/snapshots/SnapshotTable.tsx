@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import { formatBytes, formatLocalTime, formatWhen } from '../../../../electron/contract/format';
-import type { SnapshotEntry } from '../../../../electron/contract/snapshots';
+import { formatBytes, formatLocalTime, formatWhen } from '#contract/format';
+import type { SnapshotEntry } from '#contract/snapshots';
 import {
   openDialog,
   selectSnapshot,
