@@ -18,6 +18,57 @@ const nodeBuiltins = [
   'net',
 ];
 
+/** What no file of the renderer imports: it runs in a sandboxed page and reaches the Node side through its client. */
+const rendererRestrictions = {
+  paths: [
+    { name: 'electron', message: 'The renderer talks to the Node side only through its client.' },
+    {
+      name: 'better-sqlite3',
+      message: 'The renderer talks to the Node side only through its client.',
+    },
+  ],
+  patterns: [
+    { group: nodeBuiltins, message: 'The renderer runs in a sandboxed page: no Node modules.' },
+    {
+      group: [
+        '**/electron/core/*',
+        '**/electron/core/**',
+        '**/electron/main/**',
+        '**/electron/web/**',
+        '**/electron/cli/**',
+        '**/electron/preload/**',
+      ],
+      message: 'The renderer may import the contract only.',
+    },
+    { group: ['**/electron/contract/**'], message: 'The renderer imports the contract as #contract/….' },
+  ],
+};
+
+/** The renderer's floors: a folder imports only the floors below it (shell → features → ui, store, client). */
+const rendererFloors = [
+  {
+    files: ['renderer/src/features/**'],
+    above: ['**/shell/*'],
+    message: 'A feature is below the shell: it never imports it.',
+  },
+  {
+    files: ['renderer/src/ui/**', 'renderer/src/store/**', 'renderer/src/client/**'],
+    above: ['**/shell/*', '**/features/**'],
+    message: 'ui/, store/ and client/ are below the features and the shell: they never import them.',
+  },
+].map(({ files, above, message }) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        ...rendererRestrictions,
+        patterns: [...rendererRestrictions.patterns, { group: above, message }],
+      },
+    ],
+  },
+}));
+
 /** Folder rules from DESIGN.md's architecture, enforced here so that a wrong import fails `npm test`. */
 const layerRules = [
   {
@@ -76,35 +127,9 @@ const layerRules = [
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
     // Tests of the renderer's pure modules run on Node (node:test) and are not bundled.
     ignores: ['renderer/test/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            { name: 'electron', message: 'The renderer talks to the Node side only through its client.' },
-            {
-              name: 'better-sqlite3',
-              message: 'The renderer talks to the Node side only through its client.',
-            },
-          ],
-          patterns: [
-            { group: nodeBuiltins, message: 'The renderer runs in a sandboxed page: no Node modules.' },
-            {
-              group: [
-                '**/electron/core/*',
-                '**/electron/core/**',
-                '**/electron/main/**',
-                '**/electron/web/**',
-                '**/electron/cli/**',
-                '**/electron/preload/**',
-              ],
-              message: 'The renderer may import the contract only.',
-            },
-          ],
-        },
-      ],
-    },
+    rules: { 'no-restricted-imports': ['error', rendererRestrictions] },
   },
+  ...rendererFloors,
   {
     files: ['electron/preload/**/*.ts'],
     rules: {

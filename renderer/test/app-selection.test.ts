@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
-import type { Result } from '../../electron/contract/errors';
-import type { OperationName } from '../../electron/contract/operations';
+import type { Result } from '#contract/errors';
+import type { OperationName } from '#contract/operations';
 import type { LifeboatClient } from '../src/client/lifeboat-client';
 import { loadApps, removeApp, selectApp, selectSnapshot, startActions } from '../src/store/actions';
 import { useStore } from '../src/store/store';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { JobEvents, JobFinished } from '../../electron/contract/events';
-import { jobsAfterFinished, jobsAfterProgress, type Jobs } from '../src/features/jobs/job-events';
+import type { JobEvents, JobFinished } from '#contract/events';
+import { jobsAfterFinished, jobsAfterProgress, type Jobs } from '../src/store/job-events';
 
 /** The jobs list as a real job's events change it, with no window. */
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { JobProgress } from '../../electron/contract/jobs';
-import type { RestoreResult, RestoreStep, StepEvent } from '../../electron/contract/restore';
+import type { JobProgress } from '#contract/jobs';
+import type { RestoreResult, RestoreStep, StepEvent } from '#contract/restore';
 import {
   dialogStateOf,
   followFinished,
@@ -10,7 +10,7 @@ import {
   newRun,
 } from '../src/features/restore/restore-run';
 import { restoreStepViews, rollbackStepViews } from '../src/features/restore/restore-stepper';
-import type { RestoreMode, RestoreRun } from '../src/features/restore/restore-state';
+import type { RestoreMode, RestoreRun } from '../src/store/restore-state';
 
 /** The restore dialog's run and stepper, fed the events a real restore job sends, with no window. */
 

@@ -1,8 +1,8 @@
-import type { LifeboatBridge } from '../../../electron/contract/bridge';
-import type { Result } from '../../../electron/contract/errors';
-import type { EventName, LifeboatEvents } from '../../../electron/contract/events';
-import { eventFunctionNameOf, functionNameOf } from '../../../electron/contract/names';
-import type { OperationInput, OperationName, OperationOutput } from '../../../electron/contract/operations';
+import type { LifeboatBridge } from '#contract/bridge';
+import type { Result } from '#contract/errors';
+import type { EventName, LifeboatEvents } from '#contract/events';
+import { eventFunctionNameOf, functionNameOf } from '#contract/names';
+import type { OperationInput, OperationName, OperationOutput } from '#contract/operations';
 import type { LifeboatClient } from './lifeboat-client';
 
 declare global {

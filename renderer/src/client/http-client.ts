@@ -1,6 +1,6 @@
-import type { Result } from '../../../electron/contract/errors';
-import type { EventName, LifeboatEvents } from '../../../electron/contract/events';
-import type { OperationInput, OperationName, OperationOutput } from '../../../electron/contract/operations';
+import type { Result } from '#contract/errors';
+import type { EventName, LifeboatEvents } from '#contract/events';
+import type { OperationInput, OperationName, OperationOutput } from '#contract/operations';
 import type { LifeboatClient } from './lifeboat-client';
 
 type Listeners = { [E in EventName]: Set<(payload: LifeboatEvents[E]) => void> };

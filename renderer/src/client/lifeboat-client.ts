@@ -1,7 +1,7 @@
-import type { DesktopOperationOutputs } from '../../../electron/contract/bridge';
-import type { Result } from '../../../electron/contract/errors';
-import type { EventName, LifeboatEvents } from '../../../electron/contract/events';
-import type { OperationInput, OperationName, OperationOutput } from '../../../electron/contract/operations';
+import type { DesktopOperationOutputs } from '#contract/bridge';
+import type { Result } from '#contract/errors';
+import type { EventName, LifeboatEvents } from '#contract/events';
+import type { OperationInput, OperationName, OperationOutput } from '#contract/operations';
 
 /** What only the desktop app can do; null in a browser. */
 export interface DesktopAbilities {

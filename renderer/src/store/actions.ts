@@ -1,15 +1,14 @@
-import type { AppRun } from '../../../electron/contract/app-run';
-import { followPullFinished } from '../features/offsite/offsite-actions';
-import { finishedSummary, jobsAfterFinished, jobsAfterProgress } from '../features/jobs/job-events';
-import type { LifeboatError, Result } from '../../../electron/contract/errors';
-import type { MigrationTool } from '../../../electron/contract/migrations';
-import type { SnapshotEntry } from '../../../electron/contract/snapshots';
-import type { RetentionRules } from '../../../electron/contract/retention';
-import type { Schedule } from '../../../electron/contract/schedule';
+import type { AppRun } from '#contract/app-run';
+import { finishedSummary, jobsAfterFinished, jobsAfterProgress } from './job-events';
+import type { LifeboatError, Result } from '#contract/errors';
+import type { JobEvents, JobFinished } from '#contract/events';
+import type { MigrationTool } from '#contract/migrations';
+import type { SnapshotEntry } from '#contract/snapshots';
+import type { RetentionRules } from '#contract/retention';
+import type { Schedule } from '#contract/schedule';
 import type { LifeboatClient } from '../client/lifeboat-client';
 import { askToNotify, notifyIfHidden } from '../client/page-notifications';
-import { followRestoreFinished, followRestoreProgress } from '../features/restore/restore-actions';
-import type { JobView } from '../features/jobs/jobs-state';
+import type { JobView } from './jobs-state';
 import { useStore, type Dialog, type SortColumn } from './store';
 
 /** Actions are plain functions outside components; they talk to the client and update the store. */
@@ -342,12 +341,27 @@ export async function revealSnapshot(appId: string, file: string): Promise<void>
   }
 }
 
+// The features that follow their own jobs (a restore's steps, a pull that opens a restore) subscribe
+// here at start-up: the store calls them without importing them, so no feature is below the store.
+const progressFollowers: ((progress: JobEvents['job:progress']) => void)[] = [];
+const finishedFollowers: ((event: JobFinished) => void)[] = [];
+
+/** Calls `follow` with every job's progress, after the jobs list has it. */
+export function onJobProgress(follow: (progress: JobEvents['job:progress']) => void): void {
+  progressFollowers.push(follow);
+}
+
+/** Calls `follow` with every job's end, before the jobs list, the notice and the loads that follow it. */
+export function onJobFinished(follow: (event: JobFinished) => void): void {
+  finishedFollowers.push(follow);
+}
+
 /** Wires the client's job events into the store, once at start-up. */
 export function startActions(newClient: LifeboatClient): void {
   client = newClient;
   newClient.on('job:progress', (progress) => {
     useStore.setState((s) => ({ jobs: jobsAfterProgress(s.jobs, progress, Date.now()) }));
-    followRestoreProgress(progress);
+    progressFollowers.forEach((follow) => follow(progress));
   });
   newClient.onConnection((connected) => {
     useStore.setState((s) => ({
@@ -396,10 +410,7 @@ export function startActions(newClient: LifeboatClient): void {
     }
   });
   newClient.on('job:finished', (event) => {
-    followRestoreFinished(event);
-    if (event.kind === 'pull') {
-      followPullFinished(event.jobId, event.appId, event.result);
-    }
+    finishedFollowers.forEach((follow) => follow(event));
     if (event.kind === 'diff' && event.result.ok) {
       const found = event.result.value;
       useStore.setState((s) => ({ diffResults: { ...s.diffResults, [event.jobId]: found } }));

@@ -1,15 +1,18 @@
 import { create } from 'zustand';
-import type { ActivityEntry } from '../../../electron/contract/activity';
-import type { AppsOverview } from '../../../electron/contract/apps';
-import type { LifeboatError } from '../../../electron/contract/errors';
-import type { MigrationReport } from '../../../electron/contract/migrations';
-import type { DatabaseInfo, SnapshotDetails, SnapshotList } from '../../../electron/contract/snapshots';
-import { initialBrowse, type BrowseSlice } from '../features/browse/browse-state';
-import { initialCompare, type CompareSlice } from '../features/compare/compare-state';
-import { initialJobs, type JobsSlice } from '../features/jobs/jobs-state';
-import { initialRestore, type RestoreSlice } from '../features/restore/restore-state';
+import type { ActivityEntry } from '#contract/activity';
+import type { AppsOverview } from '#contract/apps';
+import type { LifeboatError } from '#contract/errors';
+import type { MigrationReport } from '#contract/migrations';
+import type { DatabaseInfo, SnapshotDetails, SnapshotList } from '#contract/snapshots';
+import { initialBrowse, type BrowseSlice } from './browse-state';
+import { initialCompare, type CompareSlice } from './compare-state';
+import { initialJobs, type JobsSlice } from './jobs-state';
+import { initialRestore, type RestoreSlice } from './restore-state';
 
-/** One store made of feature slices; components read it through narrow selectors. */
+/**
+ * One store made of feature slices; components read it through narrow selectors. The slices' types
+ * live here, below the features that change them, so that the store imports no feature.
+ */
 
 export interface AppsSlice {
   overview: AppsOverview | null;

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
-import type { ActivityEntry } from '../../../../electron/contract/activity';
-import { formatLocalTime, formatWhen } from '../../../../electron/contract/format';
-import { useNow } from '../../components/use-now';
+import type { ActivityEntry } from '#contract/activity';
+import { formatLocalTime, formatWhen } from '#contract/format';
+import { useNow } from '../../ui/use-now';
 
 const actionNames: Record<ActivityEntry['action'], string> = {
   snapshot: 'Snapshot',

@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import type { LifeboatError } from '../../../../electron/contract/errors';
-import { formatLocalTime } from '../../../../electron/contract/format';
+import type { LifeboatError } from '#contract/errors';
+import { formatLocalTime } from '#contract/format';
 import {
   hasNoRules,
   keepReasonText,
@@ -12,12 +12,12 @@ import {
   type PruneResult,
   type RetentionRuleName,
   type RetentionRules,
-} from '../../../../electron/contract/retention';
-import { durationSchema, scheduleSchema, type Schedule } from '../../../../electron/contract/schedule';
+} from '#contract/retention';
+import { durationSchema, scheduleSchema, type Schedule } from '#contract/schedule';
 import { closeDialog, lifeboat, setAppAutomation } from '../../store/actions';
 import { useStore } from '../../store/store';
-import { ErrorText } from '../../components/ErrorText';
-import { Modal } from '../../components/Modal';
+import { ErrorText } from '../../ui/ErrorText';
+import { Modal } from '../../ui/Modal';
 
 type ScheduleKind = 'none' | 'every' | 'daily' | 'cron';
 

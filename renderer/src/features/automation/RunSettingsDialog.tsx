@@ -1,15 +1,10 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
-import {
-  describeCommand,
-  runSetsCommands,
-  type AppCommand,
-  type AppRun,
-} from '../../../../electron/contract/app-run';
-import type { LifeboatError } from '../../../../electron/contract/errors';
+import { describeCommand, runSetsCommands, type AppCommand, type AppRun } from '#contract/app-run';
+import type { LifeboatError } from '#contract/errors';
 import { closeDialog, setAppRun } from '../../store/actions';
 import { useStore } from '../../store/store';
-import { ErrorText } from '../../components/ErrorText';
-import { Modal } from '../../components/Modal';
+import { ErrorText } from '../../ui/ErrorText';
+import { Modal } from '../../ui/Modal';
 
 type Preset = AppRun['preset'];
 

@@ -1,15 +1,15 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import type { ExportFormat } from '../../../../electron/contract/browse';
-import { diffValueText, type DiffValue } from '../../../../electron/contract/diff';
-import type { LifeboatError } from '../../../../electron/contract/errors';
-import { formatLocalTime } from '../../../../electron/contract/format';
+import type { ExportFormat } from '#contract/browse';
+import { diffValueText, type DiffValue } from '#contract/diff';
+import type { LifeboatError } from '#contract/errors';
+import { formatLocalTime } from '#contract/format';
 import { changeBrowse, copySnapshot, exportBrowsed, pageSize } from './browse-actions';
 import { closeDialog } from '../../store/actions';
 import { useStore } from '../../store/store';
-import { ErrorText } from '../../components/ErrorText';
-import { Modal } from '../../components/Modal';
-import { sortArrows, sortDirection } from '../../components/sort-direction';
+import { ErrorText } from '../../ui/ErrorText';
+import { Modal } from '../../ui/Modal';
+import { sortArrows, sortDirection } from '../../ui/sort-direction';
 
 /** The folder of a path, as typed by the user's system ("/srv/app/app.db" → "/srv/app"). */
 function folderOf(filePath: string): string {

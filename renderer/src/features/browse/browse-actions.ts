@@ -1,8 +1,8 @@
-import type { ExportFormat } from '../../../../electron/contract/browse';
-import type { LifeboatError } from '../../../../electron/contract/errors';
+import type { ExportFormat } from '#contract/browse';
+import type { LifeboatError } from '#contract/errors';
 import { lifeboat } from '../../store/actions';
 import { useStore } from '../../store/store';
-import type { BrowseQuery } from './browse-state';
+import type { BrowseQuery } from '../../store/browse-state';
 
 /** The browse dialog's actions: open a source, change the page, sort or filter, export, restore as a copy. */
 

@@ -1,15 +1,10 @@
 import { useState, type ReactNode } from 'react';
-import {
-  diffValueText,
-  type DiffResult,
-  type RowChange,
-  type TableDiff,
-} from '../../../../electron/contract/diff';
-import { formatLocalTime } from '../../../../electron/contract/format';
+import { diffValueText, type DiffResult, type RowChange, type TableDiff } from '#contract/diff';
+import { formatLocalTime } from '#contract/format';
 import { closeCompare } from './compare-actions';
 import { useStore } from '../../store/store';
-import { ErrorText } from '../../components/ErrorText';
-import { Modal } from '../../components/Modal';
+import { ErrorText } from '../../ui/ErrorText';
+import { Modal } from '../../ui/Modal';
 
 const plural = (n: number, word: string): string => `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`;
 

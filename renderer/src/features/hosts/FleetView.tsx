@@ -1,13 +1,13 @@
 import type { ReactNode } from 'react';
-import type { AppSummary } from '../../../../electron/contract/apps';
-import type { HostStatus } from '../../../../electron/contract/hosts';
-import { formatAge, formatWhen } from '../../../../electron/contract/format';
+import type { AppSummary } from '#contract/apps';
+import type { HostStatus } from '#contract/hosts';
+import { formatAge, formatWhen } from '#contract/format';
 import { selectApp } from '../../store/actions';
 import { reconnectHost } from './host-actions';
 import { useStore } from '../../store/store';
 import { hostStateText } from './host-text';
 import { offsiteCounts } from '../offsite/offsite-counts';
-import { ageSeconds, useNow } from '../../components/use-now';
+import { ageSeconds, useNow } from '../../ui/use-now';
 
 const noApps: readonly AppSummary[] = [];
 const noHosts: readonly HostStatus[] = [];

@@ -1,11 +1,11 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
-import type { LifeboatError } from '../../../../electron/contract/errors';
-import type { HostStatus } from '../../../../electron/contract/hosts';
+import type { LifeboatError } from '#contract/errors';
+import type { HostStatus } from '#contract/hosts';
 import { closeDialog } from '../../store/actions';
 import { addHost, removeHost } from './host-actions';
 import { useStore } from '../../store/store';
-import { ErrorText } from '../../components/ErrorText';
-import { Modal } from '../../components/Modal';
+import { ErrorText } from '../../ui/ErrorText';
+import { Modal } from '../../ui/Modal';
 
 /** Adds another machine: an SSH alias or user@host[:port], and where Lifeboat is on it. */
 export function AddHostDialog(): ReactNode {

@@ -1,5 +1,5 @@
-import type { LifeboatError } from '../../../../electron/contract/errors';
-import type { HostStatus } from '../../../../electron/contract/hosts';
+import type { LifeboatError } from '#contract/errors';
+import type { HostStatus } from '#contract/hosts';
 import { closeDialog, lifeboat, loadApps, valueOr } from '../../store/actions';
 import { useStore } from '../../store/store';
 

@@ -1,6 +1,6 @@
-import type { HostStatus } from '../../../../electron/contract/hosts';
-import { formatAge } from '../../../../electron/contract/format';
-import { ageSeconds } from '../../components/use-now';
+import type { HostStatus } from '#contract/hosts';
+import { formatAge } from '#contract/format';
+import { ageSeconds } from '../../ui/use-now';
 
 /** A host's state in a few words for the sidebar ("online", "host key changed"), and when it was last seen. Pure. */
 export function hostStateText(host: HostStatus, nowMs: number): { short: string; seen: string } {

@@ -1,15 +1,11 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
-import type { LifeboatError } from '../../../../electron/contract/errors';
-import {
-  offsiteTargetSchema,
-  type OffsiteTarget,
-  type TargetSummary,
-} from '../../../../electron/contract/offsite';
+import type { LifeboatError } from '#contract/errors';
+import { offsiteTargetSchema, type OffsiteTarget, type TargetSummary } from '#contract/offsite';
 import { closeDialog } from '../../store/actions';
 import { saveOffsite, type TargetKeys } from './offsite-actions';
 import { useStore } from '../../store/store';
-import { ErrorText } from '../../components/ErrorText';
-import { Modal } from '../../components/Modal';
+import { ErrorText } from '../../ui/ErrorText';
+import { Modal } from '../../ui/Modal';
 
 /** One target as the form edits it: every field as typed. */
 interface TargetForm {

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { OffsiteMark as Mark } from '../../../../electron/contract/snapshots';
+import type { OffsiteMark as Mark } from '#contract/snapshots';
 
 const stateWords: Record<Mark['state'], string> = {
   held: 'held',

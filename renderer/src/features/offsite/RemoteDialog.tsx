@@ -1,13 +1,13 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import type { LifeboatError } from '../../../../electron/contract/errors';
-import { formatBytes, formatLocalTime } from '../../../../electron/contract/format';
-import type { RemoteList, RemoteSnapshot } from '../../../../electron/contract/offsite';
+import type { LifeboatError } from '#contract/errors';
+import { formatBytes, formatLocalTime } from '#contract/format';
+import type { RemoteList, RemoteSnapshot } from '#contract/offsite';
 import { closeDialog } from '../../store/actions';
 import { listRemote, pullToRestore } from './offsite-actions';
 import { useStore } from '../../store/store';
-import { ErrorText } from '../../components/ErrorText';
-import { Modal } from '../../components/Modal';
-import { JobProgressLine } from '../../components/JobProgressLine';
+import { ErrorText } from '../../ui/ErrorText';
+import { Modal } from '../../ui/Modal';
+import { JobProgressLine } from '../../ui/JobProgressLine';
 
 /** How a copy is stored ("gzip, age", "plain"), or what is wrong with it. */
 function storedText(snapshot: RemoteSnapshot): string {

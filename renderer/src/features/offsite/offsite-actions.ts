@@ -1,8 +1,8 @@
-import type { LifeboatError } from '../../../../electron/contract/errors';
-import type { OffsiteTarget, RemoteList } from '../../../../electron/contract/offsite';
-import type { PulledSnapshot } from '../../../../electron/contract/offsite';
-import type { Result } from '../../../../electron/contract/errors';
-import { closeDialog, lifeboat, loadApps, startingJob, valueOr } from '../../store/actions';
+import type { LifeboatError } from '#contract/errors';
+import type { OffsiteTarget, RemoteList } from '#contract/offsite';
+import type { PulledSnapshot } from '#contract/offsite';
+import type { Result } from '#contract/errors';
+import { closeDialog, lifeboat, loadApps, onJobFinished, startingJob, valueOr } from '../../store/actions';
 import { openRestore } from '../restore/restore-actions';
 import { useStore } from '../../store/store';
 
@@ -68,7 +68,7 @@ export async function pullToRestore(
 }
 
 /** A pull started to restore has ended: on success, the guarded restore's preview of what came back. */
-export function followPullFinished(jobId: string, appId: string, result: Result<PulledSnapshot>): void {
+function followPullFinished(jobId: string, appId: string, result: Result<PulledSnapshot>): void {
   if (result.ok) {
     const file = result.value.file;
     useStore.setState((s) => ({ pulled: { ...s.pulled, [jobId]: file } }));
@@ -81,4 +81,13 @@ export function followPullFinished(jobId: string, appId: string, result: Result<
   if (result.ok) {
     void openRestore(appId, result.value.file, 'restore');
   }
+}
+
+/** Pulls follow their ends (to open the restore they were started for); once, at start-up. */
+export function followPulls(): void {
+  onJobFinished((event) => {
+    if (event.kind === 'pull') {
+      followPullFinished(event.jobId, event.appId, event.result);
+    }
+  });
 }

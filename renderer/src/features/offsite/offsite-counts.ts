@@ -1,5 +1,5 @@
-import type { TargetSummary } from '../../../../electron/contract/offsite';
-import type { OffsiteMark, SnapshotEntry } from '../../../../electron/contract/snapshots';
+import type { TargetSummary } from '#contract/offsite';
+import type { OffsiteMark, SnapshotEntry } from '#contract/snapshots';
 
 /** Per offsite target: how many of the verified snapshots it holds, and its last push's failure. Pure. */
 export function offsiteCounts(

@@ -1,12 +1,12 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { formatBytes, formatDuration } from '../../../../electron/contract/format';
+import { formatBytes, formatDuration } from '#contract/format';
 import {
   describeJournalMode,
   describeSchemaDifference,
   isRollbackStep,
   notTriedText,
   type RestorePreview,
-} from '../../../../electron/contract/restore';
+} from '#contract/restore';
 import {
   backToPreview,
   cancelRestore,
@@ -17,12 +17,12 @@ import {
 } from './restore-actions';
 import { startCompare } from '../compare/compare-actions';
 import { useStore } from '../../store/store';
-import type { RestoreRun } from './restore-state';
-import { Modal } from '../../components/Modal';
+import type { RestoreRun } from '../../store/restore-state';
+import { Modal } from '../../ui/Modal';
 import { dialogStateOf, type RestoreDialogState } from './restore-run';
 import { restoreStepViews, rollbackStepViews, type StepView } from './restore-stepper';
-import { revisionText } from '../snapshots/StatusBadge';
-import { useNow } from '../../components/use-now';
+import { revisionText } from '../../ui/StatusBadge';
+import { useNow } from '../../ui/use-now';
 
 /** The guarded restore, as a dialog: what it will do (preview), then each step as it runs, then the outcome. */
 export function RestoreDialog(): ReactNode {

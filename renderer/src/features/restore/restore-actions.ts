@@ -1,9 +1,9 @@
-import type { Result } from '../../../../electron/contract/errors';
-import type { JobFinished, JobEvents } from '../../../../electron/contract/events';
+import type { Result } from '#contract/errors';
+import type { JobFinished, JobEvents } from '#contract/events';
 import { followFinished, followProgress, newRun } from './restore-run';
-import { lifeboat, loadApp } from '../../store/actions';
+import { lifeboat, loadApp, onJobFinished, onJobProgress } from '../../store/actions';
 import { useStore } from '../../store/store';
-import type { RestoreMode, RestoreRun } from './restore-state';
+import type { RestoreMode, RestoreRun } from '../../store/restore-state';
 
 /** The restore dialog's actions: preview, start (or rehearse, undo, recover), follow, cancel, close. */
 
@@ -165,13 +165,19 @@ export function isRunning(run: RestoreRun): boolean {
   return (run.starting || run.jobId !== null) && run.result === null && run.error === null;
 }
 
-export function followRestoreProgress(progress: JobEvents['job:progress']): void {
+function followRestoreProgress(progress: JobEvents['job:progress']): void {
   updateRun(progress, (run) => followProgress(run, progress, Date.now()));
 }
 
-export function followRestoreFinished(event: JobFinished): void {
+function followRestoreFinished(event: JobFinished): void {
   if (event.kind !== 'restore' && event.kind !== 'rehearse' && event.kind !== 'restore-recover') {
     return;
   }
   updateRun(event, (run) => followFinished(run, event.result));
+}
+
+/** The dialog's run follows its job's steps and end; once, at start-up. */
+export function followRestoreJobs(): void {
+  onJobProgress(followRestoreProgress);
+  onJobFinished(followRestoreFinished);
 }

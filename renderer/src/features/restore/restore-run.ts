@@ -1,7 +1,7 @@
-import type { LifeboatError, Result } from '../../../../electron/contract/errors';
-import type { JobProgress } from '../../../../electron/contract/jobs';
-import { stepTitle, type RestorePreview, type RestoreResult } from '../../../../electron/contract/restore';
-import type { RestoreMode, RestoreRun } from './restore-state';
+import type { LifeboatError, Result } from '#contract/errors';
+import type { JobProgress } from '#contract/jobs';
+import { stepTitle, type RestorePreview, type RestoreResult } from '#contract/restore';
+import type { RestoreMode, RestoreRun } from '../../store/restore-state';
 
 /**
  * What the restore dialog's run becomes on each event of its job: pure functions, so the stepper's

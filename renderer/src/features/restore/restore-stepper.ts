@@ -8,8 +8,8 @@ import {
   type AnyStep,
   type RestoreStage,
   type RestoreStep,
-} from '../../../../electron/contract/restore';
-import type { RestoreRun } from './restore-state';
+} from '#contract/restore';
+import type { RestoreRun } from '../../store/restore-state';
 
 /** The restore dialog's stepper as data: each stage's state, timing and note; pure, from the run. */
 

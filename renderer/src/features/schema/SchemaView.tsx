@@ -1,8 +1,8 @@
 import type { ReactNode } from 'react';
-import { toolNames, type MigrationReport, type Revision } from '../../../../electron/contract/migrations';
-import type { SnapshotEntry } from '../../../../electron/contract/snapshots';
+import { toolNames, type MigrationReport, type Revision } from '#contract/migrations';
+import type { SnapshotEntry } from '#contract/snapshots';
 import { showSnapshotsAt } from '../../store/actions';
-import { revisionText } from '../snapshots/StatusBadge';
+import { revisionText } from '../../ui/StatusBadge';
 
 const rowHeight = 48;
 const laneWidth = 22;

@@ -1,9 +1,9 @@
-import { splitHostAppId } from '../../../../electron/contract/hosts';
+import { splitHostAppId } from '#contract/hosts';
 import type { ReactNode } from 'react';
 import { pushOffsite } from '../offsite/offsite-actions';
-import { formatBytes, formatLocalTime } from '../../../../electron/contract/format';
-import { toolNames } from '../../../../electron/contract/migrations';
-import type { SnapshotEntry } from '../../../../electron/contract/snapshots';
+import { formatBytes, formatLocalTime } from '#contract/format';
+import { toolNames } from '#contract/migrations';
+import type { SnapshotEntry } from '#contract/snapshots';
 import {
   canRevealFiles,
   openDialog,
@@ -16,7 +16,7 @@ import { openRestore } from '../restore/restore-actions';
 import { startCompare } from '../compare/compare-actions';
 import { openBrowse } from '../browse/browse-actions';
 import { useStore } from '../../store/store';
-import { revisionText, StatusBadge } from './StatusBadge';
+import { revisionText, StatusBadge } from '../../ui/StatusBadge';
 
 /** Where a snapshot's time was read from, in words. */
 const timeSourceText: Record<SnapshotEntry['timeSource'], string> = {

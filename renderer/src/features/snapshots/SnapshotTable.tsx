@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import { formatBytes, formatLocalTime, formatWhen } from '../../../../electron/contract/format';
-import type { SnapshotEntry } from '../../../../electron/contract/snapshots';
+import { formatBytes, formatLocalTime, formatWhen } from '#contract/format';
+import type { SnapshotEntry } from '#contract/snapshots';
 import {
   openDialog,
   selectSnapshot,
@@ -12,11 +12,11 @@ import {
   visibleSnapshots,
 } from '../../store/actions';
 import { useStore, type SortColumn } from '../../store/store';
-import { RevisionBadge, StatusBadge } from './StatusBadge';
-import { useNow } from '../../components/use-now';
+import { RevisionBadge, StatusBadge } from '../../ui/StatusBadge';
+import { useNow } from '../../ui/use-now';
 import { OffsiteMark } from '../offsite/OffsiteMark';
-import { JobProgressLine } from '../../components/JobProgressLine';
-import { sortArrows, sortDirection } from '../../components/sort-direction';
+import { JobProgressLine } from '../../ui/JobProgressLine';
+import { sortArrows, sortDirection } from '../../ui/sort-direction';
 
 const rowHeight = 44;
 // `cell`: the class its cells share; a narrow table hides the note, then Last verified, then the schema

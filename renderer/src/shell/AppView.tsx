@@ -1,9 +1,9 @@
 import type { KeyboardEvent, ReactNode } from 'react';
-import type { AppSummary } from '../../../electron/contract/apps';
-import { formatAge, formatBytes, formatLocalTime } from '../../../electron/contract/format';
-import { toolNames, type MigrationReport } from '../../../electron/contract/migrations';
-import { scheduleText, type FreshnessState } from '../../../electron/contract/schedule';
-import { newestRestorable, type OffsiteMark, type SnapshotEntry } from '../../../electron/contract/snapshots';
+import type { AppSummary } from '#contract/apps';
+import { formatAge, formatBytes, formatLocalTime } from '#contract/format';
+import { toolNames, type MigrationReport } from '#contract/migrations';
+import { scheduleText, type FreshnessState } from '#contract/schedule';
+import { newestRestorable, type OffsiteMark, type SnapshotEntry } from '#contract/snapshots';
 import { pushOffsite } from '../features/offsite/offsite-actions';
 import { openDialog, showView } from '../store/actions';
 import { openRestore, recoverRestore } from '../features/restore/restore-actions';
@@ -11,14 +11,14 @@ import { openBrowse } from '../features/browse/browse-actions';
 import { useStore, type Dialog } from '../store/store';
 import { DetailPanel } from '../features/snapshots/DetailPanel';
 import { offsiteCounts } from '../features/offsite/offsite-counts';
-import { JobProgressLine } from './JobProgressLine';
+import { JobProgressLine } from '../ui/JobProgressLine';
 import { ActivityView } from '../features/activity/ActivityView';
 import { SchemaView } from '../features/schema/SchemaView';
 import { SnapshotTable } from '../features/snapshots/SnapshotTable';
-import { referenceText, revisionText } from '../features/snapshots/StatusBadge';
+import { referenceText, revisionText } from '../ui/StatusBadge';
 
 const emptyList: readonly SnapshotEntry[] = [];
-import { ageSeconds, useNow } from './use-now';
+import { ageSeconds, useNow } from '../ui/use-now';
 
 /** The selected app: the live database's card with Snapshot now, the snapshots, and the details. */
 export function AppView(): ReactNode {

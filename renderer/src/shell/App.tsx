@@ -2,9 +2,9 @@ import { useEffect, type ReactNode } from 'react';
 import { openDialog, pathOfDroppedFile } from '../store/actions';
 import { useStore } from '../store/store';
 import { AppView } from './AppView';
-import { Banner } from './Banner';
+import { Banner } from '../ui/Banner';
 import { Dialogs } from './Dialogs';
-import { EmptyState } from './EmptyState';
+import { EmptyState } from '../ui/EmptyState';
 import { FleetView } from '../features/hosts/FleetView';
 import { Sidebar } from './Sidebar';
 

@@ -1,5 +1,5 @@
-import type { TablePage } from '../../../../electron/contract/browse';
-import type { LifeboatError } from '../../../../electron/contract/errors';
+import type { TablePage } from '#contract/browse';
+import type { LifeboatError } from '#contract/errors';
 
 /** The browse feature's state: the query its grid shows, and the page read for it. */
 

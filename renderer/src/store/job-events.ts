@@ -1,7 +1,7 @@
-import type { JobFinished, JobEvents } from '../../../../electron/contract/events';
-import type { PushResult } from '../../../../electron/contract/offsite';
-import { uiJobKindOf } from '../../../../electron/contract/operations';
-import { notTriedText, type RestoreResult } from '../../../../electron/contract/restore';
+import type { JobFinished, JobEvents } from '#contract/events';
+import type { PushResult } from '#contract/offsite';
+import { uiJobKindOf } from '#contract/operations';
+import { notTriedText, type RestoreResult } from '#contract/restore';
 import type { JobView } from './jobs-state';
 
 /**

@@ -1,7 +1,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
-import type { LifeboatError } from '../../../electron/contract/errors';
-import { formatBytes } from '../../../electron/contract/format';
-import { migrationTools, type MigrationTool } from '../../../electron/contract/migrations';
+import type { LifeboatError } from '#contract/errors';
+import { formatBytes } from '#contract/format';
+import { migrationTools, type MigrationTool } from '#contract/migrations';
 import {
   addApp,
   canRevealFiles,
@@ -14,15 +14,15 @@ import {
   startSnapshot,
 } from '../store/actions';
 import { useStore } from '../store/store';
-import type { JobStatus, JobView } from '../features/jobs/jobs-state';
-import { ErrorText } from './ErrorText';
-import { Modal } from './Modal';
+import type { JobStatus, JobView } from '../store/jobs-state';
+import { ErrorText } from '../ui/ErrorText';
+import { Modal } from '../ui/Modal';
 import { RestoreDialog } from '../features/restore/RestoreDialog';
 import { RunSettingsDialog } from '../features/automation/RunSettingsDialog';
 import { AutomationDialog } from '../features/automation/AutomationDialog';
 import { CompareDialog } from '../features/compare/CompareDialog';
 import { BrowseDialog, CopyDialog } from '../features/browse/BrowseDialog';
-import { useNow } from './use-now';
+import { useNow } from '../ui/use-now';
 import { OffsiteDialog } from '../features/offsite/OffsiteDialog';
 import { RemoteDialog } from '../features/offsite/RemoteDialog';
 import { AddHostDialog, ConfirmRemoveHostDialog } from '../features/hosts/HostDialogs';

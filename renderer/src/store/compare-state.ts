@@ -1,5 +1,5 @@
-import type { LifeboatError } from '../../../../electron/contract/errors';
-import type { Dialog } from '../../store/store';
+import type { LifeboatError } from '#contract/errors';
+import type { Dialog } from './store';
 
 /** The compare feature's state: the comparison its dialog shows. */
 

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
-import { toolNames, type MigrationStatus } from '../../../../electron/contract/migrations';
-import type { SnapshotMigration, SnapshotStatus } from '../../../../electron/contract/snapshots';
+import { toolNames, type MigrationStatus } from '#contract/migrations';
+import type { SnapshotMigration, SnapshotStatus } from '#contract/snapshots';
 
 const labels: Record<SnapshotStatus, string> = {
   verified: 'Verified',

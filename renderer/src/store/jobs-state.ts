@@ -1,8 +1,8 @@
-import type { DiffResult } from '../../../../electron/contract/diff';
-import type { LifeboatError } from '../../../../electron/contract/errors';
-import type { UiJobKind } from '../../../../electron/contract/operations';
+import type { DiffResult } from '#contract/diff';
+import type { LifeboatError } from '#contract/errors';
+import type { UiJobKind } from '#contract/operations';
 
-/** The jobs feature's state: the jobs the page follows, and what some of them left for others. */
+/** The jobs' state: the jobs the page follows, and what some of them left for others. */
 
 export type JobStatus = 'running' | 'done' | 'failed' | 'cancelled';
 export interface JobView {

@@ -1,10 +1,5 @@
-import type { LifeboatError } from '../../../../electron/contract/errors';
-import type {
-  AnyStep,
-  RestorePreview,
-  RestoreResult,
-  StepEvent,
-} from '../../../../electron/contract/restore';
+import type { LifeboatError } from '#contract/errors';
+import type { AnyStep, RestorePreview, RestoreResult, StepEvent } from '#contract/restore';
 
 /** The restore feature's state: the run its dialog shows. */
 

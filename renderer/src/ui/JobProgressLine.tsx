@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { JobView } from '../features/jobs/jobs-state';
+import type { JobView } from '../store/jobs-state';
 
 /** A running job as a bar and its phase with a percentage, announced politely to screen readers. */
 export function JobProgressLine(props: { job: JobView; label: string; className?: string }): ReactNode {

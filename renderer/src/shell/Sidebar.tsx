@@ -1,12 +1,12 @@
 import type { ReactNode } from 'react';
-import type { AppSummary } from '../../../electron/contract/apps';
-import type { HostStatus } from '../../../electron/contract/hosts';
-import { formatAge } from '../../../electron/contract/format';
+import type { AppSummary } from '#contract/apps';
+import type { HostStatus } from '#contract/hosts';
+import { formatAge } from '#contract/format';
 import { openDialog, selectApp } from '../store/actions';
 import { reconnectHost, showFleet } from '../features/hosts/host-actions';
 import { useStore } from '../store/store';
 import { hostStateText } from '../features/hosts/host-text';
-import { ageSeconds, useNow } from './use-now';
+import { ageSeconds, useNow } from '../ui/use-now';
 
 const noApps: readonly AppSummary[] = [];
 const noHosts: readonly HostStatus[] = [];
