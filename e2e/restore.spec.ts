@@ -168,13 +168,21 @@ test('the whole restore wizard on the demo: preview, rehearsal, restore with liv
   await expect(app.dialog.getByRole('heading', { name: 'Undo last restore' })).toBeVisible();
   await expect(app.dialog).toContainText('Put back as it was: no upgrade runs.');
   await app.dialog.getByRole('button', { name: 'Undo restore' }).click();
-  await expect(app.dialog.getByRole('status')).toHaveText('Restored. The app runs on the snapshot’s data.');
+  await expect(app.dialog.getByRole('status')).toHaveText('Undone. The app runs on the snapshot’s data.');
   await expect(steps(app).filter({ hasText: 'Upgrade' })).toContainText('skipped');
   await app.dialog.getByRole('button', { name: 'Close' }).click();
   expect(contentDigest(db)).toBe(original);
   expect(sidecarsWithPages(db)).toEqual([]);
   expect(headerJournalMode(db)).toBe('wal');
   await expect(app.page.getByRole('tab', { name: /Schema/ })).toContainText('1 behind');
+  // Named an undo: the card offers to redo it, and what was live is kept under a name of its own.
+  await expect(app.page.getByTestId('last-restore')).toContainText(
+    /^Restore undone \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}: shop-.*pre-restore\.db is back as it was\. Redo restore puts back what the restore had left \(shop-.*pre-undo\.db\)\.$/,
+  );
+  await expect(app.page.getByRole('button', { name: 'Undo last restore' })).toHaveCount(0);
+  await expect(app.page.getByRole('button', { name: 'Redo restore' })).toBeVisible();
+  await expect(app.row('pre-restore')).toHaveCount(1);
+  await expect(app.row('pre-undo')).toHaveCount(1);
 
   await app.page.getByRole('tab', { name: 'Activity' }).click();
   const activity = app.page.getByRole('table', { name: 'Activity, newest first' });

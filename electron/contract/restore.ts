@@ -223,6 +223,8 @@ const timedStep = <S extends z.ZodType>(step: S) =>
 /** What a restore did: restored, or rolled back (with why), or found nothing to do; or what a rehearsal found. */
 export const restoreResultSchema = z.object({
   outcome: z.enum(['restored', 'rolled-back', 'resumed', 'nothing-to-recover', 'rehearsed']),
+  /** An undo of the last restore, or the redo of an undo: a snapshot Lifeboat kept, put back as it was. */
+  putBack: z.enum(['undo', 'redo']).optional(),
   database: z.string(),
   snapshot: z.string().nullable(),
   /** The pinned, verified snapshot of the live database taken before it was replaced. */

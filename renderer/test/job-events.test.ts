@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { JobEvents, JobFinished } from '#contract/events';
-import { jobsAfterFinished, jobsAfterProgress, type Jobs } from '../src/store/job-events';
+import type { RestoreResult } from '#contract/restore';
+import { jobsAfterFinished, jobsAfterProgress, restoreSummary, type Jobs } from '../src/store/job-events';
 
 /** The jobs list as a real job's events change it, with no window. */
 
@@ -109,5 +110,31 @@ describe('the jobs list, from its events', () => {
     );
     assert.equal(failed.status, 'failed');
     assert.equal(failed.summary, null);
+  });
+});
+
+describe('what a finished restore says', () => {
+  const restored: RestoreResult = {
+    outcome: 'restored',
+    database: '/srv/shop/shop.db',
+    snapshot: '/srv/shop/backups/shop-20261127-083000-pre-restore.db',
+    preRestoreSnapshot: '/srv/shop/backups/shop-20261127-090000-pre-undo.db',
+    tables: [],
+    steps: [],
+    rollbackSteps: [],
+    notTried: [],
+    error: null,
+  };
+  it('names an undo an undo and a redo a redo, never a restore', () => {
+    assert.deepEqual(
+      [restored, { ...restored, putBack: 'undo' as const }, { ...restored, putBack: 'redo' as const }].map(
+        restoreSummary,
+      ),
+      [
+        'Restored shop-20261127-083000-pre-restore.db.',
+        'The last restore was undone: shop-20261127-083000-pre-restore.db is back as it was.',
+        'The restore was redone: shop-20261127-083000-pre-restore.db is back as it was.',
+      ],
+    );
   });
 });

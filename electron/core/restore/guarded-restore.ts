@@ -474,7 +474,8 @@ async function restoreHeld(request: RestoreRequest, control: JobControl): Promis
     return { ...base, outcome: 'rolled-back', error: { ...detail, message } };
   }
   control.report('Done', 1);
-  return { ...base, outcome: 'restored', error: null };
+  const action = restoreActionOf(request);
+  return { ...base, outcome: 'restored', error: null, ...(action === 'restore' ? {} : { putBack: action }) };
 }
 
 export interface RecoverRequest {

@@ -229,7 +229,7 @@ describe('the guarded restore through the service', () => {
     });
     assert.deepEqual(undoPreview.blockers, []);
     const undone = await follow(service.handlers['restore:undo']({ appId: demo.id, file: undoFile }));
-    assert.equal(undone.result.outcome, 'restored');
+    assert.deepEqual([undone.result.outcome, undone.result.putBack], ['restored', 'undo']);
     assert.equal(
       undone.result.steps.find((s) => s.step === 'upgrade')?.note,
       'undo: put back as it was, not upgraded',
@@ -256,7 +256,7 @@ describe('the guarded restore through the service', () => {
     const redone = await follow(
       service.handlers['restore:undo']({ appId: demo.id, file: offered.preRestore }),
     );
-    assert.equal(redone.result.outcome, 'restored');
+    assert.deepEqual([redone.result.outcome, redone.result.putBack], ['restored', 'redo']);
     assert.equal(
       contentDigest(demo.databasePath),
       contentDigest(path.join(path.dirname(demo.databasePath), 'backups', offered.preRestore)),

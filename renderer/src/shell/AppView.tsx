@@ -7,6 +7,7 @@ import { newestRestorable, type OffsiteMark, type SnapshotEntry } from '#contrac
 import { pushOffsite } from '../features/offsite/offsite-actions';
 import { openDialog, showView } from '../store/actions';
 import { openRestore, recoverRestore } from '../features/restore/restore-actions';
+import { LastRestoreText } from '../features/restore/LastRestoreText';
 import { openBrowse } from '../features/browse/browse-actions';
 import { useStore, type Dialog } from '../store/store';
 import { DetailPanel } from '../features/snapshots/DetailPanel';
@@ -56,10 +57,7 @@ export function AppView(): ReactNode {
             </p>
             {app.lastRestore !== null && (
               <p className="muted last-restore" data-testid="last-restore">
-                Restored {formatLocalTime(app.lastRestore.at)}
-                {app.lastRestore.snapshot === null ? '' : ` from ${app.lastRestore.snapshot}`}.{' '}
-                <em>Undo last restore</em> puts back the database as it was just before (
-                {app.lastRestore.preRestore}).
+                <LastRestoreText last={app.lastRestore} />
               </p>
             )}
           </div>
@@ -67,10 +65,16 @@ export function AppView(): ReactNode {
             {app.lastRestore !== null && (
               <button
                 type="button"
-                onClick={() => void openRestore(app.id, app.lastRestore?.preRestore ?? '', 'undo')}
-                title={`Put back ${app.lastRestore.preRestore}, the database as it was before the restore of ${formatLocalTime(app.lastRestore.at)}`}
+                onClick={() =>
+                  void openRestore(
+                    app.id,
+                    app.lastRestore?.preRestore ?? '',
+                    app.lastRestore?.action === 'undo' ? 'redo' : 'undo',
+                  )
+                }
+                title={`Put back ${app.lastRestore.preRestore}, the database as it was before the ${app.lastRestore.action} of ${formatLocalTime(app.lastRestore.at)}`}
               >
-                Undo last restore
+                {app.lastRestore.action === 'undo' ? 'Redo restore' : 'Undo last restore'}
               </button>
             )}
             <button

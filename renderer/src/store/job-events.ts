@@ -61,7 +61,14 @@ export function restoreSummary(result: RestoreResult): string {
   const name = result.snapshot?.split(/[/\\]/).pop() ?? '';
   switch (result.outcome) {
     case 'restored':
-      return `Restored ${name}.`;
+      switch (result.putBack) {
+        case 'undo':
+          return `The last restore was undone: ${name} is back as it was.`;
+        case 'redo':
+          return `The restore was redone: ${name} is back as it was.`;
+        default:
+          return `Restored ${name}.`;
+      }
     case 'rolled-back':
       return 'The restore was rolled back: the database is as it was before.';
     case 'resumed':

@@ -3,8 +3,16 @@ import type { AnyStep, RestorePreview, RestoreResult, StepEvent } from '#contrac
 
 /** The restore feature's state: the run its dialog shows. */
 
-/** What the restore dialog does: a restore, the undo of the last one, a rehearsal, or the recovery of an interrupted one. */
-export type RestoreMode = 'restore' | 'undo' | 'rehearse' | 'resume' | 'rollback';
+/**
+ * What the restore dialog does: a restore, the undo of the last one (or the redo of an undo), a
+ * rehearsal, or the recovery of an interrupted one.
+ */
+export type RestoreMode = 'restore' | 'undo' | 'redo' | 'rehearse' | 'resume' | 'rollback';
+
+/** An undo or a redo: a snapshot Lifeboat kept put back as it was, with no upgrade. */
+export function putsBack(mode: RestoreMode): mode is 'undo' | 'redo' {
+  return mode === 'undo' || mode === 'redo';
+}
 
 /** The restore the dialog shows: its preview, then its steps as the job reports them, then its result. */
 export interface RestoreRun {

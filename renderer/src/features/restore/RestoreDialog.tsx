@@ -17,7 +17,7 @@ import {
 } from './restore-actions';
 import { startCompare } from '../compare/compare-actions';
 import { useStore } from '../../store/store';
-import type { RestoreRun } from '../../store/restore-state';
+import { putsBack, type RestoreMode, type RestoreRun } from '../../store/restore-state';
 import { Modal } from '../../ui/Modal';
 import { dialogStateOf, type RestoreDialogState } from './restore-run';
 import { restoreStepViews, rollbackStepViews, type StepView } from './restore-stepper';
@@ -71,12 +71,17 @@ function DialogBody(props: { run: RestoreRun; state: RestoreDialogState }): Reac
   }
 }
 
+/** The preview's go-ahead button, where it is not "Restore". */
+const startLabels: Partial<Record<RestoreMode, string>> = { undo: 'Undo restore', redo: 'Redo restore' };
+
 function titleOf(run: RestoreRun): string {
   switch (run.mode) {
     case 'restore':
       return `Restore ${run.file}`;
     case 'undo':
       return 'Undo last restore';
+    case 'redo':
+      return 'Redo the restore';
     case 'rehearse':
       return `Rehearse restoring ${run.file}`;
     case 'resume':
@@ -95,13 +100,21 @@ function PreviewBody(props: { run: RestoreRun; preview: RestorePreview }): React
   return (
     <>
       <p>
-        {run.mode === 'undo' ? (
+        {run.mode === 'undo' && (
           <>
             Puts back <strong>{preview.snapshot}</strong>, the snapshot Lifeboat took of the live database
-            just before the last restore, exactly as it was (no upgrade). What is live now is kept as a
-            pre-restore snapshot of its own.
+            just before the last restore, exactly as it was (no upgrade). What is live now is kept as a pinned
+            pre-undo snapshot of its own, so the undo can be redone.
           </>
-        ) : (
+        )}
+        {run.mode === 'redo' && (
+          <>
+            Puts back <strong>{preview.snapshot}</strong>, the snapshot Lifeboat took just before the last
+            undo: the database as the restore had left it, exactly as it was (no upgrade). What is live now is
+            kept as a pinned pre-redo snapshot of its own.
+          </>
+        )}
+        {!putsBack(run.mode) && (
           <>
             Replaces the live database <span className="path">{preview.database}</span> with{' '}
             <strong>{preview.snapshot}</strong>. A verified, pinned pre-restore snapshot is taken first; if
@@ -142,7 +155,7 @@ function PreviewBody(props: { run: RestoreRun; preview: RestorePreview }): React
       <h3>Schema</h3>
       {preview.schema === null ? (
         <p className="muted">
-          {run.mode === 'undo'
+          {putsBack(run.mode)
             ? 'Put back as it was: no upgrade runs.'
             : 'No migrations known for this app: the snapshot is restored as it is.'}
         </p>
@@ -216,7 +229,7 @@ function PreviewBody(props: { run: RestoreRun; preview: RestorePreview }): React
           onClick={() => void startRestore({ allowOpen, rehearse: false })}
           disabled={blocked}
         >
-          {run.mode === 'undo' ? 'Undo restore' : 'Restore'}
+          {startLabels[run.mode] ?? 'Restore'}
         </button>
       </div>
     </>
@@ -365,13 +378,15 @@ function headline(run: RestoreRun): { text: string; tone: 'running' | 'ok' | 'wa
     };
   }
   switch (result.outcome) {
-    case 'restored':
+    case 'restored': {
+      const done = { restore: 'Restored', undo: 'Undone', redo: 'Redone' }[result.putBack ?? 'restore'];
       return {
         text: result.steps.some((s) => s.step === 'start' && s.skipped)
-          ? 'Restored. Start the app again now: no start command is set.'
-          : 'Restored. The app runs on the snapshot’s data.',
+          ? `${done}. Start the app again now: no start command is set.`
+          : `${done}. The app runs on the snapshot’s data.`,
         tone: 'ok',
       };
+    }
     case 'resumed':
       return { text: 'The interrupted restore was finished.', tone: 'ok' };
     case 'nothing-to-recover':
@@ -443,7 +458,7 @@ function ProgressBody(props: { run: RestoreRun }): ReactNode {
                 Back to the restore
               </button>
             )}
-            {run.error?.code === 'DB_IN_USE' && (run.mode === 'restore' || run.mode === 'undo') && (
+            {run.error?.code === 'DB_IN_USE' && (run.mode === 'restore' || putsBack(run.mode)) && (
               <button
                 type="button"
                 className="danger"

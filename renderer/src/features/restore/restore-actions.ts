@@ -3,7 +3,7 @@ import type { JobFinished, JobEvents } from '#contract/events';
 import { followFinished, followProgress, newRun } from './restore-run';
 import { lifeboat, loadApp, onJobFinished, onJobProgress } from '../../store/actions';
 import { useStore } from '../../store/store';
-import type { RestoreMode, RestoreRun } from '../../store/restore-state';
+import { putsBack, type RestoreMode, type RestoreRun } from '../../store/restore-state';
 
 /** The restore dialog's actions: preview, start (or rehearse, undo, recover), follow, cancel, close. */
 
@@ -42,7 +42,8 @@ function startRestoreJob(
   if (mode === 'rehearse') {
     return lifeboat().call('restore:rehearse', { appId, file });
   }
-  if (mode === 'undo') {
+  if (putsBack(mode)) {
+    // The same operation: the Node side names it a redo when it reverses an undo.
     return lifeboat().call('restore:undo', { appId, file });
   }
   return lifeboat().call('restore:start', { appId, file, allowOpen });
@@ -68,11 +69,18 @@ function started(run: RestoreRun, result: Result<{ jobId: string }>): void {
   });
 }
 
-/** Opens the restore dialog on a snapshot (or, for an undo, the last restore's pre-restore snapshot) and previews it. */
-export async function openRestore(appId: string, file: string, mode: 'restore' | 'undo'): Promise<void> {
+/**
+ * Opens the restore dialog on a snapshot (or, for an undo or a redo, the snapshot kept just before the
+ * last one) and previews it.
+ */
+export async function openRestore(
+  appId: string,
+  file: string,
+  mode: 'restore' | 'undo' | 'redo',
+): Promise<void> {
   const run = newRun(appId, file, mode);
   useStore.setState({ restore: run, dialog: { kind: 'restore' } });
-  const preview = await lifeboat().call('restore:preview', { appId, file, undo: mode === 'undo' });
+  const preview = await lifeboat().call('restore:preview', { appId, file, undo: putsBack(mode) });
   const previewed: RestoreRun = {
     ...run,
     preview: preview.ok ? preview.value : null,
@@ -132,7 +140,7 @@ export function backToPreview(): void {
       ? {}
       : {
           restore: {
-            ...newRun(s.restore.appId, s.restore.file, s.restore.mode === 'undo' ? 'undo' : 'restore'),
+            ...newRun(s.restore.appId, s.restore.file, putsBack(s.restore.mode) ? s.restore.mode : 'restore'),
             preview: s.restore.preview,
           },
         },

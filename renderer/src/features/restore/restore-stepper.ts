@@ -41,6 +41,7 @@ function stagesOf(run: RestoreRun): readonly RestoreStage[] {
       return [];
     case 'restore':
     case 'undo':
+    case 'redo':
     case 'resume':
       return restoreStages.map((s) => s.stage);
   }
