@@ -19,6 +19,8 @@ export default defineConfig({
   testDir: './e2e',
   outputDir: './test-results',
   timeout: 60_000,
+  // `npm test` never hangs: a run that has not ended by then fails and says so.
+  globalTimeout: 40 * 60_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,
   workers: 2,

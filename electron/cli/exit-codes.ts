@@ -48,6 +48,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'HOST_AUTH_FAILED':
     case 'HOST_LIFEBOAT_MISSING':
     case 'HOST_LIFEBOAT_OUTDATED':
+    case 'NATIVE_MODULE_MISMATCH':
     case 'INTERNAL':
       return exitCodes.failed;
     default:

@@ -51,6 +51,8 @@ export const errorCodes = [
   'HOST_LIFEBOAT_MISSING',
   /** `--host`: the host's Lifeboat is older than this one can talk to. */
   'HOST_LIFEBOAT_OUTDATED',
+  /** The SQLite module (better-sqlite3) was built for another Node.js than the one running Lifeboat. */
+  'NATIVE_MODULE_MISMATCH',
   'INTERNAL',
 ] as const;
 

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { ErrorCode, LifeboatError, Result } from '../contract/errors';
 
 /**
@@ -121,12 +122,45 @@ export function asLiveDatabaseFailure(error: unknown, databasePath: string): unk
   return error;
 }
 
+/**
+ * The SQLite module could not be loaded by this Node (built for another one): said with both versions
+ * and the one command that rebuilds it right, not as a bug in Lifeboat.
+ */
+function nativeModuleMismatch(message: string): LifeboatError | undefined {
+  if (!/better_sqlite3\.node/.test(message)) {
+    return undefined;
+  }
+  const [, built, wanted] =
+    /NODE_MODULE_VERSION (\d+)\. This version of Node\.js requires\s+NODE_MODULE_VERSION (\d+)/.exec(
+      message,
+    ) ?? [];
+  const versions =
+    built === undefined
+      ? `it does not load under this Node (${message.split('\n')[0] ?? ''})`
+      : `it needs NODE_MODULE_VERSION ${built}, and this Node is ${wanted ?? '?'}`;
+  const tooOld =
+    Number(process.versions.node.split('.')[0]) < 22
+      ? ` Lifeboat needs Node.js 22 or newer: run it with one, or rebuild for this one with`
+      : ' Rebuild it for this Node with';
+  const root = path.resolve(__dirname, '../../..');
+  return {
+    code: 'NATIVE_MODULE_MISMATCH',
+    message: `The SQLite module (better-sqlite3) was built for another Node.js: ${versions} (${process.version}, ${process.execPath}).${tooOld}: ${process.execPath} ${path.join(root, 'scripts', 'check-native-module.mjs')}`,
+  };
+}
+
 /** Turns anything thrown into a LifeboatError with a stable code. */
 export function toLifeboatError(error: unknown, path?: string): LifeboatError {
   if (error instanceof LifeboatFailure) {
     return error.detail;
   }
   const coded = (typeof error === 'object' && error !== null ? error : {}) as CodedError;
+  if (coded.code === 'ERR_DLOPEN_FAILED' && typeof coded.message === 'string') {
+    const mismatch = nativeModuleMismatch(coded.message);
+    if (mismatch !== undefined) {
+      return mismatch;
+    }
+  }
   const filePath = typeof coded.path === 'string' ? coded.path : path;
   if (typeof coded.code === 'string') {
     const mapped = errnoFailure(coded.code, filePath);

@@ -18,9 +18,18 @@ const files = roots
       .map((name) => path.join(root, name)),
   )
   .sort();
+// `npm test` never hangs: a test (or a clean-up after a set-up that failed) stuck for ten minutes
+// fails, and the whole run is stopped after forty.
+const perTestMs = 10 * 60_000;
+const wholeRunMs = 40 * 60_000;
 const run = spawnSync(
   process.execPath,
-  ['--test', '--test-concurrency=2', ...process.argv.slice(2), ...files],
-  { stdio: 'inherit' },
+  ['--test', '--test-concurrency=2', `--test-timeout=${perTestMs}`, ...process.argv.slice(2), ...files],
+  { stdio: 'inherit', timeout: wholeRunMs, killSignal: 'SIGKILL' },
 );
+if (run.error !== undefined) {
+  console.error(
+    `The unit tests did not end within ${wholeRunMs / 60_000} minutes and were stopped: ${run.error.message}`,
+  );
+}
 process.exitCode = run.status ?? 1;
