@@ -28,8 +28,8 @@ const run = spawnSync(
   { stdio: 'inherit', timeout: wholeRunMs, killSignal: 'SIGKILL' },
 );
 if (run.error !== undefined) {
-  console.error(
-    `The unit tests did not end within ${wholeRunMs / 60_000} minutes and were stopped: ${run.error.message}`,
+  process.stderr.write(
+    `The unit tests did not end within ${wholeRunMs / 60_000} minutes and were stopped: ${run.error.message}\n`,
   );
 }
 process.exitCode = run.status ?? 1;
