@@ -35,7 +35,7 @@ import { listSnapshots } from '../core/snapshot/list-snapshots';
 import { migrationTools, type MigrationTool } from '../contract/migrations';
 import type { MigrationSetup } from '../core/migrations/migration-reader';
 import { resolveSnapshotPath } from '../core/snapshot/resolve-snapshot';
-import { exitCodes, exitCodeFor } from './exit-codes';
+import { exitCodes, exitCodeFor } from './shared/exit-codes';
 import {
   describeHost,
   printBackup,
@@ -53,7 +53,7 @@ import {
   printStatus,
   printUpgrade,
   printVerify,
-} from './human-output';
+} from './shared/human-output';
 import * as readline from 'node:readline/promises';
 import { readJournal } from '../core/restore/restore-journal';
 import { appCommandsOf, planFor, type AppSettings } from '../core/restore/restore-preflight';
@@ -70,7 +70,7 @@ import {
   type RetentionRuleName,
   type RetentionRules,
 } from '../contract/retention';
-import { ProgressBar } from './progress-bar';
+import { ProgressBar } from './shared/progress-bar';
 import { runOnHost } from './remote-host';
 import { versionInfo } from '../core/hosts/ssh-command';
 import { serveRpc } from '../core/service/rpc-server';
