@@ -73,7 +73,7 @@ export function commandHelp(command: Command): string {
     ['  -h, --help', 'This help'],
   ]);
   return `Usage:
-${command.usage.map((line) => `  lifeboat ${line}`).join('\n')}
+${command.usage.map((line) => (line.startsWith(' ') ? `           ${line}` : `  lifeboat ${line}`)).join('\n')}
 
 ${command.help}
 

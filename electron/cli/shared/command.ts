@@ -7,7 +7,7 @@ export interface Command {
   readonly synopsis: string;
   /** One line for the overview. */
   readonly summary: string;
-  /** Its forms, each a line after `lifeboat `. */
+  /** Its forms, each a line after `lifeboat ` (a line that begins with a space goes on the one before). */
   readonly usage: readonly string[];
   readonly options: readonly OptionName[];
   readonly help: string;
