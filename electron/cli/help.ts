@@ -1,4 +1,5 @@
 import { commands } from './commands';
+import { closestNames } from './did-you-mean';
 import { LifeboatFailure } from '../core/lifeboat-failure';
 import { exitCodes } from './shared/exit-codes';
 import { table } from './shared/format';
@@ -33,13 +34,21 @@ options and help, as "lifeboat COMMAND --help" prints them.`,
 /** The command table: what main dispatches to, and what help describes. */
 export const commandTable: readonly Command[] = [...commands, helpCommand];
 
-/** The command of that name; else INVALID_ARGUMENT. */
+/** The command of that name; else INVALID_ARGUMENT, with the names it may have meant. */
 export function commandNamed(name: string): Command {
   const command = commandTable.find((c) => c.name === name);
   if (command !== undefined) {
     return command;
   }
-  throw new LifeboatFailure('INVALID_ARGUMENT', `Unknown command "${name}". Run "lifeboat help" for usage.`);
+  const meant = closestNames(
+    name,
+    commandTable.map((c) => c.name),
+  );
+  const suggestion = meant.length === 0 ? '' : ` Did you mean ${meant.map((m) => `"${m}"`).join(' or ')}?`;
+  throw new LifeboatFailure(
+    'INVALID_ARGUMENT',
+    `Unknown command "${name}".${suggestion} Run "lifeboat help" for usage.`,
+  );
 }
 
 /** `lifeboat help`, `lifeboat --help`: one line a command, and where to read more. */
