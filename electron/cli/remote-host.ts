@@ -11,7 +11,7 @@ import {
   unreachedLifeboat,
   type VersionInfo,
 } from '../core/hosts/ssh-command';
-import { ProgressBar } from './progress-bar';
+import { ProgressBar } from './shared/progress-bar';
 
 /**
  * `lifeboat --host ALIAS …`: the command runs on the host, by the Lifeboat installed there, reached

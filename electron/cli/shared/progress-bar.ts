@@ -1,4 +1,4 @@
-import type { JobProgress } from '../contract/jobs';
+import type { JobProgress } from '../../contract/jobs';
 
 /**
  * A one-line progress bar on a terminal's stderr (no bar when stderr is not a terminal or `showBar`

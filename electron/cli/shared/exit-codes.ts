@@ -1,4 +1,4 @@
-import { assertNever, type ErrorCode } from '../contract/errors';
+import { assertNever, type ErrorCode } from '../../contract/errors';
 
 /** The CLI's exit codes, documented in the README; scripts rely on them. */
 export const exitCodes = {

@@ -1,6 +1,6 @@
-import type { HostStatus } from '../contract/hosts';
-import type { MigrateResult } from '../contract/migrate';
-import { toolNames, type MigrationReport } from '../contract/migrations';
+import type { HostStatus } from '../../contract/hosts';
+import type { MigrateResult } from '../../contract/migrate';
+import { toolNames, type MigrationReport } from '../../contract/migrations';
 import {
   describeJournalMode,
   describeSchemaDifference,
@@ -8,7 +8,7 @@ import {
   type RestorePreview,
   type RestoreResult,
   type UpgradeOutcome,
-} from '../contract/restore';
+} from '../../contract/restore';
 
 import type {
   BackupOutcome,
@@ -16,14 +16,14 @@ import type {
   PinResult,
   SnapshotList,
   VerifyResult,
-} from '../contract/snapshots';
-import { formatAge, formatBytes, formatLocalTime } from '../contract/format';
+} from '../../contract/snapshots';
+import { formatAge, formatBytes, formatLocalTime } from '../../contract/format';
 import { table } from './format';
-import { keepReasonText, type PruneResult } from '../contract/retention';
-import type { KeeperPass } from '../core/schedule/keeper';
-import type { Freshness } from '../contract/schedule';
-import type { PushResult, RemoteList } from '../contract/offsite';
-import type { DiffResult, DiffValue, RowChange, TableDiff } from '../contract/diff';
+import { keepReasonText, type PruneResult } from '../../contract/retention';
+import type { KeeperPass } from '../../core/schedule/keeper';
+import type { Freshness } from '../../contract/schedule';
+import type { PushResult, RemoteList } from '../../contract/offsite';
+import type { DiffResult, DiffValue, RowChange, TableDiff } from '../../contract/diff';
 
 export function printBackup(outcome: BackupOutcome): string {
   if (outcome.kind === 'nothing-to-back-up') {

@@ -1,0 +1,177 @@
+import * as path from 'node:path';
+import { migrationTools, type MigrationTool } from '../../contract/migrations';
+import type { OffsiteTarget } from '../../contract/offsite';
+import type { Freshness } from '../../contract/schedule';
+import type { SnapshotEntry } from '../../contract/snapshots';
+import { parseDatabaseArgument, resolveLocation, type DatabaseLocation } from '../../core/database-location';
+import { LifeboatFailure, toLifeboatError } from '../../core/lifeboat-failure';
+import type { MigrationSetup } from '../../core/migrations/migration-reader';
+import { thisHost } from '../../core/offsite/remote-snapshots';
+import { readJournal } from '../../core/restore/restore-journal';
+import type { AppSettings } from '../../core/restore/restore-preflight';
+import { automationOf as appAutomationOf, offsiteAppName } from '../../core/schedule/app-automation';
+import { freshnessOf } from '../../core/schedule/freshness';
+import { readKeeperState } from '../../core/schedule/keeper-state';
+import {
+  appSettingsFileName,
+  readAppSettingsFile,
+  readSettingsBesideDatabase,
+  type AppSettingsFile,
+} from '../../core/settings/app-settings-file';
+import { defaultUserDataDir } from '../../core/settings/user-data-dir';
+import type { VerbTarget } from '../../core/verbs/app-verbs';
+import type { Invocation } from './options';
+
+/** Where to look for the app's migrations: --migrations/--tool, else --app, the current folder, the database's folder. */
+export function setupOf(invocation: Invocation, location: DatabaseLocation): MigrationSetup {
+  const tool = invocation.tool;
+  if (tool !== undefined && !(migrationTools as readonly string[]).includes(tool)) {
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      `--tool must be one of ${migrationTools.join(', ')}; "${tool}" is not.`,
+    );
+  }
+  const cwd = process.cwd();
+  const appDirs =
+    invocation.app !== undefined
+      ? [path.resolve(cwd, invocation.app)]
+      : [...new Set([cwd, path.dirname(location.databasePath)])];
+  return {
+    appDirs,
+    migrationsDir: invocation.migrations === undefined ? undefined : path.resolve(cwd, invocation.migrations),
+    tool: tool as MigrationTool | undefined,
+    versionTable: invocation.versionTable,
+    versionColumn: invocation.versionColumn,
+    databasePath: location.databasePath,
+  };
+}
+
+/** Says so when a restore of the database was interrupted; a journal that cannot be trusted is reported and blocks nothing here. */
+function warnOfInterruptedRestore(location: DatabaseLocation): void {
+  try {
+    const interrupted = readJournal(location);
+    if (interrupted !== null) {
+      process.stderr.write(
+        `lifeboat: a restore of ${location.databasePath} was interrupted (at step ${interrupted.step}). Finish it with "lifeboat restore --resume --db ${location.databasePath}" or undo it with "--rollback".\n`,
+      );
+    }
+  } catch (error) {
+    process.stderr.write(`lifeboat: ${toLifeboatError(error).message}\n`);
+  }
+}
+
+export function locationOf(invocation: Invocation): DatabaseLocation {
+  if (invocation.db === undefined) {
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      'No database given. Pass --db PATH (or an sqlite:/// URL) or set LIFEBOAT_DB.',
+    );
+  }
+  const location = resolveLocation(invocation.db, invocation.backupsDir, process.cwd());
+  if (invocation.command !== 'restore') {
+    warnOfInterruptedRestore(location);
+  }
+  return location;
+}
+
+/** The database of --db, or of --app DIR's lifeboat.json. */
+export function databaseOf(invocation: Invocation): DatabaseLocation {
+  return invocation.app === undefined ? locationOf(invocation) : appOf(invocation).location;
+}
+
+/** The database and the app around it: --app DIR (with its lifeboat.json) or --db. */
+export function appOf(invocation: Invocation): {
+  location: DatabaseLocation;
+  app: AppSettings;
+  file: AppSettingsFile | null;
+} {
+  const appDir = invocation.app === undefined ? undefined : path.resolve(invocation.app);
+  const file = appDir === undefined ? null : readAppSettingsFile(appDir);
+  const database = invocation.db ?? (file?.database === undefined ? undefined : file.database);
+  if (database === undefined) {
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      `No database given: pass --db, set LIFEBOAT_DB, or name it in ${appSettingsFileName} ("database").`,
+    );
+  }
+  const location = locationOf({
+    ...invocation,
+    db:
+      appDir !== undefined && invocation.db === undefined
+        ? parseDatabaseArgument(database, appDir)
+        : database,
+    backupsDir: invocation.backupsDir ?? file?.backupsDir,
+  });
+  const migrations =
+    file?.migrations === undefined
+      ? setupOf(invocation, location)
+      : { migrationsDir: file.migrations.dir, tool: file.migrations.tool };
+  return {
+    location,
+    app: { dir: appDir ?? path.dirname(location.databasePath), run: file?.run ?? null, migrations },
+    file,
+  };
+}
+
+/** What the verbs work on: the database, its app's settings when a verb needs them, names resolved from here. */
+export function targetOf(invocation: Invocation, location: DatabaseLocation, app?: AppSettings): VerbTarget {
+  return { location, settings: () => app ?? appOf(invocation).app, namesFrom: process.cwd() };
+}
+
+/** The app's lifeboat.json for what runs without a person: --app DIR's, else the one beside the database if it is the user's own. */
+export function automationOf(invocation: Invocation): {
+  location: DatabaseLocation;
+  file: AppSettingsFile | null;
+} {
+  const { location, file } = appOf(invocation);
+  return {
+    location,
+    file: invocation.app === undefined ? readSettingsBesideDatabase(location.databasePath) : file,
+  };
+}
+
+/** The app's offsite setup: its lifeboat.json targets, this machine's and the app's names in keys. */
+export function offsiteOf(invocation: Invocation): {
+  location: DatabaseLocation;
+  targets: readonly OffsiteTarget[];
+  host: string;
+  app: string;
+} {
+  const { location, file } = automationOf(invocation);
+  return {
+    location,
+    targets: file?.offsite ?? [],
+    host: thisHost(),
+    app: offsiteAppName(file, location.databasePath),
+  };
+}
+
+/**
+ * How fresh the app's protection is, for `list` and `info`. Only shown, so a lifeboat.json of another
+ * user is read too (it steers nothing here); a damaged one counts as none.
+ */
+export function freshnessFor(
+  invocation: Invocation,
+  location: DatabaseLocation,
+  snapshots: readonly SnapshotEntry[],
+): Freshness {
+  let file: AppSettingsFile | null = null;
+  try {
+    file = readAppSettingsFile(
+      invocation.app === undefined ? path.dirname(location.databasePath) : path.resolve(invocation.app),
+    );
+  } catch {
+    // A damaged lifeboat.json: freshness without its schedule; prune and run-due say what is wrong.
+  }
+  const { automation } = appAutomationOf({ databasePath: location.databasePath }, file, [], true);
+  return freshnessOf({
+    snapshots,
+    automation,
+    state: readKeeperState(location.backupsDir),
+    nowMs: Date.now(),
+  });
+}
+
+export function dataDirOf(invocation: Invocation): string {
+  return invocation.dataDir === undefined ? defaultUserDataDir() : path.resolve(invocation.dataDir);
+}
