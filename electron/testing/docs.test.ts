@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { commandHelp, commandTable } from '../cli/help';
 
 /**
  * The README is read in five minutes and leads to every page of docs/; no link in them leads nowhere
@@ -71,6 +72,14 @@ describe('the README and docs/', () => {
       }
     }
     assert.deepEqual(broken, []);
+  });
+
+  it("every command's help points to its own section of docs/cli.md", () => {
+    const anchors = anchorsOf(fs.readFileSync(path.join(docsDir, 'cli.md'), 'utf8'));
+    const missing = commandTable
+      .map((command) => /More: docs\/cli\.md#(\S+)/.exec(commandHelp(command))?.[1] ?? command.name)
+      .filter((anchor) => !anchors.has(anchor));
+    assert.deepEqual(missing, []);
   });
 
   it('makes the anchors GitHub makes', () => {
