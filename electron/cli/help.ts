@@ -67,7 +67,7 @@ ${table([
 
 Exit codes: 0 success (also "nothing to back up"), 1 the operation failed,
 2 wrong arguments, 3 a snapshot failed verification, 4 status --check: not at
-head, 130 cancelled (Ctrl-C).
+head, 5 check: the app needs attention, 130 cancelled (Ctrl-C).
 With --json, stdout is one JSON document; errors are {"error":{"code","message"}}.
 
 Run "lifeboat help COMMAND" for a command's usage and options.

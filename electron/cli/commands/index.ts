@@ -1,5 +1,6 @@
 import type { Command } from '../shared/command';
 import { backup } from './backup';
+import { check } from './check';
 import { diff } from './diff';
 import { exportTable } from './export';
 import { hosts } from './hosts';
@@ -24,6 +25,7 @@ export const commands: readonly Command[] = [
   list,
   verify,
   info,
+  check,
   status,
   migrate,
   restore,

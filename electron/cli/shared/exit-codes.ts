@@ -1,12 +1,14 @@
 import { assertNever, type ErrorCode } from '../../contract/errors';
 
-/** The CLI's exit codes, documented in the README; scripts rely on them. */
+/** The CLI's exit codes, documented in docs/cli.md; scripts rely on them. */
 export const exitCodes = {
   ok: 0,
   failed: 1,
   usage: 2,
   verificationFailed: 3,
   notAtHead: 4,
+  /** `check`: the app needs attention (stale, failing, damaged, interrupted). */
+  needsAttention: 5,
   cancelled: 130,
 } as const;
 

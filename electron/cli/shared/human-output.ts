@@ -20,6 +20,7 @@ import type {
 import { formatAge, formatBytes, formatLocalTime } from '../../contract/format';
 import { table } from './format';
 import { keepReasonText, type PruneResult } from '../../contract/retention';
+import type { Attention } from '../../core/schedule/attention';
 import type { KeeperPass } from '../../core/schedule/keeper';
 import type { Freshness } from '../../contract/schedule';
 import type { PushResult, RemoteList } from '../../contract/offsite';
@@ -68,6 +69,21 @@ export function printList(list: SnapshotList & { freshness: Freshness }): string
     ...(notes.length > 0 ? ['', 'Problems:', ...notes] : []),
     '',
     freshnessLine(list.freshness),
+  ].join('\n');
+}
+
+/** `lifeboat check`: OK with how fresh, or each thing that needs attention, most urgent first. */
+export function printCheck(result: {
+  database: string;
+  problems: readonly Attention[];
+  freshness: Freshness;
+}): string {
+  if (result.problems.length === 0) {
+    return `OK: ${result.database}. ${result.freshness.reason}`;
+  }
+  return [
+    `Needs attention: ${result.database}`,
+    ...result.problems.map((p) => `  ${p.kind}: ${p.message}`),
   ].join('\n');
 }
 

@@ -11,6 +11,7 @@ const options = {
   db: { type: 'string' },
   'backups-dir': { type: 'string' },
   note: { type: 'string' },
+  'require-db': { type: 'boolean', default: false },
   port: { type: 'string' },
   app: { type: 'string' },
   migrations: { type: 'string' },
@@ -61,6 +62,7 @@ export const optionHelp: Readonly<Record<OptionName, readonly [string, string]>>
   app: ['--app DIR', "The app's folder, with its lifeboat.json"],
   'backups-dir': ['--backups-dir DIR', "Where the snapshots are (default: DB's folder/backups)"],
   note: ['--note TEXT', 'A free-text note kept with the snapshot'],
+  'require-db': ['--require-db', 'Fail (DB_NOT_FOUND) when the database does not exist'],
   port: ['--port N', 'The port on 127.0.0.1 (default 0: a free one)'],
   migrations: ['--migrations DIR', "The folder of the app's migrations"],
   tool: ['--tool NAME', 'The migration tool, where the folder does not say'],
@@ -107,6 +109,8 @@ export interface Invocation {
   readonly db: string | undefined;
   readonly backupsDir: string | undefined;
   readonly note: string | undefined;
+  /** backup: a database that does not exist is a failure, not "nothing to back up". */
+  readonly requireDb: boolean;
   readonly help: boolean;
   readonly port: string | undefined;
   readonly app: string | undefined;
@@ -166,6 +170,7 @@ export function parseInvocation(argv: readonly string[]): Invocation {
     db: parsed.values.db ?? (process.env['LIFEBOAT_DB'] === '' ? undefined : process.env['LIFEBOAT_DB']),
     backupsDir: parsed.values['backups-dir'],
     note: parsed.values.note,
+    requireDb: parsed.values['require-db'],
     help: parsed.values.help,
     port: parsed.values.port,
     app: parsed.values.app,

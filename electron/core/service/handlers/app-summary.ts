@@ -7,6 +7,7 @@ import { lastRestore } from '../../activity/activity-log';
 import { toLifeboatError } from '../../lifeboat-failure';
 import { findMigrations } from '../../migrations/migration-reader';
 import { freshnessOf } from '../../schedule/freshness';
+import { attentionOf, damagedSnapshots, type Attention } from '../../schedule/attention';
 import { readKeeperState } from '../../schedule/keeper-state';
 import { appSettingsFileName } from '../../settings/app-settings-file';
 import { appFileOf, interruptedRestoreOf, migrationSetupOf } from './app-files';
@@ -14,25 +15,23 @@ import type { HandlerContext } from './context';
 import { runJob } from './jobs';
 
 /** The status dot: what needs the user first (an interrupted restore, damage), then how fresh the protection is. */
-function healthOf(facts: { interrupted: boolean; exists: boolean; damaged: number; freshness: Freshness }): {
-  health: AppHealth;
-  healthText: string;
-} {
-  const { freshness } = facts;
-  if (facts.interrupted) {
-    return { health: 'problem', healthText: 'A restore was interrupted: finish it or roll it back.' };
+function healthOf(
+  attention: readonly Attention[],
+  freshness: Freshness,
+): { health: AppHealth; healthText: string } {
+  const [first] = attention;
+  if (first === undefined) {
+    return { health: 'ok', healthText: freshness.reason };
   }
-  if (!facts.exists) {
-    return { health: 'no-database', healthText: 'The database file does not exist yet: nothing to back up.' };
-  }
-  if (facts.damaged > 0) {
-    return {
-      health: 'problem',
-      healthText: `${facts.damaged} damaged or incomplete file(s) in the backups folder.`,
-    };
-  }
-  const byState = { failing: 'failing', never: 'no-snapshots', stale: 'stale', fresh: 'ok' } as const;
-  return { health: byState[freshness.state], healthText: freshness.reason };
+  const byKind = {
+    'interrupted-restore': 'problem',
+    'no-database': 'no-database',
+    damaged: 'problem',
+    failing: 'failing',
+    never: 'no-snapshots',
+    stale: 'stale',
+  } as const;
+  return { health: byKind[first.kind], healthText: first.message };
 }
 
 /**
@@ -67,7 +66,7 @@ export async function summarize(ctx: HandlerContext, app: App): Promise<AppSumma
 async function summarizeReadable(ctx: HandlerContext, app: App): Promise<AppSummary> {
   // In a worker: a folder of thousands of snapshots must not hold up the window's main process.
   const list = await runJob({ kind: 'list', input: { location: app, setup: null } });
-  const damaged = list.snapshots.filter((s) => s.status === 'corrupt' || s.status === 'incomplete');
+  const damaged = damagedSnapshots(list.snapshots);
   const newest = newestRestorable(list.snapshots);
   const exists = fs.existsSync(app.databasePath);
   const interruptedRestore = interruptedRestoreOf(app);
@@ -79,12 +78,16 @@ async function summarizeReadable(ctx: HandlerContext, app: App): Promise<AppSumm
     state: readKeeperState(app.backupsDir),
     nowMs: ctx.now().getTime(),
   });
-  const health = healthOf({
-    interrupted: interruptedRestore !== null,
-    exists,
-    damaged: damaged.length,
+  const health = healthOf(
+    attentionOf({
+      interrupted:
+        interruptedRestore === null ? null : 'A restore was interrupted: finish it or roll it back.',
+      exists,
+      damaged,
+      freshness,
+    }),
     freshness,
-  });
+  );
   let migrationsFound: AppSummary['migrationsFound'] = null;
   try {
     const found = findMigrations(migrationSetupOf(app));

@@ -1,0 +1,40 @@
+import type { Freshness } from '../../contract/schedule';
+import type { SnapshotEntry } from '../../contract/snapshots';
+
+/** What needs the user about one app, most urgent first: the status dot shows the first, `lifeboat check` all. */
+export interface Attention {
+  readonly kind: 'interrupted-restore' | 'no-database' | 'damaged' | 'failing' | 'never' | 'stale';
+  readonly message: string;
+}
+
+/** Damaged files: a snapshot that fails its check, or one cut short. Not-a-database files are someone else's. */
+export function damagedSnapshots(snapshots: readonly SnapshotEntry[]): SnapshotEntry[] {
+  return snapshots.filter((s) => s.status === 'corrupt' || s.status === 'incomplete');
+}
+
+export function attentionOf(facts: {
+  /** Why a restore is unfinished (or its journal cannot be trusted); null when none is. */
+  readonly interrupted: string | null;
+  readonly exists: boolean;
+  readonly damaged: readonly SnapshotEntry[];
+  readonly freshness: Freshness;
+}): Attention[] {
+  const { freshness, damaged } = facts;
+  const found: Attention[] = [];
+  if (facts.interrupted !== null) {
+    found.push({ kind: 'interrupted-restore', message: facts.interrupted });
+  }
+  if (!facts.exists) {
+    found.push({ kind: 'no-database', message: 'The database file does not exist yet: nothing to back up.' });
+  }
+  if (damaged.length > 0) {
+    found.push({
+      kind: 'damaged',
+      message: `${damaged.length} damaged or incomplete file(s) in the backups folder: ${damaged.map((s) => `${s.file} (${s.status})`).join(', ')}.`,
+    });
+  }
+  if (freshness.state !== 'fresh') {
+    found.push({ kind: freshness.state, message: freshness.reason });
+  }
+  return found;
+}
