@@ -161,6 +161,57 @@ describe('offsite copies to a folder', () => {
     assert.deepEqual(Object.values(marksOn(fresh)), ['held']);
   });
 
+  it('restores on a new machine of another name and folder, by full id or by a name the target holds once', async () => {
+    const appDir = makeApp(path.join(dir, 'old-server'), [{ name: 'nas', url: `file://${nas}` }], 60);
+    await backup(appDir, 'server-died');
+    assert.equal((await run(['push', '--app', appDir], appDir, { LIFEBOAT_HOST: 'vm' })).code, 0);
+    const listed = (
+      await run(['remote', 'list', '--app', appDir, '--json'], appDir, { LIFEBOAT_HOST: 'vm' })
+    ).json<{
+      targets: RemoteList[];
+    }>();
+    const id = listed.targets[0]?.snapshots.find((s) => s.manifest.label === 'server-died')?.id ?? '';
+    assert.match(id, /^vm\/notes\//);
+    const onNewBox = (folder: string, name: string, extra: string[] = []): Promise<CliRun> => {
+      const fresh = path.join(dir, folder);
+      fs.mkdirSync(fresh);
+      fs.writeFileSync(
+        path.join(fresh, 'lifeboat.json'),
+        JSON.stringify({
+          database: 'app.db',
+          name: 'restored',
+          offsite: [{ name: 'nas', url: `file://${nas}` }],
+        }),
+      );
+      return run(['restore', name, '--from', 'nas', '--app', fresh, '--yes', ...extra], fresh, {
+        LIFEBOAT_HOST: 'newbox',
+      });
+    };
+    const byId = await onNewBox('newbox-by-id', id);
+    assert.equal(byId.code, 0, byId.stderr);
+    assert.equal(rowsOf(path.join(dir, 'newbox-by-id', 'app.db')), 60);
+    const bare = id.slice(id.lastIndexOf('/') + 1);
+    const byName = await onNewBox('newbox-by-name', bare, ['--json']);
+    assert.equal(byName.code, 0, byName.stderr);
+    assert.equal(rowsOf(path.join(dir, 'newbox-by-name', 'app.db')), 60);
+
+    // The same name held twice (another app pushed one of that second and label): refused, listing both.
+    const twin = path.join(nas, 'vm', 'other', `${bare}.json`);
+    fs.mkdirSync(path.dirname(twin), { recursive: true });
+    for (const file of fs.readdirSync(path.join(nas, 'vm', 'notes')).filter((f) => f.startsWith(bare))) {
+      fs.copyFileSync(path.join(nas, 'vm', 'notes', file), path.join(nas, 'vm', 'other', file));
+    }
+    const manifest = JSON.parse(fs.readFileSync(twin, 'utf8')) as { app: string };
+    fs.writeFileSync(twin, JSON.stringify({ ...manifest, app: 'other' }));
+    const ambiguous = await onNewBox('newbox-ambiguous', bare);
+    assert.equal(ambiguous.code, 2);
+    assert.match(
+      ambiguous.stderr,
+      new RegExp(`holds 2 snapshots named "${bare}": vm/notes/${bare}, vm/other/${bare}`),
+    );
+    assert.equal(fs.existsSync(path.join(dir, 'newbox-ambiguous', 'app.db')), false);
+  });
+
   // Each check alone: a damaged compressed object is refused before it is unpacked (by its stored
   // checksum), and one whose manifest was rewritten to match it is refused once unpacked (by the plain one).
   const tampering = [

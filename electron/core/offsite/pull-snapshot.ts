@@ -20,7 +20,7 @@ import { writeRecord } from '../snapshot/snapshot-records';
 import { integrityCheck } from '../snapshot/verify-snapshots';
 import { offsiteFailure } from './object-store';
 import { recordPulled } from './offsite-state';
-import { findRemote, listRemote, openStore, type RemoteScope } from './remote-snapshots';
+import { locateRemote, openStore, type RemoteScope } from './remote-snapshots';
 import { decodeStored } from './stored-form';
 import type { ResolvedTarget } from './target-url';
 
@@ -77,7 +77,7 @@ export async function pullSnapshot(request: PullRequest, control: JobControl): P
   const store = openStore(target);
   try {
     control.report(`Listing ${target.display}`, 0);
-    const remote = findRemote(await listRemote(store, target, request.scope), request.id, request.scope);
+    const remote = await locateRemote(store, target, request.id, request.scope);
     const { manifest } = remote;
     const base = { id: remote.id, target: target.display };
     const here = fs.existsSync(location.backupsDir)

@@ -159,21 +159,49 @@ export async function listRemote(
   return { target: target.display, snapshots, problems };
 }
 
-/** The snapshot an id names (`host/app/name`, or a bare name looked up in the default scope). */
-export function findRemote(list: RemoteList, id: string, scope: RemoteScope): RemoteSnapshot {
+/**
+ * The snapshot an id names, wherever this machine and folder are: `host/app/name` in that host's and
+ * app's folder; a bare name in `scope` (this host and app) first, then anywhere on the target, used
+ * when exactly one snapshot has that name. On the day the server dies, the new machine has another name.
+ */
+export async function locateRemote(
+  store: ObjectStore,
+  target: ResolvedTarget,
+  id: string,
+  scope: RemoteScope,
+): Promise<RemoteSnapshot> {
   const wanted = id.replace(/\.(json|db(\.gz)?(\.age)?)$/, '');
-  const full = wanted.includes('/') ? wanted : `${scope.host ?? ''}/${scope.app ?? ''}/${wanted}`;
-  const found = list.snapshots.find((s) => s.id === full);
+  const [host, app, name] = wanted.split('/');
+  let found: RemoteSnapshot | undefined;
+  if (name !== undefined) {
+    const list = await listRemote(store, target, { host: host ?? null, app: app ?? null });
+    found = list.snapshots.find((s) => s.id === wanted);
+  } else {
+    const here = await listRemote(store, target, scope);
+    found = here.snapshots.find((s) => s.id === `${scope.host ?? ''}/${scope.app ?? ''}/${wanted}`);
+    if (found === undefined) {
+      const named = (await listRemote(store, target, { host: null, app: null })).snapshots.filter((s) =>
+        s.id.endsWith(`/${wanted}`),
+      );
+      if (named.length > 1) {
+        throw new LifeboatFailure(
+          'INVALID_ARGUMENT',
+          `${target.display} holds ${named.length} snapshots named "${wanted}": ${named.map((s) => s.id).join(', ')}. Name one in full.`,
+        );
+      }
+      found = named[0];
+    }
+  }
   if (found === undefined) {
     throw new LifeboatFailure(
       'SNAPSHOT_NOT_FOUND',
-      `${list.target} holds no snapshot "${id}". See what it holds with "lifeboat remote list --target …${scope.host === null ? '' : ' --all-hosts'}".`,
+      `${target.display} holds no snapshot "${id}". See what it holds with "lifeboat remote list --target … --all-hosts".`,
     );
   }
   if (found.state !== 'complete') {
     throw new LifeboatFailure(
       'SNAPSHOT_INCOMPLETE',
-      `${found.id} on ${list.target} cannot be used: its object is ${found.state === 'missing' ? 'missing' : 'not the size its manifest says'}.`,
+      `${found.id} on ${target.display} cannot be used: its object is ${found.state === 'missing' ? 'missing' : 'not the size its manifest says'}.`,
     );
   }
   return found;
