@@ -46,6 +46,8 @@ test('add an app by path, see its snapshots, take one with a label and see it ve
 });
 
 test('the snapshot dialog shows progress and cancelling leaves no file', async ({ app, host }) => {
+  // Writing the 1 GiB database alone takes most of a minute on a busy 2-core machine (58 s seen in CI).
+  test.setTimeout(180_000);
   fs.mkdirSync(host.workDir, { recursive: true });
   const databasePath = path.join(host.workDir, 'big.db');
   // Large enough (1 GiB) that the copy is still running when Cancel is pressed.
