@@ -12,7 +12,7 @@ import { liveMigrationStatus } from './migration-reader';
  * (dbmate's npm package needs per-platform packages this registry does not carry):
  * small projects of our own in each tool's layout (Vaultwarden's `migrations/sqlite`, a Sonarr-like
  * `Datastore/Migration`, a Jellyfin-like nested `Migrations`), the bookkeeping written exactly as the
- * tool writes it (its source is named in `recorded-migrations.ts`). Each tool through every status:
+ * tool writes it (its source is named beside its reader in `recorded-compiled-tools.ts`). Each tool through every status:
  * at head, behind, unknown revision, and bookkeeping missing while tables exist.
  */
 

@@ -6,7 +6,7 @@ import { readRecorded, type Recorded } from './recorded-migrations';
 
 /**
  * Each tool's bookkeeping, created with the DDL the tool itself runs on SQLite (the source file is
- * named in `recorded-migrations.ts`) and filled as the tool fills it. Tables that share a name
+ * named beside its reader in `recorded-*.ts`) and filled as the tool fills it. Tables that share a name
  * (`schema_migrations`, `migrations`, `version`) must be told apart by their shape alone.
  */
 
