@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { lifeboat } from '../testing/cli-run';
 import { makeTempDir } from '../testing/fixtures';
-import { closestNames } from './did-you-mean';
+import { closestNames } from '../core/closest-names';
 import { commandTable } from './help';
 
 describe('lifeboat help', () => {

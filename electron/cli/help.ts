@@ -1,5 +1,5 @@
 import { commands } from './commands';
-import { closestNames } from './did-you-mean';
+import { closestNames } from '../core/closest-names';
 import { LifeboatFailure } from '../core/lifeboat-failure';
 import { exitCodes } from './shared/exit-codes';
 import { table } from './shared/format';

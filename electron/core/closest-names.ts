@@ -14,7 +14,8 @@ function distance(a: string, b: string): number {
 
 /**
  * The names a mistyped `word` may have meant, closest first: two edits away at most, or begun by it
- * (a word of two letters or more). None for a word that is nothing like any of them.
+ * (a word of two letters or more). None for a word that is nothing like any of them. Used for the
+ * CLI's commands and for snapshot names.
  */
 export function closestNames(word: string, names: readonly string[]): string[] {
   const typed = word.toLowerCase();
