@@ -208,8 +208,8 @@ export function DetailPanel(): ReactNode {
               <dt>Pinned</dt>
               <dd>
                 Kept until you unpin it: it cannot be deleted
-                {shown.label === 'pre-restore' || shown.label === 'pre-upgrade'
-                  ? ' (Lifeboat pins every pre-restore and pre-upgrade snapshot)'
+                {['pre-restore', 'pre-undo', 'pre-redo', 'pre-upgrade'].includes(shown.label)
+                  ? ' (Lifeboat pins the snapshot it keeps before every restore, undo, redo and upgrade)'
                   : ''}
                 .
               </dd>
