@@ -170,6 +170,12 @@ describe('verifying snapshots', () => {
         name,
       );
     }
+    // A name inside the folder resolves only when it is there: one code, whatever the command.
+    assert.throws(
+      () => resolveSnapshotPath(backupsDir, 'x.db', '/elsewhere'),
+      (error: unknown) => error instanceof LifeboatFailure && error.detail.code === 'SNAPSHOT_NOT_FOUND',
+    );
+    fs.writeFileSync(path.join(backupsDir, 'x.db'), '');
     assert.equal(resolveSnapshotPath(backupsDir, 'x.db', '/elsewhere'), path.join(backupsDir, 'x.db'));
     assert.equal(
       resolveSnapshotPath(backupsDir, path.join(backupsDir, 'x.db'), '/elsewhere'),
