@@ -106,23 +106,18 @@ export interface LastRestore {
   readonly preRestore: string;
 }
 
-/** A restore, undo or redo that went through: the live database was replaced, and `preRestore` reverses it. */
-function replacedLive(
-  entry: ActivityEntry,
-): entry is ActivityEntry & { action: LastRestore['action']; preRestore: string } {
+/** A restore, undo or redo that went through: what replaced the live database. */
+function replacedLive(entry: ActivityEntry): entry is ActivityEntry & { action: LastRestore['action'] } {
   return (
     (entry.action === 'restore' || entry.action === 'undo' || entry.action === 'redo') &&
-    entry.outcome === 'ok' &&
-    entry.preRestore !== undefined
+    entry.outcome === 'ok'
   );
 }
 
 /** The newest restore, undo or redo of the backups folder's database, while the snapshot that reverses it is still there. */
 export function lastRestore(backupsDir: string): LastRestore | null {
-  const last = readActivity(backupsDir, 200).find(
-    (e) => (e.action === 'restore' || e.action === 'undo' || e.action === 'redo') && e.outcome === 'ok',
-  );
-  if (last === undefined || !replacedLive(last) || !fs.existsSync(path.join(backupsDir, last.preRestore))) {
+  const last = readActivity(backupsDir, 200).find(replacedLive);
+  if (last?.preRestore === undefined || !fs.existsSync(path.join(backupsDir, last.preRestore))) {
     return null;
   }
   return { at: last.at, action: last.action, snapshot: last.target, preRestore: last.preRestore };

@@ -269,8 +269,8 @@ async function pushToTarget(
     recordTargetState(request.location.backupsDir, target.display, {
       at: new Date().toISOString(),
       held: held.filter((h) => !gone.has(h.sha256)).map((h) => h.file),
-      // Everything the target holds, not only what this push chose: a snapshot sent before, or from
-      // another machine, and brought back here later is held too.
+      // Everything the target holds for this host and app, not only what this push chose: a snapshot
+      // sent before, and brought back here later under another name, is held too.
       heldSha256: [
         ...new Set(
           holds
