@@ -57,8 +57,9 @@ export const prune: Command = {
     'json',
   ],
   help: `Deletes the snapshots no retention rule keeps. The rules come from
-"retention" in lifeboat.json (in --app DIR, else beside the database if it is
-yours), or from --keep-* flags, which then replace them all. Each rule keeps
+"retention" in lifeboat.json (--settings FILE, else in --app DIR, else beside
+the database; taken only when no one but you or root can change it or a folder
+above it), or from --keep-* flags, which then replace them all. Each rule keeps
 the newest snapshot of each of the N newest hours, days, ISO weeks, months or
 years that have one (keep-last: the N newest). Never deleted: pinned
 snapshots, the newest, the newest verified, damaged or foreign files,

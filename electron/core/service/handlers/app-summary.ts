@@ -9,7 +9,7 @@ import { findMigrations } from '../../migrations/migration-reader';
 import { freshnessOf } from '../../schedule/freshness';
 import { attentionOf, damagedSnapshots, type Attention } from '../../schedule/attention';
 import { readKeeperState } from '../../schedule/keeper-state';
-import { appSettingsFileName } from '../../settings/app-settings-file';
+import { appSettingsFileName, ignoredSettingsText } from '../../settings/app-settings-file';
 import { appFileOf, interruptedRestoreOf, migrationSetupOf } from './app-files';
 import type { HandlerContext } from './context';
 import { runJob } from './jobs';
@@ -55,6 +55,7 @@ export async function summarize(ctx: HandlerContext, app: App): Promise<AppSumma
       runSource: { kind: app.run === undefined ? 'none' : 'settings' },
       runFromFile: null,
       runProblem: null,
+      settingsIgnored: null,
       interruptedRestore: null,
       lastRestore: null,
       automation: ctx.automationOf(app, null).summary,
@@ -70,7 +71,7 @@ async function summarizeReadable(ctx: HandlerContext, app: App): Promise<AppSumm
   const newest = newestRestorable(list.snapshots);
   const exists = fs.existsSync(app.databasePath);
   const interruptedRestore = interruptedRestoreOf(app);
-  const { file, problem } = appFileOf(app);
+  const { file, problem, ignored } = appFileOf(app);
   const automation = ctx.automationOf(app, file);
   const freshness = freshnessOf({
     snapshots: list.snapshots,
@@ -115,6 +116,16 @@ async function summarizeReadable(ctx: HandlerContext, app: App): Promise<AppSumm
         : { kind: app.run === undefined ? 'none' : 'settings' },
     runFromFile: file?.run ?? null,
     runProblem: problem,
+    settingsIgnored:
+      ignored === null
+        ? null
+        : {
+            path: ignored.path,
+            reason: ignored.reason,
+            text: ignoredSettingsText(ignored),
+            adopted:
+              app.adoptedSettings?.path === ignored.path && app.adoptedSettings.sha256 === ignored.sha256,
+          },
     interruptedRestore,
     lastRestore: lastRestore(app.backupsDir),
     automation: automation.summary,
