@@ -83,7 +83,7 @@ describe("adopting an app user's lifeboat.json, run as root", { skip: hostileUse
     assert.deepEqual(review.adopts, [
       'how to run the app: commands (stop commands)',
       'schedule: every 6h',
-      'retention: {"keepLast":5}',
+      'retention: {"keepLast":5}, which deletes 0 of the 0 snapshots at its next run',
     ]);
     assert.deepEqual(review.leftOut, [
       `database "app.db": the app's database stays ${path.join(appDir, 'app.db')}`,

@@ -106,6 +106,7 @@ export function AppView(): ReactNode {
             }
             role="status"
             data-testid="settings-ignored"
+            title={app.settingsIgnored.path}
           >
             {app.settingsIgnored.adopted ? (
               <>
@@ -114,7 +115,8 @@ export function AppView(): ReactNode {
               </>
             ) : (
               <>
-                <strong>Its lifeboat.json is ignored.</strong> {app.settingsIgnored.text}{' '}
+                <strong>Its lifeboat.json is ignored:</strong> {app.settingsIgnored.reason}, so whoever can
+                change it could make Lifeboat run commands, delete files or send the data elsewhere.
               </>
             )}{' '}
             <button

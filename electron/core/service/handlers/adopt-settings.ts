@@ -7,6 +7,7 @@ import { checkSchedule } from '../../schedule/schedule-times';
 import { readAppSettings, reviewAppSettings, type AppSettingsFile } from '../../settings/app-settings-file';
 import { appDirOf } from './app-files';
 import { summarize } from './app-summary';
+import { previewRetention } from './automation';
 import type { HandlerContext, Handlers } from './context';
 
 /**
@@ -16,8 +17,8 @@ import type { HandlerContext, Handlers } from './context';
  * says by the time they click.
  */
 
-/** The parts of a lifeboat.json that adopting copies, a line each for the person to read. */
-function adoptedLines(file: AppSettingsFile): string[] {
+/** The parts of a lifeboat.json that adopting copies, a line each for the person to read; `retention` says what it deletes. */
+function adoptedLines(file: AppSettingsFile, retention: string | null): string[] {
   const commands = (['stop', 'start', 'upgrade'] as const).filter((step) => file.run?.[step] !== undefined);
   return [
     ...(file.run === undefined
@@ -29,11 +30,22 @@ function adoptedLines(file: AppSettingsFile): string[] {
       ? []
       : [`migrations: ${file.migrations.tool} in ${file.migrations.dir}`]),
     ...(file.schedule === undefined ? [] : [`schedule: ${scheduleText(file.schedule)}`]),
-    ...(file.retention === undefined ? [] : [`retention: ${JSON.stringify(file.retention)}`]),
+    ...(retention === null ? [] : [retention]),
     ...(file.staleAfter === undefined ? [] : [`stale after ${file.staleAfter}`]),
     ...(file.offsite ?? []).map((t) => `offsite target ${t.name}: ${t.url}`),
     ...(file.notify ?? []).map((t) => `alerts to ${describeTarget(t)}`),
   ];
+}
+
+/** The retention line: the rules and what their next run deletes, as the schedule and retention dialog previews it. */
+async function retentionLine(app: App, file: AppSettingsFile): Promise<string | null> {
+  if (file.retention === undefined) {
+    return null;
+  }
+  const preview = await previewRetention(app, file.retention, file.schedule ?? app.schedule);
+  const existing = preview.snapshots.filter((d) => d.planned !== true);
+  const deleted = existing.filter((d) => d.decision === 'delete').length;
+  return `retention: ${JSON.stringify(file.retention)}, which deletes ${deleted} of the ${existing.length} snapshots at its next run`;
 }
 
 /** What the file sets that adopting does not take: the app's database and folders were chosen when it was added. */
@@ -67,7 +79,7 @@ function refusalOf(ctx: HandlerContext, file: AppSettingsFile): string | null {
 export function adoptSettingsHandlers(
   ctx: HandlerContext,
 ): Handlers<'apps:reviewSettings' | 'apps:adoptSettings'> {
-  const review = (app: App): (SettingsReview & { file: AppSettingsFile }) | null => {
+  const review = async (app: App): Promise<(SettingsReview & { file: AppSettingsFile }) | null> => {
     const dir = appDirOf(app);
     const read = reviewAppSettings(dir);
     if (read === null) {
@@ -79,7 +91,7 @@ export function adoptSettingsHandlers(
       text: read.text,
       sha256: read.sha256,
       ignoredBecause: ignored?.reason ?? null,
-      adopts: adoptedLines(read.settings),
+      adopts: adoptedLines(read.settings, await retentionLine(app, read.settings)),
       leftOut: leftOutLines(read.settings, app),
       refused: refusalOf(ctx, read.settings),
       file: read.settings,
@@ -88,18 +100,18 @@ export function adoptSettingsHandlers(
   const noFile = (app: App): LifeboatFailure =>
     new LifeboatFailure('INVALID_ARGUMENT', `${app.name} has no lifeboat.json in ${appDirOf(app)} to adopt.`);
   return {
-    'apps:reviewSettings': (input) => {
+    'apps:reviewSettings': async (input) => {
       const app = ctx.app(input.appId);
-      const found = review(app);
+      const found = await review(app);
       if (found === null) {
         throw noFile(app);
       }
       const { path, text, sha256, ignoredBecause, adopts, leftOut, refused } = found;
-      return Promise.resolve({ path, text, sha256, ignoredBecause, adopts, leftOut, refused });
+      return { path, text, sha256, ignoredBecause, adopts, leftOut, refused };
     },
-    'apps:adoptSettings': (input) => {
+    'apps:adoptSettings': async (input) => {
       const app = ctx.app(input.appId);
-      const found = review(app);
+      const found = await review(app);
       if (found === null) {
         throw noFile(app);
       }
@@ -132,7 +144,7 @@ export function adoptSettingsHandlers(
         adoptedSettings: { path: found.path, sha256: found.sha256, at: ctx.now().toISOString() },
       }));
       ctx.keeperPass();
-      return summarize(ctx, updated);
+      return await summarize(ctx, updated);
     },
   };
 }
