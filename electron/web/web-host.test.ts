@@ -223,6 +223,62 @@ describe('the headless host', () => {
     );
   });
 
+  it("never sends the values of an app's environment to the page, from Lifeboat's settings or its lifeboat.json", async () => {
+    const dir = path.join(temp.dir, 'with-env');
+    fs.mkdirSync(dir);
+    const databasePath = path.join(dir, 'app.db');
+    createLiveDatabase(databasePath, 'delete', 16 * 1024);
+    const added = JSON.parse((await api('apps:add', { database: databasePath })).body) as Result<{
+      id: string;
+    }>;
+    assert.ok(added.ok);
+    const appId = added.value.id;
+    // Set in the desktop app, and by whoever owns the server in the app's lifeboat.json.
+    service.settings.update((s) => ({
+      ...s,
+      apps: s.apps.map((a) =>
+        a.id === appId
+          ? {
+              ...a,
+              run: {
+                preset: 'commands',
+                stop: { shell: 'true' },
+                env: { API_KEY: 'settings-secret-5f1e' },
+                smokeQueries: [],
+                timeouts: {},
+                upgradeUsesLifeboatDatabase: false,
+              },
+            }
+          : a,
+      ),
+    }));
+    fs.writeFileSync(
+      path.join(dir, 'lifeboat.json'),
+      JSON.stringify({ run: { preset: 'manual', env: { DB_PASSWORD: 'file-secret-9c2d' } } }),
+    );
+    fs.mkdirSync(path.join(dir, 'backups'), { recursive: true });
+    fs.copyFileSync(databasePath, path.join(dir, 'backups', 'app-20260101-000000-manual.db'));
+    const answers = [
+      await api('apps:list', {}),
+      await api('apps:add', { database: databasePath }),
+      await api('apps:setMigrations', { appId }),
+      await api('apps:setAutomation', { appId }),
+      await api('database:info', { appId }),
+      await api('snapshots:list', { appId }),
+      await api('restore:preview', { appId, file: 'app-20260101-000000-manual.db' }),
+    ];
+    for (const answer of answers) {
+      assert.equal(answer.status, 200);
+      assert.doesNotMatch(answer.body, /settings-secret-5f1e|file-secret-9c2d/);
+    }
+    // The names stay, so the page can say which variables are set.
+    const listed = JSON.parse(answers[0]?.body ?? '') as Result<AppsOverview>;
+    assert.ok(listed.ok);
+    const app = listed.value.apps.find((a) => a.id === appId);
+    assert.deepEqual(Object.keys(app?.runFromFile?.env ?? {}), ['DB_PASSWORD']);
+    assert.deepEqual(Object.keys(app?.run?.env ?? {}), ['API_KEY']);
+  });
+
   it('one app with unreadable folders (a file as backups folder, a NUL in a path, a FIFO as its log) never freezes or fails the rest', async () => {
     const dir = path.join(temp.dir, 'robust');
     fs.mkdirSync(dir);

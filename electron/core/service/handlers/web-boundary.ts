@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AppRun } from '../../../contract/app-run';
+import type { AppSummary } from '../../../contract/apps';
 import { openUntrusted, readUntrustedText } from '../../fs/untrusted-file';
 import { LifeboatFailure } from '../../lifeboat-failure';
 import { processesHolding } from '../../restore/file-holders';
@@ -32,6 +33,22 @@ function realPathOf(p: string): string {
 export function isInside(child: string, parent: string): boolean {
   const relative = path.relative(parent, child);
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+/** What the page sees through lifeboat serve in place of an environment variable's value: only that it is set. */
+const hiddenEnvValue = '(hidden)';
+
+function envValuesHidden(run: AppRun): AppRun {
+  return { ...run, env: Object.fromEntries(Object.keys(run.env).map((name) => [name, hiddenEnvValue])) };
+}
+
+/** An app as a token holder may see it: its environment's names, never their values (passwords, API keys). */
+export function withEnvValuesHidden(summary: AppSummary): AppSummary {
+  return {
+    ...summary,
+    ...(summary.run === undefined ? {} : { run: envValuesHidden(summary.run) }),
+    runFromFile: summary.runFromFile === null ? null : envValuesHidden(summary.runFromFile),
+  };
 }
 
 export class WebBoundary {
