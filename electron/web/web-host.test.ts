@@ -10,6 +10,7 @@ import type { JobFinished } from '../contract/events';
 import type { AppsOverview } from '../contract/apps';
 import { LifeboatService } from '../core/service/lifeboat-service';
 import { createLiveDatabase, makeTempDir } from '../testing/fixtures';
+import { hostileUserSkip, startAsAppUser } from '../testing/hostile-user';
 import { startWebHost, type WebHost } from './web-host';
 
 interface Answer {
@@ -156,8 +157,69 @@ describe('the headless host', () => {
   it('refuses a foreign Host or Origin even with the token (DNS rebinding, cross-site)', async () => {
     assert.equal((await api('apps:list', {}, { Host: `attacker.example:${host.port}` })).status, 403);
     assert.equal((await api('apps:list', {}, { Origin: 'http://attacker.example' })).status, 403);
-    assert.equal((await api('apps:list', {}, { Origin: `http://localhost:${host.port}` })).status, 200);
+    assert.equal((await api('apps:list', {}, { Origin: `http://localhost:${host.port}` })).status, 403);
+    assert.equal((await api('apps:list', {}, { Origin: `http://127.0.0.1:${host.port}` })).status, 200);
   });
+
+  it('binds the session cookie to the address and port that issued it: another origin, port or user cannot replay it', async () => {
+    // Issued to localhost: the same cookie sent to 127.0.0.1 (another origin for the browser) opens nothing.
+    const issued = await request(host.port, {
+      path: `/?token=${token}`,
+      headers: { Host: `localhost:${host.port}` },
+    });
+    const localhostCookie = issued.headers['set-cookie']?.[0]?.split(';')[0] ?? '';
+    assert.equal(
+      (await request(host.port, { headers: { Cookie: localhostCookie, Host: `localhost:${host.port}` } }))
+        .status,
+      200,
+    );
+    assert.equal((await request(host.port, { headers: { Cookie: localhostCookie } })).status, 401);
+    // A second host with the same token: the first one's cookie, renamed for its port, opens nothing there.
+    const other = await startWebHost(
+      new LifeboatService({ dataDir: path.join(temp.dir, 'same-token-data'), origin: 'web' }),
+      { port: 0, rendererDir: path.resolve(__dirname, '..', '..', 'renderer'), token },
+    );
+    try {
+      const value = cookie.split('=')[1] ?? '';
+      assert.equal(
+        (await request(other.port, { headers: { Cookie: `lifeboat_${other.port}=${value}` } })).status,
+        401,
+      );
+    } finally {
+      await other.close();
+    }
+  });
+
+  it(
+    'refuses the session cookie from a process of another user (a local service that received it)',
+    { skip: hostileUserSkip },
+    async () => {
+      // Asynchronously: the host answers from this process's event loop.
+      const asAppUser = async (requestPath: string, sessionCookie: string): Promise<string> => {
+        const child = startAsAppUser(
+          `const http = require('node:http');
+          const [port, path, cookie] = process.argv.slice(1);
+          http.get({ host: '127.0.0.1', port: Number(port), path, headers: { Cookie: cookie }, agent: false }, (res) => {
+            process.stdout.write(String(res.statusCode));
+            res.resume();
+          });`,
+          String(host.port),
+          requestPath,
+          sessionCookie,
+        );
+        let out = '';
+        child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+        await new Promise((resolve) => child.on('close', resolve));
+        return out;
+      };
+      assert.equal(await asAppUser('/', cookie), '401');
+      assert.equal(
+        await asAppUser(`/?token=${token}`, ''),
+        '303',
+        'the token itself works for any user: it is the secret',
+      );
+    },
+  );
 
   it('answers operations as data, and refuses invalid payloads with INVALID_ARGUMENT', async () => {
     const list = JSON.parse((await api('apps:list', {})).body) as Result<AppsOverview>;
