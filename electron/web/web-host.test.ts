@@ -11,7 +11,7 @@ import type { AppsOverview } from '../contract/apps';
 import { LifeboatService } from '../core/service/lifeboat-service';
 import { createLiveDatabase, makeTempDir } from '../testing/fixtures';
 import { hostileUserSkip, startAsAppUser } from '../testing/hostile-user';
-import { startWebHost, type WebHost } from './web-host';
+import { socketOwnerIn, startWebHost, type WebHost } from './web-host';
 
 interface Answer {
   readonly status: number;
@@ -188,6 +188,19 @@ describe('the headless host', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('finds the owner of a connection in the TCP table: only an established socket counts', () => {
+    const table = [
+      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      '   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1',
+      // A closed connection of the same ports, lingering (TIME_WAIT), owned by no one.
+      '   1: 0100007F:D431 0100007F:1F90 06 00000000:00000000 03:00001000 00000000     0        0 0 3',
+      '   2: 0100007F:D431 0100007F:1F90 01 00000000:00000000 00:00000000 00000000 65534        0 2 1',
+    ].join('\n');
+    const from = { address: '127.0.0.1', port: 0xd431 };
+    assert.equal(socketOwnerIn(table, from, { address: '127.0.0.1', port: 8080 }), '65534');
+    assert.equal(socketOwnerIn(table, from, { address: '127.0.0.1', port: 8081 }), 'unknown');
   });
 
   it(

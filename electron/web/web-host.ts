@@ -68,8 +68,28 @@ function tcpTableAddress(address: string, port: number): string {
 }
 
 /**
+ * In a TCP table (/proc/net/tcp), the user that owns the established socket `from` → `to`; 'unknown'
+ * when none is. Only an established one: a closed connection of the same ports may linger (TIME_WAIT),
+ * owned by no one (uid 0).
+ */
+export function socketOwnerIn(
+  table: string,
+  from: { address: string; port: number },
+  to: { address: string; port: number },
+): string {
+  const local = tcpTableAddress(from.address, from.port);
+  const remote = tcpTableAddress(to.address, to.port);
+  const established = '01';
+  const fields = table
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .find((f) => f[1] === local && f[2] === remote && f[3] === established);
+  return fields?.[7] ?? 'unknown';
+}
+
+/**
  * Linux: the user of the process at the other end of a loopback connection (its socket is in this
- * machine's TCP table, /proc/net/tcp); 'unknown' where the table cannot tell (another system).
+ * machine's TCP table); 'unknown' where the table cannot tell (another system).
  */
 function peerUser(socket: Socket): string {
   let table: string;
@@ -78,13 +98,11 @@ function peerUser(socket: Socket): string {
   } catch {
     return 'unknown';
   }
-  const local = tcpTableAddress(socket.remoteAddress ?? '', socket.remotePort ?? 0);
-  const remote = tcpTableAddress(socket.localAddress ?? '', socket.localPort ?? 0);
-  const fields = table
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .find((f) => f[1] === local && f[2] === remote);
-  return fields?.[7] ?? 'unknown';
+  return socketOwnerIn(
+    table,
+    { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 },
+    { address: socket.localAddress ?? '', port: socket.localPort ?? 0 },
+  );
 }
 
 function writeHead(
