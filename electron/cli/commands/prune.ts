@@ -14,6 +14,7 @@ import { printPrune } from '../shared/human-output';
 import type { Command } from '../shared/command';
 import { databaseOptions, type Invocation } from '../shared/options';
 import { confirm, emit, runWithProgress } from '../shared/run-job';
+import { say } from '../shared/terminal-text';
 
 /** The retention rules: the --keep-* flags when any is given (they replace the file's), else lifeboat.json's. */
 function rulesOf(invocation: Invocation, file: AppSettingsFile | null): RetentionRules {
@@ -90,7 +91,7 @@ then asks (on a terminal) unless --yes; --dry-run deletes nothing.`,
       return exitCodes.ok;
     }
     if (!invocation.yes && !json) {
-      process.stderr.write(`${printPrune(plan)}\n`);
+      say(process.stderr, `${printPrune(plan)}\n`);
     }
     if (
       !(await confirm(

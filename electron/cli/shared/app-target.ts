@@ -22,6 +22,7 @@ import {
 import { defaultUserDataDir } from '../../core/settings/user-data-dir';
 import type { VerbTarget } from '../../core/verbs/app-verbs';
 import type { Invocation } from './options';
+import { say } from './terminal-text';
 
 /** Where to look for the app's migrations: --migrations/--tool, else --app, the current folder, the database's folder. */
 export function setupOf(invocation: Invocation, location: DatabaseLocation): MigrationSetup {
@@ -52,12 +53,13 @@ function warnOfInterruptedRestore(location: DatabaseLocation): void {
   try {
     const interrupted = readJournal(location);
     if (interrupted !== null) {
-      process.stderr.write(
+      say(
+        process.stderr,
         `lifeboat: a restore of ${location.databasePath} was interrupted (at step ${interrupted.step}). Finish it with "lifeboat restore --resume --db ${location.databasePath}" or undo it with "--rollback".\n`,
       );
     }
   } catch (error) {
-    process.stderr.write(`lifeboat: ${toLifeboatError(error).message}\n`);
+    say(process.stderr, `lifeboat: ${toLifeboatError(error).message}\n`);
   }
 }
 

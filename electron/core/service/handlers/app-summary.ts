@@ -13,6 +13,7 @@ import { appSettingsFileName, ignoredSettingsText } from '../../settings/app-set
 import { appFileOf, interruptedRestoreOf, migrationSetupOf } from './app-files';
 import type { HandlerContext } from './context';
 import { runJob } from './jobs';
+import { withEnvValuesHidden } from './web-boundary';
 
 /** The status dot: what needs the user first (an interrupted restore, damage), then how fresh the protection is. */
 function healthOf(
@@ -40,6 +41,11 @@ function healthOf(
  */
 export async function summarize(ctx: HandlerContext, app: App): Promise<AppSummary> {
   ctx.follow(app);
+  const summary = await summarizeOrProblem(ctx, app);
+  return ctx.boundary === null ? summary : withEnvValuesHidden(summary);
+}
+
+async function summarizeOrProblem(ctx: HandlerContext, app: App): Promise<AppSummary> {
   try {
     return await summarizeReadable(ctx, app);
   } catch (error) {
