@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { describeCommandSource } from '../../contract/app-run';
 import { formatBytes } from '../../contract/format';
 import type { DatabaseLocation } from '../../core/database-location';
 import { startJob } from '../../core/jobs/job-runner';
@@ -102,7 +103,7 @@ works with no backups folder and no live database yet. Encrypted ones need
     const commands = appCommandsOf(plan);
     if (commands.length > 0 && !json) {
       process.stderr.write(
-        `These commands of the app will run, exactly as shown:\n${commands.map((c) => `  ${c.which}: ${c.text}`).join('\n')}\n`,
+        `These commands of the app will run, exactly as shown:\n${commands.map((c) => `  ${c.which}: ${c.text}\n    (${describeCommandSource(c.origin, c.user)})`).join('\n')}\n`,
       );
     }
     if (!invocation.yes) {

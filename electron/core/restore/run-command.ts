@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import type { AppCommand } from '../../contract/app-run';
+import type { AppCommand, CommandUser } from '../../contract/app-run';
 import type { JobControl } from '../job-control';
+import { switchedIds } from './command-user';
 
 /**
  * Runs one of the app's own commands (stop, start, upgrade): an argument vector as it is, or the
@@ -29,6 +30,9 @@ export function runCommand(
   command: AppCommand,
   options: {
     readonly cwd: string;
+    /** Who runs it: as root, another user is switched to (uid, gid, and no supplementary groups). */
+    readonly user: CommandUser;
+    /** Its whole environment: nothing of Lifeboat's own is added. */
     readonly env: Readonly<Record<string, string>>;
     readonly timeoutMs: number;
     readonly onLine: (line: string) => void;
@@ -40,7 +44,9 @@ export function runCommand(
   return new Promise((resolve) => {
     const child = spawn(file, args, {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env },
+      env: options.env,
+      // Node's spawn, switching, also calls setgroups(0, NULL) in the child (libuv does): no supplementary group of Lifeboat's stays.
+      ...switchedIds(options.user),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: process.platform !== 'win32',
     });

@@ -3,8 +3,12 @@ import type { App, AppSummary } from '../../../contract/apps';
 import { toLifeboatError, LifeboatFailure } from '../../lifeboat-failure';
 import type { MigrationSetup } from '../../migrations/migration-reader';
 import { readJournal } from '../../restore/restore-journal';
-import type { AppSettings } from '../../restore/restore-preflight';
-import { readAppSettingsFile, type AppSettingsFile } from '../../settings/app-settings-file';
+import type { AppSettings } from '../../restore/app-plan';
+import {
+  appSettingsFileName,
+  readAppSettingsFile,
+  type AppSettingsFile,
+} from '../../settings/app-settings-file';
 import type { VerbTarget } from '../../verbs/app-verbs';
 
 /** What an app's folders say about it: its lifeboat.json, its migrations, a restore left interrupted. */
@@ -56,7 +60,13 @@ function restoreSettingsOf(app: App): AppSettings {
     app.migrations === undefined && file?.migrations !== undefined
       ? { migrationsDir: file.migrations.dir, tool: file.migrations.tool }
       : migrationSetupOf(app);
-  return { dir: appDirOf(app), run: file?.run ?? app.run ?? null, migrations };
+  const fromFile = file?.run !== undefined ? file : null;
+  return {
+    dir: appDirOf(app),
+    run: fromFile?.run ?? app.run ?? null,
+    runFile: fromFile === null ? null : path.join(fromFile.dir, appSettingsFileName),
+    migrations,
+  };
 }
 
 /** What the verbs work on for an app: its database, its settings when needed, names resolved in its backups folder. */
