@@ -118,6 +118,29 @@ describe("the app's commands run as the app, with Lifeboat run as root", { skip:
     assert.equal(recorded(app.dir, 'upgrade').uid, '0');
   });
 
+  it('root that may not switch user (no CAP_SETUID) runs nothing as root instead: PERMISSION_DENIED, and the upgrade is undone', () => {
+    const app = appAtOne('no-setuid', { upgrade: { shell: upgradeLine } });
+    const run = spawnSync(
+      '/usr/bin/setpriv',
+      [
+        '--bounding-set=-setuid,-setgid',
+        process.execPath,
+        lifeboatBin,
+        'upgrade',
+        '--app',
+        app.dir,
+        '--json',
+      ],
+      { cwd: app.dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, LIFEBOAT_DB: '' } },
+    );
+    assert.equal(run.status, 1, run.stderr);
+    const result = JSON.parse(run.stdout) as { outcome: string; error: { code: string; message: string } };
+    assert.equal(result.outcome, 'rolled-back');
+    assert.equal(result.error.code, 'PERMISSION_DENIED');
+    assert.match(result.error.message, /as uid 65534, the app's user: the system refused to switch user/);
+    assert.equal(fs.existsSync(path.join(app.dir, 'upgrade.uid')), false);
+  });
+
   it('a restore runs the stop and start commands as the app user, and says so, and from where, before they run', () => {
     const app = appAtOne('restore', {
       preset: 'commands',
