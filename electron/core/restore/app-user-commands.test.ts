@@ -8,6 +8,7 @@ import { describeCommandSource, type AppRun } from '../../contract/app-run';
 import { lifeboat, lifeboatBin } from '../../testing/cli-run';
 import { makeTempDir } from '../../testing/fixtures';
 import { appUser, giveToAppUser, hostileUserSkip, runAsAppUser } from '../../testing/hostile-user';
+import { LifeboatFailure } from '../lifeboat-failure';
 import { appCommandsOf, planFor } from './restore-preflight';
 
 /**
@@ -232,6 +233,23 @@ describe("the app's commands run as the app, with Lifeboat run as root", { skip:
     assert.match(
       run.stderr,
       /as uid 65534 \(nobody\), Lifeboat's own user: Lifeboat does not run as root, so it cannot switch/,
+    );
+  });
+
+  it('with neither the database nor its folder there, whose app it is cannot be told: DB_NOT_FOUND, nothing runs', () => {
+    const db = path.join(temp.dir, 'gone', 'app.db');
+    assert.throws(
+      () =>
+        planFor({
+          location: { databasePath: db, backupsDir: path.join(temp.dir, 'gone', 'backups') },
+          app: {
+            dir: temp.dir,
+            run: { ...noCommands, stop: { argv: ['true'] } },
+            runFile: null,
+            migrations: null,
+          },
+        }),
+      (error: unknown) => error instanceof LifeboatFailure && error.detail.code === 'DB_NOT_FOUND',
     );
   });
 
