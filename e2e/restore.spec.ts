@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   contentDigest,
@@ -56,6 +57,21 @@ function headerJournalMode(file: string): 'wal' | 'rollback' {
   return fs.readFileSync(file).readUInt8(18) === 2 ? 'wal' : 'rollback';
 }
 
+/** The preview's line per command: where it comes from and who runs it. */
+function commandSources(app: AppPage): Locator {
+  return app.dialog
+    .getByRole('list', { name: 'Where each command comes from and who runs it' })
+    .getByRole('listitem');
+}
+
+/** This process's user, as the preview names it (the host runs as the same user). */
+const lifeboatUserText = `uid ${os.userInfo().uid} (${os.userInfo().username}), Lifeboat's own user`;
+/** Who runs the app's commands here: the demo database's owner is the host's user, root or not. */
+const appUserText =
+  process.getuid?.() === 0
+    ? "uid 0 (root), the database's owner"
+    : `${lifeboatUserText}: Lifeboat does not run as root, so it cannot switch`;
+
 function steps(app: AppPage, name = 'Restore steps'): Locator {
   return app.dialog.getByRole('list', { name }).getByRole('listitem');
 }
@@ -105,6 +121,12 @@ test('the whole restore wizard on the demo: preview, rehearsal, restore with liv
   await expect(app.dialog.locator('pre.commands')).toHaveText(
     'stop: echo stopping the shop; sleep 2\nstart: echo shop started; echo serving on port 8080',
   );
+  // Each says where it comes from and who runs it: the database's owner, when Lifeboat runs as root.
+  const from = `from lifeboat.json at ${path.join(host.dataDir, 'demo', 'corner-shop', 'lifeboat.json')}`;
+  await expect(commandSources(app)).toHaveText([
+    `stop: ${from}, as ${appUserText}`,
+    `start: ${from}, as ${appUserText}`,
+  ]);
   await expect(app.dialog.getByTestId('journal-mode')).toHaveText(
     'Journal mode: wal, kept; so are the file’s owner and permissions.',
   );
@@ -341,6 +363,9 @@ test('through lifeboat serve, how to stop and start an app can be chosen, but no
   await expect(app.dialog.locator('pre.commands')).toHaveText(
     'stop: docker compose stop shop\nstart: docker compose start shop',
   );
+  // The preset's commands are Lifeboat's own, not the app's code: they run as Lifeboat's user.
+  const preset = `Lifeboat's docker-compose preset (set in Lifeboat's settings), as ${lifeboatUserText}: stopping and starting a service needs it`;
+  await expect(commandSources(app)).toHaveText([`stop: ${preset}`, `start: ${preset}`]);
 });
 
 test('the preview of a damaged snapshot says it cannot be read, shows no raw integrity report, and marks the row Corrupt', async ({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { assertNever } from './errors';
 
 /**
  * How to run an app, for the restore: its stop, start and upgrade commands (each an argument vector,
@@ -37,6 +38,11 @@ export const appRunSchema = z.object({
    * every command gets in its environment: then a rehearsal runs it on its scratch copy.
    */
   upgradeUsesLifeboatDatabase: z.boolean().default(false),
+  /**
+   * Who runs the app's commands when Lifeboat runs as root: `app`, the owner of the live database
+   * (its uid and gid, no supplementary groups); `root` only when the setting is one Lifeboat trusts.
+   */
+  runAs: z.enum(['app', 'root']).default('app'),
   env: z.record(z.string(), z.string()).default({}),
   /** Polled after the start, exactly as given (http or https; a redirect is a failure, never followed). */
   healthUrl: z.url({ protocol: /^https?$/ }).optional(),
@@ -59,6 +65,7 @@ export function runSetsCommands(run: AppRun): boolean {
     run.stop !== undefined ||
     run.start !== undefined ||
     run.upgrade !== undefined ||
+    run.runAs === 'root' ||
     Object.keys(run.env).length > 0
   );
 }
@@ -70,4 +77,64 @@ export function describeCommand(command: AppCommand): string {
     : command.argv
         .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`))
         .join(' ');
+}
+
+/** Where one of the app's commands comes from: its settings (a lifeboat.json, or Lifeboat's own), a preset, or the tool's default. */
+export const commandOriginSchema = z.discriminatedUnion('kind', [
+  /** Written in the run settings: `file` is the lifeboat.json they were read from, null for Lifeboat's own settings. */
+  z.object({ kind: z.literal('setting'), file: z.string().nullable() }),
+  /** Composed by Lifeboat for the preset the settings chose (docker compose stop SERVICE, systemctl stop UNIT). */
+  z.object({
+    kind: z.literal('preset'),
+    preset: z.enum(['docker-compose', 'systemd']),
+    file: z.string().nullable(),
+  }),
+  /** The detected migration tool's own upgrade (alembic upgrade head, python3 manage.py migrate, …). */
+  z.object({ kind: z.literal('default'), tool: z.string() }),
+]);
+export type CommandOrigin = z.infer<typeof commandOriginSchema>;
+
+/**
+ * The user a command runs as, and why: the live database's owner (or its folder's, with no database
+ * yet), root because a trusted setting says `"runAs": "root"`, or Lifeboat's own user (Lifeboat is not
+ * root and cannot switch, or the command is a preset's, which needs Lifeboat's rights). A null uid: a
+ * system without uids.
+ */
+export const commandUserSchema = z.object({
+  uid: z.number().int().nullable(),
+  gid: z.number().int().nullable(),
+  name: z.string().nullable(),
+  why: z.enum(['database-owner', 'folder-owner', 'run-as-root', 'lifeboat-not-root', 'preset']),
+});
+export type CommandUser = z.infer<typeof commandUserSchema>;
+
+function describeSettings(file: string | null): string {
+  return file === null ? "Lifeboat's settings" : `lifeboat.json at ${file}`;
+}
+
+function describeOrigin(origin: CommandOrigin): string {
+  switch (origin.kind) {
+    case 'setting':
+      return `from ${describeSettings(origin.file)}`;
+    case 'preset':
+      return `Lifeboat's ${origin.preset} preset (set in ${describeSettings(origin.file)})`;
+    case 'default':
+      return `the default for ${origin.tool}`;
+    default:
+      return assertNever(origin);
+  }
+}
+
+/** Where a command comes from and who runs it, in words: "from lifeboat.json at /srv/app/lifeboat.json, as uid 65534 (nobody), the database's owner". */
+export function describeCommandSource(origin: CommandOrigin, user: CommandUser): string {
+  const who =
+    user.uid === null ? "Lifeboat's user" : `uid ${user.uid}${user.name === null ? '' : ` (${user.name})`}`;
+  const why = {
+    'database-owner': "the database's owner",
+    'folder-owner': "the owner of the database's folder (there is no database yet)",
+    'run-as-root': 'as "runAs": "root" says',
+    'lifeboat-not-root': "Lifeboat's own user: Lifeboat does not run as root, so it cannot switch",
+    preset: "Lifeboat's own user: stopping and starting a service needs it",
+  }[user.why];
+  return `${describeOrigin(origin)}, as ${who}, ${why}`;
 }

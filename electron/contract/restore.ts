@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { commandOriginSchema, commandUserSchema } from './app-run';
 import { lifeboatErrorSchema } from './errors';
 import { migrationStatusKindSchema, statusReferenceSchema } from './migrations';
 
@@ -273,7 +274,15 @@ export const restorePreviewSchema = z.object({
    */
   journalMode: z.object({ mode: fileJournalModeSchema, from: z.enum(['live', 'snapshot']) }),
   /** The app's own commands, verbatim, in the order they run. */
-  commands: z.array(z.object({ which: z.enum(['stop', 'upgrade', 'start']), text: z.string() })),
+  commands: z.array(
+    z.object({
+      which: z.enum(['stop', 'upgrade', 'start']),
+      text: z.string(),
+      /** Where it comes from (a lifeboat.json, Lifeboat's settings, a preset, the tool's default) and who runs it. */
+      origin: commandOriginSchema,
+      user: commandUserSchema,
+    }),
+  ),
   /** No stop command: the user stops the app and Lifeboat checks that nothing holds the file. */
   manualStop: z.boolean(),
   healthUrl: z.string().nullable(),

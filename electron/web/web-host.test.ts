@@ -322,6 +322,7 @@ describe('the headless host', () => {
                 smokeQueries: [],
                 timeouts: {},
                 upgradeUsesLifeboatDatabase: false,
+                runAs: 'app',
               },
             }
           : a,

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { describeCommandSource } from '../../contract/app-run';
 import { formatBytes } from '../../contract/format';
 import type { DatabaseLocation } from '../../core/database-location';
 import { startJob } from '../../core/jobs/job-runner';
@@ -104,7 +105,7 @@ works with no backups folder and no live database yet. Encrypted ones need
     if (commands.length > 0 && !json) {
       say(
         process.stderr,
-        `These commands of the app will run, exactly as shown:\n${commands.map((c) => `  ${c.which}: ${c.text}`).join('\n')}\n`,
+        `These commands of the app will run, exactly as shown:\n${commands.map((c) => `  ${c.which}: ${c.text}\n    (${describeCommandSource(c.origin, c.user)})`).join('\n')}\n`,
       );
     }
     if (!invocation.yes) {

@@ -8,7 +8,7 @@ import { LifeboatFailure, toLifeboatError } from '../../core/lifeboat-failure';
 import type { MigrationSetup } from '../../core/migrations/migration-reader';
 import { thisHost } from '../../core/offsite/remote-snapshots';
 import { readJournal } from '../../core/restore/restore-journal';
-import type { AppSettings } from '../../core/restore/restore-preflight';
+import type { AppSettings } from '../../core/restore/app-plan';
 import { automationOf as appAutomationOf, offsiteAppName } from '../../core/schedule/app-automation';
 import { freshnessOf } from '../../core/schedule/freshness';
 import { readKeeperState } from '../../core/schedule/keeper-state';
@@ -147,7 +147,12 @@ export function appOf(invocation: Invocation): {
       : { migrationsDir: file.migrations.dir, tool: file.migrations.tool };
   return {
     location,
-    app: { dir: appDir ?? path.dirname(location.databasePath), run: file?.run ?? null, migrations },
+    app: {
+      dir: appDir ?? path.dirname(location.databasePath),
+      run: file?.run ?? null,
+      runFile: file?.run === undefined ? null : file.path,
+      migrations,
+    },
     file,
   };
 }

@@ -1,18 +1,35 @@
-import type { AppCommand, AppRun } from '../../contract/app-run';
+import type { AppCommand, AppRun, CommandOrigin } from '../../contract/app-run';
 import type { MigrationTool } from '../../contract/migrations';
 import { findMigrations, type MigrationSetup } from '../migrations/migration-reader';
 import type { MigrationAdapter, MigrationSource } from '../migrations/migration-adapter';
 import type { CodeGraph } from '../migrations/revision-graph';
+import { appCommandUser, lifeboatUser, type RunUser } from './command-user';
+
+/** The app a restore works for. */
+export interface AppSettings {
+  readonly dir: string;
+  readonly run: AppRun | null;
+  /** The lifeboat.json `run` was read from; null when it is Lifeboat's own settings (or there is none). */
+  readonly runFile: string | null;
+  readonly migrations: MigrationSetup | null;
+}
+
+/** One command to run: what, where it comes from, and as whom. */
+export interface PlannedCommand {
+  readonly command: AppCommand;
+  readonly origin: CommandOrigin;
+  readonly user: RunUser;
+}
 
 /** The upgrade Lifeboat runs by itself, without a command: its own runner for numbered SQL files. */
-export type Upgrade = AppCommand | 'built-in';
+export type Upgrade = PlannedCommand | 'built-in';
 
 /** What a restore does around the swap: the app's commands and its migrations. */
 export interface AppPlan {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
-  readonly stop: AppCommand | null;
-  readonly start: AppCommand | null;
+  readonly stop: PlannedCommand | null;
+  readonly start: PlannedCommand | null;
   readonly upgrade: Upgrade | null;
   /** The upgrade command works on the database in $LIFEBOAT_DATABASE_URL: a rehearsal can run it on a copy. */
   readonly upgradeUsesLifeboatDatabase: boolean;
@@ -32,7 +49,7 @@ export interface AppPlan {
 }
 
 /** Each tool's own upgrade command, run in the app folder. */
-function defaultUpgrade(tool: MigrationTool): Upgrade | null {
+function defaultUpgrade(tool: MigrationTool): AppCommand | 'built-in' | null {
   switch (tool) {
     case 'alembic':
       return { argv: ['alembic', 'upgrade', 'head'] };
@@ -70,37 +87,69 @@ function defaultUpgrade(tool: MigrationTool): Upgrade | null {
   }
 }
 
-function presetCommands(run: AppRun): { stop: AppCommand | null; start: AppCommand | null } {
-  const service = run.service ?? '';
-  switch (run.preset) {
+/** The tool's own upgrade, run as the app's other commands are. */
+function toolUpgrade(tool: MigrationTool, user: RunUser): Upgrade | null {
+  const command = defaultUpgrade(tool);
+  return command === null || command === 'built-in'
+    ? command
+    : { command, origin: { kind: 'default', tool }, user };
+}
+
+/** The commands Lifeboat composes for a preset; null when the settings chose none. */
+function presetCommands(
+  run: AppRun | null,
+): { preset: 'docker-compose' | 'systemd'; stop: AppCommand; start: AppCommand } | null {
+  const service = run?.service ?? '';
+  switch (run?.preset) {
     case 'docker-compose':
       return {
+        preset: run.preset,
         stop: { argv: ['docker', 'compose', 'stop', service] },
         start: { argv: ['docker', 'compose', 'start', service] },
       };
     case 'systemd':
       return {
+        preset: run.preset,
         stop: { argv: ['systemctl', 'stop', service] },
         start: { argv: ['systemctl', 'start', service] },
       };
     case 'manual':
     case 'commands':
-      return { stop: null, start: null };
+    case undefined:
+      return null;
   }
 }
 
-/** Puts together how to run the app around a restore, from its settings and its migrations. */
-export function planApp(appDir: string, run: AppRun | null, setup: MigrationSetup | null): AppPlan {
-  const found = setup === null ? null : findMigrations(setup);
+/**
+ * Puts together how to run the app around a restore, from its settings and its migrations: each
+ * command with where it comes from and the user it runs as (see command-user.ts).
+ */
+export function planApp(app: AppSettings, databasePath: string): AppPlan {
+  const { run, runFile } = app;
+  const found = app.migrations === null ? null : findMigrations(app.migrations);
   const migrations = found === null ? null : { ...found, graph: found.adapter.readGraph(found.source) };
-  const preset = run === null ? { stop: null, start: null } : presetCommands(run);
+  const appUser = appCommandUser(databasePath, run?.runAs ?? 'app');
+  const fromSettings = (command: AppCommand | undefined): PlannedCommand | null =>
+    command === undefined ? null : { command, origin: { kind: 'setting', file: runFile }, user: appUser };
+  const preset = presetCommands(run);
+  // A preset's commands are Lifeboat's, not the app's code: they drive Docker or systemd, which needs Lifeboat's rights.
+  const fromPreset = (which: 'stop' | 'start'): PlannedCommand | null =>
+    preset === null
+      ? null
+      : {
+          command: preset[which],
+          origin: { kind: 'preset', preset: preset.preset, file: runFile },
+          user: lifeboatUser('preset'),
+        };
   const seconds = (value: number | undefined, fallback: number): number => (value ?? fallback) * 1000;
   return {
-    cwd: run?.workingDir === undefined ? appDir : `${appDir}/${run.workingDir}`,
+    cwd: run?.workingDir === undefined ? app.dir : `${app.dir}/${run.workingDir}`,
     env: run?.env ?? {},
-    stop: run?.stop ?? preset.stop,
-    start: run?.start ?? preset.start,
-    upgrade: run?.upgrade ?? (migrations === null ? null : defaultUpgrade(migrations.source.tool)),
+    stop: fromSettings(run?.stop) ?? fromPreset('stop'),
+    start: fromSettings(run?.start) ?? fromPreset('start'),
+    upgrade:
+      fromSettings(run?.upgrade) ??
+      (migrations === null ? null : toolUpgrade(migrations.source.tool, appUser)),
     upgradeUsesLifeboatDatabase: run?.upgradeUsesLifeboatDatabase ?? false,
     healthUrl: run?.healthUrl ?? null,
     smokeQueries: run?.smokeQueries ?? [],

@@ -9,6 +9,7 @@ import { createSnapshot } from '../snapshot/create-snapshot';
 import { migrationStatus } from '../migrations/migration-status';
 import type { AppPlan } from './app-plan';
 import { describeCommand } from '../../contract/app-run';
+import { commandEnvironment } from './command-user';
 import { runCommand } from './run-command';
 
 /** The steps a restore (and `lifeboat upgrade`) runs around the app. */
@@ -21,8 +22,9 @@ function databaseEnvironment(databasePath: string): Record<string, string> {
 }
 
 /**
- * Runs one of the app's commands, with the database it is about in LIFEBOAT_DATABASE(_URL); a
- * failure is an APP_COMMAND_FAILED with what it printed last.
+ * Runs one of the app's commands as the user the plan names, in an environment of its own (see
+ * commandEnvironment) with the database it is about in LIFEBOAT_DATABASE(_URL); a failure is an
+ * APP_COMMAND_FAILED with what it printed last.
  */
 export async function appCommand(
   plan: AppPlan,
@@ -30,17 +32,18 @@ export async function appCommand(
   databasePath: string,
   control: JobControl,
 ): Promise<string | null> {
-  const command = which === 'upgrade' ? plan.upgrade : plan[which];
-  if (command === null || command === 'built-in') {
+  const planned = which === 'upgrade' ? plan.upgrade : plan[which];
+  if (planned === null || planned === 'built-in') {
     return null;
   }
-  const shown = describeCommand(command);
+  const shown = describeCommand(planned.command);
   control.output(`$ ${shown}`);
   const outcome = await runCommand(
-    command,
+    planned.command,
     {
       cwd: plan.cwd,
-      env: { ...plan.env, ...databaseEnvironment(databasePath) },
+      user: planned.user,
+      env: commandEnvironment(planned.user, plan.env, databaseEnvironment(databasePath)),
       timeoutMs: plan.timeoutsMs[which],
       onLine: (line) => control.output(line),
     },

@@ -14,7 +14,7 @@ import { fsyncDirectory, removeAbandonedTemporaries, removeIfPresent } from '../
 import { whileLocked } from '../fs/lock-file';
 import type { JobControl } from '../job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
-import type { AppPlan } from './app-plan';
+import type { AppPlan, AppSettings } from './app-plan';
 import { appCommand, liveSchemaStatus, runUpgrade, takePinnedSnapshot, waitUntilHealthy } from './app-steps';
 import {
   readJournal,
@@ -33,14 +33,7 @@ import {
   type FileOperation,
   type PresentFiles,
 } from './recovery-plan';
-import {
-  planFor,
-  preflight,
-  refuseIfHeld,
-  type AppSettings,
-  type Preflight,
-  type PreviewRequest,
-} from './restore-preflight';
+import { planFor, preflight, refuseIfHeld, type Preflight, type PreviewRequest } from './restore-preflight';
 import {
   copyAndFlush,
   renameOwnFile,

@@ -12,6 +12,7 @@ import type { JobControl } from '../job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import type { AppPlan } from './app-plan';
 import { liveSchemaStatus, runUpgrade } from './app-steps';
+import { switchedIds } from './command-user';
 import { preflight, spaceError, type Preflight, type PreviewRequest } from './restore-preflight';
 import { requireHeadAndSmoke, requireJournalMode, requireOpensAsSnapshot, stageCopy } from './restored-file';
 import { done, Handoff, runSteps, skip, type StepOutcome } from './step-runner';
@@ -75,6 +76,12 @@ export async function rehearseRestore(request: PreviewRequest, control: JobContr
   }
   const scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-rehearsal-'));
   const scratch = path.join(scratchDir, path.basename(request.location.databasePath));
+  // The app's upgrade command runs as the app's user: the scratch copy (and its folder, for SQLite's journal) is that user's.
+  const ids = plan.upgrade === null || plan.upgrade === 'built-in' ? null : switchedIds(plan.upgrade.user);
+  const scratchOwner = ids === null ? null : { mode: 0o600, ...ids };
+  if (scratchOwner !== null) {
+    fs.chownSync(scratchDir, scratchOwner.uid, scratchOwner.gid);
+  }
   let upgraded = true;
   const run = async (step: RestoreStep): Promise<StepOutcome> => {
     switch (step) {
@@ -88,7 +95,7 @@ export async function rehearseRestore(request: PreviewRequest, control: JobContr
           request.snapshotPath,
           scratch,
           sha256,
-          { owner: null, journalMode: preview.journalMode.mode },
+          { owner: scratchOwner, journalMode: preview.journalMode.mode },
           control,
         );
         return done(`scratch copy in ${scratchDir}`);

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describeCommand, type AppRun } from '../../contract/app-run';
+import { describeCommand } from '../../contract/app-run';
 import type { LifeboatError } from '../../contract/errors';
 import {
   stepTitle,
@@ -14,7 +14,7 @@ import type { JobControl } from '../job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import type { MigrationStatus } from '../../contract/migrations';
 import { statusAgainstLive } from '../migrations/live-reference';
-import { readAppliedState, recordIfReadable, type MigrationSetup } from '../migrations/migration-reader';
+import { readAppliedState, recordIfReadable } from '../migrations/migration-reader';
 import { migrationStatus } from '../migrations/migration-status';
 import { verifySnapshots } from '../snapshot/verify-snapshots';
 import { openLiveDatabase, openSnapshotFile, type SqliteDatabase } from '../sqlite/open-database';
@@ -22,7 +22,7 @@ import { diffSchemas, readSchema, type SchemaObject } from '../sqlite/schema-dif
 import { readFileJournalMode } from '../sqlite/sqlite-header';
 import { countTableRows } from '../sqlite/table-rows';
 import { readRecord } from '../snapshot/snapshot-records';
-import { planApp, type AppPlan } from './app-plan';
+import { planApp, type AppPlan, type AppSettings } from './app-plan';
 import { processesHolding, type Holder } from './file-holders';
 
 /**
@@ -44,33 +44,31 @@ export interface PreviewRequest {
   readonly undo?: boolean;
 }
 
-/** The app a restore works for. */
-export interface AppSettings {
-  readonly dir: string;
-  readonly run: AppRun | null;
-  readonly migrations: MigrationSetup | null;
-}
-
 /** How to run the app around the restore; for an undo, without the upgrade and its head check. */
 export function planFor(request: {
   readonly app: AppSettings | null;
   readonly location: DatabaseLocation;
   readonly undo?: boolean;
 }): AppPlan {
+  const { databasePath } = request.location;
   const plan = planApp(
-    request.app?.dir ?? path.dirname(request.location.databasePath),
-    request.app?.run ?? null,
-    request.app?.migrations ?? null,
+    request.app ?? { dir: path.dirname(databasePath), run: null, runFile: null, migrations: null },
+    databasePath,
   );
   // An undo puts back what was live before, as it was: no upgrade, no head check (the smoke queries still run).
   return request.undo === true ? { ...plan, migrations: null, upgrade: null } : plan;
 }
 
-/** The app's commands a restore runs, in order, exactly as they will run (a preset's included). */
+/** The app's commands a restore runs, in order, exactly as they will run (a preset's included), each with where it comes from and its user. */
 export function appCommandsOf(plan: AppPlan): RestorePreview['commands'] {
   return (['stop', 'upgrade', 'start'] as const).flatMap((which) => {
-    const command = which === 'upgrade' ? plan.upgrade : plan[which];
-    return command === null || command === 'built-in' ? [] : [{ which, text: describeCommand(command) }];
+    const planned = which === 'upgrade' ? plan.upgrade : plan[which];
+    if (planned === null || planned === 'built-in') {
+      return [];
+    }
+    const { uid, gid, name, why } = planned.user;
+    const text = describeCommand(planned.command);
+    return [{ which, text, origin: planned.origin, user: { uid, gid, name, why } }];
   });
 }
 

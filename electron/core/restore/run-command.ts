@@ -1,6 +1,9 @@
-import { spawn } from 'node:child_process';
-import type { AppCommand } from '../../contract/app-run';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { describeCommand, type AppCommand, type CommandUser } from '../../contract/app-run';
 import type { JobControl } from '../job-control';
+import { LifeboatFailure } from '../lifeboat-failure';
+import { switchedIds } from './command-user';
 
 /**
  * Runs one of the app's own commands (stop, start, upgrade): an argument vector as it is, or the
@@ -29,6 +32,9 @@ export function runCommand(
   command: AppCommand,
   options: {
     readonly cwd: string;
+    /** Who runs it: as root, another user is switched to (uid, gid, and no supplementary groups). */
+    readonly user: CommandUser;
+    /** Its whole environment: nothing of Lifeboat's own is added. */
     readonly env: Readonly<Record<string, string>>;
     readonly timeoutMs: number;
     readonly onLine: (line: string) => void;
@@ -37,13 +43,31 @@ export function runCommand(
 ): Promise<CommandOutcome> {
   const [file, args] =
     'shell' in command ? shellOf(command.shell) : [command.argv[0] ?? '', command.argv.slice(1)];
-  return new Promise((resolve) => {
-    const child = spawn(file, args, {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: process.platform !== 'win32',
-    });
+  const ids = switchedIds(options.user);
+  return new Promise((resolve, reject) => {
+    let child: ChildProcessByStdio<null, Readable, Readable>;
+    try {
+      child = spawn(file, args, {
+        cwd: options.cwd,
+        env: options.env,
+        // Node's spawn, switching, also calls setgroups(0, NULL) in the child (libuv does): no supplementary group of Lifeboat's stays.
+        ...ids,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: process.platform !== 'win32',
+      });
+    } catch (error) {
+      // Root without CAP_SETUID/CAP_SETGID (a container that dropped them): spawn throws EPERM at once.
+      if (ids === null || (error as NodeJS.ErrnoException).code !== 'EPERM') {
+        throw error;
+      }
+      reject(
+        new LifeboatFailure(
+          'PERMISSION_DENIED',
+          `Lifeboat could not run "${describeCommand(command)}" as uid ${ids.uid}, the app's user: the system refused to switch user (EPERM). Give Lifeboat the CAP_SETUID and CAP_SETGID capabilities, or run it as the app's user.`,
+        ),
+      );
+      return;
+    }
     const tail: string[] = [];
     let timedOut = false;
     let pending = '';

@@ -6,7 +6,7 @@ import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import { planApp } from './app-plan';
 import { liveSchemaStatus, runUpgrade, takePinnedSnapshot } from './app-steps';
 import { restoreSnapshot } from './guarded-restore';
-import type { AppSettings } from './restore-preflight';
+import type { AppSettings } from './app-plan';
 import { requireHead } from './restored-file';
 import { done, Handoff, runSteps, skip, type StepOutcome } from './step-runner';
 
@@ -23,7 +23,7 @@ export async function safeUpgrade(
   app: AppSettings,
   control: JobControl,
 ): Promise<UpgradeOutcome> {
-  const plan = planApp(app.dir, app.run, app.migrations);
+  const plan = planApp(app, location.databasePath);
   if (plan.migrations === null) {
     throw new LifeboatFailure(
       'INVALID_ARGUMENT',
@@ -92,7 +92,7 @@ export async function safeUpgrade(
         location,
         snapshotPath: snapshot,
         allowOpen: false,
-        app: { dir: app.dir, run: null, migrations: null },
+        app: { dir: app.dir, run: null, runFile: null, migrations: null },
       },
       uncancellableControl(control),
     );

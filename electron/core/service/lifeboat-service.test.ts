@@ -155,6 +155,8 @@ describe('the service behind the UI', () => {
       { preset: 'commands' as const, stop: { shell: 'touch /tmp/pwned' } },
       { preset: 'manual' as const, upgrade: { argv: ['sh', '-c', 'id'] } },
       { preset: 'manual' as const, env: { LD_PRELOAD: '/tmp/evil.so' } },
+      // The app's own code (its default upgrade) as root, where it runs as the database's owner.
+      { preset: 'manual' as const, runAs: 'root' as const },
     ];
     for (const run of refused) {
       const result = await dispatch(service, 'apps:setRun', { appId, run });
@@ -205,7 +207,14 @@ describe('the service behind the UI', () => {
     const blog = await web.handlers['apps:add']({ database: dbs[1] ?? '' });
     await desktop.handlers['apps:setRun']({
       appId: shop.id,
-      run: { preset: 'manual', env: {}, smokeQueries: [], timeouts: {}, upgradeUsesLifeboatDatabase: false },
+      run: {
+        preset: 'manual',
+        env: {},
+        smokeQueries: [],
+        timeouts: {},
+        upgradeUsesLifeboatDatabase: false,
+        runAs: 'app',
+      },
     });
     await web.handlers['apps:setMigrations']({ appId: shop.id });
     for (const service of [desktop, web]) {

@@ -175,6 +175,7 @@ describe('the guarded restore through the service', () => {
         stop: { shell: 'echo stopping the $SHOP' },
         start: { argv: ['echo', 'shop started'] },
         upgradeUsesLifeboatDatabase: false,
+        runAs: 'app',
         env: { SHOP: 'corner shop' },
         smokeQueries: ['SELECT count(*) FROM orders'],
         timeouts: { stopSeconds: 5 },
@@ -185,10 +186,15 @@ describe('the guarded restore through the service', () => {
       file: await oldest(),
       undo: false,
     });
-    assert.deepEqual(preview.commands, [
-      { which: 'stop', text: 'echo stopping the $SHOP' },
-      { which: 'start', text: "echo 'shop started'" },
-    ]);
+    // Set through the service: they come from Lifeboat's own settings, and say so.
+    const fromSettings = { kind: 'setting', file: null };
+    assert.deepEqual(
+      preview.commands.map(({ which, text, origin }) => ({ which, text, origin })),
+      [
+        { which: 'stop', text: 'echo stopping the $SHOP', origin: fromSettings },
+        { which: 'start', text: "echo 'shop started'", origin: fromSettings },
+      ],
+    );
     const { result, progress } = await follow(
       service.handlers['restore:start']({ appId: demo.id, file: await oldest(), allowOpen: false }),
     );
@@ -315,6 +321,7 @@ describe('the guarded restore through the service', () => {
         start: { shell: 'sleep 0.3; echo started again' },
         upgrade: { shell: 'echo migrating; sleep 30' },
         upgradeUsesLifeboatDatabase: false,
+        runAs: 'app',
         env: {},
         smokeQueries: [],
         timeouts: {},

@@ -54,6 +54,8 @@ const appSettingsFileSchema = z.object({
 
 export interface AppSettingsFile {
   readonly dir: string;
+  /** The file itself (in `dir`, or kept elsewhere with --settings). */
+  readonly path: string;
   readonly database: string | undefined;
   readonly backupsDir: string | undefined;
   readonly migrations:
@@ -166,6 +168,7 @@ function parseSettings(appDir: string, file: string, text: string): AppSettingsF
   const settings = parsed.data;
   return {
     dir: appDir,
+    path: file,
     database: settings.database,
     backupsDir: settings.backupsDir === undefined ? undefined : path.resolve(appDir, settings.backupsDir),
     migrations:

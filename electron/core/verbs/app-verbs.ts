@@ -4,7 +4,7 @@ import { sideOf } from '../diff/diff-databases';
 import type { JobRequestOf } from '../jobs/job-requests';
 import { LifeboatFailure } from '../lifeboat-failure';
 import type { MigrationSetup } from '../migrations/migration-reader';
-import type { AppSettings } from '../restore/restore-preflight';
+import type { AppSettings } from '../restore/app-plan';
 import { listSnapshots } from '../snapshot/list-snapshots';
 import { resolveSnapshotPath } from '../snapshot/resolve-snapshot';
 

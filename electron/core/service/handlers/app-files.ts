@@ -3,7 +3,7 @@ import type { App, AppSummary } from '../../../contract/apps';
 import { toLifeboatError, LifeboatFailure } from '../../lifeboat-failure';
 import type { MigrationSetup } from '../../migrations/migration-reader';
 import { readJournal } from '../../restore/restore-journal';
-import type { AppSettings } from '../../restore/restore-preflight';
+import type { AppSettings } from '../../restore/app-plan';
 import {
   readAppSettings,
   type AppSettingsFile,
@@ -67,7 +67,13 @@ function restoreSettingsOf(app: App): AppSettings {
     app.migrations === undefined && file?.migrations !== undefined
       ? { migrationsDir: file.migrations.dir, tool: file.migrations.tool }
       : migrationSetupOf(app);
-  return { dir: appDirOf(app), run: file?.run ?? app.run ?? null, migrations };
+  const fromFile = file?.run !== undefined ? file : null;
+  return {
+    dir: appDirOf(app),
+    run: fromFile?.run ?? app.run ?? null,
+    runFile: fromFile?.path ?? null,
+    migrations,
+  };
 }
 
 /** What the verbs work on for an app: its database, its settings when needed, names resolved in its backups folder. */

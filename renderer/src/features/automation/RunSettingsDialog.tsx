@@ -105,6 +105,8 @@ export function RunSettingsDialog(props: { appId: string }): ReactNode {
       ...(preset === 'commands' ? { stop: commandOf(stop), start: commandOf(start) } : {}),
       upgrade: commandOf(upgrade),
       upgradeUsesLifeboatDatabase: usesLifeboatDatabase,
+      // Kept as it is: this form does not offer to run the app's code as root (a lifeboat.json does).
+      runAs: app.run?.runAs ?? 'app',
       ...(healthUrl.trim() === '' ? {} : { healthUrl: healthUrl.trim() }),
       env,
       smokeQueries: smoke

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { describeCommandSource } from '#contract/app-run';
 import { formatBytes, formatDuration } from '#contract/format';
 import {
   describeJournalMode,
@@ -198,6 +199,13 @@ function PreviewBody(props: { run: RestoreRun; preview: RestorePreview }): React
         <>
           <p className="help">These commands of the app run, exactly as written in its settings:</p>
           <pre className="commands">{preview.commands.map((c) => `${c.which}: ${c.text}`).join('\n')}</pre>
+          <ul className="help" aria-label="Where each command comes from and who runs it">
+            {preview.commands.map((c) => (
+              <li key={c.which}>
+                {c.which}: {describeCommandSource(c.origin, c.user)}
+              </li>
+            ))}
+          </ul>
         </>
       )}
       {preview.healthUrl !== null && (
