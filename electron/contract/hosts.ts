@@ -67,6 +67,20 @@ export const rpcRequestSchema = z.object({
   input: z.unknown(),
 });
 export type RpcRequest = z.infer<typeof rpcRequestSchema>;
+/**
+ * What the hub accepts from a host after its hello, checked before anything is used: an answer by
+ * id (a result, as data) or an event. A host is another machine; anything else ends its connection.
+ */
+export const rpcHostMessageSchema = z.union([
+  z.object({
+    id: z.number().int().nonnegative(),
+    result: z.union([
+      z.object({ ok: z.literal(true), value: z.unknown() }),
+      z.object({ ok: z.literal(false), error: lifeboatErrorSchema }),
+    ]),
+  }),
+  z.object({ event: z.string().max(100), payload: z.unknown() }),
+]);
 export type RpcMessage =
   | { readonly hello: { readonly version: string; readonly protocol: number; readonly node: string } }
   | { readonly id: number; readonly result: unknown }

@@ -31,6 +31,35 @@ export async function startS3(dataDir: string, bucket: string): Promise<S3Server
   return { endpoint: `http://127.0.0.1:${port}`, dataDir, stop: async () => void (await server.close()) };
 }
 
+/** Passes a request on to `endpoint` (with `body`, else the request's own) and its answer back. */
+export function forward(
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  endpoint: string,
+  body?: Buffer,
+): void {
+  const upstream = new URL(endpoint);
+  const forwarded = http.request(
+    {
+      host: upstream.hostname,
+      port: upstream.port,
+      method: request.method,
+      path: request.url,
+      headers: { ...request.headers, host: upstream.host },
+    },
+    (answer) => {
+      response.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(response);
+    },
+  );
+  forwarded.on('error', () => response.destroy());
+  if (body === undefined) {
+    request.pipe(forwarded);
+  } else {
+    forwarded.end(body);
+  }
+}
+
 /**
  * A faulty network path in front of `endpoint` on 127.0.0.1: requests pass through unchanged, except
  * that the body of each one `damages` picks arrives with one byte flipped (its length unchanged), as
@@ -40,7 +69,6 @@ export async function startDamagingProxy(
   endpoint: string,
   damages: (request: http.IncomingMessage) => boolean,
 ): Promise<{ endpoint: string; damaged: () => number; stop: () => Promise<void> }> {
-  const upstream = new URL(endpoint);
   let damaged = 0;
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -52,21 +80,7 @@ export async function startDamagingProxy(
         body[at] = (body[at] ?? 0) ^ 0x01;
         damaged += 1;
       }
-      const forwarded = http.request(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: request.method,
-          path: request.url,
-          headers: { ...request.headers, host: upstream.host },
-        },
-        (answer) => {
-          response.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(response);
-        },
-      );
-      forwarded.on('error', () => response.destroy());
-      forwarded.end(body);
+      forward(request, response, endpoint, body);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

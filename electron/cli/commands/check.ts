@@ -44,6 +44,8 @@ urgent first; exits 0 when there is none.`,
     const freshness = freshnessFor(invocation, location, listed.snapshots);
     const problems: Attention[] = attentionOf({
       interrupted: interruptedText(location),
+      // The keeper's own trouble is the keeper's to report (run-due, serve); check reads the folders.
+      keeperProblem: null,
       exists: fs.existsSync(location.databasePath),
       damaged: damagedSnapshots(listed.snapshots),
       freshness,

@@ -24,6 +24,20 @@ function ownerOf(lockPath: string): number | null {
   return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
 
+/**
+ * Whether a lock with no readable pid may still be getting it: one changed within the last second.
+ * Anything else there (left by a process killed while creating it, or garbage, a link or a FIFO that
+ * the folder's owner put there, whatever time it claims) holds nothing, even for a taker that never waits.
+ */
+function beingWritten(lockPath: string, now: number): boolean {
+  try {
+    return Math.abs(now - fs.lstatSync(lockPath).mtimeMs) <= 1000;
+  } catch {
+    // Gone meanwhile: the next attempt to create it decides.
+    return true;
+  }
+}
+
 /** The live process holding the lock at `lockPath`, or null when it is free or stale. */
 export function liveHolder(lockPath: string): number | null {
   const owner = ownerOf(lockPath);
@@ -58,15 +72,12 @@ function tryCreate(lockPath: string): boolean {
  */
 function acquire(lockPath: string, timeoutMs: number): { heldBy: number | null } | null {
   const deadline = Date.now() + timeoutMs;
-  let unreadableSince: number | null = null;
   while (!tryCreate(lockPath)) {
     const owner = ownerOf(lockPath);
     const now = Date.now();
-    // A lock with no readable pid for a whole second was left by a process killed while creating it.
-    unreadableSince = owner === null ? (unreadableSince ?? now) : null;
     const stale =
       (owner !== null && owner !== process.pid && !isRunning(owner)) ||
-      (unreadableSince !== null && now - unreadableSince > 1000);
+      (owner === null && !beingWritten(lockPath, now));
     if (stale && ownerOf(lockPath) === owner) {
       fs.rmSync(lockPath, { force: true });
       continue;

@@ -1,13 +1,20 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as readline from 'node:readline';
 import { failed, type LifeboatError, type Result } from '../../contract/errors';
-import type { Host, HostStatus } from '../../contract/hosts';
+import { rpcHostMessageSchema, type Host, type HostStatus } from '../../contract/hosts';
 import type { LifeboatFailure } from '../lifeboat-failure';
 import { toLifeboatError } from '../lifeboat-failure';
 import { checkVersion, lifeboatOutdated, sshArguments, sshFailure, unreachedLifeboat } from './ssh-command';
 
 /** How long a host may take to log in and say hello. */
 const helloTimeoutMs = 30_000;
+/** The longest line a host may send (a list of thousands of snapshots is a few MiB). */
+const maxLineBytes = 32 * 1024 * 1024;
+
+/** An object that is not an array: what a JSON message must be before its fields are read. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /** What ssh is given for an address: an alias or user@host as it is; one with a port as an ssh:// URI. */
 export function sshDestination(address: string): string {
@@ -110,6 +117,24 @@ export class HostLink {
     });
     child.stdin.on('error', () => undefined);
     const lines = readline.createInterface({ input: child.stdout });
+    // Set when the host broke the protocol: why its connection was closed.
+    let brokeOff: LifeboatError | null = null;
+    const breakOff = (what: string): void => {
+      brokeOff ??= {
+        code: 'HOST_UNREACHABLE',
+        message: `${this.host.address} sent ${what}, which is not Lifeboat's protocol: its connection was closed, and it is tried again within a minute.`,
+      };
+      child.kill('SIGTERM');
+    };
+    // A line is held until its end comes: a host that never sends one may not fill this process's memory.
+    let unfinishedLine = 0;
+    child.stdout.on('data', (chunk: Buffer) => {
+      const end = chunk.lastIndexOf(0x0a);
+      unfinishedLine = end === -1 ? unfinishedLine + chunk.length : chunk.length - end - 1;
+      if (unfinishedLine > maxLineBytes) {
+        breakOff(`a line longer than ${maxLineBytes / 1024 / 1024} MiB`);
+      }
+    });
     return new Promise<void>((resolve) => {
       let settled = false;
       const settle = (error: LifeboatError | null): void => {
@@ -142,28 +167,43 @@ export class HostLink {
         helloTimeoutMs,
       );
       lines.on('line', (line) => {
-        let message: Record<string, unknown>;
-        try {
-          message = JSON.parse(line) as Record<string, unknown>;
-        } catch {
+        if (brokeOff !== null) {
           return;
         }
-        this.lastSeen = this.now().toISOString();
+        let message: unknown;
+        try {
+          message = JSON.parse(line);
+        } catch {
+          // Before the hello, a login banner is let pass; after it, every line must be a message.
+          if (settled) {
+            breakOff('a line that is not JSON');
+          }
+          return;
+        }
         if (!settled) {
+          this.lastSeen = this.now().toISOString();
           try {
-            this.version = checkVersion(this.host.address, message['hello'] ?? null).version;
+            const hello = isRecord(message) ? (message['hello'] ?? null) : null;
+            this.version = checkVersion(this.host.address, isRecord(hello) ? hello : null).version;
             settle(null);
           } catch (error) {
             settle(toLifeboatError(error));
           }
           return;
         }
-        if (typeof message['id'] === 'number') {
-          const answer = this.pending.get(message['id']);
-          this.pending.delete(message['id']);
-          answer?.(message['result'] as Result<unknown>);
-        } else if (typeof message['event'] === 'string') {
-          this.events.onEvent(message['event'], message['payload']);
+        const parsed = rpcHostMessageSchema.safeParse(message);
+        if (!parsed.success) {
+          breakOff(`a message of the wrong shape (${parsed.error.issues[0]?.message ?? 'unknown'})`);
+          return;
+        }
+        this.lastSeen = this.now().toISOString();
+        const known = parsed.data;
+        if ('id' in known) {
+          const answer = this.pending.get(known.id);
+          this.pending.delete(known.id);
+          answer?.(known.result);
+        } else {
+          this.events.onEvent(known.event, known.payload);
         }
       });
       child.once('error', (error) =>
@@ -181,7 +221,7 @@ export class HostLink {
           return;
         }
         this.child = null;
-        const lost: LifeboatError = {
+        const lost: LifeboatError = brokeOff ?? {
           code: 'HOST_UNREACHABLE',
           message: `The connection to ${this.host.address} was lost${status === 255 ? ` (${sshFailure(this.host.address, stderr).message})` : ''}. What it was doing goes on there; it shows here again once the host is reachable.`,
         };

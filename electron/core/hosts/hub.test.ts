@@ -66,6 +66,42 @@ describe('the hub: apps of other hosts over SSH', () => {
     );
   }
 
+  /**
+   * The host's Lifeboat behind a wrapper (its first argument says how): spoiling what it says after its
+   * hello (garbled, misshapen, askew, endless), or passing everything on and keeping what it hears (spy:FILE).
+   */
+  function spoilingHost(): string {
+    const spoiler = path.join(dir, 'spoiling-host.js');
+    fs.writeFileSync(
+      spoiler,
+      `const { spawn } = require('child_process');
+     const [mode, ...real] = process.argv.slice(2);
+     const child = spawn(real[0], real.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
+     process.stdin.pipe(child.stdin);
+     // spy:FILE: passes everything on, and keeps every request it was sent in FILE.
+     if (mode.startsWith('spy:')) process.stdin.on('data', (chunk) => require('fs').appendFileSync(mode.slice(4), chunk));
+     let hello = true;
+     const say = (message) => process.stdout.write(JSON.stringify(message) + '\\n');
+     require('readline').createInterface({ input: child.stdout }).on('line', (line) => {
+       const message = JSON.parse(line);
+       if (hello) {
+         hello = false;
+         say(message);
+         if (mode === 'endless') process.stdout.write('x'.repeat(40 * 1024 * 1024));
+         return;
+       }
+       if (!('id' in message) || mode.startsWith('spy:')) return say(message);
+       if (mode === 'garbled') return process.stdout.write('null\\n');
+       if (mode === 'misshapen') return say({ id: message.id, result: 5 });
+       const apps = message.result.ok ? message.result.value.apps : undefined;
+       if (Array.isArray(apps)) message.result.value.apps = [5, { id: 'x' }, { ...apps[0], health: 'splendid' }, ...apps];
+       say(message);
+     });
+     child.on('exit', (code) => process.exit(code ?? 1));`,
+    );
+    return spoiler;
+  }
+
   before(async () => {
     sshd = await startSshd(path.join(dir, 'sshd'));
     sshConfig({
@@ -330,6 +366,99 @@ describe('the hub: apps of other hosts over SSH', () => {
     assert.ok(!overview.hosts.some((h) => h.id === added.id));
     assert.ok(overview.apps.every((a) => a.host !== added.id));
     assert.match(fs.readFileSync(path.join(dir, 'vps-lifeboat', 'settings.json'), 'utf8'), /"name": "vault"/);
+  });
+
+  it('a host whose answers are malformed is an error for that host alone: the hub stays up and the other hosts work', async () => {
+    const spoiler = spoilingHost();
+    const modes = ['garbled', 'misshapen', 'askew', 'endless'];
+    sshConfig(
+      Object.fromEntries(
+        ['vps', ...modes].map((alias) => [alias, { address: '127.0.0.1', port: sshd.port }]),
+      ),
+    );
+    const other = new LifeboatService({ dataDir: path.join(dir, 'hub-3'), origin: 'desktop', hub: true });
+    try {
+      const vps = await call<HostStatus>('hosts:add', { address: 'vps', command: command('vps') }, other);
+      assert.equal(vps.state, 'online', JSON.stringify(vps.error));
+      // The app the first test added there (added again when this test runs alone: the same app).
+      await call('apps:add', { database: db, host: 'vps', name: 'vault' }, other);
+      for (const mode of modes) {
+        await call<HostStatus>(
+          'hosts:add',
+          { address: mode, command: `${process.execPath} ${spoiler} ${mode} ${command('vps')}` },
+          other,
+        );
+      }
+      const overview = await call<AppsOverview>('apps:list', {}, other);
+      assert.deepEqual(overview.apps.map((a) => `${a.host ?? ''} ${a.name}`).sort(), [
+        'askew vault',
+        'vps vault',
+      ]);
+      const statuses = async (): Promise<Map<string, HostStatus>> =>
+        new Map((await call<AppsOverview>('apps:list', {}, other)).hosts.map((h) => [h.id, h]));
+      let now = await statuses();
+      await until(
+        () => now.get('endless')?.state === 'unreachable' || (void statuses().then((s) => (now = s)), false),
+      );
+      const said: Record<string, RegExp> = {
+        garbled: /sent a message of the wrong shape/,
+        misshapen: /sent a message of the wrong shape/,
+        endless: /sent a line longer than 32 MiB/,
+      };
+      for (const [host, reason] of Object.entries(said)) {
+        const status = now.get(host);
+        assert.equal(status?.state, 'unreachable', host);
+        assert.equal(status.error?.code, 'HOST_UNREACHABLE');
+        assert.match(status.error?.message ?? '', reason);
+        assert.match(status.error?.message ?? '', /not Lifeboat's protocol/);
+      }
+      assert.equal(now.get('vps')?.state, 'online');
+      assert.equal(now.get('askew')?.state, 'online');
+      const vault = overview.apps.find((a) => a.host === 'vps');
+      const listed = await dispatch(other, 'snapshots:list', { appId: vault?.id ?? '' });
+      assert.ok(listed.ok, JSON.stringify(listed));
+    } finally {
+      await other.shutdown();
+    }
+  });
+
+  it('an age identity goes to one host only, the one whose app a snapshot is brought back for, and only with that pull', async () => {
+    const spoiler = spoilingHost();
+    sshConfig({
+      vps: { address: '127.0.0.1', port: sshd.port },
+      nas: { address: '127.0.0.1', port: sshd.port },
+    });
+    const heard = { vps: path.join(dir, 'heard-vps'), nas: path.join(dir, 'heard-nas') };
+    const heardBy = (file: string): string => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
+    const other = new LifeboatService({ dataDir: path.join(dir, 'hub-4'), origin: 'desktop', hub: true });
+    try {
+      for (const [alias, file] of Object.entries(heard)) {
+        const command_ = `${process.execPath} ${spoiler} spy:${file} ${command('vps')}`;
+        const added = await call<HostStatus>('hosts:add', { address: alias, command: command_ }, other);
+        assert.equal(added.state, 'online', JSON.stringify(added.error));
+      }
+      const app = await call<AppSummary>('apps:add', { database: db, host: 'vps', name: 'vault' }, other);
+      const identity = `AGE-SECRET-KEY-1${'Q'.repeat(58)}`;
+      // Other operations on the app, handed an identity too, send none: the contract's schemas drop it.
+      for (const name of ['offsite:list', 'snapshots:list', 'database:info']) {
+        await dispatch(other, name, { appId: app.id, target: 'nas', identities: [identity] });
+      }
+      await call<AppsOverview>('apps:list', {}, other);
+      assert.match(heardBy(heard.vps), /"op":"database:info"/);
+      assert.doesNotMatch(heardBy(heard.vps), /AGE-SECRET-KEY/);
+      // The pull that brings a snapshot back to restore it: to the app's host, and to no other.
+      await dispatch(other, 'offsite:pull', {
+        appId: app.id,
+        target: 'nas',
+        id: 'x',
+        identities: [identity],
+      });
+      await until(() => heardBy(heard.vps).includes(identity));
+      assert.match(heardBy(heard.nas), /"op":"apps:list"/);
+      assert.doesNotMatch(heardBy(heard.nas), /AGE-SECRET-KEY/);
+    } finally {
+      await other.shutdown();
+    }
   });
 
   it('lifeboat hosts add, list and remove: the same hosts from the command line', () => {

@@ -1,11 +1,11 @@
 import { failed, type LifeboatError } from '../../contract/errors';
-import type { AppSummary } from '../../contract/apps';
+import { appSummarySchema, type AppSummary } from '../../contract/apps';
 import type { JobEventName, JobEvents, JobFinished } from '../../contract/events';
 import { jobEventNames } from '../../contract/events';
 import { hostAppId, splitHostAppId, type Host, type HostStatus } from '../../contract/hosts';
 import type { JobState, OperationName, UiJobKind } from '../../contract/operations';
 import { LifeboatFailure, valueOrThrow } from '../lifeboat-failure';
-import { HostLink } from './host-link';
+import { HostLink, isRecord } from './host-link';
 
 /** The kind of job each operation that starts one starts (to end it here if its host's connection drops). */
 const jobKindOf: Partial<Record<OperationName, UiJobKind>> = {
@@ -26,10 +26,6 @@ const jobKindOf: Partial<Record<OperationName, UiJobKind>> = {
 const retryMs = 60_000;
 
 type Emit = <E extends JobEventName>(event: E, payload: JobEvents[E]) => void;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A short id for a new host, from its address ("root@nas.lan:2222" → "nas-lan"), unique among `hosts`. */
 export function newHostId(address: string, hosts: readonly Host[]): string {
@@ -190,9 +186,12 @@ export class Hub {
           new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), answerMs))),
         ]);
         clearTimeout(timer);
-        return listed?.ok === true && isRecord(listed.value) && Array.isArray(listed.value['apps'])
-          ? (listed.value['apps'] as AppSummary[]).map((app) => hostApp(link.host.id, app))
-          : [];
+        const apps = listed?.ok === true && isRecord(listed.value) ? listed.value['apps'] : null;
+        // Another machine's answer: only apps of the right shape are shown (a host of another version adds fields).
+        return (Array.isArray(apps) ? apps : []).flatMap((app) => {
+          const parsed = appSummarySchema.safeParse(app);
+          return parsed.success ? [hostApp(link.host.id, parsed.data)] : [];
+        });
       }),
     );
     return perHost.flat();

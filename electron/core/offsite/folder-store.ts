@@ -39,7 +39,7 @@ export class FolderStore implements ObjectStore {
     return path.join(this.root, ...keyParts(key));
   }
 
-  async list(prefix: string): Promise<StoredObject[]> {
+  async list(prefix: string, limit: number): Promise<StoredObject[]> {
     const trimmed = prefix.replace(/\/+$/, '');
     const start = trimmed === '' ? this.root : this.pathOf(trimmed);
     if (!fs.existsSync(this.root)) {
@@ -51,16 +51,21 @@ export class FolderStore implements ObjectStore {
     }
     const found: StoredObject[] = [];
     const walk = async (dir: string, depth: number): Promise<void> => {
-      let entries: fs.Dirent[];
+      let entries: fs.Dir;
       try {
-        entries = await fs.promises.readdir(dir, { withFileTypes: true });
+        // Read as it goes, never a whole folder of millions of names at once.
+        entries = await fs.promises.opendir(dir);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
           return;
         }
         throw error;
       }
-      for (const entry of entries) {
+      for await (const entry of entries) {
+        if (found.length > limit) {
+          // Leaving the loop closes the folder.
+          return;
+        }
         const full = path.join(dir, entry.name);
         if (entry.name.startsWith('.')) {
           continue;

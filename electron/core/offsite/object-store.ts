@@ -22,7 +22,11 @@ export interface SentFacts {
  * multipart upload), and nothing counts until its manifest is written after `check`.
  */
 export interface ObjectStore {
-  list(prefix: string): Promise<StoredObject[]>;
+  /**
+   * The objects under `prefix`, at most `limit` + 1 of them: one more than `limit` says that there are
+   * more, and the listing stops there (a target may hold millions of keys, put there by anyone).
+   */
+  list(prefix: string, limit: number): Promise<StoredObject[]>;
   put(key: string, body: Readable, signal: AbortSignal): Promise<void>;
   /** null when the stored object is exactly what was sent; else what is wrong, in words. */
   check(key: string, sent: SentFacts): Promise<string | null>;

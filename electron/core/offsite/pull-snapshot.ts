@@ -34,8 +34,15 @@ export interface PullRequest {
   readonly identities: readonly string[];
 }
 
-/** Counts and hashes what passes through. */
-function hashing(onBytes: (total: number) => void): {
+/**
+ * Counts and hashes what passes through, and stops it with `tooLarge` past `limit` bytes: the target
+ * is storage others may write to, and only the manifest's sizes are ever let onto this disk.
+ */
+function hashing(
+  limit: number,
+  tooLarge: () => LifeboatFailure,
+  onBytes: (total: number) => void,
+): {
   stream: Transform;
   digest: () => { size: number; sha256: string };
 } {
@@ -43,8 +50,12 @@ function hashing(onBytes: (total: number) => void): {
   let size = 0;
   const stream = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
       size += chunk.length;
+      if (size > limit) {
+        callback(tooLarge());
+        return;
+      }
+      hash.update(chunk);
       onBytes(size);
       callback(null, chunk);
     },
@@ -65,10 +76,24 @@ function localName(location: DatabaseLocation, remote: RemoteSnapshot): string {
   return `${databaseStem(path.basename(location.databasePath))}-${time}-${sanitizeSlug(`offsite-${remote.manifest.label}`)}.db`;
 }
 
+/** The download and the file it unpacks to are both on disk before either is let go: refuses when they cannot fit. */
+function refuseIfNoRoom(backupsDir: string, manifest: RemoteSnapshot['manifest'], id: string): void {
+  const needed = manifest.stored.size + manifest.plain.size;
+  const { bavail, bsize } = fs.statfsSync(backupsDir);
+  if (needed > bavail * bsize) {
+    throw new LifeboatFailure(
+      'DISK_FULL',
+      `${id} needs ${needed} bytes in ${backupsDir} (the download and the file it unpacks to, as its manifest says), and only ${bavail * bsize} are free. Nothing was downloaded.`,
+      backupsDir,
+    );
+  }
+}
+
 /**
  * Brings one snapshot back from a target into the backups folder: the stored object is downloaded to
  * a temporary file and must match the manifest's size and SHA-256 before anything is decrypted; the
- * plain file must match the manifest's plain SHA-256 and pass `PRAGMA integrity_check`. Only then
+ * download and the unpacking stop at the manifest's sizes (a target may hold anything, a gzip bomb
+ * included), and start only when both fit on the disk; the plain file must match the manifest's plain SHA-256 and pass `PRAGMA integrity_check`. Only then
  * does it get its name (and a record, verified). Any failure leaves no file behind. Works with no
  * backups folder and no live database yet: the folder is made.
  */
@@ -92,14 +117,25 @@ export async function pullSnapshot(request: PullRequest, control: JobControl): P
     }
     ensureOwnFolder(location.backupsDir);
     removeAbandonedTemporaries(location.backupsDir);
+    refuseIfNoRoom(location.backupsDir, manifest, remote.id);
+    /** The stored object, or what it unpacks to, ran past the size its manifest gives. */
+    const larger = (what: string, size: number): LifeboatFailure =>
+      new LifeboatFailure(
+        'CHECKSUM_MISMATCH',
+        `${remote.id} on ${target.display} is not what its manifest describes: its ${what} runs past the manifest's ${size} bytes. The download was stopped there and nothing was kept; restore another snapshot.`,
+      );
     const storedTemp = path.join(location.backupsDir, temporaryName('.download'));
     const plainTemp = path.join(location.backupsDir, temporaryName('.db'));
     try {
       const folder = remote.id.slice(0, remote.id.lastIndexOf('/'));
-      const download = hashing((bytes) => {
-        control.throwIfCancelled();
-        control.report('Downloading', 0.8 * (bytes / Math.max(1, manifest.stored.size)), remote.id);
-      });
+      const download = hashing(
+        manifest.stored.size,
+        () => larger('stored object', manifest.stored.size),
+        (bytes) => {
+          control.throwIfCancelled();
+          control.report('Downloading', 0.8 * (bytes / Math.max(1, manifest.stored.size)), remote.id);
+        },
+      );
       try {
         await pipeline(
           await store.get(`${folder}/${manifest.stored.name}`),
@@ -117,7 +153,11 @@ export async function pullSnapshot(request: PullRequest, control: JobControl): P
         );
       }
       control.report('Unpacking', 0.85, remote.id);
-      const plain = hashing(() => control.throwIfCancelled());
+      const plain = hashing(
+        manifest.plain.size,
+        () => larger('unpacked file', manifest.plain.size),
+        () => control.throwIfCancelled(),
+      );
       const decoded = await decodeStored(
         fs.createReadStream(storedTemp),
         manifest.stored,

@@ -21,6 +21,8 @@ import type { ResolvedTarget } from './target-url';
  */
 
 const maxManifestBytes = 64 * 1024;
+/** The most objects one listing looks at: a year of hourly snapshots of several apps, not a hostile target's millions. */
+export const maxListedObjects = 50_000;
 
 /** An object listed at `size` (absent: not there) for a manifest that says `expected`. */
 function storedState(size: number | undefined, expected: number): 'missing' | 'complete' | 'wrong-size' {
@@ -110,13 +112,20 @@ export async function listRemote(
     .join('');
   let objects: StoredObject[];
   try {
-    objects = await store.list(prefix);
+    objects = await store.list(prefix, maxListedObjects);
   } catch (error) {
     throw offsiteFailure(error, target.display);
   }
-  const sizes = new Map(objects.map((o) => [o.key, o.size]));
   const snapshots: RemoteSnapshot[] = [];
   const problems: RemoteList['problems'] = [];
+  if (objects.length > maxListedObjects) {
+    objects = objects.slice(0, maxListedObjects);
+    problems.push({
+      key: prefix === '' ? '/' : prefix,
+      reason: `more than ${maxListedObjects} objects are there: only the first ${maxListedObjects} were looked at. Clear out what does not belong on the target.`,
+    });
+  }
+  const sizes = new Map(objects.map((o) => [o.key, o.size]));
   for (const object of objects) {
     const parts = object.key.split('/');
     const [host, app, name] = parts;

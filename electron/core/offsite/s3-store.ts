@@ -48,7 +48,7 @@ export class S3Store implements ObjectStore {
     return this.location.prefix === '' ? key : `${this.location.prefix}/${key}`;
   }
 
-  async list(prefix: string): Promise<StoredObject[]> {
+  async list(prefix: string, limit: number): Promise<StoredObject[]> {
     const root = this.location.prefix === '' ? '' : `${this.location.prefix}/`;
     const found: StoredObject[] = [];
     let token: string | undefined;
@@ -67,7 +67,7 @@ export class S3Store implements ObjectStore {
         }
       }
       token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
-    } while (token !== undefined);
+    } while (token !== undefined && found.length <= limit);
     return found;
   }
 

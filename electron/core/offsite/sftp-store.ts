@@ -107,7 +107,7 @@ export class SftpStore implements ObjectStore {
     return path.posix.join(this.location.dir, ...keyParts(key));
   }
 
-  async list(prefix: string): Promise<StoredObject[]> {
+  async list(prefix: string, limit: number): Promise<StoredObject[]> {
     const client = await this.connected();
     const found: StoredObject[] = [];
     const walk = async (dir: string, relative: string, depth: number): Promise<void> => {
@@ -115,6 +115,9 @@ export class SftpStore implements ObjectStore {
         return;
       }
       for (const entry of await client.list(dir)) {
+        if (found.length > limit) {
+          return;
+        }
         const key = relative === '' ? entry.name : `${relative}/${entry.name}`;
         if (entry.name.startsWith('.')) {
           continue;

@@ -15,6 +15,8 @@ export function damagedSnapshots(snapshots: readonly SnapshotEntry[]): SnapshotE
 export function attentionOf(facts: {
   /** Why a restore is unfinished (or its journal cannot be trusted); null when none is. */
   readonly interrupted: string | null;
+  /** Why the keeper cannot look after the app (its folders, lifeboat.json or schedule); null when it can. */
+  readonly keeperProblem: string | null;
   readonly exists: boolean;
   readonly damaged: readonly SnapshotEntry[];
   readonly freshness: Freshness;
@@ -23,6 +25,9 @@ export function attentionOf(facts: {
   const found: Attention[] = [];
   if (facts.interrupted !== null) {
     found.push({ kind: 'interrupted-restore', message: facts.interrupted });
+  }
+  if (facts.keeperProblem !== null) {
+    found.push({ kind: 'failing', message: facts.keeperProblem });
   }
   if (!facts.exists) {
     found.push({ kind: 'no-database', message: 'The database file does not exist yet: nothing to back up.' });

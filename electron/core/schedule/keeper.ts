@@ -14,7 +14,7 @@ import type { PlannedSnapshot } from '../retention/prune-snapshots';
 import type { Alert, Delivery } from '../notify/send-alerts';
 import { freshnessOf } from './freshness';
 import { keeperPaths, readKeeperState, writeKeeperState, type KeeperState } from './keeper-state';
-import { dueAt } from './schedule-times';
+import { checkSchedule, dueAt } from './schedule-times';
 import * as path from 'node:path';
 
 /**
@@ -40,6 +40,8 @@ export interface KeptApp {
   readonly name: string;
   readonly location: DatabaseLocation;
   readonly automation: AppAutomation;
+  /** Why the app's lifeboat.json cannot be used (its user may have written anything there); absent when it can. */
+  readonly settingsProblem?: string;
 }
 
 /** How the keeper acts: jobs, listing and alerts are given, so that hosts track them and tests watch them. */
@@ -195,7 +197,6 @@ function alertFor(
   return null;
 }
 
-/** One pass over one app, holding its keeper lock: run what is due, then say what changed. */
 /** The app's freshness now, from its listing and the keeper's state. */
 async function freshnessNow(app: KeptApp, actions: KeeperActions, state: KeeperState): Promise<Freshness> {
   return freshnessOf({
@@ -223,8 +224,23 @@ function restoreUnderWay(location: DatabaseLocation): boolean {
   return liveHolder(paths.lock) !== null || fs.existsSync(paths.journal);
 }
 
+/**
+ * One pass over one app, holding its keeper lock: run what is due, then say what changed. Fails (the
+ * app is shown failing and people are told) when its folders, its lifeboat.json or its schedule keep
+ * the keeper from ever running it, rather than skipping it quietly.
+ */
 export async function keepApp(app: KeptApp, actions: KeeperActions): Promise<KeeperPass> {
   const { backupsDir } = app.location;
+  if (app.settingsProblem !== undefined) {
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      `${app.settingsProblem} No scheduled snapshot is taken until the file is fixed or moved away.`,
+    );
+  }
+  if (app.automation.schedule !== null) {
+    // A schedule that never comes due (30 February) would leave the app unprotected without a word.
+    checkSchedule(app.automation.schedule, actions.now());
+  }
   if (!fs.existsSync(path.dirname(app.location.databasePath))) {
     throw new LifeboatFailure(
       'DB_NOT_FOUND',

@@ -148,6 +148,7 @@ export class LifeboatService {
       follow: (app) => this.watcher?.follow(app.id, app.backupsDir),
       unfollow: (appId) => this.watcher?.unfollow(appId),
       keeperPass: () => void this.keeper?.pass(),
+      keeperProblem: (appId) => this.keeper?.problemOf(appId) ?? null,
       hostsChanged: () => this.emit('hosts:changed', {}),
       resolveTarget: (target) => this.resolveTarget(target),
     };
@@ -243,19 +244,20 @@ export class LifeboatService {
     this.keeper.start();
   }
 
-  /** The apps the keeper looks after: those whose settings can be read and whose database folder exists. */
+  /** The apps the keeper looks after: those whose database folder exists (one with a damaged lifeboat.json fails its pass). */
   private keptApps(): KeptApp[] {
     return this.settings.apps.flatMap((app) => {
-      const { file, problem } = appFileOf(app);
-      if (problem !== null || !fs.existsSync(path.dirname(app.databasePath))) {
+      if (!fs.existsSync(path.dirname(app.databasePath))) {
         return [];
       }
+      const { file, problem } = appFileOf(app);
       return [
         {
           id: app.id,
           name: app.name,
           location: { databasePath: app.databasePath, backupsDir: app.backupsDir },
           automation: this.automationOf(app, file).automation,
+          ...(problem === null ? {} : { settingsProblem: problem }),
         },
       ];
     });

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { App, AppHealth, AppSummary } from '../../../contract/apps';
+import type { LifeboatError } from '../../../contract/errors';
 import type { Freshness } from '../../../contract/schedule';
 import { newestRestorable } from '../../../contract/snapshots';
 import { lastRestore } from '../../activity/activity-log';
@@ -33,6 +34,13 @@ function healthOf(
     stale: 'stale',
   } as const;
   return { health: byKind[first.kind], healthText: first.message };
+}
+
+/** What the status dot says of a keeper that cannot look after the app. */
+function keeperProblemText(problem: LifeboatError | null): string | null {
+  return problem === null
+    ? null
+    : `The keeper cannot look after this app: ${problem.message} [${problem.code}]`;
 }
 
 /**
@@ -89,6 +97,7 @@ async function summarizeReadable(ctx: HandlerContext, app: App): Promise<AppSumm
     attentionOf({
       interrupted:
         interruptedRestore === null ? null : 'A restore was interrupted: finish it or roll it back.',
+      keeperProblem: keeperProblemText(ctx.keeperProblem(app.id)),
       exists,
       damaged,
       freshness,

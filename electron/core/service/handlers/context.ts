@@ -1,5 +1,6 @@
 import type { ActivityOrigin } from '../../../contract/activity';
 import type { App } from '../../../contract/apps';
+import type { LifeboatError } from '../../../contract/errors';
 import type { OffsiteTarget } from '../../../contract/offsite';
 import type {
   JobState,
@@ -62,6 +63,8 @@ export interface HandlerContext {
   unfollow(appId: string): void;
   /** Runs a pass of the keeper now, on the hosts that keep the schedules. */
   keeperPass(): void;
+  /** Why the keeper could not look after the app on its last pass; null when it could (or no keeper runs here). */
+  keeperProblem(appId: string): LifeboatError | null;
   /** Tells the windows that the list of hosts changed. */
   hostsChanged(): void;
   /** A target with the S3 keys Lifeboat keeps for it (none: the AWS environment or profile). */

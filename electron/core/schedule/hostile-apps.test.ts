@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { JobEvents } from '../../contract/events';
+import { createLiveDatabase, makeTempDir } from '../../testing/fixtures';
+import { giveToAppUser, hostileUserSkip, runAsAppUser } from '../../testing/hostile-user';
+import { until } from '../../testing/wait-for';
+import { LifeboatService } from '../service/lifeboat-service';
+import { keeperPaths } from './keeper-state';
+
+/**
+ * Issue 33, "one hostile app never stops the others": Lifeboat's keeper runs as root over several
+ * apps, each folder owned by its app's user (played by `nobody`). What one app's user puts in its
+ * folders fails that app alone, loudly (red, with the reason, and an alert); the others keep their
+ * schedules, and the keeper takes back a lock that holds nothing.
+ */
+describe('one hostile app never stops the others', { skip: hostileUserSkip }, () => {
+  let temp: { dir: string; cleanup: () => void };
+  before(() => {
+    temp = makeTempDir();
+    giveToAppUser(temp.dir);
+  });
+  after(() => temp.cleanup());
+
+  /** An app folder owned by the app user, with a live database and its backups/.lifeboat folder. */
+  function appFolder(name: string): { dir: string; db: string; records: string } {
+    const dir = path.join(temp.dir, name);
+    fs.mkdirSync(dir);
+    const db = path.join(dir, 'app.db');
+    createLiveDatabase(db, 'wal', 32 * 1024);
+    const records = path.join(dir, 'backups', '.lifeboat');
+    fs.mkdirSync(records, { recursive: true });
+    giveToAppUser(dir, db, path.join(dir, 'backups'), records);
+    return { dir, db, records };
+  }
+
+  const snapshotsOf = (dir: string): string[] =>
+    fs.readdirSync(path.join(dir, 'backups')).filter((f) => f.endsWith('.db'));
+
+  it('a linked .lifeboat folder, a damaged lifeboat.json and a schedule that never fires each fail their own app, red and alerted; garbage keeper locks are taken back; the good app gets its snapshot', async () => {
+    const vault = path.join(temp.dir, 'vault');
+    fs.mkdirSync(vault, { mode: 0o700 });
+    const linked = appFolder('linked');
+    const damaged = appFolder('damaged');
+    const never = appFolder('never');
+    const fifoLock = appFolder('fifo-lock');
+    const garbageLock = appFolder('garbage-lock');
+    const good = appFolder('good');
+    const service = new LifeboatService({ dataDir: path.join(temp.dir, 'data'), origin: 'desktop' });
+    const alerts: JobEvents['keeper:alert'][] = [];
+    service.on('keeper:alert', (alert) => alerts.push(alert));
+    const logged: string[] = [];
+    try {
+      const ids = new Map<string, string>();
+      // The good app last: when its snapshot is logged, the pass has been through every hostile one.
+      for (const folder of [linked, damaged, never, fifoLock, garbageLock, good]) {
+        const added = await service.handlers['apps:add']({ database: folder.db });
+        await service.handlers['apps:setAutomation']({ appId: added.id, schedule: { every: '1h' } });
+        ids.set(folder.dir, added.id);
+      }
+      // The app users strike once everything is set up.
+      runAsAppUser(
+        `const fs = require('fs'); const [records, vault] = process.argv.slice(1);
+         fs.rmSync(records, { recursive: true }); fs.symlinkSync(vault, records);`,
+        linked.records,
+        vault,
+      );
+      runAsAppUser(
+        `require('fs').writeFileSync(process.argv[1], '{"schedule": ')`,
+        path.join(damaged.dir, 'lifeboat.json'),
+      );
+      runAsAppUser(
+        `require('fs').writeFileSync(process.argv[1], JSON.stringify({ schedule: { cron: '0 0 31 2 *' } }))`,
+        path.join(never.dir, 'lifeboat.json'),
+      );
+      const past = Date.now() / 1000 - 3600;
+      runAsAppUser(
+        `const fs = require('fs'); const lock = process.argv[1];
+         require('child_process').execFileSync('mkfifo', [lock]); fs.utimesSync(lock, ${past}, ${past});`,
+        keeperPaths(path.join(fifoLock.dir, 'backups')).lock,
+      );
+      runAsAppUser(
+        `const fs = require('fs'); const lock = process.argv[1];
+         fs.writeFileSync(lock, 'not a pid'); fs.utimesSync(lock, ${past + 7200}, ${past + 7200});`,
+        keeperPaths(path.join(garbageLock.dir, 'backups')).lock,
+      );
+
+      service.startKeeper((line) => logged.push(line));
+      // Six lines: three apps failed, three snapshots taken (the good app's last).
+      await until(() => logged.length >= 6);
+
+      assert.equal(snapshotsOf(good.dir).length, 1, 'the good app got no scheduled snapshot');
+      assert.equal(
+        snapshotsOf(fifoLock.dir).length,
+        1,
+        'a FIFO left as keeper.lock kept the schedule from running',
+      );
+      assert.equal(
+        snapshotsOf(garbageLock.dir).length,
+        1,
+        'a garbage keeper.lock kept the schedule from running',
+      );
+      for (const folder of [linked, damaged, never]) {
+        assert.deepEqual(snapshotsOf(folder.dir), [], `${folder.dir} got a snapshot`);
+      }
+      assert.deepEqual(fs.readdirSync(vault), [], 'root wrote through the linked .lifeboat folder');
+
+      const summaries = new Map((await service.handlers['apps:list']({})).apps.map((app) => [app.id, app]));
+      const expected: [typeof linked, RegExp][] = [
+        [linked, /\.lifeboat is a link or a file, not a folder/],
+        [damaged, /lifeboat\.json.*No scheduled snapshot is taken until the file is fixed/s],
+        [never, /"0 0 31 2 \*" never runs/],
+      ];
+      for (const [folder, reason] of expected) {
+        const id = ids.get(folder.dir) ?? '';
+        const summary = summaries.get(id);
+        assert.equal(summary?.health, 'failing', `${folder.dir}: ${summary?.healthText ?? ''}`);
+        assert.match(summary.healthText, /^The keeper cannot look after this app: /);
+        assert.match(summary.healthText, reason);
+        const told = alerts.filter((a) => a.appId === id);
+        assert.equal(told.length, 1, `${folder.dir}: ${JSON.stringify(alerts)}`);
+        assert.equal(told[0]?.event, 'failed');
+        assert.match(told[0]?.reason ?? '', reason);
+      }
+      for (const folder of [good, fifoLock, garbageLock]) {
+        assert.equal(summaries.get(ids.get(folder.dir) ?? '')?.health, 'ok');
+      }
+
+      // The next pass says nothing new about the same trouble: one alert per reason, not one a minute.
+      await service.handlers['apps:setAutomation']({
+        appId: ids.get(good.dir) ?? '',
+        schedule: { every: '1h' },
+      });
+      await until(() => logged.length >= 9);
+      assert.equal(alerts.length, 3, JSON.stringify(alerts));
+    } finally {
+      await service.shutdown();
+    }
+  });
+});
