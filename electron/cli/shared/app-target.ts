@@ -88,7 +88,7 @@ const warnedIgnored = new Set<string>();
 function warnOfIgnoredSettings(ignored: IgnoredSettingsFile): void {
   if (!warnedIgnored.has(ignored.path)) {
     warnedIgnored.add(ignored.path);
-    process.stderr.write(`lifeboat: ${ignoredSettingsText(ignored)} ${trustAdvice}\n`);
+    say(process.stderr, `lifeboat: ${ignoredSettingsText(ignored)} ${trustAdvice}\n`);
   }
 }
 const trustAdvice =

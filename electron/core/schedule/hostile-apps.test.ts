@@ -19,33 +19,43 @@ describe('one hostile app never stops the others', { skip: hostileUserSkip }, ()
   let temp: { dir: string; cleanup: () => void };
   before(() => {
     temp = makeTempDir();
-    giveToAppUser(temp.dir);
+    // Root's, and open to the app users: each app's own folder is its user's (or root's, below).
+    fs.chmodSync(temp.dir, 0o755);
   });
   after(() => temp.cleanup());
 
-  /** An app folder owned by the app user, with a live database and its backups/.lifeboat folder. */
-  function appFolder(name: string): { dir: string; db: string; records: string } {
+  /**
+   * An app folder with a live database and its backups/.lifeboat folder, owned by the app user, or by
+   * root (whose own lifeboat.json Lifeboat acts on, mistakes included).
+   */
+  function appFolder(
+    name: string,
+    owner: 'app' | 'root' = 'app',
+  ): { dir: string; db: string; records: string } {
     const dir = path.join(temp.dir, name);
-    fs.mkdirSync(dir);
+    fs.mkdirSync(dir, { mode: 0o755 });
     const db = path.join(dir, 'app.db');
     createLiveDatabase(db, 'wal', 32 * 1024);
     const records = path.join(dir, 'backups', '.lifeboat');
     fs.mkdirSync(records, { recursive: true });
-    giveToAppUser(dir, db, path.join(dir, 'backups'), records);
+    if (owner === 'app') {
+      giveToAppUser(dir, db, path.join(dir, 'backups'), records);
+    }
     return { dir, db, records };
   }
 
   const snapshotsOf = (dir: string): string[] =>
     fs.readdirSync(path.join(dir, 'backups')).filter((f) => f.endsWith('.db'));
 
-  it('a linked .lifeboat folder, a damaged lifeboat.json and a schedule that never fires each fail their own app, red and alerted; garbage keeper locks are taken back; the good app gets its snapshot', async () => {
+  it("a linked .lifeboat folder, a damaged lifeboat.json and a schedule that never fires each fail their own app, red and alerted; garbage keeper locks are taken back; the app user's garbage lifeboat.json is ignored; the good app gets its snapshot", async () => {
     const vault = path.join(temp.dir, 'vault');
     fs.mkdirSync(vault, { mode: 0o700 });
     const linked = appFolder('linked');
-    const damaged = appFolder('damaged');
-    const never = appFolder('never');
+    const damaged = appFolder('damaged', 'root');
+    const never = appFolder('never', 'root');
     const fifoLock = appFolder('fifo-lock');
     const garbageLock = appFolder('garbage-lock');
+    const ignored = appFolder('ignored');
     const good = appFolder('good');
     const service = new LifeboatService({ dataDir: path.join(temp.dir, 'data'), origin: 'desktop' });
     const alerts: JobEvents['keeper:alert'][] = [];
@@ -54,7 +64,7 @@ describe('one hostile app never stops the others', { skip: hostileUserSkip }, ()
     try {
       const ids = new Map<string, string>();
       // The good app last: when its snapshot is logged, the pass has been through every hostile one.
-      for (const folder of [linked, damaged, never, fifoLock, garbageLock, good]) {
+      for (const folder of [linked, damaged, never, fifoLock, garbageLock, ignored, good]) {
         const added = await service.handlers['apps:add']({ database: folder.db });
         await service.handlers['apps:setAutomation']({ appId: added.id, schedule: { every: '1h' } });
         ids.set(folder.dir, added.id);
@@ -66,13 +76,16 @@ describe('one hostile app never stops the others', { skip: hostileUserSkip }, ()
         linked.records,
         vault,
       );
+      // Root's own mistakes in files Lifeboat acts on: they fail that app alone.
+      fs.writeFileSync(path.join(damaged.dir, 'lifeboat.json'), '{"schedule": ');
+      fs.writeFileSync(
+        path.join(never.dir, 'lifeboat.json'),
+        JSON.stringify({ schedule: { cron: '0 0 31 2 *' } }),
+      );
+      // The same from the app user is not even read: its app keeps the schedule set in Lifeboat.
       runAsAppUser(
         `require('fs').writeFileSync(process.argv[1], '{"schedule": ')`,
-        path.join(damaged.dir, 'lifeboat.json'),
-      );
-      runAsAppUser(
-        `require('fs').writeFileSync(process.argv[1], JSON.stringify({ schedule: { cron: '0 0 31 2 *' } }))`,
-        path.join(never.dir, 'lifeboat.json'),
+        path.join(ignored.dir, 'lifeboat.json'),
       );
       const past = Date.now() / 1000 - 3600;
       runAsAppUser(
@@ -87,8 +100,8 @@ describe('one hostile app never stops the others', { skip: hostileUserSkip }, ()
       );
 
       service.startKeeper((line) => logged.push(line));
-      // Six lines: three apps failed, three snapshots taken (the good app's last).
-      await until(() => logged.length >= 6);
+      // Seven lines: three apps failed, four snapshots taken (the good app's last).
+      await until(() => logged.length >= 7);
 
       assert.equal(snapshotsOf(good.dir).length, 1, 'the good app got no scheduled snapshot');
       assert.equal(
@@ -100,6 +113,11 @@ describe('one hostile app never stops the others', { skip: hostileUserSkip }, ()
         snapshotsOf(garbageLock.dir).length,
         1,
         'a garbage keeper.lock kept the schedule from running',
+      );
+      assert.equal(
+        snapshotsOf(ignored.dir).length,
+        1,
+        "the app user's damaged lifeboat.json kept the schedule from running",
       );
       for (const folder of [linked, damaged, never]) {
         assert.deepEqual(snapshotsOf(folder.dir), [], `${folder.dir} got a snapshot`);
@@ -123,16 +141,20 @@ describe('one hostile app never stops the others', { skip: hostileUserSkip }, ()
         assert.equal(told[0]?.event, 'failed');
         assert.match(told[0]?.reason ?? '', reason);
       }
-      for (const folder of [good, fifoLock, garbageLock]) {
+      for (const folder of [good, fifoLock, garbageLock, ignored]) {
         assert.equal(summaries.get(ids.get(folder.dir) ?? '')?.health, 'ok');
       }
+      assert.equal(
+        summaries.get(ids.get(ignored.dir) ?? '')?.settingsIgnored?.reason,
+        'it is owned by uid 65534',
+      );
 
       // The next pass says nothing new about the same trouble: one alert per reason, not one a minute.
       await service.handlers['apps:setAutomation']({
         appId: ids.get(good.dir) ?? '',
         schedule: { every: '1h' },
       });
-      await until(() => logged.length >= 9);
+      await until(() => logged.length >= 10);
       assert.equal(alerts.length, 3, JSON.stringify(alerts));
     } finally {
       await service.shutdown();
