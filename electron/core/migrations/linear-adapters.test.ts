@@ -285,6 +285,26 @@ describe('one-line migration tools', () => {
     );
   });
 
+  it('comments and string literals in a migration are not statements: no false "partial"', () => {
+    const { dir, db } = app(
+      'diesel-comments',
+      {
+        'migrations/2021-01-01-000000_create_users/up.sql': 'CREATE TABLE users (id INTEGER PRIMARY KEY);',
+        'migrations/2021-02-01-000000_rebuild_users/up.sql': [
+          '-- SQLite cannot alter a column: Use CREATE TABLE to construct "new_users", then',
+          '/* DROP TABLE users; and rename: */',
+          'CREATE TABLE new_users (id INTEGER PRIMARY KEY, email TEXT);',
+          "INSERT INTO new_users (id, email) SELECT id, 'create table ghosts (id)' FROM users;",
+          'DROP TABLE users;',
+          'ALTER TABLE new_users RENAME TO users;',
+        ].join('\n'),
+      },
+      "CREATE TABLE __diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL, run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP); INSERT INTO __diesel_schema_migrations (version) VALUES ('20210101000000'), ('20210201000000'); CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);",
+    );
+    const { status, pending } = statusOf(dir, db);
+    assert.deepEqual({ status, pending }, { status: 'at-head', pending: [] });
+  });
+
   it('a migration file whose name cannot be read is a problem shown, never dropped', () => {
     const { dir, db } = app(
       'flyway-typo',
