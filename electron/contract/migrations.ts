@@ -19,6 +19,9 @@ export const migrationTools = [
   'laravel',
   'sequelize',
   'dbmate',
+  'pocketbase',
+  'authelia',
+  'memos',
   'user-version',
   'table',
 ] as const;
@@ -35,11 +38,8 @@ export const recordOnlyTools = [
   'sea-orm',
   'liquibase',
   'atlas',
-  'pocketbase',
   'home-assistant',
   'gitea',
-  'authelia',
-  'memos',
   'uptime-kuma',
 ] as const;
 export const recordedToolSchema = z.enum([...migrationTools, ...recordOnlyTools]);

@@ -305,6 +305,59 @@ describe('one-line migration tools', () => {
     assert.deepEqual({ status, pending }, { status: 'at-head', pending: [] });
   });
 
+  it('Authelia: V0001.Name.up.sql files; the migrations table records the version each step reached', () => {
+    const folder = 'internal/storage/migrations/sqlite';
+    const { dir, db } = app(
+      'authelia',
+      {
+        [`${folder}/V0001.Initial_Schema.up.sql`]:
+          'CREATE TABLE migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, applied TIMESTAMP NOT NULL, version_before INTEGER NULL DEFAULT NULL, version_after INTEGER NOT NULL, application_version VARCHAR(128) NOT NULL);\nCREATE TABLE users (id INTEGER);',
+        [`${folder}/V0001.Initial_Schema.down.sql`]: 'DROP TABLE users;\nDROP TABLE migrations;',
+        [`${folder}/V0002.Devices.up.sql`]: 'CREATE TABLE devices (id INTEGER);',
+        [`${folder}/V0002.Devices.down.sql`]: 'DROP TABLE devices;',
+        [`${folder}/V0003.Device_Index.up.sql`]: 'CREATE INDEX devices_id ON devices (id);',
+      },
+      "CREATE TABLE migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, applied TIMESTAMP NOT NULL, version_before INTEGER NULL DEFAULT NULL, version_after INTEGER NOT NULL, application_version VARCHAR(128) NOT NULL); CREATE TABLE users (id INTEGER); CREATE TABLE devices (id INTEGER); INSERT INTO migrations (applied, version_before, version_after, application_version) VALUES ('2026-01-01', 0, 1, 'v4.38.0'), ('2026-01-01', 1, 2, 'v4.38.0');",
+    );
+    assert.deepEqual(statusOf(dir, db), {
+      status: 'behind',
+      pending: ['3'],
+      current: ['2'],
+      tool: 'authelia',
+    });
+    const insert = (before: number, after: number): string =>
+      `INSERT INTO migrations (applied, version_before, version_after, application_version) VALUES ('2026-02-01', ${before}, ${after}, 'v4.39.0')`;
+    assert.equal(statusOf(dir, db, insert(2, 3)).status, 'at-head');
+    assert.equal(statusOf(dir, db, insert(3, 5)).status, 'ahead');
+    assert.equal(statusOf(dir, db, 'DROP TABLE migrations').status, 'unstamped');
+  });
+
+  it('Memos: LATEST.sql and a folder per release, versions ordered as numbers; the BASIC setting says where it is', () => {
+    const folder = 'store/migration/sqlite';
+    const { dir, db } = app(
+      'memos',
+      {
+        [`${folder}/LATEST.sql`]:
+          "CREATE TABLE system_setting (name TEXT NOT NULL UNIQUE, value TEXT NOT NULL, description TEXT NOT NULL DEFAULT '');\nCREATE TABLE memo (id INTEGER PRIMARY KEY, pinned INTEGER, tags TEXT);",
+        [`${folder}/0.9/00__memo_pinned.sql`]: 'ALTER TABLE memo ADD COLUMN pinned INTEGER;',
+        [`${folder}/0.10/00__memo_tags.sql`]: 'ALTER TABLE memo ADD COLUMN tags TEXT;',
+        [`${folder}/0.10/01__memo_tags_index.sql`]: 'CREATE INDEX memo_tags ON memo (tags);',
+      },
+      "CREATE TABLE system_setting (name TEXT NOT NULL UNIQUE, value TEXT NOT NULL, description TEXT NOT NULL DEFAULT ''); CREATE TABLE memo (id INTEGER PRIMARY KEY, pinned INTEGER); INSERT INTO system_setting VALUES ('BASIC', '{\"schemaVersion\":\"0.9.1\"}', '');",
+    );
+    assert.deepEqual(statusOf(dir, db), {
+      status: 'behind',
+      pending: ['0.10.1', '0.10.2'],
+      current: ['0.9.1'],
+      tool: 'memos',
+    });
+    const stamp = (version: string): string =>
+      `UPDATE system_setting SET value = '{"schemaVersion":"${version}"}' WHERE name = 'BASIC'`;
+    assert.equal(statusOf(dir, db, stamp('0.10.2')).status, 'at-head');
+    assert.equal(statusOf(dir, db, stamp('0.11.1')).status, 'ahead');
+    assert.equal(statusOf(dir, db, "DELETE FROM system_setting WHERE name = 'BASIC'").status, 'unstamped');
+  });
+
   it('a migration file whose name cannot be read is a problem shown, never dropped', () => {
     const { dir, db } = app(
       'flyway-typo',

@@ -5,6 +5,7 @@ import { openLiveDatabase, openSnapshotFile, type SqliteDatabase } from '../sqli
 import { alembicAdapter } from './alembic-adapter';
 import { djangoAdapter } from './django-adapter';
 import {
+  autheliaAdapter,
   dbmateAdapter,
   dieselAdapter,
   drizzleAdapter,
@@ -15,6 +16,8 @@ import {
   gooseAdapter,
   knexAdapter,
   laravelAdapter,
+  memosAdapter,
+  pocketbaseAdapter,
   prismaAdapter,
   railsAdapter,
   sequelizeAdapter,
@@ -35,6 +38,8 @@ export const adapters: readonly MigrationAdapter[] = [
   djangoAdapter,
   railsAdapter,
   laravelAdapter,
+  memosAdapter,
+  pocketbaseAdapter,
   prismaAdapter,
   drizzleAdapter,
   flywayAdapter,
@@ -45,6 +50,9 @@ export const adapters: readonly MigrationAdapter[] = [
   efCoreAdapter,
   fluentMigratorAdapter,
   gooseAdapter,
+  pocketbaseAdapter,
+  autheliaAdapter,
+  memosAdapter,
   dbmateAdapter,
   golangMigrateAdapter,
   sqlxAdapter,

@@ -64,6 +64,9 @@ function defaultUpgrade(tool: MigrationTool): Upgrade | null {
     case 'typeorm':
     case 'ef-core':
     case 'fluentmigrator':
+    case 'pocketbase':
+    case 'authelia':
+    case 'memos':
       // They need the database URL, a data source or a build of the app (most such apps migrate when
       // they start): the app's settings must say the command.
       return null;
