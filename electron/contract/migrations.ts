@@ -163,6 +163,8 @@ export type MigrationStatus = z.infer<typeof migrationStatusSchema>;
 /** `lifeboat status`: the app's migrations and where the live database stands on them. */
 export const migrationReportSchema = z.object({
   database: z.string(),
+  /** The known app whose tables the database has (`Vaultwarden`), when its shape is one Lifeboat knows. */
+  app: z.string().optional(),
   graph: revisionGraphSchema,
   status: migrationStatusSchema,
 });
