@@ -22,6 +22,8 @@ export const migrationTools = [
   'pocketbase',
   'authelia',
   'memos',
+  'gitea',
+  'home-assistant',
   'user-version',
   'table',
 ] as const;
@@ -38,8 +40,6 @@ export const recordOnlyTools = [
   'sea-orm',
   'liquibase',
   'atlas',
-  'home-assistant',
-  'gitea',
   'uptime-kuma',
 ] as const;
 export const recordedToolSchema = z.enum([...migrationTools, ...recordOnlyTools]);

@@ -358,6 +358,62 @@ describe('one-line migration tools', () => {
     assert.equal(statusOf(dir, db, "DELETE FROM system_setting WHERE name = 'BASIC'").status, 'unstamped');
   });
 
+  it('Gitea: the newMigration list in migrations.go; the version row is the last one applied plus one', () => {
+    const { dir, db } = app(
+      'gitea',
+      {
+        'models/migrations/migrations.go': [
+          'package migrations',
+          '',
+          'const minDBVersion = 70',
+          '',
+          'func prepareMigrationTasks() []*migration {',
+          '\tpreparedMigrations = []*migration{',
+          '\t\t// Release 1.0 ends at database version 70',
+          '',
+          '\t\tnewMigration(70, "add issues", v1_0.AddIssues),',
+          '\t\tnewMigration(71, "add \\"quoted\\" labels", v1_0.AddLabels),',
+          '\t\tnewMigration(72, "add reviews", v1_1.AddReviews),',
+          '\t}',
+          '\treturn preparedMigrations',
+          '}',
+        ].join('\n'),
+      },
+      'CREATE TABLE `user` (`id` INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, `lower_name` TEXT NOT NULL); CREATE TABLE `version` (`id` INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, `version` INTEGER NULL); INSERT INTO `version` VALUES (1, 72);',
+    );
+    assert.deepEqual(statusOf(dir, db), {
+      status: 'behind',
+      pending: ['72'],
+      current: ['71'],
+      tool: 'gitea',
+    });
+    assert.equal(statusOf(dir, db, 'UPDATE version SET version = 73').status, 'at-head');
+    assert.equal(statusOf(dir, db, 'UPDATE version SET version = 80').status, 'ahead');
+    assert.equal(statusOf(dir, db, 'DROP TABLE version').status, 'unstamped');
+  });
+
+  it('Home Assistant: SCHEMA_VERSION in db_schema.py; schema_changes records the newest version reached', () => {
+    const { dir, db } = app(
+      'home-assistant',
+      {
+        'homeassistant/components/recorder/db_schema.py':
+          '"""Models."""\n\n# SCHEMA_VERSION = 99 was never released\nSCHEMA_VERSION = 3\n\nTABLE_STATES = "states"\n',
+      },
+      "CREATE TABLE states (state_id INTEGER NOT NULL, PRIMARY KEY (state_id)); CREATE TABLE schema_changes (change_id INTEGER NOT NULL, schema_version INTEGER, changed DATETIME NOT NULL, PRIMARY KEY (change_id)); INSERT INTO schema_changes VALUES (1, 1, '2026-01-01'), (2, 2, '2026-02-01');",
+    );
+    assert.deepEqual(statusOf(dir, db), {
+      status: 'behind',
+      pending: ['3'],
+      current: ['2'],
+      tool: 'home-assistant',
+    });
+    const reach = (version: number): string =>
+      `INSERT INTO schema_changes (schema_version, changed) VALUES (${version}, '2026-03-01')`;
+    assert.equal(statusOf(dir, db, reach(3)).status, 'at-head');
+    assert.equal(statusOf(dir, db, reach(4)).status, 'ahead');
+    assert.equal(statusOf(dir, db, 'DROP TABLE schema_changes').status, 'unstamped');
+  });
+
   it('a migration file whose name cannot be read is a problem shown, never dropped', () => {
     const { dir, db } = app(
       'flyway-typo',

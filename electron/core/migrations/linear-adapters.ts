@@ -501,6 +501,63 @@ export const memosAdapter = linearAdapter({
   list: memosListing,
 });
 
+/** Gitea's list in `migrations.go`: `newMigration(70, "add issue_dependencies", v1_6.AddIssueDependencies),`. */
+function newMigrationList(dir: string): Listing {
+  const source = readSource(path.join(dir, 'migrations.go')) ?? '';
+  const files = [...source.matchAll(/^\s*newMigration\(\s*(\d+)\s*,\s*"((?:[^"\\\n]|\\.)*)"/gm)].map(
+    (m): MigrationFile => ({
+      id: BigInt(m[1] ?? '0').toString(),
+      order: BigInt(m[1] ?? '0'),
+      name: m[2] ?? '',
+      file: 'migrations.go',
+      sql: null,
+    }),
+  );
+  files.sort((a, b) => compareOrder(a.order, b.order));
+  return { files, unreadable: [] };
+}
+
+/**
+ * Gitea (Forgejo, Gogs): the migrations are Go functions listed in `models/migrations/migrations.go`;
+ * the one-row `version` table holds the last one applied plus one ("DB version").
+ */
+export const giteaAdapter = linearAdapter({
+  tool: 'gitea',
+  bookkeeping: 'the version table (Gitea)',
+  folders: ['models/migrations'],
+  list: newMigrationList,
+  read: (db) => {
+    const recorded = readRecordedBy(db, 'gitea');
+    return recorded === null
+      ? null
+      : { ...recorded, applied: recorded.applied.map((m) => ({ ...m, id: (BigInt(m.id) - 1n).toString() })) };
+  },
+});
+
+/**
+ * Home Assistant's recorder: `SCHEMA_VERSION = 43` in `db_schema.py`; it migrates one schema version
+ * at a time up to it, and `schema_changes` records the newest it reached.
+ */
+export const homeAssistantAdapter = linearAdapter({
+  tool: 'home-assistant',
+  bookkeeping: 'the schema_changes table (Home Assistant recorder)',
+  folders: ['homeassistant/components/recorder', 'components/recorder', 'recorder'],
+  list: (dir) => {
+    const constant = /^SCHEMA_VERSION\s*(?::\s*\w+\s*)?=\s*(\d+)\s*(?:#.*)?$/m.exec(
+      readSource(path.join(dir, 'db_schema.py')) ?? '',
+    );
+    const head = Number(constant?.[1] ?? 0);
+    const files = Array.from({ length: Math.min(head, 10_000) }, (_, i): MigrationFile => ({
+      id: String(i + 1),
+      order: BigInt(i + 1),
+      name: `schema version ${i + 1}`,
+      file: 'db_schema.py',
+      sql: null,
+    }));
+    return { files, unreadable: [] };
+  },
+});
+
 /** Drizzle's journal (`meta/_journal.json`): each entry's `when` (ms) is its version, its tag its name. */
 function drizzleJournal(dir: string): Listing {
   let parsed: { entries?: { when?: unknown; tag?: unknown }[] };

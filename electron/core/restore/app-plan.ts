@@ -67,6 +67,8 @@ function defaultUpgrade(tool: MigrationTool): Upgrade | null {
     case 'pocketbase':
     case 'authelia':
     case 'memos':
+    case 'gitea':
+    case 'home-assistant':
       // They need the database URL, a data source or a build of the app (most such apps migrate when
       // they start): the app's settings must say the command.
       return null;
