@@ -19,6 +19,11 @@ export const migrationTools = [
   'laravel',
   'sequelize',
   'dbmate',
+  'pocketbase',
+  'authelia',
+  'memos',
+  'gitea',
+  'home-assistant',
   'user-version',
   'table',
 ] as const;
@@ -35,11 +40,6 @@ export const recordOnlyTools = [
   'sea-orm',
   'liquibase',
   'atlas',
-  'pocketbase',
-  'home-assistant',
-  'gitea',
-  'authelia',
-  'memos',
   'uptime-kuma',
 ] as const;
 export const recordedToolSchema = z.enum([...migrationTools, ...recordOnlyTools]);
@@ -163,6 +163,8 @@ export type MigrationStatus = z.infer<typeof migrationStatusSchema>;
 /** `lifeboat status`: the app's migrations and where the live database stands on them. */
 export const migrationReportSchema = z.object({
   database: z.string(),
+  /** The known app whose tables the database has (`Vaultwarden`), when its shape is one Lifeboat knows. */
+  app: z.string().optional(),
   graph: revisionGraphSchema,
   status: migrationStatusSchema,
 });

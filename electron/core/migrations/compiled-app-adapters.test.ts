@@ -61,10 +61,11 @@ const cases: ToolCase[] = [
       'src/Media.Database/Migrations/MediaDbContextModelSnapshot.cs':
         '[DbContext(typeof(MediaDbContext))]\npartial class MediaDbContextModelSnapshot { }',
     },
-    ids: ['20231201120000', '20240102090000', '20240313101500'],
+    // EF Core names a migration by its whole MigrationId, as the history table records it.
+    ids: ['20231201120000_Initial', '20240102090000_AddUsers', '20240313101500_AddDevices'],
     record: (ids) =>
       `CREATE TABLE "__EFMigrationsHistory" ("MigrationId" TEXT NOT NULL CONSTRAINT "PK___EFMigrationsHistory" PRIMARY KEY, "ProductVersion" TEXT NOT NULL);
-       ${ids.map((id, i) => `INSERT INTO "__EFMigrationsHistory" VALUES ('${id}_${['Initial', 'AddUsers', 'AddDevices', 'Later'][i] ?? 'Other'}', '8.0.4');`).join('\n')}`,
+       ${ids.map((id) => `INSERT INTO "__EFMigrationsHistory" VALUES ('${id}', '8.0.4');`).join('\n')}`,
   },
   {
     tool: 'fluentmigrator',
@@ -115,14 +116,33 @@ const cases: ToolCase[] = [
       'database/migrations/2024_03_13_101500_create_tags_table.php':
         '<?php\nreturn new class extends Migration { };\n',
     },
-    ids: ['10101000000', '20240201000000', '20240313101500'],
-    record: (ids) => {
-      const names: Record<string, string> = { '10101000000': '0001_01_01_000000_create_users_table' };
-      const name = (id: string): string =>
-        names[id] ?? `${id.slice(0, 4)}_${id.slice(4, 6)}_${id.slice(6, 8)}_${id.slice(8)}_migration`;
-      return `CREATE TABLE "migrations" ("id" integer primary key autoincrement not null, "migration" varchar not null, "batch" integer not null);
-       ${ids.map((id) => `INSERT INTO migrations (migration, batch) VALUES ('${name(id)}', 1);`).join('\n')}`;
+    // Laravel names a migration by its file name without `.php`, as its migrations table records it.
+    ids: [
+      '0001_01_01_000000_create_users_table',
+      '2024_02_01_000000_create_posts_table',
+      '2024_03_13_101500_create_tags_table',
+    ],
+    record: (ids) =>
+      `CREATE TABLE "migrations" ("id" integer primary key autoincrement not null, "migration" varchar not null, "batch" integer not null);
+       ${ids.map((id) => `INSERT INTO migrations (migration, batch) VALUES ('${id}', 1);`).join('\n')}`,
+  },
+  {
+    // PocketBase: Go files that register themselves (`Register` or `Add`), run and recorded by file name.
+    tool: 'pocketbase',
+    files: {
+      'migrations/1700000000_aux_init.go':
+        'package migrations\n\nfunc init() {\n\tcore.SystemMigrations.Add(&core.Migration{Up: upAux})\n}\n',
+      'migrations/1700000000_init.go':
+        'package migrations\n\nfunc init() {\n\tcore.SystemMigrations.Register(upInit, downInit)\n}\n',
+      'migrations/1710000000_add_tags.go':
+        'package migrations\n\nfunc init() {\n\tcore.SystemMigrations.Register(upTags, nil)\n}\n',
+      'migrations/1710000000_add_tags_test.go': 'package migrations\n\nfunc TestTags(t *testing.T) {}\n',
+      'migrations/base.go': 'package migrations\n',
     },
+    ids: ['1700000000_aux_init.go', '1700000000_init.go', '1710000000_add_tags.go'],
+    record: (ids) =>
+      `CREATE TABLE _migrations (file VARCHAR(255) PRIMARY KEY NOT NULL, applied INTEGER NOT NULL);
+       ${ids.map((id, i) => `INSERT INTO _migrations VALUES ('${id}', ${1780000000000000 + i});`).join('\n')}`,
   },
   {
     tool: 'sequelize',
@@ -156,10 +176,11 @@ const cases: ToolCase[] = [
 /** An id the code does not have, older than its newest migration: from another branch, or a file deleted. */
 const strays: Record<string, string> = {
   diesel: '20190101000000',
-  'ef-core': '20231215000000',
+  'ef-core': '20231215000000_Stray',
   fluentmigrator: '5',
   goose: '20240115000000',
-  laravel: '20240115000000',
+  laravel: '2024_01_15_000000_stray',
+  pocketbase: '1705000000_stray.go',
   sequelize: '20240115000000-stray.js',
   dbmate: '20240115000000',
 };

@@ -48,7 +48,8 @@ function findMigrationFolders(root: string, depth = 0): Map<string, string> {
 /** `dependencies = [('app', '0001_initial'), migrations.swappable_dependency(...)]` → app.name ids; the same for `replaces`. */
 function migrationPairs(source: string, name: 'dependencies' | 'replaces'): string[] {
   const value = assignedValue(source.replace(new RegExp(`^\\s+(?=${name}\\s*=)`, 'm'), ''), name) ?? '';
-  return [...value.matchAll(/\(\s*(['"])(\w+)\1\s*,\s*(['"])(\w+)\3\s*\)/g)].map(
+  // A formatter (black, ruff) writes a long pair on several lines with a trailing comma.
+  return [...value.matchAll(/\(\s*(['"])(\w+)\1\s*,\s*(['"])(\w+)\3\s*,?\s*\)/g)].map(
     (m) => `${m[2] ?? ''}.${m[4] ?? ''}`,
   );
 }

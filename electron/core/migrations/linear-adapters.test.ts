@@ -285,6 +285,137 @@ describe('one-line migration tools', () => {
     );
   });
 
+  it('comments and string literals in a migration are not statements: no false "partial"', () => {
+    const { dir, db } = app(
+      'diesel-comments',
+      {
+        'migrations/2021-01-01-000000_create_users/up.sql': 'CREATE TABLE users (id INTEGER PRIMARY KEY);',
+        'migrations/2021-02-01-000000_rebuild_users/up.sql': [
+          '-- SQLite cannot alter a column: Use CREATE TABLE to construct "new_users", then',
+          '/* DROP TABLE users; and rename: */',
+          'CREATE TABLE new_users (id INTEGER PRIMARY KEY, email TEXT);',
+          "INSERT INTO new_users (id, email) SELECT id, 'create table ghosts (id)' FROM users;",
+          'DROP TABLE users;',
+          'ALTER TABLE new_users RENAME TO users;',
+        ].join('\n'),
+      },
+      "CREATE TABLE __diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL, run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP); INSERT INTO __diesel_schema_migrations (version) VALUES ('20210101000000'), ('20210201000000'); CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);",
+    );
+    const { status, pending } = statusOf(dir, db);
+    assert.deepEqual({ status, pending }, { status: 'at-head', pending: [] });
+  });
+
+  it('Authelia: V0001.Name.up.sql files; the migrations table records the version each step reached', () => {
+    const folder = 'internal/storage/migrations/sqlite';
+    const { dir, db } = app(
+      'authelia',
+      {
+        [`${folder}/V0001.Initial_Schema.up.sql`]:
+          'CREATE TABLE migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, applied TIMESTAMP NOT NULL, version_before INTEGER NULL DEFAULT NULL, version_after INTEGER NOT NULL, application_version VARCHAR(128) NOT NULL);\nCREATE TABLE users (id INTEGER);',
+        [`${folder}/V0001.Initial_Schema.down.sql`]: 'DROP TABLE users;\nDROP TABLE migrations;',
+        [`${folder}/V0002.Devices.up.sql`]: 'CREATE TABLE devices (id INTEGER);',
+        [`${folder}/V0002.Devices.down.sql`]: 'DROP TABLE devices;',
+        [`${folder}/V0003.Device_Index.up.sql`]: 'CREATE INDEX devices_id ON devices (id);',
+      },
+      "CREATE TABLE migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, applied TIMESTAMP NOT NULL, version_before INTEGER NULL DEFAULT NULL, version_after INTEGER NOT NULL, application_version VARCHAR(128) NOT NULL); CREATE TABLE users (id INTEGER); CREATE TABLE devices (id INTEGER); INSERT INTO migrations (applied, version_before, version_after, application_version) VALUES ('2026-01-01', 0, 1, 'v4.38.0'), ('2026-01-01', 1, 2, 'v4.38.0');",
+    );
+    assert.deepEqual(statusOf(dir, db), {
+      status: 'behind',
+      pending: ['3'],
+      current: ['2'],
+      tool: 'authelia',
+    });
+    const insert = (before: number, after: number): string =>
+      `INSERT INTO migrations (applied, version_before, version_after, application_version) VALUES ('2026-02-01', ${before}, ${after}, 'v4.39.0')`;
+    assert.equal(statusOf(dir, db, insert(2, 3)).status, 'at-head');
+    assert.equal(statusOf(dir, db, insert(3, 5)).status, 'ahead');
+    assert.equal(statusOf(dir, db, 'DROP TABLE migrations').status, 'unstamped');
+  });
+
+  it('Memos: LATEST.sql and a folder per release, versions ordered as numbers; the BASIC setting says where it is', () => {
+    const folder = 'store/migration/sqlite';
+    const { dir, db } = app(
+      'memos',
+      {
+        [`${folder}/LATEST.sql`]:
+          "CREATE TABLE system_setting (name TEXT NOT NULL UNIQUE, value TEXT NOT NULL, description TEXT NOT NULL DEFAULT '');\nCREATE TABLE memo (id INTEGER PRIMARY KEY, pinned INTEGER, tags TEXT);",
+        [`${folder}/0.9/00__memo_pinned.sql`]: 'ALTER TABLE memo ADD COLUMN pinned INTEGER;',
+        [`${folder}/0.10/00__memo_tags.sql`]: 'ALTER TABLE memo ADD COLUMN tags TEXT;',
+        [`${folder}/0.10/01__memo_tags_index.sql`]: 'CREATE INDEX memo_tags ON memo (tags);',
+      },
+      "CREATE TABLE system_setting (name TEXT NOT NULL UNIQUE, value TEXT NOT NULL, description TEXT NOT NULL DEFAULT ''); CREATE TABLE memo (id INTEGER PRIMARY KEY, pinned INTEGER); INSERT INTO system_setting VALUES ('BASIC', '{\"schemaVersion\":\"0.9.1\"}', '');",
+    );
+    assert.deepEqual(statusOf(dir, db), {
+      status: 'behind',
+      pending: ['0.10.1', '0.10.2'],
+      current: ['0.9.1'],
+      tool: 'memos',
+    });
+    const stamp = (version: string): string =>
+      `UPDATE system_setting SET value = '{"schemaVersion":"${version}"}' WHERE name = 'BASIC'`;
+    assert.equal(statusOf(dir, db, stamp('0.10.2')).status, 'at-head');
+    assert.equal(statusOf(dir, db, stamp('0.11.1')).status, 'ahead');
+    assert.equal(statusOf(dir, db, "DELETE FROM system_setting WHERE name = 'BASIC'").status, 'unstamped');
+  });
+
+  it('Gitea: the newMigration list in migrations.go; the version row is the last one applied plus one', () => {
+    const { dir, db } = app(
+      'gitea',
+      {
+        'models/migrations/migrations.go': [
+          'package migrations',
+          '',
+          'const minDBVersion = 70',
+          '',
+          'func prepareMigrationTasks() []*migration {',
+          '\tpreparedMigrations = []*migration{',
+          '\t\t// Release 1.0 ends at database version 70',
+          '',
+          '\t\tnewMigration(70, "add issues", v1_0.AddIssues),',
+          '\t\tnewMigration(71, "add \\"quoted\\" labels", v1_0.AddLabels),',
+          '\t\tnewMigration(72, "add reviews", v1_1.AddReviews),',
+          '\t}',
+          '\treturn preparedMigrations',
+          '}',
+        ].join('\n'),
+      },
+      'CREATE TABLE `user` (`id` INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, `lower_name` TEXT NOT NULL); CREATE TABLE `version` (`id` INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, `version` INTEGER NULL); INSERT INTO `version` VALUES (1, 72);',
+    );
+    assert.deepEqual(statusOf(dir, db), {
+      status: 'behind',
+      pending: ['72'],
+      current: ['71'],
+      tool: 'gitea',
+    });
+    assert.equal(statusOf(dir, db, 'UPDATE version SET version = 73').status, 'at-head');
+    assert.equal(statusOf(dir, db, 'UPDATE version SET version = 80').status, 'ahead');
+    assert.equal(statusOf(dir, db, 'DROP TABLE version').status, 'unstamped');
+  });
+
+  it('Home Assistant: SCHEMA_VERSION in db_schema.py; schema_changes records the newest version reached', () => {
+    const { dir, db } = app(
+      'home-assistant',
+      {
+        'homeassistant/components/recorder/db_schema.py':
+          '"""Models."""\n\n# SCHEMA_VERSION = 99 was never released\nSCHEMA_VERSION = 3\n\nTABLE_STATES = "states"\n',
+      },
+      "CREATE TABLE states (state_id INTEGER NOT NULL, PRIMARY KEY (state_id)); CREATE TABLE schema_changes (change_id INTEGER NOT NULL, schema_version INTEGER, changed DATETIME NOT NULL, PRIMARY KEY (change_id)); INSERT INTO schema_changes VALUES (1, 1, '2026-01-01'), (2, 2, '2026-02-01');",
+    );
+    assert.deepEqual(statusOf(dir, db), {
+      status: 'behind',
+      pending: ['3'],
+      current: ['2'],
+      tool: 'home-assistant',
+    });
+    const reach = (version: number): string =>
+      `INSERT INTO schema_changes (schema_version, changed) VALUES (${version}, '2026-03-01')`;
+    assert.equal(statusOf(dir, db, reach(3)).status, 'at-head');
+    // Past the code's newest version: nothing of the code's is pending (was every version listed).
+    const ahead = statusOf(dir, db, reach(4));
+    assert.deepEqual({ status: ahead.status, pending: ahead.pending }, { status: 'ahead', pending: [] });
+    assert.equal(statusOf(dir, db, 'DROP TABLE schema_changes').status, 'unstamped');
+  });
+
   it('a migration file whose name cannot be read is a problem shown, never dropped', () => {
     const { dir, db } = app(
       'flyway-typo',

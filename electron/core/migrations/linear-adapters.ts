@@ -7,9 +7,8 @@ import { entriesOf, foldersNamed, readSource, tableChanges } from './migration-f
 import type { AheadTest, AppliedState } from './migration-status';
 import { userVersion, versionId } from './recorded-bookkeeping';
 import { readRecordedBy, type Recorded } from './recorded-migrations';
-import { laravelId } from './recorded-script-tools';
 import { buildGraph, type CodeGraph, type CodeRevision } from './revision-graph';
-import { compareOrder } from '../compare-order';
+import { compareOrder, compareVersions } from '../compare-order';
 
 /**
  * Tools whose migrations form one line, ordered by a version in the file name (or, for Knex and
@@ -120,16 +119,12 @@ function revisionsOf(files: readonly MigrationFile[]): CodeRevision[] {
   });
 }
 
-/** Ids the code does not have are newer when they sort after its newest migration. */
+/** Ids the code does not have are newer when they sort after its newest migration, read as versions. */
 const sortsAfterNewest: AheadTest = (unknown, graph) => {
-  const ids = graph.revisions.map((r) => r.id);
-  const numeric = [...ids, ...unknown].every((id) => /^\d+$/.test(id));
-  if (numeric) {
-    const newest = ids.reduce((max, id) => (BigInt(id) > max ? BigInt(id) : max), -1n);
-    return unknown.every((id) => BigInt(id) > newest);
-  }
-  const newest = [...ids].sort().pop() ?? '';
-  return unknown.every((id) => id > newest);
+  const newest = graph.revisions
+    .map((r) => r.id)
+    .reduce((max, id) => (compareVersions(id, max) > 0 ? id : max), '');
+  return unknown.every((id) => compareVersions(id, newest) > 0);
 };
 
 function linearAdapter(spec: LinearSpec): MigrationAdapter {
@@ -141,9 +136,14 @@ function linearAdapter(spec: LinearSpec): MigrationAdapter {
     const direct = [...(spec.configuredFolders?.(appDir) ?? []), ...spec.folders].flatMap((f) =>
       ['sqlite', 'sqlite3', ''].map((sub) => path.join(appDir, f, sub)),
     );
+    const nested = foldersNamed(
+      appDir,
+      new Set(spec.nestedFolders ?? []),
+      spec.nestedFolders === undefined ? -1 : 5,
+    );
     return [
       ...direct,
-      ...foldersNamed(appDir, new Set(spec.nestedFolders ?? []), spec.nestedFolders === undefined ? -1 : 5),
+      ...nested.flatMap((dir) => ['sqlite', 'sqlite3', ''].map((sub) => path.join(dir, sub))),
     ];
   };
   const read = (db: SqliteDatabase, source: MigrationSource): Recorded | null =>
@@ -289,8 +289,15 @@ export const dieselAdapter = linearAdapter({
     }),
 });
 
-/** C# migrations (EF Core, FluentMigrator) are found by the attribute each class carries, in every `.cs` file of the folder. */
-function attributedClasses(dir: string, attribute: RegExp): Listing {
+/**
+ * C# migrations (EF Core, FluentMigrator) are found by the attribute each class carries, in every `.cs`
+ * file of the folder; `idOf` gives the id the tool records when it is not the version number.
+ */
+function attributedClasses(
+  dir: string,
+  attribute: RegExp,
+  idOf?: (version: string, name: string) => string,
+): Listing {
   const files: MigrationFile[] = [];
   for (const entry of entriesOf(dir).filter((e) => e.name.endsWith('.cs'))) {
     const source = readSource(path.join(dir, entry.name)) ?? '';
@@ -298,7 +305,7 @@ function attributedClasses(dir: string, attribute: RegExp): Listing {
       const version = versionId(m[1]);
       if (version !== null) {
         files.push({
-          id: version,
+          id: idOf?.(m[1] ?? '', m[2] ?? '') ?? version,
           order: BigInt(version),
           name: (m[2] ?? '').replace(/([a-z])([A-Z])/g, '$1 $2'),
           file: entry.name,
@@ -311,13 +318,18 @@ function attributedClasses(dir: string, attribute: RegExp): Listing {
   return { files, unreadable: [] };
 }
 
-/** EF Core: `[Migration("20240313101500_AddUsers")]` on each migration (in its `.Designer.cs`). */
+/** EF Core: `[Migration("20240313101500_AddUsers")]` on each migration (in its `.Designer.cs`), recorded by that whole id. */
 export const efCoreAdapter = linearAdapter({
   tool: 'ef-core',
   bookkeeping: 'the __EFMigrationsHistory table',
   folders: ['Migrations', 'Data/Migrations'],
   nestedFolders: ['Migrations'],
-  list: (dir) => attributedClasses(dir, /\[Migration\(\s*"(\d{14})_(\w+)"\s*\)\]/g),
+  list: (dir) =>
+    attributedClasses(
+      dir,
+      /\[Migration\(\s*"(\d{14})_(\w+)"\s*\)\]/g,
+      (version, name) => `${version}_${name}`,
+    ),
 });
 
 /** FluentMigrator (Sonarr, Radarr, …): `[Migration(42)]` or `[Migration(20240313101500, "description")]` on a class. */
@@ -387,7 +399,8 @@ export const laravelAdapter = linearAdapter({
       pattern: /^(\d{4}_\d{2}_\d{2}_\d{6})_(\w+)\.php$/,
       candidate: /\.php$/,
       sqlOf: () => null,
-      idOf: (entry) => laravelId(entry.slice(0, -4)),
+      // The table records the file's name without `.php`, and Laravel runs them in the order of those names.
+      idOf: (entry) => entry.slice(0, -4),
     }),
 });
 
@@ -417,6 +430,132 @@ export const dbmateAdapter = linearAdapter({
       candidate: /^\d.*\.sql$/,
       accept: (_e, sql) => /^\s*--\s*migrate:up/m.test(sql() ?? ''),
     }),
+});
+
+/** Authelia's own migrator: `V0001.Initial_Schema.up.sql`; its `migrations` table records the version each step reached. */
+export const autheliaAdapter = linearAdapter({
+  tool: 'authelia',
+  bookkeeping: 'the migrations table (Authelia)',
+  folders: ['internal/storage/migrations'],
+  nestedFolders: ['migrations'],
+  list: (dir) => listFolder(dir, { pattern: /^V(\d+)\.(\w+)\.up\.sql$/, candidate: /^V\d+\..*\.up\.sql$/ }),
+});
+
+/**
+ * PocketBase: Go files (`migrations/`) or JS files (`pb_migrations/`) that register themselves, run in
+ * the order of their names; `_migrations` records each file's name.
+ */
+export const pocketbaseAdapter = linearAdapter({
+  tool: 'pocketbase',
+  bookkeeping: 'the _migrations table (PocketBase)',
+  folders: ['pb_migrations', 'migrations'],
+  nestedFolders: ['pb_migrations'],
+  list: (dir) =>
+    listFolder(dir, {
+      pattern: /^(\d+)_(.+)\.(?:go|js)$/,
+      candidate: /^\d+_.*\.(?:go|js)$/,
+      sqlOf: () => null,
+      idOf: (entry) => entry,
+      accept: (entry, _sql, full) =>
+        !entry.endsWith('_test.go') &&
+        /Migrations\.(?:Register|Add)\(|\bm\.Register\(|^\s*migrate\(/m.test(readSource(full) ?? ''),
+    }),
+});
+
+/** Memos' versions: `0.22/01__x.sql` is version 0.22.2 (its number plus one), ordered part by part. */
+function memosListing(dir: string): Listing {
+  if (readSource(path.join(dir, 'LATEST.sql')) === null) {
+    return { files: [], unreadable: [] };
+  }
+  const files: MigrationFile[] = [];
+  const unreadable: string[] = [];
+  for (const minor of entriesOf(dir).filter((e) => e.isDirectory() && /^\d+\.\d+$/.test(e.name))) {
+    for (const entry of entriesOf(path.join(dir, minor.name)).filter((e) => e.name.endsWith('.sql'))) {
+      const file = `${minor.name}/${entry.name}`;
+      const match = /^(\d+)__(\w+)\.sql$/.exec(entry.name);
+      if (match === null) {
+        unreadable.push(`${file}: the name does not follow the tool's pattern, so Lifeboat cannot place it.`);
+        continue;
+      }
+      const parts = [...minor.name.split('.').map(BigInt), BigInt(match[1] ?? '0') + 1n];
+      files.push({
+        id: parts.join('.'),
+        order: parts.reduce((sum, part) => sum * 1_000_000n + part, 0n),
+        name: (match[2] ?? '').replace(/_+/g, ' ').trim(),
+        file,
+        // Each file changes the schema of the release before it, and a new database starts from
+        // LATEST.sql instead: walking the files from the first one would expect the wrong tables.
+        sql: null,
+      });
+    }
+  }
+  files.sort((a, b) => compareOrder(a.order, b.order));
+  return { files, unreadable };
+}
+
+/** Memos: `LATEST.sql` for a new database and a folder per minor release; the version is kept in its settings. */
+export const memosAdapter = linearAdapter({
+  tool: 'memos',
+  bookkeeping: "the BASIC setting's schemaVersion (Memos)",
+  folders: ['store/migration', 'migration'],
+  list: memosListing,
+});
+
+/** Gitea's list in `migrations.go`: `newMigration(70, "add issue_dependencies", v1_6.AddIssueDependencies),`. */
+function newMigrationList(dir: string): Listing {
+  const source = readSource(path.join(dir, 'migrations.go')) ?? '';
+  const files = [...source.matchAll(/^\s*newMigration\(\s*(\d+)\s*,\s*"((?:[^"\\\n]|\\.)*)"/gm)].map(
+    (m): MigrationFile => ({
+      id: BigInt(m[1] ?? '0').toString(),
+      order: BigInt(m[1] ?? '0'),
+      name: m[2] ?? '',
+      file: 'migrations.go',
+      sql: null,
+    }),
+  );
+  files.sort((a, b) => compareOrder(a.order, b.order));
+  return { files, unreadable: [] };
+}
+
+/**
+ * Gitea (Forgejo, Gogs): the migrations are Go functions listed in `models/migrations/migrations.go`;
+ * the one-row `version` table holds the last one applied plus one ("DB version").
+ */
+export const giteaAdapter = linearAdapter({
+  tool: 'gitea',
+  bookkeeping: 'the version table (Gitea)',
+  folders: ['models/migrations'],
+  list: newMigrationList,
+  read: (db) => {
+    const recorded = readRecordedBy(db, 'gitea');
+    return recorded === null
+      ? null
+      : { ...recorded, applied: recorded.applied.map((m) => ({ ...m, id: (BigInt(m.id) - 1n).toString() })) };
+  },
+});
+
+/**
+ * Home Assistant's recorder: `SCHEMA_VERSION = 43` in `db_schema.py`; it migrates one schema version
+ * at a time up to it, and `schema_changes` records the newest it reached.
+ */
+export const homeAssistantAdapter = linearAdapter({
+  tool: 'home-assistant',
+  bookkeeping: 'the schema_changes table (Home Assistant recorder)',
+  folders: ['homeassistant/components/recorder', 'components/recorder', 'recorder'],
+  list: (dir) => {
+    const constant = /^SCHEMA_VERSION\s*(?::\s*\w+\s*)?=\s*(\d+)\s*(?:#.*)?$/m.exec(
+      readSource(path.join(dir, 'db_schema.py')) ?? '',
+    );
+    const head = Number(constant?.[1] ?? 0);
+    const files = Array.from({ length: Math.min(head, 10_000) }, (_, i): MigrationFile => ({
+      id: String(i + 1),
+      order: BigInt(i + 1),
+      name: `schema version ${i + 1}`,
+      file: 'db_schema.py',
+      sql: null,
+    }));
+    return { files, unreadable: [] };
+  },
 });
 
 /** Drizzle's journal (`meta/_journal.json`): each entry's `when` (ms) is its version, its tag its name. */

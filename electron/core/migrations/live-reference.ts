@@ -1,5 +1,6 @@
 import { toolNames, type MigrationStatus, type MigrationStatusKind } from '../../contract/migrations';
 import { flaggedByTool, plural } from './migration-status';
+import type { RecognisedApp } from './known-apps';
 import type { Recorded } from './recorded-migrations';
 import { buildGraph, type CodeGraph } from './revision-graph';
 import { compareOrder } from '../compare-order';
@@ -86,6 +87,17 @@ export function liveRecordStatus(live: Recorded): MigrationStatus {
       'recorded',
       `${name} records ${what}${when}. The app's migration files are not at hand, so snapshots are compared with this live database; point Lifeboat at the migrations (--app DIR or --migrations DIR) to compare with the code.`,
     )
+  );
+}
+
+/** A known app's tables without its bookkeeping: unstamped, with nothing to compare with. */
+export function unrecordedAppStatus(app: RecognisedApp): MigrationStatus {
+  return status(
+    null,
+    'unstamped',
+    'unstamped',
+    `The tables are ${app.name}'s (${app.tables.join(', ')}), but the database holds no ${toolNames[app.tool]} record of its schema: unstamped. ${app.name} may take it for a new install; point Lifeboat at the migrations (--app DIR or --migrations DIR) to see what an upgrade would run.`,
+    { tool: app.tool },
   );
 }
 

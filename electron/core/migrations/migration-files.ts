@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readUntrustedText } from '../fs/untrusted-file';
+import { withoutCommentsAndStrings } from './sql-text';
 
 /**
  * Reading an app's migration files. They sit in folders the app's user can write, so each is read as
@@ -87,7 +88,7 @@ export function tableChanges(sql: string): { created: string[]; dropped: string[
       dropped.add(table);
     }
   };
-  for (const m of upSection(sql).matchAll(statement)) {
+  for (const m of withoutCommentsAndStrings(upSection(sql)).matchAll(statement)) {
     if (m[1] !== undefined) {
       create(m[1]);
     } else if (m[2] !== undefined) {

@@ -5,16 +5,21 @@ import { openLiveDatabase, openSnapshotFile, type SqliteDatabase } from '../sqli
 import { alembicAdapter } from './alembic-adapter';
 import { djangoAdapter } from './django-adapter';
 import {
+  autheliaAdapter,
   dbmateAdapter,
   dieselAdapter,
   drizzleAdapter,
   efCoreAdapter,
   fluentMigratorAdapter,
   flywayAdapter,
+  giteaAdapter,
   golangMigrateAdapter,
   gooseAdapter,
+  homeAssistantAdapter,
   knexAdapter,
   laravelAdapter,
+  memosAdapter,
+  pocketbaseAdapter,
   prismaAdapter,
   railsAdapter,
   sequelizeAdapter,
@@ -23,11 +28,13 @@ import {
   typeormAdapter,
   userVersionAdapter,
 } from './linear-adapters';
-import { liveRecordStatus, recordedGraph } from './live-reference';
+import { recogniseApp, type RecognisedApp } from './known-apps';
+import { liveRecordStatus, recordedGraph, unrecordedAppStatus } from './live-reference';
 import type { MigrationAdapter, MigrationSource } from './migration-adapter';
 import { migrationStatus, type AppliedState } from './migration-status';
 import { readRecorded, type Recorded } from './recorded-migrations';
-import { publicGraph, type CodeGraph } from './revision-graph';
+import { Bookkeeping } from './recorded-bookkeeping';
+import { buildGraph, publicGraph, type CodeGraph } from './revision-graph';
 
 /** Every adapter, in the order autodetection tries them (the configurable table only on request). */
 export const adapters: readonly MigrationAdapter[] = [
@@ -35,6 +42,8 @@ export const adapters: readonly MigrationAdapter[] = [
   djangoAdapter,
   railsAdapter,
   laravelAdapter,
+  memosAdapter,
+  pocketbaseAdapter,
   prismaAdapter,
   drizzleAdapter,
   flywayAdapter,
@@ -45,6 +54,11 @@ export const adapters: readonly MigrationAdapter[] = [
   efCoreAdapter,
   fluentMigratorAdapter,
   gooseAdapter,
+  pocketbaseAdapter,
+  autheliaAdapter,
+  memosAdapter,
+  giteaAdapter,
+  homeAssistantAdapter,
   dbmateAdapter,
   golangMigrateAdapter,
   sqlxAdapter,
@@ -190,16 +204,45 @@ export function liveMigrationStatus(dbPath: string, setup: MigrationSetup): Data
 /**
  * The report `lifeboat status` prints: the graph (without table bookkeeping) and the live status,
  * against the code when it is found, else what the live database records; null when neither is there.
+ * It names the app when the database's tables are a known app's.
  */
 export function migrationReport(dbPath: string, setup: MigrationSetup): MigrationReport | null {
+  const app = appOf(dbPath);
+  const named = app === null ? {} : { app: app.name };
   const found = liveMigrationStatus(dbPath, setup);
   if (found !== null) {
-    return { database: dbPath, graph: publicGraph(found.graph), status: found.status };
+    return { database: dbPath, ...named, graph: publicGraph(found.graph), status: found.status };
   }
   const live = readRecordOf(dbPath, 'live');
-  return live === null
+  if (live !== null) {
+    return {
+      database: dbPath,
+      ...named,
+      graph: publicGraph(recordedGraph(live)),
+      status: liveRecordStatus(live),
+    };
+  }
+  return app === null
     ? null
-    : { database: dbPath, graph: publicGraph(recordedGraph(live)), status: liveRecordStatus(live) };
+    : {
+        database: dbPath,
+        ...named,
+        graph: publicGraph(buildGraph(app.tool, [], [], [])),
+        status: unrecordedAppStatus(app),
+      };
+}
+
+/** The known app whose tables the database has; null when none (or no database). */
+function appOf(dbPath: string): RecognisedApp | null {
+  if (!fs.existsSync(dbPath) || fs.statSync(dbPath).size === 0) {
+    return null;
+  }
+  const db = openLiveDatabase(dbPath);
+  try {
+    return recogniseApp(new Bookkeeping(db));
+  } finally {
+    db.close();
+  }
 }
 
 /** What a database records about its migrations, by any tool; null when it has no file or no record. */

@@ -100,6 +100,21 @@ function throughSquashes(graph: CodeGraph, recorded: readonly string[]): string[
   return [...recorded.filter((id) => !replaced.has(id)), ...squashes];
 }
 
+/** What a recorded position has applied: a position past the code's newest migration has all of it. */
+function positionApplied(
+  graph: CodeGraph,
+  current: readonly string[],
+  known: ReadonlySet<string>,
+  ahead: boolean,
+): ReadonlySet<string> {
+  return ahead
+    ? known
+    : withAncestors(
+        graph,
+        current.filter((id) => known.has(id)),
+      );
+}
+
 /**
  * The status of a database against the code's graph. Pure: adapters read files and tables, this
  * decides. Precedence: what the tool flagged (failed, dirty, locked) first, then revisions the code
@@ -162,11 +177,9 @@ export function migrationStatus(
   const current = recorded;
   const known = new Set(graph.revisions.map((r) => r.id));
   const unknown = current.filter((id) => !known.has(id));
+  const ahead = unknown.length > 0 && rules.isAhead(unknown, graph);
   const appliedSet = applied.recordsPositionOnly
-    ? withAncestors(
-        graph,
-        current.filter((id) => known.has(id)),
-      )
+    ? positionApplied(graph, current, known, ahead)
     : new Set(current);
   const pending = graph.revisions.filter((r) => !appliedSet.has(r.id)).map((r) => r.id);
   const facts = { current, unknown, pending };
@@ -178,7 +191,7 @@ export function migrationStatus(
     });
   }
   if (unknown.length > 0) {
-    return rules.isAhead(unknown, graph)
+    return ahead
       ? make(
           'ahead',
           'ahead',

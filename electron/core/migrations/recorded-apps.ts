@@ -1,3 +1,4 @@
+import { compareVersions } from '../compare-order';
 import { quotedName } from '../sqlite/quoted-name';
 import { position, text, versionId, type Bookkeeping, type Reader } from './recorded-bookkeeping';
 
@@ -71,7 +72,7 @@ export const memos: Reader = {
     }
     const versions = book
       .rows('SELECT * FROM migration_history')
-      .sort((a, b) => compareDotted(text(a['version']) ?? '', text(b['version']) ?? ''));
+      .sort((a, b) => compareVersions(text(a['version']) ?? '', text(b['version']) ?? ''));
     const newest = versions[versions.length - 1];
     return position(newest === undefined ? null : String(newest['version']), text(newest?.['created_ts']));
   },
@@ -97,16 +98,4 @@ function memosSchemaVersion(value: unknown): string | null {
   } catch {
     return null;
   }
-}
-
-/** Compares dotted versions (`0.9.1` < `0.10.0`) part by part. */
-function compareDotted(a: string, b: string): number {
-  const [x, y] = [a.split('.').map(Number), b.split('.').map(Number)];
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    const d = (x[i] ?? 0) - (y[i] ?? 0);
-    if (d !== 0 && !Number.isNaN(d)) {
-      return d;
-    }
-  }
-  return a.localeCompare(b);
 }

@@ -98,6 +98,12 @@ export const diesel: Reader = {
 
 // EFCore.Sqlite SqliteHistoryRepository: `__EFMigrationsHistory(MigrationId, ProductVersion)`, ids `<14 digits>_<Name>`;
 // EF Core 9 holds `__EFMigrationsLock(Id, Timestamp)` while it migrates.
+/** EF Core's `MigrationId` as EF Core names it (`20240313101500_AddUsers`); null when it is not one. */
+export function efCoreId(value: unknown): string | null {
+  const id = text(value);
+  return id !== null && /^\d{14}_\w+$/.test(id) ? id : null;
+}
+
 export const efCore: Reader = {
   tool: 'ef-core',
   recognizes: (book) => book.hasColumns('__EFMigrationsHistory', 'MigrationId'),
@@ -107,7 +113,7 @@ export const efCore: Reader = {
       book.has('__EFMigrationsLock') &&
       Number(book.db.prepare('SELECT count(*) FROM "__EFMigrationsLock"').pluck().get()) > 0;
     return plain(
-      list(rows, (r) => versionId(/^(\d+)_/.exec(text(r['migrationid']) ?? '')?.[1]), 'MigrationId', null),
+      list(rows, (r) => efCoreId(r['migrationid']), 'MigrationId', null),
       { locked },
     );
   },

@@ -45,7 +45,7 @@ const cases: Case[] = [
       INSERT INTO "__EFMigrationsHistory" VALUES ('20240102090000_AddUsers', '8.0.4'), ('20231201120000_Initial', '8.0.4');
       CREATE TABLE "__EFMigrationsLock" ("Id" INTEGER NOT NULL CONSTRAINT "PK___EFMigrationsLock" PRIMARY KEY, "Timestamp" TEXT NOT NULL);
       INSERT INTO "__EFMigrationsLock" VALUES (1, '2024-03-13 10:00:00');`,
-    ids: ['20231201120000', '20240102090000'],
+    ids: ['20231201120000_Initial', '20240102090000_AddUsers'],
     locked: true,
   },
   {
@@ -65,7 +65,7 @@ const cases: Case[] = [
     tool: 'laravel',
     sql: `CREATE TABLE "migrations" ("id" integer primary key autoincrement not null, "migration" varchar not null, "batch" integer not null);
       INSERT INTO migrations (migration, batch) VALUES ('0001_01_01_000000_create_users_table', 1), ('2024_03_13_101500_create_posts_table', 2);`,
-    ids: ['10101000000', '20240313101500'],
+    ids: ['0001_01_01_000000_create_users_table', '2024_03_13_101500_create_posts_table'],
   },
   {
     tool: 'sequelize',

@@ -29,12 +29,6 @@ function typeormTable(book: Bookkeeping): string | null {
     : (book.tablesWith('id', 'timestamp', 'name').find(exact) ?? null);
 }
 
-/** Laravel's `2014_10_12_000000_create_users_table` → 20141012000000; other names are their own id. */
-export function laravelId(migration: string): string {
-  const stamp = /^(\d{4})_(\d{2})_(\d{2})_(\d{6})_/.exec(migration);
-  return stamp === null ? migration : (versionId(stamp.slice(1).join('')) ?? migration);
-}
-
 // alembic/runtime/migration.py: `alembic_version(version_num)`, one row per head.
 export const alembic: Reader = {
   tool: 'alembic',
@@ -167,7 +161,7 @@ export const laravel: Reader = {
     plain(
       list(
         book.rows('SELECT migration FROM migrations ORDER BY id'),
-        (r) => laravelId(text(r['migration']) ?? ''),
+        (r) => text(r['migration']),
         'migration',
         null,
       ),

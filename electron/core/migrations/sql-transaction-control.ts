@@ -1,3 +1,5 @@
+import { afterQuoted, withoutCommentsAndStrings } from './sql-text';
+
 /**
  * Finds statements in an SQL script that control transactions (BEGIN, COMMIT, END, ROLLBACK,
  * SAVEPOINT, RELEASE): a migration that contains one would commit part of itself outside the
@@ -46,24 +48,14 @@ function endOfTriggerBody(words: readonly string[], start: number): number {
 }
 
 /** Upper-cased words and semicolons, with comments, strings and quoted identifiers removed. */
-function tokens(sql: string): string[] {
+function tokens(script: string): string[] {
+  const sql = withoutCommentsAndStrings(script);
   const out: string[] = [];
   let i = 0;
   while (i < sql.length) {
     const c = sql[i] ?? '';
-    if (c === '-' && sql[i + 1] === '-') {
-      i = sql.indexOf('\n', i);
-      i = i === -1 ? sql.length : i;
-    } else if (c === '/' && sql[i + 1] === '*') {
-      i = sql.indexOf('*/', i + 2);
-      i = i === -1 ? sql.length : i + 2;
-    } else if (c === "'" || c === '"' || c === '`' || c === '[') {
-      const close = c === '[' ? ']' : c;
-      i += 1;
-      while (i < sql.length && !(sql[i] === close && sql[i + 1] !== close)) {
-        i += sql[i] === close ? 2 : 1;
-      }
-      i += 1;
+    if (c === '"' || c === '`' || c === '[') {
+      i = afterQuoted(sql, i, c === '[' ? ']' : c);
     } else if (c === ';') {
       out.push(';');
       i += 1;

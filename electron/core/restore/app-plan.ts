@@ -81,6 +81,11 @@ function defaultUpgrade(tool: MigrationTool): AppCommand | 'built-in' | null {
     case 'typeorm':
     case 'ef-core':
     case 'fluentmigrator':
+    case 'pocketbase':
+    case 'authelia':
+    case 'memos':
+    case 'gitea':
+    case 'home-assistant':
       // They need the database URL, a data source or a build of the app (most such apps migrate when
       // they start): the app's settings must say the command.
       return null;
