@@ -5,7 +5,14 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { lifeboat } from '../testing/cli-run';
 import { createLiveDatabase, makeTempDir } from '../testing/fixtures';
-import { giveToAppUser, hostileUserSkip, runAsAppUser, startAsAppUser } from '../testing/hostile-user';
+import {
+  appUser,
+  giveToAppUser,
+  hostileUserSkip,
+  runAsAppUser,
+  startAsAppUser,
+} from '../testing/hostile-user';
+import { straceUnavailable, traceLifeboat } from '../testing/syscall-trace';
 import { activityLine, appendActivity, readActivity } from './activity/activity-log';
 import { restorePaths } from './restore/restore-journal';
 
@@ -252,6 +259,103 @@ describe('files the app user controls, with Lifeboat run as root', { skip: hosti
       Number(Buffer.concat(output).toString()) > 0,
       `the attacker never hit the staged copy (outcomes: ${outcomes.join(', ')})`,
     );
+  });
+
+  it("#33: a snapshot root takes is Lifeboat's, readable as the live file is, and the app user can neither chmod nor rewrite it", () => {
+    const folder = appFolder('owned');
+    fs.chmodSync(folder.db, 0o640);
+    const backup = lifeboat(['backup', '--db', folder.db, '--json'], folder.dir);
+    assert.equal(backup.code, 0, backup.stderr);
+    const snapshot = backup.json<{ snapshot: { path: string } }>().snapshot.path;
+    const stat = fs.statSync(snapshot);
+    // Lifeboat's user owns it; the live file's group and read bits let the app read it.
+    assert.deepEqual([stat.uid, stat.gid, stat.mode & 0o777], [0, appUser.gid, 0o440]);
+    const tried = runAsAppUser(
+      `const fs = require('fs'); const out = [];
+       for (const act of [() => fs.chmodSync(process.argv[1], 0o666), () => fs.openSync(process.argv[1], 'r+')]) {
+         try { act(); out.push('done'); } catch (e) { out.push(e.code); }
+       }
+       fs.readFileSync(process.argv[1]);
+       process.stdout.write(out.join(','));`,
+      snapshot,
+    );
+    assert.equal(tried, 'EPERM,EACCES', 'the app user could change the snapshot');
+  });
+
+  it('#33: between creation and publication the snapshot is reached only through descriptors, never by a name the app user can change', (t) => {
+    const unavailable = straceUnavailable();
+    if (unavailable !== null) {
+      t.skip(unavailable);
+      return;
+    }
+    const folder = appFolder('traced');
+    const calls = traceLifeboat(['backup', 'traced', '--db', folder.db], folder.dir, [
+      'open',
+      'openat',
+      'creat',
+      'chmod',
+      'fchmodat',
+      'chown',
+      'lchown',
+      'fchownat',
+      'truncate',
+      'unlink',
+      'unlinkat',
+      'link',
+      'linkat',
+      'rename',
+      'renameat',
+      'renameat2',
+      'mkdir',
+      'mkdirat',
+      'rmdir',
+    ]);
+    // Its staging folder in the backups folder: made, opened once as a folder, removed once empty.
+    const stagingFolder = /\/backups\/(\.lifeboat-tmp-[^/]+)$/;
+    const staging = calls.find(
+      (call) => call.name.startsWith('mkdir') && stagingFolder.test(call.paths[0] ?? ''),
+    );
+    assert.ok(staging !== undefined, 'the snapshot is written in a staging folder');
+    const folderPath = staging.paths[0] ?? '';
+    const byName = calls.filter((call) => /"[^"]*\/backups\/\.lifeboat-tmp-/.test(call.args));
+    const allowed = (call: (typeof calls)[number]): boolean =>
+      call.name.startsWith('mkdir') || call.name === 'rmdir'
+        ? call.paths[0] === folderPath
+        : // Opening the folder itself, as a folder, never following a link.
+          (/^open/.test(call.name) &&
+            call.args.includes(`"${folderPath}"`) &&
+            /O_DIRECTORY/.test(call.args) &&
+            /O_NOFOLLOW/.test(call.args)) ||
+          // SQLite opens the file by the name it resolves the folder's descriptor to, read-only; Lifeboat
+          // then proves it holds the very file written (openSnapshotDescriptor).
+          (/^open/.test(call.name) &&
+            call.args.includes(`"${folderPath}/snapshot.db"`) &&
+            /O_RDONLY\|O_NOFOLLOW/.test(call.args) &&
+            !/O_CREAT|O_WR|O_RDWR|O_TRUNC/.test(call.args));
+    assert.deepEqual(
+      byName.filter((call) => !allowed(call)).map((call) => `${call.name}(${call.args})`),
+      [],
+      'a call acted on the snapshot by a name in the backups folder',
+    );
+    const chmods = calls.filter((call) => /chmod|chown/.test(call.name));
+    assert.deepEqual(chmods, [], 'chmod or chown by path');
+    assert.ok(
+      calls.some((call) => call.name.startsWith('link') && call.args.startsWith('"/proc/self/fd/')),
+      "published through the staging folder's descriptor",
+    );
+  });
+
+  it('#33: root clears only the staging folders a killed Lifeboat left, never one the app user made', () => {
+    const folder = appFolder('staging');
+    // Named as the staging folder of a killed process (no such pid runs) would be, made by the app user.
+    const theirs = path.join(folder.backups, '.lifeboat-tmp-4194000-0123456789abcdef');
+    runAsAppUser(
+      `const fs = require('fs'); fs.mkdirSync(process.argv[1]); fs.writeFileSync(process.argv[1] + '/snapshot.db', 'theirs');`,
+      theirs,
+    );
+    const backup = lifeboat(['backup', '--db', folder.db, '--json'], folder.dir);
+    assert.equal(backup.code, 0, backup.stderr);
+    assert.equal(fs.readFileSync(path.join(theirs, 'snapshot.db'), 'utf8'), 'theirs');
   });
 
   it('M4: records that are links to /dev/zero or FIFOs are treated as missing, not read', () => {
