@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { lifeboat } from '../testing/cli-run';
-import { createLiveDatabase, makeTempDir } from '../testing/fixtures';
+import { contentDigest, createLiveDatabase, makeTempDir } from '../testing/fixtures';
 import {
   appUser,
   giveToAppUser,
@@ -356,6 +356,172 @@ describe('files the app user controls, with Lifeboat run as root', { skip: hosti
     const backup = lifeboat(['backup', '--db', folder.db, '--json'], folder.dir);
     assert.equal(backup.code, 0, backup.stderr);
     assert.equal(fs.readFileSync(path.join(theirs, 'snapshot.db'), 'utf8'), 'theirs');
+  });
+
+  describe('#33: undo takes its snapshot from a record Lifeboat owns, and checks it', () => {
+    /** An app folder after a backup and a restore of it: the live database changed since, and undo would put it back. */
+    function restoredOnce(name: string): {
+      folder: ReturnType<typeof appFolder>;
+      preRestore: string;
+      forged: string;
+    } {
+      const folder = appFolder(name);
+      const backup = lifeboat(['backup', '--db', folder.db, '--json'], folder.dir);
+      assert.equal(backup.code, 0, backup.stderr);
+      const writer = new Database(folder.db);
+      writer.exec("INSERT INTO ledger (account, amount, at) VALUES (1, 1, 'after the backup')");
+      writer.close();
+      const restore = lifeboat(
+        [
+          'restore',
+          backup.json<{ snapshot: { file: string } }>().snapshot.file,
+          '--db',
+          folder.db,
+          '--yes',
+          '--json',
+        ],
+        folder.dir,
+      );
+      assert.equal(restore.code, 0, restore.stderr);
+      const preRestore = restore.json<{ preRestoreSnapshot: string }>().preRestoreSnapshot;
+      // The app user's own database, in its backups folder, with a table that must never go live.
+      const forged = path.join(folder.backups, 'app-20200101-000000-forged.db');
+      runAsAppUser(`require('fs').copyFileSync(process.argv[1], process.argv[2])`, forgedSource, forged);
+      return { folder, preRestore, forged };
+    }
+
+    let forgedSource: string;
+    before(() => {
+      forgedSource = path.join(app, 'forged.db');
+      const db = new Database(forgedSource);
+      db.exec('CREATE TABLE forged (x)');
+      db.close();
+    });
+
+    function liveTables(db: string): string[] {
+      const live = new Database(db, { readonly: true });
+      try {
+        return live.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+      } finally {
+        live.close();
+      }
+    }
+
+    const undo = (folder: { db: string; dir: string }) =>
+      lifeboat(['restore', '--undo', '--db', folder.db, '--yes', '--json'], folder.dir);
+
+    it('a forged activity log changes nothing: undo puts back the pre-restore snapshot Lifeboat recorded', () => {
+      const { folder, preRestore, forged } = restoredOnce('undo-log');
+      const log = path.join(folder.backups, '.lifeboat', 'activity.jsonl');
+      const line = JSON.stringify({
+        at: new Date().toISOString(),
+        action: 'restore',
+        database: folder.db,
+        target: 'app-old.db',
+        outcome: 'ok',
+        detail: 'Restored.',
+        preRestore: path.basename(forged),
+        origin: 'cli',
+      });
+      // The app user owns .lifeboat/: it replaces the log with one of its own that ends with its line.
+      runAsAppUser(
+        `const fs = require('fs'); const [log, line] = process.argv.slice(1);
+         fs.writeFileSync(log + '.new', fs.readFileSync(log, 'utf8') + line + '\\n'); fs.renameSync(log + '.new', log);`,
+        log,
+        line,
+      );
+      const run = undo(folder);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.json<{ snapshot: string }>().snapshot, preRestore);
+      assert.equal(liveTables(folder.db).includes('forged'), false, 'undo put back the forged database');
+      assert.equal(contentDigest(folder.db), contentDigest(preRestore));
+    });
+
+    const refusals: [
+      string,
+      (paths: { record: string; preRestore: string; forged: string; other: string }) => void,
+      string,
+    ][] = [
+      [
+        // Naming a snapshot of root's, with its true checksum: only the record's owner gives it away.
+        'its record replaced by one the app user wrote',
+        ({ record, other }) =>
+          runAsAppUser(
+            `const fs = require('fs'); const path = require('path'); const [record, other] = process.argv.slice(1);
+             const sha = require('crypto').createHash('sha256').update(fs.readFileSync(other)).digest('hex');
+             const text = fs.readFileSync(record, 'utf8')
+               .replace(/"preRestore": "[^"]*"/, '"preRestore": "' + path.basename(other) + '"')
+               .replace(/"preRestoreSha256": "[^"]*"/, '"preRestoreSha256": "' + sha + '"');
+             fs.unlinkSync(record); fs.writeFileSync(record, text);`,
+            record,
+            other,
+          ),
+        'UNDO_UNTRUSTED',
+      ],
+      [
+        'its record a link to another file of root',
+        ({ record, other }) =>
+          runAsAppUser(
+            `const fs = require('fs'); const [record, other] = process.argv.slice(1); fs.unlinkSync(record); fs.symlinkSync(other, record);`,
+            record,
+            other,
+          ),
+        'UNDO_UNTRUSTED',
+      ],
+      [
+        'its snapshot swapped for a link to another snapshot of root',
+        ({ preRestore, other }) =>
+          runAsAppUser(
+            `const fs = require('fs'); const [snap, other] = process.argv.slice(1); fs.unlinkSync(snap); fs.symlinkSync(other, snap);`,
+            preRestore,
+            other,
+          ),
+        'UNDO_UNTRUSTED',
+      ],
+      [
+        'its snapshot swapped for the forged database',
+        ({ preRestore, forged }) =>
+          runAsAppUser(
+            `const fs = require('fs'); const [snap, forged] = process.argv.slice(1); fs.unlinkSync(snap); fs.copyFileSync(forged, snap);`,
+            preRestore,
+            forged,
+          ),
+        'UNDO_UNTRUSTED',
+      ],
+      [
+        // Root's own file, not a link, but not what Lifeboat took before the restore.
+        'its snapshot swapped for another snapshot of root',
+        // Its record beside it goes too, so that the snapshot's own record vouches for the swap.
+        ({ preRestore, other }) =>
+          runAsAppUser(
+            `const fs = require('fs'); const path = require('path'); const [other, snap] = process.argv.slice(1);
+             const records = path.join(path.dirname(snap), '.lifeboat');
+             fs.renameSync(other, snap);
+             fs.renameSync(path.join(records, path.basename(other) + '.json'), path.join(records, path.basename(snap) + '.json'));`,
+            other,
+            preRestore,
+          ),
+        'CHECKSUM_MISMATCH',
+      ],
+    ];
+    refusals.forEach(([what, attack, code], index) => {
+      it(`refused with ${code}, changing nothing, when ${what}`, () => {
+        const name = `undo-${index}`;
+        const { folder, preRestore, forged } = restoredOnce(name);
+        // A file of root's in the backups folder, that is not the pre-restore snapshot: the first backup.
+        const other = path.join(
+          folder.backups,
+          fs.readdirSync(folder.backups).find((n) => n.endsWith('-manual.db')) ?? '',
+        );
+        const record = path.join(folder.backups, '.lifeboat', 'last-restore.json');
+        const liveBefore = fs.readFileSync(folder.db);
+        attack({ record, preRestore, forged, other: other.endsWith('.db') ? other : '' });
+        const run = undo(folder);
+        assert.equal(run.code, 1, run.stderr);
+        assert.equal(run.json<Failed>().error.code, code, run.json<Failed>().error.message);
+        assert.deepEqual(fs.readFileSync(folder.db), liveBefore, 'the live database changed');
+      });
+    });
   });
 
   it('M4: records that are links to /dev/zero or FIFOs are treated as missing, not read', () => {

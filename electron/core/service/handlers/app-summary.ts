@@ -3,9 +3,10 @@ import * as path from 'node:path';
 import type { App, AppHealth, AppSummary } from '../../../contract/apps';
 import type { Freshness } from '../../../contract/schedule';
 import { newestRestorable } from '../../../contract/snapshots';
-import { lastRestore } from '../../activity/activity-log';
+import type { DatabaseLocation } from '../../database-location';
 import { toLifeboatError } from '../../lifeboat-failure';
 import { findMigrations } from '../../migrations/migration-reader';
+import { lastRestore } from '../../restore/last-restore';
 import { freshnessOf } from '../../schedule/freshness';
 import { attentionOf, damagedSnapshots, type Attention } from '../../schedule/attention';
 import { readKeeperState } from '../../schedule/keeper-state';
@@ -116,8 +117,16 @@ async function summarizeReadable(ctx: HandlerContext, app: App): Promise<AppSumm
     runFromFile: file?.run ?? null,
     runProblem: problem,
     interruptedRestore,
-    lastRestore: lastRestore(app.backupsDir),
+    lastRestore: undoOffered(app),
     automation: automation.summary,
     freshness,
   };
+}
+
+/** The undo the app offers: from Lifeboat's own record of the last restore (never the activity log), while it can be trusted. */
+function undoOffered(location: DatabaseLocation): AppSummary['lastRestore'] {
+  const last = lastRestore(location);
+  return last === null
+    ? null
+    : { at: last.at, action: last.action, snapshot: last.snapshot, preRestore: last.preRestore };
 }
