@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { lifeboat } from '../testing/cli-run';
 import { contentDigest, createLiveDatabase, makeTempDir } from '../testing/fixtures';
@@ -14,6 +15,8 @@ import {
 } from '../testing/hostile-user';
 import { straceUnavailable, traceLifeboat } from '../testing/syscall-trace';
 import { activityLine, appendActivity, readActivity } from './activity/activity-log';
+import { LifeboatFailure } from './lifeboat-failure';
+import { FolderStore } from './offsite/folder-store';
 import { restorePaths } from './restore/restore-journal';
 
 type Failed = { error: { code: string; message: string } };
@@ -522,6 +525,59 @@ describe('files the app user controls, with Lifeboat run as root', { skip: hosti
         assert.deepEqual(fs.readFileSync(folder.db), liveBefore, 'the live database changed');
       });
     });
+  });
+
+  it('#33: a folder target whose folder the app user swaps for a link after it was listed: nothing outside the target is deleted, read or written', async () => {
+    const target = path.join(temp.dir, 'nas');
+    const store = new FolderStore(target);
+    for (const name of ['20260101T000000Z-nightly.db.gz', '20260101T000000Z-nightly.db.gz.json']) {
+      await store.put(
+        `homeserver/notes/${name}`,
+        Readable.from([Buffer.from(name)]),
+        new AbortController().signal,
+      );
+    }
+    giveToAppUser(target, path.join(target, 'homeserver'), path.join(target, 'homeserver', 'notes'));
+    // Root's files elsewhere, under the same names as the target's.
+    const outside = path.join(temp.dir, 'vault', 'notes');
+    fs.mkdirSync(outside);
+    for (const name of fs.readdirSync(path.join(target, 'homeserver', 'notes'))) {
+      fs.writeFileSync(path.join(outside, name), 'root only');
+    }
+    const listed = await store.list('homeserver/notes');
+    assert.equal(listed.length, 2);
+    runAsAppUser(
+      `const fs = require('fs'); const [folder, outside] = process.argv.slice(1);
+       fs.renameSync(folder, folder + '-moved'); fs.symlinkSync(outside, folder);`,
+      path.join(target, 'homeserver', 'notes'),
+      outside,
+    );
+    // What each call did: the code it failed with, or 'done'.
+    const outcome = (what: Promise<unknown>): Promise<string> =>
+      what.then(
+        () => 'done',
+        (error: unknown) => (error instanceof LifeboatFailure ? error.detail.code : String(error)),
+      );
+    const outcomes: string[] = [];
+    for (const object of listed) {
+      outcomes.push(await outcome(store.remove(object.key)), await outcome(store.get(object.key)));
+    }
+    outcomes.push(await outcome(store.list('homeserver/notes')));
+    outcomes.push(
+      await outcome(
+        store.put('homeserver/notes/new.db', Readable.from([Buffer.from('x')]), new AbortController().signal),
+      ),
+    );
+    assert.deepEqual(
+      fs.readdirSync(outside).sort(),
+      listed.map((o) => path.basename(o.key)).sort(),
+      'deleted or written outside the target',
+    );
+    assert.deepEqual(
+      fs.readdirSync(outside).map((name) => fs.readFileSync(path.join(outside, name), 'utf8')),
+      ['root only', 'root only'],
+    );
+    assert.deepEqual(outcomes, Array<string>(6).fill('IO_ERROR'), 'refused, saying why');
   });
 
   it('M4: records that are links to /dev/zero or FIFOs are treated as missing, not read', () => {

@@ -114,7 +114,8 @@ export function removeAbandonedTemporaries(dir: string, now = Date.now()): strin
 export const descriptorPaths =
   process.platform === 'linux' && fs.existsSync('/proc/self/fd') ? '/proc/self/fd' : null;
 
-const folderFlags = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | (fs.constants.O_NOFOLLOW ?? 0);
+/** Opens a folder for its descriptor, never through a link. */
+export const folderFlags = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | (fs.constants.O_NOFOLLOW ?? 0);
 
 /**
  * A folder only Lifeboat's user may change, made inside a folder someone else may write (a backups
