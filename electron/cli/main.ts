@@ -7,12 +7,13 @@ import { runOnHost } from './remote-host';
 import { exitCodeFor, exitCodes } from './shared/exit-codes';
 import { parseInvocation } from './shared/options';
 import { followHub } from './shared/run-job';
+import { say } from './shared/terminal-text';
 
 function report(error: LifeboatError, json: boolean): void {
   if (json) {
     process.stdout.write(`${JSON.stringify({ error }, null, 2)}\n`);
   }
-  process.stderr.write(`lifeboat: ${error.message} [${error.code}]\n`);
+  say(process.stderr, `lifeboat: ${error.message} [${error.code}]\n`);
 }
 
 /** `--host ALIAS [--remote-lifeboat CMD]` anywhere in the arguments: taken out, the rest runs there. */

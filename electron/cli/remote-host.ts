@@ -12,6 +12,7 @@ import {
   type VersionInfo,
 } from '../core/hosts/ssh-command';
 import { ProgressBar } from './shared/progress-bar';
+import { say } from './shared/terminal-text';
 
 /**
  * `lifeboat --host ALIAS …`: the command runs on the host, by the Lifeboat installed there, reached
@@ -60,7 +61,7 @@ export async function runOnHost(host: string, remote: string, args: readonly str
     }
     bar.clear();
     stderr += `${line}\n`;
-    process.stderr.write(`${line}\n`);
+    say(process.stderr, `${line}\n`);
   });
   // Ctrl-C: the host's Lifeboat sees its input end and cancels its job; a second Ctrl-C drops the connection.
   let interrupted = false;

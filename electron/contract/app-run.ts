@@ -38,7 +38,8 @@ export const appRunSchema = z.object({
    */
   upgradeUsesLifeboatDatabase: z.boolean().default(false),
   env: z.record(z.string(), z.string()).default({}),
-  healthUrl: z.url().optional(),
+  /** Polled after the start, exactly as given (http or https; a redirect is a failure, never followed). */
+  healthUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** Queries that must run without error on the restored database, e.g. "SELECT count(*) FROM users". */
   smokeQueries: z.array(z.string()).default([]),
   timeouts: z

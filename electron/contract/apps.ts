@@ -4,7 +4,7 @@ import { hostStatusSchema } from './hosts';
 import { migrationToolSchema } from './migrations';
 import { offsiteTargetSchema, targetSummarySchema } from './offsite';
 import { retentionRulesSchema } from './retention';
-import { durationSchema, freshnessSchema, scheduleSchema } from './schedule';
+import { durationSchema, freshnessSchema, notifyTargetSchema, scheduleSchema } from './schedule';
 
 /** An app whose database Lifeboat looks after, as kept in the settings file. */
 /** Where an app's migrations are, when the user chose them rather than leaving them to detection. */
@@ -27,6 +27,10 @@ export const appSchema = z.object({
   staleAfter: durationSchema.optional(),
   /** Offsite targets kept in Lifeboat's settings (a lifeboat.json's targets of the same name win). */
   offsite: z.array(offsiteTargetSchema).max(20).optional(),
+  /** Who hears about this app's failures and staleness, besides the global targets (a lifeboat.json's win). */
+  notify: z.array(notifyTargetSchema).max(20).optional(),
+  /** The lifeboat.json (one Lifeboat ignores: another user can change it) whose settings a person read and adopted. */
+  adoptedSettings: z.object({ path: z.string(), sha256: z.string(), at: z.string() }).optional(),
 });
 export type App = z.infer<typeof appSchema>;
 
@@ -60,6 +64,20 @@ export const appSummarySchema = appSchema.extend({
   runFromFile: appRunSchema.nullable(),
   /** Set when a damaged lifeboat.json was found: what is wrong with it. */
   runProblem: z.string().nullable(),
+  /**
+   * A lifeboat.json Lifeboat takes nothing from, because someone other than Lifeboat's user or root
+   * can change it: where it is and why (a person may read it and adopt it into Lifeboat's settings).
+   */
+  settingsIgnored: z
+    .object({
+      path: z.string(),
+      reason: z.string(),
+      text: z.string(),
+      /** Its settings were adopted as it reads now (false: never, or it changed since). */
+      adopted: z.boolean(),
+    })
+    .nullable()
+    .default(null),
   /** A restore that was interrupted (its journal is beside the database): finish it or roll it back. */
   interruptedRestore: z.object({ step: z.string(), snapshot: z.string(), startedAt: z.string() }).nullable(),
   /** What runs without anyone clicking, and where each part is set (lifeboat.json parts cannot be changed in the UI). */
@@ -70,8 +88,6 @@ export const appSummarySchema = appSchema.extend({
     fromFile: z.array(z.enum(['schedule', 'retention', 'staleAfter'])),
     /** Where each verified snapshot also goes. */
     offsite: z.array(targetSummarySchema).default([]),
-    /** Why the offsite targets of the app's lifeboat.json are not used (another user's file); null when they are. */
-    offsiteIgnored: z.string().nullable().default(null),
     /** Where alerts go, secrets masked ("ntfy https://ntfy.sh/…opic"). */
     notify: z.array(z.string()),
   }),
@@ -114,3 +130,20 @@ export const appsOverviewSchema = z.object({
     .default({ editOffsite: false, keepsKeys: false, editHosts: false, editCommands: false }),
 });
 export type AppsOverview = z.infer<typeof appsOverviewSchema>;
+
+/** A lifeboat.json shown to a person before they adopt it into Lifeboat's own settings. */
+export interface SettingsReview {
+  readonly path: string;
+  /** Its text, exactly as read. */
+  readonly text: string;
+  /** Of that text: adopting names it, so what is adopted is what was read. */
+  readonly sha256: string;
+  /** Why Lifeboat ignores it; null when it does not (a file Lifeboat trusts needs no adopting). */
+  readonly ignoredBecause: string | null;
+  /** What adopting puts into Lifeboat's settings, a line each ("schedule: every 6h"). */
+  readonly adopts: readonly string[];
+  /** What it sets that adopting leaves as it is, and why. */
+  readonly leftOut: readonly string[];
+  /** Why this host cannot adopt it (a token holder of lifeboat serve may not set commands or targets); null when it can. */
+  readonly refused: string | null;
+}

@@ -7,6 +7,8 @@ export const operationNames = [
   'apps:list',
   'apps:add',
   'apps:remove',
+  'apps:reviewSettings',
+  'apps:adoptSettings',
   'apps:setMigrations',
   'apps:setRun',
   'apps:setAutomation',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ActivityEntry } from './activity';
 import type { JobKind } from './jobs';
-import type { AppsOverview, AppSummary } from './apps';
+import type { AppsOverview, AppSummary, SettingsReview } from './apps';
 import type { OperationName } from './names';
 import { appRunSchema } from './app-run';
 import { migrationToolSchema, type MigrationReport } from './migrations';
@@ -58,6 +58,10 @@ export const operationInputs = {
     host: z.string().min(1).max(40).optional(),
   }),
   'apps:remove': z.object({ appId }),
+  /** The app's lifeboat.json as it reads now, with what adopting it would take into Lifeboat's settings. */
+  'apps:reviewSettings': z.object({ appId }),
+  /** Takes the settings of the lifeboat.json a person reviewed (its SHA-256) into Lifeboat's own. */
+  'apps:adoptSettings': z.object({ appId, sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
   /** Choose the migrations folder and tool; both absent: go back to detection. */
   'apps:setMigrations': z.object({
     appId,
@@ -223,6 +227,8 @@ export interface OperationOutputs {
   'apps:list': AppsOverview;
   'apps:add': AppSummary;
   'apps:remove': { readonly removed: string };
+  'apps:reviewSettings': SettingsReview;
+  'apps:adoptSettings': AppSummary;
   'apps:setMigrations': AppSummary;
   'apps:setRun': AppSummary;
   'apps:setAutomation': AppSummary;

@@ -10,7 +10,8 @@ import type { JobFinished } from '../contract/events';
 import type { AppsOverview } from '../contract/apps';
 import { LifeboatService } from '../core/service/lifeboat-service';
 import { createLiveDatabase, makeTempDir } from '../testing/fixtures';
-import { startWebHost, type WebHost } from './web-host';
+import { hostileUserSkip, startAsAppUser } from '../testing/hostile-user';
+import { socketOwnerIn, startWebHost, type WebHost } from './web-host';
 
 interface Answer {
   readonly status: number;
@@ -156,8 +157,82 @@ describe('the headless host', () => {
   it('refuses a foreign Host or Origin even with the token (DNS rebinding, cross-site)', async () => {
     assert.equal((await api('apps:list', {}, { Host: `attacker.example:${host.port}` })).status, 403);
     assert.equal((await api('apps:list', {}, { Origin: 'http://attacker.example' })).status, 403);
-    assert.equal((await api('apps:list', {}, { Origin: `http://localhost:${host.port}` })).status, 200);
+    assert.equal((await api('apps:list', {}, { Origin: `http://localhost:${host.port}` })).status, 403);
+    assert.equal((await api('apps:list', {}, { Origin: `http://127.0.0.1:${host.port}` })).status, 200);
   });
+
+  it('binds the session cookie to the address and port that issued it: another origin, port or user cannot replay it', async () => {
+    // Issued to localhost: the same cookie sent to 127.0.0.1 (another origin for the browser) opens nothing.
+    const issued = await request(host.port, {
+      path: `/?token=${token}`,
+      headers: { Host: `localhost:${host.port}` },
+    });
+    const localhostCookie = issued.headers['set-cookie']?.[0]?.split(';')[0] ?? '';
+    assert.equal(
+      (await request(host.port, { headers: { Cookie: localhostCookie, Host: `localhost:${host.port}` } }))
+        .status,
+      200,
+    );
+    assert.equal((await request(host.port, { headers: { Cookie: localhostCookie } })).status, 401);
+    // A second host with the same token: the first one's cookie, renamed for its port, opens nothing there.
+    const other = await startWebHost(
+      new LifeboatService({ dataDir: path.join(temp.dir, 'same-token-data'), origin: 'web' }),
+      { port: 0, rendererDir: path.resolve(__dirname, '..', '..', 'renderer'), token },
+    );
+    try {
+      const value = cookie.split('=')[1] ?? '';
+      assert.equal(
+        (await request(other.port, { headers: { Cookie: `lifeboat_${other.port}=${value}` } })).status,
+        401,
+      );
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('finds the owner of a connection in the TCP table: only an established socket counts', () => {
+    const table = [
+      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      '   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1',
+      // A closed connection of the same ports, lingering (TIME_WAIT), owned by no one.
+      '   1: 0100007F:D431 0100007F:1F90 06 00000000:00000000 03:00001000 00000000     0        0 0 3',
+      '   2: 0100007F:D431 0100007F:1F90 01 00000000:00000000 00:00000000 00000000 65534        0 2 1',
+    ].join('\n');
+    const from = { address: '127.0.0.1', port: 0xd431 };
+    assert.equal(socketOwnerIn(table, from, { address: '127.0.0.1', port: 8080 }), '65534');
+    assert.equal(socketOwnerIn(table, from, { address: '127.0.0.1', port: 8081 }), 'unknown');
+  });
+
+  it(
+    'refuses the session cookie from a process of another user (a local service that received it)',
+    { skip: hostileUserSkip },
+    async () => {
+      // Asynchronously: the host answers from this process's event loop.
+      const asAppUser = async (requestPath: string, sessionCookie: string): Promise<string> => {
+        const child = startAsAppUser(
+          `const http = require('node:http');
+          const [port, path, cookie] = process.argv.slice(1);
+          http.get({ host: '127.0.0.1', port: Number(port), path, headers: { Cookie: cookie }, agent: false }, (res) => {
+            process.stdout.write(String(res.statusCode));
+            res.resume();
+          });`,
+          String(host.port),
+          requestPath,
+          sessionCookie,
+        );
+        let out = '';
+        child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+        await new Promise((resolve) => child.on('close', resolve));
+        return out;
+      };
+      assert.equal(await asAppUser('/', cookie), '401');
+      assert.equal(
+        await asAppUser(`/?token=${token}`, ''),
+        '303',
+        'the token itself works for any user: it is the secret',
+      );
+    },
+  );
 
   it('answers operations as data, and refuses invalid payloads with INVALID_ARGUMENT', async () => {
     const list = JSON.parse((await api('apps:list', {})).body) as Result<AppsOverview>;
@@ -221,6 +296,62 @@ describe('the headless host', () => {
       activity.value.map((e) => [e.action, e.outcome, e.origin]),
       [['snapshot', 'ok', 'web']],
     );
+  });
+
+  it("never sends the values of an app's environment to the page, from Lifeboat's settings or its lifeboat.json", async () => {
+    const dir = path.join(temp.dir, 'with-env');
+    fs.mkdirSync(dir);
+    const databasePath = path.join(dir, 'app.db');
+    createLiveDatabase(databasePath, 'delete', 16 * 1024);
+    const added = JSON.parse((await api('apps:add', { database: databasePath })).body) as Result<{
+      id: string;
+    }>;
+    assert.ok(added.ok);
+    const appId = added.value.id;
+    // Set in the desktop app, and by whoever owns the server in the app's lifeboat.json.
+    service.settings.update((s) => ({
+      ...s,
+      apps: s.apps.map((a) =>
+        a.id === appId
+          ? {
+              ...a,
+              run: {
+                preset: 'commands',
+                stop: { shell: 'true' },
+                env: { API_KEY: 'settings-secret-5f1e' },
+                smokeQueries: [],
+                timeouts: {},
+                upgradeUsesLifeboatDatabase: false,
+              },
+            }
+          : a,
+      ),
+    }));
+    fs.writeFileSync(
+      path.join(dir, 'lifeboat.json'),
+      JSON.stringify({ run: { preset: 'manual', env: { DB_PASSWORD: 'file-secret-9c2d' } } }),
+    );
+    fs.mkdirSync(path.join(dir, 'backups'), { recursive: true });
+    fs.copyFileSync(databasePath, path.join(dir, 'backups', 'app-20260101-000000-manual.db'));
+    const answers = [
+      await api('apps:list', {}),
+      await api('apps:add', { database: databasePath }),
+      await api('apps:setMigrations', { appId }),
+      await api('apps:setAutomation', { appId }),
+      await api('database:info', { appId }),
+      await api('snapshots:list', { appId }),
+      await api('restore:preview', { appId, file: 'app-20260101-000000-manual.db' }),
+    ];
+    for (const answer of answers) {
+      assert.equal(answer.status, 200);
+      assert.doesNotMatch(answer.body, /settings-secret-5f1e|file-secret-9c2d/);
+    }
+    // The names stay, so the page can say which variables are set.
+    const listed = JSON.parse(answers[0]?.body ?? '') as Result<AppsOverview>;
+    assert.ok(listed.ok);
+    const app = listed.value.apps.find((a) => a.id === appId);
+    assert.deepEqual(Object.keys(app?.runFromFile?.env ?? {}), ['DB_PASSWORD']);
+    assert.deepEqual(Object.keys(app?.run?.env ?? {}), ['API_KEY']);
   });
 
   it('one app with unreadable folders (a file as backups folder, a NUL in a path, a FIFO as its log) never freezes or fails the rest', async () => {

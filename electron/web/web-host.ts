@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import * as path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { jobEventNames } from '../contract/events';
@@ -55,6 +55,54 @@ function cookieValue(header: string | undefined, name: string): string | undefin
     .map((part) => part.trim())
     .find((part) => part.startsWith(`${name}=`))
     ?.slice(name.length + 1);
+}
+
+/** `127.0.0.1`, 8080 as the kernel's TCP table writes it: `0100007F:1F90`. */
+function tcpTableAddress(address: string, port: number): string {
+  const host = address
+    .split('.')
+    .reverse()
+    .map((octet) => Number(octet).toString(16).padStart(2, '0'))
+    .join('');
+  return `${host}:${port.toString(16).padStart(4, '0')}`.toUpperCase();
+}
+
+/**
+ * In a TCP table (/proc/net/tcp), the user that owns the established socket `from` → `to`; 'unknown'
+ * when none is. Only an established one: a closed connection of the same ports may linger (TIME_WAIT),
+ * owned by no one (uid 0).
+ */
+export function socketOwnerIn(
+  table: string,
+  from: { address: string; port: number },
+  to: { address: string; port: number },
+): string {
+  const local = tcpTableAddress(from.address, from.port);
+  const remote = tcpTableAddress(to.address, to.port);
+  const established = '01';
+  const fields = table
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .find((f) => f[1] === local && f[2] === remote && f[3] === established);
+  return fields?.[7] ?? 'unknown';
+}
+
+/**
+ * Linux: the user of the process at the other end of a loopback connection (its socket is in this
+ * machine's TCP table); 'unknown' where the table cannot tell (another system).
+ */
+function peerUser(socket: Socket): string {
+  let table: string;
+  try {
+    table = fs.readFileSync('/proc/net/tcp', 'utf8');
+  } catch {
+    return 'unknown';
+  }
+  return socketOwnerIn(
+    table,
+    { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 },
+    { address: socket.localAddress ?? '', port: socket.localPort ?? 0 },
+  );
 }
 
 function writeHead(
@@ -137,12 +185,25 @@ export async function startWebHost(
   // replacing each other's, and its value, derived from the token, is not the token, so whatever else
   // listens on this machine and receives it cannot use it as the token (in a URL or as a bearer).
   const cookieName = (): string => `lifeboat_${port}`;
-  const session = crypto
-    .createHmac('sha256', token)
-    .update('lifeboat serve session cookie')
-    .digest('base64url');
+  // The value is bound to the address and port it was issued for and to the user whose process (the
+  // browser, or the sshd of its tunnel) traded the token for it: another local service that receives
+  // it, running as another user, or another host on this machine, cannot replay it.
+  const peers = new WeakMap<Socket, string>();
+  const userOf = (socket: Socket): string => {
+    const known = peers.get(socket);
+    if (known !== undefined) {
+      return known;
+    }
+    const user = peerUser(socket);
+    peers.set(socket, user);
+    return user;
+  };
+  const sessionFor = (req: http.IncomingMessage): string =>
+    crypto
+      .createHmac('sha256', token)
+      .update(`lifeboat serve session cookie\n${req.headers.host ?? ''}\n${userOf(req.socket)}`)
+      .digest('base64url');
   const allowedHosts = (): string[] => [`127.0.0.1:${port}`, `localhost:${port}`];
-  const allowedOrigins = (): string[] => allowedHosts().map((host) => `http://${host}`);
   const csp = (): string =>
     [
       "default-src 'none'",
@@ -158,14 +219,17 @@ export async function startWebHost(
       "frame-ancestors 'none'",
     ].join('; ');
 
-  /** Host and Origin must name this loopback server: anything else is a rebinding or cross-site attempt. */
+  /**
+   * Host must name this loopback server and Origin, when sent, the same address: anything else is a
+   * rebinding or cross-site attempt, or a page of another origin of this machine (localhost for 127.0.0.1).
+   */
   const trustedOrigin = (req: http.IncomingMessage): boolean => {
     const host = req.headers.host;
     const origin = req.headers.origin;
     return (
       host !== undefined &&
       allowedHosts().includes(host) &&
-      (origin === undefined || allowedOrigins().includes(origin))
+      (origin === undefined || origin === `http://${host}`)
     );
   };
   const authorized = (req: http.IncomingMessage): boolean => {
@@ -173,7 +237,9 @@ export async function startWebHost(
       req.headers.authorization?.startsWith('Bearer ') === true
         ? req.headers.authorization.slice(7)
         : undefined;
-    return sameToken(cookieValue(req.headers.cookie, cookieName()), session) || sameToken(bearer, token);
+    return (
+      sameToken(cookieValue(req.headers.cookie, cookieName()), sessionFor(req)) || sameToken(bearer, token)
+    );
   };
 
   const serveStatic = (urlPath: string, res: http.ServerResponse): void => {
@@ -208,7 +274,7 @@ export async function startWebHost(
         url.searchParams.delete('token');
         url.searchParams.delete('launch');
         send(res, 303, '', 'text/plain', {
-          'Set-Cookie': `${cookieName()}=${session}; HttpOnly; SameSite=Strict; Path=/`,
+          'Set-Cookie': `${cookieName()}=${sessionFor(req)}; HttpOnly; SameSite=Strict; Path=/`,
           Location: `${url.pathname}${url.search}`,
         });
         return;

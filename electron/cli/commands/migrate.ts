@@ -6,6 +6,7 @@ import { exitCodes } from '../shared/exit-codes';
 import { printMigrate } from '../shared/human-output';
 import type { Command } from '../shared/command';
 import { emit, runWithProgress } from '../shared/run-job';
+import { say } from '../shared/terminal-text';
 
 export const migrate: Command = {
   name: 'migrate',
@@ -36,7 +37,7 @@ that fails is rolled back, named, and exits 1.`,
     );
     emit(invocation.json, result, () => printMigrate(result));
     if (result.failed !== null) {
-      process.stderr.write(`lifeboat: ${result.failed.error.message} [${result.failed.error.code}]\n`);
+      say(process.stderr, `lifeboat: ${result.failed.error.message} [${result.failed.error.code}]\n`);
       return exitCodes.failed;
     }
     return exitCodes.ok;

@@ -14,6 +14,7 @@ import { printPrune } from '../shared/human-output';
 import type { Command } from '../shared/command';
 import { databaseOptions, type Invocation } from '../shared/options';
 import { confirm, emit, runWithProgress } from '../shared/run-job';
+import { say } from '../shared/terminal-text';
 
 /** The retention rules: the --keep-* flags when any is given (they replace the file's), else lifeboat.json's. */
 function rulesOf(invocation: Invocation, file: AppSettingsFile | null): RetentionRules {
@@ -57,8 +58,9 @@ export const prune: Command = {
     'json',
   ],
   help: `Deletes the snapshots no retention rule keeps. The rules come from
-"retention" in lifeboat.json (in --app DIR, else beside the database if it is
-yours), or from --keep-* flags, which then replace them all. Each rule keeps
+"retention" in lifeboat.json (--settings FILE, else in --app DIR, else beside
+the database; taken only when no one but you or root can change it or a folder
+above it), or from --keep-* flags, which then replace them all. Each rule keeps
 the newest snapshot of each of the N newest hours, days, ISO weeks, months or
 years that have one (keep-last: the N newest). Never deleted: pinned
 snapshots, the newest, the newest verified, damaged or foreign files,
@@ -89,7 +91,7 @@ then asks (on a terminal) unless --yes; --dry-run deletes nothing.`,
       return exitCodes.ok;
     }
     if (!invocation.yes && !json) {
-      process.stderr.write(`${printPrune(plan)}\n`);
+      say(process.stderr, `${printPrune(plan)}\n`);
     }
     if (
       !(await confirm(

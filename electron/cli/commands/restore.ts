@@ -20,6 +20,7 @@ import { printPreview, printRestore } from '../shared/human-output';
 import type { Command } from '../shared/command';
 import type { Invocation } from '../shared/options';
 import { confirm, emit, runWithProgress } from '../shared/run-job';
+import { say } from '../shared/terminal-text';
 
 export const restore: Command = {
   name: 'restore',
@@ -101,7 +102,8 @@ works with no backups folder and no live database yet. Encrypted ones need
     const plan = planFor({ app, location, undo: undoing !== null });
     const commands = appCommandsOf(plan);
     if (commands.length > 0 && !json) {
-      process.stderr.write(
+      say(
+        process.stderr,
         `These commands of the app will run, exactly as shown:\n${commands.map((c) => `  ${c.which}: ${c.text}`).join('\n')}\n`,
       );
     }
@@ -113,7 +115,7 @@ works with no backups folder and no live database yet. Encrypted ones need
       if (blocker !== undefined) {
         throw new LifeboatFailure(blocker.code, `${blocker.message} Nothing was changed.`, blocker.path);
       }
-      process.stderr.write(`${printPreview(preview)}\n`);
+      say(process.stderr, `${printPreview(preview)}\n`);
     }
     const file = path.basename(request.input.snapshotPath);
     const what =
@@ -128,7 +130,8 @@ works with no backups folder and no live database yet. Encrypted ones need
     const result = await runWithProgress((onProgress) => startJob(request, onProgress, 'cli'), json);
     emit(json, result, () => printRestore(result));
     if (result.error !== null) {
-      process.stderr.write(
+      say(
+        process.stderr,
         `lifeboat: the restore was rolled back: ${result.error.message} [${result.error.code}]\n`,
       );
       return exitCodes.failed;
@@ -180,7 +183,8 @@ async function bringBack(invocation: Invocation, id: string): Promise<string> {
     invocation.json,
   );
   if (!invocation.json) {
-    process.stderr.write(
+    say(
+      process.stderr,
       pulled.alreadyHere
         ? `${pulled.id} is already here as ${pulled.file}.\n`
         : `Brought ${pulled.id} back from ${pulled.target} as ${pulled.file} (${formatBytes(pulled.downloaded)}), checked and verified.\n`,

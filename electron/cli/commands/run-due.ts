@@ -32,7 +32,7 @@ the desktop app do the same every minute while they run.`,
         `No schedule for ${location.databasePath}: set "schedule" in ${appSettingsFileName} (for example {"every": "6h"}) in the app's folder.`,
       );
     }
-    const { automation } = appAutomationOf({ databasePath: location.databasePath }, file, [], true);
+    const { automation } = appAutomationOf({ databasePath: location.databasePath }, file, []);
     const app = {
       id: location.databasePath,
       name: path.basename(path.dirname(location.databasePath)) || location.databasePath,

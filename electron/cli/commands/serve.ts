@@ -7,6 +7,7 @@ import { startWebHost } from '../../web/web-host';
 import { dataDirOf } from '../shared/app-target';
 import { exitCodes } from '../shared/exit-codes';
 import type { Command } from '../shared/command';
+import { say } from '../shared/terminal-text';
 
 export const serve: Command = {
   name: 'serve',
@@ -33,7 +34,7 @@ run-due does. Runs until Ctrl-C or SIGTERM.`,
     const service = new LifeboatService({ dataDir, origin: 'web', allow: invocation.allow, hub: true });
     service.followBackupsFolders();
     // The keeper of every app's schedule, for as long as it serves.
-    service.startKeeper((line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`));
+    service.startKeeper((line) => say(process.stdout, `${new Date().toISOString()} ${line}\n`));
     if (invocation.demo) {
       process.stdout.write('Preparing the demo app...\n');
       valueOrThrow(await dispatch(service, 'demo:open', {}));

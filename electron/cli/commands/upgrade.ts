@@ -5,6 +5,7 @@ import { exitCodeFor, exitCodes } from '../shared/exit-codes';
 import { printUpgrade } from '../shared/human-output';
 import type { Command } from '../shared/command';
 import { emit, runWithProgress } from '../shared/run-job';
+import { say } from '../shared/terminal-text';
 
 export const upgrade: Command = {
   name: 'upgrade',
@@ -27,7 +28,8 @@ the reason.`,
     if (result.error !== null) {
       const undone =
         result.rollback?.outcome === 'restored' ? 'failed and was undone' : 'failed and could not be undone';
-      process.stderr.write(
+      say(
+        process.stderr,
         `lifeboat: the upgrade ${undone}: ${result.error.message} [${result.error.code}]\n`,
       );
       return exitCodeFor(result.error.code);

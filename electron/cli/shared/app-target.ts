@@ -14,13 +14,15 @@ import { freshnessOf } from '../../core/schedule/freshness';
 import { readKeeperState } from '../../core/schedule/keeper-state';
 import {
   appSettingsFileName,
-  readAppSettingsFile,
-  readSettingsBesideDatabase,
+  ignoredSettingsText,
+  readAppSettings,
   type AppSettingsFile,
+  type IgnoredSettingsFile,
 } from '../../core/settings/app-settings-file';
 import { defaultUserDataDir } from '../../core/settings/user-data-dir';
 import type { VerbTarget } from '../../core/verbs/app-verbs';
 import type { Invocation } from './options';
+import { say } from './terminal-text';
 
 /** Where to look for the app's migrations: --migrations/--tool, else --app, the current folder, the database's folder. */
 export function setupOf(invocation: Invocation, location: DatabaseLocation): MigrationSetup {
@@ -51,12 +53,13 @@ function warnOfInterruptedRestore(location: DatabaseLocation): void {
   try {
     const interrupted = readJournal(location);
     if (interrupted !== null) {
-      process.stderr.write(
+      say(
+        process.stderr,
         `lifeboat: a restore of ${location.databasePath} was interrupted (at step ${interrupted.step}). Finish it with "lifeboat restore --resume --db ${location.databasePath}" or undo it with "--rollback".\n`,
       );
     }
   } catch (error) {
-    process.stderr.write(`lifeboat: ${toLifeboatError(error).message}\n`);
+    say(process.stderr, `lifeboat: ${toLifeboatError(error).message}\n`);
   }
 }
 
@@ -79,19 +82,55 @@ export function databaseOf(invocation: Invocation): DatabaseLocation {
   return invocation.app === undefined ? locationOf(invocation) : appOf(invocation).location;
 }
 
-/** The database and the app around it: --app DIR (with its lifeboat.json) or --db. */
+const warnedIgnored = new Set<string>();
+
+/** Says once on stderr that a lifeboat.json is ignored, why, and how to make Lifeboat take it. */
+function warnOfIgnoredSettings(ignored: IgnoredSettingsFile): void {
+  if (!warnedIgnored.has(ignored.path)) {
+    warnedIgnored.add(ignored.path);
+    process.stderr.write(`lifeboat: ${ignoredSettingsText(ignored)} ${trustAdvice}\n`);
+  }
+}
+const trustAdvice =
+  "Make it and every folder above it yours or root's and writable by no one else, or keep it where the app's user cannot write and pass --settings FILE (docs/security.md).";
+
+/**
+ * The app's lifeboat.json, when Lifeboat may act on it: --settings FILE, else the one in --app DIR,
+ * else (`besideDatabase`, for what runs without a person) the one in the database's folder. One that
+ * someone else can change is ignored, with a warning; `ignored` says why.
+ */
+function settingsOf(
+  invocation: Invocation,
+  besideDatabase?: string,
+): { appDir: string | undefined; file: AppSettingsFile | null; ignored: IgnoredSettingsFile | null } {
+  const settingsPath = invocation.settings === undefined ? undefined : path.resolve(invocation.settings);
+  const appDir =
+    invocation.app !== undefined ? path.resolve(invocation.app) : settingsPath && path.dirname(settingsPath);
+  const dir = appDir ?? besideDatabase;
+  if (dir === undefined) {
+    return { appDir, file: null, ignored: null };
+  }
+  const read = readAppSettings(dir, settingsPath);
+  if (read.ignored !== null) {
+    warnOfIgnoredSettings(read.ignored);
+  }
+  return { appDir, ...read };
+}
+
+/** The database and the app around it: --app DIR (with its lifeboat.json, or --settings FILE) or --db. */
 export function appOf(invocation: Invocation): {
   location: DatabaseLocation;
   app: AppSettings;
   file: AppSettingsFile | null;
 } {
-  const appDir = invocation.app === undefined ? undefined : path.resolve(invocation.app);
-  const file = appDir === undefined ? null : readAppSettingsFile(appDir);
+  const { appDir, file, ignored } = settingsOf(invocation);
   const database = invocation.db ?? (file?.database === undefined ? undefined : file.database);
   if (database === undefined) {
     throw new LifeboatFailure(
       'INVALID_ARGUMENT',
-      `No database given: pass --db, set LIFEBOAT_DB, or name it in ${appSettingsFileName} ("database").`,
+      ignored === null
+        ? `No database given: pass --db, set LIFEBOAT_DB, or name it in ${appSettingsFileName} ("database").`
+        : `No database given: pass --db or set LIFEBOAT_DB. ${ignoredSettingsText(ignored)} ${trustAdvice}`,
     );
   }
   const location = locationOf({
@@ -118,15 +157,16 @@ export function targetOf(invocation: Invocation, location: DatabaseLocation, app
   return { location, settings: () => app ?? appOf(invocation).app, namesFrom: process.cwd() };
 }
 
-/** The app's lifeboat.json for what runs without a person: --app DIR's, else the one beside the database if it is the user's own. */
+/** The app's lifeboat.json for what runs without a person: --app DIR's or --settings FILE, else the one beside the database. */
 export function automationOf(invocation: Invocation): {
   location: DatabaseLocation;
   file: AppSettingsFile | null;
 } {
   const { location, file } = appOf(invocation);
+  const named = invocation.app !== undefined || invocation.settings !== undefined;
   return {
     location,
-    file: invocation.app === undefined ? readSettingsBesideDatabase(location.databasePath) : file,
+    file: named ? file : settingsOf(invocation, path.dirname(location.databasePath)).file,
   };
 }
 
@@ -146,10 +186,7 @@ export function offsiteOf(invocation: Invocation): {
   };
 }
 
-/**
- * How fresh the app's protection is, for `list` and `info`. Only shown, so a lifeboat.json of another
- * user is read too (it steers nothing here); a damaged one counts as none.
- */
+/** How fresh the app's protection is, for `list`, `info` and `check`: by the schedule in effect. */
 export function freshnessFor(
   invocation: Invocation,
   location: DatabaseLocation,
@@ -157,13 +194,11 @@ export function freshnessFor(
 ): Freshness {
   let file: AppSettingsFile | null = null;
   try {
-    file = readAppSettingsFile(
-      invocation.app === undefined ? path.dirname(location.databasePath) : path.resolve(invocation.app),
-    );
+    file = settingsOf(invocation, path.dirname(location.databasePath)).file;
   } catch {
     // A damaged lifeboat.json: freshness without its schedule; prune and run-due say what is wrong.
   }
-  const { automation } = appAutomationOf({ databasePath: location.databasePath }, file, [], true);
+  const { automation } = appAutomationOf({ databasePath: location.databasePath }, file, []);
   return freshnessOf({
     snapshots,
     automation,

@@ -14,6 +14,7 @@ const options = {
   'require-db': { type: 'boolean', default: false },
   port: { type: 'string' },
   app: { type: 'string' },
+  settings: { type: 'string' },
   migrations: { type: 'string' },
   tool: { type: 'string' },
   check: { type: 'boolean', default: false },
@@ -60,6 +61,7 @@ export type OptionName = Exclude<keyof typeof options, 'from-hub' | 'help'>;
 export const optionHelp: Readonly<Record<OptionName, readonly [string, string]>> = {
   db: ['--db DB', 'A path or an sqlite:/// URL (default: $LIFEBOAT_DB)'],
   app: ['--app DIR', "The app's folder, with its lifeboat.json"],
+  settings: ['--settings FILE', "The app's lifeboat.json kept elsewhere (its paths are --app's)"],
   'backups-dir': ['--backups-dir DIR', "Where the snapshots are (default: DB's folder/backups)"],
   note: ['--note TEXT', 'A free-text note kept with the snapshot'],
   'require-db': ['--require-db', 'Fail (DB_NOT_FOUND) when the database does not exist'],
@@ -114,6 +116,8 @@ export interface Invocation {
   readonly help: boolean;
   readonly port: string | undefined;
   readonly app: string | undefined;
+  /** A lifeboat.json kept outside the app's folder (one the app's user cannot change). */
+  readonly settings: string | undefined;
   readonly migrations: string | undefined;
   readonly tool: string | undefined;
   readonly check: boolean;
@@ -174,6 +178,7 @@ export function parseInvocation(argv: readonly string[]): Invocation {
     help: parsed.values.help,
     port: parsed.values.port,
     app: parsed.values.app,
+    settings: parsed.values.settings,
     migrations: parsed.values.migrations,
     tool: parsed.values.tool,
     check: parsed.values.check,
@@ -212,4 +217,4 @@ export function parseInvocation(argv: readonly string[]): Invocation {
 }
 
 /** The options of every command that works on one app's database. */
-export const databaseOptions: readonly OptionName[] = ['db', 'app', 'backups-dir'];
+export const databaseOptions: readonly OptionName[] = ['db', 'app', 'settings', 'backups-dir'];

@@ -1,4 +1,5 @@
 import type { JobProgress } from '../../contract/jobs';
+import { say, terminalSafe } from './terminal-text';
 
 /**
  * A one-line progress bar on a terminal's stderr (no bar when stderr is not a terminal or `showBar`
@@ -19,7 +20,7 @@ export class ProgressBar {
     // What the app's commands print goes above the bar, and into logs when there is no terminal.
     if (progress.output !== undefined) {
       this.clear();
-      this.stream.write(progress.output.map((line) => `${line}\n`).join(''));
+      say(this.stream, progress.output.map((line) => `${line}\n`).join(''));
     }
     if (!this.showBar || !this.stream.isTTY) {
       return;
@@ -31,7 +32,7 @@ export class ProgressBar {
     const detail = progress.detail === undefined ? '' : ` ${progress.detail}`;
     const columns = this.stream.columns > 0 ? this.stream.columns : 80;
     const line = `${bar} ${percent}%  ${progress.phase}${detail}`.slice(0, Math.max(10, columns - 1));
-    this.stream.write(`\r\x1b[2K${line}`);
+    this.stream.write(`\r\x1b[2K${terminalSafe(line)}`);
     this.drawn = true;
   }
 

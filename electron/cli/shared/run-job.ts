@@ -4,6 +4,7 @@ import { progressMarker, type JobProgress } from '../../contract/jobs';
 import type { JobHandle } from '../../core/jobs/job-runner';
 import { LifeboatFailure, valueOrThrow } from '../../core/lifeboat-failure';
 import { ProgressBar } from './progress-bar';
+import { say, terminalSafe } from './terminal-text';
 
 /** Set for a command a hub runs over SSH (`--from-hub`). */
 let fromHub = false;
@@ -54,7 +55,11 @@ export async function runWithProgress<T>(
 }
 
 export function emit(json: boolean, value: unknown, human: () => string): void {
-  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
+  if (json) {
+    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  } else {
+    say(process.stdout, `${human()}\n`);
+  }
 }
 
 /** Asks on a terminal; elsewhere (scripts) only --yes may confirm. `what`: why it asks, for scripts. */
@@ -70,7 +75,7 @@ export async function confirm(question: string, yes: boolean, what: string): Pro
   }
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const answer = await rl.question(`${question} [y/N] `);
+    const answer = await rl.question(`${terminalSafe(question)} [y/N] `);
     return /^y(es)?$/i.test(answer.trim());
   } finally {
     rl.close();

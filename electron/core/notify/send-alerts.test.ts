@@ -39,7 +39,14 @@ describe('alerts', () => {
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
       req.on('end', () => {
         received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-        res.statusCode = req.url?.startsWith('/broken') === true ? 500 : 200;
+        if (req.url?.startsWith('/moved') === true) {
+          // To another host (localhost where the target said 127.0.0.1), as a hijacked or moved receiver would.
+          res.writeHead(307, {
+            Location: `http://localhost:${(server.address() as AddressInfo).port}/caught`,
+          });
+        } else {
+          res.statusCode = req.url?.startsWith('/broken') === true ? 500 : 200;
+        }
         res.end('ok');
       });
     });
@@ -137,6 +144,25 @@ describe('alerts', () => {
     assert.equal(mails[0]?.user, 'lifeboat');
     assert.match(mails[0]?.data ?? '', /Subject: Lifeboat: the scheduled snapshot of Vaultwarden failed/);
     assert.match(mails[0]?.data ?? '', /The disk is full\./);
+  });
+
+  it('never follows a redirect: the delivery fails and says where it pointed; only http and https are taken', async () => {
+    received.length = 0;
+    const pointed = `307, pointing to http://localhost:${(server.address() as AddressInfo).port}/caught`;
+    const [hook] = await sendAlert([{ kind: 'webhook', url: `${base}/moved-hook` }], alert);
+    assert.equal(hook?.ok, false);
+    assert.match(hook?.error ?? '', new RegExp(pointed));
+    const [pinged] = await ping([{ kind: 'healthchecks', url: `${base}/moved-ping` }], 'success', 'ok');
+    assert.equal(pinged?.ok, false);
+    assert.match(pinged?.error ?? '', new RegExp(pointed));
+    assert.deepEqual(
+      received.map((r) => r.url),
+      ['/moved-hook', '/moved-ping'],
+      'nothing reached the address it pointed to',
+    );
+    for (const url of ['file:///etc/passwd', 'ftp://127.0.0.1/x', 'gopher://127.0.0.1/x', 'data:,x']) {
+      assert.equal(notifyTargetSchema.safeParse({ kind: 'webhook', url }).success, false, url);
+    }
   });
 
   it('a target that fails is reported without its secrets; the others still get it', async () => {

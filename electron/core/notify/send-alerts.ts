@@ -1,4 +1,5 @@
 import type { FreshnessState, NotifyTarget } from '../../contract/schedule';
+import { fetchGivenAddress } from '../given-address';
 
 /**
  * Telling people when protection stops: ntfy, Gotify, a JSON webhook, Healthchecks-style pings and
@@ -65,7 +66,13 @@ function scrubbed(error: unknown, target: NotifyTarget): string {
 }
 
 async function post(url: string, init: RequestInit): Promise<void> {
-  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
+  const { response, redirect } = await fetchGivenAddress(url, {
+    ...init,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  if (redirect !== null) {
+    throw new Error(redirect);
+  }
   if (!response.ok) {
     throw new Error(`the server answered ${response.status} ${response.statusText}`);
   }

@@ -1,4 +1,5 @@
 import type { MigrationStatus } from '../../contract/migrations';
+import { fetchGivenAddress } from '../given-address';
 import type { JobControl } from '../job-control';
 import { LifeboatFailure } from '../lifeboat-failure';
 import type { DatabaseLocation } from '../database-location';
@@ -81,16 +82,22 @@ export async function waitUntilHealthy(url: string, timeoutMs: number, control: 
   let last = 'no answer';
   while (Date.now() < deadline) {
     control.throwIfCancelled();
+    let redirect: string | null = null;
     try {
-      const response = await fetch(url, {
+      const answer = await fetchGivenAddress(url, {
         signal: AbortSignal.timeout(Math.min(5000, Math.max(100, deadline - Date.now()))),
       });
-      if (response.ok) {
+      if (answer.response.ok) {
         return;
       }
-      last = `HTTP ${response.status}`;
+      redirect = answer.redirect;
+      last = `HTTP ${answer.response.status}`;
     } catch (error) {
       last = (error as Error).message;
+    }
+    // Waiting longer would not change where it points.
+    if (redirect !== null) {
+      throw new LifeboatFailure('HEALTH_CHECK_FAILED', `${url} is not a health check: ${redirect}.`);
     }
     await new Promise((resolve) => setTimeout(resolve, healthPollMs));
   }

@@ -198,19 +198,30 @@ describe('lifeboat prune', () => {
   });
 
   it(
-    'does not take rules from a lifeboat.json beside the database that the app user wrote',
+    'does not take rules from a lifeboat.json the app user wrote, beside the database or named with --app',
     { skip: hostileUserSkip },
     () => {
       const rules = path.join(temp.dir, 'lifeboat.json');
       fs.writeFileSync(rules, JSON.stringify({ retention: { keepLast: 1 } }));
       giveToAppUser(rules);
-      const run = lifeboat(['prune', '--db', 'app.db', '--yes', '--json'], temp.dir);
-      assert.equal(run.json<{ error: { code: string } }>().error.code, 'PERMISSION_DENIED');
-      assert.match(run.stderr, /--app/);
+      for (const args of [[], ['--app', '.']]) {
+        const run = lifeboat(['prune', ...args, '--db', 'app.db', '--yes', '--json'], temp.dir);
+        assert.equal(run.json<{ error: { code: string } }>().error.code, 'INVALID_ARGUMENT');
+        assert.match(run.stderr, /No retention rules .* Nothing was deleted/);
+        assert.match(run.stderr, /lifeboat\.json is ignored: it is owned by uid 65534/);
+        assert.match(run.stderr, /--settings FILE/);
+      }
       assert.equal(fs.readdirSync(location.backupsDir).filter((f) => f.endsWith('.db')).length, 3);
-      // Named with --app, the user vouches for it.
-      const named = lifeboat(['prune', '--app', '.', '--db', 'app.db', '--dry-run', '--json'], temp.dir);
+      // The same rules in a file the app user cannot change, kept apart from the app's folder, are taken.
+      const apart = path.join(temp.dir, 'etc');
+      fs.mkdirSync(apart);
+      fs.writeFileSync(path.join(apart, 'app.json'), JSON.stringify({ retention: { keepLast: 1 } }));
+      const named = lifeboat(
+        ['prune', '--app', '.', '--settings', 'etc/app.json', '--db', 'app.db', '--dry-run', '--json'],
+        temp.dir,
+      );
       assert.equal(named.code, 0, named.stderr);
+      assert.equal(named.json<PruneResult>().snapshots.filter((d) => d.decision === 'delete').length, 1);
     },
   );
 });

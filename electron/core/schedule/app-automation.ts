@@ -1,7 +1,7 @@
 import type { App, AppSummary } from '../../contract/apps';
 import type { NotifyTarget } from '../../contract/schedule';
 import { describeTarget } from '../notify/send-alerts';
-import { isOwnSettingsFile, type AppSettingsFile } from '../settings/app-settings-file';
+import type { AppSettingsFile } from '../settings/app-settings-file';
 import type { AppAutomation } from './keeper';
 import type { OffsiteTarget, TargetSummary } from '../../contract/offsite';
 import { keyName } from '../offsite/remote-snapshots';
@@ -35,20 +35,17 @@ function summarizeTarget(target: OffsiteTarget, from: TargetSummary['from']): Ta
 
 /**
  * An app's automation as it takes effect: each part from its lifeboat.json when the file sets it, else
- * from Lifeboat's settings; alerts go to the file's targets and to the global ones.
+ * from Lifeboat's settings; alerts go to the file's targets (else the app's) and to the global ones.
+ * `file` is a lifeboat.json Lifeboat may act on (readAppSettings ignores any other).
  */
 export function automationOf(
-  app: Pick<App, 'schedule' | 'retention' | 'staleAfter' | 'offsite' | 'databasePath'>,
+  app: Pick<App, 'schedule' | 'retention' | 'staleAfter' | 'offsite' | 'notify' | 'databasePath'>,
   file: AppSettingsFile | null,
   globalNotify: readonly NotifyTarget[],
-  /** Whether the file may send the data offsite: the CLI's --app DIR names it on purpose. */
-  trusted = file === null || isOwnSettingsFile(file),
 ): { automation: AppAutomation; summary: AppSummary['automation'] } {
-  // Targets in a lifeboat.json the app's user wrote are not used: they would send the data where that user says.
   const fileTargets = file?.offsite ?? [];
-  const usedFileTargets = trusted ? fileTargets : [];
   const targets = [
-    ...usedFileTargets.map((target) => ({ target, from: 'file' as const })),
+    ...fileTargets.map((target) => ({ target, from: 'file' as const })),
     ...(app.offsite ?? [])
       .filter((t) => !fileTargets.some((f) => f.name === t.name))
       .map((target) => ({ target, from: 'settings' as const })),
@@ -57,7 +54,7 @@ export function automationOf(
     schedule: file?.schedule ?? app.schedule ?? null,
     retention: file?.retention ?? app.retention ?? null,
     staleAfter: file?.staleAfter ?? app.staleAfter ?? null,
-    notify: [...(file?.notify ?? []), ...globalNotify],
+    notify: [...(file?.notify ?? app.notify ?? []), ...globalNotify],
     offsite: { targets: targets.map((t) => t.target), app: offsiteAppName(file, app.databasePath) },
   };
   const fromFile = (['schedule', 'retention', 'staleAfter'] as const).filter(
@@ -72,10 +69,6 @@ export function automationOf(
       fromFile,
       notify: automation.notify.map(describeTarget),
       offsite: targets.map(({ target, from }) => summarizeTarget(target, from)),
-      offsiteIgnored:
-        trusted || fileTargets.length === 0
-          ? null
-          : `The offsite targets in ${file?.dir ?? ''}/lifeboat.json are not used: the file belongs to another user (uid ${file?.ownerUid ?? '?'}), who could send the data anywhere. Move them into Lifeboat's settings, or own the file.`,
     },
   };
 }

@@ -29,6 +29,7 @@ import { fileSecrets, type SecretStore } from '../offsite/offsite-secrets';
 import { resolveTarget, type ResolvedTarget } from '../offsite/target-url';
 import { Hub } from '../hosts/hub';
 import { appFileOf } from './handlers/app-files';
+import { adoptSettingsHandlers } from './handlers/adopt-settings';
 import { appHandlers } from './handlers/apps';
 import { automationHandlers } from './handlers/automation';
 import type { HandlerContext, OperationHandlers } from './handlers/context';
@@ -111,6 +112,7 @@ export class LifeboatService {
     const context = this.handlerContext();
     this.handlers = {
       ...appHandlers(context),
+      ...adoptSettingsHandlers(context),
       ...migrationHandlers(context),
       ...automationHandlers(context),
       ...snapshotHandlers(context),

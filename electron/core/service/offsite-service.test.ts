@@ -189,7 +189,9 @@ describe('offsite copies through the service (desktop and web host)', () => {
         theirs?.offsite.map((t) => t.name),
         ['nas'],
       );
-      assert.match(theirs?.offsiteIgnored ?? '', /belongs to another user \(uid 65534\)/);
+      const ignored = (await desktop.handlers['apps:list']({})).apps[0]?.settingsIgnored;
+      assert.equal(ignored?.path, file);
+      assert.equal(ignored?.reason, 'it is owned by uid 65534');
       const push = await call(desktop, 'offsite:push', { appId });
       assert.ok(push.ok);
       const pushed = await finished(desktop, push.value.jobId);

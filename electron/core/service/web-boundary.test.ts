@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -153,5 +154,58 @@ describe('the reach of the web host token', () => {
       'INVALID_ARGUMENT',
     );
     assert.equal(fs.existsSync(path.join(outside, 'app.db')), true);
+  });
+
+  it('deletes through the token only a snapshot of an app it was shown: never a live database, a link out, a file that is no database or one another process holds', async () => {
+    const a = path.join(allowed, 'a');
+    const b = path.join(allowed, 'b');
+    fs.mkdirSync(a);
+    fs.mkdirSync(b);
+    createLiveDatabase(path.join(a, 'a.db'), 'delete', 16 * 1024);
+    createLiveDatabase(path.join(b, 'b.db'), 'wal', 16 * 1024);
+    createLiveDatabase(path.join(b, 'unmanaged.db'), 'delete', 16 * 1024);
+    fs.writeFileSync(path.join(b, 'secret.key'), 'the app keeps its key here');
+    fs.symlinkSync(path.join(outside, 'app.db'), path.join(b, 'a-20260101-000000-link.db'));
+    fs.copyFileSync(path.join(a, 'a.db'), path.join(b, 'a-20260101-000000-manual.db'));
+    // App A's backups folder is the folder of app B (and of an app Lifeboat does not know): both allowed.
+    const appA = await web.handlers['apps:add']({ database: path.join(a, 'a.db'), backupsDir: b });
+    await web.handlers['apps:add']({ database: path.join(b, 'b.db') });
+    const holder = spawn('bash', [
+      '-c',
+      'exec 3<"$0"; echo held; exec sleep 60',
+      path.join(b, 'unmanaged.db'),
+    ]);
+    await new Promise((resolve) => holder.stdout.once('data', resolve));
+    const before = fs.readdirSync(b).sort();
+    const refusals: readonly (readonly [string, string, string])[] = [
+      [appA.id, 'b.db', 'INVALID_ARGUMENT'],
+      [appA.id, 'secret.key', 'INVALID_ARGUMENT'],
+      [appA.id, 'a-20260101-000000-link.db', 'INVALID_ARGUMENT'],
+      [appA.id, 'unmanaged.db', 'DB_IN_USE'],
+      [appA.id, '../b/b.db', 'INVALID_ARGUMENT'],
+      [appA.id, path.join(outside, 'app.db'), 'INVALID_ARGUMENT'],
+      [appA.id, '..', 'INVALID_ARGUMENT'],
+      ['not-set-up', 'a-20260101-000000-manual.db', 'APP_NOT_FOUND'],
+    ];
+    try {
+      for (const [appId, file, code] of refusals) {
+        assert.equal(
+          errorCode(await dispatch(web, 'snapshots:delete', { appId, file })),
+          code,
+          `${file} of ${appId}`,
+        );
+      }
+    } finally {
+      holder.kill();
+    }
+    assert.deepEqual(fs.readdirSync(b).sort(), before, 'nothing in the folder was deleted');
+    assert.equal(fs.existsSync(path.join(outside, 'app.db')), true);
+    assert.equal(
+      errorCode(
+        await dispatch(web, 'snapshots:delete', { appId: appA.id, file: 'a-20260101-000000-manual.db' }),
+      ),
+      'ok',
+    );
+    assert.equal(fs.existsSync(path.join(b, 'a-20260101-000000-manual.db')), false);
   });
 });

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import type * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { appRunSchema, type AppRun } from '../../contract/app-run';
@@ -13,6 +15,7 @@ import {
 } from '../../contract/schedule';
 import { readUntrustedText } from '../fs/untrusted-file';
 import { LifeboatFailure } from '../lifeboat-failure';
+import { settingsTrustProblem } from './settings-trust';
 
 const maxSettingsBytes = 256 * 1024;
 
@@ -62,19 +65,34 @@ export interface AppSettingsFile {
   readonly notify: readonly NotifyTarget[] | undefined;
   readonly name: string | undefined;
   readonly offsite: readonly OffsiteTarget[] | undefined;
-  /** Who owns the file: one of another user (the app's) may not send the data anywhere on its own. */
-  readonly ownerUid: number;
 }
 
-/** Whether the file belongs to the user Lifeboat runs as, or to root. */
-export function isOwnSettingsFile(file: AppSettingsFile): boolean {
-  const uid = process.getuid?.();
-  return uid === undefined || file.ownerUid === uid || file.ownerUid === 0;
+/** A lifeboat.json Lifeboat takes nothing from: someone other than Lifeboat's user or root can change it. */
+export interface IgnoredSettingsFile {
+  readonly path: string;
+  /** Why, e.g. "it is owned by uid 65534" or "its folder /srv/app is writable by every user". */
+  readonly reason: string;
+  /** Of its text as read: whether it is still the one a person adopted. */
+  readonly sha256: string;
 }
 
-/** The lifeboat.json in `dir` as untrusted text (no link, no FIFO, a size cap); null when there is none. */
-function readSettingsText(dir: string): { file: string; text: string; ownerUid: number } | null {
-  const file = path.join(dir, appSettingsFileName);
+/** What an app's lifeboat.json says: its settings when Lifeboat may act on them, else why it is ignored. */
+export interface AppSettingsRead {
+  readonly file: AppSettingsFile | null;
+  readonly ignored: IgnoredSettingsFile | null;
+}
+
+function sha256Of(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** One sentence for a person: which file is ignored, why, and what that protects against. */
+export function ignoredSettingsText(ignored: IgnoredSettingsFile): string {
+  return `${ignored.path} is ignored: ${ignored.reason}, so whoever can change it could make Lifeboat run commands, delete files or send the data elsewhere.`;
+}
+
+/** The settings file as untrusted text (no link, no FIFO, a size cap) and its descriptor's stat; null when there is none. */
+function readSettingsText(file: string): { text: string; stat: fs.Stats } | null {
   const read = readUntrustedText(file, maxSettingsBytes);
   if (read.kind === 'missing') {
     return null;
@@ -82,37 +100,51 @@ function readSettingsText(dir: string): { file: string; text: string; ownerUid: 
   if (read.kind === 'refused') {
     throw new LifeboatFailure('INVALID_ARGUMENT', `${file} was not read: ${read.reason}.`, file);
   }
-  return { file, text: read.text, ownerUid: read.stat.uid };
-}
-
-/** Reads the app folder's lifeboat.json; null when there is none. A damaged one is an error, not ignored. */
-export function readAppSettingsFile(appDir: string): AppSettingsFile | null {
-  const read = readSettingsText(appDir);
-  return read === null ? null : parseSettings(appDir, read.file, read.text, read.ownerUid);
+  return { text: read.text, stat: read.stat };
 }
 
 /**
- * The lifeboat.json beside a database, when no app folder was named: used only if it belongs to the
- * user running Lifeboat (or root). One the app's user wrote must not steer what root deletes.
+ * Reads an app's lifeboat.json (`settingsPath`, by default the one in `appDir`; relative paths in it
+ * are the app folder's). Its settings are taken only when Lifeboat's user or root alone can change it
+ * and the folders above it (settings-trust.ts); otherwise it is ignored, and `ignored` says why. A
+ * damaged file of Lifeboat's own is an error, not ignored.
  */
-export function readSettingsBesideDatabase(databasePath: string): AppSettingsFile | null {
-  const dir = path.dirname(databasePath);
-  const read = readSettingsText(dir);
+export function readAppSettings(
+  appDir: string,
+  settingsPath: string = path.join(appDir, appSettingsFileName),
+): AppSettingsRead {
+  const read = readSettingsText(settingsPath);
+  if (read === null) {
+    return { file: null, ignored: null };
+  }
+  const reason = settingsTrustProblem(settingsPath, read.stat);
+  if (reason !== null) {
+    return { file: null, ignored: { path: settingsPath, reason, sha256: sha256Of(read.text) } };
+  }
+  return { file: parseSettings(appDir, settingsPath, read.text), ignored: null };
+}
+
+/**
+ * A lifeboat.json to show a person before they adopt it into Lifeboat's own settings, whoever owns
+ * it: its text as read, its SHA-256 (so what is adopted is what was read) and what it sets.
+ */
+export function reviewAppSettings(
+  appDir: string,
+): { path: string; text: string; sha256: string; settings: AppSettingsFile } | null {
+  const settingsPath = path.join(appDir, appSettingsFileName);
+  const read = readSettingsText(settingsPath);
   if (read === null) {
     return null;
   }
-  const uid = process.getuid?.();
-  if (uid !== undefined && read.ownerUid !== uid && read.ownerUid !== 0) {
-    throw new LifeboatFailure(
-      'PERMISSION_DENIED',
-      `${read.file} belongs to another user (uid ${read.ownerUid}), so Lifeboat does not take its settings on its own: name the folder with --app ${dir} if you trust it, or pass the rules as flags.`,
-      read.file,
-    );
-  }
-  return parseSettings(dir, read.file, read.text, read.ownerUid);
+  return {
+    path: settingsPath,
+    text: read.text,
+    sha256: sha256Of(read.text),
+    settings: parseSettings(appDir, settingsPath, read.text),
+  };
 }
 
-function parseSettings(appDir: string, file: string, text: string, ownerUid: number): AppSettingsFile {
+function parseSettings(appDir: string, file: string, text: string): AppSettingsFile {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -147,6 +179,5 @@ function parseSettings(appDir: string, file: string, text: string, ownerUid: num
     notify: settings.notify,
     name: settings.name,
     offsite: settings.offsite,
-    ownerUid,
   };
 }

@@ -97,6 +97,37 @@ export function AppView(): ReactNode {
           </div>
         </div>
         {app.interruptedRestore !== null && <InterruptedRestore app={app} />}
+        {app.settingsIgnored !== null && (
+          <p
+            className={
+              app.settingsIgnored.adopted
+                ? 'muted settings-ignored'
+                : 'freshness-alert stale settings-ignored'
+            }
+            role="status"
+            data-testid="settings-ignored"
+            title={app.settingsIgnored.path}
+          >
+            {app.settingsIgnored.adopted ? (
+              <>
+                Its lifeboat.json is ignored ({app.settingsIgnored.reason}); Lifeboat uses the copy of its
+                settings you adopted.
+              </>
+            ) : (
+              <>
+                <strong>Its lifeboat.json is ignored:</strong> {app.settingsIgnored.reason}, so whoever can
+                change it could make Lifeboat run commands, delete files or send the data elsewhere.
+              </>
+            )}{' '}
+            <button
+              type="button"
+              className="link"
+              onClick={() => openDialog({ kind: 'adopt-settings', appId: app.id })}
+            >
+              {app.settingsIgnored.adopted ? 'Review it' : 'Review and adopt…'}
+            </button>
+          </p>
+        )}
         {(app.freshness?.state === 'stale' || app.freshness?.state === 'failing') && (
           <p className={`freshness-alert ${app.freshness.state}`} role="status" data-testid="freshness-alert">
             <strong>

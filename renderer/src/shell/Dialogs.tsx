@@ -19,6 +19,7 @@ import { ErrorText } from '../ui/ErrorText';
 import { Modal } from '../ui/Modal';
 import { RestoreDialog } from '../features/restore/RestoreDialog';
 import { RunSettingsDialog } from '../features/automation/RunSettingsDialog';
+import { AdoptSettingsDialog } from '../features/automation/AdoptSettingsDialog';
 import { AutomationDialog } from '../features/automation/AutomationDialog';
 import { CompareDialog } from '../features/compare/CompareDialog';
 import { BrowseDialog, CopyDialog } from '../features/browse/BrowseDialog';
@@ -54,6 +55,8 @@ export function Dialogs(): ReactNode {
       return <RestoreDialog />;
     case 'run-settings':
       return <RunSettingsDialog appId={dialog.appId} />;
+    case 'adopt-settings':
+      return <AdoptSettingsDialog appId={dialog.appId} />;
     case 'automation':
       return <AutomationDialog appId={dialog.appId} />;
     case 'compare':

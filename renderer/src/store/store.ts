@@ -59,6 +59,7 @@ export type Dialog =
   | { readonly kind: 'migrations'; readonly appId: string }
   | { readonly kind: 'restore' }
   | { readonly kind: 'run-settings'; readonly appId: string }
+  | { readonly kind: 'adopt-settings'; readonly appId: string }
   | { readonly kind: 'automation'; readonly appId: string }
   | { readonly kind: 'compare' }
   | { readonly kind: 'browse' }

@@ -4,7 +4,11 @@ import { toLifeboatError, LifeboatFailure } from '../../lifeboat-failure';
 import type { MigrationSetup } from '../../migrations/migration-reader';
 import { readJournal } from '../../restore/restore-journal';
 import type { AppSettings } from '../../restore/restore-preflight';
-import { readAppSettingsFile, type AppSettingsFile } from '../../settings/app-settings-file';
+import {
+  readAppSettings,
+  type AppSettingsFile,
+  type IgnoredSettingsFile,
+} from '../../settings/app-settings-file';
 import type { VerbTarget } from '../../verbs/app-verbs';
 
 /** What an app's folders say about it: its lifeboat.json, its migrations, a restore left interrupted. */
@@ -21,12 +25,19 @@ export function appDirOf(app: App): string {
   return app.appDir ?? path.dirname(app.databasePath);
 }
 
-/** The app's lifeboat.json, if it has one; a damaged one is reported, not used. */
-export function appFileOf(app: App): { file: AppSettingsFile | null; problem: string | null } {
+/**
+ * The app's lifeboat.json, if it has one and Lifeboat may act on it; a damaged one is reported, one
+ * that another user can change is ignored (and `ignored` says why), neither is used.
+ */
+export function appFileOf(app: App): {
+  file: AppSettingsFile | null;
+  problem: string | null;
+  ignored: IgnoredSettingsFile | null;
+} {
   try {
-    return { file: readAppSettingsFile(appDirOf(app)), problem: null };
+    return { ...readAppSettings(appDirOf(app)), problem: null };
   } catch (error) {
-    return { file: null, problem: toLifeboatError(error).message };
+    return { file: null, problem: toLifeboatError(error).message, ignored: null };
   }
 }
 

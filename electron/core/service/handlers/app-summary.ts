@@ -10,10 +10,11 @@ import { lastRestore } from '../../restore/last-restore';
 import { freshnessOf } from '../../schedule/freshness';
 import { attentionOf, damagedSnapshots, type Attention } from '../../schedule/attention';
 import { readKeeperState } from '../../schedule/keeper-state';
-import { appSettingsFileName } from '../../settings/app-settings-file';
+import { appSettingsFileName, ignoredSettingsText } from '../../settings/app-settings-file';
 import { appFileOf, interruptedRestoreOf, migrationSetupOf } from './app-files';
 import type { HandlerContext } from './context';
 import { runJob } from './jobs';
+import { withEnvValuesHidden } from './web-boundary';
 
 /** The status dot: what needs the user first (an interrupted restore, damage), then how fresh the protection is. */
 function healthOf(
@@ -41,6 +42,11 @@ function healthOf(
  */
 export async function summarize(ctx: HandlerContext, app: App): Promise<AppSummary> {
   ctx.follow(app);
+  const summary = await summarizeOrProblem(ctx, app);
+  return ctx.boundary === null ? summary : withEnvValuesHidden(summary);
+}
+
+async function summarizeOrProblem(ctx: HandlerContext, app: App): Promise<AppSummary> {
   try {
     return await summarizeReadable(ctx, app);
   } catch (error) {
@@ -56,6 +62,7 @@ export async function summarize(ctx: HandlerContext, app: App): Promise<AppSumma
       runSource: { kind: app.run === undefined ? 'none' : 'settings' },
       runFromFile: null,
       runProblem: null,
+      settingsIgnored: null,
       interruptedRestore: null,
       lastRestore: null,
       automation: ctx.automationOf(app, null).summary,
@@ -71,7 +78,7 @@ async function summarizeReadable(ctx: HandlerContext, app: App): Promise<AppSumm
   const newest = newestRestorable(list.snapshots);
   const exists = fs.existsSync(app.databasePath);
   const interruptedRestore = interruptedRestoreOf(app);
-  const { file, problem } = appFileOf(app);
+  const { file, problem, ignored } = appFileOf(app);
   const automation = ctx.automationOf(app, file);
   const freshness = freshnessOf({
     snapshots: list.snapshots,
@@ -116,6 +123,16 @@ async function summarizeReadable(ctx: HandlerContext, app: App): Promise<AppSumm
         : { kind: app.run === undefined ? 'none' : 'settings' },
     runFromFile: file?.run ?? null,
     runProblem: problem,
+    settingsIgnored:
+      ignored === null
+        ? null
+        : {
+            path: ignored.path,
+            reason: ignored.reason,
+            text: ignoredSettingsText(ignored),
+            adopted:
+              app.adoptedSettings?.path === ignored.path && app.adoptedSettings.sha256 === ignored.sha256,
+          },
     interruptedRestore,
     lastRestore: undoOffered(app),
     automation: automation.summary,

@@ -1,10 +1,25 @@
 import type { App } from '../../../contract/apps';
-import { hasNoRules } from '../../../contract/retention';
+import { hasNoRules, type PruneResult, type RetentionRules } from '../../../contract/retention';
+import type { Schedule } from '../../../contract/schedule';
 import { nextScheduledSnapshot } from '../../schedule/keeper';
 import { checkSchedule } from '../../schedule/schedule-times';
 import { summarize } from './app-summary';
 import type { HandlerContext, Handlers } from './context';
 import { runJob } from './jobs';
+
+/** What rules would keep and delete among the app's snapshots now (nothing is deleted). */
+export function previewRetention(
+  app: App,
+  rules: RetentionRules,
+  schedule: Schedule | undefined,
+): Promise<PruneResult> {
+  // With a schedule, what its next run deletes: that run's snapshot comes first and may push one out.
+  const planned = schedule === undefined ? null : nextScheduledSnapshot(app.backupsDir, schedule, Date.now());
+  return runJob({
+    kind: 'prune',
+    input: { location: app, rules, dryRun: true, ...(planned === null ? {} : { planned }) },
+  });
+}
 
 /** An app's schedule, retention and staleness, which the keeper carries out. */
 export function automationHandlers(
@@ -34,17 +49,6 @@ export function automationHandlers(
       ctx.keeperPass();
       return summarize(ctx, updated);
     },
-    'retention:preview': (input) => {
-      const app = ctx.app(input.appId);
-      // With a schedule, what its next run deletes: that run's snapshot comes first and may push one out.
-      const planned =
-        input.schedule === undefined
-          ? null
-          : nextScheduledSnapshot(app.backupsDir, input.schedule, Date.now());
-      return runJob({
-        kind: 'prune',
-        input: { location: app, rules: input.rules, dryRun: true, ...(planned === null ? {} : { planned }) },
-      });
-    },
+    'retention:preview': (input) => previewRetention(ctx.app(input.appId), input.rules, input.schedule),
   };
 }

@@ -100,7 +100,10 @@ export function snapshotHandlers(
       return Promise.resolve(ctx.startUiJob('verify', app.id, verifyVerb(verbTarget(app), input.files)));
     },
     'snapshots:delete': async (input) => {
-      await runJob(deleteVerb(verbTarget(ctx.app(input.appId)), [input.file]), ctx.origin);
+      const request = deleteVerb(verbTarget(ctx.app(input.appId)), [input.file]);
+      const liveDatabases = ctx.settings.apps.map((app) => app.databasePath);
+      request.input.paths.forEach((p) => ctx.boundary?.requireSnapshotToDelete(p, liveDatabases));
+      await runJob(request, ctx.origin);
       return { deleted: input.file };
     },
     'snapshots:pin': async (input) => {

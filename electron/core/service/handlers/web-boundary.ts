@@ -1,8 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AppRun } from '../../../contract/app-run';
-import { readUntrustedText } from '../../fs/untrusted-file';
+import type { AppSummary } from '../../../contract/apps';
+import { openUntrusted, readUntrustedText } from '../../fs/untrusted-file';
 import { LifeboatFailure } from '../../lifeboat-failure';
+import { processesHolding } from '../../restore/file-holders';
+import { headerLength, parseSqliteHeader } from '../../sqlite/sqlite-header';
 
 /**
  * What a holder of `lifeboat serve`'s token may reach: the apps that were set up, and new ones only
@@ -32,6 +35,22 @@ export function isInside(child: string, parent: string): boolean {
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
+/** What the page sees through lifeboat serve in place of an environment variable's value: only that it is set. */
+const hiddenEnvValue = '(hidden)';
+
+function envValuesHidden(run: AppRun): AppRun {
+  return { ...run, env: Object.fromEntries(Object.keys(run.env).map((name) => [name, hiddenEnvValue])) };
+}
+
+/** An app as a token holder may see it: its environment's names, never their values (passwords, API keys). */
+export function withEnvValuesHidden(summary: AppSummary): AppSummary {
+  return {
+    ...summary,
+    ...(summary.run === undefined ? {} : { run: envValuesHidden(summary.run) }),
+    runFromFile: summary.runFromFile === null ? null : envValuesHidden(summary.runFromFile),
+  };
+}
+
 export class WebBoundary {
   private readonly allowed: readonly string[];
 
@@ -57,6 +76,54 @@ export class WebBoundary {
         'PERMISSION_DENIED',
         `${what} ${p} ${why} with --allow DIR for the folder that holds your apps, or set the app up in the desktop app or its lifeboat.json.`,
         p,
+      );
+    }
+  }
+
+  /**
+   * What a token holder may delete: a snapshot, that is a regular SQLite file (not a link, not another
+   * file of an app's folder), that is not the live database or a sidecar of any app set up (a hard link
+   * included), and that no other process holds open (the live database of an app Lifeboat does not know).
+   */
+  requireSnapshotToDelete(filePath: string, liveDatabases: readonly string[]): void {
+    const notSnapshot = (why: string): LifeboatFailure =>
+      new LifeboatFailure(
+        'INVALID_ARGUMENT',
+        `${path.basename(filePath)} is not a snapshot (${why}): through lifeboat serve only snapshots are deleted. Nothing was deleted.`,
+        filePath,
+      );
+    const opened = openUntrusted(filePath);
+    if (opened.kind !== 'open') {
+      throw notSnapshot(opened.kind === 'missing' ? 'it is gone' : opened.reason);
+    }
+    const header = Buffer.alloc(headerLength);
+    let bytesRead: number;
+    try {
+      bytesRead = fs.readSync(opened.fd, header, 0, headerLength, 0);
+    } finally {
+      fs.closeSync(opened.fd);
+    }
+    if (parseSqliteHeader(header.subarray(0, bytesRead)).kind !== 'sqlite') {
+      throw notSnapshot('it is not an SQLite database');
+    }
+    const identity = (stat: fs.Stats): string => `${stat.dev}:${stat.ino}`;
+    const live = new Set(
+      liveDatabases.flatMap((database) =>
+        ['', '-wal', '-shm', '-journal'].flatMap((suffix) => {
+          const stat = fs.statSync(`${database}${suffix}`, { throwIfNoEntry: false });
+          return stat === undefined ? [] : [identity(stat)];
+        }),
+      ),
+    );
+    if (live.has(identity(opened.stat))) {
+      throw notSnapshot('it is the live database of an app, or one of its files');
+    }
+    const { holders } = processesHolding(filePath);
+    if (holders.length > 0) {
+      throw new LifeboatFailure(
+        'DB_IN_USE',
+        `${path.basename(filePath)} is open in ${holders.map((h) => `${h.command} (pid ${h.pid})`).join(', ')}: a database in use is not a snapshot, so it is not deleted through lifeboat serve.`,
+        filePath,
       );
     }
   }

@@ -248,9 +248,9 @@ export function OffsiteDialog(props: { appId: string }): ReactNode {
             </ul>
           </div>
         )}
-        {app.automation.offsiteIgnored !== null && (
+        {app.settingsIgnored !== null && !app.settingsIgnored.adopted && (
           <p className="notice-text warn" data-testid="offsite-ignored">
-            {app.automation.offsiteIgnored}
+            {app.settingsIgnored.text} No target it names is used.
           </p>
         )}
         {!editable ? (
