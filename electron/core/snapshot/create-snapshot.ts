@@ -76,6 +76,7 @@ export async function createSnapshot(request: SnapshotRequest, control: JobContr
           throw asLiveDatabaseFailure(error, databasePath);
         },
       );
+      keepAsLifeboats(fd, liveStat);
       control.report('Checking integrity and writing to disk', copyShare);
       // Side by side: the flush on libuv's thread pool, the end of the SHA-256 on its own thread,
       // the CPU-bound quick_check here.
@@ -88,7 +89,6 @@ export async function createSnapshot(request: SnapshotRequest, control: JobContr
         await copy.sha256.stop();
         await synced;
       }
-      keepAsLifeboats(fd, liveStat);
       stat = fs.fstatSync(fd);
     } finally {
       fs.closeSync(fd);
@@ -217,7 +217,7 @@ function liveFileState(databasePath: string): 'missing' | 'empty' | 'present' {
 
 /**
  * Makes the finished copy open at `fd` Lifeboat's and read-only (a snapshot is immutable), through
- * its descriptor. The kernel's copy gave it the live file's owner: run as root, that is the app's
+ * its descriptor. The copy (libuv's copyfile) gave it the live file's owner: run as root, the app's
  * user, who could then make it writable and rewrite or truncate it while it is checked or later. It
  * stays in the live file's group with the live file's read bits, so whoever could read the live
  * database (the app through its group, a backup script's users) can read its snapshots.
