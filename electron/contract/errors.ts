@@ -28,6 +28,8 @@ export const errorCodes = [
   'RESTORE_IN_PROGRESS',
   /** A restore journal Lifeboat cannot trust (damaged, foreign, naming files elsewhere): reported, never acted on. */
   'JOURNAL_INVALID',
+  /** Undo refused: Lifeboat's record of the last restore, or the snapshot it names, is not what Lifeboat wrote. */
+  'UNDO_UNTRUSTED',
   'RESTORE_FAILED',
   'APP_COMMAND_FAILED',
   'SCHEMA_MISMATCH',

@@ -21,14 +21,22 @@ function indexOf(calls: readonly TracedCall[], match: (call: TracedCall) => bool
 const isFlush = (call: TracedCall, file: string): boolean =>
   (call.name === 'fsync' || call.name === 'fdatasync') && call.paths[0] === file;
 
-/** Asserts that `file` was flushed before it was given the name `published`, and its folder flushed after. */
-function assertFlushedThenPublished(calls: readonly TracedCall[], file: string, published: string): void {
+/**
+ * Asserts that `file` was flushed before it was given the name `published`, and its folder flushed
+ * after; `flushedAs` is its name in the flush when it is published through its folder's descriptor.
+ */
+function assertFlushedThenPublished(
+  calls: readonly TracedCall[],
+  file: string,
+  published: string,
+  flushedAs = file,
+): void {
   const publish = indexOf(
     calls,
     (call) => /^(link|rename)/.test(call.name) && call.paths.includes(file) && call.paths.includes(published),
   );
   assert.ok(publish >= 0, `${file} was published as ${published}`);
-  const flushed = indexOf(calls, (call) => isFlush(call, file));
+  const flushed = indexOf(calls, (call) => isFlush(call, flushedAs));
   assert.ok(
     flushed >= 0 && flushed < publish,
     `${path.basename(file)} is flushed to disk before it takes the name ${path.basename(published)}`,
@@ -67,12 +75,21 @@ describe('durability, seen in the system calls', () => {
     const backups = path.join(dir, 'backups');
     const [published] = fs.readdirSync(backups).filter((name) => name.endsWith('-traced.db'));
     assert.ok(published !== undefined);
+    // Written in a staging folder of its own, flushed there (strace names the descriptor's file),
+    // then linked from it through the folder's descriptor.
+    const staged = calls.find(
+      (call) => call.name === 'fsync' && /\/\.lifeboat-tmp-[^/]+\/snapshot\.db$/.test(call.paths[0] ?? ''),
+    )?.paths[0];
     const link = calls.find(
       (call) => call.name.startsWith('link') && call.paths.some((p) => p.endsWith(published)),
     );
-    const temporary = link?.paths.find((p) => path.basename(p).startsWith('.lifeboat-tmp-'));
-    assert.ok(temporary !== undefined, 'the snapshot is written under a temporary name, then linked');
-    assertFlushedThenPublished(calls, temporary, path.join(backups, published));
+    const source = link?.paths[0];
+    assert.ok(
+      staged !== undefined && source !== undefined,
+      'the snapshot is written in a staging folder, then linked',
+    );
+    assert.match(source, /^\/proc\/self\/fd\/\d+\/snapshot\.db$/);
+    assertFlushedThenPublished(calls, source, path.join(backups, published), staged);
   });
 
   it("a restore's copy is flushed before it takes the live name, and the folder after", (t) => {

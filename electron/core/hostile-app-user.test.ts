@@ -2,11 +2,21 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { lifeboat } from '../testing/cli-run';
-import { createLiveDatabase, makeTempDir } from '../testing/fixtures';
-import { giveToAppUser, hostileUserSkip, runAsAppUser, startAsAppUser } from '../testing/hostile-user';
+import { contentDigest, createLiveDatabase, makeTempDir } from '../testing/fixtures';
+import {
+  appUser,
+  giveToAppUser,
+  hostileUserSkip,
+  runAsAppUser,
+  startAsAppUser,
+} from '../testing/hostile-user';
+import { straceUnavailable, traceLifeboat } from '../testing/syscall-trace';
 import { activityLine, appendActivity, readActivity } from './activity/activity-log';
+import { LifeboatFailure } from './lifeboat-failure';
+import { FolderStore } from './offsite/folder-store';
 import { restorePaths } from './restore/restore-journal';
 
 type Failed = { error: { code: string; message: string } };
@@ -252,6 +262,322 @@ describe('files the app user controls, with Lifeboat run as root', { skip: hosti
       Number(Buffer.concat(output).toString()) > 0,
       `the attacker never hit the staged copy (outcomes: ${outcomes.join(', ')})`,
     );
+  });
+
+  it("#33: a snapshot root takes is Lifeboat's, readable as the live file is, and the app user can neither chmod nor rewrite it", () => {
+    const folder = appFolder('owned');
+    fs.chmodSync(folder.db, 0o640);
+    const backup = lifeboat(['backup', '--db', folder.db, '--json'], folder.dir);
+    assert.equal(backup.code, 0, backup.stderr);
+    const snapshot = backup.json<{ snapshot: { path: string } }>().snapshot.path;
+    const stat = fs.statSync(snapshot);
+    // Lifeboat's user owns it; the live file's group and read bits let the app read it.
+    assert.deepEqual([stat.uid, stat.gid, stat.mode & 0o777], [0, appUser.gid, 0o440]);
+    const tried = runAsAppUser(
+      `const fs = require('fs'); const out = [];
+       for (const act of [() => fs.chmodSync(process.argv[1], 0o666), () => fs.openSync(process.argv[1], 'r+')]) {
+         try { act(); out.push('done'); } catch (e) { out.push(e.code); }
+       }
+       fs.readFileSync(process.argv[1]);
+       process.stdout.write(out.join(','));`,
+      snapshot,
+    );
+    assert.equal(tried, 'EPERM,EACCES', 'the app user could change the snapshot');
+  });
+
+  it('#33: between creation and publication the snapshot is reached only through descriptors, never by a name the app user can change', (t) => {
+    const unavailable = straceUnavailable();
+    if (unavailable !== null) {
+      t.skip(unavailable);
+      return;
+    }
+    const folder = appFolder('traced');
+    const calls = traceLifeboat(['backup', 'traced', '--db', folder.db], folder.dir, [
+      'open',
+      'openat',
+      'creat',
+      'chmod',
+      'fchmodat',
+      'chown',
+      'lchown',
+      'fchownat',
+      'truncate',
+      'unlink',
+      'unlinkat',
+      'link',
+      'linkat',
+      'rename',
+      'renameat',
+      'renameat2',
+      'mkdir',
+      'mkdirat',
+      'rmdir',
+    ]);
+    // Its staging folder in the backups folder: made, opened once as a folder, removed once empty.
+    const stagingFolder = /\/backups\/(\.lifeboat-tmp-[^/]+)$/;
+    const staging = calls.find(
+      (call) => call.name.startsWith('mkdir') && stagingFolder.test(call.paths[0] ?? ''),
+    );
+    assert.ok(staging !== undefined, 'the snapshot is written in a staging folder');
+    const folderPath = staging.paths[0] ?? '';
+    const byName = calls.filter((call) => /"[^"]*\/backups\/\.lifeboat-tmp-/.test(call.args));
+    const allowed = (call: (typeof calls)[number]): boolean =>
+      call.name.startsWith('mkdir') || call.name === 'rmdir'
+        ? call.paths[0] === folderPath
+        : // Opening the folder itself, as a folder, never following a link.
+          (/^open/.test(call.name) &&
+            call.args.includes(`"${folderPath}"`) &&
+            /O_DIRECTORY/.test(call.args) &&
+            /O_NOFOLLOW/.test(call.args)) ||
+          // SQLite opens the file by the name it resolves the folder's descriptor to, read-only; Lifeboat
+          // then proves it holds the very file written (openSnapshotDescriptor).
+          (/^open/.test(call.name) &&
+            call.args.includes(`"${folderPath}/snapshot.db"`) &&
+            /O_RDONLY\|O_NOFOLLOW/.test(call.args) &&
+            !/O_CREAT|O_WR|O_RDWR|O_TRUNC/.test(call.args));
+    assert.deepEqual(
+      byName.filter((call) => !allowed(call)).map((call) => `${call.name}(${call.args})`),
+      [],
+      'a call acted on the snapshot by a name in the backups folder',
+    );
+    const chmods = calls.filter((call) => /chmod|chown/.test(call.name));
+    assert.deepEqual(chmods, [], 'chmod or chown by path');
+    assert.ok(
+      calls.some((call) => call.name.startsWith('link') && call.args.startsWith('"/proc/self/fd/')),
+      "published through the staging folder's descriptor",
+    );
+  });
+
+  it('#33: root clears only the staging folders a killed Lifeboat left, never one the app user made', () => {
+    const folder = appFolder('staging');
+    // Named as the staging folder of a killed process (no such pid runs) would be, made by the app user.
+    const theirs = path.join(folder.backups, '.lifeboat-tmp-4194000-0123456789abcdef');
+    runAsAppUser(
+      `const fs = require('fs'); fs.mkdirSync(process.argv[1]); fs.writeFileSync(process.argv[1] + '/snapshot.db', 'theirs');`,
+      theirs,
+    );
+    const backup = lifeboat(['backup', '--db', folder.db, '--json'], folder.dir);
+    assert.equal(backup.code, 0, backup.stderr);
+    assert.equal(fs.readFileSync(path.join(theirs, 'snapshot.db'), 'utf8'), 'theirs');
+  });
+
+  describe('#33: undo takes its snapshot from a record Lifeboat owns, and checks it', () => {
+    /** An app folder after a backup and a restore of it: the live database changed since, and undo would put it back. */
+    function restoredOnce(name: string): {
+      folder: ReturnType<typeof appFolder>;
+      preRestore: string;
+      forged: string;
+    } {
+      const folder = appFolder(name);
+      const backup = lifeboat(['backup', '--db', folder.db, '--json'], folder.dir);
+      assert.equal(backup.code, 0, backup.stderr);
+      const writer = new Database(folder.db);
+      writer.exec("INSERT INTO ledger (account, amount, at) VALUES (1, 1, 'after the backup')");
+      writer.close();
+      const restore = lifeboat(
+        [
+          'restore',
+          backup.json<{ snapshot: { file: string } }>().snapshot.file,
+          '--db',
+          folder.db,
+          '--yes',
+          '--json',
+        ],
+        folder.dir,
+      );
+      assert.equal(restore.code, 0, restore.stderr);
+      const preRestore = restore.json<{ preRestoreSnapshot: string }>().preRestoreSnapshot;
+      // The app user's own database, in its backups folder, with a table that must never go live.
+      const forged = path.join(folder.backups, 'app-20200101-000000-forged.db');
+      runAsAppUser(`require('fs').copyFileSync(process.argv[1], process.argv[2])`, forgedSource, forged);
+      return { folder, preRestore, forged };
+    }
+
+    let forgedSource: string;
+    before(() => {
+      forgedSource = path.join(app, 'forged.db');
+      const db = new Database(forgedSource);
+      db.exec('CREATE TABLE forged (x)');
+      db.close();
+    });
+
+    function liveTables(db: string): string[] {
+      const live = new Database(db, { readonly: true });
+      try {
+        return live.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+      } finally {
+        live.close();
+      }
+    }
+
+    const undo = (folder: { db: string; dir: string }) =>
+      lifeboat(['restore', '--undo', '--db', folder.db, '--yes', '--json'], folder.dir);
+
+    it('a forged activity log changes nothing: undo puts back the pre-restore snapshot Lifeboat recorded', () => {
+      const { folder, preRestore, forged } = restoredOnce('undo-log');
+      const log = path.join(folder.backups, '.lifeboat', 'activity.jsonl');
+      const line = JSON.stringify({
+        at: new Date().toISOString(),
+        action: 'restore',
+        database: folder.db,
+        target: 'app-old.db',
+        outcome: 'ok',
+        detail: 'Restored.',
+        preRestore: path.basename(forged),
+        origin: 'cli',
+      });
+      // The app user owns .lifeboat/: it replaces the log with one of its own that ends with its line.
+      runAsAppUser(
+        `const fs = require('fs'); const [log, line] = process.argv.slice(1);
+         fs.writeFileSync(log + '.new', fs.readFileSync(log, 'utf8') + line + '\\n'); fs.renameSync(log + '.new', log);`,
+        log,
+        line,
+      );
+      const run = undo(folder);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.json<{ snapshot: string }>().snapshot, preRestore);
+      assert.equal(liveTables(folder.db).includes('forged'), false, 'undo put back the forged database');
+      assert.equal(contentDigest(folder.db), contentDigest(preRestore));
+    });
+
+    const refusals: [
+      string,
+      (paths: { record: string; preRestore: string; forged: string; other: string }) => void,
+      string,
+    ][] = [
+      [
+        // Naming a snapshot of root's, with its true checksum: only the record's owner gives it away.
+        'its record replaced by one the app user wrote',
+        ({ record, other }) =>
+          runAsAppUser(
+            `const fs = require('fs'); const path = require('path'); const [record, other] = process.argv.slice(1);
+             const sha = require('crypto').createHash('sha256').update(fs.readFileSync(other)).digest('hex');
+             const text = fs.readFileSync(record, 'utf8')
+               .replace(/"preRestore": "[^"]*"/, '"preRestore": "' + path.basename(other) + '"')
+               .replace(/"preRestoreSha256": "[^"]*"/, '"preRestoreSha256": "' + sha + '"');
+             fs.unlinkSync(record); fs.writeFileSync(record, text);`,
+            record,
+            other,
+          ),
+        'UNDO_UNTRUSTED',
+      ],
+      [
+        'its record a link to another file of root',
+        ({ record, other }) =>
+          runAsAppUser(
+            `const fs = require('fs'); const [record, other] = process.argv.slice(1); fs.unlinkSync(record); fs.symlinkSync(other, record);`,
+            record,
+            other,
+          ),
+        'UNDO_UNTRUSTED',
+      ],
+      [
+        'its snapshot swapped for a link to another snapshot of root',
+        ({ preRestore, other }) =>
+          runAsAppUser(
+            `const fs = require('fs'); const [snap, other] = process.argv.slice(1); fs.unlinkSync(snap); fs.symlinkSync(other, snap);`,
+            preRestore,
+            other,
+          ),
+        'UNDO_UNTRUSTED',
+      ],
+      [
+        'its snapshot swapped for the forged database',
+        ({ preRestore, forged }) =>
+          runAsAppUser(
+            `const fs = require('fs'); const [snap, forged] = process.argv.slice(1); fs.unlinkSync(snap); fs.copyFileSync(forged, snap);`,
+            preRestore,
+            forged,
+          ),
+        'UNDO_UNTRUSTED',
+      ],
+      [
+        // Root's own file, not a link, but not what Lifeboat took before the restore.
+        'its snapshot swapped for another snapshot of root',
+        // Its record beside it goes too, so that the snapshot's own record vouches for the swap.
+        ({ preRestore, other }) =>
+          runAsAppUser(
+            `const fs = require('fs'); const path = require('path'); const [other, snap] = process.argv.slice(1);
+             const records = path.join(path.dirname(snap), '.lifeboat');
+             fs.renameSync(other, snap);
+             fs.renameSync(path.join(records, path.basename(other) + '.json'), path.join(records, path.basename(snap) + '.json'));`,
+            other,
+            preRestore,
+          ),
+        'CHECKSUM_MISMATCH',
+      ],
+    ];
+    refusals.forEach(([what, attack, code], index) => {
+      it(`refused with ${code}, changing nothing, when ${what}`, () => {
+        const name = `undo-${index}`;
+        const { folder, preRestore, forged } = restoredOnce(name);
+        // A file of root's in the backups folder, that is not the pre-restore snapshot: the first backup.
+        const other = path.join(
+          folder.backups,
+          fs.readdirSync(folder.backups).find((n) => n.endsWith('-manual.db')) ?? '',
+        );
+        const record = path.join(folder.backups, '.lifeboat', 'last-restore.json');
+        const liveBefore = fs.readFileSync(folder.db);
+        attack({ record, preRestore, forged, other: other.endsWith('.db') ? other : '' });
+        const run = undo(folder);
+        assert.equal(run.code, 1, run.stderr);
+        assert.equal(run.json<Failed>().error.code, code, run.json<Failed>().error.message);
+        assert.deepEqual(fs.readFileSync(folder.db), liveBefore, 'the live database changed');
+      });
+    });
+  });
+
+  it('#33: a folder target whose folder the app user swaps for a link after it was listed: nothing outside the target is deleted, read or written', async () => {
+    const target = path.join(temp.dir, 'nas');
+    const store = new FolderStore(target);
+    for (const name of ['20260101T000000Z-nightly.db.gz', '20260101T000000Z-nightly.db.gz.json']) {
+      await store.put(
+        `homeserver/notes/${name}`,
+        Readable.from([Buffer.from(name)]),
+        new AbortController().signal,
+      );
+    }
+    giveToAppUser(target, path.join(target, 'homeserver'), path.join(target, 'homeserver', 'notes'));
+    // Root's files elsewhere, under the same names as the target's.
+    const outside = path.join(temp.dir, 'vault', 'notes');
+    fs.mkdirSync(outside);
+    for (const name of fs.readdirSync(path.join(target, 'homeserver', 'notes'))) {
+      fs.writeFileSync(path.join(outside, name), 'root only');
+    }
+    const listed = await store.list('homeserver/notes', 100);
+    assert.equal(listed.length, 2);
+    runAsAppUser(
+      `const fs = require('fs'); const [folder, outside] = process.argv.slice(1);
+       fs.renameSync(folder, folder + '-moved'); fs.symlinkSync(outside, folder);`,
+      path.join(target, 'homeserver', 'notes'),
+      outside,
+    );
+    // What each call did: the code it failed with, or 'done'.
+    const outcome = (what: Promise<unknown>): Promise<string> =>
+      what.then(
+        () => 'done',
+        (error: unknown) => (error instanceof LifeboatFailure ? error.detail.code : String(error)),
+      );
+    const outcomes: string[] = [];
+    for (const object of listed) {
+      outcomes.push(await outcome(store.remove(object.key)), await outcome(store.get(object.key)));
+    }
+    outcomes.push(await outcome(store.list('homeserver/notes', 100)));
+    outcomes.push(
+      await outcome(
+        store.put('homeserver/notes/new.db', Readable.from([Buffer.from('x')]), new AbortController().signal),
+      ),
+    );
+    assert.deepEqual(
+      fs.readdirSync(outside).sort(),
+      listed.map((o) => path.basename(o.key)).sort(),
+      'deleted or written outside the target',
+    );
+    assert.deepEqual(
+      fs.readdirSync(outside).map((name) => fs.readFileSync(path.join(outside, name), 'utf8')),
+      ['root only', 'root only'],
+    );
+    assert.deepEqual(outcomes, Array<string>(6).fill('IO_ERROR'), 'refused, saying why');
   });
 
   it('M4: records that are links to /dev/zero or FIFOs are treated as missing, not read', () => {

@@ -9,6 +9,8 @@ export interface TracedCall {
   readonly name: string;
   /** The files it names: the paths of its descriptors (strace -y) and its quoted path arguments. */
   readonly paths: readonly string[];
+  /** Its arguments as strace wrote them (flags included). */
+  readonly args: string;
   readonly result: number;
 }
 
@@ -53,20 +55,24 @@ export function parseTrace(text: string): TracedCall[] {
       const started = pending.get(pid);
       pending.delete(pid);
       const args = `${started?.args ?? ''}${resumed[2] ?? ''}`;
-      calls.push({ pid, name: resumed[1] ?? '', paths: pathsOf(args), result: Number(resumed[3]) });
+      calls.push({ pid, name: resumed[1] ?? '', paths: pathsOf(args), args, result: Number(resumed[3]) });
     } else if (whole !== null) {
-      calls.push({ pid, name: whole[1] ?? '', paths: pathsOf(whole[2] ?? ''), result: Number(whole[3]) });
+      const args = whole[2] ?? '';
+      calls.push({ pid, name: whole[1] ?? '', paths: pathsOf(args), args, result: Number(whole[3]) });
     }
   }
   return calls;
 }
 
-/** Runs `lifeboat ARGS` in `cwd` under strace (it must succeed) and returns the flushes, renames and links it made. */
-export function traceLifeboat(args: string[], cwd: string): TracedCall[] {
+/**
+ * Runs `lifeboat ARGS` in `cwd` under strace (it must succeed) and returns the calls of `calls` it
+ * made: by default the flushes, renames and links.
+ */
+export function traceLifeboat(args: string[], cwd: string, calls: readonly string[] = traced): TracedCall[] {
   const out = path.join(cwd, `.strace-${process.pid}-${Date.now()}.txt`);
   const run = spawnSync(
     'strace',
-    ['-f', '-y', '-qq', '-o', out, '-e', `trace=${traced.join(',')}`, process.execPath, lifeboatBin, ...args],
+    ['-f', '-y', '-qq', '-o', out, '-e', `trace=${calls.join(',')}`, process.execPath, lifeboatBin, ...args],
     { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, LIFEBOAT_DB: '' } },
   );
   try {

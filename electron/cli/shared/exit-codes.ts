@@ -27,6 +27,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'DB_IN_USE':
     case 'RESTORE_IN_PROGRESS':
     case 'JOURNAL_INVALID':
+    case 'UNDO_UNTRUSTED':
     case 'RESTORE_FAILED':
     case 'APP_COMMAND_FAILED':
     case 'SCHEMA_MISMATCH':

@@ -8,6 +8,8 @@ import { recordsDirName } from '../snapshot/snapshot-records';
 /**
  * The activity log of a backups folder: `.lifeboat/activity.jsonl`, one JSON line per action,
  * appended (so the desktop app, the CLI and the web host can all write it) and read newest first.
+ * It is for people to read: in a folder the app's user can write, nothing Lifeboat does is decided by it
+ * (undo reads Lifeboat's own record, `restore/last-restore.ts`).
  */
 
 const logName = 'activity.jsonl';
@@ -95,30 +97,4 @@ export function readActivity(backupsDir: string, limit = 1000): ActivityEntry[] 
     }
   }
   return entries;
-}
-
-/** What replaced the live database last: a restore, the undo of one, or the redo of an undo. */
-export interface LastRestore {
-  readonly at: string;
-  readonly action: 'restore' | 'undo' | 'redo';
-  readonly snapshot: string | null;
-  /** The pinned snapshot of what was live before it: putting it back reverses it. */
-  readonly preRestore: string;
-}
-
-/** A restore, undo or redo that went through: what replaced the live database. */
-function replacedLive(entry: ActivityEntry): entry is ActivityEntry & { action: LastRestore['action'] } {
-  return (
-    (entry.action === 'restore' || entry.action === 'undo' || entry.action === 'redo') &&
-    entry.outcome === 'ok'
-  );
-}
-
-/** The newest restore, undo or redo of the backups folder's database, while the snapshot that reverses it is still there. */
-export function lastRestore(backupsDir: string): LastRestore | null {
-  const last = readActivity(backupsDir, 200).find(replacedLive);
-  if (last?.preRestore === undefined || !fs.existsSync(path.join(backupsDir, last.preRestore))) {
-    return null;
-  }
-  return { at: last.at, action: last.action, snapshot: last.target, preRestore: last.preRestore };
 }

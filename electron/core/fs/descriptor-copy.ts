@@ -1,13 +1,10 @@
 import * as fs from 'node:fs';
+import { descriptorPaths } from './durable-file';
 
 /**
  * Copying a file into a descriptor, not a path: the file copied into is the one this process created
  * and holds, whatever is renamed over its name meanwhile (see restored-file.ts).
  */
-
-// On Linux a descriptor can be named as a path: the kernel copies (copy_file_range) into exactly that file.
-const descriptorPaths =
-  process.platform === 'linux' && fs.existsSync('/proc/self/fd') ? '/proc/self/fd' : null;
 
 // Failures of the writing side: reported against the file written (`target`), not the one read.
 const writeFailures = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EROFS']);
@@ -30,6 +27,7 @@ export async function copyIntoDescriptor(source: string, fd: number, target: str
 
 async function copyInto(source: string, fd: number): Promise<void> {
   if (descriptorPaths !== null) {
+    // The descriptor named as a path: the kernel copies (copy_file_range) into exactly that file.
     // FICLONE: on a file system with reflinks (XFS, btrfs) the copy shares the source's blocks and
     // takes milliseconds whatever its size; elsewhere the kernel copies the bytes.
     await fs.promises.copyFile(source, `${descriptorPaths}/${fd}`, fs.constants.COPYFILE_FICLONE);

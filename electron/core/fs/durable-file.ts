@@ -21,14 +21,16 @@ export function fsyncDirectory(dir: string): void {
   }
 }
 
-/** Removes a file if it is there; used to clean up partial files, so a missing file is not an error. */
-export function removeIfPresent(filePath: string): void {
+/** Removes a file if it is there (true when it was); used to clean up partial files, so a missing file is not an error. */
+export function removeIfPresent(filePath: string): boolean {
   try {
     fs.unlinkSync(filePath);
+    return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw error;
     }
+    return false;
   }
 }
 
@@ -97,14 +99,109 @@ export function removeAbandonedTemporaries(dir: string, now = Date.now()): strin
   for (const name of names.filter((n) => n.startsWith(temporaryPrefix))) {
     const pid = /^\.lifeboat-tmp-(\d+)-/.exec(name)?.[1];
     const filePath = path.join(dir, name);
+    const stat = fs.lstatSync(filePath, { throwIfNoEntry: false });
     const abandoned =
-      pid !== undefined ? !isRunning(Number(pid)) : now - fs.statSync(filePath).mtimeMs > abandonedAfterMs;
-    if (abandoned) {
-      removeIfPresent(filePath);
+      stat !== undefined &&
+      (pid !== undefined ? !isRunning(Number(pid)) : now - stat.mtimeMs > abandonedAfterMs);
+    if (abandoned && (stat.isDirectory() ? removeStagingFolder(dir, name) : removeIfPresent(filePath))) {
       removed.push(name);
     }
   }
   return removed;
+}
+
+// On Linux a descriptor can be named as a path: `/proc/self/fd/N/x` is `x` in exactly the folder open at N.
+export const descriptorPaths =
+  process.platform === 'linux' && fs.existsSync('/proc/self/fd') ? '/proc/self/fd' : null;
+
+/** Opens a folder for its descriptor, never through a link. */
+export const folderFlags = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | (fs.constants.O_NOFOLLOW ?? 0);
+
+/**
+ * A folder only Lifeboat's user may change, made inside a folder someone else may write (a backups
+ * folder the app's user owns), to hold a file while it is written. Its entries are reached through
+ * its open descriptor (`pathOf`), never through its name in `parent`: whoever renames or replaces
+ * that name meanwhile changes nothing Lifeboat reads, checks or publishes.
+ */
+export interface StagingFolder {
+  /** The folder's descriptor. */
+  readonly fd: number;
+  /** A path to `file` inside the folder that resolves through its descriptor. */
+  pathOf(file: string): string;
+  /** Removes `files` from it, then the folder itself if its name still holds it, and closes it; once. */
+  remove(files: readonly string[]): void;
+}
+
+/** Makes a staging folder in `parent` (mode 0700, owned by this process's user) and opens it. */
+export function makeStagingFolder(parent: string): StagingFolder {
+  const name = temporaryName('');
+  const folder = path.join(parent, name);
+  fs.mkdirSync(folder, { mode: 0o700 });
+  const fd = fs.openSync(folder, folderFlags);
+  const pathOf = (file: string): string =>
+    descriptorPaths === null ? path.join(folder, file) : `${descriptorPaths}/${fd}/${file}`;
+  let removed = false;
+  return {
+    fd,
+    pathOf,
+    remove: (files) => {
+      if (removed) {
+        return;
+      }
+      removed = true;
+      try {
+        files.forEach((file) => removeIfPresent(pathOf(file)));
+        removeEmptyFolderIfSame(parent, name, fs.fstatSync(fd));
+      } finally {
+        fs.closeSync(fd);
+      }
+    },
+  };
+}
+
+/** Removes the folder `name` of `parent` if it is still the folder `expected` (rmdir: only ever an empty one). */
+function removeEmptyFolderIfSame(parent: string, name: string, expected: fs.Stats): void {
+  const now = fs.lstatSync(path.join(parent, name), { throwIfNoEntry: false });
+  if (now?.isDirectory() === true && now.ino === expected.ino && now.dev === expected.dev) {
+    try {
+      fs.rmdirSync(path.join(parent, name));
+    } catch (error) {
+      // Renamed away or filled by someone else since: what is left there is theirs, and Lifeboat's is empty.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTEMPTY' && code !== 'EEXIST') {
+        throw error;
+      }
+    }
+  }
+}
+
+/**
+ * Removes a staging folder a killed process left in `parent`: only one of this process's user (the
+ * app's user may make one of the same name to steer what root deletes), its files through its
+ * descriptor, then the folder.
+ */
+function removeStagingFolder(parent: string, name: string): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(path.join(parent, name), folderFlags);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return false;
+    }
+    throw error;
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (process.getuid !== undefined && stat.uid !== process.getuid()) {
+      return false;
+    }
+    const inside = descriptorPaths === null ? path.join(parent, name) : `${descriptorPaths}/${fd}`;
+    fs.readdirSync(inside).forEach((file) => removeIfPresent(path.join(inside, file)));
+    removeEmptyFolderIfSame(parent, name, stat);
+    return true;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**

@@ -89,6 +89,26 @@ export function readUntrustedText(filePath: string, maxBytes: number): Untrusted
 }
 
 /**
+ * Reads a small text file only Lifeboat should have written (a journal, a record of its own) in a
+ * folder someone else can write: as `readUntrustedText`, and refused unless it belongs to the user
+ * Lifeboat runs as and has no other name (a hard link another user kept of an older one).
+ */
+export function readOwnText(filePath: string, maxBytes: number): UntrustedRead {
+  const read = readUntrustedText(filePath, maxBytes);
+  const uid = process.getuid?.();
+  if (read.kind !== 'text' || uid === undefined) {
+    return read;
+  }
+  if (read.stat.uid !== uid) {
+    return {
+      kind: 'refused',
+      reason: `it belongs to user ${read.stat.uid}, not to the user Lifeboat runs as (${uid}), who would have written it`,
+    };
+  }
+  return read.stat.nlink === 1 ? read : { kind: 'refused', reason: 'it has other names (hard links)' };
+}
+
+/**
  * Opens a log for appending, creating it if needed, only if it is a regular file with one name, owned
  * by this process's user or by the owner of its folder: never a link, a FIFO or another user's file.
  * For anything else nothing is opened, and the reason is returned.

@@ -141,8 +141,8 @@ export async function takePinnedSnapshot(
   reason: string,
   note: string,
   control: JobControl,
-): Promise<string | null> {
+): Promise<{ readonly path: string; readonly sha256: string | null } | null> {
   // Pinned in the record it is published with: no moment exists when it could be deleted as unpinned.
   const outcome = await createSnapshot({ location, reason, note, pinned: true }, control);
-  return outcome.kind === 'created' ? outcome.snapshot.path : null;
+  return outcome.kind === 'created' ? { path: outcome.snapshot.path, sha256: outcome.snapshot.sha256 } : null;
 }

@@ -16,6 +16,7 @@ import type { JobControl } from '../job-control';
 import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import type { AppPlan, AppSettings } from './app-plan';
 import { appCommand, liveSchemaStatus, runUpgrade, takePinnedSnapshot, waitUntilHealthy } from './app-steps';
+import { recordLastRestore } from './last-restore';
 import {
   readJournal,
   removeJournal,
@@ -338,6 +339,8 @@ interface Before {
   readonly preflight: Handoff<{ found: Preflight; journal: RestoreJournal }>;
   appStopped: boolean;
   preRestore: string | null;
+  /** The pre-restore snapshot's SHA-256 as it was made, for Lifeboat's record of this restore. */
+  preRestoreSha256: string | null;
 }
 
 /** The journal a restore starts with, once preflight has passed. */
@@ -382,7 +385,7 @@ async function runStepBeforeSwap(
       : done(`ran ${stopped}`);
   }
   const action = restoreActionOf(request);
-  before.preRestore = found.preview.liveExists
+  const taken = found.preview.liveExists
     ? await takePinnedSnapshot(
         request.location,
         `pre-${action}`,
@@ -390,6 +393,8 @@ async function runStepBeforeSwap(
         control,
       )
     : null;
+  before.preRestore = taken?.path ?? null;
+  before.preRestoreSha256 = taken?.sha256 ?? null;
   return before.preRestore === null
     ? skip('no live database: nothing to keep')
     : done(path.basename(before.preRestore));
@@ -400,7 +405,12 @@ async function restoreHeld(request: RestoreRequest, control: JobControl): Promis
   refuseIfJournaled(request.location);
   const timings: Timings = [];
   const rollbackTimings: RollbackTimings = [];
-  const before: Before = { preflight: new Handoff('the preflight'), appStopped: false, preRestore: null };
+  const before: Before = {
+    preflight: new Handoff('the preflight'),
+    appStopped: false,
+    preRestore: null,
+    preRestoreSha256: null,
+  };
   try {
     await runSteps(
       {
@@ -466,8 +476,18 @@ async function restoreHeld(request: RestoreRequest, control: JobControl): Promis
     const message = `${detail.message} The live database was rolled back to what it was before.${note === null ? '' : ` ${note}`}`;
     return { ...base, outcome: 'rolled-back', error: { ...detail, message } };
   }
-  control.report('Done', 1);
   const action = restoreActionOf(request);
+  if (before.preRestore !== null && before.preRestoreSha256 !== null) {
+    // What Undo will put back, in a record only Lifeboat writes (the activity log is the app user's to edit).
+    recordLastRestore(request.location, {
+      at: new Date().toISOString(),
+      action,
+      snapshot: path.basename(request.snapshotPath),
+      preRestore: path.basename(before.preRestore),
+      preRestoreSha256: before.preRestoreSha256,
+    });
+  }
+  control.report('Done', 1);
   return { ...base, outcome: 'restored', error: null, ...(action === 'restore' ? {} : { putBack: action }) };
 }
 

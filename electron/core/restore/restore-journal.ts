@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { fileJournalModeSchema, restoreStepSchema } from '../../contract/restore';
 import type { DatabaseLocation } from '../database-location';
 import { fsyncDirectory, writeFileAtomically } from '../fs/durable-file';
-import { readUntrustedText } from '../fs/untrusted-file';
+import { readOwnText } from '../fs/untrusted-file';
 import { LifeboatFailure } from '../lifeboat-failure';
 import { truncateToBytes } from '../snapshot-name';
 
@@ -124,20 +124,12 @@ function currentOwner(...files: string[]): { uid: number; gid: number } | null {
 export function readJournal(location: DatabaseLocation): RestoreJournal | null {
   const { databasePath, backupsDir } = location;
   const file = restorePaths(databasePath).journal;
-  const read = readUntrustedText(file, maxJournalBytes);
+  const read = readOwnText(file, maxJournalBytes);
   if (read.kind === 'missing') {
     return null;
   }
   if (read.kind === 'refused') {
     throw invalid(file, databasePath, read.reason);
-  }
-  const uid = process.getuid?.();
-  if (uid !== undefined && read.stat.uid !== uid) {
-    throw invalid(
-      file,
-      databasePath,
-      `it belongs to user ${read.stat.uid}, not to the user Lifeboat runs as (${uid}), who would have written it`,
-    );
   }
   let json: unknown;
   try {

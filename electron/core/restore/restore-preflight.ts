@@ -42,6 +42,8 @@ export interface PreviewRequest {
   readonly app: AppSettings | null;
   /** Undo of the last restore: the pre-restore snapshot goes back exactly as it was, not upgraded. */
   readonly undo?: boolean;
+  /** An undo's snapshot must hold exactly this (Lifeboat's record of the last restore), whatever its own record says. */
+  readonly expectedSha256?: string;
 }
 
 /** How to run the app around the restore; for an undo, without the upgrade and its head check. */
@@ -191,6 +193,12 @@ export function preflight(request: PreviewRequest, allowOpen: boolean, control: 
   const sound = verified !== undefined && verified.ok && verified.sha256 !== null;
   if (!sound) {
     blockers.push(verificationBlocker(verified?.error ?? null, path.basename(request.snapshotPath)));
+  } else if (request.expectedSha256 !== undefined && verified.sha256 !== request.expectedSha256) {
+    blockers.push({
+      code: 'CHECKSUM_MISMATCH',
+      message: `${path.basename(request.snapshotPath)} is not the snapshot Lifeboat took before the last restore: its SHA-256 differs from Lifeboat's record of it. Do not undo with it; restore a snapshot you trust by name.`,
+      path: request.snapshotPath,
+    });
   }
   let schema: RestorePreview['schema'] = null;
   if (plan.migrations !== null) {

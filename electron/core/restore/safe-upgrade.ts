@@ -61,7 +61,7 @@ export async function safeUpgrade(
         );
         return taken === null
           ? skip('no database: nothing to keep')
-          : done(path.basename(preUpgrade.set(taken)));
+          : done(path.basename(preUpgrade.set(taken.path)));
       }
       case 'upgrade':
         applied = await runUpgrade(plan, location.databasePath, control);

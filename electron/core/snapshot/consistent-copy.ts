@@ -47,8 +47,8 @@ const maxAttempts = 5;
 const readLockTimeoutMs = 60_000;
 
 /**
- * Copies `sourcePath` consistently into the empty file `destPath`, open for reading and writing at
- * `destFd`.
+ * Copies `sourcePath` consistently into the empty file open for reading and writing at `destFd`;
+ * `destPath` is where it is written, the place a full disk is reported against.
  */
 export async function copyConsistently(
   sourcePath: string,

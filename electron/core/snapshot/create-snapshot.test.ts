@@ -192,8 +192,10 @@ describe('snapshot', () => {
     // Killed (as by SIGKILL or a power cut) once its temporary file has data in it.
     const partial = async (): Promise<string> => {
       for (;;) {
+        // The snapshot being written, in its staging folder.
         const name = filesIn(loc.backupsDir).find((n) => n.startsWith(`.lifeboat-tmp-${child.pid ?? 0}-`));
-        if (name !== undefined && fs.statSync(path.join(loc.backupsDir, name)).size > 0) {
+        const staged = name === undefined ? undefined : path.join(loc.backupsDir, name, 'snapshot.db');
+        if (name !== undefined && (fs.statSync(staged ?? '', { throwIfNoEntry: false })?.size ?? 0) > 0) {
           return name;
         }
         await new Promise((resolve) => setTimeout(resolve, 5));

@@ -5,16 +5,16 @@ import type { DatabaseLocation } from '../database-location';
 import { promisify } from 'node:util';
 import {
   fsyncDirectory,
+  makeStagingFolder,
   publishIfFree,
   removeAbandonedTemporaries,
   removeIfPresent,
-  temporaryName,
 } from '../fs/durable-file';
 import { crashPointForTests } from '../crash-point';
 import { scaledControl, type JobControl } from '../job-control';
 import { asLiveDatabaseFailure, LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
 import { databaseStem, sanitizeSlug, snapshotFileName } from '../snapshot-name';
-import { openSnapshotFile, sqliteLibraryVersion } from '../sqlite/open-database';
+import { openSnapshotDescriptor, sqliteLibraryVersion } from '../sqlite/open-database';
 import { readSqliteHeaderSync } from '../sqlite/sqlite-header';
 import { copyConsistently, type CopyOutcome } from './consistent-copy';
 import { describeFile } from './snapshot-status';
@@ -34,11 +34,15 @@ export interface SnapshotRequest {
 // Share of the progress bar the copy takes; the check and the flush to disk share the rest.
 const copyShare = 0.8;
 const fsyncAsync = promisify(fs.fsync);
+// The snapshot's name in its staging folder while it is written.
+const stagedName = 'snapshot.db';
 
 /**
- * Takes a snapshot (invariant 2): a consistent copy under a temporary name in the backups folder,
- * switched to rollback-journal mode, quick-checked, fsynced, published under its final name without
- * replacing anything, then recorded with its SHA-256. On failure or cancellation nothing is left.
+ * Takes a snapshot (invariant 2): a consistent copy written in a staging folder of Lifeboat's own in
+ * the backups folder, switched to rollback-journal mode, quick-checked, fsynced, published under its
+ * final name without replacing anything, then recorded with its SHA-256. On failure or cancellation
+ * nothing is left. The backups folder may be the app user's: from creation to publication the file
+ * is reached only through its descriptor or its staging folder's, never by a name they can change.
  */
 export async function createSnapshot(request: SnapshotRequest, control: JobControl): Promise<BackupOutcome> {
   const started = Date.now();
@@ -57,43 +61,44 @@ export async function createSnapshot(request: SnapshotRequest, control: JobContr
   fs.mkdirSync(backupsDir, { recursive: true });
   // What a snapshot killed mid-way (SIGKILL, power cut) left behind goes before a new one is written.
   removeAbandonedTemporaries(backupsDir);
-  const tempPath = path.join(backupsDir, temporaryName('.db'));
+  const staging = makeStagingFolder(backupsDir);
+  const tempPath = staging.pathOf(stagedName);
   let publishedPath: string | undefined;
   try {
-    const mode = fs.statSync(databasePath).mode & 0o444;
+    const liveStat = fs.statSync(databasePath);
     const fd = fs.openSync(tempPath, 'wx+', 0o600);
     let copy: CopyOutcome;
     let sha256: string;
+    let stat: fs.Stats;
     try {
-      copy = await copyConsistently(databasePath, fd, tempPath, scaledControl(control, 0, copyShare)).catch(
+      copy = await copyConsistently(databasePath, fd, backupsDir, scaledControl(control, 0, copyShare)).catch(
         (error: unknown) => {
           throw asLiveDatabaseFailure(error, databasePath);
         },
       );
+      keepAsLifeboats(fd, liveStat);
       control.report('Checking integrity and writing to disk', copyShare);
       // Side by side: the flush on libuv's thread pool, the end of the SHA-256 on its own thread,
       // the CPU-bound quick_check here.
       const synced = fsyncAsync(fd);
       try {
         control.throwIfCancelled();
-        quickCheck(tempPath, databasePath);
+        quickCheck(fd, tempPath, databasePath);
         sha256 = await copy.sha256.digest;
       } finally {
         await copy.sha256.stop();
         await synced;
       }
+      stat = fs.fstatSync(fd);
     } finally {
       fs.closeSync(fd);
     }
-    // Read-only from now on: a snapshot is immutable. Same readers as the live file.
-    fs.chmodSync(tempPath, mode === 0 ? 0o400 : mode);
     control.throwIfCancelled();
 
     // Named and dated by when it was asked for, which is within moments of the state it holds.
     const now = request.takenAt ?? new Date(started);
     const slug = sanitizeSlug(request.reason);
     const dbFileName = path.basename(databasePath);
-    const stat = fs.statSync(tempPath);
     const recordFor = (file: string): SnapshotRecord => ({
       version: 1,
       file,
@@ -115,6 +120,7 @@ export async function createSnapshot(request: SnapshotRequest, control: JobContr
       recordFor(snapshotFileName(dbFileName, now, slug, attempt)),
     );
     publishedPath = published.path;
+    staging.remove([]);
     const { record } = published;
     crashPointForTests('snapshot-published');
     fsyncDirectory(backupsDir);
@@ -140,7 +146,7 @@ export async function createSnapshot(request: SnapshotRequest, control: JobContr
       pageCount: copy.pageCount,
     };
   } catch (error) {
-    removeIfPresent(tempPath);
+    staging.remove([stagedName]);
     if (publishedPath !== undefined) {
       // Published but not flushed (e.g. the disk filled up): a snapshot not known to be on disk is not done.
       removeIfPresent(publishedPath);
@@ -209,11 +215,27 @@ function liveFileState(databasePath: string): 'missing' | 'empty' | 'present' {
   return 'present';
 }
 
-/** A quick_check of the copy of `databasePath` at `filePath`. */
-function quickCheck(filePath: string, databasePath: string): void {
-  let db: ReturnType<typeof openSnapshotFile> | undefined;
+/**
+ * Makes the finished copy open at `fd` Lifeboat's and read-only (a snapshot is immutable), through
+ * its descriptor. The copy (libuv's copyfile) gave it the live file's owner: run as root, the app's
+ * user, who could then make it writable and rewrite or truncate it while it is checked or later. It
+ * stays in the live file's group with the live file's read bits, so whoever could read the live
+ * database (the app through its group, a backup script's users) can read its snapshots.
+ */
+function keepAsLifeboats(fd: number, live: fs.Stats): void {
+  const uid = process.getuid?.();
+  if (uid !== undefined && fs.fstatSync(fd).uid !== uid) {
+    fs.fchownSync(fd, uid, live.gid);
+  }
+  const readers = live.mode & 0o444;
+  fs.fchmodSync(fd, readers === 0 ? 0o400 : readers);
+}
+
+/** A quick_check of the copy of `databasePath` open at `fd` (reached at `filePath`). */
+function quickCheck(fd: number, filePath: string, databasePath: string): void {
+  let db: ReturnType<typeof openSnapshotDescriptor> | undefined;
   try {
-    db = openSnapshotFile(filePath);
+    db = openSnapshotDescriptor(fd, filePath);
     const rows = db.prepare('PRAGMA quick_check').pluck().all();
     if (rows.length !== 1 || rows[0] !== 'ok') {
       // The copy holds exactly the live file's pages, read under its lock: the damage is the live database's.

@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
+import * as fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
+import { descriptorPaths } from '../fs/durable-file';
 import { LifeboatFailure } from '../lifeboat-failure';
 
 /**
@@ -73,6 +75,48 @@ export function openSnapshotFile(filePath: string): SqliteDatabase {
   });
   db.pragma(`mmap_size = ${snapshotMmapBytes}`);
   return db;
+}
+
+/**
+ * Opens the file held open at `fd`, reached at `filePath` (a path through a folder's descriptor,
+ * see `makeStagingFolder`), and proves that SQLite opened that very file: SQLite resolves every link
+ * in a path and opens the file by the name it finds, so whoever can rename a folder on that name's
+ * way could hand it another file. The caller closes it.
+ */
+export function openSnapshotDescriptor(fd: number, filePath: string): SqliteDatabase {
+  if (descriptorPaths === null) {
+    return openSnapshotFile(filePath);
+  }
+  const ours = fs.fstatSync(fd);
+  const before = openFileIds(descriptorPaths);
+  const db = openSnapshotFile(filePath);
+  const opened = [...openFileIds(descriptorPaths)].filter(([n, id]) => before.get(n) !== id);
+  if (!opened.some(([, id]) => id === `${ours.dev}:${ours.ino}`)) {
+    db.close();
+    throw new LifeboatFailure(
+      'IO_ERROR',
+      `The file SQLite opened at ${filePath} is not the one Lifeboat wrote: something replaced a folder on its way. Nothing was published.`,
+      filePath,
+    );
+  }
+  return db;
+}
+
+/** The file (device and inode) behind each descriptor of this process. */
+function openFileIds(descriptors: string): Map<number, string> {
+  const ids = new Map<number, string>();
+  for (const entry of fs.readdirSync(descriptors)) {
+    try {
+      const stat = fs.fstatSync(Number(entry));
+      ids.set(Number(entry), `${stat.dev}:${stat.ino}`);
+    } catch (error) {
+      // Closed by another thread since it was listed (or the listing's own descriptor): not SQLite's.
+      if ((error as NodeJS.ErrnoException).code !== 'EBADF') {
+        throw error;
+      }
+    }
+  }
+  return ids;
 }
 
 /**

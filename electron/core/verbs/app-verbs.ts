@@ -1,10 +1,11 @@
-import { lastRestore } from '../activity/activity-log';
+import * as path from 'node:path';
 import type { DatabaseLocation } from '../database-location';
 import { sideOf } from '../diff/diff-databases';
 import type { JobRequestOf } from '../jobs/job-requests';
 import { LifeboatFailure } from '../lifeboat-failure';
 import type { MigrationSetup } from '../migrations/migration-reader';
 import type { AppSettings } from '../restore/app-plan';
+import { checkedLastRestore, type LastRestore } from '../restore/last-restore';
 import { listSnapshots } from '../snapshot/list-snapshots';
 import { resolveSnapshotPath } from '../snapshot/resolve-snapshot';
 
@@ -91,6 +92,7 @@ export function previewVerb(
     snapshotPath: snapshotPath(target, name),
     app: target.settings(),
     undo,
+    ...(undo ? { expectedSha256: undoRecord(target, name).preRestoreSha256 } : {}),
   };
   return { kind: 'restore-preview', input };
 }
@@ -110,9 +112,38 @@ export function restoreVerb(
     snapshotPath: snapshotPath(target, name),
     app: target.settings(),
   };
-  // Undoing an undo redoes the restore: named so in the log, and in the snapshot it keeps first.
-  const redo = how.undo && lastRestore(target.location.backupsDir)?.action === 'undo';
-  return { kind: 'restore', input: { ...input, ...how, ...(redo ? { redo } : {}) } };
+  if (!how.undo) {
+    return { kind: 'restore', input: { ...input, ...how } };
+  }
+  // Put back only what Lifeboat's record says, proven by its checksum; undoing an undo redoes the
+  // restore: named so in the log, and in the snapshot it keeps first.
+  const last = undoRecord(target, name);
+  const redo = last.action === 'undo';
+  const expectedSha256 = last.preRestoreSha256;
+  return { kind: 'restore', input: { ...input, ...how, expectedSha256, ...(redo ? { redo } : {}) } };
+}
+
+/** Lifeboat's record of the last restore, checked, whose snapshot is the one named. */
+function undoRecord(target: VerbTarget, name: string): LastRestore {
+  const last = lastRestoreOf(target);
+  if (path.basename(snapshotPath(target, name)) !== last.preRestore) {
+    throw new LifeboatFailure(
+      'SNAPSHOT_NOT_FOUND',
+      `${name} is not the snapshot that undoes the last restore (${last.preRestore}): look at the list again.`,
+    );
+  }
+  return last;
+}
+
+function lastRestoreOf(target: VerbTarget): LastRestore {
+  const last = checkedLastRestore(target.location);
+  if (last === null) {
+    throw new LifeboatFailure(
+      'SNAPSHOT_NOT_FOUND',
+      `No restore of ${target.location.databasePath} to undo: Lifeboat has no record of one, or its pre-restore snapshot is gone.`,
+    );
+  }
+  return last;
 }
 
 /**
@@ -120,13 +151,7 @@ export function restoreVerb(
  * is the one the user saw: if another restore happened since, the undo is refused, not redirected.
  */
 export function undoSnapshot(target: VerbTarget, expected?: string): string {
-  const last = lastRestore(target.location.backupsDir);
-  if (last === null) {
-    throw new LifeboatFailure(
-      'SNAPSHOT_NOT_FOUND',
-      `No restore of ${target.location.databasePath} to undo: none is in the activity log, or its pre-restore snapshot is gone.`,
-    );
-  }
+  const last = lastRestoreOf(target);
   if (expected !== undefined && last.preRestore !== expected) {
     throw new LifeboatFailure(
       'SNAPSHOT_NOT_FOUND',

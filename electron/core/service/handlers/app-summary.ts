@@ -4,9 +4,10 @@ import type { App, AppHealth, AppSummary } from '../../../contract/apps';
 import type { LifeboatError } from '../../../contract/errors';
 import type { Freshness } from '../../../contract/schedule';
 import { newestRestorable } from '../../../contract/snapshots';
-import { lastRestore } from '../../activity/activity-log';
+import type { DatabaseLocation } from '../../database-location';
 import { toLifeboatError } from '../../lifeboat-failure';
 import { findMigrations } from '../../migrations/migration-reader';
+import { lastRestore } from '../../restore/last-restore';
 import { freshnessOf } from '../../schedule/freshness';
 import { attentionOf, damagedSnapshots, type Attention } from '../../schedule/attention';
 import { readKeeperState } from '../../schedule/keeper-state';
@@ -142,8 +143,16 @@ async function summarizeReadable(ctx: HandlerContext, app: App): Promise<AppSumm
               app.adoptedSettings?.path === ignored.path && app.adoptedSettings.sha256 === ignored.sha256,
           },
     interruptedRestore,
-    lastRestore: lastRestore(app.backupsDir),
+    lastRestore: undoOffered(app),
     automation: automation.summary,
     freshness,
   };
+}
+
+/** The undo the app offers: from Lifeboat's own record of the last restore (never the activity log), while it can be trusted. */
+function undoOffered(location: DatabaseLocation): AppSummary['lastRestore'] {
+  const last = lastRestore(location);
+  return last === null
+    ? null
+    : { at: last.at, action: last.action, snapshot: last.snapshot, preRestore: last.preRestore };
 }
