@@ -55,27 +55,34 @@ describe("the app's commands run as the app, with Lifeboat run as root", { skip:
   let temp: { dir: string; cleanup: () => void };
   before(() => {
     temp = makeTempDir();
-    giveToAppUser(temp.dir);
+    // Root's, open to the app user: each app folder below is that user's, its settings kept in root's etc/.
+    fs.chmodSync(temp.dir, 0o755);
+    fs.mkdirSync(path.join(temp.dir, 'etc'));
   });
   after(() => temp.cleanup());
 
   /**
    * An app folder of the app's user with numbered SQL migrations, its database at revision 1 (a
-   * snapshot taken there) and a second migration waiting; its lifeboat.json is root's, with `run`.
+   * snapshot taken there) and a second migration waiting; its settings, with `run`, are in root's etc/
+   * (the app user could rewrite a lifeboat.json in its own folder, so Lifeboat would ignore it).
    */
-  function appAtOne(name: string, run: Partial<AppRun>): { dir: string; db: string; snapshot: string } {
+  function appAtOne(
+    name: string,
+    run: Partial<AppRun>,
+  ): { dir: string; db: string; snapshot: string; settings: string } {
     const dir = path.join(temp.dir, name);
     const migrations = path.join(dir, 'migrations');
     fs.mkdirSync(migrations, { recursive: true });
     fs.writeFileSync(path.join(migrations, '001_notes.sql'), 'CREATE TABLE notes (id INTEGER PRIMARY KEY);');
-    fs.writeFileSync(path.join(dir, 'lifeboat.json'), JSON.stringify({ database: 'sqlite:///app.db', run }));
+    const settings = path.join(temp.dir, 'etc', `${name}.json`);
+    fs.writeFileSync(settings, JSON.stringify({ database: 'sqlite:///app.db', run }));
     assert.equal(lifeboat(['migrate', '--db', 'app.db', '--migrations', 'migrations'], dir).code, 0);
     const made = lifeboat(['backup', 'at-one', '--db', 'app.db', '--json'], dir);
     const snapshot = (JSON.parse(made.stdout) as { snapshot: { file: string } }).snapshot.file;
     fs.writeFileSync(path.join(migrations, '002_pinned.sql'), 'ALTER TABLE notes ADD COLUMN pinned INTEGER;');
     const db = path.join(dir, 'app.db');
     giveToAppUser(dir, db);
-    return { dir, db, snapshot };
+    return { dir, db, snapshot, settings };
   }
 
   /** What a command recorded with `recordWho`: its uid, its groups, its environment. */
@@ -94,7 +101,10 @@ describe("the app's commands run as the app, with Lifeboat run as root", { skip:
 
   it('lifeboat upgrade runs the upgrade command as the database’s owner: its uid and gid, no other group, an environment of its own', () => {
     const app = appAtOne('upgrade', { upgrade: { shell: upgradeLine }, env: { SHOP: 'corner shop' } });
-    const run = lifeboatAsRootWithGroups(['upgrade', '--app', app.dir, '--json'], app.dir);
+    const run = lifeboatAsRootWithGroups(
+      ['upgrade', '--app', app.dir, '--settings', app.settings, '--json'],
+      app.dir,
+    );
     assert.equal(run.code, 0, run.stderr + run.stdout);
     const who = recorded(app.dir, 'upgrade');
     assert.equal(who.uid, String(appUser.uid));
@@ -112,9 +122,12 @@ describe("the app's commands run as the app, with Lifeboat run as root", { skip:
     db.close();
   });
 
-  it('"runAs": "root" in a root-owned lifeboat.json runs the upgrade as root', () => {
+  it('"runAs": "root" in a root-owned lifeboat.json (kept apart, with --settings) runs the upgrade as root', () => {
     const app = appAtOne('as-root', { upgrade: { shell: upgradeLine }, runAs: 'root' });
-    const run = lifeboatAsRootWithGroups(['upgrade', '--app', app.dir, '--json'], app.dir);
+    const run = lifeboatAsRootWithGroups(
+      ['upgrade', '--app', app.dir, '--settings', app.settings, '--json'],
+      app.dir,
+    );
     assert.equal(run.code, 0, run.stderr + run.stdout);
     assert.equal(recorded(app.dir, 'upgrade').uid, '0');
   });
@@ -130,6 +143,8 @@ describe("the app's commands run as the app, with Lifeboat run as root", { skip:
         'upgrade',
         '--app',
         app.dir,
+        '--settings',
+        app.settings,
         '--json',
       ],
       { cwd: app.dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, LIFEBOAT_DB: '' } },
@@ -148,14 +163,17 @@ describe("the app's commands run as the app, with Lifeboat run as root", { skip:
       stop: { shell: recordWho('stop') },
       start: { shell: recordWho('start') },
     });
-    const run = lifeboatAsRootWithGroups(['restore', app.snapshot, '--app', app.dir, '--yes'], app.dir);
+    const run = lifeboatAsRootWithGroups(
+      ['restore', app.snapshot, '--app', app.dir, '--settings', app.settings, '--yes'],
+      app.dir,
+    );
     assert.equal(run.code, 0, run.stderr);
     for (const what of ['stop', 'start']) {
       const who = recorded(app.dir, what);
       assert.deepEqual([who.uid, who.groups], [String(appUser.uid), String(appUser.gid)], what);
       assert.equal(who.env.has('AWS_SECRET_ACCESS_KEY'), false, what);
     }
-    const from = `from lifeboat.json at ${path.join(app.dir, 'lifeboat.json')}, as uid 65534 (nobody), the database's owner`;
+    const from = `from lifeboat.json at ${app.settings}, as uid 65534 (nobody), the database's owner`;
     assert.ok(run.stderr.includes(`  stop: ${recordWho('stop')}\n    (${from})\n`), run.stderr);
   });
 
@@ -163,7 +181,7 @@ describe("the app's commands run as the app, with Lifeboat run as root", { skip:
     const app = appAtOne('rehearse', { upgrade: { shell: upgradeLine }, upgradeUsesLifeboatDatabase: true });
     assert.equal(lifeboat(['migrate', '--db', 'app.db', '--migrations', 'migrations'], app.dir).code, 0);
     const run = lifeboatAsRootWithGroups(
-      ['restore', app.snapshot, '--app', app.dir, '--rehearse', '--json'],
+      ['restore', app.snapshot, '--app', app.dir, '--settings', app.settings, '--rehearse', '--json'],
       app.dir,
     );
     assert.equal(run.code, 0, run.stderr + run.stdout);
@@ -224,6 +242,8 @@ describe("the app's commands run as the app, with Lifeboat run as root", { skip:
         app.snapshot,
         '--app',
         app.dir,
+        '--settings',
+        app.settings,
         '--yes',
       ],
       { cwd: app.dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, LIFEBOAT_DB: '' } },
