@@ -162,7 +162,8 @@ describe('snapshot', () => {
   it('stops when cancelled mid-copy and leaves no file', async () => {
     const dir = fs.mkdtempSync(path.join(temp.dir, 'cancel-'));
     const loc = location(dir);
-    createLiveDatabase(loc.databasePath, 'wal', 128 * 1024 * 1024);
+    // Big enough that the cancel, sent on the first progress of the copy, arrives before it ends on a busy machine.
+    createLiveDatabase(loc.databasePath, 'wal', 256 * 1024 * 1024);
     const phases: string[] = [];
     const handle = startJob({ kind: 'snapshot', input: { location: loc } }, (progress) => {
       phases.push(`${progress.phase} ${progress.fraction.toFixed(2)}`);
