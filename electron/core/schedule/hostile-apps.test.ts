@@ -6,6 +6,7 @@ import type { JobEvents } from '../../contract/events';
 import { createLiveDatabase, makeTempDir } from '../../testing/fixtures';
 import { giveToAppUser, hostileUserSkip, runAsAppUser } from '../../testing/hostile-user';
 import { until } from '../../testing/wait-for';
+import { lifeboat } from '../../testing/cli-run';
 import { LifeboatService } from '../service/lifeboat-service';
 import { keeperPaths } from './keeper-state';
 
@@ -159,5 +160,32 @@ describe('one hostile app never stops the others', { skip: hostileUserSkip }, ()
     } finally {
       await service.shutdown();
     }
+  });
+
+  it("the keeper's record in the app's folder is evidence only when Lifeboat wrote it: a forged last run never stops the schedule", () => {
+    const app = appFolder('forged-record');
+    const settings = path.join(temp.dir, 'forged-record.json');
+    fs.writeFileSync(settings, JSON.stringify({ database: 'app.db', schedule: { every: '1h' } }));
+    const runDue = (): string => {
+      const run = lifeboat(['run-due', '--app', app.dir, '--settings', settings, '--json'], app.dir);
+      assert.equal(run.code, 0, run.stderr);
+      return run.json<{ outcome: string }>().outcome;
+    };
+    assert.equal(runDue(), 'ran');
+    assert.equal(runDue(), 'not-due', 'the record Lifeboat wrote is taken');
+    const state = keeperPaths(path.join(app.dir, 'backups')).state;
+    const forged = (at: string): string =>
+      JSON.stringify({ version: 1, lastRun: { at, ok: true, message: '', snapshot: null }, alerted: null });
+    // The app user's own file, saying the last run was just now: not Lifeboat's, so no evidence.
+    runAsAppUser(
+      `const fs = require('fs'); fs.rmSync(process.argv[1]); fs.writeFileSync(process.argv[1], process.argv[2]);`,
+      state,
+      forged(new Date().toISOString()),
+    );
+    assert.equal(runDue(), 'ran');
+    // Lifeboat's own file with a last run years ahead (a clock set wrong, then put right): due now, not in 2031.
+    fs.writeFileSync(state, forged('2031-01-01T00:00:00.000Z'));
+    assert.equal(runDue(), 'ran');
+    assert.equal(snapshotsOf(app.dir).length, 3);
   });
 });

@@ -28,17 +28,29 @@ export function keeperPaths(backupsDir: string): { state: string; lock: string }
   return { state: path.join(dir, 'keeper.json'), lock: path.join(dir, 'keeper.lock') };
 }
 
-/** The keeper's state; a missing, unreadable or damaged one is a fresh start (the next run is then due). */
-export function readKeeperState(backupsDir: string): KeeperState {
+// A clock set a little differently on another keeper of the same folder is not a forgery.
+const clockSkewMs = 5 * 60 * 1000;
+
+/**
+ * The keeper's state; a missing, unreadable or damaged one is a fresh start (the next run is then due).
+ * The file is in a folder the app's user may write, so it is evidence only when Lifeboat's user wrote
+ * it, and a last run in the future (which would keep the schedule from ever firing) counts as none:
+ * either way the run is due, so a forgery can cause one snapshot more, never one less.
+ */
+export function readKeeperState(backupsDir: string, nowMs = Date.now()): KeeperState {
   const read = readUntrustedText(keeperPaths(backupsDir).state, 64 * 1024);
-  if (read.kind !== 'text') {
+  const uid = process.getuid?.();
+  if (read.kind !== 'text' || (uid !== undefined && read.stat.uid !== uid)) {
     return emptyState;
   }
+  let state: KeeperState;
   try {
-    return keeperStateSchema.parse(JSON.parse(read.text));
+    state = keeperStateSchema.parse(JSON.parse(read.text));
   } catch {
     return emptyState;
   }
+  const lastRunMs = state.lastRun === null ? Number.NaN : Date.parse(state.lastRun.at);
+  return state.lastRun !== null && !(lastRunMs <= nowMs + clockSkewMs) ? { ...state, lastRun: null } : state;
 }
 
 export function writeKeeperState(backupsDir: string, state: KeeperState): void {

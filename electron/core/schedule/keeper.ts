@@ -124,7 +124,7 @@ export function nextScheduledSnapshot(
   schedule: Schedule,
   nowMs: number,
 ): PlannedSnapshot | null {
-  const lastRun = readKeeperState(backupsDir).lastRun;
+  const lastRun = readKeeperState(backupsDir, nowMs).lastRun;
   const at = Math.max(nowMs, dueAt(schedule, lastRun === null ? null : Date.parse(lastRun.at)));
   return Number.isFinite(at) ? { time: new Date(at).toISOString(), label: scheduledLabel(schedule) } : null;
 }
@@ -251,7 +251,7 @@ export async function keepApp(app: KeptApp, actions: KeeperActions): Promise<Kee
   ensureOwnFolder(path.dirname(keeperPaths(backupsDir).lock));
   const locked = async (): Promise<KeeperPass> => {
     const { schedule } = app.automation;
-    let state = readKeeperState(backupsDir);
+    let state = readKeeperState(backupsDir, actions.now());
     const { alerted } = state;
     let run = notRun;
     const due =
@@ -293,6 +293,6 @@ export async function keepApp(app: KeptApp, actions: KeeperActions): Promise<Kee
   if (outcome.ran) {
     return outcome.value;
   }
-  const state = readKeeperState(backupsDir);
+  const state = readKeeperState(backupsDir, actions.now());
   return { app: app.name, outcome: 'locked', ...notRun, freshness: await freshnessNow(app, actions, state) };
 }

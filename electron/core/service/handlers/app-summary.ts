@@ -91,7 +91,7 @@ async function summarizeReadable(ctx: HandlerContext, app: App): Promise<AppSumm
   const freshness = freshnessOf({
     snapshots: list.snapshots,
     automation: automation.automation,
-    state: readKeeperState(app.backupsDir),
+    state: readKeeperState(app.backupsDir, ctx.now().getTime()),
     nowMs: ctx.now().getTime(),
   });
   const health = healthOf(
