@@ -113,6 +113,13 @@ function settingsOf(
   const read = readAppSettings(dir, settingsPath);
   if (read.ignored !== null) {
     warnOfIgnoredSettings(read.ignored);
+  } else if (read.file === null && settingsPath !== undefined) {
+    // Named on purpose: going on without it would run with none of the settings the person meant.
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      `--settings ${settingsPath}: there is no such file.`,
+      settingsPath,
+    );
   }
   return { appDir, ...read };
 }

@@ -222,6 +222,12 @@ describe('lifeboat prune', () => {
       );
       assert.equal(named.code, 0, named.stderr);
       assert.equal(named.json<PruneResult>().snapshots.filter((d) => d.decision === 'delete').length, 1);
+      const missing = lifeboat(
+        ['prune', '--settings', 'etc/nosuch.json', '--db', 'app.db', '--json'],
+        temp.dir,
+      );
+      assert.equal(missing.json<{ error: { code: string } }>().error.code, 'INVALID_ARGUMENT');
+      assert.match(missing.stderr, /--settings .*etc\/nosuch\.json: there is no such file/);
     },
   );
 });
