@@ -130,9 +130,14 @@ export function readAppSettings(
  * A lifeboat.json to show a person before they adopt it into Lifeboat's own settings, whoever owns
  * it: its text as read, its SHA-256 (so what is adopted is what was read) and what it sets.
  */
-export function reviewAppSettings(
-  appDir: string,
-): { path: string; text: string; sha256: string; settings: AppSettingsFile } | null {
+export function reviewAppSettings(appDir: string): {
+  path: string;
+  text: string;
+  sha256: string;
+  /** Why Lifeboat ignores it, judged on the same read; null when it acts on it. */
+  ignoredBecause: string | null;
+  settings: AppSettingsFile;
+} | null {
   const settingsPath = path.join(appDir, appSettingsFileName);
   const read = readSettingsText(settingsPath);
   if (read === null) {
@@ -142,6 +147,7 @@ export function reviewAppSettings(
     path: settingsPath,
     text: read.text,
     sha256: sha256Of(read.text),
+    ignoredBecause: settingsTrustProblem(settingsPath, read.stat),
     settings: parseSettings(appDir, settingsPath, read.text),
   };
 }

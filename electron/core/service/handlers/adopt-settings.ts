@@ -4,7 +4,7 @@ import { scheduleText } from '../../../contract/schedule';
 import { LifeboatFailure } from '../../lifeboat-failure';
 import { describeTarget } from '../../notify/send-alerts';
 import { checkSchedule } from '../../schedule/schedule-times';
-import { readAppSettings, reviewAppSettings, type AppSettingsFile } from '../../settings/app-settings-file';
+import { reviewAppSettings, type AppSettingsFile } from '../../settings/app-settings-file';
 import { appDirOf } from './app-files';
 import { summarize } from './app-summary';
 import { previewRetention } from './automation';
@@ -85,12 +85,11 @@ export function adoptSettingsHandlers(
     if (read === null) {
       return null;
     }
-    const { ignored } = readAppSettings(dir);
     return {
       path: read.path,
       text: read.text,
       sha256: read.sha256,
-      ignoredBecause: ignored?.reason ?? null,
+      ignoredBecause: read.ignoredBecause,
       adopts: adoptedLines(read.settings, await retentionLine(app, read.settings)),
       leftOut: leftOutLines(read.settings, app),
       refused: refusalOf(ctx, read.settings),
