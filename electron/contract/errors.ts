@@ -55,6 +55,8 @@ export const errorCodes = [
   'HOST_LIFEBOAT_OUTDATED',
   /** The SQLite module (better-sqlite3) was built for another Node.js than the one running Lifeboat. */
   'NATIVE_MODULE_MISMATCH',
+  /** Work on a database (an integrity check) outlived the time its size could need, and was stopped. */
+  'TIME_BUDGET_EXCEEDED',
   'INTERNAL',
 ] as const;
 

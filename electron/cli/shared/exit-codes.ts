@@ -52,6 +52,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'HOST_LIFEBOAT_MISSING':
     case 'HOST_LIFEBOAT_OUTDATED':
     case 'NATIVE_MODULE_MISMATCH':
+    case 'TIME_BUDGET_EXCEEDED':
     case 'INTERNAL':
       return exitCodes.failed;
     default:

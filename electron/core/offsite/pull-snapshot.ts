@@ -17,7 +17,8 @@ import { LifeboatFailure } from '../lifeboat-failure';
 import { databaseStem, sanitizeSlug } from '../snapshot-name';
 import { listSnapshots } from '../snapshot/list-snapshots';
 import { writeRecord } from '../snapshot/snapshot-records';
-import { integrityCheck } from '../snapshot/verify-snapshots';
+import { maxProblems } from '../snapshot/verify-snapshots';
+import { checkIntegrity } from '../sqlite/integrity-checker';
 import { offsiteFailure } from './object-store';
 import { recordPulled } from './offsite-state';
 import { locateRemote, openStore, type RemoteScope } from './remote-snapshots';
@@ -181,7 +182,7 @@ export async function pullSnapshot(request: PullRequest, control: JobControl): P
         );
       }
       control.report('Checking integrity', 0.9, remote.id);
-      const integrity = integrityCheck(plainTemp);
+      const integrity = await checkIntegrity(plainTemp, maxProblems, control);
       if (integrity.length !== 1 || integrity[0] !== 'ok') {
         throw new LifeboatFailure(
           'SNAPSHOT_CORRUPT',

@@ -369,7 +369,7 @@ async function runStepBeforeSwap(
 ): Promise<StepOutcome> {
   const { databasePath } = request.location;
   if (step === 'preflight') {
-    const found = preflight(request, request.allowOpen, control);
+    const found = await preflight(request, request.allowOpen, control);
     refuseIfBlocked(found.preview);
     before.preflight.set({ found, journal: firstJournal(request, found) });
     return done();

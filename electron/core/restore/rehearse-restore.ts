@@ -64,8 +64,8 @@ export async function rehearseRestore(request: PreviewRequest, control: JobContr
   });
   const found = new Handoff<Preflight>('the preflight');
   // Who holds the live file does not matter here: the rehearsal never touches it.
-  const runPreflight = (): StepOutcome => {
-    found.set(preflight(request, true, control));
+  const runPreflight = async (): Promise<StepOutcome> => {
+    found.set(await preflight(request, true, control));
     return done();
   };
   await runSteps({ steps: ['preflight'], cancellable: true, run: runPreflight, timings }, control);

@@ -184,12 +184,16 @@ function schemaOf(status: MigrationStatus): NonNullable<RestorePreview['schema']
  * the code with a path to head, room on the disks, who holds the live file, and what will be lost.
  * Whatever stands in the way is a blocker, so that the user sees every reason at once.
  */
-export function preflight(request: PreviewRequest, allowOpen: boolean, control: JobControl): Preflight {
+export async function preflight(
+  request: PreviewRequest,
+  allowOpen: boolean,
+  control: JobControl,
+): Promise<Preflight> {
   const { databasePath, backupsDir } = request.location;
   const plan = planFor(request);
   const blockers: LifeboatError[] = [];
   control.report(stepTitle('preflight'), 0);
-  const verified = verifySnapshots({ backupsDir, paths: [request.snapshotPath] }, control).reports[0];
+  const verified = (await verifySnapshots({ backupsDir, paths: [request.snapshotPath] }, control)).reports[0];
   const sound = verified !== undefined && verified.ok && verified.sha256 !== null;
   if (!sound) {
     blockers.push(verificationBlocker(verified?.error ?? null, path.basename(request.snapshotPath)));
@@ -292,6 +296,6 @@ function linkTarget(filePath: string): string | null {
 }
 
 /** What a restore of the snapshot would do and what stands in its way; changes nothing. */
-export function previewRestore(request: PreviewRequest, control: JobControl): RestorePreview {
-  return preflight(request, false, control).preview;
+export async function previewRestore(request: PreviewRequest, control: JobControl): Promise<RestorePreview> {
+  return (await preflight(request, false, control)).preview;
 }

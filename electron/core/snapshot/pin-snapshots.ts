@@ -51,15 +51,16 @@ function requirePresent(filePath: string): void {
 }
 
 /** Pins or unpins snapshots; one that has no record yet is verified first (a file that fails verification cannot be pinned). */
-export function pinSnapshots(request: PinRequest, control: JobControl): PinResult {
+export async function pinSnapshots(request: PinRequest, control: JobControl): Promise<PinResult> {
   const { backupsDir, pinned } = request;
   request.paths.forEach(requirePresent);
-  const changed = request.paths.map((filePath, index) => {
+  const changed: PinResult['snapshots'][number][] = [];
+  for (const [index, filePath] of request.paths.entries()) {
     control.report(pinned ? 'Pinning' : 'Unpinning', index / request.paths.length, path.basename(filePath));
     const file = path.basename(filePath);
     let record = readRecord(backupsDir, file);
     if (record === null && pinned) {
-      const report = verifySnapshots({ backupsDir, paths: [filePath] }, control).reports[0];
+      const report = (await verifySnapshots({ backupsDir, paths: [filePath] }, control)).reports[0];
       if (report?.ok !== true) {
         throw new LifeboatFailure(
           'SNAPSHOT_CORRUPT',
@@ -72,8 +73,8 @@ export function pinSnapshots(request: PinRequest, control: JobControl): PinResul
     if (record !== null && (record.pinned === true) !== pinned) {
       writeRecord(backupsDir, { ...record, pinned });
     }
-    return { file, pinned };
-  });
+    changed.push({ file, pinned });
+  }
   control.report('Done', 1);
   return { backupsDir, snapshots: changed };
 }

@@ -4,8 +4,8 @@ import type { LifeboatError } from '../../contract/errors';
 import type { ChecksumOutcome, VerifyReport, VerifyResult } from '../../contract/snapshots';
 import { isUnwritableDisk, sha256OfFile } from '../fs/durable-file';
 import type { JobControl } from '../job-control';
-import { LifeboatFailure, toLifeboatError } from '../lifeboat-failure';
-import { openSnapshotFile } from '../sqlite/open-database';
+import { toLifeboatError } from '../lifeboat-failure';
+import { IntegrityChecker } from '../sqlite/integrity-checker';
 import { readSqliteHeaderSync } from '../sqlite/sqlite-header';
 import { readRecord, writeRecord, type SnapshotRecord } from './snapshot-records';
 
@@ -15,14 +15,14 @@ export interface VerifyRequest {
   readonly paths: readonly string[];
 }
 
-const maxProblems = 20;
+export const maxProblems = 20;
 
 /**
  * Verifies snapshots: a full `PRAGMA integrity_check` (opened immutable, so nothing is created beside
  * the file) and a SHA-256 compared with the one recorded when it was made. A file without a record
  * (made by another tool) gets one on its first successful verification. Never writes to a snapshot.
  */
-export function verifySnapshots(request: VerifyRequest, control: JobControl): VerifyResult {
+export async function verifySnapshots(request: VerifyRequest, control: JobControl): Promise<VerifyResult> {
   const sizes = request.paths.map((p) => {
     try {
       return fs.statSync(p).size;
@@ -33,27 +33,37 @@ export function verifySnapshots(request: VerifyRequest, control: JobControl): Ve
   const total = Math.max(1, sizes.reduce((a, b) => a + b, 0) * 2);
   let done = 0;
   const reports: VerifyReport[] = [];
-  request.paths.forEach((filePath, index) => {
-    control.throwIfCancelled();
-    const file = path.basename(filePath);
-    const size = sizes[index] ?? 0;
-    const advance = (bytes: number, phase: string): void => {
-      done += bytes;
-      control.report(phase, Math.min(1, done / total), file);
-    };
-    reports.push(verifyOne(request.backupsDir, filePath, size, control, advance));
-  });
+  const checker = new IntegrityChecker();
+  try {
+    for (const [index, filePath] of request.paths.entries()) {
+      control.throwIfCancelled();
+      const file = path.basename(filePath);
+      const size = sizes[index] ?? 0;
+      const advance = (bytes: number, phase: string): void => {
+        done += bytes;
+        control.report(phase, Math.min(1, done / total), file);
+      };
+      reports.push(await verifyOne(request.backupsDir, filePath, size, { checker, control, advance }));
+    }
+  } finally {
+    checker.close();
+  }
   control.report('Done', 1);
   return { backupsDir: request.backupsDir, ok: reports.every((r) => r.ok), reports };
 }
 
-function verifyOne(
+interface VerifyContext {
+  readonly checker: IntegrityChecker;
+  readonly control: JobControl;
+  readonly advance: (bytes: number, phase: string) => void;
+}
+
+async function verifyOne(
   backupsDir: string,
   filePath: string,
   size: number,
-  control: JobControl,
-  advance: (bytes: number, phase: string) => void,
-): VerifyReport {
+  { checker, control, advance }: VerifyContext,
+): Promise<VerifyReport> {
   const file = path.basename(filePath);
   const base = { file, path: filePath };
   const failure = (
@@ -107,7 +117,7 @@ function verifyOne(
       return failure({ code: 'SNAPSHOT_CORRUPT', message: `${file} is ${what}.`, path: filePath });
     }
     advance(0, 'Checking integrity');
-    const integrity = integrityCheck(filePath);
+    const integrity = await checker.check(filePath, maxProblems, control);
     advance(size, 'Checking integrity');
     control.throwIfCancelled();
     const sha256 = sha256OfFile(filePath, (bytes) => {
@@ -221,19 +231,4 @@ function newRecordFor(
     pageCount: null,
     verification,
   };
-}
-
-export function integrityCheck(filePath: string): string[] {
-  const db = openSnapshotFile(filePath);
-  try {
-    return db.prepare(`PRAGMA integrity_check(${maxProblems})`).pluck().all().map(String);
-  } catch (error) {
-    const detail = toLifeboatError(error, filePath);
-    if (detail.code === 'SNAPSHOT_CORRUPT' || detail.code === 'NOT_A_DATABASE') {
-      return [detail.message];
-    }
-    throw new LifeboatFailure(detail.code, detail.message, filePath);
-  } finally {
-    db.close();
-  }
 }
