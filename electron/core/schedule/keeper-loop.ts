@@ -3,11 +3,16 @@ import { toLifeboatError } from '../lifeboat-failure';
 import { failed, ok, type Result } from '../../contract/errors';
 import { keepApp, type KeeperActions, type KeeperPass, type KeptApp } from './keeper';
 
-/** A keeper that stays: a pass over every app now, then every minute (late timers after sleep catch up once). */
+/**
+ * A keeper that stays: a pass over every app now, then every minute (late timers after sleep catch up
+ * once). Each app is kept on its own: an app whose pass is still under way (a large database, a slow
+ * upload, a database built to be slow) is skipped until it ends, and never delays the others.
+ */
 export class KeeperLoop {
   private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
   private stopped = false;
+  /** Each app's pass under way, by app id. */
+  private readonly underWay = new Map<string, Promise<void>>();
   /** Why the keeper could not look after an app on its last pass, by app id; absent when it could. */
   private readonly problems = new Map<string, LifeboatError>();
 
@@ -29,36 +34,40 @@ export class KeeperLoop {
   }
 
   /**
-   * One pass over every app, unless one is still under way; each app on its own: whatever one app's
-   * folders throw (they are its user's to shape) is that app's failure, and the pass goes on.
+   * A pass over every app whose last pass has ended; resolves when those started now have ended. The
+   * next pass is timed from now, not from when the slowest app ends.
    */
   pass(): Promise<void> {
-    this.running ??= this.passOverApps().finally(() => {
-      this.running = null;
-      if (this.timer !== null) {
-        clearTimeout(this.timer);
-      }
-      if (!this.stopped) {
-        this.timer = setTimeout(() => void this.pass(), this.intervalMs);
-        this.timer.unref();
-      }
-    });
-    return this.running;
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (!this.stopped) {
+      this.timer = setTimeout(() => void this.pass(), this.intervalMs);
+      this.timer.unref();
+    }
+    const started = this.apps()
+      .filter((app) => !this.underWay.has(app.id))
+      .map((app) => {
+        const kept = this.keepOne(app).finally(() => this.underWay.delete(app.id));
+        this.underWay.set(app.id, kept);
+        return kept;
+      });
+    return Promise.all(started).then(() => undefined);
   }
 
-  private async passOverApps(): Promise<void> {
-    for (const app of this.apps()) {
-      let result: Result<KeeperPass>;
-      try {
-        result = ok(await keepApp(app, this.actions));
-        this.problems.delete(app.id);
-      } catch (error) {
-        const problem = toLifeboatError(error);
-        await this.alertOnce(app, problem);
-        result = failed(problem);
-      }
-      this.report(app, result);
+  /** One app's pass: whatever its folders throw (they are its user's to shape) is its failure alone. */
+  private async keepOne(app: KeptApp): Promise<void> {
+    let result: Result<KeeperPass>;
+    try {
+      result = ok(await keepApp(app, this.actions));
+      this.problems.delete(app.id);
+    } catch (error) {
+      const problem = toLifeboatError(error);
+      await this.alertOnce(app, problem);
+      result = failed(problem);
     }
+    this.report(app, result);
   }
 
   /** Tells people of an app the keeper cannot look after, once per reason (every minute would be noise). */
@@ -82,13 +91,13 @@ export class KeeperLoop {
     }
   }
 
-  /** Stops the timer and waits for a pass under way (its jobs are cancelled by the host's shutdown). */
+  /** Stops the timer and waits for the passes under way (their jobs are cancelled by the host's shutdown). */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    await this.running;
+    await Promise.all(this.underWay.values());
   }
 }

@@ -10,8 +10,10 @@ import { failed, ok } from '../../contract/errors';
 import type { Schedule } from '../../contract/schedule';
 import type { SnapshotEntry } from '../../contract/snapshots';
 import { makeTempDir } from '../../testing/fixtures';
+import { until } from '../../testing/wait-for';
 import type { Alert } from '../notify/send-alerts';
 import { keepApp, type AppAutomation, type KeeperActions, type KeptApp } from './keeper';
+import { KeeperLoop } from './keeper-loop';
 import { keeperPaths, readKeeperState } from './keeper-state';
 
 /**
@@ -306,5 +308,45 @@ describe('the keeper', () => {
     world.now += hours(6);
     await keepApp(appWith({ schedule: { every: '6h' } }), actions);
     assert.equal(world.pushes.length, 2);
+  });
+
+  it('each app is kept on its own: one whose snapshot hangs delays no other, and is not started again while it runs', async () => {
+    const slowApp = appWith({ schedule: { every: '1h' } });
+    dir = path.join(temp.dir, `app${n}-quick`);
+    fs.mkdirSync(dir);
+    const quickApp = { ...appWith({ schedule: { every: '1h' } }), name: 'Quick' };
+    const started: string[] = [];
+    let release = (): void => undefined;
+    const hanging = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const base = actionsOf(world);
+    const actions: KeeperActions = {
+      ...base,
+      snapshot: async (app, label) => {
+        started.push(app.name);
+        if (app === slowApp) {
+          await hanging;
+        }
+        return base.snapshot(app, label);
+      },
+    };
+    const reported: string[] = [];
+    const loop = new KeeperLoop(
+      () => [slowApp, quickApp],
+      actions,
+      (app, pass) => reported.push(`${app.name}: ${pass.ok ? pass.value.outcome : pass.error.code}`),
+      3_600_000,
+    );
+    void loop.pass();
+    await until(() => reported.includes('Quick: ran'));
+    world.now += hours(1);
+    await loop.pass();
+    // The quick app ran twice; the slow one was started once and has not been started again.
+    assert.deepEqual(started, ['Vault', 'Quick', 'Quick']);
+    assert.deepEqual(reported, ['Quick: ran', 'Quick: ran']);
+    release();
+    await loop.stop();
+    assert.deepEqual(reported, ['Quick: ran', 'Quick: ran', 'Vault: ran']);
   });
 });

@@ -281,11 +281,12 @@ export class LifeboatService {
   /** Cancels every running job and waits until each has cleaned up after itself. */
   async shutdown(): Promise<void> {
     this.hub?.close();
-    await this.keeper?.stop();
+    const keeperStopped = this.keeper?.stop();
     this.watcher?.close();
+    // Cancelled before the keeper is waited for: its scheduled snapshots are among them.
     const running = [...this.jobs.values()];
     running.forEach((job) => job.handle.cancel());
-    await Promise.all(running.map((job) => job.handle.result));
+    await Promise.all([keeperStopped, ...running.map((job) => job.handle.result)]);
   }
 
   /** A target with the S3 keys Lifeboat keeps for it (none: the AWS environment or profile). */
