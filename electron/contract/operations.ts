@@ -171,6 +171,11 @@ export const operationInputs = {
       )
       .max(10)
       .default([]),
+    /**
+     * For an app on another host: the host the person confirmed the identities may be sent to. The
+     * hub sends them to no host but this one, and only when it is the app's.
+     */
+    sendIdentitiesTo: z.string().min(1).max(64).optional(),
   }),
   /** Shows another machine's apps here: reached with `ssh ADDRESS`, where its Lifeboat answers. */
   'hosts:add': z.object({

@@ -446,14 +446,33 @@ describe('the hub: apps of other hosts over SSH', () => {
       await call<AppsOverview>('apps:list', {}, other);
       assert.match(heardBy(heard.vps), /"op":"database:info"/);
       assert.doesNotMatch(heardBy(heard.vps), /AGE-SECRET-KEY/);
-      // The pull that brings a snapshot back to restore it: to the app's host, and to no other.
+      // A pull whose sending of the key was not confirmed for this host, or was for another: refused, nothing sent.
+      for (const sendIdentitiesTo of [undefined, 'nas']) {
+        const refused = await dispatch(other, 'offsite:pull', {
+          appId: app.id,
+          target: 'nas',
+          id: 'x',
+          identities: [identity],
+          ...(sendIdentitiesTo === undefined ? {} : { sendIdentitiesTo }),
+        });
+        assert.equal(refused.ok, false);
+        assert.match(
+          refused.ok ? '' : refused.error.message,
+          /brought back on the host "vps".*not confirmed/,
+        );
+      }
+      await call<AppsOverview>('apps:list', {}, other);
+      assert.doesNotMatch(heardBy(heard.vps), /AGE-SECRET-KEY|"op":"offsite:pull"/);
+      // The pull that brings a snapshot back to restore it, confirmed for its host: to that host, and to no other.
       await dispatch(other, 'offsite:pull', {
         appId: app.id,
         target: 'nas',
         id: 'x',
         identities: [identity],
+        sendIdentitiesTo: 'vps',
       });
       await until(() => heardBy(heard.vps).includes(identity));
+      assert.doesNotMatch(heardBy(heard.vps), /sendIdentitiesTo/);
       assert.match(heardBy(heard.nas), /"op":"apps:list"/);
       assert.doesNotMatch(heardBy(heard.nas), /AGE-SECRET-KEY/);
     } finally {

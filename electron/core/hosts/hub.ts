@@ -66,6 +66,23 @@ function ownIds(hostId: string, value: unknown): unknown {
 }
 
 /**
+ * A pull for an app on `hostId`, as sent there: its age identities only when the person confirmed
+ * sending them to that very host (the page names the host beside the key); the confirmation itself
+ * stays here.
+ */
+function withConfirmedIdentities(hostId: string, input: Record<string, unknown>): Record<string, unknown> {
+  const { sendIdentitiesTo, ...forwarded } = input;
+  const identities = Array.isArray(input['identities']) ? input['identities'] : [];
+  if (identities.length > 0 && sendIdentitiesTo !== hostId) {
+    throw new LifeboatFailure(
+      'INVALID_ARGUMENT',
+      `The age identity was not sent: this snapshot is brought back on the host "${hostId}", whose Lifeboat decrypts it there, and sending the key to it was not confirmed${typeof sendIdentitiesTo === 'string' ? ` (the confirmation named "${sendIdentitiesTo}")` : ''}. Confirm sending it to ${hostId}, or bring the copy back without decrypting.`,
+    );
+  }
+  return forwarded;
+}
+
+/**
  * The hub: the hosts of the settings, each reached over SSH (`HostLink`), their apps listed beside
  * this computer's, and every operation on one of their apps (or jobs) carried out by the host's own
  * Lifeboat. Nothing of a host's restore runs here: a dropped connection leaves it to finish there.
@@ -242,6 +259,9 @@ export class Hub {
       }
       hostId = split.hostId;
       forwarded = { ...input, [key]: split.appId };
+    }
+    if (name === 'offsite:pull') {
+      forwarded = withConfirmedIdentities(hostId, forwarded);
     }
     const link = this.link(hostId);
     return link.call(name, forwarded).then((answer) => {

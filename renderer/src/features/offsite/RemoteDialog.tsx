@@ -44,6 +44,7 @@ export function RemoteDialog(props: { appId: string }): ReactNode {
   } | null>(null);
   const [chosen, setChosen] = useState<string | null>(null);
   const [identity, setIdentity] = useState('');
+  const [keyToHost, setKeyToHost] = useState(false);
   const [error, setError] = useState<LifeboatError | null>(null);
   const [pullJob, setPullJob] = useState(false);
   const pulling = useStore((s) =>
@@ -70,16 +71,24 @@ export function RemoteDialog(props: { appId: string }): ReactNode {
   const shown = listing?.key === key ? listing : null;
   const snapshots = shown?.list?.snapshots ?? [];
   const selected = snapshots.find((s) => s.id === chosen) ?? null;
+  const identities = identity
+    .split(/\s+/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  // On another host the copy is decrypted there: the key goes to that host only when the person says so.
+  const keyNeedsConfirming = app.host !== null && identities.length > 0;
   const start = async (): Promise<void> => {
     if (selected === null) {
       return;
     }
-    const identities = identity
-      .split(/\s+/)
-      .map((line) => line.trim())
-      .filter((line) => line !== '');
     setPullJob(true);
-    const failure = await pullToRestore(app.id, target, selected.id, identities);
+    const failure = await pullToRestore(
+      app.id,
+      target,
+      selected.id,
+      identities,
+      app.host !== null && keyToHost ? app.host : undefined,
+    );
     setError(failure);
     if (failure !== null) {
       setPullJob(false);
@@ -177,6 +186,17 @@ export function RemoteDialog(props: { appId: string }): ReactNode {
                 placeholder="AGE-SECRET-KEY-1…"
                 autoComplete="off"
               />
+              {keyNeedsConfirming && (
+                <label className="checkbox" data-testid="identity-to-host">
+                  <input
+                    type="checkbox"
+                    checked={keyToHost}
+                    onChange={(event) => setKeyToHost(event.target.checked)}
+                  />{' '}
+                  Send this key to the host <strong>{app.host}</strong>: its Lifeboat brings the copy back and
+                  decrypts it there, for this restore only, and does not keep the key.
+                </label>
+              )}
             </>
           )}
           {pulling !== undefined && <JobProgressLine job={pulling} label="Bringing the snapshot back" />}
@@ -191,7 +211,9 @@ export function RemoteDialog(props: { appId: string }): ReactNode {
           <button
             type="button"
             className="primary"
-            disabled={selected === null || pulling !== undefined || pullJob}
+            disabled={
+              selected === null || pulling !== undefined || pullJob || (keyNeedsConfirming && !keyToHost)
+            }
             onClick={() => void start()}
             title="Download it, check it against its manifest and verify it, then preview the restore"
           >

@@ -48,8 +48,15 @@ export async function pullToRestore(
   target: string,
   id: string,
   identities: string[],
+  sendIdentitiesTo?: string,
 ): Promise<LifeboatError | null> {
-  const started = await lifeboat().call('offsite:pull', { appId, target, id, identities });
+  const started = await lifeboat().call('offsite:pull', {
+    appId,
+    target,
+    id,
+    identities,
+    ...(sendIdentitiesTo === undefined ? {} : { sendIdentitiesTo }),
+  });
   if (!started.ok) {
     return started.error;
   }
