@@ -77,6 +77,8 @@ test('at 1024×700 a full live card closes to one line and the list shows eight 
   host,
 }) => {
   test.skip(hostileUserSkip !== false, hostileUserSkip || '');
+  // Two restores by the command line, three reloads: more than a minute on a busy machine.
+  test.setTimeout(180_000);
   await app.page.setViewportSize({ width: 1024, height: 700 });
   await app.openDemo();
   fillTheCard(host);

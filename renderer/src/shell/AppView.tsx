@@ -34,7 +34,7 @@ export function AppView(): ReactNode {
   const snapshots = loadedList?.snapshots ?? emptyList;
   const now = useNow();
   // Closed on a window under 800 px high, where the open card would leave the list fewer than eight rows.
-  const [cardOpen, setCardOpen] = useRememberedOpen('lifeboat.liveCard', () => window.innerHeight >= 800);
+  const [cardOpen, setCardOpen] = useRememberedOpen('lifeboat.liveCard', '(min-height: 800px)');
   if (app === null) {
     return <main className="app-view" />;
   }
