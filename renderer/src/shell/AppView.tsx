@@ -117,12 +117,13 @@ export function AppView(): ReactNode {
           )}
         </div>
         <div className="card-more" id="live-card-more" hidden={!cardOpen}>
+          {/* First: what cannot wait, where the open card's scrolling part shows it without a scroll. */}
+          {app.interruptedRestore !== null && <InterruptedRestore app={app} />}
           {app.lastRestore !== null && (
             <p className="muted last-restore" data-testid="last-restore">
               <LastRestoreText last={app.lastRestore} />
             </p>
           )}
-          {app.interruptedRestore !== null && <InterruptedRestore app={app} />}
           {app.settingsIgnored !== null && (
             <p
               className={
