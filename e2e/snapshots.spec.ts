@@ -322,7 +322,7 @@ test('without its token, the browser gets a page that says how to get in, not a 
   await page.screenshot({ path: 'test-results/screenshots/22-no-token-dark.png' });
 });
 
-test('at 1024 px with the details open, the table drops columns rather than overprint them', async ({
+test('at 1024 px the table drops columns rather than overprint them, and the details float over it', async ({
   app,
 }) => {
   await app.page.setViewportSize({ width: 1024, height: 700 });
@@ -338,7 +338,19 @@ test('at 1024 px with the details open, the table drops columns rather than over
     }
   }
   const grid = await app.grid.boundingBox();
-  expect(boxes.map((b) => b.name.replace(/ [↑↓]$/, ''))).toEqual(['When', 'Label', 'Size', 'Status']);
+  expect(boxes.map((b) => b.name.replace(/ [↑↓]$/, ''))).toEqual([
+    'When',
+    'Label',
+    'Size',
+    'Status',
+    'Last verified',
+    'Schema',
+  ]);
+  // Below 1200 px the details are an overlay: the table behind them keeps its width.
+  const details = await app.details.boundingBox();
+  expect((details?.x ?? 0) + (details?.width ?? 0)).toBeLessThanOrEqual(
+    (grid?.x ?? 0) + (grid?.width ?? 0) + 1,
+  );
   for (const [i, box] of boxes.entries()) {
     expect(box.right, `${box.name} runs out of the table`).toBeLessThanOrEqual(
       (grid?.x ?? 0) + (grid?.width ?? 0) + 1,

@@ -1,4 +1,4 @@
-import type { KeyboardEvent, ReactNode } from 'react';
+import { Fragment, type KeyboardEvent, type ReactNode } from 'react';
 import type { AppSummary } from '#contract/apps';
 import { formatAge, formatBytes, formatLocalTime } from '#contract/format';
 import { toolNames, type MigrationReport } from '#contract/migrations';
@@ -20,6 +20,7 @@ import { referenceText, revisionText } from '../ui/StatusBadge';
 
 const emptyList: readonly SnapshotEntry[] = [];
 import { ageSeconds, useNow } from '../ui/use-now';
+import { useRememberedOpen } from '../ui/use-remembered-open';
 
 /** The selected app: the live database's card with Snapshot now, the snapshots, and the details. */
 export function AppView(): ReactNode {
@@ -32,6 +33,8 @@ export function AppView(): ReactNode {
   const loadedList = useStore((s) => (s.selectedAppId === null ? undefined : s.lists[s.selectedAppId]));
   const snapshots = loadedList?.snapshots ?? emptyList;
   const now = useNow();
+  // Closed on a window under 800 px high, where the open card would leave the list fewer than eight rows.
+  const [cardOpen, setCardOpen] = useRememberedOpen('lifeboat.liveCard', '(min-height: 800px)');
   if (app === null) {
     return <main className="app-view" />;
   }
@@ -44,7 +47,7 @@ export function AppView(): ReactNode {
   const rowCount = tables.reduce((sum, t) => sum + t.rows, 0);
   return (
     <main className={hasDetails ? 'app-view with-details' : 'app-view'}>
-      <section className="card live" aria-label="Live database">
+      <section className={cardOpen ? 'card live' : 'card live collapsed'} aria-label="Live database">
         <div className="card-head">
           <div>
             <h1>{app.name}</h1>
@@ -55,11 +58,6 @@ export function AppView(): ReactNode {
               {app.host !== null && <span className="host-tag">{app.host}</span>}
               {app.databasePath}
             </p>
-            {app.lastRestore !== null && (
-              <p className="muted last-restore" data-testid="last-restore">
-                <LastRestoreText last={app.lastRestore} />
-              </p>
-            )}
           </div>
           <div className="card-actions">
             {app.lastRestore !== null && (
@@ -96,142 +94,178 @@ export function AppView(): ReactNode {
             </button>
           </div>
         </div>
-        {app.interruptedRestore !== null && <InterruptedRestore app={app} />}
-        {app.settingsIgnored !== null && (
-          <p
-            className={
-              app.settingsIgnored.adopted
-                ? 'muted settings-ignored'
-                : 'freshness-alert stale settings-ignored'
-            }
-            role="status"
-            data-testid="settings-ignored"
-            title={app.settingsIgnored.path}
+        <div className="card-summary">
+          <button
+            type="button"
+            className="disclosure"
+            aria-expanded={cardOpen}
+            aria-controls="live-card-more"
+            onClick={() => setCardOpen(!cardOpen)}
           >
-            {app.settingsIgnored.adopted ? (
-              <>
-                Its lifeboat.json is ignored ({app.settingsIgnored.reason}); Lifeboat uses the copy of its
-                settings you adopted.
-              </>
-            ) : (
-              <>
-                <strong>Its lifeboat.json is ignored:</strong> {app.settingsIgnored.reason}, so whoever can
-                change it could make Lifeboat run commands, delete files or send the data elsewhere.
-              </>
-            )}{' '}
-            <button
-              type="button"
-              className="link"
-              onClick={() => openDialog({ kind: 'adopt-settings', appId: app.id })}
+            {cardOpen ? 'Hide details' : 'Show details'}
+          </button>
+          {!cardOpen && (
+            <CardSummary
+              app={app}
+              facts={[
+                info?.exists === true ? formatBytes(info.size) : null,
+                newest === null ? 'no snapshot yet' : `newest ${formatAge(ageSeconds(newest.time, now))}`,
+                info?.exists === true ? schemaText(schema, app.migrationsFound?.detected === false) : null,
+                `${freshnessWords[app.freshness?.state ?? 'never']} · ${protectionText(app)}`,
+              ]}
+            />
+          )}
+        </div>
+        <div className="card-more" id="live-card-more" hidden={!cardOpen}>
+          {/* First: what cannot wait, where the open card's scrolling part shows it without a scroll. */}
+          {app.interruptedRestore !== null && <InterruptedRestore app={app} />}
+          {app.lastRestore !== null && (
+            <p className="muted last-restore" data-testid="last-restore">
+              <LastRestoreText last={app.lastRestore} />
+            </p>
+          )}
+          {app.settingsIgnored !== null && (
+            <p
+              className={
+                app.settingsIgnored.adopted
+                  ? 'muted settings-ignored'
+                  : 'freshness-alert stale settings-ignored'
+              }
+              role="status"
+              data-testid="settings-ignored"
+              title={app.settingsIgnored.path}
             >
-              {app.settingsIgnored.adopted ? 'Review it' : 'Review and adopt…'}
-            </button>
-          </p>
-        )}
-        {(app.freshness?.state === 'stale' || app.freshness?.state === 'failing') && (
-          <p className={`freshness-alert ${app.freshness.state}`} role="status" data-testid="freshness-alert">
-            <strong>
-              {app.freshness.state === 'failing' ? 'Scheduled snapshots are failing.' : 'No recent snapshot.'}
-            </strong>{' '}
-            {app.freshness.reason}
-          </p>
-        )}
-        {info === undefined && (
-          <p className="muted">
-            <progress aria-label="Reading the database" /> Reading the database…
-          </p>
-        )}
-        {info?.exists === false && app.interruptedRestore === null && (
-          <p className="muted">
-            This database does not exist yet, so there is nothing to back up. It appears here once the app
-            creates it.
-          </p>
-        )}
-        {info?.exists === true && (
+              {app.settingsIgnored.adopted ? (
+                <>
+                  Its lifeboat.json is ignored ({app.settingsIgnored.reason}); Lifeboat uses the copy of its
+                  settings you adopted.
+                </>
+              ) : (
+                <>
+                  <strong>Its lifeboat.json is ignored:</strong> {app.settingsIgnored.reason}, so whoever can
+                  change it could make Lifeboat run commands, delete files or send the data elsewhere.
+                </>
+              )}{' '}
+              <button
+                type="button"
+                className="link"
+                onClick={() => openDialog({ kind: 'adopt-settings', appId: app.id })}
+              >
+                {app.settingsIgnored.adopted ? 'Review it' : 'Review and adopt…'}
+              </button>
+            </p>
+          )}
+          {(app.freshness?.state === 'stale' || app.freshness?.state === 'failing') && (
+            <p
+              className={`freshness-alert ${app.freshness.state}`}
+              role="status"
+              data-testid="freshness-alert"
+            >
+              <strong>
+                {app.freshness.state === 'failing'
+                  ? 'Scheduled snapshots are failing.'
+                  : 'No recent snapshot.'}
+              </strong>{' '}
+              {app.freshness.reason}
+            </p>
+          )}
+          {info === undefined && (
+            <p className="muted">
+              <progress aria-label="Reading the database" /> Reading the database…
+            </p>
+          )}
+          {info?.exists === false && app.interruptedRestore === null && (
+            <p className="muted">
+              This database does not exist yet, so there is nothing to back up. It appears here once the app
+              creates it.
+            </p>
+          )}
+          {info?.exists === true && (
+            <dl className="facts">
+              <div>
+                <dt>Size</dt>
+                <dd>
+                  {formatBytes(info.size)}
+                  {info.walSize > 0 && <span className="muted"> + {formatBytes(info.walSize)} WAL</span>}
+                </dd>
+              </div>
+              <div>
+                <dt>Journal mode</dt>
+                <dd>{info.journalMode ?? '–'}</dd>
+              </div>
+              <div>
+                <dt>Tables</dt>
+                <dd title={tables.map((t) => `${t.name}: ${t.rows} rows`).join('\n')}>
+                  {tables.length} ({rowCount.toLocaleString()} {rowCount === 1 ? 'row' : 'rows'}){' '}
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => openBrowse(app.id, 'live')}
+                    aria-label="Browse the live database's tables, read only"
+                  >
+                    Browse…
+                  </button>
+                </dd>
+              </div>
+              <div>
+                <dt>Newest snapshot</dt>
+                <dd className={newest === null ? 'warn' : undefined} data-testid="newest-snapshot">
+                  {newest === null ? 'none yet' : formatAge(ageSeconds(newest.time, now))}
+                </dd>
+              </div>
+              <div>
+                <dt>Schema</dt>
+                <dd
+                  data-testid="live-schema"
+                  title={
+                    schema === undefined || schema === null
+                      ? undefined
+                      : `${referenceText(schema.status)}: ${schema.status.summary}`
+                  }
+                >
+                  {schemaText(schema, app.migrationsFound?.detected === false)}{' '}
+                  <ChangeLink
+                    dialog={{ kind: 'migrations', appId: app.id }}
+                    label="Change where the migrations are"
+                  />
+                </dd>
+              </div>
+              <div>
+                <dt>Stop and start</dt>
+                <dd>
+                  {runText(app)}{' '}
+                  <ChangeLink
+                    dialog={{ kind: 'run-settings', appId: app.id }}
+                    label="Change how the app is stopped, started and upgraded"
+                  />
+                </dd>
+              </div>
+              <div>
+                <dt>Backups folder</dt>
+                <dd className="path" title={info.backupsDir}>
+                  {info.backupsDir}
+                </dd>
+              </div>
+            </dl>
+          )}
+          {/* Even when the database cannot be read: a failing schedule is news then most of all. */}
           <dl className="facts">
             <div>
-              <dt>Size</dt>
-              <dd>
-                {formatBytes(info.size)}
-                {info.walSize > 0 && <span className="muted"> + {formatBytes(info.walSize)} WAL</span>}
-              </dd>
-            </div>
-            <div>
-              <dt>Journal mode</dt>
-              <dd>{info.journalMode ?? '–'}</dd>
-            </div>
-            <div>
-              <dt>Tables</dt>
-              <dd title={tables.map((t) => `${t.name}: ${t.rows} rows`).join('\n')}>
-                {tables.length} ({rowCount.toLocaleString()} {rowCount === 1 ? 'row' : 'rows'}){' '}
-                <button
-                  type="button"
-                  className="link"
-                  onClick={() => openBrowse(app.id, 'live')}
-                  aria-label="Browse the live database's tables, read only"
-                >
-                  Browse…
-                </button>
-              </dd>
-            </div>
-            <div>
-              <dt>Newest snapshot</dt>
-              <dd className={newest === null ? 'warn' : undefined} data-testid="newest-snapshot">
-                {newest === null ? 'none yet' : formatAge(ageSeconds(newest.time, now))}
-              </dd>
-            </div>
-            <div>
-              <dt>Schema</dt>
-              <dd
-                data-testid="live-schema"
-                title={
-                  schema === undefined || schema === null
-                    ? undefined
-                    : `${referenceText(schema.status)}: ${schema.status.summary}`
-                }
-              >
-                {schemaText(schema, app.migrationsFound?.detected === false)}{' '}
+              <dt>Protection</dt>
+              <dd data-testid="protection" title={protectionTitle(app)}>
+                <span className={`freshness-state ${app.freshness?.state ?? ''}`}>
+                  {freshnessWords[app.freshness?.state ?? 'never']}
+                </span>
+                {` · ${protectionText(app)} `}
                 <ChangeLink
-                  dialog={{ kind: 'migrations', appId: app.id }}
-                  label="Change where the migrations are"
+                  dialog={{ kind: 'automation', appId: app.id }}
+                  label="Change the schedule and retention"
                 />
               </dd>
             </div>
-            <div>
-              <dt>Stop and start</dt>
-              <dd>
-                {runText(app)}{' '}
-                <ChangeLink
-                  dialog={{ kind: 'run-settings', appId: app.id }}
-                  label="Change how the app is stopped, started and upgraded"
-                />
-              </dd>
-            </div>
-            <div>
-              <dt>Backups folder</dt>
-              <dd className="path" title={info.backupsDir}>
-                {info.backupsDir}
-              </dd>
-            </div>
+            <OffsiteFact app={app} snapshots={snapshots} marks={loadedList?.offsite} />
           </dl>
-        )}
-        {/* Even when the database cannot be read: a failing schedule is news then most of all. */}
-        <dl className="facts">
-          <div>
-            <dt>Protection</dt>
-            <dd data-testid="protection" title={protectionTitle(app)}>
-              <span className={`freshness-state ${app.freshness?.state ?? ''}`}>
-                {freshnessWords[app.freshness?.state ?? 'never']}
-              </span>
-              {` · ${protectionText(app)} `}
-              <ChangeLink
-                dialog={{ kind: 'automation', appId: app.id }}
-                label="Change the schedule and retention"
-              />
-            </dd>
-          </div>
-          <OffsiteFact app={app} snapshots={snapshots} marks={loadedList?.offsite} />
-        </dl>
+        </div>
       </section>
       <ViewTabs
         view={view}
@@ -443,6 +477,49 @@ function runText(app: AppSummary): string {
   }
 }
 
+/**
+ * The card closed: one line that names what needs attention first (an interrupted restore, a failing or
+ * stale schedule, an ignored lifeboat.json, the last restore), then the facts; all of it on hover.
+ */
+function CardSummary(props: { app: AppSummary; facts: readonly (string | null)[] }): ReactNode {
+  const { app } = props;
+  const alerts = [
+    app.interruptedRestore === null ? null : 'Restore interrupted',
+    app.freshness?.state === 'failing' ? 'Scheduled snapshots failing' : null,
+    app.freshness?.state === 'stale' ? 'No recent snapshot' : null,
+    app.settingsIgnored === null || app.settingsIgnored.adopted ? null : 'lifeboat.json ignored',
+  ].filter((text) => text !== null);
+  const restore = app.lastRestore === null ? null : lastRestoreWords(app.lastRestore);
+  const facts = [restore, ...props.facts].filter((text) => text !== null);
+  return (
+    <>
+      <p className="card-summary-line" data-testid="card-summary" title={[...alerts, ...facts].join('\n')}>
+        {alerts.map((text) => (
+          <Fragment key={text}>
+            <span className="summary-alert">{text}</span>
+            {' · '}
+          </Fragment>
+        ))}
+        {facts.join(' · ')}
+      </p>
+      {app.interruptedRestore !== null && <InterruptedRestoreActions app={app} />}
+    </>
+  );
+}
+
+/** The last restore in a few words, for the closed card (the open card says it in full). */
+function lastRestoreWords(last: NonNullable<AppSummary['lastRestore']>): string {
+  const when = formatLocalTime(last.at);
+  switch (last.action) {
+    case 'undo':
+      return `restore undone ${when}`;
+    case 'redo':
+      return `restore redone ${when}`;
+    case 'restore':
+      return `restored ${when}${last.snapshot === null ? '' : ` from ${last.snapshot}`}`;
+  }
+}
+
 /** A restore was interrupted (the app or the machine stopped mid-way): finish it or roll it back. */
 function InterruptedRestore(props: { app: AppSummary }): ReactNode {
   const { app } = props;
@@ -460,18 +537,27 @@ function InterruptedRestore(props: { app: AppSummary }): ReactNode {
         , perhaps by a crash or a power cut. Finish it, or roll it back to the database as it was; the
         pre-restore snapshot is kept either way. No other restore starts until then.
       </p>
-      <div className="interrupted-actions">
-        <button
-          type="button"
-          className="primary"
-          onClick={() => void recoverRestore(app.id, interrupted.snapshot, 'resume')}
-        >
-          Finish the restore
-        </button>
-        <button type="button" onClick={() => void recoverRestore(app.id, interrupted.snapshot, 'rollback')}>
-          Roll back
-        </button>
-      </div>
+      <InterruptedRestoreActions app={app} />
+    </div>
+  );
+}
+
+/** Finish or roll back the interrupted restore: on the open card's banner, and on the closed card's line. */
+function InterruptedRestoreActions(props: { app: AppSummary }): ReactNode {
+  const { app } = props;
+  const snapshot = app.interruptedRestore?.snapshot ?? '';
+  return (
+    <div className="interrupted-actions">
+      <button
+        type="button"
+        className="primary"
+        onClick={() => void recoverRestore(app.id, snapshot, 'resume')}
+      >
+        Finish the restore
+      </button>
+      <button type="button" onClick={() => void recoverRestore(app.id, snapshot, 'rollback')}>
+        Roll back
+      </button>
     </div>
   );
 }
