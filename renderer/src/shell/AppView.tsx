@@ -1,9 +1,9 @@
 import type { KeyboardEvent, ReactNode } from 'react';
 import type { AppSummary } from '#contract/apps';
-import { formatAge, formatBytes, formatLocalTime } from '#contract/format';
+import { formatBytes, formatLocalTime } from '#contract/format';
 import { toolNames, type MigrationReport } from '#contract/migrations';
-import { scheduleText, type FreshnessState } from '#contract/schedule';
-import { newestRestorable, type OffsiteMark, type SnapshotEntry } from '#contract/snapshots';
+import { scheduleText } from '#contract/schedule';
+import type { OffsiteMark, SnapshotEntry } from '#contract/snapshots';
 import { pushOffsite } from '../features/offsite/offsite-actions';
 import { openDialog, showView } from '../store/actions';
 import { openRestore, recoverRestore } from '../features/restore/restore-actions';
@@ -19,7 +19,8 @@ import { SnapshotTable } from '../features/snapshots/SnapshotTable';
 import { referenceText, revisionText } from '../ui/StatusBadge';
 
 const emptyList: readonly SnapshotEntry[] = [];
-import { ageSeconds, useNow } from '../ui/use-now';
+import { useNow } from '../ui/use-now';
+import { ageText, healthSentence, healthTone, healthWords } from '../ui/app-health';
 
 /** The selected app: the live database's card with Snapshot now, the snapshots, and the details. */
 export function AppView(): ReactNode {
@@ -36,11 +37,8 @@ export function AppView(): ReactNode {
     return <main className="app-view" />;
   }
   const tables = info?.tables ?? [];
-  // The same listing as the table's, once it is there: the card and the table never disagree.
-  const newest =
-    loadedList === undefined
-      ? (info?.newestSnapshot ?? null)
-      : (newestRestorable(loadedList.snapshots) ?? null);
+  // The same newest snapshot as the sidebar's and the fleet's: the app's summary, reloaded with every change to the folder.
+  const newest = app.newestSnapshot;
   const rowCount = tables.reduce((sum, t) => sum + t.rows, 0);
   return (
     <main className={hasDetails ? 'app-view with-details' : 'app-view'}>
@@ -97,6 +95,20 @@ export function AppView(): ReactNode {
           </div>
         </div>
         {app.interruptedRestore !== null && <InterruptedRestore app={app} />}
+        {/* The dot's reason comes first (an interrupted restore says its own, above). */}
+        {app.interruptedRestore === null && app.health !== 'ok' && app.health !== 'no-database' && (
+          <p
+            className={`freshness-alert ${healthTone[app.health]}`}
+            role="status"
+            data-testid="freshness-alert"
+          >
+            {app.health === 'stale' && <strong>No recent snapshot. </strong>}
+            {app.freshness?.state === 'failing' && app.health === 'failing' && (
+              <strong>Scheduled snapshots are failing. </strong>
+            )}
+            {healthSentence(app, now)}
+          </p>
+        )}
         {app.settingsIgnored !== null && (
           <p
             className={
@@ -126,14 +138,6 @@ export function AppView(): ReactNode {
             >
               {app.settingsIgnored.adopted ? 'Review it' : 'Review and adopt…'}
             </button>
-          </p>
-        )}
-        {(app.freshness?.state === 'stale' || app.freshness?.state === 'failing') && (
-          <p className={`freshness-alert ${app.freshness.state}`} role="status" data-testid="freshness-alert">
-            <strong>
-              {app.freshness.state === 'failing' ? 'Scheduled snapshots are failing.' : 'No recent snapshot.'}
-            </strong>{' '}
-            {app.freshness.reason}
           </p>
         )}
         {info === undefined && (
@@ -177,7 +181,7 @@ export function AppView(): ReactNode {
             <div>
               <dt>Newest snapshot</dt>
               <dd className={newest === null ? 'warn' : undefined} data-testid="newest-snapshot">
-                {newest === null ? 'none yet' : formatAge(ageSeconds(newest.time, now))}
+                {newest === null ? 'none yet' : ageText(newest.time, now)}
               </dd>
             </div>
             <div>
@@ -219,10 +223,8 @@ export function AppView(): ReactNode {
         <dl className="facts">
           <div>
             <dt>Protection</dt>
-            <dd data-testid="protection" title={protectionTitle(app)}>
-              <span className={`freshness-state ${app.freshness?.state ?? ''}`}>
-                {freshnessWords[app.freshness?.state ?? 'never']}
-              </span>
+            <dd data-testid="protection" title={protectionTitle(app, now)}>
+              <span className={`freshness-state ${healthTone[app.health]}`}>{healthWords[app.health]}</span>
               {` · ${protectionText(app)} `}
               <ChangeLink
                 dialog={{ kind: 'automation', appId: app.id }}
@@ -398,19 +400,12 @@ function ViewTabs(props: { view: View; schemaBadge: string | null }): ReactNode 
   );
 }
 
-const freshnessWords: Record<FreshnessState, string> = {
-  fresh: 'Fresh',
-  stale: 'Stale',
-  never: 'No snapshot',
-  failing: 'Failing',
-};
-
 /** The schedule in a few words; the next run and the retention in the tooltip. */
 function protectionText(app: AppSummary): string {
   return app.automation.schedule === null ? 'no schedule' : scheduleText(app.automation.schedule);
 }
 
-function protectionTitle(app: AppSummary): string {
+function protectionTitle(app: AppSummary, now: number): string {
   const next = app.freshness?.nextRun ?? null;
   const { retention } = app.automation;
   const rules =
@@ -420,7 +415,7 @@ function protectionTitle(app: AppSummary): string {
           .map(([rule, n]) => `${rule.slice(4).toLowerCase()} ${String(n)}`)
           .join(', ')}`;
   return [
-    app.freshness?.reason ?? '',
+    healthSentence(app, now),
     next === null ? '' : `Next scheduled snapshot: ${formatLocalTime(next)}.`,
     `${rules.charAt(0).toUpperCase()}${rules.slice(1)}.`,
   ]

@@ -1,12 +1,12 @@
 import type { ReactNode } from 'react';
 import type { AppSummary } from '#contract/apps';
 import type { HostStatus } from '#contract/hosts';
-import { formatAge } from '#contract/format';
 import { openDialog, selectApp } from '../store/actions';
 import { reconnectHost, showFleet } from '../features/hosts/host-actions';
 import { useStore } from '../store/store';
 import { hostStateText } from '../features/hosts/host-text';
-import { ageSeconds, useNow } from '../ui/use-now';
+import { useNow } from '../ui/use-now';
+import { ageText, healthSentence } from '../ui/app-health';
 
 const noApps: readonly AppSummary[] = [];
 const noHosts: readonly HostStatus[] = [];
@@ -27,8 +27,8 @@ function AppList(props: { apps: readonly AppSummary[]; label: string }): ReactNo
           >
             <span
               className={`dot health-${app.health}`}
-              title={app.healthText}
-              aria-label={app.healthText}
+              title={healthSentence(app, now)}
+              aria-label={healthSentence(app, now)}
               role="img"
             />
             <span className="app-name">{app.name}</span>
@@ -36,9 +36,7 @@ function AppList(props: { apps: readonly AppSummary[]; label: string }): ReactNo
               <span className="app-age warn">restore interrupted</span>
             ) : (
               <span className="app-age">
-                {app.newestSnapshot === null
-                  ? 'no snapshot'
-                  : formatAge(ageSeconds(app.newestSnapshot.time, now))}
+                {app.newestSnapshot === null ? 'no snapshot' : ageText(app.newestSnapshot.time, now)}
               </span>
             )}
           </button>
