@@ -121,9 +121,15 @@ export function FleetView(): ReactNode {
         </thead>
         <tbody>
           {apps.map((app) => {
+            const host = hosts.find((h) => h.id === app.host);
+            // A host out of reach: its apps as it last listed them, greyed, with when that was.
+            const away = host === undefined || host.state === 'online' ? null : hostStateText(host, now).seen;
             return (
-              <tr key={app.id} data-testid="fleet-row">
-                <td>{app.host ?? 'this computer'}</td>
+              <tr key={app.id} data-testid="fleet-row" className={away === null ? undefined : 'out-of-reach'}>
+                <td>
+                  {app.host ?? 'this computer'}
+                  {away !== null && <span className="muted"> · {away}</span>}
+                </td>
                 <td>
                   <button type="button" className="link app-link" onClick={() => void selectApp(app.id)}>
                     <span
