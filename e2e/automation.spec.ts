@@ -139,7 +139,7 @@ test('freshness: a failing schedule and a stale app show why, on the dot and the
   writeRecord(backupsDir, { ...record, recordedAt: new Date(Date.now() - 3 * 86_400_000).toISOString() });
   await app.addApp(notes);
   await expect(card.getByTestId('freshness-alert')).toContainText(
-    'No recent snapshot. The newest snapshot is 3 days old, more than 2 days (stale after 2d).',
+    'No recent snapshot. The newest snapshot was taken 3 days ago, more than 2 days.',
   );
   await expect(card.getByTestId('protection')).toContainText('Stale · no schedule');
   await expect(app.sidebar.locator('.dot.health-stale')).toHaveCount(1);

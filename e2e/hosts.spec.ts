@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test as base } from '@playwright/test';
 import { sidecarsWithPages, snapshotRowsDigest } from '../electron/testing/fixtures';
-import { expect, startHost, test as withHost } from './fixtures';
+import { bin, expect, startHost, test as withHost } from './fixtures';
 import { setUpHub } from './hub-setup';
 import { AppPage } from './pages/app-page';
 
@@ -100,6 +100,86 @@ test('two hosts in the sidebar and the fleet view; a snapshot and a restore run 
     await app.screenshot('41-fleet');
     await vault.getByRole('button', { name: /vaultwarden/ }).click();
     await expect(page.getByRole('heading', { name: 'vaultwarden' })).toBeVisible();
+  } finally {
+    if (serve !== null) {
+      const exited = new Promise<void>((resolve) => serve?.once('exit', () => resolve()));
+      serve.kill('SIGTERM');
+      await exited;
+    }
+    await hub.stop();
+  }
+});
+
+test('a host that goes out of reach keeps its apps, greyed, with when it was last seen; they come back with it', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(120_000);
+  const dir = testInfo.outputPath('hub');
+  const hub = await setUpHub(dir, { nas: ['paperless'], vps: ['vaultwarden'] });
+  // vaultwarden has a snapshot, so its freshness is known before vps goes off.
+  const made = spawnSync(
+    process.execPath,
+    [bin, 'backup', '--db', path.join(dir, 'vps', 'vaultwarden', 'app.db')],
+    {
+      encoding: 'utf8',
+    },
+  );
+  expect(made.status, made.stderr).toBe(0);
+  let serve: ChildProcess | null = null;
+  try {
+    const started = await startHost(hub.dataDir, path.join(dir, 'work'), hub.env);
+    serve = started.child;
+    await page.goto(started.url);
+    const app = new AppPage(page);
+    const onVps = app.sidebar.getByRole('list', { name: 'Apps on vps' });
+    const vault = onVps.getByRole('button').filter({ hasText: 'vaultwarden' });
+    await expect(app.sidebar.getByTestId('host-state-vps')).toContainText('online · Lifeboat');
+    await expect(vault.locator('.app-age')).toHaveText(/^(just now|\d+ s ago)$/);
+    await expect(vault.locator('.dot')).toHaveClass(/health-ok/);
+    await expect(vault).not.toHaveClass(/out-of-reach/);
+
+    // vps goes off mid-session: its sshd stops and the Lifeboat the hub was talking to there is killed.
+    await hub.takeDown('vps');
+    await expect(app.sidebar.getByTestId('host-state-vps')).toHaveText(
+      /^unreachable · last seen (just now|\d+ s ago)$/,
+    );
+    // Its app stays, greyed, as vps last listed it: the same dot and age, and when vps was last seen.
+    await expect(vault).toHaveCount(1);
+    await expect(vault).toHaveClass(/out-of-reach/);
+    await expect(vault.locator('.dot')).toHaveClass(/health-ok/);
+    await expect(vault.locator('.app-age')).toHaveText(
+      /^(just now|\d+ s ago) · last seen (just now|\d+ s ago)$/,
+    );
+    await expect(
+      app.sidebar
+        .getByRole('list', { name: 'Apps on nas' })
+        .getByRole('button')
+        .filter({ hasText: 'paperless' }),
+    ).not.toHaveClass(/out-of-reach/);
+    await app.screenshot('44-host-out-of-reach-sidebar');
+
+    // The fleet keeps its row too, greyed, with its last known freshness.
+    await app.sidebar.getByRole('button', { name: /Fleet/ }).click();
+    const fleet = page.getByRole('table', { name: 'Every app on every host' });
+    await expect(fleet.getByTestId('fleet-row')).toHaveCount(2);
+    const vaultRow = fleet.getByTestId('fleet-row').filter({ hasText: 'vaultwarden' });
+    await expect(vaultRow).toHaveClass(/out-of-reach/);
+    await expect(vaultRow.locator('td').first()).toHaveText(/^vps · last seen (just now|\d+ s ago)$/);
+    await expect(vaultRow.locator('td').nth(2)).toHaveText('fresh');
+    await expect(fleet.getByTestId('fleet-row').filter({ hasText: 'paperless' })).not.toHaveClass(
+      /out-of-reach/,
+    );
+    await expect(page.getByTestId('fleet-down-vps')).toContainText('last seen');
+    await app.screenshot('45-host-out-of-reach-fleet');
+
+    // vps is back: "Try again" reaches it, and its app is shown as it is now.
+    await hub.bringBack('vps');
+    await page.getByTestId('fleet-down-vps').getByRole('button', { name: 'Try again' }).click();
+    await expect(app.sidebar.getByTestId('host-state-vps')).toContainText('online · Lifeboat');
+    await expect(vaultRow).not.toHaveClass(/out-of-reach/);
+    await expect(vaultRow.locator('td').first()).toHaveText('vps');
+    await expect(vault).not.toHaveClass(/out-of-reach/);
+    await expect(vault.locator('.app-age')).not.toContainText('last seen');
   } finally {
     if (serve !== null) {
       const exited = new Promise<void>((resolve) => serve?.once('exit', () => resolve()));

@@ -12,7 +12,27 @@ export interface HubSetup {
   readonly dataDir: string;
   /** What `lifeboat serve` needs to reach them: HOME with .ssh/config, the key and known_hosts. */
   readonly env: Record<string, string>;
+  /** The machine goes off: its sshd stops listening and its Lifeboat (the hub's session there) is killed. */
+  takeDown(host: string): Promise<void>;
+  /** The machine is back: its sshd listens again, as before. */
+  bringBack(host: string): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** The ids of the processes whose command line has all of `parts` (Linux's /proc). */
+function processesWith(parts: readonly string[]): number[] {
+  return fs.readdirSync('/proc').flatMap((entry) => {
+    if (!/^\d+$/.test(entry)) {
+      return [];
+    }
+    try {
+      const args = fs.readFileSync(path.join('/proc', entry, 'cmdline'), 'utf8').split('\0');
+      return parts.every((part) => args.includes(part)) ? [Number(entry)] : [];
+    } catch {
+      // Ended while the list was read.
+      return [];
+    }
+  });
 }
 
 /**
@@ -21,7 +41,7 @@ export interface HubSetup {
  * "attic" that answers on no port: a machine that is off. The hub's settings list them all.
  */
 export async function setUpHub(dir: string, apps: Record<string, readonly string[]>): Promise<HubSetup> {
-  const servers: SshServer[] = [];
+  const servers = new Map<string, SshServer>();
   const home = path.join(dir, 'home');
   fs.mkdirSync(path.join(home, '.ssh'), { recursive: true, mode: 0o700 });
   const key = path.join(home, '.ssh', 'id_ed25519');
@@ -29,7 +49,7 @@ export async function setUpHub(dir: string, apps: Record<string, readonly string
   const knownHosts: string[] = [];
   for (const [host, names] of Object.entries(apps)) {
     const server = await startSshd(path.join(dir, `sshd-${host}`));
-    servers.push(server);
+    servers.set(host, server);
     // One client key for every server: the first one's, which each later server accepts too.
     const first = Object.keys(apps)[0] ?? host;
     if (host === first) {
@@ -61,7 +81,11 @@ export async function setUpHub(dir: string, apps: Record<string, readonly string
     fs.writeFileSync(path.join(dir, `${host}-lifeboat`, 'settings.json'), JSON.stringify(settings));
   }
   config.push(
-    sshConfigEntry('attic', { address: '127.0.0.1', port: 1, user: servers[0]?.user ?? 'root' }, home),
+    sshConfigEntry(
+      'attic',
+      { address: '127.0.0.1', port: 1, user: [...servers.values()][0]?.user ?? 'root' },
+      home,
+    ),
   );
   fs.writeFileSync(path.join(home, '.ssh', 'config'), config.join(''));
   fs.writeFileSync(path.join(home, '.ssh', 'known_hosts'), `${knownHosts.join('\n')}\n`);
@@ -78,11 +102,25 @@ export async function setUpHub(dir: string, apps: Record<string, readonly string
       throw new Error(`lifeboat hosts add ${host} failed: ${added.stderr}`);
     }
   }
+  const serverOf = (host: string): SshServer => {
+    const server = servers.get(host);
+    if (server === undefined) {
+      throw new Error(`no host ${host} in this hub`);
+    }
+    return server;
+  };
   return {
     dataDir,
     env,
+    takeDown: async (host) => {
+      await serverOf(host).stop();
+      for (const pid of processesWith(['--data-dir', path.join(dir, `${host}-lifeboat`), 'rpc'])) {
+        process.kill(pid, 'SIGKILL');
+      }
+    },
+    bringBack: (host) => serverOf(host).restart(),
     stop: async () => {
-      for (const server of servers) {
+      for (const server of servers.values()) {
         await server.stop();
       }
     },

@@ -25,6 +25,13 @@ export class DjangoProject {
     });
   }
 
+  /** A virtualenv in `.venv` that sees Debian's Django (`--system-site-packages`); returns its folder. */
+  makeVirtualenv(): string {
+    const venv = path.join(this.dir, '.venv');
+    execFileSync('/usr/bin/python3', ['-m', 'venv', '--system-site-packages', venv], { stdio: 'pipe' });
+    return venv;
+  }
+
   /** `startapp NAME` and adds it to INSTALLED_APPS. */
   addApp(name: string): void {
     this.manage('startapp', name);

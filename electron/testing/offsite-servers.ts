@@ -130,7 +130,10 @@ export interface SshServer {
   readonly knownHostsLine: string;
   /** A folder on the server (this machine) that the client may write to. */
   readonly storeDir: string;
+  /** Stops listening (sessions already open are their own processes and go on). */
   stop(): Promise<void>;
+  /** Listens again, on the same port with the same keys: the machine is back. */
+  restart(): Promise<void>;
 }
 
 /**
@@ -175,6 +178,31 @@ export async function startSshd(
   );
   const sshd = ['/usr/sbin/sshd', '-D', '-e', '-f', config];
   const [program = '', ...args] = where === null ? sshd : ['ip', 'netns', 'exec', where.netns, ...sshd];
+  let child = await listen(program, args, address, port);
+  const [type, key] = fs.readFileSync(path.join(dir, 'host_ed25519.pub'), 'utf8').trim().split(/\s+/);
+  return {
+    port,
+    user,
+    home,
+    knownHostsLine: `${port === 22 ? address : `[${address}]:${port}`} ${type ?? ''} ${key ?? ''}`,
+    storeDir,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) {
+          resolve();
+          return;
+        }
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+    restart: async () => {
+      child = await listen(program, args, address, port);
+    },
+  };
+}
+
+/** Starts sshd and waits until it accepts connections on `port`. */
+async function listen(program: string, args: string[], address: string, port: number): Promise<ChildProcess> {
   const child: ChildProcess = spawn(program, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
@@ -197,23 +225,7 @@ export async function startSshd(
     };
     attempt();
   });
-  const [type, key] = fs.readFileSync(path.join(dir, 'host_ed25519.pub'), 'utf8').trim().split(/\s+/);
-  return {
-    port,
-    user,
-    home,
-    knownHostsLine: `${port === 22 ? address : `[${address}]:${port}`} ${type ?? ''} ${key ?? ''}`,
-    storeDir,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) {
-          resolve();
-          return;
-        }
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  return child;
 }
 
 /** A `Host` block of .ssh/config: the alias, where it leads, and the key and known_hosts of `home`. */

@@ -93,6 +93,8 @@ export class Hub {
   private readonly jobs = new Map<string, JobState>();
   /** Jobs whose end arrived before their start was answered (a fast one). */
   private readonly endedEarly = new Set<string>();
+  /** Each host's apps as it last listed them: shown while it is out of reach, as they were then. */
+  private readonly lastApps = new Map<string, AppSummary[]>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -120,6 +122,7 @@ export class Hub {
       if (kept?.address !== link.host.address || kept.command !== link.host.command) {
         link.close();
         this.links.delete(id);
+        this.lastApps.delete(id);
       }
     }
     return hosts.map((host) => {
@@ -186,16 +189,18 @@ export class Hub {
   }
 
   /**
-   * The apps of every host online now, as this hub names them. A host not online is tried in the
-   * background (at most once a minute): one that hangs never holds up the list, and its apps come
-   * with the `hosts:changed` that its connection brings. A host slower than `answerMs` is left out.
+   * The apps of every host, as this hub names them: as each host lists them now, or, for a host out of
+   * reach (or slower than `answerMs`), as it last listed them (its status says when it was last seen).
+   * A host not online is tried in the background (at most once a minute): one that hangs never holds
+   * up the list, and the `hosts:changed` its connection brings lists its apps afresh.
    */
   async apps(answerMs = 20_000): Promise<AppSummary[]> {
     const perHost = await Promise.all(
       this.current().map(async (link) => {
+        const lastKnown = this.lastApps.get(link.host.id) ?? [];
         if (!link.online) {
           void link.connect(retryMs);
-          return [];
+          return lastKnown;
         }
         let timer: NodeJS.Timeout | undefined;
         const listed = await Promise.race([
@@ -204,11 +209,16 @@ export class Hub {
         ]);
         clearTimeout(timer);
         const apps = listed?.ok === true && isRecord(listed.value) ? listed.value['apps'] : null;
+        if (!Array.isArray(apps)) {
+          return lastKnown;
+        }
         // Another machine's answer: only apps of the right shape are shown (a host of another version adds fields).
-        return (Array.isArray(apps) ? apps : []).flatMap((app) => {
+        const shown = apps.flatMap((app) => {
           const parsed = appSummarySchema.safeParse(app);
           return parsed.success ? [hostApp(link.host.id, parsed.data)] : [];
         });
+        this.lastApps.set(link.host.id, shown);
+        return shown;
       }),
     );
     return perHost.flat();

@@ -70,14 +70,19 @@ function modelTables(app: string, source: string): { created: string[]; dropped:
   return { created, dropped };
 }
 
-/** The site-packages folders of the project's virtualenv (`.venv`, `venv`, or `$VIRTUAL_ENV`). */
+/**
+ * Where the project's virtualenv may be, in the order they are tried: `.venv`, `venv`, then `$VIRTUAL_ENV`. The
+ * reader takes installed apps' migrations from their site-packages, and the default upgrade runs their python.
+ */
+export function projectVirtualenvs(projectDir: string): string[] {
+  return [path.join(projectDir, '.venv'), path.join(projectDir, 'venv'), process.env['VIRTUAL_ENV']].filter(
+    (v): v is string => v !== undefined && v !== '',
+  );
+}
+
+/** The site-packages folders of the project's virtualenvs. */
 function sitePackages(projectDir: string): string[] {
-  const venvs = [
-    path.join(projectDir, '.venv'),
-    path.join(projectDir, 'venv'),
-    process.env['VIRTUAL_ENV'],
-  ].filter((v): v is string => v !== undefined && v !== '');
-  return venvs.flatMap((venv) =>
+  return projectVirtualenvs(projectDir).flatMap((venv) =>
     entriesOf(path.join(venv, 'lib'))
       .filter((e) => e.isDirectory() && /^python3/.test(e.name))
       .map((e) => path.join(venv, 'lib', e.name, 'site-packages'))

@@ -1,5 +1,8 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { AppCommand, AppRun, CommandOrigin } from '../../contract/app-run';
 import type { MigrationTool } from '../../contract/migrations';
+import { projectVirtualenvs } from '../migrations/django-adapter';
 import { findMigrations, type MigrationSetup } from '../migrations/migration-reader';
 import type { MigrationAdapter, MigrationSource } from '../migrations/migration-adapter';
 import type { CodeGraph } from '../migrations/revision-graph';
@@ -48,13 +51,22 @@ export interface AppPlan {
   } | null;
 }
 
-/** Each tool's own upgrade command, run in the app folder. */
-function defaultUpgrade(tool: MigrationTool): AppCommand | 'built-in' | null {
+/** The python of the project's virtualenv, as the migration reader finds it; python3 from PATH without one. */
+function projectPython(cwd: string): string {
+  return (
+    projectVirtualenvs(cwd)
+      .map((venv) => path.join(venv, 'bin', 'python'))
+      .find((python) => fs.existsSync(python)) ?? 'python3'
+  );
+}
+
+/** Each tool's own upgrade command, run in the app folder (`cwd`). */
+function defaultUpgrade(tool: MigrationTool, cwd: string): AppCommand | 'built-in' | null {
   switch (tool) {
     case 'alembic':
       return { argv: ['alembic', 'upgrade', 'head'] };
     case 'django':
-      return { argv: ['python3', 'manage.py', 'migrate'] };
+      return { argv: [projectPython(cwd), 'manage.py', 'migrate'] };
     case 'knex':
       return { argv: ['npx', 'knex', 'migrate:latest'] };
     case 'rails':
@@ -93,8 +105,8 @@ function defaultUpgrade(tool: MigrationTool): AppCommand | 'built-in' | null {
 }
 
 /** The tool's own upgrade, run as the app's other commands are. */
-function toolUpgrade(tool: MigrationTool, user: RunUser): Upgrade | null {
-  const command = defaultUpgrade(tool);
+function toolUpgrade(tool: MigrationTool, cwd: string, user: RunUser): Upgrade | null {
+  const command = defaultUpgrade(tool, cwd);
   return command === null || command === 'built-in'
     ? command
     : { command, origin: { kind: 'default', tool }, user };
@@ -147,14 +159,15 @@ export function planApp(app: AppSettings, databasePath: string): AppPlan {
           user: lifeboatUser('preset'),
         };
   const seconds = (value: number | undefined, fallback: number): number => (value ?? fallback) * 1000;
+  const cwd = run?.workingDir === undefined ? app.dir : `${app.dir}/${run.workingDir}`;
   return {
-    cwd: run?.workingDir === undefined ? app.dir : `${app.dir}/${run.workingDir}`,
+    cwd,
     env: run?.env ?? {},
     stop: fromSettings(run?.stop) ?? fromPreset('stop'),
     start: fromSettings(run?.start) ?? fromPreset('start'),
     upgrade:
       fromSettings(run?.upgrade) ??
-      (migrations === null ? null : toolUpgrade(migrations.source.tool, appUser)),
+      (migrations === null ? null : toolUpgrade(migrations.source.tool, cwd, appUser)),
     upgradeUsesLifeboatDatabase: run?.upgradeUsesLifeboatDatabase ?? false,
     healthUrl: run?.healthUrl ?? null,
     smokeQueries: run?.smokeQueries ?? [],

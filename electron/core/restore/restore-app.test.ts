@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AppRun } from '../../contract/app-run';
 import { AlembicProject } from '../../testing/alembic-project';
+import { DjangoProject } from '../../testing/django-project';
 import { lifeboat, lifeboatBin } from '../../testing/cli-run';
 import { contentDigest, makeTempDir } from '../../testing/fixtures';
 import { holdFileOpen } from '../../testing/holding-process';
@@ -331,6 +332,51 @@ describe('the restore around the app: stop, upgrade, check, start, health', () =
     assert.equal(code, 0, JSON.stringify(result.error));
     assert.match(result.steps.find((s) => s.step === 'upgrade')?.note ?? '', /alembic upgrade head/);
     assert.deepEqual(project.ids('current'), [second]);
+  });
+
+  it("upgrades a Django project with its virtualenv's python, the command the restore names before it runs", () => {
+    const project = new DjangoProject(path.join(temp.dir, 'django-venv'));
+    const venv = project.makeVirtualenv();
+    project.addApp('notes');
+    project.writeModels('notes', 'class Note(models.Model):\n    body = models.TextField()\n');
+    project.manage('makemigrations', 'notes');
+    project.manage('migrate');
+    fs.writeFileSync(
+      path.join(project.dir, 'lifeboat.json'),
+      JSON.stringify({ database: 'sqlite:///db.sqlite3' }),
+    );
+    const made = lifeboat(['backup', 'at-initial', '--db', 'db.sqlite3', '--json'], project.dir);
+    const snapshot = (JSON.parse(made.stdout) as { snapshot: { file: string } }).snapshot.file;
+    // The second migration writes down the interpreter that ran it.
+    fs.writeFileSync(
+      path.join(project.dir, 'notes', 'migrations', '0002_interpreter.py'),
+      [
+        'import sys',
+        'from django.db import migrations',
+        '',
+        'def record(apps, schema_editor):',
+        "    apps.get_model('notes', 'Note').objects.create(body=sys.prefix)",
+        '',
+        'class Migration(migrations.Migration):',
+        "    dependencies = [('notes', '0001_initial')]",
+        '    operations = [migrations.RunPython(record)]',
+        '',
+      ].join('\n'),
+    );
+    project.manage('migrate');
+    const python = path.join(venv, 'bin', 'python');
+    const run = lifeboat(['restore', snapshot, '--app', project.dir, '--yes'], project.dir);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(
+      run.stderr.includes(
+        `These commands of the app will run, exactly as shown:\n  upgrade: ${python} manage.py migrate\n    (the default for django,`,
+      ),
+      run.stderr,
+    );
+    const db = new Database(project.databasePath, { readonly: true });
+    const bodies = db.prepare('SELECT body FROM notes_note').all() as { body: string }[];
+    db.close();
+    assert.deepEqual(bodies, [{ body: venv }], 'the venv python ran the migration, not /usr/bin/python3');
   });
 
   it('a rehearsal that could not try the upgrade never says it passed without saying so', () => {

@@ -1,9 +1,9 @@
 import { Fragment, type KeyboardEvent, type ReactNode } from 'react';
 import type { AppSummary } from '#contract/apps';
-import { formatAge, formatBytes, formatLocalTime } from '#contract/format';
+import { formatBytes, formatLocalTime } from '#contract/format';
 import { toolNames, type MigrationReport } from '#contract/migrations';
-import { scheduleText, type FreshnessState } from '#contract/schedule';
-import { newestRestorable, type OffsiteMark, type SnapshotEntry } from '#contract/snapshots';
+import { scheduleText } from '#contract/schedule';
+import type { OffsiteMark, SnapshotEntry } from '#contract/snapshots';
 import { pushOffsite } from '../features/offsite/offsite-actions';
 import { openDialog, showView } from '../store/actions';
 import { openRestore, recoverRestore } from '../features/restore/restore-actions';
@@ -19,7 +19,8 @@ import { SnapshotTable } from '../features/snapshots/SnapshotTable';
 import { referenceText, revisionText } from '../ui/StatusBadge';
 
 const emptyList: readonly SnapshotEntry[] = [];
-import { ageSeconds, useNow } from '../ui/use-now';
+import { useNow } from '../ui/use-now';
+import { ageText, healthSentence, healthTone, healthWords } from '../ui/app-health';
 import { useRememberedOpen } from '../ui/use-remembered-open';
 
 /** The selected app: the live database's card with Snapshot now, the snapshots, and the details. */
@@ -39,11 +40,8 @@ export function AppView(): ReactNode {
     return <main className="app-view" />;
   }
   const tables = info?.tables ?? [];
-  // The same listing as the table's, once it is there: the card and the table never disagree.
-  const newest =
-    loadedList === undefined
-      ? (info?.newestSnapshot ?? null)
-      : (newestRestorable(loadedList.snapshots) ?? null);
+  // The same newest snapshot as the sidebar's and the fleet's: the app's summary, reloaded with every change to the folder.
+  const newest = app.newestSnapshot;
   const rowCount = tables.reduce((sum, t) => sum + t.rows, 0);
   return (
     <main className={hasDetails ? 'app-view with-details' : 'app-view'}>
@@ -109,9 +107,9 @@ export function AppView(): ReactNode {
               app={app}
               facts={[
                 info?.exists === true ? formatBytes(info.size) : null,
-                newest === null ? 'no snapshot yet' : `newest ${formatAge(ageSeconds(newest.time, now))}`,
+                newest === null ? 'no snapshot yet' : `newest ${ageText(newest.time, now)}`,
                 info?.exists === true ? schemaText(schema, app.migrationsFound?.detected === false) : null,
-                `${freshnessWords[app.freshness?.state ?? 'never']} · ${protectionText(app)}`,
+                `${healthWords[app.health]} · ${protectionText(app)}`,
               ]}
             />
           )}
@@ -119,6 +117,20 @@ export function AppView(): ReactNode {
         <div className="card-more" id="live-card-more" hidden={!cardOpen}>
           {/* First: what cannot wait, where the open card's scrolling part shows it without a scroll. */}
           {app.interruptedRestore !== null && <InterruptedRestore app={app} />}
+          {/* The dot's reason comes first (an interrupted restore says its own, above). */}
+          {app.interruptedRestore === null && app.health !== 'ok' && app.health !== 'no-database' && (
+            <p
+              className={`freshness-alert ${healthTone[app.health]}`}
+              role="status"
+              data-testid="freshness-alert"
+            >
+              {app.health === 'stale' && <strong>No recent snapshot. </strong>}
+              {app.freshness?.state === 'failing' && app.health === 'failing' && (
+                <strong>Scheduled snapshots are failing. </strong>
+              )}
+              {healthSentence(app, now)}
+            </p>
+          )}
           {app.lastRestore !== null && (
             <p className="muted last-restore" data-testid="last-restore">
               <LastRestoreText last={app.lastRestore} />
@@ -153,20 +165,6 @@ export function AppView(): ReactNode {
               >
                 {app.settingsIgnored.adopted ? 'Review it' : 'Review and adopt…'}
               </button>
-            </p>
-          )}
-          {(app.freshness?.state === 'stale' || app.freshness?.state === 'failing') && (
-            <p
-              className={`freshness-alert ${app.freshness.state}`}
-              role="status"
-              data-testid="freshness-alert"
-            >
-              <strong>
-                {app.freshness.state === 'failing'
-                  ? 'Scheduled snapshots are failing.'
-                  : 'No recent snapshot.'}
-              </strong>{' '}
-              {app.freshness.reason}
             </p>
           )}
           {info === undefined && (
@@ -210,7 +208,7 @@ export function AppView(): ReactNode {
               <div>
                 <dt>Newest snapshot</dt>
                 <dd className={newest === null ? 'warn' : undefined} data-testid="newest-snapshot">
-                  {newest === null ? 'none yet' : formatAge(ageSeconds(newest.time, now))}
+                  {newest === null ? 'none yet' : ageText(newest.time, now)}
                 </dd>
               </div>
               <div>
@@ -252,10 +250,8 @@ export function AppView(): ReactNode {
           <dl className="facts">
             <div>
               <dt>Protection</dt>
-              <dd data-testid="protection" title={protectionTitle(app)}>
-                <span className={`freshness-state ${app.freshness?.state ?? ''}`}>
-                  {freshnessWords[app.freshness?.state ?? 'never']}
-                </span>
+              <dd data-testid="protection" title={protectionTitle(app, now)}>
+                <span className={`freshness-state ${healthTone[app.health]}`}>{healthWords[app.health]}</span>
                 {` · ${protectionText(app)} `}
                 <ChangeLink
                   dialog={{ kind: 'automation', appId: app.id }}
@@ -432,19 +428,12 @@ function ViewTabs(props: { view: View; schemaBadge: string | null }): ReactNode 
   );
 }
 
-const freshnessWords: Record<FreshnessState, string> = {
-  fresh: 'Fresh',
-  stale: 'Stale',
-  never: 'No snapshot',
-  failing: 'Failing',
-};
-
 /** The schedule in a few words; the next run and the retention in the tooltip. */
 function protectionText(app: AppSummary): string {
   return app.automation.schedule === null ? 'no schedule' : scheduleText(app.automation.schedule);
 }
 
-function protectionTitle(app: AppSummary): string {
+function protectionTitle(app: AppSummary, now: number): string {
   const next = app.freshness?.nextRun ?? null;
   const { retention } = app.automation;
   const rules =
@@ -454,7 +443,7 @@ function protectionTitle(app: AppSummary): string {
           .map(([rule, n]) => `${rule.slice(4).toLowerCase()} ${String(n)}`)
           .join(', ')}`;
   return [
-    app.freshness?.reason ?? '',
+    healthSentence(app, now),
     next === null ? '' : `Next scheduled snapshot: ${formatLocalTime(next)}.`,
     `${rules.charAt(0).toUpperCase()}${rules.slice(1)}.`,
   ]
@@ -485,8 +474,9 @@ function CardSummary(props: { app: AppSummary; facts: readonly (string | null)[]
   const { app } = props;
   const alerts = [
     app.interruptedRestore === null ? null : 'Restore interrupted',
-    app.freshness?.state === 'failing' ? 'Scheduled snapshots failing' : null,
-    app.freshness?.state === 'stale' ? 'No recent snapshot' : null,
+    app.interruptedRestore === null && app.health === 'failing' ? 'Scheduled snapshots failing' : null,
+    app.interruptedRestore === null && app.health === 'stale' ? 'No recent snapshot' : null,
+    app.interruptedRestore === null && app.health === 'problem' ? 'Needs attention' : null,
     app.settingsIgnored === null || app.settingsIgnored.adopted ? null : 'lifeboat.json ignored',
   ].filter((text) => text !== null);
   const restore = app.lastRestore === null ? null : lastRestoreWords(app.lastRestore);

@@ -23,7 +23,7 @@ import { AdoptSettingsDialog } from '../features/automation/AdoptSettingsDialog'
 import { AutomationDialog } from '../features/automation/AutomationDialog';
 import { CompareDialog } from '../features/compare/CompareDialog';
 import { BrowseDialog, CopyDialog } from '../features/browse/BrowseDialog';
-import { useNow } from '../ui/use-now';
+import { useElapsedClock } from '../ui/use-now';
 import { OffsiteDialog } from '../features/offsite/OffsiteDialog';
 import { RemoteDialog } from '../features/offsite/RemoteDialog';
 import { AddHostDialog, ConfirmRemoveHostDialog } from '../features/hosts/HostDialogs';
@@ -198,7 +198,7 @@ function SnapshotDialog(props: { appId: string; jobId: string | null }): ReactNo
   const job = useStore((s) => (props.jobId === null ? undefined : s.jobs[props.jobId]));
   const appName = useStore((s) => s.overview?.apps.find((a) => a.id === props.appId)?.name ?? 'this app');
   const info = useStore((s) => s.infos[props.appId]);
-  const now = useNow(1000);
+  const now = useElapsedClock(1000);
   const submit = (event: FormEvent): void => {
     event.preventDefault();
     void startSnapshot(props.appId, label, note);

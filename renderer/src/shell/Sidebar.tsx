@@ -1,34 +1,42 @@
 import type { ReactNode } from 'react';
 import type { AppSummary } from '#contract/apps';
 import type { HostStatus } from '#contract/hosts';
-import { formatAge } from '#contract/format';
 import { openDialog, selectApp } from '../store/actions';
 import { reconnectHost, showFleet } from '../features/hosts/host-actions';
 import { useStore } from '../store/store';
 import { hostStateText } from '../features/hosts/host-text';
-import { ageSeconds, useNow } from '../ui/use-now';
+import { useNow } from '../ui/use-now';
+import { ageText, healthSentence } from '../ui/app-health';
 
 const noApps: readonly AppSummary[] = [];
 const noHosts: readonly HostStatus[] = [];
 
-/** The apps of one machine: name, a status dot, the age of the newest snapshot. */
-function AppList(props: { apps: readonly AppSummary[]; label: string }): ReactNode {
+/**
+ * The apps of one machine: name, a status dot, the age of the newest snapshot. A host out of reach
+ * keeps its apps here, greyed, as it last listed them, with when it was last seen.
+ */
+function AppList(props: { apps: readonly AppSummary[]; label: string; host: HostStatus | null }): ReactNode {
   const selectedAppId = useStore((s) => (s.page === 'app' ? s.selectedAppId : null));
   const now = useNow();
+  const away =
+    props.host !== null && props.host.state !== 'online' ? hostStateText(props.host, now).seen : null;
   return (
     <ul aria-label={props.label}>
       {props.apps.map((app) => (
         <li key={app.id}>
           <button
             type="button"
-            className={app.id === selectedAppId ? 'app-item selected' : 'app-item'}
+            className={`app-item${app.id === selectedAppId ? ' selected' : ''}${away === null ? '' : ' out-of-reach'}`}
+            title={
+              away === null ? undefined : `${props.host?.id ?? ''} is out of reach: as it was when ${away}`
+            }
             aria-current={app.id === selectedAppId ? 'page' : undefined}
             onClick={() => void selectApp(app.id)}
           >
             <span
               className={`dot health-${app.health}`}
-              title={app.healthText}
-              aria-label={app.healthText}
+              title={healthSentence(app, now)}
+              aria-label={healthSentence(app, now)}
               role="img"
             />
             <span className="app-name">{app.name}</span>
@@ -36,9 +44,8 @@ function AppList(props: { apps: readonly AppSummary[]; label: string }): ReactNo
               <span className="app-age warn">restore interrupted</span>
             ) : (
               <span className="app-age">
-                {app.newestSnapshot === null
-                  ? 'no snapshot'
-                  : formatAge(ageSeconds(app.newestSnapshot.time, now))}
+                {app.newestSnapshot === null ? 'no snapshot' : ageText(app.newestSnapshot.time, now)}
+                {away !== null && ` · ${away}`}
               </span>
             )}
           </button>
@@ -108,12 +115,16 @@ export function Sidebar(): ReactNode {
         {local.length === 0 && hosts.length > 0 ? (
           <p className="muted group-empty">No apps here.</p>
         ) : (
-          <AppList apps={local} label="Apps on this computer" />
+          <AppList apps={local} label="Apps on this computer" host={null} />
         )}
         {hosts.map((host) => (
           <section key={host.id} aria-label={`Host ${host.id}`}>
             <HostHeading host={host} editHosts={editHosts} />
-            <AppList apps={apps.filter((app) => app.host === host.id)} label={`Apps on ${host.id}`} />
+            <AppList
+              apps={apps.filter((app) => app.host === host.id)}
+              label={`Apps on ${host.id}`}
+              host={host}
+            />
           </section>
         ))}
       </div>

@@ -73,6 +73,8 @@ export async function loadApps(): Promise<void> {
   useStore.setState({
     overview,
     loading: false,
+    // Ages are read against the moment the overview came, not the clock's last tick.
+    now: Date.now(),
     ...(stillThere ? {} : showingApp(first?.id ?? null)),
   });
   const selected = useStore.getState().selectedAppId;
@@ -354,6 +356,11 @@ export function onJobProgress(follow: (progress: JobEvents['job:progress']) => v
 /** Calls `follow` with every job's end, before the jobs list, the notice and the loads that follow it. */
 export function onJobFinished(follow: (event: JobFinished) => void): void {
   finishedFollowers.push(follow);
+}
+
+/** Ticks the page's one clock, once at start-up: every age on screen moves on together. */
+export function startClock(intervalMs = 15_000): void {
+  window.setInterval(() => useStore.setState({ now: Date.now() }), intervalMs);
 }
 
 /** Wires the client's job events into the store, once at start-up. */

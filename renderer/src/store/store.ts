@@ -76,6 +76,8 @@ export interface UiSlice {
   loading: boolean;
   /** In a browser: the link to `lifeboat serve` dropped, and the page is retrying. */
   disconnected: boolean;
+  /** The page's one clock (ms), which every age on screen is read against; ticked by `startClock`. */
+  now: number;
 }
 
 export type State = AppsSlice &
@@ -113,6 +115,7 @@ const initialUi: UiSlice = {
   notice: null,
   loading: true,
   disconnected: false,
+  now: Date.now(),
 };
 
 /** The store starts from each slice's initial state; actions (plain functions) change it with setState. */

@@ -1,15 +1,20 @@
 import { useEffect, useState } from 'react';
+import { useStore } from '../store/store';
 
-/** The current time, refreshed every `intervalMs`, so relative times ("5 min ago") stay true. */
-export function useNow(intervalMs = 30000): number {
+/**
+ * The page's one clock (the store's, ticked by `startClock`): every age on screen is read against
+ * it, so the banner, the card, the sidebar and the lists never disagree by the time each was drawn.
+ */
+export function useNow(): number {
+  return useStore((s) => s.now);
+}
+
+/** A running job's own fast clock, for its elapsed time; ages read `useNow`. */
+export function useElapsedClock(intervalMs: number): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const timer = window.setInterval(() => setNow(Date.now()), intervalMs);
     return () => window.clearInterval(timer);
   }, [intervalMs]);
   return now;
-}
-
-export function ageSeconds(iso: string, now: number): number {
-  return (now - Date.parse(iso)) / 1000;
 }

@@ -1,23 +1,17 @@
 import type { ReactNode } from 'react';
 import type { AppSummary } from '#contract/apps';
 import type { HostStatus } from '#contract/hosts';
-import { formatAge, formatWhen } from '#contract/format';
+import { formatWhen } from '#contract/format';
 import { selectApp } from '../../store/actions';
 import { reconnectHost } from './host-actions';
 import { useStore } from '../../store/store';
 import { hostStateText } from './host-text';
 import { offsiteCounts } from '../offsite/offsite-counts';
-import { ageSeconds, useNow } from '../../ui/use-now';
+import { useNow } from '../../ui/use-now';
+import { ageText, healthSentence, healthTone, healthWords } from '../../ui/app-health';
 
 const noApps: readonly AppSummary[] = [];
 const noHosts: readonly HostStatus[] = [];
-
-const freshnessWords = {
-  fresh: 'fresh',
-  stale: 'stale',
-  never: 'no snapshot yet',
-  failing: 'failing',
-} as const;
 
 /** Where the app's verified snapshots also are, per target; "…" until its listing is read. */
 function OffsiteCell(props: { app: AppSummary }): ReactNode {
@@ -46,7 +40,7 @@ function NewestCell(props: { app: AppSummary; now: number }): ReactNode {
   if (newest === null || newest === undefined) {
     return <span className="warn">{list === undefined ? 'none' : 'none verified'}</span>;
   }
-  return <span title={newest.file}>{formatAge(ageSeconds(newest.time, props.now))}</span>;
+  return <span title={newest.file}>{ageText(newest.time, props.now)}</span>;
 }
 
 /** The live database's place among its migrations: "at head", "2 behind", … */
@@ -126,38 +120,46 @@ export function FleetView(): ReactNode {
           </tr>
         </thead>
         <tbody>
-          {apps.map((app) => (
-            <tr key={app.id} data-testid="fleet-row">
-              <td>{app.host ?? 'this computer'}</td>
-              <td>
-                <button type="button" className="link app-link" onClick={() => void selectApp(app.id)}>
-                  <span className={`dot health-${app.health}`} role="img" aria-label={app.healthText} />{' '}
-                  {app.name}
-                </button>
-              </td>
-              <td title={app.freshness?.reason ?? app.healthText}>
-                {app.freshness === null ? (
-                  <span className="warn">unreadable</span>
-                ) : (
-                  <span className={app.freshness.state === 'fresh' ? 'outcome-ok' : 'warn'}>
-                    {freshnessWords[app.freshness.state]}
+          {apps.map((app) => {
+            const host = hosts.find((h) => h.id === app.host);
+            // A host out of reach: its apps as it last listed them, greyed, with when that was.
+            const away = host === undefined || host.state === 'online' ? null : hostStateText(host, now).seen;
+            return (
+              <tr key={app.id} data-testid="fleet-row" className={away === null ? undefined : 'out-of-reach'}>
+                <td>
+                  {app.host ?? 'this computer'}
+                  {away !== null && <span className="muted"> · {away}</span>}
+                </td>
+                <td>
+                  <button type="button" className="link app-link" onClick={() => void selectApp(app.id)}>
+                    <span
+                      className={`dot health-${app.health}`}
+                      role="img"
+                      aria-label={healthSentence(app, now)}
+                    />{' '}
+                    {app.name}
+                  </button>
+                </td>
+                <td title={healthSentence(app, now)}>
+                  <span className={`freshness-state ${healthTone[app.health]}`}>
+                    {app.freshness === null ? 'unreadable' : healthWords[app.health].toLowerCase()}
                   </span>
-                )}
-              </td>
-              <td>
-                <NewestCell app={app} now={now} />
-              </td>
-              <td>
-                <OffsiteCell app={app} />
-              </td>
-              <td>
-                <SchemaCell appId={app.id} />
-              </td>
-              <td>
-                <RestoreCell app={app} now={now} />
-              </td>
-            </tr>
-          ))}
+                </td>
+                <td>
+                  <NewestCell app={app} now={now} />
+                </td>
+                <td>
+                  <OffsiteCell app={app} />
+                </td>
+                <td>
+                  <SchemaCell appId={app.id} />
+                </td>
+                <td>
+                  <RestoreCell app={app} now={now} />
+                </td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </main>

@@ -1,11 +1,9 @@
 import type { HostStatus } from '#contract/hosts';
-import { formatAge } from '#contract/format';
-import { ageSeconds } from '../../ui/use-now';
+import { ageText } from '../../ui/app-health';
 
 /** A host's state in a few words for the sidebar ("online", "host key changed"), and when it was last seen. Pure. */
 export function hostStateText(host: HostStatus, nowMs: number): { short: string; seen: string } {
-  const seen =
-    host.lastSeen === null ? 'never reached' : `last seen ${formatAge(ageSeconds(host.lastSeen, nowMs))}`;
+  const seen = host.lastSeen === null ? 'never reached' : `last seen ${ageText(host.lastSeen, nowMs)}`;
   if (host.state === 'online') {
     return { short: `online · Lifeboat ${host.version ?? ''}`, seen };
   }

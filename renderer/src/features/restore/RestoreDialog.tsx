@@ -23,7 +23,7 @@ import { Modal } from '../../ui/Modal';
 import { dialogStateOf, type RestoreDialogState } from './restore-run';
 import { restoreStepViews, rollbackStepViews, type StepView } from './restore-stepper';
 import { revisionText } from '../../ui/StatusBadge';
-import { useNow } from '../../ui/use-now';
+import { useElapsedClock } from '../../ui/use-now';
 
 /** The guarded restore, as a dialog: what it will do (preview), then each step as it runs, then the outcome. */
 export function RestoreDialog(): ReactNode {
@@ -427,7 +427,7 @@ function headline(run: RestoreRun): { text: string; tone: 'running' | 'ok' | 'wa
 function ProgressBody(props: { run: RestoreRun }): ReactNode {
   const { run } = props;
   const running = isRunning(run);
-  const now = useNow(running ? 250 : 60_000);
+  const now = useElapsedClock(running ? 250 : 60_000);
   const steps = restoreStepViews(run);
   const rollback = rollbackStepViews(run);
   const { text, tone } = headline(run);

@@ -1,7 +1,7 @@
 import type { Result } from '#contract/errors';
 import type { JobFinished, JobEvents } from '#contract/events';
 import { followFinished, followProgress, newRun } from './restore-run';
-import { lifeboat, loadApp, onJobFinished, onJobProgress } from '../../store/actions';
+import { lifeboat, loadApp, loadApps, onJobFinished, onJobProgress } from '../../store/actions';
 import { useStore } from '../../store/store';
 import { putsBack, type RestoreMode, type RestoreRun } from '../../store/restore-state';
 
@@ -97,6 +97,7 @@ export async function openRestore(
   // The preview verified the snapshot: a failure is written to its record, and its row says so now.
   if (preview.ok && !preview.value.snapshotReadable) {
     void loadApp(appId);
+    void loadApps();
   }
 }
 
