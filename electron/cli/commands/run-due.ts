@@ -4,7 +4,7 @@ import { automationOf as appAutomationOf } from '../../core/schedule/app-automat
 import { jobActions, scheduledJob } from '../../core/schedule/job-actions';
 import { keepApp } from '../../core/schedule/keeper';
 import { appSettingsFileName } from '../../core/settings/app-settings-file';
-import { automationOf } from '../shared/app-target';
+import { automationOf, dataDirOf } from '../shared/app-target';
 import { exitCodes } from '../shared/exit-codes';
 import { printKeeperPass } from '../shared/human-output';
 import type { Command } from '../shared/command';
@@ -25,7 +25,7 @@ never, failing); exits 1 if the scheduled snapshot failed. lifeboat serve and
 the desktop app do the same every minute while they run.`,
   // One pass of the keeper over the app.
   async run(invocation) {
-    const { location, file } = automationOf(invocation);
+    const { location, app: settings, file } = automationOf(invocation);
     if (file?.schedule === undefined) {
       throw new LifeboatFailure(
         'INVALID_ARGUMENT',
@@ -39,7 +39,10 @@ the desktop app do the same every minute while they run.`,
       location,
       automation,
     };
-    const pass = await keepApp(app, jobActions(scheduledJob));
+    const pass = await keepApp(
+      app,
+      jobActions(scheduledJob, { dataDir: dataDirOf(invocation), settingsOf: () => settings }),
+    );
     emit(invocation.json, pass, () => printKeeperPass(pass));
     return pass.error === null ? exitCodes.ok : exitCodes.failed;
   },
