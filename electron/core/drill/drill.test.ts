@@ -281,6 +281,35 @@ describe('drills of offsite copies (sshd and s3rver on 127.0.0.1)', () => {
     await failsAt(appDir, ['--target', 'box'], 'revision', 'DRILL_REVISION_MISMATCH');
   });
 
+  it('a copy damaged before it was sent (its manifest agreeing) fails at integrity (DRILL_INTEGRITY_FAILED)', async () => {
+    const appDir = await pushedApp('integrity');
+    const { object, manifest } = storedOnBox('integrity');
+    // Page 2 overwritten, and the manifest made to agree: only the integrity check can tell.
+    const fd = fs.openSync(object, 'r+');
+    fs.writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, 4096);
+    fs.closeSync(fd);
+    const sha = crypto.createHash('sha256').update(fs.readFileSync(object)).digest('hex');
+    const json = JSON.parse(fs.readFileSync(manifest, 'utf8')) as {
+      plain: { sha256: string };
+      stored: { sha256: string };
+    };
+    json.plain.sha256 = sha;
+    json.stored.sha256 = sha;
+    fs.writeFileSync(manifest, JSON.stringify(json));
+    await failsAt(appDir, ['--target', 'box'], 'integrity', 'DRILL_INTEGRITY_FAILED');
+  });
+
+  it("refuses a scratch folder that is not Lifeboat's own, and writes nothing through it", async () => {
+    const appDir = await pushedApp('foreign-scratch');
+    const foreignData = path.join(dir, 'foreign-data');
+    fs.mkdirSync(path.join(foreignData, 'drill-scratch'), { recursive: true });
+    fs.chownSync(path.join(foreignData, 'drill-scratch'), 65534, 65534);
+    const done = await run(['drill', '--data-dir', foreignData, '--target', 'box', '--json'], appDir);
+    assert.equal(done.code, 1, done.stdout);
+    assert.equal(done.json<{ error: { code: string } }>().error.code, 'PERMISSION_DENIED');
+    assert.deepEqual(fs.readdirSync(path.join(foreignData, 'drill-scratch')), []);
+  });
+
   it('a smoke query that fails on the copy fails at smoke (DRILL_SMOKE_FAILED)', async () => {
     const appDir = await pushedApp('smoke', { smoke: ['SELECT count(*) FROM notes', 'SELECT * FROM gone'] });
     await failsAt(appDir, ['--target', 'box'], 'smoke', 'DRILL_SMOKE_FAILED');
