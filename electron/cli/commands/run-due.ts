@@ -14,15 +14,16 @@ export const runDue: Command = {
   name: 'run-due',
   synopsis: 'run-due',
   summary: "The app's scheduled snapshot, if it is due",
-  usage: ['run-due (--app DIR | --db DB) [--json]'],
-  options: ['app', 'db', 'json'],
+  usage: ['run-due (--app DIR | --db DB) [--data-dir DIR] [--json]'],
+  options: ['app', 'db', 'data-dir', 'json'],
   help: `For cron or a systemd timer: takes the app's scheduled snapshot if it is
 due ("schedule" in lifeboat.json: {"every": "6h"}, {"daily": "03:30"} or
 {"cron": "0 */4 * * *"}), then applies its retention, and sends alerts
 ("notify") when a run fails, the app turns stale or it recovers. A run missed
 while the machine was off runs once. Prints the app's freshness (fresh, stale,
-never, failing); exits 1 if the scheduled snapshot failed. lifeboat serve and
-the desktop app do the same every minute while they run.`,
+never, failing); exits 1 if the scheduled snapshot failed. A drill of the
+offsite copies ("drill" in lifeboat.json) runs too when it is due. lifeboat
+serve and the desktop app do the same every minute while they run.`,
   // One pass of the keeper over the app.
   async run(invocation) {
     const { location, app: settings, file } = automationOf(invocation);
