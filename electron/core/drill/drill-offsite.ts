@@ -61,12 +61,10 @@ const copyFailures = new Set<ErrorCode>([
   'APP_COMMAND_FAILED',
 ]);
 
-/** A step's failure: the copy's own faults get the step's code, with the message saying which step. */
+/** A step's failure: the copy's own faults get the step's code (the result names the step beside it). */
 function stepFailure(step: DrillStep, error: unknown): LifeboatError {
   const cause = toLifeboatError(error);
-  return copyFailures.has(cause.code) || cause.code === stepCodes[step]
-    ? { code: stepCodes[step], message: `Drill step ${step} failed: ${cause.message}` }
-    : { ...cause, message: `Drill step ${step} failed: ${cause.message}` };
+  return copyFailures.has(cause.code) ? { ...cause, code: stepCodes[step] } : cause;
 }
 
 /** Scratch folders are `<pid>-<random>`: one whose process is gone was left by a killed drill. */
