@@ -84,7 +84,6 @@ export function removeLeftoverScratch(scratchRoot: string): string[] {
 /** The scratch root, Lifeboat's alone: made 0700, and refused when it is a link or anyone else's. */
 function ownScratchRoot(scratchRoot: string): void {
   ensureOwnFolder(scratchRoot);
-  fs.chmodSync(scratchRoot, 0o700);
   const stat = fs.lstatSync(scratchRoot);
   const uid = process.getuid?.();
   if (uid !== undefined && stat.uid !== uid) {
@@ -94,6 +93,7 @@ function ownScratchRoot(scratchRoot: string): void {
       scratchRoot,
     );
   }
+  fs.chmodSync(scratchRoot, 0o700);
 }
 
 async function drillTarget(

@@ -302,12 +302,17 @@ describe('drills of offsite copies (sshd and s3rver on 127.0.0.1)', () => {
   it("refuses a scratch folder that is not Lifeboat's own, and writes nothing through it", async () => {
     const appDir = await pushedApp('foreign-scratch');
     const foreignData = path.join(dir, 'foreign-data');
-    fs.mkdirSync(path.join(foreignData, 'drill-scratch'), { recursive: true });
+    fs.mkdirSync(path.join(foreignData, 'drill-scratch'), { recursive: true, mode: 0o755 });
     fs.chownSync(path.join(foreignData, 'drill-scratch'), 65534, 65534);
     const done = await run(['drill', '--data-dir', foreignData, '--target', 'box', '--json'], appDir);
     assert.equal(done.code, 1, done.stdout);
     assert.equal(done.json<{ error: { code: string } }>().error.code, 'PERMISSION_DENIED');
     assert.deepEqual(fs.readdirSync(path.join(foreignData, 'drill-scratch')), []);
+    assert.equal(
+      fs.statSync(path.join(foreignData, 'drill-scratch')).mode & 0o777,
+      0o755,
+      'its mode was changed',
+    );
   });
 
   it('a smoke query that fails on the copy fails at smoke (DRILL_SMOKE_FAILED)', async () => {
