@@ -83,7 +83,8 @@ test('one clock and one verdict: the banner, the card and the sidebar say the sa
   await sidebarItem('shop').click();
   await expect(card.locator('h1')).toHaveText('shop');
   await expect(sidebarItem('shop').locator('.dot')).toHaveClass(/health-problem/);
-  const firstLine = card.locator('.card-head + p');
+  // The open card's first line after its disclosure (the closed card's summary names it first too).
+  const firstLine = card.locator('#live-card-more > :first-child');
   await expect(firstLine).toHaveAttribute('data-testid', 'freshness-alert');
   await expect(firstLine).toHaveText(
     `1 damaged or incomplete file(s) in the backups folder: ${damaged} (corrupt).`,

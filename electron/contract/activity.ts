@@ -22,6 +22,8 @@ export const activityEntrySchema = z.object({
     'prune',
     'push',
     'pull',
+    /** An offsite copy brought back into a scratch folder and proven restorable (or not); nothing here changed. */
+    'drill',
   ]),
   /** The live database (for a verification, a pin or a deletion: the backups folder). */
   database: z.string(),

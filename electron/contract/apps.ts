@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { drillStatusSchema } from './drill';
 import { appRunSchema } from './app-run';
 import { hostStatusSchema } from './hosts';
 import { migrationToolSchema } from './migrations';
@@ -93,6 +94,8 @@ export const appSummarySchema = appSchema.extend({
   }),
   /** How fresh its protection is; null when Lifeboat cannot read its folders. */
   freshness: freshnessSchema.nullable(),
+  /** Whether an offsite copy was proven restorable lately (the drills); null when no drill is set and none ran. */
+  drill: drillStatusSchema.nullable(),
   /**
    * The newest restore, undo or redo, while the snapshot that reverses it still exists: a restore or a
    * redo is undone by putting `preRestore` back; an undo is redone the same way.

@@ -57,6 +57,20 @@ export const errorCodes = [
   'NATIVE_MODULE_MISMATCH',
   /** Work on a database (an integrity check) outlived the time its size could need, and was stopped. */
   'TIME_BUDGET_EXCEEDED',
+  /** Drill, step find: the target holds no copy of the app, or the newest one's object is gone or cut short. */
+  'DRILL_COPY_MISSING',
+  /** Drill, step download: the stored object is not the one its manifest describes (size or SHA-256). */
+  'DRILL_STORED_MISMATCH',
+  /** Drill, step decrypt: the copy cannot be decrypted or unpacked, or unpacks to another file than its manifest's. */
+  'DRILL_DECRYPT_FAILED',
+  /** Drill, step integrity: the copy fails `PRAGMA integrity_check`. */
+  'DRILL_INTEGRITY_FAILED',
+  /** Drill, step revision: the copy's schema revision is not the one its manifest records. */
+  'DRILL_REVISION_MISMATCH',
+  /** Drill, step smoke: one of the app's smoke queries fails on the copy. */
+  'DRILL_SMOKE_FAILED',
+  /** Drill, step rehearsal: the app's upgrade fails on the copy, or leaves it short of head. */
+  'DRILL_REHEARSAL_FAILED',
   'INTERNAL',
 ] as const;
 

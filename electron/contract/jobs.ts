@@ -26,6 +26,7 @@ export const jobKindSchema = z.enum([
   'push',
   'pull',
   'remote-list',
+  'drill',
 ]);
 export type JobKind = z.infer<typeof jobKindSchema>;
 

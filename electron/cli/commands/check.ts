@@ -5,7 +5,7 @@ import { readJournal } from '../../core/restore/restore-journal';
 import { attentionOf, damagedSnapshots, type Attention } from '../../core/schedule/attention';
 import { listVerb } from '../../core/verbs/app-verbs';
 import type { DatabaseLocation } from '../../core/database-location';
-import { databaseOf, freshnessFor, targetOf } from '../shared/app-target';
+import { databaseOf, drillStatusFor, freshnessFor, targetOf } from '../shared/app-target';
 import { exitCodes } from '../shared/exit-codes';
 import { printCheck } from '../shared/human-output';
 import type { Command } from '../shared/command';
@@ -29,12 +29,13 @@ export const check: Command = {
   name: 'check',
   synopsis: 'check',
   summary: 'Exit 5, naming each, when the app needs attention',
-  usage: ['check (--db DB | --app DIR) [--backups-dir DIR] [--json]'],
-  options: [...databaseOptions, 'json'],
+  usage: ['check (--db DB | --app DIR) [--backups-dir DIR] [--data-dir DIR] [--json]'],
+  options: [...databaseOptions, 'data-dir', 'json'],
   help: `For cron and monitoring: exits 5 and names each thing that needs attention
 (a restore left interrupted, the database missing, a damaged or incomplete
-snapshot, protection that is failing, stale or has no snapshot yet), most
-urgent first; exits 0 when there is none.`,
+snapshot, protection that is failing, stale or has no snapshot yet, a drill of
+the offsite copies that failed or is overdue), most urgent first; exits 0 when
+there is none.`,
   async run(invocation) {
     const location = databaseOf(invocation);
     const listed = await runWithProgress(
@@ -42,6 +43,7 @@ urgent first; exits 0 when there is none.`,
       invocation.json,
     );
     const freshness = freshnessFor(invocation, location, listed.snapshots);
+    const drill = drillStatusFor(invocation, location);
     const problems: Attention[] = attentionOf({
       interrupted: interruptedText(location),
       // The keeper's own trouble is the keeper's to report (run-due, serve); check reads the folders.
@@ -49,6 +51,7 @@ urgent first; exits 0 when there is none.`,
       exists: fs.existsSync(location.databasePath),
       damaged: damagedSnapshots(listed.snapshots),
       freshness,
+      drill,
     });
     const result = {
       database: location.databasePath,
@@ -56,6 +59,7 @@ urgent first; exits 0 when there is none.`,
       ok: problems.length === 0,
       problems,
       freshness,
+      drill,
     };
     emit(invocation.json, result, () => printCheck(result));
     return problems.length === 0 ? exitCodes.ok : exitCodes.needsAttention;

@@ -2,6 +2,7 @@ import type { Command } from '../shared/command';
 import { backup } from './backup';
 import { check } from './check';
 import { diff } from './diff';
+import { drill } from './drill';
 import { exportTable } from './export';
 import { hosts } from './hosts';
 import { info } from './info';
@@ -39,6 +40,7 @@ export const commands: readonly Command[] = [
   exportTable,
   push,
   remote,
+  drill,
   serve,
   desktop,
   hosts,

@@ -1,6 +1,6 @@
 import { startJob } from '../../core/jobs/job-runner';
 import { listSnapshots } from '../../core/snapshot/list-snapshots';
-import { databaseOf, freshnessFor } from '../shared/app-target';
+import { databaseOf, drillStatusFor, freshnessFor } from '../shared/app-target';
 import { exitCodes } from '../shared/exit-codes';
 import { printInfo } from '../shared/human-output';
 import type { Command } from '../shared/command';
@@ -11,10 +11,10 @@ export const info: Command = {
   name: 'info',
   synopsis: 'info',
   summary: 'The live database: size, mode, tables',
-  usage: ['info (--db DB | --app DIR) [--backups-dir DIR] [--json]'],
-  options: [...databaseOptions, 'json'],
+  usage: ['info (--db DB | --app DIR) [--backups-dir DIR] [--data-dir DIR] [--json]'],
+  options: [...databaseOptions, 'data-dir', 'json'],
   help: `The live database: size, page size, journal mode, tables with row counts,
-and the age of the newest snapshot.`,
+the age of the newest snapshot, and the last drill of the offsite copies.`,
   async run(invocation) {
     const location = databaseOf(invocation);
     const described = await runWithProgress(
@@ -24,6 +24,7 @@ and the age of the newest snapshot.`,
     const result = {
       ...described,
       freshness: freshnessFor(invocation, location, listSnapshots(location).snapshots),
+      drill: drillStatusFor(invocation, location),
     };
     emit(invocation.json, result, () => printInfo(result));
     return exitCodes.ok;

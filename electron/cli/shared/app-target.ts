@@ -1,7 +1,10 @@
 import * as path from 'node:path';
 import { migrationTools, type MigrationTool } from '../../contract/migrations';
 import type { OffsiteTarget } from '../../contract/offsite';
+import type { DrillStatus } from '../../contract/drill';
 import type { Freshness } from '../../contract/schedule';
+import { lastDrill } from '../../core/drill/drill-record';
+import { drillStatusOf } from '../../core/drill/drill-status';
 import type { SnapshotEntry } from '../../contract/snapshots';
 import { parseDatabaseArgument, resolveLocation, type DatabaseLocation } from '../../core/database-location';
 import { LifeboatFailure, toLifeboatError } from '../../core/lifeboat-failure';
@@ -172,12 +175,14 @@ export function targetOf(invocation: Invocation, location: DatabaseLocation, app
 /** The app's lifeboat.json for what runs without a person: --app DIR's or --settings FILE, else the one beside the database. */
 export function automationOf(invocation: Invocation): {
   location: DatabaseLocation;
+  app: AppSettings;
   file: AppSettingsFile | null;
 } {
-  const { location, file } = appOf(invocation);
+  const { location, app, file } = appOf(invocation);
   const named = invocation.app !== undefined || invocation.settings !== undefined;
   return {
     location,
+    app,
     file: named ? file : settingsOf(invocation, path.dirname(location.databasePath)).file,
   };
 }
@@ -217,6 +222,21 @@ export function freshnessFor(
     state: readKeeperState(location.backupsDir),
     nowMs: Date.now(),
   });
+}
+
+/** Whether the offsite copies were proven restorable lately, for `info` and `check`: the trusted drill settings and Lifeboat's record. */
+export function drillStatusFor(invocation: Invocation, location: DatabaseLocation): DrillStatus | null {
+  let file: AppSettingsFile | null = null;
+  try {
+    file = settingsOf(invocation, path.dirname(location.databasePath)).file;
+  } catch {
+    // A damaged lifeboat.json: no drill settings; run-due and drill say what is wrong.
+  }
+  return drillStatusOf(
+    file?.drill ?? null,
+    lastDrill(dataDirOf(invocation), location.databasePath),
+    Date.now(),
+  );
 }
 
 export function dataDirOf(invocation: Invocation): string {

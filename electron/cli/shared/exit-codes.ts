@@ -9,6 +9,8 @@ export const exitCodes = {
   notAtHead: 4,
   /** `check`: the app needs attention (stale, failing, damaged, interrupted). */
   needsAttention: 5,
+  /** `drill`: a copy did not come back as it should (the step's code says where it failed). */
+  drillFailed: 6,
   cancelled: 130,
 } as const;
 
@@ -55,6 +57,14 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'TIME_BUDGET_EXCEEDED':
     case 'INTERNAL':
       return exitCodes.failed;
+    case 'DRILL_COPY_MISSING':
+    case 'DRILL_STORED_MISMATCH':
+    case 'DRILL_DECRYPT_FAILED':
+    case 'DRILL_INTEGRITY_FAILED':
+    case 'DRILL_REVISION_MISMATCH':
+    case 'DRILL_SMOKE_FAILED':
+    case 'DRILL_REHEARSAL_FAILED':
+      return exitCodes.drillFailed;
     default:
       return assertNever(code);
   }

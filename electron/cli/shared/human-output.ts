@@ -1,3 +1,5 @@
+import type { DrillStatus } from '../../contract/drill';
+import { drillTargetText } from '../../core/drill/drill-status';
 import type { HostStatus } from '../../contract/hosts';
 import type { MigrateResult } from '../../contract/migrate';
 import { toolNames, type MigrationReport } from '../../contract/migrations';
@@ -123,7 +125,7 @@ export function freshnessLine(freshness: Freshness): string {
   return `Freshness     ${freshness.state}. ${freshness.reason}`;
 }
 
-export function printInfo(info: DatabaseInfo & { freshness: Freshness }): string {
+export function printInfo(info: DatabaseInfo & { freshness: Freshness; drill: DrillStatus | null }): string {
   if (!info.exists) {
     return `${info.path} does not exist yet: nothing to back up.`;
   }
@@ -140,6 +142,7 @@ export function printInfo(info: DatabaseInfo & { freshness: Freshness }): string
     `Backups       ${info.backupsDir}`,
     `Newest        ${newest}`,
     freshnessLine(info.freshness),
+    ...(info.drill === null ? [] : [`Proven        ${info.drill.text}`]),
     '',
     info.tables.length === 0
       ? 'No tables.'
@@ -348,6 +351,13 @@ export function printKeeperPass(pass: KeeperPass): string {
     lines.push(printPush(pass.offsite));
   } else if (pass.offsiteError !== null) {
     lines.push(`${pass.offsiteError.message} [${pass.offsiteError.code}]`);
+  }
+  if (pass.drill !== null) {
+    lines.push(
+      pass.drill.ok
+        ? pass.drill.value.targets.map(drillTargetText).join('\n')
+        : `The drill could not run: ${pass.drill.error.message} [${pass.drill.error.code}]`,
+    );
   }
   lines.push(`Freshness: ${freshness.state}. ${freshness.reason}`);
   if (pass.outcome === 'ran') {

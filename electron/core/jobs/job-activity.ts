@@ -5,6 +5,7 @@ import { notTriedText } from '../../contract/restore';
 import type { JobInputs, JobKind, JobOutputs, JobRequestOf } from './job-requests';
 import { rulesText } from '../retention/prune-snapshots';
 import { restoreActionOf } from '../restore/guarded-restore';
+import { drillTargetText } from '../drill/drill-status';
 
 /** What a finished restore, undo, redo or recovery did, in one sentence. */
 function restoreDetail(value: JobOutputs['restore'], action: ActivityEntry['action']): string {
@@ -234,6 +235,18 @@ const loggers: JobLoggers = {
     return { backupsDir: location.backupsDir, entry };
   },
   'remote-list': null,
+  drill: ({ location }, value, { at, origin, failure }) => {
+    const entry = failure('drill', location.databasePath, null) ?? {
+      at,
+      action: 'drill',
+      database: location.databasePath,
+      target: value?.targets.map((t) => t.id ?? t.target).join(', ') ?? null,
+      outcome: value?.ok === false ? 'failed' : 'ok',
+      detail: value === null ? '' : value.targets.map(drillTargetText).join(' '),
+      origin,
+    };
+    return { backupsDir: location.backupsDir, entry };
+  },
   diff: null,
   rows: null,
   export: null,

@@ -30,6 +30,8 @@ import type { PulledSnapshot, PushResult, RemoteList } from '../../contract/offs
 import type { PushRequest } from '../offsite/push-snapshots';
 import type { PullRequest } from '../offsite/pull-snapshot';
 import type { RemoteListRequest } from '../offsite/remote-snapshots';
+import type { DrillResult } from '../../contract/drill';
+import type { DrillRequest } from '../drill/drill-offsite';
 
 /** What each kind of job is given. */
 export interface JobInputs {
@@ -61,6 +63,7 @@ export interface JobInputs {
   push: PushRequest;
   pull: PullRequest;
   'remote-list': RemoteListRequest;
+  drill: DrillRequest;
 }
 
 /** The kinds of job, each run in a worker thread. */
@@ -99,6 +102,7 @@ export interface JobOutputs extends Record<JobKind, unknown> {
   push: PushResult;
   pull: PulledSnapshot;
   'remote-list': RemoteList;
+  drill: DrillResult;
 }
 
 /** The data a worker is started with. */

@@ -21,6 +21,7 @@ import { maxProblems } from '../snapshot/verify-snapshots';
 import { checkIntegrity } from '../sqlite/integrity-checker';
 import { offsiteFailure } from './object-store';
 import { recordPulled } from './offsite-state';
+import type { ObjectStore } from './object-store';
 import { locateRemote, openStore, type RemoteScope } from './remote-snapshots';
 import { decodeStored } from './stored-form';
 import type { ResolvedTarget } from './target-url';
@@ -64,6 +65,98 @@ function hashing(
   return { stream, digest: () => ({ size, sha256: hash.digest('hex') }) };
 }
 
+/** The stored object, or what it unpacks to, ran past the size its manifest gives. */
+function larger(remote: RemoteSnapshot, target: ResolvedTarget, what: string, size: number): LifeboatFailure {
+  return new LifeboatFailure(
+    'CHECKSUM_MISMATCH',
+    `${remote.id} on ${target.display} is not what its manifest describes: its ${what} runs past the manifest's ${size} bytes. The download was stopped there and nothing was kept; restore another snapshot.`,
+  );
+}
+
+/**
+ * Downloads a snapshot's stored object to `file` (a new file), stopping at the manifest's size; it
+ * must match the manifest's size and SHA-256 (CHECKSUM_MISMATCH otherwise). Returns its size.
+ */
+export async function downloadStored(
+  store: ObjectStore,
+  target: ResolvedTarget,
+  remote: RemoteSnapshot,
+  file: string,
+  control: JobControl,
+): Promise<number> {
+  const { manifest } = remote;
+  const folder = remote.id.slice(0, remote.id.lastIndexOf('/'));
+  const download = hashing(
+    manifest.stored.size,
+    () => larger(remote, target, 'stored object', manifest.stored.size),
+    (bytes) => {
+      control.throwIfCancelled();
+      control.report('Downloading', 0.8 * (bytes / Math.max(1, manifest.stored.size)), remote.id);
+    },
+  );
+  try {
+    await pipeline(
+      await store.get(`${folder}/${manifest.stored.name}`),
+      download.stream,
+      fs.createWriteStream(file, { flags: 'wx', mode: 0o600 }),
+    );
+  } catch (error) {
+    throw error instanceof LifeboatFailure ? error : offsiteFailure(error, target.display);
+  }
+  const stored = download.digest();
+  if (stored.size !== manifest.stored.size || stored.sha256 !== manifest.stored.sha256) {
+    throw new LifeboatFailure(
+      'CHECKSUM_MISMATCH',
+      `${remote.id} on ${target.display} is not the object its manifest describes (size or SHA-256 differs): it was changed or damaged there. Nothing was kept; restore another snapshot.`,
+    );
+  }
+  return stored.size;
+}
+
+/**
+ * Decrypts and unpacks a downloaded stored object into `file` (a new file), stopping at the manifest's
+ * plain size; the plain file must match the manifest's size and SHA-256. DECRYPT_FAILED when it
+ * cannot be opened, CHECKSUM_MISMATCH when it is not the file the manifest describes.
+ */
+export async function unpackStored(
+  storedFile: string,
+  file: string,
+  remote: RemoteSnapshot,
+  identities: readonly string[],
+  control: JobControl,
+): Promise<{ size: number; sha256: string }> {
+  const { manifest } = remote;
+  control.report('Unpacking', 0.85, remote.id);
+  const plain = hashing(
+    manifest.plain.size,
+    () =>
+      new LifeboatFailure(
+        'CHECKSUM_MISMATCH',
+        `${remote.id} is not what its manifest describes: its unpacked file runs past the manifest's ${manifest.plain.size} bytes. The download was stopped there and nothing was kept; restore another snapshot.`,
+      ),
+    () => control.throwIfCancelled(),
+  );
+  const decoded = await decodeStored(fs.createReadStream(storedFile), manifest.stored, identities);
+  try {
+    await pipeline(decoded, plain.stream, fs.createWriteStream(file, { flags: 'wx', mode: 0o600 }));
+  } catch (error) {
+    throw error instanceof LifeboatFailure
+      ? error
+      : new LifeboatFailure(
+          'DECRYPT_FAILED',
+          `${remote.id} could not be unpacked: ${(error as Error).message}.`,
+        );
+  }
+  const facts = plain.digest();
+  if (facts.sha256 !== manifest.plain.sha256 || facts.size !== manifest.plain.size) {
+    throw new LifeboatFailure(
+      'CHECKSUM_MISMATCH',
+      `${remote.id} unpacked to a file whose SHA-256 is not the one in its manifest. Nothing was kept.`,
+    );
+  }
+  return facts;
+}
+
 /** The name the snapshot gets here: its original one when that is a plain, free name; else one in the convention. */
 function localName(location: DatabaseLocation, remote: RemoteSnapshot): string {
   const original = remote.manifest.file;
@@ -77,8 +170,8 @@ function localName(location: DatabaseLocation, remote: RemoteSnapshot): string {
   return `${databaseStem(path.basename(location.databasePath))}-${time}-${sanitizeSlug(`offsite-${remote.manifest.label}`)}.db`;
 }
 
-/** The download and the file it unpacks to are both on disk before either is let go: refuses when they cannot fit. */
-function refuseIfNoRoom(backupsDir: string, manifest: RemoteSnapshot['manifest'], id: string): void {
+/** The download and the file it unpacks to are both on disk before either is let go: refuses when they cannot fit in `dir`. */
+export function refuseIfNoRoom(backupsDir: string, manifest: RemoteSnapshot['manifest'], id: string): void {
   const needed = manifest.stored.size + manifest.plain.size;
   const { bavail, bsize } = fs.statfsSync(backupsDir);
   if (needed > bavail * bsize) {
@@ -119,68 +212,11 @@ export async function pullSnapshot(request: PullRequest, control: JobControl): P
     ensureOwnFolder(location.backupsDir);
     removeAbandonedTemporaries(location.backupsDir);
     refuseIfNoRoom(location.backupsDir, manifest, remote.id);
-    /** The stored object, or what it unpacks to, ran past the size its manifest gives. */
-    const larger = (what: string, size: number): LifeboatFailure =>
-      new LifeboatFailure(
-        'CHECKSUM_MISMATCH',
-        `${remote.id} on ${target.display} is not what its manifest describes: its ${what} runs past the manifest's ${size} bytes. The download was stopped there and nothing was kept; restore another snapshot.`,
-      );
     const storedTemp = path.join(location.backupsDir, temporaryName('.download'));
     const plainTemp = path.join(location.backupsDir, temporaryName('.db'));
     try {
-      const folder = remote.id.slice(0, remote.id.lastIndexOf('/'));
-      const download = hashing(
-        manifest.stored.size,
-        () => larger('stored object', manifest.stored.size),
-        (bytes) => {
-          control.throwIfCancelled();
-          control.report('Downloading', 0.8 * (bytes / Math.max(1, manifest.stored.size)), remote.id);
-        },
-      );
-      try {
-        await pipeline(
-          await store.get(`${folder}/${manifest.stored.name}`),
-          download.stream,
-          fs.createWriteStream(storedTemp, { flags: 'wx', mode: 0o600 }),
-        );
-      } catch (error) {
-        throw error instanceof LifeboatFailure ? error : offsiteFailure(error, target.display);
-      }
-      const stored = download.digest();
-      if (stored.size !== manifest.stored.size || stored.sha256 !== manifest.stored.sha256) {
-        throw new LifeboatFailure(
-          'CHECKSUM_MISMATCH',
-          `${remote.id} on ${target.display} is not the object its manifest describes (size or SHA-256 differs): it was changed or damaged there. Nothing was kept; restore another snapshot.`,
-        );
-      }
-      control.report('Unpacking', 0.85, remote.id);
-      const plain = hashing(
-        manifest.plain.size,
-        () => larger('unpacked file', manifest.plain.size),
-        () => control.throwIfCancelled(),
-      );
-      const decoded = await decodeStored(
-        fs.createReadStream(storedTemp),
-        manifest.stored,
-        request.identities,
-      );
-      try {
-        await pipeline(decoded, plain.stream, fs.createWriteStream(plainTemp, { flags: 'wx', mode: 0o600 }));
-      } catch (error) {
-        throw error instanceof LifeboatFailure
-          ? error
-          : new LifeboatFailure(
-              'DECRYPT_FAILED',
-              `${remote.id} could not be unpacked: ${(error as Error).message}.`,
-            );
-      }
-      const facts = plain.digest();
-      if (facts.sha256 !== manifest.plain.sha256 || facts.size !== manifest.plain.size) {
-        throw new LifeboatFailure(
-          'CHECKSUM_MISMATCH',
-          `${remote.id} unpacked to a file whose SHA-256 is not the one in its manifest. Nothing was kept.`,
-        );
-      }
+      const stored = await downloadStored(store, target, remote, storedTemp, control);
+      const facts = await unpackStored(storedTemp, plainTemp, remote, request.identities, control);
       control.report('Checking integrity', 0.9, remote.id);
       const integrity = await checkIntegrity(plainTemp, maxProblems, control);
       if (integrity.length !== 1 || integrity[0] !== 'ok') {
@@ -215,7 +251,7 @@ export async function pullSnapshot(request: PullRequest, control: JobControl): P
       });
       recordPulled(location.backupsDir, target.display, facts.sha256);
       control.report('Done', 1);
-      return { ...base, file, path: finalPath, downloaded: stored.size, alreadyHere: false };
+      return { ...base, file, path: finalPath, downloaded: stored, alreadyHere: false };
     } finally {
       removeIfPresent(storedTemp);
       removeIfPresent(plainTemp);

@@ -39,7 +39,7 @@ function compactTime(iso: string): string {
 }
 
 /** What the snapshot file records of its schema, for the manifest (read from the file itself). */
-function migrationOf(filePath: string): OffsiteManifest['migration'] {
+export function migrationOf(filePath: string): OffsiteManifest['migration'] {
   const db = openSnapshotFile(filePath);
   try {
     const recorded = readRecorded(db);

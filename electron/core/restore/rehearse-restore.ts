@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { LifeboatError } from '../../contract/errors';
+import { assertNever, type LifeboatError } from '../../contract/errors';
 import {
   rehearsalSteps,
   type RestoreResult,
@@ -39,6 +39,40 @@ async function upgradeScratchWithAppCommand(
     );
   }
   return ran;
+}
+
+/** What upgrading a scratch copy came to: it ran, there was nothing to run, or it could not run on the copy. */
+export type ScratchUpgrade =
+  | { readonly kind: 'ran'; readonly detail: string | null }
+  | { readonly kind: 'skipped'; readonly reason: string }
+  | { readonly kind: 'not-tried'; readonly reason: string };
+
+/**
+ * Upgrades a scratch copy to the code's head, as a rehearsal (and a drill) does: Lifeboat's own runner,
+ * or the app's command when it reads $LIFEBOAT_DATABASE_URL; any other command would work on the
+ * database its own settings name, so it is not run and the reason says what it would apply.
+ */
+export async function upgradeScratch(
+  plan: AppPlan,
+  scratch: string,
+  livePath: string,
+  control: JobControl,
+): Promise<ScratchUpgrade> {
+  const status = liveSchemaStatus(plan, scratch, 'snapshot');
+  if (status === null || status.status === 'at-head') {
+    return { kind: 'skipped', reason: status === null ? 'no migrations known' : 'already at head' };
+  }
+  if (plan.upgrade === 'built-in') {
+    return { kind: 'ran', detail: await runUpgrade(plan, scratch, control) };
+  }
+  if (plan.upgradeUsesLifeboatDatabase) {
+    // The app's command is told the scratch copy in LIFEBOAT_DATABASE_URL, as it is told the live file in a restore.
+    return { kind: 'ran', detail: await upgradeScratchWithAppCommand(plan, scratch, livePath, control) };
+  }
+  return {
+    kind: 'not-tried',
+    reason: `the app's command works on the database its own settings name, not on the scratch copy (let it read $LIFEBOAT_DATABASE_URL to rehearse it); it would apply ${status.pending.join(', ')}`,
+  };
 }
 
 /**
@@ -105,23 +139,19 @@ export async function rehearseRestore(request: PreviewRequest, control: JobContr
         requireJournalMode(scratch, preview.journalMode.mode);
         return done(`journal mode: ${preview.journalMode.mode}`);
       case 'upgrade': {
-        const status = liveSchemaStatus(plan, scratch, 'snapshot');
-        if (status === null || status.status === 'at-head') {
-          return skip(status === null ? 'no migrations known' : 'already at head');
+        const upgrade = await upgradeScratch(plan, scratch, request.location.databasePath, control);
+        switch (upgrade.kind) {
+          case 'ran':
+            return done(upgrade.detail);
+          case 'skipped':
+            return skip(upgrade.reason);
+          case 'not-tried':
+            upgraded = false;
+            notTried.push({ step, reason: upgrade.reason });
+            return skip(`not run on the scratch copy: ${upgrade.reason}`);
+          default:
+            return assertNever(upgrade);
         }
-        if (plan.upgrade === 'built-in') {
-          return done(await runUpgrade(plan, scratch, control));
-        }
-        if (plan.upgradeUsesLifeboatDatabase) {
-          // The app's command is told the scratch copy in LIFEBOAT_DATABASE_URL, as it is told the live file in a restore.
-          return done(
-            await upgradeScratchWithAppCommand(plan, scratch, request.location.databasePath, control),
-          );
-        }
-        upgraded = false;
-        const reason = `the app's command works on the database its own settings name, not on the scratch copy (let it read $LIFEBOAT_DATABASE_URL to rehearse it); it would apply ${status.pending.join(', ')}`;
-        notTried.push({ step, reason });
-        return skip(`not run on the scratch copy: ${reason}`);
       }
       case 'check':
         if (!upgraded) {

@@ -215,12 +215,17 @@ export function requireHead(plan: AppPlan, databasePath: string): void {
 /** The database is at the code's head and the app's smoke queries run on it (with its -wal, as above). */
 export function requireHeadAndSmoke(plan: AppPlan, databasePath: string): void {
   requireHead(plan, databasePath);
-  if (plan.smokeQueries.length === 0) {
+  runSmokeQueries(plan.smokeQueries, databasePath);
+}
+
+/** The app's smoke queries (reads only) run on the database with its -wal; RESTORE_FAILED naming the first that fails. */
+export function runSmokeQueries(queries: readonly string[], databasePath: string): void {
+  if (queries.length === 0) {
     return;
   }
   const db = openLiveDatabase(databasePath);
   try {
-    for (const query of plan.smokeQueries) {
+    for (const query of queries) {
       try {
         const statement = db.prepare(query);
         // Only a query that reads: an ATTACH could open (and its error show) any file Lifeboat can read.

@@ -56,6 +56,7 @@ export function automationOf(
     staleAfter: file?.staleAfter ?? app.staleAfter ?? null,
     notify: [...(file?.notify ?? app.notify ?? []), ...globalNotify],
     offsite: { targets: targets.map((t) => t.target), app: offsiteAppName(file, app.databasePath) },
+    drill: file?.drill ?? null,
   };
   const fromFile = (['schedule', 'retention', 'staleAfter'] as const).filter(
     (part) => file?.[part] !== undefined,

@@ -1,9 +1,10 @@
+import type { DrillStatus } from '../../contract/drill';
 import type { Freshness } from '../../contract/schedule';
 import type { SnapshotEntry } from '../../contract/snapshots';
 
 /** What needs the user about one app, most urgent first: the status dot shows the first, `lifeboat check` all. */
 export interface Attention {
-  readonly kind: 'interrupted-restore' | 'no-database' | 'damaged' | 'failing' | 'never' | 'stale';
+  readonly kind: 'interrupted-restore' | 'no-database' | 'damaged' | 'failing' | 'never' | 'stale' | 'drill';
   readonly message: string;
 }
 
@@ -20,6 +21,8 @@ export function attentionOf(facts: {
   readonly exists: boolean;
   readonly damaged: readonly SnapshotEntry[];
   readonly freshness: Freshness;
+  /** The drills of the offsite copies; null when none is set and none ran. */
+  readonly drill: DrillStatus | null;
 }): Attention[] {
   const { freshness, damaged } = facts;
   const found: Attention[] = [];
@@ -40,6 +43,10 @@ export function attentionOf(facts: {
   }
   if (freshness.state !== 'fresh') {
     found.push({ kind: freshness.state, message: freshness.reason });
+  }
+  // Not proven restorable lately: a drill failed, or is overdue by its schedule.
+  if (facts.drill !== null && (facts.drill.result === 'failed' || facts.drill.overdue)) {
+    found.push({ kind: 'drill', message: `Offsite copies ${facts.drill.text}.` });
   }
   return found;
 }

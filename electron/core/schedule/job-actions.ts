@@ -7,6 +7,9 @@ import { startJob } from '../jobs/job-runner';
 import { toLifeboatError, valueOrThrow } from '../lifeboat-failure';
 import { ping, sendAlert, type Alert, type Delivery } from '../notify/send-alerts';
 import type { KeeperActions, KeptApp } from './keeper';
+import type { AppSettings } from '../restore/app-plan';
+import { drillApp, drillIdentities, drillTargets, type DrillSubject } from '../drill/drill-app';
+import { lastDrill } from '../drill/drill-record';
 
 /** Starts a job for the keeper and resolves to its result; hosts pass one that shows the job in their UI. */
 export type JobStarter = <K extends JobKind>(request: JobRequestOf<K>) => Promise<Result<JobOutputs[K]>>;
@@ -20,9 +23,20 @@ export const scheduledJob: JobStarter = (request) => startJob(request, undefined
  */
 export function jobActions(
   start: JobStarter,
+  drills: {
+    /** Lifeboat's data folder: drill records and scratch copies. */
+    readonly dataDir: string;
+    /** The app's settings a drill runs its smoke queries and upgrade with. */
+    readonly settingsOf: (app: KeptApp) => AppSettings | null;
+  },
   onAlert?: (app: KeptApp, alert: Alert) => void,
   resolve: (target: OffsiteTarget) => ResolvedTarget = (target) => resolveTarget(target),
 ): KeeperActions {
+  const alert = async (app: KeptApp, alert: Alert): Promise<Delivery[]> => {
+    onAlert?.(app, alert);
+    const sent = await sendAlert(app.automation.notify, alert);
+    return onAlert === undefined ? sent : [{ target: 'this computer', ok: true, error: null }, ...sent];
+  };
   return {
     now: () => Date.now(),
     snapshot: (app, label) => start({ kind: 'snapshot', input: { location: app.location, reason: label } }),
@@ -49,11 +63,27 @@ export function jobActions(
       const listed = await start({ kind: 'list', input: { location: app.location, setup: null } });
       return valueOrThrow(listed).snapshots;
     },
-    alert: async (app, alert): Promise<Delivery[]> => {
-      onAlert?.(app, alert);
-      const sent = await sendAlert(app.automation.notify, alert);
-      return onAlert === undefined ? sent : [{ target: 'this computer', ok: true, error: null }, ...sent];
-    },
+    alert,
     ping: (app, phase, message) => ping(app.automation.notify, phase, message),
+    lastDrill: (app) => lastDrill(drills.dataDir, app.location.databasePath),
+    drill: (app, state) => {
+      const subject: DrillSubject = {
+        name: app.name,
+        location: app.location,
+        app: drills.settingsOf(app),
+        host: thisHost(),
+        appName: app.automation.offsite.app,
+        targets: app.automation.offsite.targets,
+        drill: app.automation.drill,
+      };
+      return drillApp(subject, {
+        targets: () => drillTargets(subject, undefined, resolve),
+        identities: () => drillIdentities(subject, undefined),
+        dataDir: drills.dataDir,
+        start,
+        alert: (sent) => alert(app, sent),
+        state,
+      });
+    },
   };
 }

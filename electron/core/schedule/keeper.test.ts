@@ -94,6 +94,8 @@ function actionsOf(world: World): KeeperActions {
       return Promise.resolve([{ target: 'test', ok: true, error: null }]);
     },
     ping: () => Promise.resolve([]),
+    lastDrill: () => null,
+    drill: () => Promise.reject(new Error('no drills in these tests')),
   };
 }
 
@@ -128,6 +130,7 @@ describe('the keeper', () => {
       staleAfter: null,
       notify: [],
       offsite: { targets: [], app: 'vault' },
+      drill: null,
       ...automation,
     },
   });

@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import type { LifeboatError, Result } from '../../contract/errors';
 import type { PruneResult, RetentionRules } from '../../contract/retention';
 import { hasNoRules } from '../../contract/retention';
-import type { Freshness, NotifyTarget, Schedule } from '../../contract/schedule';
+import type { DrillResult, DrillSettings } from '../../contract/drill';
+import type { Freshness, FreshnessState, NotifyTarget, Schedule } from '../../contract/schedule';
+import { drillDue } from '../drill/drill-status';
 import type { OffsiteTarget, PushResult } from '../../contract/offsite';
 import type { BackupOutcome, SnapshotEntry } from '../../contract/snapshots';
 import type { DatabaseLocation } from '../database-location';
@@ -32,6 +34,8 @@ export interface AppAutomation {
   readonly notify: readonly NotifyTarget[];
   /** Where each scheduled snapshot is sent after it is taken, and the app's name in the keys there. */
   readonly offsite: { readonly targets: readonly OffsiteTarget[]; readonly app: string };
+  /** How often the offsite copies are drilled (brought back and proven restorable); null: never. */
+  readonly drill: DrillSettings | null;
 }
 
 export interface KeptApp {
@@ -53,6 +57,13 @@ export interface KeeperActions {
   list(app: KeptApp): Promise<readonly SnapshotEntry[]>;
   alert(app: KeptApp, alert: Alert): Promise<Delivery[]>;
   ping(app: KeptApp, phase: 'start' | 'success' | 'fail', message: string): Promise<Delivery[]>;
+  /** The app's last drill, as Lifeboat recorded it. */
+  lastDrill(app: KeptApp): DrillResult | null;
+  /** Drills the app's offsite copies, records the result and alerts when it failed. */
+  drill(
+    app: KeptApp,
+    state: FreshnessState,
+  ): Promise<{ result: Result<DrillResult>; deliveries: Delivery[] }>;
 }
 
 /** One pass of the keeper over one app. */
@@ -72,6 +83,8 @@ export interface KeeperPass {
   /** Why the push (or one of its targets) failed. */
   readonly offsiteError: LifeboatError | null;
   readonly freshness: Freshness;
+  /** The drill this pass ran, when one was due; null otherwise. */
+  readonly drill: Result<DrillResult> | null;
   /** Alerts and pings sent, secrets masked. */
   readonly deliveries: readonly Delivery[];
 }
@@ -286,13 +299,27 @@ export async function keepApp(app: KeptApp, actions: KeeperActions): Promise<Kee
     if (state.alerted !== alerted) {
       writeKeeperState(backupsDir, state);
     }
+    // A drill reads the targets alone, so it runs whatever the database is doing, when its period is over.
+    let drill: Result<DrillResult> | null = null;
+    const drillSettings = app.automation.drill;
+    if (drillSettings !== null && drillDue(drillSettings, actions.lastDrill(app), actions.now())) {
+      const drilled = await actions.drill(app, freshness.state);
+      drill = drilled.result;
+      deliveries = [...deliveries, ...drilled.deliveries];
+    }
     const outcome = outcomeOf(schedule !== null, restoring, due);
-    return { app: app.name, outcome, ...run, deliveries, freshness };
+    return { app: app.name, outcome, ...run, deliveries, freshness, drill };
   };
   const outcome = await ifUnlocked(keeperPaths(backupsDir).lock, locked);
   if (outcome.ran) {
     return outcome.value;
   }
   const state = readKeeperState(backupsDir, actions.now());
-  return { app: app.name, outcome: 'locked', ...notRun, freshness: await freshnessNow(app, actions, state) };
+  return {
+    app: app.name,
+    outcome: 'locked',
+    ...notRun,
+    freshness: await freshnessNow(app, actions, state),
+    drill: null,
+  };
 }

@@ -28,7 +28,7 @@ import type { OffsiteTarget } from '../../contract/offsite';
 import { fileSecrets, type SecretStore } from '../offsite/offsite-secrets';
 import { resolveTarget, type ResolvedTarget } from '../offsite/target-url';
 import { Hub } from '../hosts/hub';
-import { appFileOf } from './handlers/app-files';
+import { appFileOf, verbTarget } from './handlers/app-files';
 import { adoptSettingsHandlers } from './handlers/adopt-settings';
 import { appHandlers } from './handlers/apps';
 import { automationHandlers } from './handlers/automation';
@@ -210,6 +210,13 @@ export class LifeboatService {
   startKeeper(log: (line: string) => void = () => undefined): void {
     const actions = jobActions(
       this.keeperJob,
+      {
+        dataDir: this.dataDir,
+        settingsOf: (kept) => {
+          const app = this.settings.apps.find((a) => a.id === kept.id);
+          return app === undefined ? null : verbTarget(app).settings();
+        },
+      },
       (app, alert) =>
         this.emit('keeper:alert', {
           appId: app.id,

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { appRunSchema, type AppRun } from '../../contract/app-run';
 import { appMigrationsSchema } from '../../contract/apps';
+import { drillSettingsSchema, type DrillSettings } from '../../contract/drill';
 import { offsiteTargetSchema, type OffsiteTarget } from '../../contract/offsite';
 import { retentionRulesSchema, type RetentionRules } from '../../contract/retention';
 import {
@@ -50,6 +51,8 @@ const appSettingsFileSchema = z.object({
       'target names must differ',
     )
     .optional(),
+  /** Drills of the offsite copies: {"every": "7d", "targets": ["nas"], "identity": "/etc/lifeboat/age.key"}. */
+  drill: drillSettingsSchema.optional(),
 });
 
 export interface AppSettingsFile {
@@ -67,6 +70,7 @@ export interface AppSettingsFile {
   readonly notify: readonly NotifyTarget[] | undefined;
   readonly name: string | undefined;
   readonly offsite: readonly OffsiteTarget[] | undefined;
+  readonly drill: DrillSettings | undefined;
 }
 
 /** A lifeboat.json Lifeboat takes nothing from: someone other than Lifeboat's user or root can change it. */
@@ -188,5 +192,14 @@ function parseSettings(appDir: string, file: string, text: string): AppSettingsF
     notify: settings.notify,
     name: settings.name,
     offsite: settings.offsite,
+    drill:
+      settings.drill === undefined
+        ? undefined
+        : {
+            ...settings.drill,
+            ...(settings.drill.identity === undefined
+              ? {}
+              : { identity: path.resolve(appDir, settings.drill.identity) }),
+          },
   };
 }

@@ -428,9 +428,10 @@ function ViewTabs(props: { view: View; schemaBadge: string | null }): ReactNode 
   );
 }
 
-/** The schedule in a few words; the next run and the retention in the tooltip. */
+/** The schedule in a few words, then whether an offsite copy was proven restorable; the next run and the retention in the tooltip. */
 function protectionText(app: AppSummary): string {
-  return app.automation.schedule === null ? 'no schedule' : scheduleText(app.automation.schedule);
+  const schedule = app.automation.schedule === null ? 'no schedule' : scheduleText(app.automation.schedule);
+  return app.drill === null ? schedule : `${schedule} · ${app.drill.text}`;
 }
 
 function protectionTitle(app: AppSummary, now: number): string {

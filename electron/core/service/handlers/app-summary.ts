@@ -11,6 +11,8 @@ import { lastRestore } from '../../restore/last-restore';
 import { freshnessOf } from '../../schedule/freshness';
 import { attentionOf, damagedSnapshots, type Attention } from '../../schedule/attention';
 import { readKeeperState } from '../../schedule/keeper-state';
+import { lastDrill } from '../../drill/drill-record';
+import { drillStatusOf } from '../../drill/drill-status';
 import { appSettingsFileName, ignoredSettingsText } from '../../settings/app-settings-file';
 import { appFileOf, interruptedRestoreOf, migrationSetupOf } from './app-files';
 import type { HandlerContext } from './context';
@@ -33,6 +35,7 @@ function healthOf(
     failing: 'failing',
     never: 'no-snapshots',
     stale: 'stale',
+    drill: 'stale',
   } as const;
   return { health: byKind[first.kind], healthText: first.message };
 }
@@ -75,6 +78,7 @@ async function summarizeOrProblem(ctx: HandlerContext, app: App): Promise<AppSum
       lastRestore: null,
       automation: ctx.automationOf(app, null).summary,
       freshness: null,
+      drill: null,
     };
   }
 }
@@ -94,6 +98,11 @@ async function summarizeReadable(ctx: HandlerContext, app: App): Promise<AppSumm
     state: readKeeperState(app.backupsDir, ctx.now().getTime()),
     nowMs: ctx.now().getTime(),
   });
+  const drill = drillStatusOf(
+    automation.automation.drill,
+    lastDrill(ctx.dataDir, app.databasePath),
+    ctx.now().getTime(),
+  );
   const health = healthOf(
     attentionOf({
       interrupted:
@@ -102,6 +111,7 @@ async function summarizeReadable(ctx: HandlerContext, app: App): Promise<AppSumm
       exists,
       damaged,
       freshness,
+      drill,
     }),
     freshness,
   );
@@ -146,6 +156,7 @@ async function summarizeReadable(ctx: HandlerContext, app: App): Promise<AppSumm
     lastRestore: undoOffered(app),
     automation: automation.summary,
     freshness,
+    drill,
   };
 }
 

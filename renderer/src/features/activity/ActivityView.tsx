@@ -19,6 +19,7 @@ const actionNames: Record<ActivityEntry['action'], string> = {
   prune: 'Prune',
   push: 'Offsite copy',
   pull: 'Brought back',
+  drill: 'Drill',
 };
 
 const originNames: Record<ActivityEntry['origin'], string> = {

@@ -391,6 +391,13 @@ export function AutomationDialog(props: { appId: string }): ReactNode {
               : ' Alerts: a desktop notification; servers can add ntfy, Gotify, webhooks, Healthchecks or e-mail in lifeboat.json.'}
           </p>
         </fieldset>
+        <p className="help" data-testid="drill-setting">
+          {app.drill === null || app.drill.every === null
+            ? 'Drills (bringing an offsite copy back to prove it restores) are set with "drill" in the app’s lifeboat.json.'
+            : `Drills every ${app.drill.every}, from the app’s lifeboat.json.`}{' '}
+          Each drill reads the newest copy in full from its target: a drill of a 1 GiB copy reads 1 GiB, which
+          the target may bill as egress.
+        </p>
         <fieldset className="plain" disabled={fromFile.has('retention')}>
           <label id="retention-label">Keep (retention)</label>
           {fromFile.has('retention') && fileNote('Retention')}
