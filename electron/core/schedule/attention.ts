@@ -3,7 +3,8 @@ import type { SnapshotEntry } from '../../contract/snapshots';
 
 /** What needs the user about one app, most urgent first: the status dot shows the first, `lifeboat check` all. */
 export interface Attention {
-  readonly kind: 'interrupted-restore' | 'no-database' | 'damaged' | 'failing' | 'never' | 'stale';
+  readonly kind:
+    'interrupted-restore' | 'no-database' | 'not-a-database' | 'damaged' | 'failing' | 'never' | 'stale';
   readonly message: string;
 }
 
@@ -18,6 +19,8 @@ export function attentionOf(facts: {
   /** Why the keeper cannot look after the app (its folders, lifeboat.json or schedule); null when it can. */
   readonly keeperProblem: string | null;
   readonly exists: boolean;
+  /** The live file is there but is not an SQLite database (a wrong path, a file overwritten). */
+  readonly notADatabase?: boolean;
   readonly damaged: readonly SnapshotEntry[];
   readonly freshness: Freshness;
 }): Attention[] {
@@ -31,6 +34,12 @@ export function attentionOf(facts: {
   }
   if (!facts.exists) {
     found.push({ kind: 'no-database', message: 'The database file does not exist yet: nothing to back up.' });
+  }
+  if (facts.notADatabase === true) {
+    found.push({
+      kind: 'not-a-database',
+      message: 'The database file is not an SQLite database: no snapshot can be taken of it. Check the path.',
+    });
   }
   if (damaged.length > 0) {
     found.push({

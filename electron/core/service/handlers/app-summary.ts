@@ -29,6 +29,7 @@ function healthOf(
   const byKind = {
     'interrupted-restore': 'problem',
     'no-database': 'no-database',
+    'not-a-database': 'problem',
     damaged: 'problem',
     failing: 'failing',
     never: 'no-snapshots',
