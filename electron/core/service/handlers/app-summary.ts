@@ -12,7 +12,7 @@ import { freshnessOf } from '../../schedule/freshness';
 import { attentionOf, damagedSnapshots, type Attention } from '../../schedule/attention';
 import { readKeeperState } from '../../schedule/keeper-state';
 import { appSettingsFileName, ignoredSettingsText } from '../../settings/app-settings-file';
-import { appFileOf, interruptedRestoreOf, migrationSetupOf } from './app-files';
+import { appFileOf, interruptedRestoreOf, migrationSetupOf, settingsHomeOf } from './app-files';
 import type { HandlerContext } from './context';
 import { runJob } from './jobs';
 import { withEnvValuesHidden } from './web-boundary';
@@ -72,6 +72,7 @@ async function summarizeOrProblem(ctx: HandlerContext, app: App): Promise<AppSum
       runFromFile: null,
       runProblem: null,
       settingsIgnored: null,
+      settingsHome: settingsHomeOf(app),
       interruptedRestore: null,
       lastRestore: null,
       automation: ctx.automationOf(app, null).summary,
@@ -143,6 +144,7 @@ async function summarizeReadable(ctx: HandlerContext, app: App): Promise<AppSumm
             adopted:
               app.adoptedSettings?.path === ignored.path && app.adoptedSettings.sha256 === ignored.sha256,
           },
+    settingsHome: settingsHomeOf(app),
     interruptedRestore,
     lastRestore: undoOffered(app),
     automation: automation.summary,
