@@ -17,15 +17,16 @@ export interface Host {
   stop(): Promise<void>;
 }
 
-/** Starts `lifeboat serve` (with `env` added to this process's environment); its URL once it prints it. */
+/** Starts `lifeboat serve` (with `env` added to this process's environment, and `options` such as --admin); its URL once it prints it. */
 export async function startHost(
   dataDir: string,
   workDir: string,
   env: Record<string, string> = {},
+  options: readonly string[] = [],
 ): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
-    [bin, 'serve', '--port', '0', '--data-dir', dataDir, '--allow', workDir],
+    [bin, 'serve', '--port', '0', '--data-dir', dataDir, '--allow', workDir, ...options],
     { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
   );
   const lines = readline.createInterface({ input: child.stdout });

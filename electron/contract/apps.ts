@@ -79,6 +79,14 @@ export const appSummarySchema = appSchema.extend({
     })
     .nullable()
     .default(null),
+  /**
+   * The lifeboat.json a person writes by hand what this page may not save (targets, alerts, commands):
+   * its path, and why Lifeboat would ignore a file there (null: it would take it). Null on another host.
+   */
+  settingsHome: z
+    .object({ path: z.string(), ignoredBecause: z.string().nullable() })
+    .nullable()
+    .default(null),
   /** A restore that was interrupted (its journal is beside the database): finish it or roll it back. */
   interruptedRestore: z.object({ step: z.string(), snapshot: z.string(), startedAt: z.string() }).nullable(),
   /** What runs without anyone clicking, and where each part is set (lifeboat.json parts cannot be changed in the UI). */
@@ -129,8 +137,10 @@ export const appsOverviewSchema = z.object({
       editHosts: z.boolean().default(false),
       /** An app's commands and their environment may be set here (not through lifeboat serve: no shell for a token holder). */
       editCommands: z.boolean().default(false),
+      /** `lifeboat serve --admin`: the page may do what the desktop app does, and says so in a banner. */
+      admin: z.boolean().default(false),
     })
-    .default({ editOffsite: false, keepsKeys: false, editHosts: false, editCommands: false }),
+    .default({ editOffsite: false, keepsKeys: false, editHosts: false, editCommands: false, admin: false }),
 });
 export type AppsOverview = z.infer<typeof appsOverviewSchema>;
 

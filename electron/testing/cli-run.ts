@@ -29,16 +29,21 @@ export function lifeboat(args: string[], cwd: string, env: Record<string, string
   };
 }
 
-/** `lifeboat` as an async child: for tests whose servers in this process must answer it while it runs. */
+/**
+ * `lifeboat` as an async child: for tests whose servers in this process must answer it while it runs,
+ * or that run several at once; as `user` when given (Node drops the supplementary groups too).
+ */
 export function lifeboatAsync(
   args: string[],
   cwd: string,
   env: Record<string, string> = {},
+  user?: { readonly uid: number; readonly gid: number },
 ): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [lifeboatBin, ...args], {
       cwd,
       env: { ...process.env, LIFEBOAT_DB: '', ...env },
+      ...user,
     });
     let stdout = '';
     let stderr = '';

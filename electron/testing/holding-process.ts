@@ -21,3 +21,14 @@ export async function holdFileOpen(filePath: string): Promise<HoldingProcess> {
   await new Promise((resolve) => child.stdout.once('data', resolve));
   return { pid: child.pid ?? 0, release: () => child.kill() };
 }
+
+/**
+ * Starts sqlite3 (the real command-line shell) holding an exclusive lock on the database at `dbPath`
+ * (rollback-journal mode), as an app in the middle of a long write does; resolves once it holds it.
+ */
+export async function holdExclusiveLock(dbPath: string): Promise<HoldingProcess> {
+  const child = spawn('sqlite3', [dbPath], { stdio: ['pipe', 'pipe', 'inherit'] });
+  child.stdin.write("BEGIN EXCLUSIVE; SELECT 'holding';\n");
+  await new Promise((resolve) => child.stdout.once('data', resolve));
+  return { pid: child.pid ?? 0, release: () => child.kill() };
+}

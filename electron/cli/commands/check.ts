@@ -3,6 +3,7 @@ import { startJob } from '../../core/jobs/job-runner';
 import { toLifeboatError } from '../../core/lifeboat-failure';
 import { readJournal } from '../../core/restore/restore-journal';
 import { attentionOf, damagedSnapshots, type Attention } from '../../core/schedule/attention';
+import { readSqliteHeaderSync } from '../../core/sqlite/sqlite-header';
 import { listVerb } from '../../core/verbs/app-verbs';
 import type { DatabaseLocation } from '../../core/database-location';
 import { databaseOf, drillStatusFor, freshnessFor, targetOf } from '../shared/app-target';
@@ -32,23 +33,25 @@ export const check: Command = {
   usage: ['check (--db DB | --app DIR) [--backups-dir DIR] [--data-dir DIR] [--json]'],
   options: [...databaseOptions, 'data-dir', 'json'],
   help: `For cron and monitoring: exits 5 and names each thing that needs attention
-(a restore left interrupted, the database missing, a damaged or incomplete
-snapshot, protection that is failing, stale or has no snapshot yet, a drill of
-the offsite copies that failed or is overdue), most urgent first; exits 0 when
-there is none.`,
+(a restore left interrupted, the database missing or not a database, a
+damaged or incomplete snapshot, protection that is failing, stale or has no
+snapshot yet, a drill of the offsite copies that failed or is overdue), most
+urgent first; exits 0 when there is none.`,
   async run(invocation) {
     const location = databaseOf(invocation);
     const listed = await runWithProgress(
       (onProgress) => startJob(listVerb(targetOf(invocation, location), null), onProgress, 'cli'),
       invocation.json,
     );
+    const exists = fs.existsSync(location.databasePath);
     const freshness = freshnessFor(invocation, location, listed.snapshots);
     const drill = drillStatusFor(invocation, location);
     const problems: Attention[] = attentionOf({
       interrupted: interruptedText(location),
       // The keeper's own trouble is the keeper's to report (run-due, serve); check reads the folders.
       keeperProblem: null,
-      exists: fs.existsSync(location.databasePath),
+      exists,
+      notADatabase: exists && readSqliteHeaderSync(location.databasePath).kind === 'not-sqlite',
       damaged: damagedSnapshots(listed.snapshots),
       freshness,
       drill,

@@ -9,19 +9,32 @@ import { exitCodes } from '../shared/exit-codes';
 import type { Command } from '../shared/command';
 import { say } from '../shared/terminal-text';
 
+/** What the person who started serve is told the page may reach. */
+function reachText(admin: boolean, allow: readonly string[]): string {
+  if (admin) {
+    return 'Admin: the page can set commands, offsite targets and alerts, and add apps in any folder.\n';
+  }
+  return allow.length === 0
+    ? 'Apps can be added through it only with --allow DIR (none given).\n'
+    : `Apps can be added through it in: ${allow.join(', ')}\n`;
+}
+
 export const serve: Command = {
   name: 'serve',
   synopsis: 'serve',
   summary: "The app's interface in a browser",
-  usage: ['serve [--port N] [--data-dir DIR] [--allow DIR]... [--demo]'],
-  options: ['port', 'data-dir', 'allow', 'demo'],
+  usage: ['serve [--port N] [--data-dir DIR] [--allow DIR]... [--admin] [--demo]'],
+  options: ['port', 'data-dir', 'allow', 'admin', 'demo'],
   help: `The desktop app's interface in a browser, for servers without a desktop:
 listens on 127.0.0.1 only and prints a URL with a secret token (reach it
 through an SSH tunnel). --demo opens the demo app; --data-dir keeps its
 settings elsewhere (default: the desktop app's). Through it, apps can be added
 only in the folders given with --allow (and no commands set): the token grants
-the apps, not the server's files. It also keeps every app's schedule, as
-run-due does. Runs until Ctrl-C or SIGTERM.`,
+the apps, not the server's files; the page shows what to write in which
+lifeboat.json instead. --admin lets the page do what the desktop app does
+(commands, offsite targets, alerts, apps in any folder): only for you, while
+you use it. It also keeps every app's schedule, as run-due does. Runs until
+Ctrl-C or SIGTERM.`,
   async run(invocation) {
     const port = invocation.port === undefined ? 0 : Number(invocation.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -31,7 +44,20 @@ run-due does. Runs until Ctrl-C or SIGTERM.`,
       );
     }
     const dataDir = dataDirOf(invocation);
-    const service = new LifeboatService({ dataDir, origin: 'web', allow: invocation.allow, hub: true });
+    const service = new LifeboatService({
+      dataDir,
+      origin: 'web',
+      allow: invocation.allow,
+      hub: true,
+      admin: invocation.admin,
+    });
+    if (invocation.admin) {
+      process.stderr.write(
+        'WARNING: --admin: whoever holds this URL can make this server run commands as the apps, send their\n' +
+          'data to any offsite target, set alerts and add apps in any folder, as the desktop app can.\n' +
+          'Open it only in your own browser, and stop this lifeboat serve (Ctrl-C) when you are done.\n',
+      );
+    }
     service.followBackupsFolders();
     // The keeper of every app's schedule, for as long as it serves.
     service.startKeeper((line) => say(process.stdout, `${new Date().toISOString()} ${line}\n`));
@@ -46,9 +72,7 @@ run-due does. Runs until Ctrl-C or SIGTERM.`,
     process.stdout.write(
       `Lifeboat is serving on ${host.url}\n` +
         `Settings and demo: ${dataDir}\n` +
-        (invocation.allow.length === 0
-          ? 'Apps can be added through it only with --allow DIR (none given).\n'
-          : `Apps can be added through it in: ${invocation.allow.join(', ')}\n`) +
+        reachText(invocation.admin, invocation.allow) +
         `It answers on this machine only. From another computer: ssh -L ${host.port}:127.0.0.1:${host.port} <this server>, then open the URL there.\n` +
         'Press Ctrl-C to stop.\n',
     );

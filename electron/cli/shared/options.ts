@@ -49,6 +49,7 @@ const options = {
   'keep-monthly': { type: 'string' },
   'keep-yearly': { type: 'string' },
   demo: { type: 'boolean', default: false },
+  admin: { type: 'boolean', default: false },
   allow: { type: 'string', multiple: true, default: [] },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -98,6 +99,7 @@ export const optionHelp: Readonly<Record<OptionName, readonly [string, string]>>
   'keep-monthly': ['--keep-monthly N', '... of months'],
   'keep-yearly': ['--keep-yearly N', '... of years'],
   demo: ['--demo', 'Open the demo app'],
+  admin: ['--admin', 'The page may set commands, targets, alerts, any app'],
   allow: ['--allow DIR', 'Apps may be added in DIR (repeat for more)'],
   json: ['--json', 'One JSON document on standard output'],
 };
@@ -125,6 +127,8 @@ export interface Invocation {
   readonly versionColumn: string | undefined;
   readonly dataDir: string | undefined;
   readonly demo: boolean;
+  /** serve: its token holder may do what the desktop app does (commands, targets, alerts, any folder). */
+  readonly admin: boolean;
   /** serve: the folders a token holder may add apps in. */
   readonly allow: readonly string[];
   readonly yes: boolean;
@@ -186,6 +190,7 @@ export function parseInvocation(argv: readonly string[]): Invocation {
     versionColumn: parsed.values['version-column'],
     dataDir: parsed.values['data-dir'],
     demo: parsed.values.demo,
+    admin: parsed.values.admin,
     allow: parsed.values.allow.map((dir) => path.resolve(dir)),
     yes: parsed.values.yes,
     forceOpen: parsed.values['force-open'],

@@ -35,7 +35,8 @@ export async function safeUpgrade(
   if (before === null || before.status === 'at-head') {
     return { ...base, outcome: 'at-head', preUpgradeSnapshot: null };
   }
-  if (before.status !== 'behind' && before.status !== 'empty') {
+  // No database yet (an entrypoint before the app's first start): the upgrade makes it, as migrate does.
+  if (before.status !== 'behind' && before.status !== 'empty' && before.status !== 'no-database') {
     throw new LifeboatFailure(
       'SCHEMA_MISMATCH',
       `The database cannot be upgraded as it is: ${before.summary}`,

@@ -4,7 +4,15 @@ import type { SnapshotEntry } from '../../contract/snapshots';
 
 /** What needs the user about one app, most urgent first: the status dot shows the first, `lifeboat check` all. */
 export interface Attention {
-  readonly kind: 'interrupted-restore' | 'no-database' | 'damaged' | 'failing' | 'never' | 'stale' | 'drill';
+  readonly kind:
+    | 'interrupted-restore'
+    | 'no-database'
+    | 'not-a-database'
+    | 'damaged'
+    | 'failing'
+    | 'never'
+    | 'stale'
+    | 'drill';
   readonly message: string;
 }
 
@@ -19,6 +27,8 @@ export function attentionOf(facts: {
   /** Why the keeper cannot look after the app (its folders, lifeboat.json or schedule); null when it can. */
   readonly keeperProblem: string | null;
   readonly exists: boolean;
+  /** The live file is there but is not an SQLite database (a wrong path, a file overwritten). */
+  readonly notADatabase?: boolean;
   readonly damaged: readonly SnapshotEntry[];
   readonly freshness: Freshness;
   /** The drills of the offsite copies; null when none is set and none ran. */
@@ -34,6 +44,12 @@ export function attentionOf(facts: {
   }
   if (!facts.exists) {
     found.push({ kind: 'no-database', message: 'The database file does not exist yet: nothing to back up.' });
+  }
+  if (facts.notADatabase === true) {
+    found.push({
+      kind: 'not-a-database',
+      message: 'The database file is not an SQLite database: no snapshot can be taken of it. Check the path.',
+    });
   }
   if (damaged.length > 0) {
     found.push({

@@ -77,6 +77,8 @@ export class LifeboatService {
   private readonly origin: ActivityOrigin;
   /** For the web host: the folders a token holder may reach; null for the desktop app (its user chose every path). */
   private readonly boundary: WebBoundary | null;
+  /** A plain `lifeboat serve`: its token holder may change less (see handlers/context.ts). */
+  private readonly limited: boolean;
   private readonly secrets: SecretStore;
   /** Other machines' apps, for the hosts that show them (the desktop app, `lifeboat serve`); null elsewhere. */
   private readonly hub: Hub | null;
@@ -93,10 +95,13 @@ export class LifeboatService {
     secrets?: SecretStore;
     /** Show the hosts of the settings and their apps (the desktop app, `lifeboat serve`). */
     hub?: boolean;
+    /** `lifeboat serve --admin`: the person who started it may do from the page what the desktop app does. */
+    admin?: boolean;
   }) {
     this.dataDir = options.dataDir;
     this.origin = options.origin;
-    this.boundary = options.origin === 'web' ? new WebBoundary(options.allow ?? [], options.dataDir) : null;
+    this.limited = options.origin === 'web' && options.admin !== true;
+    this.boundary = this.limited ? new WebBoundary(options.allow ?? [], options.dataDir) : null;
     this.now = options.now ?? (() => new Date());
     this.settings = new SettingsStore(options.dataDir, this.now);
     this.secrets = options.secrets ?? fileSecrets(options.dataDir);
@@ -104,7 +109,7 @@ export class LifeboatService {
       options.hub === true
         ? new Hub({
             hosts: () => this.settings.settings.hosts ?? [],
-            web: options.origin === 'web',
+            web: this.limited,
             emit: (event, payload) => this.emit(event, payload),
             now: this.now,
           })
@@ -130,6 +135,7 @@ export class LifeboatService {
       dataDir: this.dataDir,
       origin: this.origin,
       boundary: this.boundary,
+      limited: this.limited,
       secrets: this.secrets,
       hub: this.hub,
       now: this.now,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Result } from '../../contract/errors';
@@ -207,5 +208,80 @@ describe('the reach of the web host token', () => {
       'ok',
     );
     assert.equal(fs.existsSync(path.join(b, 'a-20260101-000000-manual.db')), false);
+  });
+});
+
+/** `lifeboat serve --admin` (#31 item 13): the one who started it may do from the page what the desktop app does. */
+describe('the web host with and without --admin', () => {
+  let temp: { dir: string; cleanup: () => void };
+  before(() => {
+    temp = makeTempDir();
+    createLiveDatabase(path.join(temp.dir, 'app.db'), 'delete', 16 * 1024);
+  });
+  after(() => temp.cleanup());
+  const nas = { name: 'nas', url: 'file:///mnt/nas', gzip: true };
+
+  it('without --admin refuses targets, commands and folders outside --allow, naming the lifeboat.json to write', async () => {
+    const plain = new LifeboatService({
+      dataDir: path.join(temp.dir, 'plain'),
+      origin: 'web',
+      allow: [temp.dir],
+    });
+    const added = await plain.handlers['apps:add']({ database: path.join(temp.dir, 'app.db') });
+    const overview = await plain.handlers['apps:list']({});
+    assert.deepEqual(overview.host, {
+      editOffsite: false,
+      keepsKeys: false,
+      editHosts: false,
+      editCommands: false,
+      admin: false,
+    });
+    // The page is told where to write what it may not save, and that Lifeboat would take that file.
+    assert.deepEqual(overview.apps[0]?.settingsHome, {
+      path: path.join(temp.dir, 'lifeboat.json'),
+      ignoredBecause: null,
+    });
+    const refused = await dispatch(plain, 'apps:setOffsite', { appId: added.id, targets: [nas], keys: {} });
+    assert.ok(!refused.ok);
+    assert.match(
+      refused.error.message,
+      new RegExp(`"offsite" in ${path.join(temp.dir, 'lifeboat.json')} on the server, start it with --admin`),
+    );
+    assert.equal(
+      errorCode(
+        await dispatch(plain, 'apps:setRun', {
+          appId: added.id,
+          run: { ...manual, stop: { argv: ['touch', path.join(temp.dir, 'ran')] } },
+        }),
+      ),
+      'INVALID_ARGUMENT',
+    );
+    assert.equal(
+      errorCode(await dispatch(plain, 'apps:add', { database: path.join(os.tmpdir(), 'elsewhere.db') })),
+      'PERMISSION_DENIED',
+    );
+  });
+
+  it('with --admin saves targets and commands and adds apps anywhere, and says so', async () => {
+    const admin = new LifeboatService({ dataDir: path.join(temp.dir, 'admin'), origin: 'web', admin: true });
+    const added = await admin.handlers['apps:add']({ database: path.join(temp.dir, 'app.db') });
+    const overview = await admin.handlers['apps:list']({});
+    assert.equal(overview.host.admin, true);
+    assert.equal(overview.host.editOffsite, true);
+    assert.equal(overview.host.editCommands, true);
+    assert.equal(
+      errorCode(await dispatch(admin, 'apps:setOffsite', { appId: added.id, targets: [nas], keys: {} })),
+      'ok',
+    );
+    assert.deepEqual((await admin.handlers['apps:list']({})).apps[0]?.offsite, [nas]);
+    assert.equal(
+      errorCode(
+        await dispatch(admin, 'apps:setRun', {
+          appId: added.id,
+          run: { ...manual, stop: { argv: ['true'] } },
+        }),
+      ),
+      'ok',
+    );
   });
 });

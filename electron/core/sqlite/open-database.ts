@@ -53,12 +53,20 @@ const bindingOption = nativeBinding === undefined || nativeBinding === '' ? {} :
  * moment between the app's writes (a snapshot in rollback-journal mode under a busy writer needs longer).
  */
 export function openLiveDatabase(filePath: string, busyTimeoutMs = liveBusyTimeoutMs): SqliteDatabase {
-  return new Database(filePath, {
-    ...bindingOption,
-    readonly: true,
-    fileMustExist: true,
-    timeout: busyTimeoutMs,
-  });
+  try {
+    return new Database(filePath, {
+      ...bindingOption,
+      readonly: true,
+      fileMustExist: true,
+      timeout: busyTimeoutMs,
+    });
+  } catch (error) {
+    // SQLite says only "cannot open" (read as a permission problem); a missing file is its own cause.
+    if (!fs.existsSync(filePath)) {
+      throw new LifeboatFailure('DB_NOT_FOUND', `The database ${filePath} does not exist.`, filePath);
+    }
+    throw error;
+  }
 }
 
 // Reading a snapshot through a memory map makes integrity checks about ten times faster (measured:

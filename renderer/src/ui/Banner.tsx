@@ -8,6 +8,7 @@ export function Banner(): ReactNode {
   const notice = useStore((s) => s.notice);
   const settingsProblem = useStore((s) => s.overview?.settingsProblem ?? null);
   const disconnected = useStore((s) => s.disconnected);
+  const admin = useStore((s) => s.overview?.host.admin ?? false);
   useEffect(() => {
     if (notice === null) {
       return;
@@ -23,6 +24,15 @@ export function Banner(): ReactNode {
             <strong>Lost the connection to Lifeboat.</strong> Retrying every few seconds, and catching up by
             itself once it is back. Is <code>lifeboat serve</code> still running? If it was started again,
             open the new address it printed: the old one no longer works.
+          </span>
+        </div>
+      )}
+      {admin && (
+        <div className="banner warning" role="status" data-testid="admin-banner">
+          <span>
+            <strong>Admin mode (lifeboat serve --admin).</strong> This page can make the server run commands,
+            send the data to new places, set alerts and add apps anywhere. Stop <code>lifeboat serve</code>{' '}
+            when you are done.
           </span>
         </div>
       )}

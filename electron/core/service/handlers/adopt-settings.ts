@@ -63,7 +63,7 @@ function leftOutLines(file: AppSettingsFile, app: App): string[] {
 
 /** Why this host may not adopt these settings; null when it may. */
 function refusalOf(ctx: HandlerContext, file: AppSettingsFile): string | null {
-  if (ctx.origin !== 'web') {
+  if (!ctx.limited) {
     return null;
   }
   // A token holder must gain neither a shell on the server nor a new place to send the data.

@@ -1,10 +1,13 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { App, AppSummary } from '../../../contract/apps';
 import { toLifeboatError, LifeboatFailure } from '../../lifeboat-failure';
 import type { MigrationSetup } from '../../migrations/migration-reader';
 import { readJournal } from '../../restore/restore-journal';
 import type { AppSettings } from '../../restore/app-plan';
+import { settingsTrustProblem } from '../../settings/settings-trust';
 import {
+  appSettingsFileName,
   readAppSettings,
   type AppSettingsFile,
   type IgnoredSettingsFile,
@@ -38,6 +41,26 @@ export function appFileOf(app: App): {
     return { ...readAppSettings(appDirOf(app)), problem: null };
   } catch (error) {
     return { file: null, problem: toLifeboatError(error).message, ignored: null };
+  }
+}
+
+/**
+ * Where a person writes by hand the app's settings that the web page may not save: its lifeboat.json,
+ * and why Lifeboat would ignore a file there (docs/security.md's rule), null when it would take it.
+ * A file not there yet would be its writer's (root's), so its folders decide.
+ */
+export function settingsHomeOf(app: App): NonNullable<AppSummary['settingsHome']> {
+  const dir = appDirOf(app);
+  const file = path.join(dir, appSettingsFileName);
+  try {
+    const stat = fs.lstatSync(file, { throwIfNoEntry: false });
+    const problem =
+      stat === undefined
+        ? settingsTrustProblem(dir, fs.statSync(dir))?.replace(/^it /, `its folder ${dir} `)
+        : settingsTrustProblem(file, stat);
+    return { path: file, ignoredBecause: problem ?? null };
+  } catch (error) {
+    return { path: file, ignoredBecause: toLifeboatError(error).message };
   }
 }
 

@@ -14,7 +14,7 @@ import { readKeeperState } from '../../schedule/keeper-state';
 import { lastDrill } from '../../drill/drill-record';
 import { drillStatusOf } from '../../drill/drill-status';
 import { appSettingsFileName, ignoredSettingsText } from '../../settings/app-settings-file';
-import { appFileOf, interruptedRestoreOf, migrationSetupOf } from './app-files';
+import { appFileOf, interruptedRestoreOf, migrationSetupOf, settingsHomeOf } from './app-files';
 import type { HandlerContext } from './context';
 import { runJob } from './jobs';
 import { withEnvValuesHidden } from './web-boundary';
@@ -31,6 +31,7 @@ function healthOf(
   const byKind = {
     'interrupted-restore': 'problem',
     'no-database': 'no-database',
+    'not-a-database': 'problem',
     damaged: 'problem',
     failing: 'failing',
     never: 'no-snapshots',
@@ -74,6 +75,7 @@ async function summarizeOrProblem(ctx: HandlerContext, app: App): Promise<AppSum
       runFromFile: null,
       runProblem: null,
       settingsIgnored: null,
+      settingsHome: settingsHomeOf(app),
       interruptedRestore: null,
       lastRestore: null,
       automation: ctx.automationOf(app, null).summary,
@@ -152,6 +154,7 @@ async function summarizeReadable(ctx: HandlerContext, app: App): Promise<AppSumm
             adopted:
               app.adoptedSettings?.path === ignored.path && app.adoptedSettings.sha256 === ignored.sha256,
           },
+    settingsHome: settingsHomeOf(app),
     interruptedRestore,
     lastRestore: undoOffered(app),
     automation: automation.summary,

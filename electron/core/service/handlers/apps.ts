@@ -27,9 +27,9 @@ const genericStems = new Set([
   'db.sqlite3',
 ]);
 
-/** Whether this host sets an app's commands for its user: never through the web host's token. */
+/** Whether this host sets an app's commands for its user: never through a plain web host's token. */
 function mayEditCommands(ctx: HandlerContext): boolean {
-  return ctx.origin !== 'web';
+  return !ctx.limited;
 }
 
 /** The apps: listing, adding and removing them, where they are and how they run, the demo. */
@@ -47,10 +47,11 @@ export function appHandlers(
         settingsProblem: ctx.settings.problem,
         hosts: ctx.hub?.statuses() ?? [],
         host: {
-          editOffsite: ctx.origin !== 'web',
-          keepsKeys: ctx.origin !== 'web' && ctx.secrets.writable,
-          editHosts: ctx.origin !== 'web' && ctx.hub !== null,
+          editOffsite: !ctx.limited,
+          keepsKeys: !ctx.limited && ctx.secrets.writable,
+          editHosts: !ctx.limited && ctx.hub !== null,
           editCommands: mayEditCommands(ctx),
+          admin: ctx.origin === 'web' && !ctx.limited,
         },
       };
     },

@@ -39,6 +39,11 @@ export interface HandlerContext {
   readonly origin: ActivityOrigin;
   /** For the web host: the folders a token holder may reach; null for the desktop app (its user chose every path). */
   readonly boundary: WebBoundary | null;
+  /**
+   * A token holder of `lifeboat serve` started without --admin: no commands, offsite targets, alerts
+   * or hosts from the page, and folders only under --allow. False for the desktop app and under --admin.
+   */
+  readonly limited: boolean;
   readonly secrets: SecretStore;
   /** Other machines' apps, for the hosts that show them (the desktop app, `lifeboat serve`); null elsewhere. */
   readonly hub: Hub | null;

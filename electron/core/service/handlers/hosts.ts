@@ -14,7 +14,7 @@ function requireHub(ctx: HandlerContext): Hub {
 /** The hub, for adding or removing a host: never through the web host (a token holder would run ssh here). */
 function hubToChange(ctx: HandlerContext, verb: string): Hub {
   const hub = requireHub(ctx);
-  if (ctx.origin === 'web') {
+  if (ctx.limited) {
     throw new LifeboatFailure(
       'PERMISSION_DENIED',
       `Hosts cannot be ${verb === 'add' ? 'added' : 'removed'} through lifeboat serve: the token would make this server run ssh. Use the desktop app, or "lifeboat hosts ${verb}" on this server.`,

@@ -4,9 +4,8 @@ import type { OffsiteTarget } from '../../../contract/offsite';
 import { LifeboatFailure } from '../../lifeboat-failure';
 import { thisHost } from '../../offsite/remote-snapshots';
 import { parseTargetUrl, type ResolvedTarget } from '../../offsite/target-url';
-import { appSettingsFileName } from '../../settings/app-settings-file';
 import { resolveSnapshotPath } from '../../snapshot/resolve-snapshot';
-import { appFileOf } from './app-files';
+import { appFileOf, settingsHomeOf } from './app-files';
 import { summarize } from './app-summary';
 import type { HandlerContext, Handlers } from './context';
 import { runJob } from './jobs';
@@ -35,11 +34,11 @@ export function offsiteHandlers(
   return {
     'apps:setOffsite': async (input) => {
       const app = ctx.app(input.appId);
-      if (ctx.origin === 'web') {
+      if (ctx.limited) {
         // A token holder must not be able to send the app's data somewhere new.
         throw new LifeboatFailure(
           'INVALID_ARGUMENT',
-          `Offsite targets cannot be set through lifeboat serve: list them under "offsite" in ${appSettingsFileName} in the app's folder on the server, or use the desktop app.`,
+          `Offsite targets cannot be set through lifeboat serve: list them under "offsite" in ${settingsHomeOf(app).path} on the server, start it with --admin, or use the desktop app.`,
         );
       }
       const names = new Set<string>();

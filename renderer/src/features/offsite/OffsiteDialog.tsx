@@ -185,16 +185,73 @@ function TargetFields(props: {
   );
 }
 
+/** Said before the form where the page cannot save targets: which file to write instead, or --admin. */
+function ReadOnlyNotice(props: { home: { path: string; ignoredBecause: string | null } | null }): ReactNode {
+  const { home } = props;
+  return (
+    <div className="notice-text" data-testid="offsite-read-only">
+      <p>
+        This page cannot save offsite targets: <code>lifeboat serve</code> was started without{' '}
+        <code>--admin</code>, and whoever holds its link could send the data anywhere. Fill them in below,
+        then add what it shows under <code>"offsite"</code> in{' '}
+        {home === null ? (
+          "the app's lifeboat.json on its host"
+        ) : (
+          <code data-testid="settings-path">{home.path}</code>
+        )}{' '}
+        on the server; or start <code>lifeboat serve --admin</code> to save them here.
+      </p>
+      {home !== null && home.ignoredBecause !== null && (
+        <p className="warn" data-testid="settings-path-ignored">
+          A lifeboat.json there would be ignored ({home.ignoredBecause}): make it and its folders root’s, or
+          use <code>--admin</code>, which saves them in Lifeboat’s own settings.
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** What to paste into lifeboat.json for the targets filled in, with a Copy button; or what is wrong with them. */
+function TargetsFragment(props: { forms: readonly TargetForm[] }): ReactNode {
+  const parsed = props.forms.map(targetOf);
+  const problem = parsed.find((p) => 'problem' in p);
+  const [copied, setCopied] = useState(false);
+  if (problem !== undefined && 'problem' in problem) {
+    return (
+      <p className="muted" data-testid="offsite-fragment-problem">
+        {problem.problem}
+      </p>
+    );
+  }
+  const text = JSON.stringify({ offsite: parsed.flatMap((p) => ('target' in p ? [p.target] : [])) }, null, 2);
+  const copy = async (): Promise<void> => {
+    await navigator.clipboard.writeText(text);
+    setCopied(true);
+  };
+  return (
+    <div className="fragment">
+      <pre className="mono" data-testid="offsite-fragment">
+        {text}
+      </pre>
+      <button type="button" onClick={() => void copy()}>
+        {copied ? 'Copied' : 'Copy'}
+      </button>
+    </div>
+  );
+}
+
 /** Where the app's verified snapshots also go: targets from lifeboat.json (read only) and from Lifeboat's settings. */
 export function OffsiteDialog(props: { appId: string }): ReactNode {
   const app = useStore((s) => s.overview?.apps.find((a) => a.id === props.appId));
   const host = useStore((s) => s.overview?.host);
   const targets = app?.automation.offsite ?? [];
-  const [forms, setForms] = useState<TargetForm[]>(() =>
-    targets
+  const [forms, setForms] = useState<TargetForm[]>(() => {
+    const kept = targets
       .filter((t) => t.from === 'settings')
-      .map((t) => formOf(t, app?.offsite?.find((o) => o.name === t.name)?.encryptTo)),
-  );
+      .map((t) => formOf(t, app?.offsite?.find((o) => o.name === t.name)?.encryptTo));
+    // Where the page cannot save, the form is still there to build what to write in the file.
+    return kept.length === 0 && host?.editOffsite !== true ? [formOf(null)] : kept;
+  });
   const [error, setError] = useState<LifeboatError | null>(null);
   const [busy, setBusy] = useState(false);
   if (app === undefined) {
@@ -253,31 +310,23 @@ export function OffsiteDialog(props: { appId: string }): ReactNode {
             {app.settingsIgnored.text} No target it names is used.
           </p>
         )}
-        {!editable ? (
-          <p className="notice-text" data-testid="offsite-read-only">
-            Targets cannot be added through <code>lifeboat serve</code> (whoever holds its link could send the
-            data anywhere): list them under <code>"offsite"</code> in lifeboat.json on the server, or use the
-            desktop app.
-          </p>
-        ) : (
-          <>
-            {forms.length === 0 && fromFile.length === 0 && (
-              <p className="muted">No target yet: every copy is on this machine’s disk only.</p>
-            )}
-            {forms.map((form, index) => (
-              <TargetFields
-                key={form.key}
-                form={form}
-                keepsKeys={host.keepsKeys}
-                onChange={(changed) => setForms(forms.map((f, i) => (i === index ? changed : f)))}
-                onRemove={() => setForms(forms.filter((_, i) => i !== index))}
-              />
-            ))}
-            <button type="button" onClick={() => setForms([...forms, formOf(null)])}>
-              Add a target
-            </button>
-          </>
+        {!editable && <ReadOnlyNotice home={app.settingsHome} />}
+        {forms.length === 0 && fromFile.length === 0 && (
+          <p className="muted">No target yet: every copy is on this machine’s disk only.</p>
         )}
+        {forms.map((form, index) => (
+          <TargetFields
+            key={form.key}
+            form={form}
+            keepsKeys={host?.keepsKeys === true}
+            onChange={(changed) => setForms(forms.map((f, i) => (i === index ? changed : f)))}
+            onRemove={() => setForms(forms.filter((_, i) => i !== index))}
+          />
+        ))}
+        <button type="button" onClick={() => setForms([...forms, formOf(null)])}>
+          Add a target
+        </button>
+        {!editable && <TargetsFragment forms={forms} />}
         <ErrorText error={error} />
         <div className="dialog-actions">
           <button type="button" onClick={closeDialog}>
