@@ -57,7 +57,7 @@ test("drills: the card's Protection line says a copy was proven restorable, and 
   await app.page.reload();
   await app.sidebar.getByRole('button', { name: /vault/ }).click();
   await expect(card.getByTestId('protection')).toHaveText(
-    /^Fresh · no schedule · drill failed \d+ s ago: nas at step download \[DRILL_STORED_MISMATCH\] Change/,
+    /^Stale · no schedule · drill failed \d+ s ago: nas at step download \[DRILL_STORED_MISMATCH\] Change/,
   );
   await expect(app.sidebar.locator('.dot.health-stale')).toHaveCount(1);
   await app.page.getByRole('tab', { name: 'Activity' }).click();

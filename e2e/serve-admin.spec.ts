@@ -19,6 +19,8 @@ test('offsite target on a plain serve: the path and a fragment to paste, before 
   const file = path.join(host.dataDir, 'demo', 'corner-shop', 'lifeboat.json');
   const nas = path.join(host.workDir, 'nas');
   const card = app.page.getByRole('region', { name: 'Live database' });
+  // At 700 px the live card opens closed, as one line: its details first.
+  await card.getByRole('button', { name: 'Show details' }).click();
   await card.getByRole('button', { name: 'Change where snapshots are sent offsite' }).click();
   // Said first, before a field is filled in: the page cannot save, and which file to write instead.
   await expect(app.dialog.getByTestId('offsite-read-only')).toContainText(
@@ -67,6 +69,8 @@ test('offsite target with lifeboat serve --admin: said on the page, and saved fr
       'Admin mode (lifeboat serve --admin). This page can make the server run commands',
     );
     const card = page.getByRole('region', { name: 'Live database' });
+    // At 700 px the live card opens closed, as one line: its details first.
+    await card.getByRole('button', { name: 'Show details' }).click();
     await card.getByRole('button', { name: 'Change where snapshots are sent offsite' }).click();
     await expect(app.dialog.getByTestId('offsite-read-only')).toHaveCount(0);
     await expect(app.dialog).toContainText('No target yet');
