@@ -60,6 +60,10 @@ test("drills: the card's Protection line says a copy was proven restorable, and 
     /^Stale · no schedule · drill failed \d+ s ago: nas at step download \[DRILL_STORED_MISMATCH\] Change/,
   );
   await expect(app.sidebar.locator('.dot.health-stale')).toHaveCount(1);
+  // The dot's reason is the card's first line: the drill, never "No recent snapshot" for a snapshot just taken.
+  const reason = card.getByTestId('freshness-alert');
+  await expect(reason).toContainText('drill failed');
+  await expect(reason).not.toContainText('No recent snapshot');
   await app.page.getByRole('tab', { name: 'Activity' }).click();
   await expect(app.page.getByRole('tabpanel', { name: 'Activity' }).getByText('Drill').first()).toBeVisible();
   await app.screenshot('drill-failed');

@@ -124,7 +124,9 @@ export function AppView(): ReactNode {
               role="status"
               data-testid="freshness-alert"
             >
-              {app.health === 'stale' && <strong>No recent snapshot. </strong>}
+              {app.health === 'stale' && app.freshness?.state === 'stale' && (
+                <strong>No recent snapshot. </strong>
+              )}
               {app.freshness?.state === 'failing' && app.health === 'failing' && (
                 <strong>Scheduled snapshots are failing. </strong>
               )}
@@ -476,8 +478,13 @@ function CardSummary(props: { app: AppSummary; facts: readonly (string | null)[]
   const alerts = [
     app.interruptedRestore === null ? null : 'Restore interrupted',
     app.interruptedRestore === null && app.health === 'failing' ? 'Scheduled snapshots failing' : null,
-    app.interruptedRestore === null && app.health === 'stale' ? 'No recent snapshot' : null,
-    app.interruptedRestore === null && app.health === 'problem' ? 'Needs attention' : null,
+    app.interruptedRestore === null && app.health === 'stale' && app.freshness?.state === 'stale'
+      ? 'No recent snapshot'
+      : null,
+    app.interruptedRestore === null &&
+    (app.health === 'problem' || (app.health === 'stale' && app.freshness?.state !== 'stale'))
+      ? 'Needs attention'
+      : null,
     app.settingsIgnored === null || app.settingsIgnored.adopted ? null : 'lifeboat.json ignored',
   ].filter((text) => text !== null);
   const restore = app.lastRestore === null ? null : lastRestoreWords(app.lastRestore);

@@ -32,7 +32,11 @@ export const healthTone: Record<AppHealth, 'fresh' | 'stale' | 'failing'> = {
  */
 export function healthSentence(app: AppSummary, now: number): string {
   const freshness = app.freshness;
-  if ((app.health !== 'ok' && app.health !== 'stale') || freshness === null || freshness.newest === null) {
+  // Only the freshness sentence is read again; a dot amber for another reason (a drill) keeps the host's.
+  const own =
+    (app.health === 'ok' && freshness?.state === 'fresh') ||
+    (app.health === 'stale' && freshness?.state === 'stale');
+  if (!own || freshness === null || freshness.newest === null) {
     return app.healthText;
   }
   const age = ageText(freshness.newest, now);
