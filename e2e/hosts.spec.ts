@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { test as base } from '@playwright/test';
 import { sidecarsWithPages, snapshotRowsDigest } from '../electron/testing/fixtures';
 import { bin, expect, startHost, test as withHost } from './fixtures';
-import { setUpHub } from './hub-setup';
+import { setUpHub, type HubSetup } from './hub-setup';
 import { AppPage } from './pages/app-page';
 
 /**
@@ -101,12 +101,7 @@ test('two hosts in the sidebar and the fleet view; a snapshot and a restore run 
     await vault.getByRole('button', { name: /vaultwarden/ }).click();
     await expect(page.getByRole('heading', { name: 'vaultwarden' })).toBeVisible();
   } finally {
-    if (serve !== null) {
-      const exited = new Promise<void>((resolve) => serve?.once('exit', () => resolve()));
-      serve.kill('SIGTERM');
-      await exited;
-    }
-    await hub.stop();
+    await stopServeAndHub(serve, hub);
   }
 });
 
@@ -181,12 +176,7 @@ test('a host that goes out of reach keeps its apps, greyed, with when it was las
     await expect(vault).not.toHaveClass(/out-of-reach/);
     await expect(vault.locator('.app-age')).not.toContainText('last seen');
   } finally {
-    if (serve !== null) {
-      const exited = new Promise<void>((resolve) => serve?.once('exit', () => resolve()));
-      serve.kill('SIGTERM');
-      await exited;
-    }
-    await hub.stop();
+    await stopServeAndHub(serve, hub);
   }
 });
 
@@ -213,3 +203,13 @@ withHost("the desktop app's Add a host dialog; lifeboat serve refuses to add one
   await app.dialog.getByRole('button', { name: 'Add host' }).click();
   await expect(app.dialog.getByRole('alert')).toContainText('Hosts cannot be added through lifeboat serve');
 });
+
+/** Ends the page's host, then the hub's hosts. */
+async function stopServeAndHub(serve: ChildProcess | null, hub: HubSetup): Promise<void> {
+  if (serve !== null) {
+    const exited = new Promise<void>((resolve) => serve.once('exit', () => resolve()));
+    serve.kill('SIGTERM');
+    await exited;
+  }
+  await hub.stop();
+}
