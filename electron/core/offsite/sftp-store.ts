@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
+import type { FileEntryWithStats, SFTPWrapper } from 'ssh2';
 import type SftpClient from 'ssh2-sftp-client';
 import { temporaryName } from '../fs/durable-file';
 import { LifeboatFailure } from '../lifeboat-failure';
@@ -59,6 +60,67 @@ function hostKeyFailure(
   }
 }
 
+interface RemoteEntry {
+  readonly name: string;
+  readonly type: 'd' | '-' | 'other';
+  readonly size: number;
+}
+
+/** A folder, a regular file or anything else, from a mode's type bits. */
+function entryType(mode: number): RemoteEntry['type'] {
+  switch (mode & 0o170000) {
+    case 0o040000:
+      return 'd';
+    case 0o100000:
+      return '-';
+    default:
+      return 'other';
+  }
+}
+
+// SFTP's status for the end of a folder's listing.
+const sftpEof = 1;
+
+/**
+ * The entries of a remote folder, read one batch at a time and no more than `max` of them: a server
+ * that lists millions of names (a hostile one) costs this many, never all of them in memory.
+ */
+async function boundedEntries(client: SftpClient, dir: string, max: number): Promise<RemoteEntry[]> {
+  const { sftp } = client as unknown as { sftp: SFTPWrapper | undefined };
+  if (sftp === undefined) {
+    throw new LifeboatFailure('OFFSITE_UNREACHABLE', `The SFTP session to list ${dir} has ended.`);
+  }
+  const handle = await new Promise<Buffer>((resolve, reject) =>
+    sftp.opendir(dir, (error, opened) => (error ? reject(error) : resolve(opened))),
+  );
+  const entries: RemoteEntry[] = [];
+  try {
+    while (entries.length < max) {
+      const batch = await new Promise<FileEntryWithStats[] | null>((resolve, reject) =>
+        sftp.readdir(handle, (error, list) => {
+          const code = (error as (Error & { code?: unknown }) | undefined)?.code;
+          if (code === sftpEof) {
+            resolve(null);
+          } else if (error) {
+            reject(error);
+          } else {
+            resolve(list);
+          }
+        }),
+      );
+      if (batch === null) {
+        break;
+      }
+      for (const { filename, attrs } of batch.slice(0, max - entries.length)) {
+        entries.push({ name: filename, type: entryType(attrs.mode), size: attrs.size });
+      }
+    }
+  } finally {
+    await new Promise<void>((resolve) => sftp.close(handle, () => resolve()));
+  }
+  return entries;
+}
+
 /** A folder on an SSH server (a VPS, a NAS, a storage box), with the user's keys and known_hosts. */
 export class SftpStore implements ObjectStore {
   private client: SftpClient | null = null;
@@ -114,7 +176,7 @@ export class SftpStore implements ObjectStore {
       if ((await client.exists(dir)) !== 'd') {
         return;
       }
-      for (const entry of await client.list(dir)) {
+      for (const entry of await boundedEntries(client, dir, limit + 1 - found.length)) {
         if (found.length > limit) {
           return;
         }
