@@ -2,7 +2,8 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
+import { once } from 'node:events';
+import { Transform, type Readable } from 'node:stream';
 import type { PulledSnapshot, RemoteSnapshot } from '../../contract/offsite';
 import type { DatabaseLocation } from '../database-location';
 import {
@@ -136,7 +137,18 @@ export async function unpackStored(
       ),
     () => control.throwIfCancelled(),
   );
-  const decoded = await decodeStored(fs.createReadStream(storedFile), manifest.stored, identities);
+  const storedStream = fs.createReadStream(storedFile);
+  let decoded: Readable;
+  try {
+    decoded = await decodeStored(storedStream, manifest.stored, identities);
+  } catch (error) {
+    // The stream opens its file on its own time: closed first, or it would open the download after
+    // the caller's clean-up removed it, and fail the whole process with ENOENT.
+    const closed = once(storedStream, 'close');
+    storedStream.destroy();
+    await closed;
+    throw error;
+  }
   try {
     await pipeline(decoded, plain.stream, fs.createWriteStream(file, { flags: 'wx', mode: 0o600 }));
   } catch (error) {
