@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,6 +13,8 @@ import { until } from '../../testing/wait-for';
 import { listSnapshots } from '../snapshot/list-snapshots';
 import { readRecord, writeRecord } from '../snapshot/snapshot-records';
 import { offsiteMarks, readOffsiteState } from './offsite-state';
+import { SftpStore } from './sftp-store';
+import { parseTargetUrl, type TargetLocation } from './target-url';
 import {
   s3Credentials,
   startDamagingProxy,
@@ -676,5 +679,40 @@ describe("offsite copies over SFTP (Debian's sshd on 127.0.0.1)", () => {
       await run(['push', '--app', appDir, '--json'], appDir, { HOME: sshd.home, SSH_AUTH_SOCK: '' })
     ).json<PushResult>();
     assert.equal(refused.targets[0]?.error?.code, 'OFFSITE_AUTH_FAILED');
+  });
+
+  it('a listing reads a crowded folder only as far as its limit: a server that names millions of files costs a bounded read', async () => {
+    fs.writeFileSync(knownHosts(), `${sshd.knownHostsLine}\n`);
+    const crowded = path.join(sshd.storeDir, 'crowded');
+    fs.mkdirSync(crowded);
+    for (let i = 0; i < 3000; i += 1) {
+      fs.writeFileSync(path.join(crowded, `junk-${String(i).padStart(4, '0')}`), '');
+    }
+    // Every name the server sends, counted where ssh2 hands each READDIR answer over.
+    const { SFTP: SFTPWrapper } = createRequire(__filename)('ssh2/lib/protocol/SFTP.js') as {
+      SFTP: { prototype: { readdir: (...args: unknown[]) => void } };
+    };
+    const readdir = SFTPWrapper.prototype.readdir;
+    let received = 0;
+    SFTPWrapper.prototype.readdir = function (this: unknown, ...args: unknown[]): void {
+      const cb = args[args.length - 1] as (error: unknown, list?: unknown[]) => void;
+      readdir.call(this, ...args.slice(0, -1), (error: unknown, list?: unknown[]) => {
+        received += Array.isArray(list) ? list.length : 0;
+        cb(error, list);
+      });
+    };
+    const home = process.env['HOME'];
+    process.env['HOME'] = sshd.home;
+    const store = new SftpStore(parseTargetUrl(url()) as Extract<TargetLocation, { kind: 'sftp' }>);
+    try {
+      const listed = await store.list('crowded', 100);
+      assert.equal(listed.length, 101);
+      // OpenSSH answers a READDIR with about a hundred names: the limit and at most one answer more.
+      assert.ok(received <= 101 + 200, `${received} names were read to list 101`);
+    } finally {
+      SFTPWrapper.prototype.readdir = readdir;
+      process.env['HOME'] = home;
+      await store.close();
+    }
   });
 });
