@@ -1,5 +1,5 @@
 import { sendAlert } from '../../core/notify/send-alerts';
-import { drillApp, drillIdentities, drillTargets, type DrillSubject } from '../../core/drill/drill-app';
+import { drillApp, drillIdentities, drillTargets, type DrillSubject } from '../../core/schedule/drill-app';
 import { drillTargetText } from '../../core/drill/drill-status';
 import { valueOrThrow } from '../../core/lifeboat-failure';
 import { thisHost } from '../../core/offsite/remote-snapshots';

@@ -31,7 +31,7 @@ import type { PushRequest } from '../offsite/push-snapshots';
 import type { PullRequest } from '../offsite/pull-snapshot';
 import type { RemoteListRequest } from '../offsite/remote-snapshots';
 import type { DrillResult } from '../../contract/drill';
-import type { DrillRequest } from '../drill/drill-offsite';
+import type { DrillRequest } from '../offsite/drill-offsite';
 
 /** What each kind of job is given. */
 export interface JobInputs {

@@ -24,7 +24,7 @@ import { pushSnapshots } from '../offsite/push-snapshots';
 import { offsiteMarks, readOffsiteState } from '../offsite/offsite-state';
 import { pullSnapshot } from '../offsite/pull-snapshot';
 import { listTarget } from '../offsite/remote-snapshots';
-import { drillOffsite } from '../drill/drill-offsite';
+import { drillOffsite } from '../offsite/drill-offsite';
 import { sharedFlagControl, type JobControl } from '../job-control';
 import type { JobInputs, JobKind, JobOutputs, JobRequestOf, WorkerData } from './job-requests';
 

@@ -144,9 +144,12 @@ export async function unpackStored(
   } catch (error) {
     // The stream opens its file on its own time: closed first, or it would open the download after
     // the caller's clean-up removed it, and fail the whole process with ENOENT.
-    const closed = once(storedStream, 'close');
-    storedStream.destroy();
-    await closed;
+    // (Already closed when the decoder read it to its end: waiting for 'close' again would never end.)
+    if (!storedStream.closed) {
+      const closed = once(storedStream, 'close');
+      storedStream.destroy();
+      await closed;
+    }
     throw error;
   }
   try {

@@ -8,7 +8,7 @@ import { toLifeboatError, valueOrThrow } from '../lifeboat-failure';
 import { ping, sendAlert, type Alert, type Delivery } from '../notify/send-alerts';
 import type { KeeperActions, KeptApp } from './keeper';
 import type { AppSettings } from '../restore/app-plan';
-import { drillApp, drillIdentities, drillTargets, type DrillSubject } from '../drill/drill-app';
+import { drillApp, drillIdentities, drillTargets, type DrillSubject } from './drill-app';
 import { lastDrill } from '../drill/drill-record';
 
 /** Starts a job for the keeper and resolves to its result; hosts pass one that shows the job in their UI. */

@@ -95,8 +95,8 @@ describe('offsite copies through the service (desktop and web host)', () => {
       (o) => o.host,
     );
     assert.deepEqual(hosts, [
-      { editOffsite: true, keepsKeys: true, editHosts: false, editCommands: true },
-      { editOffsite: false, keepsKeys: false, editHosts: false, editCommands: false },
+      { admin: false, editOffsite: true, keepsKeys: true, editHosts: false, editCommands: true },
+      { admin: false, editOffsite: false, keepsKeys: false, editHosts: false, editCommands: false },
     ]);
   });
 

@@ -8,9 +8,9 @@ import type { Alert, Delivery } from '../notify/send-alerts';
 import { readIdentities } from '../offsite/stored-form';
 import { chooseTargets, type ResolvedTarget } from '../offsite/target-url';
 import type { AppSettings } from '../restore/app-plan';
-import type { JobStarter } from '../schedule/job-actions';
-import { drillScratchRoot, recordDrill } from './drill-record';
-import { drillTargetText } from './drill-status';
+import type { JobStarter } from './job-actions';
+import { drillScratchRoot, recordDrill } from '../drill/drill-record';
+import { drillTargetText } from '../drill/drill-status';
 
 /** An app to drill, as the CLI and the keeper know it. */
 export interface DrillSubject {
